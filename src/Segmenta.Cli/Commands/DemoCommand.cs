@@ -1,0 +1,143 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using Segmenta.DuckDb;
+using Segmenta.Generation;
+using Segmenta.Ingestion;
+using Segmenta.Model;
+using Segmenta.Workspaces;
+using Spectre.Console.Cli;
+
+namespace Segmenta.Cli.Commands;
+
+internal sealed class DemoSettings : CommandSettings
+{
+    [CommandOption("-o|--out <DIR>")]
+    [Description("Where to create the demo workspace (default ./demo). An earlier demo there is replaced.")]
+    public string Out { get; init; } = "demo";
+
+    [CommandOption("--customers <N>")]
+    [Description("Customers to generate (default 50000).")]
+    public int Customers { get; init; } = 50_000;
+
+    [CommandOption("--events <N>")]
+    [Description("Events to generate (default 1000000).")]
+    public long Events { get; init; } = 1_000_000;
+
+    [CommandOption("--seed <S>")]
+    [Description("Random seed (default 42).")]
+    public int Seed { get; init; } = 42;
+
+    [CommandOption("--json")]
+    [Description("Print the summary as JSON.")]
+    public bool Json { get; init; }
+}
+
+/// <summary>
+/// <c>segmenta demo</c>: the main job end to end on the embedded warehouse — a fresh workspace, a
+/// generated customer base (with a few malformed rows), ingestion with quarantine, and every
+/// analysis the project has, ending with what it found and where the outputs are.
+/// </summary>
+internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
+{
+    private static readonly DateTime AsOf = GeneratorOptions.DefaultAsOf;
+
+    protected override int Run(DemoSettings settings, CancellationToken cancellation)
+    {
+        var root = Path.GetFullPath(settings.Out);
+        PrepareFolder(root);
+        var say = settings.Json ? (Action<string>)(_ => { }) : Console.WriteLine;
+        var clock = Stopwatch.StartNew();
+        var steps = new List<object>();
+
+        var workspace = Workspace.Init(root, new WorkspaceSettings { Name = "demo", AsOf = new DateTimeOffset(AsOf) });
+        say($"1. Workspace      {root} (as of {AsOf:yyyy-MM-dd}, DuckDB)");
+
+        var step = Stopwatch.StartNew();
+        var data = Path.Combine(root, "data");
+        var (generated, _) = GenerateCommand.Generate(
+            new GeneratorOptions(settings.Customers, settings.Events, settings.Seed, AsOf, ErrorRate: 0.0002), data, "csv", CliOutput.Interactive(settings.Json));
+        steps.Add(new { step = "generate", customers = generated.Customers, events = generated.Events, malformed_rows = generated.MalformedRows, seconds = Seconds(step) });
+        say(string.Create(CultureInfo.InvariantCulture, $"2. Generated      {generated.Customers:N0} customers, {generated.Events:N0} events ({generated.MalformedRows} rows malformed on purpose) in {Seconds(step)} s"));
+
+        using var warehouse = DuckDbWarehouse.Open(workspace.WarehousePath);
+        var ingestor = new Ingestor(warehouse, workspace.Settings, TimeProvider.System, DuckDbParquetSource.Open);
+        var ingests = new List<object>();
+        foreach (var (table, file) in new[] { (TableKind.Customers, generated.CustomersFile), (TableKind.Events, generated.EventsFile) })
+        {
+            step.Restart();
+            var s = ingestor.Run(new IngestRequest(table, file), null, cancellation);
+            ingests.Add(new { table = CanonicalModel.TableName(table), read = s.Read, loaded = s.Loaded, quarantined = s.Quarantined, duplicates = s.Duplicates, seconds = Seconds(step) });
+            say(string.Create(CultureInfo.InvariantCulture, $"3. Ingested       {CanonicalModel.TableName(table),-9} read {s.Read:N0}, loaded {s.Loaded:N0}, quarantined {s.Quarantined:N0}, duplicates {s.Duplicates:N0} in {Seconds(step)} s"));
+        }
+
+        step.Restart();
+        var again = ingestor.Run(new IngestRequest(TableKind.Events, generated.EventsFile), null, cancellation);
+        say(string.Create(CultureInfo.InvariantCulture, $"4. Re-ingested    events again: loaded {again.Loaded:N0}, duplicates {again.Duplicates:N0} (nothing loads twice) in {Seconds(step)} s"));
+
+        var summary = warehouse.Summarize();
+        var reasons = warehouse.ReadQuarantine(null, 1000)
+            .GroupBy(q => ReasonKind(q.Reason))
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new { reason = g.Key, rows = g.Count() })
+            .ToList();
+
+        if (settings.Json)
+        {
+            CliOutput.WriteJson(new
+            {
+                workspace = root,
+                as_of = AsOf.ToString("O", CultureInfo.InvariantCulture),
+                steps,
+                ingests,
+                reingest = new { read = again.Read, loaded = again.Loaded, quarantined = again.Quarantined, duplicates = again.Duplicates },
+                status = StatusCommand.ToJson(root, warehouse, summary),
+                quarantine_reasons = reasons,
+                seconds = Seconds(clock),
+            });
+            return ExitCodes.Ok;
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("What the warehouse holds:");
+        StatusCommand.Print(root, warehouse, summary, workspace.Settings.Currency);
+        Console.WriteLine();
+        Console.WriteLine("Set aside in quarantine, by reason:");
+        foreach (var r in reasons)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.rows,6}  {r.reason}"));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Done in {Seconds(clock)} s. Outputs:"));
+        Console.WriteLine($"  warehouse   {workspace.WarehousePath}");
+        Console.WriteLine($"  data        {data}/ (customers.csv, events.csv, personas.csv)");
+        Console.WriteLine($"Explore:      cd {Path.GetRelativePath(Directory.GetCurrentDirectory(), root)} && ../segmenta status   (or: segmenta ingest quarantine)");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>The demo folder is the demo's own: replace an earlier demo, but never a folder holding anything else.</summary>
+    private static void PrepareFolder(string root)
+    {
+        if (!Directory.Exists(root) || !Directory.EnumerateFileSystemEntries(root).Any())
+        {
+            return;
+        }
+
+        var settingsFile = Path.Combine(root, WorkspaceSettings.FileName);
+        if (!File.Exists(settingsFile) || !File.ReadAllText(settingsFile).Contains("name: demo", StringComparison.Ordinal))
+        {
+            throw new WorkspaceException($"{root} exists and is not an earlier demo; choose another folder with --out");
+        }
+
+        Directory.Delete(root, recursive: true);
+    }
+
+    /// <summary>Groups reasons by their shape: values in back quotes are elided, column names kept.</summary>
+    private static string ReasonKind(string reason) => QuotedValue().Replace(reason, "`…`");
+
+    [System.Text.RegularExpressions.GeneratedRegex("(?<!column )`[^`]*`")]
+    private static partial System.Text.RegularExpressions.Regex QuotedValue();
+
+    private static double Seconds(Stopwatch watch) => Math.Round(watch.Elapsed.TotalSeconds, 1);
+}

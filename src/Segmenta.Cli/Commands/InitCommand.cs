@@ -1,0 +1,60 @@
+using System.ComponentModel;
+using Segmenta.Workspaces;
+using Spectre.Console.Cli;
+
+namespace Segmenta.Cli.Commands;
+
+internal sealed class InitSettings : CommandSettings
+{
+    [CommandArgument(0, "[DIR]")]
+    [Description("Where to create the workspace (default: the current folder).")]
+    public string Directory { get; init; } = ".";
+
+    [CommandOption("--timezone <ZONE>")]
+    [Description("IANA time zone of the workspace (default UTC).")]
+    public string TimeZone { get; init; } = "UTC";
+
+    [CommandOption("--currency <CODE>")]
+    [Description("Currency of revenue (default USD).")]
+    public string Currency { get; init; } = "USD";
+
+    [CommandOption("--json")]
+    [Description("Print the result as JSON.")]
+    public bool Json { get; init; }
+}
+
+/// <summary><c>segmenta init [DIR]</c>: writes segmenta.yaml and the workspace folders, and creates the warehouse.</summary>
+internal sealed class InitCommand : GuardedCommand<InitSettings>
+{
+    protected override int Run(InitSettings settings, CancellationToken cancellation)
+    {
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(settings.TimeZone, out _))
+        {
+            throw new WorkspaceException($"unknown time zone `{settings.TimeZone}`; expected an IANA name such as Europe/London");
+        }
+
+        var name = Path.GetFileName(Path.GetFullPath(settings.Directory).TrimEnd(Path.DirectorySeparatorChar));
+        var workspace = Workspace.Init(settings.Directory, new WorkspaceSettings
+        {
+            Name = string.IsNullOrEmpty(name) ? "segmenta" : name,
+            TimeZone = settings.TimeZone,
+            Currency = settings.Currency,
+        });
+        using (var warehouse = OpenWarehouse(workspace))
+        {
+            if (settings.Json)
+            {
+                CliOutput.WriteJson(new { workspace = workspace.Root, warehouse = warehouse.Description, schema_version = warehouse.SchemaVersion });
+            }
+            else
+            {
+                Console.WriteLine($"Created workspace {workspace.Root}");
+                Console.WriteLine($"  settings   {WorkspaceSettings.FileName}");
+                Console.WriteLine($"  warehouse  {warehouse.Description} (schema v{warehouse.SchemaVersion})");
+                Console.WriteLine($"  folders    {string.Join(", ", Workspace.Folders.Select(f => f + "/"))}");
+            }
+        }
+
+        return ExitCodes.Ok;
+    }
+}

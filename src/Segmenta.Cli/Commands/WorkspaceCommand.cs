@@ -1,0 +1,68 @@
+using System.ComponentModel;
+using Segmenta.Configuration;
+using Segmenta.DuckDb;
+using Segmenta.Ingestion;
+using Segmenta.Warehouse;
+using Segmenta.Workspaces;
+using Spectre.Console.Cli;
+
+namespace Segmenta.Cli.Commands;
+
+/// <summary>Options every verb that works in a workspace takes.</summary>
+internal class WorkspaceSettingsBase : CommandSettings
+{
+    [CommandOption("-w|--workspace <DIR>")]
+    [Description("The workspace folder (default: the current folder or the nearest one above it with segmenta.yaml).")]
+    public string? Workspace { get; init; }
+
+    [CommandOption("--json")]
+    [Description("Print the result as JSON for scripts.")]
+    public bool Json { get; init; }
+}
+
+/// <summary>
+/// The one place where a verb's failures become a message and an exit code: user mistakes are a
+/// single "error:" line and exit 2, warehouse trouble exit 3; anything else is a bug and shows its trace.
+/// </summary>
+internal abstract class GuardedCommand<TSettings> : Command<TSettings>
+    where TSettings : CommandSettings
+{
+    public sealed override int Execute(CommandContext context, TSettings settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Run(settings, cancellationToken);
+        }
+        catch (Exception e) when (e is IngestSetupException or ConfigurationException or WorkspaceException)
+        {
+            CliOutput.Error(e.Message);
+            return ExitCodes.BadInput;
+        }
+        catch (WarehouseException e)
+        {
+            CliOutput.Error(e.Message);
+            return ExitCodes.WarehouseError;
+        }
+        catch (DuckDB.NET.Data.DuckDBException e)
+        {
+            CliOutput.Error("the warehouse failed: " + e.Message);
+            return ExitCodes.WarehouseError;
+        }
+        catch (OperationCanceledException)
+        {
+            CliOutput.Error("interrupted; the step in progress was rolled back");
+            return ExitCodes.Interrupted;
+        }
+    }
+
+    protected abstract int Run(TSettings settings, CancellationToken cancellation);
+
+    protected static Workspace FindWorkspace(WorkspaceSettingsBase settings) =>
+        settings.Workspace is { } dir ? Workspace.Open(dir) : Workspace.Find(Directory.GetCurrentDirectory());
+
+    protected static IWarehouse OpenWarehouse(Workspace workspace) => workspace.Settings.Warehouse.Backend switch
+    {
+        "duckdb" => DuckDbWarehouse.Open(workspace.WarehousePath),
+        var other => throw new WorkspaceException($"the {other} backend is not available in this build yet; use duckdb"),
+    };
+}

@@ -1,0 +1,20 @@
+namespace Segmenta.Cli;
+
+/// <summary>The documented exit codes of every verb (docs/cli.md).</summary>
+internal static class ExitCodes
+{
+    /// <summary>Done.</summary>
+    public const int Ok = 0;
+
+    /// <summary>The command ran and found problems to report (segment check diagnostics).</summary>
+    public const int Findings = 1;
+
+    /// <summary>Bad input: a missing file, a wrong mapping or settings file, an unknown column, bad arguments. Nothing was written.</summary>
+    public const int BadInput = 2;
+
+    /// <summary>The warehouse could not be opened or used.</summary>
+    public const int WarehouseError = 3;
+
+    /// <summary>Interrupted (Ctrl+C); nothing of the interrupted step was written.</summary>
+    public const int Interrupted = 130;
+}

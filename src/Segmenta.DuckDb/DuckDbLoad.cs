@@ -1,0 +1,260 @@
+using DuckDB.NET.Data;
+using Segmenta.Ingestion;
+using Segmenta.Model;
+using Segmenta.Warehouse;
+
+namespace Segmenta.DuckDb;
+
+/// <summary>
+/// One ingest run as one DuckDB transaction. Events are appended straight into <c>events</c>
+/// (tagged with the run id) and duplicates are deleted before commit; customers go through a
+/// temporary stage and are inserted or updated. Quarantined rows are staged and added unless an
+/// earlier run already set the same record aside. Until <see cref="Commit"/>, nothing is visible,
+/// and a killed process leaves no trace: DuckDB discards uncommitted work on the next open.
+/// </summary>
+internal sealed class DuckDbLoad : IIngestLoad
+{
+    private const string CustomerStage = "segmenta_stage_customers";
+    private const string QuarantineStage = "segmenta_stage_quarantine";
+
+    private readonly DuckDbWarehouse warehouse;
+    private readonly IngestLoadRequest request;
+    private readonly DuckDBAppender rows;
+    private readonly DuckDBAppender quarantine;
+    private readonly int[] tableToBatch;   // for each table column, its batch column (-1: null, -2: run id)
+    private readonly bool tableHadRows;
+    private long appended;
+    private bool finished;
+
+    public DuckDbLoad(DuckDbWarehouse warehouse, IngestLoadRequest request)
+    {
+        this.warehouse = warehouse;
+        this.request = request;
+        warehouse.Execute("BEGIN TRANSACTION");
+        try
+        {
+            var table = CanonicalModel.TableName(request.Table);
+            foreach (var column in request.NewColumns)
+            {
+                warehouse.Execute($"ALTER TABLE {DuckDbWarehouse.Quote(table)} ADD COLUMN {DuckDbWarehouse.Quote(column.Name)} {DuckDbWarehouse.TypeName(column.Type)}");
+            }
+
+            RunId = Convert.ToInt64(warehouse.Scalar("SELECT coalesce(max(run_id), 0) + 1 FROM ingest_runs"), System.Globalization.CultureInfo.InvariantCulture);
+            tableHadRows = warehouse.Scalar($"SELECT 1 FROM {DuckDbWarehouse.Quote(table)} LIMIT 1") is not null;
+
+            warehouse.Execute($"CREATE OR REPLACE TEMP TABLE {QuarantineStage} (line BIGINT, reason VARCHAR, raw VARCHAR)");
+            quarantine = warehouse.Connection.CreateAppender("temp", "main", QuarantineStage);
+
+            var batchIndex = request.Columns.Select((c, i) => (c.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
+            if (request.Table == TableKind.Events)
+            {
+                var tableColumns = TableColumnNames(table);
+                tableToBatch = tableColumns
+                    .Select(name => name == WarehouseSchema.IngestRunColumn ? -2 : batchIndex.GetValueOrDefault(name, -1))
+                    .ToArray();
+                rows = warehouse.Connection.CreateAppender(table);
+            }
+            else
+            {
+                var definition = string.Join(", ", request.Columns.Select(c => $"{DuckDbWarehouse.Quote(c.Name)} {DuckDbWarehouse.TypeName(c.Type)}"));
+                warehouse.Execute($"CREATE OR REPLACE TEMP TABLE {CustomerStage} ({definition})");
+                tableToBatch = Enumerable.Range(0, request.Columns.Count).ToArray();
+                rows = warehouse.Connection.CreateAppender("temp", "main", CustomerStage);
+            }
+        }
+        catch
+        {
+            warehouse.Execute("ROLLBACK");
+            throw;
+        }
+    }
+
+    public long RunId { get; }
+
+    public void Append(RowBatch batch)
+    {
+        for (var r = 0; r < batch.Count; r++)
+        {
+            var row = rows.CreateRow();
+            foreach (var c in tableToBatch)
+            {
+                switch (c)
+                {
+                    case -2:
+                        row.AppendValue((long?)RunId);
+                        break;
+                    case -1:
+                        row.AppendNullValue();
+                        break;
+                    default:
+                        AppendCell(row, batch, c, r);
+                        break;
+                }
+            }
+
+            row.EndRow();
+        }
+
+        appended += batch.Count;
+        foreach (var q in batch.Quarantined)
+        {
+            quarantine.CreateRow().AppendValue((long?)q.Line).AppendValue(q.Reason).AppendValue(q.Raw).EndRow();
+        }
+    }
+
+    private static void AppendCell(IDuckDBAppenderRow row, RowBatch batch, int c, int r)
+    {
+        switch (batch.Columns[c].Type)
+        {
+            case FieldType.Text:
+                row.AppendValue(batch.Text(c)[r]);
+                break;
+            case FieldType.Integer:
+                row.AppendValue(batch.Integers(c)[r]);
+                break;
+            case FieldType.Number:
+                row.AppendValue(batch.Numbers(c)[r]);
+                break;
+            case FieldType.Boolean:
+                row.AppendValue(batch.Booleans(c)[r]);
+                break;
+            case FieldType.Date:
+                row.AppendValue(batch.Dates(c)[r]);
+                break;
+            default:
+                row.AppendValue(batch.Timestamps(c)[r]);
+                break;
+        }
+    }
+
+    public (long Loaded, long Duplicates) Commit(IngestSummary soFar, DateTime finishedAt)
+    {
+        rows.Close();
+        quarantine.Close();
+        var duplicates = soFar.Duplicates;
+        long loaded;
+        if (request.Table == TableKind.Events)
+        {
+            var removed = RemoveDuplicateEvents();
+            duplicates += removed;
+            loaded = appended - removed;
+            warehouse.Execute("""
+                INSERT INTO customers (customer_id)
+                SELECT DISTINCT e.customer_id FROM events e
+                WHERE e.ingest_run = $1 AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = e.customer_id)
+                """, RunId);
+        }
+        else
+        {
+            loaded = MergeCustomers();
+            duplicates += appended - loaded;
+        }
+
+        warehouse.Execute($"""
+            INSERT INTO quarantine (run_id, source, line, reason, raw)
+            SELECT $1, $2, s.line, s.reason, s.raw FROM {QuarantineStage} s
+            WHERE NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.source = $2 AND q.line = s.line AND q.raw = s.raw)
+            ORDER BY s.line
+            """, RunId, request.Source);
+        warehouse.Execute(
+            "INSERT INTO ingest_runs VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            RunId, CanonicalModel.TableName(request.Table), request.Source, request.Mapping, request.StartedAt, finishedAt,
+            soFar.Read, loaded, soFar.Quarantined, duplicates);
+        warehouse.Execute("COMMIT");
+        finished = true;
+        DropStages();
+        return (loaded, duplicates);
+    }
+
+    private long RemoveDuplicateEvents()
+    {
+        long removed = 0;
+        if (request.SourceEventIds)
+        {
+            // The source's own ids may repeat inside the file: keep the first occurrence.
+            var repeats = Convert.ToInt64(warehouse.Scalar("SELECT count(*) - count(DISTINCT event_id) FROM events WHERE ingest_run = $1", RunId), System.Globalization.CultureInfo.InvariantCulture);
+            if (repeats > 0)
+            {
+                removed += warehouse.ExecuteCount("""
+                    DELETE FROM events WHERE ingest_run = $1 AND rowid NOT IN (
+                        SELECT min(rowid) FROM events WHERE ingest_run = $1 GROUP BY event_id)
+                    """, RunId);
+            }
+        }
+
+        if (tableHadRows)
+        {
+            removed += warehouse.ExecuteCount("""
+                DELETE FROM events WHERE ingest_run = $1
+                  AND event_id IN (SELECT event_id FROM events WHERE ingest_run <> $1)
+                """, RunId);
+        }
+
+        return removed;
+    }
+
+    private long MergeCustomers()
+    {
+        var columns = request.Columns.Select(c => c.Name).Where(n => n != CanonicalModel.CustomerId).ToList();
+        long updated = 0;
+        if (columns.Count > 0)
+        {
+            var set = string.Join(", ", columns.Select(n => $"{DuckDbWarehouse.Quote(n)} = s.{DuckDbWarehouse.Quote(n)}"));
+            var changed = string.Join(" OR ", columns.Select(n => $"c.{DuckDbWarehouse.Quote(n)} IS DISTINCT FROM s.{DuckDbWarehouse.Quote(n)}"));
+            updated = warehouse.ExecuteCount($"""
+                UPDATE customers c SET {set} FROM {CustomerStage} s
+                WHERE c.customer_id = s.customer_id AND ({changed})
+                """);
+        }
+
+        var all = string.Join(", ", request.Columns.Select(c => DuckDbWarehouse.Quote(c.Name)));
+        var inserted = warehouse.ExecuteCount($"""
+            INSERT INTO customers ({all})
+            SELECT {all} FROM {CustomerStage} s
+            WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = s.customer_id)
+            """);
+        return updated + inserted;
+    }
+
+    private List<string> TableColumnNames(string table)
+    {
+        using var command = warehouse.Command(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = $1 ORDER BY ordinal_position", table);
+        using var reader = command.ExecuteReader();
+        var names = new List<string>();
+        while (reader.Read())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
+    }
+
+    private void DropStages()
+    {
+        warehouse.Execute($"DROP TABLE IF EXISTS temp.main.{QuarantineStage}");
+        warehouse.Execute($"DROP TABLE IF EXISTS temp.main.{CustomerStage}");
+    }
+
+    public void Dispose()
+    {
+        if (finished)
+        {
+            return;
+        }
+
+        finished = true;
+        try
+        {
+            rows.Dispose();
+            quarantine.Dispose();
+        }
+        catch (DuckDBException)
+        {
+            // An appender that cannot flush is being abandoned with its transaction anyway.
+        }
+
+        warehouse.Execute("ROLLBACK");
+        DropStages();
+    }
+}

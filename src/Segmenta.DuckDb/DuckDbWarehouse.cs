@@ -1,0 +1,257 @@
+using System.Data.Common;
+using System.Globalization;
+using DuckDB.NET.Data;
+using Segmenta.Ingestion;
+using Segmenta.Model;
+using Segmenta.Warehouse;
+
+namespace Segmenta.DuckDb;
+
+/// <summary>
+/// The embedded warehouse: one DuckDB file. Opening it creates or upgrades the schema. One process
+/// writes a DuckDB file at a time; DuckDB itself refuses a second writer.
+/// </summary>
+public sealed class DuckDbWarehouse : IWarehouse
+{
+    private readonly DuckDBConnection connection;
+    private static readonly DuckDbDialect Dialect = DuckDbDialect.Instance;
+
+    private DuckDbWarehouse(string path, DuckDBConnection connection)
+    {
+        Path = path;
+        this.connection = connection;
+    }
+
+    /// <summary>The database file.</summary>
+    public string Path { get; }
+
+    /// <inheritdoc />
+    public string Description => "duckdb " + Path;
+
+    /// <inheritdoc />
+    public int SchemaVersion { get; private set; }
+
+    internal DuckDBConnection Connection => connection;
+
+    /// <summary>Opens (creating if needed) the file at <paramref name="path"/> and brings its schema up to <paramref name="upToVersion"/> (default: the latest).</summary>
+    public static DuckDbWarehouse Open(string path, int? upToVersion = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var full = System.IO.Path.GetFullPath(path);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        var connection = new DuckDBConnection("Data Source=" + full);
+        try
+        {
+            connection.Open();
+        }
+        catch (DuckDBException e)
+        {
+            connection.Dispose();
+            throw new WarehouseException($"cannot open {full}: {e.Message}");
+        }
+
+        var warehouse = new DuckDbWarehouse(full, connection);
+        try
+        {
+            warehouse.Migrate(upToVersion ?? WarehouseSchema.LatestVersion);
+        }
+        catch
+        {
+            warehouse.Dispose();
+            throw;
+        }
+
+        return warehouse;
+    }
+
+    /// <summary>Opens a private in-memory DuckDB (Parquet reading, tests).</summary>
+    internal static DuckDBConnection OpenInMemory()
+    {
+        var connection = new DuckDBConnection("Data Source=:memory:");
+        connection.Open();
+        return connection;
+    }
+
+    private void Migrate(int target)
+    {
+        Execute($"CREATE TABLE IF NOT EXISTS {WarehouseSchema.VersionTable} (version BIGINT PRIMARY KEY, description VARCHAR NOT NULL)");
+        SchemaVersion = Convert.ToInt32(Scalar($"SELECT coalesce(max(version), 0) FROM {WarehouseSchema.VersionTable}"), CultureInfo.InvariantCulture);
+        if (SchemaVersion > WarehouseSchema.LatestVersion)
+        {
+            throw new WarehouseException($"{Path} has schema version {SchemaVersion}, newer than this Segmenta knows ({WarehouseSchema.LatestVersion}); upgrade Segmenta");
+        }
+
+        foreach (var migration in WarehouseSchema.Migrations.Where(m => m.Version > SchemaVersion && m.Version <= target))
+        {
+            Execute("BEGIN TRANSACTION");
+            try
+            {
+                foreach (var statement in migration.Statements(Dialect))
+                {
+                    Execute(statement);
+                }
+
+                Execute($"INSERT INTO {WarehouseSchema.VersionTable} VALUES ($1, $2)", migration.Version, migration.Description);
+                Execute("COMMIT");
+            }
+            catch
+            {
+                Execute("ROLLBACK");
+                throw;
+            }
+
+            SchemaVersion = migration.Version;
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<FieldDefinition> Columns(TableKind table)
+    {
+        var result = new List<FieldDefinition>();
+        using var command = Command(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' AND table_name = $1 ORDER BY ordinal_position",
+            CanonicalModel.TableName(table));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var name = reader.GetString(0);
+            if (name == WarehouseSchema.IngestRunColumn)
+            {
+                continue;
+            }
+
+            var type = TypeOf(reader.GetString(1));
+            result.Add(CanonicalModel.Find(table, name) ?? new FieldDefinition(name, type, Declared: true));
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc />
+    public IIngestLoad BeginLoad(IngestLoadRequest request) => new DuckDbLoad(this, request);
+
+    /// <inheritdoc />
+    public IReadOnlyList<QuarantineEntry> ReadQuarantine(long? runId, int limit)
+    {
+        using var command = Command(
+            "SELECT run_id, source, line, reason, raw FROM quarantine WHERE $1 IS NULL OR run_id = $1 ORDER BY run_id DESC, source, line LIMIT $2",
+            runId, limit);
+        using var reader = command.ExecuteReader();
+        var result = new List<QuarantineEntry>();
+        while (reader.Read())
+        {
+            result.Add(new QuarantineEntry(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4)));
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<IngestRunRecord> IngestRuns(int limit)
+    {
+        using var command = Command(
+            "SELECT run_id, table_name, source, mapping, started_at, finished_at, records_read, loaded, quarantined, duplicates FROM ingest_runs ORDER BY run_id DESC LIMIT $1",
+            limit);
+        using var reader = command.ExecuteReader();
+        var result = new List<IngestRunRecord>();
+        while (reader.Read())
+        {
+            result.Add(new IngestRunRecord(
+                reader.GetInt64(0),
+                reader.GetString(1) == "customers" ? TableKind.Customers : TableKind.Events,
+                reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetDateTime(4),
+                reader.GetDateTime(5),
+                new IngestSummary(reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9))));
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc />
+    public WarehouseSummary Summarize()
+    {
+        var types = new List<(string, long)>();
+        using (var command = Command("SELECT event_type, count(*) FROM events GROUP BY event_type ORDER BY count(*) DESC, event_type"))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                types.Add((reader.GetString(0), reader.GetInt64(1)));
+            }
+        }
+
+        using var totals = Command("""
+            SELECT (SELECT count(*) FROM customers),
+                   (SELECT count(*) FROM events),
+                   (SELECT coalesce(sum(revenue), 0) FROM events WHERE event_type IN ('purchase', 'refund')),
+                   (SELECT min(occurred_at) FROM events),
+                   (SELECT max(occurred_at) FROM events),
+                   (SELECT count(*) FROM quarantine),
+                   (SELECT count(*) FROM ingest_runs)
+            """);
+        using var r = totals.ExecuteReader();
+        r.Read();
+        return new WarehouseSummary(
+            r.GetInt64(0),
+            r.GetInt64(1),
+            types,
+            r.GetDecimal(2),
+            r.IsDBNull(3) ? null : DateTime.SpecifyKind(r.GetDateTime(3), DateTimeKind.Utc),
+            r.IsDBNull(4) ? null : DateTime.SpecifyKind(r.GetDateTime(4), DateTimeKind.Utc),
+            r.GetInt64(5),
+            r.GetInt64(6));
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => connection.Dispose();
+
+    internal void Execute(string sql, params object?[] parameters)
+    {
+        using var command = Command(sql, parameters);
+        command.ExecuteNonQuery();
+    }
+
+    internal long ExecuteCount(string sql, params object?[] parameters)
+    {
+        using var command = Command(sql, parameters);
+        return command.ExecuteNonQuery();
+    }
+
+    internal object? Scalar(string sql, params object?[] parameters)
+    {
+        using var command = Command(sql, parameters);
+        return command.ExecuteScalar();
+    }
+
+    internal DuckDBCommand Command(string sql, params object?[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var p in parameters)
+        {
+            command.Parameters.Add(new DuckDBParameter(p ?? DBNull.Value));
+        }
+
+        return command;
+    }
+
+    internal static string Quote(string identifier) => Dialect.QuoteIdentifier(identifier);
+
+    internal static string TypeName(FieldType type) => Dialect.TypeName(type);
+
+    private static FieldType TypeOf(string duckType) => duckType.ToUpperInvariant() switch
+    {
+        "VARCHAR" => FieldType.Text,
+        "BIGINT" or "INTEGER" => FieldType.Integer,
+        "BOOLEAN" => FieldType.Boolean,
+        "DATE" => FieldType.Date,
+        "TIMESTAMP" => FieldType.Timestamp,
+        var t when t.StartsWith("DECIMAL", StringComparison.Ordinal) => FieldType.Number,
+        var t => throw new WarehouseException($"column type {t} is not one Segmenta writes"),
+    };
+}
+
+/// <summary>The warehouse cannot be opened or is in a state this build cannot use.</summary>
+public sealed class WarehouseException(string message) : Exception(message);

@@ -1,0 +1,249 @@
+using Segmenta.Configuration;
+using Segmenta.Model;
+
+namespace Segmenta.Ingestion;
+
+/// <summary>Where one canonical (or declared) field's value comes from.</summary>
+/// <param name="Target">The warehouse column.</param>
+/// <param name="Column">A source column, read as is.</param>
+/// <param name="Expression">A mapping expression over the source columns.</param>
+/// <param name="Constant">A fixed value.</param>
+/// <param name="Type">The type, required for declared (non-canonical) fields.</param>
+/// <param name="Formats">Date or timestamp formats (.NET custom format strings), tried in order.</param>
+/// <param name="ValueMap">Source values replaced before conversion.</param>
+/// <param name="Default">The value used when the source has none.</param>
+/// <param name="Required">When true, a row without a value is quarantined.</param>
+/// <param name="Position">file:line:column of the field in the mapping, for messages.</param>
+public sealed record FieldMapping(
+    string Target,
+    string? Column = null,
+    string? Expression = null,
+    string? Constant = null,
+    FieldType? Type = null,
+    IReadOnlyList<string>? Formats = null,
+    IReadOnlyDictionary<string, string>? ValueMap = null,
+    string? Default = null,
+    bool Required = false,
+    string? Position = null);
+
+/// <summary>
+/// How a source file maps onto a canonical table: read options, one entry per target field, and an
+/// optional row filter. Written as YAML under <c>mappings/</c> (see docs/ingestion.md).
+/// </summary>
+public sealed record IngestMapping
+{
+    /// <summary>The table the rows go to.</summary>
+    public required TableKind Table { get; init; }
+
+    /// <summary>csv, jsonl or parquet; null: from the file's extension.</summary>
+    public string? Format { get; init; }
+
+    /// <summary>Delimited-text options.</summary>
+    public DelimitedFormat Delimited { get; init; } = new();
+
+    /// <summary>Time zone of source timestamps without an offset; null: the workspace's.</summary>
+    public string? TimeZone { get; init; }
+
+    /// <summary>The field mappings, in file order.</summary>
+    public required IReadOnlyList<FieldMapping> Fields { get; init; }
+
+    /// <summary>An expression a row must satisfy; rows it excludes are quarantined with that reason.</summary>
+    public string? Filter { get; init; }
+
+    /// <summary>Where the filter is written, for messages.</summary>
+    public string? FilterPosition { get; init; }
+
+    /// <summary>The mapping file, or null for the default by-name mapping.</summary>
+    public string? File { get; init; }
+
+    /// <summary>
+    /// The mapping used when none is given: every source column whose name is a canonical field of
+    /// <paramref name="table"/> maps to it; any other column is an error.
+    /// </summary>
+    public static IngestMapping ByName(TableKind table, IReadOnlyList<string> sourceColumns, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(sourceColumns);
+        var fields = new List<FieldMapping>();
+        foreach (var column in sourceColumns)
+        {
+            var name = column.Trim();
+            if (CanonicalModel.Find(table, name) is null)
+            {
+                var suggestion = Suggestions.Closest(name, CanonicalModel.Fields(table).Select(f => f.Name));
+                throw new IngestSetupException(
+                    $"{sourceName}: column `{column}` is not a canonical {CanonicalModel.TableName(table)} field"
+                    + (suggestion is null ? "" : $" (did you mean `{suggestion}`?)")
+                    + "; map or declare it in a mapping file and pass --mapping");
+            }
+
+            fields.Add(new FieldMapping(name, Column: column));
+        }
+
+        return new IngestMapping { Table = table, Fields = fields };
+    }
+
+    /// <summary>Reads a mapping file; mistakes come back as <see cref="ConfigurationException"/> with line and column.</summary>
+    public static IngestMapping Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!System.IO.File.Exists(path))
+        {
+            throw new IngestSetupException($"{path}: no such mapping file");
+        }
+
+        return Parse(path, System.IO.File.ReadAllText(path));
+    }
+
+    /// <summary>Parses mapping text.</summary>
+    public static IngestMapping Parse(string file, string text)
+    {
+        var root = YamlSection.Load(file, text);
+        root.RejectUnknownKeys("table", "source", "fields", "filter", "description");
+        var tableName = root.RequireString("table");
+        var table = tableName switch
+        {
+            "customers" => TableKind.Customers,
+            "events" => TableKind.Events,
+            _ => throw root.ErrorAt("table", $"unknown table `{tableName}`; expected customers or events"),
+        };
+
+        string? format = null;
+        string? zone = null;
+        var delimited = new DelimitedFormat();
+        if (root.GetSection("source") is { } source)
+        {
+            source.RejectUnknownKeys("format", "delimiter", "header", "columns", "quote", "timezone");
+            format = source.GetString("format");
+            if (format is not null and not ("csv" or "jsonl" or "parquet"))
+            {
+                throw source.ErrorAt("format", $"unknown format `{format}`; expected csv, jsonl or parquet");
+            }
+
+            char? delimiter = null;
+            if (source.GetString("delimiter") is { } d)
+            {
+                delimiter = DelimitedFormat.TryParseDelimiter(d, out var c)
+                    ? c
+                    : throw source.ErrorAt("delimiter", $"unknown delimiter `{d}`; expected , ; tab | or whitespace");
+            }
+
+            var quote = source.GetString("quote");
+            if (quote is { Length: not 1 })
+            {
+                throw source.ErrorAt("quote", "`quote` must be a single character");
+            }
+
+            var columns = source.GetStringList("columns");
+            delimited = new DelimitedFormat(delimiter, source.GetBoolean("header") ?? true, columns.Count > 0 ? columns : null, quote?[0] ?? '"');
+            zone = source.GetString("timezone");
+            if (zone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _))
+            {
+                throw source.ErrorAt("timezone", $"unknown time zone `{zone}`");
+            }
+        }
+
+        var entries = root.GetEntries("fields");
+        if (entries.Count == 0)
+        {
+            throw root.ErrorHere("a mapping needs `fields:`, one entry per warehouse column");
+        }
+
+        var fields = new List<FieldMapping>();
+        foreach (var entry in entries)
+        {
+            fields.Add(ParseField(table, entry));
+        }
+
+        var duplicate = fields.GroupBy(f => f.Target, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw entries.Last(e => e.Key == duplicate.Key).Error($"field `{duplicate.Key}` is mapped twice");
+        }
+
+        return new IngestMapping
+        {
+            Table = table,
+            Format = format,
+            Delimited = delimited,
+            TimeZone = zone,
+            Fields = fields,
+            Filter = root.GetString("filter"),
+            FilterPosition = root.Has("filter") ? root.PositionOf("filter") : null,
+            File = file,
+        };
+    }
+
+    private static readonly string[] ValueSources = ["column", "expr", "value"];
+
+    private static FieldMapping ParseField(TableKind table, YamlEntry entry)
+    {
+        var target = entry.Key;
+        if (!CanonicalModel.IsValidFieldName(target))
+        {
+            throw entry.Error($"field name `{target}` must be lower snake case (letters, digits, _)");
+        }
+
+        var canonical = CanonicalModel.Find(table, target);
+        FieldMapping field;
+        if (entry.Scalar is { } shortForm)
+        {
+            field = new FieldMapping(target, Column: shortForm, Position: entry.Position);
+        }
+        else if (entry.Section is { } spec)
+        {
+            spec.RejectUnknownKeys("column", "expr", "value", "type", "format", "map", "default", "required");
+            var sources = ValueSources.Count(spec.Has);
+            if (sources != 1)
+            {
+                throw entry.Error($"field `{target}` needs exactly one of `column`, `expr` or `value`");
+            }
+
+            FieldType? type = null;
+            if (spec.GetString("type") is { } typeName)
+            {
+                type = FieldTypes.TryParse(typeName, out var t)
+                    ? t
+                    : throw spec.ErrorAt("type", $"unknown type `{typeName}`; expected text, integer, number, boolean, date or timestamp");
+            }
+
+            IReadOnlyDictionary<string, string>? map = null;
+            if (spec.Has("map"))
+            {
+                var mapEntry = entry.Section!.GetEntries("map");
+                map = mapEntry.ToDictionary(e => e.Key, e => e.Scalar ?? throw e.Error("a value map entry must be a single value"), StringComparer.Ordinal);
+            }
+
+            field = new FieldMapping(
+                target,
+                Column: spec.GetString("column"),
+                Expression: spec.GetString("expr"),
+                Constant: spec.GetString("value"),
+                Type: type,
+                Formats: spec.GetStringList("format"),
+                ValueMap: map,
+                Default: spec.GetString("default"),
+                Required: spec.GetBoolean("required") ?? false,
+                Position: entry.Position);
+        }
+        else
+        {
+            throw entry.Error($"field `{target}` must be a source column name or a mapping with `column`, `expr` or `value`");
+        }
+
+        if (canonical is not null && field.Type is { } given && given != canonical.Type)
+        {
+            throw entry.Error($"`{target}` is a canonical field of type {FieldTypes.Name(canonical.Type)}, not {FieldTypes.Name(given)}");
+        }
+
+        if (canonical is null && field.Type is null)
+        {
+            var suggestion = Suggestions.Closest(target, CanonicalModel.Fields(table).Select(f => f.Name));
+            throw entry.Error(
+                $"`{target}` is not a canonical {CanonicalModel.TableName(table)} field"
+                + (suggestion is null ? "" : $" (did you mean `{suggestion}`?)")
+                + "; to declare it as an extra " + (table == TableKind.Customers ? "trait" : "property") + ", give it a `type`");
+        }
+
+        return field;
+    }
+}

@@ -1,0 +1,144 @@
+using System.Threading.Channels;
+using Segmenta.Model;
+using Segmenta.Warehouse;
+using Segmenta.Workspaces;
+
+namespace Segmenta.Ingestion;
+
+/// <summary>What to ingest.</summary>
+/// <param name="Table">customers or events.</param>
+/// <param name="Path">The source file.</param>
+/// <param name="MappingPath">A mapping file; null maps columns by canonical name.</param>
+/// <param name="Format">csv, jsonl or parquet; null: from the mapping or the file's extension.</param>
+public sealed record IngestRequest(TableKind Table, string Path, string? MappingPath = null, string? Format = null);
+
+/// <summary>Progress of a running ingest.</summary>
+/// <param name="Position">How far through the source.</param>
+/// <param name="Length">The source's size in the same unit.</param>
+/// <param name="Records">Records read so far.</param>
+public readonly record struct IngestProgress(long Position, long Length, long Records);
+
+/// <summary>
+/// Loads one source into the warehouse. Parsing and conversion run on one thread and the warehouse
+/// load on another, handing over batches; the load is one transaction, so a crash at any moment
+/// leaves the warehouse as before the run, and a repeated run loads nothing twice.
+/// </summary>
+public sealed class Ingestor
+{
+    private const int BatchRows = 16_384;
+    private readonly IWarehouse warehouse;
+    private readonly WorkspaceSettings settings;
+    private readonly TimeProvider time;
+    private readonly Func<string, IRecordSource>? openParquet;
+
+    /// <summary>Creates an ingestor; <paramref name="openParquet"/> is supplied by an adapter that can read Parquet.</summary>
+    public Ingestor(IWarehouse warehouse, WorkspaceSettings settings, TimeProvider time, Func<string, IRecordSource>? openParquet = null)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(time);
+        this.warehouse = warehouse;
+        this.settings = settings;
+        this.time = time;
+        this.openParquet = openParquet;
+    }
+
+    /// <summary>Runs the ingest. Setup mistakes throw <see cref="IngestSetupException"/> or a configuration exception before anything is written.</summary>
+    public IngestSummary Run(IngestRequest request, IProgress<IngestProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var started = time.GetUtcNow().UtcDateTime;
+        var path = Path.GetFullPath(request.Path);
+        var mapping = request.MappingPath is null ? null : IngestMapping.Load(request.MappingPath);
+        if (mapping is not null && mapping.Table != request.Table)
+        {
+            throw new IngestSetupException($"{request.MappingPath}: this mapping is for {CanonicalModel.TableName(mapping.Table)}, not {CanonicalModel.TableName(request.Table)}");
+        }
+
+        using var source = Open(path, request.Format ?? mapping?.Format, mapping);
+        mapping ??= IngestMapping.ByName(request.Table, source.Columns, source.Name);
+        var converter = new RecordConverter(mapping, source, warehouse.Columns(request.Table), settings.Zone, settings.AllEventTypes);
+        var loadRequest = new IngestLoadRequest(
+            request.Table, path, mapping.File is null ? null : Path.GetFullPath(mapping.File), converter.Columns, converter.NewColumns,
+            SourceEventIds: request.Table == TableKind.Events && !converter.GeneratesEventIds, started);
+
+        using var load = warehouse.BeginLoad(loadRequest);
+        var channel = Channel.CreateBounded<RowBatch>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+        var producer = Task.Run(() => Produce(source, converter, channel.Writer, progress, cancellation), cancellation);
+
+        long read = 0, quarantined = 0, repeated = 0;
+        var reader = channel.Reader;
+        while (reader.WaitToReadAsync(cancellation).AsTask().GetAwaiter().GetResult())
+        {
+            while (reader.TryRead(out var batch))
+            {
+                load.Append(batch);
+                read += batch.Read;
+                quarantined += batch.Quarantined.Count;
+                repeated += batch.Duplicates;
+            }
+        }
+
+        producer.GetAwaiter().GetResult();
+        var soFar = new IngestSummary(read, 0, quarantined, repeated);
+        var (loaded, duplicates) = load.Commit(soFar, time.GetUtcNow().UtcDateTime);
+        return soFar with { Loaded = loaded, Duplicates = duplicates };
+    }
+
+    private static void Produce(IRecordSource source, RecordConverter converter, ChannelWriter<RowBatch> writer, IProgress<IngestProgress>? progress, CancellationToken cancellation)
+    {
+        Exception? failure = null;
+        try
+        {
+            var batch = new RowBatch(converter.Columns, BatchRows);
+            long records = 0;
+            while (source.Read())
+            {
+                converter.Convert(batch);
+                records++;
+                if (batch.IsFull || batch.Quarantined.Count >= BatchRows)
+                {
+                    Send(batch);
+                    batch = new RowBatch(converter.Columns, BatchRows);
+                    progress?.Report(new IngestProgress(source.Position, source.Length, records));
+                }
+            }
+
+            Send(batch);
+            progress?.Report(new IngestProgress(source.Length, source.Length, records));
+        }
+#pragma warning disable CA1031 // Any failure of the reader thread is handed to the loading thread, which rethrows it.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            failure = e;
+        }
+        finally
+        {
+            writer.Complete(failure);
+        }
+
+        void Send(RowBatch batch) => writer.WriteAsync(batch, cancellation).AsTask().GetAwaiter().GetResult();
+    }
+
+    private IRecordSource Open(string path, string? format, IngestMapping? mapping)
+    {
+        if (!File.Exists(path))
+        {
+            throw new IngestSetupException($"{path}: no such file");
+        }
+
+        format ??= Path.GetExtension(path).ToUpperInvariant() switch
+        {
+            ".PARQUET" => "parquet",
+            ".JSONL" or ".NDJSON" or ".JSON" => "jsonl",
+            _ => "csv",
+        };
+        return format switch
+        {
+            "jsonl" => JsonLinesRecordSource.Open(path),
+            "parquet" => openParquet?.Invoke(path) ?? throw new IngestSetupException($"{path}: this warehouse cannot read Parquet"),
+            _ => CsvRecordSource.Open(path, mapping?.Delimited),
+        };
+    }
+}

@@ -1,0 +1,376 @@
+using System.Globalization;
+using Segmenta.Configuration;
+using Segmenta.Model;
+
+namespace Segmenta.Ingestion;
+
+/// <summary>
+/// Binds a mapping to a source and to the warehouse's current columns (all mistakes surface here,
+/// before anything is written), then converts each record into a batch row or a quarantine reason.
+/// </summary>
+internal sealed class RecordConverter : IExprRow
+{
+    private readonly IRecordSource source;
+    private readonly BoundField[] fields;
+    private readonly MappingExpression? filter;
+    private readonly string? filterText;
+    private readonly TimeZoneInfo zone;
+    private readonly HashSet<string> eventTypes;
+    private readonly int eventTypeColumn = -1;
+    private readonly int customerIdColumn;
+    private readonly RowIdentity? eventIdentity;
+    private readonly OccurrenceCounter? occurrences;
+    private readonly RowIdentity? customerIdentity;
+    private readonly Dictionary<string, (long Line, UInt128 Hash)>? customersSeen;
+    private long row;
+
+    public RecordConverter(IngestMapping mapping, IRecordSource source, IReadOnlyList<FieldDefinition> warehouseColumns, TimeZoneInfo defaultZone, IReadOnlyList<string> eventTypes)
+    {
+        this.source = source;
+        Table = mapping.Table;
+        zone = mapping.TimeZone is { } z ? TimeZoneInfo.FindSystemTimeZoneById(z) : defaultZone;
+        this.eventTypes = new HashSet<string>(eventTypes, StringComparer.Ordinal);
+        var where = mapping.File ?? source.Name;
+        var existing = warehouseColumns.ToDictionary(c => c.Name, StringComparer.Ordinal);
+        var ordinals = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < source.Columns.Count; i++)
+        {
+            ordinals.TryAdd(source.Columns[i], i);
+        }
+
+        int Resolve(string name) => ordinals.TryGetValue(name, out var i) ? i : -1;
+
+        // Columns of the load: for events, the id first; then the mapped fields in mapping order.
+        var columns = new List<FieldDefinition>();
+        var newColumns = new List<FieldDefinition>();
+        GeneratesEventIds = Table == TableKind.Events && mapping.Fields.All(f => f.Target != CanonicalModel.EventId);
+        if (GeneratesEventIds)
+        {
+            columns.Add(CanonicalModel.Find(TableKind.Events, CanonicalModel.EventId)!);
+        }
+
+        var bound = new List<BoundField>();
+        foreach (var f in mapping.Fields)
+        {
+            var definition = CanonicalModel.Find(Table, f.Target) ?? new FieldDefinition(f.Target, f.Type!.Value, Declared: true);
+            if (existing.TryGetValue(f.Target, out var present) && present.Type != definition.Type)
+            {
+                throw new IngestSetupException($"{f.Position ?? where}: `{f.Target}` already exists in {CanonicalModel.TableName(Table)} as {FieldTypes.Name(present.Type)}, not {FieldTypes.Name(definition.Type)}");
+            }
+
+            if (!existing.ContainsKey(f.Target))
+            {
+                newColumns.Add(definition);
+            }
+
+            MappingExpression? expression = null;
+            var ordinal = -1;
+            if (f.Column is { } column)
+            {
+                ordinal = Resolve(column);
+                if (ordinal < 0)
+                {
+                    var suggestion = Suggestions.Closest(column, source.Columns);
+                    throw new IngestSetupException($"{f.Position ?? where}: `{f.Target}` reads column `{column}`, which {source.Name} does not have"
+                        + (suggestion is null ? $" (its columns: {string.Join(", ", source.Columns)})" : $" — did you mean `{suggestion}`?"));
+                }
+            }
+            else if (f.Expression is { } text)
+            {
+                try
+                {
+                    expression = MappingExpression.Parse(text, Resolve, source.Columns);
+                }
+                catch (ExprSyntaxException e)
+                {
+                    throw new IngestSetupException($"{f.Position ?? where}: in the expression of `{f.Target}` at character {e.Offset + 1}: {e.Message}");
+                }
+            }
+
+            var required = f.Required || f.Target == CanonicalModel.CustomerId
+                || (Table == TableKind.Events && f.Target is CanonicalModel.EventType or CanonicalModel.OccurredAt or CanonicalModel.EventId);
+            bound.Add(new BoundField(definition, columns.Count, ordinal, expression, f.Constant, f.Formats ?? [], f.ValueMap, f.Default, required, f.Column));
+            columns.Add(definition);
+        }
+
+        foreach (var needed in Table == TableKind.Customers
+                     ? new[] { CanonicalModel.CustomerId }
+                     : [CanonicalModel.CustomerId, CanonicalModel.EventType, CanonicalModel.OccurredAt])
+        {
+            if (bound.All(b => b.Definition.Name != needed))
+            {
+                throw new IngestSetupException($"{where}: {CanonicalModel.TableName(Table)} need `{needed}`; map a column to it or give it a constant `value`");
+            }
+        }
+
+        if (mapping.Filter is { } filterExpression)
+        {
+            try
+            {
+                filter = MappingExpression.Parse(filterExpression, Resolve, source.Columns);
+                filterText = filterExpression;
+            }
+            catch (ExprSyntaxException e)
+            {
+                throw new IngestSetupException($"{mapping.FilterPosition ?? where}: in the filter at character {e.Offset + 1}: {e.Message}");
+            }
+        }
+
+        fields = [.. bound];
+        Columns = columns;
+        NewColumns = newColumns;
+        customerIdColumn = bound.First(b => b.Definition.Name == CanonicalModel.CustomerId).Slot;
+        var layout = new RowBatch(columns, 1);
+        if (Table == TableKind.Events)
+        {
+            eventTypeColumn = bound.First(b => b.Definition.Name == CanonicalModel.EventType).Slot;
+            if (GeneratesEventIds)
+            {
+                var identity = RowIdentity.EventIdentityFields
+                    .Select(n => columns.FindIndex(c => c.Name == n))
+                    .Where(i => i >= 0)
+                    .ToList();
+                eventIdentity = new RowIdentity(layout, identity);
+                occurrences = new OccurrenceCounter();
+            }
+        }
+        else
+        {
+            customerIdentity = new RowIdentity(layout, Enumerable.Range(0, columns.Count).ToList());
+            customersSeen = new Dictionary<string, (long, UInt128)>(StringComparer.Ordinal);
+        }
+    }
+
+    public TableKind Table { get; }
+
+    /// <summary>The columns of the load, in batch order.</summary>
+    public List<FieldDefinition> Columns { get; }
+
+    /// <summary>Declared columns the warehouse does not have yet.</summary>
+    public IReadOnlyList<FieldDefinition> NewColumns { get; }
+
+    /// <summary>True when event ids are content hashes (the source has none).</summary>
+    public bool GeneratesEventIds { get; }
+
+    long IExprRow.Line => source.Line;
+
+    long IExprRow.Row => row;
+
+    /// <summary>Converts the current record into row <c>batch.Count</c>, or records why it cannot be loaded.</summary>
+    public void Convert(RowBatch batch)
+    {
+        row++;
+        batch.Read++;
+        var reason = ConvertRow(batch, batch.Count);
+        if (reason is null && customersSeen is not null)
+        {
+            reason = CheckRepeatedCustomer(batch, out var duplicate);
+            if (duplicate)
+            {
+                batch.ClearRow(batch.Count);
+                batch.Duplicates++;
+                return;
+            }
+        }
+
+        if (reason is null)
+        {
+            batch.Lines[batch.Count] = source.Line;
+            batch.Count++;
+        }
+        else
+        {
+            batch.ClearRow(batch.Count);
+            batch.Quarantined.Add(new QuarantinedRow(source.Line, reason, source.RawRecord()));
+        }
+    }
+
+    private string? ConvertRow(RowBatch batch, int r)
+    {
+        if (source.RecordError is { } structural)
+        {
+            return structural;
+        }
+
+        try
+        {
+            if (filter is not null && !Truthy(filter.Evaluate(this)))
+            {
+                return $"excluded by the mapping's filter `{filterText}`";
+            }
+
+            foreach (var f in fields)
+            {
+                var error = ConvertField(f, batch, r);
+                if (error is not null)
+                {
+                    return error;
+                }
+            }
+        }
+        catch (ExprRowException e)
+        {
+            return e.Message;
+        }
+
+        if (eventTypeColumn >= 0)
+        {
+            var type = batch.Text(eventTypeColumn)[r]!;
+            if (!eventTypes.Contains(type))
+            {
+                var suggestion = Suggestions.Closest(type, eventTypes);
+                return $"unknown event type `{type}`" + (suggestion is null ? "; add it to event_types in segmenta.yaml if it is real" : $" — did you mean `{suggestion}`?");
+            }
+        }
+
+        if (eventIdentity is not null)
+        {
+            var hash = eventIdentity.Hash(batch, r);
+            batch.Text(0)[r] = RowIdentity.EventId(hash, occurrences!.Next(hash));
+        }
+
+        return null;
+    }
+
+    private string? CheckRepeatedCustomer(RowBatch batch, out bool duplicate)
+    {
+        duplicate = false;
+        var id = batch.Text(customerIdColumn)[batch.Count]!;
+        var hash = customerIdentity!.Hash(batch, batch.Count);
+        if (customersSeen!.TryGetValue(id, out var first))
+        {
+            if (first.Hash == hash)
+            {
+                duplicate = true;
+                return null;
+            }
+
+            return string.Create(CultureInfo.InvariantCulture, $"customer `{id}` appears again with different values (first on line {first.Line})");
+        }
+
+        customersSeen[id] = (source.Line, hash);
+        return null;
+    }
+
+    private string? ConvertField(BoundField f, RowBatch batch, int r)
+    {
+        ReadOnlySpan<char> text;
+        var missing = false;
+        string? computed = null;
+        if (f.Ordinal >= 0)
+        {
+            missing = source.IsNull(f.Ordinal);
+            text = source.Value(f.Ordinal);
+        }
+        else if (f.Expression is not null)
+        {
+            computed = f.Expression.Evaluate(this).AsText();
+            missing = computed is null;
+            text = computed;
+        }
+        else
+        {
+            text = f.Constant;
+            missing = f.Constant is null;
+        }
+
+        if (f.ValueMap is not null && !missing && f.ValueMap.TryGetValue(text.ToString(), out var mapped))
+        {
+            text = mapped;
+        }
+
+        if ((missing || text.IsWhiteSpace()) && f.Definition.Type != FieldType.Text)
+        {
+            missing = true;
+        }
+
+        if (missing && f.Default is not null)
+        {
+            text = f.Default;
+            missing = false;
+        }
+
+        if (missing || (f.Required && text.IsWhiteSpace()))
+        {
+            return f.Required ? $"missing {f.Definition.Name}" + (f.SourceColumn is null ? "" : $" (column `{f.SourceColumn}` is empty)") : null;
+        }
+
+        string? error;
+        switch (f.Definition.Type)
+        {
+            case FieldType.Text:
+                batch.Text(f.Slot)[r] = computed ?? (f.Definition.Name == CanonicalModel.CustomerId || f.Definition.Name == CanonicalModel.EventType
+                    ? text.Trim().ToString()
+                    : text.ToString());
+                return null;
+            case FieldType.Integer:
+                error = ValueParser.ParseInteger(text, out var l);
+                if (error is null)
+                {
+                    batch.Integers(f.Slot)[r] = l;
+                }
+
+                break;
+            case FieldType.Number:
+                error = ValueParser.ParseNumber(text, out var d);
+                if (error is null)
+                {
+                    batch.Numbers(f.Slot)[r] = d;
+                }
+
+                break;
+            case FieldType.Boolean:
+                error = ValueParser.ParseBoolean(text, out var b);
+                if (error is null)
+                {
+                    batch.Booleans(f.Slot)[r] = b;
+                }
+
+                break;
+            case FieldType.Date:
+                error = ValueParser.ParseDate(text, f.Formats, out var date);
+                if (error is null)
+                {
+                    batch.Dates(f.Slot)[r] = date;
+                }
+
+                break;
+            default:
+                error = ValueParser.ParseTimestamp(text, f.Formats, zone, out var utc);
+                if (error is null)
+                {
+                    batch.Timestamps(f.Slot)[r] = utc;
+                }
+
+                break;
+        }
+
+        return error is null ? null : $"{f.Definition.Name}: {error}" + (f.SourceColumn is null ? "" : $" (column `{f.SourceColumn}`)");
+    }
+
+    private static bool Truthy(ExprValue v) => v.Kind switch
+    {
+        ExprKind.Boolean => v.Boolean,
+        ExprKind.Number => v.Number != 0,
+        ExprKind.Text => v.Text is { Length: > 0 },
+        _ => false,
+    };
+
+    bool IExprRow.IsNull(int ordinal) => source.IsNull(ordinal);
+
+    ReadOnlySpan<char> IExprRow.Value(int ordinal) => source.Value(ordinal);
+
+    string IExprRow.ColumnName(int ordinal) => source.Columns[ordinal];
+
+    private sealed record BoundField(
+        FieldDefinition Definition,
+        int Slot,
+        int Ordinal,
+        MappingExpression? Expression,
+        string? Constant,
+        IReadOnlyList<string> Formats,
+        IReadOnlyDictionary<string, string>? ValueMap,
+        string? Default,
+        bool Required,
+        string? SourceColumn);
+}

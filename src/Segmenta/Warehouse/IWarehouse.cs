@@ -1,0 +1,86 @@
+using Segmenta.Ingestion;
+using Segmenta.Model;
+
+namespace Segmenta.Warehouse;
+
+/// <summary>
+/// A warehouse holding the canonical model: DuckDB embedded, or PostgreSQL. Opening one creates or
+/// upgrades its schema. Implementations live in the adapter projects; the core only sees this.
+/// </summary>
+public interface IWarehouse : IDisposable
+{
+    /// <summary>"duckdb /path/file" or the server, for people.</summary>
+    string Description { get; }
+
+    /// <summary>The schema version after opening (the latest known to this build).</summary>
+    int SchemaVersion { get; }
+
+    /// <summary>The columns a table has now: canonical ones and those mappings declared.</summary>
+    IReadOnlyList<FieldDefinition> Columns(TableKind table);
+
+    /// <summary>Starts an atomic load: nothing of it is visible, or survives a crash, until it is committed.</summary>
+    IIngestLoad BeginLoad(IngestLoadRequest request);
+
+    /// <summary>Rows set aside by ingestion, newest run first.</summary>
+    IReadOnlyList<QuarantineEntry> ReadQuarantine(long? runId, int limit);
+
+    /// <summary>The ingest runs, newest first.</summary>
+    IReadOnlyList<IngestRunRecord> IngestRuns(int limit);
+
+    /// <summary>What the warehouse holds, in brief.</summary>
+    WarehouseSummary Summarize();
+}
+
+/// <summary>What a load writes and where it came from.</summary>
+/// <param name="Table">The target table.</param>
+/// <param name="Source">The source file's full path.</param>
+/// <param name="Mapping">The mapping file, if any.</param>
+/// <param name="Columns">The batch columns, in order.</param>
+/// <param name="NewColumns">Declared columns to add to the table in the same transaction.</param>
+/// <param name="SourceEventIds">True when event ids came from the source (and may repeat inside it).</param>
+/// <param name="StartedAt">When the run started (UTC).</param>
+public sealed record IngestLoadRequest(
+    TableKind Table,
+    string Source,
+    string? Mapping,
+    IReadOnlyList<FieldDefinition> Columns,
+    IReadOnlyList<FieldDefinition> NewColumns,
+    bool SourceEventIds,
+    DateTime StartedAt);
+
+/// <summary>An open, uncommitted load. Disposing it without <see cref="Commit"/> rolls everything back.</summary>
+public interface IIngestLoad : IDisposable
+{
+    /// <summary>The run's id.</summary>
+    long RunId { get; }
+
+    /// <summary>Appends converted rows and their quarantined neighbours.</summary>
+    void Append(RowBatch batch);
+
+    /// <summary>Removes rows already in the warehouse, records the run, and commits. Returns loaded and duplicate counts.</summary>
+    (long Loaded, long Duplicates) Commit(IngestSummary soFar, DateTime finishedAt);
+}
+
+/// <summary>The outcome of an ingest: every record read is loaded, quarantined or a duplicate.</summary>
+/// <param name="Read">Records read from the source.</param>
+/// <param name="Loaded">Rows written (new, or changed customers).</param>
+/// <param name="Quarantined">Records set aside with a reason.</param>
+/// <param name="Duplicates">Records already in the warehouse or repeated in the file.</param>
+public readonly record struct IngestSummary(long Read, long Loaded, long Quarantined, long Duplicates);
+
+/// <summary>One quarantined record with the run and source it came from.</summary>
+public sealed record QuarantineEntry(long RunId, string Source, long Line, string Reason, string Raw);
+
+/// <summary>One recorded ingest run.</summary>
+public sealed record IngestRunRecord(long RunId, TableKind Table, string Source, string? Mapping, DateTime StartedAt, DateTime FinishedAt, IngestSummary Summary);
+
+/// <summary>A brief account of the warehouse's contents.</summary>
+public sealed record WarehouseSummary(
+    long Customers,
+    long Events,
+    IReadOnlyList<(string EventType, long Count)> EventTypes,
+    decimal PurchaseRevenue,
+    DateTime? FirstEvent,
+    DateTime? LastEvent,
+    long Quarantined,
+    long IngestRuns);

@@ -1,0 +1,93 @@
+using Segmenta.Model;
+
+namespace Segmenta.Warehouse;
+
+/// <summary>One step of the warehouse schema's history.</summary>
+/// <param name="Version">The version the step produces.</param>
+/// <param name="Description">What it adds.</param>
+/// <param name="Statements">Its DDL for a dialect.</param>
+public sealed record SchemaMigration(int Version, string Description, Func<ISqlDialect, IReadOnlyList<string>> Statements);
+
+/// <summary>
+/// The warehouse schema as an ordered list of migrations. A warehouse records its version in
+/// <c>segmenta_schema</c>; opening an older one applies the missing steps, each in its own transaction.
+/// Steps are never edited once released: a change is a new step.
+/// </summary>
+public static class WarehouseSchema
+{
+    /// <summary>The table recording applied versions.</summary>
+    public const string VersionTable = "segmenta_schema";
+
+    /// <summary>The column of <c>events</c> that says which ingest run loaded the row.</summary>
+    public const string IngestRunColumn = "ingest_run";
+
+    /// <summary>Every migration, oldest first.</summary>
+    public static IReadOnlyList<SchemaMigration> Migrations { get; } =
+    [
+        new(1, "canonical customers and events, ingest runs and quarantine", d =>
+        [
+            Table(d, "customers", CanonicalModel.CustomerFields, $"PRIMARY KEY ({d.QuoteIdentifier(CanonicalModel.CustomerId)})"),
+            Table(d, "events", [.. CanonicalModel.EventFields, new FieldDefinition(IngestRunColumn, FieldType.Integer)], null),
+            $"""
+            CREATE TABLE ingest_runs (
+                run_id {d.TypeName(FieldType.Integer)} PRIMARY KEY,
+                table_name {d.TypeName(FieldType.Text)} NOT NULL,
+                source {d.TypeName(FieldType.Text)} NOT NULL,
+                mapping {d.TypeName(FieldType.Text)},
+                started_at {d.TimestampType} NOT NULL,
+                finished_at {d.TimestampType} NOT NULL,
+                records_read {d.TypeName(FieldType.Integer)} NOT NULL,
+                loaded {d.TypeName(FieldType.Integer)} NOT NULL,
+                quarantined {d.TypeName(FieldType.Integer)} NOT NULL,
+                duplicates {d.TypeName(FieldType.Integer)} NOT NULL)
+            """,
+            $"""
+            CREATE TABLE quarantine (
+                run_id {d.TypeName(FieldType.Integer)} NOT NULL,
+                source {d.TypeName(FieldType.Text)} NOT NULL,
+                line {d.TypeName(FieldType.Integer)} NOT NULL,
+                reason {d.TypeName(FieldType.Text)} NOT NULL,
+                raw {d.TypeName(FieldType.Text)} NOT NULL)
+            """,
+        ]),
+        new(2, "segment registry: definitions with versions, and memberships per materialization", d =>
+        [
+            $"""
+            CREATE TABLE segment_definitions (
+                name {d.TypeName(FieldType.Text)} NOT NULL,
+                version {d.TypeName(FieldType.Text)} NOT NULL,
+                title {d.TypeName(FieldType.Text)},
+                description {d.TypeName(FieldType.Text)},
+                source_file {d.TypeName(FieldType.Text)},
+                definition {d.TypeName(FieldType.Text)} NOT NULL,
+                created_at {d.TimestampType} NOT NULL,
+                PRIMARY KEY (name, version))
+            """,
+            $"""
+            CREATE TABLE segment_memberships (
+                segment {d.TypeName(FieldType.Text)} NOT NULL,
+                version {d.TypeName(FieldType.Text)} NOT NULL,
+                as_of {d.TimestampType} NOT NULL,
+                customer_id {d.TypeName(FieldType.Text)} NOT NULL)
+            """,
+        ]),
+    ];
+
+    /// <summary>The newest version.</summary>
+    public static int LatestVersion => Migrations[^1].Version;
+
+    private static string Table(ISqlDialect d, string name, IEnumerable<FieldDefinition> fields, string? constraint)
+    {
+        var columns = fields.Select(f =>
+        {
+            var notNull = f.Name is CanonicalModel.CustomerId or CanonicalModel.EventId or CanonicalModel.EventType or CanonicalModel.OccurredAt;
+            return $"    {d.QuoteIdentifier(f.Name)} {d.TypeName(f.Type)}{(notNull ? " NOT NULL" : "")}";
+        }).ToList();
+        if (constraint is not null)
+        {
+            columns.Add("    " + constraint);
+        }
+
+        return $"CREATE TABLE {d.QuoteIdentifier(name)} (\n{string.Join(",\n", columns)})";
+    }
+}

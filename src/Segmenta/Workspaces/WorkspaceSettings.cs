@@ -1,0 +1,123 @@
+using System.Globalization;
+using Segmenta.Configuration;
+using Segmenta.Model;
+
+namespace Segmenta.Workspaces;
+
+/// <summary>Where a workspace keeps its data.</summary>
+/// <param name="Backend">"duckdb" (embedded, the default) or "postgres".</param>
+/// <param name="Path">The DuckDB file, relative to the workspace root.</param>
+/// <param name="ConnectionString">The PostgreSQL connection string, for the postgres backend.</param>
+public sealed record WarehouseSettings(string Backend = "duckdb", string Path = "segmenta.duckdb", string? ConnectionString = null);
+
+/// <summary>The contents of a workspace's <c>segmenta.yaml</c>.</summary>
+public sealed record WorkspaceSettings
+{
+    /// <summary>The settings file's name.</summary>
+    public const string FileName = "segmenta.yaml";
+
+    /// <summary>A name for people.</summary>
+    public string Name { get; init; } = "segmenta";
+
+    /// <summary>The warehouse connection.</summary>
+    public WarehouseSettings Warehouse { get; init; } = new();
+
+    /// <summary>IANA time zone for calendar days and for source timestamps that carry no offset.</summary>
+    public string TimeZone { get; init; } = "UTC";
+
+    /// <summary>ISO 4217 currency of revenue and income.</summary>
+    public string Currency { get; init; } = "USD";
+
+    /// <summary>The default as-of instant of evaluations: null means "now, taken once at the start of the command".</summary>
+    public DateTimeOffset? AsOf { get; init; }
+
+    /// <summary>Event types this workspace accepts besides <see cref="CanonicalModel.StandardEventTypes"/>.</summary>
+    public IReadOnlyList<string> EventTypes { get; init; } = [];
+
+    /// <summary>Every event type accepted by ingestion.</summary>
+    public IReadOnlyList<string> AllEventTypes => [.. CanonicalModel.StandardEventTypes, .. EventTypes.Except(CanonicalModel.StandardEventTypes, StringComparer.Ordinal)];
+
+    /// <summary>The resolved time zone.</summary>
+    public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+
+    /// <summary>Reads and validates settings text; mistakes come back with line and column.</summary>
+    public static WorkspaceSettings Parse(string file, string text)
+    {
+        var root = YamlSection.Load(file, text);
+        root.RejectUnknownKeys("name", "warehouse", "timezone", "currency", "as_of", "event_types");
+        var settings = new WorkspaceSettings();
+        var warehouse = new WarehouseSettings();
+        if (root.GetSection("warehouse") is { } w)
+        {
+            w.RejectUnknownKeys("backend", "path", "connection_string");
+            var backend = w.GetString("backend") ?? "duckdb";
+            if (backend is not ("duckdb" or "postgres"))
+            {
+                throw w.ErrorAt("backend", $"unknown warehouse backend `{backend}`; expected duckdb or postgres");
+            }
+
+            warehouse = new WarehouseSettings(backend, w.GetString("path") ?? warehouse.Path, w.GetString("connection_string"));
+        }
+
+        var zone = root.GetString("timezone") ?? "UTC";
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _))
+        {
+            throw root.ErrorAt("timezone", $"unknown time zone `{zone}`; expected an IANA name such as Europe/London or UTC");
+        }
+
+        DateTimeOffset? asOf = null;
+        var asOfText = root.GetString("as_of");
+        if (asOfText is not null && asOfText != "now")
+        {
+            if (!DateTimeOffset.TryParse(asOfText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
+            {
+                throw root.ErrorAt("as_of", $"`as_of` must be `now` or an ISO 8601 instant such as 2025-01-01T00:00:00Z, not `{asOfText}`");
+            }
+
+            asOf = parsed;
+        }
+
+        var eventTypes = root.GetStringList("event_types");
+        foreach (var type in eventTypes)
+        {
+            if (!CanonicalModel.IsValidFieldName(type))
+            {
+                throw root.ErrorAt("event_types", $"event type `{type}` must be lower snake case");
+            }
+        }
+
+        return settings with
+        {
+            Name = root.GetString("name") ?? settings.Name,
+            Warehouse = warehouse,
+            TimeZone = zone,
+            Currency = root.GetString("currency") ?? settings.Currency,
+            AsOf = asOf,
+            EventTypes = eventTypes,
+        };
+    }
+
+    /// <summary>Writes the settings as commented YAML, the same every time for the same settings.</summary>
+    public string ToYaml()
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var lines = new List<string>
+        {
+            "# Segmenta workspace settings. Every `segmenta` command run in this folder (or below it) uses them.",
+            $"name: {Name}",
+            "warehouse:",
+            $"  backend: {Warehouse.Backend}        # duckdb (embedded file) or postgres",
+            $"  path: {Warehouse.Path}",
+        };
+        if (Warehouse.ConnectionString is not null)
+        {
+            lines.Add($"  connection_string: \"{Warehouse.ConnectionString}\"");
+        }
+
+        lines.Add($"timezone: {TimeZone}          # calendar days, and source timestamps without an offset");
+        lines.Add($"currency: {Currency}");
+        lines.Add("as_of: " + (AsOf is { } a ? a.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", inv) : "now") + "            # default as-of instant: now, or a fixed ISO 8601 instant");
+        lines.Add("event_types: [" + string.Join(", ", EventTypes) + "]   # accepted besides the standard ones");
+        return string.Join('\n', lines) + "\n";
+    }
+}
