@@ -136,8 +136,8 @@ internal sealed class YamlSection
         }
     }
 
-    public ConfigurationException ErrorAt(string key, string problem) =>
-        Error(node.Children.Keys.FirstOrDefault(k => ((YamlScalarNode)k).Value == key) ?? node, problem);
+    /// <summary>An error pointing at the value of <paramref name="key"/>.</summary>
+    public ConfigurationException ErrorAt(string key, string problem) => Error(Find(key) ?? node, problem);
 
     /// <summary>file:line:column of a key's value.</summary>
     public string PositionOf(string key)

@@ -104,12 +104,13 @@ public static class CustomerBaseGenerator
 
     /// <summary>
     /// Purchases follow the personas exactly; browsing, e-mail and ad volumes scale so the total lands
-    /// on the requested event count. The scale is fitted on every 16th chunk, twice.
+    /// on the requested event count. The scale is fitted on about 32 chunks spread over the base, three times.
     /// </summary>
     private static double Calibrate(GeneratorOptions options)
     {
         var chunks = (options.Customers + ChunkSize - 1) / ChunkSize;
-        var sample = Enumerable.Range(0, chunks).Where(c => c % 16 == 0).ToArray();
+        var every = Math.Max(1, chunks / 32);
+        var sample = Enumerable.Range(0, chunks).Where(c => c % every == 0).ToArray();
         var sampledCustomers = sample.Sum(c => Math.Min(ChunkSize, options.Customers - (c * ChunkSize)));
         var target = options.Events * (double)sampledCustomers / options.Customers;
         var scale = 1.0;

@@ -265,6 +265,26 @@ public sealed class CsvRecordSource : IRecordSource
             }
 
             var c = span[pos];
+            if (delimiter == DelimitedFormat.Whitespace && c is ' ' or '\t')
+            {
+                var recordLast = pos;
+                while (pos < end && (span[pos] == ' ' || span[pos] == '\t'))
+                {
+                    pos++;
+                }
+
+                if (pos >= end)
+                {
+                    return eof ? Finish(recordLast, pos, lines) : ParseStatus.NeedMore;
+                }
+
+                c = span[pos];
+                if (c is not ('\r' or '\n'))
+                {
+                    continue; // the next field
+                }
+            }
+
             if (c == '\n' || c == '\r')
             {
                 var recordLast = pos;
@@ -286,20 +306,7 @@ public sealed class CsvRecordSource : IRecordSource
 
             if (delimiter == DelimitedFormat.Whitespace)
             {
-                while (pos < end && (span[pos] == ' ' || span[pos] == '\t'))
-                {
-                    pos++;
-                }
-
-                if (pos >= end && !eof)
-                {
-                    return ParseStatus.NeedMore;
-                }
-
-                if (pos >= end || span[pos] == '\r' || span[pos] == '\n')
-                {
-                    continue; // trailing whitespace before the line break
-                }
+                continue;
             }
             else if (c == delimiter)
             {
