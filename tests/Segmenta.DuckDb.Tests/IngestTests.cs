@@ -1,0 +1,228 @@
+using Segmenta.Ingestion;
+using Segmenta.Model;
+using Segmenta.Warehouse;
+using Xunit;
+
+namespace Segmenta.DuckDb.Tests;
+
+public class IngestTests
+{
+    private const string Events = """
+        customer_id,event_type,occurred_at,revenue,channel
+        c1,purchase,2024-01-05T10:00:00Z,19.99,web
+        c1,purchase,2024-01-05T10:00:00Z,19.99,web
+        c2,email_open,2024-01-06T08:30:00Z,,email
+        ,purchase,2024-01-07T00:00:00Z,5,web
+        c3,purchse,2024-01-07T00:00:00Z,5,web
+        c3,purchase,yesterday,5,web
+        c3,purchase,2024-01-08T00:00:00Z,abc,web
+        """;
+
+    [Fact]
+    public void Ingest_BadRows_AreQuarantinedWithLineAndReasonAndGoodRowsLoad()
+    {
+        using var f = new WarehouseFixture();
+        var summary = f.Ingest(TableKind.Events, f.Write("e.csv", Events));
+        Assert.Equal(new IngestSummary(7, 3, 4, 0), summary);
+        var quarantine = f.Warehouse.ReadQuarantine(null, 10).OrderBy(q => q.Line).ToList();
+        Assert.Equal([5L, 6, 7, 8], quarantine.Select(q => q.Line));
+        Assert.Equal("missing customer_id (column `customer_id` is empty)", quarantine[0].Reason);
+        Assert.Equal("unknown event type `purchse` — did you mean `purchase`?", quarantine[1].Reason);
+        Assert.StartsWith("occurred_at: `yesterday` is not a timestamp", quarantine[2].Reason, StringComparison.Ordinal);
+        Assert.Equal("revenue: `abc` is not a number (column `revenue`)", quarantine[3].Reason);
+        Assert.Equal("c3,purchase,2024-01-08T00:00:00Z,abc,web", quarantine[3].Raw);
+        // Identical rows are distinct events (the same line twice on a receipt), not duplicates.
+        Assert.Equal(2, f.Count("SELECT count(*) FROM events WHERE customer_id = 'c1'"));
+        Assert.Equal(39.98m, f.Scalar("SELECT sum(revenue) FROM events"));
+    }
+
+    [Fact]
+    public void Ingest_SameFileTwice_LoadsNothingTheSecondTimeAndQuarantinesNothingTwice()
+    {
+        using var f = new WarehouseFixture();
+        var file = f.Write("e.csv", Events);
+        f.Ingest(TableKind.Events, file);
+        var again = f.Ingest(TableKind.Events, file);
+        Assert.Equal(new IngestSummary(7, 0, 4, 3), again);
+        Assert.Equal(3, f.Count("SELECT count(*) FROM events"));
+        Assert.Equal(4, f.Count("SELECT count(*) FROM quarantine"));
+        Assert.Equal(2, f.Count("SELECT count(*) FROM ingest_runs"));
+    }
+
+    [Fact]
+    public void Ingest_OverlappingFile_LoadsOnlyTheNewEvents()
+    {
+        using var f = new WarehouseFixture();
+        f.Ingest(TableKind.Events, f.Write("a.csv", "customer_id,event_type,occurred_at\nc1,session,2024-01-01T00:00:00Z\nc1,session,2024-01-02T00:00:00Z\n"));
+        var s = f.Ingest(TableKind.Events, f.Write("b.csv", "customer_id,event_type,occurred_at\nc1,session,2024-01-02T00:00:00Z\nc1,session,2024-01-03T00:00:00Z\n"));
+        Assert.Equal(new IngestSummary(2, 1, 0, 1), s);
+        Assert.Equal(3, f.Count("SELECT count(*) FROM events"));
+    }
+
+    [Fact]
+    public void Ingest_SourceEventIds_RepeatedInFileAndAcrossRuns_AreDuplicates()
+    {
+        using var f = new WarehouseFixture();
+        var first = f.Ingest(TableKind.Events, f.Write("a.csv", "event_id,customer_id,event_type,occurred_at\ne1,c1,session,2024-01-01T00:00:00Z\ne1,c1,session,2024-01-01T00:00:00Z\ne2,c1,session,2024-01-02T00:00:00Z\n"));
+        Assert.Equal(new IngestSummary(3, 2, 0, 1), first);
+        var second = f.Ingest(TableKind.Events, f.Write("b.csv", "event_id,customer_id,event_type,occurred_at\ne2,c1,session,2024-01-02T00:00:00Z\ne3,c2,session,2024-01-03T00:00:00Z\n"));
+        Assert.Equal(new IngestSummary(2, 1, 0, 1), second);
+        Assert.Equal(["e1", "e2", "e3"], Strings(f, "SELECT event_id FROM events ORDER BY event_id"));
+    }
+
+    [Fact]
+    public void Ingest_Events_CreateBareCustomersForUnknownIds()
+    {
+        using var f = new WarehouseFixture();
+        f.Ingest(TableKind.Customers, f.Write("c.csv", "customer_id,country\nc1,US\n"));
+        f.Ingest(TableKind.Events, f.Write("e.csv", "customer_id,event_type,occurred_at\nc1,session,2024-01-01T00:00:00Z\nc9,session,2024-01-01T00:00:00Z\n"));
+        Assert.Equal(["c1", "c9"], Strings(f, "SELECT customer_id FROM customers ORDER BY 1"));
+    }
+
+    [Fact]
+    public void Ingest_Customers_UpdatesChangedRowsAndCountsUnchangedAsDuplicates()
+    {
+        using var f = new WarehouseFixture();
+        Assert.Equal(new IngestSummary(2, 2, 0, 0), f.Ingest(TableKind.Customers, f.Write("a.csv", "customer_id,country,age\nc1,US,30\nc2,GB,40\n")));
+        var s = f.Ingest(TableKind.Customers, f.Write("b.csv", "customer_id,country,age\nc1,US,30\nc2,DE,40\nc3,FR,50\n"));
+        Assert.Equal(new IngestSummary(3, 2, 0, 1), s);
+        Assert.Equal(["c1 US", "c2 DE", "c3 FR"], Strings(f, "SELECT customer_id || ' ' || country FROM customers ORDER BY 1"));
+    }
+
+    [Fact]
+    public void Ingest_CustomerRepeatedInFileWithOtherValues_IsQuarantinedNotOverwritten()
+    {
+        using var f = new WarehouseFixture();
+        var s = f.Ingest(TableKind.Customers, f.Write("a.csv", "customer_id,country\nc1,US\nc1,US\nc1,GB\n"));
+        Assert.Equal(new IngestSummary(3, 1, 1, 1), s);
+        Assert.Equal("customer `c1` appears again with different values (first on line 2)", f.Warehouse.ReadQuarantine(null, 1)[0].Reason);
+        Assert.Equal("US", f.Scalar("SELECT country FROM customers"));
+    }
+
+    [Fact]
+    public void Ingest_DeclaredTraits_BecomeTypedColumns()
+    {
+        using var f = new WarehouseFixture();
+        var mapping = f.Write("m.yaml", """
+            table: customers
+            fields:
+              customer_id: id
+              loyalty_tier: { column: tier, type: text, map: { G: gold, S: silver } }
+              points: { column: pts, type: integer, default: "0" }
+              vip: { column: vip, type: boolean }
+            """);
+        f.Ingest(TableKind.Customers, f.Write("c.csv", "id,tier,pts,vip\n1,G,120,yes\n2,S,,no\n"), mapping);
+        var columns = f.Warehouse.Columns(TableKind.Customers).Where(c => c.Declared).ToList();
+        Assert.Equal([new FieldDefinition("loyalty_tier", FieldType.Text, true), new FieldDefinition("points", FieldType.Integer, true), new FieldDefinition("vip", FieldType.Boolean, true)], columns);
+        Assert.Equal(["1 gold 120 true", "2 silver 0 false"], Strings(f, "SELECT customer_id || ' ' || loyalty_tier || ' ' || points || ' ' || vip FROM customers ORDER BY 1"));
+    }
+
+    [Fact]
+    public void Ingest_DeclaredFieldWithOtherTypeThanTheColumn_FailsBeforeWriting()
+    {
+        using var f = new WarehouseFixture();
+        f.Ingest(TableKind.Customers, f.Write("c.csv", "id,tier\n1,G\n"), f.Write("m.yaml", "table: customers\nfields:\n  customer_id: id\n  tier: { column: tier, type: text }\n"));
+        var e = Assert.Throws<IngestSetupException>(() =>
+            f.Ingest(TableKind.Customers, f.Write("d.csv", "id,tier\n2,3\n"), f.Write("n.yaml", "table: customers\nfields:\n  customer_id: id\n  tier: { column: tier, type: integer }\n")));
+        Assert.Contains("`tier` already exists in customers as text, not integer", e.Message, StringComparison.Ordinal);
+        Assert.Equal(1, f.Count("SELECT count(*) FROM customers"));
+        Assert.Equal(1, f.Count("SELECT count(*) FROM ingest_runs"));
+    }
+
+    [Fact]
+    public void Ingest_FailureMidRun_RollsBackEverything()
+    {
+        using var f = new WarehouseFixture();
+        // A declared column added by the failed run must disappear with it.
+        var mapping = f.Write("m.yaml", "table: events\nfields:\n  customer_id: c\n  event_type: { value: session }\n  occurred_at: t\n  note: { column: n, type: text }\n");
+        var bad = f.Write("e.csv", "c,t,n\nc1,2024-01-01T00:00:00Z,x\n");
+        using (var load = f.Warehouse.BeginLoad(new IngestLoadRequest(TableKind.Events, bad, mapping,
+                   [new FieldDefinition("event_id", FieldType.Text)], [new FieldDefinition("note", FieldType.Text, true)], false, DateTime.UtcNow)))
+        {
+            // Disposed without Commit: an exception, a Ctrl+C.
+        }
+
+        Assert.DoesNotContain(f.Warehouse.Columns(TableKind.Events), c => c.Name == "note");
+        Assert.Equal(0, f.Count("SELECT count(*) FROM ingest_runs"));
+        Assert.Equal(new IngestSummary(1, 1, 0, 0), f.Ingest(TableKind.Events, bad, mapping));
+    }
+
+    [Fact]
+    public void Ingest_FilterAndExpressionsAndConstants_FromMapping()
+    {
+        using var f = new WarehouseFixture();
+        var mapping = f.Write("m.yaml", """
+            table: events
+            filter: "Quantity != 0"
+            fields:
+              customer_id: { expr: "text(int(Cust))" }
+              event_type: { expr: "if(starts_with(Inv, 'C'), 'refund', 'purchase')" }
+              occurred_at: { column: When, format: "dd/MM/yyyy HH:mm" }
+              revenue: { expr: "Quantity * Price" }
+              channel: { value: store }
+            """);
+        var s = f.Ingest(TableKind.Events, f.Write("r.csv", "Inv,Cust,When,Quantity,Price\n1,17850.0,01/12/2010 08:26,6,2.55\nC2,17850.0,02/12/2010 09:00,-2,2.55\n3,17850.0,02/12/2010 09:00,0,2.55\n"), mapping);
+        Assert.Equal(new IngestSummary(3, 2, 1, 0), s);
+        Assert.Equal("excluded by the mapping's filter `Quantity != 0`", f.Warehouse.ReadQuarantine(null, 1)[0].Reason);
+        Assert.Equal(["17850 purchase 15.3000 store 2010-12-01 08:26:00", "17850 refund -5.1000 store 2010-12-02 09:00:00"],
+            Strings(f, "SELECT customer_id || ' ' || event_type || ' ' || revenue || ' ' || channel || ' ' || occurred_at FROM events ORDER BY occurred_at"));
+    }
+
+    [Fact]
+    public void Ingest_JsonLines_FlattensNestedProperties()
+    {
+        using var f = new WarehouseFixture();
+        var mapping = f.Write("m.yaml", "table: events\nfields:\n  customer_id: userId\n  event_type: { expr: \"lower(event)\" }\n  occurred_at: timestamp\n  revenue: properties.revenue\n  category: properties.category\n");
+        var file = f.Write("e.jsonl", """
+            {"userId": "u1", "event": "Purchase", "timestamp": "2024-02-01T10:00:00Z", "properties": {"revenue": 12.5, "category": "shoes"}}
+
+            {"userId": "u2", "event": "page_view", "timestamp": "2024-02-01T11:00:00+01:00", "properties": {"category": null}}
+            not json
+            """);
+        var s = f.Ingest(TableKind.Events, file, mapping);
+        Assert.Equal(new IngestSummary(3, 2, 1, 0), s);
+        Assert.Equal(4, f.Warehouse.ReadQuarantine(null, 1)[0].Line);
+        Assert.Equal(["u1 purchase 12.5000 shoes 2024-02-01 10:00:00", "u2 page_view - - 2024-02-01 10:00:00"],
+            Strings(f, "SELECT customer_id || ' ' || event_type || ' ' || coalesce(revenue::VARCHAR, '-') || ' ' || coalesce(category, '-') || ' ' || occurred_at FROM events ORDER BY customer_id"));
+    }
+
+    [Fact]
+    public void Ingest_Parquet_LoadsTheSameAsTheCsv()
+    {
+        using var f = new WarehouseFixture();
+        var csv = f.Write("e.csv", "customer_id,event_type,occurred_at,revenue\nc1,purchase,2024-01-05T10:00:00Z,19.99\nc2,session,2024-01-06T08:30:00Z,\n");
+        var parquet = Path.Combine(f.Dir, "e.parquet");
+        DuckDbParquet.FromCsv(csv, parquet);
+        Assert.Equal(new IngestSummary(2, 2, 0, 0), f.Ingest(TableKind.Events, parquet));
+        Assert.Equal(new IngestSummary(2, 0, 0, 2), f.Ingest(TableKind.Events, csv)); // same events, same identity
+    }
+
+    [Fact]
+    public void Ingest_TimestampsWithoutOffset_AreReadInTheWorkspaceZone()
+    {
+        using var f = new WarehouseFixture(new Workspaces.WorkspaceSettings { TimeZone = "America/New_York" });
+        f.Ingest(TableKind.Events, f.Write("e.csv", "customer_id,event_type,occurred_at\nc1,session,2024-07-01 12:00:00\nc1,session,2024-07-01T12:00:00Z\n"));
+        Assert.Equal(["2024-07-01 12:00:00", "2024-07-01 16:00:00"], Strings(f, "SELECT occurred_at::VARCHAR FROM events ORDER BY 1"));
+    }
+
+    [Fact]
+    public void Ingest_WorkspaceEventTypes_ExtendTheStandardOnes()
+    {
+        using var f = new WarehouseFixture(new Workspaces.WorkspaceSettings { EventTypes = ["store_visit"] });
+        var s = f.Ingest(TableKind.Events, f.Write("e.csv", "customer_id,event_type,occurred_at\nc1,store_visit,2024-07-01T12:00:00Z\nc1,teleport,2024-07-01T12:00:00Z\n"));
+        Assert.Equal(new IngestSummary(2, 1, 1, 0), s);
+    }
+
+    internal static List<string> Strings(WarehouseFixture f, string sql)
+    {
+        using var command = f.Warehouse.Command(sql);
+        using var reader = command.ExecuteReader();
+        var list = new List<string>();
+        while (reader.Read())
+        {
+            list.Add(reader.GetValue(0)?.ToString() ?? "");
+        }
+
+        return list;
+    }
+}
