@@ -244,7 +244,14 @@ public static class CustomerBaseGenerator
                     break;
                 }
 
-                t += (long)(rng.Exponential(lambda) * TicksPerYear);
+                // A slow buyer's next purchase can lie millions of years out: stop at the horizon.
+                var gapYears = rng.Exponential(lambda);
+                if (gapYears * TicksPerYear >= end - t)
+                {
+                    break;
+                }
+
+                t += (long)(gapYears * TicksPerYear);
             }
 
             var fixedEvents = events.Count;

@@ -1,0 +1,45 @@
+// Benchmark helpers run by bench/run.sh, each in its own process so that peak memory is its own:
+//   raw-load CSV DB        DuckDB's own CREATE TABLE AS SELECT * FROM read_csv(...) (the baseline)
+//   verify DB WORKSPACE_DB the two loads agree: same row count, same revenue, same customers
+using System.Diagnostics;
+using System.Globalization;
+using DuckDB.NET.Data;
+
+var inv = CultureInfo.InvariantCulture;
+switch (args.FirstOrDefault())
+{
+    case "raw-load" when args.Length == 3:
+    {
+        File.Delete(args[2]);
+        using var connection = new DuckDBConnection("Data Source=" + args[2]);
+        connection.Open();
+        var clock = Stopwatch.StartNew();
+        using var command = connection.CreateCommand();
+        command.CommandText = "CREATE TABLE raw AS SELECT * FROM read_csv('" + args[1].Replace("'", "''", StringComparison.Ordinal) + "')";
+        command.ExecuteNonQuery();
+        command.CommandText = "CHECKPOINT";
+        command.ExecuteNonQuery();
+        Console.WriteLine(string.Create(inv, $"{clock.Elapsed.TotalSeconds:F3}"));
+        return 0;
+    }
+
+    case "verify" when args.Length == 3:
+    {
+        using var connection = new DuckDBConnection("Data Source=:memory:");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            ATTACH '{args[1]}' AS raw (READ_ONLY); ATTACH '{args[2]}' AS seg (READ_ONLY);
+            SELECT (SELECT count(*) FROM raw.raw) = (SELECT count(*) FROM seg.events)
+               AND (SELECT sum(revenue)::DECIMAL(18,2) FROM raw.raw) = (SELECT sum(revenue)::DECIMAL(18,2) FROM seg.events)
+               AND (SELECT count(DISTINCT customer_id) FROM raw.raw) = (SELECT count(DISTINCT customer_id) FROM seg.events)
+            """;
+        var agree = (bool)command.ExecuteScalar()!;
+        Console.WriteLine(agree ? "agree" : "DISAGREE");
+        return agree ? 0 : 1;
+    }
+
+    default:
+        Console.Error.WriteLine("usage: Segmenta.Bench raw-load CSV DB | verify RAW_DB SEGMENTA_DB");
+        return 2;
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite: builds everything (warnings are errors) and runs every test project.
+# Tests read the reference datasets from ../shared/data (or $SEGMENTA_DATA); they start whatever
+# servers they need themselves. Ends with one line: "tests: N passed, N failed".
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+data="${SEGMENTA_DATA:-$(cd .. && pwd)/shared/data}"
+if [ ! -f "$data/online_retail.csv" ]; then
+  echo "test.sh: the reference datasets are not at $data; put shared/ beside the checkout or set SEGMENTA_DATA" >&2
+  exit 2
+fi
+export SEGMENTA_DATA="$data"
+
+dotnet build Segmenta.slnx -c Release --nologo -v quiet -clp:ErrorsOnly
+
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test Segmenta.slnx -c Release --no-build --nologo 2>&1 | tee "$log" || status=$?
+
+passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+echo "tests: $passed passed, $failed failed"
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
+  exit 1
+fi

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using Segmenta.Testing;
+using Xunit;
+
+namespace Segmenta.Cli.Tests;
+
+public class CliTests
+{
+    [Fact]
+    public void IngestJson_HasExactlyTheDocumentedKeys()
+    {
+        using var dir = TestPaths.NewTempDir();
+        Assert.Equal(0, CliRunner.Run(dir.Path, "init").ExitCode);
+        var file = dir.Write("e.csv", "customer_id,event_type,occurred_at\nc1,session,2024-01-01T00:00:00Z\n,session,2024-01-01T00:00:00Z\n");
+        var (code, stdout, stderr) = CliRunner.Run(dir.Path, "ingest", "events", file, "--json");
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        Assert.Equal(["read", "loaded", "quarantined", "duplicates"], json.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal([2, 1, 1, 0], json.RootElement.EnumerateObject().Select(p => p.Value.GetInt64()));
+
+        var quarantine = CliRunner.Run(dir.Path, "ingest", "quarantine", "--json");
+        using var q = JsonDocument.Parse(quarantine.Out);
+        var row = Assert.Single(q.RootElement.EnumerateArray());
+        Assert.Equal(3, row.GetProperty("line").GetInt64());
+        Assert.Equal("missing customer_id (column `customer_id` is empty)", row.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public void Ingest_MissingFile_OneLineErrorExitTwoAndNothingWritten()
+    {
+        using var dir = TestPaths.NewTempDir();
+        CliRunner.Run(dir.Path, "init");
+        var (code, stdout, stderr) = CliRunner.Run(dir.Path, "ingest", "events", "missing.csv");
+        Assert.Equal(2, code);
+        Assert.Equal($"error: {Path.Combine(dir.Path, "missing.csv")}: no such file", stderr.Trim());
+        Assert.Equal("", stdout);
+        var status = CliRunner.Run(dir.Path, "status", "--json");
+        using var json = JsonDocument.Parse(status.Out);
+        Assert.Equal(0, json.RootElement.GetProperty("ingest_runs").GetInt64());
+    }
+
+    [Fact]
+    public void Ingest_WrongMapping_PointsAtTheLineAndExitsTwo()
+    {
+        using var dir = TestPaths.NewTempDir();
+        CliRunner.Run(dir.Path, "init");
+        dir.Write("mappings/m.yaml", "table: events\nfields:\n  customer_id: cust\n  event_type: { value: purchase }\n  occurred_at: { column: when, format: yyyyMMdd }\n  revenue: { expr: \"amt *\" }\n");
+        var file = dir.Write("e.csv", "cust,when,amt\nc1,20240101,3\n");
+        var (code, _, stderr) = CliRunner.Run(dir.Path, "ingest", "events", file, "--mapping", "m");
+        Assert.Equal(2, code);
+        Assert.Matches(@"^error: .*mappings/m\.yaml:6:3: in the expression of `revenue` at character 6: the expression ends too soon", stderr.Trim());
+    }
+
+    [Fact]
+    public void Commands_OutsideAWorkspace_SayHowToMakeOne()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var (code, _, stderr) = CliRunner.Run(dir.Path, "status");
+        Assert.Equal(2, code);
+        Assert.Contains("run `segmenta init` or pass --workspace DIR", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Demo_Small_RunsEndToEndAndReportsAsJson()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var (code, stdout, stderr) = CliRunner.Run(dir.Path, "demo", "--customers", "2000", "--events", "40000", "--json");
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var ingests = json.RootElement.GetProperty("ingests").EnumerateArray().ToList();
+        var events = ingests[1];
+        Assert.Equal(events.GetProperty("read").GetInt64(), events.GetProperty("loaded").GetInt64() + events.GetProperty("quarantined").GetInt64());
+        Assert.True(events.GetProperty("quarantined").GetInt64() > 0); // the demo writes some malformed rows on purpose
+        Assert.Equal(0, json.RootElement.GetProperty("reingest").GetProperty("loaded").GetInt64());
+        Assert.Equal(events.GetProperty("loaded").GetInt64(), json.RootElement.GetProperty("status").GetProperty("events").GetInt64());
+
+        // A second demo replaces the first, and gives the same warehouse contents.
+        var again = CliRunner.Run(dir.Path, "demo", "--customers", "2000", "--events", "40000", "--json");
+        using var second = JsonDocument.Parse(again.Out);
+        Assert.Equal(json.RootElement.GetProperty("status").GetProperty("revenue").GetDecimal(), second.RootElement.GetProperty("status").GetProperty("revenue").GetDecimal());
+    }
+
+    [Fact]
+    public void Demo_IntoAForeignFolder_IsRefused()
+    {
+        using var dir = TestPaths.NewTempDir();
+        dir.Write("precious.txt", "keep me");
+        var (code, _, stderr) = CliRunner.Run(dir.Path, "demo", "--out", ".");
+        Assert.Equal(2, code);
+        Assert.Contains("is not an earlier demo", stderr, StringComparison.Ordinal);
+        Assert.True(File.Exists(dir.File("precious.txt")));
+    }
+}

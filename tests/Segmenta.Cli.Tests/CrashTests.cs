@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using Segmenta.DuckDb;
+using Segmenta.Generation;
+using Segmenta.Testing;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Segmenta.Cli.Tests;
+
+/// <summary>
+/// An ingest killed with SIGKILL at any moment leaves the warehouse as before the run or as after
+/// it, never half a file; a re-run completes it, and another re-run loads nothing.
+/// </summary>
+public class CrashTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void Ingest_KilledAtAnyMoment_LeavesAllOrNothingAndReRunCompletes()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var data = CustomerBaseGenerator.Write(new GeneratorOptions(20_000, 1_500_000, 11, GeneratorOptions.DefaultAsOf), dir.File("data"));
+        Assert.Equal(0, CliRunner.Run(dir.Path, "init", "ws").ExitCode);
+        var ws = dir.File("ws");
+        long Events()
+        {
+            using var w = DuckDbWarehouse.Open(Path.Combine(ws, "segmenta.duckdb"));
+            return w.Summarize().Events;
+        }
+
+        var killedMidRun = 0;
+        foreach (var delay in new[] { 150, 400, 800, 1200, 1800, 2600, 3600, 5000 })
+        {
+            using var process = Process.Start(CliRunner.StartInfo(ws, "ingest", "events", data.EventsFile))!;
+            Thread.Sleep(delay);
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true); // SIGKILL: no finally blocks, no flush
+                killedMidRun++;
+            }
+
+            process.WaitForExit();
+            var count = Events();
+            output.WriteLine($"killed after {delay} ms: {count} events");
+            Assert.True(count == 0 || count == data.Events, $"after a kill at {delay} ms the warehouse holds {count} of {data.Events} events");
+        }
+
+        Assert.True(killedMidRun >= 3, $"only {killedMidRun} kills landed while the ingest ran; the test did not test anything");
+
+        var rerun = CliRunner.Run(ws, "ingest", "events", data.EventsFile, "--json");
+        Assert.True(rerun.ExitCode == 0, rerun.Err);
+        Assert.Equal(data.Events, Events());
+        var final = CliRunner.Run(ws, "ingest", "events", data.EventsFile, "--json");
+        Assert.Contains("\"loaded\": 0", final.Out, StringComparison.Ordinal);
+        Assert.Equal(data.Events, Events());
+    }
+}
