@@ -48,7 +48,7 @@ internal sealed class DuckDbLoad : IIngestLoad
             var batchIndex = request.Columns.Select((c, i) => (c.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
             if (request.Table == TableKind.Events)
             {
-                var tableColumns = TableColumnNames(table);
+                var tableColumns = warehouse.TableColumns(table).Select(c => c.Name);
                 tableToBatch = tableColumns
                     .Select(name => name == WarehouseSchema.IngestRunColumn ? -2 : batchIndex.GetValueOrDefault(name, -1))
                     .ToArray();
@@ -214,20 +214,6 @@ internal sealed class DuckDbLoad : IIngestLoad
             WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = s.customer_id)
             """);
         return updated + inserted;
-    }
-
-    private List<string> TableColumnNames(string table)
-    {
-        using var command = warehouse.Command(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = $1 ORDER BY ordinal_position", table);
-        using var reader = command.ExecuteReader();
-        var names = new List<string>();
-        while (reader.Read())
-        {
-            names.Add(reader.GetString(0));
-        }
-
-        return names;
     }
 
     private void DropStages()

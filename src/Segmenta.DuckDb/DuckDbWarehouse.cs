@@ -107,21 +107,23 @@ public sealed class DuckDbWarehouse : IWarehouse
     /// <inheritdoc />
     public IReadOnlyList<FieldDefinition> Columns(TableKind table)
     {
-        var result = new List<FieldDefinition>();
+        return TableColumns(CanonicalModel.TableName(table))
+            .Where(c => c.Name != WarehouseSchema.IngestRunColumn)
+            .Select(c => CanonicalModel.Find(table, c.Name) ?? new FieldDefinition(c.Name, TypeOf(c.Type), Declared: true))
+            .ToList();
+    }
+
+    /// <summary>A table's columns and DuckDB types, in table order (the order the Appender expects).</summary>
+    internal List<(string Name, string Type)> TableColumns(string table)
+    {
         using var command = Command(
             "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' AND table_name = $1 ORDER BY ordinal_position",
-            CanonicalModel.TableName(table));
+            table);
         using var reader = command.ExecuteReader();
+        var result = new List<(string, string)>();
         while (reader.Read())
         {
-            var name = reader.GetString(0);
-            if (name == WarehouseSchema.IngestRunColumn)
-            {
-                continue;
-            }
-
-            var type = TypeOf(reader.GetString(1));
-            result.Add(CanonicalModel.Find(table, name) ?? new FieldDefinition(name, type, Declared: true));
+            result.Add((reader.GetString(0), reader.GetString(1)));
         }
 
         return result;

@@ -49,6 +49,15 @@ public class MappingTests
         Assert.True(Eval("int(a)", ["a"], [null]).IsNull);
     }
 
+    [Theory]
+    [InlineData("flag", "false", false)]
+    [InlineData("flag", "0", false)]
+    [InlineData("flag", "", false)]
+    [InlineData("flag", "yes", true)]
+    [InlineData("flag", null, false)]
+    public void ToBoolean_TextValues_FollowFilterTruth(string column, string? value, bool expected) =>
+        Assert.Equal(expected, MappingExpression.ToBoolean(Eval(column, [column], value)));
+
     [Fact]
     public void Expression_NonNumberInArithmetic_NamesTheColumn()
     {

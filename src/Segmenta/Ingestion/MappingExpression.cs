@@ -254,7 +254,8 @@ internal abstract class MappingExpression
         }
     }
 
-    private static bool ToBoolean(ExprValue v) => v.Kind switch
+    /// <summary>Truth of a value, for filters and conditions: missing is false, as are 0, "" and "false".</summary>
+    internal static bool ToBoolean(ExprValue v) => v.Kind switch
     {
         ExprKind.Boolean => v.Boolean,
         ExprKind.Number => v.Number != 0,

@@ -194,7 +194,7 @@ internal sealed class RecordConverter : IExprRow
 
         try
         {
-            if (filter is not null && !Truthy(filter.Evaluate(this)))
+            if (filter is not null && !MappingExpression.ToBoolean(filter.Evaluate(this)))
             {
                 return $"excluded by the mapping's filter `{filterText}`";
             }
@@ -347,14 +347,6 @@ internal sealed class RecordConverter : IExprRow
 
         return error is null ? null : $"{f.Definition.Name}: {error}" + (f.SourceColumn is null ? "" : $" (column `{f.SourceColumn}`)");
     }
-
-    private static bool Truthy(ExprValue v) => v.Kind switch
-    {
-        ExprKind.Boolean => v.Boolean,
-        ExprKind.Number => v.Number != 0,
-        ExprKind.Text => v.Text is { Length: > 0 },
-        _ => false,
-    };
 
     bool IExprRow.IsNull(int ordinal) => source.IsNull(ordinal);
 
