@@ -12,7 +12,6 @@ namespace Segmenta.Configuration;
 internal sealed class YamlSection
 {
     private readonly YamlMappingNode node;
-    private readonly HashSet<string> readKeys = new(StringComparer.Ordinal);
 
     private YamlSection(string file, YamlMappingNode node)
     {
@@ -114,7 +113,6 @@ internal sealed class YamlSection
             case null:
                 return [];
             case YamlMappingNode mapping:
-                readKeys.Add(key);
                 return mapping.Children
                     .Select(kv => new YamlEntry(this, ((YamlScalarNode)kv.Key).Value ?? "", kv.Key, kv.Value))
                     .ToList();
@@ -154,7 +152,6 @@ internal sealed class YamlSection
 
     private YamlNode? Find(string key)
     {
-        readKeys.Add(key);
         return node.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;
     }
 
