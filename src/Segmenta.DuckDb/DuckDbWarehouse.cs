@@ -3,6 +3,7 @@ using System.Globalization;
 using DuckDB.NET.Data;
 using Segmenta.Ingestion;
 using Segmenta.Model;
+using Segmenta.Sql;
 using Segmenta.Warehouse;
 
 namespace Segmenta.DuckDb;

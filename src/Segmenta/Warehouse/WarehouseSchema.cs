@@ -1,4 +1,5 @@
 using Segmenta.Model;
+using Segmenta.Sql;
 
 namespace Segmenta.Warehouse;
 

@@ -1,7 +1,7 @@
+using System.Globalization;
 using Segmenta.Model;
-using Segmenta.Warehouse;
 
-namespace Segmenta.DuckDb;
+namespace Segmenta.Sql;
 
 /// <summary>DuckDB's SQL.</summary>
 public sealed class DuckDbDialect : ISqlDialect
@@ -33,4 +33,22 @@ public sealed class DuckDbDialect : ISqlDialect
         FieldType.Timestamp => "TIMESTAMP",
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
+
+    /// <inheritdoc />
+    public string Parameter(int ordinal) => "$" + ordinal.ToString(CultureInfo.InvariantCulture);
+
+    /// <inheritdoc />
+    public string Contains(string text, string part) => $"contains({text}, {part})";
+
+    /// <inheritdoc />
+    public string StartsWith(string text, string prefix) => $"starts_with({text}, {prefix})";
+
+    /// <inheritdoc />
+    public string EndsWith(string text, string suffix) => $"ends_with({text}, {suffix})";
+
+    /// <inheritdoc />
+    public string MinusSeconds(string instant, string seconds) => $"{instant} - to_seconds({seconds})";
+
+    /// <inheritdoc />
+    public string ToDouble(string number) => $"CAST({number} AS DOUBLE)";
 }

@@ -1,0 +1,455 @@
+using System.Globalization;
+using Segmenta.Model;
+
+namespace Segmenta.Language;
+
+/// <summary>Another segment's bound condition, or why there is none.</summary>
+internal sealed record SegmentResolution(BoundCondition? Condition, string? Code = null, string? Problem = null);
+
+/// <summary>
+/// Resolves a segment's names against the schema and checks types, turning syntax into the bound
+/// tree. Reports every problem it finds as a diagnostic and returns null when there was any.
+/// Other segments are resolved through a callback, which orders dependencies and detects cycles.
+/// </summary>
+internal sealed class Binder
+{
+    private static readonly DateOnly EarliestDate = new(1000, 1, 1);
+    private static readonly DateOnly LatestDate = new(9998, 12, 31);
+
+    private readonly SegmentSchema schema;
+    private readonly Func<string, SegmentResolution> resolveSegment;
+    private readonly List<Diagnostic> diagnostics;
+    private int errors;
+
+    public Binder(SegmentSchema schema, Func<string, SegmentResolution> resolveSegment, List<Diagnostic> diagnostics)
+    {
+        this.schema = schema;
+        this.resolveSegment = resolveSegment;
+        this.diagnostics = diagnostics;
+    }
+
+    /// <summary>Binds a condition over customers; null when it has errors (they are in the diagnostics).</summary>
+    public BoundCondition? Bind(ConditionSyntax syntax)
+    {
+        var before = errors;
+        var bound = Condition(syntax, inFilter: false);
+        return errors == before ? bound : null;
+    }
+
+    private void Report(string code, string message, TextSpan span)
+    {
+        errors++;
+        diagnostics.Add(new Diagnostic(code, message, span));
+    }
+
+    private BoundCondition Condition(ConditionSyntax syntax, bool inFilter)
+    {
+        switch (syntax)
+        {
+            case AndSyntax and:
+                return new BoundAll(and.Items.Select(i => Condition(i, inFilter)).ToList());
+            case OrSyntax or:
+                return new BoundAny(or.Items.Select(i => Condition(i, inFilter)).ToList());
+            case NotSyntax not:
+                return new BoundNot(Condition(not.Operand, inFilter));
+            case SegmentRefSyntax reference:
+                if (inFilter)
+                {
+                    Report(DiagnosticCodes.NotInEventFilter, "`in segment` is about customers and cannot filter events; move it out of the `where`", reference.Span);
+                    return new BoundAll([]);
+                }
+
+                var target = resolveSegment(reference.Name);
+                if (target.Condition is null)
+                {
+                    Report(target.Code!, target.Problem!, reference.NameSpan);
+                    return new BoundAll([]);
+                }
+
+                return new BoundSegmentRef(reference.Name, target.Condition);
+            case DidSyntax did:
+                return inFilter ? NotInFilter("`did`", did.Span) : Did(did);
+            case RankSyntax rank:
+                return inFilter ? NotInFilter("`top` and `bottom`", rank.Span) : Rank(rank);
+            case TestSyntax test:
+                return Test(test, inFilter);
+            default:
+                throw new InvalidOperationException("unknown syntax " + syntax.GetType().Name);
+        }
+    }
+
+    private BoundAll NotInFilter(string what, TextSpan span)
+    {
+        Report(DiagnosticCodes.NotInEventFilter, $"{what} is about customers and cannot filter events; an event filter tests the event's own properties", span);
+        return new BoundAll([]);
+    }
+
+    private BoundCondition Did(DidSyntax did)
+    {
+        var first = Events(did.First);
+        var window = Window(did.Window);
+        if (did.Then is null)
+        {
+            var count = new Aggregate(AggregateKind.Count, first, null, window, FieldType.Integer);
+            return new BoundTest(count, did.Negated ? TestOp.Equal : TestOp.Greater, [0L], null);
+        }
+
+        var then = Events(did.Then);
+        var within = Quantity(did.Within!);
+        if (within.Unit is TimeUnit.Months or TimeUnit.Years)
+        {
+            Report(DiagnosticCodes.BadWindow, "the span of a sequence is in hours, days or weeks (a month has no fixed length)", did.Within!.Span);
+        }
+
+        BoundCondition sequence = new BoundSequence(first, then, within, window);
+        return did.Negated ? new BoundNot(sequence) : sequence;
+    }
+
+    private BoundRank Rank(RankSyntax rank)
+    {
+        var measure = Value(rank.Measure, inFilter: false);
+        if (measure is not ErrorValue && measure.Type is FieldType.Text or FieldType.Boolean)
+        {
+            Report(DiagnosticCodes.TypeMismatch, $"`{Describe(rank.Measure)}` is {TypeName(measure.Type)}; rank customers by a number, a date or a time", rank.Measure.Span);
+        }
+
+        if (rank.Percent ? rank.Size is <= 0 or > 100 : rank.Size <= 0 || rank.Size != decimal.Truncate(rank.Size))
+        {
+            Report(DiagnosticCodes.BadRank, rank.Percent ? "a percentage must be above 0 and at most 100" : "the number of customers must be a whole number above 0", rank.SizeSpan);
+        }
+
+        return new BoundRank(measure, rank.Top, rank.Size, rank.Percent);
+    }
+
+    private BoundCondition Test(TestSyntax test, bool inFilter)
+    {
+        var value = Value(test.Value, inFilter);
+        if (value is ErrorValue)
+        {
+            return new BoundAll([]);
+        }
+
+        var type = value.Type;
+        var name = Describe(test.Value);
+        switch (test.Kind)
+        {
+            case TestKind.Bare:
+                if (type != FieldType.Boolean)
+                {
+                    Report(DiagnosticCodes.NotACondition, $"`{name}` is {TypeName(type)}, not a condition; expected a comparison such as {Example(name, type)}", test.Span);
+                }
+
+                return new BoundTest(value, TestOp.IsTrue, [], null);
+            case TestKind.IsNull:
+                return new BoundTest(value, test.Negated ? TestOp.IsNotNull : TestOp.IsNull, [], null);
+            case TestKind.Within or TestKind.MoreThanAgo:
+                if (type is not (FieldType.Date or FieldType.Timestamp))
+                {
+                    Report(DiagnosticCodes.BadOperator, $"`{test.Kind switch { TestKind.Within => "within", _ => "more than … ago" }}` needs a date or a time, and `{name}` is {TypeName(type)}", test.OperatorSpan);
+                }
+
+                return new BoundTest(value, test.Kind == TestKind.Within ? TestOp.Within : TestOp.MoreThanAgo, [], Quantity(test.Quantity!));
+            case TestKind.Contains or TestKind.StartsWith or TestKind.EndsWith:
+                if (type != FieldType.Text)
+                {
+                    Report(DiagnosticCodes.BadOperator, $"`{OperatorWord(test.Kind)}` works on text, and `{name}` is {TypeName(type)}", test.OperatorSpan);
+                }
+
+                var op = (test.Kind, test.Negated) switch
+                {
+                    (TestKind.Contains, false) => TestOp.Contains,
+                    (TestKind.Contains, true) => TestOp.NotContains,
+                    (TestKind.StartsWith, false) => TestOp.StartsWith,
+                    (TestKind.StartsWith, true) => TestOp.NotStartsWith,
+                    (TestKind.EndsWith, false) => TestOp.EndsWith,
+                    _ => TestOp.NotEndsWith,
+                };
+                return new BoundTest(value, op, Literals(test.Literals, FieldType.Text, name), null);
+            default:
+                break;
+        }
+
+        if (type == FieldType.Boolean && test.Kind is not (TestKind.Equal or TestKind.NotEqual))
+        {
+            Report(DiagnosticCodes.BadOperator, $"`{name}` is true or false; compare it with `=` or `!=`, or use it alone as a condition", test.OperatorSpan);
+        }
+
+        var literals = Literals(test.Literals, type, name);
+        return test.Kind switch
+        {
+            TestKind.Equal => new BoundTest(value, TestOp.Equal, literals, null),
+            TestKind.NotEqual => new BoundTest(value, TestOp.NotEqual, literals, null),
+            TestKind.Less => new BoundTest(value, TestOp.Less, literals, null),
+            TestKind.LessOrEqual => new BoundTest(value, TestOp.LessOrEqual, literals, null),
+            TestKind.Greater => new BoundTest(value, TestOp.Greater, literals, null),
+            TestKind.GreaterOrEqual => new BoundTest(value, TestOp.GreaterOrEqual, literals, null),
+            TestKind.Between => new BoundTest(value, test.Negated ? TestOp.NotBetween : TestOp.Between, literals, null),
+            _ => new BoundTest(value, test.Negated ? TestOp.NotIn : TestOp.In, literals, null),
+        };
+    }
+
+    /// <summary>Converts literals to the value's type; a mismatch is a diagnostic that says what to write instead.</summary>
+    private List<object> Literals(IReadOnlyList<LiteralSyntax> literals, FieldType type, string name)
+    {
+        var result = new List<object>(literals.Count);
+        foreach (var literal in literals)
+        {
+            if (literal.Value is null)
+            {
+                Report(DiagnosticCodes.NullComparison, $"a comparison with null is never true; write `{name} is null` or `{name} is not null`", literal.Span);
+                continue;
+            }
+
+            object? converted = (type, literal.Value) switch
+            {
+                (FieldType.Text, string s) => s,
+                (FieldType.Integer or FieldType.Number, decimal d) => type == FieldType.Integer && d == decimal.Truncate(d) && d is >= long.MinValue and <= long.MaxValue ? (object)(long)d : d,
+                (FieldType.Boolean, bool b) => b,
+                (FieldType.Date or FieldType.Timestamp, DateOnly d) => CheckDate(d, literal.Span),
+                _ => null,
+            };
+            if (converted is null)
+            {
+                Report(DiagnosticCodes.TypeMismatch, $"`{name}` is {TypeName(type)}, so {LiteralText.Show(literal.Value)} cannot be compared with it; {Expecting(type, literal.Value)}", literal.Span);
+                continue;
+            }
+
+            result.Add(converted);
+        }
+
+        return result;
+    }
+
+    private DateOnly CheckDate(DateOnly date, TextSpan span)
+    {
+        if (date < EarliestDate || date > LatestDate)
+        {
+            Report(DiagnosticCodes.BadDate, "dates must fall between 1000-01-01 and 9998-12-31", span);
+        }
+
+        return date;
+    }
+
+    private static string Expecting(FieldType type, object literal) => (type, literal) switch
+    {
+        (FieldType.Text, _) => $"write the value in quotes: \"{LiteralText.Show(literal).Trim('"')}\"",
+        (FieldType.Integer or FieldType.Number, _) => "expected a number",
+        (FieldType.Boolean, _) => "expected true or false",
+        _ => "expected a date such as 2024-01-31",
+    };
+
+    private BoundValue Value(ValueSyntax syntax, bool inFilter) => syntax switch
+    {
+        FieldSyntax field => Field(field, inFilter),
+        AggregateSyntax aggregate when inFilter => NotInFilterValue(aggregate),
+        AggregateSyntax aggregate => Aggregate(aggregate),
+        _ => throw new InvalidOperationException("unknown value syntax"),
+    };
+
+    private ErrorValue NotInFilterValue(AggregateSyntax aggregate)
+    {
+        Report(DiagnosticCodes.NotInEventFilter, $"`{aggregate.Function}(…)` is about a customer's events and cannot filter single events", aggregate.Span);
+        return Unknown();
+    }
+
+    private BoundValue Field(FieldSyntax field, bool inFilter)
+    {
+        if (field.Qualifier is { } qualifier)
+        {
+            if (schema.Derived(qualifier) is { } set)
+            {
+                if (set.Fields.FirstOrDefault(f => f.Name == field.Name) is { } derivedField)
+                {
+                    return new DerivedField(set, derivedField);
+                }
+
+                Report(DiagnosticCodes.UnknownField, $"`{qualifier}` has no field `{field.Name}`{Parser.Hint(Parser.Suggest(field.Name, set.Fields.Select(f => f.Name)))} ({qualifier} has {string.Join(", ", set.Fields.Select(f => f.Name))})", field.Span);
+                return Unknown();
+            }
+
+            if (schema.IsEventType(qualifier) || qualifier == SegmentSchema.AnyEvent)
+            {
+                Report(DiagnosticCodes.UnknownField, $"`{field.FullName}` is an event property; use it inside an aggregate such as `sum({field.FullName}, last 90 days)`", field.Span);
+                return Unknown();
+            }
+
+            var namespaces = schema.DerivedSets.Select(d => d.Namespace).ToList();
+            Report(
+                DiagnosticCodes.UnknownField,
+                $"unknown field `{field.FullName}`: `{qualifier}` is neither a computed field set{(namespaces.Count == 0 ? " (none are computed in this workspace yet)" : $" ({string.Join(", ", namespaces)})")} nor an event type{Parser.Hint(Parser.Suggest(qualifier, [.. namespaces, .. schema.EventTypes]))}",
+                field.Span);
+            return Unknown();
+        }
+
+        if (inFilter)
+        {
+            if (schema.EventProperty(field.Name) is { } property)
+            {
+                return new EventField(property);
+            }
+
+            Report(DiagnosticCodes.UnknownProperty, $"unknown event property `{field.Name}`{Parser.Hint(Parser.Suggest(field.Name, schema.EventPropertyNames))}", field.Span);
+            return Unknown();
+        }
+
+        if (schema.Customer(field.Name) is { } trait)
+        {
+            return new CustomerField(trait);
+        }
+
+        var hint = Parser.Suggest(field.Name, schema.CustomerFields.Select(f => f.Name));
+        var extra = hint is null && schema.EventProperty(field.Name) is not null
+            ? $"; `{field.Name}` is an event property, usable in a filter such as `count(purchase where {field.Name} = …, last 30 days)`"
+            : Parser.Hint(hint);
+        Report(DiagnosticCodes.UnknownField, $"unknown field `{field.Name}`{extra}", field.Span);
+        return Unknown();
+    }
+
+    /// <summary>A placeholder after an error, so that one mistake is reported once.</summary>
+    private static ErrorValue Unknown() => new();
+
+    private BoundValue Aggregate(AggregateSyntax syntax)
+    {
+        var events = Events(syntax.Event);
+        var window = Window(syntax.Window);
+        FieldDefinition? property = null;
+        if (syntax.Property is { } propertyName)
+        {
+            property = schema.EventProperty(propertyName);
+            if (property is null)
+            {
+                Report(DiagnosticCodes.UnknownProperty, $"unknown event property `{propertyName}`{Parser.Hint(Parser.Suggest(propertyName, schema.EventPropertyNames))}", syntax.PropertySpan);
+                return Unknown();
+            }
+        }
+
+        var what = $"{syntax.Event.Type}{(property is null ? "" : "." + property.Name)}";
+        if (syntax.Distinct && syntax.Function != "count")
+        {
+            Report(DiagnosticCodes.BadAggregate, $"`distinct` goes with count only: count(distinct {what})", syntax.FunctionSpan);
+        }
+
+        switch (syntax.Function)
+        {
+            case "count":
+                if (syntax.Distinct && property is null)
+                {
+                    Report(DiagnosticCodes.BadAggregate, $"count(distinct …) counts the different values of a property: count(distinct {syntax.Event.Type}.category)", syntax.Span);
+                }
+
+                return new Aggregate(syntax.Distinct ? AggregateKind.CountDistinct : AggregateKind.Count, events, property, window, FieldType.Integer);
+            case "first" or "last":
+                if (property is not null)
+                {
+                    Report(DiagnosticCodes.BadAggregate, $"{syntax.Function}(…) takes an event, not a property: {syntax.Function}({syntax.Event.Type}); for the {(syntax.Function == "first" ? "smallest" : "largest")} value use {(syntax.Function == "first" ? "min" : "max")}({what})", syntax.PropertySpan);
+                }
+
+                return new Aggregate(syntax.Function == "first" ? AggregateKind.First : AggregateKind.Last, events, null, window, FieldType.Timestamp);
+            default:
+                if (property is null)
+                {
+                    Report(DiagnosticCodes.BadAggregate, $"{syntax.Function}(…) needs a property of the event: {syntax.Function}({syntax.Event.Type}.revenue)", syntax.Event.TypeSpan);
+                    return Unknown();
+                }
+
+                var kind = syntax.Function switch { "sum" => AggregateKind.Sum, "avg" => AggregateKind.Avg, "min" => AggregateKind.Min, _ => AggregateKind.Max };
+                if (kind is AggregateKind.Sum or AggregateKind.Avg && property.Type is not (FieldType.Integer or FieldType.Number))
+                {
+                    Report(DiagnosticCodes.BadAggregate, $"{syntax.Function}(…) needs a numeric property, and `{property.Name}` is {TypeName(property.Type)}", syntax.PropertySpan);
+                    return Unknown();
+                }
+
+                var type = kind == AggregateKind.Avg ? FieldType.Number : property.Type;
+                return new Aggregate(kind, events, property, window, type);
+        }
+    }
+
+    private BoundEvents Events(EventSyntax syntax)
+    {
+        string? type = syntax.Type;
+        if (string.Equals(type, SegmentSchema.AnyEvent, StringComparison.Ordinal))
+        {
+            type = null;
+        }
+        else if (!schema.IsEventType(type))
+        {
+            var known = schema.EventTypes.Contains(type.ToLowerInvariant(), StringComparer.Ordinal) ? type.ToLowerInvariant() : Parser.Suggest(type, schema.EventTypes);
+            Report(DiagnosticCodes.UnknownEventType, $"unknown event type `{type}`{Parser.Hint(known)} (event types: {string.Join(", ", schema.EventTypes)}, or `any`)", syntax.TypeSpan);
+        }
+
+        var filter = syntax.Filter is null ? null : Condition(syntax.Filter, inFilter: true);
+        return new BoundEvents(type, filter);
+    }
+
+    private Window Window(WindowSyntax? syntax)
+    {
+        if (syntax is null)
+        {
+            return Language.Window.AllTime;
+        }
+
+        switch (syntax.Kind)
+        {
+            case WindowKind.Last:
+                return new Window(WindowKind.Last, Quantity(syntax.Last!), default, default);
+            case WindowKind.Between:
+                CheckDate(syntax.From, syntax.Span);
+                CheckDate(syntax.To, syntax.Span);
+                if (syntax.To < syntax.From)
+                {
+                    Report(DiagnosticCodes.BadWindow, $"the window ends ({LiteralText.Show(syntax.To)}) before it starts ({LiteralText.Show(syntax.From)})", syntax.Span);
+                }
+
+                break;
+            case WindowKind.Since or WindowKind.Before:
+                CheckDate(syntax.From, syntax.Span);
+                break;
+            default:
+                break;
+        }
+
+        return new Window(syntax.Kind, default, syntax.From, syntax.To);
+    }
+
+    private Quantity Quantity(QuantitySyntax syntax)
+    {
+        var limit = syntax.Unit switch { TimeUnit.Years => 1000, TimeUnit.Months => 12_000, _ => 100_000 };
+        if (syntax.Amount < 1 || syntax.Amount > limit)
+        {
+            Report(DiagnosticCodes.BadWindow, $"a span must be between 1 and {limit.ToString(CultureInfo.InvariantCulture)} {syntax.Unit.ToString().ToLowerInvariant()}", syntax.Span);
+        }
+
+        return new Quantity(Math.Clamp(syntax.Amount, 1, limit), syntax.Unit);
+    }
+
+    private static string Describe(ValueSyntax value) => value switch
+    {
+        FieldSyntax f => f.FullName,
+        AggregateSyntax a => $"{a.Function}({(a.Distinct ? "distinct " : "")}{a.Event.Type}{(a.Property is null ? "" : "." + a.Property)}{(a.Event.Filter is null ? "" : " where …")}{(a.Window is null ? "" : ", …")})",
+        _ => "?",
+    };
+
+    private static string OperatorWord(TestKind kind) => kind switch
+    {
+        TestKind.Contains => "contains",
+        TestKind.StartsWith => "starts with",
+        _ => "ends with",
+    };
+
+    internal static string TypeName(FieldType type) => type switch
+    {
+        FieldType.Text => "text",
+        FieldType.Integer => "a whole number",
+        FieldType.Number => "a number",
+        FieldType.Boolean => "true or false",
+        FieldType.Date => "a date",
+        _ => "a time",
+    };
+
+    private static string Example(string name, FieldType type) => type switch
+    {
+        FieldType.Text => $"`{name} = \"…\"`",
+        FieldType.Date or FieldType.Timestamp => $"`{name} within 30 days`",
+        _ => $"`{name} > 0`",
+    };
+}

@@ -1,0 +1,102 @@
+using Segmenta.Model;
+
+namespace Segmenta.Language;
+
+// The bound tree: names resolved against the schema, types checked, literals converted to the
+// field's type. Relative time stays symbolic here (a window is "last 90 days", not two instants);
+// the SQL writer resolves it against one evaluation's as-of instant.
+
+internal abstract record BoundCondition;
+
+internal sealed record BoundAll(IReadOnlyList<BoundCondition> Items) : BoundCondition;
+
+internal sealed record BoundAny(IReadOnlyList<BoundCondition> Items) : BoundCondition;
+
+internal sealed record BoundNot(BoundCondition Operand) : BoundCondition;
+
+/// <summary>Another segment's condition, inlined, remembered by name for explanations.</summary>
+internal sealed record BoundSegmentRef(string Name, BoundCondition Condition) : BoundCondition;
+
+internal enum TestOp
+{
+    Equal,
+    NotEqual,
+    Less,
+    LessOrEqual,
+    Greater,
+    GreaterOrEqual,
+    Between,
+    NotBetween,
+    In,
+    NotIn,
+    Contains,
+    NotContains,
+    StartsWith,
+    NotStartsWith,
+    EndsWith,
+    NotEndsWith,
+    IsNull,
+    IsNotNull,
+
+    /// <summary>A timestamp in [as-of − span, as-of).</summary>
+    Within,
+
+    /// <summary>A timestamp before as-of − span.</summary>
+    MoreThanAgo,
+
+    /// <summary>A boolean that is true.</summary>
+    IsTrue,
+}
+
+/// <summary>
+/// A value tested against literals. Literal types follow the value's: string for text, long or
+/// decimal for numbers, DateOnly for dates and timestamps (a whole calendar day), bool for booleans.
+/// </summary>
+internal sealed record BoundTest(BoundValue Value, TestOp Op, IReadOnlyList<object> Literals, Quantity? Span) : BoundCondition;
+
+/// <summary><c>did A then B within span</c>: some B strictly after some A, at most span later, both in the window.</summary>
+internal sealed record BoundSequence(BoundEvents First, BoundEvents Then, Quantity Within, Window Window) : BoundCondition;
+
+/// <summary><c>top/bottom</c>: customers ranked by a measure over all customers, ties at the cut-off included.</summary>
+internal sealed record BoundRank(BoundValue Measure, bool Top, decimal Size, bool Percent) : BoundCondition;
+
+internal abstract record BoundValue(FieldType Type);
+
+/// <summary>Stands in for a value the binder could not resolve (already reported).</summary>
+internal sealed record ErrorValue() : BoundValue(FieldType.Text);
+
+internal sealed record CustomerField(FieldDefinition Field) : BoundValue(Field.Type);
+
+internal sealed record DerivedField(DerivedFieldSet Set, FieldDefinition Field) : BoundValue(Field.Type);
+
+/// <summary>A property of the event being filtered (only inside an event filter).</summary>
+internal sealed record EventField(FieldDefinition Field) : BoundValue(Field.Type);
+
+internal enum AggregateKind
+{
+    Count,
+    CountDistinct,
+    Sum,
+    Avg,
+    Min,
+    Max,
+    First,
+    Last,
+}
+
+/// <summary>An aggregate of a customer's events in a window. Count and sum of nothing are 0; the rest are missing.</summary>
+internal sealed record Aggregate(AggregateKind Kind, BoundEvents Events, FieldDefinition? Property, Window Window, FieldType Type) : BoundValue(Type)
+{
+    public bool ZeroWhenEmpty => Kind is AggregateKind.Count or AggregateKind.CountDistinct or AggregateKind.Sum;
+}
+
+/// <summary>Events of one type (null: any type) that pass a filter.</summary>
+internal sealed record BoundEvents(string? EventType, BoundCondition? Filter);
+
+internal readonly record struct Quantity(long Amount, TimeUnit Unit);
+
+/// <summary>A window as written; <see cref="EvaluationContext"/> turns it into instants.</summary>
+internal sealed record Window(WindowKind Kind, Quantity Last, DateOnly From, DateOnly To)
+{
+    public static readonly Window AllTime = new(WindowKind.AllTime, default, default, default);
+}

@@ -1,0 +1,84 @@
+namespace Segmenta.Language;
+
+/// <summary>
+/// The one as-of instant an evaluation is relative to, and the time zone that says where calendar
+/// days start. Every window bound is computed here, in C#, and reaches SQL as a parameter.
+/// </summary>
+public sealed record EvaluationContext
+{
+    /// <summary>Creates a context; <paramref name="asOf"/> is taken as UTC.</summary>
+    public EvaluationContext(DateTime asOf, TimeZoneInfo zone)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        AsOf = DateTime.SpecifyKind(asOf.Kind == DateTimeKind.Local ? asOf.ToUniversalTime() : asOf, DateTimeKind.Utc);
+        Zone = zone;
+    }
+
+    /// <summary>The as-of instant (UTC). Events at or after it do not exist for this evaluation.</summary>
+    public DateTime AsOf { get; }
+
+    /// <summary>The workspace time zone.</summary>
+    public TimeZoneInfo Zone { get; }
+
+    /// <summary>The instant (UTC) a calendar day starts in the workspace zone; a day whose midnight falls in a DST gap starts at the first valid minute.</summary>
+    public DateTime StartOf(DateOnly day)
+    {
+        var local = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+        for (var i = 0; i < 24 * 60 && Zone.IsInvalidTime(local); i++)
+        {
+            local = local.AddMinutes(1);
+        }
+
+        return TimeZoneInfo.ConvertTimeToUtc(local, Zone);
+    }
+
+    /// <summary>The first calendar day that starts at or after <paramref name="instant"/>: how an instant bound applies to a DATE column.</summary>
+    public DateOnly FirstDayStartingAtOrAfter(DateTime instant)
+    {
+        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(instant, DateTimeKind.Utc), Zone));
+        return StartOf(day) < instant ? day.AddDays(1) : day;
+    }
+
+    /// <summary>As-of minus a span: hours, days and weeks are exact; months and years are calendar months on the UTC clock.</summary>
+    internal DateTime Before(Quantity span) => Subtract(AsOf, span);
+
+    internal static DateTime Subtract(DateTime instant, Quantity span)
+    {
+        try
+        {
+            return span.Unit switch
+            {
+                TimeUnit.Hours => instant.AddHours(-span.Amount),
+                TimeUnit.Days => instant.AddDays(-span.Amount),
+                TimeUnit.Weeks => instant.AddDays(-7 * span.Amount),
+                TimeUnit.Months => instant.AddMonths(-(int)span.Amount),
+                _ => instant.AddYears(-(int)span.Amount),
+            };
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return DateTime.MinValue;
+        }
+    }
+
+    /// <summary>A span in seconds (sequences: hours, days and weeks only).</summary>
+    internal static long Seconds(Quantity span) => span.Unit switch
+    {
+        TimeUnit.Hours => span.Amount * 3600,
+        TimeUnit.Days => span.Amount * 86_400,
+        TimeUnit.Weeks => span.Amount * 7 * 86_400,
+        _ => throw new ArgumentOutOfRangeException(nameof(span), "months and years have no fixed length"),
+    };
+
+    /// <summary>A window's half-open bounds [from, to); every window ends at as-of at the latest.</summary>
+    internal (DateTime? From, DateTime To) Resolve(Window window) => window.Kind switch
+    {
+        WindowKind.AllTime => (null, AsOf),
+        WindowKind.Last => (Before(window.Last), AsOf),
+        WindowKind.Since => (StartOf(window.From), AsOf),
+        WindowKind.Before => (null, Min(StartOf(window.From), AsOf)),
+        _ => (StartOf(window.From), Min(StartOf(window.To.AddDays(1)), AsOf)),
+    };
+
+    private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
+}

@@ -1,0 +1,690 @@
+using System.Globalization;
+
+namespace Segmenta.Language;
+
+/// <summary>
+/// Recursive descent over the tokens (grammar in docs/language.md). A syntax error ends the segment it
+/// is in; parsing resumes at the next <c>segment</c>, so one run reports every broken segment of a file.
+/// Nesting is bounded, so no input can exhaust the stack.
+/// </summary>
+internal sealed class Parser
+{
+    /// <summary>Deepest nesting of conditions accepted.</summary>
+    public const int MaxDepth = 64;
+
+    private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "and", "or", "not", "in", "segment", "where", "did", "then", "within", "top", "bottom", "by",
+        "between", "is", "null", "true", "false", "contains", "starts", "ends", "description", "more", "less",
+    };
+
+    private static readonly string[] Functions = ["count", "sum", "avg", "min", "max", "first", "last"];
+
+    private readonly List<Token> tokens;
+    private readonly List<Diagnostic> diagnostics;
+    private int index;
+    private int depth;
+
+    private Parser(List<Token> tokens, List<Diagnostic> diagnostics)
+    {
+        this.tokens = tokens;
+        this.diagnostics = diagnostics;
+    }
+
+    /// <summary>Parses a file of segments.</summary>
+    public static List<SegmentSyntax> ParseFile(string text, List<Diagnostic> diagnostics)
+    {
+        var before = diagnostics.Count;
+        var parser = new Parser(Tokenizer.Tokenize(text, diagnostics), diagnostics);
+        var segments = new List<SegmentSyntax>();
+        var lexicalErrors = diagnostics.Count > before;
+        while (parser.Current.Kind != TokenKind.End)
+        {
+            if (!parser.Current.IsWord("segment"))
+            {
+                parser.Report(DiagnosticCodes.TrailingText, $"expected `segment` to start a segment definition, found {parser.Current.Describe()}", parser.Current.Span);
+                parser.SkipToNextSegment();
+                continue;
+            }
+
+            try
+            {
+                segments.Add(parser.Segment());
+            }
+            catch (SyntaxError)
+            {
+                parser.SkipToNextSegment();
+            }
+        }
+
+        // A segment read past a bad character or string would be guesswork: keep the diagnostics only.
+        return lexicalErrors ? [] : segments;
+    }
+
+    /// <summary>Parses a bare condition (the builder's live preview, golden cases).</summary>
+    public static ConditionSyntax? ParseCondition(string text, List<Diagnostic> diagnostics)
+    {
+        var before = diagnostics.Count;
+        var parser = new Parser(Tokenizer.Tokenize(text, diagnostics), diagnostics);
+        try
+        {
+            var condition = parser.Condition();
+            if (parser.Current.Kind != TokenKind.End)
+            {
+                throw parser.Error(DiagnosticCodes.Expected, $"expected `and`, `or` or the end of the condition, found {parser.Current.Describe()}");
+            }
+
+            return diagnostics.Count > before ? null : condition;
+        }
+        catch (SyntaxError)
+        {
+            return null;
+        }
+    }
+
+    private Token Current => tokens[index];
+
+    private Token Peek(int ahead = 1) => tokens[Math.Min(index + ahead, tokens.Count - 1)];
+
+    private Token Advance()
+    {
+        var token = tokens[index];
+        if (index < tokens.Count - 1)
+        {
+            index++;
+        }
+
+        return token;
+    }
+
+    /// <summary>The span from <paramref name="start"/> to the end of the last token consumed.</summary>
+    private TextSpan From(Token start)
+    {
+        var last = tokens[Math.Max(0, index - 1)];
+        var end = Math.Max(last.Span.End, start.Span.End);
+        return start.Span with { Length = end - start.Span.Start };
+    }
+
+    private SegmentSyntax Segment()
+    {
+        var start = Advance();
+        var nameToken = Current;
+        if (nameToken.Kind != TokenKind.Word || !IsName(nameToken.Text))
+        {
+            throw Error(DiagnosticCodes.Expected, $"expected a segment name (lower-case letters, digits and _, starting with a letter), found {nameToken.Describe()}");
+        }
+
+        Advance();
+        string? title = null;
+        string? description = null;
+        if (Current.Kind == TokenKind.String)
+        {
+            title = (string)Advance().Value!;
+        }
+
+        if (Current.IsWord("description"))
+        {
+            Advance();
+            description = (string)Expect(TokenKind.String, "a quoted description after `description`").Value!;
+        }
+
+        if (!Current.IsWord("where"))
+        {
+            throw Error(DiagnosticCodes.Expected, $"expected {(title is null ? "a quoted title, " : "")}{(description is null ? "`description` or " : "")}`where` after the segment name, found {Current.Describe()}");
+        }
+
+        Advance();
+        var condition = Condition();
+        if (Current.Kind != TokenKind.End && !Current.IsWord("segment"))
+        {
+            throw Error(DiagnosticCodes.Expected, $"expected `and`, `or`, the next `segment` or the end of the file, found {Current.Describe()}");
+        }
+
+        return new SegmentSyntax(nameToken.Text, nameToken.Span, title, description, condition, From(start));
+    }
+
+    private ConditionSyntax Condition()
+    {
+        Enter();
+        var start = Current;
+        var items = new List<ConditionSyntax> { And() };
+        while (Current.IsWord("or"))
+        {
+            Advance();
+            items.Add(And());
+        }
+
+        depth--;
+        return items.Count == 1 ? items[0] : new OrSyntax(items, From(start));
+    }
+
+    private ConditionSyntax And()
+    {
+        var start = Current;
+        var items = new List<ConditionSyntax> { Unary() };
+        while (Current.IsWord("and"))
+        {
+            Advance();
+            items.Add(Unary());
+        }
+
+        return items.Count == 1 ? items[0] : new AndSyntax(items, From(start));
+    }
+
+    private ConditionSyntax Unary()
+    {
+        Enter();
+        var start = Current;
+        ConditionSyntax result;
+        if (Current.IsWord("not"))
+        {
+            Advance();
+            result = new NotSyntax(Unary(), From(start));
+        }
+        else
+        {
+            result = Primary();
+        }
+
+        depth--;
+        return result;
+    }
+
+    private ConditionSyntax Primary()
+    {
+        var start = Current;
+        if (Current.IsSymbol("("))
+        {
+            Advance();
+            var inner = Condition();
+            Expect(")", "`)` to close the `(`");
+            return inner;
+        }
+
+        if (Current.IsWord("in") && Peek().IsWord("segment"))
+        {
+            Advance();
+            Advance();
+            var name = Current;
+            if (name.Kind != TokenKind.Word || !IsName(name.Text))
+            {
+                throw Error(DiagnosticCodes.Expected, $"expected a segment name after `in segment`, found {name.Describe()}");
+            }
+
+            Advance();
+            return new SegmentRefSyntax(name.Text, name.Span, From(start));
+        }
+
+        if (Current.IsWord("did"))
+        {
+            return Did();
+        }
+
+        if (Current.IsWord("top") || Current.IsWord("bottom"))
+        {
+            return Rank();
+        }
+
+        var value = Value();
+        return Test(value, start);
+    }
+
+    private DidSyntax Did()
+    {
+        var start = Advance();
+        var negated = false;
+        if (Current.IsWord("not"))
+        {
+            Advance();
+            negated = true;
+        }
+
+        var first = Event();
+        EventSyntax? then = null;
+        QuantitySyntax? within = null;
+        if (Current.IsWord("then"))
+        {
+            Advance();
+            then = Event();
+            ExpectWord("within", "`within` and a span after the second event of a sequence (`did A then B within 7 days`)");
+            within = Quantity();
+        }
+
+        var window = StartsWindow() ? Window() : null;
+        return new DidSyntax(negated, first, then, within, window, From(start));
+    }
+
+    private RankSyntax Rank()
+    {
+        var start = Advance();
+        var top = start.IsWord("top");
+        var size = Expect(TokenKind.Number, $"a number after `{start.Text}` (`{start.Text} 10%` or `{start.Text} 100`)");
+        var percent = false;
+        if (Current.IsSymbol("%") || Current.IsWord("percent"))
+        {
+            Advance();
+            percent = true;
+        }
+
+        var sizeSpan = From(size);
+        ExpectWord("by", $"`by` and a measure after `{start.Text} {size.Text}{(percent ? "%" : "")}`");
+        var measure = Value();
+        return new RankSyntax(top, (decimal)size.Value!, percent, sizeSpan, measure, From(start));
+    }
+
+    private ValueSyntax Value()
+    {
+        var start = Current;
+        if (start.Kind != TokenKind.Word || Reserved.Contains(start.Text))
+        {
+            throw Error(DiagnosticCodes.Expected, $"expected a condition (a field, an aggregate such as `count(purchase, last 30 days)`, `did`, `in segment`, `top`, `not` or `(`), found {start.Describe()}");
+        }
+
+        if (Peek().IsSymbol("("))
+        {
+            return Aggregate();
+        }
+
+        Advance();
+        if (Current.IsSymbol("."))
+        {
+            Advance();
+            var member = Current;
+            if (member.Kind != TokenKind.Word)
+            {
+                throw Error(DiagnosticCodes.Expected, $"expected a field name after `{start.Text}.`, found {member.Describe()}");
+            }
+
+            Advance();
+            return new FieldSyntax(start.Text, member.Text, From(start));
+        }
+
+        return new FieldSyntax(null, start.Text, start.Span);
+    }
+
+    private AggregateSyntax Aggregate()
+    {
+        var function = Advance();
+        var name = function.Text.ToLowerInvariant();
+        if (!Functions.Contains(name))
+        {
+            throw new SyntaxError(Report(
+                DiagnosticCodes.Expected,
+                $"unknown function `{function.Text}`; expected one of {string.Join(", ", Functions)}{Hint(Suggest(name, Functions))}",
+                function.Span));
+        }
+
+        Advance();
+        var distinct = false;
+        if (Current.IsWord("distinct"))
+        {
+            Advance();
+            distinct = true;
+        }
+
+        var typeToken = EventTypeToken(name);
+        string? property = null;
+        var propertySpan = default(TextSpan);
+        if (Current.IsSymbol("."))
+        {
+            Advance();
+            var p = Current;
+            if (p.Kind != TokenKind.Word)
+            {
+                throw Error(DiagnosticCodes.Expected, $"expected an event property after `{typeToken.Text}.`, found {p.Describe()}");
+            }
+
+            Advance();
+            property = p.Text;
+            propertySpan = p.Span;
+        }
+
+        var filter = Filter();
+        var eventSyntax = new EventSyntax(typeToken.Text, typeToken.Span, filter, From(typeToken));
+        WindowSyntax? window = null;
+        if (Current.IsSymbol(","))
+        {
+            Advance();
+            if (!StartsWindow())
+            {
+                throw Error(DiagnosticCodes.Expected, $"expected a window after `,` (`last 30 days`, `between 2024-01-01 and 2024-03-31`, `since 2024-01-01`, `before 2024-01-01` or `all time`), found {Current.Describe()}");
+            }
+
+            window = Window();
+        }
+
+        Expect(")", $"`,` and a window, or `)` to close `{function.Text}(`");
+        return new AggregateSyntax(name, function.Span, distinct, eventSyntax, property, propertySpan, window, From(function));
+    }
+
+    private Token EventTypeToken(string function)
+    {
+        var token = Current;
+        if (token.Kind != TokenKind.Word || Reserved.Contains(token.Text))
+        {
+            throw Error(DiagnosticCodes.Expected, $"expected an event type inside `{function}(` (such as purchase or email_open, or `any`), found {token.Describe()}");
+        }
+
+        Advance();
+        return token;
+    }
+
+    private EventSyntax Event()
+    {
+        var typeToken = Current;
+        if (typeToken.Kind != TokenKind.Word || Reserved.Contains(typeToken.Text))
+        {
+            throw Error(DiagnosticCodes.Expected, $"expected an event type (such as purchase or email_open, or `any`), found {typeToken.Describe()}");
+        }
+
+        Advance();
+        var filter = Filter();
+        return new EventSyntax(typeToken.Text, typeToken.Span, filter, From(typeToken));
+    }
+
+    /// <summary><c>where</c> and one condition: a comparison, <c>not</c> …, or a parenthesized condition.</summary>
+    private ConditionSyntax? Filter()
+    {
+        if (!Current.IsWord("where"))
+        {
+            return null;
+        }
+
+        Advance();
+        return Unary();
+    }
+
+    private TestSyntax Test(ValueSyntax value, Token start)
+    {
+        var op = Current;
+        if (op.Kind == TokenKind.Symbol && op.Text is "=" or "!=" or "<" or "<=" or ">" or ">=")
+        {
+            Advance();
+            var kind = op.Text switch
+            {
+                "=" => TestKind.Equal,
+                "!=" => TestKind.NotEqual,
+                "<" => TestKind.Less,
+                "<=" => TestKind.LessOrEqual,
+                ">" => TestKind.Greater,
+                _ => TestKind.GreaterOrEqual,
+            };
+            return new TestSyntax(value, kind, false, [Literal()], null, op.Span, From(start));
+        }
+
+        var negated = false;
+        if (op.IsWord("not") && (Peek().IsWord("between") || Peek().IsWord("in") || Peek().IsWord("contains") || Peek().IsWord("starts") || Peek().IsWord("ends")))
+        {
+            Advance();
+            negated = true;
+        }
+
+        var word = Current;
+        if (word.IsWord("between"))
+        {
+            Advance();
+            var low = Literal();
+            ExpectWord("and", "`and` and an upper bound: `between` needs two values");
+            var high = Literal();
+            return new TestSyntax(value, TestKind.Between, negated, [low, high], null, From(op), From(start));
+        }
+
+        if (word.IsWord("in") && !Peek().IsWord("last") && !Peek().IsWord("the"))
+        {
+            Advance();
+            Expect("(", "`(` and a list of values after `in`: in (\"US\", \"CA\")");
+            var values = new List<LiteralSyntax> { Literal() };
+            while (Current.IsSymbol(","))
+            {
+                Advance();
+                values.Add(Literal());
+            }
+
+            Expect(")", "`,` and another value, or `)` to close the list");
+            return new TestSyntax(value, TestKind.In, negated, values, null, From(op), From(start));
+        }
+
+        if (word.IsWord("contains"))
+        {
+            Advance();
+            return new TestSyntax(value, TestKind.Contains, negated, [Literal()], null, From(op), From(start));
+        }
+
+        if (word.IsWord("starts") || word.IsWord("ends"))
+        {
+            Advance();
+            ExpectWord("with", $"`with` after `{word.Text}`");
+            var kind = word.IsWord("starts") ? TestKind.StartsWith : TestKind.EndsWith;
+            return new TestSyntax(value, kind, negated, [Literal()], null, From(op), From(start));
+        }
+
+        if (negated)
+        {
+            throw Error(DiagnosticCodes.Expected, "expected `between`, `in`, `contains`, `starts with` or `ends with` after `not`");
+        }
+
+        if (word.IsWord("is"))
+        {
+            Advance();
+            var isNot = false;
+            if (Current.IsWord("not"))
+            {
+                Advance();
+                isNot = true;
+            }
+
+            ExpectWord("null", isNot ? "`null` after `is not`" : "`null` or `not null` after `is`");
+            return new TestSyntax(value, TestKind.IsNull, isNot, [], null, From(op), From(start));
+        }
+
+        if (word.IsWord("within"))
+        {
+            Advance();
+            var quantity = Quantity();
+            return new TestSyntax(value, TestKind.Within, false, [], quantity, From(op), From(start));
+        }
+
+        if (word.IsWord("more") || word.IsWord("less"))
+        {
+            Advance();
+            ExpectWord("than", $"`than` after `{word.Text}` (`{word.Text} than 90 days ago`)");
+            var quantity = Quantity();
+            ExpectWord("ago", $"`ago` after `{word.Text} than {quantity.Amount} {quantity.Unit.ToString().ToLowerInvariant()}`");
+            var kind = word.IsWord("more") ? TestKind.MoreThanAgo : TestKind.Within;
+            return new TestSyntax(value, kind, false, [], quantity, From(op), From(start));
+        }
+
+        return new TestSyntax(value, TestKind.Bare, false, [], null, value.Span, value.Span);
+    }
+
+    private LiteralSyntax Literal()
+    {
+        var token = Current;
+        switch (token.Kind)
+        {
+            case TokenKind.String:
+            case TokenKind.Number:
+            case TokenKind.Date:
+                Advance();
+                return new LiteralSyntax(token.Value, token.Span);
+            case TokenKind.Symbol when token.Text == "-" && Peek().Kind == TokenKind.Number:
+                Advance();
+                var number = Advance();
+                return new LiteralSyntax(-(decimal)number.Value!, From(token));
+            case TokenKind.Word when token.IsWord("true") || token.IsWord("false"):
+                Advance();
+                return new LiteralSyntax(token.IsWord("true"), token.Span);
+            case TokenKind.Word when token.IsWord("null"):
+                Advance();
+                return new LiteralSyntax(null, token.Span);
+            default:
+                throw Error(DiagnosticCodes.Expected, $"expected a value (a \"string\", a number, a date such as 2024-01-31, true or false), found {token.Describe()}");
+        }
+    }
+
+    private QuantitySyntax Quantity()
+    {
+        var amount = Current;
+        if (amount.Kind != TokenKind.Number || amount.Text.Contains('.', StringComparison.Ordinal))
+        {
+            throw Error(DiagnosticCodes.Expected, $"expected a whole number and a unit (`30 days`), found {amount.Describe()}");
+        }
+
+        Advance();
+        var unitToken = Current;
+        var unit = unitToken.Kind == TokenKind.Word ? unitToken.Text.ToLowerInvariant() switch
+        {
+            "hour" or "hours" => TimeUnit.Hours,
+            "day" or "days" => TimeUnit.Days,
+            "week" or "weeks" => TimeUnit.Weeks,
+            "month" or "months" => TimeUnit.Months,
+            "year" or "years" => TimeUnit.Years,
+            _ => (TimeUnit?)null,
+        } : null;
+        if (unit is null)
+        {
+            throw Error(DiagnosticCodes.Expected, $"expected a unit after {amount.Text} (hours, days, weeks, months or years), found {unitToken.Describe()}");
+        }
+
+        Advance();
+        var value = (decimal)amount.Value!;
+        return new QuantitySyntax(value > 100_000 ? 100_001 : (long)value, unit.Value, From(amount));
+    }
+
+    private bool StartsWindow()
+    {
+        var t = Current;
+        return t.IsWord("last") || t.IsWord("between") || t.IsWord("since") || t.IsWord("before") || t.IsWord("all")
+            || (t.IsWord("in") && (Peek().IsWord("last") || Peek().IsWord("the")));
+    }
+
+    private WindowSyntax Window()
+    {
+        var start = Current;
+        if (Current.IsWord("in"))
+        {
+            Advance();
+            if (Current.IsWord("the"))
+            {
+                Advance();
+            }
+        }
+
+        if (Current.IsWord("last"))
+        {
+            Advance();
+            var quantity = Quantity();
+            return new WindowSyntax(WindowKind.Last, quantity, default, default, From(start));
+        }
+
+        if (Current.IsWord("between"))
+        {
+            Advance();
+            var from = DateLiteral("a start date after `between` (YYYY-MM-DD)");
+            ExpectWord("and", "`and` and an end date: a window `between` needs two dates");
+            var to = DateLiteral("an end date after `and` (YYYY-MM-DD)");
+            return new WindowSyntax(WindowKind.Between, null, from, to, From(start));
+        }
+
+        if (Current.IsWord("since") || Current.IsWord("before"))
+        {
+            var kind = Current.IsWord("since") ? WindowKind.Since : WindowKind.Before;
+            var word = Advance();
+            var date = DateLiteral($"a date after `{word.Text}` (YYYY-MM-DD)");
+            return new WindowSyntax(kind, null, date, date, From(start));
+        }
+
+        if (Current.IsWord("all"))
+        {
+            Advance();
+            ExpectWord("time", "`time` after `all`");
+            return WindowSyntax.AllTime(From(start));
+        }
+
+        throw Error(DiagnosticCodes.Expected, $"expected `last`, `between`, `since`, `before` or `all time`, found {Current.Describe()}");
+    }
+
+    private DateOnly DateLiteral(string what) => (DateOnly)Expect(TokenKind.Date, what).Value!;
+
+    private Token Expect(TokenKind kind, string what)
+    {
+        if (Current.Kind != kind)
+        {
+            throw Error(DiagnosticCodes.Expected, $"expected {what}, found {Current.Describe()}");
+        }
+
+        return Advance();
+    }
+
+    private void Expect(string symbol, string what)
+    {
+        if (!Current.IsSymbol(symbol))
+        {
+            throw Error(DiagnosticCodes.Expected, $"expected {what}, found {Current.Describe()}");
+        }
+
+        Advance();
+    }
+
+    private void ExpectWord(string word, string what)
+    {
+        if (!Current.IsWord(word))
+        {
+            throw Error(DiagnosticCodes.Expected, $"expected {what}, found {Current.Describe()}");
+        }
+
+        Advance();
+    }
+
+    private void Enter()
+    {
+        if (++depth > MaxDepth)
+        {
+            throw Error(DiagnosticCodes.TooDeep, $"conditions are nested more than {MaxDepth} deep; simplify, or split into segments with `in segment`");
+        }
+    }
+
+    private void SkipToNextSegment()
+    {
+        Advance();
+        while (Current.Kind != TokenKind.End && !(Current.IsWord("segment") && !tokens[index - 1].IsWord("in")))
+        {
+            Advance();
+        }
+
+        depth = 0;
+    }
+
+    private SyntaxError Error(string code, string message) => new(Report(code, message, Current.Span));
+
+    private Diagnostic Report(string code, string message, TextSpan span)
+    {
+        var diagnostic = new Diagnostic(code, message, span);
+        diagnostics.Add(diagnostic);
+        return diagnostic;
+    }
+
+    internal static bool IsName(string text) => text.Length is > 0 and <= 63 && char.IsAsciiLetterLower(text[0])
+        && text.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_') && !Reserved.Contains(text);
+
+    internal static string Hint(string? suggestion) => suggestion is null ? "" : $" — did you mean `{suggestion}`?";
+
+    internal static string? Suggest(string name, IEnumerable<string> candidates) => Configuration.Suggestions.Closest(name, candidates);
+
+    /// <summary>Unwinds the parser to the segment level; the diagnostic is already recorded.</summary>
+    private sealed class SyntaxError(Diagnostic diagnostic) : Exception(diagnostic.Message);
+}
+
+internal static class LiteralText
+{
+    /// <summary>A literal as the language writes it, for messages.</summary>
+    public static string Show(object? value) => value switch
+    {
+        null => "null",
+        string s => "\"" + s + "\"",
+        decimal d => d.ToString(CultureInfo.InvariantCulture),
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+    };
+}

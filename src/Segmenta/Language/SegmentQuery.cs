@@ -1,0 +1,114 @@
+using System.Globalization;
+using Segmenta.Model;
+using Segmenta.Sql;
+
+namespace Segmenta.Language;
+
+/// <summary>
+/// The SQL of one segment for one dialect and one as-of instant. Each method returns a complete
+/// statement with its parameters; <see cref="WriteMembers"/> composes into a larger statement.
+/// </summary>
+public sealed class SegmentQuery
+{
+    private static readonly Aggregate Revenue = new(
+        AggregateKind.Sum,
+        new BoundEvents("purchase", null),
+        CanonicalModel.Find(TableKind.Events, "revenue"),
+        Window.AllTime,
+        FieldType.Number);
+
+    private readonly SegmentDefinition segment;
+    private readonly ISqlDialect dialect;
+    private readonly EvaluationContext context;
+
+    internal SegmentQuery(SegmentDefinition segment, ISqlDialect dialect, EvaluationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(dialect);
+        ArgumentNullException.ThrowIfNull(context);
+        this.segment = segment;
+        this.dialect = dialect;
+        this.context = context;
+    }
+
+    /// <summary><c>SELECT customer_id</c> of every member.</summary>
+    public SqlStatement Members()
+    {
+        var sql = new SqlBuilder(dialect);
+        WriteMembers(sql);
+        return sql.Build();
+    }
+
+    /// <summary>Writes the members query into a larger statement (its parameters join the builder's).</summary>
+    public void WriteMembers(SqlBuilder sql)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        var writer = new SegmentSqlWriter(context, sql);
+        writer.Plan(segment.Condition);
+        WriteScope(writer, sql, "SELECT " + writer.Customers + "." + dialect.QuoteIdentifier(CanonicalModel.CustomerId));
+        sql.Append("\nWHERE ").Append(writer.Predicate(segment.Condition, negated: false));
+    }
+
+    /// <summary>
+    /// One row: all customers, their purchase revenue before as-of, the count after each top-level
+    /// condition in turn (the last is the segment's size), and the members' revenue.
+    /// </summary>
+    public SqlStatement Preview()
+    {
+        var sql = new SqlBuilder(dialect);
+        var writer = new SegmentSqlWriter(context, sql);
+        writer.Plan(segment.Condition);
+        writer.Plan(Revenue);
+        var revenue = writer.ValueExpression(Revenue, writer.Customers);
+        var steps = segment.Steps.Select(s => writer.Predicate(s.Condition, negated: false)).ToList();
+        var columns = new List<string> { "count(*)", $"sum({revenue})" };
+        for (var i = 0; i < steps.Count; i++)
+        {
+            columns.Add($"count(*) FILTER (WHERE {string.Join(" AND ", steps.Take(i + 1))})");
+        }
+
+        columns.Add($"sum({revenue}) FILTER (WHERE {string.Join(" AND ", steps)})");
+        WriteScope(writer, sql, "SELECT " + string.Join(",\n       ", columns));
+        return sql.Build();
+    }
+
+    /// <summary>Members with chosen traits, in a stable pseudo-random order (by a hash of the id), at most <paramref name="limit"/>.</summary>
+    public SqlStatement Sample(IReadOnlyList<FieldDefinition> traits, int limit)
+    {
+        ArgumentNullException.ThrowIfNull(traits);
+        return Rows(traits, $"md5(c.{dialect.QuoteIdentifier(CanonicalModel.CustomerId)}), c.{dialect.QuoteIdentifier(CanonicalModel.CustomerId)}", limit);
+    }
+
+    /// <summary>Every member with chosen traits, ordered by customer id.</summary>
+    public SqlStatement Export(IReadOnlyList<FieldDefinition> traits)
+    {
+        ArgumentNullException.ThrowIfNull(traits);
+        return Rows(traits, $"c.{dialect.QuoteIdentifier(CanonicalModel.CustomerId)}", null);
+    }
+
+    private SqlStatement Rows(IReadOnlyList<FieldDefinition> traits, string orderBy, int? limit)
+    {
+        var sql = new SqlBuilder(dialect);
+        var writer = new SegmentSqlWriter(context, sql);
+        writer.Plan(segment.Condition);
+        var columns = new[] { CanonicalModel.CustomerId }.Concat(traits.Select(t => t.Name).Where(n => n != CanonicalModel.CustomerId))
+            .Select(n => $"{writer.Customers}.{dialect.QuoteIdentifier(n)}");
+        WriteScope(writer, sql, "SELECT " + string.Join(", ", columns));
+        sql.Append("\nWHERE ").Append(writer.Predicate(segment.Condition, negated: false))
+            .Append("\nORDER BY ").Append(orderBy);
+        if (limit is { } n)
+        {
+            sql.Append("\nLIMIT ").Append(sql.Parameter((long)n));
+        }
+
+        return sql.Build();
+    }
+
+    private static void WriteScope(SegmentSqlWriter writer, SqlBuilder sql, string select)
+    {
+        sql.Append(select).Append("\n");
+        writer.WriteFrom("");
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{segment.Name} as of {context.AsOf:O} ({dialect.Name})");
+}

@@ -1,0 +1,82 @@
+using System.Collections.Frozen;
+using Segmenta.Model;
+
+namespace Segmenta.Language;
+
+/// <summary>
+/// Per-customer fields an analysis computes and keeps in its own table keyed by <c>customer_id</c>
+/// (RFM scores, clusters, CLV). Segments use them as <c>namespace.field</c>; registering a set is all
+/// an analysis does to make its outputs usable in the language — the parser never changes.
+/// </summary>
+/// <param name="Namespace">The prefix in segment text, such as <c>rfm</c>.</param>
+/// <param name="Table">The warehouse table holding one row per customer.</param>
+/// <param name="Fields">The columns segments may use.</param>
+/// <param name="Description">What computes it, for messages.</param>
+public sealed record DerivedFieldSet(string Namespace, string Table, IReadOnlyList<FieldDefinition> Fields, string Description);
+
+/// <summary>What segment text is checked against: the workspace's customer traits, event properties and types, and derived fields.</summary>
+public sealed class SegmentSchema
+{
+    /// <summary>The word for "an event of any type".</summary>
+    public const string AnyEvent = "any";
+
+    private readonly FrozenDictionary<string, FieldDefinition> customer;
+    private readonly FrozenDictionary<string, FieldDefinition> eventProperties;
+    private readonly FrozenSet<string> eventTypes;
+    private readonly FrozenDictionary<string, DerivedFieldSet> derived;
+
+    /// <summary>Creates a schema from the warehouse's columns.</summary>
+    public SegmentSchema(
+        IEnumerable<FieldDefinition> customerFields,
+        IEnumerable<FieldDefinition> eventFields,
+        IEnumerable<string> eventTypes,
+        IEnumerable<DerivedFieldSet>? derived = null)
+    {
+        ArgumentNullException.ThrowIfNull(customerFields);
+        ArgumentNullException.ThrowIfNull(eventFields);
+        ArgumentNullException.ThrowIfNull(eventTypes);
+        CustomerFields = customerFields.ToList();
+        EventFields = eventFields.ToList();
+        EventTypes = eventTypes.Distinct(StringComparer.Ordinal).ToList();
+        DerivedSets = (derived ?? []).ToList();
+        customer = CustomerFields.ToFrozenDictionary(f => f.Name, StringComparer.Ordinal);
+        eventProperties = EventFields.Where(f => f.Name != CanonicalModel.CustomerId).ToFrozenDictionary(f => f.Name, StringComparer.Ordinal);
+        this.eventTypes = EventTypes.ToFrozenSet(StringComparer.Ordinal);
+        this.derived = DerivedSets.ToFrozenDictionary(d => d.Namespace, StringComparer.Ordinal);
+    }
+
+    /// <summary>The canonical model with the standard event types and any extra ones.</summary>
+    public static SegmentSchema Canonical(IEnumerable<string>? extraEventTypes = null) => new(
+        CanonicalModel.CustomerFields,
+        CanonicalModel.EventFields,
+        [.. CanonicalModel.StandardEventTypes, .. extraEventTypes ?? []]);
+
+    /// <summary>Customer traits.</summary>
+    public IReadOnlyList<FieldDefinition> CustomerFields { get; }
+
+    /// <summary>Event columns.</summary>
+    public IReadOnlyList<FieldDefinition> EventFields { get; }
+
+    /// <summary>Known event types.</summary>
+    public IReadOnlyList<string> EventTypes { get; }
+
+    /// <summary>Registered derived field sets.</summary>
+    public IReadOnlyList<DerivedFieldSet> DerivedSets { get; }
+
+    /// <summary>This schema plus one more derived field set (replacing one with the same namespace).</summary>
+    public SegmentSchema WithDerived(DerivedFieldSet set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        return new SegmentSchema(CustomerFields, EventFields, EventTypes, [.. DerivedSets.Where(d => d.Namespace != set.Namespace), set]);
+    }
+
+    internal FieldDefinition? Customer(string name) => customer.GetValueOrDefault(name);
+
+    internal FieldDefinition? EventProperty(string name) => eventProperties.GetValueOrDefault(name);
+
+    internal IEnumerable<string> EventPropertyNames => eventProperties.Keys;
+
+    internal bool IsEventType(string name) => eventTypes.Contains(name);
+
+    internal DerivedFieldSet? Derived(string ns) => derived.GetValueOrDefault(ns);
+}

@@ -1,0 +1,436 @@
+using System.Globalization;
+using Segmenta.Model;
+using Segmenta.Sql;
+
+namespace Segmenta.Language;
+
+/// <summary>
+/// Writes a bound condition as SQL over one "scope": the customers table, left-joined to one pass of
+/// per-customer event aggregates (one FILTER per aggregate, so the events table is scanned once), to
+/// a subquery per sequence and per top/bottom ranking, and to each derived field table. The predicate
+/// over that scope is then one boolean expression per customer.
+///
+/// Missing values: a leaf comparison with a missing value is NULL. Where no <c>not</c> is above it,
+/// NULL already excludes the customer exactly as false would; under a <c>not</c>, leaves are wrapped
+/// in <c>coalesce(…, false)</c> so that <c>not</c> is the complement over all customers.
+/// </summary>
+internal sealed class SegmentSqlWriter
+{
+    private readonly EvaluationContext context;
+    private readonly SqlBuilder sql;
+    private readonly string suffix;
+    private readonly List<Aggregate> aggregates = [];
+    private readonly Dictionary<Aggregate, string> aggregateNames = new(ReferenceEqualityComparer.Instance);
+    private readonly List<BoundSequence> sequences = [];
+    private readonly Dictionary<BoundSequence, string> sequenceNames = new(ReferenceEqualityComparer.Instance);
+    private readonly List<BoundRank> ranks = [];
+    private readonly Dictionary<BoundRank, string> rankNames = new(ReferenceEqualityComparer.Instance);
+    private readonly List<DerivedFieldSet> derived = [];
+
+    // While the aggregate pass is written: what its scan already guarantees of every event.
+    private DateTime? scanFrom;
+    private string? scanType;
+
+    public SegmentSqlWriter(EvaluationContext context, SqlBuilder sql, string suffix = "")
+    {
+        this.context = context;
+        this.sql = sql;
+        this.suffix = suffix;
+    }
+
+    private ISqlDialect Dialect => sql.Dialect;
+
+    /// <summary>The alias of the customers table in this scope.</summary>
+    public string Customers => "c" + suffix;
+
+    private string EventsAlias => "ev" + suffix;
+
+    /// <summary>Registers everything <paramref name="condition"/> needs joined into the scope.</summary>
+    public void Plan(BoundCondition condition)
+    {
+        switch (condition)
+        {
+            case BoundAll all:
+                all.Items.ToList().ForEach(Plan);
+                break;
+            case BoundAny any:
+                any.Items.ToList().ForEach(Plan);
+                break;
+            case BoundNot not:
+                Plan(not.Operand);
+                break;
+            case BoundSegmentRef reference:
+                Plan(reference.Condition);
+                break;
+            case BoundTest test:
+                Plan(test.Value);
+                break;
+            case BoundSequence sequence:
+                sequences.Add(sequence);
+                sequenceNames[sequence] = $"s{sequences.Count}{suffix}";
+                break;
+            case BoundRank rank:
+                ranks.Add(rank);
+                rankNames[rank] = $"r{ranks.Count}{suffix}";
+                break;
+            default:
+                throw new InvalidOperationException("unknown condition " + condition.GetType().Name);
+        }
+    }
+
+    /// <summary>Registers a value's aggregate or derived table.</summary>
+    public void Plan(BoundValue value)
+    {
+        switch (value)
+        {
+            case Aggregate aggregate when !aggregateNames.ContainsKey(aggregate):
+                aggregates.Add(aggregate);
+                aggregateNames[aggregate] = "_a" + aggregates.Count.ToString(CultureInfo.InvariantCulture);
+                break;
+            case DerivedField field when !derived.Contains(field.Set):
+                derived.Add(field.Set);
+                break;
+            default:
+                break;
+        }
+    }
+
+    /// <summary>Writes <c>FROM customers c LEFT JOIN …</c> for everything planned.</summary>
+    public void WriteFrom(string indent)
+    {
+        sql.Append($"FROM {Dialect.QuoteIdentifier("customers")} {Customers}");
+        if (aggregates.Count > 0)
+        {
+            sql.Append($"\n{indent}LEFT JOIN (\n");
+            WriteAggregates(indent + "  ");
+            sql.Append($"\n{indent}) {EventsAlias} ON {EventsAlias}.{Q(CanonicalModel.CustomerId)} = {Customers}.{Q(CanonicalModel.CustomerId)}");
+        }
+
+        foreach (var sequence in sequences)
+        {
+            sql.Append($"\n{indent}LEFT JOIN (\n");
+            WriteSequence(sequence, indent + "  ");
+            sql.Append($"\n{indent}) {sequenceNames[sequence]} ON {sequenceNames[sequence]}.{Q(CanonicalModel.CustomerId)} = {Customers}.{Q(CanonicalModel.CustomerId)}");
+        }
+
+        foreach (var rank in ranks)
+        {
+            sql.Append($"\n{indent}LEFT JOIN (\n");
+            WriteRank(rank, indent + "  ");
+            sql.Append($"\n{indent}) {rankNames[rank]} ON {rankNames[rank]}.{Q(CanonicalModel.CustomerId)} = {Customers}.{Q(CanonicalModel.CustomerId)}");
+        }
+
+        for (var i = 0; i < derived.Count; i++)
+        {
+            var alias = DerivedAlias(derived[i]);
+            sql.Append($"\n{indent}LEFT JOIN {Q(derived[i].Table)} {alias} ON {alias}.{Q(CanonicalModel.CustomerId)} = {Customers}.{Q(CanonicalModel.CustomerId)}");
+        }
+    }
+
+    private string DerivedAlias(DerivedFieldSet set) => $"d{derived.IndexOf(set) + 1}{suffix}";
+
+    private string Q(string identifier) => Dialect.QuoteIdentifier(identifier);
+
+    private void WriteAggregates(string indent)
+    {
+        const string e = "e";
+
+        // The scan sees only what some aggregate can see: the earliest window start and the types used.
+        // A FILTER then repeats only what narrows further than the scan.
+        var starts = aggregates.Select(a => context.Resolve(a.Window).From).ToList();
+        scanFrom = starts.All(s => s is not null) ? starts.Min() : null;
+        var types = aggregates.All(a => a.Events.EventType is not null)
+            ? aggregates.Select(a => a.Events.EventType!).Distinct(StringComparer.Ordinal).ToList()
+            : null;
+        scanType = types is [var only] ? only : null;
+        sql.Append($"{indent}SELECT {e}.{Q(CanonicalModel.CustomerId)}");
+        foreach (var aggregate in aggregates)
+        {
+            var name = aggregateNames[aggregate];
+            var property = aggregate.Property is null ? null : $"{e}.{Q(aggregate.Property.Name)}";
+            var occurred = $"{e}.{Q(CanonicalModel.OccurredAt)}";
+            var (function, argument) = aggregate.Kind switch
+            {
+                AggregateKind.Count => ("count", property ?? "*"),
+                AggregateKind.CountDistinct => ("count", "DISTINCT " + property),
+                AggregateKind.Sum => ("sum", property!),
+                AggregateKind.Min => ("min", property!),
+                AggregateKind.Max => ("max", property!),
+                AggregateKind.First => ("min", occurred),
+                AggregateKind.Last => ("max", occurred),
+                _ => ("sum", property!),
+            };
+            sql.Append($",\n{indent}       {function}({argument})");
+            WriteFilterClause(aggregate.Events, aggregate.Window, e);
+            if (aggregate.Kind == AggregateKind.Avg)
+            {
+                sql.Append($" AS {Q(name + "s")},\n{indent}       count({property})");
+                WriteFilterClause(aggregate.Events, aggregate.Window, e);
+                sql.Append($" AS {Q(name + "c")}");
+            }
+            else
+            {
+                sql.Append($" AS {Q(name)}");
+            }
+        }
+
+        sql.Append($"\n{indent}FROM {Q("events")} {e}\n{indent}WHERE {e}.{Q(CanonicalModel.OccurredAt)} < {sql.Parameter(context.AsOf)}");
+        if (scanFrom is { } from)
+        {
+            sql.Append($" AND {e}.{Q(CanonicalModel.OccurredAt)} >= {sql.Parameter(from)}");
+        }
+
+        if (types is not null)
+        {
+            sql.Append(types.Count == 1
+                ? $" AND {e}.{Q(CanonicalModel.EventType)} = {sql.Parameter(types[0])}"
+                : $" AND {e}.{Q(CanonicalModel.EventType)} IN ({string.Join(", ", types.Select(t => sql.Parameter(t)))})");
+        }
+
+        sql.Append($"\n{indent}GROUP BY {e}.{Q(CanonicalModel.CustomerId)}");
+        scanFrom = null;
+        scanType = null;
+    }
+
+    private void WriteFilterClause(BoundEvents events, Window window, string alias)
+    {
+        var conditions = EventConditions(events, window, alias);
+        if (conditions.Count > 0)
+        {
+            sql.Append($" FILTER (WHERE {string.Join(" AND ", conditions)})");
+        }
+    }
+
+    /// <summary>The conditions that pick a customer's events: type, window (beyond the scan's as-of bound), filter.</summary>
+    private List<string> EventConditions(BoundEvents events, Window window, string alias)
+    {
+        var conditions = new List<string>();
+        if (events.EventType is { } type && type != scanType)
+        {
+            conditions.Add($"{alias}.{Q(CanonicalModel.EventType)} = {sql.Parameter(type)}");
+        }
+
+        var (from, to) = context.Resolve(window);
+        if (from is { } start && start != scanFrom)
+        {
+            conditions.Add($"{alias}.{Q(CanonicalModel.OccurredAt)} >= {sql.Parameter(start)}");
+        }
+
+        if (to != context.AsOf)
+        {
+            conditions.Add($"{alias}.{Q(CanonicalModel.OccurredAt)} < {sql.Parameter(to)}");
+        }
+
+        if (events.Filter is { } filter)
+        {
+            conditions.Add(Predicate(filter, negated: false, alias));
+        }
+
+        return conditions;
+    }
+
+    private void WriteSequence(BoundSequence sequence, string indent)
+    {
+        const string a = "a", b = "b";
+        var second = EventConditions(sequence.Then, sequence.Window, b);
+        var first = EventConditions(sequence.First, sequence.Window, a);
+        var occurredA = $"{a}.{Q(CanonicalModel.OccurredAt)}";
+        var occurredB = $"{b}.{Q(CanonicalModel.OccurredAt)}";
+        var span = sql.Parameter(EvaluationContext.Seconds(sequence.Within));
+        sql.Append($"{indent}SELECT DISTINCT {b}.{Q(CanonicalModel.CustomerId)}\n{indent}FROM {Q("events")} {b}\n{indent}WHERE {occurredB} < {sql.Parameter(context.AsOf)}");
+        foreach (var c in second)
+        {
+            sql.Append($"\n{indent}  AND {c}");
+        }
+
+        sql.Append($"\n{indent}  AND EXISTS (\n{indent}    SELECT 1 FROM {Q("events")} {a}\n{indent}    WHERE {a}.{Q(CanonicalModel.CustomerId)} = {b}.{Q(CanonicalModel.CustomerId)}");
+        foreach (var c in first)
+        {
+            sql.Append($"\n{indent}      AND {c}");
+        }
+
+        sql.Append($"\n{indent}      AND {occurredA} < {occurredB}\n{indent}      AND {occurredA} >= {Dialect.MinusSeconds(occurredB, span)})");
+    }
+
+    private void WriteRank(BoundRank rank, string indent)
+    {
+        var inner = new SegmentSqlWriter(context, sql, "_" + rankNames[rank]);
+        inner.Plan(rank.Measure);
+        var measure = inner.ValueExpression(rank.Measure, inner.Customers);
+        var id = Q(CanonicalModel.CustomerId);
+        sql.Append($"{indent}SELECT q.{id}\n{indent}FROM (\n{indent}  SELECT {inner.Customers}.{id}, {measure} AS {Q("_m")},\n");
+        sql.Append($"{indent}         rank() OVER (ORDER BY {measure} {(rank.Top ? "DESC" : "ASC")} NULLS LAST) AS {Q("_r")},\n");
+        sql.Append($"{indent}         count(*) OVER () AS {Q("_n")}\n{indent}  ");
+        inner.WriteFrom(indent + "  ");
+        var cutoff = rank.Percent
+            ? $"ceil(q.{Q("_n")} * {sql.Parameter(rank.Size)} / 100.0)"
+            : sql.Parameter((long)rank.Size);
+        sql.Append($"\n{indent}) q\n{indent}WHERE q.{Q("_m")} IS NOT NULL AND q.{Q("_r")} <= {cutoff}");
+    }
+
+    /// <summary>The SQL value of a bound value in this scope (<paramref name="rowAlias"/>: the events alias inside a filter).</summary>
+    public string ValueExpression(BoundValue value, string rowAlias) => value switch
+    {
+        CustomerField f => $"{Customers}.{Q(f.Field.Name)}",
+        DerivedField f => $"{DerivedAlias(f.Set)}.{Q(f.Field.Name)}",
+        EventField f => $"{rowAlias}.{Q(f.Field.Name)}",
+        Aggregate { Kind: AggregateKind.Avg } a =>
+            $"{Dialect.ToDouble($"{EventsAlias}.{Q(aggregateNames[a] + "s")}")} / nullif({EventsAlias}.{Q(aggregateNames[a] + "c")}, 0)",
+        Aggregate a when a.ZeroWhenEmpty => $"coalesce({EventsAlias}.{Q(aggregateNames[a])}, 0)",
+        Aggregate a => $"{EventsAlias}.{Q(aggregateNames[a])}",
+        _ => throw new InvalidOperationException("unknown value " + value.GetType().Name),
+    };
+
+    /// <summary>The predicate of a condition. <paramref name="negated"/>: a <c>not</c> is above it.</summary>
+    public string Predicate(BoundCondition condition, bool negated, string rowAlias = "c")
+    {
+        switch (condition)
+        {
+            case BoundAll all:
+                return all.Items.Count == 0 ? "true" : "(" + string.Join(" AND ", all.Items.Select(i => Predicate(i, negated, rowAlias))) + ")";
+            case BoundAny any:
+                return any.Items.Count == 0 ? "false" : "(" + string.Join(" OR ", any.Items.Select(i => Predicate(i, negated, rowAlias))) + ")";
+            case BoundNot not:
+                return "NOT " + Parenthesize(Predicate(not.Operand, negated: true, rowAlias));
+            case BoundSegmentRef reference:
+                return Parenthesize(Predicate(reference.Condition, negated, rowAlias));
+            case BoundSequence sequence:
+                return $"{sequenceNames[sequence]}.{Q(CanonicalModel.CustomerId)} IS NOT NULL";
+            case BoundRank rank:
+                return $"{rankNames[rank]}.{Q(CanonicalModel.CustomerId)} IS NOT NULL";
+            case BoundTest test:
+                var leaf = Test(test, rowAlias);
+                return negated && test.Op is not (TestOp.IsNull or TestOp.IsNotNull) ? $"coalesce({leaf}, false)" : leaf;
+            default:
+                throw new InvalidOperationException("unknown condition " + condition.GetType().Name);
+        }
+    }
+
+    private static string Parenthesize(string predicate) => predicate.StartsWith('(') && predicate.EndsWith(')') ? predicate : "(" + predicate + ")";
+
+    private string Test(BoundTest test, string rowAlias)
+    {
+        if (test.Value is Aggregate { Kind: AggregateKind.Avg } average)
+        {
+            return AverageTest(test, average);
+        }
+
+        var v = ValueExpression(test.Value, rowAlias);
+        var type = test.Value.Type;
+        switch (test.Op)
+        {
+            case TestOp.IsNull:
+                return $"{v} IS NULL";
+            case TestOp.IsNotNull:
+                return $"{v} IS NOT NULL";
+            case TestOp.IsTrue:
+                return $"{v} = {sql.Parameter(true)}";
+            case TestOp.Within or TestOp.MoreThanAgo:
+                var cut = context.Before(test.Span!.Value);
+                return test.Op == TestOp.Within
+                    ? $"({v} >= {Instant(type, cut)} AND {v} < {Instant(type, context.AsOf)})"
+                    : $"{v} < {Instant(type, cut)}";
+            default:
+                break;
+        }
+
+        if (type == FieldType.Timestamp)
+        {
+            return DayTest(v, test.Op, test.Literals.Cast<DateOnly>().ToList());
+        }
+
+        if (type == FieldType.Text && test.Op is not (TestOp.Less or TestOp.LessOrEqual or TestOp.Greater or TestOp.GreaterOrEqual or TestOp.Between or TestOp.NotBetween))
+        {
+            // Equality and matching ignore case: "us" finds "US".
+            var lower = $"lower({v})";
+            string P(int i) => $"lower({sql.Parameter(test.Literals[i])})";
+            return test.Op switch
+            {
+                TestOp.Equal => $"{lower} = {P(0)}",
+                TestOp.NotEqual => $"{lower} <> {P(0)}",
+                TestOp.In => $"{lower} IN ({string.Join(", ", test.Literals.Select((_, i) => P(i)))})",
+                TestOp.NotIn => $"{lower} NOT IN ({string.Join(", ", test.Literals.Select((_, i) => P(i)))})",
+                TestOp.Contains => Dialect.Contains(lower, P(0)),
+                TestOp.NotContains => "NOT " + Dialect.Contains(lower, P(0)),
+                TestOp.StartsWith => Dialect.StartsWith(lower, P(0)),
+                TestOp.NotStartsWith => "NOT " + Dialect.StartsWith(lower, P(0)),
+                TestOp.EndsWith => "(" + Dialect.EndsWith(lower, P(0)) + ")",
+                _ => "NOT (" + Dialect.EndsWith(lower, P(0)) + ")",
+            };
+        }
+
+        string L(int i) => sql.Parameter(test.Literals[i]);
+        return test.Op switch
+        {
+            TestOp.Equal => $"{v} = {L(0)}",
+            TestOp.NotEqual => $"{v} <> {L(0)}",
+            TestOp.Less => $"{v} < {L(0)}",
+            TestOp.LessOrEqual => $"{v} <= {L(0)}",
+            TestOp.Greater => $"{v} > {L(0)}",
+            TestOp.GreaterOrEqual => $"{v} >= {L(0)}",
+            TestOp.Between => $"{v} BETWEEN {L(0)} AND {L(1)}",
+            TestOp.NotBetween => $"{v} NOT BETWEEN {L(0)} AND {L(1)}",
+            TestOp.In => $"{v} IN ({string.Join(", ", test.Literals.Select((_, i) => L(i)))})",
+            TestOp.NotIn => $"{v} NOT IN ({string.Join(", ", test.Literals.Select((_, i) => L(i)))})",
+            _ => throw new InvalidOperationException($"{test.Op} on {type}"),
+        };
+    }
+
+    /// <summary>An instant bound as a parameter; for a DATE column, the first day that starts at or after it.</summary>
+    private string Instant(FieldType type, DateTime instant) =>
+        type == FieldType.Date ? sql.Parameter(context.FirstDayStartingAtOrAfter(instant)) : sql.Parameter(instant);
+
+    /// <summary>A timestamp against calendar days of the workspace zone: each day is [its start, the next day's start).</summary>
+    private string DayTest(string v, TestOp op, List<DateOnly> days)
+    {
+        string Start(DateOnly d) => sql.Parameter(context.StartOf(d));
+        string End(DateOnly d) => sql.Parameter(context.StartOf(d.AddDays(1)));
+        string Within(DateOnly d) => $"({v} >= {Start(d)} AND {v} < {End(d)})";
+        return op switch
+        {
+            TestOp.Equal => Within(days[0]),
+            TestOp.NotEqual => $"({v} < {Start(days[0])} OR {v} >= {End(days[0])})",
+            TestOp.Less => $"{v} < {Start(days[0])}",
+            TestOp.LessOrEqual => $"{v} < {End(days[0])}",
+            TestOp.Greater => $"{v} >= {End(days[0])}",
+            TestOp.GreaterOrEqual => $"{v} >= {Start(days[0])}",
+            TestOp.Between => $"({v} >= {Start(days[0])} AND {v} < {End(days[1])})",
+            TestOp.NotBetween => $"({v} < {Start(days[0])} OR {v} >= {End(days[1])})",
+            TestOp.In => "(" + string.Join(" OR ", days.Select(Within)) + ")",
+            _ => $"({v} IS NOT NULL AND NOT (" + string.Join(" OR ", days.Select(Within)) + "))",
+        };
+    }
+
+    /// <summary>
+    /// An average compared exactly: avg op x is written sum op x × count (with count &gt; 0), so no
+    /// division rounds differently on different warehouses.
+    /// </summary>
+    private string AverageTest(BoundTest test, Aggregate average)
+    {
+        var s = $"{EventsAlias}.{Q(aggregateNames[average] + "s")}";
+        var c = $"{EventsAlias}.{Q(aggregateNames[average] + "c")}";
+        string Times(int i) => $"{sql.Parameter(test.Literals[i])} * {c}";
+        var compare = test.Op switch
+        {
+            TestOp.IsNull => null,
+            TestOp.IsNotNull => "",
+            TestOp.Equal => $"{s} = {Times(0)}",
+            TestOp.NotEqual => $"{s} <> {Times(0)}",
+            TestOp.Less => $"{s} < {Times(0)}",
+            TestOp.LessOrEqual => $"{s} <= {Times(0)}",
+            TestOp.Greater => $"{s} > {Times(0)}",
+            TestOp.GreaterOrEqual => $"{s} >= {Times(0)}",
+            TestOp.Between => $"{s} >= {Times(0)} AND {s} <= {Times(1)}",
+            TestOp.NotBetween => $"({s} < {Times(0)} OR {s} > {Times(1)})",
+            TestOp.In => "(" + string.Join(" OR ", test.Literals.Select((_, i) => $"{s} = {Times(i)}")) + ")",
+            TestOp.NotIn => "NOT (" + string.Join(" OR ", test.Literals.Select((_, i) => $"{s} = {Times(i)}")) + ")",
+            _ => throw new InvalidOperationException($"{test.Op} on an average"),
+        };
+        return compare switch
+        {
+            null => $"coalesce({c}, 0) = 0",
+            "" => $"{c} > 0",
+            _ => $"({c} > 0 AND {compare})",
+        };
+    }
+}

@@ -1,0 +1,91 @@
+namespace Segmenta.Language;
+
+// The syntax tree: what the text says, with spans, before any name is resolved. Immutable.
+
+/// <summary>One segment as written.</summary>
+internal sealed record SegmentSyntax(string Name, TextSpan NameSpan, string? Title, string? Description, ConditionSyntax Condition, TextSpan Span);
+
+/// <summary>A condition: denotes a set of customers.</summary>
+internal abstract record ConditionSyntax(TextSpan Span);
+
+internal sealed record AndSyntax(IReadOnlyList<ConditionSyntax> Items, TextSpan Span) : ConditionSyntax(Span);
+
+internal sealed record OrSyntax(IReadOnlyList<ConditionSyntax> Items, TextSpan Span) : ConditionSyntax(Span);
+
+internal sealed record NotSyntax(ConditionSyntax Operand, TextSpan Span) : ConditionSyntax(Span);
+
+/// <summary><c>in segment name</c>.</summary>
+internal sealed record SegmentRefSyntax(string Name, TextSpan NameSpan, TextSpan Span) : ConditionSyntax(Span);
+
+/// <summary><c>did [not] A [then B within N units] [window]</c>.</summary>
+internal sealed record DidSyntax(bool Negated, EventSyntax First, EventSyntax? Then, QuantitySyntax? Within, WindowSyntax? Window, TextSpan Span) : ConditionSyntax(Span);
+
+/// <summary><c>top|bottom N [%] by measure</c>.</summary>
+internal sealed record RankSyntax(bool Top, decimal Size, bool Percent, TextSpan SizeSpan, ValueSyntax Measure, TextSpan Span) : ConditionSyntax(Span);
+
+/// <summary>A value and what is asked of it: <c>age between 25 and 44</c>, or a bare boolean field.</summary>
+internal sealed record TestSyntax(ValueSyntax Value, TestKind Kind, bool Negated, IReadOnlyList<LiteralSyntax> Literals, QuantitySyntax? Quantity, TextSpan OperatorSpan, TextSpan Span) : ConditionSyntax(Span);
+
+internal enum TestKind
+{
+    Bare,
+    Equal,
+    NotEqual,
+    Less,
+    LessOrEqual,
+    Greater,
+    GreaterOrEqual,
+    Between,
+    In,
+    Contains,
+    StartsWith,
+    EndsWith,
+    IsNull,
+    Within,
+    MoreThanAgo,
+}
+
+/// <summary>Something with a value per customer (or per event inside a filter).</summary>
+internal abstract record ValueSyntax(TextSpan Span);
+
+/// <summary><c>age</c>, or <c>rfm.segment</c> (a qualified name).</summary>
+internal sealed record FieldSyntax(string? Qualifier, string Name, TextSpan Span) : ValueSyntax(Span)
+{
+    public string FullName => Qualifier is null ? Name : Qualifier + "." + Name;
+}
+
+/// <summary><c>sum(purchase.revenue where category = "shoes", last 90 days)</c>.</summary>
+internal sealed record AggregateSyntax(string Function, TextSpan FunctionSpan, bool Distinct, EventSyntax Event, string? Property, TextSpan PropertySpan, WindowSyntax? Window, TextSpan Span) : ValueSyntax(Span);
+
+/// <summary>An event type with an optional filter on its properties.</summary>
+internal sealed record EventSyntax(string Type, TextSpan TypeSpan, ConditionSyntax? Filter, TextSpan Span);
+
+/// <summary>A literal: string, decimal, DateOnly, bool, or null.</summary>
+internal sealed record LiteralSyntax(object? Value, TextSpan Span);
+
+internal enum TimeUnit
+{
+    Hours,
+    Days,
+    Weeks,
+    Months,
+    Years,
+}
+
+/// <summary><c>30 days</c>.</summary>
+internal sealed record QuantitySyntax(long Amount, TimeUnit Unit, TextSpan Span);
+
+internal enum WindowKind
+{
+    AllTime,
+    Last,
+    Between,
+    Since,
+    Before,
+}
+
+/// <summary><c>last 90 days</c>, <c>between 2024-01-01 and 2024-03-31</c>, <c>since D</c>, <c>before D</c>, <c>all time</c>.</summary>
+internal sealed record WindowSyntax(WindowKind Kind, QuantitySyntax? Last, DateOnly From, DateOnly To, TextSpan Span)
+{
+    public static WindowSyntax AllTime(TextSpan span) => new(WindowKind.AllTime, null, default, default, span);
+}

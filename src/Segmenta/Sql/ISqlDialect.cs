@@ -1,0 +1,40 @@
+using Segmenta.Model;
+
+namespace Segmenta.Sql;
+
+/// <summary>
+/// What differs between warehouses' SQL. Identifiers are quoted here and nowhere else; values never
+/// pass through a dialect (they are parameters, written by <see cref="SqlBuilder"/>).
+/// </summary>
+public interface ISqlDialect
+{
+    /// <summary>duckdb or postgres.</summary>
+    string Name { get; }
+
+    /// <summary>Quotes an identifier that the caller has resolved against the schema.</summary>
+    string QuoteIdentifier(string name);
+
+    /// <summary>The column type for a field type.</summary>
+    string TypeName(FieldType type);
+
+    /// <summary>The column type for an instant.</summary>
+    string TimestampType { get; }
+
+    /// <summary>The placeholder of the 1-based parameter <paramref name="ordinal"/>.</summary>
+    string Parameter(int ordinal);
+
+    /// <summary>True when text <paramref name="text"/> contains <paramref name="part"/> (both SQL expressions).</summary>
+    string Contains(string text, string part);
+
+    /// <summary>True when <paramref name="text"/> starts with <paramref name="prefix"/>.</summary>
+    string StartsWith(string text, string prefix);
+
+    /// <summary>True when <paramref name="text"/> ends with <paramref name="suffix"/>.</summary>
+    string EndsWith(string text, string suffix);
+
+    /// <summary>An instant minus a whole number of seconds given as an expression (a parameter).</summary>
+    string MinusSeconds(string instant, string seconds);
+
+    /// <summary>A number as a double-precision float (ranking by averages).</summary>
+    string ToDouble(string number);
+}

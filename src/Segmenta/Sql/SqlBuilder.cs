@@ -1,0 +1,77 @@
+using System.Text;
+
+namespace Segmenta.Sql;
+
+/// <summary>A SQL text and its positional parameter values.</summary>
+/// <param name="Text">The SQL, with the dialect's placeholders.</param>
+/// <param name="Parameters">The values, first placeholder first.</param>
+public sealed record SqlStatement(string Text, IReadOnlyList<object?> Parameters);
+
+/// <summary>
+/// Builds one SQL statement for one dialect. Code appends SQL text it owns; identifiers go through
+/// <see cref="Identifier"/> and every value through <see cref="Parameter"/>, so user text reaches the
+/// warehouse only as a parameter or as an identifier the binder resolved against the schema.
+/// Equal values share one parameter.
+/// </summary>
+public sealed class SqlBuilder
+{
+    private readonly StringBuilder text = new();
+    private readonly List<object?> parameters = [];
+    private readonly Dictionary<(Type, object), int> ordinals = [];
+
+    /// <summary>Starts an empty statement.</summary>
+    public SqlBuilder(ISqlDialect dialect)
+    {
+        ArgumentNullException.ThrowIfNull(dialect);
+        Dialect = dialect;
+    }
+
+    /// <summary>The dialect written.</summary>
+    public ISqlDialect Dialect { get; }
+
+    /// <summary>Appends SQL text written by Segmenta's code (never user text).</summary>
+    public SqlBuilder Append(string sql)
+    {
+        text.Append(sql);
+        return this;
+    }
+
+    /// <summary>Appends a quoted identifier.</summary>
+    public SqlBuilder Identifier(string name)
+    {
+        text.Append(Dialect.QuoteIdentifier(name));
+        return this;
+    }
+
+    /// <summary>The placeholder for a value, registering it.</summary>
+    public string Parameter(object? value)
+    {
+        if (value is DateTime instant)
+        {
+            // Instants are stored as zone-less UTC timestamps; an unspecified kind binds as exactly that.
+            value = DateTime.SpecifyKind(instant, DateTimeKind.Unspecified);
+        }
+
+        if (value is null)
+        {
+            parameters.Add(null);
+            return Dialect.Parameter(parameters.Count);
+        }
+
+        var key = (value.GetType(), value);
+        if (!ordinals.TryGetValue(key, out var ordinal))
+        {
+            parameters.Add(value);
+            ordinal = parameters.Count;
+            ordinals[key] = ordinal;
+        }
+
+        return Dialect.Parameter(ordinal);
+    }
+
+    /// <summary>The statement so far.</summary>
+    public SqlStatement Build() => new(text.ToString(), parameters.ToList());
+
+    /// <inheritdoc />
+    public override string ToString() => text.ToString();
+}

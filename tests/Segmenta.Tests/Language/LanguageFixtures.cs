@@ -1,0 +1,24 @@
+using Segmenta.Language;
+using Segmenta.Model;
+
+namespace Segmenta.Tests.Language;
+
+/// <summary>The schema, other segments and as-of instant the compiler tests share.</summary>
+internal static class LanguageFixtures
+{
+    /// <summary>RFM and CLV as a later analysis registers them: the parser knows nothing of them.</summary>
+    public static readonly SegmentSchema Schema = SegmentSchema.Canonical(["loyalty_redeem"])
+        .WithDerived(new DerivedFieldSet("rfm", "rfm_scores", [new("segment", FieldType.Text), new("r", FieldType.Integer), new("f", FieldType.Integer), new("m", FieldType.Integer)], "segmenta rfm"))
+        .WithDerived(new DerivedFieldSet("clv", "clv_predictions", [new("p_alive", FieldType.Number), new("clv_12m", FieldType.Number)], "segmenta clv"));
+
+    public const string Library = """
+        segment vip "VIPs" where sum(purchase.revenue, last 365 days) >= 1000
+        segment unsubscribed where did email_unsubscribe
+        segment vip_abroad where in segment vip and country != "US"
+        """;
+
+    public static readonly SegmentCompilation Others = SegmentCompiler.Compile(Library, Schema);
+
+    /// <summary>New York, so that calendar days and UTC instants differ and the tests see it.</summary>
+    public static readonly EvaluationContext Context = new(new DateTime(2025, 1, 1, 12, 0, 0, DateTimeKind.Utc), TimeZoneInfo.FindSystemTimeZoneById("America/New_York"));
+}
