@@ -16,6 +16,16 @@ app.Configure(config =>
         ingest.AddCommand<QuarantineCommand>("quarantine").WithDescription("List the rows set aside, with file, line and reason.");
         ingest.AddCommand<RunsCommand>("runs").WithDescription("List past ingest runs and their counts.");
     });
+    config.AddBranch("segment", segment =>
+    {
+        segment.SetDescription("Segments as code: check, preview, list, show, materialize and export segments written in segments/*.seg.");
+        segment.AddCommand<SegmentCheckCommand>("check").WithDescription("Compile every segment file; print each mistake with its line and a caret (exit 1 if any).");
+        segment.AddCommand<SegmentPreviewCommand>("preview").WithDescription("Size, shares of customers and revenue, the count after each condition, and a sample of members.");
+        segment.AddCommand<SegmentListCommand>("list").WithDescription("Every segment with its title and its last materialization.");
+        segment.AddCommand<SegmentShowCommand>("show").WithDescription("A segment's definition, dependencies, compiled SQL (--sql) and stored history.");
+        segment.AddCommand<SegmentMaterializeCommand>("materialize").WithDescription("Store memberships with the as-of instant and the definition's version.");
+        segment.AddCommand<SegmentExportCommand>("export").WithDescription("Write a segment's members with chosen traits as CSV, JSON or Parquet.");
+    });
     config.AddCommand<GenerateCommand>("generate").WithDescription("Write a realistic synthetic customer base (CSV and Parquet), deterministic for a seed.");
     config.AddCommand<StatusCommand>("status").WithDescription("Summarize what the workspace's warehouse holds.");
 });

@@ -12,7 +12,7 @@ public static class DuckDbParquet
         ArgumentNullException.ThrowIfNull(parquetPath);
         using var connection = DuckDbWarehouse.OpenInMemory();
         using var command = connection.CreateCommand();
-        // COPY takes its target as a literal, not a parameter: this is the one place a path becomes one.
+        // COPY takes its target as a literal, not a parameter: paths become literals only through Literal.
         command.CommandText = $"COPY (SELECT * FROM read_csv({Literal(csvPath)}, header = true)) TO {Literal(parquetPath)} (FORMAT parquet, COMPRESSION zstd)";
         command.ExecuteNonQuery();
     }

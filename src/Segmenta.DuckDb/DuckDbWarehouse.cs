@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 using System.Globalization;
 using DuckDB.NET.Data;
@@ -205,6 +206,52 @@ public sealed class DuckDbWarehouse : IWarehouse
             r.IsDBNull(4) ? null : DateTime.SpecifyKind(r.GetDateTime(4), DateTimeKind.Utc),
             r.GetInt64(5),
             r.GetInt64(6));
+    }
+
+    /// <inheritdoc />
+    ISqlDialect IWarehouse.Dialect => Dialect;
+
+    /// <inheritdoc />
+    public void Read(SqlStatement query, Action<IDataRecord> row)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(row);
+        using var command = Command(query.Text, [.. query.Parameters]);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            row(reader);
+        }
+    }
+
+    /// <inheritdoc />
+    public void ExecuteInTransaction(IReadOnlyList<SqlStatement> statements, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(statements);
+        Execute("BEGIN TRANSACTION");
+        try
+        {
+            foreach (var statement in statements)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                Execute(statement.Text, [.. statement.Parameters]);
+            }
+
+            Execute("COMMIT");
+        }
+        catch
+        {
+            Execute("ROLLBACK");
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public long ExportParquet(SqlStatement query, string path)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(path);
+        return ExecuteCount($"COPY ({query.Text}) TO {DuckDbParquet.Literal(System.IO.Path.GetFullPath(path))} (FORMAT parquet, COMPRESSION zstd)", [.. query.Parameters]);
     }
 
     /// <inheritdoc />

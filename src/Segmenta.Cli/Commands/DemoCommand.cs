@@ -4,7 +4,9 @@ using System.Globalization;
 using Segmenta.DuckDb;
 using Segmenta.Generation;
 using Segmenta.Ingestion;
+using Segmenta.Language;
 using Segmenta.Model;
+using Segmenta.Segments;
 using Segmenta.Workspaces;
 using Spectre.Console.Cli;
 
@@ -75,6 +77,32 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         var again = ingestor.Run(new IngestRequest(TableKind.Events, generated.EventsFile), null, cancellation);
         say(string.Create(CultureInfo.InvariantCulture, $"4. Re-ingested    events again: loaded {again.Loaded:N0}, duplicates {again.Duplicates:N0} (nothing loads twice) in {Seconds(step)} s"));
 
+        step.Restart();
+        var segmentsFile = Path.Combine(root, Workspace.SegmentsFolder, "demo.seg");
+        using (var resource = typeof(DemoCommand).Assembly.GetManifestResourceStream("demo.seg")!)
+        using (var file = File.Create(segmentsFile))
+        {
+            resource.CopyTo(file);
+        }
+
+        var library = SegmentSupport.Load(workspace, warehouse);
+        if (!library.Compilation.Success)
+        {
+            SegmentSupport.PrintDiagnostics(library, library.Compilation.Diagnostics, Console.Error);
+            throw new InvalidOperationException("the demo's example segments do not compile");
+        }
+
+        var context = new EvaluationContext(AsOf, workspace.Settings.Zone);
+        var stored = SegmentMaterializer.Materialize(warehouse, library.Compilation.InDependencyOrder(), context, AsOf, cancellation);
+        var previews = library.Compilation.Segments
+            .Select(seg => SegmentPreview.Compute(warehouse, seg, context, [], 0))
+            .ToList();
+        var exportFile = Path.Combine(root, "exports", "lapsed_vips.csv");
+        var exported = AudienceExport.Write(
+            warehouse, library.Compilation.Find("lapsed_vips")!, context, SegmentSupport.Traits(warehouse, "email,first_name,last_name,country", []), AudienceFormat.Csv, exportFile);
+        steps.Add(new { step = "segments", segments = stored.Count, seconds = Seconds(step) });
+        say(string.Create(CultureInfo.InvariantCulture, $"5. Segmented      {stored.Count} example segments from segments/demo.seg materialized, previewed and lapsed_vips exported in {Seconds(step)} s"));
+
         var summary = warehouse.Summarize();
         var reasons = warehouse.ReadQuarantine(null, 1000)
             .GroupBy(q => ReasonKind(q.Reason))
@@ -93,6 +121,8 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
                 reingest = new { read = again.Read, loaded = again.Loaded, quarantined = again.Quarantined, duplicates = again.Duplicates },
                 status = StatusCommand.ToJson(root, warehouse, summary),
                 quarantine_reasons = reasons,
+                segments = previews.Select(p => new { name = p.Name, title = p.Title, size = p.Size, share_of_customers = Math.Round(p.ShareOfCustomers, 6), share_of_revenue = Math.Round(p.ShareOfRevenue, 6) }),
+                export = new { segment = "lapsed_vips", path = exportFile, members = exported },
                 seconds = Seconds(clock),
             });
             return ExitCodes.Ok;
@@ -109,10 +139,19 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         }
 
         Console.WriteLine();
+        Console.WriteLine($"Segments as of {AsOf:yyyy-MM-dd} (segments/demo.seg):");
+        foreach (var p in previews)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {p.Name,-20} {p.Size,8:N0} customers {SegmentSupport.Percent(p.ShareOfCustomers),6}  {SegmentSupport.Percent(p.ShareOfRevenue),6} of revenue   {p.Title}"));
+        }
+
+        Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Done in {Seconds(clock)} s. Outputs:"));
         Console.WriteLine($"  warehouse   {workspace.WarehousePath}");
         Console.WriteLine($"  data        {data}/ (customers.csv, events.csv, personas.csv)");
-        Console.WriteLine($"Explore:      cd {Path.GetRelativePath(Directory.GetCurrentDirectory(), root)} && ../segmenta status   (or: segmenta ingest quarantine)");
+        Console.WriteLine($"  segments    {segmentsFile}");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  export      {exportFile} ({exported:N0} lapsed VIPs)"));
+        Console.WriteLine($"Explore:      cd {Path.GetRelativePath(Directory.GetCurrentDirectory(), root)} && ../segmenta segment preview lapsed_vips   (or: segment list, status, ingest quarantine)");
         return ExitCodes.Ok;
     }
 

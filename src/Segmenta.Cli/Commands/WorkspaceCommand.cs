@@ -20,6 +20,9 @@ internal class WorkspaceSettingsBase : CommandSettings
     public bool Json { get; init; }
 }
 
+/// <summary>A mistake in a command's arguments: one "error:" line and exit 2.</summary>
+internal sealed class UserInputException(string message) : Exception(message);
+
 /// <summary>
 /// The one place where a verb's failures become a message and an exit code: user mistakes are a
 /// single "error:" line and exit 2, warehouse trouble exit 3; anything else is a bug and shows its trace.
@@ -33,7 +36,7 @@ internal abstract class GuardedCommand<TSettings> : Command<TSettings>
         {
             return Run(settings, cancellationToken);
         }
-        catch (Exception e) when (e is IngestSetupException or ConfigurationException or WorkspaceException)
+        catch (Exception e) when (e is IngestSetupException or ConfigurationException or WorkspaceException or UserInputException)
         {
             CliOutput.Error(e.Message);
             return ExitCodes.BadInput;

@@ -1,5 +1,7 @@
+using System.Data;
 using Segmenta.Ingestion;
 using Segmenta.Model;
+using Segmenta.Sql;
 
 namespace Segmenta.Warehouse;
 
@@ -29,6 +31,18 @@ public interface IWarehouse : IDisposable
 
     /// <summary>What the warehouse holds, in brief.</summary>
     WarehouseSummary Summarize();
+
+    /// <summary>The SQL dialect statements for this warehouse are written in.</summary>
+    ISqlDialect Dialect { get; }
+
+    /// <summary>Runs a query and hands each row to <paramref name="row"/> (valid only during the call).</summary>
+    void Read(SqlStatement query, Action<IDataRecord> row);
+
+    /// <summary>Runs statements in one transaction: all of them take effect, or none.</summary>
+    void ExecuteInTransaction(IReadOnlyList<SqlStatement> statements, CancellationToken cancellation = default);
+
+    /// <summary>Writes a query's result to a Parquet file and returns the rows written.</summary>
+    long ExportParquet(SqlStatement query, string path);
 }
 
 /// <summary>What a load writes and where it came from.</summary>

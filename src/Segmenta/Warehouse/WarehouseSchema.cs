@@ -72,6 +72,18 @@ public static class WarehouseSchema
                 customer_id {d.TypeName(FieldType.Text)} NOT NULL)
             """,
         ]),
+        new(3, "segment materializations: size and time of each stored membership", d =>
+        [
+            $"""
+            CREATE TABLE segment_materializations (
+                segment {d.TypeName(FieldType.Text)} NOT NULL,
+                version {d.TypeName(FieldType.Text)} NOT NULL,
+                as_of {d.TimestampType} NOT NULL,
+                materialized_at {d.TimestampType} NOT NULL,
+                size {d.TypeName(FieldType.Integer)} NOT NULL,
+                PRIMARY KEY (segment, as_of))
+            """,
+        ]),
     ];
 
     /// <summary>The newest version.</summary>

@@ -9,7 +9,10 @@ namespace Segmenta.Workspaces;
 public sealed class Workspace
 {
     /// <summary>The folders every workspace has.</summary>
-    public static IReadOnlyList<string> Folders { get; } = ["segments", "campaigns", "mappings"];
+    public static IReadOnlyList<string> Folders { get; } = [SegmentsFolder, "campaigns", "mappings"];
+
+    /// <summary>Where segment files (<c>*.seg</c>) live.</summary>
+    public const string SegmentsFolder = "segments";
 
     private Workspace(string root, WorkspaceSettings settings)
     {

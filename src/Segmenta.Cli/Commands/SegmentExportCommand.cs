@@ -1,0 +1,65 @@
+using System.ComponentModel;
+using System.Globalization;
+using Segmenta.Segments;
+using Spectre.Console.Cli;
+
+namespace Segmenta.Cli.Commands;
+
+internal sealed class SegmentExportSettings : SegmentEvaluationSettings
+{
+    [CommandArgument(0, "<SEGMENT>")]
+    [Description("The segment's name.")]
+    public string Segment { get; init; } = "";
+
+    [CommandOption("-f|--format <FORMAT>")]
+    [Description("csv (default), json or parquet.")]
+    public string Format { get; init; } = "csv";
+
+    [CommandOption("-o|--out <FILE>")]
+    [Description("The file to write (replaced if it exists).")]
+    public string? Out { get; init; }
+
+    [CommandOption("--traits <LIST>")]
+    [Description("Comma-separated traits to include after customer_id (default: email, first_name, last_name).")]
+    public string? Traits { get; init; }
+}
+
+/// <summary><c>segmenta segment export</c>: the members of a segment with chosen traits, as CSV, JSON or Parquet.</summary>
+internal sealed class SegmentExportCommand : GuardedCommand<SegmentExportSettings>
+{
+    private static readonly string[] DefaultTraits = ["email", "first_name", "last_name"];
+
+    protected override int Run(SegmentExportSettings settings, CancellationToken cancellation)
+    {
+        var format = settings.Format.ToLowerInvariant() switch
+        {
+            "csv" => AudienceFormat.Csv,
+            "json" => AudienceFormat.Json,
+            "parquet" => AudienceFormat.Parquet,
+            _ => throw new UserInputException($"unknown format `{settings.Format}`; expected csv, json or parquet"),
+        };
+        if (settings.Out is null)
+        {
+            throw new UserInputException("--out FILE is required");
+        }
+
+        var workspace = FindWorkspace(settings);
+        var context = SegmentSupport.Context(workspace, settings.AsOf);
+        using var warehouse = OpenWarehouse(workspace);
+        var library = SegmentSupport.Load(workspace, warehouse);
+        var segment = SegmentSupport.Resolve(library, settings.Segment)[0];
+        var traits = SegmentSupport.Traits(warehouse, settings.Traits, DefaultTraits);
+        var rows = AudienceExport.Write(warehouse, segment, context, traits, format, settings.Out);
+        var path = Path.GetFullPath(settings.Out);
+        if (settings.Json)
+        {
+            CliOutput.WriteJson(new { segment = segment.Name, version = segment.Version, as_of = SegmentSupport.Iso(context.AsOf), format = settings.Format.ToLowerInvariant(), path, members = rows });
+        }
+        else
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wrote {rows:N0} members of {segment.Name} (as of {SegmentSupport.Iso(context.AsOf)}) to {path}"));
+        }
+
+        return ExitCodes.Ok;
+    }
+}

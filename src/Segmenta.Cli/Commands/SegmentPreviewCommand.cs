@@ -1,0 +1,119 @@
+using System.ComponentModel;
+using System.Globalization;
+using Segmenta.Segments;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Segmenta.Cli.Commands;
+
+internal sealed class SegmentPreviewSettings : SegmentEvaluationSettings
+{
+    [CommandArgument(0, "<SEGMENT>")]
+    [Description("A segment name, or a .seg file (each of its segments is previewed).")]
+    public string Segment { get; init; } = "";
+
+    [CommandOption("--sample <N>")]
+    [Description("Members to show (default 10).")]
+    public int Sample { get; init; } = 10;
+
+    [CommandOption("--traits <LIST>")]
+    [Description("Comma-separated traits to show for sampled members (default: email, country, age).")]
+    public string? Traits { get; init; }
+}
+
+/// <summary><c>segmenta segment preview</c>: size, shares, the count after each condition, and a sample of members.</summary>
+internal sealed class SegmentPreviewCommand : GuardedCommand<SegmentPreviewSettings>
+{
+    private static readonly string[] DefaultTraits = ["email", "country", "age"];
+
+    protected override int Run(SegmentPreviewSettings settings, CancellationToken cancellation)
+    {
+        if (settings.Sample < 0)
+        {
+            throw new UserInputException("--sample must be 0 or more");
+        }
+
+        var workspace = FindWorkspace(settings);
+        var context = SegmentSupport.Context(workspace, settings.AsOf);
+        using var warehouse = OpenWarehouse(workspace);
+        var extra = settings.Segment.EndsWith(SegmentLibrary.Extension, StringComparison.Ordinal) && File.Exists(settings.Segment) ? [settings.Segment] : Array.Empty<string>();
+        var library = SegmentSupport.Load(workspace, warehouse, extra);
+        var segments = SegmentSupport.Resolve(library, settings.Segment);
+        var traits = SegmentSupport.Traits(warehouse, settings.Traits, DefaultTraits);
+        var previews = segments.Select(s => SegmentPreview.Compute(warehouse, s, context, traits, settings.Sample)).ToList();
+        if (settings.Json)
+        {
+            var json = previews.Select(ToJson).ToList();
+            CliOutput.WriteJson(json.Count == 1 ? json[0] : json);
+            return ExitCodes.Ok;
+        }
+
+        foreach (var preview in previews)
+        {
+            Print(preview, workspace.Settings.Currency);
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    internal static object ToJson(SegmentPreview p) => new
+    {
+        name = p.Name,
+        title = p.Title,
+        version = p.Version,
+        as_of = SegmentSupport.Iso(p.AsOf),
+        size = p.Size,
+        customers = p.Customers,
+        share_of_customers = Math.Round(p.ShareOfCustomers, 6),
+        revenue = p.MemberRevenue,
+        total_revenue = p.Revenue,
+        share_of_revenue = Math.Round(p.ShareOfRevenue, 6),
+        steps = p.Steps.Select(s => new { condition = s.Condition, remaining = s.Remaining }),
+        sample = p.Sample.Select(row => p.SampleColumns.Select((c, i) => (c, v: row[i])).ToDictionary(x => x.c, x => Plain(x.v))),
+        seconds = Math.Round(p.Elapsed.TotalSeconds, 3),
+    };
+
+    private static object? Plain(object? value) => value switch
+    {
+        DateTime t => SegmentSupport.Iso(t),
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        _ => value,
+    };
+
+    private static void Print(SegmentPreview p, string currency)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        Console.WriteLine($"{p.Name}{(p.Title is null ? "" : $" — {p.Title}")}   (version {p.Version}, as of {SegmentSupport.Iso(p.AsOf)})");
+        Console.WriteLine(string.Create(inv, $"  size      {p.Size:N0} of {p.Customers:N0} customers ({SegmentSupport.Percent(p.ShareOfCustomers)})"));
+        Console.WriteLine(string.Create(inv, $"  revenue   {p.MemberRevenue:N2} of {p.Revenue:N2} {currency} ({SegmentSupport.Percent(p.ShareOfRevenue)} of purchase revenue)"));
+        Console.WriteLine("  why this size:");
+        var before = p.Customers;
+        foreach (var step in p.Steps)
+        {
+            Console.WriteLine(string.Create(inv, $"    {step.Remaining,12:N0}  {(before == 0 ? 0 : 100.0 * step.Remaining / before),5:0.0}% kept  {Shorten(step.Condition, 90)}"));
+            before = step.Remaining;
+        }
+
+        if (p.Sample.Count > 0)
+        {
+            var table = new Table().Border(TableBorder.Simple);
+            foreach (var column in p.SampleColumns)
+            {
+                table.AddColumn(Markup.Escape(column));
+            }
+
+            foreach (var row in p.Sample)
+            {
+                table.AddRow(row.Select(v => Markup.Escape(Plain(v) is { } x ? Convert.ToString(x, inv) ?? "" : "")).ToArray());
+            }
+
+            Console.WriteLine(string.Create(inv, $"  sample of {p.Sample.Count} members:"));
+            AnsiConsole.Write(table);
+        }
+
+        Console.WriteLine(string.Create(inv, $"  computed in {p.Elapsed.TotalMilliseconds:0} ms"));
+        Console.WriteLine();
+    }
+
+    private static string Shorten(string text, int width) => text.Length <= width ? text : text[..(width - 1)] + "…";
+}

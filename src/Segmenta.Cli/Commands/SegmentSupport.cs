@@ -1,0 +1,139 @@
+using System.ComponentModel;
+using System.Globalization;
+using Segmenta.Configuration;
+using Segmenta.Language;
+using Segmenta.Model;
+using Segmenta.Segments;
+using Segmenta.Warehouse;
+using Segmenta.Workspaces;
+using Spectre.Console.Cli;
+
+namespace Segmenta.Cli.Commands;
+
+/// <summary>Options of the segment verbs that evaluate membership.</summary>
+internal class SegmentEvaluationSettings : WorkspaceSettingsBase
+{
+    [CommandOption("--as-of <INSTANT>")]
+    [Description("Evaluate as of this instant: a date (its start in the workspace time zone) or an ISO 8601 time. Default: the workspace's as_of, else now.")]
+    public string? AsOf { get; init; }
+}
+
+/// <summary>What the segment verbs share: the library, the as-of instant, traits, and printing diagnostics with a caret.</summary>
+internal static class SegmentSupport
+{
+    public static SegmentLibrary Load(Workspace workspace, IWarehouse warehouse, IEnumerable<string>? extraFiles = null) =>
+        SegmentLibrary.Load(workspace, SegmentLibrary.SchemaOf(warehouse, workspace.Settings), extraFiles);
+
+    /// <summary>The as-of instant, taken once: the option, the workspace's setting, or now.</summary>
+    public static EvaluationContext Context(Workspace workspace, string? asOf)
+    {
+        var zone = workspace.Settings.Zone;
+        DateTime instant;
+        if (asOf is null)
+        {
+            instant = workspace.Settings.AsOf?.UtcDateTime ?? TimeProvider.System.GetUtcNow().UtcDateTime;
+        }
+        else if (DateOnly.TryParseExact(asOf, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        {
+            instant = new EvaluationContext(DateTime.UnixEpoch, zone).StartOf(day);
+        }
+        else if (DateTimeOffset.TryParse(asOf, CultureInfo.InvariantCulture, DateTimeStyles.None, out var stamp) && HasOffset(asOf))
+        {
+            instant = stamp.UtcDateTime;
+        }
+        else if (DateTime.TryParse(asOf, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+        {
+            instant = TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), zone);
+        }
+        else
+        {
+            throw new UserInputException($"--as-of `{asOf}` is not a date (2025-01-01) or an ISO 8601 time (2025-01-01T09:00:00Z)");
+        }
+
+        // Membership is stored per as-of instant; whole seconds keep it stable across backends.
+        return new EvaluationContext(new DateTime(instant.Ticks - (instant.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc), zone);
+    }
+
+    private static bool HasOffset(string text) => text.EndsWith('Z') || text.EndsWith('z') || System.Text.RegularExpressions.Regex.IsMatch(text, @"[+-]\d\d:?\d\d$");
+
+    /// <summary>Finds a segment by name, or the segments of a file; unknown names get a suggestion.</summary>
+    public static IReadOnlyList<SegmentDefinition> Resolve(SegmentLibrary library, string nameOrFile)
+    {
+        if (nameOrFile.EndsWith(SegmentLibrary.Extension, StringComparison.Ordinal) || nameOrFile.Contains('/', StringComparison.Ordinal))
+        {
+            var inFile = library.InFile(nameOrFile);
+            if (inFile.Count == 0)
+            {
+                throw new UserInputException($"{nameOrFile} defines no segment that compiles; run `segmenta segment check`");
+            }
+
+            return inFile;
+        }
+
+        if (library.Compilation.Find(nameOrFile) is { } segment)
+        {
+            return [segment];
+        }
+
+        if (library.Compilation.Diagnostics.Count > 0 && library.Sources.Any(s => s.Text.Contains("segment " + nameOrFile, StringComparison.Ordinal)))
+        {
+            throw new UserInputException($"segment `{nameOrFile}` has errors; run `segmenta segment check` to see them");
+        }
+
+        var names = library.Compilation.Segments.Select(s => s.Name).ToList();
+        var hint = Suggestions.Closest(nameOrFile, names);
+        throw new UserInputException($"unknown segment `{nameOrFile}`{(hint is null ? "" : $" — did you mean `{hint}`?")}{(names.Count == 0 ? " (the workspace has no segments yet: write one in segments/*.seg)" : "")}");
+    }
+
+    /// <summary>Resolves trait names against the warehouse's customer columns.</summary>
+    public static IReadOnlyList<FieldDefinition> Traits(IWarehouse warehouse, string? list, IReadOnlyList<string> defaults)
+    {
+        var columns = warehouse.Columns(TableKind.Customers);
+        var names = list is null ? defaults : list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var result = new List<FieldDefinition>();
+        foreach (var name in names)
+        {
+            if (columns.FirstOrDefault(c => c.Name == name) is { } column)
+            {
+                result.Add(column);
+            }
+            else if (list is not null)
+            {
+                var hint = Suggestions.Closest(name, columns.Select(c => c.Name));
+                throw new UserInputException($"unknown trait `{name}`{(hint is null ? "" : $" — did you mean `{hint}`?")}; traits: {string.Join(", ", columns.Select(c => c.Name))}");
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Prints diagnostics like a compiler: file:line:column, code and message, the line, and a caret under the span.</summary>
+    public static void PrintDiagnostics(SegmentLibrary library, IEnumerable<Diagnostic> diagnostics, TextWriter output)
+    {
+        foreach (var d in diagnostics)
+        {
+            output.WriteLine($"{d.File ?? "<text>"}:{d.Line}:{d.Column}: error {d.Code}: {d.Message}");
+            if (library.TextOf(d.File) is { } text)
+            {
+                var lines = d.Excerpt(text).Split('\n');
+                var gutter = d.Line.ToString(CultureInfo.InvariantCulture);
+                output.WriteLine($"  {gutter} | {lines[0]}");
+                output.WriteLine($"  {new string(' ', gutter.Length)} | {lines[1]}");
+            }
+        }
+    }
+
+    public static object DiagnosticJson(Diagnostic d) => new
+    {
+        code = d.Code,
+        message = d.Message,
+        file = d.File,
+        line = d.Line,
+        column = d.Column,
+        length = d.Span.Length,
+    };
+
+    public static string Iso(DateTime t) => t.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    public static string Percent(double share) => (share * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+}

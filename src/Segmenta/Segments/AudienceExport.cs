@@ -1,0 +1,154 @@
+using System.Data;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Segmenta.Language;
+using Segmenta.Model;
+using Segmenta.Warehouse;
+
+namespace Segmenta.Segments;
+
+/// <summary>The file formats an audience is exported in.</summary>
+public enum AudienceFormat
+{
+    /// <summary>RFC 4180 CSV with a header, UTF-8.</summary>
+    Csv,
+
+    /// <summary>A JSON array of objects, one per member.</summary>
+    Json,
+
+    /// <summary>Apache Parquet (zstd).</summary>
+    Parquet,
+}
+
+/// <summary>
+/// Writes a segment's members with chosen traits to a file, ordered by customer id, with values in
+/// invariant formats (ISO 8601 times in UTC), so that the same inputs give a byte-identical file.
+/// The file appears complete or not at all: it is written beside the target and moved into place.
+/// </summary>
+public static class AudienceExport
+{
+    /// <summary>Exports and returns the number of members written.</summary>
+    public static long Write(IWarehouse warehouse, SegmentDefinition segment, EvaluationContext context, IReadOnlyList<FieldDefinition> traits, AudienceFormat format, string path)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        ArgumentNullException.ThrowIfNull(segment);
+        ArgumentNullException.ThrowIfNull(traits);
+        ArgumentNullException.ThrowIfNull(path);
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var temporary = full + ".partial";
+        var query = segment.Query(warehouse.Dialect, context).Export(traits);
+        long rows = 0;
+        try
+        {
+            switch (format)
+            {
+                case AudienceFormat.Parquet:
+                    rows = warehouse.ExportParquet(query, temporary);
+                    break;
+                case AudienceFormat.Csv:
+                    using (var writer = new StreamWriter(temporary, false, new UTF8Encoding(false)))
+                    {
+                        writer.NewLine = "\n";
+                        var header = false;
+                        warehouse.Read(query, r =>
+                        {
+                            if (!header)
+                            {
+                                writer.WriteLine(string.Join(',', Enumerable.Range(0, r.FieldCount).Select(i => Csv(r.GetName(i)))));
+                                header = true;
+                            }
+
+                            writer.WriteLine(string.Join(',', Enumerable.Range(0, r.FieldCount).Select(i => Csv(Text(r, i)))));
+                            rows++;
+                        });
+                        if (!header)
+                        {
+                            writer.WriteLine(string.Join(',', new[] { CanonicalModel.CustomerId }.Concat(traits.Select(t => t.Name)).Distinct(StringComparer.Ordinal).Select(Csv)));
+                        }
+                    }
+
+                    break;
+                default:
+                    using (var stream = File.Create(temporary))
+                    using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false }))
+                    {
+                        json.WriteStartArray();
+                        warehouse.Read(query, r =>
+                        {
+                            json.WriteStartObject();
+                            for (var i = 0; i < r.FieldCount; i++)
+                            {
+                                WriteJson(json, r.GetName(i), r, i);
+                            }
+
+                            json.WriteEndObject();
+                            rows++;
+                        });
+                        json.WriteEndArray();
+                    }
+
+                    break;
+            }
+
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+
+        return rows;
+    }
+
+    private static string? Text(IDataRecord r, int i) => r.IsDBNull(i) ? null : r.GetValue(i) switch
+    {
+        DateTime t => t.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        var v => v.ToString(),
+    };
+
+    private static string Csv(string? value)
+    {
+        if (value is null)
+        {
+            return "";
+        }
+
+        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+    }
+
+    private static void WriteJson(Utf8JsonWriter json, string name, IDataRecord r, int i)
+    {
+        if (r.IsDBNull(i))
+        {
+            json.WriteNull(name);
+            return;
+        }
+
+        switch (r.GetValue(i))
+        {
+            case bool b:
+                json.WriteBoolean(name, b);
+                break;
+            case long l:
+                json.WriteNumber(name, l);
+                break;
+            case int n:
+                json.WriteNumber(name, n);
+                break;
+            case decimal d:
+                json.WriteNumber(name, d);
+                break;
+            case double d:
+                json.WriteNumber(name, d);
+                break;
+            default:
+                json.WriteString(name, Text(r, i));
+                break;
+        }
+    }
+}

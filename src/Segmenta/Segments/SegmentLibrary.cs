@@ -1,0 +1,82 @@
+using Segmenta.Language;
+using Segmenta.Model;
+using Segmenta.Warehouse;
+using Segmenta.Workspaces;
+
+namespace Segmenta.Segments;
+
+/// <summary>
+/// A workspace's segments as code: every <c>segments/*.seg</c> file, compiled together against the
+/// warehouse's schema (so <c>in segment</c> works across files).
+/// </summary>
+public sealed class SegmentLibrary
+{
+    /// <summary>The extension of segment files.</summary>
+    public const string Extension = ".seg";
+
+    private SegmentLibrary(string root, SegmentSchema schema, IReadOnlyList<SegmentSource> sources, SegmentCompilation compilation)
+    {
+        Root = root;
+        Schema = schema;
+        Sources = sources;
+        Compilation = compilation;
+    }
+
+    /// <summary>The workspace folder; segment files inside it are named relative to it.</summary>
+    public string Root { get; }
+
+    /// <summary>The schema the segments were checked against.</summary>
+    public SegmentSchema Schema { get; }
+
+    /// <summary>The files read, in name order.</summary>
+    public IReadOnlyList<SegmentSource> Sources { get; }
+
+    /// <summary>Segments and diagnostics.</summary>
+    public SegmentCompilation Compilation { get; }
+
+    /// <summary>The schema of a workspace: the warehouse's columns, the workspace's event types, and registered derived fields.</summary>
+    public static SegmentSchema SchemaOf(IWarehouse warehouse, WorkspaceSettings settings, IEnumerable<DerivedFieldSet>? derived = null)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        ArgumentNullException.ThrowIfNull(settings);
+        return new SegmentSchema(warehouse.Columns(TableKind.Customers), warehouse.Columns(TableKind.Events), settings.AllEventTypes, derived);
+    }
+
+    /// <summary>Reads and compiles every segment file of the workspace, plus any <paramref name="extraFiles"/> outside it.</summary>
+    public static SegmentLibrary Load(Workspace workspace, SegmentSchema schema, IEnumerable<string>? extraFiles = null)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        var folder = Path.Combine(workspace.Root, Workspace.SegmentsFolder);
+        var files = Directory.Exists(folder)
+            ? Directory.EnumerateFiles(folder, "*" + Extension, SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList()
+            : [];
+        foreach (var extra in extraFiles ?? [])
+        {
+            var full = Path.GetFullPath(extra);
+            if (!files.Contains(full, StringComparer.Ordinal))
+            {
+                files.Add(full);
+            }
+        }
+
+        var sources = files.Select(f => new SegmentSource(NameOf(workspace.Root, f), File.ReadAllText(f))).ToList();
+        return new SegmentLibrary(workspace.Root, schema, sources, SegmentCompiler.Compile(sources, schema));
+    }
+
+    /// <summary>A file's name in diagnostics: relative inside the workspace, full outside it.</summary>
+    private static string NameOf(string root, string file)
+    {
+        var relative = Path.GetRelativePath(root, file);
+        return relative.StartsWith("..", StringComparison.Ordinal) ? file : relative;
+    }
+
+    /// <summary>The segments defined in a file, given as typed (relative to the current folder).</summary>
+    public IReadOnlyList<SegmentDefinition> InFile(string path)
+    {
+        var full = Path.GetFullPath(path);
+        return Compilation.Segments.Where(s => s.File is { } f && Path.GetFullPath(f, Root) == full).ToList();
+    }
+
+    /// <summary>The text of the file a diagnostic points into.</summary>
+    public string? TextOf(string? file) => Sources.FirstOrDefault(s => s.File == file)?.Text;
+}

@@ -1,0 +1,80 @@
+using System.Data;
+using System.Diagnostics;
+using Segmenta.Language;
+using Segmenta.Model;
+using Segmenta.Warehouse;
+
+namespace Segmenta.Segments;
+
+/// <summary>How many customers remain after one more top-level condition.</summary>
+/// <param name="Condition">The condition's text.</param>
+/// <param name="Remaining">Customers meeting it and every condition before it.</param>
+public sealed record SegmentStep(string Condition, long Remaining);
+
+/// <summary>Who is in a segment, how many, what they are worth, and why the segment is the size it is.</summary>
+public sealed record SegmentPreview(
+    string Name,
+    string? Title,
+    string Version,
+    DateTime AsOf,
+    long Size,
+    long Customers,
+    decimal MemberRevenue,
+    decimal Revenue,
+    IReadOnlyList<SegmentStep> Steps,
+    IReadOnlyList<string> SampleColumns,
+    IReadOnlyList<IReadOnlyList<object?>> Sample,
+    TimeSpan Elapsed)
+{
+    /// <summary>Members as a share of all customers (0–1).</summary>
+    public double ShareOfCustomers => Customers == 0 ? 0 : (double)Size / Customers;
+
+    /// <summary>Members' purchase revenue as a share of all purchase revenue before as-of (0–1).</summary>
+    public double ShareOfRevenue => Revenue == 0 ? 0 : (double)(MemberRevenue / Revenue);
+
+    /// <summary>Computes the preview: one aggregate query (sizes, funnel, revenue) and one sample query.</summary>
+    public static SegmentPreview Compute(IWarehouse warehouse, SegmentDefinition segment, EvaluationContext context, IReadOnlyList<FieldDefinition> sampleTraits, int sampleSize)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        ArgumentNullException.ThrowIfNull(segment);
+        ArgumentNullException.ThrowIfNull(sampleTraits);
+        var clock = Stopwatch.StartNew();
+        var query = segment.Query(warehouse.Dialect, context);
+        long customers = 0, size = 0;
+        decimal revenue = 0, memberRevenue = 0;
+        var steps = new List<SegmentStep>();
+        warehouse.Read(query.Preview(), r =>
+        {
+            customers = r.GetInt64(0);
+            revenue = DecimalOrZero(r, 1);
+            for (var i = 0; i < segment.ConditionTexts.Count; i++)
+            {
+                steps.Add(new SegmentStep(segment.ConditionTexts[i], r.GetInt64(2 + i)));
+            }
+
+            size = steps[^1].Remaining;
+            memberRevenue = DecimalOrZero(r, 2 + segment.ConditionTexts.Count);
+        });
+
+        var columns = new List<string> { CanonicalModel.CustomerId };
+        columns.AddRange(sampleTraits.Select(t => t.Name).Where(n => n != CanonicalModel.CustomerId));
+        var sample = new List<IReadOnlyList<object?>>();
+        if (sampleSize > 0)
+        {
+            warehouse.Read(query.Sample(sampleTraits, sampleSize), r =>
+            {
+                var values = new object?[r.FieldCount];
+                for (var i = 0; i < values.Length; i++)
+                {
+                    values[i] = r.IsDBNull(i) ? null : r.GetValue(i);
+                }
+
+                sample.Add(values);
+            });
+        }
+
+        return new SegmentPreview(segment.Name, segment.Title, segment.Version, context.AsOf, size, customers, memberRevenue, revenue, steps, columns, sample, clock.Elapsed);
+    }
+
+    private static decimal DecimalOrZero(IDataRecord r, int i) => r.IsDBNull(i) ? 0 : Convert.ToDecimal(r.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+}
