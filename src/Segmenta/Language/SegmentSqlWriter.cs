@@ -429,7 +429,7 @@ internal sealed class SegmentSqlWriter
         return compare switch
         {
             null => $"coalesce({c}, 0) = 0",
-            "" => $"{c} > 0",
+            "" => $"coalesce({c}, 0) > 0",
             _ => $"({c} > 0 AND {compare})",
         };
     }

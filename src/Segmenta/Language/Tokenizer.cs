@@ -198,12 +198,15 @@ internal sealed class Tokenizer
 
         var number = text[start..position];
         var numberSpan = SpanFrom(start, startLine, column);
-        if (number.Length <= 28 && decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
+        var point = number.IndexOf('.', StringComparison.Ordinal);
+        var whole = point < 0 ? number.Length : point;
+        var fraction = point < 0 ? 0 : number.Length - point - 1;
+        if (whole <= 20 && fraction <= 12 && decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
         {
             return new Token(TokenKind.Number, number, value, numberSpan);
         }
 
-        diagnostics.Add(new Diagnostic(DiagnosticCodes.BadNumber, $"the number {Shorten(number)} is too large", numberSpan));
+        diagnostics.Add(new Diagnostic(DiagnosticCodes.BadNumber, $"the number {Shorten(number)} has too many digits; at most 20 before the point and 12 after", numberSpan));
         return new Token(TokenKind.Number, number, 0m, numberSpan);
     }
 

@@ -50,5 +50,8 @@ public sealed class DuckDbDialect : ISqlDialect
     public string MinusSeconds(string instant, string seconds) => $"{instant} - to_seconds({seconds})";
 
     /// <inheritdoc />
+    public string? ParameterType(Type type) => type == typeof(long) ? "BIGINT" : type == typeof(decimal) ? "DECIMAL(38,12)" : null;
+
+    /// <inheritdoc />
     public string ToDouble(string number) => $"CAST({number} AS DOUBLE)";
 }

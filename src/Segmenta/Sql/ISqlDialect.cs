@@ -35,6 +35,12 @@ public interface ISqlDialect
     /// <summary>An instant minus a whole number of seconds given as an expression (a parameter).</summary>
     string MinusSeconds(string instant, string seconds);
 
+    /// <summary>
+    /// The SQL type a parameter of a CLR type is cast to (null: none). Numbers are cast so that the
+    /// warehouse never narrows a value to the other side's type (<c>age &gt;= 20.5</c> must not become <c>age &gt;= 20</c>).
+    /// </summary>
+    string? ParameterType(Type type);
+
     /// <summary>A number as a double-precision float (ranking by averages).</summary>
     string ToDouble(string number);
 }

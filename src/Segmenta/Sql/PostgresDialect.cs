@@ -50,5 +50,8 @@ public sealed class PostgresDialect : ISqlDialect
     public string MinusSeconds(string instant, string seconds) => $"{instant} - make_interval(secs => {seconds})";
 
     /// <inheritdoc />
+    public string? ParameterType(Type type) => type == typeof(long) ? "BIGINT" : type == typeof(decimal) ? "NUMERIC" : null;
+
+    /// <inheritdoc />
     public string ToDouble(string number) => $"CAST({number} AS DOUBLE PRECISION)";
 }

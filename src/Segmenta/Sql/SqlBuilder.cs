@@ -66,7 +66,9 @@ public sealed class SqlBuilder
             ordinals[key] = ordinal;
         }
 
-        return Dialect.Parameter(ordinal);
+        return Dialect.ParameterType(value.GetType()) is { } type
+            ? $"CAST({Dialect.Parameter(ordinal)} AS {type})"
+            : Dialect.Parameter(ordinal);
     }
 
     /// <summary>The statement so far.</summary>

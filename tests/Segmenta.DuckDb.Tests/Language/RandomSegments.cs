@@ -1,0 +1,240 @@
+using System.Globalization;
+using Segmenta.Generation;
+
+namespace Segmenta.DuckDb.Tests.Language;
+
+/// <summary>Writes random well-formed segment conditions over <see cref="RandomWorkspace"/>'s schema, seeded.</summary>
+internal sealed class RandomSegments(ulong seed)
+{
+    private Xoshiro rng = new(seed);
+
+    public string Next() => Condition(0);
+
+    private int Pick(int n) => rng.NextInt(n);
+
+    private T Pick<T>(IReadOnlyList<T> items) => items[rng.NextInt(items.Count)];
+
+    private bool Chance(double p) => rng.NextDouble() < p;
+
+    private string Condition(int depth)
+    {
+        var roll = rng.NextDouble();
+        if (depth < 3 && roll < 0.35)
+        {
+            var items = Enumerable.Range(0, 2 + Pick(2)).Select(_ => Condition(depth + 1)).ToList();
+            var joined = string.Join(Chance(0.5) ? " and " : " or ", items);
+            return depth == 0 ? joined : "(" + joined + ")";
+        }
+
+        if (depth < 3 && roll < 0.45)
+        {
+            return "not " + Parenthesized(Condition(depth + 1));
+        }
+
+        return Leaf();
+    }
+
+    private static string Parenthesized(string s) => s.StartsWith('(') ? s : "(" + s + ")";
+
+    private string Leaf() => Pick(14) switch
+    {
+        0 or 1 => AgeTest(),
+        2 => TextTest("country", RandomWorkspace.Countries.Append("u").Append("A").ToList()),
+        3 => TextTest("email", ["gmail", "GMAIL.com", ".org", "ann", "bob1"]),
+        4 => IncomeTest(),
+        5 => TimeTest("signup_at"),
+        6 => Chance(0.5) ? DateTest("birth_date") : (Chance(0.5) ? "email_opt_in" : "email_opt_in = " + (Chance(0.5) ? "true" : "false")),
+        7 or 8 => AggregateTest(),
+        9 => Did(),
+        10 => Chance(0.5) ? LastOrFirst() : Did(),
+        11 => "in segment " + Pick(["vip", "unsubscribed", "vip_abroad"]),
+        12 => Derived(),
+        _ => Rank(),
+    };
+
+    private string AgeTest() => Pick(8) switch
+    {
+        0 => $"age {Pick(["=", "!=", "<", "<=", ">", ">="])} {18 + Pick(60)}",
+        1 => $"age between {20 + Pick(20)} and {40 + Pick(30)}",
+        2 => $"age not between {20 + Pick(20)} and {40 + Pick(30)}",
+        3 => $"age in ({18 + Pick(60)}, {18 + Pick(60)}, {18 + Pick(60)})",
+        4 => $"age not in ({18 + Pick(60)}, {18 + Pick(60)})",
+        5 => "age is null",
+        6 => "age is not null",
+        _ => $"age >= {18 + Pick(60)}.5",
+    };
+
+    private string TextTest(string field, IReadOnlyList<string> values) => Pick(9) switch
+    {
+        0 => $"{field} = \"{Pick(values)}\"",
+        1 => $"{field} != \"{Pick(values)}\"",
+        2 => $"{field} in (\"{Pick(values)}\", \"{Pick(values)}\")",
+        3 => $"{field} not in (\"{Pick(values)}\", \"{Pick(values)}\")",
+        4 => $"{field} contains \"{Pick(values)}\"",
+        5 => $"{field} starts with \"{Pick(values)}\"",
+        6 => $"{field} ends with \"{Pick(values)}\"",
+        7 => $"{field} not contains \"{Pick(values)}\"",
+        _ => $"{field} is {(Chance(0.5) ? "" : "not ")}null",
+    };
+
+    private string IncomeTest() => Pick(3) switch
+    {
+        0 => $"income {Pick(["<", ">=", "="])} {20_000 + Pick(100_000)}",
+        1 => $"income between {20_000 + Pick(40_000)} and {60_000 + Pick(60_000)}",
+        _ => "income is null",
+    };
+
+    private string Date() => new DateOnly(2022, 6, 1).AddDays(Pick(1000)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private string TimeTest(string value) => Pick(7) switch
+    {
+        0 => $"{value} {Pick(["=", "!=", "<", "<=", ">", ">="])} {Date()}",
+        1 => BetweenDates(value),
+        2 => $"{value} within {Quantity()}",
+        3 => $"{value} more than {Quantity()} ago",
+        4 => $"{value} less than {Quantity()} ago",
+        5 => $"{value} in ({Date()}, {Date()})",
+        _ => $"{value} is null",
+    };
+
+    private string BetweenDates(string value)
+    {
+        var a = new DateOnly(2022, 6, 1).AddDays(Pick(900));
+        var b = a.AddDays(Pick(200));
+        return $"{value} {(Chance(0.2) ? "not " : "")}between {a:yyyy-MM-dd} and {b:yyyy-MM-dd}";
+    }
+
+    private string DateTest(string value) => Pick(4) switch
+    {
+        0 => $"{value} {Pick(["<", ">=", "="])} {new DateOnly(1950, 1, 1).AddDays(Pick(20_000)):yyyy-MM-dd}",
+        1 => $"{value} more than {18 + Pick(50)} years ago",
+        2 => $"{value} within {Pick(["30 years", "400 months", "9000 days"])}",
+        _ => $"{value} is not null",
+    };
+
+    private string Quantity() => Pick(5) switch
+    {
+        0 => $"{1 + Pick(72)} hours",
+        1 => $"{1 + Pick(400)} days",
+        2 => $"{1 + Pick(60)} weeks",
+        3 => $"{1 + Pick(20)} months",
+        _ => $"{1 + Pick(2)} years",
+    };
+
+    private string Window()
+    {
+        var a = new DateOnly(2023, 1, 1).AddDays(Pick(700));
+        return Pick(7) switch
+        {
+            0 => "last " + Quantity(),
+            1 => $"between {a:yyyy-MM-dd} and {a.AddDays(Pick(300)):yyyy-MM-dd}",
+            2 => $"since {a:yyyy-MM-dd}",
+            3 => $"before {a:yyyy-MM-dd}",
+            4 => "all time",
+            _ => "last " + Quantity(),
+        };
+    }
+
+    private string EventType(bool allowAny = true) => allowAny && Chance(0.1) ? "any" : Pick(RandomWorkspace.EventTypes);
+
+    private string Filter()
+    {
+        if (!Chance(0.35))
+        {
+            return "";
+        }
+
+        var one = Pick(6) switch
+        {
+            0 => $"category = \"{Pick(RandomWorkspace.Categories)}\"",
+            1 => $"channel in (\"{Pick(RandomWorkspace.Channels)}\", \"{Pick(RandomWorkspace.Channels)}\")",
+            2 => $"revenue > {Pick(150)}",
+            3 => $"not (category = \"{Pick(RandomWorkspace.Categories)}\")",
+            4 => "category is null",
+            _ => $"(channel = \"web\" or quantity >= {1 + Pick(4)})",
+        };
+        return " where " + one;
+    }
+
+    private string WindowSuffix() => Chance(0.2) ? "" : ", " + Window();
+
+    private string AggregateTest()
+    {
+        var type = EventType();
+        var measure = Pick(8) switch
+        {
+            0 or 1 => $"count({type}{Filter()}{WindowSuffix()})",
+            2 => $"sum({Pick(["purchase", "refund", "any"])}.{Pick(["revenue", "quantity"])}{Filter()}{WindowSuffix()})",
+            3 => $"avg(purchase.{Pick(["revenue", "quantity"])}{Filter()}{WindowSuffix()})",
+            4 => $"min({Pick(["purchase", "page_view"])}.{Pick(["revenue", "duration_seconds", "category"])}{WindowSuffix()})",
+            5 => $"max(purchase.{Pick(["revenue", "quantity", "category"])}{Filter()}{WindowSuffix()})",
+            6 => $"count(distinct {type}.{Pick(["category", "channel"])}{WindowSuffix()})",
+            _ => $"count({type}.revenue{WindowSuffix()})",
+        };
+        if (measure.Contains(".category", StringComparison.Ordinal) && !measure.StartsWith("count", StringComparison.Ordinal))
+        {
+            return $"{measure} {Pick(["=", "<", ">="])} \"{Pick(RandomWorkspace.Categories)}\"";
+        }
+
+        return Pick(6) switch
+        {
+            0 => $"{measure} between {Pick(3)} and {Pick(3) + Pick(300)}",
+            1 => $"{measure} is {(Chance(0.5) ? "" : "not ")}null",
+            2 => $"{measure} in ({Pick(4)}, {Pick(100)}, {Pick(4) * 25}.5)",
+            _ => $"{measure} {Pick(["=", "!=", "<", "<=", ">", ">="])} {(Chance(0.6) ? Pick(4) : Pick(400))}",
+        };
+    }
+
+    private string Did()
+    {
+        var window = Chance(0.3) ? "" : " " + Window();
+        if (window.StartsWith(" last", StringComparison.Ordinal) && Chance(0.5))
+        {
+            window = " in" + window;
+        }
+
+        if (Chance(0.3))
+        {
+            var span = Pick(3) switch { 0 => $"{1 + Pick(48)} hours", 1 => $"{1 + Pick(60)} days", _ => $"{1 + Pick(8)} weeks" };
+            return $"did {(Chance(0.3) ? "not " : "")}{EventType(false)}{Filter()} then {EventType(false)}{Filter()} within {span}{window}";
+        }
+
+        return $"did {(Chance(0.3) ? "not " : "")}{EventType()}{Filter()}{window}";
+    }
+
+    private string LastOrFirst()
+    {
+        var aggregate = $"{Pick(["first", "last"])}({EventType()}{Filter()}{WindowSuffix()})";
+        return Pick(4) switch
+        {
+            0 => $"{aggregate} within {Quantity()}",
+            1 => $"{aggregate} more than {Quantity()} ago",
+            2 => TimeTest(aggregate),
+            _ => $"{aggregate} is null",
+        };
+    }
+
+    private string Derived() => Pick(5) switch
+    {
+        0 => $"rfm.segment = \"{Pick(RandomWorkspace.RfmSegments)}\"",
+        1 => $"rfm.r >= {1 + Pick(5)}",
+        2 => "rfm.segment is null",
+        3 => $"clv.p_alive < 0.{Pick(10)}",
+        _ => $"clv.clv_12m between {Pick(200)} and {200 + Pick(300)}",
+    };
+
+    private string Rank()
+    {
+        var measure = Pick(6) switch
+        {
+            0 => $"sum(purchase.revenue{WindowSuffix()})",
+            1 => $"count({EventType()}{WindowSuffix()})",
+            2 => "age",
+            3 => "clv.clv_12m",
+            4 => $"last({EventType()})",
+            _ => "income",
+        };
+        var size = Chance(0.5) ? $"{1 + Pick(60)}%" : Chance(0.3) ? $"{1 + Pick(10)}.5 percent" : (1 + Pick(80)).ToString(CultureInfo.InvariantCulture);
+        return $"{Pick(["top", "bottom"])} {size} by {measure}";
+    }
+}

@@ -1,0 +1,304 @@
+using System.Globalization;
+using Segmenta.Language;
+
+namespace Segmenta.DuckDb.Tests.Language;
+
+/// <summary>One customer of an in-memory workspace: traits by column name, and events.</summary>
+internal sealed record RefCustomer(string Id, IReadOnlyDictionary<string, object?> Traits, List<IReadOnlyDictionary<string, object?>> Events);
+
+/// <summary>
+/// The segment language's semantics in plain C#, written from docs/language.md and independent of
+/// the binder and the SQL writer: it walks the parser's syntax tree over in-memory rows. The
+/// differential tests hold the compiled SQL to the same members on every backend.
+/// </summary>
+internal sealed class ReferenceEvaluator
+{
+    private readonly IReadOnlyList<RefCustomer> customers;
+    private readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>> derived;
+    private readonly Dictionary<string, ConditionSyntax> segments;
+    private readonly DateTime asOf;
+    private readonly TimeZoneInfo zone;
+    private readonly Dictionary<RankSyntax, HashSet<string>> rankCache = new(ReferenceEqualityComparer.Instance);
+
+    public ReferenceEvaluator(
+        IReadOnlyList<RefCustomer> customers,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>> derived,
+        string segmentLibrary,
+        DateTime asOf,
+        TimeZoneInfo zone)
+    {
+        this.customers = customers;
+        this.derived = derived;
+        var diagnostics = new List<Diagnostic>();
+        segments = Parser.ParseFile(segmentLibrary, diagnostics).ToDictionary(s => s.Name, s => s.Condition);
+        if (diagnostics.Count > 0)
+        {
+            throw new InvalidOperationException(string.Join("; ", diagnostics));
+        }
+
+        this.asOf = asOf;
+        this.zone = zone;
+    }
+
+    public List<string> Members(string condition)
+    {
+        var diagnostics = new List<Diagnostic>();
+        var syntax = Parser.ParseCondition(condition, diagnostics) ?? throw new InvalidOperationException(string.Join("; ", diagnostics));
+        return customers.Where(c => Holds(syntax, c)).Select(c => c.Id).Order(StringComparer.Ordinal).ToList();
+    }
+
+    private bool Holds(ConditionSyntax condition, RefCustomer customer) => condition switch
+    {
+        AndSyntax and => and.Items.All(i => Holds(i, customer)),
+        OrSyntax or => or.Items.Any(i => Holds(i, customer)),
+        NotSyntax not => !Holds(not.Operand, customer),
+        SegmentRefSyntax reference => Holds(segments[reference.Name], customer),
+        DidSyntax did => Did(did, customer),
+        RankSyntax rank => Ranked(rank).Contains(customer.Id),
+        TestSyntax test => Test(test, Value(test.Value, customer)),
+        _ => throw new InvalidOperationException(condition.GetType().Name),
+    };
+
+    private bool Did(DidSyntax did, RefCustomer customer)
+    {
+        var (from, to) = Window(did.Window);
+        if (did.Then is null)
+        {
+            var any = customer.Events.Any(e => Picks(did.First, e, from, to));
+            return did.Negated ? !any : any;
+        }
+
+        var span = did.Within!.Unit switch
+        {
+            TimeUnit.Hours => TimeSpan.FromHours(did.Within.Amount),
+            TimeUnit.Days => TimeSpan.FromDays(did.Within.Amount),
+            _ => TimeSpan.FromDays(7 * did.Within.Amount),
+        };
+        var firsts = customer.Events.Where(e => Picks(did.First, e, from, to)).Select(Time).ToList();
+        var found = customer.Events.Where(e => Picks(did.Then, e, from, to)).Select(Time)
+            .Any(b => firsts.Any(a => a < b && b - a <= span));
+        return did.Negated ? !found : found;
+    }
+
+    private static DateTime Time(IReadOnlyDictionary<string, object?> e) => (DateTime)e["occurred_at"]!;
+
+    private bool Picks(EventSyntax spec, IReadOnlyDictionary<string, object?> e, DateTime? from, DateTime to)
+    {
+        var t = Time(e);
+        return (spec.Type == "any" || (string)e["event_type"]! == spec.Type)
+            && (from is null || t >= from) && t < to
+            && (spec.Filter is null || HoldsForEvent(spec.Filter, e));
+    }
+
+    private bool HoldsForEvent(ConditionSyntax condition, IReadOnlyDictionary<string, object?> e) => condition switch
+    {
+        AndSyntax and => and.Items.All(i => HoldsForEvent(i, e)),
+        OrSyntax or => or.Items.Any(i => HoldsForEvent(i, e)),
+        NotSyntax not => !HoldsForEvent(not.Operand, e),
+        TestSyntax test => Test(test, e[((FieldSyntax)test.Value).Name]),
+        _ => throw new InvalidOperationException(condition.GetType().Name),
+    };
+
+    /// <summary>An average, kept as (sum, count) so tests can see "no values".</summary>
+    private sealed record Average(decimal Sum, long Count)
+    {
+        public decimal? Value => Count == 0 ? null : Sum / Count;
+    }
+
+    private object? Value(ValueSyntax value, RefCustomer customer)
+    {
+        switch (value)
+        {
+            case FieldSyntax { Qualifier: null } field:
+                return customer.Traits[field.Name];
+            case FieldSyntax field:
+                return derived[field.Qualifier!].TryGetValue(customer.Id, out var row) ? row[field.Name] : null;
+            case AggregateSyntax aggregate:
+                var (from, to) = Window(aggregate.Window);
+                var events = customer.Events.Where(e => Picks(aggregate.Event, e, from, to)).ToList();
+                var values = aggregate.Property is null ? [] : events.Select(e => e[aggregate.Property]).Where(v => v is not null).ToList();
+                switch (aggregate.Function)
+                {
+                    case "count" when aggregate.Distinct:
+                        return (long)values.Distinct().Count();
+                    case "count":
+                        return aggregate.Property is null ? events.Count : (long)values.Count;
+                    case "sum":
+                        return values.Sum(Number);
+                    case "avg":
+                        return new Average(values.Sum(Number), values.Count);
+                    case "min":
+                        return values.Count == 0 ? null : values.Order(Comparer<object?>.Create(Compare)).First();
+                    case "max":
+                        return values.Count == 0 ? null : values.Order(Comparer<object?>.Create(Compare)).Last();
+                    case "first":
+                        return events.Count == 0 ? null : events.Min(Time);
+                    default:
+                        return events.Count == 0 ? null : events.Max(Time);
+                }
+
+            default:
+                throw new InvalidOperationException(value.GetType().Name);
+        }
+    }
+
+    private static decimal Number(object? v) => v switch
+    {
+        long l => l,
+        int i => i,
+        decimal d => d,
+        _ => throw new InvalidOperationException("not a number: " + v),
+    };
+
+    private static int Compare(object? a, object? b) => (a, b) switch
+    {
+        (string x, string y) => string.CompareOrdinal(x, y),
+        (DateTime x, DateTime y) => x.CompareTo(y),
+        (DateOnly x, DateOnly y) => x.CompareTo(y),
+        (bool x, bool y) => x.CompareTo(y),
+        _ => Number(a).CompareTo(Number(b)),
+    };
+
+    /// <summary>A test on a value; a missing value passes nothing but <c>is null</c>.</summary>
+    private bool Test(TestSyntax test, object? value)
+    {
+        if (value is Average average)
+        {
+            value = average.Value;
+        }
+
+        if (test.Kind == TestKind.IsNull)
+        {
+            return test.Negated ? value is not null : value is null;
+        }
+
+        if (value is null)
+        {
+            return false;
+        }
+
+        var literals = test.Literals.Select(l => l.Value).ToList();
+        switch (test.Kind)
+        {
+            case TestKind.Bare:
+                return (bool)value;
+            case TestKind.Within:
+                var start = Start(value);
+                return start >= Minus(asOf, test.Quantity!) && start < asOf;
+            case TestKind.MoreThanAgo:
+                return Start(value) < Minus(asOf, test.Quantity!);
+            default:
+                break;
+        }
+
+        // A time against a date means the whole calendar day in the workspace zone.
+        if (value is DateTime t)
+        {
+            bool On(DateOnly d) => t >= Midnight(d) && t < Midnight(d.AddDays(1));
+            var days = literals.Cast<DateOnly>().ToList();
+            return test.Kind switch
+            {
+                TestKind.Equal => On(days[0]),
+                TestKind.NotEqual => !On(days[0]),
+                TestKind.Less => t < Midnight(days[0]),
+                TestKind.LessOrEqual => t < Midnight(days[0].AddDays(1)),
+                TestKind.Greater => t >= Midnight(days[0].AddDays(1)),
+                TestKind.GreaterOrEqual => t >= Midnight(days[0]),
+                TestKind.Between => test.Negated != (t >= Midnight(days[0]) && t < Midnight(days[1].AddDays(1))),
+                _ => test.Negated != days.Any(On),
+            };
+        }
+
+        if (value is string s)
+        {
+            var lower = s.ToLowerInvariant();
+            var texts = literals.Cast<string>().ToList();
+            bool Negate(bool b) => test.Negated ? !b : b;
+            switch (test.Kind)
+            {
+                case TestKind.Equal:
+                    return string.Equals(lower, texts[0].ToLowerInvariant(), StringComparison.Ordinal);
+                case TestKind.NotEqual:
+                    return !string.Equals(lower, texts[0].ToLowerInvariant(), StringComparison.Ordinal);
+                case TestKind.In:
+                    return Negate(texts.Any(x => string.Equals(x.ToLowerInvariant(), lower, StringComparison.Ordinal)));
+                case TestKind.Contains:
+                    return Negate(lower.Contains(texts[0].ToLowerInvariant(), StringComparison.Ordinal));
+                case TestKind.StartsWith:
+                    return Negate(lower.StartsWith(texts[0].ToLowerInvariant(), StringComparison.Ordinal));
+                case TestKind.EndsWith:
+                    return Negate(lower.EndsWith(texts[0].ToLowerInvariant(), StringComparison.Ordinal));
+                default:
+                    break;
+            }
+        }
+
+        int C(int i) => Compare(value, literals[i]);
+        return test.Kind switch
+        {
+            TestKind.Equal => C(0) == 0,
+            TestKind.NotEqual => C(0) != 0,
+            TestKind.Less => C(0) < 0,
+            TestKind.LessOrEqual => C(0) <= 0,
+            TestKind.Greater => C(0) > 0,
+            TestKind.GreaterOrEqual => C(0) >= 0,
+            TestKind.Between => test.Negated != (C(0) >= 0 && C(1) <= 0),
+            TestKind.In => test.Negated != Enumerable.Range(0, literals.Count).Any(i => C(i) == 0),
+            _ => throw new InvalidOperationException(test.Kind.ToString()),
+        };
+    }
+
+    /// <summary>When a value starts: a time is itself; a date starts at its midnight in the zone.</summary>
+    private DateTime Start(object value) => value is DateOnly d ? Midnight(d) : (DateTime)value;
+
+    private DateTime Midnight(DateOnly day) => TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(TimeOnly.MinValue), zone);
+
+    private static DateTime Minus(DateTime t, QuantitySyntax q) => q.Unit switch
+    {
+        TimeUnit.Hours => t.AddHours(-q.Amount),
+        TimeUnit.Days => t.AddDays(-q.Amount),
+        TimeUnit.Weeks => t.AddDays(-7 * q.Amount),
+        TimeUnit.Months => t.AddMonths(-(int)q.Amount),
+        _ => t.AddYears(-(int)q.Amount),
+    };
+
+    private (DateTime? From, DateTime To) Window(WindowSyntax? window)
+    {
+        DateTime Cap(DateTime t) => t < asOf ? t : asOf;
+        return window?.Kind switch
+        {
+            null or WindowKind.AllTime => (null, asOf),
+            WindowKind.Last => (Minus(asOf, window.Last!), asOf),
+            WindowKind.Since => (Midnight(window.From), asOf),
+            WindowKind.Before => (null, Cap(Midnight(window.From))),
+            _ => (Midnight(window.From), Cap(Midnight(window.To.AddDays(1)))),
+        };
+    }
+
+    /// <summary>Top/bottom: rank every customer by the measure; keep those with fewer than k strictly better.</summary>
+    private HashSet<string> Ranked(RankSyntax rank)
+    {
+        if (rankCache.TryGetValue(rank, out var cached))
+        {
+            return cached;
+        }
+
+        var measured = customers
+            .Select(c => (c.Id, Value: Value(rank.Measure, c) is var v && v is Average a ? a.Value : v))
+            .Where(x => x.Value is not null)
+            .ToList();
+        var k = rank.Percent ? (long)Math.Ceiling(customers.Count * rank.Size / 100m) : (long)rank.Size;
+        var members = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (id, value) in measured)
+        {
+            var better = measured.Count(o => rank.Top ? Compare(o.Value, value) > 0 : Compare(o.Value, value) < 0);
+            if (better < k)
+            {
+                members.Add(id);
+            }
+        }
+
+        rankCache[rank] = members;
+        return members;
+    }
+}
