@@ -47,12 +47,15 @@ internal sealed class Parser
                 continue;
             }
 
+            var start = parser.index;
             try
             {
                 segments.Add(parser.Segment());
             }
             catch (SyntaxError)
             {
+                // Resume at the next `segment` after this one's keyword (which may be the token the error was found at).
+                parser.index = start;
                 parser.SkipToNextSegment();
             }
         }
@@ -655,7 +658,22 @@ internal sealed class Parser
         depth = 0;
     }
 
-    private SyntaxError Error(string code, string message) => new(Report(code, message, Current.Span));
+    private SyntaxError Error(string code, string message) => new(Report(code, message, WhereExpected()));
+
+    /// <summary>
+    /// Where a missing piece belongs: at the token found, unless that is the end of the text or the
+    /// next segment — then just after the last token read, on the line the writer was on.
+    /// </summary>
+    private TextSpan WhereExpected()
+    {
+        if (index == 0 || !(Current.Kind == TokenKind.End || Current.IsWord("segment")))
+        {
+            return Current.Span;
+        }
+
+        var previous = tokens[index - 1].Span;
+        return new TextSpan(previous.End, 0, previous.Line, previous.Column + previous.Length);
+    }
 
     private Diagnostic Report(string code, string message, TextSpan span)
     {

@@ -1,0 +1,134 @@
+using Segmenta.Language;
+using Segmenta.Sql;
+using Xunit;
+
+namespace Segmenta.Tests.Language;
+
+public sealed class SegmentCompilerTests
+{
+    private static readonly SegmentSchema Schema = LanguageFixtures.Schema;
+
+    [Fact]
+    public void Compile_SegmentWithTitleDescriptionAndComments_KeepsThem()
+    {
+        var compilation = SegmentCompiler.Compile(
+            """
+            # Lapsed VIPs, from DESIGN.md
+            segment lapsed_vips "Lapsed VIPs"
+              description "Big spenders of the past year who have gone quiet"
+            where
+                  country in ("US", "CA") and age between 25 and 44   // trait conditions
+              and sum(purchase.revenue, last 365 days) >= 500
+              AND count(purchase, last 90 days) = 0
+            """,
+            Schema);
+
+        Assert.True(compilation.Success, string.Join("\n", compilation.Diagnostics));
+        var segment = Assert.Single(compilation.Segments);
+        Assert.Equal("lapsed_vips", segment.Name);
+        Assert.Equal("Lapsed VIPs", segment.Title);
+        Assert.Equal("Big spenders of the past year who have gone quiet", segment.Description);
+        Assert.Equal(["country in (\"US\", \"CA\")", "age between 25 and 44", "sum(purchase.revenue, last 365 days) >= 500", "count(purchase, last 90 days) = 0"], segment.ConditionTexts);
+        Assert.Equal(2, segment.Span.Line);
+    }
+
+    [Fact]
+    public void Compile_SegmentsReferringInACircle_ReportTheCycle()
+    {
+        var compilation = SegmentCompiler.Compile(
+            """
+            segment a where in segment b and age > 30
+            segment b where in segment c
+            segment c where in segment a or country = "US"
+            segment d where in segment a
+            """,
+            Schema);
+
+        var cycle = Assert.Single(compilation.Diagnostics, d => d.Code == DiagnosticCodes.SegmentCycle);
+        Assert.Contains("a → b → c → a", cycle.Message, StringComparison.Ordinal);
+        Assert.Empty(compilation.Segments);
+    }
+
+    [Fact]
+    public void Compile_SegmentsAcrossFiles_ResolveInDependencyOrderAndNameTheirFiles()
+    {
+        var compilation = SegmentCompiler.Compile(
+            [
+                new SegmentSource("segments/a.seg", "segment engaged_vips where in segment vips and did email_open in last 30 days\nsegment broken where contry = \"US\""),
+                new SegmentSource("segments/b.seg", "segment vips where sum(purchase.revenue) > 1000\nsegment vips where age > 1"),
+            ],
+            Schema);
+
+        Assert.Equal(["vips", "engaged_vips"], compilation.InDependencyOrder().Select(s => s.Name));
+        Assert.Equal(["vips"], compilation.Find("engaged_vips")!.DependsOn);
+        Assert.Collection(
+            compilation.Diagnostics,
+            d => Assert.Equal(("segments/a.seg", DiagnosticCodes.UnknownField, 2, 22), (d.File!, d.Code, d.Line, d.Column)),
+            d => Assert.Equal(("segments/b.seg", DiagnosticCodes.DuplicateSegment, 2, 9), (d.File!, d.Code, d.Line, d.Column)));
+    }
+
+    [Fact]
+    public void Compile_SyntaxErrors_ReportEverySegmentAndResume()
+    {
+        var compilation = SegmentCompiler.Compile("segment a where age >\nsegment b where country = \"US\"\nsegment c where (age > 3\nsegment d where age < 9", Schema);
+
+        Assert.Equal([1, 3], compilation.Diagnostics.Select(d => d.Line));
+        Assert.Equal(["b", "d"], compilation.Segments.Select(s => s.Name));
+    }
+
+    [Fact]
+    public void Version_ChangesWithTheTextOnly()
+    {
+        string Version(string text) => SegmentCompiler.Compile(text, Schema).Segments[0].Version;
+
+        Assert.Equal(Version("segment a where age > 3"), Version("# note\nsegment a where age > 3"));
+        Assert.Equal(Version("segment a where age > 3\r\n"), Version("segment a where age > 3\n"));
+        Assert.NotEqual(Version("segment a where age > 3"), Version("segment a where age > 4"));
+    }
+
+    [Fact]
+    public void Diagnostic_Excerpt_PutsTheCaretUnderTheSpan()
+    {
+        const string text = "segment a\nwhere age > 3\n  and contry = \"US\"";
+        var d = Assert.Single(SegmentCompiler.Compile(text, Schema).Diagnostics);
+
+        Assert.Equal((3, 7), (d.Line, d.Column));
+        Assert.Equal("  and contry = \"US\"\n      ^^^^^^", d.Excerpt(text));
+        Assert.Equal("<text>:3:7: SEG020 unknown field `contry` — did you mean `country`?", d.ToString());
+    }
+
+    [Fact]
+    public void Compile_UserText_ReachesSqlOnlyAsParameters()
+    {
+        const string hostile = "x'); DROP TABLE customers; --";
+        Assert.True(SegmentCompiler.TryCompileCondition($"country = \"{hostile}\" or email contains \"\\\"\"", Schema, null, out var segment, out _));
+        var sql = segment!.Query(DuckDbDialect.Instance, LanguageFixtures.Context).Members();
+
+        Assert.DoesNotContain("DROP", sql.Text, StringComparison.Ordinal);
+        Assert.Contains(hostile, sql.Parameters);
+        Assert.Contains("\"", sql.Parameters);
+    }
+
+    [Fact]
+    public void Schema_DerivedFieldsRegisteredLater_AreUsableWithoutParserChanges()
+    {
+        var without = SegmentSchema.Canonical();
+        Assert.False(SegmentCompiler.TryCompileCondition("churn.risk > 0.5", without, null, out _, out var diagnostics));
+        Assert.Contains("none are computed in this workspace yet", diagnostics[0].Message, StringComparison.Ordinal);
+
+        var with = without.WithDerived(new DerivedFieldSet("churn", "churn_scores", [new("risk", Model.FieldType.Number)], "a churn model"));
+        Assert.True(SegmentCompiler.TryCompileCondition("churn.risk > 0.5", with, null, out var segment, out _));
+        Assert.Contains("LEFT JOIN \"churn_scores\" d1", segment!.Query(DuckDbDialect.Instance, LanguageFixtures.Context).Members().Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EvaluationContext_DayStartsAndWindows_FollowTheWorkspaceZone()
+    {
+        var context = LanguageFixtures.Context;
+
+        Assert.Equal(new DateTime(2024, 7, 1, 4, 0, 0, DateTimeKind.Utc), context.StartOf(new DateOnly(2024, 7, 1)));
+        Assert.Equal(new DateTime(2024, 12, 1, 5, 0, 0, DateTimeKind.Utc), context.StartOf(new DateOnly(2024, 12, 1)));
+        Assert.Equal(new DateOnly(2024, 7, 2), context.FirstDayStartingAtOrAfter(new DateTime(2024, 7, 1, 4, 0, 1, DateTimeKind.Utc)));
+        Assert.Equal(new DateOnly(2024, 7, 1), context.FirstDayStartingAtOrAfter(new DateTime(2024, 7, 1, 4, 0, 0, DateTimeKind.Utc)));
+    }
+}
