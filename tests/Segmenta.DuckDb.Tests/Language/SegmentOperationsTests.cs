@@ -1,0 +1,120 @@
+using Segmenta.Language;
+using Segmenta.Model;
+using Segmenta.Segments;
+using Segmenta.Sql;
+using Segmenta.Tests.Language;
+using Xunit;
+
+namespace Segmenta.DuckDb.Tests.Language;
+
+/// <summary>Preview, materialization and export against a real DuckDB file.</summary>
+public sealed class SegmentOperationsTests : IDisposable
+{
+    private const string Segments = """
+        segment buyers "Buyers" where did purchase
+        segment us_buyers where in segment buyers and country = "us" and age >= 30
+        segment nobody where age > 500
+        """;
+
+    private readonly WarehouseFixture fixture = new();
+    private readonly RandomWorkspace data = RandomWorkspace.Create(5, 200);
+    private readonly SegmentCompilation compilation;
+    private readonly EvaluationContext context = new(RandomWorkspace.AsOf, TimeZoneInfo.Utc);
+
+    public SegmentOperationsTests()
+    {
+        data.Load(fixture.Warehouse);
+        compilation = SegmentCompiler.Compile(Segments, LanguageFixtures.Schema);
+        Assert.True(compilation.Success);
+    }
+
+    public void Dispose() => fixture.Dispose();
+
+    private List<string> Members(string name)
+    {
+        var result = new List<string>();
+        fixture.Warehouse.Read(compilation.Find(name)!.Query(DuckDbDialect.Instance, context).Members(), r => result.Add(r.GetString(0)));
+        return result.Order(StringComparer.Ordinal).ToList();
+    }
+
+    [Fact]
+    public void Preview_CountsEachConditionInTurnAndSharesOfRevenue()
+    {
+        var preview = SegmentPreview.Compute(fixture.Warehouse, compilation.Find("us_buyers")!, context, [new("country", FieldType.Text)], 5);
+
+        var buyers = Members("buyers").Count;
+        var expected = data.Customers.Where(c => c.Events.Any(e => (string)e["event_type"]! == "purchase" && (DateTime)e["occurred_at"]! < RandomWorkspace.AsOf)).ToList();
+        Assert.Equal(expected.Count, buyers);
+        Assert.Equal(200, preview.Customers);
+        Assert.Equal([buyers, preview.Steps[1].Remaining, preview.Size], preview.Steps.Select(s => s.Remaining));
+        Assert.True(preview.Steps[1].Remaining >= preview.Size && preview.Size > 0);
+        Assert.Equal(Members("us_buyers").Count, preview.Size);
+
+        decimal Revenue(IEnumerable<RefCustomer> cs) => cs.SelectMany(c => c.Events)
+            .Where(e => (string)e["event_type"]! == "purchase" && (DateTime)e["occurred_at"]! < RandomWorkspace.AsOf)
+            .Sum(e => (decimal?)e["revenue"] ?? 0);
+        var members = Members("us_buyers").ToHashSet();
+        Assert.Equal(Revenue(data.Customers), preview.Revenue);
+        Assert.Equal(Revenue(data.Customers.Where(c => members.Contains(c.Id))), preview.MemberRevenue);
+        Assert.Equal(5, preview.Sample.Count);
+        Assert.All(preview.Sample, row => Assert.Contains((string)row[0]!, members));
+        Assert.All(preview.Sample, row => Assert.Equal("us", ((string)row[1]!).ToLowerInvariant()));
+    }
+
+    [Fact]
+    public void Materialize_Twice_ReplacesAndRecordsVersionAndSize()
+    {
+        var now = new DateTime(2025, 1, 2, 0, 0, 0, DateTimeKind.Utc);
+        var all = compilation.InDependencyOrder();
+        var first = SegmentMaterializer.Materialize(fixture.Warehouse, all, context, now);
+        var again = SegmentMaterializer.Materialize(fixture.Warehouse, all, context, now.AddHours(1));
+
+        Assert.Equal(["buyers", "us_buyers", "nobody"], first.Select(m => m.Segment));
+        Assert.Equal(first.Select(m => (m.Segment, m.Size)), again.Select(m => (m.Segment, m.Size)));
+        Assert.Equal(Members("us_buyers"), SegmentMaterializer.Members(fixture.Warehouse, "us_buyers", context.AsOf));
+        Assert.Equal(0, again.Single(m => m.Segment == "nobody").Size);
+        Assert.Equal(Members("buyers").Count + Members("us_buyers").Count, fixture.Count("SELECT count(*) FROM segment_memberships"));
+        Assert.Equal(3, fixture.Count("SELECT count(*) FROM segment_definitions"));
+
+        var later = new EvaluationContext(RandomWorkspace.AsOf.AddDays(30), TimeZoneInfo.Utc);
+        SegmentMaterializer.Materialize(fixture.Warehouse, [compilation.Find("buyers")!], later, now);
+        Assert.Equal(2, SegmentMaterializer.History(fixture.Warehouse, "buyers").Count);
+        Assert.Equal(later.AsOf, SegmentMaterializer.History(fixture.Warehouse, "buyers")[0].AsOf);
+        Assert.Equal(compilation.Find("buyers")!.Version, SegmentMaterializer.History(fixture.Warehouse, "buyers")[0].Version);
+    }
+
+    [Theory]
+    [InlineData(AudienceFormat.Csv)]
+    [InlineData(AudienceFormat.Json)]
+    [InlineData(AudienceFormat.Parquet)]
+    public void Export_SameInputs_GiveTheSameFileWithEveryMember(AudienceFormat format)
+    {
+        var traits = new List<FieldDefinition> { new("email", FieldType.Text), new("age", FieldType.Integer), new("signup_at", FieldType.Timestamp) };
+        var a = Path.Combine(fixture.Dir, "a." + format);
+        var b = Path.Combine(fixture.Dir, "b." + format);
+        var rows = AudienceExport.Write(fixture.Warehouse, compilation.Find("us_buyers")!, context, traits, format, a);
+        AudienceExport.Write(fixture.Warehouse, compilation.Find("us_buyers")!, context, traits, format, b);
+
+        Assert.Equal(Members("us_buyers").Count, rows);
+        Assert.Equal(File.ReadAllBytes(a), File.ReadAllBytes(b));
+        Assert.False(File.Exists(a + ".partial"));
+        var ids = format switch
+        {
+            AudienceFormat.Csv => File.ReadAllLines(a).Skip(1).Select(l => l.Split(',')[0]).ToList(),
+            AudienceFormat.Json => System.Text.Json.JsonDocument.Parse(File.ReadAllText(a)).RootElement.EnumerateArray().Select(e => e.GetProperty("customer_id").GetString()!).ToList(),
+            _ => ReadParquetIds(a),
+        };
+        Assert.Equal(Members("us_buyers"), ids);
+        if (format == AudienceFormat.Csv)
+        {
+            Assert.Equal("customer_id,email,age,signup_at", File.ReadLines(a).First());
+        }
+    }
+
+    private List<string> ReadParquetIds(string path)
+    {
+        var ids = new List<string>();
+        fixture.Warehouse.Read(new SqlStatement("SELECT customer_id FROM read_parquet($1) ORDER BY customer_id", [path]), r => ids.Add(r.GetString(0)));
+        return ids;
+    }
+}
