@@ -1,9 +1,12 @@
 // Benchmark helpers run by bench/run.sh, each in its own process so that peak memory is its own:
 //   raw-load CSV DB        DuckDB's own CREATE TABLE AS SELECT * FROM read_csv(...) (the baseline)
 //   verify DB WORKSPACE_DB the two loads agree: same row count, same revenue, same customers
+//   segment-sql WORKSPACE  the benchmark segment's compiled SQL against a hand-written DuckDB query,
+//                          timed alternately in one process; both must count the same members
 using System.Diagnostics;
 using System.Globalization;
 using DuckDB.NET.Data;
+using Segmenta.Bench;
 
 var inv = CultureInfo.InvariantCulture;
 switch (args.FirstOrDefault())
@@ -39,7 +42,10 @@ switch (args.FirstOrDefault())
         return agree ? 0 : 1;
     }
 
+    case "segment-sql" when args.Length == 2:
+        return SegmentSqlBenchmark.Run(args[1]);
+
     default:
-        Console.Error.WriteLine("usage: Segmenta.Bench raw-load CSV DB | verify RAW_DB SEGMENTA_DB");
+        Console.Error.WriteLine("usage: Segmenta.Bench raw-load CSV DB | verify RAW_DB SEGMENTA_DB | segment-sql WORKSPACE");
         return 2;
 }

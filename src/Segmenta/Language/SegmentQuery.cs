@@ -50,9 +50,11 @@ public sealed class SegmentQuery
 
     /// <summary>
     /// One row: all customers, their purchase revenue before as-of, the count after each top-level
-    /// condition in turn (the last is the segment's size), and the members' revenue.
+    /// condition in turn (the last is the segment's size), the members' revenue, and — when
+    /// <paramref name="sampleSize"/> &gt; 0 — a list of up to that many member ids in a stable
+    /// pseudo-random order (by a hash of the id). One pass computes it all.
     /// </summary>
-    public SqlStatement Preview()
+    public SqlStatement Preview(int sampleSize = 0)
     {
         var sql = new SqlBuilder(dialect);
         var writer = new SegmentSqlWriter(context, sql);
@@ -66,42 +68,48 @@ public sealed class SegmentQuery
             columns.Add($"count(*) FILTER (WHERE {string.Join(" AND ", steps.Take(i + 1))})");
         }
 
-        columns.Add($"sum({revenue}) FILTER (WHERE {string.Join(" AND ", steps)})");
+        var all = string.Join(" AND ", steps);
+        columns.Add($"sum({revenue}) FILTER (WHERE {all})");
+        if (sampleSize > 0)
+        {
+            var id = $"{writer.Customers}.{dialect.QuoteIdentifier(CanonicalModel.CustomerId)}";
+            columns.Add(dialect.SmallestBy(id, $"md5({id})", all, sampleSize));
+        }
+
         WriteScope(writer, sql, "SELECT " + string.Join(",\n       ", columns));
         return sql.Build();
     }
 
-    /// <summary>Members with chosen traits, in a stable pseudo-random order (by a hash of the id), at most <paramref name="limit"/>.</summary>
-    public SqlStatement Sample(IReadOnlyList<FieldDefinition> traits, int limit)
+    /// <summary>Chosen traits of the given customers, in the preview's sample order.</summary>
+    public SqlStatement Traits(IReadOnlyList<string> customerIds, IReadOnlyList<FieldDefinition> traits)
     {
+        ArgumentNullException.ThrowIfNull(customerIds);
         ArgumentNullException.ThrowIfNull(traits);
-        return Rows(traits, $"md5(c.{dialect.QuoteIdentifier(CanonicalModel.CustomerId)}), c.{dialect.QuoteIdentifier(CanonicalModel.CustomerId)}", limit);
+        var sql = new SqlBuilder(dialect);
+        var id = dialect.QuoteIdentifier(CanonicalModel.CustomerId);
+        sql.Append($"SELECT {Columns("c", traits)}\nFROM {dialect.QuoteIdentifier("customers")} c\nWHERE c.{id} IN (")
+            .Append(customerIds.Count == 0 ? "NULL" : string.Join(", ", customerIds.Select(i => sql.Parameter(i))))
+            .Append($")\nORDER BY md5(c.{id})");
+        return sql.Build();
     }
 
     /// <summary>Every member with chosen traits, ordered by customer id.</summary>
     public SqlStatement Export(IReadOnlyList<FieldDefinition> traits)
     {
         ArgumentNullException.ThrowIfNull(traits);
-        return Rows(traits, $"c.{dialect.QuoteIdentifier(CanonicalModel.CustomerId)}", null);
-    }
-
-    private SqlStatement Rows(IReadOnlyList<FieldDefinition> traits, string orderBy, int? limit)
-    {
         var sql = new SqlBuilder(dialect);
         var writer = new SegmentSqlWriter(context, sql);
         writer.Plan(segment.Condition);
-        var columns = new[] { CanonicalModel.CustomerId }.Concat(traits.Select(t => t.Name).Where(n => n != CanonicalModel.CustomerId))
-            .Select(n => $"{writer.Customers}.{dialect.QuoteIdentifier(n)}");
-        WriteScope(writer, sql, "SELECT " + string.Join(", ", columns));
+        WriteScope(writer, sql, "SELECT " + Columns(writer.Customers, traits));
         sql.Append("\nWHERE ").Append(writer.Predicate(segment.Condition, negated: false))
-            .Append("\nORDER BY ").Append(orderBy);
-        if (limit is { } n)
-        {
-            sql.Append("\nLIMIT ").Append(sql.Parameter((long)n));
-        }
-
+            .Append($"\nORDER BY {writer.Customers}.{dialect.QuoteIdentifier(CanonicalModel.CustomerId)}");
         return sql.Build();
     }
+
+    /// <summary><c>customer_id</c> and the traits, qualified by the customers alias.</summary>
+    private string Columns(string alias, IReadOnlyList<FieldDefinition> traits) => string.Join(", ", new[] { CanonicalModel.CustomerId }
+        .Concat(traits.Select(t => t.Name).Where(n => n != CanonicalModel.CustomerId))
+        .Select(n => $"{alias}.{dialect.QuoteIdentifier(n)}"));
 
     private static void WriteScope(SegmentSqlWriter writer, SqlBuilder sql, string select)
     {

@@ -32,7 +32,7 @@ public sealed record SegmentPreview(
     /// <summary>Members' purchase revenue as a share of all purchase revenue before as-of (0–1).</summary>
     public double ShareOfRevenue => Revenue == 0 ? 0 : (double)(MemberRevenue / Revenue);
 
-    /// <summary>Computes the preview: one aggregate query (sizes, funnel, revenue) and one sample query.</summary>
+    /// <summary>Computes the preview: one pass for sizes, funnel, revenue and sample ids, then a lookup of the sample's traits.</summary>
     public static SegmentPreview Compute(IWarehouse warehouse, SegmentDefinition segment, EvaluationContext context, IReadOnlyList<FieldDefinition> sampleTraits, int sampleSize)
     {
         ArgumentNullException.ThrowIfNull(warehouse);
@@ -43,7 +43,8 @@ public sealed record SegmentPreview(
         long customers = 0, size = 0;
         decimal revenue = 0, memberRevenue = 0;
         var steps = new List<SegmentStep>();
-        warehouse.Read(query.Preview(), r =>
+        var ids = new List<string>();
+        warehouse.Read(query.Preview(sampleSize), r =>
         {
             customers = r.GetInt64(0);
             revenue = DecimalOrZero(r, 1);
@@ -53,15 +54,20 @@ public sealed record SegmentPreview(
             }
 
             size = steps[^1].Remaining;
-            memberRevenue = DecimalOrZero(r, 2 + segment.ConditionTexts.Count);
+            var next = 3 + segment.ConditionTexts.Count;
+            memberRevenue = DecimalOrZero(r, next - 1);
+            if (sampleSize > 0 && !r.IsDBNull(next))
+            {
+                ids.AddRange(((System.Collections.IEnumerable)r.GetValue(next)).Cast<object>().Select(o => (string)o));
+            }
         });
 
         var columns = new List<string> { CanonicalModel.CustomerId };
         columns.AddRange(sampleTraits.Select(t => t.Name).Where(n => n != CanonicalModel.CustomerId));
         var sample = new List<IReadOnlyList<object?>>();
-        if (sampleSize > 0)
+        if (ids.Count > 0)
         {
-            warehouse.Read(query.Sample(sampleTraits, sampleSize), r =>
+            warehouse.Read(query.Traits(ids, sampleTraits), r =>
             {
                 var values = new object?[r.FieldCount];
                 for (var i = 0; i < values.Length; i++)

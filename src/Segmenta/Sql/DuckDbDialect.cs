@@ -53,5 +53,8 @@ public sealed class DuckDbDialect : ISqlDialect
     public string? ParameterType(Type type) => type == typeof(long) ? "BIGINT" : type == typeof(decimal) ? "DECIMAL(38,12)" : null;
 
     /// <inheritdoc />
+    public string SmallestBy(string value, string key, string filter, int count) => $"min_by({value}, {key}, {count.ToString(CultureInfo.InvariantCulture)}) FILTER (WHERE {filter})";
+
+    /// <inheritdoc />
     public string ToDouble(string number) => $"CAST({number} AS DOUBLE)";
 }

@@ -41,6 +41,12 @@ public interface ISqlDialect
     /// </summary>
     string? ParameterType(Type type);
 
+    /// <summary>
+    /// An aggregate: the list of up to <paramref name="count"/> values of <paramref name="value"/> with the
+    /// smallest <paramref name="key"/> among rows passing <paramref name="filter"/> (NULL when none do).
+    /// </summary>
+    string SmallestBy(string value, string key, string filter, int count);
+
     /// <summary>A number as a double-precision float (ranking by averages).</summary>
     string ToDouble(string number);
 }

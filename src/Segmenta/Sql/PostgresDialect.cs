@@ -53,5 +53,8 @@ public sealed class PostgresDialect : ISqlDialect
     public string? ParameterType(Type type) => type == typeof(long) ? "BIGINT" : type == typeof(decimal) ? "NUMERIC" : null;
 
     /// <inheritdoc />
+    public string SmallestBy(string value, string key, string filter, int count) => $"(array_agg({value} ORDER BY {key}) FILTER (WHERE {filter}))[1:{count.ToString(CultureInfo.InvariantCulture)}]";
+
+    /// <inheritdoc />
     public string ToDouble(string number) => $"CAST({number} AS DOUBLE PRECISION)";
 }
