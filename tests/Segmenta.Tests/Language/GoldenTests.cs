@@ -25,7 +25,25 @@ public sealed partial class GoldenTests
     public void Compile_GoldenCases_MatchSqlAndParameters(string dialectName)
     {
         ISqlDialect dialect = dialectName == "duckdb" ? DuckDbDialect.Instance : PostgresDialect.Instance;
-        var path = CasePath(dialectName + ".cases");
+        RunCases(dialectName + ".cases", text =>
+        {
+            Assert.True(SegmentCompiler.TryCompileCondition(text, LanguageFixtures.Schema, LanguageFixtures.Others, out var segment, out var diagnostics), $"{text}: {string.Join("; ", diagnostics)}");
+            var sql = segment!.Query(dialect, LanguageFixtures.Context).Members();
+            return OneLine(sql.Text) + Arrow + Show(sql.Parameters);
+        });
+    }
+
+    [Fact]
+    public void Compile_BadCases_GiveTheDiagnostic() => RunCases("diagnostics.cases", text =>
+    {
+        var ok = SegmentCompiler.TryCompileCondition(text.Replace("\\n", "\n", StringComparison.Ordinal), LanguageFixtures.Schema, LanguageFixtures.Others, out _, out var diagnostics);
+        return ok ? "(compiles)" : string.Join(" | ", diagnostics.Select(d => $"{d.Code} {d.Line}:{d.Column}+{d.Span.Length} {d.Message}"));
+    });
+
+    /// <summary>Checks (or with SEGMENTA_UPDATE_GOLDEN=1 rewrites) each <c>text ⇶ expected</c> line of a case file.</summary>
+    private static void RunCases(string name, Func<string, string> expectedFor)
+    {
+        var path = CasePath(name);
         var failures = new List<string>();
         var output = new StringBuilder();
         var cases = 0;
@@ -39,39 +57,7 @@ public sealed partial class GoldenTests
 
             cases++;
             var text = line.Split(Arrow)[0];
-            Assert.True(SegmentCompiler.TryCompileCondition(text, LanguageFixtures.Schema, LanguageFixtures.Others, out var segment, out var diagnostics), $"{text}: {string.Join("; ", diagnostics)}");
-            var sql = segment!.Query(dialect, LanguageFixtures.Context).Members();
-            var actual = text + Arrow + OneLine(sql.Text) + Arrow + Show(sql.Parameters);
-            output.AppendLine(actual);
-            if (actual != line)
-            {
-                failures.Add($"expected: {line}\n  actual: {actual}");
-            }
-        }
-
-        Finish(path, output, failures, cases);
-    }
-
-    [Fact]
-    public void Compile_BadCases_GiveTheDiagnostic()
-    {
-        var path = CasePath("diagnostics.cases");
-        var failures = new List<string>();
-        var output = new StringBuilder();
-        var cases = 0;
-        foreach (var line in File.ReadLines(path))
-        {
-            if (IsComment(line))
-            {
-                output.AppendLine(line);
-                continue;
-            }
-
-            cases++;
-            var text = line.Split(Arrow)[0].Replace("\\n", "\n", StringComparison.Ordinal);
-            var ok = SegmentCompiler.TryCompileCondition(text, LanguageFixtures.Schema, LanguageFixtures.Others, out _, out var diagnostics);
-            var shown = ok ? "(compiles)" : string.Join(" | ", diagnostics.Select(d => $"{d.Code} {d.Line}:{d.Column}+{d.Span.Length} {d.Message}"));
-            var actual = line.Split(Arrow)[0] + Arrow + shown;
+            var actual = text + Arrow + expectedFor(text);
             output.AppendLine(actual);
             if (actual != line)
             {
