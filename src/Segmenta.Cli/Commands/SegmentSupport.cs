@@ -81,8 +81,7 @@ internal static class SegmentSupport
         }
 
         var names = library.Compilation.Segments.Select(s => s.Name).ToList();
-        var hint = Suggestions.Closest(nameOrFile, names);
-        throw new UserInputException($"unknown segment `{nameOrFile}`{(hint is null ? "" : $" — did you mean `{hint}`?")}{(names.Count == 0 ? " (the workspace has no segments yet: write one in segments/*.seg)" : "")}");
+        throw new UserInputException($"unknown segment `{nameOrFile}`{Suggestions.DidYouMean(nameOrFile, names)}{(names.Count == 0 ? " (the workspace has no segments yet: write one in segments/*.seg)" : "")}");
     }
 
     /// <summary>Resolves trait names against the warehouse's customer columns.</summary>
@@ -99,8 +98,7 @@ internal static class SegmentSupport
             }
             else if (list is not null)
             {
-                var hint = Suggestions.Closest(name, columns.Select(c => c.Name));
-                throw new UserInputException($"unknown trait `{name}`{(hint is null ? "" : $" — did you mean `{hint}`?")}; traits: {string.Join(", ", columns.Select(c => c.Name))}");
+                throw new UserInputException($"unknown trait `{name}`{Suggestions.DidYouMean(name, columns.Select(c => c.Name))}; traits: {string.Join(", ", columns.Select(c => c.Name))}");
             }
         }
 

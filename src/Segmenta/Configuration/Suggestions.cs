@@ -3,6 +3,12 @@ namespace Segmenta.Configuration;
 /// <summary>"Did you mean" suggestions by edit distance, shared by every place that resolves a user's name.</summary>
 public static class Suggestions
 {
+    /// <summary>" — did you mean `x`?" for the closest candidate, or "" when none is close enough.</summary>
+    public static string DidYouMean(string name, IEnumerable<string> candidates) => Hint(Closest(name, candidates));
+
+    /// <summary>" — did you mean `x`?" for a suggestion, or "" for none.</summary>
+    public static string Hint(string? suggestion) => suggestion is null ? "" : $" — did you mean `{suggestion}`?";
+
     /// <summary>The candidate closest to <paramref name="name"/>, or null when none is close enough to be a likely typo.</summary>
     public static string? Closest(string name, IEnumerable<string> candidates)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Segmenta.Configuration;
 using Segmenta.Model;
 
 namespace Segmenta.Language;
@@ -263,7 +264,7 @@ internal sealed class Binder
                     return new DerivedField(set, derivedField);
                 }
 
-                Report(DiagnosticCodes.UnknownField, $"`{qualifier}` has no field `{field.Name}`{Parser.Hint(Parser.Suggest(field.Name, set.Fields.Select(f => f.Name)))} ({qualifier} has {string.Join(", ", set.Fields.Select(f => f.Name))})", field.Span);
+                Report(DiagnosticCodes.UnknownField, $"`{qualifier}` has no field `{field.Name}`{Suggestions.DidYouMean(field.Name, set.Fields.Select(f => f.Name))} ({qualifier} has {string.Join(", ", set.Fields.Select(f => f.Name))})", field.Span);
                 return Unknown();
             }
 
@@ -276,7 +277,7 @@ internal sealed class Binder
             var namespaces = schema.DerivedSets.Select(d => d.Namespace).ToList();
             Report(
                 DiagnosticCodes.UnknownField,
-                $"unknown field `{field.FullName}`: `{qualifier}` is neither a computed field set{(namespaces.Count == 0 ? " (none are computed in this workspace yet)" : $" ({string.Join(", ", namespaces)})")} nor an event type{Parser.Hint(Parser.Suggest(qualifier, [.. namespaces, .. schema.EventTypes]))}",
+                $"unknown field `{field.FullName}`: `{qualifier}` is neither a computed field set{(namespaces.Count == 0 ? " (none are computed in this workspace yet)" : $" ({string.Join(", ", namespaces)})")} nor an event type{Suggestions.DidYouMean(qualifier, [.. namespaces, .. schema.EventTypes])}",
                 field.Span);
             return Unknown();
         }
@@ -288,7 +289,7 @@ internal sealed class Binder
                 return new EventField(property);
             }
 
-            Report(DiagnosticCodes.UnknownProperty, $"unknown event property `{field.Name}`{Parser.Hint(Parser.Suggest(field.Name, schema.EventPropertyNames))}", field.Span);
+            Report(DiagnosticCodes.UnknownProperty, $"unknown event property `{field.Name}`{Suggestions.DidYouMean(field.Name, schema.EventPropertyNames)}", field.Span);
             return Unknown();
         }
 
@@ -297,10 +298,10 @@ internal sealed class Binder
             return new CustomerField(trait);
         }
 
-        var hint = Parser.Suggest(field.Name, schema.CustomerFields.Select(f => f.Name));
+        var hint = Suggestions.Closest(field.Name, schema.CustomerFields.Select(f => f.Name));
         var extra = hint is null && schema.EventProperty(field.Name) is not null
             ? $"; `{field.Name}` is an event property, usable in a filter such as `count(purchase where {field.Name} = …, last 30 days)`"
-            : Parser.Hint(hint);
+            : Suggestions.Hint(hint);
         Report(DiagnosticCodes.UnknownField, $"unknown field `{field.Name}`{extra}", field.Span);
         return Unknown();
     }
@@ -318,7 +319,7 @@ internal sealed class Binder
             property = schema.EventProperty(propertyName);
             if (property is null)
             {
-                Report(DiagnosticCodes.UnknownProperty, $"unknown event property `{propertyName}`{Parser.Hint(Parser.Suggest(propertyName, schema.EventPropertyNames))}", syntax.PropertySpan);
+                Report(DiagnosticCodes.UnknownProperty, $"unknown event property `{propertyName}`{Suggestions.DidYouMean(propertyName, schema.EventPropertyNames)}", syntax.PropertySpan);
                 return Unknown();
             }
         }
@@ -373,8 +374,7 @@ internal sealed class Binder
         }
         else if (!schema.IsEventType(type))
         {
-            var known = schema.EventTypes.Contains(type.ToLowerInvariant(), StringComparer.Ordinal) ? type.ToLowerInvariant() : Parser.Suggest(type, schema.EventTypes);
-            Report(DiagnosticCodes.UnknownEventType, $"unknown event type `{type}`{Parser.Hint(known)} (event types: {string.Join(", ", schema.EventTypes)}, or `any`)", syntax.TypeSpan);
+            Report(DiagnosticCodes.UnknownEventType, $"unknown event type `{type}`{Suggestions.DidYouMean(type, schema.EventTypes)} (event types: {string.Join(", ", schema.EventTypes)}, or `any`)", syntax.TypeSpan);
         }
 
         var filter = syntax.Filter is null ? null : Condition(syntax.Filter, inFilter: true);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Segmenta.Configuration;
 
 namespace Segmenta.Language;
 
@@ -313,7 +314,7 @@ internal sealed class Parser
         {
             throw new SyntaxError(Report(
                 DiagnosticCodes.Expected,
-                $"unknown function `{function.Text}`; expected one of {string.Join(", ", Functions)}{Hint(Suggest(name, Functions))}",
+                $"unknown function `{function.Text}`; expected one of {string.Join(", ", Functions)}{Suggestions.DidYouMean(name, Functions)}",
                 function.Span));
         }
 
@@ -684,10 +685,6 @@ internal sealed class Parser
 
     internal static bool IsName(string text) => text.Length is > 0 and <= 63 && char.IsAsciiLetterLower(text[0])
         && text.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_') && !Reserved.Contains(text);
-
-    internal static string Hint(string? suggestion) => suggestion is null ? "" : $" — did you mean `{suggestion}`?";
-
-    internal static string? Suggest(string name, IEnumerable<string> candidates) => Configuration.Suggestions.Closest(name, candidates);
 
     /// <summary>Unwinds the parser to the segment level; the diagnostic is already recorded.</summary>
     private sealed class SyntaxError(Diagnostic diagnostic) : Exception(diagnostic.Message);

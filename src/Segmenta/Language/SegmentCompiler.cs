@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Segmenta.Configuration;
 using Segmenta.Sql;
 
 namespace Segmenta.Language;
@@ -54,7 +55,7 @@ public static class SegmentCompiler
         {
             if (!byName.ContainsKey(name))
             {
-                return new SegmentResolution(null, DiagnosticCodes.UnknownSegment, $"unknown segment `{name}`{Parser.Hint(Parser.Suggest(name, byName.Keys))}");
+                return new SegmentResolution(null, DiagnosticCodes.UnknownSegment, $"unknown segment `{name}`{Suggestions.DidYouMean(name, byName.Keys)}");
             }
 
             if (inProgress.Contains(name))
@@ -129,7 +130,7 @@ public static class SegmentCompiler
         {
             SegmentResolution Resolve(string target) => others?.Find(target) is { } d
                 ? new SegmentResolution(d.Condition)
-                : new SegmentResolution(null, DiagnosticCodes.UnknownSegment, $"unknown segment `{target}`{Parser.Hint(Parser.Suggest(target, others?.Segments.Select(s => s.Name) ?? []))}");
+                : new SegmentResolution(null, DiagnosticCodes.UnknownSegment, $"unknown segment `{target}`{Suggestions.DidYouMean(target, others?.Segments.Select(s => s.Name) ?? [])}");
             var condition = new Binder(schema, Resolve, found).Bind(syntax);
             if (condition is not null)
             {
