@@ -27,10 +27,6 @@ internal sealed class SegmentSqlWriter
     private readonly Dictionary<BoundRank, string> rankNames = new(ReferenceEqualityComparer.Instance);
     private readonly List<DerivedFieldSet> derived = [];
 
-    // While the aggregate pass is written: what its scan already guarantees of every event.
-    private DateTime? scanFrom;
-    private string? scanType;
-
     public SegmentSqlWriter(EvaluationContext context, SqlBuilder sql, string suffix = "")
     {
         this.context = context;
@@ -138,11 +134,11 @@ internal sealed class SegmentSqlWriter
         // The scan sees only what some aggregate can see: the earliest window start and the types used.
         // A FILTER then repeats only what narrows further than the scan.
         var starts = aggregates.Select(a => context.Resolve(a.Window).From).ToList();
-        scanFrom = starts.All(s => s is not null) ? starts.Min() : null;
+        var scanFrom = starts.All(s => s is not null) ? starts.Min() : null;
         var types = aggregates.All(a => a.Events.EventType is not null)
             ? aggregates.Select(a => a.Events.EventType!).Distinct(StringComparer.Ordinal).ToList()
             : null;
-        scanType = types is [var only] ? only : null;
+        var scanType = types is [var only] ? only : null;
         sql.Append($"{indent}SELECT {e}.{Q(CanonicalModel.CustomerId)}");
         foreach (var aggregate in aggregates)
         {
@@ -161,11 +157,11 @@ internal sealed class SegmentSqlWriter
                 _ => ("sum", property!),
             };
             sql.Append($",\n{indent}       {function}({argument})");
-            WriteFilterClause(aggregate.Events, aggregate.Window, e);
+            WriteFilterClause(aggregate.Events, aggregate.Window, e, scanFrom, scanType);
             if (aggregate.Kind == AggregateKind.Avg)
             {
                 sql.Append($" AS {Q(name + "s")},\n{indent}       count({property})");
-                WriteFilterClause(aggregate.Events, aggregate.Window, e);
+                WriteFilterClause(aggregate.Events, aggregate.Window, e, scanFrom, scanType);
                 sql.Append($" AS {Q(name + "c")}");
             }
             else
@@ -188,21 +184,22 @@ internal sealed class SegmentSqlWriter
         }
 
         sql.Append($"\n{indent}GROUP BY {e}.{Q(CanonicalModel.CustomerId)}");
-        scanFrom = null;
-        scanType = null;
     }
 
-    private void WriteFilterClause(BoundEvents events, Window window, string alias)
+    private void WriteFilterClause(BoundEvents events, Window window, string alias, DateTime? scanFrom, string? scanType)
     {
-        var conditions = EventConditions(events, window, alias);
+        var conditions = EventConditions(events, window, alias, scanFrom, scanType);
         if (conditions.Count > 0)
         {
             sql.Append($" FILTER (WHERE {string.Join(" AND ", conditions)})");
         }
     }
 
-    /// <summary>The conditions that pick a customer's events: type, window (beyond the scan's as-of bound), filter.</summary>
-    private List<string> EventConditions(BoundEvents events, Window window, string alias)
+    /// <summary>
+    /// The conditions that pick a customer's events: type, window (beyond the as-of bound), filter — leaving out
+    /// what the enclosing scan already guarantees (<paramref name="scanFrom"/>, <paramref name="scanType"/>).
+    /// </summary>
+    private List<string> EventConditions(BoundEvents events, Window window, string alias, DateTime? scanFrom = null, string? scanType = null)
     {
         var conditions = new List<string>();
         if (events.EventType is { } type && type != scanType)
