@@ -33,28 +33,14 @@ internal static class SegmentSupport
         {
             instant = workspace.Settings.AsOf?.UtcDateTime ?? TimeProvider.System.GetUtcNow().UtcDateTime;
         }
-        else if (DateOnly.TryParseExact(asOf, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        else if (EvaluationContext.TryParseInstant(asOf, zone, out instant) is { } problem)
         {
-            instant = new EvaluationContext(DateTime.UnixEpoch, zone).StartOf(day);
-        }
-        else if (DateTimeOffset.TryParse(asOf, CultureInfo.InvariantCulture, DateTimeStyles.None, out var stamp) && HasOffset(asOf))
-        {
-            instant = stamp.UtcDateTime;
-        }
-        else if (DateTime.TryParse(asOf, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
-        {
-            instant = TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), zone);
-        }
-        else
-        {
-            throw new UserInputException($"--as-of `{asOf}` is not a date (2025-01-01) or an ISO 8601 time (2025-01-01T09:00:00Z)");
+            throw new UserInputException($"--as-of: {problem}; give a date (2025-01-01) or an ISO 8601 time (2025-01-01T09:00:00Z)");
         }
 
         // Membership is stored per as-of instant; whole seconds keep it stable across backends.
         return new EvaluationContext(new DateTime(instant.Ticks - (instant.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc), zone);
     }
-
-    private static bool HasOffset(string text) => text.EndsWith('Z') || text.EndsWith('z') || System.Text.RegularExpressions.Regex.IsMatch(text, @"[+-]\d\d:?\d\d$");
 
     /// <summary>Finds a segment by name, or the segments of a file; unknown names get a suggestion.</summary>
     public static IReadOnlyList<SegmentDefinition> Resolve(SegmentLibrary library, string nameOrFile)

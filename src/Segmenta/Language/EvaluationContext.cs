@@ -1,3 +1,6 @@
+using System.Globalization;
+using Segmenta.Ingestion;
+
 namespace Segmenta.Language;
 
 /// <summary>
@@ -21,15 +24,35 @@ public sealed record EvaluationContext
     public TimeZoneInfo Zone { get; }
 
     /// <summary>The instant (UTC) a calendar day starts in the workspace zone; a day whose midnight falls in a DST gap starts at the first valid minute.</summary>
-    public DateTime StartOf(DateOnly day)
+    public DateTime StartOf(DateOnly day) => StartOf(day, Zone);
+
+    private static DateTime StartOf(DateOnly day, TimeZoneInfo zone)
     {
         var local = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
-        for (var i = 0; i < 24 * 60 && Zone.IsInvalidTime(local); i++)
+        for (var i = 0; i < 24 * 60 && zone.IsInvalidTime(local); i++)
         {
             local = local.AddMinutes(1);
         }
 
-        return TimeZoneInfo.ConvertTimeToUtc(local, Zone);
+        return TimeZoneInfo.ConvertTimeToUtc(local, zone);
+    }
+
+    /// <summary>
+    /// Reads an as-of instant as users give it: a date (its start in <paramref name="zone"/>) or an ISO 8601
+    /// time (local to <paramref name="zone"/> when it has no offset), with ingestion's timestamp rules.
+    /// Returns what is wrong, or null.
+    /// </summary>
+    public static string? TryParseInstant(string text, TimeZoneInfo zone, out DateTime utc)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(zone);
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        {
+            utc = StartOf(day, zone);
+            return null;
+        }
+
+        return ValueParser.ParseTimestamp(text, [], zone, out utc);
     }
 
     /// <summary>The first calendar day that starts at or after <paramref name="instant"/>: how an instant bound applies to a DATE column.</summary>

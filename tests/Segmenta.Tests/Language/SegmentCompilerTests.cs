@@ -122,6 +122,23 @@ public sealed class SegmentCompilerTests
     }
 
     [Fact]
+    public void EvaluationContext_TryParseInstant_ReadsDatesAndIsoTimesInTheZone()
+    {
+        var zone = LanguageFixtures.Context.Zone;
+        DateTime Parse(string text)
+        {
+            Assert.Null(EvaluationContext.TryParseInstant(text, zone, out var utc));
+            return utc;
+        }
+
+        Assert.Equal(new DateTime(2025, 1, 1, 5, 0, 0, DateTimeKind.Utc), Parse("2025-01-01"));
+        Assert.Equal(new DateTime(2025, 1, 1, 9, 0, 0, DateTimeKind.Utc), Parse("2025-01-01T09:00:00Z"));
+        Assert.Equal(new DateTime(2025, 1, 1, 14, 0, 0, DateTimeKind.Utc), Parse("2025-01-01T09:00:00"));
+        Assert.Contains("does not exist in America/New_York", EvaluationContext.TryParseInstant("2024-03-10T02:30:00", zone, out _), StringComparison.Ordinal);
+        Assert.Contains("is not a timestamp", EvaluationContext.TryParseInstant("Jan 1", zone, out _), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void EvaluationContext_DayStartsAndWindows_FollowTheWorkspaceZone()
     {
         var context = LanguageFixtures.Context;
