@@ -89,7 +89,8 @@ public static class SegmentCompiler
         }
 
         var result = new List<SegmentDefinition>();
-        foreach (var (syntax, _) in byName.Values.OrderBy(v => parsed.FindIndex(p => ReferenceEquals(p.Syntax, v.Syntax))))
+        // File order; a repeated name was reported above and only its first definition counts.
+        foreach (var (syntax, _) in parsed.Where(p => ReferenceEquals(byName[p.Syntax.Name].Syntax, p.Syntax)))
         {
             if (Bind(syntax.Name) is { } definition)
             {
@@ -97,9 +98,10 @@ public static class SegmentCompiler
             }
         }
 
+        var files = sources.Select(s => s.File).ToList();
         var ordered = diagnostics
             .Distinct()
-            .OrderBy(d => sources.ToList().FindIndex(s => s.File == d.File))
+            .OrderBy(d => files.IndexOf(d.File))
             .ThenBy(d => d.Span.Start)
             .ThenBy(d => d.Code, StringComparer.Ordinal)
             .ToList();

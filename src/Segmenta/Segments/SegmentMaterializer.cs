@@ -36,11 +36,8 @@ public static class SegmentMaterializer
         }
 
         warehouse.ExecuteInTransaction(statements, cancellation);
-        var names = segments.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
-        return History(warehouse, null)
-            .Where(m => names.Contains(m.Segment) && m.AsOf == context.AsOf)
-            .OrderBy(m => segments.ToList().FindIndex(s => s.Name == m.Segment))
-            .ToList();
+        var stored = History(warehouse, null).Where(m => m.AsOf == context.AsOf).ToDictionary(m => m.Segment, StringComparer.Ordinal);
+        return segments.Select(s => stored[s.Name]).ToList();
     }
 
     private static IEnumerable<SqlStatement> Statements(ISqlDialect dialect, SegmentDefinition segment, EvaluationContext context, DateTime now)
