@@ -107,9 +107,15 @@ public sealed class SegmentQuery
     }
 
     /// <summary><c>customer_id</c> and the traits, qualified by the customers alias.</summary>
-    private string Columns(string alias, IReadOnlyList<FieldDefinition> traits) => string.Join(", ", new[] { CanonicalModel.CustomerId }
-        .Concat(traits.Select(t => t.Name).Where(n => n != CanonicalModel.CustomerId))
-        .Select(n => $"{alias}.{dialect.QuoteIdentifier(n)}"));
+    private string Columns(string alias, IReadOnlyList<FieldDefinition> traits) =>
+        string.Join(", ", OutputColumns(traits).Select(n => $"{alias}.{dialect.QuoteIdentifier(n)}"));
+
+    /// <summary>The columns of sample and export rows, in order: <c>customer_id</c>, then each trait once.</summary>
+    public static IReadOnlyList<string> OutputColumns(IReadOnlyList<FieldDefinition> traits)
+    {
+        ArgumentNullException.ThrowIfNull(traits);
+        return [.. new[] { CanonicalModel.CustomerId }.Concat(traits.Select(t => t.Name)).Distinct(StringComparer.Ordinal)];
+    }
 
     private static void WriteScope(SegmentSqlWriter writer, SqlBuilder sql, string select)
     {

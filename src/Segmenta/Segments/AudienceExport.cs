@@ -51,22 +51,12 @@ public static class AudienceExport
                     using (var writer = new StreamWriter(temporary, false, new UTF8Encoding(false)))
                     {
                         writer.NewLine = "\n";
-                        var header = false;
+                        writer.WriteLine(string.Join(',', SegmentQuery.OutputColumns(traits).Select(Csv)));
                         warehouse.Read(query, r =>
                         {
-                            if (!header)
-                            {
-                                writer.WriteLine(string.Join(',', Enumerable.Range(0, r.FieldCount).Select(i => Csv(r.GetName(i)))));
-                                header = true;
-                            }
-
                             writer.WriteLine(string.Join(',', Enumerable.Range(0, r.FieldCount).Select(i => Csv(Text(r, i)))));
                             rows++;
                         });
-                        if (!header)
-                        {
-                            writer.WriteLine(string.Join(',', new[] { CanonicalModel.CustomerId }.Concat(traits.Select(t => t.Name)).Distinct(StringComparer.Ordinal).Select(Csv)));
-                        }
                     }
 
                     break;

@@ -62,8 +62,6 @@ public sealed record SegmentPreview(
             }
         });
 
-        var columns = new List<string> { CanonicalModel.CustomerId };
-        columns.AddRange(sampleTraits.Select(t => t.Name).Where(n => n != CanonicalModel.CustomerId));
         var sample = new List<IReadOnlyList<object?>>();
         if (ids.Count > 0)
         {
@@ -79,7 +77,7 @@ public sealed record SegmentPreview(
             });
         }
 
-        return new SegmentPreview(segment.Name, segment.Title, segment.Version, context.AsOf, size, customers, memberRevenue, revenue, steps, columns, sample, clock.Elapsed);
+        return new SegmentPreview(segment.Name, segment.Title, segment.Version, context.AsOf, size, customers, memberRevenue, revenue, steps, SegmentQuery.OutputColumns(sampleTraits), sample, clock.Elapsed);
     }
 
     private static decimal DecimalOrZero(IDataRecord r, int i) => r.IsDBNull(i) ? 0 : Convert.ToDecimal(r.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
