@@ -1,3 +1,5 @@
+using System.Data.Common;
+using System.Globalization;
 using DuckDB.NET.Data;
 
 namespace Segmenta.DuckDb;
@@ -14,6 +16,73 @@ public static class DuckDbParquet
         using var command = connection.CreateCommand();
         // COPY takes its target as a literal, not a parameter: paths become literals only through Literal.
         command.CommandText = $"COPY (SELECT * FROM read_csv({Literal(csvPath)}, header = true)) TO {Literal(parquetPath)} (FORMAT parquet, COMPRESSION zstd)";
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// Writes the rows of another database's query to Parquet (how a server warehouse exports): the rows
+    /// stream into an in-memory DuckDB table, typed from the reader's schema, then DuckDB writes the file.
+    /// Returns the rows written.
+    /// </summary>
+    public static long FromReader(DbDataReader reader, string parquetPath)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(parquetPath);
+        var schema = reader.GetColumnSchema();
+        using var connection = DuckDbWarehouse.OpenInMemory();
+        var types = schema.Select(DuckType).ToArray();
+        var columns = schema.Select((c, i) => $"{DuckDbWarehouse.Quote(c.ColumnName)} {types[i]}");
+        Execute(connection, $"CREATE TABLE export ({string.Join(", ", columns)})");
+        long rows = 0;
+        using (var appender = connection.CreateAppender("export"))
+        {
+            while (reader.Read())
+            {
+                var row = appender.CreateRow();
+                for (var i = 0; i < schema.Count; i++)
+                {
+                    _ = reader.IsDBNull(i) ? row.AppendNullValue() : reader.GetValue(i) switch
+                    {
+                        string s => row.AppendValue(s),
+                        long l => row.AppendValue((long?)l),
+                        int n => row.AppendValue((long?)n),
+                        decimal d => row.AppendValue((decimal?)d),
+                        double d => row.AppendValue((double?)d),
+                        bool b => row.AppendValue((bool?)b),
+                        DateOnly d => row.AppendValue((DateOnly?)d),
+                        DateTime t when types[i] == "DATE" => row.AppendValue((DateOnly?)DateOnly.FromDateTime(t)),
+                        DateTime t => row.AppendValue((DateTime?)t),
+                        var other => row.AppendValue(Convert.ToString(other, CultureInfo.InvariantCulture)),
+                    };
+                }
+
+                row.EndRow();
+                rows++;
+            }
+        }
+
+        Execute(connection, $"COPY export TO {Literal(Path.GetFullPath(parquetPath))} (FORMAT parquet, COMPRESSION zstd)");
+        return rows;
+    }
+
+    private static string DuckType(DbColumn column) => column.DataType switch
+    {
+        _ when column.DataTypeName == "date" => "DATE",
+        var t when t == typeof(long) || t == typeof(int) || t == typeof(short) => "BIGINT",
+        var t when t == typeof(decimal) => column.NumericPrecision is > 0 and <= 38 && column.NumericScale is >= 0 and var scale
+            ? $"DECIMAL({column.NumericPrecision.Value.ToString(CultureInfo.InvariantCulture)},{scale.ToString(CultureInfo.InvariantCulture)})"
+            : "DECIMAL(38,10)",
+        var t when t == typeof(double) || t == typeof(float) => "DOUBLE",
+        var t when t == typeof(bool) => "BOOLEAN",
+        var t when t == typeof(DateOnly) => "DATE",
+        var t when t == typeof(DateTime) => "TIMESTAMP",
+        _ => "VARCHAR",
+    };
+
+    private static void Execute(DuckDBConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
         command.ExecuteNonQuery();
     }
 

@@ -135,78 +135,13 @@ public sealed class DuckDbWarehouse : IWarehouse
     public IIngestLoad BeginLoad(IngestLoadRequest request) => new DuckDbLoad(this, request);
 
     /// <inheritdoc />
-    public IReadOnlyList<QuarantineEntry> ReadQuarantine(long? runId, int limit)
-    {
-        using var command = Command(
-            "SELECT run_id, source, line, reason, raw FROM quarantine WHERE $1 IS NULL OR run_id = $1 ORDER BY run_id DESC, source, line LIMIT $2",
-            runId, limit);
-        using var reader = command.ExecuteReader();
-        var result = new List<QuarantineEntry>();
-        while (reader.Read())
-        {
-            result.Add(new QuarantineEntry(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4)));
-        }
-
-        return result;
-    }
+    public IReadOnlyList<QuarantineEntry> ReadQuarantine(long? runId, int limit) => WarehouseQueries.ReadQuarantine(this, runId, limit);
 
     /// <inheritdoc />
-    public IReadOnlyList<IngestRunRecord> IngestRuns(int limit)
-    {
-        using var command = Command(
-            "SELECT run_id, table_name, source, mapping, started_at, finished_at, records_read, loaded, quarantined, duplicates FROM ingest_runs ORDER BY run_id DESC LIMIT $1",
-            limit);
-        using var reader = command.ExecuteReader();
-        var result = new List<IngestRunRecord>();
-        while (reader.Read())
-        {
-            result.Add(new IngestRunRecord(
-                reader.GetInt64(0),
-                reader.GetString(1) == "customers" ? TableKind.Customers : TableKind.Events,
-                reader.GetString(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3),
-                reader.GetDateTime(4),
-                reader.GetDateTime(5),
-                new IngestSummary(reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9))));
-        }
-
-        return result;
-    }
+    public IReadOnlyList<IngestRunRecord> IngestRuns(int limit) => WarehouseQueries.IngestRuns(this, limit);
 
     /// <inheritdoc />
-    public WarehouseSummary Summarize()
-    {
-        var types = new List<(string, long)>();
-        using (var command = Command("SELECT event_type, count(*) FROM events GROUP BY event_type ORDER BY count(*) DESC, event_type"))
-        using (var reader = command.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                types.Add((reader.GetString(0), reader.GetInt64(1)));
-            }
-        }
-
-        using var totals = Command("""
-            SELECT (SELECT count(*) FROM customers),
-                   (SELECT count(*) FROM events),
-                   (SELECT coalesce(sum(revenue), 0) FROM events WHERE event_type IN ('purchase', 'refund')),
-                   (SELECT min(occurred_at) FROM events),
-                   (SELECT max(occurred_at) FROM events),
-                   (SELECT count(*) FROM quarantine),
-                   (SELECT count(*) FROM ingest_runs)
-            """);
-        using var r = totals.ExecuteReader();
-        r.Read();
-        return new WarehouseSummary(
-            r.GetInt64(0),
-            r.GetInt64(1),
-            types,
-            r.GetDecimal(2),
-            r.IsDBNull(3) ? null : DateTime.SpecifyKind(r.GetDateTime(3), DateTimeKind.Utc),
-            r.IsDBNull(4) ? null : DateTime.SpecifyKind(r.GetDateTime(4), DateTimeKind.Utc),
-            r.GetInt64(5),
-            r.GetInt64(6));
-    }
+    public WarehouseSummary Summarize() => WarehouseQueries.Summarize(this);
 
     /// <inheritdoc />
     ISqlDialect IWarehouse.Dialect => Dialect;
@@ -303,5 +238,3 @@ public sealed class DuckDbWarehouse : IWarehouse
     };
 }
 
-/// <summary>The warehouse cannot be opened or is in a state this build cannot use.</summary>
-public sealed class WarehouseException(string message) : Exception(message);

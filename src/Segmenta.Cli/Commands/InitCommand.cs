@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Segmenta.Warehouse;
 using Segmenta.Workspaces;
 using Spectre.Console.Cli;
 
@@ -18,6 +19,14 @@ internal sealed class InitSettings : CommandSettings
     [Description("Currency of revenue (default USD).")]
     public string Currency { get; init; } = "USD";
 
+    [CommandOption("--warehouse <CONNECTION>")]
+    [Description("Keep the data in PostgreSQL instead of an embedded DuckDB file: an Npgsql connection string such as \"Host=db;Database=segmenta;Username=me\" (the password comes from PGPASSWORD or ~/.pgpass). A missing database is created.")]
+    public string? Warehouse { get; init; }
+
+    [CommandOption("--shard <CONNECTION>")]
+    [Description("A worker of a sharded PostgreSQL warehouse (repeat per worker): customers and events are partitioned across them by customer.")]
+    public string[] Shards { get; init; } = [];
+
     [CommandOption("--json")]
     [Description("Print the result as JSON.")]
     public bool Json { get; init; }
@@ -33,14 +42,42 @@ internal sealed class InitCommand : GuardedCommand<InitSettings>
             throw new WorkspaceException($"unknown time zone `{settings.TimeZone}`; expected an IANA name such as Europe/London");
         }
 
+        foreach (var connection in settings.Shards.Prepend(settings.Warehouse ?? ""))
+        {
+            if (WarehouseSettings.RejectPassword(connection) is { } why)
+            {
+                throw new UserInputException(why);
+            }
+        }
+
+        if (settings.Shards.Length > 0 && settings.Warehouse is null)
+        {
+            throw new UserInputException("--shard needs --warehouse (the coordinator's connection string)");
+        }
+
         var name = Path.GetFileName(Path.GetFullPath(settings.Directory).TrimEnd(Path.DirectorySeparatorChar));
         var workspace = Workspace.Init(settings.Directory, new WorkspaceSettings
         {
             Name = string.IsNullOrEmpty(name) ? "segmenta" : name,
             TimeZone = settings.TimeZone,
             Currency = settings.Currency,
+            Warehouse = settings.Warehouse is { } connectionString
+                ? new WarehouseSettings("postgres", ConnectionString: connectionString, Shards: settings.Shards)
+                : new WarehouseSettings(),
         });
-        using (var warehouse = OpenWarehouse(workspace))
+        IWarehouse warehouse;
+        try
+        {
+            warehouse = OpenWarehouse(workspace, create: true);
+        }
+        catch
+        {
+            // A workspace whose warehouse cannot be reached is not created: fix the address and run init again.
+            File.Delete(Path.Combine(workspace.Root, WorkspaceSettings.FileName));
+            throw;
+        }
+
+        using (warehouse)
         {
             if (settings.Json)
             {

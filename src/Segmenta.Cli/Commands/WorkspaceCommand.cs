@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Segmenta.Configuration;
 using Segmenta.DuckDb;
 using Segmenta.Ingestion;
+using Segmenta.Postgres;
 using Segmenta.Warehouse;
 using Segmenta.Workspaces;
 using Spectre.Console.Cli;
@@ -46,7 +47,7 @@ internal abstract class GuardedCommand<TSettings> : Command<TSettings>
             CliOutput.Error(e.Message);
             return ExitCodes.WarehouseError;
         }
-        catch (DuckDB.NET.Data.DuckDBException e)
+        catch (Exception e) when (e is DuckDB.NET.Data.DuckDBException or Npgsql.NpgsqlException)
         {
             CliOutput.Error("the warehouse failed: " + e.Message);
             return ExitCodes.WarehouseError;
@@ -63,9 +64,14 @@ internal abstract class GuardedCommand<TSettings> : Command<TSettings>
     protected static Workspace FindWorkspace(WorkspaceSettingsBase settings) =>
         settings.Workspace is { } dir ? Workspace.Open(dir) : Workspace.Find(Directory.GetCurrentDirectory());
 
-    protected static IWarehouse OpenWarehouse(Workspace workspace) => workspace.Settings.Warehouse.Backend switch
+    /// <summary>Opens the workspace's warehouse; <paramref name="create"/> also creates a missing PostgreSQL database.</summary>
+    protected static IWarehouse OpenWarehouse(Workspace workspace, bool create = false)
     {
-        "duckdb" => DuckDbWarehouse.Open(workspace.WarehousePath),
-        var other => throw new WorkspaceException($"the {other} backend is not available in this build yet; use duckdb"),
-    };
+        var settings = workspace.Settings.Warehouse;
+        return settings.Backend switch
+        {
+            "postgres" => PostgresWarehouse.Open(settings.ConnectionString!, settings.ShardList, create),
+            _ => DuckDbWarehouse.Open(workspace.WarehousePath),
+        };
+    }
 }

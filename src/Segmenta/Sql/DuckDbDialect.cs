@@ -57,4 +57,11 @@ public sealed class DuckDbDialect : ISqlDialect
 
     /// <inheritdoc />
     public string ToDouble(string number) => $"CAST({number} AS DOUBLE)";
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> CreateTable(string name, IReadOnlyList<string> columns, string? primaryKey, string? distributeBy) =>
+        [SqlDdl.CreateTable(this, name, columns, primaryKey)];
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> CreateIndex(string table, params string[] columns) => [];
 }

@@ -49,4 +49,17 @@ public interface ISqlDialect
 
     /// <summary>A number as a double-precision float (ranking by averages).</summary>
     string ToDouble(string number);
+
+    /// <summary>
+    /// The statements that create a table. <paramref name="distributeBy"/> names the column a sharded
+    /// warehouse partitions the table by (customers and events: <c>customer_id</c>); a single-node
+    /// warehouse ignores it. A sharded warehouse enforces <paramref name="primaryKey"/> on its shards.
+    /// </summary>
+    IReadOnlyList<string> CreateTable(string name, IReadOnlyList<string> columns, string? primaryKey, string? distributeBy);
+
+    /// <summary>
+    /// The statements that index <paramref name="columns"/> of a table, where this warehouse benefits
+    /// from an index (none on DuckDB, whose hash joins and zone maps serve Segmenta's scans better).
+    /// </summary>
+    IReadOnlyList<string> CreateIndex(string table, params string[] columns);
 }

@@ -3,11 +3,33 @@ using Segmenta.Model;
 
 namespace Segmenta.Sql;
 
-/// <summary>PostgreSQL's SQL (15 and later; the same text runs on the coordinator of a sharded setup).</summary>
+/// <summary>
+/// PostgreSQL's SQL (15 and later). Queries are the same text on a single node and on the coordinator
+/// of a sharded warehouse; only the tables differ: with shards, a distributed table is hash-partitioned
+/// by its key and partition i is a <c>postgres_fdw</c> foreign table on server <c>segmenta_shard_i</c>.
+/// </summary>
 public sealed class PostgresDialect : ISqlDialect
 {
-    /// <summary>The one instance.</summary>
-    public static PostgresDialect Instance { get; } = new();
+    /// <summary>A single node.</summary>
+    public static PostgresDialect Instance { get; } = new(0);
+
+    private PostgresDialect(int shards) => Shards = shards;
+
+    /// <summary>The number of worker shards distributed tables are partitioned over (0: a single node).</summary>
+    public int Shards { get; }
+
+    /// <summary>The dialect of a warehouse sharded over <paramref name="shards"/> workers (0: a single node).</summary>
+    public static PostgresDialect Sharded(int shards)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(shards);
+        return shards == 0 ? Instance : new PostgresDialect(shards);
+    }
+
+    /// <summary>The coordinator's foreign server for worker <paramref name="shard"/>.</summary>
+    public static string ShardServer(int shard) => "segmenta_shard_" + shard.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The partition of <paramref name="table"/> held by worker <paramref name="shard"/> (the same name on both sides).</summary>
+    public static string ShardTable(string table, int shard) => table + "_shard_" + shard.ToString(CultureInfo.InvariantCulture);
 
     /// <inheritdoc />
     public string Name => "postgres";
@@ -57,4 +79,29 @@ public sealed class PostgresDialect : ISqlDialect
 
     /// <inheritdoc />
     public string ToDouble(string number) => $"CAST({number} AS DOUBLE PRECISION)";
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> CreateTable(string name, IReadOnlyList<string> columns, string? primaryKey, string? distributeBy)
+    {
+        if (Shards == 0 || distributeBy is null)
+        {
+            return [SqlDdl.CreateTable(this, name, columns, primaryKey)];
+        }
+
+        // Foreign partitions cannot carry a unique index: the key is enforced on each worker's table.
+        var statements = new List<string> { SqlDdl.CreateTable(this, name, columns, null) + $" PARTITION BY HASH ({QuoteIdentifier(distributeBy)})" };
+        for (var i = 0; i < Shards; i++)
+        {
+            var shard = ShardTable(name, i);
+            statements.Add(
+                $"CREATE FOREIGN TABLE {QuoteIdentifier(shard)} PARTITION OF {QuoteIdentifier(name)} " +
+                $"FOR VALUES WITH (MODULUS {Shards.ToString(CultureInfo.InvariantCulture)}, REMAINDER {i.ToString(CultureInfo.InvariantCulture)}) " +
+                $"SERVER {QuoteIdentifier(ShardServer(i))} OPTIONS (table_name '{shard}')");
+        }
+
+        return statements;
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> CreateIndex(string table, params string[] columns) => [SqlDdl.CreateIndex(this, table, columns)];
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Segmenta.Model;
 
 namespace Segmenta.Sql;
 
@@ -42,6 +43,30 @@ public sealed class SqlBuilder
         text.Append(Dialect.QuoteIdentifier(name));
         return this;
     }
+
+    /// <summary>
+    /// The placeholder for a value whose type is known where it is written: a null is cast to that
+    /// type, so a server that types parameters (PostgreSQL) never meets a null it cannot place.
+    /// </summary>
+    public string Parameter<T>(T value)
+    {
+        if (value is null && ClrFieldType(Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T)) is { } type)
+        {
+            parameters.Add(null);
+            return $"CAST({Dialect.Parameter(parameters.Count)} AS {Dialect.TypeName(type)})";
+        }
+
+        return Parameter((object?)value);
+    }
+
+    private static FieldType? ClrFieldType(Type type) =>
+        type == typeof(string) ? FieldType.Text
+        : type == typeof(long) || type == typeof(int) ? FieldType.Integer
+        : type == typeof(decimal) ? FieldType.Number
+        : type == typeof(bool) ? FieldType.Boolean
+        : type == typeof(DateOnly) ? FieldType.Date
+        : type == typeof(DateTime) ? FieldType.Timestamp
+        : null;
 
     /// <summary>The placeholder for a value, registering it.</summary>
     public string Parameter(object? value)

@@ -98,3 +98,6 @@ public sealed record WarehouseSummary(
     DateTime? LastEvent,
     long Quarantined,
     long IngestRuns);
+
+/// <summary>The warehouse cannot be opened or is in a state this build cannot use.</summary>
+public sealed class WarehouseException(string message) : Exception(message);

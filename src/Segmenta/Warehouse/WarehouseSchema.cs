@@ -27,8 +27,8 @@ public static class WarehouseSchema
     [
         new(1, "canonical customers and events, ingest runs and quarantine", d =>
         [
-            Table(d, "customers", CanonicalModel.CustomerFields, $"PRIMARY KEY ({d.QuoteIdentifier(CanonicalModel.CustomerId)})"),
-            Table(d, "events", [.. CanonicalModel.EventFields, new FieldDefinition(IngestRunColumn, FieldType.Integer)], null),
+            .. Table(d, "customers", CanonicalModel.CustomerFields, CanonicalModel.CustomerId),
+            .. Table(d, "events", [.. CanonicalModel.EventFields, new FieldDefinition(IngestRunColumn, FieldType.Integer)], null),
             $"""
             CREATE TABLE ingest_runs (
                 run_id {d.TypeName(FieldType.Integer)} PRIMARY KEY,
@@ -84,23 +84,40 @@ public static class WarehouseSchema
                 PRIMARY KEY (segment, as_of))
             """,
         ]),
+        new(4, "indexes for ingest dedupe and stored memberships, where the warehouse uses indexes", d =>
+        [
+            .. d.CreateIndex("events", CanonicalModel.EventId),
+            .. d.CreateIndex("segment_memberships", "segment", "as_of"),
+        ]),
+    ];
+
+    /// <summary>
+    /// The tables a sharded warehouse partitions across its workers, by customer, each with the key
+    /// its workers enforce (customers are unique per id; events are looked up by id to drop repeats).
+    /// </summary>
+    public static IReadOnlyList<DistributedTable> DistributedTables { get; } =
+    [
+        new("customers", CanonicalModel.CustomerId, UniqueKey: CanonicalModel.CustomerId, IndexedKey: null),
+        new("events", CanonicalModel.CustomerId, UniqueKey: null, IndexedKey: CanonicalModel.EventId),
     ];
 
     /// <summary>The newest version.</summary>
     public static int LatestVersion => Migrations[^1].Version;
 
-    private static string Table(ISqlDialect d, string name, IEnumerable<FieldDefinition> fields, string? constraint)
+    private static IReadOnlyList<string> Table(ISqlDialect d, string name, IEnumerable<FieldDefinition> fields, string? primaryKey)
     {
         var columns = fields.Select(f =>
         {
             var notNull = f.Name is CanonicalModel.CustomerId or CanonicalModel.EventId or CanonicalModel.EventType or CanonicalModel.OccurredAt;
-            return $"    {d.QuoteIdentifier(f.Name)} {d.TypeName(f.Type)}{(notNull ? " NOT NULL" : "")}";
+            return $"{d.QuoteIdentifier(f.Name)} {d.TypeName(f.Type)}{(notNull ? " NOT NULL" : "")}";
         }).ToList();
-        if (constraint is not null)
-        {
-            columns.Add("    " + constraint);
-        }
-
-        return $"CREATE TABLE {d.QuoteIdentifier(name)} (\n{string.Join(",\n", columns)})";
+        return d.CreateTable(name, columns, primaryKey, CanonicalModel.CustomerId);
     }
 }
+
+/// <summary>A table a sharded warehouse spreads over its workers.</summary>
+/// <param name="Name">The table.</param>
+/// <param name="ShardKey">The column its rows are hash-partitioned by.</param>
+/// <param name="UniqueKey">The column each worker keeps unique, if any.</param>
+/// <param name="IndexedKey">The column each worker indexes, if any.</param>
+public sealed record DistributedTable(string Name, string ShardKey, string? UniqueKey, string? IndexedKey);

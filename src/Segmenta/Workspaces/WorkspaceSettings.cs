@@ -7,8 +7,28 @@ namespace Segmenta.Workspaces;
 /// <summary>Where a workspace keeps its data.</summary>
 /// <param name="Backend">"duckdb" (embedded, the default) or "postgres".</param>
 /// <param name="Path">The DuckDB file, relative to the workspace root.</param>
-/// <param name="ConnectionString">The PostgreSQL connection string, for the postgres backend.</param>
-public sealed record WarehouseSettings(string Backend = "duckdb", string Path = "segmenta.duckdb", string? ConnectionString = null);
+/// <param name="ConnectionString">The PostgreSQL connection string, for the postgres backend (never with a password).</param>
+/// <param name="Shards">Worker connection strings of a sharded PostgreSQL warehouse (empty: a single node).</param>
+public sealed record WarehouseSettings(string Backend = "duckdb", string Path = "segmenta.duckdb", string? ConnectionString = null, IReadOnlyList<string>? Shards = null)
+{
+    /// <summary>The workers, never null.</summary>
+    public IReadOnlyList<string> ShardList => Shards ?? [];
+
+    /// <summary>
+    /// Why a connection string cannot be kept in <c>segmenta.yaml</c> (it carries a password), or null.
+    /// Passwords come from <c>PGPASSWORD</c> or <c>~/.pgpass</c>, never from the settings file.
+    /// </summary>
+    public static string? RejectPassword(string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(connectionString);
+        var hasPassword = connectionString.Split(';')
+            .Select(part => part.Split('=', 2)[0].Trim())
+            .Any(key => key.Equals("password", StringComparison.OrdinalIgnoreCase) || key.Equals("pwd", StringComparison.OrdinalIgnoreCase));
+        return hasPassword
+            ? "the connection string must not contain a password (it would be written to segmenta.yaml); set PGPASSWORD or use ~/.pgpass instead"
+            : null;
+    }
+}
 
 /// <summary>The contents of a workspace's <c>segmenta.yaml</c>.</summary>
 public sealed record WorkspaceSettings
@@ -49,14 +69,34 @@ public sealed record WorkspaceSettings
         var warehouse = new WarehouseSettings();
         if (root.GetSection("warehouse") is { } w)
         {
-            w.RejectUnknownKeys("backend", "path", "connection_string");
+            w.RejectUnknownKeys("backend", "path", "connection_string", "shards");
             var backend = w.GetString("backend") ?? "duckdb";
             if (backend is not ("duckdb" or "postgres"))
             {
                 throw w.ErrorAt("backend", $"unknown warehouse backend `{backend}`; expected duckdb or postgres");
             }
 
-            warehouse = new WarehouseSettings(backend, w.GetString("path") ?? warehouse.Path, w.GetString("connection_string"));
+            var connection = w.GetString("connection_string");
+            var shards = w.GetStringList("shards");
+            if (backend == "postgres" && connection is null)
+            {
+                throw w.ErrorAt("backend", "the postgres backend needs `connection_string`, for example \"Host=db;Database=segmenta;Username=segmenta\"");
+            }
+
+            foreach (var (key, value) in shards.Select(s => ("shards", s)).Prepend(("connection_string", connection ?? "")))
+            {
+                if (WarehouseSettings.RejectPassword(value) is { } why)
+                {
+                    throw w.ErrorAt(key, why);
+                }
+            }
+
+            if (shards.Count > 0 && backend != "postgres")
+            {
+                throw w.ErrorAt("shards", "`shards` needs the postgres backend");
+            }
+
+            warehouse = new WarehouseSettings(backend, w.GetString("path") ?? warehouse.Path, connection, shards);
         }
 
         var zone = root.GetString("timezone") ?? "UTC";
@@ -111,7 +151,13 @@ public sealed record WorkspaceSettings
         };
         if (Warehouse.ConnectionString is not null)
         {
-            lines.Add($"  connection_string: \"{Warehouse.ConnectionString}\"");
+            lines.Add($"  connection_string: {YamlString(Warehouse.ConnectionString)}   # the password comes from PGPASSWORD or ~/.pgpass");
+        }
+
+        if (Warehouse.ShardList.Count > 0)
+        {
+            lines.Add("  shards:                     # workers holding customers and events, partitioned by customer");
+            lines.AddRange(Warehouse.ShardList.Select(s => "    - " + YamlString(s)));
         }
 
         lines.Add($"timezone: {TimeZone}          # calendar days, and source timestamps without an offset");
@@ -120,4 +166,7 @@ public sealed record WorkspaceSettings
         lines.Add("event_types: [" + string.Join(", ", EventTypes) + "]   # accepted besides the standard ones");
         return string.Join('\n', lines) + "\n";
     }
+
+    private static string YamlString(string value) =>
+        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 }

@@ -1,0 +1,252 @@
+using System.Globalization;
+using Npgsql;
+using NpgsqlTypes;
+using Segmenta.Ingestion;
+using Segmenta.Model;
+using Segmenta.Warehouse;
+
+namespace Segmenta.Postgres;
+
+/// <summary>
+/// One ingest run as one PostgreSQL transaction. Rows arrive by binary COPY into a temporary stage
+/// (with their order in the source), quarantined rows into a second one; the commit moves new rows
+/// into <c>events</c> or merges them into <c>customers</c>, dropping events already stored and
+/// repeats of a source's own ids (the first occurrence wins). Ingest runs take an advisory lock, so
+/// two processes never interleave their dedupe. A killed process's transaction dies with its
+/// connection: nothing of the run is visible, then or later.
+/// </summary>
+internal sealed class PostgresLoad : IIngestLoad
+{
+    private const string Stage = "segmenta_stage_rows";
+    private const string QuarantineStage = "segmenta_stage_quarantine";
+    private const string Sequence = "segmenta_seq";
+
+    private readonly PostgresWarehouse warehouse;
+    private readonly IngestLoadRequest request;
+    private readonly NpgsqlTransaction transaction;
+    private readonly NpgsqlDbType[] types;
+    private readonly string copyRows;
+    private readonly bool tableHadRows;
+    private long appended;
+    private bool finished;
+
+    public PostgresLoad(PostgresWarehouse warehouse, IngestLoadRequest request)
+    {
+        this.warehouse = warehouse;
+        this.request = request;
+        transaction = warehouse.Connection.BeginTransaction();
+        try
+        {
+            warehouse.Execute("SELECT pg_advisory_xact_lock($1)", PostgresWarehouse.WriterLock);
+            var table = CanonicalModel.TableName(request.Table);
+            var d = warehouse.Dialect;
+            if (request.NewColumns.Count > 0)
+            {
+                warehouse.Shards?.AddColumns(table, request.NewColumns);
+                foreach (var column in request.NewColumns)
+                {
+                    warehouse.Execute($"ALTER TABLE {d.QuoteIdentifier(table)} ADD COLUMN IF NOT EXISTS {d.QuoteIdentifier(column.Name)} {d.TypeName(column.Type)}");
+                }
+            }
+
+            RunId = Convert.ToInt64(warehouse.Scalar("SELECT coalesce(max(run_id), 0) + 1 FROM ingest_runs"), CultureInfo.InvariantCulture);
+            tableHadRows = warehouse.Scalar($"SELECT 1 FROM {d.QuoteIdentifier(table)} LIMIT 1") is not null;
+
+            var definition = string.Join(", ", request.Columns.Select(c => $"{d.QuoteIdentifier(c.Name)} {d.TypeName(c.Type)}"));
+            warehouse.Execute($"CREATE TEMP TABLE {Stage} ({Sequence} BIGINT NOT NULL, {definition}) ON COMMIT DROP");
+            warehouse.Execute($"CREATE TEMP TABLE {QuarantineStage} (line BIGINT NOT NULL, reason TEXT NOT NULL, raw TEXT NOT NULL) ON COMMIT DROP");
+            types = request.Columns.Select(c => TypeOf(c.Type)).ToArray();
+            copyRows = $"COPY {Stage} ({Sequence}, {string.Join(", ", request.Columns.Select(c => d.QuoteIdentifier(c.Name)))}) FROM STDIN (FORMAT BINARY)";
+        }
+        catch
+        {
+            transaction.Dispose();
+            throw;
+        }
+    }
+
+    public long RunId { get; }
+
+    public void Append(RowBatch batch)
+    {
+        using (var writer = warehouse.Connection.BeginBinaryImport(copyRows))
+        {
+            for (var r = 0; r < batch.Count; r++)
+            {
+                writer.StartRow();
+                writer.Write(appended + r, NpgsqlDbType.Bigint);
+                for (var c = 0; c < types.Length; c++)
+                {
+                    WriteCell(writer, batch, c, r);
+                }
+            }
+
+            writer.Complete();
+        }
+
+        appended += batch.Count;
+        if (batch.Quarantined.Count > 0)
+        {
+            using var writer = warehouse.Connection.BeginBinaryImport($"COPY {QuarantineStage} (line, reason, raw) FROM STDIN (FORMAT BINARY)");
+            foreach (var q in batch.Quarantined)
+            {
+                writer.StartRow();
+                writer.Write(q.Line, NpgsqlDbType.Bigint);
+                writer.Write(q.Reason, NpgsqlDbType.Text);
+                writer.Write(q.Raw, NpgsqlDbType.Text);
+            }
+
+            writer.Complete();
+        }
+    }
+
+    private void WriteCell(NpgsqlBinaryImporter writer, RowBatch batch, int c, int r)
+    {
+        var type = types[c];
+        switch (batch.Columns[c].Type)
+        {
+            case FieldType.Text:
+                if (batch.Text(c)[r] is { } text)
+                {
+                    writer.Write(text, type);
+                }
+                else
+                {
+                    writer.WriteNull();
+                }
+
+                break;
+            case FieldType.Integer:
+                Write(writer, batch.Integers(c)[r], type);
+                break;
+            case FieldType.Number:
+                Write(writer, batch.Numbers(c)[r], type);
+                break;
+            case FieldType.Boolean:
+                Write(writer, batch.Booleans(c)[r], type);
+                break;
+            case FieldType.Date:
+                Write(writer, batch.Dates(c)[r], type);
+                break;
+            default:
+                // Instants are UTC; the column is a zone-less timestamp holding UTC.
+                Write(writer, batch.Timestamps(c)[r] is { } t ? DateTime.SpecifyKind(t, DateTimeKind.Unspecified) : (DateTime?)null, type);
+                break;
+        }
+    }
+
+    private static void Write<T>(NpgsqlBinaryImporter writer, T? value, NpgsqlDbType type)
+        where T : struct
+    {
+        if (value is { } v)
+        {
+            writer.Write(v, type);
+        }
+        else
+        {
+            writer.WriteNull();
+        }
+    }
+
+    public (long Loaded, long Duplicates) Commit(IngestSummary soFar, DateTime finishedAt)
+    {
+        warehouse.Execute($"ANALYZE {Stage}");
+        var duplicates = soFar.Duplicates;
+        long loaded;
+        if (request.Table == TableKind.Events)
+        {
+            loaded = InsertNewEvents();
+            duplicates += appended - loaded;
+            warehouse.Execute($"""
+                INSERT INTO customers (customer_id)
+                SELECT DISTINCT s.customer_id FROM {Stage} s
+                WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = s.customer_id)
+                """);
+        }
+        else
+        {
+            loaded = MergeCustomers();
+            duplicates += appended - loaded;
+        }
+
+        warehouse.Execute($"""
+            INSERT INTO quarantine (run_id, source, line, reason, raw)
+            SELECT $1, $2, s.line, s.reason, s.raw FROM {QuarantineStage} s
+            WHERE NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.source = $2 AND q.line = s.line AND q.raw = s.raw)
+            ORDER BY s.line
+            """, RunId, request.Source);
+        warehouse.Execute(
+            "INSERT INTO ingest_runs VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            RunId, CanonicalModel.TableName(request.Table), request.Source, request.Mapping, request.StartedAt, finishedAt,
+            soFar.Read, loaded, soFar.Quarantined, duplicates);
+        transaction.Commit();
+        finished = true;
+        return (loaded, duplicates);
+    }
+
+    private long InsertNewEvents()
+    {
+        if (request.SourceEventIds)
+        {
+            // The source's own ids may repeat inside the file: keep the first occurrence.
+            warehouse.Execute($"""
+                DELETE FROM {Stage} s USING (
+                    SELECT {Sequence}, row_number() OVER (PARTITION BY event_id ORDER BY {Sequence}) AS n FROM {Stage}) r
+                WHERE s.{Sequence} = r.{Sequence} AND r.n > 1
+                """);
+        }
+
+        var d = warehouse.Dialect;
+        var columns = string.Join(", ", request.Columns.Select(c => d.QuoteIdentifier(c.Name)));
+        var notStored = tableHadRows ? "WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = s.event_id)" : "";
+        return warehouse.Execute($"""
+            INSERT INTO events ({columns}, {WarehouseSchema.IngestRunColumn})
+            SELECT {string.Join(", ", request.Columns.Select(c => "s." + d.QuoteIdentifier(c.Name)))}, $1 FROM {Stage} s
+            {notStored}
+            """, RunId);
+    }
+
+    private long MergeCustomers()
+    {
+        var d = warehouse.Dialect;
+        var columns = request.Columns.Select(c => c.Name).Where(n => n != CanonicalModel.CustomerId).Select(d.QuoteIdentifier).ToList();
+        long updated = 0;
+        if (columns.Count > 0)
+        {
+            var set = string.Join(", ", columns.Select(n => $"{n} = s.{n}"));
+            var changed = string.Join(" OR ", columns.Select(n => $"c.{n} IS DISTINCT FROM s.{n}"));
+            updated = warehouse.Execute($"""
+                UPDATE customers c SET {set} FROM {Stage} s
+                WHERE c.customer_id = s.customer_id AND ({changed})
+                """);
+        }
+
+        var all = string.Join(", ", request.Columns.Select(c => d.QuoteIdentifier(c.Name)));
+        var inserted = warehouse.Execute($"""
+            INSERT INTO customers ({all})
+            SELECT {all} FROM {Stage} s
+            WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = s.customer_id)
+            """);
+        return updated + inserted;
+    }
+
+    private static NpgsqlDbType TypeOf(FieldType type) => type switch
+    {
+        FieldType.Text => NpgsqlDbType.Text,
+        FieldType.Integer => NpgsqlDbType.Bigint,
+        FieldType.Number => NpgsqlDbType.Numeric,
+        FieldType.Boolean => NpgsqlDbType.Boolean,
+        FieldType.Date => NpgsqlDbType.Date,
+        _ => NpgsqlDbType.Timestamp,
+    };
+
+    public void Dispose()
+    {
+        if (!finished)
+        {
+            finished = true;
+            // Rolls back the run, its stages and any columns it added.
+            transaction.Dispose();
+        }
+    }
+}

@@ -1,0 +1,304 @@
+using System.Data;
+using System.Globalization;
+using Npgsql;
+using Segmenta.DuckDb;
+using Segmenta.Ingestion;
+using Segmenta.Model;
+using Segmenta.Sql;
+using Segmenta.Warehouse;
+
+namespace Segmenta.Postgres;
+
+/// <summary>
+/// The server warehouse: a PostgreSQL 15+ database, on one node or as the coordinator of workers
+/// (see <see cref="PostgresShards"/>). Opening it creates or upgrades the schema. The password never
+/// comes from Segmenta's settings: Npgsql reads <c>PGPASSWORD</c> or <c>~/.pgpass</c>.
+/// </summary>
+public sealed class PostgresWarehouse : IWarehouse
+{
+    /// <summary>Serializes schema changes and ingest runs across processes (an arbitrary, fixed advisory lock key).</summary>
+    internal const long WriterLock = 0x5365676d656e7461; // "Segmenta"
+
+    private readonly NpgsqlConnection connection;
+
+    private PostgresWarehouse(NpgsqlConnection connection, PostgresDialect dialect, PostgresShards? shards)
+    {
+        this.connection = connection;
+        Dialect = dialect;
+        Shards = shards;
+    }
+
+    /// <inheritdoc />
+    public string Description
+    {
+        get
+        {
+            var b = new NpgsqlConnectionStringBuilder(connection.ConnectionString);
+            var where = $"postgres {b.Host}:{b.Port}/{connection.Database}";
+            return Shards is null ? where : $"{where} (coordinator of {Shards.Count} shards)";
+        }
+    }
+
+    /// <inheritdoc />
+    public int SchemaVersion { get; private set; }
+
+    /// <inheritdoc />
+    public ISqlDialect Dialect { get; }
+
+    /// <summary>The workers, for a sharded warehouse.</summary>
+    internal PostgresShards? Shards { get; }
+
+    internal NpgsqlConnection Connection => connection;
+
+    /// <summary>
+    /// Opens the database <paramref name="connectionString"/> names and brings its schema up to date.
+    /// With <paramref name="shards"/> (worker connection strings), customers and events are partitioned
+    /// across the workers. With <paramref name="create"/>, a missing database is created (UTF-8, byte-order collation).
+    /// </summary>
+    public static PostgresWarehouse Open(string connectionString, IReadOnlyList<string>? shards = null, bool create = false, int? upToVersion = null)
+    {
+        ArgumentNullException.ThrowIfNull(connectionString);
+        var connection = Connect(connectionString, create);
+        PostgresWarehouse? warehouse = null;
+        try
+        {
+            var layout = shards is { Count: > 0 } ? new PostgresShards(shards) : null;
+            warehouse = new PostgresWarehouse(connection, PostgresDialect.Sharded(layout?.Count ?? 0), layout);
+            warehouse.Execute("SET enable_partitionwise_aggregate = on");
+            warehouse.Execute("SET enable_partitionwise_join = on");
+            warehouse.Migrate(upToVersion ?? WarehouseSchema.LatestVersion);
+            return warehouse;
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            (warehouse as IDisposable ?? connection).Dispose();
+            throw new WarehouseException($"cannot open the PostgreSQL warehouse: {e.Message}");
+        }
+        catch
+        {
+            (warehouse as IDisposable ?? connection).Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens a connection, creating the database first when asked and it does not exist.</summary>
+    internal static NpgsqlConnection Connect(string connectionString, bool create)
+    {
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw new WarehouseException($"the PostgreSQL connection string is not valid: {e.Message}");
+        }
+
+        // One session per warehouse object, no pool: a crashed process's transaction dies with its socket.
+        builder.Pooling = false;
+        builder.CommandTimeout = 0;
+        builder.ApplicationName ??= "segmenta";
+        var connection = new NpgsqlConnection(builder.ConnectionString);
+        try
+        {
+            connection.Open();
+            return connection;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidCatalogName && create && builder.Database is { } database)
+        {
+            connection.Dispose();
+            CreateDatabase(builder, database);
+            connection = new NpgsqlConnection(builder.ConnectionString);
+            connection.Open();
+            return connection;
+        }
+        catch (Exception e) when (e is NpgsqlException or System.Net.Sockets.SocketException)
+        {
+            connection.Dispose();
+            var hint = e is PostgresException { SqlState: PostgresErrorCodes.InvalidCatalogName } ? " (run `segmenta init` to create it)" : "";
+            throw new WarehouseException($"cannot connect to PostgreSQL at {builder.Host}:{builder.Port}/{builder.Database}: {e.Message}{hint}");
+        }
+    }
+
+    private static void CreateDatabase(NpgsqlConnectionStringBuilder builder, string database)
+    {
+        var maintenance = new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Database = "postgres" };
+        using var admin = new NpgsqlConnection(maintenance.ConnectionString);
+        admin.Open();
+        var name = PostgresDialect.Instance.QuoteIdentifier(database);
+        // Byte-order collation: text sorts and compares as on DuckDB. C.UTF-8 keeps Unicode lower().
+        try
+        {
+            Run(admin, $"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'");
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InvalidParameterValue or PostgresErrorCodes.FeatureNotSupported)
+        {
+            Run(admin, $"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'");
+        }
+    }
+
+    internal static void Run(NpgsqlConnection on, string sql)
+    {
+        using var command = new NpgsqlCommand(sql, on);
+        command.ExecuteNonQuery();
+    }
+
+    private void Migrate(int target)
+    {
+        Execute($"CREATE TABLE IF NOT EXISTS {WarehouseSchema.VersionTable} (version BIGINT PRIMARY KEY, description TEXT NOT NULL)");
+        SchemaVersion = Convert.ToInt32(Scalar($"SELECT coalesce(max(version), 0) FROM {WarehouseSchema.VersionTable}"), CultureInfo.InvariantCulture);
+        if (SchemaVersion > WarehouseSchema.LatestVersion)
+        {
+            throw new WarehouseException($"{Description} has schema version {SchemaVersion}, newer than this Segmenta knows ({WarehouseSchema.LatestVersion}); upgrade Segmenta");
+        }
+
+        if (SchemaVersion < target)
+        {
+            Shards?.Prepare(this);
+            foreach (var migration in WarehouseSchema.Migrations.Where(m => m.Version <= target))
+            {
+                using var transaction = connection.BeginTransaction();
+                Execute("SELECT pg_advisory_xact_lock($1)", WriterLock);
+                // Another process may have applied it while this one waited for the lock.
+                if (Scalar($"SELECT 1 FROM {WarehouseSchema.VersionTable} WHERE version = $1", (long)migration.Version) is null)
+                {
+                    foreach (var statement in migration.Statements(Dialect))
+                    {
+                        Execute(statement);
+                    }
+
+                    Execute($"INSERT INTO {WarehouseSchema.VersionTable} VALUES ($1, $2)", (long)migration.Version, migration.Description);
+                }
+
+                transaction.Commit();
+                SchemaVersion = Math.Max(SchemaVersion, migration.Version);
+            }
+
+            Shards?.SyncTables(this);
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<FieldDefinition> Columns(TableKind table) =>
+        TableColumns(CanonicalModel.TableName(table))
+            .Where(c => c.Name != WarehouseSchema.IngestRunColumn)
+            .Select(c => CanonicalModel.Find(table, c.Name) ?? new FieldDefinition(c.Name, TypeOf(c.Type), Declared: true))
+            .ToList();
+
+    /// <summary>A table's columns and their PostgreSQL types (as <c>format_type</c> writes them), in table order.</summary>
+    internal List<(string Name, string Type, bool NotNull)> TableColumns(string table) => TableColumns(connection, table);
+
+    internal static List<(string Name, string Type, bool NotNull)> TableColumns(NpgsqlConnection on, string table)
+    {
+        using var command = new NpgsqlCommand(
+            """
+            SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull
+            FROM pg_attribute a
+            WHERE a.attrelid = to_regclass(quote_ident($1)) AND a.attnum > 0 AND NOT a.attisdropped
+            ORDER BY a.attnum
+            """, on);
+        command.Parameters.Add(new NpgsqlParameter { Value = table });
+        using var reader = command.ExecuteReader();
+        var result = new List<(string, string, bool)>();
+        while (reader.Read())
+        {
+            result.Add((reader.GetString(0), reader.GetString(1), reader.GetBoolean(2)));
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc />
+    public IIngestLoad BeginLoad(IngestLoadRequest request) => new PostgresLoad(this, request);
+
+    /// <inheritdoc />
+    public IReadOnlyList<QuarantineEntry> ReadQuarantine(long? runId, int limit) => WarehouseQueries.ReadQuarantine(this, runId, limit);
+
+    /// <inheritdoc />
+    public IReadOnlyList<IngestRunRecord> IngestRuns(int limit) => WarehouseQueries.IngestRuns(this, limit);
+
+    /// <inheritdoc />
+    public WarehouseSummary Summarize() => WarehouseQueries.Summarize(this);
+
+    /// <inheritdoc />
+    public void Read(SqlStatement query, Action<IDataRecord> row)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(row);
+        using var command = Command(query.Text, [.. query.Parameters]);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            row(reader);
+        }
+    }
+
+    /// <inheritdoc />
+    public void ExecuteInTransaction(IReadOnlyList<SqlStatement> statements, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(statements);
+        using var transaction = connection.BeginTransaction();
+        foreach (var statement in statements)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            Execute(statement.Text, [.. statement.Parameters]);
+        }
+
+        transaction.Commit();
+    }
+
+    /// <inheritdoc />
+    public long ExportParquet(SqlStatement query, string path)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(path);
+        using var command = Command(query.Text, [.. query.Parameters]);
+        using var reader = command.ExecuteReader();
+        return DuckDbParquet.FromReader(reader, path);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => connection.Dispose();
+
+    internal int Execute(string sql, params object?[] parameters)
+    {
+        using var command = Command(sql, parameters);
+        return command.ExecuteNonQuery();
+    }
+
+    internal object? Scalar(string sql, params object?[] parameters)
+    {
+        using var command = Command(sql, parameters);
+        return command.ExecuteScalar();
+    }
+
+    internal NpgsqlCommand Command(string sql, params object?[] parameters)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        foreach (var p in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = Bindable(p) });
+        }
+
+        return command;
+    }
+
+    /// <summary>Instants are stored as zone-less UTC timestamps, so they bind as <c>timestamp</c>.</summary>
+    private static object Bindable(object? value) => value switch
+    {
+        null => DBNull.Value,
+        DateTime t => DateTime.SpecifyKind(t, DateTimeKind.Unspecified),
+        _ => value,
+    };
+
+    private static FieldType TypeOf(string pgType) => pgType switch
+    {
+        "text" or "character varying" => FieldType.Text,
+        "bigint" or "integer" => FieldType.Integer,
+        "boolean" => FieldType.Boolean,
+        "date" => FieldType.Date,
+        "timestamp without time zone" => FieldType.Timestamp,
+        var t when t.StartsWith("numeric", StringComparison.Ordinal) => FieldType.Number,
+        var t => throw new WarehouseException($"column type {t} is not one Segmenta writes"),
+    };
+}
