@@ -15,8 +15,20 @@ export SEGMENTA_DATA="$data"
 
 dotnet build Segmenta.slnx -c Release --nologo -v quiet -clp:ErrorsOnly
 
+# Three throwaway PostgreSQL clusters on free loopback ports: one node (also the coordinator of the
+# sharded tests) and two workers. They are stopped and deleted on exit, also when a test fails.
 log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+pg_root="$(mktemp -d /tmp/segmenta-pg.XXXXXX)"
+chmod 755 "$pg_root"
+cleanup() {
+  for d in "$pg_root"/*; do [ -d "$d" ] && scripts/pg-cluster.sh stop "$d"; done
+  rm -rf "$pg_root" "$log"
+}
+trap cleanup EXIT
+export SEGMENTA_PG SEGMENTA_PG_WORKERS SEGMENTA_REQUIRE_POSTGRES=1
+SEGMENTA_PG="$(scripts/pg-cluster.sh start "$pg_root/main")"
+SEGMENTA_PG_WORKERS="$(scripts/pg-cluster.sh start "$pg_root/worker0")|$(scripts/pg-cluster.sh start "$pg_root/worker1")"
+echo "test.sh: PostgreSQL on ${SEGMENTA_PG%%;Username*} and two workers"
 status=0
 dotnet test Segmenta.slnx -c Release --no-build --nologo 2>&1 | tee "$log" || status=$?
 

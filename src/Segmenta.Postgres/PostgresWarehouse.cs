@@ -227,9 +227,10 @@ public sealed class PostgresWarehouse : IWarehouse
         ArgumentNullException.ThrowIfNull(row);
         using var command = Command(query.Text, [.. query.Parameters]);
         using var reader = command.ExecuteReader();
+        var record = new WarehouseRecord(reader);
         while (reader.Read())
         {
-            row(reader);
+            row(record);
         }
     }
 

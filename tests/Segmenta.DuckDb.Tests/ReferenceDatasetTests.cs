@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.VisualBasic.FileIO;
+using Segmenta.Contracts;
 using Segmenta.Ingestion;
 using Segmenta.Model;
 using Segmenta.Testing;

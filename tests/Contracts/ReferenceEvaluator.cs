@@ -1,7 +1,7 @@
 using System.Globalization;
 using Segmenta.Language;
 
-namespace Segmenta.DuckDb.Tests.Language;
+namespace Segmenta.Contracts;
 
 /// <summary>One customer of an in-memory workspace: traits by column name, and events.</summary>
 internal sealed record RefCustomer(string Id, IReadOnlyDictionary<string, object?> Traits, List<IReadOnlyDictionary<string, object?>> Events);

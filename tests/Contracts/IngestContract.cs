@@ -1,12 +1,22 @@
+using Segmenta.DuckDb;
 using Segmenta.Ingestion;
 using Segmenta.Model;
 using Segmenta.Warehouse;
 using Xunit;
 
-namespace Segmenta.DuckDb.Tests;
+namespace Segmenta.Contracts;
 
-public class IngestTests
+/// <summary>
+/// What ingestion guarantees on every backend: quarantine with line and reason, dedupe within and
+/// across runs, merges of changed customers, declared columns, all-or-nothing runs. Each backend's
+/// test project derives a class naming its <see cref="Backend"/>.
+/// </summary>
+public abstract class IngestContract
 {
+    private protected abstract Backend Backend { get; }
+
+    private WarehouseFixture NewFixture(Workspaces.WorkspaceSettings? settings = null) => new(Backend, settings);
+
     private const string Events = """
         customer_id,event_type,occurred_at,revenue,channel
         c1,purchase,2024-01-05T10:00:00Z,19.99,web
@@ -18,10 +28,10 @@ public class IngestTests
         c3,purchase,2024-01-08T00:00:00Z,abc,web
         """;
 
-    [Fact]
+    [SkippableFact]
     public void Ingest_BadRows_AreQuarantinedWithLineAndReasonAndGoodRowsLoad()
     {
-        using var f = new WarehouseFixture();
+        using var f = NewFixture();
         var summary = f.Ingest(TableKind.Events, f.Write("e.csv", Events));
         Assert.Equal(new IngestSummary(7, 3, 4, 0), summary);
         var quarantine = f.Warehouse.ReadQuarantine(null, 10).OrderBy(q => q.Line).ToList();
@@ -36,10 +46,10 @@ public class IngestTests
         Assert.Equal(39.98m, f.Scalar("SELECT sum(revenue) FROM events"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Ingest_SameFileTwice_LoadsNothingTheSecondTimeAndQuarantinesNothingTwice()
     {
-        using var f = new WarehouseFixture();
+        using var f = NewFixture();
         var file = f.Write("e.csv", Events);
         f.Ingest(TableKind.Events, file);
         var again = f.Ingest(TableKind.Events, file);
@@ -49,60 +59,60 @@ public class IngestTests
         Assert.Equal(2, f.Count("SELECT count(*) FROM ingest_runs"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Ingest_OverlappingFile_LoadsOnlyTheNewEvents()
     {
-        using var f = new WarehouseFixture();
+        using var f = NewFixture();
         f.Ingest(TableKind.Events, f.Write("a.csv", "customer_id,event_type,occurred_at\nc1,session,2024-01-01T00:00:00Z\nc1,session,2024-01-02T00:00:00Z\n"));
         var s = f.Ingest(TableKind.Events, f.Write("b.csv", "customer_id,event_type,occurred_at\nc1,session,2024-01-02T00:00:00Z\nc1,session,2024-01-03T00:00:00Z\n"));
         Assert.Equal(new IngestSummary(2, 1, 0, 1), s);
         Assert.Equal(3, f.Count("SELECT count(*) FROM events"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Ingest_SourceEventIds_RepeatedInFileAndAcrossRuns_AreDuplicates()
     {
-        using var f = new WarehouseFixture();
+        using var f = NewFixture();
         var first = f.Ingest(TableKind.Events, f.Write("a.csv", "event_id,customer_id,event_type,occurred_at\ne1,c1,session,2024-01-01T00:00:00Z\ne1,c1,session,2024-01-01T00:00:00Z\ne2,c1,session,2024-01-02T00:00:00Z\n"));
         Assert.Equal(new IngestSummary(3, 2, 0, 1), first);
         var second = f.Ingest(TableKind.Events, f.Write("b.csv", "event_id,customer_id,event_type,occurred_at\ne2,c1,session,2024-01-02T00:00:00Z\ne3,c2,session,2024-01-03T00:00:00Z\n"));
         Assert.Equal(new IngestSummary(2, 1, 0, 1), second);
-        Assert.Equal(["e1", "e2", "e3"], Strings(f, "SELECT event_id FROM events ORDER BY event_id"));
+        Assert.Equal(["e1", "e2", "e3"], f.Strings("SELECT event_id FROM events ORDER BY event_id"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Ingest_Events_CreateBareCustomersForUnknownIds()
     {
-        using var f = new WarehouseFixture();
+        using var f = NewFixture();
         f.Ingest(TableKind.Customers, f.Write("c.csv", "customer_id,country\nc1,US\n"));
         f.Ingest(TableKind.Events, f.Write("e.csv", "customer_id,event_type,occurred_at\nc1,session,2024-01-01T00:00:00Z\nc9,session,2024-01-01T00:00:00Z\n"));
-        Assert.Equal(["c1", "c9"], Strings(f, "SELECT customer_id FROM customers ORDER BY 1"));
+        Assert.Equal(["c1", "c9"], f.Strings("SELECT customer_id FROM customers ORDER BY 1"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Ingest_Customers_UpdatesChangedRowsAndCountsUnchangedAsDuplicates()
     {
-        using var f = new WarehouseFixture();
+        using var f = NewFixture();
         Assert.Equal(new IngestSummary(2, 2, 0, 0), f.Ingest(TableKind.Customers, f.Write("a.csv", "customer_id,country,age\nc1,US,30\nc2,GB,40\n")));
         var s = f.Ingest(TableKind.Customers, f.Write("b.csv", "customer_id,country,age\nc1,US,30\nc2,DE,40\nc3,FR,50\n"));
         Assert.Equal(new IngestSummary(3, 2, 0, 1), s);
-        Assert.Equal(["c1 US", "c2 DE", "c3 FR"], Strings(f, "SELECT customer_id || ' ' || country FROM customers ORDER BY 1"));
+        Assert.Equal(["c1 US", "c2 DE", "c3 FR"], f.Strings("SELECT customer_id || ' ' || country FROM customers ORDER BY 1"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Ingest_CustomerRepeatedInFileWithOtherValues_IsQuarantinedNotOverwritten()
     {
-        using var f = new WarehouseFixture();
+        using var f = NewFixture();
         var s = f.Ingest(TableKind.Customers, f.Write("a.csv", "customer_id,country\nc1,US\nc1,US\nc1,GB\n"));
         Assert.Equal(new IngestSummary(3, 1, 1, 1), s);
         Assert.Equal("customer `c1` appears again with different values (first on line 2)", f.Warehouse.ReadQuarantine(null, 1)[0].Reason);
         Assert.Equal("US", f.Scalar("SELECT country FROM customers"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Ingest_DeclaredTraits_BecomeTypedColumns()
     {
-        using var f = new WarehouseFixture();
+        using var f = NewFixture();
         var mapping = f.Write("m.yaml", """
             table: customers
             fields:
@@ -114,13 +124,13 @@ public class IngestTests
         f.Ingest(TableKind.Customers, f.Write("c.csv", "id,tier,pts,vip\n1,G,120,yes\n2,S,,no\n"), mapping);
         var columns = f.Warehouse.Columns(TableKind.Customers).Where(c => c.Declared).ToList();
         Assert.Equal([new FieldDefinition("loyalty_tier", FieldType.Text, true), new FieldDefinition("points", FieldType.Integer, true), new FieldDefinition("vip", FieldType.Boolean, true)], columns);
-        Assert.Equal(["1 gold 120 true", "2 silver 0 false"], Strings(f, "SELECT customer_id || ' ' || loyalty_tier || ' ' || points || ' ' || vip FROM customers ORDER BY 1"));
+        Assert.Equal(["1 gold 120 true", "2 silver 0 false"], f.Strings("SELECT customer_id || ' ' || loyalty_tier || ' ' || points || ' ' || vip FROM customers ORDER BY 1"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Ingest_DeclaredFieldWithOtherTypeThanTheColumn_FailsBeforeWriting()
     {
-        using var f = new WarehouseFixture();
+        using var f = NewFixture();
         f.Ingest(TableKind.Customers, f.Write("c.csv", "id,tier\n1,G\n"), f.Write("m.yaml", "table: customers\nfields:\n  customer_id: id\n  tier: { column: tier, type: text }\n"));
         var e = Assert.Throws<IngestSetupException>(() =>
             f.Ingest(TableKind.Customers, f.Write("d.csv", "id,tier\n2,3\n"), f.Write("n.yaml", "table: customers\nfields:\n  customer_id: id\n  tier: { column: tier, type: integer }\n")));
@@ -129,10 +139,10 @@ public class IngestTests
         Assert.Equal(1, f.Count("SELECT count(*) FROM ingest_runs"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Ingest_FailureMidRun_RollsBackEverything()
     {
-        using var f = new WarehouseFixture();
+        using var f = NewFixture();
         // A declared column added by the failed run must disappear with it.
         var mapping = f.Write("m.yaml", "table: events\nfields:\n  customer_id: c\n  event_type: { value: session }\n  occurred_at: t\n  note: { column: n, type: text }\n");
         var bad = f.Write("e.csv", "c,t,n\nc1,2024-01-01T00:00:00Z,x\n");
@@ -147,10 +157,10 @@ public class IngestTests
         Assert.Equal(new IngestSummary(1, 1, 0, 0), f.Ingest(TableKind.Events, bad, mapping));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Ingest_FilterAndExpressionsAndConstants_FromMapping()
     {
-        using var f = new WarehouseFixture();
+        using var f = NewFixture();
         var mapping = f.Write("m.yaml", """
             table: events
             filter: "Quantity != 0"
@@ -165,13 +175,13 @@ public class IngestTests
         Assert.Equal(new IngestSummary(3, 2, 1, 0), s);
         Assert.Equal("excluded by the mapping's filter `Quantity != 0`", f.Warehouse.ReadQuarantine(null, 1)[0].Reason);
         Assert.Equal(["17850 purchase 15.3000 store 2010-12-01 08:26:00", "17850 refund -5.1000 store 2010-12-02 09:00:00"],
-            Strings(f, "SELECT customer_id || ' ' || event_type || ' ' || revenue || ' ' || channel || ' ' || occurred_at FROM events ORDER BY occurred_at"));
+            f.Strings("SELECT customer_id || ' ' || event_type || ' ' || revenue || ' ' || channel || ' ' || occurred_at FROM events ORDER BY occurred_at"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Ingest_JsonLines_FlattensNestedProperties()
     {
-        using var f = new WarehouseFixture();
+        using var f = NewFixture();
         var mapping = f.Write("m.yaml", "table: events\nfields:\n  customer_id: userId\n  event_type: { expr: \"lower(event)\" }\n  occurred_at: timestamp\n  revenue: properties.revenue\n  category: properties.category\n");
         var file = f.Write("e.jsonl", """
             {"userId": "u1", "event": "Purchase", "timestamp": "2024-02-01T10:00:00Z", "properties": {"revenue": 12.5, "category": "shoes"}}
@@ -183,13 +193,13 @@ public class IngestTests
         Assert.Equal(new IngestSummary(3, 2, 1, 0), s);
         Assert.Equal(4, f.Warehouse.ReadQuarantine(null, 1)[0].Line);
         Assert.Equal(["u1 purchase 12.5000 shoes 2024-02-01 10:00:00", "u2 page_view - - 2024-02-01 10:00:00"],
-            Strings(f, "SELECT customer_id || ' ' || event_type || ' ' || coalesce(revenue::VARCHAR, '-') || ' ' || coalesce(category, '-') || ' ' || occurred_at FROM events ORDER BY customer_id"));
+            f.Strings("SELECT customer_id || ' ' || event_type || ' ' || coalesce(revenue::VARCHAR, '-') || ' ' || coalesce(category, '-') || ' ' || occurred_at FROM events ORDER BY customer_id"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Ingest_Parquet_LoadsTheSameAsTheCsv()
     {
-        using var f = new WarehouseFixture();
+        using var f = NewFixture();
         var csv = f.Write("e.csv", "customer_id,event_type,occurred_at,revenue\nc1,purchase,2024-01-05T10:00:00Z,19.99\nc2,session,2024-01-06T08:30:00Z,\n");
         var parquet = Path.Combine(f.Dir, "e.parquet");
         DuckDbParquet.FromCsv(csv, parquet);
@@ -197,32 +207,19 @@ public class IngestTests
         Assert.Equal(new IngestSummary(2, 0, 0, 2), f.Ingest(TableKind.Events, csv)); // same events, same identity
     }
 
-    [Fact]
+    [SkippableFact]
     public void Ingest_TimestampsWithoutOffset_AreReadInTheWorkspaceZone()
     {
-        using var f = new WarehouseFixture(new Workspaces.WorkspaceSettings { TimeZone = "America/New_York" });
+        using var f = NewFixture(new Workspaces.WorkspaceSettings { TimeZone = "America/New_York" });
         f.Ingest(TableKind.Events, f.Write("e.csv", "customer_id,event_type,occurred_at\nc1,session,2024-07-01 12:00:00\nc1,session,2024-07-01T12:00:00Z\n"));
-        Assert.Equal(["2024-07-01 12:00:00", "2024-07-01 16:00:00"], Strings(f, "SELECT occurred_at::VARCHAR FROM events ORDER BY 1"));
+        Assert.Equal(["2024-07-01 12:00:00", "2024-07-01 16:00:00"], f.Strings("SELECT occurred_at::VARCHAR FROM events ORDER BY 1"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Ingest_WorkspaceEventTypes_ExtendTheStandardOnes()
     {
-        using var f = new WarehouseFixture(new Workspaces.WorkspaceSettings { EventTypes = ["store_visit"] });
+        using var f = NewFixture(new Workspaces.WorkspaceSettings { EventTypes = ["store_visit"] });
         var s = f.Ingest(TableKind.Events, f.Write("e.csv", "customer_id,event_type,occurred_at\nc1,store_visit,2024-07-01T12:00:00Z\nc1,teleport,2024-07-01T12:00:00Z\n"));
         Assert.Equal(new IngestSummary(2, 1, 1, 0), s);
-    }
-
-    internal static List<string> Strings(WarehouseFixture f, string sql)
-    {
-        using var command = f.Warehouse.Command(sql);
-        using var reader = command.ExecuteReader();
-        var list = new List<string>();
-        while (reader.Read())
-        {
-            list.Add(reader.GetValue(0)?.ToString() ?? "");
-        }
-
-        return list;
     }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Segmenta.Generation;
 
-namespace Segmenta.DuckDb.Tests.Language;
+namespace Segmenta.Contracts;
 
 /// <summary>Writes random well-formed segment conditions over <see cref="RandomWorkspace"/>'s schema, seeded.</summary>
 internal sealed class RandomSegments(ulong seed)

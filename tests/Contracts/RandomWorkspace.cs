@@ -1,13 +1,14 @@
-using DuckDB.NET.Data;
 using Segmenta.Generation;
 using Segmenta.Model;
+using Segmenta.Sql;
+using Segmenta.Warehouse;
 
-namespace Segmenta.DuckDb.Tests.Language;
+namespace Segmenta.Contracts;
 
 /// <summary>
 /// A small seeded customer base with the awkward parts a segment must survive: missing traits and
 /// properties, mixed-case text, events after as-of, ties, customers with no events, derived fields
-/// for only some customers. Loaded into DuckDB and kept in memory for the reference evaluator.
+/// for only some customers. Loaded into a warehouse and kept in memory for the reference evaluator.
 /// </summary>
 internal sealed class RandomWorkspace
 {
@@ -109,43 +110,40 @@ internal sealed class RandomWorkspace
         return new RandomWorkspace(customers, new() { ["rfm"] = rfm, ["clv"] = clv });
     }
 
-    /// <summary>Writes the customers, events and derived tables into the warehouse.</summary>
-    public void Load(DuckDbWarehouse warehouse)
+    /// <summary>Writes the customers, events and derived tables into the warehouse (plain INSERTs: the same on every backend).</summary>
+    public void Load(IWarehouse warehouse)
     {
-        var connection = warehouse.Connection;
-        Append(connection, "customers", warehouse.TableColumns("customers").Select(c => c.Name).ToList(), Customers.Select(c => c.Traits));
-        Append(connection, "events", warehouse.TableColumns("events").Select(c => c.Name).ToList(), Customers.SelectMany(c => c.Events));
-        warehouse.Execute("CREATE TABLE rfm_scores (customer_id VARCHAR PRIMARY KEY, segment VARCHAR, r BIGINT, f BIGINT, m BIGINT)");
-        warehouse.Execute("CREATE TABLE clv_predictions (customer_id VARCHAR PRIMARY KEY, p_alive DECIMAL(18,4), clv_12m DECIMAL(18,4))");
-        Append(connection, "rfm_scores", ["customer_id", "segment", "r", "f", "m"], Derived["rfm"].Select(kv => With(kv.Key, kv.Value)));
-        Append(connection, "clv_predictions", ["customer_id", "p_alive", "clv_12m"], Derived["clv"].Select(kv => With(kv.Key, kv.Value)));
+        var statements = new List<SqlStatement>();
+        statements.AddRange(Insert(warehouse.Dialect, "customers", warehouse.Columns(TableKind.Customers).Select(c => c.Name).ToArray(), Customers.Select(c => c.Traits)));
+        statements.AddRange(Insert(warehouse.Dialect, "events", warehouse.Columns(TableKind.Events).Select(c => c.Name).ToArray(), Customers.SelectMany(c => c.Events)));
+        statements.Add(new SqlStatement("CREATE TABLE rfm_scores (customer_id VARCHAR PRIMARY KEY, segment VARCHAR, r BIGINT, f BIGINT, m BIGINT)", []));
+        statements.Add(new SqlStatement("CREATE TABLE clv_predictions (customer_id VARCHAR PRIMARY KEY, p_alive DECIMAL(18,4), clv_12m DECIMAL(18,4))", []));
+        statements.AddRange(Insert(warehouse.Dialect, "rfm_scores", ["customer_id", "segment", "r", "f", "m"], Derived["rfm"].Select(kv => With(kv.Key, kv.Value))));
+        statements.AddRange(Insert(warehouse.Dialect, "clv_predictions", ["customer_id", "p_alive", "clv_12m"], Derived["clv"].Select(kv => With(kv.Key, kv.Value))));
+        warehouse.ExecuteInTransaction(statements);
     }
 
     private static Dictionary<string, object?> With(string id, IReadOnlyDictionary<string, object?> row) =>
         new(row.Append(new KeyValuePair<string, object?>("customer_id", id)), StringComparer.Ordinal);
 
-    private static void Append(DuckDBConnection connection, string table, IReadOnlyList<string> columns, IEnumerable<IReadOnlyDictionary<string, object?>> rows)
+    private static IEnumerable<SqlStatement> Insert(ISqlDialect dialect, string table, string[] columns, IEnumerable<IReadOnlyDictionary<string, object?>> rows)
     {
-        using var appender = connection.CreateAppender(table);
-        foreach (var values in rows)
+        foreach (var chunk in rows.Chunk(250))
         {
-            var row = appender.CreateRow();
-            foreach (var column in columns)
+            var sql = new SqlBuilder(dialect);
+            sql.Append($"INSERT INTO {dialect.QuoteIdentifier(table)} ({string.Join(", ", columns.Select(dialect.QuoteIdentifier))}) VALUES ");
+            for (var r = 0; r < chunk.Length; r++)
             {
-                _ = values.GetValueOrDefault(column) switch
+                sql.Append(r == 0 ? "(" : ", (");
+                for (var c = 0; c < columns.Length; c++)
                 {
-                    null => row.AppendNullValue(),
-                    string s => row.AppendValue(s),
-                    long l => row.AppendValue((long?)l),
-                    decimal d => row.AppendValue((decimal?)d),
-                    bool b => row.AppendValue((bool?)b),
-                    DateOnly d => row.AppendValue((DateOnly?)d),
-                    DateTime t => row.AppendValue((DateTime?)t),
-                    var other => throw new InvalidOperationException("cannot append " + other.GetType()),
-                };
+                    sql.Append((c == 0 ? "" : ", ") + sql.Parameter(chunk[r].GetValueOrDefault(columns[c])));
+                }
+
+                sql.Append(")");
             }
 
-            row.EndRow();
+            yield return sql.Build();
         }
     }
 }

@@ -1,0 +1,108 @@
+using System.Data;
+
+namespace Segmenta.Warehouse;
+
+/// <summary>
+/// A result row as Segmenta's code sees rows from any warehouse, so previews and exports are the
+/// same bytes on every backend: a number carries no trailing zeros (a DECIMAL(18,4) column gives
+/// 52000.5, not 52000.5000, and PostgreSQL's sums keep their scale where DuckDB's do not), and a
+/// calendar date is a <see cref="DateOnly"/> (Npgsql reads one as a DateTime at midnight).
+/// Adapters hand this to <see cref="IWarehouse.Read"/> callbacks.
+/// </summary>
+public sealed class WarehouseRecord(IDataRecord inner) : IDataRecord
+{
+    /// <inheritdoc />
+    public int FieldCount => inner.FieldCount;
+
+    /// <inheritdoc />
+    public object this[int i] => GetValue(i);
+
+    /// <inheritdoc />
+    public object this[string name] => GetValue(inner.GetOrdinal(name));
+
+    /// <inheritdoc />
+    public object GetValue(int i) => inner.GetValue(i) switch
+    {
+        decimal d => Normalize(d),
+        DateTime t when IsDate(i) => DateOnly.FromDateTime(t),
+        var v => v,
+    };
+
+    /// <inheritdoc />
+    public int GetValues(object[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var n = Math.Min(values.Length, FieldCount);
+        for (var i = 0; i < n; i++)
+        {
+            values[i] = GetValue(i);
+        }
+
+        return n;
+    }
+
+    /// <inheritdoc />
+    public decimal GetDecimal(int i) => Normalize(inner.GetDecimal(i));
+
+    /// <inheritdoc />
+    public Type GetFieldType(int i) => IsDate(i) ? typeof(DateOnly) : inner.GetFieldType(i);
+
+    /// <summary>The same number with the smallest scale that holds it (200.0000 → 200, 15.3000 → 15.3).</summary>
+    public static decimal Normalize(decimal value) => value / 1.000000000000000000000000000000000m;
+
+    private bool IsDate(int i) => string.Equals(inner.GetDataTypeName(i), "date", StringComparison.OrdinalIgnoreCase);
+
+    /// <inheritdoc />
+    public bool GetBoolean(int i) => inner.GetBoolean(i);
+
+    /// <inheritdoc />
+    public byte GetByte(int i) => inner.GetByte(i);
+
+    /// <inheritdoc />
+    public long GetBytes(int i, long fieldOffset, byte[]? buffer, int bufferoffset, int length) => inner.GetBytes(i, fieldOffset, buffer, bufferoffset, length);
+
+    /// <inheritdoc />
+    public char GetChar(int i) => inner.GetChar(i);
+
+    /// <inheritdoc />
+    public long GetChars(int i, long fieldoffset, char[]? buffer, int bufferoffset, int length) => inner.GetChars(i, fieldoffset, buffer, bufferoffset, length);
+
+    /// <inheritdoc />
+    public IDataReader GetData(int i) => inner.GetData(i);
+
+    /// <inheritdoc />
+    public string GetDataTypeName(int i) => inner.GetDataTypeName(i);
+
+    /// <inheritdoc />
+    public DateTime GetDateTime(int i) => inner.GetDateTime(i);
+
+    /// <inheritdoc />
+    public double GetDouble(int i) => inner.GetDouble(i);
+
+    /// <inheritdoc />
+    public float GetFloat(int i) => inner.GetFloat(i);
+
+    /// <inheritdoc />
+    public Guid GetGuid(int i) => inner.GetGuid(i);
+
+    /// <inheritdoc />
+    public short GetInt16(int i) => inner.GetInt16(i);
+
+    /// <inheritdoc />
+    public int GetInt32(int i) => inner.GetInt32(i);
+
+    /// <inheritdoc />
+    public long GetInt64(int i) => inner.GetInt64(i);
+
+    /// <inheritdoc />
+    public string GetName(int i) => inner.GetName(i);
+
+    /// <inheritdoc />
+    public int GetOrdinal(string name) => inner.GetOrdinal(name);
+
+    /// <inheritdoc />
+    public string GetString(int i) => inner.GetString(i);
+
+    /// <inheritdoc />
+    public bool IsDBNull(int i) => inner.IsDBNull(i);
+}

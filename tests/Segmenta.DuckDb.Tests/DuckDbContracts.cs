@@ -1,0 +1,18 @@
+using Segmenta.Contracts;
+
+namespace Segmenta.DuckDb.Tests;
+
+/// <summary>Ingestion's guarantees on an embedded DuckDB file.</summary>
+public sealed class DuckDbIngestTests : IngestContract
+{
+    private protected override Backend Backend => Backend.DuckDb;
+}
+
+/// <summary>Preview, materialization and export on DuckDB.</summary>
+public sealed class DuckDbSegmentOperationsTests() : SegmentOperationsContract(Backend.DuckDb);
+
+/// <summary>The compiled DuckDB SQL against the reference evaluator.</summary>
+public sealed class DuckDbDifferentialTests : DifferentialContract
+{
+    private protected override Backend Backend => Backend.DuckDb;
+}

@@ -1,0 +1,72 @@
+using Segmenta.Contracts;
+using Segmenta.Testing;
+using Segmenta.Workspaces;
+
+namespace Segmenta.Postgres.Tests;
+
+/// <summary>Ingestion's guarantees on one PostgreSQL node.</summary>
+public sealed class PostgresIngestTests : IngestContract
+{
+    private protected override Backend Backend => PostgresBackends.Single;
+}
+
+/// <summary>Ingestion's guarantees through the coordinator of a sharded warehouse.</summary>
+public sealed class ShardedIngestTests : IngestContract
+{
+    private protected override Backend Backend => PostgresBackends.Sharded;
+}
+
+/// <summary>Preview, materialization and export on one PostgreSQL node.</summary>
+public sealed class PostgresSegmentOperationsTests() : SegmentOperationsContract(PostgresBackends.Single);
+
+/// <summary>Preview, materialization and export on a sharded warehouse.</summary>
+public sealed class ShardedSegmentOperationsTests() : SegmentOperationsContract(PostgresBackends.Sharded);
+
+/// <summary>The compiled PostgreSQL SQL against the reference evaluator (and so against DuckDB).</summary>
+public sealed class PostgresDifferentialTests : DifferentialContract
+{
+    private protected override Backend Backend => PostgresBackends.Single;
+}
+
+/// <summary>The same, through the coordinator of a sharded warehouse (fewer workspaces: each needs three databases).</summary>
+public sealed class ShardedDifferentialTests : DifferentialContract
+{
+    protected override int Workspaces => 2;
+
+    private protected override Backend Backend => PostgresBackends.Sharded;
+}
+
+/// <summary>The PostgreSQL backends of the contract tests: each fixture gets fresh databases, dropped afterwards.</summary>
+internal static class PostgresBackends
+{
+    /// <summary>One node.</summary>
+    public static Backend Single => new(
+        "postgres",
+        settings => settings with { Warehouse = new WarehouseSettings("postgres", ConnectionString: PostgresServers.NewDatabase(PostgresServers.Main)) },
+        Open,
+        Drop);
+
+    /// <summary>A coordinator and two workers.</summary>
+    public static Backend Sharded => new(
+        "sharded postgres",
+        settings => settings with
+        {
+            Warehouse = new WarehouseSettings(
+                "postgres",
+                ConnectionString: PostgresServers.NewDatabase(PostgresServers.Main),
+                Shards: PostgresServers.Workers.Select(PostgresServers.NewDatabase).ToList()),
+        },
+        Open,
+        Drop);
+
+    private static PostgresWarehouse Open(Workspace workspace) =>
+        PostgresWarehouse.Open(workspace.Settings.Warehouse.ConnectionString!, workspace.Settings.Warehouse.ShardList, create: true);
+
+    private static void Drop(Workspace workspace)
+    {
+        foreach (var database in workspace.Settings.Warehouse.ShardList.Prepend(workspace.Settings.Warehouse.ConnectionString!))
+        {
+            PostgresServers.DropDatabase(database);
+        }
+    }
+}
