@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Throwaway PostgreSQL clusters on loopback, for tests and benchmarks.
-#   scripts/pg-cluster.sh start DIR   creates a cluster in DIR (initdb), starts it on a free port,
-#                                     prints its Npgsql connection string
+#   scripts/pg-cluster.sh start DIR [PID]
+#                                     creates a cluster in DIR (initdb), starts it on a free port,
+#                                     prints its Npgsql connection string; with PID, a watchdog
+#                                     stops and removes it once that process has exited
 #   scripts/pg-cluster.sh stop DIR    stops it (fast shutdown) and removes DIR
 # initdb refuses to run as root: as root, the cluster belongs to the `postgres` user.
 # Finds PostgreSQL 15+ under /usr/lib/postgresql (or $PG_BIN); as root it installs Debian's
@@ -53,6 +55,10 @@ case "$cmd" in
            -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$dir' -c max_connections=100 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_worker_processes=16 -c max_parallel_workers_per_gather=2" \
            start >/dev/null 2>&1; then
         echo "$port" >"$dir/port"
+        if [ -n "${3:-}" ]; then
+          owner="$3"
+          setsid nohup bash -c "while kill -0 $owner 2>/dev/null; do sleep 2; done; '$0' stop '$dir'" >/dev/null 2>&1 &
+        fi
         echo "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
         exit 0
       fi

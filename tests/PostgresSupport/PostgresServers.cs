@@ -66,13 +66,13 @@ internal static class PostgresServers
         }
 
         var script = Path.Combine(TestPaths.RepositoryRoot, "scripts", "pg-cluster.sh");
-        var started = new List<string>();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => started.ForEach(dir => Cluster("stop", dir, script));
+        // The test host is killed, not shut down, at the end of a run: a watchdog started with each
+        // cluster stops it once this process is gone.
         var connections = new List<string>();
         for (var i = 0; i < 3; i++)
         {
             var dir = Path.Combine(Path.GetTempPath(), "segmenta-pg-" + Guid.NewGuid().ToString("N")[..8]);
-            var (code, output) = Cluster("start", dir, script);
+            var (code, output) = Cluster(script, "start", dir, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
             if (code == 3)
             {
                 return (null, [], "no PostgreSQL binaries on this machine (" + output.Trim() + ")");
@@ -83,16 +83,15 @@ internal static class PostgresServers
                 throw new InvalidOperationException($"scripts/pg-cluster.sh start failed ({code}): {output}");
             }
 
-            started.Add(dir);
             connections.Add(output.Trim().Split('\n')[^1]);
         }
 
         return (connections[0], [connections[1], connections[2]], null);
     }
 
-    private static (int Code, string Output) Cluster(string verb, string dir, string script)
+    private static (int Code, string Output) Cluster(string script, params string[] args)
     {
-        var info = new ProcessStartInfo("bash", [script, verb, dir]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = new ProcessStartInfo("bash", [script, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEnd();
         var error = process.StandardError.ReadToEnd();
