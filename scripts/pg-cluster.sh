@@ -5,6 +5,7 @@
 #                                     prints its Npgsql connection string; with PID, a watchdog
 #                                     stops and removes it once that process has exited
 #   scripts/pg-cluster.sh stop DIR    stops it (fast shutdown) and removes DIR
+# PG_OPTIONS adds server settings ("-c shared_buffers=2GB ..."), for benchmarks.
 # initdb refuses to run as root: as root, the cluster belongs to the `postgres` user.
 # Finds PostgreSQL 15+ under /usr/lib/postgresql (or $PG_BIN); as root it installs Debian's
 # postgresql-15 when no binaries are there.
@@ -42,7 +43,7 @@ PY
 }
 
 cmd="${1:-}"; dir="${2:-}"
-[ -n "$dir" ] || { echo "usage: $0 start|stop DIR" >&2; exit 2; }
+[ -n "$dir" ] || [ "$cmd" = version ] || { echo "usage: $0 start|stop DIR | version" >&2; exit 2; }
 case "$cmd" in
   start)
     mkdir -p "$dir"
@@ -52,7 +53,7 @@ case "$cmd" in
     for attempt in 1 2 3 4 5; do
       port="$(free_port)"
       if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-           -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$dir' -c max_connections=100 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_worker_processes=16 -c max_parallel_workers_per_gather=2" \
+           -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$dir' -c max_connections=100 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_worker_processes=16 -c max_parallel_workers_per_gather=2 ${PG_OPTIONS:-}" \
            start >/dev/null 2>&1; then
         echo "$port" >"$dir/port"
         if [ -n "${3:-}" ]; then
@@ -72,5 +73,6 @@ case "$cmd" in
     fi
     rm -rf "$dir"
     ;;
+  version) "$bin/postgres" --version | awk "{print \$3}" ;;
   *) echo "usage: $0 start|stop DIR" >&2; exit 2 ;;
 esac

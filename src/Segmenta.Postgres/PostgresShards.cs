@@ -99,6 +99,22 @@ internal sealed class PostgresShards
         });
     }
 
+    /// <summary>Analyzes each worker's partition of <paramref name="table"/> after a load that changed a tenth of it or more.</summary>
+    public void Analyze(string table, long loaded)
+    {
+        var d = PostgresDialect.Instance;
+        ForEachWorker((worker, i) =>
+        {
+            var shard = PostgresDialect.ShardTable(table, i);
+            using var command = new NpgsqlCommand("SELECT reltuples FROM pg_class WHERE oid = to_regclass($1)", worker) { Parameters = { new NpgsqlParameter { Value = shard } } };
+            var before = Convert.ToDouble(command.ExecuteScalar() ?? 0d, System.Globalization.CultureInfo.InvariantCulture);
+            if (loaded > 0 && loaded * 10 >= before * Count)
+            {
+                Run(worker, $"ANALYZE {d.QuoteIdentifier(shard)}");
+            }
+        });
+    }
+
     private void ForEachWorker(Action<NpgsqlConnection, int> action)
     {
         for (var i = 0; i < workers.Count; i++)
