@@ -1,6 +1,7 @@
 using DuckDB.NET.Data;
 using Segmenta.Ingestion;
 using Segmenta.Model;
+using Segmenta.Sql;
 using Segmenta.Warehouse;
 
 namespace Segmenta.DuckDb;
@@ -138,11 +139,7 @@ internal sealed class DuckDbLoad : IIngestLoad
             var removed = RemoveDuplicateEvents();
             duplicates += removed;
             loaded = appended - removed;
-            warehouse.Execute("""
-                INSERT INTO customers (customer_id)
-                SELECT DISTINCT e.customer_id FROM events e
-                WHERE e.ingest_run = $1 AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = e.customer_id)
-                """, RunId);
+            warehouse.Execute(LoadStatements.InsertBareCustomers("(SELECT customer_id FROM events WHERE ingest_run = $1) e"), RunId);
         }
         else
         {
@@ -150,16 +147,8 @@ internal sealed class DuckDbLoad : IIngestLoad
             duplicates += appended - loaded;
         }
 
-        warehouse.Execute($"""
-            INSERT INTO quarantine (run_id, source, line, reason, raw)
-            SELECT $1, $2, s.line, s.reason, s.raw FROM {QuarantineStage} s
-            WHERE NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.source = $2 AND q.line = s.line AND q.raw = s.raw)
-            ORDER BY s.line
-            """, RunId, request.Source);
-        warehouse.Execute(
-            "INSERT INTO ingest_runs VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            RunId, CanonicalModel.TableName(request.Table), request.Source, request.Mapping, request.StartedAt, finishedAt,
-            soFar.Read, loaded, soFar.Quarantined, duplicates);
+        warehouse.Execute(LoadStatements.InsertQuarantine(QuarantineStage), RunId, request.Source);
+        warehouse.Execute(LoadStatements.InsertRun, LoadStatements.RunParameters(RunId, request, soFar, loaded, duplicates, finishedAt));
         warehouse.Execute("COMMIT");
         finished = true;
         DropStages();
@@ -195,25 +184,9 @@ internal sealed class DuckDbLoad : IIngestLoad
 
     private long MergeCustomers()
     {
-        var columns = request.Columns.Select(c => c.Name).Where(n => n != CanonicalModel.CustomerId).ToList();
-        long updated = 0;
-        if (columns.Count > 0)
-        {
-            var set = string.Join(", ", columns.Select(n => $"{DuckDbWarehouse.Quote(n)} = s.{DuckDbWarehouse.Quote(n)}"));
-            var changed = string.Join(" OR ", columns.Select(n => $"c.{DuckDbWarehouse.Quote(n)} IS DISTINCT FROM s.{DuckDbWarehouse.Quote(n)}"));
-            updated = warehouse.ExecuteCount($"""
-                UPDATE customers c SET {set} FROM {CustomerStage} s
-                WHERE c.customer_id = s.customer_id AND ({changed})
-                """);
-        }
-
-        var all = string.Join(", ", request.Columns.Select(c => DuckDbWarehouse.Quote(c.Name)));
-        var inserted = warehouse.ExecuteCount($"""
-            INSERT INTO customers ({all})
-            SELECT {all} FROM {CustomerStage} s
-            WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = s.customer_id)
-            """);
-        return updated + inserted;
+        var update = LoadStatements.UpdateChangedCustomers(DuckDbDialect.Instance, CustomerStage, request.Columns);
+        var updated = update is null ? 0 : warehouse.ExecuteCount(update);
+        return updated + warehouse.ExecuteCount(LoadStatements.InsertNewCustomers(DuckDbDialect.Instance, CustomerStage, request.Columns));
     }
 
     private void DropStages()

@@ -153,11 +153,7 @@ public sealed class DuckDbWarehouse : IWarehouse
         ArgumentNullException.ThrowIfNull(row);
         using var command = Command(query.Text, [.. query.Parameters]);
         using var reader = command.ExecuteReader();
-        var record = new WarehouseRecord(reader);
-        while (reader.Read())
-        {
-            row(record);
-        }
+        WarehouseRecord.ForEach(reader, row);
     }
 
     /// <inheritdoc />

@@ -157,11 +157,7 @@ internal sealed class PostgresLoad : IIngestLoad
         {
             loaded = InsertNewEvents();
             duplicates += appended - loaded;
-            warehouse.Execute($"""
-                INSERT INTO customers (customer_id)
-                SELECT DISTINCT s.customer_id FROM {Stage} s
-                WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = s.customer_id)
-                """);
+            warehouse.Execute(LoadStatements.InsertBareCustomers(Stage + " e"));
         }
         else
         {
@@ -169,16 +165,8 @@ internal sealed class PostgresLoad : IIngestLoad
             duplicates += appended - loaded;
         }
 
-        warehouse.Execute($"""
-            INSERT INTO quarantine (run_id, source, line, reason, raw)
-            SELECT $1, $2, s.line, s.reason, s.raw FROM {QuarantineStage} s
-            WHERE NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.source = $2 AND q.line = s.line AND q.raw = s.raw)
-            ORDER BY s.line
-            """, RunId, request.Source);
-        warehouse.Execute(
-            "INSERT INTO ingest_runs VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            RunId, CanonicalModel.TableName(request.Table), request.Source, request.Mapping, request.StartedAt, finishedAt,
-            soFar.Read, loaded, soFar.Quarantined, duplicates);
+        warehouse.Execute(LoadStatements.InsertQuarantine(QuarantineStage), RunId, request.Source);
+        warehouse.Execute(LoadStatements.InsertRun, LoadStatements.RunParameters(RunId, request, soFar, loaded, duplicates, finishedAt));
         transaction.Commit();
         finished = true;
         RefreshStatistics(loaded);
@@ -230,26 +218,9 @@ internal sealed class PostgresLoad : IIngestLoad
 
     private long MergeCustomers()
     {
-        var d = warehouse.Dialect;
-        var columns = request.Columns.Select(c => c.Name).Where(n => n != CanonicalModel.CustomerId).Select(d.QuoteIdentifier).ToList();
-        long updated = 0;
-        if (columns.Count > 0)
-        {
-            var set = string.Join(", ", columns.Select(n => $"{n} = s.{n}"));
-            var changed = string.Join(" OR ", columns.Select(n => $"c.{n} IS DISTINCT FROM s.{n}"));
-            updated = warehouse.Execute($"""
-                UPDATE customers c SET {set} FROM {Stage} s
-                WHERE c.customer_id = s.customer_id AND ({changed})
-                """);
-        }
-
-        var all = string.Join(", ", request.Columns.Select(c => d.QuoteIdentifier(c.Name)));
-        var inserted = warehouse.Execute($"""
-            INSERT INTO customers ({all})
-            SELECT {all} FROM {Stage} s
-            WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = s.customer_id)
-            """);
-        return updated + inserted;
+        var update = LoadStatements.UpdateChangedCustomers(warehouse.Dialect, Stage, request.Columns);
+        var updated = update is null ? 0 : warehouse.Execute(update);
+        return updated + warehouse.Execute(LoadStatements.InsertNewCustomers(warehouse.Dialect, Stage, request.Columns));
     }
 
     private static NpgsqlDbType TypeOf(FieldType type) => type switch

@@ -47,6 +47,18 @@ public sealed class WarehouseRecord(IDataRecord inner) : IDataRecord
     /// <inheritdoc />
     public Type GetFieldType(int i) => IsDate(i) ? typeof(DateOnly) : inner.GetFieldType(i);
 
+    /// <summary>Hands every row of <paramref name="reader"/> to <paramref name="row"/> as a <see cref="WarehouseRecord"/>.</summary>
+    public static void ForEach(IDataReader reader, Action<IDataRecord> row)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(row);
+        var record = new WarehouseRecord(reader);
+        while (reader.Read())
+        {
+            row(record);
+        }
+    }
+
     /// <summary>The same number with the smallest scale that holds it (200.0000 → 200, 15.3000 → 15.3).</summary>
     public static decimal Normalize(decimal value) => value / 1.000000000000000000000000000000000m;
 
