@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Segmenta.DuckDb;
 using Segmenta.Generation;
+using Segmenta.Postgres;
 using Segmenta.Testing;
 using Xunit;
 using Xunit.Abstractions;
@@ -9,23 +10,42 @@ namespace Segmenta.Cli.Tests;
 
 /// <summary>
 /// An ingest killed with SIGKILL at any moment leaves the warehouse as before the run or as after
-/// it, never half a file; a re-run completes it, and another re-run loads nothing.
+/// it, never half a file; a re-run completes it, and another re-run loads nothing. On DuckDB and
+/// on PostgreSQL (where the server sees the client's socket close in the middle of a COPY or a commit).
 /// </summary>
 public class CrashTests(ITestOutputHelper output)
 {
-    [Fact]
-    public void Ingest_KilledAtAnyMoment_LeavesAllOrNothingAndReRunCompletes()
+    [SkippableTheory]
+    [InlineData("duckdb")]
+    [InlineData("postgres")]
+    public void Ingest_KilledAtAnyMoment_LeavesAllOrNothingAndReRunCompletes(string backend)
     {
         using var dir = TestPaths.NewTempDir();
+        var database = backend == "postgres" ? PostgresServers.NewDatabase(PostgresServers.Main) : null;
         var data = CustomerBaseGenerator.Write(new GeneratorOptions(20_000, 1_500_000, 11, GeneratorOptions.DefaultAsOf), dir.File("data"));
-        Assert.Equal(0, CliRunner.Run(dir.Path, "init", "ws").ExitCode);
+        Assert.Equal(0, CliRunner.Run(dir.Path, database is null ? ["init", "ws"] : ["init", "ws", "--warehouse", database]).ExitCode);
         var ws = dir.File("ws");
         long Events()
         {
-            using var w = DuckDbWarehouse.Open(Path.Combine(ws, "segmenta.duckdb"));
+            using Warehouse.IWarehouse w = database is null ? DuckDbWarehouse.Open(Path.Combine(ws, "segmenta.duckdb")) : PostgresWarehouse.Open(database);
             return w.Summarize().Events;
         }
 
+        try
+        {
+            KillAndRerun(ws, data, Events);
+        }
+        finally
+        {
+            if (database is not null)
+            {
+                PostgresServers.DropDatabase(database);
+            }
+        }
+    }
+
+    private void KillAndRerun(string ws, GeneratedBase data, Func<long> events)
+    {
         var killedMidRun = 0;
         foreach (var delay in new[] { 150, 400, 800, 1200, 1800, 2600, 3600, 5000 })
         {
@@ -38,7 +58,7 @@ public class CrashTests(ITestOutputHelper output)
             }
 
             process.WaitForExit();
-            var count = Events();
+            var count = events();
             output.WriteLine($"killed after {delay} ms: {count} events");
             Assert.True(count == 0 || count == data.Events, $"after a kill at {delay} ms the warehouse holds {count} of {data.Events} events");
         }
@@ -47,9 +67,9 @@ public class CrashTests(ITestOutputHelper output)
 
         var rerun = CliRunner.Run(ws, "ingest", "events", data.EventsFile, "--json");
         Assert.True(rerun.ExitCode == 0, rerun.Err);
-        Assert.Equal(data.Events, Events());
+        Assert.Equal(data.Events, events());
         var final = CliRunner.Run(ws, "ingest", "events", data.EventsFile, "--json");
         Assert.Contains("\"loaded\": 0", final.Out, StringComparison.Ordinal);
-        Assert.Equal(data.Events, Events());
+        Assert.Equal(data.Events, events());
     }
 }
