@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using DuckDB.NET.Data;
+using Segmenta.Sql;
 
 namespace Segmenta.DuckDb;
 
@@ -14,8 +15,8 @@ public static class DuckDbParquet
         ArgumentNullException.ThrowIfNull(parquetPath);
         using var connection = DuckDbWarehouse.OpenInMemory();
         using var command = connection.CreateCommand();
-        // COPY takes its target as a literal, not a parameter: paths become literals only through Literal.
-        command.CommandText = $"COPY (SELECT * FROM read_csv({Literal(csvPath)}, header = true)) TO {Literal(parquetPath)} (FORMAT parquet, COMPRESSION zstd)";
+        // COPY takes its target as a literal, not a parameter: paths become literals only through StringLiteral.
+        command.CommandText = $"COPY (SELECT * FROM read_csv({SqlDdl.StringLiteral(csvPath)}, header = true)) TO {SqlDdl.StringLiteral(parquetPath)} (FORMAT parquet, COMPRESSION zstd)";
         command.ExecuteNonQuery();
     }
 
@@ -61,7 +62,7 @@ public static class DuckDbParquet
             }
         }
 
-        Execute(connection, $"COPY export TO {Literal(Path.GetFullPath(parquetPath))} (FORMAT parquet, COMPRESSION zstd)");
+        Execute(connection, $"COPY export TO {SqlDdl.StringLiteral(Path.GetFullPath(parquetPath))} (FORMAT parquet, COMPRESSION zstd)");
         return rows;
     }
 
@@ -85,6 +86,4 @@ public static class DuckDbParquet
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }
-
-    internal static string Literal(string path) => "'" + path.Replace("'", "''", StringComparison.Ordinal) + "'";
 }

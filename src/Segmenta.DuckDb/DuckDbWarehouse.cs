@@ -183,7 +183,7 @@ public sealed class DuckDbWarehouse : IWarehouse
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(path);
-        return ExecuteCount($"COPY ({query.Text}) TO {DuckDbParquet.Literal(System.IO.Path.GetFullPath(path))} (FORMAT parquet, COMPRESSION zstd)", [.. query.Parameters]);
+        return ExecuteCount($"COPY ({query.Text}) TO {SqlDdl.StringLiteral(System.IO.Path.GetFullPath(path))} (FORMAT parquet, COMPRESSION zstd)", [.. query.Parameters]);
     }
 
     /// <inheritdoc />

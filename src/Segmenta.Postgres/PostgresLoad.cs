@@ -184,13 +184,10 @@ internal sealed class PostgresLoad : IIngestLoad
         if (warehouse.Shards is { } shards)
         {
             shards.Analyze(table, loaded);
-            return;
         }
-
-        var before = Convert.ToDouble(warehouse.Scalar("SELECT reltuples FROM pg_class WHERE oid = to_regclass($1)", table) ?? 0d, CultureInfo.InvariantCulture);
-        if (loaded > 0 && loaded * 10 >= before)
+        else
         {
-            warehouse.Execute($"ANALYZE {warehouse.Dialect.QuoteIdentifier(table)}");
+            PostgresWarehouse.AnalyzeIfGrown(warehouse.Connection, table, loaded);
         }
     }
 

@@ -42,16 +42,16 @@ internal sealed class PostgresShards
             if (coordinator.Scalar("SELECT 1 FROM pg_foreign_server WHERE srvname = $1", PostgresDialect.ShardServer(i)) is null)
             {
                 var options = address.Concat([("async_capable", "true"), ("fetch_size", "10000"), ("batch_size", "1000"), ("extensions", "")]);
-                coordinator.Execute($"CREATE SERVER {server} FOREIGN DATA WRAPPER postgres_fdw OPTIONS ({string.Join(", ", options.Select(o => $"{o.Item1} {Literal(o.Item2)}"))})");
+                coordinator.Execute($"CREATE SERVER {server} FOREIGN DATA WRAPPER postgres_fdw OPTIONS ({string.Join(", ", options.Select(o => $"{o.Item1} {SqlDdl.StringLiteral(o.Item2)}"))})");
             }
             else
             {
-                coordinator.Execute($"ALTER SERVER {server} OPTIONS ({string.Join(", ", address.Select(o => $"SET {o.Item1} {Literal(o.Item2)}"))})");
+                coordinator.Execute($"ALTER SERVER {server} OPTIONS ({string.Join(", ", address.Select(o => $"SET {o.Item1} {SqlDdl.StringLiteral(o.Item2)}"))})");
             }
 
             var user = b.Username ?? Environment.GetEnvironmentVariable("PGUSER") ?? Environment.UserName;
             var password = b.Password ?? Environment.GetEnvironmentVariable("PGPASSWORD");
-            var mapping = $"user {Literal(user)}" + (password is null ? "" : $", password {Literal(password)}");
+            var mapping = $"user {SqlDdl.StringLiteral(user)}" + (password is null ? "" : $", password {SqlDdl.StringLiteral(password)}");
             coordinator.Execute($"CREATE USER MAPPING IF NOT EXISTS FOR CURRENT_USER SERVER {server} OPTIONS ({mapping})");
         }
     }
@@ -102,17 +102,8 @@ internal sealed class PostgresShards
     /// <summary>Analyzes each worker's partition of <paramref name="table"/> after a load that changed a tenth of it or more.</summary>
     public void Analyze(string table, long loaded)
     {
-        var d = PostgresDialect.Instance;
-        ForEachWorker((worker, i) =>
-        {
-            var shard = PostgresDialect.ShardTable(table, i);
-            using var command = new NpgsqlCommand("SELECT reltuples FROM pg_class WHERE oid = to_regclass($1)", worker) { Parameters = { new NpgsqlParameter { Value = shard } } };
-            var before = Convert.ToDouble(command.ExecuteScalar() ?? 0d, System.Globalization.CultureInfo.InvariantCulture);
-            if (loaded > 0 && loaded * 10 >= before * Count)
-            {
-                Run(worker, $"ANALYZE {d.QuoteIdentifier(shard)}");
-            }
-        });
+        // Hash partitioning spreads a load evenly: each worker received about its share of the rows.
+        ForEachWorker((worker, i) => PostgresWarehouse.AnalyzeIfGrown(worker, PostgresDialect.ShardTable(table, i), (double)loaded / Count));
     }
 
     private void ForEachWorker(Action<NpgsqlConnection, int> action)
@@ -125,6 +116,4 @@ internal sealed class PostgresShards
     }
 
     private static void Run(NpgsqlConnection on, string sql) => PostgresWarehouse.Run(on, sql);
-
-    private static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
 }

@@ -69,14 +69,14 @@ public sealed class PostgresWarehouse : IWarehouse
             warehouse.Migrate(upToVersion ?? WarehouseSchema.LatestVersion);
             return warehouse;
         }
-        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        catch (Exception e)
         {
             (warehouse as IDisposable ?? connection).Dispose();
-            throw new WarehouseException($"cannot open the PostgreSQL warehouse: {e.Message}");
-        }
-        catch
-        {
-            (warehouse as IDisposable ?? connection).Dispose();
+            if (e is NpgsqlException or InvalidOperationException)
+            {
+                throw new WarehouseException($"cannot open the PostgreSQL warehouse: {e.Message}");
+            }
+
             throw;
         }
     }
@@ -143,6 +143,21 @@ public sealed class PostgresWarehouse : IWarehouse
         command.ExecuteNonQuery();
     }
 
+    /// <summary>
+    /// Refreshes the planner's statistics of <paramref name="table"/> on <paramref name="on"/> when a load
+    /// of <paramref name="loaded"/> rows changed a tenth of it or more (a table never analyzed always is):
+    /// the next segment query is planned for the rows now there, not when autovacuum gets to it.
+    /// </summary>
+    internal static void AnalyzeIfGrown(NpgsqlConnection on, string table, double loaded)
+    {
+        using var command = new NpgsqlCommand("SELECT reltuples FROM pg_class WHERE oid = to_regclass($1)", on) { Parameters = { new NpgsqlParameter { Value = table } } };
+        var before = Convert.ToDouble(command.ExecuteScalar() ?? 0d, CultureInfo.InvariantCulture);
+        if (loaded > 0 && loaded * 10 >= before)
+        {
+            Run(on, $"ANALYZE {PostgresDialect.Instance.QuoteIdentifier(table)}");
+        }
+    }
+
     private void Migrate(int target)
     {
         Execute($"CREATE TABLE IF NOT EXISTS {WarehouseSchema.VersionTable} (version BIGINT PRIMARY KEY, description TEXT NOT NULL)");
@@ -186,18 +201,16 @@ public sealed class PostgresWarehouse : IWarehouse
             .ToList();
 
     /// <summary>A table's columns and their PostgreSQL types (as <c>format_type</c> writes them), in table order.</summary>
-    internal List<(string Name, string Type, bool NotNull)> TableColumns(string table) => TableColumns(connection, table);
-
-    internal static List<(string Name, string Type, bool NotNull)> TableColumns(NpgsqlConnection on, string table)
+    internal List<(string Name, string Type, bool NotNull)> TableColumns(string table)
     {
-        using var command = new NpgsqlCommand(
+        using var command = Command(
             """
             SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull
             FROM pg_attribute a
             WHERE a.attrelid = to_regclass(quote_ident($1)) AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY a.attnum
-            """, on);
-        command.Parameters.Add(new NpgsqlParameter { Value = table });
+            """,
+            table);
         using var reader = command.ExecuteReader();
         var result = new List<(string, string, bool)>();
         while (reader.Read())
