@@ -45,7 +45,7 @@ internal sealed class WarehouseFixture : IDisposable
 
     public Workspace Workspace { get; }
 
-    public IWarehouse Warehouse { get; private set; }
+    public IWarehouse Warehouse { get; }
 
     public ISqlDialect Dialect => Warehouse.Dialect;
 
@@ -72,14 +72,6 @@ internal sealed class WarehouseFixture : IDisposable
     }
 
     public long Count(string sql, params object?[] args) => Convert.ToInt64(Scalar(sql, args), CultureInfo.InvariantCulture);
-
-    public void Execute(string sql) => Warehouse.ExecuteInTransaction([new SqlStatement(sql, [])]);
-
-    public void Reopen()
-    {
-        Warehouse.Dispose();
-        Warehouse = backend.Open(Workspace);
-    }
 
     public void Dispose()
     {
