@@ -1,5 +1,12 @@
 using Segmenta.Cli.Commands;
+using Spectre.Console;
 using Spectre.Console.Cli;
+
+if (Console.IsOutputRedirected)
+{
+    // Piped or captured output has no terminal width; Spectre would assume 80 columns and wrap tables.
+    AnsiConsole.Profile.Width = 200;
+}
 
 var app = new CommandApp();
 app.Configure(config =>
@@ -25,6 +32,13 @@ app.Configure(config =>
         segment.AddCommand<SegmentShowCommand>("show").WithDescription("A segment's definition, dependencies, compiled SQL (--sql) and stored history.");
         segment.AddCommand<SegmentMaterializeCommand>("materialize").WithDescription("Store memberships with the as-of instant and the definition's version.");
         segment.AddCommand<SegmentExportCommand>("export").WithDescription("Write a segment's members with chosen traits as CSV, JSON or Parquet.");
+    });
+    config.AddCommand<FeaturesCommand>("features").WithDescription("Compute every customer's features (recency, frequency, monetary, engagement, …) as of an instant; store and describe them.");
+    config.AddBranch("rfm", rfm =>
+    {
+        rfm.SetDescription("RFM scores, the named RFM segments and the R×F grid; `rfm summary` for the lifetime-value models' input.");
+        rfm.SetDefaultCommand<RfmCommand>();
+        rfm.AddCommand<RfmSummaryCommand>("summary").WithDescription("Per-customer repeat purchases x, recency t_x and age T for a calibration period (and holdout purchases), as the BG/NBD papers define them.");
     });
     config.AddCommand<GenerateCommand>("generate").WithDescription("Write a realistic synthetic customer base (CSV and Parquet), deterministic for a seed.");
     config.AddCommand<StatusCommand>("status").WithDescription("Summarize what the workspace's warehouse holds.");

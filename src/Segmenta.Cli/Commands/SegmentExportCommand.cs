@@ -31,13 +31,7 @@ internal sealed class SegmentExportCommand : GuardedCommand<SegmentExportSetting
 
     protected override int Run(SegmentExportSettings settings, CancellationToken cancellation)
     {
-        var format = settings.Format.ToLowerInvariant() switch
-        {
-            "csv" => AudienceFormat.Csv,
-            "json" => AudienceFormat.Json,
-            "parquet" => AudienceFormat.Parquet,
-            _ => throw new UserInputException($"unknown format `{settings.Format}`; expected csv, json or parquet"),
-        };
+        var format = SegmentSupport.Format(settings.Format);
         if (settings.Out is null)
         {
             throw new UserInputException("--out FILE is required");

@@ -117,6 +117,15 @@ internal static class SegmentSupport
         length = d.Span.Length,
     };
 
+    /// <summary>Reads a file format option.</summary>
+    public static AudienceFormat Format(string format) => format.ToLowerInvariant() switch
+    {
+        "csv" => AudienceFormat.Csv,
+        "json" => AudienceFormat.Json,
+        "parquet" => AudienceFormat.Parquet,
+        _ => throw new UserInputException($"unknown format `{format}`; expected csv, json or parquet"),
+    };
+
     public static string Iso(DateTime t) => t.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     public static string Percent(double share) => (share * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";

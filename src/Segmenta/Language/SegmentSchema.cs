@@ -1,18 +1,34 @@
 using System.Collections.Frozen;
 using Segmenta.Model;
+using Segmenta.Sql;
 
 namespace Segmenta.Language;
 
 /// <summary>
-/// Per-customer fields an analysis computes and keeps in its own table keyed by <c>customer_id</c>
-/// (RFM scores, clusters, CLV). Segments use them as <c>namespace.field</c>; registering a set is all
-/// an analysis does to make its outputs usable in the language — the parser never changes.
+/// Per-customer fields an analysis computes (features, RFM scores, clusters, CLV). Segments use them
+/// as <c>namespace.field</c>; registering a set is all an analysis does to make its outputs usable in
+/// the language — the parser never changes. A set either reads a table keyed by <c>customer_id</c>
+/// or, with a <see cref="Source"/>, is computed in the same query at the evaluation's as-of instant.
 /// </summary>
 /// <param name="Namespace">The prefix in segment text, such as <c>rfm</c>.</param>
-/// <param name="Table">The warehouse table holding one row per customer.</param>
+/// <param name="Table">The warehouse table holding one row per customer (where a source's results are materialized).</param>
 /// <param name="Fields">The columns segments may use.</param>
 /// <param name="Description">What computes it, for messages.</param>
-public sealed record DerivedFieldSet(string Namespace, string Table, IReadOnlyList<FieldDefinition> Fields, string Description);
+public sealed record DerivedFieldSet(string Namespace, string Table, IReadOnlyList<FieldDefinition> Fields, string Description)
+{
+    /// <summary>Computes the rows at each evaluation's as-of instead of reading <see cref="Table"/>; null reads the table.</summary>
+    public IDerivedFieldSource? Source { get; init; }
+}
+
+/// <summary>Writes the rows of a computed field set as SQL.</summary>
+public interface IDerivedFieldSource
+{
+    /// <summary>
+    /// Writes a query with one row per customer — <c>customer_id</c> and <paramref name="fields"/> —
+    /// as of <paramref name="context"/>'s instant; values go through <paramref name="sql"/>'s parameters.
+    /// </summary>
+    void WriteRows(SqlBuilder sql, EvaluationContext context, IReadOnlyCollection<string> fields);
+}
 
 /// <summary>What segment text is checked against: the workspace's customer traits, event properties and types, and derived fields.</summary>
 public sealed class SegmentSchema

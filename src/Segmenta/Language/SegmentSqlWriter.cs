@@ -26,6 +26,7 @@ internal sealed class SegmentSqlWriter
     private readonly List<BoundRank> ranks = [];
     private readonly Dictionary<BoundRank, string> rankNames = new(ReferenceEqualityComparer.Instance);
     private readonly List<DerivedFieldSet> derived = [];
+    private readonly Dictionary<DerivedFieldSet, SortedSet<string>> derivedFields = [];
 
     public SegmentSqlWriter(EvaluationContext context, SqlBuilder sql, string suffix = "")
     {
@@ -83,8 +84,14 @@ internal sealed class SegmentSqlWriter
                 aggregates.Add(aggregate);
                 aggregateNames[aggregate] = "_a" + aggregates.Count.ToString(CultureInfo.InvariantCulture);
                 break;
-            case DerivedField field when !derived.Contains(field.Set):
-                derived.Add(field.Set);
+            case DerivedField field:
+                if (!derived.Contains(field.Set))
+                {
+                    derived.Add(field.Set);
+                    derivedFields[field.Set] = new SortedSet<string>(StringComparer.Ordinal);
+                }
+
+                derivedFields[field.Set].Add(field.Field.Name);
                 break;
             default:
                 break;
@@ -118,8 +125,20 @@ internal sealed class SegmentSqlWriter
 
         for (var i = 0; i < derived.Count; i++)
         {
-            var alias = DerivedAlias(derived[i]);
-            sql.Append($"\n{indent}LEFT JOIN {Q(derived[i].Table)} {alias} ON {alias}.{Q(CanonicalModel.CustomerId)} = {Customers}.{Q(CanonicalModel.CustomerId)}");
+            var set = derived[i];
+            var alias = DerivedAlias(set);
+            if (set.Source is { } source)
+            {
+                sql.Append($"\n{indent}LEFT JOIN (\n");
+                source.WriteRows(sql, context, derivedFields[set]);
+                sql.Append($"\n{indent}) {alias}");
+            }
+            else
+            {
+                sql.Append($"\n{indent}LEFT JOIN {Q(set.Table)} {alias}");
+            }
+
+            sql.Append($" ON {alias}.{Q(CanonicalModel.CustomerId)} = {Customers}.{Q(CanonicalModel.CustomerId)}");
         }
     }
 

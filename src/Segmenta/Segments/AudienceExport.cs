@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Segmenta.Language;
 using Segmenta.Model;
+using Segmenta.Sql;
 using Segmenta.Warehouse;
 
 namespace Segmenta.Segments;
@@ -34,11 +35,22 @@ public static class AudienceExport
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(segment);
         ArgumentNullException.ThrowIfNull(traits);
+        return WriteQuery(warehouse, segment.Query(warehouse.Dialect, context).Export(traits), SegmentQuery.OutputColumns(traits), format, path);
+    }
+
+    /// <summary>
+    /// Writes the rows of any per-customer query (ordered by the query) with <paramref name="columns"/>
+    /// as the CSV header, and returns the number of rows written.
+    /// </summary>
+    public static long WriteQuery(IWarehouse warehouse, SqlStatement query, IReadOnlyList<string> columns, AudienceFormat format, string path)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(columns);
         ArgumentNullException.ThrowIfNull(path);
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         var temporary = full + ".partial";
-        var query = segment.Query(warehouse.Dialect, context).Export(traits);
         long rows = 0;
         try
         {
@@ -51,7 +63,7 @@ public static class AudienceExport
                     using (var writer = new StreamWriter(temporary, false, new UTF8Encoding(false)))
                     {
                         writer.NewLine = "\n";
-                        writer.WriteLine(string.Join(',', SegmentQuery.OutputColumns(traits).Select(Csv)));
+                        writer.WriteLine(string.Join(',', columns.Select(Csv)));
                         warehouse.Read(query, r =>
                         {
                             writer.WriteLine(string.Join(',', Enumerable.Range(0, r.FieldCount).Select(i => Csv(Text(r, i)))));

@@ -1,5 +1,7 @@
+using Segmenta.Features;
 using Segmenta.Language;
 using Segmenta.Model;
+using Segmenta.Rfm;
 using Segmenta.Warehouse;
 using Segmenta.Workspaces;
 
@@ -34,12 +36,22 @@ public sealed class SegmentLibrary
     /// <summary>Segments and diagnostics.</summary>
     public SegmentCompilation Compilation { get; }
 
-    /// <summary>The schema of a workspace: the warehouse's columns, the workspace's event types, and registered derived fields.</summary>
+    /// <summary>
+    /// The schema of a workspace: the warehouse's columns, the workspace's event types, the computed
+    /// fields every workspace has (<c>features.*</c>, <c>rfm.*</c> with the workspace's RFM options) and
+    /// any further <paramref name="derived"/> sets (which replace a built-in set of the same namespace).
+    /// </summary>
     public static SegmentSchema SchemaOf(IWarehouse warehouse, WorkspaceSettings settings, IEnumerable<DerivedFieldSet>? derived = null)
     {
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(settings);
-        return new SegmentSchema(warehouse.Columns(TableKind.Customers), warehouse.Columns(TableKind.Events), settings.AllEventTypes, derived);
+        var extra = (derived ?? []).ToList();
+        DerivedFieldSet[] builtIn = [FeatureCatalog.FieldSet, RfmAnalysis.FieldSet(settings.Rfm)];
+        return new SegmentSchema(
+            warehouse.Columns(TableKind.Customers),
+            warehouse.Columns(TableKind.Events),
+            settings.AllEventTypes,
+            [.. builtIn.Where(b => !extra.Any(e => e.Namespace == b.Namespace)), .. extra]);
     }
 
     /// <summary>Reads and compiles every segment file of the workspace, plus any <paramref name="extraFiles"/> outside it.</summary>
@@ -60,6 +72,12 @@ public sealed class SegmentLibrary
         }
 
         var sources = files.Select(f => new SegmentSource(NameOf(workspace.Root, f), File.ReadAllText(f))).ToList();
+        if (schema.DerivedSets.Any(d => d.Namespace == RfmAnalysis.Namespace))
+        {
+            // The named RFM segments are segments like any other: previewed, materialized, exported, referenced.
+            sources.Add(RfmAnalysis.Segments(workspace.Settings.Rfm));
+        }
+
         return new SegmentLibrary(workspace.Root, schema, sources, SegmentCompiler.Compile(sources, schema));
     }
 

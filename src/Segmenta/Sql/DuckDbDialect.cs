@@ -59,6 +59,21 @@ public sealed class DuckDbDialect : ISqlDialect
     public string ToDouble(string number) => $"CAST({number} AS DOUBLE)";
 
     /// <inheritdoc />
+    public string DoubleType => "DOUBLE";
+
+    /// <inheritdoc />
+    public string LocalDate(string instant, string zone) => $"CAST(({instant} AT TIME ZONE 'UTC') AT TIME ZONE {zone} AS DATE)";
+
+    /// <inheritdoc />
+    public string WholeDaysBetween(string earlier, string later) => $"((epoch_us({later}) - epoch_us({earlier})) // 86400000000)";
+
+    /// <inheritdoc />
+    public string IntegerDivide(string dividend, string divisor) => $"(({dividend}) // ({divisor}))";
+
+    /// <inheritdoc />
+    public string BinaryOrder(string text) => text;
+
+    /// <inheritdoc />
     public IReadOnlyList<string> CreateTable(string name, IReadOnlyList<string> columns, string? primaryKey, string? distributeBy) =>
         [SqlDdl.CreateTable(this, name, columns, primaryKey)];
 

@@ -47,8 +47,26 @@ public interface ISqlDialect
     /// </summary>
     string SmallestBy(string value, string key, string filter, int count);
 
-    /// <summary>A number as a double-precision float (ranking by averages).</summary>
+    /// <summary>A number as a double-precision float (ranking by averages, ratios).</summary>
     string ToDouble(string number);
+
+    /// <summary>The column type of a double-precision float (ratios, averages).</summary>
+    string DoubleType { get; }
+
+    /// <summary>
+    /// The calendar date in time zone <paramref name="zone"/> (an IANA name, as an expression) of a
+    /// zone-less UTC instant.
+    /// </summary>
+    string LocalDate(string instant, string zone);
+
+    /// <summary>Whole 24-hour days from <paramref name="earlier"/> to <paramref name="later"/> (instants), rounded down, as an integer.</summary>
+    string WholeDaysBetween(string earlier, string later);
+
+    /// <summary>Integer division of two non-negative integers, rounded down.</summary>
+    string IntegerDivide(string dividend, string divisor);
+
+    /// <summary>A text expression that sorts by its bytes (code points), whatever the database's collation.</summary>
+    string BinaryOrder(string text);
 
     /// <summary>
     /// The statements that create a table. <paramref name="distributeBy"/> names the column a sharded

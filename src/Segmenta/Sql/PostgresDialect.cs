@@ -81,6 +81,21 @@ public sealed class PostgresDialect : ISqlDialect
     public string ToDouble(string number) => $"CAST({number} AS DOUBLE PRECISION)";
 
     /// <inheritdoc />
+    public string DoubleType => "DOUBLE PRECISION";
+
+    /// <inheritdoc />
+    public string LocalDate(string instant, string zone) => $"CAST(({instant} AT TIME ZONE 'UTC') AT TIME ZONE {zone} AS DATE)";
+
+    /// <inheritdoc />
+    public string WholeDaysBetween(string earlier, string later) => $"CAST(floor(EXTRACT(EPOCH FROM ({later} - {earlier})) / 86400) AS BIGINT)";
+
+    /// <inheritdoc />
+    public string IntegerDivide(string dividend, string divisor) => $"(CAST({dividend} AS BIGINT) / CAST({divisor} AS BIGINT))";
+
+    /// <inheritdoc />
+    public string BinaryOrder(string text) => $"({text} COLLATE \"C\")";
+
+    /// <inheritdoc />
     public IReadOnlyList<string> CreateTable(string name, IReadOnlyList<string> columns, string? primaryKey, string? distributeBy)
     {
         if (Shards == 0 || distributeBy is null)

@@ -1,4 +1,6 @@
+using Segmenta.Features;
 using Segmenta.Model;
+using Segmenta.Rfm;
 using Segmenta.Sql;
 
 namespace Segmenta.Warehouse;
@@ -21,6 +23,15 @@ public static class WarehouseSchema
 
     /// <summary>The column of <c>events</c> that says which ingest run loaded the row.</summary>
     public const string IngestRunColumn = "ingest_run";
+
+    /// <summary>The feature columns migration 5 creates (frozen: a new feature adds its column in a new migration).</summary>
+    private static readonly string[] FeaturesV5 =
+    [
+        "first_purchase_at", "last_purchase_at", "recency_days", "frequency", "purchase_days", "gross_revenue", "refunded", "refunds",
+        "monetary", "avg_order_value", "avg_days_between_purchases", "tenure_days", "email_sends", "email_open_rate", "email_click_rate",
+        "ad_click_rate", "sessions", "time_on_site_seconds", "avg_session_seconds", "preferred_channel", "top_category",
+        "gender", "age", "country", "region", "city", "income",
+    ];
 
     /// <summary>Every migration, oldest first.</summary>
     public static IReadOnlyList<SchemaMigration> Migrations { get; } =
@@ -88,6 +99,42 @@ public static class WarehouseSchema
         [
             .. d.CreateIndex("events", CanonicalModel.EventId),
             .. d.CreateIndex("segment_memberships", "segment", "as_of"),
+        ]),
+        new(5, "materialized customer features and RFM scores per as-of instant, and the analysis runs that made them", d =>
+        [
+            .. d.CreateTable(
+                FeatureCatalog.Table,
+                [
+                    $"as_of {d.TimestampType} NOT NULL",
+                    $"customer_id {d.TypeName(FieldType.Text)} NOT NULL",
+                    .. FeaturesV5.Select(name => FeatureCatalog.Find(name)!).Select(f => $"{d.QuoteIdentifier(f.Name)} {(f.Fractional ? d.DoubleType : d.TypeName(f.Type))}"),
+                ],
+                null,
+                null),
+            .. d.CreateIndex(FeatureCatalog.Table, "as_of", "customer_id"),
+            .. d.CreateTable(
+                RfmAnalysis.Table,
+                [
+                    $"as_of {d.TimestampType} NOT NULL",
+                    $"customer_id {d.TypeName(FieldType.Text)} NOT NULL",
+                    $"recency_days {d.TypeName(FieldType.Integer)} NOT NULL",
+                    $"frequency {d.TypeName(FieldType.Integer)} NOT NULL",
+                    $"monetary {d.TypeName(FieldType.Number)} NOT NULL",
+                    .. new[] { "r", "f", "m", "fm" }.Select(c => $"{c} {d.TypeName(FieldType.Integer)} NOT NULL"),
+                    $"segment {d.TypeName(FieldType.Text)} NOT NULL",
+                ],
+                null,
+                null),
+            .. d.CreateIndex(RfmAnalysis.Table, "as_of", "customer_id"),
+            $"""
+            CREATE TABLE {AnalysisRuns.Table} (
+                analysis {d.TypeName(FieldType.Text)} NOT NULL,
+                as_of {d.TimestampType} NOT NULL,
+                computed_at {d.TimestampType} NOT NULL,
+                row_count {d.TypeName(FieldType.Integer)} NOT NULL,
+                options {d.TypeName(FieldType.Text)} NOT NULL,
+                PRIMARY KEY (analysis, as_of))
+            """,
         ]),
     ];
 

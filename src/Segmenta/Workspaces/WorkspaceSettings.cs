@@ -1,6 +1,7 @@
 using System.Globalization;
 using Segmenta.Configuration;
 using Segmenta.Model;
+using Segmenta.Rfm;
 
 namespace Segmenta.Workspaces;
 
@@ -54,6 +55,9 @@ public sealed record WorkspaceSettings
     /// <summary>Event types this workspace accepts besides <see cref="CanonicalModel.StandardEventTypes"/>.</summary>
     public IReadOnlyList<string> EventTypes { get; init; } = [];
 
+    /// <summary>How RFM is scored and named (the <c>rfm:</c> section).</summary>
+    public RfmOptions Rfm { get; init; } = RfmOptions.Default;
+
     /// <summary>Every event type accepted by ingestion.</summary>
     public IReadOnlyList<string> AllEventTypes => [.. CanonicalModel.StandardEventTypes, .. EventTypes.Except(CanonicalModel.StandardEventTypes, StringComparer.Ordinal)];
 
@@ -64,7 +68,7 @@ public sealed record WorkspaceSettings
     public static WorkspaceSettings Parse(string file, string text)
     {
         var root = YamlSection.Load(file, text);
-        root.RejectUnknownKeys("name", "warehouse", "timezone", "currency", "as_of", "event_types");
+        root.RejectUnknownKeys("name", "warehouse", "timezone", "currency", "as_of", "event_types", "rfm");
         var settings = new WorkspaceSettings();
         var warehouse = new WarehouseSettings();
         if (root.GetSection("warehouse") is { } w)
@@ -134,6 +138,7 @@ public sealed record WorkspaceSettings
             Currency = root.GetString("currency") ?? settings.Currency,
             AsOf = asOf,
             EventTypes = eventTypes,
+            Rfm = root.GetSection("rfm") is { } rfm ? RfmOptions.Parse(rfm) : RfmOptions.Default,
         };
     }
 
@@ -164,6 +169,20 @@ public sealed record WorkspaceSettings
         lines.Add($"currency: {Currency}");
         lines.Add("as_of: " + (AsOf is { } a ? a.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", inv) : "now") + "            # default as-of instant: now, or a fixed ISO 8601 instant");
         lines.Add("event_types: [" + string.Join(", ", EventTypes) + "]   # accepted besides the standard ones");
+        lines.Add("rfm:                         # RFM scoring (docs/rfm.md); `segments:` replaces the standard score map");
+        lines.Add($"  bins: {Rfm.Bins.ToString(inv)}");
+        lines.Add($"  method: {RfmOptions.MethodName(Rfm.Method)}            # quantiles or ranks: equal values always get equal scores");
+        if (!ReferenceEquals(Rfm.Map, RfmScoreMap.Standard))
+        {
+            lines.Add($"  scale: {Rfm.Map.Scale.ToString(inv)}");
+            lines.Add($"  other: {YamlString(Rfm.Map.Fallback)}");
+            lines.Add("  segments:");
+            foreach (var group in Rfm.Map.Rules.GroupBy(r => r.Segment, StringComparer.Ordinal))
+            {
+                lines.Add($"    {YamlString(group.Key)}: [{string.Join(", ", group.Select(r => YamlString(r.ToString())))}]");
+            }
+        }
+
         return string.Join('\n', lines) + "\n";
     }
 

@@ -1,0 +1,187 @@
+using Segmenta.Language;
+using Segmenta.Model;
+using Segmenta.Sql;
+
+namespace Segmenta.Features;
+
+/// <summary>
+/// Writes the features of <see cref="FeatureCatalog"/> as one query: every customer, left-joined to one
+/// pass of per-customer aggregates over the events before as-of (one FILTER per aggregate, only the
+/// aggregates the asked-for features need), and to one ranked subquery per "most frequent" feature.
+/// Everything computed from the as-of instant (recency, tenure) is computed after aggregation, so the
+/// aggregates stay pushed down to the shards of a sharded warehouse.
+/// </summary>
+internal sealed class FeatureQuery : IDerivedFieldSource
+{
+    private const string Purchase = "purchase";
+    private const string Refund = "refund";
+
+    /// <summary>The per-customer aggregates, by alias: the event type they read (null: any) and their SQL over events <c>e</c>.</summary>
+    private static readonly Dictionary<string, (string? Type, Func<Context, string> Sql)> Aggregates = new(StringComparer.Ordinal)
+    {
+        ["p_first"] = (Purchase, x => $"min(e.{x.Q("occurred_at")})"),
+        ["p_last"] = (Purchase, x => $"max(e.{x.Q("occurred_at")})"),
+        ["p_orders"] = (Purchase, x => $"count(DISTINCT coalesce(e.{x.Q("order_id")}, e.{x.Q(CanonicalModel.EventId)}))"),
+        ["p_days"] = (Purchase, x => $"count(DISTINCT {x.LocalDate("e." + x.Q("occurred_at"))})"),
+        ["p_gross"] = (Purchase, x => $"sum(e.{x.Q("revenue")})"),
+        ["r_amount"] = (Refund, x => $"sum(abs(e.{x.Q("revenue")}))"),
+        ["r_count"] = (Refund, _ => "count(*)"),
+        ["any_first"] = (null, x => $"min(e.{x.Q("occurred_at")})"),
+        ["m_sent"] = ("email_sent", x => x.DistinctMessages()),
+        ["m_open"] = ("email_open", x => x.DistinctMessages()),
+        ["m_click"] = ("email_click", x => x.DistinctMessages()),
+        ["ad_imp"] = ("ad_impression", _ => "count(*)"),
+        ["ad_clk"] = ("ad_click", _ => "count(*)"),
+        ["s_count"] = ("session", _ => "count(*)"),
+        ["s_seconds"] = ("session", x => $"sum(e.{x.Q("duration_seconds")})"),
+        ["s_timed"] = ("session", x => $"count(e.{x.Q("duration_seconds")})"),
+    };
+
+    /// <summary>Each feature: the aggregates it reads and its expression over them (<c>a.alias</c>), the customer <c>c</c> and the ranked subqueries.</summary>
+    private static readonly Dictionary<string, (string[] Needs, Func<Context, string> Sql)> Features = new(StringComparer.Ordinal)
+    {
+        ["first_purchase_at"] = (["p_first"], _ => "a.p_first"),
+        ["last_purchase_at"] = (["p_last"], _ => "a.p_last"),
+        ["recency_days"] = (["p_last"], x => x.Dialect.WholeDaysBetween("a.p_last", x.AsOf)),
+        ["frequency"] = (["p_orders"], _ => "coalesce(a.p_orders, 0)"),
+        ["purchase_days"] = (["p_days"], _ => "coalesce(a.p_days, 0)"),
+        ["gross_revenue"] = (["p_gross"], _ => "coalesce(a.p_gross, 0)"),
+        ["refunded"] = (["r_amount"], _ => "coalesce(a.r_amount, 0)"),
+        ["refunds"] = (["r_count"], _ => "coalesce(a.r_count, 0)"),
+        ["monetary"] = (["p_gross", "r_amount"], _ => "(coalesce(a.p_gross, 0) - coalesce(a.r_amount, 0))"),
+        ["avg_order_value"] = (["p_gross", "r_amount", "p_orders"], x => $"CASE WHEN a.p_orders > 0 THEN {x.Dialect.ToDouble("coalesce(a.p_gross, 0) - coalesce(a.r_amount, 0)")} / a.p_orders END"),
+        ["avg_days_between_purchases"] = (["p_first", "p_last", "p_days"], x => $"CASE WHEN a.p_days > 1 THEN {x.Dialect.ToDouble($"{x.LocalDate("a.p_last")} - {x.LocalDate("a.p_first")}")} / (a.p_days - 1) END"),
+        ["tenure_days"] = (["any_first"], x =>
+        {
+            var signup = $"c.{x.Q("signup_at")}";
+            var first = $"CASE WHEN {signup} < {x.AsOf} AND (a.any_first IS NULL OR {signup} < a.any_first) THEN {signup} ELSE a.any_first END";
+            return x.Dialect.WholeDaysBetween(first, x.AsOf);
+        }),
+        ["email_sends"] = (["m_sent"], _ => "coalesce(a.m_sent, 0)"),
+        ["email_open_rate"] = (["m_sent", "m_open"], x => x.Rate("m_open", "m_sent")),
+        ["email_click_rate"] = (["m_sent", "m_click"], x => x.Rate("m_click", "m_sent")),
+        ["ad_click_rate"] = (["ad_imp", "ad_clk"], x => x.Rate("ad_clk", "ad_imp")),
+        ["sessions"] = (["s_count"], _ => "coalesce(a.s_count, 0)"),
+        ["time_on_site_seconds"] = (["s_seconds"], _ => "coalesce(a.s_seconds, 0)"),
+        ["avg_session_seconds"] = (["s_seconds", "s_timed"], x => $"CASE WHEN a.s_timed > 0 THEN {x.Dialect.ToDouble("a.s_seconds")} / a.s_timed END"),
+        ["preferred_channel"] = ([], _ => "pc.v"),
+        ["top_category"] = ([], _ => "tc.v"),
+    };
+
+    /// <summary>The "most frequent value" features: alias of their subquery and the event column ranked.</summary>
+    private static readonly Dictionary<string, (string Alias, string Column)> Modes = new(StringComparer.Ordinal)
+    {
+        ["preferred_channel"] = ("pc", "channel"),
+        ["top_category"] = ("tc", "category"),
+    };
+
+    /// <inheritdoc />
+    public void WriteRows(SqlBuilder sql, EvaluationContext context, IReadOnlyCollection<string> fields) => Write(sql, context, fields);
+
+    /// <summary>
+    /// Writes <c>SELECT customer_id, features… FROM customers …</c> for <paramref name="names"/> (in
+    /// catalog order; unknown names are a bug of the caller).
+    /// </summary>
+    public static void Write(SqlBuilder sql, EvaluationContext context, IReadOnlyCollection<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(names);
+        var x = new Context(sql, context);
+        var features = FeatureCatalog.All.Where(f => names.Contains(f.Name)).ToList();
+        if (features.Count != names.Count)
+        {
+            throw new ArgumentException("unknown feature among " + string.Join(", ", names), nameof(names));
+        }
+
+        var columns = features.Select(f => $"{(f.Trait ? "c." + x.Q(f.Name) : Features[f.Name].Sql(x))} AS {x.Q(f.Name)}");
+        sql.Append($"SELECT c.{x.Q(CanonicalModel.CustomerId)} AS {x.Q(CanonicalModel.CustomerId)}");
+        foreach (var column in columns)
+        {
+            sql.Append(",\n       ").Append(column);
+        }
+
+        sql.Append($"\nFROM {x.Q("customers")} c");
+        var aggregates = features.Where(f => !f.Trait).SelectMany(f => Features[f.Name].Needs).Distinct(StringComparer.Ordinal).ToList();
+        if (aggregates.Count > 0)
+        {
+            WriteAggregates(x, aggregates);
+        }
+
+        foreach (var feature in features.Where(f => Modes.ContainsKey(f.Name)))
+        {
+            WriteMode(x, Modes[feature.Name].Alias, Modes[feature.Name].Column);
+        }
+    }
+
+    private static void WriteAggregates(Context x, List<string> aliases)
+    {
+        var types = aliases.Select(a => Aggregates[a].Type).Distinct().ToList();
+        var sql = x.Sql;
+        sql.Append("\nLEFT JOIN (\n  SELECT e.").Append(x.Q(CanonicalModel.CustomerId));
+        foreach (var alias in Aliases(aliases))
+        {
+            var (type, write) = Aggregates[alias];
+            sql.Append(",\n         ").Append(write(x));
+            if (type is not null && types.Count > 1)
+            {
+                sql.Append($" FILTER (WHERE e.{x.Q(CanonicalModel.EventType)} = {sql.Parameter(type)})");
+            }
+
+            sql.Append(" AS ").Append(alias);
+        }
+
+        sql.Append($"\n  FROM {x.Q("events")} e\n  WHERE e.{x.Q(CanonicalModel.OccurredAt)} < {x.AsOf}");
+        if (types.All(t => t is not null))
+        {
+            sql.Append(types.Count == 1
+                ? $" AND e.{x.Q(CanonicalModel.EventType)} = {sql.Parameter(types[0])}"
+                : $" AND e.{x.Q(CanonicalModel.EventType)} IN ({string.Join(", ", types.Select(t => sql.Parameter(t)))})");
+        }
+
+        sql.Append($"\n  GROUP BY e.{x.Q(CanonicalModel.CustomerId)}\n) a ON a.{x.Q(CanonicalModel.CustomerId)} = c.{x.Q(CanonicalModel.CustomerId)}");
+    }
+
+    /// <summary>Aggregates in a stable order (the dictionary's), whatever order features asked for them.</summary>
+    private static IEnumerable<string> Aliases(List<string> needed) => Aggregates.Keys.Where(needed.Contains);
+
+    /// <summary>The value of <paramref name="column"/> on most purchases; ties: more revenue, then byte order.</summary>
+    private static void WriteMode(Context x, string alias, string column)
+    {
+        var sql = x.Sql;
+        var id = x.Q(CanonicalModel.CustomerId);
+        var value = "e." + x.Q(column);
+        sql.Append(
+            $"""
+
+            LEFT JOIN (
+              SELECT {id}, v FROM (
+                SELECT e.{id}, {value} AS v,
+                       row_number() OVER (PARTITION BY e.{id} ORDER BY count(*) DESC, sum(e.{x.Q("revenue")}) DESC NULLS LAST, {x.Dialect.BinaryOrder(value)}) AS n
+                FROM {x.Q("events")} e
+                WHERE e.{x.Q(CanonicalModel.EventType)} = {sql.Parameter(Purchase)} AND e.{x.Q(CanonicalModel.OccurredAt)} < {x.AsOf} AND {value} IS NOT NULL
+                GROUP BY e.{id}, {value}
+              ) ranked WHERE n = 1
+            ) {alias} ON {alias}.{id} = c.{id}
+            """);
+    }
+
+    /// <summary>What the SQL writers share: the builder, the dialect and the as-of and zone parameters.</summary>
+    private sealed class Context(SqlBuilder sql, EvaluationContext context)
+    {
+        public SqlBuilder Sql { get; } = sql;
+
+        public ISqlDialect Dialect => Sql.Dialect;
+
+        public string AsOf { get; } = sql.Parameter(context.AsOf);
+
+        public string Q(string name) => Dialect.QuoteIdentifier(name);
+
+        public string LocalDate(string instant) => CalendarDay.Of(Sql, context.Zone, instant);
+
+        public string DistinctMessages() => $"count(DISTINCT coalesce(e.{Q("campaign_id")}, e.{Q(CanonicalModel.EventId)}))";
+
+        public string Rate(string part, string whole) =>
+            $"CASE WHEN a.{whole} > 0 THEN least({Dialect.ToDouble("a." + part)} / a.{whole}, {Dialect.ToDouble("1")}) END";
+    }
+}

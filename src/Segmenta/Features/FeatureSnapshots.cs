@@ -1,0 +1,141 @@
+using System.Text.Json;
+using Segmenta.Language;
+using Segmenta.Model;
+using Segmenta.Sql;
+using Segmenta.Warehouse;
+
+namespace Segmenta.Features;
+
+/// <summary>The distribution of one feature at a snapshot: numbers and instants by summary statistics, text by its most common values.</summary>
+/// <param name="Feature">The feature.</param>
+/// <param name="Present">Customers with a value (not missing).</param>
+/// <param name="Mean">The mean of a number.</param>
+/// <param name="Min">The smallest number.</param>
+/// <param name="Median">The median of a number (linear interpolation).</param>
+/// <param name="Max">The largest number.</param>
+/// <param name="First">The earliest instant.</param>
+/// <param name="Last">The latest instant.</param>
+/// <param name="Top">The most common texts with their counts (most first, then by text).</param>
+public sealed record FeatureDistribution(
+    FeatureDefinition Feature,
+    long Present,
+    double? Mean,
+    double? Min,
+    double? Median,
+    double? Max,
+    DateTime? First,
+    DateTime? Last,
+    IReadOnlyList<(string Value, long Count)> Top);
+
+/// <summary>
+/// Materialized features: every customer's row of <see cref="FeatureCatalog"/> at an as-of instant,
+/// stored in <see cref="FeatureCatalog.Table"/> beside earlier snapshots, so a later refresh can compare them.
+/// </summary>
+public static class FeatureSnapshots
+{
+    /// <summary>The analysis name in <see cref="AnalysisRuns"/>.</summary>
+    public const string Analysis = "features";
+
+    private static readonly IReadOnlyList<string> Names = FeatureCatalog.All.Select(f => f.Name).ToList();
+
+    /// <summary>Computes every feature of every customer as of the context's instant and stores it (replacing a snapshot at the same instant).</summary>
+    public static AnalysisRun Materialize(IWarehouse warehouse, EvaluationContext context, DateTime now, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        ArgumentNullException.ThrowIfNull(context);
+        var options = JsonSerializer.Serialize(new Dictionary<string, string> { ["timezone"] = context.Zone.Id });
+        warehouse.ExecuteInTransaction(
+            AnalysisRuns.Replace(warehouse.Dialect, Analysis, FeatureCatalog.Table, [CanonicalModel.CustomerId, .. Names], sql => FeatureQuery.Write(sql, context, Names), context.AsOf, now, options),
+            cancellation);
+        return AnalysisRuns.List(warehouse, Analysis).First(r => r.AsOf == context.AsOf);
+    }
+
+    /// <summary>The stored rows at <paramref name="asOf"/>: <c>customer_id</c> and every feature, ordered by customer id.</summary>
+    public static SqlStatement Rows(ISqlDialect dialect, DateTime asOf)
+    {
+        ArgumentNullException.ThrowIfNull(dialect);
+        var sql = new SqlBuilder(dialect);
+        sql.Append($"SELECT {string.Join(", ", Columns.Select(dialect.QuoteIdentifier))} FROM {dialect.QuoteIdentifier(FeatureCatalog.Table)} WHERE as_of = {sql.Parameter(asOf)} ORDER BY {dialect.BinaryOrder("customer_id")}");
+        return sql.Build();
+    }
+
+    /// <summary>The columns of <see cref="Rows"/>.</summary>
+    public static IReadOnlyList<string> Columns { get; } = [CanonicalModel.CustomerId, .. Names];
+
+    /// <summary>The distribution of every feature in the snapshot at <paramref name="asOf"/>.</summary>
+    public static IReadOnlyList<FeatureDistribution> Describe(IWarehouse warehouse, DateTime asOf, int topValues = 3)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        var d = warehouse.Dialect;
+        var sql = new SqlBuilder(d);
+        var at = sql.Parameter(asOf);
+        var columns = new List<string>();
+        foreach (var f in FeatureCatalog.All)
+        {
+            var q = d.QuoteIdentifier(f.Name);
+            columns.Add($"count({q})");
+            if (f.Type is FieldType.Integer or FieldType.Number)
+            {
+                var x = d.ToDouble(q);
+                columns.Add($"avg({x}), min({x}), percentile_cont(0.5) WITHIN GROUP (ORDER BY {x}), max({x})");
+            }
+            else if (f.Type == FieldType.Timestamp)
+            {
+                columns.Add($"min({q}), max({q})");
+            }
+        }
+
+        sql.Append($"SELECT {string.Join(",\n       ", columns)}\nFROM {d.QuoteIdentifier(FeatureCatalog.Table)} WHERE as_of = {at}");
+        var result = new List<FeatureDistribution>();
+        warehouse.Read(sql.Build(), r =>
+        {
+            var i = 0;
+            foreach (var f in FeatureCatalog.All)
+            {
+                var present = r.GetInt64(i++);
+                if (f.Type is FieldType.Integer or FieldType.Number)
+                {
+                    var values = new double?[4];
+                    for (var k = 0; k < 4; k++, i++)
+                    {
+                        values[k] = r.IsDBNull(i) ? null : Convert.ToDouble(r.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+                    }
+
+                    result.Add(new FeatureDistribution(f, present, values[0], values[1], values[2], values[3], null, null, []));
+                }
+                else if (f.Type == FieldType.Timestamp)
+                {
+                    DateTime? first = r.IsDBNull(i) ? null : DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc);
+                    DateTime? last = r.IsDBNull(i + 1) ? null : DateTime.SpecifyKind(r.GetDateTime(i + 1), DateTimeKind.Utc);
+                    i += 2;
+                    result.Add(new FeatureDistribution(f, present, null, null, null, null, first, last, []));
+                }
+                else
+                {
+                    result.Add(new FeatureDistribution(f, present, null, null, null, null, null, null, []));
+                }
+            }
+        });
+
+        for (var k = 0; k < result.Count; k++)
+        {
+            if (result[k].Feature.Type is FieldType.Text or FieldType.Boolean)
+            {
+                result[k] = result[k] with { Top = TopValues(warehouse, result[k].Feature.Name, asOf, topValues) };
+            }
+        }
+
+        return result;
+    }
+
+    private static List<(string, long)> TopValues(IWarehouse warehouse, string feature, DateTime asOf, int limit)
+    {
+        var d = warehouse.Dialect;
+        var sql = new SqlBuilder(d);
+        var q = d.QuoteIdentifier(feature);
+        sql.Append($"SELECT CAST({q} AS {d.TypeName(FieldType.Text)}), count(*) FROM {d.QuoteIdentifier(FeatureCatalog.Table)} WHERE as_of = {sql.Parameter(asOf)} AND {q} IS NOT NULL GROUP BY {q} ORDER BY count(*) DESC, {d.BinaryOrder($"CAST({q} AS {d.TypeName(FieldType.Text)})")} LIMIT {sql.Parameter((long)limit)}");
+        var top = new List<(string, long)>();
+        warehouse.Read(sql.Build(), r => top.Add((r.GetString(0), r.GetInt64(1))));
+        return top;
+    }
+}

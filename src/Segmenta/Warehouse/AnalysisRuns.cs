@@ -1,0 +1,83 @@
+using Segmenta.Sql;
+
+namespace Segmenta.Warehouse;
+
+/// <summary>One stored result of an analysis (features, RFM) at one as-of instant.</summary>
+/// <param name="Analysis">features, rfm, …</param>
+/// <param name="AsOf">The as-of instant it was computed for.</param>
+/// <param name="ComputedAt">When it was stored.</param>
+/// <param name="Rows">Rows stored.</param>
+/// <param name="Options">The options it was computed with, as JSON text.</param>
+public sealed record AnalysisRun(string Analysis, DateTime AsOf, DateTime ComputedAt, long Rows, string Options);
+
+/// <summary>
+/// The record of materialized analyses. An analysis stores its rows at an as-of instant in one
+/// transaction with <see cref="Replace"/>: rows already stored at that instant are replaced, so a
+/// re-run never duplicates, and earlier instants stay for comparison.
+/// </summary>
+public static class AnalysisRuns
+{
+    /// <summary>The table of runs.</summary>
+    public const string Table = "analysis_runs";
+
+    /// <summary>
+    /// The statements that replace an analysis's rows at <paramref name="asOf"/> in <paramref name="table"/>
+    /// with <paramref name="writeRows"/> (a query whose columns follow <paramref name="columns"/>, after
+    /// <c>as_of</c>), and record the run.
+    /// </summary>
+    public static IReadOnlyList<SqlStatement> Replace(
+        ISqlDialect dialect,
+        string analysis,
+        string table,
+        IReadOnlyList<string> columns,
+        Action<SqlBuilder> writeRows,
+        DateTime asOf,
+        DateTime computedAt,
+        string options)
+    {
+        ArgumentNullException.ThrowIfNull(dialect);
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(writeRows);
+        SqlStatement One(Action<SqlBuilder> write)
+        {
+            var sql = new SqlBuilder(dialect);
+            write(sql);
+            return sql.Build();
+        }
+
+        var target = dialect.QuoteIdentifier(table);
+        return
+        [
+            One(sql => sql.Append($"DELETE FROM {target} WHERE as_of = {sql.Parameter(asOf)}")),
+            One(sql =>
+            {
+                sql.Append($"INSERT INTO {target} (as_of, {string.Join(", ", columns.Select(dialect.QuoteIdentifier))})\nSELECT {sql.Parameter(asOf)}, {string.Join(", ", columns.Select(c => "x." + dialect.QuoteIdentifier(c)))}\nFROM (\n");
+                writeRows(sql);
+                sql.Append("\n) x");
+            }),
+            One(sql => sql.Append($"DELETE FROM {Table} WHERE analysis = {sql.Parameter(analysis)} AND as_of = {sql.Parameter(asOf)}")),
+            One(sql => sql.Append(
+                $"""
+                INSERT INTO {Table} (analysis, as_of, computed_at, row_count, options)
+                SELECT {sql.Parameter(analysis)}, {sql.Parameter(asOf)}, {sql.Parameter(computedAt)}, count(*), {sql.Parameter(options)}
+                FROM {target} WHERE as_of = {sql.Parameter(asOf)}
+                """)),
+        ];
+    }
+
+    /// <summary>Stored runs of an analysis, newest as-of first.</summary>
+    public static IReadOnlyList<AnalysisRun> List(IWarehouse warehouse, string analysis)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        var sql = new SqlBuilder(warehouse.Dialect);
+        sql.Append($"SELECT analysis, as_of, computed_at, row_count, options FROM {Table} WHERE analysis = {sql.Parameter(analysis)} ORDER BY as_of DESC");
+        var result = new List<AnalysisRun>();
+        warehouse.Read(sql.Build(), r => result.Add(new AnalysisRun(
+            r.GetString(0),
+            DateTime.SpecifyKind(r.GetDateTime(1), DateTimeKind.Utc),
+            DateTime.SpecifyKind(r.GetDateTime(2), DateTimeKind.Utc),
+            r.GetInt64(3),
+            r.GetString(4))));
+        return result;
+    }
+}
