@@ -16,3 +16,9 @@ public sealed class DuckDbDifferentialTests : DifferentialContract
 {
     private protected override Backend Backend => Backend.DuckDb;
 }
+
+/// <summary>Features and RFM on DuckDB against the plain-LINQ reference.</summary>
+public sealed class DuckDbFeatureTests : FeatureContract
+{
+    private protected override Backend Backend => Backend.DuckDb;
+}

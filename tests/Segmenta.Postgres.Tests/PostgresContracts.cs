@@ -36,6 +36,18 @@ public sealed class ShardedDifferentialTests : DifferentialContract
     private protected override Backend Backend => PostgresBackends.Sharded;
 }
 
+/// <summary>Features and RFM on one PostgreSQL node against the plain-LINQ reference.</summary>
+public sealed class PostgresFeatureTests : FeatureContract
+{
+    private protected override Backend Backend => PostgresBackends.Single;
+}
+
+/// <summary>Features and RFM through the coordinator of a sharded warehouse.</summary>
+public sealed class ShardedFeatureTests : FeatureContract
+{
+    private protected override Backend Backend => PostgresBackends.Sharded;
+}
+
 /// <summary>The PostgreSQL backends of the contract tests: each fixture gets fresh databases, dropped afterwards.</summary>
 internal static class PostgresBackends
 {

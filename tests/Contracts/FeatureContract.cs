@@ -1,0 +1,213 @@
+using System.Data;
+using System.Globalization;
+using Segmenta.Features;
+using Segmenta.Generation;
+using Segmenta.Language;
+using Segmenta.Model;
+using Segmenta.Rfm;
+using Segmenta.Segments;
+using Segmenta.Testing;
+using Segmenta.Warehouse;
+using Segmenta.Workspaces;
+using Xunit;
+
+namespace Segmenta.Contracts;
+
+/// <summary>
+/// Features and RFM on a backend: on a generated base (purchases, refunds, e-mails, ads, sessions),
+/// the stored snapshot, the scores and the segments that use them equal the plain-LINQ reference of
+/// <see cref="ReferenceFeatures"/> for every customer, in UTC and in a zone with daylight saving time.
+/// </summary>
+public abstract class FeatureContract
+{
+    /// <summary>Before the generator's as-of, so that later events exist and must be left out.</summary>
+    private static readonly DateTime AsOf = GeneratorOptions.DefaultAsOf.AddDays(-45).AddHours(7);
+
+    private protected abstract Backend Backend { get; }
+
+    [SkippableTheory]
+    [InlineData("UTC")]
+    [InlineData("America/New_York")]
+    public void Features_GeneratedBase_EqualTheReferenceForEveryCustomer(string zoneId)
+    {
+        using var f = Loaded(zoneId, out var context);
+        var run = FeatureSnapshots.Materialize(f.Warehouse, context, DateTime.UtcNow);
+        var expected = Reference(f, context);
+        var actual = Rows(f, FeatureSnapshots.Rows(f.Dialect, context.AsOf));
+        Assert.Equal(expected.Count, run.Rows);
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), actual.Keys);
+        var differences = new List<string>();
+        foreach (var (id, features) in expected)
+        {
+            foreach (var (name, value) in features)
+            {
+                if (!Same(value, actual[id][name]))
+                {
+                    differences.Add($"{id}.{name}: expected {value ?? "null"}, got {actual[id][name] ?? "null"}");
+                }
+            }
+        }
+
+        Assert.True(differences.Count == 0, $"{differences.Count} differences, first: {string.Join("\n", differences.Take(10))}");
+
+        // The data exercises what the features are about.
+        Assert.Contains(expected.Values, e => (long)e["refunds"]! > 0);
+        Assert.Contains(expected.Values, e => e["email_open_rate"] is double rate && rate is > 0 and < 1);
+        Assert.Contains(expected.Values, e => e["recency_days"] is null);
+        Assert.Contains(expected.Values, e => e["top_category"] is not null);
+    }
+
+    [SkippableTheory]
+    [InlineData(RfmMethod.Quantiles)]
+    [InlineData(RfmMethod.Ranks)]
+    public void Rfm_BothMethods_EqualTheReferenceAndTieRule(RfmMethod method)
+    {
+        using var f = Loaded("UTC", out var context);
+        var options = RfmOptions.Default with { Method = method };
+        var report = RfmAnalysis.Materialize(f.Warehouse, context, options, DateTime.UtcNow);
+        var features = ReferenceFeatures.Compute(Customers(f), Events(f), context.AsOf, context.Zone);
+        var expected = ReferenceFeatures.Rfm(features, 5, method == RfmMethod.Quantiles);
+        var stored = Rows(f, RfmAnalysis.Stored(f.Dialect, context.AsOf));
+        Assert.Equal(expected.Count, report.Scored);
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), stored.Keys);
+        foreach (var (id, rfm) in expected)
+        {
+            var row = stored[id];
+            Assert.Equal(rfm, new RefRfm((int)(long)row["r"]!, (int)(long)row["f"]!, (int)(long)row["m"]!, (string)row["segment"]!));
+        }
+
+        // Equal values, equal scores: every frequency maps to one F score.
+        Assert.All(stored.Values.GroupBy(r => (long)r["frequency"]!), g => Assert.Single(g.Select(r => (long)r["f"]!).Distinct()));
+        Assert.Equal(features.Count, report.Customers);
+        Assert.Equal(report.Scored, report.Segments.Sum(s => s.Customers));
+        Assert.Equal(report.Scored, report.Grid.Sum(c => c.Customers));
+        Assert.Equal(stored.Values.Sum(r => Convert.ToDecimal(r["monetary"], CultureInfo.InvariantCulture)), report.Revenue);
+    }
+
+    [SkippableFact]
+    public void Segments_UsingFeaturesAndRfm_SelectWhatTheReferenceSays()
+    {
+        using var f = Loaded("America/New_York", out var context);
+        var features = ReferenceFeatures.Compute(Customers(f), Events(f), context.AsOf, context.Zone);
+        var rfm = ReferenceFeatures.Rfm(features, 5, quantiles: true);
+        var library = SegmentLibrary.Load(f.Workspace, SegmentLibrary.SchemaOf(f.Warehouse, f.Workspace.Settings));
+        var compilation = SegmentCompiler.Compile(
+            [
+                new SegmentSource("t.seg", """
+                    segment engaged_regulars where features.purchase_days >= 3 and features.email_open_rate > 0.2 and not features.top_category = "books"
+                    segment slipping where rfm.segment in ("At Risk", "Can't Lose Them") or (rfm.r <= 2 and features.monetary > 100)
+                    segment champions_too where in segment rfm_champions and features.recency_days < 60
+                    """),
+                .. library.Sources,
+            ],
+            library.Schema);
+        Assert.Empty(compilation.Diagnostics);
+
+        void Check(string name, Func<string, bool> reference)
+        {
+            var query = compilation.Find(name)!.Query(f.Dialect, context).Members();
+            var members = f.Strings(query.Text, [.. query.Parameters]).Order(StringComparer.Ordinal).ToList();
+            var expected = features.Keys.Where(reference).Order(StringComparer.Ordinal).ToList();
+            Assert.NotEmpty(expected);
+            Assert.Equal(expected, members);
+        }
+
+        Check("engaged_regulars", id => (long)features[id]["purchase_days"]! >= 3 && features[id]["email_open_rate"] is double rate && rate > 0.2 && (string?)features[id]["top_category"] != "books");
+        Check("slipping", id => rfm.TryGetValue(id, out var s) && (s.Segment is "At Risk" or "Can't Lose Them" || (s.R <= 2 && (decimal)features[id]["monetary"]! > 100)));
+        Check("champions_too", id => rfm.TryGetValue(id, out var s) && s.Segment == "Champions" && (long)features[id]["recency_days"]! < 60);
+        Check("rfm_lost", id => rfm.TryGetValue(id, out var s) && s.Segment == "Lost");
+    }
+
+    [SkippableFact]
+    public void Materialize_AgainAtTheSameAsOf_ReplacesAndKeepsOtherSnapshots()
+    {
+        using var f = Loaded("UTC", out var context);
+        var first = FeatureSnapshots.Materialize(f.Warehouse, context, DateTime.UtcNow);
+        FeatureSnapshots.Materialize(f.Warehouse, context, DateTime.UtcNow);
+        var other = new EvaluationContext(context.AsOf.AddDays(-30), context.Zone);
+        FeatureSnapshots.Materialize(f.Warehouse, other, DateTime.UtcNow);
+        RfmAnalysis.Materialize(f.Warehouse, context, RfmOptions.Default, DateTime.UtcNow);
+        RfmAnalysis.Materialize(f.Warehouse, context, RfmOptions.Default, DateTime.UtcNow);
+
+        Assert.Equal(first.Rows * 2, f.Count("SELECT count(*) FROM customer_features"));
+        Assert.Equal(first.Rows, f.Count("SELECT count(*) FROM customer_features WHERE as_of = $1", DateTime.SpecifyKind(context.AsOf, DateTimeKind.Unspecified)));
+        Assert.Equal([other.AsOf, context.AsOf], AnalysisRuns.List(f.Warehouse, FeatureSnapshots.Analysis).Select(r => r.AsOf).Order());
+        var rfmRuns = AnalysisRuns.List(f.Warehouse, RfmAnalysis.Analysis);
+        Assert.Equal(f.Count("SELECT count(*) FROM rfm_scores"), Assert.Single(rfmRuns).Rows);
+        Assert.Contains("\"method\":\"quantiles\"", rfmRuns[0].Options, StringComparison.Ordinal);
+        // The earlier snapshot is as of its own instant: fewer purchases had happened.
+        Assert.True(f.Count("SELECT CAST(sum(frequency) AS BIGINT) FROM customer_features WHERE as_of = $1", DateTime.SpecifyKind(other.AsOf, DateTimeKind.Unspecified))
+            < f.Count("SELECT CAST(sum(frequency) AS BIGINT) FROM customer_features WHERE as_of = $1", DateTime.SpecifyKind(context.AsOf, DateTimeKind.Unspecified)));
+    }
+
+    private WarehouseFixture Loaded(string zoneId, out EvaluationContext context)
+    {
+        var f = new WarehouseFixture(Backend, new WorkspaceSettings { TimeZone = zoneId });
+        var generated = CustomerBaseGenerator.Write(new GeneratorOptions(1200, 24_000, 5, GeneratorOptions.DefaultAsOf), Path.Combine(f.Dir, "data"));
+        f.Ingest(TableKind.Customers, generated.CustomersFile);
+        f.Ingest(TableKind.Events, generated.EventsFile);
+        context = new EvaluationContext(AsOf, f.Workspace.Settings.Zone);
+        return f;
+    }
+
+    private static Dictionary<string, Dictionary<string, object?>> Reference(WarehouseFixture f, EvaluationContext context) =>
+        ReferenceFeatures.Compute(Customers(f), Events(f), context.AsOf, context.Zone);
+
+    private static List<FeatureCustomer> Customers(WarehouseFixture f)
+    {
+        var list = new List<FeatureCustomer>();
+        f.Warehouse.Read(new("SELECT customer_id, signup_at FROM customers", []), r => list.Add(new FeatureCustomer(r.GetString(0), r.IsDBNull(1) ? null : r.GetDateTime(1))));
+        return list;
+    }
+
+    private static List<FeatureEvent> Events(WarehouseFixture f)
+    {
+        var list = new List<FeatureEvent>();
+        f.Warehouse.Read(
+            new("SELECT event_id, customer_id, event_type, occurred_at, revenue, order_id, channel, category, campaign_id, duration_seconds FROM events", []),
+            r => list.Add(new FeatureEvent(
+                r.GetString(0),
+                r.GetString(1),
+                r.GetString(2),
+                r.GetDateTime(3),
+                Decimal(r, 4),
+                Text(r, 5),
+                Text(r, 6),
+                Text(r, 7),
+                Text(r, 8),
+                Decimal(r, 9))));
+        return list;
+    }
+
+    private static Dictionary<string, Dictionary<string, object?>> Rows(WarehouseFixture f, Sql.SqlStatement query)
+    {
+        var rows = new Dictionary<string, Dictionary<string, object?>>(StringComparer.Ordinal);
+        f.Warehouse.Read(query, r =>
+        {
+            var row = new Dictionary<string, object?>(StringComparer.Ordinal);
+            for (var i = 1; i < r.FieldCount; i++)
+            {
+                row[r.GetName(i)] = r.IsDBNull(i) ? null : r.GetValue(i);
+            }
+
+            rows[r.GetString(0)] = row;
+        });
+        Assert.Equal(rows.Keys.Order(StringComparer.Ordinal), rows.Keys);
+        return rows;
+    }
+
+    private static bool Same(object? expected, object? actual) => (expected, actual) switch
+    {
+        (null, null) => true,
+        (null, _) or (_, null) => false,
+        (double e, _) => Math.Abs(e - Convert.ToDouble(actual, CultureInfo.InvariantCulture)) <= 1e-9 * Math.Max(1, Math.Abs(e)),
+        (decimal e, _) => e == Convert.ToDecimal(actual, CultureInfo.InvariantCulture),
+        (long e, _) => e == Convert.ToInt64(actual, CultureInfo.InvariantCulture),
+        (DateTime e, DateTime a) => e.Ticks == a.Ticks,
+        _ => Equals(expected, actual),
+    };
+
+    private static string? Text(IDataRecord r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    private static decimal? Decimal(IDataRecord r, int i) => r.IsDBNull(i) ? null : Convert.ToDecimal(r.GetValue(i), CultureInfo.InvariantCulture);
+}
