@@ -2,10 +2,12 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using Segmenta.DuckDb;
+using Segmenta.Features;
 using Segmenta.Generation;
 using Segmenta.Ingestion;
 using Segmenta.Language;
 using Segmenta.Model;
+using Segmenta.Rfm;
 using Segmenta.Segments;
 using Segmenta.Workspaces;
 using Spectre.Console.Cli;
@@ -78,6 +80,13 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         say(string.Create(CultureInfo.InvariantCulture, $"4. Re-ingested    events again: loaded {again.Loaded:N0}, duplicates {again.Duplicates:N0} (nothing loads twice) in {Seconds(step)} s"));
 
         step.Restart();
+        var context = new EvaluationContext(AsOf, workspace.Settings.Zone);
+        var features = FeatureSnapshots.Materialize(warehouse, context, AsOf, cancellation);
+        var rfm = RfmAnalysis.Materialize(warehouse, context, workspace.Settings.Rfm, AsOf, cancellation);
+        steps.Add(new { step = "features", customers = features.Rows, scored = rfm.Scored, seconds = Seconds(step) });
+        say(string.Create(CultureInfo.InvariantCulture, $"5. Analyzed       features of {features.Rows:N0} customers and RFM scores of the {rfm.Scored:N0} with an order in {Seconds(step)} s"));
+
+        step.Restart();
         var segmentsFile = Path.Combine(root, Workspace.SegmentsFolder, "demo.seg");
         using (var resource = typeof(DemoCommand).Assembly.GetManifestResourceStream("demo.seg")!)
         using (var file = File.Create(segmentsFile))
@@ -92,16 +101,16 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
             throw new InvalidOperationException("the demo's example segments do not compile");
         }
 
-        var context = new EvaluationContext(AsOf, workspace.Settings.Zone);
         var stored = SegmentMaterializer.Materialize(warehouse, library.Compilation.InDependencyOrder(), context, AsOf, cancellation);
         var previews = library.Compilation.Segments
+            .Where(seg => seg.File != RfmAnalysis.SegmentsSource)
             .Select(seg => SegmentPreview.Compute(warehouse, seg, context, [], 0))
             .ToList();
         var exportFile = Path.Combine(root, "exports", "lapsed_vips.csv");
         var exported = AudienceExport.Write(
             warehouse, library.Compilation.Find("lapsed_vips")!, context, SegmentSupport.Traits(warehouse, "email,first_name,last_name,country", []), AudienceFormat.Csv, exportFile);
         steps.Add(new { step = "segments", segments = stored.Count, seconds = Seconds(step) });
-        say(string.Create(CultureInfo.InvariantCulture, $"5. Segmented      {stored.Count} example segments from segments/demo.seg materialized, previewed and lapsed_vips exported in {Seconds(step)} s"));
+        say(string.Create(CultureInfo.InvariantCulture, $"6. Segmented      {previews.Count} example segments from segments/demo.seg and {stored.Count - previews.Count} RFM segments materialized, the examples previewed and lapsed_vips exported in {Seconds(step)} s"));
 
         var summary = warehouse.Summarize();
         var reasons = warehouse.ReadQuarantine(null, 1000)
@@ -121,6 +130,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
                 reingest = new { read = again.Read, loaded = again.Loaded, quarantined = again.Quarantined, duplicates = again.Duplicates },
                 status = StatusCommand.ToJson(root, warehouse, summary),
                 quarantine_reasons = reasons,
+                rfm = RfmCommand.ToJson(rfm, null, 0),
                 segments = previews.Select(p => new { name = p.Name, title = p.Title, size = p.Size, share_of_customers = Math.Round(p.ShareOfCustomers, 6), share_of_revenue = Math.Round(p.ShareOfRevenue, 6) }),
                 export = new { segment = "lapsed_vips", path = exportFile, members = exported },
                 seconds = Seconds(clock),
@@ -138,6 +148,8 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.rows,6}  {r.reason}"));
         }
 
+        Console.WriteLine();
+        RfmCommand.Print(rfm, workspace.Settings.Currency, null);
         Console.WriteLine();
         Console.WriteLine($"Segments as of {AsOf:yyyy-MM-dd} (segments/demo.seg):");
         foreach (var p in previews)
