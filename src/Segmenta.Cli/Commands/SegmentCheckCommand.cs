@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Segmenta.Cli;
+using Segmenta.Rfm;
 using Spectre.Console.Cli;
 
 namespace Segmenta.Cli.Commands;
@@ -25,12 +26,16 @@ internal sealed class SegmentCheckCommand : GuardedCommand<SegmentCheckSettings>
         using var warehouse = OpenWarehouse(workspace);
         var library = SegmentSupport.Load(workspace, warehouse, settings.Files);
         var compilation = library.Compilation;
+
+        // What the user wrote is checked; the named RFM segments generated from the score map are not files.
+        var files = library.Sources.Where(s => s.File != RfmAnalysis.SegmentsSource).Select(s => s.File).ToList();
+        var segments = compilation.InDependencyOrder().Where(s => s.File != RfmAnalysis.SegmentsSource).ToList();
         if (settings.Json)
         {
             CliOutput.WriteJson(new
             {
-                files = library.Sources.Select(s => s.File),
-                segments = compilation.InDependencyOrder().Select(s => new { name = s.Name, title = s.Title, file = s.File, line = s.Span.Line, version = s.Version, depends_on = s.DependsOn }),
+                files,
+                segments = segments.Select(s => new { name = s.Name, title = s.Title, file = s.File, line = s.Span.Line, version = s.Version, depends_on = s.DependsOn }),
                 diagnostics = compilation.Diagnostics.Select(SegmentSupport.DiagnosticJson),
             });
         }
@@ -38,7 +43,7 @@ internal sealed class SegmentCheckCommand : GuardedCommand<SegmentCheckSettings>
         {
             SegmentSupport.PrintDiagnostics(library, compilation.Diagnostics, Console.Out);
             var errors = compilation.Diagnostics.Count;
-            Console.WriteLine($"{library.Sources.Count} file{(library.Sources.Count == 1 ? "" : "s")}, {compilation.Segments.Count} segment{(compilation.Segments.Count == 1 ? "" : "s")} compiled, {errors} error{(errors == 1 ? "" : "s")}");
+            Console.WriteLine($"{files.Count} file{(files.Count == 1 ? "" : "s")}, {segments.Count} segment{(segments.Count == 1 ? "" : "s")} compiled, {errors} error{(errors == 1 ? "" : "s")}");
         }
 
         return compilation.Success ? ExitCodes.Ok : ExitCodes.Findings;
