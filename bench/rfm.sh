@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Features and RFM benchmark (issue 5): on a generated base of N events and N/10 customers, as of
+# 2025-01-01, time end to end through the CLI (process start included, median of 3 after a warm-up)
+#  - `./segmenta features --json` (every feature of every customer, stored) and
+#  - `./segmenta rfm --method ranks --json` (scores, named segments, grid, stored),
+# side by side with (a) a hand-written DuckDB query computing the same RFM on the same warehouse
+# (Segmenta.Bench rfm-sql, which also checks every customer's scores agree with what the CLI stored)
+# and (b) pandas computing it from the same events CSV (Debian's python3-pandas, installed here).
+# Writes bench/results/rfm.md.
+#   bench/rfm.sh              10M events, 1M customers
+#   bench/rfm.sh 1000000      another size
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+n="${1:-10000000}"
+out=bench/out/rfm
+rm -rf "$out" && mkdir -p "$out" bench/results
+if ! python3 -c "import pandas" 2>/dev/null; then
+  echo "bench/rfm.sh: installing python3-pandas" >&2
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq > /dev/null && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq python3-pandas > /dev/null
+fi
+dotnet build bench/Segmenta.Bench -c Release -o .build/bench --nologo -v quiet -clp:ErrorsOnly
+./segmenta --help > /dev/null
+
+./segmenta generate --customers $((n / 10)) --events "$n" --seed 1 --out "$out/data" > /dev/null
+./segmenta init "$out/ws" > /dev/null
+./segmenta ingest customers "$out/data/customers.csv" -w "$out/ws" --json > /dev/null
+./segmenta ingest events "$out/data/events.csv" -w "$out/ws" --json > "$out/ingest.json"
+
+median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+timed() { local s e; s=$(date +%s%N); "$@" > /dev/null; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
+features() { ./segmenta features -w "$out/ws" --as-of 2025-01-01 --json; }
+rfm() { ./segmenta rfm -w "$out/ws" --as-of 2025-01-01 --method ranks --json; }
+features > "$out/features.json"; rfm > "$out/rfm.json"
+f_ms=$(median "$(timed features)" "$(timed features)" "$(timed features)")
+r_ms=$(median "$(timed rfm)" "$(timed rfm)" "$(timed rfm)")
+read -r hand_s scored agree < <(dotnet .build/bench/Segmenta.Bench.dll rfm-sql "$out/ws")
+read -r pandas_load_s pandas_compute_s pandas_scored < <(python3 bench/rfm_pandas.py "$out/data/events.csv")
+events=$(grep -m1 '"loaded"' "$out/ingest.json" | tr -dc '0-9')
+
+{
+  echo "# Features and RFM benchmark"
+  echo
+  echo "Command: \`bench/rfm.sh $n\` on $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(date -u +%Y-%m-%d)."
+  echo "Data: \`segmenta generate --customers $((n / 10)) --events $n --seed 1\`, ingested ($events events loaded); as of 2025-01-01."
+  echo
+  echo "Goals (issue 5): \`rfm\` end to end within 1.25x of a hand-written DuckDB query computing the same RFM,"
+  echo "and at least 5x faster than pandas computing it from the same data."
+  echo
+  echo "| measure | seconds |"
+  echo "|---|---:|"
+  awk -v v="$f_ms" 'BEGIN { printf "| `segmenta features --json` through the CLI, process start included (median of 3) | %.2f |\n", v / 1000 }'
+  awk -v v="$r_ms" 'BEGIN { printf "| `segmenta rfm --method ranks --json` through the CLI, process start included (median of 3) | %.2f |\n", v / 1000 }'
+  echo "| (a) hand-written DuckDB RFM query on the same warehouse (median of 3) | $hand_s |"
+  echo "| (b) pandas: read the events CSV | $pandas_load_s |"
+  echo "| (b) pandas: compute RFM from the loaded frame | $pandas_compute_s |"
+  awk -v r="$r_ms" -v h="$hand_s" 'BEGIN { printf "| `rfm` / (a) | %.2fx |\n", r / 1000 / h }'
+  awk -v r="$r_ms" -v l="$pandas_load_s" -v c="$pandas_compute_s" 'BEGIN { printf "| (b) load + compute / `rfm` | %.1fx |\n", (l + c) / (r / 1000) }'
+  awk -v r="$r_ms" -v c="$pandas_compute_s" 'BEGIN { printf "| (b) compute only / `rfm` | %.1fx |\n", c / (r / 1000) }'
+  echo
+  echo "Scored customers: CLI and hand-written query $scored ($agree: every customer's R, F and M equal), pandas $pandas_scored."
+} > bench/results/rfm.md
+cat bench/results/rfm.md
