@@ -6,6 +6,7 @@
 # side by side with (a) a hand-written DuckDB query computing the same RFM on the same warehouse
 # (Segmenta.Bench rfm-sql, which also checks every customer's scores agree with what the CLI stored)
 # and (b) pandas computing it from the same events CSV (Debian's python3-pandas, installed here).
+# pandas runs under Debian's /usr/bin/python3, where the package lands (another python3 may come first on PATH).
 # Writes bench/results/rfm.md.
 #   bench/rfm.sh              10M events, 1M customers
 #   bench/rfm.sh 1000000      another size
@@ -14,7 +15,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 n="${1:-10000000}"
 out=bench/out/rfm
 rm -rf "$out" && mkdir -p "$out" bench/results
-if ! python3 -c "import pandas" 2>/dev/null; then
+if ! /usr/bin/python3 -c "import pandas" 2>/dev/null; then
   echo "bench/rfm.sh: installing python3-pandas" >&2
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq > /dev/null && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq python3-pandas > /dev/null
@@ -35,7 +36,7 @@ features > "$out/features.json"; rfm > "$out/rfm.json"
 f_ms=$(median "$(timed features)" "$(timed features)" "$(timed features)")
 r_ms=$(median "$(timed rfm)" "$(timed rfm)" "$(timed rfm)")
 read -r hand_s scored agree < <(dotnet .build/bench/Segmenta.Bench.dll rfm-sql "$out/ws")
-read -r pandas_load_s pandas_compute_s pandas_scored < <(python3 bench/rfm_pandas.py "$out/data/events.csv")
+read -r pandas_load_s pandas_compute_s pandas_scored < <(/usr/bin/python3 bench/rfm_pandas.py "$out/data/events.csv")
 events=$(grep -m1 '"loaded"' "$out/ingest.json" | tr -dc '0-9')
 
 {
