@@ -116,10 +116,10 @@ internal sealed class RandomWorkspace
         var statements = new List<SqlStatement>();
         statements.AddRange(Insert(warehouse.Dialect, "customers", warehouse.Columns(TableKind.Customers).Select(c => c.Name).ToArray(), Customers.Select(c => c.Traits)));
         statements.AddRange(Insert(warehouse.Dialect, "events", warehouse.Columns(TableKind.Events).Select(c => c.Name).ToArray(), Customers.SelectMany(c => c.Events)));
-        statements.Add(new SqlStatement("CREATE TABLE rfm_scores (customer_id VARCHAR PRIMARY KEY, segment VARCHAR, r BIGINT, f BIGINT, m BIGINT)", []));
-        statements.Add(new SqlStatement("CREATE TABLE clv_predictions (customer_id VARCHAR PRIMARY KEY, p_alive DECIMAL(18,4), clv_12m DECIMAL(18,4))", []));
-        statements.AddRange(Insert(warehouse.Dialect, "rfm_scores", ["customer_id", "segment", "r", "f", "m"], Derived["rfm"].Select(kv => With(kv.Key, kv.Value))));
-        statements.AddRange(Insert(warehouse.Dialect, "clv_predictions", ["customer_id", "p_alive", "clv_12m"], Derived["clv"].Select(kv => With(kv.Key, kv.Value))));
+        statements.Add(new SqlStatement("CREATE TABLE fixture_rfm (customer_id VARCHAR PRIMARY KEY, segment VARCHAR, r BIGINT, f BIGINT, m BIGINT)", []));
+        statements.Add(new SqlStatement("CREATE TABLE fixture_clv (customer_id VARCHAR PRIMARY KEY, p_alive DECIMAL(18,4), clv_12m DECIMAL(18,4))", []));
+        statements.AddRange(Insert(warehouse.Dialect, "fixture_rfm", ["customer_id", "segment", "r", "f", "m"], Derived["rfm"].Select(kv => With(kv.Key, kv.Value))));
+        statements.AddRange(Insert(warehouse.Dialect, "fixture_clv", ["customer_id", "p_alive", "clv_12m"], Derived["clv"].Select(kv => With(kv.Key, kv.Value))));
         warehouse.ExecuteInTransaction(statements);
     }
 

@@ -8,8 +8,8 @@ internal static class LanguageFixtures
 {
     /// <summary>RFM and CLV as a later analysis registers them: the parser knows nothing of them.</summary>
     public static readonly SegmentSchema Schema = SegmentSchema.Canonical(["loyalty_redeem"])
-        .WithDerived(new DerivedFieldSet("rfm", "rfm_scores", [new("segment", FieldType.Text), new("r", FieldType.Integer), new("f", FieldType.Integer), new("m", FieldType.Integer)], "segmenta rfm"))
-        .WithDerived(new DerivedFieldSet("clv", "clv_predictions", [new("p_alive", FieldType.Number), new("clv_12m", FieldType.Number)], "segmenta clv"));
+        .WithDerived(new DerivedFieldSet("rfm", "fixture_rfm", [new("segment", FieldType.Text), new("r", FieldType.Integer), new("f", FieldType.Integer), new("m", FieldType.Integer)], "segmenta rfm"))
+        .WithDerived(new DerivedFieldSet("clv", "fixture_clv", [new("p_alive", FieldType.Number), new("clv_12m", FieldType.Number)], "segmenta clv"));
 
     public const string Library = """
         segment vip "VIPs" where sum(purchase.revenue, last 365 days) >= 1000
