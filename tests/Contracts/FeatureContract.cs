@@ -41,7 +41,7 @@ public abstract class FeatureContract
         {
             foreach (var (name, value) in features)
             {
-                if (!Same(value, actual[id][name]))
+                if (!ReferenceFeatures.Same(value, actual[id][name]))
                 {
                     differences.Add($"{id}.{name}: expected {value ?? "null"}, got {actual[id][name] ?? "null"}");
                 }
@@ -195,17 +195,6 @@ public abstract class FeatureContract
         Assert.Equal(rows.Keys.Order(StringComparer.Ordinal), rows.Keys);
         return rows;
     }
-
-    private static bool Same(object? expected, object? actual) => (expected, actual) switch
-    {
-        (null, null) => true,
-        (null, _) or (_, null) => false,
-        (double e, _) => Math.Abs(e - Convert.ToDouble(actual, CultureInfo.InvariantCulture)) <= 1e-9 * Math.Max(1, Math.Abs(e)),
-        (decimal e, _) => e == Convert.ToDecimal(actual, CultureInfo.InvariantCulture),
-        (long e, _) => e == Convert.ToInt64(actual, CultureInfo.InvariantCulture),
-        (DateTime e, DateTime a) => e.Ticks == a.Ticks,
-        _ => Equals(expected, actual),
-    };
 
     private static string? Text(IDataRecord r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Segmenta.Contracts;
 
 /// <summary>One event as the reference computation sees it (instants in UTC).</summary>
@@ -128,6 +130,21 @@ internal static class ReferenceFeatures
 
         return result;
     }
+
+    /// <summary>
+    /// A reference value against what a warehouse returned: doubles to 1e-9 relative (the SQL divides in
+    /// another order), decimals, integers and instants exactly, whatever CLR type the driver used.
+    /// </summary>
+    public static bool Same(object? expected, object? actual) => (expected, actual) switch
+    {
+        (null, null) => true,
+        (null, _) or (_, null) => false,
+        (double e, _) => Math.Abs(e - Convert.ToDouble(actual, CultureInfo.InvariantCulture)) <= 1e-9 * Math.Max(1, Math.Abs(e)),
+        (decimal e, _) => e == Convert.ToDecimal(actual, CultureInfo.InvariantCulture),
+        (long e, _) => e == Convert.ToInt64(actual, CultureInfo.InvariantCulture),
+        (DateTime e, DateTime a) => e.Ticks == a.Ticks,
+        _ => Equals(expected, actual),
+    };
 
     private static int LowerBound(decimal[] sorted, decimal value)
     {

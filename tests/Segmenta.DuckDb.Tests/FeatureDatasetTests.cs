@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.VisualBasic.FileIO;
 using Segmenta.Contracts;
 using Segmenta.Features;
 using Segmenta.Language;
@@ -27,31 +26,18 @@ public class FeatureDatasetTests
     public void OnlineRetail_FeaturesAndRfm_EqualPlainLinqOverTheCsvForEveryCustomer()
     {
         // Independent reading: the BCL's TextFieldParser, London invoice times converted here.
-        var events = new List<FeatureEvent>();
-        using (var parser = new TextFieldParser(TestPaths.DataFile("online_retail.csv")) { TextFieldType = Microsoft.VisualBasic.FileIO.FieldType.Delimited, HasFieldsEnclosedInQuotes = true })
-        {
-            parser.SetDelimiters(",");
-            parser.ReadFields();
-            var line = 1;
-            while (parser.ReadFields() is { } r)
-            {
-                line++;
-                if (r[6].Length == 0)
-                {
-                    continue;
-                }
-
-                var local = DateTime.ParseExact(r[4], "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
-                events.Add(new FeatureEvent(
-                    line.ToString(CultureInfo.InvariantCulture),
-                    ((long)double.Parse(r[6], CultureInfo.InvariantCulture)).ToString(CultureInfo.InvariantCulture),
-                    r[0].StartsWith('C') ? "refund" : "purchase",
-                    TimeZoneInfo.ConvertTimeToUtc(local, London),
-                    decimal.Parse(r[3], CultureInfo.InvariantCulture) * decimal.Parse(r[5], CultureInfo.InvariantCulture),
-                    OrderId: r[0],
-                    Channel: "web"));
-            }
-        }
+        var events = ReferenceDatasetTests.Rows(TestPaths.DataFile("online_retail.csv"))
+            .Select((r, index) => (r, line: index + 2))
+            .Where(x => x.r[6].Length > 0)
+            .Select(x => new FeatureEvent(
+                x.line.ToString(CultureInfo.InvariantCulture),
+                ((long)double.Parse(x.r[6], CultureInfo.InvariantCulture)).ToString(CultureInfo.InvariantCulture),
+                x.r[0].StartsWith('C') ? "refund" : "purchase",
+                TimeZoneInfo.ConvertTimeToUtc(DateTime.ParseExact(x.r[4], "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), London),
+                decimal.Parse(x.r[3], CultureInfo.InvariantCulture) * decimal.Parse(x.r[5], CultureInfo.InvariantCulture),
+                OrderId: x.r[0],
+                Channel: "web"))
+            .ToList();
 
         var customers = events.Select(e => e.CustomerId).Distinct(StringComparer.Ordinal).Select(id => new FeatureCustomer(id)).ToList();
         var expected = ReferenceFeatures.Compute(customers, events, UciAsOf, London);
@@ -71,7 +57,8 @@ public class FeatureDatasetTests
             {
                 if (want.TryGetValue(r.GetName(i), out var value))
                 {
-                    AssertSame(r.GetString(0) + "." + r.GetName(i), value, r.IsDBNull(i) ? null : r.GetValue(i));
+                    var actual = r.IsDBNull(i) ? null : r.GetValue(i);
+                    Assert.True(ReferenceFeatures.Same(value, actual), $"{r.GetString(0)}.{r.GetName(i)}: expected {value ?? "null"}, got {actual ?? "null"}");
                     compared++;
                 }
             }
@@ -128,19 +115,5 @@ public class FeatureDatasetTests
             .Where(p => string.CompareOrdinal(p[2], "19970930") > 0)
             .Select(p => (p[1], p[2])).Distinct().Count();
         Assert.Equal(holdoutDays, rows.Values.Sum(r => r.Holdout));
-    }
-
-    private static void AssertSame(string what, object? expected, object? actual)
-    {
-        var same = (expected, actual) switch
-        {
-            (null, null) => true,
-            (null, _) or (_, null) => false,
-            (double e, _) => Math.Abs(e - Convert.ToDouble(actual, CultureInfo.InvariantCulture)) <= 1e-9 * Math.Max(1, Math.Abs(e)),
-            (decimal e, _) => e == Convert.ToDecimal(actual, CultureInfo.InvariantCulture),
-            (long e, _) => e == Convert.ToInt64(actual, CultureInfo.InvariantCulture),
-            _ => Equals(expected, actual),
-        };
-        Assert.True(same, $"{what}: expected {expected ?? "null"}, got {actual ?? "null"}");
     }
 }

@@ -15,7 +15,8 @@ namespace Segmenta.DuckDb.Tests;
 /// </summary>
 public class ReferenceDatasetTests
 {
-    private static IEnumerable<string[]> Rows(string file, string delimiter = ",")
+    /// <summary>The fields of every data row of a delimited file, read by the BCL's parser (not the ingester's).</summary>
+    internal static IEnumerable<string[]> Rows(string file, string delimiter = ",")
     {
         using var parser = new TextFieldParser(file) { TextFieldType = Microsoft.VisualBasic.FileIO.FieldType.Delimited, HasFieldsEnclosedInQuotes = true };
         parser.SetDelimiters(delimiter);

@@ -69,14 +69,6 @@ public static class RfmAnalysis
         Source = new RfmQuery(options),
     };
 
-    /// <summary>The scores of every customer with an order as of the context's instant, as one query (columns: <see cref="RfmQuery.Columns"/>).</summary>
-    public static SqlStatement Scores(ISqlDialect dialect, EvaluationContext context, RfmOptions options)
-    {
-        var sql = new SqlBuilder(dialect);
-        new RfmQuery(options).Write(sql, context);
-        return sql.Build();
-    }
-
     /// <summary>Computes and stores the scores at the context's as-of (replacing any stored there) and reports them.</summary>
     public static RfmReport Materialize(IWarehouse warehouse, EvaluationContext context, RfmOptions options, DateTime now, CancellationToken cancellation = default)
     {
@@ -165,8 +157,7 @@ public static class RfmAnalysis
         ArgumentNullException.ThrowIfNull(options);
         var text = new StringBuilder("# The named RFM segments of the workspace's score map (segmenta.yaml; docs/rfm.md).\n");
         var used = new HashSet<string>(StringComparer.Ordinal);
-        var names = options.Map.Unnamed().Count == 0 ? options.Map.SegmentNames.Where(n => n != options.Map.Fallback || options.Map.Rules.Any(r => r.Segment == n)) : options.Map.SegmentNames;
-        foreach (var name in names)
+        foreach (var name in options.Map.SegmentNames)
         {
             var rules = options.Map.Rules.Where(r => r.Segment == name).Select(r => r.ToString()).ToList();
             var id = SegmentName(name);

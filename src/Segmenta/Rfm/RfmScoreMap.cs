@@ -79,8 +79,9 @@ public sealed partial record RfmScoreMap(int Scale, IReadOnlyList<RfmRule> Rules
         Rule("Lost", "r1 fm1-2"),
     ]);
 
-    /// <summary>The segment names in rule order, each once, then the fallback.</summary>
-    public IReadOnlyList<string> SegmentNames => [.. Rules.Select(r => r.Segment).Append(Fallback).Distinct(StringComparer.Ordinal)];
+    /// <summary>The names a customer can get: the rules' in order, each once, then the fallback when some cell is left unnamed.</summary>
+    public IReadOnlyList<string> SegmentNames =>
+        [.. Rules.Select(r => r.Segment).Concat(Unnamed().Count > 0 ? [Fallback] : []).Distinct(StringComparer.Ordinal)];
 
     /// <summary>The name of scores already on the map's scale.</summary>
     public string Name(int r, int f, int m)
