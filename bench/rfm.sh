@@ -2,9 +2,13 @@
 # Features and RFM benchmark (issue 5): on a generated base of N events and N/10 customers, as of
 # 2025-01-01, time end to end through the CLI (process start included, median of 3 after a warm-up)
 #  - `./segmenta features --json` (every feature of every customer, stored) and
-#  - `./segmenta rfm --method ranks --json` (scores, named segments, grid, stored),
-# side by side with (a) a hand-written DuckDB query computing the same RFM on the same warehouse
-# (Segmenta.Bench rfm-sql, which also checks every customer's scores agree with what the CLI stored)
+#  - `./segmenta rfm --method ranks --json` (scores, named segments, grid) and the same with --store
+#    (the scores also stored in rfm_scores),
+# side by side with (a) a hand-written DuckDB query computing the same RFM on the same warehouse, timed
+# twice: like the CLI, in a fresh process with process start included (Segmenta.Bench rfm-sql-once,
+# median of 3; the goal is judged on this, the same footing), and in one process with the database
+# already in DuckDB's buffer (Segmenta.Bench rfm-sql, median of 3, which also checks every customer's
+# scores agree with what the CLI stored)
 # and (b) pandas computing it from the same events CSV (Debian's python3-pandas, installed here).
 # pandas runs under Debian's /usr/bin/python3, where the package lands (another python3 may come first on PATH).
 # Writes bench/results/rfm.md.
@@ -32,9 +36,14 @@ median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 timed() { local s e; s=$(date +%s%N); "$@" > /dev/null; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
 features() { ./segmenta features -w "$out/ws" --as-of 2025-01-01 --json; }
 rfm() { ./segmenta rfm -w "$out/ws" --as-of 2025-01-01 --method ranks --json; }
-features > "$out/features.json"; rfm > "$out/rfm.json"
+stored() { rfm --store; }
+features > "$out/features.json"; rfm > "$out/rfm.json"; stored > /dev/null
 f_ms=$(median "$(timed features)" "$(timed features)" "$(timed features)")
 r_ms=$(median "$(timed rfm)" "$(timed rfm)" "$(timed rfm)")
+s_ms=$(median "$(timed stored)" "$(timed stored)" "$(timed stored)")
+hand() { dotnet .build/bench/Segmenta.Bench.dll rfm-sql-once "$out/ws"; }
+hand
+h_ms=$(median "$(timed hand)" "$(timed hand)" "$(timed hand)")
 read -r hand_s scored agree < <(dotnet .build/bench/Segmenta.Bench.dll rfm-sql "$out/ws")
 read -r pandas_load_s pandas_compute_s pandas_scored < <(/usr/bin/python3 bench/rfm_pandas.py "$out/data/events.csv")
 events=$(grep -m1 '"loaded"' "$out/ingest.json" | tr -dc '0-9')
@@ -52,10 +61,13 @@ events=$(grep -m1 '"loaded"' "$out/ingest.json" | tr -dc '0-9')
   echo "|---|---:|"
   awk -v v="$f_ms" 'BEGIN { printf "| `segmenta features --json` through the CLI, process start included (median of 3) | %.2f |\n", v / 1000 }'
   awk -v v="$r_ms" 'BEGIN { printf "| `segmenta rfm --method ranks --json` through the CLI, process start included (median of 3) | %.2f |\n", v / 1000 }'
-  echo "| (a) hand-written DuckDB RFM query on the same warehouse (median of 3) | $hand_s |"
+  awk -v v="$s_ms" 'BEGIN { printf "| the same with `--store` (scores also stored in rfm_scores) | %.2f |\n", v / 1000 }'
+  awk -v v="$h_ms" 'BEGIN { printf "| (a) hand-written DuckDB RFM query on the same warehouse, fresh process, process start included (median of 3) | %.2f |\n", v / 1000 }'
+  echo "| (a') the same query in one process, database already in DuckDB's buffer (median of 3) | $hand_s |"
   echo "| (b) pandas: read the events CSV | $pandas_load_s |"
   echo "| (b) pandas: compute RFM from the loaded frame | $pandas_compute_s |"
-  awk -v r="$r_ms" -v h="$hand_s" 'BEGIN { printf "| `rfm` / (a) | %.2fx |\n", r / 1000 / h }'
+  awk -v r="$r_ms" -v h="$h_ms" 'BEGIN { printf "| `rfm` / (a) | %.2fx |\n", r / h }'
+  awk -v r="$r_ms" -v h="$hand_s" 'BEGIN { printf "| `rfm` / (a\x27) | %.2fx |\n", r / 1000 / h }'
   awk -v r="$r_ms" -v l="$pandas_load_s" -v c="$pandas_compute_s" 'BEGIN { printf "| (b) load + compute / `rfm` | %.1fx |\n", (l + c) / (r / 1000) }'
   awk -v r="$r_ms" -v c="$pandas_compute_s" 'BEGIN { printf "| (b) compute only / `rfm` | %.1fx |\n", c / (r / 1000) }'
   echo

@@ -3,7 +3,8 @@
 //   verify DB WORKSPACE_DB the two loads agree: same row count, same revenue, same customers
 //   segment-sql WORKSPACE  the benchmark segment's compiled SQL against a hand-written DuckDB query,
 //                          timed alternately in one process; both must count the same members
-//   rfm-sql WORKSPACE      a hand-written DuckDB RFM query (median of 3) checked against the CLI's stored scores
+//   rfm-sql WORKSPACE      a hand-written DuckDB RFM query (median of 3 in one process) checked against the CLI's stored scores
+//   rfm-sql-once WORKSPACE the same query once, in a fresh process (timed from outside)
 using System.Diagnostics;
 using System.Globalization;
 using DuckDB.NET.Data;
@@ -49,7 +50,10 @@ switch (args.FirstOrDefault())
     case "rfm-sql" when args.Length == 2:
         return RfmSqlBenchmark.Run(args[1]);
 
+    case "rfm-sql-once" when args.Length == 2:
+        return RfmSqlBenchmark.RunOnce(args[1]);
+
     default:
-        Console.Error.WriteLine("usage: Segmenta.Bench raw-load CSV DB | verify RAW_DB SEGMENTA_DB | segment-sql WORKSPACE | rfm-sql WORKSPACE");
+        Console.Error.WriteLine("usage: Segmenta.Bench raw-load CSV DB | verify RAW_DB SEGMENTA_DB | segment-sql WORKSPACE | rfm-sql WORKSPACE | rfm-sql-once WORKSPACE");
         return 2;
 }

@@ -7,7 +7,8 @@ namespace Segmenta.Bench;
 /// <summary>
 /// A hand-written DuckDB query computing RFM (rank method, 5 bins, as of 2025-01-01) straight from the
 /// events table — the baseline `segmenta rfm --method ranks` is held to — timed (median of 3) and checked
-/// against the scores the CLI stored: every customer's R, F and M must agree.
+/// against the scores the CLI stored: every customer's R, F and M must agree. Timed in one process, the
+/// query runs with the database already in DuckDB's buffer: the fastest it can be.
 /// </summary>
 internal static class RfmSqlBenchmark
 {
@@ -30,11 +31,24 @@ internal static class RfmSqlBenchmark
         FROM p
         """;
 
+    /// <summary>
+    /// Opens the workspace's database, runs the query once and exits: timed from outside, process start
+    /// included, it is the hand-written query on the same footing as the CLI (a fresh process, a cold
+    /// database buffer).
+    /// </summary>
+    public static int RunOnce(string workspaceDir)
+    {
+        using var connection = Open(workspaceDir);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"CREATE OR REPLACE TEMP TABLE hand AS {Query}";
+        command.ExecuteNonQuery();
+        return 0;
+    }
+
     public static int Run(string workspaceDir)
     {
         var inv = CultureInfo.InvariantCulture;
-        using var connection = new DuckDBConnection("Data Source=" + Path.Combine(workspaceDir, "segmenta.duckdb") + ";ACCESS_MODE=READ_ONLY");
-        connection.Open();
+        using var connection = Open(workspaceDir);
         var times = new List<double>();
         for (var i = 0; i < 3; i++)
         {
@@ -55,5 +69,12 @@ internal static class RfmSqlBenchmark
         var (all, same) = (reader.GetInt64(0), reader.GetInt64(1));
         Console.WriteLine(string.Create(inv, $"{times.Order().ElementAt(1):F3} {all} {(all == same ? "agree" : "DISAGREE")}"));
         return all == same ? 0 : 1;
+    }
+
+    private static DuckDBConnection Open(string workspaceDir)
+    {
+        var connection = new DuckDBConnection("Data Source=" + Path.Combine(workspaceDir, "segmenta.duckdb") + ";ACCESS_MODE=READ_ONLY");
+        connection.Open();
+        return connection;
     }
 }

@@ -82,6 +82,15 @@ public abstract class FeatureContract
         Assert.Equal(report.Scored, report.Segments.Sum(s => s.Customers));
         Assert.Equal(report.Scored, report.Grid.Sum(c => c.Customers));
         Assert.Equal(stored.Values.Sum(r => Convert.ToDecimal(r["monetary"], CultureInfo.InvariantCulture)), report.Revenue);
+
+        // Computed without storing: the same report, and the same rows as what was stored.
+        var computed = RfmAnalysis.Compute(f.Warehouse, context, options);
+        Assert.Equal((report.Customers, report.Scored, report.Revenue), (computed.Customers, computed.Scored, computed.Revenue));
+        Assert.Equal(report.Segments, computed.Segments);
+        Assert.Equal(report.Grid, computed.Grid);
+        var scores = Rows(f, RfmAnalysis.Scores(f.Dialect, context, options));
+        Assert.Equal(stored.Keys, scores.Keys);
+        Assert.All(stored, kv => Assert.Equal(kv.Value["segment"], scores[kv.Key]["segment"]));
     }
 
     [SkippableFact]

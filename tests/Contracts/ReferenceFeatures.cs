@@ -107,7 +107,14 @@ internal static class ReferenceFeatures
             var sorted = values.Order().ToArray();
             if (quantiles)
             {
-                var cuts = Enumerable.Range(1, bins - 1).Select(k => sorted[(int)Math.Ceiling((double)k * n / bins) - 1]).ToArray();
+                // The textbook k/N quantile (linear interpolation, as NumPy and pandas.qcut): position (n − 1)·k/N.
+                var cuts = Enumerable.Range(1, bins - 1).Select(k =>
+                {
+                    var position = (decimal)(n - 1) * k / bins;
+                    var low = (int)Math.Floor(position);
+                    var high = Math.Min(low + 1, n - 1);
+                    return sorted[low] + ((sorted[high] - sorted[low]) * (position - low));
+                }).ToArray();
                 return values.Select(v => 1 + cuts.Count(c => v > c)).ToArray();
             }
 

@@ -36,18 +36,30 @@ public sealed class RfmCliTests : IDisposable
         Assert.Equal("quantiles", root.GetProperty("method").GetString());
         var segments = root.GetProperty("segments").EnumerateArray().ToDictionary(s => s.GetProperty("segment").GetString()!, s => s);
         Assert.Equal(11, segments.Count);
-        // c1: R 1 (the older last purchase), F 3 and M 3 (above the cut shared by the lower 40%): At Risk.
-        Assert.Equal(1, segments["At Risk"].GetProperty("customers").GetInt32());
-        Assert.Equal(200m, segments["At Risk"].GetProperty("revenue").GetDecimal());
-        Assert.Equal("rfm_at_risk", segments["At Risk"].GetProperty("name").GetString());
-        // c2: R 3, F 1, M 1: About to Sleep.
-        Assert.Equal(1, segments["About to Sleep"].GetProperty("customers").GetInt32());
-        Assert.Equal(0.25, segments["About to Sleep"].GetProperty("share").GetDouble());
+        // Quantiles with n = 2: every k/5 quantile lies between the two values, so the better customer
+        // scores 5 and the other 1 on each measure. c1: R 1 (the older last purchase), F 5, M 5: Can't Lose Them.
+        Assert.Equal(1, segments["Can't Lose Them"].GetProperty("customers").GetInt32());
+        Assert.Equal(200m, segments["Can't Lose Them"].GetProperty("revenue").GetDecimal());
+        Assert.Equal("rfm_cant_lose_them", segments["Can't Lose Them"].GetProperty("name").GetString());
+        // c2: R 5, F 1, M 1: New Customers.
+        Assert.Equal(1, segments["New Customers"].GetProperty("customers").GetInt32());
+        Assert.Equal(0.25, segments["New Customers"].GetProperty("share").GetDouble());
         var grid = root.GetProperty("grid").EnumerateArray().Where(c => c.GetProperty("customers").GetInt32() > 0).Select(c => (c.GetProperty("r").GetInt32(), c.GetProperty("f").GetInt32())).ToList();
-        Assert.Equal([(1, 3), (3, 1)], grid);
+        Assert.Equal([(1, 5), (5, 1)], grid);
+
+        // Ranks: the better customer has one customer worse, 1 + ⌊5·1/2⌋ = 3. c1: R 1, F 3, M 3 (At Risk); c2: R 3, F 1, M 1 (About to Sleep).
+        var ranks = CliRunner.Run(dir.Path, "rfm", "--as-of", "2025-01-01", "--method", "ranks", "--json");
+        Assert.True(ranks.ExitCode == 0, ranks.Err);
+        using (var r = JsonDocument.Parse(ranks.Out))
+        {
+            var named = r.RootElement.GetProperty("segments").EnumerateArray().Where(s => s.GetProperty("customers").GetInt32() > 0).Select(s => s.GetProperty("segment").GetString()).ToList();
+            Assert.Equal(["About to Sleep", "At Risk"], named.Order(StringComparer.Ordinal));
+            var cells = r.RootElement.GetProperty("grid").EnumerateArray().Where(c => c.GetProperty("customers").GetInt32() > 0).Select(c => (c.GetProperty("r").GetInt32(), c.GetProperty("f").GetInt32())).ToList();
+            Assert.Equal([(1, 3), (3, 1)], cells);
+        }
 
         // The same customers in segments, and exported like any segment.
-        var export = CliRunner.Run(dir.Path, "segment", "export", "rfm_at_risk", "--as-of", "2025-01-01", "--out", "risk.csv", "--traits", "country");
+        var export = CliRunner.Run(dir.Path, "segment", "export", "rfm_cant_lose_them", "--as-of", "2025-01-01", "--out", "risk.csv", "--traits", "country");
         Assert.True(export.ExitCode == 0, export.Err);
         Assert.Equal("customer_id,country\nc1,US\n", File.ReadAllText(Path.Combine(dir.Path, "risk.csv")));
 
@@ -56,6 +68,39 @@ public sealed class RfmCliTests : IDisposable
         Assert.Contains("2 of 4 customers scored (2 bins, quantiles)", table.Out, StringComparison.Ordinal);
         Assert.Contains("(no purchases)", table.Out, StringComparison.Ordinal);
         Assert.Matches(@"Potential Loyalists\s+1\s+25\.0%\s+30\.00", table.Out);
+    }
+
+    [Fact]
+    public void Rfm_StoresOnlyWhenAsked_AndExportsTheSameRowsEitherWay()
+    {
+        var computed = CliRunner.Run(dir.Path, "rfm", "--as-of", "2025-01-01", "--json", "--out", "computed.csv");
+        Assert.True(computed.ExitCode == 0, computed.Err);
+        using (var doc = JsonDocument.Parse(computed.Out))
+        {
+            Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("table").ValueKind);
+        }
+
+        Assert.Equal(0, StoredRows());
+
+        var stored = CliRunner.Run(dir.Path, "rfm", "--as-of", "2025-01-01", "--json", "--store", "--out", "stored.csv");
+        Assert.True(stored.ExitCode == 0, stored.Err);
+        using (var doc = JsonDocument.Parse(stored.Out))
+        {
+            Assert.Equal("rfm_scores", doc.RootElement.GetProperty("table").GetString());
+        }
+
+        Assert.Equal(2, StoredRows());
+        var rows = File.ReadAllText(Path.Combine(dir.Path, "computed.csv"));
+        Assert.StartsWith("customer_id,recency_days,frequency,monetary,r,f,m,fm,segment\nc1,30,2,200,1,5,5,5,Can't Lose Them\nc2,11,1,30,5,1,1,1,New Customers\n", rows, StringComparison.Ordinal);
+        Assert.Equal(rows, File.ReadAllText(Path.Combine(dir.Path, "stored.csv")));
+
+        long StoredRows()
+        {
+            long n = -1;
+            using var w = Segmenta.DuckDb.DuckDbWarehouse.Open(Path.Combine(dir.Path, "segmenta.duckdb"));
+            w.Read(new Sql.SqlStatement("SELECT count(*) FROM rfm_scores", []), r => n = r.GetInt64(0));
+            return n;
+        }
     }
 
     [Fact]

@@ -66,6 +66,10 @@ public class FeatureDatasetTests
         Assert.Equal(expected.Count * expected.First().Value.Count, compared);
         Assert.Contains(expected.Values, e => (decimal)e["refunded"]! > 0 && (long)e["frequency"]! > 1);
 
+        // The two methods are different rules: on this base they score some customers differently.
+        var byQuantiles = ReferenceFeatures.Rfm(expected, 5, quantiles: true);
+        var byRanks = ReferenceFeatures.Rfm(expected, 5, quantiles: false);
+        Assert.Contains(byQuantiles, kv => byRanks[kv.Key] != kv.Value);
         foreach (var method in new[] { RfmMethod.Quantiles, RfmMethod.Ranks })
         {
             var report = RfmAnalysis.Materialize(f.Warehouse, context, RfmOptions.Default with { Method = method }, DateTime.UtcNow);

@@ -82,7 +82,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         step.Restart();
         var context = new EvaluationContext(AsOf, workspace.Settings.Zone);
         var features = FeatureSnapshots.Materialize(warehouse, context, AsOf, cancellation);
-        var rfm = RfmAnalysis.Materialize(warehouse, context, workspace.Settings.Rfm, AsOf, cancellation);
+        var rfm = RfmAnalysis.Compute(warehouse, context, workspace.Settings.Rfm);
         steps.Add(new { step = "features", customers = features.Rows, scored = rfm.Scored, seconds = Seconds(step) });
         say(string.Create(CultureInfo.InvariantCulture, $"5. Analyzed       features of {features.Rows:N0} customers and RFM scores of the {rfm.Scored:N0} with an order in {Seconds(step)} s"));
 
@@ -130,7 +130,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
                 reingest = new { read = again.Read, loaded = again.Loaded, quarantined = again.Quarantined, duplicates = again.Duplicates },
                 status = StatusCommand.ToJson(root, warehouse, summary),
                 quarantine_reasons = reasons,
-                rfm = RfmCommand.ToJson(rfm, null, 0),
+                rfm = RfmCommand.ToJson(rfm, stored: false, null, 0),
                 segments = previews.Select(p => new { name = p.Name, title = p.Title, size = p.Size, share_of_customers = Math.Round(p.ShareOfCustomers, 6), share_of_revenue = Math.Round(p.ShareOfRevenue, 6) }),
                 export = new { segment = "lapsed_vips", path = exportFile, members = exported },
                 seconds = Seconds(clock),

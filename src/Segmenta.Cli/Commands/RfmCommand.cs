@@ -17,6 +17,10 @@ internal sealed class RfmSettings : AnalysisSettings
     [CommandOption("--method <METHOD>")]
     [Description("quantiles (cut at the quantiles) or ranks (by rank); both give equal values equal scores. Default: segmenta.yaml's rfm.method, else quantiles.")]
     public string? Method { get; init; }
+
+    [CommandOption("--store")]
+    [Description("Also store the scores in rfm_scores with their as-of (replacing any stored at that instant), for later comparison.")]
+    public bool Store { get; init; }
 }
 
 /// <summary><c>segmenta rfm</c>: RFM scores of every customer with an order, the named segments and the R×F grid.</summary>
@@ -40,18 +44,21 @@ internal sealed class RfmCommand : GuardedCommand<RfmSettings>
         var context = SegmentSupport.Context(workspace, settings.AsOf);
         using var warehouse = OpenWarehouse(workspace);
         var clock = Stopwatch.StartNew();
-        var report = RfmAnalysis.Materialize(warehouse, context, options, TimeProvider.System.GetUtcNow().UtcDateTime, cancellation);
+        var report = settings.Store
+            ? RfmAnalysis.Materialize(warehouse, context, options, TimeProvider.System.GetUtcNow().UtcDateTime, cancellation)
+            : RfmAnalysis.Compute(warehouse, context, options);
         var seconds = clock.Elapsed.TotalSeconds;
         string? path = null;
         if (settings.Out is { } file)
         {
-            AudienceExport.WriteQuery(warehouse, RfmAnalysis.Stored(warehouse.Dialect, context.AsOf), RfmAnalysis.StoredColumns, format, file);
+            var rows = settings.Store ? RfmAnalysis.Stored(warehouse.Dialect, context.AsOf) : RfmAnalysis.Scores(warehouse.Dialect, context, options);
+            AudienceExport.WriteQuery(warehouse, rows, RfmAnalysis.StoredColumns, format, file);
             path = Path.GetFullPath(file);
         }
 
         if (settings.Json)
         {
-            CliOutput.WriteJson(ToJson(report, path, seconds));
+            CliOutput.WriteJson(ToJson(report, settings.Store, path, seconds));
         }
         else
         {
@@ -65,7 +72,7 @@ internal sealed class RfmCommand : GuardedCommand<RfmSettings>
         return ExitCodes.Ok;
     }
 
-    internal static object ToJson(RfmReport report, string? path, double seconds) => new
+    internal static object ToJson(RfmReport report, bool stored, string? path, double seconds) => new
     {
         as_of = SegmentSupport.Iso(report.AsOf),
         bins = report.Options.Bins,
@@ -74,7 +81,7 @@ internal sealed class RfmCommand : GuardedCommand<RfmSettings>
         scored = report.Scored,
         without_purchases = report.WithoutPurchases,
         revenue = report.Revenue,
-        table = RfmAnalysis.Table,
+        table = stored ? RfmAnalysis.Table : null,
         path,
         seconds = Math.Round(seconds, 3),
         segments = report.Segments.Select(s => new

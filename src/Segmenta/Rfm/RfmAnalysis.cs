@@ -69,6 +69,20 @@ public static class RfmAnalysis
         Source = new RfmQuery(options),
     };
 
+    /// <summary>Computes the scores at the context's as-of and reports them, without storing anything (one query).</summary>
+    public static RfmReport Compute(IWarehouse warehouse, EvaluationContext context, RfmOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(options);
+        return Summarize(warehouse, context.AsOf, options, sql =>
+        {
+            sql.Append("(\n");
+            new RfmQuery(options).Write(sql, context);
+            sql.Append("\n) x");
+        });
+    }
+
     /// <summary>Computes and stores the scores at the context's as-of (replacing any stored there) and reports them.</summary>
     public static RfmReport Materialize(IWarehouse warehouse, EvaluationContext context, RfmOptions options, DateTime now, CancellationToken cancellation = default)
     {
@@ -81,6 +95,19 @@ public static class RfmAnalysis
         return Report(warehouse, context.AsOf, options);
     }
 
+    /// <summary>Every scored customer's row computed at the context's as-of, ordered by customer id (columns: <see cref="StoredColumns"/>).</summary>
+    public static SqlStatement Scores(ISqlDialect dialect, EvaluationContext context, RfmOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(dialect);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(options);
+        var sql = new SqlBuilder(dialect);
+        sql.Append($"SELECT {string.Join(", ", StoredColumns.Select(c => "x." + dialect.QuoteIdentifier(c)))} FROM (\n");
+        new RfmQuery(options).Write(sql, context);
+        sql.Append($"\n) x ORDER BY {dialect.BinaryOrder("x.customer_id")}");
+        return sql.Build();
+    }
+
     /// <summary>The stored rows at <paramref name="asOf"/>, ordered by customer id (columns: <see cref="StoredColumns"/>).</summary>
     public static SqlStatement Stored(ISqlDialect dialect, DateTime asOf)
     {
@@ -90,7 +117,7 @@ public static class RfmAnalysis
         return sql.Build();
     }
 
-    /// <summary>The columns of <see cref="Stored"/>.</summary>
+    /// <summary>The columns of <see cref="Stored"/> and <see cref="Scores"/>.</summary>
     public static IReadOnlyList<string> StoredColumns => RfmQuery.Columns;
 
     /// <summary>The report of the scores stored at <paramref name="asOf"/>, which were computed with <paramref name="options"/>.</summary>
@@ -98,20 +125,38 @@ public static class RfmAnalysis
     {
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(options);
+        return Summarize(warehouse, asOf, options, sql => sql.Append($"(SELECT * FROM {sql.Dialect.QuoteIdentifier(Table)} WHERE as_of = {sql.Parameter(asOf)}) x"));
+    }
+
+    /// <summary>
+    /// The report of scored rows from <paramref name="writeSource"/> (a parenthesized query or table
+    /// with RFM columns, aliased): the segments and the grid in one pass (two grouping sets).
+    /// </summary>
+    private static RfmReport Summarize(IWarehouse warehouse, DateTime asOf, RfmOptions options, Action<SqlBuilder> writeSource)
+    {
         var d = warehouse.Dialect;
         long customers = 0;
         warehouse.Read(new SqlStatement($"SELECT count(*) FROM {d.QuoteIdentifier("customers")}", []), r => customers = r.GetInt64(0));
 
         var bySegment = new Dictionary<string, (long N, decimal Revenue, long R, long F, long M)>(StringComparer.Ordinal);
+        var cells = new Dictionary<(int, int), (long N, decimal Revenue)>();
         var sql = new SqlBuilder(d);
         var integer = d.TypeName(FieldType.Integer);
-        sql.Append($"SELECT segment, count(*), sum(monetary), CAST(sum(r) AS {integer}), CAST(sum(f) AS {integer}), CAST(sum(m) AS {integer}) FROM {d.QuoteIdentifier(Table)} WHERE as_of = {sql.Parameter(asOf)} GROUP BY segment");
-        warehouse.Read(sql.Build(), r => bySegment[r.GetString(0)] = (r.GetInt64(1), r.GetDecimal(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5)));
-
-        var cells = new Dictionary<(int, int), (long N, decimal Revenue)>();
-        sql = new SqlBuilder(d);
-        sql.Append($"SELECT r, f, count(*), sum(monetary) FROM {d.QuoteIdentifier(Table)} WHERE as_of = {sql.Parameter(asOf)} GROUP BY r, f");
-        warehouse.Read(sql.Build(), r => cells[((int)r.GetInt64(0), (int)r.GetInt64(1))] = (r.GetInt64(2), r.GetDecimal(3)));
+        sql.Append($"SELECT segment, r, f, count(*), sum(monetary), CAST(sum(r) AS {integer}), CAST(sum(f) AS {integer}), CAST(sum(m) AS {integer})\nFROM ");
+        writeSource(sql);
+        sql.Append("\nGROUP BY GROUPING SETS ((segment), (r, f))");
+        warehouse.Read(sql.Build(), r =>
+        {
+            // Scored rows always have a segment and scores: a null marks the other grouping set.
+            if (!r.IsDBNull(0))
+            {
+                bySegment[r.GetString(0)] = (r.GetInt64(3), r.GetDecimal(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7));
+            }
+            else
+            {
+                cells[((int)r.GetInt64(1), (int)r.GetInt64(2))] = (r.GetInt64(3), r.GetDecimal(4));
+            }
+        });
 
         var scored = bySegment.Values.Sum(v => v.N);
         var revenue = bySegment.Values.Sum(v => v.Revenue);

@@ -8,8 +8,10 @@ namespace Segmenta.Rfm;
 
 /// <summary>
 /// Writes RFM scores as one query over the features <c>recency_days</c>, <c>frequency</c> and
-/// <c>monetary</c>: only customers with at least one order are scored; the scores are cut by
-/// <see cref="RfmOptions.Method"/> with window functions over all of them, and named by the map.
+/// <c>monetary</c>: only customers with at least one order are scored. Both methods score against
+/// cuts, order statistics of the scored customers' values in worst-to-best order, found from each
+/// measure's distinct values and their cumulative counts (a group-by and a window over distinct
+/// values, not a sort of every customer); the scores then stream, and the map names them.
 /// Columns: <c>customer_id, recency_days, frequency, monetary, r, f, m, fm, segment</c>.
 /// </summary>
 internal sealed class RfmQuery(RfmOptions options) : IDerivedFieldSource
@@ -17,12 +19,12 @@ internal sealed class RfmQuery(RfmOptions options) : IDerivedFieldSource
     /// <summary>The columns written, in order.</summary>
     public static IReadOnlyList<string> Columns { get; } = [CanonicalModel.CustomerId, "recency_days", "frequency", "monetary", "r", "f", "m", "fm", "segment"];
 
-    /// <summary>Each measure: its score column, its value column, and the order from worst to best.</summary>
-    private static readonly (string Score, string Value, string WorstFirst)[] Measures =
+    /// <summary>Each measure: its score column, its value column, and whether a smaller value is better.</summary>
+    private static readonly (string Score, string Value, bool SmallerIsBetter)[] Measures =
     [
-        ("r", "recency_days", "DESC"),
-        ("f", "frequency", "ASC"),
-        ("m", "monetary", "ASC"),
+        ("r", "recency_days", true),
+        ("f", "frequency", false),
+        ("m", "monetary", false),
     ];
 
     /// <inheritdoc />
@@ -37,52 +39,51 @@ internal sealed class RfmQuery(RfmOptions options) : IDerivedFieldSource
         var bins = sql.Parameter((long)options.Bins);
         sql.Append("WITH base AS (\n");
         FeatureQuery.Write(sql, context, ["recency_days", "frequency", "monetary"]);
-        sql.Append("\n),\n");
-        if (options.Method == RfmMethod.Ranks)
+        sql.Append("\n),\nscored AS (\n  SELECT customer_id, recency_days, frequency, monetary FROM base WHERE frequency > 0\n),\ncounted AS (\n  SELECT count(*) AS n FROM scored\n)");
+
+        // Per measure: its distinct values with how many customers have that value or a worse one
+        // (the 1-based position of the value's last customer in worst-to-best order), then the cuts.
+        // The value at position p is the first value, worst first, with at_or_worse >= p.
+        foreach (var (score, value, smallerIsBetter) in Measures)
         {
-            // rank() is 1 + the number of customers strictly worse: ties share it.
-            sql.Append("ranked AS (\n  SELECT customer_id, recency_days, frequency, monetary,");
-            foreach (var (score, value, order) in Measures)
-            {
-                sql.Append($"\n         rank() OVER (ORDER BY {value} {order}) - 1 AS {score}_worse,");
-            }
-
-            sql.Append("\n         count(*) OVER () AS n\n  FROM base WHERE frequency > 0\n),\nscores AS (\n  SELECT customer_id, recency_days, frequency, monetary");
-            foreach (var (score, _, _) in Measures)
-            {
-                sql.Append($",\n         1 + {d.IntegerDivide($"{bins} * {score}_worse", "n")} AS {score}");
-            }
-
-            sql.Append("\n  FROM ranked\n)");
-        }
-        else
-        {
-            // Positions in worst-to-best order; the k-th cut is the value at position ceil(k·n/N).
-            sql.Append("positioned AS (\n  SELECT customer_id, recency_days, frequency, monetary,");
-            foreach (var (score, value, order) in Measures)
-            {
-                sql.Append($"\n         row_number() OVER (ORDER BY {value} {order}) AS {score}_pos,");
-            }
-
-            sql.Append("\n         count(*) OVER () AS n\n  FROM base WHERE frequency > 0\n),\ncuts AS (\n  SELECT ");
+            var worstFirst = smallerIsBetter ? "DESC" : "ASC";
+            var first = smallerIsBetter ? "max" : "min";
+            sql.Append($",\n{score}_values AS (\n  SELECT {value} AS v, sum(count(*)) OVER (ORDER BY {value} {worstFirst}) AS at_or_worse FROM scored GROUP BY {value}\n),\n{score}_cuts AS (\n  SELECT ");
             var cuts = new List<string>();
             for (var k = 1; k < options.Bins; k++)
             {
-                var position = d.IntegerDivide($"{K(k)} * n + {bins} - 1", bins);
-                cuts.AddRange(Measures.Select(m => $"max(CASE WHEN {m.Score}_pos = {position} THEN {m.Value} END) AS {m.Score}_cut{K(k)}"));
+                if (options.Method == RfmMethod.Ranks)
+                {
+                    cuts.Add($"{first}(v) FILTER (WHERE at_or_worse >= {RankCut(d, k, bins)}) AS cut{K(k)}");
+                }
+                else
+                {
+                    cuts.Add($"{first}(v) FILTER (WHERE at_or_worse >= {QuantileLow(d, k, bins)} + 1) AS low{K(k)}");
+                    cuts.Add($"{first}(v) FILTER (WHERE at_or_worse >= {QuantileLow(d, k, bins)} + 2) AS high{K(k)}");
+                }
             }
 
-            sql.Append(string.Join(",\n         ", cuts)).Append("\n  FROM positioned\n),\nscores AS (\n  SELECT p.customer_id, p.recency_days, p.frequency, p.monetary");
-            foreach (var (score, value, order) in Measures)
-            {
-                var better = order == "DESC" ? "<" : ">";
-                var terms = Enumerable.Range(1, options.Bins - 1).Select(k => $"CASE WHEN p.{value} {better} cuts.{score}_cut{K(k)} THEN 1 ELSE 0 END");
-                sql.Append($",\n         1 + {string.Join(" + ", terms)} AS {score}");
-            }
-
-            sql.Append("\n  FROM positioned p CROSS JOIN cuts\n)");
+            sql.Append(string.Join(",\n         ", cuts)).Append($"\n  FROM {score}_values CROSS JOIN counted GROUP BY counted.n\n)");
         }
 
+        sql.Append(",\nscores AS (\n  SELECT s.customer_id, s.recency_days, s.frequency, s.monetary");
+        foreach (var (score, value, smallerIsBetter) in Measures)
+        {
+            var (better, asGood) = smallerIsBetter ? ("<", "<=") : (">", ">=");
+            var v = "s." + value;
+            var terms = Enumerable.Range(1, options.Bins - 1).Select(k => options.Method == RfmMethod.Ranks
+                ? $"CASE WHEN {v} {better} {score}_cuts.cut{K(k)} THEN 1 ELSE 0 END"
+                : $"CASE WHEN {v} {better} {score}_cuts.low{K(k)} AND ({QuantileRemainder(d, k, bins)} = 0 OR {v} {asGood} {score}_cuts.high{K(k)}) THEN 1 ELSE 0 END");
+            sql.Append($",\n         1 + {string.Join("\n           + ", terms)} AS {score}");
+        }
+
+        sql.Append("\n  FROM scored s CROSS JOIN counted");
+        foreach (var (score, _, _) in Measures)
+        {
+            sql.Append($" CROSS JOIN {score}_cuts");
+        }
+
+        sql.Append("\n)");
         sql.Append($",\nscaled AS (\n  SELECT customer_id, recency_days, frequency, monetary, r, f, m, {d.IntegerDivide("f + m + 1", "2")} AS fm");
         foreach (var (score, _, _) in Measures)
         {
@@ -108,6 +109,22 @@ internal sealed class RfmQuery(RfmOptions options) : IDerivedFieldSource
 
         sql.Append($"\n         ELSE {sql.Parameter(options.Map.Fallback)}\n       END AS segment\nFROM scaled");
     }
+
+    /// <summary>
+    /// Ranks: with w customers strictly worse, the score is 1 + ⌊N·w/n⌋, so the score exceeds k exactly
+    /// when w ≥ ⌈k·n/N⌉, that is when the value is strictly better than the one at position ⌈k·n/N⌉.
+    /// </summary>
+    private static string RankCut(ISqlDialect d, int k, string bins) => d.IntegerDivide($"{K(k)} * n + {bins} - 1", bins);
+
+    /// <summary>
+    /// Quantiles: the k-th cut is the k/N quantile by linear interpolation, at 0-based position
+    /// (n − 1)·k/N = low + rem/N: between the values at 1-based positions low + 1 and low + 2. No value
+    /// lies strictly between those two neighbours, so "strictly better than the cut" is "strictly better
+    /// than the low one and, when rem > 0, at least as good as the high one" — exact, no arithmetic on values.
+    /// </summary>
+    private static string QuantileLow(ISqlDialect d, int k, string bins) => d.IntegerDivide($"(n - 1) * {K(k)}", bins);
+
+    private static string QuantileRemainder(ISqlDialect d, int k, string bins) => $"((counted.n - 1) * {K(k)} - {bins} * {d.IntegerDivide($"(counted.n - 1) * {K(k)}", bins)})";
 
     /// <summary>A score placed on the map's scale: identity when the bins equal the scale.</summary>
     private string ToScale(SqlBuilder sql, string score) =>
