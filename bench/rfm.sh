@@ -35,7 +35,7 @@ dotnet build bench/Segmenta.Bench -c Release -o .build/bench --nologo -v quiet -
 median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 timed() { local s e; s=$(date +%s%N); "$@" > /dev/null; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
 features() { ./segmenta features -w "$out/ws" --as-of 2025-01-01 --json; }
-rfm() { ./segmenta rfm -w "$out/ws" --as-of 2025-01-01 --method ranks --json; }
+rfm() { ./segmenta rfm -w "$out/ws" --as-of 2025-01-01 --method ranks --json "$@"; }
 stored() { rfm --store; }
 features > "$out/features.json"; rfm > "$out/rfm.json"; stored > /dev/null
 f_ms=$(median "$(timed features)" "$(timed features)" "$(timed features)")
