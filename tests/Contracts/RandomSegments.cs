@@ -1,5 +1,5 @@
 using System.Globalization;
-using Segmenta.Generation;
+using Segmenta.Numerics;
 
 namespace Segmenta.Contracts;
 

@@ -1,5 +1,5 @@
-using Segmenta.Generation;
 using Segmenta.Model;
+using Segmenta.Numerics;
 using Segmenta.Sql;
 using Segmenta.Warehouse;
 

@@ -1,6 +1,6 @@
 using System.Text;
-using Segmenta.Generation;
 using Segmenta.Language;
+using Segmenta.Numerics;
 using Segmenta.Sql;
 using Xunit;
 

@@ -1,4 +1,4 @@
-namespace Segmenta.Generation;
+namespace Segmenta.Numerics;
 
 /// <summary>
 /// xoshiro256** seeded through SplitMix64: a small, fast generator whose sequence is fixed by this

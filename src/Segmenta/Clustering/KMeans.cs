@@ -1,0 +1,701 @@
+using System.Collections.Immutable;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using Segmenta.Numerics;
+
+namespace Segmenta.Clustering;
+
+/// <summary>How k-means runs.</summary>
+/// <param name="K">Number of clusters (1 or more, at most the number of points).</param>
+/// <param name="Seed">Seed of the k-means++ draws; the same seed gives the same result, whatever the thread count.</param>
+/// <param name="Initializations">Independent k-means++ starts; the lowest inertia wins (the earliest on a tie).</param>
+/// <param name="MaxIterations">Iterations per start before it stops unconverged.</param>
+/// <param name="Tolerance">Converged when the centroids' total squared movement is at most this times the data's mean per-dimension variance (scikit-learn's rule), or when no point changes cluster.</param>
+/// <param name="Threads">Worker threads (default: every core). Results do not depend on it.</param>
+public sealed record KMeansOptions(int K, ulong Seed, int Initializations = 10, int MaxIterations = 300, double Tolerance = 1e-4, int? Threads = null);
+
+/// <summary>A fitted k-means model.</summary>
+/// <param name="K">Number of clusters.</param>
+/// <param name="Dimensions">Dimensions of a point.</param>
+/// <param name="Centroids">Centroids, row-major: centroid j is <c>[j·Dimensions, (j + 1)·Dimensions)</c>.</param>
+/// <param name="Labels">Each point's cluster, 0-based: its nearest centroid (the lowest index on a tie).</param>
+/// <param name="Sizes">Points per cluster.</param>
+/// <param name="Inertia">Sum of squared distances of the points to their centroids.</param>
+/// <param name="Iterations">Iterations of the winning start.</param>
+/// <param name="Converged">Whether the winning start converged before <see cref="KMeansOptions.MaxIterations"/>.</param>
+/// <param name="Start">Which start won (0-based).</param>
+/// <param name="TotalIterations">Iterations over all starts.</param>
+public sealed record KMeansResult(
+    int K,
+    int Dimensions,
+    ImmutableArray<double> Centroids,
+    ImmutableArray<int> Labels,
+    ImmutableArray<long> Sizes,
+    double Inertia,
+    int Iterations,
+    bool Converged,
+    int Start,
+    int TotalIterations)
+{
+    /// <summary>Centroid <paramref name="cluster"/> (0-based).</summary>
+    public ReadOnlySpan<double> Centroid(int cluster) => Centroids.AsSpan().Slice(cluster * Dimensions, Dimensions);
+}
+
+/// <summary>
+/// Exact k-means (Lloyd's objective) with greedy k-means++ seeding and Hamerly's bounds, which skip most
+/// distance computations once clusters settle. Points are split into fixed chunks processed in parallel;
+/// every per-chunk partial sum is reduced in chunk order, so results are bit-identical for a seed on any
+/// number of threads. Distances to all centroids are computed with <see cref="Vector{T}"/> over a
+/// transposed, padded centroid table (one vector holds one coordinate of several centroids).
+/// </summary>
+public static class KMeans
+{
+    /// <summary>Points per chunk: the unit of parallel work and of ordered reduction.</summary>
+    internal const int ChunkSize = 4096;
+
+    /// <summary>Fits k-means to <paramref name="points"/> (row-major, <paramref name="dimensions"/> values per point).</summary>
+    public static KMeansResult Fit(double[] points, int dimensions, KMeansOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimensions, 1);
+        if (points.Length % dimensions != 0)
+        {
+            throw new ArgumentException($"{points.Length} values are not whole points of {dimensions} dimensions", nameof(points));
+        }
+
+        var n = points.Length / dimensions;
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.K, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.K, n);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Initializations, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxIterations, 1);
+        foreach (var v in points)
+        {
+            if (!double.IsFinite(v))
+            {
+                throw new ArgumentException("points must be finite (prepare missing values first)", nameof(points));
+            }
+        }
+
+        var data = new Data(points, n, dimensions, options.Threads);
+        var toleranceAbsolute = options.Tolerance * MeanVariance(data);
+        Run? best = null;
+        var total = 0;
+        for (var start = 0; start < options.Initializations; start++)
+        {
+            var random = new Xoshiro(unchecked(options.Seed + ((ulong)start * 0x9E3779B97F4A7C15UL)));
+            var run = new Run(data, options.K, SeedPlusPlus(data, options.K, ref random));
+            run.Iterate(options.MaxIterations, toleranceAbsolute);
+            total += run.Iterations;
+            if (best is null || run.Inertia < best.Inertia)
+            {
+                best = run;
+                best.Start = start;
+            }
+        }
+
+        return new KMeansResult(
+            options.K,
+            dimensions,
+            ImmutableCollectionsMarshal.AsImmutableArray(best!.Centers),
+            ImmutableCollectionsMarshal.AsImmutableArray(best.Labels),
+            ImmutableCollectionsMarshal.AsImmutableArray(best.Sizes()),
+            best.Inertia,
+            best.Iterations,
+            best.Converged,
+            best.Start,
+            total);
+    }
+
+    /// <summary>Each point's nearest centroid (the lowest index on a tie), 0-based.</summary>
+    public static int[] Assign(double[] points, int dimensions, ReadOnlySpan<double> centroids, int? threads = null)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        var data = new Data(points, points.Length / dimensions, dimensions, threads);
+        var k = centroids.Length / dimensions;
+        var table = new CenterTable(centroids.ToArray(), k, dimensions);
+        var labels = new int[data.N];
+        data.ForEachChunk(c =>
+        {
+            Span<double> d2 = stackalloc double[table.Padded];
+            for (var i = c.Start; i < c.End; i++)
+            {
+                table.SquaredDistances(data.Point(i), d2);
+                labels[i] = Nearest(d2[..k], out _, out _);
+            }
+        });
+        return labels;
+    }
+
+    /// <summary>Squared Euclidean distance.</summary>
+    internal static double SquaredDistance(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        var sum = 0.0;
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && a.Length >= Vector<double>.Count)
+        {
+            var acc = Vector<double>.Zero;
+            for (; i <= a.Length - Vector<double>.Count; i += Vector<double>.Count)
+            {
+                var diff = new Vector<double>(a[i..]) - new Vector<double>(b[i..]);
+                acc += diff * diff;
+            }
+
+            sum = Vector.Sum(acc);
+        }
+
+        for (; i < a.Length; i++)
+        {
+            var diff = a[i] - b[i];
+            sum += diff * diff;
+        }
+
+        return sum;
+    }
+
+    /// <summary>The index of the smallest value (the first on a tie), with the smallest and the second smallest.</summary>
+    private static int Nearest(ReadOnlySpan<double> d2, out double best, out double second)
+    {
+        var index = 0;
+        best = d2[0];
+        second = double.PositiveInfinity;
+        for (var j = 1; j < d2.Length; j++)
+        {
+            var v = d2[j];
+            if (v < best)
+            {
+                second = best;
+                best = v;
+                index = j;
+            }
+            else if (v < second)
+            {
+                second = v;
+            }
+        }
+
+        return index;
+    }
+
+    private static double MeanVariance(Data data)
+    {
+        var d = data.D;
+        var means = new double[d];
+        var chunks = data.Chunks;
+        var partial = new double[chunks * d];
+        data.ForEachChunk(c =>
+        {
+            var sums = partial.AsSpan(c.Index * d, d);
+            for (var i = c.Start; i < c.End; i++)
+            {
+                var p = data.Point(i);
+                for (var t = 0; t < d; t++)
+                {
+                    sums[t] += p[t];
+                }
+            }
+        });
+        for (var c = 0; c < chunks; c++)
+        {
+            for (var t = 0; t < d; t++)
+            {
+                means[t] += partial[(c * d) + t];
+            }
+        }
+
+        for (var t = 0; t < d; t++)
+        {
+            means[t] /= data.N;
+        }
+
+        Array.Clear(partial);
+        data.ForEachChunk(c =>
+        {
+            var sums = partial.AsSpan(c.Index * d, d);
+            for (var i = c.Start; i < c.End; i++)
+            {
+                var p = data.Point(i);
+                for (var t = 0; t < d; t++)
+                {
+                    var diff = p[t] - means[t];
+                    sums[t] += diff * diff;
+                }
+            }
+        });
+        var variance = 0.0;
+        for (var c = 0; c < chunks; c++)
+        {
+            for (var t = 0; t < d; t++)
+            {
+                variance += partial[(c * d) + t];
+            }
+        }
+
+        return variance / data.N / d;
+    }
+
+    /// <summary>
+    /// Greedy k-means++ (Arthur and Vassilvitskii; scikit-learn's variant): the first centroid is a uniform
+    /// draw; each next one is the best of 2 + ⌊ln k⌋ draws with probability proportional to the squared
+    /// distance to the nearest centroid so far, "best" meaning the lowest resulting total.
+    /// </summary>
+    private static double[] SeedPlusPlus(Data data, int k, ref Xoshiro random)
+    {
+        var d = data.D;
+        var n = data.N;
+        var centers = new double[k * d];
+        data.Point(random.NextInt(n)).CopyTo(centers);
+        var closest = new double[n];
+        var candidateClosest = new double[n];
+        var bestClosest = new double[n];
+        var first = centers.AsMemory(0, d);
+        data.ForEachChunk(c =>
+        {
+            for (var i = c.Start; i < c.End; i++)
+            {
+                closest[i] = SquaredDistance(data.Point(i), first.Span);
+            }
+        });
+        var trials = 2 + (int)Math.Log(k);
+        var cumulative = new double[n];
+        for (var j = 1; j < k; j++)
+        {
+            var running = 0.0;
+            for (var i = 0; i < n; i++)
+            {
+                running += closest[i];
+                cumulative[i] = running;
+            }
+
+            var bestPotential = double.PositiveInfinity;
+            var bestIndex = -1;
+            for (var t = 0; t < trials; t++)
+            {
+                var target = random.NextDouble() * running;
+                var index = Math.Min(LowerBound(cumulative, target), n - 1);
+                var candidate = data.Points.AsMemory(index * d, d);
+                data.ForEachChunk(c =>
+                {
+                    for (var i = c.Start; i < c.End; i++)
+                    {
+                        candidateClosest[i] = Math.Min(closest[i], SquaredDistance(data.Point(i), candidate.Span));
+                    }
+                });
+                var candidatePotential = OrderedSum(data, candidateClosest);
+                if (candidatePotential < bestPotential)
+                {
+                    bestPotential = candidatePotential;
+                    bestIndex = index;
+                    (bestClosest, candidateClosest) = (candidateClosest, bestClosest);
+                }
+            }
+
+            data.Point(bestIndex).CopyTo(centers.AsSpan(j * d, d));
+            (closest, bestClosest) = (bestClosest, closest);
+        }
+
+        return centers;
+    }
+
+    /// <summary>The first index whose cumulative value reaches <paramref name="target"/> (NumPy's searchsorted, left).</summary>
+    private static int LowerBound(double[] cumulative, double target)
+    {
+        int lo = 0, hi = cumulative.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (cumulative[mid] < target)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    /// <summary>A sum in chunk order, so that it never depends on the thread count.</summary>
+    private static double OrderedSum(Data data, double[] values)
+    {
+        var partial = new double[data.Chunks];
+        data.ForEachChunk(c =>
+        {
+            var s = 0.0;
+            for (var i = c.Start; i < c.End; i++)
+            {
+                s += values[i];
+            }
+
+            partial[c.Index] = s;
+        });
+        var sum = 0.0;
+        foreach (var s in partial)
+        {
+            sum += s;
+        }
+
+        return sum;
+    }
+
+    /// <summary>The points and how they are split into chunks.</summary>
+    private sealed class Data(double[] points, int n, int d, int? threads)
+    {
+        public double[] Points { get; } = points;
+
+        public int N { get; } = n;
+
+        public int D { get; } = d;
+
+        public int Chunks { get; } = (n + ChunkSize - 1) / ChunkSize;
+
+        private readonly ParallelOptions parallel = new() { MaxDegreeOfParallelism = threads ?? Environment.ProcessorCount };
+
+        public ReadOnlySpan<double> Point(int i) => Points.AsSpan(i * D, D);
+
+        public void ForEachChunk(Action<Chunk> body)
+        {
+            if (Chunks == 1 || parallel.MaxDegreeOfParallelism == 1)
+            {
+                for (var c = 0; c < Chunks; c++)
+                {
+                    body(ChunkAt(c));
+                }
+
+                return;
+            }
+
+            Parallel.For(0, Chunks, parallel, c => body(ChunkAt(c)));
+        }
+
+        private Chunk ChunkAt(int c) => new(c, c * ChunkSize, Math.Min(N, (c + 1) * ChunkSize));
+    }
+
+    private readonly record struct Chunk(int Index, int Start, int End);
+
+    /// <summary>
+    /// Centroids transposed and padded to whole vectors: row t holds coordinate t of every centroid, so one
+    /// <see cref="Vector{T}"/> operation advances the distances to several centroids at once.
+    /// </summary>
+    private sealed class CenterTable
+    {
+        private readonly double[] transposed;
+
+        public CenterTable(double[] centers, int k, int d)
+        {
+            K = k;
+            D = d;
+            Padded = (k + Vector<double>.Count - 1) / Vector<double>.Count * Vector<double>.Count;
+            transposed = new double[d * Padded];
+            Update(centers);
+        }
+
+        public int K { get; }
+
+        public int D { get; }
+
+        public int Padded { get; }
+
+        public void Update(double[] centers)
+        {
+            for (var j = 0; j < K; j++)
+            {
+                for (var t = 0; t < D; t++)
+                {
+                    transposed[(t * Padded) + j] = centers[(j * D) + t];
+                }
+            }
+        }
+
+        /// <summary>Squared distances from <paramref name="point"/> to every centroid (padding slots hold garbage).</summary>
+        public void SquaredDistances(ReadOnlySpan<double> point, Span<double> result)
+        {
+            var width = Vector<double>.Count;
+            var vectors = MemoryMarshal.Cast<double, Vector<double>>(result);
+            var table = MemoryMarshal.Cast<double, Vector<double>>(transposed.AsSpan());
+            var perRow = Padded / width;
+            vectors.Clear();
+            for (var t = 0; t < D; t++)
+            {
+                var x = new Vector<double>(point[t]);
+                var row = table.Slice(t * perRow, perRow);
+                for (var v = 0; v < perRow; v++)
+                {
+                    var diff = x - row[v];
+                    vectors[v] += diff * diff;
+                }
+            }
+        }
+    }
+
+    /// <summary>One start: Hamerly's algorithm from given centroids.</summary>
+    private sealed class Run
+    {
+        private readonly Data data;
+        private readonly int k;
+        private readonly CenterTable table;
+        private readonly double[] upper;
+        private readonly double[] lower;
+        private readonly double[] partialSums;
+        private readonly long[] partialCounts;
+        private readonly int[] partialChanged;
+
+        public Run(Data data, int k, double[] centers)
+        {
+            this.data = data;
+            this.k = k;
+            Centers = centers;
+            table = new CenterTable(centers, k, data.D);
+            Labels = new int[data.N];
+            upper = new double[data.N];
+            lower = new double[data.N];
+            partialSums = new double[data.Chunks * k * data.D];
+            partialCounts = new long[data.Chunks * k];
+            partialChanged = new int[data.Chunks];
+        }
+
+        public double[] Centers { get; private set; }
+
+        public int[] Labels { get; }
+
+        public double Inertia { get; private set; }
+
+        public int Iterations { get; private set; }
+
+        public bool Converged { get; private set; }
+
+        public int Start { get; set; }
+
+        public long[] Sizes()
+        {
+            var sizes = new long[k];
+            foreach (var label in Labels)
+            {
+                sizes[label]++;
+            }
+
+            return sizes;
+        }
+
+        public void Iterate(int maxIterations, double toleranceAbsolute)
+        {
+            var d = data.D;
+            Assign(full: true, shifts: null, half: null);
+            var shifts = new double[k];
+            var half = new double[k];
+            while (Iterations < maxIterations)
+            {
+                Iterations++;
+                var next = NewCenters();
+                var totalShift = 0.0;
+                for (var j = 0; j < k; j++)
+                {
+                    var s2 = SquaredDistance(Centers.AsSpan(j * d, d), next.AsSpan(j * d, d));
+                    shifts[j] = Math.Sqrt(s2);
+                    totalShift += s2;
+                }
+
+                Centers = next;
+                table.Update(next);
+                HalfDistances(half);
+                var changed = Assign(full: false, shifts, half);
+                if (changed == 0)
+                {
+                    Converged = true;
+                    break;
+                }
+
+                if (totalShift <= toleranceAbsolute)
+                {
+                    Converged = true;
+                    break;
+                }
+            }
+
+            Inertia = ComputeInertia();
+        }
+
+        /// <summary>Half the distance from each centroid to its nearest other centroid: a point nearer than that to its own cannot be nearer to another.</summary>
+        private void HalfDistances(double[] half)
+        {
+            var d = data.D;
+            Array.Fill(half, double.PositiveInfinity);
+            for (var a = 0; a < k; a++)
+            {
+                for (var b = a + 1; b < k; b++)
+                {
+                    var dist = 0.5 * Math.Sqrt(SquaredDistance(Centers.AsSpan(a * d, d), Centers.AsSpan(b * d, d)));
+                    half[a] = Math.Min(half[a], dist);
+                    half[b] = Math.Min(half[b], dist);
+                }
+            }
+        }
+
+        /// <summary>
+        /// The assignment step, also accumulating each chunk's per-cluster sums for the next update.
+        /// Without <paramref name="full"/>, Hamerly's bounds (moved by <paramref name="shifts"/>) skip a
+        /// point whose centroid is certainly still its nearest. Returns how many points changed cluster.
+        /// </summary>
+        private int Assign(bool full, double[]? shifts, double[]? half)
+        {
+            var d = data.D;
+            var maxShift = 0.0;
+            var secondShift = 0.0;
+            var maxShiftIndex = -1;
+            if (shifts is not null)
+            {
+                for (var j = 0; j < k; j++)
+                {
+                    if (shifts[j] > maxShift)
+                    {
+                        secondShift = maxShift;
+                        maxShift = shifts[j];
+                        maxShiftIndex = j;
+                    }
+                    else if (shifts[j] > secondShift)
+                    {
+                        secondShift = shifts[j];
+                    }
+                }
+            }
+
+            Array.Clear(partialSums);
+            Array.Clear(partialCounts);
+            data.ForEachChunk(c =>
+            {
+                Span<double> d2 = stackalloc double[table.Padded];
+                var sums = partialSums.AsSpan(c.Index * k * d, k * d);
+                var counts = partialCounts.AsSpan(c.Index * k, k);
+                var changed = 0;
+                for (var i = c.Start; i < c.End; i++)
+                {
+                    var point = data.Point(i);
+                    var label = Labels[i];
+                    var recompute = full;
+                    if (!full)
+                    {
+                        upper[i] += shifts![label];
+                        lower[i] -= label == maxShiftIndex ? secondShift : maxShift;
+                        var bound = Math.Max(half![label], lower[i]);
+                        if (upper[i] > bound)
+                        {
+                            upper[i] = Math.Sqrt(SquaredDistance(point, Centers.AsSpan(label * d, d)));
+                            recompute = upper[i] > bound;
+                        }
+                    }
+
+                    if (recompute)
+                    {
+                        table.SquaredDistances(point, d2);
+                        var nearest = Nearest(d2[..k], out var best, out var second);
+                        if (!full && nearest != label)
+                        {
+                            changed++;
+                        }
+
+                        label = nearest;
+                        Labels[i] = nearest;
+                        upper[i] = Math.Sqrt(best);
+                        lower[i] = Math.Sqrt(second);
+                    }
+
+                    counts[label]++;
+                    var sum = sums.Slice(label * d, d);
+                    for (var t = 0; t < d; t++)
+                    {
+                        sum[t] += point[t];
+                    }
+                }
+
+                partialChanged[c.Index] = changed;
+            });
+            var total = 0;
+            foreach (var changed in partialChanged)
+            {
+                total += changed;
+            }
+
+            return total;
+        }
+
+        /// <summary>
+        /// The means of the clusters, reduced in chunk order. A cluster left empty moves to the point
+        /// farthest from its own centroid (the first such point), as scikit-learn does; bounds are reset.
+        /// </summary>
+        private double[] NewCenters()
+        {
+            var d = data.D;
+            var sums = new double[k * d];
+            var counts = new long[k];
+            for (var c = 0; c < data.Chunks; c++)
+            {
+                for (var j = 0; j < k; j++)
+                {
+                    counts[j] += partialCounts[(c * k) + j];
+                }
+
+                for (var x = 0; x < k * d; x++)
+                {
+                    sums[x] += partialSums[(c * k * d) + x];
+                }
+            }
+
+            var taken = new HashSet<int>();
+            for (var j = 0; j < k; j++)
+            {
+                if (counts[j] > 0)
+                {
+                    for (var t = 0; t < d; t++)
+                    {
+                        sums[(j * d) + t] /= counts[j];
+                    }
+
+                    continue;
+                }
+
+                var far = -1;
+                var farthest = -1.0;
+                for (var i = 0; i < data.N; i++)
+                {
+                    var dist = SquaredDistance(data.Point(i), Centers.AsSpan(Labels[i] * d, d));
+                    if (dist > farthest && !taken.Contains(i))
+                    {
+                        farthest = dist;
+                        far = i;
+                    }
+                }
+
+                taken.Add(far);
+                data.Point(far).CopyTo(sums.AsSpan(j * d, d));
+                Array.Fill(lower, 0.0);
+            }
+
+            return sums;
+        }
+
+        private double ComputeInertia()
+        {
+            var d = data.D;
+            var partial = new double[data.Chunks];
+            data.ForEachChunk(c =>
+            {
+                var s = 0.0;
+                for (var i = c.Start; i < c.End; i++)
+                {
+                    s += SquaredDistance(data.Point(i), Centers.AsSpan(Labels[i] * d, d));
+                }
+
+                partial[c.Index] = s;
+            });
+            var inertia = 0.0;
+            foreach (var s in partial)
+            {
+                inertia += s;
+            }
+
+            return inertia;
+        }
+    }
+}

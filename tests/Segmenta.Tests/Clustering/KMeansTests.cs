@@ -1,0 +1,116 @@
+using System.Globalization;
+using Segmenta.Clustering;
+using Segmenta.Numerics;
+using Segmenta.Testing;
+using Xunit;
+
+namespace Segmenta.Tests.Clustering;
+
+public sealed class KMeansTests
+{
+    /// <summary>Annual income (k$) and spending score of the 200 Mall Customers, row-major.</summary>
+    private static double[] MallIncomeAndScore()
+    {
+        var lines = File.ReadAllLines(TestPaths.DataFile("Mall_Customers.csv")).Skip(1).Where(l => l.Length > 0).ToList();
+        Assert.Equal(200, lines.Count);
+        return lines.SelectMany(l =>
+        {
+            var f = l.Split(',');
+            return new[] { double.Parse(f[3], CultureInfo.InvariantCulture), double.Parse(f[4], CultureInfo.InvariantCulture) };
+        }).ToArray();
+    }
+
+    [Fact]
+    public void Mall_IncomeAndScoreK5_ReproducesThePublishedFiveClusters()
+    {
+        // The widely published solution (scikit-learn KMeans, k-means++, k = 5, unscaled): WCSS 44448.45544793371,
+        // clusters of 81, 39, 35, 23 and 22 customers.
+        var points = MallIncomeAndScore();
+        var result = KMeans.Fit(points, 2, new KMeansOptions(5, Seed: 42));
+        Assert.True(result.Converged);
+        Assert.Equal(44448.46, result.Inertia, 0.005);
+        Assert.Equal([81L, 39, 35, 23, 22], result.Sizes.OrderDescending());
+        Assert.Equal(Significant(44448.45544793371, 4), Significant(result.Inertia, 4));
+    }
+
+    [Fact]
+    public void Fit_SameSeed_SameResultOnOneOrManyThreads()
+    {
+        var points = Blobs(50_000, 4, 5, seed: 3);
+        var one = KMeans.Fit(points, 4, new KMeansOptions(5, Seed: 9, Initializations: 3, Threads: 1));
+        var many = KMeans.Fit(points, 4, new KMeansOptions(5, Seed: 9, Initializations: 3, Threads: 4));
+        Assert.Equal(one.Inertia, many.Inertia);
+        Assert.Equal(one.Centroids.ToArray(), many.Centroids.ToArray());
+        Assert.Equal(one.Labels.ToArray(), many.Labels.ToArray());
+        var other = KMeans.Fit(points, 4, new KMeansOptions(5, Seed: 10, Initializations: 3));
+        Assert.NotEqual(one.Centroids.ToArray(), other.Centroids.ToArray());
+    }
+
+    [Fact]
+    public void Fit_LabelsAreNearestCentroids_AndCentroidsTheMeans()
+    {
+        var points = Blobs(20_000, 3, 4, seed: 5);
+        var result = KMeans.Fit(points, 3, new KMeansOptions(4, Seed: 1));
+        Assert.True(result.Converged);
+        Assert.Equal(result.Labels.ToArray(), KMeans.Assign(points, 3, result.Centroids.AsSpan()));
+        for (var j = 0; j < 4; j++)
+        {
+            var members = Enumerable.Range(0, 20_000).Where(i => result.Labels[i] == j).ToList();
+            Assert.Equal(result.Sizes[j], members.Count);
+            for (var t = 0; t < 3; t++)
+            {
+                Assert.Equal(members.Average(i => points[(i * 3) + t]), result.Centroid(j)[t], 1e-9);
+            }
+        }
+
+        var inertia = Enumerable.Range(0, 20_000).Sum(i => Enumerable.Range(0, 3).Sum(t => Math.Pow(points[(i * 3) + t] - result.Centroid(result.Labels[i])[t], 2)));
+        Assert.Equal(inertia, result.Inertia, inertia * 1e-12);
+    }
+
+    [Fact]
+    public void Quality_WellSeparatedBlobs_PeaksAtTheTrueK()
+    {
+        var points = Blobs(3_000, 2, 4, seed: 11);
+        var byK = Enumerable.Range(2, 5).Select(k => ClusterQuality.Measure(points, KMeans.Fit(points, 2, new KMeansOptions(k, Seed: 2)), seed: 2)).ToList();
+        Assert.Equal(4, byK.MaxBy(q => q.Silhouette)!.K);
+        Assert.Equal(4, byK.MaxBy(q => q.CalinskiHarabasz)!.K);
+        Assert.Equal(4, byK.MinBy(q => q.DaviesBouldin)!.K);
+        Assert.All(byK, q => Assert.Equal(3_000, q.SilhouetteSample));
+    }
+
+    [Fact]
+    public void Silhouette_HandComputed()
+    {
+        // Points 0, 1 in one cluster and 4, 6 in another (one dimension).
+        double[] points = [0, 1, 4, 6];
+        int[] labels = [0, 0, 1, 1];
+        var (score, sample) = ClusterQuality.SilhouetteScore(points, 1, labels, 2, seed: 1);
+        double[] s = [(5.0 - 1) / 5, (4.0 - 1) / 4, (3.5 - 2) / 3.5, (5.5 - 2) / 5.5];
+        Assert.Equal(s.Average(), score, 1e-12);
+        Assert.Equal(4, sample);
+    }
+
+    private static double Significant(double value, int digits)
+    {
+        var scale = Math.Pow(10, digits - 1 - (int)Math.Floor(Math.Log10(Math.Abs(value))));
+        return Math.Round(value * scale) / scale;
+    }
+
+    /// <summary>Gaussian blobs around centers spread far apart.</summary>
+    private static double[] Blobs(int n, int d, int centers, int seed)
+    {
+        var random = new Xoshiro((ulong)seed);
+        var means = Enumerable.Range(0, centers * d).Select(_ => random.NextDouble() * 100).ToArray();
+        var points = new double[n * d];
+        for (var i = 0; i < n; i++)
+        {
+            var c = i % centers;
+            for (var t = 0; t < d; t++)
+            {
+                points[(i * d) + t] = random.Normal(means[(c * d) + t], 2);
+            }
+        }
+
+        return points;
+    }
+}
