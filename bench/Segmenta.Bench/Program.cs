@@ -5,6 +5,8 @@
 //                          timed alternately in one process; both must count the same members
 //   rfm-sql WORKSPACE      a hand-written DuckDB RFM query (median of 3 in one process) checked against the CLI's stored scores
 //   rfm-sql-once WORKSPACE the same query once, in a fresh process (timed from outside)
+//   kmeans-data N D K DIR  a seeded Gaussian mixture and Segmenta's k-means++ starts for seeds 1..3
+//   kmeans DIR D K         Segmenta's k-means from each start: seconds, iterations, seconds per iteration, inertia
 using System.Diagnostics;
 using System.Globalization;
 using DuckDB.NET.Data;
@@ -53,7 +55,13 @@ switch (args.FirstOrDefault())
     case "rfm-sql-once" when args.Length == 2:
         return RfmSqlBenchmark.RunOnce(args[1]);
 
+    case "kmeans-data" when args.Length == 5:
+        return KMeansBenchmark.WriteData(int.Parse(args[1], inv), int.Parse(args[2], inv), int.Parse(args[3], inv), args[4]);
+
+    case "kmeans" when args.Length == 4:
+        return KMeansBenchmark.Run(args[1], int.Parse(args[2], inv), int.Parse(args[3], inv));
+
     default:
-        Console.Error.WriteLine("usage: Segmenta.Bench raw-load CSV DB | verify RAW_DB SEGMENTA_DB | segment-sql WORKSPACE | rfm-sql WORKSPACE | rfm-sql-once WORKSPACE");
+        Console.Error.WriteLine("usage: Segmenta.Bench raw-load CSV DB | verify RAW_DB SEGMENTA_DB | segment-sql WORKSPACE | rfm-sql WORKSPACE | rfm-sql-once WORKSPACE | kmeans-data N D K DIR | kmeans DIR D K");
         return 2;
 }

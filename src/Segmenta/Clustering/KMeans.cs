@@ -56,6 +56,46 @@ public static class KMeans
     /// <summary>Fits k-means to <paramref name="points"/> (row-major, <paramref name="dimensions"/> values per point).</summary>
     public static KMeansResult Fit(double[] points, int dimensions, KMeansOptions options)
     {
+        var data = Check(points, dimensions, options);
+        var toleranceAbsolute = options.Tolerance * MeanVariance(data);
+        Run? best = null;
+        var total = 0;
+        for (var start = 0; start < options.Initializations; start++)
+        {
+            var run = new Run(data, options.K, SeedPlusPlus(data, options.K, options.Seed, start));
+            run.Iterate(options.MaxIterations, toleranceAbsolute);
+            total += run.Iterations;
+            if (best is null || run.Inertia < best.Inertia)
+            {
+                best = run;
+                best.Start = start;
+            }
+        }
+
+        return best!.Result(total);
+    }
+
+    /// <summary>One start from given centroids (row-major, <see cref="KMeansOptions.K"/> of them): for comparing with other implementations from the same start.</summary>
+    public static KMeansResult FitFrom(double[] points, int dimensions, double[] initialCentroids, KMeansOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(initialCentroids);
+        var data = Check(points, dimensions, options);
+        if (initialCentroids.Length != options.K * dimensions)
+        {
+            throw new ArgumentException($"expected {options.K} centroids of {dimensions} dimensions", nameof(initialCentroids));
+        }
+
+        var run = new Run(data, options.K, (double[])initialCentroids.Clone());
+        run.Iterate(options.MaxIterations, options.Tolerance * MeanVariance(data));
+        return run.Result(run.Iterations);
+    }
+
+    /// <summary>The k-means++ centroids that start <paramref name="start"/> of <see cref="Fit"/> begins from.</summary>
+    public static double[] InitialCentroids(double[] points, int dimensions, KMeansOptions options, int start = 0) =>
+        SeedPlusPlus(Check(points, dimensions, options), options.K, options.Seed, start);
+
+    private static Data Check(double[] points, int dimensions, KMeansOptions options)
+    {
         ArgumentNullException.ThrowIfNull(points);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(dimensions, 1);
@@ -77,34 +117,7 @@ public static class KMeans
             }
         }
 
-        var data = new Data(points, n, dimensions, options.Threads);
-        var toleranceAbsolute = options.Tolerance * MeanVariance(data);
-        Run? best = null;
-        var total = 0;
-        for (var start = 0; start < options.Initializations; start++)
-        {
-            var random = new Xoshiro(unchecked(options.Seed + ((ulong)start * 0x9E3779B97F4A7C15UL)));
-            var run = new Run(data, options.K, SeedPlusPlus(data, options.K, ref random));
-            run.Iterate(options.MaxIterations, toleranceAbsolute);
-            total += run.Iterations;
-            if (best is null || run.Inertia < best.Inertia)
-            {
-                best = run;
-                best.Start = start;
-            }
-        }
-
-        return new KMeansResult(
-            options.K,
-            dimensions,
-            ImmutableCollectionsMarshal.AsImmutableArray(best!.Centers),
-            ImmutableCollectionsMarshal.AsImmutableArray(best.Labels),
-            ImmutableCollectionsMarshal.AsImmutableArray(best.Sizes()),
-            best.Inertia,
-            best.Iterations,
-            best.Converged,
-            best.Start,
-            total);
+        return new Data(points, n, dimensions, options.Threads);
     }
 
     /// <summary>Each point's nearest centroid (the lowest index on a tie), 0-based.</summary>
@@ -239,8 +252,9 @@ public static class KMeans
     /// draw; each next one is the best of 2 + ⌊ln k⌋ draws with probability proportional to the squared
     /// distance to the nearest centroid so far, "best" meaning the lowest resulting total.
     /// </summary>
-    private static double[] SeedPlusPlus(Data data, int k, ref Xoshiro random)
+    private static double[] SeedPlusPlus(Data data, int k, ulong seed, int start)
     {
+        var random = new Xoshiro(unchecked(seed + ((ulong)start * 0x9E3779B97F4A7C15UL)));
         var d = data.D;
         var n = data.N;
         var centers = new double[k * d];
@@ -468,7 +482,19 @@ public static class KMeans
 
         public int Start { get; set; }
 
-        public long[] Sizes()
+        public KMeansResult Result(int totalIterations) => new(
+            k,
+            data.D,
+            ImmutableCollectionsMarshal.AsImmutableArray(Centers),
+            ImmutableCollectionsMarshal.AsImmutableArray(Labels),
+            ImmutableCollectionsMarshal.AsImmutableArray(Sizes()),
+            Inertia,
+            Iterations,
+            Converged,
+            Start,
+            totalIterations);
+
+        private long[] Sizes()
         {
             var sizes = new long[k];
             foreach (var label in Labels)
