@@ -13,11 +13,8 @@ d=8
 k=6
 out=bench/out/kmeans
 rm -rf "$out" && mkdir -p "$out" bench/results
-if ! /usr/bin/python3 -c "import sklearn" 2>/dev/null; then
-  echo "bench/kmeans.sh: installing python3-sklearn" >&2
-  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq > /dev/null && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq python3-sklearn > /dev/null
-fi
+. bench/python-package.sh
+need_python_module sklearn python3-sklearn
 dotnet build bench/Segmenta.Bench -c Release -o .build/bench --nologo -v quiet -clp:ErrorsOnly
 dotnet .build/bench/Segmenta.Bench.dll kmeans-data "$n" "$d" "$k" "$out"
 dotnet .build/bench/Segmenta.Bench.dll kmeans "$out" "$d" "$k" > "$out/segmenta.txt"

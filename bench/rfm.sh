@@ -10,7 +10,7 @@
 # already in DuckDB's buffer (Segmenta.Bench rfm-sql, median of 3, which also checks every customer's
 # scores agree with what the CLI stored)
 # and (b) pandas computing it from the same events CSV (Debian's python3-pandas, installed here).
-# pandas runs under Debian's /usr/bin/python3, where the package lands (another python3 may come first on PATH).
+# pandas runs under Debian's /usr/bin/python3 (bench/python-package.sh).
 # Writes bench/results/rfm.md.
 #   bench/rfm.sh              10M events, 1M customers
 #   bench/rfm.sh 1000000      another size
@@ -19,11 +19,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 n="${1:-10000000}"
 out=bench/out/rfm
 rm -rf "$out" && mkdir -p "$out" bench/results
-if ! /usr/bin/python3 -c "import pandas" 2>/dev/null; then
-  echo "bench/rfm.sh: installing python3-pandas" >&2
-  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq > /dev/null && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq python3-pandas > /dev/null
-fi
+. bench/python-package.sh
+need_python_module pandas python3-pandas
 dotnet build bench/Segmenta.Bench -c Release -o .build/bench --nologo -v quiet -clp:ErrorsOnly
 ./segmenta --help > /dev/null
 
