@@ -75,12 +75,7 @@ public static class RfmAnalysis
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
-        return Summarize(warehouse, context.AsOf, options, sql =>
-        {
-            sql.Append("(\n");
-            new RfmQuery(options).Write(sql, context);
-            sql.Append("\n) x");
-        });
+        return Summarize(warehouse, context.AsOf, options, sql => WriteComputed(sql, context, options));
     }
 
     /// <summary>Computes and stores the scores at the context's as-of (replacing any stored there) and reports them.</summary>
@@ -102,9 +97,9 @@ public static class RfmAnalysis
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
         var sql = new SqlBuilder(dialect);
-        sql.Append($"SELECT {string.Join(", ", StoredColumns.Select(c => "x." + dialect.QuoteIdentifier(c)))} FROM (\n");
-        new RfmQuery(options).Write(sql, context);
-        sql.Append($"\n) x ORDER BY {dialect.BinaryOrder("x.customer_id")}");
+        sql.Append($"SELECT {string.Join(", ", StoredColumns.Select(c => "x." + dialect.QuoteIdentifier(c)))} FROM ");
+        WriteComputed(sql, context, options);
+        sql.Append($" ORDER BY {dialect.BinaryOrder("x.customer_id")}");
         return sql.Build();
     }
 
@@ -126,6 +121,14 @@ public static class RfmAnalysis
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(options);
         return Summarize(warehouse, asOf, options, sql => sql.Append($"(SELECT * FROM {sql.Dialect.QuoteIdentifier(Table)} WHERE as_of = {sql.Parameter(asOf)}) x"));
+    }
+
+    /// <summary>The scores computed at the context's as-of, as a parenthesized subquery aliased <c>x</c>.</summary>
+    private static void WriteComputed(SqlBuilder sql, EvaluationContext context, RfmOptions options)
+    {
+        sql.Append("(\n");
+        new RfmQuery(options).Write(sql, context);
+        sql.Append("\n) x");
     }
 
     /// <summary>

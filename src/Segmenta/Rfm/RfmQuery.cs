@@ -39,7 +39,17 @@ internal sealed class RfmQuery(RfmOptions options) : IDerivedFieldSource
         var bins = sql.Parameter((long)options.Bins);
         sql.Append("WITH base AS (\n");
         FeatureQuery.Write(sql, context, ["recency_days", "frequency", "monetary"]);
-        sql.Append("\n),\nscored AS (\n  SELECT customer_id, recency_days, frequency, monetary FROM base WHERE frequency > 0\n),\ncounted AS (\n  SELECT count(*) AS n FROM scored\n)");
+        sql.Append("\n),\nscored AS (\n  SELECT customer_id, recency_days, frequency, monetary FROM base WHERE frequency > 0\n),\ncounted AS (\n  SELECT n");
+        if (options.Method == RfmMethod.Quantiles)
+        {
+            // Each quantile's remainder once, not per customer.
+            for (var k = 1; k < options.Bins; k++)
+            {
+                sql.Append($", (n - 1) * {K(k)} - {bins} * {QuantileLow(d, k, bins)} AS rem{K(k)}");
+            }
+        }
+
+        sql.Append(" FROM (SELECT count(*) AS n FROM scored) c\n)");
 
         // Per measure: its distinct values with how many customers have that value or a worse one
         // (the 1-based position of the value's last customer in worst-to-best order), then the cuts.
@@ -73,7 +83,7 @@ internal sealed class RfmQuery(RfmOptions options) : IDerivedFieldSource
             var v = "s." + value;
             var terms = Enumerable.Range(1, options.Bins - 1).Select(k => options.Method == RfmMethod.Ranks
                 ? $"CASE WHEN {v} {better} {score}_cuts.cut{K(k)} THEN 1 ELSE 0 END"
-                : $"CASE WHEN {v} {better} {score}_cuts.low{K(k)} AND ({QuantileRemainder(d, k, bins)} = 0 OR {v} {asGood} {score}_cuts.high{K(k)}) THEN 1 ELSE 0 END");
+                : $"CASE WHEN {v} {better} {score}_cuts.low{K(k)} AND (counted.rem{K(k)} = 0 OR {v} {asGood} {score}_cuts.high{K(k)}) THEN 1 ELSE 0 END");
             sql.Append($",\n         1 + {string.Join("\n           + ", terms)} AS {score}");
         }
 
@@ -123,8 +133,6 @@ internal sealed class RfmQuery(RfmOptions options) : IDerivedFieldSource
     /// than the low one and, when rem > 0, at least as good as the high one" — exact, no arithmetic on values.
     /// </summary>
     private static string QuantileLow(ISqlDialect d, int k, string bins) => d.IntegerDivide($"(n - 1) * {K(k)}", bins);
-
-    private static string QuantileRemainder(ISqlDialect d, int k, string bins) => $"((counted.n - 1) * {K(k)} - {bins} * {d.IntegerDivide($"(counted.n - 1) * {K(k)}", bins)})";
 
     /// <summary>A score placed on the map's scale: identity when the bins equal the scale.</summary>
     private string ToScale(SqlBuilder sql, string score) =>
