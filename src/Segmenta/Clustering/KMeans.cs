@@ -193,12 +193,8 @@ public static class KMeans
     private static double MeanVariance(Data data)
     {
         var d = data.D;
-        var means = new double[d];
-        var chunks = data.Chunks;
-        var partial = new double[chunks * d];
-        data.ForEachChunk(c =>
+        var means = data.SumChunks(d, (c, sums) =>
         {
-            var sums = partial.AsSpan(c.Index * d, d);
             for (var i = c.Start; i < c.End; i++)
             {
                 var p = data.Point(i);
@@ -208,23 +204,13 @@ public static class KMeans
                 }
             }
         });
-        for (var c = 0; c < chunks; c++)
-        {
-            for (var t = 0; t < d; t++)
-            {
-                means[t] += partial[(c * d) + t];
-            }
-        }
-
         for (var t = 0; t < d; t++)
         {
             means[t] /= data.N;
         }
 
-        Array.Clear(partial);
-        data.ForEachChunk(c =>
+        var squares = data.SumChunks(d, (c, sums) =>
         {
-            var sums = partial.AsSpan(c.Index * d, d);
             for (var i = c.Start; i < c.End; i++)
             {
                 var p = data.Point(i);
@@ -235,16 +221,7 @@ public static class KMeans
                 }
             }
         });
-        var variance = 0.0;
-        for (var c = 0; c < chunks; c++)
-        {
-            for (var t = 0; t < d; t++)
-            {
-                variance += partial[(c * d) + t];
-            }
-        }
-
-        return variance / data.N / d;
+        return squares.Sum() / data.N / d;
     }
 
     /// <summary>
@@ -331,28 +308,20 @@ public static class KMeans
         return lo;
     }
 
-    /// <summary>A sum in chunk order, so that it never depends on the thread count.</summary>
-    private static double OrderedSum(Data data, double[] values)
+    /// <summary>The sum of <paramref name="values"/>, in chunk order.</summary>
+    private static double OrderedSum(Data data, double[] values) => data.SumChunks(1, (c, sum) =>
     {
-        var partial = new double[data.Chunks];
-        data.ForEachChunk(c =>
+        var s = 0.0;
+        for (var i = c.Start; i < c.End; i++)
         {
-            var s = 0.0;
-            for (var i = c.Start; i < c.End; i++)
-            {
-                s += values[i];
-            }
-
-            partial[c.Index] = s;
-        });
-        var sum = 0.0;
-        foreach (var s in partial)
-        {
-            sum += s;
+            s += values[i];
         }
 
-        return sum;
-    }
+        sum[0] = s;
+    })[0];
+
+    /// <summary>Adds a chunk's values into <paramref name="sums"/>, its own slots.</summary>
+    private delegate void ChunkSums(Chunk chunk, Span<double> sums);
 
     /// <summary>The points and how they are split into chunks.</summary>
     private sealed class Data(double[] points, int n, int d, int? threads)
@@ -382,6 +351,26 @@ public static class KMeans
             }
 
             Parallel.For(0, Chunks, parallel, c => body(ChunkAt(c)));
+        }
+
+        /// <summary>
+        /// Per-chunk sums of <paramref name="width"/> values each, added up in chunk order: the one way
+        /// a total is formed here, so that no total depends on the thread count.
+        /// </summary>
+        public double[] SumChunks(int width, ChunkSums body)
+        {
+            var partial = new double[Chunks * width];
+            ForEachChunk(c => body(c, partial.AsSpan(c.Index * width, width)));
+            var total = new double[width];
+            for (var c = 0; c < Chunks; c++)
+            {
+                for (var t = 0; t < width; t++)
+                {
+                    total[t] += partial[(c * width) + t];
+                }
+            }
+
+            return total;
         }
 
         private Chunk ChunkAt(int c) => new(c, c * ChunkSize, Math.Min(N, (c + 1) * ChunkSize));
@@ -704,8 +693,7 @@ public static class KMeans
         private double ComputeInertia()
         {
             var d = data.D;
-            var partial = new double[data.Chunks];
-            data.ForEachChunk(c =>
+            return data.SumChunks(1, (c, sum) =>
             {
                 var s = 0.0;
                 for (var i = c.Start; i < c.End; i++)
@@ -713,15 +701,8 @@ public static class KMeans
                     s += SquaredDistance(data.Point(i), Centers.AsSpan(Labels[i] * d, d));
                 }
 
-                partial[c.Index] = s;
-            });
-            var inertia = 0.0;
-            foreach (var s in partial)
-            {
-                inertia += s;
-            }
-
-            return inertia;
+                sum[0] = s;
+            })[0];
         }
     }
 }
