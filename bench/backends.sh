@@ -4,7 +4,7 @@
 # (a coordinator and two workers, postgres_fdw), all on this machine, in one run. For each backend:
 #  - `segmenta ingest customers` and `segmenta ingest events` (wall clock, process start included);
 #  - the same events file again (every row a duplicate: the cost of dedupe against a full table);
-#  - `segmenta segment preview` of bench/segments.sh's segment, median of 3 after a warm-up, and the
+#  - `segmenta segment preview` of bench/bench.seg's segment, median of 3 after a warm-up, and the
 #    preview's own query time; the preview sizes must agree across backends.
 # The PostgreSQL clusters are throwaway (scripts/pg-cluster.sh), tuned for the machine's memory, and
 # stopped on exit. Writes bench/results/backends.md.
@@ -42,14 +42,7 @@ for backend in duckdb postgres sharded; do
     sharded) ./segmenta init "$ws" --warehouse "$(db "$coordinator" segmenta)" \
                --shard "$(db "$worker0" segmenta_worker)" --shard "$(db "$worker1" segmenta_worker)" > /dev/null ;;
   esac
-  cat > "$ws/segments/bench.seg" <<'SEG'
-segment bench_behavioral "Engaged mid-age spenders"
-where country in ("US", "CA")
-  and age between 25 and 54
-  and email_opt_in
-  and sum(purchase.revenue, last 365 days) >= 200
-  and count(email_open, last 90 days) >= 1
-SEG
+  cp bench/bench.seg "$ws/segments/"
   customers_ms=$(ms ./segmenta ingest customers "$out/data/customers.csv" -w "$ws")
   events_ms=$(ms ./segmenta ingest events "$out/data/events.csv" -w "$ws")
   again_ms=$(ms ./segmenta ingest events "$out/data/events.csv" -w "$ws")

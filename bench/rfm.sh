@@ -24,10 +24,8 @@ need_python_module pandas python3-pandas
 dotnet build bench/Segmenta.Bench -c Release -o .build/bench --nologo -v quiet -clp:ErrorsOnly
 ./segmenta --help > /dev/null
 
-./segmenta generate --customers $((n / 10)) --events "$n" --seed 1 --out "$out/data" > /dev/null
-./segmenta init "$out/ws" > /dev/null
-./segmenta ingest customers "$out/data/customers.csv" -w "$out/ws" --json > /dev/null
-./segmenta ingest events "$out/data/events.csv" -w "$out/ws" --json > "$out/ingest.json"
+. bench/base.sh
+build_base "$n" "$out"
 
 median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 timed() { local s e; s=$(date +%s%N); "$@" > /dev/null; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }

@@ -15,19 +15,9 @@ rm -rf "$out" && mkdir -p "$out" bench/results
 dotnet build bench/Segmenta.Bench -c Release -o .build/bench --nologo -v quiet -clp:ErrorsOnly
 ./segmenta --help > /dev/null
 
-./segmenta generate --customers $((n / 10)) --events "$n" --seed 1 --out "$out/data" > /dev/null
-./segmenta init "$out/ws" > /dev/null
-./segmenta ingest customers "$out/data/customers.csv" -w "$out/ws" --json > /dev/null
-./segmenta ingest events "$out/data/events.csv" -w "$out/ws" --json > "$out/ingest.json"
-cat > "$out/ws/segments/bench.seg" <<'SEG'
-# Three trait conditions and two event aggregates in windows.
-segment bench_behavioral "Engaged mid-age spenders"
-where country in ("US", "CA")
-  and age between 25 and 54
-  and email_opt_in
-  and sum(purchase.revenue, last 365 days) >= 200
-  and count(email_open, last 90 days) >= 1
-SEG
+. bench/base.sh
+build_base "$n" "$out"
+cp bench/bench.seg "$out/ws/segments/"
 
 preview() { ./segmenta segment preview bench_behavioral -w "$out/ws" --as-of 2025-01-01 --json > "$out/preview.json"; }
 preview
@@ -51,7 +41,7 @@ events=$(grep -m1 '"loaded"' "$out/ingest.json" | tr -dc '0-9')
   echo "Segment (three trait conditions, two event aggregates in windows):"
   echo
   echo '```'
-  sed -n '2,$p' "$out/ws/segments/bench.seg"
+  grep -v '^#' bench/bench.seg
   echo '```'
   echo
   echo "Goals (issue 3): preview under 1 s end to end through the CLI with a warm workspace; the compiled"
