@@ -113,7 +113,7 @@ public class ReferenceDatasetTests
         Assert.Equal(new IngestSummary(4_521, 4_521, 0, 0), f.Ingest(TableKind.Customers, bank, TestPaths.Sample("mappings/bank_marketing.yaml")));
         Assert.Equal(Rows(bank, ";").Count(r => r[16] == "yes"), f.Count("SELECT count(*) FROM customers WHERE subscribed"));
 
-        Assert.Equal(new IngestSummary(200, 200, 0, 0), f.Ingest(TableKind.Customers, TestPaths.DataFile("Mall_Customers.csv"), TestPaths.Sample("mappings/mall_customers.yaml")));
+        Assert.Equal(new IngestSummary(200, 200, 0, 0), f.Ingest(TableKind.Customers, TestPaths.DataFile("Mall_Customers.csv"), TestPaths.Sample("mall/mapping.yaml")));
         Assert.Equal(15_000m, f.Scalar("SELECT income FROM customers WHERE customer_id = '1'"));
         // Mall and iFood ids overlap: the Mall rows update those customers rather than adding new ones.
         var overlap = Rows(TestPaths.DataFile("ml_project1_data.csv")).Select(r => r[0])

@@ -103,7 +103,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
 
         var stored = SegmentMaterializer.Materialize(warehouse, library.Compilation.InDependencyOrder(), context, AsOf, cancellation);
         var previews = library.Compilation.Segments
-            .Where(seg => seg.File != RfmAnalysis.SegmentsSource)
+            .Where(seg => !library.IsGenerated(seg.File))
             .Select(seg => SegmentPreview.Compute(warehouse, seg, context, [], 0))
             .ToList();
         var exportFile = Path.Combine(root, "exports", "lapsed_vips.csv");

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Segmenta.Clustering;
 using Segmenta.Configuration;
 using Segmenta.DuckDb;
 using Segmenta.Ingestion;
@@ -37,7 +38,7 @@ internal abstract class GuardedCommand<TSettings> : Command<TSettings>
         {
             return Run(settings, cancellationToken);
         }
-        catch (Exception e) when (e is IngestSetupException or ConfigurationException or WorkspaceException or UserInputException)
+        catch (Exception e) when (e is IngestSetupException or ClusterSetupException or ConfigurationException or WorkspaceException or UserInputException)
         {
             CliOutput.Error(e.Message);
             return ExitCodes.BadInput;

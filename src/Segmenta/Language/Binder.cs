@@ -298,6 +298,11 @@ internal sealed class Binder
             return new CustomerField(trait);
         }
 
+        if (schema.Derived(field.Name) is { DefaultField: { } name } named && named.Fields.FirstOrDefault(f => f.Name == name) is { } defaultField)
+        {
+            return new DerivedField(named, defaultField);
+        }
+
         var hint = Suggestions.Closest(field.Name, schema.CustomerFields.Select(f => f.Name));
         var extra = hint is null && schema.EventProperty(field.Name) is not null
             ? $"; `{field.Name}` is an event property, usable in a filter such as `count(purchase where {field.Name} = …, last 30 days)`"

@@ -18,6 +18,12 @@ public sealed record DerivedFieldSet(string Namespace, string Table, IReadOnlyLi
 {
     /// <summary>Computes the rows at each evaluation's as-of instead of reading <see cref="Table"/>; null reads the table.</summary>
     public IDerivedFieldSource? Source { get; init; }
+
+    /// <summary>The field the namespace alone names, if any: <c>cluster = 3</c> is <c>cluster.id = 3</c> (a customer column of that name wins).</summary>
+    public string? DefaultField { get; init; }
+
+    /// <summary>Segments the analysis generates from its outputs (the named RFM segments, one per cluster), compiled with the workspace's own.</summary>
+    public SegmentSource? Segments { get; init; }
 }
 
 /// <summary>Writes the rows of a computed field set as SQL.</summary>

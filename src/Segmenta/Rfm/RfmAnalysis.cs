@@ -67,6 +67,7 @@ public static class RfmAnalysis
         "segmenta rfm")
     {
         Source = new RfmQuery(options),
+        Segments = Segments(options),
     };
 
     /// <summary>Computes the scores at the context's as-of and reports them, without storing anything (one query).</summary>

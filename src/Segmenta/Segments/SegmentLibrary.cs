@@ -1,3 +1,4 @@
+using Segmenta.Clustering;
 using Segmenta.Features;
 using Segmenta.Language;
 using Segmenta.Model;
@@ -38,7 +39,8 @@ public sealed class SegmentLibrary
 
     /// <summary>
     /// The schema of a workspace: the warehouse's columns, the workspace's event types, the computed
-    /// fields every workspace has (<c>features.*</c>, <c>rfm.*</c> with the workspace's RFM options) and
+    /// fields every workspace has (<c>features.*</c>, <c>rfm.*</c> with the workspace's RFM options),
+    /// <c>cluster</c> once a cluster model is stored, and
     /// any further <paramref name="derived"/> sets (which replace a built-in set of the same namespace).
     /// </summary>
     public static SegmentSchema SchemaOf(IWarehouse warehouse, WorkspaceSettings settings, IEnumerable<DerivedFieldSet>? derived = null)
@@ -46,7 +48,12 @@ public sealed class SegmentLibrary
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(settings);
         var extra = (derived ?? []).ToList();
-        DerivedFieldSet[] builtIn = [FeatureCatalog.FieldSet, RfmAnalysis.FieldSet(settings.Rfm)];
+        List<DerivedFieldSet> builtIn = [FeatureCatalog.FieldSet, RfmAnalysis.FieldSet(settings.Rfm)];
+        if (ClusterAnalysis.Active(warehouse) is { } model)
+        {
+            builtIn.Add(ClusterAnalysis.FieldSet(model));
+        }
+
         return new SegmentSchema(
             warehouse.Columns(TableKind.Customers),
             warehouse.Columns(TableKind.Events),
@@ -72,11 +79,9 @@ public sealed class SegmentLibrary
         }
 
         var sources = files.Select(f => new SegmentSource(NameOf(workspace.Root, f), File.ReadAllText(f))).ToList();
-        if (schema.DerivedSets.Any(d => d.Namespace == RfmAnalysis.Namespace))
-        {
-            // The named RFM segments are segments like any other: previewed, materialized, exported, referenced.
-            sources.Add(RfmAnalysis.Segments(workspace.Settings.Rfm));
-        }
+        // Segments an analysis generates (the named RFM segments, the clusters) are segments like any
+        // other: previewed, materialized, exported, referenced.
+        sources.AddRange(schema.DerivedSets.Select(d => d.Segments).OfType<SegmentSource>());
 
         return new SegmentLibrary(workspace.Root, schema, sources, SegmentCompiler.Compile(sources, schema));
     }
@@ -94,6 +99,9 @@ public sealed class SegmentLibrary
         var full = Path.GetFullPath(path);
         return Compilation.Segments.Where(s => s.File is { } f && Path.GetFullPath(f, Root) == full).ToList();
     }
+
+    /// <summary>Whether <paramref name="file"/> names segments an analysis generated rather than a file of the workspace.</summary>
+    public bool IsGenerated(string? file) => Schema.DerivedSets.Any(d => d.Segments is { } s && s.File == file);
 
     /// <summary>The text of the file a diagnostic points into.</summary>
     public string? TextOf(string? file) => Sources.FirstOrDefault(s => s.File == file)?.Text;

@@ -1,3 +1,4 @@
+using Segmenta.Clustering;
 using Segmenta.Features;
 using Segmenta.Model;
 using Segmenta.Rfm;
@@ -134,6 +135,19 @@ public static class WarehouseSchema
                 row_count {d.TypeName(FieldType.Integer)} NOT NULL,
                 options {d.TypeName(FieldType.Text)} NOT NULL,
                 PRIMARY KEY (analysis, as_of))
+            """,
+        ]),
+        new(6, "cluster models: every fitted k-means model, the newest active", d =>
+        [
+            $"""
+            CREATE TABLE {ClusterAnalysis.Table} (
+                version {d.TypeName(FieldType.Integer)} PRIMARY KEY,
+                fitted_at {d.TimestampType} NOT NULL,
+                as_of {d.TimestampType} NOT NULL,
+                k {d.TypeName(FieldType.Integer)} NOT NULL,
+                customers {d.TypeName(FieldType.Integer)} NOT NULL,
+                inertia {d.DoubleType} NOT NULL,
+                model {d.TypeName(FieldType.Text)} NOT NULL)
             """,
         ]),
     ];

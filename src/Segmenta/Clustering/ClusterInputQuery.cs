@@ -1,0 +1,141 @@
+using System.Globalization;
+using Segmenta.Configuration;
+using Segmenta.Features;
+using Segmenta.Language;
+using Segmenta.Model;
+using Segmenta.Sql;
+using Segmenta.Warehouse;
+
+namespace Segmenta.Clustering;
+
+/// <summary>A clustering request names an input that is not there, or not of a usable type.</summary>
+public sealed class ClusterSetupException(string message) : Exception(message);
+
+/// <summary>
+/// Where an input's values come from: a computed catalog feature, or a column of <c>customers</c>
+/// (the demographic traits and any trait a mapping declared, such as Mall's <c>spending_score</c>).
+/// </summary>
+/// <param name="Name">The input.</param>
+/// <param name="Type">Its type.</param>
+/// <param name="Computed">True for a feature computed from events (not a customer column).</param>
+/// <param name="Unit">The catalog's unit, or null for a declared column.</param>
+internal sealed record InputColumn(string Name, FieldType Type, bool Computed, string? Unit)
+{
+    /// <summary>Money and counts: the inputs <see cref="ClusterRequest.AutoLog"/> may log.</summary>
+    public bool MoneyOrCount => Unit is "currency" or "currency per year" or "orders" or "events" or "e-mails" or "sessions" or "seconds" or "days";
+}
+
+/// <summary>
+/// The raw per-customer inputs of a clustering, as one query at an as-of instant: catalog features
+/// through <see cref="FeatureQuery"/>, customer columns directly; numbers as doubles, categories as text,
+/// one row per customer in customer-id byte order (so a seed sees the same rows in the same order).
+/// </summary>
+internal static class ClusterInputQuery
+{
+    /// <summary>Resolves input names against the catalog and the warehouse's customer columns.</summary>
+    public static IReadOnlyList<InputColumn> Resolve(IEnumerable<string> names, IReadOnlyList<FieldDefinition> customerColumns, bool numeric)
+    {
+        var result = new List<InputColumn>();
+        foreach (var name in names)
+        {
+            InputColumn column;
+            if (FeatureCatalog.Find(name) is { } feature)
+            {
+                column = new InputColumn(name, feature.Type, !feature.Trait, feature.Unit);
+            }
+            else if (customerColumns.FirstOrDefault(c => c.Name == name) is { } trait)
+            {
+                column = new InputColumn(name, trait.Type, false, null);
+            }
+            else
+            {
+                var known = FeatureCatalog.All.Select(f => f.Name).Concat(customerColumns.Select(c => c.Name)).Distinct(StringComparer.Ordinal);
+                throw new ClusterSetupException($"unknown input `{name}`{Suggestions.DidYouMean(name, known)}: give a feature (segmenta features --list) or a customer column");
+            }
+
+            var usable = numeric ? column.Type is FieldType.Integer or FieldType.Number : column.Type is FieldType.Text or FieldType.Boolean;
+            if (!usable)
+            {
+                throw new ClusterSetupException(numeric
+                    ? $"`{name}` is {FieldTypes.Name(column.Type)}, not a number; cluster on numbers, or give text traits as categorical inputs"
+                    : $"`{name}` is {FieldTypes.Name(column.Type)}; categorical inputs are text or boolean traits (numbers are numeric inputs)");
+            }
+
+            result.Add(column);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Writes <c>SELECT customer_id, n0…, t0… FROM customers …</c>: numeric inputs as doubles
+    /// (<c>n</c> and their position), categorical ones as text (<c>t</c> and their position).
+    /// </summary>
+    public static void Write(SqlBuilder sql, EvaluationContext context, IReadOnlyList<InputColumn> numeric, IReadOnlyList<InputColumn> categorical)
+    {
+        var d = sql.Dialect;
+        var id = d.QuoteIdentifier(CanonicalModel.CustomerId);
+        var computed = numeric.Concat(categorical).Where(c => c.Computed).Select(c => c.Name).Distinct(StringComparer.Ordinal).ToList();
+        string Source(InputColumn c) => (c.Computed ? "f." : "c.") + d.QuoteIdentifier(c.Name);
+        sql.Append($"SELECT c.{id} AS {id}");
+        for (var i = 0; i < numeric.Count; i++)
+        {
+            sql.Append($", {d.ToDouble(Source(numeric[i]))} AS n{I(i)}");
+        }
+
+        for (var i = 0; i < categorical.Count; i++)
+        {
+            sql.Append($", CAST({Source(categorical[i])} AS {d.TypeName(FieldType.Text)}) AS t{I(i)}");
+        }
+
+        sql.Append($"\nFROM {d.QuoteIdentifier("customers")} c");
+        if (computed.Count > 0)
+        {
+            sql.Append("\nJOIN (\n");
+            FeatureQuery.Write(sql, context, computed);
+            sql.Append($"\n) f ON f.{id} = c.{id}");
+        }
+    }
+
+    /// <summary>Reads every customer's inputs.</summary>
+    public static ClusterInputs Read(IWarehouse warehouse, EvaluationContext context, IReadOnlyList<InputColumn> numeric, IReadOnlyList<InputColumn> categorical)
+    {
+        var sql = new SqlBuilder(warehouse.Dialect);
+        sql.Append("SELECT * FROM (\n");
+        Write(sql, context, numeric, categorical);
+        sql.Append($"\n) x ORDER BY {warehouse.Dialect.BinaryOrder("x." + warehouse.Dialect.QuoteIdentifier(CanonicalModel.CustomerId))}");
+        var customers = new List<string>();
+        var numbers = numeric.Select(_ => new List<double?>()).ToList();
+        var texts = categorical.Select(_ => new List<string?>()).ToList();
+        warehouse.Read(sql.Build(), r =>
+        {
+            customers.Add(r.GetString(0));
+            for (var i = 0; i < numbers.Count; i++)
+            {
+                numbers[i].Add(r.IsDBNull(1 + i) ? null : r.GetDouble(1 + i));
+            }
+
+            for (var i = 0; i < texts.Count; i++)
+            {
+                texts[i].Add(r.IsDBNull(1 + numbers.Count + i) ? null : r.GetString(1 + numbers.Count + i));
+            }
+        });
+
+        // An input named twice (numeric and categorical) is read twice; the dictionaries key by name.
+        var numericValues = new Dictionary<string, double?[]>(StringComparer.Ordinal);
+        for (var i = 0; i < numeric.Count; i++)
+        {
+            numericValues[numeric[i].Name] = [.. numbers[i]];
+        }
+
+        var categoricalValues = new Dictionary<string, string?[]>(StringComparer.Ordinal);
+        for (var i = 0; i < categorical.Count; i++)
+        {
+            categoricalValues[categorical[i].Name] = [.. texts[i]];
+        }
+
+        return new ClusterInputs(customers, numericValues, categoricalValues);
+    }
+
+    private static string I(int i) => i.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+using Segmenta.Features;
+using Segmenta.Language;
+using Segmenta.Model;
+using Segmenta.Sql;
+
+namespace Segmenta.Clustering;
+
+/// <summary>
+/// Assigns every customer to the model's nearest centroid in SQL, at the evaluation's as-of: the
+/// inputs (<see cref="ClusterInputQuery"/>), then each prepared coordinate with the fitted fill, signed
+/// log, center, scale and weight, then the squared distance to each centroid summed in coordinate order
+/// (the arithmetic <see cref="KMeans"/> does, so the database and the fit agree), then the nearest
+/// (the lowest cluster number on a tie). Columns: <c>customer_id, id, distance</c>; a customer dropped
+/// for a missing input has no cluster (null).
+/// </summary>
+internal sealed class ClusterScoring(ClusterModel model) : IDerivedFieldSource
+{
+    /// <summary>The model scored.</summary>
+    public ClusterModel Model { get; } = model;
+
+    /// <inheritdoc />
+    public void WriteRows(SqlBuilder sql, EvaluationContext context, IReadOnlyCollection<string> fields) => Write(sql, context);
+
+    /// <summary>Writes <c>SELECT customer_id, id, distance</c> for every customer.</summary>
+    public void Write(SqlBuilder sql, EvaluationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        ArgumentNullException.ThrowIfNull(context);
+        var d = sql.Dialect;
+        var id = d.QuoteIdentifier(CanonicalModel.CustomerId);
+        var request = Model.Request;
+        var numeric = request.Numeric.Select(n => Column(n.Name)).ToList();
+        var categorical = request.Categorical.Select(c => Column(c.Name)).ToList();
+        var dims = Model.Preparation.Dimensions;
+        var k = Model.K;
+
+        sql.Append($"SELECT {id}, CASE WHEN m IS NULL THEN NULL");
+        for (var j = 1; j < k; j++)
+        {
+            sql.Append($" WHEN d{I(j)} = m THEN {I(j)}");
+        }
+
+        sql.Append($" ELSE {I(k)} END AS id, sqrt(m) AS distance\nFROM (\n  SELECT {id}, least({string.Join(", ", Enumerable.Range(1, k).Select(j => "d" + I(j)))}) AS m");
+        for (var j = 1; j <= k; j++)
+        {
+            sql.Append($", d{I(j)}");
+        }
+
+        sql.Append($"\n  FROM (\n    SELECT {id}");
+        for (var j = 1; j <= k; j++)
+        {
+            var centroid = Model.Centroid(j);
+            var terms = Enumerable.Range(0, dims.Count).Select(t =>
+            {
+                var c = sql.Parameter(centroid[t]);
+                return $"(x{I(t)} - {c}) * (x{I(t)} - {c})";
+            });
+            sql.Append($",\n           {string.Join(" + ", terms)} AS d{I(j)}");
+        }
+
+        sql.Append($"\n    FROM (\n      SELECT {id}");
+        for (var t = 0; t < dims.Count; t++)
+        {
+            sql.Append($",\n             {Coordinate(sql, dims[t], numeric, categorical)} AS x{I(t)}");
+        }
+
+        sql.Append("\n      FROM (\n");
+        ClusterInputQuery.Write(sql, context, numeric, categorical);
+        sql.Append("\n      ) i\n    ) p\n  ) q\n) r");
+    }
+
+    /// <summary>One prepared coordinate, as <see cref="PreparedDimension.Numeric"/> computes it.</summary>
+    private static string Coordinate(SqlBuilder sql, PreparedDimension dim, List<InputColumn> numeric, List<InputColumn> categorical)
+    {
+        var d = sql.Dialect;
+        if (dim.Level is { } level)
+        {
+            var t = categorical.FindIndex(c => c.Name == dim.Input);
+            return $"CASE WHEN t{I(t)} = {sql.Parameter(level)} THEN {sql.Parameter(dim.Weight)} ELSE {d.ToDouble("0")} END";
+        }
+
+        var n = "n" + I(numeric.FindIndex(c => c.Name == dim.Input));
+        var value = double.IsNaN(dim.Fill) ? n : $"coalesce({n}, {sql.Parameter(dim.Fill)})";
+        if (dim.Log)
+        {
+            value = $"sign({value}) * ln(1 + abs({value}))";
+        }
+
+        return $"(({value} - {sql.Parameter(dim.Center)}) / {sql.Parameter(dim.Scale)}) * {sql.Parameter(dim.Weight)}";
+    }
+
+    /// <summary>Where an input of a stored model comes from: a computed feature, else a customer column (types were checked at the fit).</summary>
+    private static InputColumn Column(string name) =>
+        FeatureCatalog.Find(name) is { Trait: false } feature
+            ? new InputColumn(name, feature.Type, true, feature.Unit)
+            : new InputColumn(name, FieldType.Text, false, null);
+
+    private static string I(int i) => i.ToString(CultureInfo.InvariantCulture);
+}
