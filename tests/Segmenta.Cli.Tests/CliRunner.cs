@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Segmenta.Testing;
 
 namespace Segmenta.Cli.Tests;
 
@@ -19,15 +20,42 @@ internal static class CliRunner
         return info;
     }
 
-    public static (int ExitCode, string Out, string Err) Run(string workingDirectory, params string[] args)
+    public static (int ExitCode, string Out, string Err) Run(string workingDirectory, params string[] args) => Wait(StartInfo(workingDirectory, args));
+
+    /// <summary>
+    /// Runs a shipped shell script (such as samples/mall/run.sh) as a user would, with <c>SEGMENTA</c>
+    /// pointing at a wrapper of the built CLI instead of the checkout's <c>./segmenta</c>, which would publish it again.
+    /// </summary>
+    public static (int ExitCode, string Out, string Err) Script(string workingDirectory, string script, params string[] args)
     {
-        using var process = Process.Start(StartInfo(workingDirectory, args))!;
+        var wrapper = Path.Combine(workingDirectory, ".segmenta-under-test");
+        File.WriteAllText(wrapper, $"#!/bin/sh\nexec dotnet '{Dll}' \"$@\"\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        var info = new ProcessStartInfo("bash") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(script);
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        info.Environment["SEGMENTA"] = wrapper;
+        info.Environment["SEGMENTA_DATA"] = TestPaths.Data;
+        return Wait(info);
+    }
+
+    private static (int ExitCode, string Out, string Err) Wait(ProcessStartInfo info)
+    {
+        using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException("segmenta " + string.Join(' ', args) + " did not finish");
+            throw new TimeoutException(string.Join(' ', info.ArgumentList) + " did not finish");
         }
 
         return (process.ExitCode, stdout.Result, stderr.Result);

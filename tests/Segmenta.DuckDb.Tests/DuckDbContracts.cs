@@ -22,3 +22,9 @@ public sealed class DuckDbFeatureTests : FeatureContract
 {
     private protected override Backend Backend => Backend.DuckDb;
 }
+
+/// <summary>Clusters scored in DuckDB's SQL against the in-memory fit.</summary>
+public sealed class DuckDbClusterTests : ClusterContract
+{
+    private protected override Backend Backend => Backend.DuckDb;
+}

@@ -48,6 +48,18 @@ public sealed class ShardedFeatureTests : FeatureContract
     private protected override Backend Backend => PostgresBackends.Sharded;
 }
 
+/// <summary>Clusters scored in PostgreSQL's SQL against the in-memory fit.</summary>
+public sealed class PostgresClusterTests : ClusterContract
+{
+    private protected override Backend Backend => PostgresBackends.Single;
+}
+
+/// <summary>Clusters scored through the coordinator of a sharded warehouse.</summary>
+public sealed class ShardedClusterTests : ClusterContract
+{
+    private protected override Backend Backend => PostgresBackends.Sharded;
+}
+
 /// <summary>The PostgreSQL backends of the contract tests: each fixture gets fresh databases, dropped afterwards.</summary>
 internal static class PostgresBackends
 {

@@ -190,4 +190,40 @@ public sealed record ClusterQuality(int K, double Inertia, double Silhouette, in
 
         return total / k;
     }
+
+    /// <summary>
+    /// The adjusted Rand index (Hubert and Arabie 1985) of two labelings of the same items: 1 when they
+    /// group the items identically, about 0 for unrelated labelings (it can be negative). Labels are any
+    /// values; only which items share one matters. As scikit-learn's <c>adjusted_rand_score</c>.
+    /// </summary>
+    public static double AdjustedRandIndex<TA, TB>(IReadOnlyList<TA> a, IReadOnlyList<TB> b)
+        where TA : notnull
+        where TB : notnull
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.Count != b.Count)
+        {
+            throw new ArgumentException("both labelings must cover the same items", nameof(b));
+        }
+
+        static double Pairs(long n) => n * (n - 1) / 2.0;
+        var cells = new Dictionary<(TA, TB), long>();
+        var rows = new Dictionary<TA, long>();
+        var columns = new Dictionary<TB, long>();
+        for (var i = 0; i < a.Count; i++)
+        {
+            cells[(a[i], b[i])] = cells.GetValueOrDefault((a[i], b[i])) + 1;
+            rows[a[i]] = rows.GetValueOrDefault(a[i]) + 1;
+            columns[b[i]] = columns.GetValueOrDefault(b[i]) + 1;
+        }
+
+        var index = cells.Values.Sum(Pairs);
+        var sumRows = rows.Values.Sum(Pairs);
+        var sumColumns = columns.Values.Sum(Pairs);
+        var expected = a.Count < 2 ? 0 : sumRows * sumColumns / Pairs(a.Count);
+        var max = (sumRows + sumColumns) / 2;
+        // Both labelings put everything together, or everything apart: they agree perfectly.
+        return max == expected ? 1.0 : (index - expected) / (max - expected);
+    }
 }

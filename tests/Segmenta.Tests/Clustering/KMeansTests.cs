@@ -90,6 +90,17 @@ public sealed class KMeansTests
         Assert.Equal(4, sample);
     }
 
+    [Fact]
+    public void AdjustedRandIndex_MatchesScikitLearn()
+    {
+        // Values from sklearn.metrics.adjusted_rand_score 1.2.1.
+        Assert.Equal(0.5714285714285714, ClusterQuality.AdjustedRandIndex([0, 0, 1, 1], [0, 0, 1, 2]), 1e-12);
+        Assert.Equal(0.5714285714285714, ClusterQuality.AdjustedRandIndex([0, 0, 1, 2], new[] { "a", "a", "b", "b" }), 1e-12);
+        Assert.Equal(0.07142857142857142, ClusterQuality.AdjustedRandIndex([0, 0, 0, 1, 1, 1, 2, 2, 2], [0, 0, 1, 1, 2, 2, 2, 0, 0]), 1e-12);
+        Assert.Equal(1.0, ClusterQuality.AdjustedRandIndex([0, 0, 1, 1], [1, 1, 0, 0]));
+        Assert.Equal(0.0, ClusterQuality.AdjustedRandIndex([0, 0, 0, 0], [0, 1, 2, 3]));
+    }
+
     private static double Significant(double value, int digits)
     {
         var scale = Math.Pow(10, digits - 1 - (int)Math.Floor(Math.Log10(Math.Abs(value))));
