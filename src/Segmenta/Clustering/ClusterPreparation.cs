@@ -1,3 +1,5 @@
+using Segmenta.Numerics;
+
 namespace Segmenta.Clustering;
 
 /// <summary>How numeric inputs are put on a common scale before clustering.</summary>
@@ -109,7 +111,7 @@ public sealed record ClusterPreparation(IReadOnlyList<PreparedDimension> Dimensi
                 MissingValues.Drop => double.NaN,
                 MissingValues.Zero => 0,
                 MissingValues.Mean => present.Length == 0 ? 0 : present.Average(),
-                _ => present.Length == 0 ? 0 : Quantile(present.Order().ToArray(), 0.5),
+                _ => present.Length == 0 ? 0 : Statistics.Quantile(present.Order().ToArray(), 0.5),
             };
             var transformed = kept.Select(i => values[i] ?? fill).Select(x => input.Log ? PreparedDimension.SignedLog(x) : x).ToArray();
             var (center, scale) = scaling switch
@@ -192,15 +194,6 @@ public sealed record ClusterPreparation(IReadOnlyList<PreparedDimension> Dimensi
         return m2 == 0 ? 0 : m3 / Math.Pow(m2, 1.5);
     }
 
-    /// <summary>The q-quantile of sorted values by linear interpolation (NumPy's default).</summary>
-    internal static double Quantile(double[] sorted, double q)
-    {
-        var position = (sorted.Length - 1) * q;
-        var low = (int)Math.Floor(position);
-        var high = Math.Min(low + 1, sorted.Length - 1);
-        return sorted[low] + ((sorted[high] - sorted[low]) * (position - low));
-    }
-
     private static int[] Kept(ClusterInputs inputs, IEnumerable<string> numeric, MissingValues missing)
     {
         var all = Enumerable.Range(0, inputs.Customers.Count);
@@ -233,6 +226,6 @@ public sealed record ClusterPreparation(IReadOnlyList<PreparedDimension> Dimensi
         }
 
         var sorted = x.Order().ToArray();
-        return (Quantile(sorted, 0.5), Quantile(sorted, 0.75) - Quantile(sorted, 0.25));
+        return (Statistics.Quantile(sorted, 0.5), Statistics.Quantile(sorted, 0.75) - Statistics.Quantile(sorted, 0.25));
     }
 }

@@ -1,0 +1,329 @@
+using System.Globalization;
+using Segmenta.Features;
+using Segmenta.Language;
+using Segmenta.Model;
+using Segmenta.Numerics;
+using Segmenta.Rfm;
+using Segmenta.Sql;
+using Segmenta.Warehouse;
+
+namespace Segmenta.Personas;
+
+/// <summary>A numeric trait or behavior of a segment beside the whole base.</summary>
+/// <param name="Name">The feature or trait.</param>
+/// <param name="Unit">Its unit (features.md).</param>
+/// <param name="Present">Members with a value.</param>
+/// <param name="Mean">The members' mean (NaN when none has a value).</param>
+/// <param name="Median">The members' median.</param>
+/// <param name="BaseMean">Every customer's mean.</param>
+/// <param name="BaseMedian">Every customer's median.</param>
+/// <param name="Index">100 × mean ÷ base mean: 100 is typical, 150 half as much again (NaN when the base mean is 0).</param>
+/// <param name="Difference">(mean − base mean) ÷ the base's standard deviation: how distinctive, in comparable units (0 when the base does not vary).</param>
+public sealed record PersonaMeasure(string Name, string Unit, long Present, double Mean, double Median, double BaseMean, double BaseMedian, double Index, double Difference);
+
+/// <summary>A level of a categorical trait among a segment's members beside the whole base.</summary>
+/// <param name="Trait">The trait (gender, country, preferred_channel, …).</param>
+/// <param name="Level">The value.</param>
+/// <param name="Members">Members with it (the support).</param>
+/// <param name="Share">Their share of the members.</param>
+/// <param name="BaseShare">Its share of every customer.</param>
+/// <param name="Lift">Share ÷ base share.</param>
+/// <param name="PValue">Two-sided p-value of the two-proportion z-test, members against the other customers.</param>
+public sealed record PersonaLevel(string Trait, string Level, long Members, double Share, double BaseShare, double Lift, double PValue);
+
+/// <summary>A share of the members beside the same share of the base (a channel, an RFM segment).</summary>
+public sealed record PersonaShare(string Name, long Members, double Share, double BaseShare);
+
+/// <summary>A segment described as a persona (docs/personas.md).</summary>
+/// <param name="Segment">The segment's name.</param>
+/// <param name="Title">Its title, if any.</param>
+/// <param name="AsOf">The instant described.</param>
+/// <param name="Size">Members.</param>
+/// <param name="Customers">All customers.</param>
+/// <param name="Revenue">The members' purchase revenue before as-of.</param>
+/// <param name="BaseRevenue">Every customer's.</param>
+/// <param name="Name">A generated name from the most distinctive traits, such as "Young app-first high-spenders".</param>
+/// <param name="NameReasons">What each word of the name stands for.</param>
+/// <param name="Strategy">The playbook's suggestion.</param>
+/// <param name="StrategyReason">Which playbook rule chose it.</param>
+/// <param name="Measures">Every numeric trait and behavior, most distinctive first.</param>
+/// <param name="OverIndexing">Levels that over-index (lift, support and significance; docs/personas.md), highest lift first.</param>
+/// <param name="Channels">Preferred purchase channels, the members' most common first.</param>
+/// <param name="RfmMix">RFM segments of the members, in the score map's order, then those without purchases.</param>
+public sealed record PersonaReport(
+    string Segment,
+    string? Title,
+    DateTime AsOf,
+    long Size,
+    long Customers,
+    decimal Revenue,
+    decimal BaseRevenue,
+    string Name,
+    IReadOnlyList<string> NameReasons,
+    string Strategy,
+    string StrategyReason,
+    IReadOnlyList<PersonaMeasure> Measures,
+    IReadOnlyList<PersonaLevel> OverIndexing,
+    IReadOnlyList<PersonaShare> Channels,
+    IReadOnlyList<PersonaShare> RfmMix)
+{
+    /// <summary>Members as a share of all customers.</summary>
+    public double ShareOfCustomers => Customers == 0 ? 0 : (double)Size / Customers;
+
+    /// <summary>Members' revenue as a share of all revenue (0 when there is none).</summary>
+    public double ShareOfRevenue => BaseRevenue <= 0 ? 0 : (double)(Revenue / BaseRevenue);
+
+    /// <summary>A measure by name.</summary>
+    public PersonaMeasure? Measure(string name) => Measures.FirstOrDefault(m => m.Name == name);
+}
+
+/// <summary>
+/// Personas for any segments: every customer's features, traits and RFM segment are read once at the
+/// as-of, each segment's members once, and each segment is compared with the whole base.
+/// </summary>
+public static class PersonaAnalysis
+{
+    /// <summary>The numeric traits and behaviors described.</summary>
+    public static IReadOnlyList<string> NumericInputs { get; } =
+    [
+        "age", "income", "tenure_days", "recency_days", "frequency", "monetary", "avg_order_value", "avg_days_between_purchases", "refunds",
+        "email_open_rate", "email_click_rate", "ad_click_rate", "sessions", "avg_session_seconds",
+    ];
+
+    /// <summary>The categorical traits tested for over-indexing.</summary>
+    public static IReadOnlyList<string> CategoricalInputs { get; } = ["gender", "country", "city", "preferred_channel", "top_category"];
+
+    /// <summary>The fewest members with a level for it to count as over-indexing.</summary>
+    public const int MinimumSupport = 10;
+
+    /// <summary>The smallest lift that counts as over-indexing.</summary>
+    public const double MinimumLift = 1.2;
+
+    /// <summary>The family-wise significance level, split over every level tested (Bonferroni).</summary>
+    public const double Significance = 0.05;
+
+    /// <summary>The label of members without an RFM segment (no purchase before as-of) in the RFM mix.</summary>
+    public const string NoPurchases = "(no purchases)";
+
+    /// <summary>Describes each segment at the context's as-of.</summary>
+    public static IReadOnlyList<PersonaReport> Describe(IWarehouse warehouse, EvaluationContext context, RfmOptions rfm, IReadOnlyList<SegmentDefinition> segments)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(rfm);
+        ArgumentNullException.ThrowIfNull(segments);
+        var population = Population.Read(warehouse, context, rfm);
+        return segments.Select(segment =>
+        {
+            var members = new bool[population.Count];
+            warehouse.Read(segment.Query(warehouse.Dialect, context).Members(), r =>
+            {
+                if (population.Index.TryGetValue(r.GetString(0), out var i))
+                {
+                    members[i] = true;
+                }
+            });
+            return population.Describe(segment.Name, segment.Title, context.AsOf, members, rfm);
+        }).ToList();
+    }
+
+    /// <summary>Every customer's inputs, read once, column by column.</summary>
+    private sealed class Population
+    {
+        private Population(List<string> ids, double?[][] numeric, string?[][] categorical, decimal[] revenue, string?[] rfm)
+        {
+            Count = ids.Count;
+            Index = ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
+            Numeric = numeric;
+            Categorical = categorical;
+            Revenue = revenue;
+            Rfm = rfm;
+            Stats = numeric.Select(Describe).ToArray();
+        }
+
+        public int Count { get; }
+
+        public Dictionary<string, int> Index { get; }
+
+        private double?[][] Numeric { get; }
+
+        private string?[][] Categorical { get; }
+
+        private decimal[] Revenue { get; }
+
+        private string?[] Rfm { get; }
+
+        private (long Present, double Mean, double Median, double Deviation)[] Stats { get; }
+
+        public static Population Read(IWarehouse warehouse, EvaluationContext context, RfmOptions options)
+        {
+            var d = warehouse.Dialect;
+            var sql = new SqlBuilder(d);
+            var id = d.QuoteIdentifier(CanonicalModel.CustomerId);
+            sql.Append($"SELECT f.{id}");
+            foreach (var name in NumericInputs)
+            {
+                sql.Append($", {d.ToDouble("f." + d.QuoteIdentifier(name))}");
+            }
+
+            foreach (var name in CategoricalInputs)
+            {
+                sql.Append($", f.{d.QuoteIdentifier(name)}");
+            }
+
+            sql.Append(", f.gross_revenue, r.segment\nFROM (\n");
+            FeatureQuery.Write(sql, context, [.. NumericInputs, .. CategoricalInputs, "gross_revenue"]);
+            sql.Append("\n) f\nLEFT JOIN (\n");
+            new RfmQuery(options).Write(sql, context);
+            sql.Append($"\n) r ON r.{id} = f.{id}");
+
+            var ids = new List<string>();
+            var numeric = NumericInputs.Select(_ => new List<double?>()).ToArray();
+            var categorical = CategoricalInputs.Select(_ => new List<string?>()).ToArray();
+            var revenue = new List<decimal>();
+            var rfm = new List<string?>();
+            warehouse.Read(sql.Build(), r =>
+            {
+                ids.Add(r.GetString(0));
+                var c = 1;
+                foreach (var column in numeric)
+                {
+                    column.Add(r.IsDBNull(c) ? null : r.GetDouble(c));
+                    c++;
+                }
+
+                foreach (var column in categorical)
+                {
+                    column.Add(r.IsDBNull(c) ? null : Convert.ToString(r.GetValue(c), CultureInfo.InvariantCulture));
+                    c++;
+                }
+
+                revenue.Add(r.IsDBNull(c) ? 0 : Convert.ToDecimal(r.GetValue(c), CultureInfo.InvariantCulture));
+                rfm.Add(r.IsDBNull(c + 1) ? null : r.GetString(c + 1));
+            });
+
+            // Rows arrive in the database's order; customer-id order makes every sum below run the same way each time.
+            var order = Enumerable.Range(0, ids.Count).OrderBy(i => ids[i], StringComparer.Ordinal).ToArray();
+            return new Population(
+                [.. order.Select(i => ids[i])],
+                [.. numeric.Select(col => order.Select(i => col[i]).ToArray())],
+                [.. categorical.Select(col => order.Select(i => col[i]).ToArray())],
+                [.. order.Select(i => revenue[i])],
+                [.. order.Select(i => rfm[i])]);
+        }
+
+        private static (long Present, double Mean, double Median, double Deviation) Describe(double?[] values)
+        {
+            var present = values.OfType<double>().ToArray();
+            if (present.Length == 0)
+            {
+                return (0, double.NaN, double.NaN, 0);
+            }
+
+            var mean = present.Average();
+            var deviation = Math.Sqrt(present.Sum(v => (v - mean) * (v - mean)) / present.Length);
+            Array.Sort(present);
+            return (present.Length, mean, Statistics.Quantile(present, 0.5), deviation);
+        }
+
+        public PersonaReport Describe(string segment, string? title, DateTime asOf, bool[] members, RfmOptions options)
+        {
+            var size = members.LongCount(m => m);
+            var revenue = 0m;
+            var baseRevenue = 0m;
+            for (var i = 0; i < Count; i++)
+            {
+                baseRevenue += Revenue[i];
+                if (members[i])
+                {
+                    revenue += Revenue[i];
+                }
+            }
+
+            var measures = new List<PersonaMeasure>();
+            for (var c = 0; c < NumericInputs.Count; c++)
+            {
+                var (_, mean, median, _) = Describe(Numeric[c].Where((_, i) => members[i]).ToArray());
+                var present = Numeric[c].Where((v, i) => members[i] && v is not null).LongCount();
+                var b = Stats[c];
+                measures.Add(new PersonaMeasure(
+                    NumericInputs[c],
+                    FeatureCatalog.Find(NumericInputs[c])!.Unit,
+                    present,
+                    mean,
+                    median,
+                    b.Mean,
+                    b.Median,
+                    b.Mean == 0 || double.IsNaN(b.Mean) ? double.NaN : 100 * mean / b.Mean,
+                    b.Deviation == 0 || double.IsNaN(mean) ? 0 : (mean - b.Mean) / b.Deviation));
+            }
+
+            var levels = new List<PersonaLevel>();
+            var channels = new List<PersonaShare>();
+            for (var c = 0; c < CategoricalInputs.Count; c++)
+            {
+                var counts = new Dictionary<string, (long Members, long All)>(StringComparer.Ordinal);
+                for (var i = 0; i < Count; i++)
+                {
+                    if (Categorical[c][i] is { } level)
+                    {
+                        var (m, a) = counts.GetValueOrDefault(level);
+                        counts[level] = (m + (members[i] ? 1 : 0), a + 1);
+                    }
+                }
+
+                foreach (var (level, (m, a)) in counts.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+                {
+                    var share = size == 0 ? 0 : (double)m / size;
+                    var baseShare = (double)a / Count;
+                    var p = Statistics.TwoSidedP(Statistics.TwoProportionZ(m, size, a - m, Count - size));
+                    levels.Add(new PersonaLevel(CategoricalInputs[c], level, m, share, baseShare, share / baseShare, p));
+                    if (CategoricalInputs[c] == "preferred_channel")
+                    {
+                        channels.Add(new PersonaShare(level, m, share, baseShare));
+                    }
+                }
+            }
+
+            // Bonferroni over every level tested, so that many traits with many levels do not make noise look like a finding.
+            var threshold = Significance / Math.Max(1, levels.Count);
+            var overIndexing = levels
+                .Where(l => l.Lift >= MinimumLift && l.Members >= MinimumSupport && l.PValue < threshold)
+                .OrderByDescending(l => l.Lift).ThenBy(l => l.Trait, StringComparer.Ordinal).ThenBy(l => l.Level, StringComparer.Ordinal)
+                .ToList();
+
+            var rfmMix = options.Map.SegmentNames.Append(NoPurchases).Select(name =>
+            {
+                string? key = name == NoPurchases ? null : name;
+                var m = Rfm.Where((s, i) => members[i] && s == key).LongCount();
+                var a = Rfm.LongCount(s => s == key);
+                return new PersonaShare(name, m, size == 0 ? 0 : (double)m / size, Count == 0 ? 0 : (double)a / Count);
+            }).Where(s => s.Members > 0 || s.BaseShare > 0).ToList();
+
+            var ordered = measures.OrderByDescending(m => Math.Abs(m.Difference)).ThenBy(m => NumericInputs.IndexOf(m.Name)).ToList();
+            var draft = new PersonaReport(
+                segment, title, asOf, size, Count, revenue, baseRevenue, "", [], "", "", ordered, overIndexing,
+                [.. channels.OrderByDescending(s => s.Members).ThenBy(s => s.Name, StringComparer.Ordinal)], rfmMix);
+            var (name, reasons) = PersonaPlaybook.Name(draft);
+            var (strategy, why) = PersonaPlaybook.Strategy(draft);
+            return draft with { Name = name, NameReasons = reasons, Strategy = strategy, StrategyReason = why };
+        }
+    }
+}
+
+/// <summary>IndexOf on a read-only list.</summary>
+internal static class ReadOnlyListExtensions
+{
+    public static int IndexOf<T>(this IReadOnlyList<T> list, T item)
+    {
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (EqualityComparer<T>.Default.Equals(list[i], item))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+}
