@@ -74,10 +74,22 @@ public class CliTests
         Assert.Equal(0, json.RootElement.GetProperty("reingest").GetProperty("loaded").GetInt64());
         Assert.Equal(events.GetProperty("loaded").GetInt64(), json.RootElement.GetProperty("status").GetProperty("events").GetInt64());
 
-        // A second demo replaces the first, and gives the same warehouse contents.
+        // Clusters, each described as a persona with a name and a strategy.
+        var k = json.RootElement.GetProperty("clusters").GetProperty("k").GetInt32();
+        Assert.InRange(k, 3, 7);
+        var personas = json.RootElement.GetProperty("personas").EnumerateArray().ToList();
+        Assert.Equal(Enumerable.Range(1, k).Select(j => $"cluster_{j}"), personas.Select(p => p.GetProperty("segment").GetString()));
+        Assert.All(personas, p => Assert.False(string.IsNullOrEmpty(p.GetProperty("name").GetString())));
+        Assert.Equal(
+            json.RootElement.GetProperty("clusters").GetProperty("clusters").EnumerateArray().Select(c => c.GetProperty("customers").GetInt64()),
+            personas.Select(p => p.GetProperty("size").GetInt64()));
+
+        // A second demo replaces the first, and gives the same warehouse contents, clusters and personas.
         var again = CliRunner.Run(dir.Path, "demo", "--customers", "2000", "--events", "40000", "--json");
         using var second = JsonDocument.Parse(again.Out);
         Assert.Equal(json.RootElement.GetProperty("status").GetProperty("revenue").GetDecimal(), second.RootElement.GetProperty("status").GetProperty("revenue").GetDecimal());
+        Assert.Equal(json.RootElement.GetProperty("clusters").GetRawText(), second.RootElement.GetProperty("clusters").GetRawText());
+        Assert.Equal(json.RootElement.GetProperty("personas").GetRawText(), second.RootElement.GetProperty("personas").GetRawText());
     }
 
     [Fact]

@@ -238,7 +238,7 @@ internal sealed class ClusterCommand : GuardedCommand<ClusterSettings>
         };
     }
 
-    internal static void Print(ClusterResult result, int? version, double seconds)
+    internal static void Print(ClusterResult result, int? version, double? seconds)
     {
         var inv = CultureInfo.InvariantCulture;
         var model = result.Model;
@@ -249,7 +249,7 @@ internal sealed class ClusterCommand : GuardedCommand<ClusterSettings>
             FeatureScaling.Robust => "robust scaling",
             _ => "unscaled",
         };
-        Console.WriteLine(string.Create(inv, $"k-means as of {SegmentSupport.Iso(model.AsOf)}: {result.Clustered:N0} of {result.Customers:N0} customers on {inputs} ({scaling}, missing values: {model.Preparation.Missing.ToString().ToLowerInvariant()}), seed {model.Request.Seed}, {model.Request.Initializations} starts per k, in {seconds:0.0} s"));
+        Console.WriteLine(string.Create(inv, $"k-means as of {SegmentSupport.Iso(model.AsOf)}: {result.Clustered:N0} of {result.Customers:N0} customers on {inputs} ({scaling}, missing values: {model.Preparation.Missing.ToString().ToLowerInvariant()}), seed {model.Request.Seed}, {model.Request.Initializations} starts per k{(seconds is { } elapsed ? $", in {elapsed:0.0} s" : "")}"));
         foreach (var input in result.Inputs.Where(i => i.Missing > 0))
         {
             Console.WriteLine(string.Create(inv, $"  {input.Name}: {input.Missing:N0} customers without a value{(input.Fill is { } fill ? $", taken as {fill:0.###}" : input.Categorical ? ", no level" : ", left out")}"));
@@ -284,7 +284,7 @@ internal sealed class ClusterCommand : GuardedCommand<ClusterSettings>
         var centers = result.Clusters[0].Centers;
         foreach (var center in centers)
         {
-            clusters.AddColumn(Markup.Escape(center.Level is null ? center.Input : $"{center.Input}={center.Level}"), c => c.Alignment = Justify.Right);
+            clusters.AddColumn(Markup.Escape(center.Level is null ? center.Input : "=" + center.Level), c => c.Alignment = Justify.Right);
         }
 
         foreach (var c in result.Clusters)
@@ -299,7 +299,9 @@ internal sealed class ClusterCommand : GuardedCommand<ClusterSettings>
 
         clusters.AddRow(["(all)", result.Clustered.ToString("N0", inv), "100%", .. centers.Select(x => x.Level is null ? Number(x.Overall) : SegmentSupport.Percent(x.Overall))]);
         AnsiConsole.Write(clusters);
-        Console.WriteLine("Centers are in the inputs' own units (the share with the level, for categorical inputs).");
+        Console.WriteLine("Centers are in the inputs' own units" + (result.Inputs.Any(i => i.Categorical)
+            ? $"; =LEVEL columns are the share of the cluster with that level of {string.Join(", ", result.Inputs.Where(i => i.Categorical).Select(i => i.Name))}."
+            : "."));
         Console.WriteLine(version is { } v
             ? string.Create(inv, $"Stored as model {v}, now active: segments {ClusterAnalysis.SegmentName(1)}..{ClusterAnalysis.SegmentName(model.K)}; in segments: cluster = 1. Describe them: segmenta persona {ClusterAnalysis.SegmentName(1)}.")
             : "Not stored (--dry-run): the active model, if any, is unchanged.");

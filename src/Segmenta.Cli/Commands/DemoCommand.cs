@@ -1,12 +1,14 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using Segmenta.Clustering;
 using Segmenta.DuckDb;
 using Segmenta.Features;
 using Segmenta.Generation;
 using Segmenta.Ingestion;
 using Segmenta.Language;
 using Segmenta.Model;
+using Segmenta.Personas;
 using Segmenta.Rfm;
 using Segmenta.Segments;
 using Segmenta.Workspaces;
@@ -45,6 +47,14 @@ internal sealed class DemoSettings : CommandSettings
 internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
 {
     private static readonly DateTime AsOf = GeneratorOptions.DefaultAsOf;
+
+    /// <summary>What the demo clusters on: value, engagement and demographics, with the buying channel (docs/clustering.md).</summary>
+    private static readonly ClusterRequest DemoClusters = new(
+        [new("recency_days"), new("frequency"), new("monetary"), new("avg_order_value"), new("email_open_rate"), new("sessions"), new("age"), new("income")],
+        [new("preferred_channel")],
+        MinK: 3,
+        MaxK: 7,
+        AutoLog: true);
 
     protected override int Run(DemoSettings settings, CancellationToken cancellation)
     {
@@ -87,6 +97,12 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         say(string.Create(CultureInfo.InvariantCulture, $"5. Analyzed       features of {features.Rows:N0} customers and RFM scores of the {rfm.Scored:N0} with an order in {Seconds(step)} s"));
 
         step.Restart();
+        var clusters = ClusterAnalysis.Fit(warehouse, context, DemoClusters);
+        var model = ClusterAnalysis.Store(warehouse, clusters.Model, AsOf);
+        steps.Add(new { step = "cluster", k = model.K, seconds = Seconds(step) });
+        say(string.Create(CultureInfo.InvariantCulture, $"6. Clustered      {clusters.Clustered:N0} customers with k-means on {DemoClusters.Numeric.Count + DemoClusters.Categorical.Count} inputs; {clusters.Choice.Reason} ({Seconds(step)} s)"));
+
+        step.Restart();
         var segmentsFile = Path.Combine(root, Workspace.SegmentsFolder, "demo.seg");
         using (var resource = typeof(DemoCommand).Assembly.GetManifestResourceStream("demo.seg")!)
         using (var file = File.Create(segmentsFile))
@@ -110,7 +126,12 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         var exported = AudienceExport.Write(
             warehouse, library.Compilation.Find("lapsed_vips")!, context, SegmentSupport.Traits(warehouse, "email,first_name,last_name,country", []), AudienceFormat.Csv, exportFile);
         steps.Add(new { step = "segments", segments = stored.Count, seconds = Seconds(step) });
-        say(string.Create(CultureInfo.InvariantCulture, $"6. Segmented      {previews.Count} example segments from segments/demo.seg and {stored.Count - previews.Count} RFM segments materialized, the examples previewed and lapsed_vips exported in {Seconds(step)} s"));
+        say(string.Create(CultureInfo.InvariantCulture, $"7. Segmented      {previews.Count} example segments from segments/demo.seg and {stored.Count - previews.Count} RFM and cluster segments materialized, the examples previewed and lapsed_vips exported in {Seconds(step)} s"));
+
+        step.Restart();
+        var personas = PersonaAnalysis.Describe(warehouse, context, workspace.Settings.Rfm, [.. Enumerable.Range(1, model.K).Select(j => library.Compilation.Find(ClusterAnalysis.SegmentName(j))!)]);
+        steps.Add(new { step = "personas", personas = personas.Count, seconds = Seconds(step) });
+        say(string.Create(CultureInfo.InvariantCulture, $"8. Described      the {personas.Count} clusters as personas in {Seconds(step)} s"));
 
         var summary = warehouse.Summarize();
         var reasons = warehouse.ReadQuarantine(null, 1000)
@@ -131,6 +152,8 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
                 status = StatusCommand.ToJson(root, warehouse, summary),
                 quarantine_reasons = reasons,
                 rfm = RfmCommand.ToJson(rfm, stored: false, null, 0),
+                clusters = ClusterCommand.ToJson(clusters, model.Version, null),
+                personas = personas.Select(PersonaCommand.ToJson),
                 segments = previews.Select(p => new { name = p.Name, title = p.Title, size = p.Size, share_of_customers = Math.Round(p.ShareOfCustomers, 6), share_of_revenue = Math.Round(p.ShareOfRevenue, 6) }),
                 export = new { segment = "lapsed_vips", path = exportFile, members = exported },
                 seconds = Seconds(clock),
@@ -155,6 +178,15 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         foreach (var p in previews)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {p.Name,-20} {p.Size,8:N0} customers {SegmentSupport.Percent(p.ShareOfCustomers),6}  {SegmentSupport.Percent(p.ShareOfRevenue),6} of revenue   {p.Title}"));
+        }
+
+        Console.WriteLine();
+        ClusterCommand.Print(clusters, model.Version, null);
+        Console.WriteLine();
+        Console.WriteLine("The clusters as personas (segmenta persona --all describes every segment):");
+        foreach (var persona in personas)
+        {
+            PersonaCommand.Print(PersonaCard.Of(persona, workspace.Settings.Currency));
         }
 
         Console.WriteLine();

@@ -1,0 +1,82 @@
+using System.Globalization;
+using Segmenta.Contracts;
+using Segmenta.Features;
+using Segmenta.Generation;
+using Segmenta.Language;
+using Segmenta.Model;
+using Segmenta.Personas;
+using Segmenta.Rfm;
+using Segmenta.Segments;
+using Xunit;
+
+namespace Segmenta.DuckDb.Tests;
+
+/// <summary>
+/// Personas on a generated base, checked against plain SQL over the stored feature snapshot and RFM
+/// scores of the same instant: sizes, shares, means and medians, lifts and p-values, the RFM mix.
+/// </summary>
+public sealed class PersonaTests
+{
+    [Fact]
+    public void Describe_RuleAndRfmSegments_AgreeWithPlainSqlOverTheSnapshots()
+    {
+        using var f = new WarehouseFixture();
+        var generated = CustomerBaseGenerator.Write(new GeneratorOptions(3_000, 60_000, 4, GeneratorOptions.DefaultAsOf), Path.Combine(f.Dir, "data"));
+        f.Ingest(TableKind.Customers, generated.CustomersFile);
+        f.Ingest(TableKind.Events, generated.EventsFile);
+        var context = new EvaluationContext(GeneratorOptions.DefaultAsOf, TimeZoneInfo.Utc);
+        FeatureSnapshots.Materialize(f.Warehouse, context, DateTime.UtcNow);
+        RfmAnalysis.Materialize(f.Warehouse, context, RfmOptions.Default, DateTime.UtcNow);
+        var asOf = DateTime.SpecifyKind(context.AsOf, DateTimeKind.Unspecified);
+
+        f.Write("segments/app.seg", "segment app_buyers \"App buyers\" where features.preferred_channel = \"app\" and age < 35\n");
+        var library = SegmentLibrary.Load(f.Workspace, SegmentLibrary.SchemaOf(f.Warehouse, f.Workspace.Settings));
+        Assert.Empty(library.Compilation.Diagnostics);
+        var reports = PersonaAnalysis.Describe(f.Warehouse, context, RfmOptions.Default, [library.Compilation.Find("app_buyers")!, library.Compilation.Find("rfm_champions")!]);
+        var app = reports[0];
+        var champions = reports[1];
+
+        const string Members = "SELECT customer_id FROM customer_features WHERE as_of = $1 AND preferred_channel = 'app' AND age < 35";
+        Assert.Equal(f.Count($"SELECT count(*) FROM ({Members}) m", asOf), app.Size);
+        Assert.Equal(3_000, app.Customers);
+        Assert.Equal("App buyers", app.Title);
+        Assert.Equal(f.Count("SELECT count(*) FROM rfm_scores WHERE segment = 'Champions'"), champions.Size);
+
+        // Means and medians of present values, against the whole base's.
+        double Scalar(string sql) => Convert.ToDouble(f.Scalar(sql, asOf), CultureInfo.InvariantCulture);
+        var monetary = app.Measure("monetary")!;
+        Assert.Equal(Scalar($"SELECT avg(monetary) FROM customer_features WHERE as_of = $1 AND customer_id IN ({Members})"), monetary.Mean, 1e-9);
+        Assert.Equal(Scalar("SELECT avg(monetary) FROM customer_features WHERE as_of = $1"), monetary.BaseMean, 1e-9);
+        Assert.Equal(100 * monetary.Mean / monetary.BaseMean, monetary.Index, 1e-9);
+        var recency = app.Measure("recency_days")!;
+        Assert.Equal(Scalar($"SELECT quantile_cont(recency_days, 0.5) FROM customer_features WHERE as_of = $1 AND customer_id IN ({Members})"), recency.Median, 1e-9);
+        Assert.Equal(f.Count($"SELECT count(recency_days) FROM customer_features WHERE as_of = $1 AND customer_id IN ({Members})", asOf), recency.Present);
+        var age = app.Measure("age")!;
+        Assert.True(age.Difference < -PersonaPlaybook.Distinctive, "the segment is young by definition");
+        Assert.Equal(Scalar("SELECT (avg(age) FILTER (WHERE customer_id IN (" + Members + ")) - avg(age)) / stddev_pop(age) FROM customer_features WHERE as_of = $1"), age.Difference, 1e-9);
+
+        // Every member prefers the app: lift = 1 / base share, with a vanishing p-value; no other channel.
+        var channel = Assert.Single(app.OverIndexing, l => l.Trait == "preferred_channel");
+        Assert.Equal("app", channel.Level);
+        var baseShare = Scalar("SELECT avg(CASE WHEN preferred_channel = 'app' THEN 1.0 ELSE 0 END) FROM customer_features WHERE as_of = $1");
+        Assert.Equal(1.0, channel.Share);
+        Assert.Equal(baseShare, channel.BaseShare, 1e-12);
+        Assert.Equal(1 / baseShare, channel.Lift, 1e-9);
+        Assert.True(channel.PValue < 1e-10);
+        Assert.Equal([("app", 1.0)], app.Channels.Where(c => c.Members > 0).Select(c => (c.Name, c.Share)));
+        Assert.All(app.OverIndexing, l => Assert.True(l.Members >= PersonaAnalysis.MinimumSupport && l.Lift >= PersonaAnalysis.MinimumLift));
+
+        // The RFM mix counts every member once, those without purchases apart.
+        Assert.Equal(app.Size, app.RfmMix.Sum(s => s.Members));
+        Assert.Equal(
+            f.Count($"SELECT count(*) FROM rfm_scores WHERE segment = 'Loyal Customers' AND customer_id IN ({Members})", asOf),
+            app.RfmMix.Single(s => s.Name == "Loyal Customers").Members);
+        Assert.Equal(1.0, Assert.Single(champions.RfmMix, s => s.Members > 0).Share);
+
+        // Champions: most of the revenue, named for spend, and the Champions play.
+        Assert.Equal(Convert.ToDecimal(f.Scalar("SELECT sum(gross_revenue) FROM customer_features WHERE as_of = $1 AND customer_id IN (SELECT customer_id FROM rfm_scores WHERE segment = 'Champions')", asOf), CultureInfo.InvariantCulture), champions.Revenue);
+        Assert.EndsWith("high-spenders", champions.Name, StringComparison.Ordinal);
+        Assert.StartsWith("Reward them", champions.Strategy, StringComparison.Ordinal);
+        Assert.Contains("of members are RFM Champions", champions.StrategyReason, StringComparison.Ordinal);
+    }
+}
