@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Segmenta.Numerics;
 
@@ -412,23 +413,82 @@ public static class KMeans
             }
         }
 
-        /// <summary>Squared distances from <paramref name="point"/> to every centroid (padding slots hold garbage).</summary>
+        /// <summary>
+        /// Squared distances from <paramref name="point"/> to every centroid (padding slots hold garbage).
+        /// Up to three vectors of centroids (k ≤ 12 with 4-wide vectors) accumulate in registers; more use memory.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void SquaredDistances(ReadOnlySpan<double> point, Span<double> result)
         {
-            var width = Vector<double>.Count;
             var vectors = MemoryMarshal.Cast<double, Vector<double>>(result);
             var table = MemoryMarshal.Cast<double, Vector<double>>(transposed.AsSpan());
-            var perRow = Padded / width;
-            vectors.Clear();
-            for (var t = 0; t < D; t++)
+            var perRow = Padded / Vector<double>.Count;
+            switch (perRow)
             {
-                var x = new Vector<double>(point[t]);
-                var row = table.Slice(t * perRow, perRow);
-                for (var v = 0; v < perRow; v++)
+                case 1:
                 {
-                    var diff = x - row[v];
-                    vectors[v] += diff * diff;
+                    var a0 = Vector<double>.Zero;
+                    for (var t = 0; t < D; t++)
+                    {
+                        var d0 = new Vector<double>(point[t]) - table[t];
+                        a0 += d0 * d0;
+                    }
+
+                    vectors[0] = a0;
+                    return;
                 }
+
+                case 2:
+                {
+                    Vector<double> a0 = Vector<double>.Zero, a1 = Vector<double>.Zero;
+                    for (var t = 0; t < D; t++)
+                    {
+                        var x = new Vector<double>(point[t]);
+                        var d0 = x - table[2 * t];
+                        var d1 = x - table[(2 * t) + 1];
+                        a0 += d0 * d0;
+                        a1 += d1 * d1;
+                    }
+
+                    vectors[0] = a0;
+                    vectors[1] = a1;
+                    return;
+                }
+
+                case 3:
+                {
+                    Vector<double> a0 = Vector<double>.Zero, a1 = Vector<double>.Zero, a2 = Vector<double>.Zero;
+                    for (var t = 0; t < D; t++)
+                    {
+                        var x = new Vector<double>(point[t]);
+                        var d0 = x - table[3 * t];
+                        var d1 = x - table[(3 * t) + 1];
+                        var d2 = x - table[(3 * t) + 2];
+                        a0 += d0 * d0;
+                        a1 += d1 * d1;
+                        a2 += d2 * d2;
+                    }
+
+                    vectors[0] = a0;
+                    vectors[1] = a1;
+                    vectors[2] = a2;
+                    return;
+                }
+
+                default:
+                    vectors.Clear();
+                    for (var t = 0; t < D; t++)
+                    {
+                        var x = new Vector<double>(point[t]);
+                        var row = table.Slice(t * perRow, perRow);
+                        for (var v = 0; v < perRow; v++)
+                        {
+                            var diff = x - row[v];
+                            vectors[v] += diff * diff;
+                        }
+                    }
+
+                    return;
             }
         }
     }
@@ -549,83 +609,24 @@ public static class KMeans
         }
 
         /// <summary>
-        /// The assignment step, also accumulating each chunk's per-cluster sums for the next update.
-        /// Without <paramref name="full"/>, Hamerly's bounds (moved by <paramref name="shifts"/>) skip a
-        /// point whose centroid is certainly still its nearest. Returns how many points changed cluster.
+        /// The assignment step, keeping each chunk's per-cluster sums and counts for the next update. The
+        /// full step computes every distance and sums every point. Otherwise Hamerly's bounds (moved by
+        /// <paramref name="shifts"/>) skip a point whose centroid is certainly still its nearest, and only
+        /// a point that changes cluster moves its coordinates from one sum to the other — so an iteration
+        /// reads the points it must, not all of them. A chunk's sums depend only on its own points and
+        /// their changes, so their chunk-order reduction is the same on any number of threads. Returns how
+        /// many points changed cluster.
         /// </summary>
         private int Assign(bool full, double[]? shifts, double[]? half)
         {
-            var d = data.D;
-            var maxShift = 0.0;
-            var secondShift = 0.0;
-            var maxShiftIndex = -1;
-            if (shifts is not null)
+            var moves = new Moves(full, shifts, half, k);
+            if (full)
             {
-                for (var j = 0; j < k; j++)
-                {
-                    if (shifts[j] > maxShift)
-                    {
-                        secondShift = maxShift;
-                        maxShift = shifts[j];
-                        maxShiftIndex = j;
-                    }
-                    else if (shifts[j] > secondShift)
-                    {
-                        secondShift = shifts[j];
-                    }
-                }
+                Array.Clear(partialSums);
+                Array.Clear(partialCounts);
             }
 
-            Array.Clear(partialSums);
-            Array.Clear(partialCounts);
-            data.ForEachChunk(c =>
-            {
-                Span<double> d2 = stackalloc double[table.Padded];
-                var sums = partialSums.AsSpan(c.Index * k * d, k * d);
-                var counts = partialCounts.AsSpan(c.Index * k, k);
-                var changed = 0;
-                for (var i = c.Start; i < c.End; i++)
-                {
-                    var point = data.Point(i);
-                    var label = Labels[i];
-                    var recompute = full;
-                    if (!full)
-                    {
-                        upper[i] += shifts![label];
-                        lower[i] -= label == maxShiftIndex ? secondShift : maxShift;
-                        var bound = Math.Max(half![label], lower[i]);
-                        if (upper[i] > bound)
-                        {
-                            upper[i] = Math.Sqrt(SquaredDistance(point, Centers.AsSpan(label * d, d)));
-                            recompute = upper[i] > bound;
-                        }
-                    }
-
-                    if (recompute)
-                    {
-                        table.SquaredDistances(point, d2);
-                        var nearest = Nearest(d2[..k], out var best, out var second);
-                        if (!full && nearest != label)
-                        {
-                            changed++;
-                        }
-
-                        label = nearest;
-                        Labels[i] = nearest;
-                        upper[i] = Math.Sqrt(best);
-                        lower[i] = Math.Sqrt(second);
-                    }
-
-                    counts[label]++;
-                    var sum = sums.Slice(label * d, d);
-                    for (var t = 0; t < d; t++)
-                    {
-                        sum[t] += point[t];
-                    }
-                }
-
-                partialChanged[c.Index] = changed;
-            });
+            data.ForEachChunk(c => partialChanged[c.Index] = AssignChunk(c, moves));
             var total = 0;
             foreach (var changed in partialChanged)
             {
@@ -633,6 +634,78 @@ public static class KMeans
             }
 
             return total;
+        }
+
+        /// <summary>The assignment of one chunk; compiled optimized at once, since one call runs thousands of points.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private int AssignChunk(Chunk c, Moves moves)
+        {
+            var d = data.D;
+            Span<double> d2 = stackalloc double[table.Padded];
+            var sums = partialSums.AsSpan(c.Index * k * d, k * d);
+            var counts = partialCounts.AsSpan(c.Index * k, k);
+            var changed = 0;
+            for (var i = c.Start; i < c.End; i++)
+            {
+                var point = data.Point(i);
+                var label = Labels[i];
+                if (moves.Full)
+                {
+                    table.SquaredDistances(point, d2);
+                    label = Nearest(d2[..k], out var first, out var runnerUp);
+                    Labels[i] = label;
+                    upper[i] = Math.Sqrt(first);
+                    lower[i] = Math.Sqrt(runnerUp);
+                    counts[label]++;
+                    Add(sums.Slice(label * d, d), point);
+                    continue;
+                }
+
+                var up = upper[i] + moves.Shifts![label];
+                var low = lower[i] - (label == moves.MaxShiftIndex ? moves.SecondShift : moves.MaxShift);
+                var bound = Math.Max(moves.Half![label], low);
+                if (up > bound)
+                {
+                    up = Math.Sqrt(SquaredDistance(point, Centers.AsSpan(label * d, d)));
+                    if (up > bound)
+                    {
+                        table.SquaredDistances(point, d2);
+                        var nearest = Nearest(d2[..k], out var best, out var second);
+                        up = Math.Sqrt(best);
+                        low = Math.Sqrt(second);
+                        if (nearest != label)
+                        {
+                            changed++;
+                            counts[label]--;
+                            counts[nearest]++;
+                            Subtract(sums.Slice(label * d, d), point);
+                            Add(sums.Slice(nearest * d, d), point);
+                            Labels[i] = nearest;
+                        }
+                    }
+                }
+
+                upper[i] = up;
+                lower[i] = low;
+            }
+
+            return changed;
+        }
+
+        private static void Add(Span<double> sum, ReadOnlySpan<double> point)
+        {
+            for (var t = 0; t < sum.Length; t++)
+            {
+                sum[t] += point[t];
+            }
+        }
+
+        private static void Subtract(Span<double> sum, ReadOnlySpan<double> point)
+        {
+            for (var t = 0; t < sum.Length; t++)
+            {
+                sum[t] -= point[t];
+            }
         }
 
         /// <summary>
@@ -688,6 +761,48 @@ public static class KMeans
             }
 
             return sums;
+        }
+
+        /// <summary>What the assignment step needs to know about the last update: the centroids' shifts, the largest two, and half the distance to each centroid's nearest other.</summary>
+        private sealed class Moves
+        {
+            public Moves(bool full, double[]? shifts, double[]? half, int k)
+            {
+                Full = full;
+                Shifts = shifts;
+                Half = half;
+                MaxShiftIndex = -1;
+                if (shifts is null)
+                {
+                    return;
+                }
+
+                for (var j = 0; j < k; j++)
+                {
+                    if (shifts[j] > MaxShift)
+                    {
+                        SecondShift = MaxShift;
+                        MaxShift = shifts[j];
+                        MaxShiftIndex = j;
+                    }
+                    else if (shifts[j] > SecondShift)
+                    {
+                        SecondShift = shifts[j];
+                    }
+                }
+            }
+
+            public bool Full { get; }
+
+            public double[]? Shifts { get; }
+
+            public double[]? Half { get; }
+
+            public double MaxShift { get; }
+
+            public double SecondShift { get; }
+
+            public int MaxShiftIndex { get; }
         }
 
         private double ComputeInertia()
