@@ -121,7 +121,6 @@ internal static class ClusterInputQuery
             }
         });
 
-        // An input named twice (numeric and categorical) is read twice; the dictionaries key by name.
         var numericValues = new Dictionary<string, double?[]>(StringComparer.Ordinal);
         for (var i = 0; i < numeric.Count; i++)
         {

@@ -139,6 +139,8 @@ public static class PersonaAnalysis
             Revenue = revenue;
             Rfm = rfm;
             Stats = numeric.Select(Describe).ToArray();
+            BaseRevenue = revenue.Sum();
+            RfmCounts = rfm.GroupBy(s => s ?? PersonaAnalysis.NoPurchases, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.LongCount(), StringComparer.Ordinal);
         }
 
         public int Count { get; }
@@ -154,6 +156,11 @@ public static class PersonaAnalysis
         private string?[] Rfm { get; }
 
         private (long Present, double Mean, double Median, double Deviation)[] Stats { get; }
+
+        private decimal BaseRevenue { get; }
+
+        /// <summary>Every customer's RFM segment, counted once (those without purchases under <see cref="NoPurchases"/>).</summary>
+        private Dictionary<string, long> RfmCounts { get; }
 
         public static Population Read(IWarehouse warehouse, EvaluationContext context, RfmOptions options)
         {
@@ -230,21 +237,21 @@ public static class PersonaAnalysis
         {
             var size = members.LongCount(m => m);
             var revenue = 0m;
-            var baseRevenue = 0m;
+            var rfmMembers = new Dictionary<string, long>(StringComparer.Ordinal);
             for (var i = 0; i < Count; i++)
             {
-                baseRevenue += Revenue[i];
                 if (members[i])
                 {
                     revenue += Revenue[i];
+                    var key = Rfm[i] ?? NoPurchases;
+                    rfmMembers[key] = rfmMembers.GetValueOrDefault(key) + 1;
                 }
             }
 
             var measures = new List<PersonaMeasure>();
             for (var c = 0; c < NumericInputs.Count; c++)
             {
-                var (_, mean, median, _) = Describe(Numeric[c].Where((_, i) => members[i]).ToArray());
-                var present = Numeric[c].Where((v, i) => members[i] && v is not null).LongCount();
+                var (present, mean, median, _) = Describe(Numeric[c].Where((_, i) => members[i]).ToArray());
                 var b = Stats[c];
                 measures.Add(new PersonaMeasure(
                     NumericInputs[c],
@@ -294,36 +301,18 @@ public static class PersonaAnalysis
 
             var rfmMix = options.Map.SegmentNames.Append(NoPurchases).Select(name =>
             {
-                string? key = name == NoPurchases ? null : name;
-                var m = Rfm.Where((s, i) => members[i] && s == key).LongCount();
-                var a = Rfm.LongCount(s => s == key);
-                return new PersonaShare(name, m, size == 0 ? 0 : (double)m / size, Count == 0 ? 0 : (double)a / Count);
+                var m = rfmMembers.GetValueOrDefault(name);
+                return new PersonaShare(name, m, size == 0 ? 0 : (double)m / size, Count == 0 ? 0 : (double)RfmCounts.GetValueOrDefault(name) / Count);
             }).Where(s => s.Members > 0 || s.BaseShare > 0).ToList();
 
-            var ordered = measures.OrderByDescending(m => Math.Abs(m.Difference)).ThenBy(m => NumericInputs.IndexOf(m.Name)).ToList();
+            // A stable sort: equally distinctive measures keep the order of NumericInputs.
+            var ordered = measures.OrderByDescending(m => Math.Abs(m.Difference)).ToList();
             var draft = new PersonaReport(
-                segment, title, asOf, size, Count, revenue, baseRevenue, "", [], "", "", ordered, overIndexing,
+                segment, title, asOf, size, Count, revenue, BaseRevenue, "", [], "", "", ordered, overIndexing,
                 [.. channels.OrderByDescending(s => s.Members).ThenBy(s => s.Name, StringComparer.Ordinal)], rfmMix);
             var (name, reasons) = PersonaPlaybook.Name(draft);
             var (strategy, why) = PersonaPlaybook.Strategy(draft);
             return draft with { Name = name, NameReasons = reasons, Strategy = strategy, StrategyReason = why };
         }
-    }
-}
-
-/// <summary>IndexOf on a read-only list.</summary>
-internal static class ReadOnlyListExtensions
-{
-    public static int IndexOf<T>(this IReadOnlyList<T> list, T item)
-    {
-        for (var i = 0; i < list.Count; i++)
-        {
-            if (EqualityComparer<T>.Default.Equals(list[i], item))
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 }

@@ -115,8 +115,7 @@ public sealed record PersonaCard(string Heading, string Subheading, IReadOnlyLis
         return html.ToString();
     }
 
-    private static string Pct(double share, int decimals) =>
-        (share * 100).ToString(decimals == 0 ? "0" : "0." + new string('0', decimals), Inv) + "%";
+    private static string Pct(double share, int decimals) => PersonaPlaybook.Percent(share, decimals);
 
     /// <summary>A value in the measure's unit: shares as percentages.</summary>
     private static string Value(PersonaMeasure m, double value) =>

@@ -161,8 +161,9 @@ internal static class PersonaPlaybook
         return (play + via + email, reason);
     }
 
-    /// <summary>A share as a whole percentage: 0.623 is "62%".</summary>
-    internal static string Percent(double share) => (share * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
+    /// <summary>A share as a percentage with <paramref name="decimals"/> decimals: 0.623 is "62%", or "62.3%" with one.</summary>
+    internal static string Percent(double share, int decimals = 0) =>
+        (share * 100).ToString(decimals == 0 ? "0" : "0." + new string('0', decimals), CultureInfo.InvariantCulture) + "%";
 
     /// <summary>A number for a sentence: thousands separated, at most two decimals.</summary>
     internal static string Show(double value) =>
