@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Segmenta.Numerics;
 
 namespace Segmenta.Clustering;
@@ -58,7 +59,7 @@ public static class KMeans
     public static KMeansResult Fit(double[] points, int dimensions, KMeansOptions options)
     {
         var data = Check(points, dimensions, options);
-        var toleranceAbsolute = options.Tolerance * MeanVariance(data);
+        var toleranceAbsolute = options.Tolerance * data.MeanVariance;
         Run? best = null;
         var total = 0;
         for (var start = 0; start < options.Initializations; start++)
@@ -87,7 +88,7 @@ public static class KMeans
         }
 
         var run = new Run(data, options.K, (double[])initialCentroids.Clone());
-        run.Iterate(options.MaxIterations, options.Tolerance * MeanVariance(data));
+        run.Iterate(options.MaxIterations, options.Tolerance * data.MeanVariance);
         return run.Result(run.Iterations);
     }
 
@@ -110,15 +111,9 @@ public static class KMeans
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.K, n);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Initializations, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxIterations, 1);
-        foreach (var v in points)
-        {
-            if (!double.IsFinite(v))
-            {
-                throw new ArgumentException("points must be finite (prepare missing values first)", nameof(points));
-            }
-        }
-
-        return new Data(points, n, dimensions, options.Threads);
+        var data = new Data(points, n, dimensions, options.Threads);
+        data.Summarize();
+        return data;
     }
 
     /// <summary>Each point's nearest centroid (the lowest index on a tie), 0-based.</summary>
@@ -134,14 +129,14 @@ public static class KMeans
             Span<double> d2 = stackalloc double[table.Padded];
             for (var i = c.Start; i < c.End; i++)
             {
-                table.SquaredDistances(data.Point(i), d2);
-                labels[i] = Nearest(d2[..k], out _, out _);
+                labels[i] = table.Nearest(data.Point(i), d2, out _, out _);
             }
         });
         return labels;
     }
 
     /// <summary>Squared Euclidean distance.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static double SquaredDistance(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
         var sum = 0.0;
@@ -168,7 +163,8 @@ public static class KMeans
     }
 
     /// <summary>The index of the smallest value (the first on a tie), with the smallest and the second smallest.</summary>
-    private static int Nearest(ReadOnlySpan<double> d2, out double best, out double second)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int Nearest(ReadOnlySpan<double> d2, out double best, out double second)
     {
         var index = 0;
         best = d2[0];
@@ -189,40 +185,6 @@ public static class KMeans
         }
 
         return index;
-    }
-
-    private static double MeanVariance(Data data)
-    {
-        var d = data.D;
-        var means = data.SumChunks(d, (c, sums) =>
-        {
-            for (var i = c.Start; i < c.End; i++)
-            {
-                var p = data.Point(i);
-                for (var t = 0; t < d; t++)
-                {
-                    sums[t] += p[t];
-                }
-            }
-        });
-        for (var t = 0; t < d; t++)
-        {
-            means[t] /= data.N;
-        }
-
-        var squares = data.SumChunks(d, (c, sums) =>
-        {
-            for (var i = c.Start; i < c.End; i++)
-            {
-                var p = data.Point(i);
-                for (var t = 0; t < d; t++)
-                {
-                    var diff = p[t] - means[t];
-                    sums[t] += diff * diff;
-                }
-            }
-        });
-        return squares.Sum() / data.N / d;
     }
 
     /// <summary>
@@ -339,6 +301,93 @@ public static class KMeans
 
         public ReadOnlySpan<double> Point(int i) => Points.AsSpan(i * D, D);
 
+        /// <summary>The mean over dimensions of each dimension's (population) variance; set by <see cref="Summarize"/>.</summary>
+        public double MeanVariance { get; private set; }
+
+        /// <summary>
+        /// One parallel pass over the points: refuses a non-finite value (or one whose square overflows) and computes <see cref="MeanVariance"/>.
+        /// Each chunk's mean and sum of squared deviations are computed in cache, then merged in chunk order
+        /// (Chan, Golub and LeVeque's pairwise update), so the result does not depend on the thread count.
+        /// </summary>
+        public void Summarize()
+        {
+            var partial = new double[Chunks * 2 * D];
+            var finite = true;
+            ForEachChunk(c =>
+            {
+                if (!SummarizeChunk(c, partial.AsSpan(c.Index * 2 * D, 2 * D)))
+                {
+                    finite = false;
+                }
+            });
+            if (!finite)
+            {
+                throw new ArgumentException("points must be finite, and small enough that squared distances are too (prepare missing values and scale first)", "points");
+            }
+
+            var mean = new double[D];
+            var squares = new double[D];
+            long count = 0;
+            for (var c = 0; c < Chunks; c++)
+            {
+                var chunk = ChunkAt(c);
+                long size = chunk.End - chunk.Start;
+                var total = count + size;
+                for (var t = 0; t < D; t++)
+                {
+                    var chunkMean = partial[(c * 2 * D) + t];
+                    var delta = chunkMean - mean[t];
+                    mean[t] += delta * size / total;
+                    squares[t] += partial[(c * 2 * D) + D + t] + (delta * delta * count * size / total);
+                }
+
+                count = total;
+            }
+
+            MeanVariance = squares.Sum() / N / D;
+        }
+
+        /// <summary>A chunk's per-dimension means and sums of squared deviations into <paramref name="stats"/>; false when one is not finite.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private bool SummarizeChunk(Chunk c, Span<double> stats)
+        {
+            var means = stats[..D];
+            var squares = stats[D..];
+            var values = Points.AsSpan(c.Start * D, (c.End - c.Start) * D);
+            for (var i = 0; i < values.Length; i += D)
+            {
+                for (var t = 0; t < D; t++)
+                {
+                    means[t] += values[i + t];
+                }
+            }
+
+            for (var t = 0; t < D; t++)
+            {
+                means[t] /= c.End - c.Start;
+            }
+
+            for (var i = 0; i < values.Length; i += D)
+            {
+                for (var t = 0; t < D; t++)
+                {
+                    var diff = values[i + t] - means[t];
+                    squares[t] += diff * diff;
+                }
+            }
+
+            // A NaN or an infinity makes its dimension's sums non-finite; so do values whose squares overflow.
+            foreach (var v in stats)
+            {
+                if (!double.IsFinite(v))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
         public void ForEachChunk(Action<Chunk> body)
         {
             if (Chunks == 1 || parallel.MaxDegreeOfParallelism == 1)
@@ -404,6 +453,7 @@ public static class KMeans
 
         public void Update(double[] centers)
         {
+            Array.Fill(transposed, double.PositiveInfinity);
             for (var j = 0; j < K; j++)
             {
                 for (var t = 0; t < D; t++)
@@ -414,7 +464,76 @@ public static class KMeans
         }
 
         /// <summary>
-        /// Squared distances from <paramref name="point"/> to every centroid (padding slots hold garbage).
+        /// The nearest centroid to <paramref name="point"/> (the lowest index on a tie), with the smallest and
+        /// second smallest squared distances; <paramref name="scratch"/> holds <see cref="Padded"/> values.
+        /// With 4-wide vectors and k ≤ 8 the distances stay in two registers and the minimum is found without
+        /// a branch (padding centroids sit at infinity, so they never win): which centroid is nearest changes
+        /// from point to point, and the branches of a scalar scan mispredicted often enough to cost more than
+        /// the distances themselves.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public int Nearest(ReadOnlySpan<double> point, Span<double> scratch, out double best, out double second)
+        {
+            if (Vector<double>.Count != 4 || !Vector256.IsHardwareAccelerated || Padded > 8)
+            {
+                SquaredDistances(point, scratch);
+                return KMeans.Nearest(scratch[..K], out best, out second);
+            }
+
+            var table = MemoryMarshal.Cast<double, Vector256<double>>(transposed.AsSpan());
+            var a0 = Vector256<double>.Zero;
+            var a1 = Vector256<double>.Zero;
+            if (Padded == 4)
+            {
+                a1 = Vector256.Create(double.PositiveInfinity);
+                for (var t = 0; t < D; t++)
+                {
+                    var d0 = Vector256.Create(point[t]) - table[t];
+                    a0 += d0 * d0;
+                }
+            }
+            else
+            {
+                for (var t = 0; t < D; t++)
+                {
+                    var x = Vector256.Create(point[t]);
+                    var d0 = x - table[2 * t];
+                    var d1 = x - table[(2 * t) + 1];
+                    a0 += d0 * d0;
+                    a1 += d1 * d1;
+                }
+            }
+
+            var least = AllLanesMin(Lesser(a0, a1));
+            var mask = Vector256.Equals(a0, least).ExtractMostSignificantBits() | (Vector256.Equals(a1, least).ExtractMostSignificantBits() << 4);
+            var index = BitOperations.TrailingZeroCount(mask);
+            var chosen = Vector256.Create((double)index);
+            var infinity = Vector256.Create(double.PositiveInfinity);
+            var rest0 = Vector256.ConditionalSelect(Vector256.Equals(LanesLow, chosen), infinity, a0);
+            var rest1 = Vector256.ConditionalSelect(Vector256.Equals(LanesHigh, chosen), infinity, a1);
+            best = least.ToScalar();
+            second = AllLanesMin(Lesser(rest0, rest1)).ToScalar();
+            return index;
+        }
+
+        private static readonly Vector256<double> LanesLow = Vector256.Create(0.0, 1, 2, 3);
+
+        private static readonly Vector256<double> LanesHigh = Vector256.Create(4.0, 5, 6, 7);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<double> Lesser(Vector256<double> a, Vector256<double> b) =>
+            Vector256.ConditionalSelect(Vector256.LessThan(b, a), b, a);
+
+        /// <summary>The minimum of the four lanes, in every lane.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<double> AllLanesMin(Vector256<double> v)
+        {
+            v = Lesser(v, Vector256.Shuffle(v, Vector256.Create(2L, 3, 0, 1)));
+            return Lesser(v, Vector256.Shuffle(v, Vector256.Create(1L, 0, 3, 2)));
+        }
+
+        /// <summary>
+        /// Squared distances from <paramref name="point"/> to every centroid (padding slots hold infinity).
         /// Up to three vectors of centroids (k ≤ 12 with 4-wide vectors) accumulate in registers; more use memory.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -543,6 +662,7 @@ public static class KMeans
             Start,
             totalIterations);
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private long[] Sizes()
         {
             var sizes = new long[k];
@@ -651,8 +771,7 @@ public static class KMeans
                 var label = Labels[i];
                 if (moves.Full)
                 {
-                    table.SquaredDistances(point, d2);
-                    label = Nearest(d2[..k], out var first, out var runnerUp);
+                    label = table.Nearest(point, d2, out var first, out var runnerUp);
                     Labels[i] = label;
                     upper[i] = Math.Sqrt(first);
                     lower[i] = Math.Sqrt(runnerUp);
@@ -669,8 +788,7 @@ public static class KMeans
                     up = Math.Sqrt(SquaredDistance(point, Centers.AsSpan(label * d, d)));
                     if (up > bound)
                     {
-                        table.SquaredDistances(point, d2);
-                        var nearest = Nearest(d2[..k], out var best, out var second);
+                        var nearest = table.Nearest(point, d2, out var best, out var second);
                         up = Math.Sqrt(best);
                         low = Math.Sqrt(second);
                         if (nearest != label)
@@ -692,6 +810,7 @@ public static class KMeans
             return changed;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Add(Span<double> sum, ReadOnlySpan<double> point)
         {
             for (var t = 0; t < sum.Length; t++)
@@ -700,6 +819,7 @@ public static class KMeans
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Subtract(Span<double> sum, ReadOnlySpan<double> point)
         {
             for (var t = 0; t < sum.Length; t++)
@@ -712,6 +832,7 @@ public static class KMeans
         /// The means of the clusters, reduced in chunk order. A cluster left empty moves to the point
         /// farthest from its own centroid (the first such point), as scikit-learn does; bounds are reset.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private double[] NewCenters()
         {
             var d = data.D;
@@ -805,19 +926,19 @@ public static class KMeans
             public int MaxShiftIndex { get; }
         }
 
-        private double ComputeInertia()
+        private double ComputeInertia() => data.SumChunks(1, (c, sum) => sum[0] = ChunkInertia(c))[0];
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private double ChunkInertia(Chunk c)
         {
             var d = data.D;
-            return data.SumChunks(1, (c, sum) =>
+            var s = 0.0;
+            for (var i = c.Start; i < c.End; i++)
             {
-                var s = 0.0;
-                for (var i = c.Start; i < c.End; i++)
-                {
-                    s += SquaredDistance(data.Point(i), Centers.AsSpan(Labels[i] * d, d));
-                }
+                s += SquaredDistance(data.Point(i), Centers.AsSpan(Labels[i] * d, d));
+            }
 
-                sum[0] = s;
-            })[0];
+            return s;
         }
     }
 }

@@ -67,6 +67,51 @@ public sealed class KMeansTests
         Assert.Equal(inertia, result.Inertia, inertia * 1e-12);
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(6)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(13)]
+    public void Assign_AnyK_NearestCentroidLowestIndexOnATie(int k)
+    {
+        // k = 3..8 take the two-register path, 9 and 13 the general one; a repeated centroid makes ties.
+        var points = Blobs(5_000, 5, 7, seed: k);
+        var random = new Xoshiro((ulong)k + 100);
+        var centroids = Enumerable.Range(0, k * 5).Select(_ => random.NextDouble() * 100).ToArray();
+        Array.Copy(points, 0, centroids, 0, 5);
+        Array.Copy(centroids, 0, centroids, (k - 1) * 5, 5);
+        var labels = KMeans.Assign(points, 5, centroids);
+        for (var i = 0; i < 5_000; i++)
+        {
+            var distances = Enumerable.Range(0, k).Select(j => Enumerable.Range(0, 5).Sum(t => Math.Pow(points[(i * 5) + t] - centroids[(j * 5) + t], 2))).ToList();
+            Assert.Equal(distances.IndexOf(distances.Min()), labels[i]);
+        }
+
+        Assert.Contains(0, labels);
+        Assert.DoesNotContain(k - 1, labels);
+    }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void Fit_NonFiniteValue_Refused(double bad)
+    {
+        var points = Blobs(10_000, 2, 3, seed: 4);
+        points[12_345] = bad;
+        var error = Assert.Throws<ArgumentException>(() => KMeans.Fit(points, 2, new KMeansOptions(3, Seed: 1)));
+        Assert.Contains("finite", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fit_ValuesWhoseSquaresOverflow_Refused()
+    {
+        var points = Blobs(1_000, 2, 2, seed: 6).Select(v => v * 1e160).ToArray();
+        var error = Assert.Throws<ArgumentException>(() => KMeans.Fit(points, 2, new KMeansOptions(2, Seed: 1, Initializations: 1)));
+        Assert.Contains("scale", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Quality_WellSeparatedBlobs_PeaksAtTheTrueK()
     {
