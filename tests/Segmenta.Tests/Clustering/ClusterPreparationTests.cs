@@ -59,7 +59,7 @@ public sealed class ClusterPreparationTests
     {
         double[] centers = [0, 0, 10, 0, 5, 9];
         var points = new double[600];
-        var random = new Numerics.Xoshiro(4);
+        var random = new Segmenta.Numerics.Xoshiro(4);
         for (var i = 0; i < 300; i++)
         {
             points[2 * i] = random.Normal(centers[(i % 3) * 2], 0.8);

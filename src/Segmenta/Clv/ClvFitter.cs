@@ -1,0 +1,105 @@
+using System.Globalization;
+
+namespace Segmenta.Clv;
+
+/// <summary>A customer's repeat-purchase history: x repeat transactions, the last at t_x, observed for T (in one time unit).</summary>
+/// <param name="X">Repeat transactions (purchase days after the first, in the calibration period).</param>
+/// <param name="Tx">Time from the first purchase to the last.</param>
+/// <param name="T">Time from the first purchase to the end of the calibration period.</param>
+public readonly record struct RepeatHistory(double X, double Tx, double T);
+
+/// <summary>A customer's repeat spend: x repeat transactions of mean value m.</summary>
+/// <param name="X">Repeat transactions.</param>
+/// <param name="MeanSpend">Their mean value.</param>
+public readonly record struct RepeatSpend(double X, double MeanSpend);
+
+/// <summary>
+/// Fits the CLV models to in-memory customer summaries (docs/clv.md): BG/NBD or Pareto/NBD to
+/// (x, t_x, T), Gamma-Gamma to repeat spend. Customers with equal inputs are grouped first, so a fit
+/// costs in distinct histories, not customers.
+/// </summary>
+public static class ClvFitter
+{
+    /// <summary>Model names in files, options and output.</summary>
+    public static string ModelName(PurchaseModelKind kind) => kind == PurchaseModelKind.BgNbd ? "bgnbd" : "pareto";
+
+    /// <summary>Parses bgnbd or pareto (also bg/nbd, pareto/nbd, paretonbd).</summary>
+    public static PurchaseModelKind? ParseModel(string text) => text.ToLowerInvariant().Replace("/", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal) switch
+    {
+        "bgnbd" => PurchaseModelKind.BgNbd,
+        "pareto" or "paretonbd" => PurchaseModelKind.ParetoNbd,
+        _ => null,
+    };
+
+    /// <summary>Fits a purchase model; throws <see cref="ModelFitException"/> when no usable fit exists.</summary>
+    public static ModelFit FitPurchases(PurchaseModelKind kind, IEnumerable<RepeatHistory> customers)
+    {
+        ArgumentNullException.ThrowIfNull(customers);
+        var model = PurchaseModel.Of(kind);
+        var (inputs, weights) = Group(customers, h => h);
+        if (inputs.Length == 0)
+        {
+            throw new ModelFitException($"{ModelName(kind)}: no customers to fit");
+        }
+
+        foreach (var h in inputs)
+        {
+            if (!(h.X >= 0 && h.Tx >= 0 && h.T >= h.Tx) || !double.IsFinite(h.T))
+            {
+                throw new ModelFitException(string.Create(CultureInfo.InvariantCulture, $"{ModelName(kind)}: an invalid history (x = {h.X}, t_x = {h.Tx}, T = {h.T}); need x >= 0 and 0 <= t_x <= T"));
+            }
+        }
+
+        if (inputs.All(h => h.X == 0))
+        {
+            throw new ModelFitException($"{ModelName(kind)}: no customer made a repeat purchase, so the purchase rate cannot be estimated");
+        }
+
+        // Start from unit shapes and a scale of the mean observation time, whatever the time unit.
+        var meanT = inputs.Select((h, i) => h.T * weights[i]).Sum() / weights.Sum();
+        var scale = Math.Max(meanT, 1e-3);
+        return MaximumLikelihood.Fit(ModelName(kind), model.ParameterNames, [1, scale, 1, kind == PurchaseModelKind.BgNbd ? 1 : scale], inputs, weights, (p, h) => model.LogLikelihood(p, h.X, h.Tx, h.T));
+    }
+
+    /// <summary>
+    /// Fits Gamma-Gamma to customers with at least one repeat transaction of positive mean value (others are
+    /// left out, as the model requires); throws <see cref="ModelFitException"/> when no usable fit exists.
+    /// </summary>
+    public static ModelFit FitSpend(IEnumerable<RepeatSpend> customers)
+    {
+        ArgumentNullException.ThrowIfNull(customers);
+        var (inputs, weights) = Group(customers.Where(c => c.X > 0 && c.MeanSpend > 0 && double.IsFinite(c.MeanSpend)), c => c);
+        if (inputs.Length < 2)
+        {
+            throw new ModelFitException("gamma-gamma: fewer than two customers with repeat purchases of positive value");
+        }
+
+        var meanSpend = inputs.Select((c, i) => c.MeanSpend * weights[i]).Sum() / weights.Sum();
+        var fit = MaximumLikelihood.Fit("gamma-gamma", GammaGamma.ParameterNames, [1, 2, meanSpend], inputs, weights, (p, c) => GammaGamma.LogLikelihood(p, c.X, c.MeanSpend));
+        return fit["q"] > 1
+            ? fit
+            : throw new ModelFitException(string.Create(CultureInfo.InvariantCulture, $"gamma-gamma: q = {fit["q"]:G4} <= 1, so the population's mean spend is infinite; the spend data does not suit the model"));
+    }
+
+    private static (T[] Inputs, double[] Weights) Group<TSource, T>(IEnumerable<TSource> source, Func<TSource, T> key)
+        where T : struct
+    {
+        var counts = new Dictionary<T, long>();
+        foreach (var item in source)
+        {
+            var k = key(item);
+            counts[k] = counts.GetValueOrDefault(k) + 1;
+        }
+
+        // A fixed order, so the ordered sums (and the fit) do not depend on hashing.
+        var inputs = counts.Keys.OrderBy(k => k, Comparer<T>.Create(CompareInputs)).ToArray();
+        return (inputs, inputs.Select(k => (double)counts[k]).ToArray());
+    }
+
+    private static int CompareInputs<T>(T a, T b) => (a, b) switch
+    {
+        (RepeatHistory x, RepeatHistory y) => (x.X, x.Tx, x.T).CompareTo((y.X, y.Tx, y.T)),
+        (RepeatSpend x, RepeatSpend y) => (x.X, x.MeanSpend).CompareTo((y.X, y.MeanSpend)),
+        _ => 0,
+    };
+}

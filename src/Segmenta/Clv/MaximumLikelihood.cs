@@ -1,0 +1,170 @@
+using System.Globalization;
+using Segmenta.Numerics;
+
+namespace Segmenta.Clv;
+
+/// <summary>One fitted parameter.</summary>
+/// <param name="Name">Its name in the literature (r, alpha, a, b, s, beta, p, q, gamma).</param>
+/// <param name="Value">The maximum-likelihood estimate.</param>
+/// <param name="StandardError">From the inverse of the observed information (the Hessian of −ln L); null when it is not positive definite.</param>
+public sealed record ParameterEstimate(string Name, double Value, double? StandardError);
+
+/// <summary>A maximum-likelihood fit.</summary>
+/// <param name="Model">bgnbd, pareto or gamma-gamma.</param>
+/// <param name="Parameters">The estimates, in the model's order.</param>
+/// <param name="LogLikelihood">ln L at the estimates, summed over the customers.</param>
+/// <param name="Customers">Customers the fit used.</param>
+/// <param name="DistinctHistories">Distinct inputs the likelihood was evaluated on (customers with equal inputs share one evaluation).</param>
+/// <param name="Iterations">Optimizer iterations (Nelder-Mead, then BFGS).</param>
+/// <param name="Evaluations">Likelihood evaluations.</param>
+/// <param name="Converged">Whether the gradient reached the tolerance.</param>
+/// <param name="Warnings">What a user must know: no convergence, a parameter at a bound, no standard errors.</param>
+public sealed record ModelFit(
+    string Model,
+    IReadOnlyList<ParameterEstimate> Parameters,
+    double LogLikelihood,
+    long Customers,
+    long DistinctHistories,
+    int Iterations,
+    int Evaluations,
+    bool Converged,
+    IReadOnlyList<string> Warnings)
+{
+    /// <summary>The estimates alone, in order.</summary>
+    public double[] Values => Parameters.Select(p => p.Value).ToArray();
+
+    /// <summary>The estimate of a parameter by name.</summary>
+    public double this[string name] => Parameters.First(p => p.Name == name).Value;
+}
+
+/// <summary>A fit that produced no usable estimates (non-finite likelihood, a series that diverged).</summary>
+public sealed class ModelFitException(string message) : Exception(message);
+
+/// <summary>
+/// Maximum likelihood for the CLV models: −ln L summed over distinct inputs (each weighted by how many
+/// customers share it), minimized over the logarithms of the parameters so every parameter stays
+/// positive, from a derivative-free start to a gradient tolerance; then standard errors from the Hessian
+/// in the parameters' own scale. The sum over inputs runs in fixed chunks added in order, so a fit is
+/// the same on any number of threads.
+/// </summary>
+internal static class MaximumLikelihood
+{
+    /// <summary>Parameters below this or above its inverse are reported as at a bound.</summary>
+    private const double Bound = 1e-6;
+
+    private const int ChunkSize = 2048;
+
+    /// <param name="model">The model's name for messages.</param>
+    /// <param name="names">Parameter names.</param>
+    /// <param name="start">Starting values (positive).</param>
+    /// <param name="inputs">Distinct inputs.</param>
+    /// <param name="weights">Customers per input.</param>
+    /// <param name="logLikelihood">ln L of one input.</param>
+    public static ModelFit Fit<T>(string model, IReadOnlyList<string> names, double[] start, T[] inputs, double[] weights, Func<double[], T, double> logLikelihood)
+    {
+        var chunks = (inputs.Length + ChunkSize - 1) / ChunkSize;
+        double Total(double[] parameters)
+        {
+            var partial = new double[chunks];
+            Parallel.For(0, chunks, c =>
+            {
+                var sum = 0.0;
+                var end = Math.Min(inputs.Length, (c + 1) * ChunkSize);
+                for (var i = c * ChunkSize; i < end; i++)
+                {
+                    sum += weights[i] * logLikelihood(parameters, inputs[i]);
+                }
+
+                partial[c] = sum;
+            });
+            var total = 0.0;
+            foreach (var v in partial)
+            {
+                total += v;
+            }
+
+            return total;
+        }
+
+        double Objective(double[] logs)
+        {
+            try
+            {
+                var value = -Total(logs.Select(v => Math.Exp(v)).ToArray());
+                return double.IsFinite(value) ? value : double.PositiveInfinity;
+            }
+            catch (SeriesDivergedException)
+            {
+                return double.PositiveInfinity;
+            }
+        }
+
+        var customers = weights.Sum();
+        var startLogs = start.Select(v => Math.Log(v)).ToArray();
+        if (!double.IsFinite(Objective(startLogs)))
+        {
+            throw new ModelFitException($"{model}: the likelihood is not finite at the starting values");
+        }
+
+        // The gradient tolerance scales with the data: ln L grows with the number of customers.
+        var result = Minimizer.Minimize(Objective, startLogs, 1e-7 * Math.Max(customers, 1));
+        var estimates = result.Point.Select(v => Math.Exp(v)).ToArray();
+        var maximum = -result.Value;
+        if (!double.IsFinite(maximum) || estimates.Any(v => !double.IsFinite(v)))
+        {
+            throw new ModelFitException($"{model}: the fit ended at a non-finite likelihood; the data may not suit the model");
+        }
+
+        var warnings = new List<string>();
+        var inv = CultureInfo.InvariantCulture;
+        if (!result.Converged)
+        {
+            warnings.Add(string.Create(inv, $"{model}: the optimizer stopped after {result.Iterations} iterations without converging (largest gradient {result.Gradient.Max(Math.Abs):G3}); the estimates may be inaccurate"));
+        }
+
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (estimates[i] < Bound || estimates[i] > 1 / Bound)
+            {
+                warnings.Add(string.Create(inv, $"{model}: {names[i]} = {estimates[i]:G4} is at the edge of the parameter space; the model may be degenerate for this data"));
+            }
+        }
+
+        double NegativeAt(double[] parameters)
+        {
+            try
+            {
+                return parameters.All(v => v > 0) ? -Total(parameters) : double.NaN;
+            }
+            catch (SeriesDivergedException)
+            {
+                return double.NaN;
+            }
+        }
+
+        var covariance = Minimizer.InvertPositiveDefinite(Minimizer.Hessian(NegativeAt, estimates));
+        double?[] errors = new double?[names.Count];
+        if (covariance is null)
+        {
+            warnings.Add($"{model}: the Hessian at the estimates is not positive definite, so there are no standard errors");
+        }
+        else
+        {
+            for (var i = 0; i < names.Count; i++)
+            {
+                errors[i] = covariance[i, i] > 0 && double.IsFinite(covariance[i, i]) ? Math.Sqrt(covariance[i, i]) : null;
+            }
+        }
+
+        return new ModelFit(
+            model,
+            names.Select((n, i) => new ParameterEstimate(n, estimates[i], errors[i])).ToList(),
+            maximum,
+            (long)customers,
+            inputs.Length,
+            result.Iterations,
+            result.Evaluations,
+            result.Converged,
+            warnings);
+    }
+}

@@ -1,0 +1,160 @@
+using static Segmenta.Numerics.SpecialFunctions;
+
+namespace Segmenta.Clv;
+
+/// <summary>The model of the purchase process.</summary>
+public enum PurchaseModelKind
+{
+    /// <summary>BG/NBD (Fader, Hardie and Lee 2005): a customer may drop out right after each purchase.</summary>
+    BgNbd,
+
+    /// <summary>Pareto/NBD (Schmittlein, Morrison and Colombo 1987): a customer may drop out at any time.</summary>
+    ParetoNbd,
+}
+
+/// <summary>
+/// A buy-till-you-die model of repeat purchasing: its per-customer log-likelihood and the conditional
+/// quantities a fit predicts, all functions of the customer's (x, t_x, T). Parameters are in the order
+/// of <see cref="ParameterNames"/>; times are in the unit of the summary the model was fitted to.
+/// </summary>
+internal abstract class PurchaseModel
+{
+    /// <summary>The model of a kind.</summary>
+    public static PurchaseModel Of(PurchaseModelKind kind) => kind switch
+    {
+        PurchaseModelKind.BgNbd => BgNbd.Instance,
+        _ => ParetoNbd.Instance,
+    };
+
+    public abstract PurchaseModelKind Kind { get; }
+
+    public abstract IReadOnlyList<string> ParameterNames { get; }
+
+    /// <summary>ln L of one customer.</summary>
+    public abstract double LogLikelihood(ReadOnlySpan<double> p, double x, double tx, double t);
+
+    /// <summary>P(alive at T | x, t_x, T).</summary>
+    public abstract double ProbabilityAlive(ReadOnlySpan<double> p, double x, double tx, double t);
+
+    /// <summary>E[Y(horizon) | x, t_x, T]: expected purchases in (T, T + horizon].</summary>
+    public abstract double ConditionalExpectedPurchases(ReadOnlySpan<double> p, double horizon, double x, double tx, double t);
+
+    /// <summary>E[X(t)]: expected purchases of a new customer in (0, t].</summary>
+    public abstract double ExpectedPurchases(ReadOnlySpan<double> p, double t);
+
+    /// <summary>BG/NBD, with the formulas of Fader, Hardie and Lee (2005) and Hardie's notes, in logs.</summary>
+    private sealed class BgNbd : PurchaseModel
+    {
+        public static readonly BgNbd Instance = new();
+
+        public override PurchaseModelKind Kind => PurchaseModelKind.BgNbd;
+
+        public override IReadOnlyList<string> ParameterNames { get; } = ["r", "alpha", "a", "b"];
+
+        public override double LogLikelihood(ReadOnlySpan<double> p, double x, double tx, double t)
+        {
+            double r = p[0], alpha = p[1], a = p[2], b = p[3];
+            var a1 = LogGamma(r + x) - LogGamma(r) + (r * Math.Log(alpha));
+            var a2 = LogGamma(a + b) + LogGamma(b + x) - LogGamma(b) - LogGamma(a + b + x);
+            var a3 = -(r + x) * Math.Log(alpha + t);
+            var a4 = x > 0 ? Math.Log(a) - Math.Log(b + x - 1) - ((r + x) * Math.Log(alpha + tx)) : double.NegativeInfinity;
+            return a1 + a2 + LogAddExp(a3, a4);
+        }
+
+        /// <summary>ln of the odds term δ(x&gt;0)·a/(b+x−1)·((α+T)/(α+t_x))^(r+x); −∞ without repeat purchases.</summary>
+        private static double LogDeadOdds(ReadOnlySpan<double> p, double x, double tx, double t) =>
+            x > 0 ? Math.Log(p[2]) - Math.Log(p[3] + x - 1) + ((p[0] + x) * (Math.Log(p[1] + t) - Math.Log(p[1] + tx))) : double.NegativeInfinity;
+
+        public override double ProbabilityAlive(ReadOnlySpan<double> p, double x, double tx, double t) =>
+            1 / (1 + Math.Exp(LogDeadOdds(p, x, tx, t)));
+
+        public override double ConditionalExpectedPurchases(ReadOnlySpan<double> p, double horizon, double x, double tx, double t)
+        {
+            if (horizon <= 0)
+            {
+                return 0;
+            }
+
+            double r = p[0], alpha = p[1], a = p[2], b = p[3];
+            var z = horizon / (alpha + t + horizon);
+            var logTail = ((r + x) * Math.Log((alpha + t) / (alpha + t + horizon))) + LogHypergeometric2F1(r + x, b + x, a + b + x - 1, z);
+            var numerator = (a + b + x - 1) / (a - 1) * -ExpM1(logTail);
+            return numerator / (1 + Math.Exp(LogDeadOdds(p, x, tx, t)));
+        }
+
+        public override double ExpectedPurchases(ReadOnlySpan<double> p, double t)
+        {
+            if (t <= 0)
+            {
+                return 0;
+            }
+
+            double r = p[0], alpha = p[1], a = p[2], b = p[3];
+            var logTail = (r * Math.Log(alpha / (alpha + t))) + LogHypergeometric2F1(r, b, a + b - 1, t / (alpha + t));
+            return (a + b - 1) / (a - 1) * -ExpM1(logTail);
+        }
+    }
+
+    /// <summary>Pareto/NBD, with the likelihood of Fader and Hardie's 2005 derivation note, in logs.</summary>
+    private sealed class ParetoNbd : PurchaseModel
+    {
+        public static readonly ParetoNbd Instance = new();
+
+        public override PurchaseModelKind Kind => PurchaseModelKind.ParetoNbd;
+
+        public override IReadOnlyList<string> ParameterNames { get; } = ["r", "alpha", "s", "beta"];
+
+        /// <summary>
+        /// ln A₀, the integral over dropout times between t_x and T: the difference of two ₂F₁ terms
+        /// (whichever of α and β is larger sets their form); −∞ when t_x = T.
+        /// </summary>
+        private static double LogA0(ReadOnlySpan<double> p, double x, double tx, double t)
+        {
+            double r = p[0], alpha = p[1], s = p[2], beta = p[3];
+            var rsx = r + s + x;
+            var (larger, second) = alpha >= beta ? (alpha, s + 1) : (beta, r + x);
+            var gap = Math.Abs(alpha - beta);
+            var first = LogHypergeometric2F1Shifted(rsx, second, gap / (larger + tx)) - (rsx * Math.Log(larger + tx));
+            var last = LogHypergeometric2F1Shifted(rsx, second, gap / (larger + t)) - (rsx * Math.Log(larger + t));
+            return first > last ? LogSubtractExp(first, last) : double.NegativeInfinity;
+        }
+
+        public override double LogLikelihood(ReadOnlySpan<double> p, double x, double tx, double t)
+        {
+            double r = p[0], alpha = p[1], s = p[2], beta = p[3];
+            var a1 = LogGamma(r + x) - LogGamma(r) + (r * Math.Log(alpha)) + (s * Math.Log(beta));
+            var alive = (-(r + x) * Math.Log(alpha + t)) - (s * Math.Log(beta + t));
+            var died = Math.Log(s) - Math.Log(r + s + x) + LogA0(p, x, tx, t);
+            return a1 + LogAddExp(alive, died);
+        }
+
+        public override double ProbabilityAlive(ReadOnlySpan<double> p, double x, double tx, double t)
+        {
+            double r = p[0], alpha = p[1], s = p[2], beta = p[3];
+            var logOdds = Math.Log(s) - Math.Log(r + s + x) + ((r + x) * Math.Log(alpha + t)) + (s * Math.Log(beta + t)) + LogA0(p, x, tx, t);
+            return 1 / (1 + Math.Exp(logOdds));
+        }
+
+        public override double ConditionalExpectedPurchases(ReadOnlySpan<double> p, double horizon, double x, double tx, double t)
+        {
+            if (horizon <= 0)
+            {
+                return 0;
+            }
+
+            double r = p[0], alpha = p[1], s = p[2], beta = p[3];
+            var rate = (r + x) * (beta + t) / (alpha + t);
+            return rate * Survival(s, beta + t, horizon) * ProbabilityAlive(p, x, tx, t);
+        }
+
+        public override double ExpectedPurchases(ReadOnlySpan<double> p, double t) =>
+            t <= 0 ? 0 : p[0] * p[3] / p[1] * Survival(p[2], p[3], t);
+
+        /// <summary>[1 − (β/(β+t))^(s−1)] / (s − 1), and its limit ln((β+t)/β) at s = 1.</summary>
+        private static double Survival(double s, double beta, double t)
+        {
+            var log = Math.Log((beta + t) / beta);
+            return Math.Abs(s - 1) < 1e-10 ? log : -ExpM1(-(s - 1) * log) / (s - 1);
+        }
+    }
+}
