@@ -187,6 +187,77 @@ public sealed class DuckDbWarehouse : IWarehouse
     }
 
     /// <inheritdoc />
+    public void AppendInTransaction(IReadOnlyList<SqlStatement> before, string table, TableRows rows, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(rows);
+        var named = rows.Columns.Select((c, i) => (c.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
+        var order = TableColumns(table).Select(c => named.TryGetValue(c.Name, out var i) ? i : -1).ToArray();
+        var unknown = named.Keys.Except(TableColumns(table).Select(c => c.Name), StringComparer.Ordinal).FirstOrDefault();
+        if (unknown is not null)
+        {
+            throw new WarehouseException($"table {table} has no column {unknown}");
+        }
+
+        Execute("BEGIN TRANSACTION");
+        try
+        {
+            foreach (var statement in before)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                Execute(statement.Text, [.. statement.Parameters]);
+            }
+
+            // The Appender writes inside the open transaction; closing it flushes before the commit.
+            using (var appender = connection.CreateAppender(table))
+            {
+                for (var r = 0; r < rows.Count; r++)
+                {
+                    if ((r & 0xFFFF) == 0)
+                    {
+                        cancellation.ThrowIfCancellationRequested();
+                    }
+
+                    var row = appender.CreateRow();
+                    foreach (var c in order)
+                    {
+                        switch (c < 0 ? null : rows.Columns[c].Values)
+                        {
+                            case null:
+                                row.AppendNullValue();
+                                break;
+                            case string?[] text:
+                                row.AppendValue(text[r]);
+                                break;
+                            case long?[] integers:
+                                row.AppendValue(integers[r]);
+                                break;
+                            case double?[] numbers:
+                                row.AppendValue(numbers[r]);
+                                break;
+                            case DateOnly?[] dates:
+                                row.AppendValue(dates[r]);
+                                break;
+                            default:
+                                throw new ArgumentException("unsupported column type", nameof(rows));
+                        }
+                    }
+
+                    row.EndRow();
+                }
+            }
+
+            Execute("COMMIT");
+        }
+        catch
+        {
+            Execute("ROLLBACK");
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
     public void Dispose() => connection.Dispose();
 
     internal void Execute(string sql, params object?[] parameters)

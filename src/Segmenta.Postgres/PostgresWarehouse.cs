@@ -258,6 +258,59 @@ public sealed class PostgresWarehouse : IWarehouse
     }
 
     /// <inheritdoc />
+    public void AppendInTransaction(IReadOnlyList<SqlStatement> before, string table, TableRows rows, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(rows);
+        using var transaction = connection.BeginTransaction();
+        foreach (var statement in before)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            Execute(statement.Text, [.. statement.Parameters]);
+        }
+
+        var columns = string.Join(", ", rows.Columns.Select(c => Dialect.QuoteIdentifier(c.Name)));
+        using (var writer = connection.BeginBinaryImport($"COPY {Dialect.QuoteIdentifier(table)} ({columns}) FROM STDIN (FORMAT BINARY)"))
+        {
+            for (var r = 0; r < rows.Count; r++)
+            {
+                if ((r & 0xFFFF) == 0)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                }
+
+                writer.StartRow();
+                foreach (var (_, values) in rows.Columns)
+                {
+                    switch (values)
+                    {
+                        case string?[] text when text[r] is { } value:
+                            writer.Write(value, NpgsqlTypes.NpgsqlDbType.Text);
+                            break;
+                        case long?[] integers when integers[r] is { } value:
+                            writer.Write(value, NpgsqlTypes.NpgsqlDbType.Bigint);
+                            break;
+                        case double?[] numbers when numbers[r] is { } value:
+                            writer.Write(value, NpgsqlTypes.NpgsqlDbType.Double);
+                            break;
+                        case DateOnly?[] dates when dates[r] is { } value:
+                            writer.Write(value, NpgsqlTypes.NpgsqlDbType.Date);
+                            break;
+                        default:
+                            writer.WriteNull();
+                            break;
+                    }
+                }
+            }
+
+            writer.Complete();
+        }
+
+        transaction.Commit();
+    }
+
+    /// <inheritdoc />
     public long ExportParquet(SqlStatement query, string path)
     {
         ArgumentNullException.ThrowIfNull(query);

@@ -28,3 +28,9 @@ public sealed class DuckDbClusterTests : ClusterContract
 {
     private protected override Backend Backend => Backend.DuckDb;
 }
+
+/// <summary>CLV fitted from DuckDB's summary, predictions appended and read by segments.</summary>
+public sealed class DuckDbClvTests : ClvContract
+{
+    private protected override Backend Backend => Backend.DuckDb;
+}

@@ -60,6 +60,18 @@ public sealed class ShardedClusterTests : ClusterContract
     private protected override Backend Backend => PostgresBackends.Sharded;
 }
 
+/// <summary>CLV on PostgreSQL: the summary in SQL, predictions by binary COPY.</summary>
+public sealed class PostgresClvTests : ClvContract
+{
+    private protected override Backend Backend => PostgresBackends.Single;
+}
+
+/// <summary>CLV through the coordinator of a sharded warehouse.</summary>
+public sealed class ShardedClvTests : ClvContract
+{
+    private protected override Backend Backend => PostgresBackends.Sharded;
+}
+
 /// <summary>The PostgreSQL backends of the contract tests: each fixture gets fresh databases, dropped afterwards.</summary>
 internal static class PostgresBackends
 {

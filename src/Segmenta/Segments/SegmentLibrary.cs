@@ -1,4 +1,5 @@
 using Segmenta.Clustering;
+using Segmenta.Clv;
 using Segmenta.Features;
 using Segmenta.Language;
 using Segmenta.Model;
@@ -40,7 +41,7 @@ public sealed class SegmentLibrary
     /// <summary>
     /// The schema of a workspace: the warehouse's columns, the workspace's event types, the computed
     /// fields every workspace has (<c>features.*</c>, <c>rfm.*</c> with the workspace's RFM options),
-    /// <c>cluster</c> once a cluster model is stored, and
+    /// <c>cluster</c> once a cluster model is stored, <c>clv</c> once a CLV model is, and
     /// any further <paramref name="derived"/> sets (which replace a built-in set of the same namespace).
     /// </summary>
     public static SegmentSchema SchemaOf(IWarehouse warehouse, WorkspaceSettings settings, IEnumerable<DerivedFieldSet>? derived = null)
@@ -52,6 +53,11 @@ public sealed class SegmentLibrary
         if (ClusterAnalysis.Active(warehouse) is { } model)
         {
             builtIn.Add(ClusterAnalysis.FieldSet(model));
+        }
+
+        if (ClvAnalysis.Active(warehouse) is not null)
+        {
+            builtIn.Add(ClvAnalysis.FieldSet);
         }
 
         return new SegmentSchema(

@@ -43,6 +43,57 @@ public interface IWarehouse : IDisposable
 
     /// <summary>Writes a query's result to a Parquet file and returns the rows written.</summary>
     long ExportParquet(SqlStatement query, string path);
+
+    /// <summary>
+    /// Runs <paramref name="before"/> (typically a delete of the rows being replaced), then bulk-appends
+    /// <paramref name="rows"/> to <paramref name="table"/>, in one transaction: all of it takes effect, or none.
+    /// Columns of the table that <paramref name="rows"/> does not name are null.
+    /// </summary>
+    void AppendInTransaction(IReadOnlyList<SqlStatement> before, string table, TableRows rows, CancellationToken cancellation = default);
+}
+
+/// <summary>Rows computed in memory for a bulk append, column by column.</summary>
+public sealed class TableRows
+{
+    private readonly List<(string Name, Array Values)> columns = [];
+
+    /// <summary>Creates rows of <paramref name="count"/> values per column.</summary>
+    public TableRows(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        Count = count;
+    }
+
+    /// <summary>Rows.</summary>
+    public int Count { get; }
+
+    /// <summary>The columns in the order added: each an array of <see cref="string"/>, <see cref="long"/>?, <see cref="double"/>? or <see cref="DateOnly"/>? values.</summary>
+    public IReadOnlyList<(string Name, Array Values)> Columns => columns;
+
+    /// <summary>Adds a text column.</summary>
+    public TableRows Add(string name, string?[] values) => AddColumn(name, values);
+
+    /// <summary>Adds an integer column.</summary>
+    public TableRows Add(string name, long?[] values) => AddColumn(name, values);
+
+    /// <summary>Adds a date column.</summary>
+    public TableRows Add(string name, DateOnly?[] values) => AddColumn(name, values);
+
+    /// <summary>Adds a floating-point column (null, not NaN, for a missing value).</summary>
+    public TableRows Add(string name, double?[] values) => AddColumn(name, values);
+
+    private TableRows AddColumn(string name, Array values)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Length != Count)
+        {
+            throw new ArgumentException($"column {name} has {values.Length} values, expected {Count}", nameof(values));
+        }
+
+        columns.Add((name, values));
+        return this;
+    }
 }
 
 /// <summary>What a load writes and where it came from.</summary>

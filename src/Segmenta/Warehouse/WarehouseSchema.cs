@@ -1,3 +1,4 @@
+using Segmenta.Clv;
 using Segmenta.Clustering;
 using Segmenta.Features;
 using Segmenta.Model;
@@ -149,6 +150,35 @@ public static class WarehouseSchema
                 inertia {d.DoubleType} NOT NULL,
                 model {d.TypeName(FieldType.Text)} NOT NULL)
             """,
+        ]),
+        new(7, "CLV: every fitted model, the newest active, and each customer's latest predictions", d =>
+        [
+            $"""
+            CREATE TABLE {ClvAnalysis.ModelsTable} (
+                version {d.TypeName(FieldType.Integer)} PRIMARY KEY,
+                fitted_at {d.TimestampType} NOT NULL,
+                model_kind {d.TypeName(FieldType.Text)} NOT NULL,
+                calibration_end {d.TypeName(FieldType.Date)} NOT NULL,
+                customers {d.TypeName(FieldType.Integer)} NOT NULL,
+                log_likelihood {d.DoubleType} NOT NULL,
+                model {d.TypeName(FieldType.Text)} NOT NULL)
+            """,
+            .. d.CreateTable(
+                ClvAnalysis.PredictionsTable,
+                [
+                    $"customer_id {d.TypeName(FieldType.Text)} NOT NULL",
+                    $"model_version {d.TypeName(FieldType.Integer)} NOT NULL",
+                    $"history_end {d.TypeName(FieldType.Date)} NOT NULL",
+                    $"x {d.DoubleType} NOT NULL",
+                    $"t_x {d.DoubleType} NOT NULL",
+                    $"t {d.DoubleType} NOT NULL",
+                    $"p_alive {d.DoubleType} NOT NULL",
+                    $"expected_purchases {d.DoubleType} NOT NULL",
+                    $"expected_spend {d.DoubleType}",
+                    $"{d.QuoteIdentifier("value")} {d.DoubleType}",
+                ],
+                "customer_id",
+                null),
         ]),
     ];
 

@@ -1,0 +1,256 @@
+using System.Globalization;
+using Segmenta.Features;
+using Segmenta.Language;
+using Segmenta.Model;
+using Segmenta.Sql;
+using Segmenta.Warehouse;
+
+namespace Segmenta.Clv;
+
+/// <summary>One customer's repeat-purchase summary, as the CLV models read it.</summary>
+/// <param name="CustomerId">The customer.</param>
+/// <param name="History">x, t_x and T in the summary's unit.</param>
+/// <param name="MeanSpend">Mean value of the repeat transaction days (null without any).</param>
+/// <param name="HoldoutPurchases">Purchase days in the holdout period.</param>
+/// <param name="HoldoutSpend">Revenue in the holdout period.</param>
+public sealed record ClvCustomer(string CustomerId, RepeatHistory History, double? MeanSpend, long HoldoutPurchases, double HoldoutSpend);
+
+/// <summary>One customer's predictions.</summary>
+/// <param name="CustomerId">The customer.</param>
+/// <param name="History">The history they condition on.</param>
+/// <param name="ProbabilityAlive">P(alive) at the end of the history.</param>
+/// <param name="ExpectedPurchases">Expected purchases over the horizon.</param>
+/// <param name="ExpectedSpend">Expected value per purchase (Gamma-Gamma); null without a spend model.</param>
+/// <param name="Value">Discounted expected value over the horizon, times the margin; null without a spend model.</param>
+public sealed record ClvPrediction(string CustomerId, RepeatHistory History, double ProbabilityAlive, double ExpectedPurchases, double? ExpectedSpend, double? Value);
+
+/// <summary>Predictions for every customer with a purchase by <see cref="HistoryEnd"/>, ordered by customer id.</summary>
+/// <param name="Model">The fit used.</param>
+/// <param name="HistoryEnd">The last day of the histories.</param>
+/// <param name="Options">Horizon, discount and margin.</param>
+/// <param name="Customers">Each customer's predictions.</param>
+public sealed record ClvPredictions(ClvModel Model, DateOnly HistoryEnd, ClvValueOptions Options, IReadOnlyList<ClvPrediction> Customers)
+{
+    /// <summary>The sum of the values (0 without a spend model).</summary>
+    public double TotalValue => Customers.Sum(c => c.Value ?? 0);
+
+    /// <summary>The sum of the expected purchases.</summary>
+    public double TotalPurchases => Customers.Sum(c => c.ExpectedPurchases);
+}
+
+/// <summary>
+/// Customer lifetime value (docs/clv.md): the repeat-purchase summary computed in SQL, BG/NBD or
+/// Pareto/NBD and Gamma-Gamma fitted in memory over distinct histories, fits stored with versions
+/// (<c>clv_models</c>; the newest is active), and every customer's predictions stored in
+/// <c>clv_predictions</c>, where segments read them as <c>clv.value</c>, <c>clv.p_alive</c>, ….
+/// </summary>
+public static class ClvAnalysis
+{
+    /// <summary>The table of fitted models.</summary>
+    public const string ModelsTable = "clv_models";
+
+    /// <summary>The table of the latest predictions, one row per customer.</summary>
+    public const string PredictionsTable = "clv_predictions";
+
+    /// <summary>The prefix of CLV fields in segment text.</summary>
+    public const string Namespace = "clv";
+
+    /// <summary>
+    /// The last whole calendar day before <paramref name="context"/>'s as-of: a history ends there, so no
+    /// purchase at or after the as-of instant is seen (a day the as-of cuts in two is left out).
+    /// </summary>
+    public static DateOnly LastCompleteDay(EvaluationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(context.AsOf, context.Zone)).AddDays(-1);
+    }
+
+    /// <summary>Every customer's summary for the period (the RFM summary's SQL), ordered by customer id.</summary>
+    public static IReadOnlyList<ClvCustomer> ReadSummary(IWarehouse warehouse, TimeZoneInfo zone, SummaryPeriod period)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        var customers = new List<ClvCustomer>();
+        warehouse.Read(RepeatPurchaseSummary.Query(warehouse.Dialect, zone, period), r => customers.Add(new ClvCustomer(
+            r.GetString(0),
+            new RepeatHistory(Convert.ToDouble(r.GetValue(1), CultureInfo.InvariantCulture), r.GetDouble(2), r.GetDouble(3)),
+            r.IsDBNull(4) ? null : r.GetDouble(4),
+            Convert.ToInt64(r.GetValue(5), CultureInfo.InvariantCulture),
+            Convert.ToDouble(r.GetValue(6), CultureInfo.InvariantCulture))));
+        return customers;
+    }
+
+    /// <summary>
+    /// Fits the purchase model and Gamma-Gamma to the customers' calibration summaries. A purchase fit that
+    /// fails throws <see cref="ModelFitException"/>; a spend fit that fails leaves the model without values
+    /// (with the reason in <see cref="ClvModel.SpendProblem"/>).
+    /// </summary>
+    public static ClvModel Fit(IReadOnlyList<ClvCustomer> customers, PurchaseModelKind kind, SummaryUnit unit, DateOnly calibrationEnd)
+    {
+        ArgumentNullException.ThrowIfNull(customers);
+        var purchases = ClvFitter.FitPurchases(kind, customers.Select(c => c.History));
+        ModelFit? spend = null;
+        string? problem = null;
+        try
+        {
+            spend = ClvFitter.FitSpend(customers.Where(c => c.MeanSpend is not null).Select(c => new RepeatSpend(c.History.X, c.MeanSpend!.Value)));
+        }
+        catch (ModelFitException e)
+        {
+            problem = e.Message + "; there are no CLV values, only expected purchases and P(alive)";
+        }
+
+        return new ClvModel(0, kind, unit, calibrationEnd, purchases, spend, problem);
+    }
+
+    /// <summary>
+    /// Each customer's predictions from <paramref name="model"/>, conditioned on the histories in
+    /// <paramref name="customers"/> (which end on <paramref name="historyEnd"/>, in the model's unit). The value
+    /// is Σ over the horizon's months of margin × E[spend] × the month's expected purchases, each discounted
+    /// to the history's end; the last month may be partial. Customers with equal histories share one
+    /// evaluation. A non-finite prediction throws <see cref="ModelFitException"/>: no NaN is ever stored.
+    /// </summary>
+    public static ClvPredictions Predict(ClvModel model, IReadOnlyList<ClvCustomer> customers, DateOnly historyEnd, ClvValueOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(customers);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Problem() is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(options));
+        }
+
+        var purchase = PurchaseModel.Of(model.Model);
+        var p = model.Purchases.Values;
+        var unitDays = (double)(int)model.Unit;
+
+        // Month ends in days, the last one at the horizon, each with its discount factor.
+        var ends = new List<double>();
+        for (var m = 1; ; m++)
+        {
+            var end = Math.Min(m * ClvValueOptions.DaysPerMonth, options.HorizonDays);
+            ends.Add(end);
+            if (end >= options.HorizonDays)
+            {
+                break;
+            }
+        }
+
+        var discounts = ends.Select(e => Math.Pow(1 + options.AnnualDiscount, -e / ClvValueOptions.DaysPerYear)).ToArray();
+        var distinct = customers.Select(c => c.History).Distinct().OrderBy(h => h.X).ThenBy(h => h.Tx).ThenBy(h => h.T).ToArray();
+        var perHistory = new Dictionary<RepeatHistory, (double Alive, double Purchases, double Discounted)>(distinct.Length);
+        var results = new (double, double, double)[distinct.Length];
+        Parallel.For(0, distinct.Length, i =>
+        {
+            var h = distinct[i];
+            try
+            {
+                var alive = purchase.ProbabilityAlive(p, h.X, h.Tx, h.T);
+                double previous = 0, discounted = 0;
+                for (var m = 0; m < ends.Count; m++)
+                {
+                    var cumulative = purchase.ConditionalExpectedPurchases(p, ends[m] / unitDays, h.X, h.Tx, h.T);
+
+                    // E[Y(t)] rises with t; a rounding-level dip must not turn into negative value.
+                    discounted += Math.Max(0, cumulative - previous) * discounts[m];
+                    previous = Math.Max(previous, cumulative);
+                }
+
+                results[i] = (alive, previous, discounted);
+            }
+            catch (Numerics.SeriesDivergedException)
+            {
+                results[i] = (double.NaN, double.NaN, double.NaN);
+            }
+        });
+        for (var i = 0; i < distinct.Length; i++)
+        {
+            var (a, e, d) = results[i];
+            if (!double.IsFinite(a) || !double.IsFinite(e) || !double.IsFinite(d) || a < 0 || a > 1 || e < 0)
+            {
+                var h = distinct[i];
+                throw new ModelFitException(string.Create(CultureInfo.InvariantCulture, $"the prediction for a customer with x = {h.X}, t_x = {h.Tx}, T = {h.T} is not a valid number (P(alive) {a}, expected purchases {e}); the fit may be degenerate"));
+            }
+        }
+
+        for (var i = 0; i < distinct.Length; i++)
+        {
+            perHistory[distinct[i]] = results[i];
+        }
+
+        var predictions = customers.Select(c =>
+        {
+            var (alive, purchases, discounted) = perHistory[c.History];
+            double? spend = model.Spend is { } s ? GammaGamma.ConditionalExpectedSpend(s.Values, c.MeanSpend is null ? 0 : c.History.X, c.MeanSpend ?? 0) : null;
+            double? value = spend * discounted * options.Margin;
+            return new ClvPrediction(c.CustomerId, c.History, alive, purchases, spend, value);
+        }).ToList();
+        return new ClvPredictions(model, historyEnd, options, predictions);
+    }
+
+    /// <summary>Stores the model as the next version, which becomes the active one; returns it with its version.</summary>
+    public static ClvModel Store(IWarehouse warehouse, ClvModel model, DateTime now)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        ArgumentNullException.ThrowIfNull(model);
+        var d = warehouse.Dialect;
+        long latest = 0;
+        warehouse.Read(new SqlStatement($"SELECT coalesce(max(version), 0) FROM {d.QuoteIdentifier(ModelsTable)}", []), r => latest = Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture));
+        var stored = model with { Version = checked((int)latest + 1) };
+        var sql = new SqlBuilder(d);
+        sql.Append($"INSERT INTO {d.QuoteIdentifier(ModelsTable)} (version, fitted_at, model_kind, calibration_end, customers, log_likelihood, model) VALUES ({sql.Parameter((long)stored.Version)}, {sql.Parameter(now)}, {sql.Parameter(ClvFitter.ModelName(stored.Model))}, {sql.Parameter(stored.CalibrationEnd)}, {sql.Parameter(stored.Purchases.Customers)}, {sql.Parameter(stored.Purchases.LogLikelihood)}, {sql.Parameter(stored.ToJson())})");
+        warehouse.ExecuteInTransaction([sql.Build()]);
+        return stored;
+    }
+
+    /// <summary>The active model (the newest stored), or null before the first <c>segmenta clv fit</c>.</summary>
+    public static ClvModel? Active(IWarehouse warehouse)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        var d = warehouse.Dialect;
+        string? json = null;
+        warehouse.Read(new SqlStatement($"SELECT model FROM {d.QuoteIdentifier(ModelsTable)} ORDER BY version DESC LIMIT 1", []), r => json = r.GetString(0));
+        return json is null ? null : ClvModel.FromJson(json);
+    }
+
+    /// <summary>Replaces every stored prediction with <paramref name="predictions"/>, in one transaction.</summary>
+    public static void StorePredictions(IWarehouse warehouse, ClvPredictions predictions, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        ArgumentNullException.ThrowIfNull(predictions);
+        var rows = predictions.Customers;
+        var n = rows.Count;
+        var table = new TableRows(n)
+            .Add("customer_id", rows.Select(r => (string?)r.CustomerId).ToArray())
+            .Add("model_version", Enumerable.Repeat((long?)predictions.Model.Version, n).ToArray())
+            .Add("history_end", Enumerable.Repeat((DateOnly?)predictions.HistoryEnd, n).ToArray())
+            .Add("x", rows.Select(r => (double?)r.History.X).ToArray())
+            .Add("t_x", rows.Select(r => (double?)r.History.Tx).ToArray())
+            .Add("t", rows.Select(r => (double?)r.History.T).ToArray())
+            .Add("p_alive", rows.Select(r => (double?)r.ProbabilityAlive).ToArray())
+            .Add("expected_purchases", rows.Select(r => (double?)r.ExpectedPurchases).ToArray())
+            .Add("expected_spend", rows.Select(r => r.ExpectedSpend).ToArray())
+            .Add("value", rows.Select(r => r.Value).ToArray());
+        var d = warehouse.Dialect;
+        var clear = new SqlStatement($"DELETE FROM {d.QuoteIdentifier(PredictionsTable)}", []);
+        warehouse.AppendInTransaction([clear], PredictionsTable, table, cancellation);
+    }
+
+    /// <summary>
+    /// <c>clv.value</c>, <c>clv.p_alive</c>, <c>clv.expected_purchases</c>, <c>clv.expected_spend</c> and the
+    /// history they condition on (<c>clv.x</c>, <c>clv.t_x</c>, <c>clv.t</c>), read from the stored predictions.
+    /// </summary>
+    public static DerivedFieldSet FieldSet { get; } = new(
+        Namespace,
+        PredictionsTable,
+        [
+            new("value", FieldType.Number),
+            new("p_alive", FieldType.Number),
+            new("expected_purchases", FieldType.Number),
+            new("expected_spend", FieldType.Number),
+            new("x", FieldType.Number),
+            new("t_x", FieldType.Number),
+            new("t", FieldType.Number),
+            new("model_version", FieldType.Integer),
+        ],
+        "segmenta clv predict");
+}

@@ -1,0 +1,60 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Segmenta.Features;
+
+namespace Segmenta.Clv;
+
+/// <summary>How to turn predicted purchases into a value.</summary>
+/// <param name="HorizonDays">How far ahead, in days (12 months = 365.2425).</param>
+/// <param name="AnnualDiscount">Annual discount rate applied to each month's expected cash flow: a flow at t days is divided by (1 + rate)^(t / 365.2425).</param>
+/// <param name="Margin">The share of revenue that is profit (1 values revenue).</param>
+public sealed record ClvValueOptions(double HorizonDays = ClvValueOptions.DaysPerYear, double AnnualDiscount = 0.1, double Margin = 1)
+{
+    /// <summary>Days in a Gregorian year.</summary>
+    public const double DaysPerYear = 365.2425;
+
+    /// <summary>Days in a month: a twelfth of a Gregorian year.</summary>
+    public const double DaysPerMonth = DaysPerYear / 12;
+
+    /// <summary>What is wrong with the options, or null.</summary>
+    public string? Problem() =>
+        !(HorizonDays > 0) || !double.IsFinite(HorizonDays) ? "the horizon must be a positive length of time"
+        : !(AnnualDiscount >= 0) || !double.IsFinite(AnnualDiscount) ? "the discount rate must be 0 or more (0.1 is 10% a year)"
+        : !(Margin > 0) || Margin > 1 ? "the margin must be in (0, 1] (1 values revenue)"
+        : null;
+}
+
+/// <summary>A stored CLV fit: the purchase model and the spend model fitted to one calibration period.</summary>
+/// <param name="Version">Its number in <c>clv_models</c> (0 until stored); the newest is active.</param>
+/// <param name="Model">The purchase model.</param>
+/// <param name="Unit">The time unit of the fit's t_x, T and parameters (α, β are per unit).</param>
+/// <param name="CalibrationEnd">The last day of the calibration period.</param>
+/// <param name="Purchases">The purchase model's fit.</param>
+/// <param name="Spend">The Gamma-Gamma fit; null when it failed (then there is no value, only purchases and P(alive)).</param>
+/// <param name="SpendProblem">Why there is no spend fit.</param>
+public sealed record ClvModel(
+    int Version,
+    PurchaseModelKind Model,
+    SummaryUnit Unit,
+    DateOnly CalibrationEnd,
+    ModelFit Purchases,
+    ModelFit? Spend,
+    string? SpendProblem)
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    /// <summary>The model as JSON text, as stored (doubles round-trip exactly).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Reads a model written by <see cref="ToJson"/>.</summary>
+    public static ClvModel FromJson(string json) =>
+        JsonSerializer.Deserialize<ClvModel>(json, Json) ?? throw new JsonException("a CLV model was expected");
+
+    /// <summary>All warnings of both fits.</summary>
+    public IReadOnlyList<string> Warnings => [.. Purchases.Warnings, .. Spend?.Warnings ?? [], .. SpendProblem is null ? [] : new[] { SpendProblem }];
+}

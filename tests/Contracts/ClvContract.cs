@@ -1,0 +1,80 @@
+using Segmenta.Clv;
+using Segmenta.Features;
+using Segmenta.Language;
+using Segmenta.Model;
+using Segmenta.Segments;
+using Segmenta.Testing;
+using Segmenta.Workspaces;
+using Xunit;
+
+namespace Segmenta.Contracts;
+
+/// <summary>
+/// CLV on a backend, from the CDNOW sample's raw transactions: the summary computed in the warehouse's
+/// SQL fits to the published BG/NBD estimates, predictions are stored with one bulk append and
+/// replaced atomically, and segments select on them exactly as the in-memory predictions say.
+/// </summary>
+public abstract class ClvContract
+{
+    private static readonly DateOnly CalibrationEnd = new(1997, 9, 30);
+
+    private protected abstract Backend Backend { get; }
+
+    [SkippableFact]
+    public void Clv_Cdnow_FitsThePublishedModelAndSegmentsReadThePredictions()
+    {
+        using var f = new WarehouseFixture(Backend, new WorkspaceSettings());
+        f.Ingest(TableKind.Events, TestPaths.DataFile("CDNOW_sample.txt"), TestPaths.Sample("mappings/cdnow_sample.yaml"));
+        var customers = ClvAnalysis.ReadSummary(f.Warehouse, TimeZoneInfo.Utc, new SummaryPeriod(CalibrationEnd, null, SummaryUnit.Weeks));
+        Assert.Equal(2357, customers.Count);
+
+        // Fader, Hardie and Lee (2005): r = 0.243, α = 4.414, a = 0.793, b = 2.426, LL = −9582.4; the
+        // unrounded summary moves the estimates in the fourth digit at most.
+        var model = ClvAnalysis.Fit(customers, PurchaseModelKind.BgNbd, SummaryUnit.Weeks, CalibrationEnd);
+        Assert.Equal(0.243, model.Purchases["r"], 0.001);
+        Assert.Equal(4.414, model.Purchases["alpha"], 0.005);
+        Assert.Equal(0.793, model.Purchases["a"], 0.002);
+        Assert.Equal(2.426, model.Purchases["b"], 0.005);
+        Assert.Equal(-9582.4, model.Purchases.LogLikelihood, 0.5);
+        Assert.NotNull(model.Spend);
+
+        Assert.Null(ClvAnalysis.Active(f.Warehouse));
+        var stored = ClvAnalysis.Store(f.Warehouse, model, DateTime.UtcNow);
+        Assert.Equal(1, stored.Version);
+        Assert.Equal(stored.ToJson(), ClvAnalysis.Active(f.Warehouse)!.ToJson());
+
+        // Replacing predictions: the second store leaves only its own rows.
+        var year = ClvAnalysis.Predict(stored, customers, CalibrationEnd, new ClvValueOptions());
+        ClvAnalysis.StorePredictions(f.Warehouse, ClvAnalysis.Predict(stored, customers, CalibrationEnd, new ClvValueOptions(HorizonDays: 30)));
+        ClvAnalysis.StorePredictions(f.Warehouse, year);
+        Assert.All(year.Customers, c => Assert.True(c.Value >= 0 && c.ProbabilityAlive is >= 0 and <= 1));
+
+        var library = SegmentLibrary.Load(f.Workspace, SegmentLibrary.SchemaOf(f.Warehouse, f.Workspace.Settings));
+        var compilation = SegmentCompiler.Compile(
+            [new SegmentSource("t.seg", """
+                segment fading where clv.p_alive < 0.3
+                segment valuable where clv.value > 100 and clv.expected_purchases >= 1
+                """)],
+            library.Schema);
+        Assert.Empty(compilation.Diagnostics);
+        var context = new EvaluationContext(new DateTime(1997, 10, 1, 0, 0, 0, DateTimeKind.Utc), TimeZoneInfo.Utc);
+        List<string> Members(string name)
+        {
+            var query = compilation.Find(name)!.Query(f.Dialect, context).Members();
+            return f.Strings(query.Text, [.. query.Parameters]).Order(StringComparer.Ordinal).ToList();
+        }
+
+        List<string> Where(Func<ClvPrediction, bool> rule) => year.Customers.Where(rule).Select(c => c.CustomerId).Order(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(Members("fading"));
+        Assert.Equal(Where(c => c.ProbabilityAlive < 0.3), Members("fading"));
+        Assert.NotEmpty(Members("valuable"));
+        Assert.Equal(Where(c => c.Value > 100 && c.ExpectedPurchases >= 1), Members("valuable"));
+
+        // The stored rows are the predictions, value for value.
+        var values = new Dictionary<string, double>(StringComparer.Ordinal);
+        f.Warehouse.Read(new Sql.SqlStatement($"SELECT customer_id, {f.Dialect.QuoteIdentifier("value")} FROM clv_predictions", []), r => values[r.GetString(0)] = r.GetDouble(1));
+        Assert.Equal(year.Customers.Count, values.Count);
+        Assert.All(year.Customers, c => Assert.Equal(c.Value!.Value, values[c.CustomerId], c.Value.Value * 1e-12));
+        Assert.Equal(year.TotalValue, values.Values.Sum(), year.TotalValue * 1e-9);
+    }
+}
