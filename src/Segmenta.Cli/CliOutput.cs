@@ -22,4 +22,6 @@ internal static class CliOutput
     public static bool Interactive(bool json) => !json && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
 
     public static void Error(string message) => Console.Error.WriteLine("error: " + message);
+
+    public static void Warning(string message) => Console.Error.WriteLine("warning: " + message);
 }

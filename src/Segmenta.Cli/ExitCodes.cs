@@ -6,7 +6,7 @@ internal static class ExitCodes
     /// <summary>Done.</summary>
     public const int Ok = 0;
 
-    /// <summary>The command ran and found problems to report (segment check diagnostics).</summary>
+    /// <summary>The command ran and found problems to report (segment check diagnostics), or a model fit failed (clv).</summary>
     public const int Findings = 1;
 
     /// <summary>Bad input: a missing file, a wrong mapping or settings file, an unknown column, bad arguments. Nothing was written.</summary>

@@ -41,6 +41,13 @@ app.Configure(config =>
         rfm.AddCommand<RfmSummaryCommand>("summary").WithDescription("Per-customer repeat purchases x, recency t_x and age T for a calibration period (and holdout purchases), as the BG/NBD papers define them.");
     });
     config.AddCommand<ClusterCommand>("cluster").WithDescription("k-means clusters on chosen features with automatic k (silhouette, Calinski–Harabasz, Davies–Bouldin, elbow); stores the model so each cluster is a segment.");
+    config.AddBranch("clv", clv =>
+    {
+        clv.SetDescription("Customer lifetime value: BG/NBD or Pareto/NBD for purchases and P(alive), Gamma-Gamma for spend.");
+        clv.AddCommand<ClvFitCommand>("fit").WithDescription("Fit the models to every customer's history, store the fit and every customer's predictions (clv.value, clv.p_alive in segments).");
+        clv.AddCommand<ClvPredictCommand>("predict").WithDescription("Predict from the active fit with histories through the as-of: expected purchases, P(alive), spend, discounted value.");
+        clv.AddCommand<ClvValidateCommand>("validate").WithDescription("Fit on a calibration period and compare with the holdout: purchases by frequency, weekly tracking, charts.");
+    });
     config.AddCommand<PersonaCommand>("persona").WithDescription("Describe segments as personas: size and value, what sets them apart (index, lift with significance), channels, RFM mix, a generated name and a strategy.");
     config.AddCommand<GenerateCommand>("generate").WithDescription("Write a realistic synthetic customer base (CSV and Parquet), deterministic for a seed.");
     config.AddCommand<StatusCommand>("status").WithDescription("Summarize what the workspace's warehouse holds.");

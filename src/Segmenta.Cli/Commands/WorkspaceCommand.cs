@@ -43,6 +43,11 @@ internal abstract class GuardedCommand<TSettings> : Command<TSettings>
             CliOutput.Error(e.Message);
             return ExitCodes.BadInput;
         }
+        catch (Segmenta.Clv.ModelFitException e)
+        {
+            CliOutput.Error(e.Message);
+            return ExitCodes.Findings;
+        }
         catch (WarehouseException e)
         {
             CliOutput.Error(e.Message);

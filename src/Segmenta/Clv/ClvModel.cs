@@ -16,6 +16,44 @@ public sealed record ClvValueOptions(double HorizonDays = ClvValueOptions.DaysPe
     /// <summary>Days in a month: a twelfth of a Gregorian year.</summary>
     public const double DaysPerMonth = DaysPerYear / 12;
 
+    /// <summary>
+    /// Reads a horizon as users write it — <c>12 months</c>, <c>52 weeks</c>, <c>365 days</c>, <c>2 years</c>
+    /// (or <c>12m</c>, <c>52w</c>, <c>365d</c>, <c>2y</c>) — into days; a month is a twelfth of a year.
+    /// Returns what is wrong, or null.
+    /// </summary>
+    public static string? TryParseHorizon(string text, out double days)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        days = 0;
+        var trimmed = text.Trim().ToLowerInvariant();
+        var split = 0;
+        while (split < trimmed.Length && (char.IsDigit(trimmed[split]) || trimmed[split] == '.'))
+        {
+            split++;
+        }
+
+        if (!double.TryParse(trimmed[..split], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var amount) || !(amount > 0))
+        {
+            return $"`{text}` is not a horizon; expected a positive number and a unit, such as 12 months, 52 weeks or 365 days";
+        }
+
+        var perUnit = trimmed[split..].Trim() switch
+        {
+            "d" or "day" or "days" => 1.0,
+            "w" or "week" or "weeks" => 7.0,
+            "m" or "month" or "months" => DaysPerMonth,
+            "y" or "year" or "years" => DaysPerYear,
+            var unit => double.NaN,
+        };
+        if (double.IsNaN(perUnit))
+        {
+            return $"`{text}`: unknown unit; expected days, weeks, months or years";
+        }
+
+        days = amount * perUnit;
+        return null;
+    }
+
     /// <summary>What is wrong with the options, or null.</summary>
     public string? Problem() =>
         !(HorizonDays > 0) || !double.IsFinite(HorizonDays) ? "the horizon must be a positive length of time"

@@ -1,0 +1,64 @@
+using Segmenta.Clv;
+using Segmenta.Segments;
+using Segmenta.Sql;
+using Segmenta.Warehouse;
+using Spectre.Console.Cli;
+
+namespace Segmenta.Cli.Commands;
+
+/// <summary>
+/// <c>segmenta clv predict</c>: predictions from the active fit for every customer's history through the
+/// last whole day before the as-of, stored (replacing the previous ones) for segments and personas.
+/// </summary>
+internal sealed class ClvPredictCommand : GuardedCommand<ClvValueSettings>
+{
+    /// <summary>The columns <c>--out</c> writes.</summary>
+    public static IReadOnlyList<string> Columns { get; } = ["customer_id", "model_version", "history_end", "x", "t_x", "t", "p_alive", "expected_purchases", "expected_spend", "value"];
+
+    protected override int Run(ClvValueSettings settings, CancellationToken cancellation)
+    {
+        var format = SegmentSupport.Format(settings.Format);
+        var options = ClvSupport.ValueOptions(settings);
+        var workspace = FindWorkspace(settings);
+        var context = SegmentSupport.Context(workspace, settings.AsOf);
+        using var warehouse = OpenWarehouse(workspace);
+        var model = ClvAnalysis.Active(warehouse) ?? throw new UserInputException("no CLV model yet; run `segmenta clv fit` first");
+        var end = ClvAnalysis.LastCompleteDay(context);
+        var customers = ClvAnalysis.ReadSummary(warehouse, workspace.Settings.Zone, new Features.SummaryPeriod(end, null, model.Unit));
+        var predictions = ClvAnalysis.Predict(model, customers, end, options);
+        ClvAnalysis.StorePredictions(warehouse, predictions, cancellation);
+        var path = WriteRows(warehouse, settings, format);
+        if (settings.Json)
+        {
+            CliOutput.WriteJson(new { model = model.Version, predictions = ClvSupport.PredictionsJson(predictions), path });
+            return ExitCodes.Ok;
+        }
+
+        foreach (var warning in model.Warnings)
+        {
+            CliOutput.Warning(warning);
+        }
+
+        ClvSupport.PrintPredictions(predictions, workspace.Settings.Currency);
+        if (path is not null)
+        {
+            Console.WriteLine($"Wrote every customer's predictions to {path}");
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Writes the stored predictions to <c>--out</c>, ordered by customer id; null without it.</summary>
+    internal static string? WriteRows(IWarehouse warehouse, AnalysisSettings settings, AudienceFormat format)
+    {
+        if (settings.Out is not { } file)
+        {
+            return null;
+        }
+
+        var d = warehouse.Dialect;
+        var query = new SqlStatement($"SELECT {string.Join(", ", Columns.Select(d.QuoteIdentifier))} FROM {d.QuoteIdentifier(ClvAnalysis.PredictionsTable)} ORDER BY {d.BinaryOrder(d.QuoteIdentifier("customer_id"))}", []);
+        AudienceExport.WriteQuery(warehouse, query, Columns, format, file);
+        return Path.GetFullPath(file);
+    }
+}
