@@ -19,10 +19,80 @@ internal static class GammaGamma
         return LogGamma(px + q) - LogGamma(px) - LogGamma(q) + (q * Math.Log(g)) + ((px - 1) * Math.Log(m)) + (px * Math.Log(x)) - ((px + q) * Math.Log(g + (m * x)));
     }
 
+    /// <summary>Σ weight · ln L with the log-gamma terms computed once per distinct x.</summary>
+    public static double TotalLogLikelihood(double[] parameters, SpendTable table)
+    {
+        double p = parameters[0], q = parameters[1], g = parameters[2];
+        var constant = (q * Math.Log(g)) - LogGamma(q);
+        var byX = table.Xs.Select(x => LogGamma((p * x) + q) - LogGamma(p * x) + (p * x * Math.Log(x)) + constant).ToArray();
+        return table.Sum(i =>
+        {
+            var xi = table.XIndex[i];
+            var px = p * table.Xs[xi];
+            var m = table.Rows[i].MeanSpend;
+            return table.Weights[i] * (byX[xi] + ((px - 1) * table.LogSpend[i]) - ((px + q) * Math.Log(g + (m * table.Xs[xi]))));
+        });
+    }
+
     /// <summary>E[M | x, m]: a weighted mean of the population mean pγ/(q−1) and the customer's own mean (the population mean when x = 0).</summary>
     public static double ConditionalExpectedSpend(ReadOnlySpan<double> parameters, double x, double m)
     {
         double p = parameters[0], q = parameters[1], g = parameters[2];
         return x > 0 ? p * (g + (x * m)) / ((p * x) + q - 1) : p * g / (q - 1);
+    }
+}
+
+/// <summary>Distinct (x, m) pairs with their weights, x indexed into its distinct values, ln m precomputed.</summary>
+internal sealed class SpendTable
+{
+    private const int ChunkSize = 4096;
+
+    public SpendTable(RepeatSpend[] rows, double[] weights)
+    {
+        Rows = rows;
+        Weights = weights;
+        Xs = rows.Select(r => r.X).Distinct().Order().ToArray();
+        var position = Xs.Select((x, i) => (x, i)).ToDictionary(p => p.x, p => p.i);
+        XIndex = rows.Select(r => position[r.X]).ToArray();
+        LogSpend = rows.Select(r => Math.Log(r.MeanSpend)).ToArray();
+    }
+
+    public RepeatSpend[] Rows { get; }
+
+    public double[] Weights { get; }
+
+    public double[] Xs { get; }
+
+    public int[] XIndex { get; }
+
+    public double[] LogSpend { get; }
+
+    public int Count => Rows.Length;
+
+    public SpendTable Subsample(int stride) => new(Rows.Where((_, i) => i % stride == 0).ToArray(), Weights.Where((_, i) => i % stride == 0).ToArray());
+
+    /// <summary>Σ <paramref name="term"/>(i) in fixed chunks added in order (the same on any number of threads).</summary>
+    public double Sum(Func<int, double> term)
+    {
+        var chunks = (Count + ChunkSize - 1) / ChunkSize;
+        var partial = new double[chunks];
+        Parallel.For(0, chunks, c =>
+        {
+            var sum = 0.0;
+            var end = Math.Min(Count, (c + 1) * ChunkSize);
+            for (var i = c * ChunkSize; i < end; i++)
+            {
+                sum += term(i);
+            }
+
+            partial[c] = sum;
+        });
+        var total = 0.0;
+        foreach (var v in partial)
+        {
+            total += v;
+        }
+
+        return total;
     }
 }

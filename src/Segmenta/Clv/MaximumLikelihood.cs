@@ -52,62 +52,66 @@ internal static class MaximumLikelihood
     /// <summary>Parameters below this or above its inverse are reported as at a bound.</summary>
     private const double Bound = 1e-6;
 
-    private const int ChunkSize = 2048;
-
     /// <param name="model">The model's name for messages.</param>
     /// <param name="names">Parameter names.</param>
     /// <param name="start">Starting values (positive).</param>
-    /// <param name="inputs">Distinct inputs.</param>
-    /// <param name="weights">Customers per input.</param>
-    /// <param name="logLikelihood">ln L of one input.</param>
-    public static ModelFit Fit<T>(string model, IReadOnlyList<string> names, double[] start, T[] inputs, double[] weights, Func<double[], T, double> logLikelihood)
+    /// <param name="customers">Customers behind the inputs.</param>
+    /// <param name="distinct">Distinct inputs.</param>
+    /// <param name="total">ln L summed over the inputs; it may throw <see cref="SeriesDivergedException"/> where it cannot be evaluated.</param>
+    /// <param name="approximate">
+    /// A cheaper stand-in for <paramref name="total"/> (a subsample of the inputs) to get close first: the fit of
+    /// the whole then only needs the gradient steps. The estimates are those of <paramref name="total"/> either way.
+    /// </param>
+    public static ModelFit Fit(string model, IReadOnlyList<string> names, double[] start, long customers, long distinct, Func<double[], double> total, Func<double[], double>? approximate = null)
     {
-        var chunks = (inputs.Length + ChunkSize - 1) / ChunkSize;
-        double Total(double[] parameters)
+        Func<double[], double> Objective(Func<double[], double> sum) => logs =>
         {
-            var partial = new double[chunks];
-            Parallel.For(0, chunks, c =>
+            // Parameters beyond e^±30 are no estimate of anything, and the likelihood there is rounding noise.
+            if (logs.Any(v => Math.Abs(v) > 30))
             {
-                var sum = 0.0;
-                var end = Math.Min(inputs.Length, (c + 1) * ChunkSize);
-                for (var i = c * ChunkSize; i < end; i++)
-                {
-                    sum += weights[i] * logLikelihood(parameters, inputs[i]);
-                }
-
-                partial[c] = sum;
-            });
-            var total = 0.0;
-            foreach (var v in partial)
-            {
-                total += v;
+                return double.PositiveInfinity;
             }
 
-            return total;
-        }
-
-        double Objective(double[] logs)
-        {
             try
             {
-                var value = -Total(logs.Select(v => Math.Exp(v)).ToArray());
+                var value = -sum(logs.Select(v => Math.Exp(v)).ToArray());
                 return double.IsFinite(value) ? value : double.PositiveInfinity;
             }
             catch (SeriesDivergedException)
             {
                 return double.PositiveInfinity;
             }
-        }
+        };
 
-        var customers = weights.Sum();
         var startLogs = start.Select(v => Math.Log(v)).ToArray();
-        if (!double.IsFinite(Objective(startLogs)))
+        var objective = Objective(total);
+        if (!double.IsFinite(objective(startLogs)))
         {
             throw new ModelFitException($"{model}: the likelihood is not finite at the starting values");
         }
 
         // The gradient tolerance scales with the data: ln L grows with the number of customers.
-        var result = Minimizer.Minimize(Objective, startLogs, 1e-7 * Math.Max(customers, 1));
+        var tolerance = 1e-7 * Math.Max(customers, 1);
+        var evaluations = 0;
+        var iterations = 0;
+        if (approximate is not null)
+        {
+            var near = Minimizer.Minimize(Objective(approximate), startLogs, tolerance);
+            if (double.IsFinite(objective(near.Point)))
+            {
+                startLogs = near.Point;
+                (evaluations, iterations) = (near.Evaluations, near.Iterations);
+            }
+        }
+
+        var result = Minimizer.Minimize(objective, startLogs, tolerance, nelderMead: approximate is null);
+        if (approximate is not null && !result.Converged)
+        {
+            // The subsample led somewhere the gradient steps could not finish from: do it the long way.
+            result = Minimizer.Minimize(objective, start.Select(v => Math.Log(v)).ToArray(), tolerance);
+        }
+
+        result = result with { Evaluations = result.Evaluations + evaluations, Iterations = result.Iterations + iterations };
         var estimates = result.Point.Select(v => Math.Exp(v)).ToArray();
         var maximum = -result.Value;
         if (!double.IsFinite(maximum) || estimates.Any(v => !double.IsFinite(v)))
@@ -134,7 +138,7 @@ internal static class MaximumLikelihood
         {
             try
             {
-                return parameters.All(v => v > 0) ? -Total(parameters) : double.NaN;
+                return parameters.All(v => v > 0) ? -total(parameters) : double.NaN;
             }
             catch (SeriesDivergedException)
             {
@@ -160,8 +164,8 @@ internal static class MaximumLikelihood
             model,
             names.Select((n, i) => new ParameterEstimate(n, estimates[i], errors[i])).ToList(),
             maximum,
-            (long)customers,
-            inputs.Length,
+            customers,
+            distinct,
             result.Iterations,
             result.Evaluations,
             result.Converged,

@@ -33,6 +33,10 @@ internal abstract class PurchaseModel
     /// <summary>ln L of one customer.</summary>
     public abstract double LogLikelihood(ReadOnlySpan<double> p, double x, double tx, double t);
 
+    /// <summary>Σ weight · ln L over the table's histories.</summary>
+    public virtual double TotalLogLikelihood(double[] p, HistoryTable table) =>
+        table.Sum(i => table.Weights[i] * LogLikelihood(p, table.Histories[i].X, table.Histories[i].Tx, table.Histories[i].T));
+
     /// <summary>P(alive at T | x, t_x, T).</summary>
     public abstract double ProbabilityAlive(ReadOnlySpan<double> p, double x, double tx, double t);
 
@@ -59,6 +63,33 @@ internal abstract class PurchaseModel
             var a3 = -(r + x) * Math.Log(alpha + t);
             var a4 = x > 0 ? Math.Log(a) - Math.Log(b + x - 1) - ((r + x) * Math.Log(alpha + tx)) : double.NegativeInfinity;
             return a1 + a2 + LogAddExp(a3, a4);
+        }
+
+        /// <summary>
+        /// The same sum with everything that depends on x alone (the log-gamma terms), on T alone or on t_x
+        /// alone (the logarithms) computed once per distinct value: one exponential and one logarithm per history.
+        /// </summary>
+        public override double TotalLogLikelihood(double[] p, HistoryTable table)
+        {
+            double r = p[0], alpha = p[1], a = p[2], b = p[3];
+            var constant = (r * Math.Log(alpha)) - LogGamma(r) + LogGamma(a + b) - LogGamma(b);
+            var byX = new double[table.Xs.Length];
+            var deadByX = new double[table.Xs.Length];
+            for (var i = 0; i < byX.Length; i++)
+            {
+                var x = table.Xs[i];
+                byX[i] = constant + LogGamma(r + x) + LogGamma(b + x) - LogGamma(a + b + x);
+                deadByX[i] = x > 0 ? Math.Log(a) - Math.Log(b + x - 1) : double.NegativeInfinity;
+            }
+
+            var logT = table.Ts.Select(t => Math.Log(alpha + t)).ToArray();
+            var logTx = table.Txs.Select(t => Math.Log(alpha + t)).ToArray();
+            return table.Sum(i =>
+            {
+                var xi = table.XIndex[i];
+                var rx = r + table.Xs[xi];
+                return table.Weights[i] * (byX[xi] + LogAddExp(-rx * logT[table.TIndex[i]], deadByX[xi] - (rx * logTx[table.TxIndex[i]])));
+            });
         }
 
         /// <summary>ln of the odds term δ(x&gt;0)·a/(b+x−1)·((α+T)/(α+t_x))^(r+x); −∞ without repeat purchases.</summary>

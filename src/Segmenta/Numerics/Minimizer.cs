@@ -16,8 +16,12 @@ internal sealed record MinimizerResult(double[] Point, double Value, double[] Gr
 /// </summary>
 internal static class Minimizer
 {
-    /// <summary>Minimizes <paramref name="f"/> from <paramref name="start"/>; <paramref name="gradientTolerance"/> bounds the largest gradient component at the end.</summary>
-    public static MinimizerResult Minimize(Func<double[], double> f, double[] start, double gradientTolerance = 1e-5)
+    /// <summary>
+    /// Minimizes <paramref name="f"/> from <paramref name="start"/>; <paramref name="gradientTolerance"/> bounds the
+    /// largest gradient component at the end. Without <paramref name="nelderMead"/> it goes straight to BFGS,
+    /// for a start already close.
+    /// </summary>
+    public static MinimizerResult Minimize(Func<double[], double> f, double[] start, double gradientTolerance = 1e-5, bool nelderMead = true)
     {
         ArgumentNullException.ThrowIfNull(f);
         ArgumentNullException.ThrowIfNull(start);
@@ -29,7 +33,7 @@ internal static class Minimizer
             return double.IsNaN(v) ? double.PositiveInfinity : v;
         }
 
-        var (point, iterations) = NelderMead(F, start, 4000);
+        var (point, iterations) = nelderMead ? NelderMead(F, start, 4000) : (start, 0);
         var (best, value, gradient, bfgsIterations, converged) = Bfgs(F, point, gradientTolerance, 500);
         return new MinimizerResult(best, value, gradient, iterations + bfgsIterations, evaluations, converged);
     }
@@ -150,7 +154,10 @@ internal static class Minimizer
                 slope = Dot(direction, g);
             }
 
-            var step = 1.0;
+            // No coordinate moves more than 1 per step: far from the optimum the raw quasi-Newton step (the
+            // gradient itself, at first) can be huge and land where the function is only rounding noise.
+            var longest = direction.Max(Math.Abs);
+            var step = longest > 1 ? 1 / longest : 1.0;
             double[] next;
             double fnext;
             while (true)
