@@ -24,7 +24,7 @@ public abstract class ClvContract
     public void Clv_Cdnow_FitsThePublishedModelAndSegmentsReadThePredictions()
     {
         using var f = new WarehouseFixture(Backend, new WorkspaceSettings());
-        f.Ingest(TableKind.Events, TestPaths.DataFile("CDNOW_sample.txt"), TestPaths.Sample("mappings/cdnow_sample.yaml"));
+        f.Ingest(TableKind.Events, TestPaths.DataFile("CDNOW_sample.txt"), TestPaths.Sample("cdnow/mapping.yaml"));
         var customers = ClvAnalysis.ReadSummary(f.Warehouse, TimeZoneInfo.Utc, new SummaryPeriod(CalibrationEnd, null, SummaryUnit.Weeks));
         Assert.Equal(2357, customers.Count);
 

@@ -84,12 +84,22 @@ public class CliTests
             json.RootElement.GetProperty("clusters").GetProperty("clusters").EnumerateArray().Select(c => c.GetProperty("customers").GetInt64()),
             personas.Select(p => p.GetProperty("size").GetInt64()));
 
+        // Lifetime value: a fit with converged estimates, every buyer valued, the values on the persona cards.
+        var clv = json.RootElement.GetProperty("clv");
+        Assert.True(clv.GetProperty("fit").GetProperty("purchases").GetProperty("converged").GetBoolean());
+        Assert.Equal(json.RootElement.GetProperty("rfm").GetProperty("scored").GetInt64(), clv.GetProperty("predictions").GetProperty("customers").GetInt64());
+        Assert.True(clv.GetProperty("predictions").GetProperty("total_value").GetDouble() > 0);
+        Assert.All(personas, p => Assert.True(p.GetProperty("lifetime").GetProperty("predicted").GetInt64() > 0));
+        Assert.Equal(1.0, personas.Sum(p => p.GetProperty("lifetime").GetProperty("share_of_value").GetDouble()), 1e-9);
+        Assert.Contains(json.RootElement.GetProperty("segments").EnumerateArray(), s => s.GetProperty("name").GetString() == "valuable_slipping" && s.GetProperty("size").GetInt64() > 0);
+
         // A second demo replaces the first, and gives the same warehouse contents, clusters and personas.
         var again = CliRunner.Run(dir.Path, "demo", "--customers", "2000", "--events", "40000", "--json");
         using var second = JsonDocument.Parse(again.Out);
         Assert.Equal(json.RootElement.GetProperty("status").GetProperty("revenue").GetDecimal(), second.RootElement.GetProperty("status").GetProperty("revenue").GetDecimal());
         Assert.Equal(json.RootElement.GetProperty("clusters").GetRawText(), second.RootElement.GetProperty("clusters").GetRawText());
         Assert.Equal(json.RootElement.GetProperty("personas").GetRawText(), second.RootElement.GetProperty("personas").GetRawText());
+        Assert.Equal(json.RootElement.GetProperty("clv").GetRawText(), second.RootElement.GetProperty("clv").GetRawText());
     }
 
     [Fact]

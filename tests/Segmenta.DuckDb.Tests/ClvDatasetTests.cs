@@ -17,7 +17,7 @@ public class ClvDatasetTests
     public void ParetoValidation_Cdnow_HoldoutByFrequencyMatchesBtyd()
     {
         using var f = new WarehouseFixture();
-        f.Ingest(TableKind.Events, TestPaths.DataFile("CDNOW_sample.txt"), TestPaths.Sample("mappings/cdnow_sample.yaml"));
+        f.Ingest(TableKind.Events, TestPaths.DataFile("CDNOW_sample.txt"), TestPaths.Sample("cdnow/mapping.yaml"));
         var validation = ClvValidator.Validate(f.Warehouse, TimeZoneInfo.Utc, PurchaseModelKind.ParetoNbd, SummaryUnit.Weeks, new DateOnly(1997, 9, 30), new DateOnly(1998, 6, 30));
 
         // BTYD: estimates 0.553, 10.580, 0.606, 11.656 and, per bin 0..7+, customers, actual and expected means.

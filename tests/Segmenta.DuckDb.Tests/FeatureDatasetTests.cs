@@ -88,7 +88,7 @@ public class FeatureDatasetTests
     public void Cdnow_CalibrationSummaryInWeeks_EqualsThePublishedSummaryExactly()
     {
         using var f = new WarehouseFixture();
-        f.Ingest(TableKind.Events, TestPaths.DataFile("CDNOW_sample.txt"), TestPaths.Sample("mappings/cdnow_sample.yaml"));
+        f.Ingest(TableKind.Events, TestPaths.DataFile("CDNOW_sample.txt"), TestPaths.Sample("cdnow/mapping.yaml"));
         var period = new SummaryPeriod(new DateOnly(1997, 9, 30), new DateOnly(1998, 6, 30), SummaryUnit.Weeks);
         var rows = new Dictionary<string, (long X, double Tx, double T, double? Spend, long Holdout)>(StringComparer.Ordinal);
         f.Warehouse.Read(RepeatPurchaseSummary.Query(f.Dialect, TimeZoneInfo.Utc, period), r =>

@@ -80,7 +80,7 @@ public class ReferenceDatasetTests
     public void CdnowSample_HeaderlessFile_LoadsWithDeclaredColumns()
     {
         using var f = new WarehouseFixture();
-        var s = f.Ingest(TableKind.Events, TestPaths.DataFile("CDNOW_sample.txt"), TestPaths.Sample("mappings/cdnow_sample.yaml"));
+        var s = f.Ingest(TableKind.Events, TestPaths.DataFile("CDNOW_sample.txt"), TestPaths.Sample("cdnow/mapping.yaml"));
         Assert.Equal(new IngestSummary(6_919, 6_919, 0, 0), s);
         Assert.Equal(2_357, f.Count("SELECT count(*) FROM customers"));
     }

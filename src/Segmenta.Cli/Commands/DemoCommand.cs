@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using Segmenta.Clustering;
+using Segmenta.Clv;
 using Segmenta.DuckDb;
 using Segmenta.Features;
 using Segmenta.Generation;
@@ -103,6 +104,15 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         say(string.Create(CultureInfo.InvariantCulture, $"6. Clustered      {clusters.Clustered:N0} customers with k-means on {DemoClusters.Numeric.Count + DemoClusters.Categorical.Count} inputs; {clusters.Choice.Reason} ({Seconds(step)} s)"));
 
         step.Restart();
+        var historyEnd = ClvAnalysis.LastCompleteDay(context);
+        var histories = ClvAnalysis.ReadSummary(warehouse, workspace.Settings.Zone, new Features.SummaryPeriod(historyEnd, null, Features.SummaryUnit.Weeks));
+        var clv = ClvAnalysis.Store(warehouse, ClvAnalysis.Fit(histories, PurchaseModelKind.BgNbd, Features.SummaryUnit.Weeks, historyEnd), AsOf);
+        var values = ClvAnalysis.Predict(clv, histories, historyEnd, new ClvValueOptions());
+        ClvAnalysis.StorePredictions(warehouse, values, cancellation);
+        steps.Add(new { step = "clv", customers = values.Customers.Count, seconds = Seconds(step) });
+        say(string.Create(CultureInfo.InvariantCulture, $"7. Valued         {values.Customers.Count:N0} customers with BG/NBD + Gamma-Gamma: {values.TotalValue:N0} {workspace.Settings.Currency} expected over 12 months ({Seconds(step)} s)"));
+
+        step.Restart();
         var segmentsFile = Path.Combine(root, Workspace.SegmentsFolder, "demo.seg");
         using (var resource = typeof(DemoCommand).Assembly.GetManifestResourceStream("demo.seg")!)
         using (var file = File.Create(segmentsFile))
@@ -126,12 +136,12 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         var exported = AudienceExport.Write(
             warehouse, library.Compilation.Find("lapsed_vips")!, context, SegmentSupport.Traits(warehouse, "email,first_name,last_name,country", []), AudienceFormat.Csv, exportFile);
         steps.Add(new { step = "segments", segments = stored.Count, seconds = Seconds(step) });
-        say(string.Create(CultureInfo.InvariantCulture, $"7. Segmented      {previews.Count} example segments from segments/demo.seg and {stored.Count - previews.Count} RFM and cluster segments materialized, the examples previewed and lapsed_vips exported in {Seconds(step)} s"));
+        say(string.Create(CultureInfo.InvariantCulture, $"8. Segmented      {previews.Count} example segments from segments/demo.seg and {stored.Count - previews.Count} RFM and cluster segments materialized, the examples previewed and lapsed_vips exported in {Seconds(step)} s"));
 
         step.Restart();
         var personas = PersonaAnalysis.Describe(warehouse, context, workspace.Settings.Rfm, [.. Enumerable.Range(1, model.K).Select(j => library.Compilation.Find(ClusterAnalysis.SegmentName(j))!)]);
         steps.Add(new { step = "personas", personas = personas.Count, seconds = Seconds(step) });
-        say(string.Create(CultureInfo.InvariantCulture, $"8. Described      the {personas.Count} clusters as personas in {Seconds(step)} s"));
+        say(string.Create(CultureInfo.InvariantCulture, $"9. Described      the {personas.Count} clusters as personas in {Seconds(step)} s"));
 
         var summary = warehouse.Summarize();
         var reasons = warehouse.ReadQuarantine(null, 1000)
@@ -153,6 +163,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
                 quarantine_reasons = reasons,
                 rfm = RfmCommand.ToJson(rfm, stored: false, null, 0),
                 clusters = ClusterCommand.ToJson(clusters, model.Version, null),
+                clv = new { fit = ClvSupport.ModelJson(clv, stored: true), predictions = ClvSupport.PredictionsJson(values) },
                 personas = personas.Select(PersonaCommand.ToJson),
                 segments = previews.Select(p => new { name = p.Name, title = p.Title, size = p.Size, share_of_customers = Math.Round(p.ShareOfCustomers, 6), share_of_revenue = Math.Round(p.ShareOfRevenue, 6) }),
                 export = new { segment = "lapsed_vips", path = exportFile, members = exported },
@@ -182,6 +193,10 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
 
         Console.WriteLine();
         ClusterCommand.Print(clusters, model.Version, null);
+        Console.WriteLine();
+        Console.WriteLine("Customer lifetime value (segmenta clv fit; clv.value and clv.p_alive in segments):");
+        ClvSupport.PrintModel(clv, stored: true);
+        ClvSupport.PrintPredictions(values, workspace.Settings.Currency);
         Console.WriteLine();
         Console.WriteLine("The clusters as personas (segmenta persona --all describes every segment):");
         foreach (var persona in personas)

@@ -141,6 +141,19 @@ internal sealed class PersonaCommand : GuardedCommand<PersonaSettings>
         }),
         channels = r.Channels.Select(Share),
         rfm_mix = r.RfmMix.Select(Share),
+        lifetime = r.Lifetime is not { } l ? null : new
+        {
+            model_version = l.ModelVersion,
+            history_end = l.HistoryEnd.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            predicted = l.Predicted,
+            total_value = l.TotalValue,
+            share_of_value = l.ShareOfValue,
+            mean_value = l.MeanValue,
+            base_mean_value = l.BaseMeanValue,
+            mean_p_alive = l.MeanProbabilityAlive,
+            base_mean_p_alive = l.BaseMeanProbabilityAlive,
+            likely_inactive = l.LikelyInactive,
+        },
     };
 
     private static object Share(PersonaShare s) => new { name = s.Name, members = s.Members, share = s.Share, base_share = s.BaseShare };

@@ -68,6 +68,14 @@ internal sealed class SegmentPreviewCommand : GuardedCommand<SegmentPreviewSetti
         revenue = p.MemberRevenue,
         total_revenue = p.Revenue,
         share_of_revenue = Math.Round(p.ShareOfRevenue, 6),
+        lifetime = p.Lifetime is not { } l ? null : new
+        {
+            predicted = l.Predicted,
+            value = l.Value,
+            total_value = l.TotalValue,
+            share_of_value = Math.Round(l.ShareOfValue, 6),
+            mean_p_alive = l.MeanProbabilityAlive,
+        },
         steps = p.Steps.Select(s => new { condition = s.Condition, remaining = s.Remaining }),
         sample = p.Sample.Select(row => p.SampleColumns.Select((c, i) => (c, v: row[i])).ToDictionary(x => x.c, x => Plain(x.v))),
         seconds = Math.Round(p.Elapsed.TotalSeconds, 3),
@@ -86,6 +94,10 @@ internal sealed class SegmentPreviewCommand : GuardedCommand<SegmentPreviewSetti
         Console.WriteLine($"{p.Name}{(p.Title is null ? "" : $" — {p.Title}")}   (version {p.Version}, as of {SegmentSupport.Iso(p.AsOf)})");
         Console.WriteLine(string.Create(inv, $"  size      {p.Size:N0} of {p.Customers:N0} customers ({SegmentSupport.Percent(p.ShareOfCustomers)})"));
         Console.WriteLine(string.Create(inv, $"  revenue   {p.MemberRevenue:N2} of {p.Revenue:N2} {currency} ({SegmentSupport.Percent(p.ShareOfRevenue)} of purchase revenue)"));
+        if (p.Lifetime is { } l)
+        {
+            Console.WriteLine(string.Create(inv, $"  CLV       {l.Value:N2} {currency} predicted for {l.Predicted:N0} members ({SegmentSupport.Percent(l.ShareOfValue)} of all predicted value), mean P(alive) {l.MeanProbabilityAlive:0.00}"));
+        }
         Console.WriteLine("  why this size:");
         var before = p.Customers;
         foreach (var step in p.Steps)

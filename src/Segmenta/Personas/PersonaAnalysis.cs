@@ -1,3 +1,4 @@
+using Segmenta.Clv;
 using System.Globalization;
 using Segmenta.Features;
 using Segmenta.Language;
@@ -34,6 +35,29 @@ public sealed record PersonaLevel(string Trait, string Level, long Members, doub
 /// <summary>A share of the members beside the same share of the base (a channel, an RFM segment).</summary>
 public sealed record PersonaShare(string Name, long Members, double Share, double BaseShare);
 
+/// <summary>What the stored CLV predictions say about a segment's members.</summary>
+/// <param name="ModelVersion">The CLV fit the predictions came from.</param>
+/// <param name="HistoryEnd">The last day of the histories they condition on.</param>
+/// <param name="Predicted">Members with a prediction (those who bought by the history's end).</param>
+/// <param name="TotalValue">The sum of their predicted values.</param>
+/// <param name="ShareOfValue">Its share of every customer's predicted value.</param>
+/// <param name="MeanValue">Mean predicted value per predicted member.</param>
+/// <param name="BaseMeanValue">The same over every customer with a prediction.</param>
+/// <param name="MeanProbabilityAlive">Mean P(alive) of the predicted members.</param>
+/// <param name="BaseMeanProbabilityAlive">The same over every customer with a prediction.</param>
+/// <param name="LikelyInactive">Predicted members with P(alive) below 0.5.</param>
+public sealed record PersonaLifetime(
+    int ModelVersion,
+    DateOnly HistoryEnd,
+    long Predicted,
+    double TotalValue,
+    double ShareOfValue,
+    double MeanValue,
+    double BaseMeanValue,
+    double MeanProbabilityAlive,
+    double BaseMeanProbabilityAlive,
+    long LikelyInactive);
+
 /// <summary>A segment described as a persona (docs/personas.md).</summary>
 /// <param name="Segment">The segment's name.</param>
 /// <param name="Title">Its title, if any.</param>
@@ -50,6 +74,7 @@ public sealed record PersonaShare(string Name, long Members, double Share, doubl
 /// <param name="OverIndexing">Levels that over-index (lift, support and significance; docs/personas.md), highest lift first.</param>
 /// <param name="Channels">Preferred purchase channels, the members' most common first.</param>
 /// <param name="RfmMix">RFM segments of the members, in the score map's order, then those without purchases.</param>
+/// <param name="Lifetime">Predicted lifetime value and P(alive) of the members, once <c>segmenta clv</c> has stored predictions (else null).</param>
 public sealed record PersonaReport(
     string Segment,
     string? Title,
@@ -65,7 +90,8 @@ public sealed record PersonaReport(
     IReadOnlyList<PersonaMeasure> Measures,
     IReadOnlyList<PersonaLevel> OverIndexing,
     IReadOnlyList<PersonaShare> Channels,
-    IReadOnlyList<PersonaShare> RfmMix)
+    IReadOnlyList<PersonaShare> RfmMix,
+    PersonaLifetime? Lifetime = null)
 {
     /// <summary>Members as a share of all customers.</summary>
     public double ShareOfCustomers => Customers == 0 ? 0 : (double)Size / Customers;
@@ -130,8 +156,9 @@ public static class PersonaAnalysis
     /// <summary>Every customer's inputs, read once, column by column.</summary>
     private sealed class Population
     {
-        private Population(List<string> ids, double?[][] numeric, string?[][] categorical, decimal[] revenue, string?[] rfm)
+        private Population(List<string> ids, double?[][] numeric, string?[][] categorical, decimal[] revenue, string?[] rfm, Predictions? predictions)
         {
+            Lifetimes = predictions;
             Count = ids.Count;
             Index = ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
             Numeric = numeric;
@@ -146,6 +173,9 @@ public static class PersonaAnalysis
         public int Count { get; }
 
         public Dictionary<string, int> Index { get; }
+
+        /// <summary>Each customer's stored value and P(alive) (NaN without a prediction), or null before any.</summary>
+        private Predictions? Lifetimes { get; }
 
         private double?[][] Numeric { get; }
 
@@ -211,12 +241,14 @@ public static class PersonaAnalysis
 
             // Rows arrive in the database's order; customer-id order makes every sum below run the same way each time.
             var order = Enumerable.Range(0, ids.Count).OrderBy(i => ids[i], StringComparer.Ordinal).ToArray();
+            List<string> sorted = [.. order.Select(i => ids[i])];
             return new Population(
-                [.. order.Select(i => ids[i])],
+                sorted,
                 [.. numeric.Select(col => order.Select(i => col[i]).ToArray())],
                 [.. categorical.Select(col => order.Select(i => col[i]).ToArray())],
                 [.. order.Select(i => revenue[i])],
-                [.. order.Select(i => rfm[i])]);
+                [.. order.Select(i => rfm[i])],
+                Predictions.Read(warehouse, sorted));
         }
 
         private static (long Present, double Mean, double Median, double Deviation) Describe(double?[] values)
@@ -312,7 +344,95 @@ public static class PersonaAnalysis
                 [.. channels.OrderByDescending(s => s.Members).ThenBy(s => s.Name, StringComparer.Ordinal)], rfmMix);
             var (name, reasons) = PersonaPlaybook.Name(draft);
             var (strategy, why) = PersonaPlaybook.Strategy(draft);
-            return draft with { Name = name, NameReasons = reasons, Strategy = strategy, StrategyReason = why };
+            return draft with { Name = name, NameReasons = reasons, Strategy = strategy, StrategyReason = why, Lifetime = Lifetimes?.Describe(members) };
+        }
+    }
+
+    /// <summary>The stored CLV predictions, aligned with the population's customers.</summary>
+    private sealed class Predictions
+    {
+        private readonly double[] value;
+        private readonly double[] alive;
+        private readonly int version;
+        private readonly DateOnly historyEnd;
+
+        private Predictions(double[] value, double[] alive, int version, DateOnly historyEnd)
+        {
+            this.value = value;
+            this.alive = alive;
+            this.version = version;
+            this.historyEnd = historyEnd;
+        }
+
+        public static Predictions? Read(IWarehouse warehouse, List<string> ids)
+        {
+            if (ClvAnalysis.Active(warehouse) is null)
+            {
+                return null;
+            }
+
+            var index = ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
+            var value = new double[ids.Count];
+            var alive = new double[ids.Count];
+            Array.Fill(value, double.NaN);
+            Array.Fill(alive, double.NaN);
+            int? version = null;
+            DateOnly end = default;
+            var d = warehouse.Dialect;
+            warehouse.Read(
+                new SqlStatement($"SELECT customer_id, {d.QuoteIdentifier("value")}, p_alive, model_version, history_end FROM {d.QuoteIdentifier(ClvAnalysis.PredictionsTable)}", []),
+                r =>
+                {
+                    if (index.TryGetValue(r.GetString(0), out var i))
+                    {
+                        value[i] = r.IsDBNull(1) ? 0 : r.GetDouble(1);
+                        alive[i] = r.GetDouble(2);
+                    }
+
+                    version ??= Convert.ToInt32(r.GetValue(3), CultureInfo.InvariantCulture);
+                    end = r.GetValue(4) switch
+                    {
+                        DateOnly day => day,
+                        var other => DateOnly.FromDateTime(Convert.ToDateTime(other, CultureInfo.InvariantCulture)),
+                    };
+                });
+            return version is null ? null : new Predictions(value, alive, version.Value, end);
+        }
+
+        public PersonaLifetime Describe(bool[] members)
+        {
+            long predicted = 0, all = 0, inactive = 0;
+            double total = 0, baseTotal = 0, aliveSum = 0, baseAlive = 0;
+            for (var i = 0; i < value.Length; i++)
+            {
+                if (double.IsNaN(alive[i]))
+                {
+                    continue;
+                }
+
+                all++;
+                baseTotal += value[i];
+                baseAlive += alive[i];
+                if (members[i])
+                {
+                    predicted++;
+                    total += value[i];
+                    aliveSum += alive[i];
+                    inactive += alive[i] < 0.5 ? 1 : 0;
+                }
+            }
+
+            return new PersonaLifetime(
+                version,
+                historyEnd,
+                predicted,
+                total,
+                baseTotal == 0 ? 0 : total / baseTotal,
+                predicted == 0 ? 0 : total / predicted,
+                all == 0 ? 0 : baseTotal / all,
+                predicted == 0 ? 0 : aliveSum / predicted,
+                all == 0 ? 0 : baseAlive / all,
+                inactive);
         }
     }
 }

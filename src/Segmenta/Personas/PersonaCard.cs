@@ -56,6 +56,11 @@ public sealed record PersonaCard(string Heading, string Subheading, IReadOnlyLis
             lines.Add(("RFM mix", string.Join(" · ", mix)));
         }
 
+        if (report.Lifetime is { Predicted: > 0 } clv)
+        {
+            lines.Add(("lifetime value", string.Create(Inv, $"{clv.MeanValue:N0} {currency} predicted per customer vs {clv.BaseMeanValue:N0} overall, {Pct(clv.ShareOfValue, 1)} of all predicted value · P(alive) {clv.MeanProbabilityAlive:0.00} vs {clv.BaseMeanProbabilityAlive:0.00}, {Pct(clv.Predicted == 0 ? 0 : (double)clv.LikelyInactive / clv.Predicted, 0)} likely inactive (CLV model {clv.ModelVersion}, histories through {clv.HistoryEnd:yyyy-MM-dd})")));
+        }
+
         lines.Add(("strategy", report.Strategy));
         lines.Add(("why", $"{report.StrategyReason}; named for: {string.Join("; ", report.NameReasons)}"));
         return new PersonaCard(report.Name, report.Title is { } title ? $"{report.Segment} · {title}" : report.Segment, lines);

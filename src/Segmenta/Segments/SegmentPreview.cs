@@ -11,6 +11,17 @@ namespace Segmenta.Segments;
 /// <param name="Remaining">Customers meeting it and every condition before it.</param>
 public sealed record SegmentStep(string Condition, long Remaining);
 
+/// <summary>The members' stored CLV predictions (<c>segmenta clv</c>).</summary>
+/// <param name="Predicted">Members with a prediction.</param>
+/// <param name="Value">Their predicted value.</param>
+/// <param name="TotalValue">Every customer's predicted value.</param>
+/// <param name="MeanProbabilityAlive">Their mean P(alive).</param>
+public sealed record SegmentLifetime(long Predicted, double Value, double TotalValue, double MeanProbabilityAlive)
+{
+    /// <summary>The members' share of all predicted value (0–1).</summary>
+    public double ShareOfValue => TotalValue <= 0 ? 0 : Value / TotalValue;
+}
+
 /// <summary>Who is in a segment, how many, what they are worth, and why the segment is the size it is.</summary>
 public sealed record SegmentPreview(
     string Name,
@@ -24,7 +35,8 @@ public sealed record SegmentPreview(
     IReadOnlyList<SegmentStep> Steps,
     IReadOnlyList<string> SampleColumns,
     IReadOnlyList<IReadOnlyList<object?>> Sample,
-    TimeSpan Elapsed)
+    TimeSpan Elapsed,
+    SegmentLifetime? Lifetime = null)
 {
     /// <summary>Members as a share of all customers (0–1).</summary>
     public double ShareOfCustomers => Customers == 0 ? 0 : (double)Size / Customers;
@@ -77,7 +89,26 @@ public sealed record SegmentPreview(
             });
         }
 
-        return new SegmentPreview(segment.Name, segment.Title, segment.Version, context.AsOf, size, customers, memberRevenue, revenue, steps, SegmentQuery.OutputColumns(sampleTraits), sample, clock.Elapsed);
+        var lifetime = Clv.ClvAnalysis.Active(warehouse) is null ? null : ReadLifetime(warehouse, query.Members());
+        return new SegmentPreview(segment.Name, segment.Title, segment.Version, context.AsOf, size, customers, memberRevenue, revenue, steps, SegmentQuery.OutputColumns(sampleTraits), sample, clock.Elapsed, lifetime);
+    }
+
+    /// <summary>The members' stored predictions, beside every customer's predicted value.</summary>
+    private static SegmentLifetime ReadLifetime(IWarehouse warehouse, Sql.SqlStatement members)
+    {
+        var d = warehouse.Dialect;
+        var table = d.QuoteIdentifier(Clv.ClvAnalysis.PredictionsTable);
+        var value = d.QuoteIdentifier("value");
+        var id = d.QuoteIdentifier(CanonicalModel.CustomerId);
+        SegmentLifetime? result = null;
+        warehouse.Read(
+            new Sql.SqlStatement($"SELECT count(p.{id}), coalesce(sum(p.{value}), 0), avg(p.p_alive), (SELECT coalesce(sum({value}), 0) FROM {table}) FROM ({members.Text}) m JOIN {table} p ON p.{id} = m.{id}", members.Parameters),
+            r => result = new SegmentLifetime(
+                Convert.ToInt64(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture),
+                Convert.ToDouble(r.GetValue(1), System.Globalization.CultureInfo.InvariantCulture),
+                Convert.ToDouble(r.GetValue(3), System.Globalization.CultureInfo.InvariantCulture),
+                r.IsDBNull(2) ? 0 : Convert.ToDouble(r.GetValue(2), System.Globalization.CultureInfo.InvariantCulture)));
+        return result!;
     }
 
     private static decimal DecimalOrZero(IDataRecord r, int i) => r.IsDBNull(i) ? 0 : Convert.ToDecimal(r.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
