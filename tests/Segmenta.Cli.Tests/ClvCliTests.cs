@@ -98,6 +98,8 @@ public sealed class ClvCliTests : IDisposable
         using (var doc = JsonDocument.Parse(preview.Out))
         {
             Assert.Equal(inactive, doc.RootElement.GetProperty("size").GetInt64());
+            Assert.Equal(inactive, doc.RootElement.GetProperty("lifetime").GetProperty("predicted").GetInt64());
+            Assert.InRange(doc.RootElement.GetProperty("lifetime").GetProperty("mean_p_alive").GetDouble(), 0, 0.5);
         }
     }
 

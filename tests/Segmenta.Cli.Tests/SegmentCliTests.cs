@@ -65,8 +65,9 @@ public sealed class SegmentCliTests : IDisposable
         using var doc = JsonDocument.Parse(stdout);
         var p = doc.RootElement;
         Assert.Equal(
-            ["name", "title", "version", "as_of", "size", "customers", "share_of_customers", "revenue", "total_revenue", "share_of_revenue", "steps", "sample", "seconds"],
+            ["name", "title", "version", "as_of", "size", "customers", "share_of_customers", "revenue", "total_revenue", "share_of_revenue", "lifetime", "steps", "sample", "seconds"],
             p.EnumerateObject().Select(x => x.Name));
+        Assert.Equal(JsonValueKind.Null, p.GetProperty("lifetime").ValueKind); // no CLV model yet
         Assert.Equal(1, p.GetProperty("size").GetInt64());
         Assert.Equal(4, p.GetProperty("customers").GetInt64());
         Assert.Equal(200m, p.GetProperty("revenue").GetDecimal());
