@@ -43,7 +43,7 @@ internal sealed class ClvFitCommand : GuardedCommand<ClvFitSettings>
         var options = ClvSupport.ValueOptions(settings);
         var workspace = FindWorkspace(settings);
         var context = SegmentSupport.Context(workspace, settings.AsOf);
-        var end = settings.CalibrationEnd is { } text ? ClvSupport.Date("--calibration-end", text) : ClvAnalysis.LastCompleteDay(context);
+        var end = settings.CalibrationEnd is { } text ? SegmentSupport.Date("--calibration-end", text) : ClvAnalysis.LastCompleteDay(context);
         if (end > ClvAnalysis.LastCompleteDay(context))
         {
             throw new UserInputException($"--calibration-end {ClvSupport.Day(end)} is not before the as-of; the last whole day is {ClvSupport.Day(ClvAnalysis.LastCompleteDay(context))}");

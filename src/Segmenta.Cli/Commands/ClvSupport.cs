@@ -47,11 +47,6 @@ internal static class ClvSupport
         _ => throw new UserInputException($"--unit: unknown unit `{text}`; expected weeks or days"),
     };
 
-    public static DateOnly Date(string option, string text) =>
-        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
-            ? day
-            : throw new UserInputException($"{option}: `{text}` is not a date; expected YYYY-MM-DD");
-
     public static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     public static object FitJson(ModelFit fit) => new

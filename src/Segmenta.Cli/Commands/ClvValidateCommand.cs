@@ -44,7 +44,7 @@ internal sealed class ClvValidateCommand : GuardedCommand<ClvValidateSettings>
     {
         var kind = ClvSupport.Model(settings.Model);
         var unit = ClvSupport.Unit(settings.Unit);
-        var calibrationEnd = ClvSupport.Date("--calibration-end", settings.CalibrationEnd ?? throw new UserInputException("--calibration-end DATE is required (the last day of the calibration period)"));
+        var calibrationEnd = SegmentSupport.Date("--calibration-end", settings.CalibrationEnd ?? throw new UserInputException("--calibration-end DATE is required (the last day of the calibration period)"));
         if (settings.Censor < 1)
         {
             throw new UserInputException("--censor must be 1 or more");
@@ -52,7 +52,7 @@ internal sealed class ClvValidateCommand : GuardedCommand<ClvValidateSettings>
 
         var workspace = FindWorkspace(settings);
         var context = SegmentSupport.Context(workspace, settings.AsOf);
-        var holdoutEnd = settings.HoldoutEnd is { } h ? ClvSupport.Date("--holdout-end", h) : ClvAnalysis.LastCompleteDay(context);
+        var holdoutEnd = settings.HoldoutEnd is { } h ? SegmentSupport.Date("--holdout-end", h) : ClvAnalysis.LastCompleteDay(context);
         if (holdoutEnd <= calibrationEnd)
         {
             throw new UserInputException($"the holdout must end after the calibration period ({ClvSupport.Day(holdoutEnd)} is not after {ClvSupport.Day(calibrationEnd)})");

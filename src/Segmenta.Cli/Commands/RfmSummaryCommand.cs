@@ -38,8 +38,8 @@ internal sealed class RfmSummaryCommand : GuardedCommand<RfmSummarySettings>
     protected override int Run(RfmSummarySettings settings, CancellationToken cancellation)
     {
         var format = SegmentSupport.Format(settings.Format);
-        var calibrationEnd = Date("--calibration-end", settings.CalibrationEnd ?? throw new UserInputException("--calibration-end DATE is required (the last day of the calibration period)"));
-        DateOnly? holdoutEnd = settings.HoldoutEnd is { } h ? Date("--holdout-end", h) : null;
+        var calibrationEnd = SegmentSupport.Date("--calibration-end", settings.CalibrationEnd ?? throw new UserInputException("--calibration-end DATE is required (the last day of the calibration period)"));
+        DateOnly? holdoutEnd = settings.HoldoutEnd is { } h ? SegmentSupport.Date("--holdout-end", h) : null;
         if (holdoutEnd <= calibrationEnd)
         {
             throw new UserInputException("--holdout-end must come after --calibration-end");
@@ -110,9 +110,4 @@ internal sealed class RfmSummaryCommand : GuardedCommand<RfmSummarySettings>
 
         return ExitCodes.Ok;
     }
-
-    private static DateOnly Date(string option, string text) =>
-        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
-            ? day
-            : throw new UserInputException($"{option}: `{text}` is not a date; expected YYYY-MM-DD");
 }

@@ -128,5 +128,11 @@ internal static class SegmentSupport
 
     public static string Iso(DateTime t) => t.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
+    /// <summary>A YYYY-MM-DD option value, or exit 2 saying which option is wrong.</summary>
+    public static DateOnly Date(string option, string text) =>
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+            ? day
+            : throw new UserInputException($"{option}: `{text}` is not a date; expected YYYY-MM-DD");
+
     public static string Percent(double share) => (share * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
 }

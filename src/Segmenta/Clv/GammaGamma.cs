@@ -45,8 +45,6 @@ internal static class GammaGamma
 /// <summary>Distinct (x, m) pairs with their weights, x indexed into its distinct values, ln m precomputed.</summary>
 internal sealed class SpendTable
 {
-    private const int ChunkSize = 4096;
-
     public SpendTable(RepeatSpend[] rows, double[] weights)
     {
         Rows = rows;
@@ -71,28 +69,6 @@ internal sealed class SpendTable
 
     public SpendTable Subsample(int stride) => new(Rows.Where((_, i) => i % stride == 0).ToArray(), Weights.Where((_, i) => i % stride == 0).ToArray());
 
-    /// <summary>Σ <paramref name="term"/>(i) in fixed chunks added in order (the same on any number of threads).</summary>
-    public double Sum(Func<int, double> term)
-    {
-        var chunks = (Count + ChunkSize - 1) / ChunkSize;
-        var partial = new double[chunks];
-        Parallel.For(0, chunks, c =>
-        {
-            var sum = 0.0;
-            var end = Math.Min(Count, (c + 1) * ChunkSize);
-            for (var i = c * ChunkSize; i < end; i++)
-            {
-                sum += term(i);
-            }
-
-            partial[c] = sum;
-        });
-        var total = 0.0;
-        foreach (var v in partial)
-        {
-            total += v;
-        }
-
-        return total;
-    }
+    /// <summary>Σ <paramref name="term"/>(i) over the rows, the same on any number of threads.</summary>
+    public double Sum(Func<int, double> term) => Numerics.OrderedSum.Of(Count, term);
 }

@@ -7,8 +7,6 @@ namespace Segmenta.Clv;
 /// </summary>
 internal sealed class HistoryTable
 {
-    private const int ChunkSize = 4096;
-
     public HistoryTable(RepeatHistory[] histories, double[] weights)
     {
         Histories = histories;
@@ -41,33 +39,8 @@ internal sealed class HistoryTable
         Histories.Where((_, i) => i % stride == 0).ToArray(),
         Weights.Where((_, i) => i % stride == 0).ToArray());
 
-    /// <summary>
-    /// Σ <paramref name="term"/>(i) over the histories, in fixed chunks run in parallel and added in chunk order:
-    /// the same total on any number of threads.
-    /// </summary>
-    public double Sum(Func<int, double> term)
-    {
-        var chunks = (Count + ChunkSize - 1) / ChunkSize;
-        var partial = new double[chunks];
-        Parallel.For(0, chunks, c =>
-        {
-            var sum = 0.0;
-            var end = Math.Min(Count, (c + 1) * ChunkSize);
-            for (var i = c * ChunkSize; i < end; i++)
-            {
-                sum += term(i);
-            }
-
-            partial[c] = sum;
-        });
-        var total = 0.0;
-        foreach (var v in partial)
-        {
-            total += v;
-        }
-
-        return total;
-    }
+    /// <summary>Σ <paramref name="term"/>(i) over the rows, the same on any number of threads.</summary>
+    public double Sum(Func<int, double> term) => Numerics.OrderedSum.Of(Count, term);
 
     private static (double[] Values, int[] Index) Index(IEnumerable<double> values)
     {
