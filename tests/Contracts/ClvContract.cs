@@ -39,13 +39,16 @@ public abstract class ClvContract
         Assert.NotNull(model.Spend);
 
         Assert.Null(ClvAnalysis.Active(f.Warehouse));
-        var stored = ClvAnalysis.Store(f.Warehouse, model, DateTime.UtcNow);
+        var month = ClvAnalysis.Predict(model, customers, CalibrationEnd, new ClvValueOptions(HorizonDays: 30));
+        var stored = ClvAnalysis.Store(f.Warehouse, model, DateTime.UtcNow, month);
         Assert.Equal(1, stored.Version);
         Assert.Equal(stored.ToJson(), ClvAnalysis.Active(f.Warehouse)!.ToJson());
+        var versions = new List<long>();
+        f.Warehouse.Read(new Sql.SqlStatement("SELECT DISTINCT model_version FROM clv_predictions", []), r => versions.Add(Convert.ToInt64(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal([1L], versions);
 
         // Replacing predictions: the second store leaves only its own rows.
         var year = ClvAnalysis.Predict(stored, customers, CalibrationEnd, new ClvValueOptions());
-        ClvAnalysis.StorePredictions(f.Warehouse, ClvAnalysis.Predict(stored, customers, CalibrationEnd, new ClvValueOptions(HorizonDays: 30)));
         ClvAnalysis.StorePredictions(f.Warehouse, year);
         Assert.All(year.Customers, c => Assert.True(c.Value >= 0 && c.ProbabilityAlive is >= 0 and <= 1));
 

@@ -55,9 +55,8 @@ internal sealed class ClvFitCommand : GuardedCommand<ClvFitSettings>
         var predictions = ClvAnalysis.Predict(model, customers, end, options);
         if (!settings.DryRun)
         {
-            model = ClvAnalysis.Store(warehouse, model, TimeProvider.System.GetUtcNow().UtcDateTime);
+            model = ClvAnalysis.Store(warehouse, model, TimeProvider.System.GetUtcNow().UtcDateTime, predictions, cancellation);
             predictions = predictions with { Model = model };
-            ClvAnalysis.StorePredictions(warehouse, predictions, cancellation);
         }
 
         var path = ClvPredictCommand.WriteRows(warehouse, settings, format);

@@ -106,9 +106,10 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         step.Restart();
         var historyEnd = ClvAnalysis.LastCompleteDay(context);
         var histories = ClvAnalysis.ReadSummary(warehouse, workspace.Settings.Zone, new Features.SummaryPeriod(historyEnd, null, Features.SummaryUnit.Weeks));
-        var clv = ClvAnalysis.Store(warehouse, ClvAnalysis.Fit(histories, PurchaseModelKind.BgNbd, Features.SummaryUnit.Weeks, historyEnd), AsOf);
-        var values = ClvAnalysis.Predict(clv, histories, historyEnd, new ClvValueOptions());
-        ClvAnalysis.StorePredictions(warehouse, values, cancellation);
+        var fitted = ClvAnalysis.Fit(histories, PurchaseModelKind.BgNbd, Features.SummaryUnit.Weeks, historyEnd);
+        var values = ClvAnalysis.Predict(fitted, histories, historyEnd, new ClvValueOptions());
+        var clv = ClvAnalysis.Store(warehouse, fitted, AsOf, values, cancellation);
+        values = values with { Model = clv };
         steps.Add(new { step = "clv", customers = values.Customers.Count, seconds = Seconds(step) });
         say(string.Create(CultureInfo.InvariantCulture, $"7. Valued         {values.Customers.Count:N0} customers with BG/NBD + Gamma-Gamma: {values.TotalValue:N0} {workspace.Settings.Currency} expected over 12 months ({Seconds(step)} s)"));
 

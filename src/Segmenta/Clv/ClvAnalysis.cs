@@ -187,8 +187,12 @@ public static class ClvAnalysis
         return new ClvPredictions(model, historyEnd, options, predictions);
     }
 
-    /// <summary>Stores the model as the next version, which becomes the active one; returns it with its version.</summary>
-    public static ClvModel Store(IWarehouse warehouse, ClvModel model, DateTime now)
+    /// <summary>
+    /// Stores the model as the next version, which becomes the active one, and returns it with its version.
+    /// With <paramref name="predictions"/> (made from this model), they replace the stored predictions in the
+    /// same transaction: the active model and the predictions segments read never disagree.
+    /// </summary>
+    public static ClvModel Store(IWarehouse warehouse, ClvModel model, DateTime now, ClvPredictions? predictions = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(model);
@@ -198,7 +202,15 @@ public static class ClvAnalysis
         var stored = model with { Version = checked((int)latest + 1) };
         var sql = new SqlBuilder(d);
         sql.Append($"INSERT INTO {d.QuoteIdentifier(ModelsTable)} (version, fitted_at, model_kind, calibration_end, customers, log_likelihood, model) VALUES ({sql.Parameter((long)stored.Version)}, {sql.Parameter(now)}, {sql.Parameter(ClvFitter.ModelName(stored.Model))}, {sql.Parameter(stored.CalibrationEnd)}, {sql.Parameter(stored.Purchases.Customers)}, {sql.Parameter(stored.Purchases.LogLikelihood)}, {sql.Parameter(stored.ToJson())})");
-        warehouse.ExecuteInTransaction([sql.Build()]);
+        if (predictions is null)
+        {
+            warehouse.ExecuteInTransaction([sql.Build()], cancellation);
+        }
+        else
+        {
+            warehouse.AppendInTransaction([sql.Build(), ClearPredictions(d)], PredictionsTable, Rows(predictions with { Model = stored }), cancellation);
+        }
+
         return stored;
     }
 
@@ -217,9 +229,16 @@ public static class ClvAnalysis
     {
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(predictions);
+        warehouse.AppendInTransaction([ClearPredictions(warehouse.Dialect)], PredictionsTable, Rows(predictions), cancellation);
+    }
+
+    private static SqlStatement ClearPredictions(ISqlDialect d) => new($"DELETE FROM {d.QuoteIdentifier(PredictionsTable)}", []);
+
+    private static TableRows Rows(ClvPredictions predictions)
+    {
         var rows = predictions.Customers;
         var n = rows.Count;
-        var table = new TableRows(n)
+        return new TableRows(n)
             .Add("customer_id", rows.Select(r => (string?)r.CustomerId).ToArray())
             .Add("model_version", Enumerable.Repeat((long?)predictions.Model.Version, n).ToArray())
             .Add("history_end", Enumerable.Repeat((DateOnly?)predictions.HistoryEnd, n).ToArray())
@@ -230,9 +249,6 @@ public static class ClvAnalysis
             .Add("expected_purchases", rows.Select(r => (double?)r.ExpectedPurchases).ToArray())
             .Add("expected_spend", rows.Select(r => r.ExpectedSpend).ToArray())
             .Add("value", rows.Select(r => r.Value).ToArray());
-        var d = warehouse.Dialect;
-        var clear = new SqlStatement($"DELETE FROM {d.QuoteIdentifier(PredictionsTable)}", []);
-        warehouse.AppendInTransaction([clear], PredictionsTable, table, cancellation);
     }
 
     /// <summary>
