@@ -136,8 +136,7 @@ public static class ClvAnalysis
         }
 
         var discounts = ends.Select(e => Math.Pow(1 + options.AnnualDiscount, -e / ClvValueOptions.DaysPerYear)).ToArray();
-        var distinct = customers.Select(c => c.History).Distinct().OrderBy(h => h.X).ThenBy(h => h.Tx).ThenBy(h => h.T).ToArray();
-        var perHistory = new Dictionary<RepeatHistory, (double Alive, double Purchases, double Discounted)>(distinct.Length);
+        var distinct = customers.Select(c => c.History).Distinct().Order(ClvFitter.HistoryOrder).ToArray();
         var results = new (double, double, double)[distinct.Length];
         Parallel.For(0, distinct.Length, i =>
         {
@@ -162,19 +161,17 @@ public static class ClvAnalysis
                 results[i] = (double.NaN, double.NaN, double.NaN);
             }
         });
+        var perHistory = new Dictionary<RepeatHistory, (double Alive, double Purchases, double Discounted)>(distinct.Length);
         for (var i = 0; i < distinct.Length; i++)
         {
             var (a, e, d) = results[i];
+            var h = distinct[i];
             if (!double.IsFinite(a) || !double.IsFinite(e) || !double.IsFinite(d) || a < 0 || a > 1 || e < 0)
             {
-                var h = distinct[i];
                 throw new ModelFitException(string.Create(CultureInfo.InvariantCulture, $"the prediction for a customer with x = {h.X}, t_x = {h.Tx}, T = {h.T} is not a valid number (P(alive) {a}, expected purchases {e}); the fit may be degenerate"));
             }
-        }
 
-        for (var i = 0; i < distinct.Length; i++)
-        {
-            perHistory[distinct[i]] = results[i];
+            perHistory[h] = results[i];
         }
 
         var predictions = customers.Select(c =>

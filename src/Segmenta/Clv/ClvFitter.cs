@@ -26,6 +26,11 @@ public static class ClvFitter
     /// </summary>
     private const int ApproximateAbove = 20_000;
 
+    /// <summary>By x, then t_x, then T: the fixed order fits and predictions process histories in, whatever the hashing.</summary>
+    internal static readonly Comparer<RepeatHistory> HistoryOrder = Comparer<RepeatHistory>.Create((a, b) => (a.X, a.Tx, a.T).CompareTo((b.X, b.Tx, b.T)));
+
+    private static readonly Comparer<RepeatSpend> SpendOrder = Comparer<RepeatSpend>.Create((a, b) => (a.X, a.MeanSpend).CompareTo((b.X, b.MeanSpend)));
+
     /// <summary>Model names in files, options and output.</summary>
     public static string ModelName(PurchaseModelKind kind) => kind == PurchaseModelKind.BgNbd ? "bgnbd" : "pareto";
 
@@ -42,7 +47,7 @@ public static class ClvFitter
     {
         ArgumentNullException.ThrowIfNull(customers);
         var model = PurchaseModel.Of(kind);
-        var (inputs, weights) = Group(customers, h => h);
+        var (inputs, weights) = Group(customers, HistoryOrder);
         if (inputs.Length == 0)
         {
             throw new ModelFitException($"{ModelName(kind)}: no customers to fit");
@@ -83,7 +88,7 @@ public static class ClvFitter
     public static ModelFit FitSpend(IEnumerable<RepeatSpend> customers)
     {
         ArgumentNullException.ThrowIfNull(customers);
-        var (inputs, weights) = Group(customers.Where(c => c.X > 0 && c.MeanSpend > 0 && double.IsFinite(c.MeanSpend)), c => c);
+        var (inputs, weights) = Group(customers.Where(c => c.X > 0 && c.MeanSpend > 0 && double.IsFinite(c.MeanSpend)), SpendOrder);
         if (inputs.Length < 2)
         {
             throw new ModelFitException("gamma-gamma: fewer than two customers with repeat purchases of positive value");
@@ -105,25 +110,17 @@ public static class ClvFitter
             : throw new ModelFitException(string.Create(CultureInfo.InvariantCulture, $"gamma-gamma: q = {fit["q"]:G4} <= 1, so the population's mean spend is infinite; the spend data does not suit the model"));
     }
 
-    private static (T[] Inputs, double[] Weights) Group<TSource, T>(IEnumerable<TSource> source, Func<TSource, T> key)
+    private static (T[] Inputs, double[] Weights) Group<T>(IEnumerable<T> source, IComparer<T> order)
         where T : struct
     {
         var counts = new Dictionary<T, long>();
         foreach (var item in source)
         {
-            var k = key(item);
-            counts[k] = counts.GetValueOrDefault(k) + 1;
+            counts[item] = counts.GetValueOrDefault(item) + 1;
         }
 
         // A fixed order, so the ordered sums (and the fit) do not depend on hashing.
-        var inputs = counts.Keys.OrderBy(k => k, Comparer<T>.Create(CompareInputs)).ToArray();
+        var inputs = counts.Keys.Order(order).ToArray();
         return (inputs, inputs.Select(k => (double)counts[k]).ToArray());
     }
-
-    private static int CompareInputs<T>(T a, T b) => (a, b) switch
-    {
-        (RepeatHistory x, RepeatHistory y) => (x.X, x.Tx, x.T).CompareTo((y.X, y.Tx, y.T)),
-        (RepeatSpend x, RepeatSpend y) => (x.X, x.MeanSpend).CompareTo((y.X, y.MeanSpend)),
-        _ => 0,
-    };
 }

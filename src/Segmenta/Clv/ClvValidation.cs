@@ -1,7 +1,6 @@
 using System.Globalization;
 using Segmenta.Features;
 using Segmenta.Language;
-using Segmenta.Model;
 using Segmenta.Sql;
 using Segmenta.Warehouse;
 
@@ -125,19 +124,13 @@ public static class ClvValidator
     {
         var d = warehouse.Dialect;
         var sql = new SqlBuilder(d);
-        var context = new EvaluationContext(DateTime.UnixEpoch, zone);
-        var id = d.QuoteIdentifier(CanonicalModel.CustomerId);
-        var at = d.QuoteIdentifier(CanonicalModel.OccurredAt);
-        var day = CalendarDay.Of(sql, zone, "e." + at);
-        var end = sql.Parameter(context.StartOf(holdoutEnd.AddDays(1)));
+        var end = sql.Parameter(new EvaluationContext(DateTime.UnixEpoch, zone).StartOf(holdoutEnd.AddDays(1)));
         var calibration = sql.Parameter(calibrationEnd);
         var first = sql.Parameter(start);
         sql.Append(
             $"""
             WITH days AS (
-              SELECT DISTINCT e.{id} AS customer_id, {day} AS day
-              FROM {d.QuoteIdentifier("events")} e
-              WHERE e.{d.QuoteIdentifier(CanonicalModel.EventType)} = {sql.Parameter("purchase")} AND e.{at} < {end}
+              {RepeatPurchaseSummary.PurchaseDays(sql, zone, end)}
             ),
             firsts AS (
               SELECT customer_id, min(day) AS first_day FROM days GROUP BY customer_id

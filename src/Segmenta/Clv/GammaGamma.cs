@@ -49,9 +49,7 @@ internal sealed class SpendTable
     {
         Rows = rows;
         Weights = weights;
-        Xs = rows.Select(r => r.X).Distinct().Order().ToArray();
-        var position = Xs.Select((x, i) => (x, i)).ToDictionary(p => p.x, p => p.i);
-        XIndex = rows.Select(r => position[r.X]).ToArray();
+        (Xs, XIndex) = HistoryTable.Index(rows.Select(r => r.X));
         LogSpend = rows.Select(r => Math.Log(r.MeanSpend)).ToArray();
     }
 

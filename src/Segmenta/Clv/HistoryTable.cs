@@ -42,7 +42,8 @@ internal sealed class HistoryTable
     /// <summary>Σ <paramref name="term"/>(i) over the rows, the same on any number of threads.</summary>
     public double Sum(Func<int, double> term) => Numerics.OrderedSum.Of(Count, term);
 
-    private static (double[] Values, int[] Index) Index(IEnumerable<double> values)
+    /// <summary>The distinct values in ascending order, and each value's position among them.</summary>
+    internal static (double[] Values, int[] Index) Index(IEnumerable<double> values)
     {
         var list = values.ToArray();
         var distinct = list.Distinct().Order().ToArray();

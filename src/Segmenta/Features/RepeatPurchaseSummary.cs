@@ -41,6 +41,24 @@ public static class RepeatPurchaseSummary
     /// <summary>The columns of <see cref="Query"/>, in order.</summary>
     public static IReadOnlyList<string> Columns { get; } = [CanonicalModel.CustomerId, "x", "t_x", "t", "mean_repeat_spend", "x_holdout", "holdout_spend"];
 
+    /// <summary>
+    /// <c>SELECT customer_id, day, spend</c>: each customer's purchase days (calendar days in <paramref name="zone"/>)
+    /// before the instant <paramref name="end"/> (a parameter), with the day's revenue — the transactions of the
+    /// buy-till-you-die literature, where purchases on one day are one transaction.
+    /// </summary>
+    internal static string PurchaseDays(SqlBuilder sql, TimeZoneInfo zone, string end)
+    {
+        var d = sql.Dialect;
+        var id = d.QuoteIdentifier(CanonicalModel.CustomerId);
+        var day = CalendarDay.Of(sql, zone, "e." + d.QuoteIdentifier(CanonicalModel.OccurredAt));
+        return $"""
+            SELECT e.{id} AS customer_id, {day} AS day, sum(e.{d.QuoteIdentifier("revenue")}) AS spend
+              FROM {d.QuoteIdentifier("events")} e
+              WHERE e.{d.QuoteIdentifier(CanonicalModel.EventType)} = {sql.Parameter("purchase")} AND e.{d.QuoteIdentifier(CanonicalModel.OccurredAt)} < {end}
+              GROUP BY e.{id}, {day}
+            """;
+    }
+
     /// <summary>The summary of every customer who bought by the calibration end, ordered by customer id.</summary>
     public static SqlStatement Query(ISqlDialect dialect, TimeZoneInfo zone, SummaryPeriod period)
     {
@@ -53,17 +71,12 @@ public static class RepeatPurchaseSummary
         var end = sql.Parameter(context.StartOf(lastDay.AddDays(1)));
         var d = sql.Parameter(period.CalibrationEnd);
         var unit = sql.Parameter((long)period.Unit);
-        var id = dialect.QuoteIdentifier(CanonicalModel.CustomerId);
-        var day = CalendarDay.Of(sql, zone, "e." + dialect.QuoteIdentifier(CanonicalModel.OccurredAt));
         var calibration = $"d.day <= {d}";
         var repeat = $"d.day <= {d} AND d.day > f.first_day";
         sql.Append(
             $"""
             WITH days AS (
-              SELECT e.{id} AS customer_id, {day} AS day, sum(e.{dialect.QuoteIdentifier("revenue")}) AS spend
-              FROM {dialect.QuoteIdentifier("events")} e
-              WHERE e.{dialect.QuoteIdentifier(CanonicalModel.EventType)} = {sql.Parameter("purchase")} AND e.{dialect.QuoteIdentifier(CanonicalModel.OccurredAt)} < {end}
-              GROUP BY e.{id}, {day}
+              {PurchaseDays(sql, zone, end)}
             ),
             firsts AS (
               SELECT customer_id, min(day) AS first_day FROM days WHERE day <= {d} GROUP BY customer_id
