@@ -77,7 +77,10 @@ internal static class ClvSupport
     public static object PredictionsJson(ClvPredictions predictions)
     {
         var rows = predictions.Customers;
-        var values = rows.Select(r => r.Value ?? 0).Order().ToArray();
+        var ranked = Ranked(predictions);
+
+        // Ascending, as the sum and the median read them: the ranking reversed.
+        var values = ranked.Select(r => r.Value ?? 0).Reverse().ToArray();
         var total = values.Sum();
         return new
         {
@@ -92,15 +95,14 @@ internal static class ClvSupport
             expected_purchases = predictions.TotalPurchases,
             mean_p_alive = rows.Count == 0 ? 0 : rows.Average(r => r.ProbabilityAlive),
             likely_inactive = rows.LongCount(r => r.ProbabilityAlive < 0.5),
-            deciles = Deciles(predictions).Select(d => new { decile = d.Decile, customers = d.Customers, value = d.Value, share_of_value = d.Share, mean_p_alive = d.MeanAlive }),
-            top = Top(predictions, 10).Select(r => new { customer_id = r.CustomerId, value = r.Value, p_alive = r.ProbabilityAlive, expected_purchases = r.ExpectedPurchases, expected_spend = r.ExpectedSpend, x = r.History.X }),
+            deciles = Deciles(ranked).Select(d => new { decile = d.Decile, customers = d.Customers, value = d.Value, share_of_value = d.Share, mean_p_alive = d.MeanAlive }),
+            top = ranked.Take(10).Select(r => new { customer_id = r.CustomerId, value = r.Value, p_alive = r.ProbabilityAlive, expected_purchases = r.ExpectedPurchases, expected_spend = r.ExpectedSpend, x = r.History.X }),
         };
     }
 
-    /// <summary>Customers ranked by value (then P(alive), then id), in ten groups of near-equal size, the most valuable first.</summary>
-    public static IReadOnlyList<(int Decile, long Customers, double Value, double Share, double MeanAlive)> Deciles(ClvPredictions predictions)
+    /// <summary>Customers as <see cref="Ranked"/> orders them, in ten groups of near-equal size, the most valuable first.</summary>
+    private static List<(int Decile, long Customers, double Value, double Share, double MeanAlive)> Deciles(List<ClvPrediction> ranked)
     {
-        var ranked = Ranked(predictions).ToList();
         var total = ranked.Sum(r => r.Value ?? 0);
         var result = new List<(int, long, double, double, double)>();
         for (var d = 0; d < 10 && ranked.Count > 0; d++)
@@ -115,12 +117,12 @@ internal static class ClvSupport
         return result;
     }
 
-    public static IEnumerable<ClvPrediction> Top(ClvPredictions predictions, int count) => Ranked(predictions).Take(count);
-
-    private static IOrderedEnumerable<ClvPrediction> Ranked(ClvPredictions predictions) => predictions.Customers
+    /// <summary>Customers by value, then expected purchases, then id: sorted once for the deciles, the top and the median.</summary>
+    private static List<ClvPrediction> Ranked(ClvPredictions predictions) => predictions.Customers
         .OrderByDescending(r => r.Value ?? 0)
         .ThenByDescending(r => r.ExpectedPurchases)
-        .ThenBy(r => r.CustomerId, StringComparer.Ordinal);
+        .ThenBy(r => r.CustomerId, StringComparer.Ordinal)
+        .ToList();
 
     public static void PrintModel(ClvModel model, bool stored)
     {
@@ -149,6 +151,7 @@ internal static class ClvSupport
         var inv = CultureInfo.InvariantCulture;
         var rows = predictions.Customers;
         var hasValue = predictions.Model.Spend is not null;
+        var ranked = Ranked(predictions);
         Console.WriteLine(string.Create(inv, $"Predictions for {rows.Count:N0} customers, histories through {Day(predictions.HistoryEnd)}, over {predictions.Options.HorizonDays / ClvValueOptions.DaysPerMonth:0.#} months, discounted at {predictions.Options.AnnualDiscount:0.##%} a year, margin {predictions.Options.Margin:0.##%}:"));
         Console.WriteLine(string.Create(inv, $"  expected purchases   {predictions.TotalPurchases:N0}"));
         Console.WriteLine(string.Create(inv, $"  mean P(alive)        {(rows.Count == 0 ? 0 : rows.Average(r => r.ProbabilityAlive)):0.###}; {rows.LongCount(r => r.ProbabilityAlive < 0.5):N0} customers below 0.5"));
@@ -156,7 +159,7 @@ internal static class ClvSupport
         {
             Console.WriteLine(string.Create(inv, $"  total value          {predictions.TotalValue:N0} {currency} (mean {(rows.Count == 0 ? 0 : predictions.TotalValue / rows.Count):N2})"));
             var deciles = new Table().Border(TableBorder.Rounded).AddColumns("decile", "customers", "value", "share of value", "mean P(alive)");
-            foreach (var d in Deciles(predictions))
+            foreach (var d in Deciles(ranked))
             {
                 deciles.AddRow(d.Decile.ToString(inv), d.Customers.ToString("N0", inv), d.Value.ToString("N0", inv), SegmentSupport.Percent(d.Share), d.MeanAlive.ToString("0.###", inv));
             }
@@ -165,7 +168,7 @@ internal static class ClvSupport
         }
 
         var top = new Table().Border(TableBorder.Rounded).AddColumns("customer", "value", "P(alive)", "expected purchases", "expected spend", "x");
-        foreach (var r in Top(predictions, 10))
+        foreach (var r in ranked.Take(10))
         {
             top.AddRow(Markup.Escape(r.CustomerId), r.Value?.ToString("N2", inv) ?? "—", r.ProbabilityAlive.ToString("0.###", inv), r.ExpectedPurchases.ToString("0.##", inv), r.ExpectedSpend?.ToString("N2", inv) ?? "—", r.History.X.ToString(inv));
         }
