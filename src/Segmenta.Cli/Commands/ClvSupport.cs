@@ -40,6 +40,7 @@ internal static class ClvSupport
     public static PurchaseModelKind Model(string text) =>
         ClvFitter.ParseModel(text) ?? throw new UserInputException($"--model: unknown model `{text}`; expected bgnbd or pareto");
 
+    /// <summary>The repeat-purchase summary's unit (also for <c>rfm summary</c>).</summary>
     public static SummaryUnit Unit(string text) => text.ToLowerInvariant() switch
     {
         "weeks" or "week" => SummaryUnit.Weeks,

@@ -45,12 +45,7 @@ internal sealed class RfmSummaryCommand : GuardedCommand<RfmSummarySettings>
             throw new UserInputException("--holdout-end must come after --calibration-end");
         }
 
-        var unit = settings.Unit.ToLowerInvariant() switch
-        {
-            "weeks" or "week" => SummaryUnit.Weeks,
-            "days" or "day" => SummaryUnit.Days,
-            _ => throw new UserInputException($"--unit: unknown unit `{settings.Unit}`; expected weeks or days"),
-        };
+        var unit = ClvSupport.Unit(settings.Unit);
         var workspace = FindWorkspace(settings);
         using var warehouse = OpenWarehouse(workspace);
         var period = new SummaryPeriod(calibrationEnd, holdoutEnd, unit);
