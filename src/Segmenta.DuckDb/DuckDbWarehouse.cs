@@ -193,8 +193,9 @@ public sealed class DuckDbWarehouse : IWarehouse
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(rows);
         var named = rows.Columns.Select((c, i) => (c.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
-        var order = TableColumns(table).Select(c => named.TryGetValue(c.Name, out var i) ? i : -1).ToArray();
-        var unknown = named.Keys.Except(TableColumns(table).Select(c => c.Name), StringComparer.Ordinal).FirstOrDefault();
+        var columns = TableColumns(table).Select(c => c.Name).ToList();
+        var order = columns.Select(name => named.TryGetValue(name, out var i) ? i : -1).ToArray();
+        var unknown = named.Keys.Except(columns, StringComparer.Ordinal).FirstOrDefault();
         if (unknown is not null)
         {
             throw new WarehouseException($"table {table} has no column {unknown}");
