@@ -48,6 +48,16 @@ app.Configure(config =>
         clv.AddCommand<ClvPredictCommand>("predict").WithDescription("Predict from the active fit with histories through the as-of: expected purchases, P(alive), spend, discounted value.");
         clv.AddCommand<ClvValidateCommand>("validate").WithDescription("Fit on a calibration period and compare with the holdout: purchases by frequency, weekly tracking, charts.");
     });
+    config.AddBranch("campaign", campaign =>
+    {
+        campaign.SetDescription("Campaigns tailored per segment with randomized holdouts: write, plan, launch and show them (campaigns/*.yaml).");
+        campaign.AddCommand<CampaignNewCommand>("new").WithDescription("Write campaigns/NAME.yaml: target segments in priority order, holdout, broadcast arm, costs, outcome window.");
+        campaign.AddCommand<CampaignListCommand>("list").WithDescription("The campaign files and the launched campaigns.");
+        campaign.AddCommand<CampaignShowCommand>("show").WithDescription("A campaign's arms and, once launched, its frozen audience per segment and arm.");
+        campaign.AddCommand<CampaignPlanCommand>("plan").WithDescription("Before launch: arm sizes per segment and the smallest conversion lift each can detect (power analysis).");
+        campaign.AddCommand<CampaignLaunchCommand>("launch").WithDescription("Freeze the audience, assign every customer to an arm by hash of id and salt, store it, write one audience file per variant.");
+    });
+    config.AddCommand<MeasureCommand>("measure").WithDescription("What a launched campaign caused: per segment and arm against the holdout and the broadcast arm, with intervals, adjusted p-values, ROI and CLV uplift.");
     config.AddCommand<PersonaCommand>("persona").WithDescription("Describe segments as personas: size and value, what sets them apart (index, lift with significance), channels, RFM mix, a generated name and a strategy.");
     config.AddCommand<GenerateCommand>("generate").WithDescription("Write a realistic synthetic customer base (CSV and Parquet), deterministic for a seed.");
     config.AddCommand<StatusCommand>("status").WithDescription("Summarize what the workspace's warehouse holds.");

@@ -91,7 +91,7 @@ public class ReferenceDatasetTests
         var file = TestPaths.DataFile("Kevin_Hillstrom_MineThatData_E-MailAnalytics_DataMiningChallenge_2008.03.20.csv");
         var arms = Rows(file).GroupBy(r => r[8]).ToDictionary(g => g.Key, g => (long)g.Count());
         using var f = new WarehouseFixture();
-        var s = f.Ingest(TableKind.Customers, file, TestPaths.Sample("mappings/hillstrom.yaml"));
+        var s = f.Ingest(TableKind.Customers, file, TestPaths.Sample("hillstrom/customers.yaml"));
         Assert.Equal(new IngestSummary(64_000, 64_000, 0, 0), s);
         foreach (var (arm, count) in arms)
         {

@@ -53,6 +53,15 @@ public sealed record IngestMapping
     /// <summary>Where the filter is written, for messages.</summary>
     public string? FilterPosition { get; init; }
 
+    /// <summary>
+    /// An expression selecting the records this mapping loads; the others are skipped and counted, not
+    /// quarantined (one wide file can feed several mappings, such as a customer file with outcome columns).
+    /// </summary>
+    public string? Where { get; init; }
+
+    /// <summary>Where <see cref="Where"/> is written, for messages.</summary>
+    public string? WherePosition { get; init; }
+
     /// <summary>The mapping file, or null for the default by-name mapping.</summary>
     public string? File { get; init; }
 
@@ -98,7 +107,7 @@ public sealed record IngestMapping
     public static IngestMapping Parse(string file, string text)
     {
         var root = YamlSection.Load(file, text);
-        root.RejectUnknownKeys("table", "source", "fields", "filter", "description");
+        root.RejectUnknownKeys("table", "source", "fields", "filter", "where", "description");
         var tableName = root.RequireString("table");
         var table = tableName switch
         {
@@ -169,6 +178,8 @@ public sealed record IngestMapping
             Fields = fields,
             Filter = root.GetString("filter"),
             FilterPosition = root.Has("filter") ? root.PositionOf("filter") : null,
+            Where = root.GetString("where"),
+            WherePosition = root.Has("where") ? root.PositionOf("where") : null,
             File = file,
         };
     }

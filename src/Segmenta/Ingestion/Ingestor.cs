@@ -66,7 +66,7 @@ public sealed class Ingestor
         var channel = Channel.CreateBounded<RowBatch>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
         var producer = Task.Run(() => Produce(source, converter, channel.Writer, progress, cancellation), cancellation);
 
-        long read = 0, quarantined = 0, repeated = 0;
+        long read = 0, quarantined = 0, repeated = 0, skipped = 0;
         var reader = channel.Reader;
         while (reader.WaitToReadAsync(cancellation).AsTask().GetAwaiter().GetResult())
         {
@@ -76,11 +76,12 @@ public sealed class Ingestor
                 read += batch.Read;
                 quarantined += batch.Quarantined.Count;
                 repeated += batch.Duplicates;
+                skipped += batch.Skipped;
             }
         }
 
         producer.GetAwaiter().GetResult();
-        var soFar = new IngestSummary(read, 0, quarantined, repeated);
+        var soFar = new IngestSummary(read, 0, quarantined, repeated, skipped);
         var (loaded, duplicates) = load.Commit(soFar, time.GetUtcNow().UtcDateTime);
         return soFar with { Loaded = loaded, Duplicates = duplicates };
     }

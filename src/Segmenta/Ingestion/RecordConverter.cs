@@ -14,6 +14,7 @@ internal sealed class RecordConverter : IExprRow
     private readonly BoundField[] fields;
     private readonly MappingExpression? filter;
     private readonly string? filterText;
+    private readonly MappingExpression? selector;
     private readonly TimeZoneInfo zone;
     private readonly HashSet<string> eventTypes;
     private readonly int eventTypeColumn = -1;
@@ -116,6 +117,18 @@ internal sealed class RecordConverter : IExprRow
             }
         }
 
+        if (mapping.Where is { } whereExpression)
+        {
+            try
+            {
+                selector = MappingExpression.Parse(whereExpression, Resolve, source.Columns);
+            }
+            catch (ExprSyntaxException e)
+            {
+                throw new IngestSetupException($"{mapping.WherePosition ?? where}: in `where` at character {e.Offset + 1}: {e.Message}");
+            }
+        }
+
         fields = [.. bound];
         Columns = columns;
         NewColumns = newColumns;
@@ -161,7 +174,14 @@ internal sealed class RecordConverter : IExprRow
     {
         row++;
         batch.Read++;
-        var reason = ConvertRow(batch, batch.Count);
+        var reason = Select(out var selected);
+        if (reason is null && !selected)
+        {
+            batch.Skipped++;
+            return;
+        }
+
+        reason ??= ConvertRow(batch, batch.Count);
         if (reason is null && customersSeen is not null)
         {
             reason = CheckRepeatedCustomer(batch, out var duplicate);
@@ -182,6 +202,26 @@ internal sealed class RecordConverter : IExprRow
         {
             batch.ClearRow(batch.Count);
             batch.Quarantined.Add(new QuarantinedRow(source.Line, reason, source.RawRecord()));
+        }
+    }
+
+    /// <summary>Whether the mapping's <c>where</c> selects the current record (a broken record is never skipped: it is quarantined).</summary>
+    private string? Select(out bool selected)
+    {
+        selected = true;
+        if (selector is null || source.RecordError is not null)
+        {
+            return null;
+        }
+
+        try
+        {
+            selected = MappingExpression.ToBoolean(selector.Evaluate(this));
+            return null;
+        }
+        catch (ExprRowException e)
+        {
+            return e.Message;
         }
     }
 

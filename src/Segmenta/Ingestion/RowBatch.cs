@@ -51,6 +51,9 @@ public sealed class RowBatch
     /// <summary>Rows skipped as exact repeats while this batch was filled.</summary>
     public long Duplicates { get; internal set; }
 
+    /// <summary>Records the mapping's <c>where</c> did not select while this batch was filled.</summary>
+    public long Skipped { get; internal set; }
+
     /// <summary>Records read from the source while this batch was filled.</summary>
     public long Read { get; internal set; }
 

@@ -126,12 +126,13 @@ public interface IIngestLoad : IDisposable
     (long Loaded, long Duplicates) Commit(IngestSummary soFar, DateTime finishedAt);
 }
 
-/// <summary>The outcome of an ingest: every record read is loaded, quarantined or a duplicate.</summary>
+/// <summary>The outcome of an ingest: every record read is loaded, quarantined, a duplicate or not selected.</summary>
 /// <param name="Read">Records read from the source.</param>
 /// <param name="Loaded">Rows written (new, or changed customers).</param>
 /// <param name="Quarantined">Records set aside with a reason.</param>
 /// <param name="Duplicates">Records already in the warehouse or repeated in the file.</param>
-public readonly record struct IngestSummary(long Read, long Loaded, long Quarantined, long Duplicates);
+/// <param name="Skipped">Records the mapping's <c>where</c> did not select (they belong to another table or mapping).</param>
+public readonly record struct IngestSummary(long Read, long Loaded, long Quarantined, long Duplicates, long Skipped = 0);
 
 /// <summary>One quarantined record with the run and source it came from.</summary>
 public sealed record QuarantineEntry(long RunId, string Source, long Line, string Reason, string Raw);

@@ -59,12 +59,15 @@ public static class LoadStatements
         """;
 
     /// <summary>The statement recording a run; its parameters come from <see cref="RunParameters"/>.</summary>
-    public const string InsertRun = "INSERT INTO ingest_runs VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    public const string InsertRun = """
+        INSERT INTO ingest_runs (run_id, table_name, source, mapping, started_at, finished_at, records_read, loaded, quarantined, duplicates, skipped)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+        """;
 
     /// <summary>The values of <see cref="InsertRun"/>.</summary>
     public static object?[] RunParameters(long runId, IngestLoadRequest request, IngestSummary soFar, long loaded, long duplicates, DateTime finishedAt)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return [runId, CanonicalModel.TableName(request.Table), request.Source, request.Mapping, request.StartedAt, finishedAt, soFar.Read, loaded, soFar.Quarantined, duplicates];
+        return [runId, CanonicalModel.TableName(request.Table), request.Source, request.Mapping, request.StartedAt, finishedAt, soFar.Read, loaded, soFar.Quarantined, duplicates, soFar.Skipped];
     }
 }

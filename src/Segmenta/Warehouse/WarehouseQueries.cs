@@ -32,7 +32,7 @@ public static class WarehouseQueries
     {
         ArgumentNullException.ThrowIfNull(warehouse);
         var sql = new SqlBuilder(warehouse.Dialect);
-        sql.Append($"SELECT run_id, table_name, source, mapping, started_at, finished_at, records_read, loaded, quarantined, duplicates FROM ingest_runs ORDER BY run_id DESC LIMIT {sql.Parameter((long)limit)}");
+        sql.Append($"SELECT run_id, table_name, source, mapping, started_at, finished_at, records_read, loaded, quarantined, duplicates, coalesce(skipped, 0) FROM ingest_runs ORDER BY run_id DESC LIMIT {sql.Parameter((long)limit)}");
         var result = new List<IngestRunRecord>();
         warehouse.Read(sql.Build(), r => result.Add(new IngestRunRecord(
             r.GetInt64(0),
@@ -41,7 +41,7 @@ public static class WarehouseQueries
             r.IsDBNull(3) ? null : r.GetString(3),
             r.GetDateTime(4),
             r.GetDateTime(5),
-            new IngestSummary(r.GetInt64(6), r.GetInt64(7), r.GetInt64(8), r.GetInt64(9)))));
+            new IngestSummary(r.GetInt64(6), r.GetInt64(7), r.GetInt64(8), r.GetInt64(9), r.GetInt64(10)))));
         return result;
     }
 

@@ -1,3 +1,4 @@
+using Segmenta.Campaigns;
 using Segmenta.Clv;
 using Segmenta.Clustering;
 using Segmenta.Features;
@@ -182,6 +183,31 @@ public static class WarehouseSchema
                 null,
                 null),
             .. d.CreateIndex(ClvAnalysis.PredictionsTable, "customer_id"),
+        ]),
+        new(8, "campaigns with their frozen audiences; ingest runs count the records a mapping's `where` skipped", d =>
+        [
+            $"ALTER TABLE ingest_runs ADD COLUMN skipped {d.TypeName(FieldType.Integer)} DEFAULT 0",
+            $"""
+            CREATE TABLE {CampaignLauncher.CampaignsTable} (
+                name {d.TypeName(FieldType.Text)} PRIMARY KEY,
+                launched_at {d.TimestampType} NOT NULL,
+                as_of {d.TimestampType} NOT NULL,
+                send_at {d.TimestampType} NOT NULL,
+                customers {d.TypeName(FieldType.Integer)} NOT NULL,
+                definition {d.TypeName(FieldType.Text)} NOT NULL)
+            """,
+            .. d.CreateTable(
+                CampaignLauncher.AssignmentsTable,
+                [
+                    $"campaign {d.TypeName(FieldType.Text)} NOT NULL",
+                    $"customer_id {d.TypeName(FieldType.Text)} NOT NULL",
+                    $"segment {d.TypeName(FieldType.Text)} NOT NULL",
+                    $"arm {d.TypeName(FieldType.Text)} NOT NULL",
+                ],
+                // One row per customer and campaign is the launcher's guarantee (one append per campaign name, which is a key above).
+                null,
+                null),
+            .. d.CreateIndex(CampaignLauncher.AssignmentsTable, "campaign", "customer_id"),
         ]),
     ];
 

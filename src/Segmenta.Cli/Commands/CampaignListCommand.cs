@@ -1,0 +1,140 @@
+using System.ComponentModel;
+using System.Globalization;
+using Segmenta.Campaigns;
+using Segmenta.Configuration;
+using Segmenta.Sql;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Segmenta.Cli.Commands;
+
+/// <summary><c>segmenta campaign list</c>: the campaign files and the launched campaigns.</summary>
+internal sealed class CampaignListCommand : GuardedCommand<WorkspaceSettingsBase>
+{
+    protected override int Run(WorkspaceSettingsBase settings, CancellationToken cancellation)
+    {
+        var workspace = FindWorkspace(settings);
+        using var warehouse = OpenWarehouse(workspace);
+        var launched = CampaignLauncher.Launched(warehouse).ToDictionary(c => c.Definition.Name, StringComparer.Ordinal);
+        var rows = new List<(string Name, string? File, string? Problem, LaunchedCampaign? Launch)>();
+        foreach (var file in CampaignSupport.Files(workspace))
+        {
+            string name = Path.GetFileNameWithoutExtension(file);
+            string? problem = null;
+            try
+            {
+                name = CampaignDefinition.Parse(Path.GetRelativePath(workspace.Root, file), File.ReadAllText(file)).Name;
+            }
+            catch (Exception e) when (e is ConfigurationException or CampaignException)
+            {
+                problem = e.Message;
+            }
+
+            rows.Add((name, Path.GetRelativePath(workspace.Root, file), problem, launched.GetValueOrDefault(name)));
+        }
+
+        rows.AddRange(launched.Values.Where(l => rows.All(r => r.Name != l.Definition.Name)).Select(l => (l.Definition.Name, (string?)null, (string?)null, (LaunchedCampaign?)l)));
+        rows.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        if (settings.Json)
+        {
+            CliOutput.WriteJson(rows.Select(r => new
+            {
+                name = r.Name,
+                file = r.File,
+                problem = r.Problem,
+                launched_at = r.Launch is { } l ? SegmentSupport.Iso(l.LaunchedAt) : null,
+                send_at = r.Launch is { } s ? SegmentSupport.Iso(s.SendAt) : null,
+                customers = r.Launch?.Customers,
+            }));
+            return ExitCodes.Ok;
+        }
+
+        if (rows.Count == 0)
+        {
+            Console.WriteLine("No campaigns yet: `segmenta campaign new NAME --segments a,b` writes campaigns/NAME.yaml.");
+            return ExitCodes.Ok;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("campaign", "file", "status", "customers", "sent");
+        foreach (var r in rows)
+        {
+            table.AddRow(
+                Markup.Escape(r.Name),
+                Markup.Escape(r.File ?? "—"),
+                r.Problem is not null ? "[red]error[/]: " + Markup.Escape(r.Problem) : r.Launch is null ? "draft" : "launched",
+                r.Launch?.Customers.ToString("N0", CultureInfo.InvariantCulture) ?? "",
+                r.Launch is { } l ? SegmentSupport.Iso(l.SendAt) : "");
+        }
+
+        AnsiConsole.Write(table);
+        return ExitCodes.Ok;
+    }
+}
+
+/// <summary><c>segmenta campaign show</c>: a campaign's definition and, once launched, its frozen audience per segment and arm.</summary>
+internal sealed class CampaignShowCommand : GuardedCommand<CampaignSettings>
+{
+    protected override int Run(CampaignSettings settings, CancellationToken cancellation)
+    {
+        var workspace = FindWorkspace(settings);
+        using var warehouse = OpenWarehouse(workspace);
+        var launch = CampaignLauncher.Find(warehouse, settings.Campaign);
+        var definition = launch?.Definition ?? CampaignSupport.Load(workspace, settings.Campaign);
+        var counts = launch is null ? [] : Counts(warehouse, definition);
+        if (settings.Json)
+        {
+            CliOutput.WriteJson(new
+            {
+                campaign = definition.Name,
+                definition = CampaignSupport.DefinitionJson(definition),
+                launched = launch is null ? null : new
+                {
+                    launched_at = SegmentSupport.Iso(launch.LaunchedAt),
+                    audience_as_of = SegmentSupport.Iso(launch.AsOf),
+                    send_at = SegmentSupport.Iso(launch.SendAt),
+                    window_end = SegmentSupport.Iso(launch.WindowEnd),
+                    customers = launch.Customers,
+                    arms = CampaignSupport.CountsJson(counts),
+                },
+            });
+            return ExitCodes.Ok;
+        }
+
+        var inv = CultureInfo.InvariantCulture;
+        Console.WriteLine($"Campaign {definition.Name}{(definition.Description is { Length: > 0 } d ? ": " + d : "")}");
+        Console.WriteLine(launch is null
+            ? "  not launched yet"
+            : string.Create(inv, $"  launched {SegmentSupport.Iso(launch.LaunchedAt)}; audience as of {SegmentSupport.Iso(launch.AsOf)}; sent {SegmentSupport.Iso(launch.SendAt)}; outcomes until {SegmentSupport.Iso(launch.WindowEnd)}"));
+        Console.WriteLine(definition.Recorded is { } recorded
+            ? $"  arms recorded in `{recorded.Field}`; holdout: `{recorded.Holdout}`"
+            : string.Create(inv, $"  holdout {definition.Holdout:0.##%}{(definition.Broadcast is { } b ? string.Create(inv, $", broadcast {b.Share:0.##%}") : "")}, salt `{definition.Salt}`"));
+        var arms = new Table().Border(TableBorder.Rounded).AddColumns("arm", "channel", "offer", "message", "cost/contact");
+        foreach (var v in definition.TreatedArms)
+        {
+            arms.AddRow(Markup.Escape(v.Name), Markup.Escape(v.Channel ?? ""), Markup.Escape(v.Offer ?? ""), Markup.Escape(v.Message ?? ""), definition.ContactCost(v.Name).ToString(inv));
+        }
+
+        AnsiConsole.Write(arms);
+        if (counts.Count > 0)
+        {
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("segment", "arm", "customers");
+            foreach (var c in counts)
+            {
+                table.AddRow(Markup.Escape(c.Segment), Markup.Escape(c.Arm), c.Customers.ToString("N0", inv));
+            }
+
+            AnsiConsole.Write(table);
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static IReadOnlyList<ArmCount> Counts(Warehouse.IWarehouse warehouse, CampaignDefinition definition)
+    {
+        var sql = new SqlBuilder(warehouse.Dialect);
+        sql.Append($"SELECT segment, arm, count(*) FROM {CampaignLauncher.AssignmentsTable} WHERE campaign = {sql.Parameter(definition.Name)} GROUP BY segment, arm");
+        var found = new Dictionary<(string, string), long>();
+        warehouse.Read(sql.Build(), r => found[(r.GetString(0), r.GetString(1))] = r.GetInt64(2));
+        return [.. definition.Strata.SelectMany(s => CampaignLauncher.ArmsOf(definition, s).Select(a => new ArmCount(s, a, found.GetValueOrDefault((s, a)))))];
+    }
+}

@@ -1,0 +1,91 @@
+using System.ComponentModel;
+using System.Globalization;
+using Segmenta.Campaigns;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Segmenta.Cli.Commands;
+
+internal sealed class CampaignPlanSettings : CampaignSettings
+{
+    [CommandOption("--alpha <LEVEL>")]
+    [Description("Family-wise significance level across the segments (default 0.05; each segment is planned at alpha / segments).")]
+    public double Alpha { get; init; } = 0.05;
+
+    [CommandOption("--power <SHARE>")]
+    [Description("The power the minimum detectable effects are for (default 0.8).")]
+    public double Power { get; init; } = 0.8;
+
+    [CommandOption("--lift <SHARE>")]
+    [Description("A relative conversion lift to report the power for (0.2 = +20%).")]
+    public double? Lift { get; init; }
+}
+
+/// <summary><c>segmenta campaign plan</c>: per segment, arm sizes and the smallest conversion lift the holdout can detect.</summary>
+internal sealed class CampaignPlanCommand : GuardedCommand<CampaignPlanSettings>
+{
+    protected override int Run(CampaignPlanSettings settings, CancellationToken cancellation)
+    {
+        if (settings.Alpha is not (> 0 and < 1) || settings.Power is not (> 0 and < 1) || settings.Lift is <= -1)
+        {
+            throw new UserInputException("--alpha and --power must be between 0 and 1, and --lift above -1");
+        }
+
+        var workspace = FindWorkspace(settings);
+        var definition = CampaignSupport.Load(workspace, settings.Campaign);
+        var context = SegmentSupport.Context(workspace, settings.AsOf);
+        using var warehouse = OpenWarehouse(workspace);
+        var library = SegmentSupport.Load(workspace, warehouse);
+        var plan = CampaignPlanner.Plan(warehouse, library, definition, context, settings.Alpha, settings.Power, settings.Lift);
+        if (settings.Json)
+        {
+            CliOutput.WriteJson(new
+            {
+                campaign = definition.Name,
+                as_of = SegmentSupport.Iso(plan.AsOf),
+                alpha = plan.Alpha,
+                alpha_per_segment = plan.AlphaPerTest,
+                power = plan.Power,
+                target_lift = plan.TargetLift,
+                base_rate_window_days = definition.Outcome.WindowDays,
+                in_several_segments = plan.InSeveral,
+                segments = plan.Segments.Select(s => new
+                {
+                    segment = s.Segment,
+                    customers = s.Customers,
+                    holdout = s.Holdout,
+                    variant = s.Variant,
+                    broadcast = s.Broadcast,
+                    base_rate = s.BaseRate,
+                    detectable_lift = CampaignSupport.Number(s.DetectableVsHoldout),
+                    detectable_relative_lift = s.RelativeDetectableVsHoldout is { } r ? CampaignSupport.Number(r) : null,
+                    detectable_vs_broadcast = s.DetectableVsBroadcast is { } b ? CampaignSupport.Number(b) : null,
+                    power_at_target = s.PowerAtTarget is { } p ? CampaignSupport.Number(p) : null,
+                }),
+            });
+            return ExitCodes.Ok;
+        }
+
+        var inv = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(inv, $"Plan for {definition.Name} as of {SegmentSupport.Iso(plan.AsOf)}: holdout {definition.Holdout:0.##%}, alpha {plan.Alpha} over {plan.Segments.Count} segment(s) ({plan.AlphaPerTest:0.####} each), power {plan.Power:0.##%}"));
+        Console.WriteLine(string.Create(inv, $"Base rate: the share converting in the {definition.Outcome.WindowDays:0.##} days before the as-of instant."));
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("segment", "customers", "holdout", "variant", "broadcast", "base rate", "detectable lift", "relative", "vs broadcast", settings.Lift is { } l ? string.Create(inv, $"power at {l:+0.##%}") : "");
+        foreach (var s in plan.Segments)
+        {
+            table.AddRow(
+                Markup.Escape(s.Segment),
+                s.Customers.ToString("N0", inv),
+                s.Holdout.ToString("N0", inv),
+                s.Variant.ToString("N0", inv),
+                s.Broadcast.ToString("N0", inv),
+                CampaignSupport.Share(s.BaseRate),
+                "+" + CampaignSupport.Share(s.DetectableVsHoldout),
+                s.RelativeDetectableVsHoldout is { } r ? "+" + CampaignSupport.Share(r) : "—",
+                s.DetectableVsBroadcast is { } b ? "+" + CampaignSupport.Share(b) : "—",
+                s.PowerAtTarget is { } p ? CampaignSupport.Share(p) : "");
+        }
+
+        AnsiConsole.Write(table);
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,484 @@
+using System.Data;
+using Segmenta.Clv;
+using Segmenta.Features;
+using Segmenta.Language;
+using Segmenta.Numerics;
+using Segmenta.Sql;
+using Segmenta.Warehouse;
+
+namespace Segmenta.Campaigns;
+
+/// <summary>The multiple-comparison adjustment applied across a campaign's segments.</summary>
+public enum MultipleComparison
+{
+    /// <summary>Holm's step-down method: the family-wise error rate.</summary>
+    Holm,
+
+    /// <summary>Benjamini and Hochberg's step-up method: the false discovery rate.</summary>
+    BenjaminiHochberg,
+}
+
+/// <summary>How to measure.</summary>
+/// <param name="Confidence">The level of every interval.</param>
+/// <param name="Correction">The adjustment of p-values across segments.</param>
+/// <param name="BootstrapReplicates">Resamples for bootstrap intervals.</param>
+/// <param name="AsOf">Count outcomes up to this instant (default: the window's end).</param>
+public sealed record MeasureOptions(double Confidence = 0.95, MultipleComparison Correction = MultipleComparison.Holm, int BootstrapReplicates = 2000, DateTime? AsOf = null);
+
+/// <summary>What one arm of one segment did in the outcome window.</summary>
+/// <param name="Segment">The segment (or <see cref="CampaignMeasurement.Overall"/> for the arms pooled over segments).</param>
+/// <param name="Arm">The arm (pooled: each segment's own variant is <see cref="CampaignMeasurement.SegmentedArm"/>).</param>
+/// <param name="Recipients">Customers in the arm (contacts, unless it is the holdout).</param>
+/// <param name="Opened">Customers with an open.</param>
+/// <param name="Clicked">Customers with a click.</param>
+/// <param name="Visited">Customers with a visit.</param>
+/// <param name="SecondsOnSite">Mean seconds on site per recipient (durations of visit events).</param>
+/// <param name="Converted">Customers with a conversion.</param>
+/// <param name="ConversionInterval">Wilson interval of the conversion rate.</param>
+/// <param name="Orders">Conversion events.</param>
+/// <param name="Revenue">Their revenue.</param>
+/// <param name="Cost">What the arm cost: contacts, redemptions and its share of the fixed cost (by contacts).</param>
+/// <param name="ClvMean">Mean predicted lifetime value after the window (null without a CLV model).</param>
+public sealed record ArmResult(
+    string Segment,
+    string Arm,
+    long Recipients,
+    long Opened,
+    long Clicked,
+    long Visited,
+    double SecondsOnSite,
+    long Converted,
+    Interval ConversionInterval,
+    long Orders,
+    double Revenue,
+    double Cost,
+    double? ClvMean)
+{
+    /// <summary>Share of recipients who opened.</summary>
+    public double OpenRate => Rate(Opened);
+
+    /// <summary>Share of recipients who clicked (click-through rate per recipient).</summary>
+    public double ClickRate => Rate(Clicked);
+
+    /// <summary>Share of recipients who visited.</summary>
+    public double VisitRate => Rate(Visited);
+
+    /// <summary>Share of recipients who converted.</summary>
+    public double ConversionRate => Rate(Converted);
+
+    /// <summary>Revenue per recipient.</summary>
+    public double RevenuePerRecipient => Recipients == 0 ? 0 : Revenue / Recipients;
+
+    /// <summary>Average order value (null without orders).</summary>
+    public double? AverageOrderValue => Orders == 0 ? null : Revenue / Orders;
+
+    private double Rate(long count) => Recipients == 0 ? 0 : (double)count / Recipients;
+}
+
+/// <summary>A difference of two proportions (treated − control).</summary>
+/// <param name="Treated">The treated arm's rate.</param>
+/// <param name="Control">The comparison arm's rate.</param>
+/// <param name="Difference">Absolute lift.</param>
+/// <param name="Interval">Newcombe's hybrid score interval of the difference.</param>
+/// <param name="Relative">Relative lift (treated / control − 1); null when the control rate is 0.</param>
+/// <param name="RelativeInterval">Katz's log interval of the relative lift.</param>
+/// <param name="P">Two-sided p-value of the pooled two-proportion z test.</param>
+/// <param name="AdjustedP">The p-value adjusted across the family (segments × arms of this comparison).</param>
+public sealed record ProportionLift(double Treated, double Control, double Difference, Interval Interval, double? Relative, Interval? RelativeInterval, double P, double AdjustedP);
+
+/// <summary>A difference of two means (treated − control).</summary>
+/// <param name="Treated">The treated arm's mean.</param>
+/// <param name="Control">The comparison arm's mean.</param>
+/// <param name="Difference">Absolute lift.</param>
+/// <param name="Interval">The interval shown: bootstrap when either group is heavy-tailed, else Welch.</param>
+/// <param name="Method"><c>bootstrap</c> or <c>welch</c>: which <see cref="Interval"/> is.</param>
+/// <param name="Welch">Welch's t test (its p-value is the one reported).</param>
+/// <param name="Bootstrap">The percentile bootstrap interval, when computed.</param>
+/// <param name="Relative">Relative lift; null when the control mean is not positive.</param>
+/// <param name="RelativeInterval">Delta-method log interval of the relative lift.</param>
+/// <param name="P">Welch's two-sided p-value.</param>
+/// <param name="AdjustedP">The p-value adjusted across the family.</param>
+public sealed record MeanLift(double Treated, double Control, double Difference, Interval Interval, string Method, WelchTest Welch, Interval? Bootstrap, double? Relative, Interval? RelativeInterval, double P, double AdjustedP);
+
+/// <summary>One treated arm of one segment against its comparison arm, with the money.</summary>
+/// <param name="Segment">The segment, or <see cref="CampaignMeasurement.Overall"/>.</param>
+/// <param name="Arm">The treated arm.</param>
+/// <param name="Against"><c>holdout</c>, or <c>broadcast</c> for a segment's own variant against the generic message.</param>
+/// <param name="Conversion">Conversion rate lift.</param>
+/// <param name="Visit">Visit rate lift.</param>
+/// <param name="RevenuePerRecipient">Revenue per recipient lift.</param>
+/// <param name="Clv">Mean lifetime value lift (null without a CLV model).</param>
+/// <param name="IncrementalConversions">Conversion lift × recipients.</param>
+/// <param name="IncrementalRevenue">Revenue-per-recipient lift × recipients.</param>
+/// <param name="IncrementalProfit">Incremental revenue × margin, before the campaign's cost.</param>
+/// <param name="Cost">The treated arm's cost (against the broadcast arm: the difference in cost).</param>
+/// <param name="NetProfit">Incremental profit − cost.</param>
+/// <param name="Roi">Net profit / cost (null when nothing was spent).</param>
+/// <param name="ClvUplift">Lifetime value lift × recipients (null without a CLV model).</param>
+public sealed record ArmComparison(
+    string Segment,
+    string Arm,
+    string Against,
+    ProportionLift Conversion,
+    ProportionLift Visit,
+    MeanLift RevenuePerRecipient,
+    MeanLift? Clv,
+    double IncrementalConversions,
+    double IncrementalRevenue,
+    double IncrementalProfit,
+    double Cost,
+    double NetProfit,
+    double? Roi,
+    double? ClvUplift);
+
+/// <summary>The campaign's money, whether or not it kept a holdout.</summary>
+/// <param name="Contacts">Customers contacted (every treated arm).</param>
+/// <param name="Conversions">Contacted customers who converted.</param>
+/// <param name="Revenue">Their revenue in the window.</param>
+/// <param name="Cost">Fixed + per contact + per redemption.</param>
+/// <param name="Profit">Revenue × margin − cost (attributing every contacted conversion to the campaign: an upper bound without a holdout).</param>
+/// <param name="IncrementalRevenue">Revenue caused, summed over segments against their holdouts (null without a holdout).</param>
+/// <param name="IncrementalProfit">Incremental revenue × margin (null without a holdout).</param>
+/// <param name="NetProfit">Incremental profit − cost.</param>
+/// <param name="Roi">(Incremental profit − cost) / cost.</param>
+public sealed record CampaignTotals(long Contacts, long Conversions, double Revenue, double Cost, double Profit, double? IncrementalRevenue, double? IncrementalProfit, double? NetProfit, double? Roi);
+
+/// <summary>A campaign's measurement.</summary>
+/// <param name="Campaign">The launched campaign.</param>
+/// <param name="From">Start of the outcome window (the send).</param>
+/// <param name="To">End of what was counted: the window's end, or the as-of when earlier.</param>
+/// <param name="WindowComplete">Whether the whole window was counted.</param>
+/// <param name="LatestEvent">The warehouse's newest event (outcomes after it cannot have arrived yet).</param>
+/// <param name="Options">How it was measured.</param>
+/// <param name="Arms">Per segment and arm, then the arms pooled over segments.</param>
+/// <param name="Comparisons">Treated arms against the holdout and, with a broadcast arm, each segment's variant against it.</param>
+/// <param name="Totals">The money.</param>
+/// <param name="ClvModelVersion">The CLV model used for the uplift, or null.</param>
+public sealed record CampaignResult(
+    LaunchedCampaign Campaign,
+    DateTime From,
+    DateTime To,
+    bool WindowComplete,
+    DateTime? LatestEvent,
+    MeasureOptions Options,
+    IReadOnlyList<ArmResult> Arms,
+    IReadOnlyList<ArmComparison> Comparisons,
+    CampaignTotals Totals,
+    int? ClvModelVersion);
+
+/// <summary>
+/// Measures a launched campaign from ordinary events: each assigned customer's conversions, revenue,
+/// opens, clicks and visits in the outcome window, compared arm against holdout within each segment
+/// (and pooled), with intervals, adjusted p-values, incremental money and ROI, and the lifetime-value
+/// uplift from the active CLV model. Docs: docs/campaigns.md.
+/// </summary>
+public static class CampaignMeasurement
+{
+    /// <summary>The segment name of arms pooled over every segment.</summary>
+    public const string Overall = "(all segments)";
+
+    /// <summary>The pooled name of the segments' own variants.</summary>
+    public const string SegmentedArm = "segmented";
+
+    /// <summary>Measures <paramref name="campaign"/>.</summary>
+    public static CampaignResult Measure(IWarehouse warehouse, LaunchedCampaign campaign, TimeZoneInfo zone, MeasureOptions options, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        ArgumentNullException.ThrowIfNull(campaign);
+        ArgumentNullException.ThrowIfNull(options);
+        var definition = campaign.Definition;
+        var to = options.AsOf is { } asOf && asOf < campaign.WindowEnd ? asOf : campaign.WindowEnd;
+        if (to <= campaign.SendAt)
+        {
+            throw new CampaignException($"campaign `{definition.Name}` is sent at {campaign.SendAt:yyyy-MM-dd'T'HH:mm:ss'Z'}: nothing to measure as of {to:yyyy-MM-dd'T'HH:mm:ss'Z'}");
+        }
+
+        var outcomes = ReadOutcomes(warehouse, campaign, to);
+        cancellation.ThrowIfCancellationRequested();
+        var clv = ClvAnalysis.Active(warehouse);
+        double[]? values = null;
+        if (clv is not null)
+        {
+            values = ClvValues(warehouse, zone, clv, outcomes.CustomerIds, to);
+        }
+
+        // Groups: each segment's arms, then the arms pooled over segments.
+        var groups = new Dictionary<(string Segment, string Arm), List<int>>();
+        var pooled = definition.Targets.Count > 1;
+        for (var i = 0; i < outcomes.CustomerIds.Length; i++)
+        {
+            Add((outcomes.Segments[i], outcomes.Arms[i]), i);
+            if (pooled)
+            {
+                Add((Overall, PooledArm(definition, outcomes.Arms[i])), i);
+            }
+        }
+
+        void Add((string, string) key, int i)
+        {
+            if (!groups.TryGetValue(key, out var list))
+            {
+                groups[key] = list = [];
+            }
+
+            list.Add(i);
+        }
+
+        var z = Inference.Z(options.Confidence);
+        var order = definition.Strata.SelectMany(s => CampaignLauncher.ArmsOf(definition, s).Select(a => (s, a))).ToList();
+        if (pooled)
+        {
+            order.AddRange(PooledArms(definition).Select(a => (Overall, a)));
+        }
+
+        var totalContacts = outcomes.Arms.LongCount(a => a != CampaignDefinition.HoldoutArm);
+        var arms = order.Select(key => Summarize(key.Item1, key.Item2, groups.GetValueOrDefault(key) ?? [], outcomes, values, definition, totalContacts, z)).ToList();
+        var byKey = arms.ToDictionary(a => (a.Segment, a.Arm));
+
+        var comparisons = new List<(ArmComparison Draft, string Family)>();
+        var seed = (ulong)BitConverter.DoubleToInt64Bits(CampaignLauncher.Bucket(definition.Salt, "bootstrap"));
+        foreach (var (segment, arm) in order.Where(k => k.Item2 != CampaignDefinition.HoldoutArm))
+        {
+            var level = segment == Overall ? "overall" : "segment";
+            if (byKey.TryGetValue((segment, CampaignDefinition.HoldoutArm), out var holdout) && holdout.Recipients > 0)
+            {
+                comparisons.Add((Compare(byKey[(segment, arm)], holdout, groups, outcomes, values, definition, options, z, seed++, againstBroadcast: false), level + "/holdout"));
+            }
+
+            if (arm != CampaignDefinition.BroadcastArm && definition.Broadcast is not null && byKey.TryGetValue((segment, CampaignDefinition.BroadcastArm), out var broadcast) && broadcast.Recipients > 0)
+            {
+                comparisons.Add((Compare(byKey[(segment, arm)], broadcast, groups, outcomes, values, definition, options, z, seed++, againstBroadcast: true), level + "/broadcast"));
+            }
+        }
+
+        var adjusted = Adjust(comparisons, options.Correction);
+        var latest = LatestEvent(warehouse);
+        return new CampaignResult(campaign, campaign.SendAt, to, to >= campaign.WindowEnd, latest, options, arms, adjusted, Totals(definition, arms, adjusted), clv?.Version);
+    }
+
+    /// <summary>Each customer's outcomes in the window, ordered by customer id.</summary>
+    private sealed record Outcomes(string[] CustomerIds, string[] Segments, string[] Arms, long[] Conversions, double[] Revenue, bool[] Opened, bool[] Clicked, bool[] Visited, double[] Seconds);
+
+    private static Outcomes ReadOutcomes(IWarehouse warehouse, LaunchedCampaign campaign, DateTime to)
+    {
+        var d = warehouse.Dialect;
+        var outcome = campaign.Definition.Outcome;
+        var sql = new SqlBuilder(d);
+        var name = sql.Parameter(campaign.Definition.Name);
+        string In(IReadOnlyList<string> types) => types.Count == 0 ? "FALSE" : $"e.event_type IN ({string.Join(", ", types.Select(t => sql.Parameter(t)))})";
+        var conversion = In(outcome.Conversion);
+        var ours = $"(e.campaign_id IS NULL OR e.campaign_id = {name})";
+        var revenue = outcome.ValuePerConversion is { } value
+            ? $"CAST(count(e.event_type) FILTER (WHERE {conversion}) * {sql.Parameter((double)value)} AS {d.DoubleType})"
+            : $"CAST(coalesce(sum(e.revenue) FILTER (WHERE {conversion}), 0) AS {d.DoubleType})";
+        var all = outcome.Conversion.Concat(outcome.Open).Concat(outcome.Click).Concat(outcome.Visit).Distinct(StringComparer.Ordinal).ToList();
+        sql.Append(
+            $"""
+            SELECT a.customer_id, a.segment, a.arm,
+                   count(e.event_type) FILTER (WHERE {conversion}),
+                   {revenue},
+                   count(e.event_type) FILTER (WHERE {In(outcome.Open)} AND {ours}),
+                   count(e.event_type) FILTER (WHERE {In(outcome.Click)} AND {ours}),
+                   count(e.event_type) FILTER (WHERE {In(outcome.Visit)}),
+                   CAST(coalesce(sum(e.duration_seconds) FILTER (WHERE {In(outcome.Visit)}), 0) AS {d.DoubleType})
+            FROM {CampaignLauncher.AssignmentsTable} a
+            LEFT JOIN events e ON e.customer_id = a.customer_id
+                AND e.occurred_at >= {sql.Parameter(campaign.SendAt)} AND e.occurred_at < {sql.Parameter(to)}
+                AND {In(all)}
+            WHERE a.campaign = {name}
+            GROUP BY a.customer_id, a.segment, a.arm
+            ORDER BY {d.BinaryOrder("a.customer_id")}
+            """);
+        var rows = new List<(string Id, string Segment, string Arm, long Conversions, double Revenue, long Opens, long Clicks, long Visits, double Seconds)>();
+        warehouse.Read(sql.Build(), r => rows.Add((r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetDouble(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7), r.GetDouble(8))));
+        return new Outcomes(
+            [.. rows.Select(r => r.Id)],
+            [.. rows.Select(r => r.Segment)],
+            [.. rows.Select(r => r.Arm)],
+            [.. rows.Select(r => r.Conversions)],
+            [.. rows.Select(r => r.Revenue)],
+            [.. rows.Select(r => r.Opens > 0)],
+            [.. rows.Select(r => r.Clicks > 0)],
+            [.. rows.Select(r => r.Visits > 0)],
+            [.. rows.Select(r => r.Seconds)]);
+    }
+
+    /// <summary>
+    /// Each customer's lifetime value from the active model, with its history through the last whole day
+    /// before <paramref name="to"/>; customers who never bought are worth 0 (the models value buyers).
+    /// </summary>
+    private static double[]? ClvValues(IWarehouse warehouse, TimeZoneInfo zone, ClvModel model, string[] customerIds, DateTime to)
+    {
+        var end = ClvAnalysis.LastCompleteDay(new EvaluationContext(to, zone));
+        var customers = ClvAnalysis.ReadSummary(warehouse, zone, new SummaryPeriod(end, null, model.Unit));
+        var predictions = ClvAnalysis.Predict(model, customers, end, new ClvValueOptions());
+        if (predictions.Customers.Any(p => p.Value is null))
+        {
+            return null;
+        }
+
+        var byId = predictions.Customers.ToDictionary(p => p.CustomerId, p => p.Value!.Value, StringComparer.Ordinal);
+        return [.. customerIds.Select(id => byId.GetValueOrDefault(id))];
+    }
+
+    private static string PooledArm(CampaignDefinition definition, string arm) =>
+        definition.Recorded is null && arm is not (CampaignDefinition.HoldoutArm or CampaignDefinition.BroadcastArm) ? SegmentedArm : arm;
+
+    private static IEnumerable<string> PooledArms(CampaignDefinition definition) =>
+        definition.Recorded is { } recorded
+            ? [CampaignDefinition.HoldoutArm, .. recorded.Arms.Select(a => a.Name)]
+            : [CampaignDefinition.HoldoutArm, SegmentedArm, .. definition.Broadcast is null ? [] : new[] { CampaignDefinition.BroadcastArm }];
+
+    private static ArmResult Summarize(string segment, string arm, List<int> members, Outcomes o, double[]? values, CampaignDefinition definition, long totalContacts, double z)
+    {
+        long opened = 0, clicked = 0, visited = 0, converted = 0, orders = 0;
+        double seconds = 0, revenue = 0, clv = 0, contactCost = 0;
+        foreach (var i in members)
+        {
+            opened += o.Opened[i] ? 1 : 0;
+            clicked += o.Clicked[i] ? 1 : 0;
+            visited += o.Visited[i] ? 1 : 0;
+            converted += o.Conversions[i] > 0 ? 1 : 0;
+            orders += o.Conversions[i];
+            seconds += o.Seconds[i];
+            revenue += o.Revenue[i];
+            clv += values?[i] ?? 0;
+            contactCost += (double)definition.ContactCost(o.Arms[i]);
+        }
+
+        var n = members.Count;
+        var cost = 0.0;
+        if (arm != CampaignDefinition.HoldoutArm && n > 0)
+        {
+            cost = contactCost + (converted * (double)definition.Costs.PerRedemption) + (totalContacts == 0 ? 0 : (double)definition.Costs.Fixed * n / totalContacts);
+        }
+
+        return new ArmResult(segment, arm, n, opened, clicked, visited, n == 0 ? 0 : seconds / n, converted, Inference.Wilson(converted, n, z), orders, revenue, cost, values is null || n == 0 ? null : clv / n);
+    }
+
+    private static ArmComparison Compare(
+        ArmResult treated, ArmResult control, Dictionary<(string, string), List<int>> groups, Outcomes o, double[]? values, CampaignDefinition definition, MeasureOptions options, double z, ulong seed, bool againstBroadcast)
+    {
+        var t = groups.GetValueOrDefault((treated.Segment, treated.Arm)) ?? [];
+        var c = groups.GetValueOrDefault((control.Segment, control.Arm)) ?? [];
+        var conversion = Proportion(treated.Converted, treated.Recipients, control.Converted, control.Recipients, z);
+        var visit = Proportion(treated.Visited, treated.Recipients, control.Visited, control.Recipients, z);
+        var revenue = Mean([.. t.Select(i => o.Revenue[i])], [.. c.Select(i => o.Revenue[i])], options, seed);
+        MeanLift? clv = values is null ? null : Mean([.. t.Select(i => values[i])], [.. c.Select(i => values[i])], options, seed ^ 0x5DEECE66DUL);
+        var n = treated.Recipients;
+        var incrementalRevenue = revenue.Difference * n;
+        var incrementalProfit = incrementalRevenue * definition.Margin;
+        var cost = againstBroadcast ? treated.Cost - (control.Recipients == 0 ? 0 : control.Cost * n / control.Recipients) : treated.Cost;
+        var net = incrementalProfit - cost;
+        return new ArmComparison(
+            treated.Segment,
+            treated.Arm,
+            againstBroadcast ? CampaignDefinition.BroadcastArm : CampaignDefinition.HoldoutArm,
+            conversion,
+            visit,
+            revenue,
+            clv,
+            conversion.Difference * n,
+            incrementalRevenue,
+            incrementalProfit,
+            cost,
+            net,
+            cost > 0 ? net / cost : null,
+            clv is null ? null : clv.Difference * n);
+    }
+
+    private static ProportionLift Proportion(long k1, long n1, long k2, long n2, double z)
+    {
+        var p1 = n1 == 0 ? 0 : (double)k1 / n1;
+        var p2 = n2 == 0 ? 0 : (double)k2 / n2;
+        var p = Statistics.TwoSidedP(Statistics.TwoProportionZ(k1, n1, k2, n2));
+        if (k1 + k2 == 0)
+        {
+            p = 1;
+        }
+
+        return new ProportionLift(p1, p2, p1 - p2, Inference.Newcombe(k1, n1, k2, n2, z), p2 > 0 ? (p1 / p2) - 1 : null, Inference.RelativeLiftOfProportions(k1, n1, k2, n2, z), p, p);
+    }
+
+    private static MeanLift Mean(double[] treated, double[] control, MeasureOptions options, ulong seed)
+    {
+        var a = Moments.Of(treated);
+        var b = Moments.Of(control);
+        var welch = Inference.Welch(a, b, options.Confidence);
+        var heavy = Moments.HeavyTailed(treated) || Moments.HeavyTailed(control);
+        Interval? bootstrap = heavy && options.BootstrapReplicates > 0 && treated.Length > 1 && control.Length > 1
+            ? Inference.BootstrapDifference(treated, control, options.BootstrapReplicates, options.Confidence, seed)
+            : null;
+        var p = double.IsNaN(welch.P) ? 1 : welch.P;
+        return new MeanLift(
+            a.Mean,
+            b.Mean,
+            welch.Difference,
+            bootstrap ?? welch.Confidence,
+            bootstrap is null ? "welch" : "bootstrap",
+            welch,
+            bootstrap,
+            b.Mean > 0 ? (a.Mean / b.Mean) - 1 : null,
+            Inference.RelativeLiftOfMeans(a, b, Inference.Z(options.Confidence)),
+            p,
+            p);
+    }
+
+    /// <summary>Adjusts each metric's p-values within its family: one level (segments or pooled) and one comparison (against holdout or broadcast).</summary>
+    private static ArmComparison[] Adjust(List<(ArmComparison Draft, string Family)> comparisons, MultipleComparison correction)
+    {
+        Func<IReadOnlyList<double>, double[]> adjust = correction == MultipleComparison.Holm ? Inference.Holm : Inference.BenjaminiHochberg;
+        var result = comparisons.Select(c => c.Draft).ToArray();
+        foreach (var family in comparisons.Select((c, i) => (c.Family, i)).GroupBy(x => x.Family, x => x.i))
+        {
+            var members = family.ToArray();
+            var conversion = adjust([.. members.Select(i => result[i].Conversion.P)]);
+            var visit = adjust([.. members.Select(i => result[i].Visit.P)]);
+            var revenue = adjust([.. members.Select(i => result[i].RevenuePerRecipient.P)]);
+            var clv = adjust([.. members.Select(i => result[i].Clv?.P ?? double.NaN)]);
+            for (var j = 0; j < members.Length; j++)
+            {
+                var r = result[members[j]];
+                result[members[j]] = r with
+                {
+                    Conversion = r.Conversion with { AdjustedP = conversion[j] },
+                    Visit = r.Visit with { AdjustedP = visit[j] },
+                    RevenuePerRecipient = r.RevenuePerRecipient with { AdjustedP = revenue[j] },
+                    Clv = r.Clv is null ? null : r.Clv with { AdjustedP = clv[j] },
+                };
+            }
+        }
+
+        return result;
+    }
+
+    private static CampaignTotals Totals(CampaignDefinition definition, IReadOnlyList<ArmResult> arms, IReadOnlyList<ArmComparison> comparisons)
+    {
+        var treated = arms.Where(a => a.Segment != Overall && a.Arm != CampaignDefinition.HoldoutArm).ToList();
+        var contacts = treated.Sum(a => a.Recipients);
+        var cost = contacts == 0 ? 0 : treated.Sum(a => a.Cost);
+        var revenue = treated.Sum(a => a.Revenue);
+        var vsHoldout = comparisons.Where(c => c.Segment != Overall && c.Against == CampaignDefinition.HoldoutArm).ToList();
+        var hasHoldout = treated.Count > 0 && vsHoldout.Count == treated.Count;
+        double? incremental = hasHoldout ? vsHoldout.Sum(c => c.IncrementalRevenue) : null;
+        double? incrementalProfit = incremental * definition.Margin;
+        double? net = incrementalProfit - cost;
+        return new CampaignTotals(
+            contacts,
+            treated.Sum(a => a.Converted),
+            revenue,
+            cost,
+            (revenue * definition.Margin) - cost,
+            incremental,
+            incrementalProfit,
+            net,
+            cost > 0 ? net / cost : null);
+    }
+
+    private static DateTime? LatestEvent(IWarehouse warehouse)
+    {
+        DateTime? latest = null;
+        warehouse.Read(new SqlStatement("SELECT max(occurred_at) FROM events", []), r => latest = r.IsDBNull(0) ? null : DateTime.SpecifyKind(r.GetDateTime(0), DateTimeKind.Utc));
+        return latest;
+    }
+}

@@ -1,0 +1,96 @@
+using Segmenta.Language;
+using Segmenta.Numerics;
+using Segmenta.Segments;
+using Segmenta.Sql;
+using Segmenta.Warehouse;
+
+namespace Segmenta.Campaigns;
+
+/// <summary>What one segment of a planned campaign can detect.</summary>
+/// <param name="Segment">The segment.</param>
+/// <param name="Customers">Customers it would get (after priority resolution).</param>
+/// <param name="Holdout">Of them, kept out.</param>
+/// <param name="Variant">Of them, getting the segment's own variant.</param>
+/// <param name="Broadcast">Of them, getting the generic message.</param>
+/// <param name="BaseRate">The segment's conversion rate over the window length before the as-of: the expected holdout rate.</param>
+/// <param name="DetectableVsHoldout">Minimum detectable absolute lift of the variant over the holdout.</param>
+/// <param name="DetectableVsBroadcast">Minimum detectable absolute difference of the variant over the broadcast arm (null without one).</param>
+/// <param name="PowerAtTarget">Power to detect the target relative lift against the holdout (null without a target).</param>
+public sealed record PlannedSegment(string Segment, long Customers, long Holdout, long Variant, long Broadcast, double BaseRate, double DetectableVsHoldout, double? DetectableVsBroadcast, double? PowerAtTarget)
+{
+    /// <summary>The minimum detectable lift relative to the base rate.</summary>
+    public double? RelativeDetectableVsHoldout => BaseRate > 0 ? DetectableVsHoldout / BaseRate : null;
+}
+
+/// <summary>A campaign's power analysis before launch.</summary>
+/// <param name="Definition">The campaign.</param>
+/// <param name="AsOf">The instant membership was evaluated at.</param>
+/// <param name="Alpha">The family-wise significance level.</param>
+/// <param name="AlphaPerTest">Alpha divided by the number of segments (Bonferroni: what Holm needs of the smallest p-value, so a safe plan).</param>
+/// <param name="Power">The power the detectable effects are computed for.</param>
+/// <param name="TargetLift">The relative lift the power column is for, or null.</param>
+/// <param name="Segments">Per segment.</param>
+/// <param name="InSeveral">Customers in more than one target segment (each counted in the first).</param>
+public sealed record CampaignPlan(CampaignDefinition Definition, DateTime AsOf, double Alpha, double AlphaPerTest, double Power, double? TargetLift, IReadOnlyList<PlannedSegment> Segments, long InSeveral);
+
+/// <summary>
+/// Plans a campaign: assigns its audience as a launch would (nothing is stored) and reports, per
+/// segment, how many customers each arm gets and the smallest conversion lift the holdout can detect.
+/// </summary>
+public static class CampaignPlanner
+{
+    /// <summary>The power analysis of <paramref name="definition"/> as of <paramref name="context"/>.</summary>
+    public static CampaignPlan Plan(IWarehouse warehouse, SegmentLibrary library, CampaignDefinition definition, EvaluationContext context, double alpha, double power, double? targetLift)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(context);
+        var assignment = CampaignLauncher.Assign(warehouse, library, definition, context);
+        var converted = Converters(warehouse, definition, context);
+        var tests = Math.Max(1, definition.Strata.Count);
+        var perTest = alpha / tests;
+        var rows = new List<PlannedSegment>();
+        foreach (var segment in definition.Strata)
+        {
+            long customers = 0, holdout = 0, broadcast = 0, baseConverted = 0;
+            for (var i = 0; i < assignment.CustomerIds.Length; i++)
+            {
+                if (assignment.Segments[i] != segment)
+                {
+                    continue;
+                }
+
+                customers++;
+                baseConverted += converted.Contains(assignment.CustomerIds[i]) ? 1 : 0;
+                holdout += assignment.Arms[i] == CampaignDefinition.HoldoutArm ? 1 : 0;
+                broadcast += assignment.Arms[i] == CampaignDefinition.BroadcastArm ? 1 : 0;
+            }
+
+            var variant = customers - holdout - broadcast;
+            var rate = customers == 0 ? 0 : (double)baseConverted / customers;
+            rows.Add(new PlannedSegment(
+                segment,
+                customers,
+                holdout,
+                variant,
+                broadcast,
+                rate,
+                Inference.MinimumDetectableEffect(rate, variant, holdout, perTest, power),
+                definition.Broadcast is null ? null : Inference.MinimumDetectableEffect(rate, variant, broadcast, perTest, power),
+                targetLift is { } lift ? Inference.Power(rate, rate * lift, variant, holdout, perTest) : null));
+        }
+
+        return new CampaignPlan(definition, context.AsOf, alpha, perTest, power, targetLift, rows, assignment.InSeveral);
+    }
+
+    /// <summary>Customers with a conversion in the window's length before the as-of.</summary>
+    private static HashSet<string> Converters(IWarehouse warehouse, CampaignDefinition definition, EvaluationContext context)
+    {
+        var sql = new SqlBuilder(warehouse.Dialect);
+        var types = string.Join(", ", definition.Outcome.Conversion.Select(t => sql.Parameter(t)));
+        sql.Append($"SELECT DISTINCT customer_id FROM events WHERE event_type IN ({types}) AND occurred_at >= {sql.Parameter(context.AsOf.AddDays(-definition.Outcome.WindowDays))} AND occurred_at < {sql.Parameter(context.AsOf)}");
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        warehouse.Read(sql.Build(), r => result.Add(r.GetString(0)));
+        return result;
+    }
+}
