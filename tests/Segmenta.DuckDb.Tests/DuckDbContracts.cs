@@ -34,3 +34,9 @@ public sealed class DuckDbClvTests : ClvContract
 {
     private protected override Backend Backend => Backend.DuckDb;
 }
+
+/// <summary>Campaigns launched and measured on DuckDB.</summary>
+public sealed class DuckDbCampaignTests : CampaignContract
+{
+    private protected override Backend Backend => Backend.DuckDb;
+}

@@ -72,6 +72,18 @@ public sealed class ShardedClvTests : ClvContract
     private protected override Backend Backend => PostgresBackends.Sharded;
 }
 
+/// <summary>Campaigns on PostgreSQL: assignments by binary COPY, outcomes in SQL.</summary>
+public sealed class PostgresCampaignTests : CampaignContract
+{
+    private protected override Backend Backend => PostgresBackends.Single;
+}
+
+/// <summary>Campaigns through the coordinator of a sharded warehouse.</summary>
+public sealed class ShardedCampaignTests : CampaignContract
+{
+    private protected override Backend Backend => PostgresBackends.Sharded;
+}
+
 /// <summary>The PostgreSQL backends of the contract tests: each fixture gets fresh databases, dropped afterwards.</summary>
 internal static class PostgresBackends
 {
