@@ -106,7 +106,7 @@ public class ReferenceDatasetTests
     public void IfoodAndBankAndMall_CustomerTablesLoadCompletely()
     {
         using var f = new WarehouseFixture();
-        Assert.Equal(new IngestSummary(2_240, 2_240, 0, 0), f.Ingest(TableKind.Customers, TestPaths.DataFile("ml_project1_data.csv"), TestPaths.Sample("mappings/ifood.yaml")));
+        Assert.Equal(new IngestSummary(2_240, 2_240, 0, 0), f.Ingest(TableKind.Customers, TestPaths.DataFile("ml_project1_data.csv"), TestPaths.Sample("ifood/customers.yaml")));
         Assert.Equal(Rows(TestPaths.DataFile("ml_project1_data.csv")).Count(r => r[4].Length == 0), f.Count("SELECT count(*) FROM customers WHERE income IS NULL"));
 
         var bank = TestPaths.DataFile("bank.csv");
