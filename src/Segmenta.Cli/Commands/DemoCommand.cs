@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using Segmenta.Campaigns;
+using Segmenta.Cli.Charts;
 using Segmenta.Clustering;
 using Segmenta.Clv;
 using Segmenta.DuckDb;
@@ -13,6 +15,7 @@ using Segmenta.Personas;
 using Segmenta.Rfm;
 using Segmenta.Segments;
 using Segmenta.Workspaces;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Segmenta.Cli.Commands;
@@ -56,6 +59,15 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         MinK: 3,
         MaxK: 7,
         AutoLog: true);
+
+    /// <summary>The campaign's truth: what each segment would buy anyway, and what each arm adds (samples/campaigns/new_year.yaml).</summary>
+    private static readonly TrueEffect[] CampaignTruth =
+    [
+        new("high_value", BaseRate: 0.12, VariantLift: 0.08, BroadcastLift: 0.02, OrderValue: 120),
+        new("holiday_gifters", BaseRate: 0.05, VariantLift: 0.07, BroadcastLift: 0.02, OrderValue: 60),
+        new("young_app_shoppers", BaseRate: 0.05, VariantLift: 0.06, BroadcastLift: 0.01, OrderValue: 45),
+        new("one_and_done", BaseRate: 0.015, VariantLift: 0.02, BroadcastLift: 0.02, OrderValue: 50),
+    ];
 
     protected override int Run(DemoSettings settings, CancellationToken cancellation)
     {
@@ -144,6 +156,26 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         steps.Add(new { step = "personas", personas = personas.Count, seconds = Seconds(step) });
         say(string.Create(CultureInfo.InvariantCulture, $"9. Described      the {personas.Count} clusters as personas in {Seconds(step)} s"));
 
+        step.Restart();
+        var campaignFile = Path.Combine(root, CampaignSupport.Folder, "new_year.yaml");
+        using (var resource = typeof(DemoCommand).Assembly.GetManifestResourceStream("new_year.yaml")!)
+        using (var file = File.Create(campaignFile))
+        {
+            resource.CopyTo(file);
+        }
+
+        var campaign = CampaignDefinition.Load(campaignFile);
+        var launched = CampaignLauncher.Launch(warehouse, library, campaign, context, AsOf, out var assignment, cancellation);
+        var audiences = CampaignLauncher.Export(
+            warehouse, launched, SegmentSupport.Traits(warehouse, string.Join(',', campaign.ExportTraits), []), campaign.ExportFormat, Path.Combine(root, "exports", CampaignSupport.Folder, campaign.Name));
+        var outcomesFile = Path.Combine(data, "campaign_outcomes.csv");
+        CampaignSimulator.Write(campaign, assignment, CampaignTruth, launched.SendAt, settings.Seed, outcomesFile);
+        var outcomes = ingestor.Run(new IngestRequest(TableKind.Events, outcomesFile), null, cancellation);
+        var measured = CampaignMeasurement.Measure(warehouse, launched, workspace.Settings.Zone, new MeasureOptions(), cancellation);
+        var charts = CampaignCharts.Write(measured, Path.Combine(root, "charts"));
+        steps.Add(new { step = "campaign", customers = launched.Customers, outcome_events = outcomes.Loaded, seconds = Seconds(step) });
+        say(string.Create(CultureInfo.InvariantCulture, $"10. Campaign      launched {campaign.Name} to {launched.Customers:N0} customers in {campaign.Targets.Count} segments (20% holdout, 30% broadcast), simulated 14 days of outcomes ({outcomes.Loaded:N0} events) and measured them in {Seconds(step)} s"));
+
         var summary = warehouse.Summarize();
         var reasons = warehouse.ReadQuarantine(null, 1000)
             .GroupBy(q => ReasonKind(q.Reason))
@@ -168,6 +200,12 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
                 personas = personas.Select(PersonaCommand.ToJson),
                 segments = previews.Select(p => new { name = p.Name, title = p.Title, size = p.Size, share_of_customers = Math.Round(p.ShareOfCustomers, 6), share_of_revenue = Math.Round(p.ShareOfRevenue, 6) }),
                 export = new { segment = "lapsed_vips", path = exportFile, members = exported },
+                campaign = new
+                {
+                    truth = CampaignTruth.Select(t => new { segment = t.Segment, base_rate = t.BaseRate, variant_lift = t.VariantLift, broadcast_lift = t.BroadcastLift, order_value = t.OrderValue }),
+                    audiences = audiences.Select(a => new { arm = a.Arm, path = a.Path, customers = a.Customers }),
+                    measurement = MeasureCommand.ToJson(measured, charts),
+                },
                 seconds = Seconds(clock),
             });
             return ExitCodes.Ok;
@@ -206,13 +244,48 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         }
 
         Console.WriteLine();
+        PrintCampaign(measured);
+
+        Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Done in {Seconds(clock)} s. Outputs:"));
         Console.WriteLine($"  warehouse   {workspace.WarehousePath}");
         Console.WriteLine($"  data        {data}/ (customers.csv, events.csv, personas.csv)");
         Console.WriteLine($"  segments    {segmentsFile}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  export      {exportFile} ({exported:N0} lapsed VIPs)"));
+        Console.WriteLine($"  campaign    {campaignFile}, audiences in {Path.GetDirectoryName(audiences[0].Path)}, charts in {Path.Combine(root, "charts")}");
         Console.WriteLine($"Explore:      cd {Path.GetRelativePath(Directory.GetCurrentDirectory(), root)} && ../segmenta segment preview lapsed_vips   (or: segment list, status, ingest quarantine)");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>What the campaign caused per segment, next to the truth the generator used.</summary>
+    private static void PrintCampaign(CampaignResult measured)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        Console.WriteLine("The new_year campaign (segmenta measure new_year): conversion lift per segment, 95% Newcombe intervals, Holm-adjusted p; truth = what the generator added");
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("segment", "own variant vs holdout", "broadcast vs holdout", "own variant vs broadcast", "p adj.", "truth (own − broadcast)", "verdict");
+        foreach (var truth in CampaignTruth)
+        {
+            var own = measured.Campaign.Definition.VariantOf(truth.Segment)!.Name;
+            ArmComparison Find(string arm, string against) => measured.Comparisons.Single(c => c.Segment == truth.Segment && c.Arm == arm && c.Against == against);
+            var vsHoldout = Find(own, CampaignDefinition.HoldoutArm).Conversion;
+            var broadcast = Find(CampaignDefinition.BroadcastArm, CampaignDefinition.HoldoutArm).Conversion;
+            var head = Find(own, CampaignDefinition.BroadcastArm).Conversion;
+            var verdict = head.AdjustedP < 0.05 ? (head.Difference > 0 ? "segmented wins" : "broadcast wins") : "no clear difference";
+            table.AddRow(
+                truth.Segment,
+                Lift(vsHoldout),
+                Lift(broadcast),
+                Lift(head),
+                CampaignSupport.P(head.AdjustedP),
+                string.Create(inv, $"{(truth.VariantLift - truth.BroadcastLift) * (1 - truth.BaseRate) * 100:+0.0;-0.0;0.0} points"),
+                verdict);
+        }
+
+        AnsiConsole.Write(table);
+        var t = measured.Totals;
+        Console.WriteLine(string.Create(inv, $"  caused revenue {t.IncrementalRevenue ?? 0:N0}, profit {t.IncrementalProfit ?? 0:N0} at 40% margin, cost {t.Cost:N0}, ROI {(t.Roi is { } roi ? roi.ToString("0%", inv) : "—")}"));
+
+        static string Lift(ProportionLift p) => string.Create(CultureInfo.InvariantCulture, $"{p.Difference * 100:+0.0;-0.0} ({p.Interval.Low * 100:+0.0;-0.0}, {p.Interval.High * 100:+0.0;-0.0})");
     }
 
     /// <summary>The demo folder is the demo's own: replace an earlier demo, but never a folder holding anything else.</summary>
