@@ -72,7 +72,8 @@ public class CliTests
         Assert.Equal(events.GetProperty("read").GetInt64(), events.GetProperty("loaded").GetInt64() + events.GetProperty("quarantined").GetInt64());
         Assert.True(events.GetProperty("quarantined").GetInt64() > 0); // the demo writes some malformed rows on purpose
         Assert.Equal(0, json.RootElement.GetProperty("reingest").GetProperty("loaded").GetInt64());
-        Assert.Equal(events.GetProperty("loaded").GetInt64(), json.RootElement.GetProperty("status").GetProperty("events").GetInt64());
+        var campaignStep = json.RootElement.GetProperty("steps").EnumerateArray().Single(st => st.GetProperty("step").GetString() == "campaign");
+        Assert.Equal(events.GetProperty("loaded").GetInt64() + campaignStep.GetProperty("outcome_events").GetInt64(), json.RootElement.GetProperty("status").GetProperty("events").GetInt64());
 
         // Clusters, each described as a persona with a name and a strategy.
         var k = json.RootElement.GetProperty("clusters").GetProperty("k").GetInt32();
@@ -93,6 +94,15 @@ public class CliTests
         Assert.Equal(1.0, personas.Sum(p => p.GetProperty("lifetime").GetProperty("share_of_value").GetDouble()), 1e-9);
         Assert.Contains(json.RootElement.GetProperty("segments").EnumerateArray(), s => s.GetProperty("name").GetString() == "valuable_slipping" && s.GetProperty("size").GetInt64() > 0);
 
+        // The campaign: four segments, each with holdout, own variant and broadcast arms, compared both ways.
+        var measurement = json.RootElement.GetProperty("campaign").GetProperty("measurement");
+        Assert.Equal("new_year", measurement.GetProperty("campaign").GetString());
+        var comparisons = measurement.GetProperty("comparisons").EnumerateArray().ToList();
+        Assert.Equal(4 * 3, comparisons.Count(c => c.GetProperty("segment").GetString() != "(all segments)"));
+        Assert.All(comparisons, c => Assert.True(c.GetProperty("conversion").GetProperty("adjusted_p").GetDouble() >= c.GetProperty("conversion").GetProperty("p").GetDouble()));
+        Assert.Equal(5, json.RootElement.GetProperty("campaign").GetProperty("audiences").GetArrayLength());
+        Assert.All(measurement.GetProperty("charts").EnumerateArray(), c => Assert.True(File.Exists(c.GetString())));
+
         // A second demo replaces the first, and gives the same warehouse contents, clusters and personas.
         var again = CliRunner.Run(dir.Path, "demo", "--customers", "2000", "--events", "40000", "--json");
         using var second = JsonDocument.Parse(again.Out);
@@ -100,6 +110,35 @@ public class CliTests
         Assert.Equal(json.RootElement.GetProperty("clusters").GetRawText(), second.RootElement.GetProperty("clusters").GetRawText());
         Assert.Equal(json.RootElement.GetProperty("personas").GetRawText(), second.RootElement.GetProperty("personas").GetRawText());
         Assert.Equal(json.RootElement.GetProperty("clv").GetRawText(), second.RootElement.GetProperty("clv").GetRawText());
+        Assert.Equal(measurement.GetRawText(), second.RootElement.GetProperty("campaign").GetProperty("measurement").GetRawText());
+    }
+
+    [Fact]
+    public void Demo_DefaultSize_SegmentedArmsBeatTheBroadcastWhereTheyTrulyDo()
+    {
+        // The generator adds 8, 7 and 6 points of purchase chance with each segment's own message against 2, 2
+        // and 1 with the broadcast in high_value, holiday_gifters and young_app_shoppers, and 2 against 2 in
+        // one_and_done. The measurement must find the first three (Holm-adjusted) and not invent the fourth,
+        // and every interval of own variant against holdout must hold the true conversion lift.
+        using var dir = TestPaths.NewTempDir();
+        var (code, stdout, stderr) = CliRunner.Run(dir.Path, "demo", "--json");
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var campaign = json.RootElement.GetProperty("campaign");
+        var comparisons = campaign.GetProperty("measurement").GetProperty("comparisons").EnumerateArray().ToList();
+        var arms = new Dictionary<string, string> { ["high_value"] = "vip_preview", ["holiday_gifters"] = "gift_reminder", ["young_app_shoppers"] = "app_drop", ["one_and_done"] = "come_back" };
+        foreach (var truth in campaign.GetProperty("truth").EnumerateArray())
+        {
+            var segment = truth.GetProperty("segment").GetString()!;
+            var baseRate = truth.GetProperty("base_rate").GetDouble();
+            JsonElement Conversion(string arm, string against) => comparisons.Single(c => c.GetProperty("segment").GetString() == segment && c.GetProperty("arm").GetString() == arm && c.GetProperty("against").GetString() == against).GetProperty("conversion");
+            var head = Conversion(arms[segment], "broadcast");
+            var better = truth.GetProperty("variant_lift").GetDouble() > truth.GetProperty("broadcast_lift").GetDouble();
+            Assert.True(better == (head.GetProperty("adjusted_p").GetDouble() < 0.05 && head.GetProperty("difference").GetDouble() > 0), segment);
+            var own = Conversion(arms[segment], "holdout").GetProperty("interval");
+            var trueLift = truth.GetProperty("variant_lift").GetDouble() * (1 - baseRate);
+            Assert.InRange(trueLift, own.GetProperty("low").GetDouble(), own.GetProperty("high").GetDouble());
+        }
     }
 
     [Fact]
