@@ -88,7 +88,7 @@ internal sealed class MeasureCommand : GuardedCommand<MeasureSettings>
             confidence = r.Options.Confidence,
             correction = r.Options.Correction == MultipleComparison.Holm ? "holm" : "benjamini-hochberg",
             proportion_interval = "newcombe",
-            mean_interval = "welch, or percentile bootstrap when either arm is heavy-tailed (|skewness| > 2 or excess kurtosis > 7)",
+            mean_interval = "welch, or percentile bootstrap when either arm fails Cochran's rule n > 25 * skewness^2",
             bootstrap_replicates = r.Options.BootstrapReplicates,
             clv_model = r.ClvModelVersion,
             margin = d.Margin,

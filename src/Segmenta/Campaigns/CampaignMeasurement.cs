@@ -90,7 +90,7 @@ public sealed record ProportionLift(double Treated, double Control, double Diffe
 /// <param name="Treated">The treated arm's mean.</param>
 /// <param name="Control">The comparison arm's mean.</param>
 /// <param name="Difference">Absolute lift.</param>
-/// <param name="Interval">The interval shown: bootstrap when either group is heavy-tailed, else Welch.</param>
+/// <param name="Interval">The interval shown: bootstrap when either group is too skewed for its size (Cochran's rule), else Welch.</param>
 /// <param name="Method"><c>bootstrap</c> or <c>welch</c>: which <see cref="Interval"/> is.</param>
 /// <param name="Welch">Welch's t test (its p-value is the one reported).</param>
 /// <param name="Bootstrap">The percentile bootstrap interval, when computed.</param>
@@ -405,7 +405,7 @@ public static class CampaignMeasurement
         var a = Moments.Of(treated);
         var b = Moments.Of(control);
         var welch = Inference.Welch(a, b, options.Confidence);
-        var heavy = Moments.HeavyTailed(treated) || Moments.HeavyTailed(control);
+        var heavy = Moments.SkewedForItsSize(treated) || Moments.SkewedForItsSize(control);
         Interval? bootstrap = heavy && options.BootstrapReplicates > 0 && treated.Length > 1 && control.Length > 1
             ? Inference.BootstrapDifference(treated, control, options.BootstrapReplicates, options.Confidence, seed)
             : null;

@@ -105,6 +105,16 @@ public class InferenceTests
     }
 
     [Fact]
+    public void SkewedForItsSize_CochransRule_BootstrapsSparseSpendButNotLargeOrSymmetricGroups()
+    {
+        // One buyer in a hundred: skewness ≈ 10, so Cochran asks for n > 25 · 100 = 2,500.
+        double[] Sparse(int n) => [.. Enumerable.Range(0, n).Select(i => i % 100 == 0 ? 50.0 : 0)];
+        Assert.True(Moments.SkewedForItsSize(Sparse(2_000)));
+        Assert.False(Moments.SkewedForItsSize(Sparse(20_000)));
+        Assert.False(Moments.SkewedForItsSize([.. Enumerable.Range(0, 200).Select(i => (double)(i % 7))]));
+    }
+
+    [Fact]
     public void Power_MinimumDetectableEffect_IsTheTextbookFormulaAndItsInverse()
     {
         // (z(0.975) + z(0.8)) · √(p(1−p)(1/n₁ + 1/n₂)) for p = 5%, 10,000 per arm: 0.8635 points.
