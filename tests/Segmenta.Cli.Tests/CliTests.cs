@@ -101,6 +101,13 @@ public class CliTests
         Assert.Equal(4 * 3, comparisons.Count(c => c.GetProperty("segment").GetString() != "(all segments)"));
         Assert.All(comparisons, c => Assert.True(c.GetProperty("conversion").GetProperty("adjusted_p").GetDouble() >= c.GetProperty("conversion").GetProperty("p").GetDouble()));
         Assert.Equal(5, json.RootElement.GetProperty("campaign").GetProperty("audiences").GetArrayLength());
+        Assert.Equal(1, measurement.GetProperty("clv_model").GetInt32());
+        Assert.All(comparisons, c => Assert.Equal(
+            c.GetProperty("clv").GetProperty("difference").GetDouble() * measurement.GetProperty("arms").EnumerateArray()
+                .Single(a => a.GetProperty("segment").GetString() == c.GetProperty("segment").GetString() && a.GetProperty("arm").GetString() == c.GetProperty("arm").GetString())
+                .GetProperty("recipients").GetInt64(),
+            c.GetProperty("clv_uplift").GetDouble(),
+            6));
         Assert.All(measurement.GetProperty("charts").EnumerateArray(), c => Assert.True(File.Exists(c.GetString())));
 
         // A second demo replaces the first, and gives the same warehouse contents, clusters and personas.
@@ -138,6 +145,11 @@ public class CliTests
             var own = Conversion(arms[segment], "holdout").GetProperty("interval");
             var trueLift = truth.GetProperty("variant_lift").GetDouble() * (1 - baseRate);
             Assert.InRange(trueLift, own.GetProperty("low").GetDouble(), own.GetProperty("high").GetDouble());
+
+            // The extra purchases raise the customers' predicted lifetime value: the uplift (change since the send,
+            // own variant against holdout) is positive and significant in every segment.
+            var clv = comparisons.Single(c => c.GetProperty("segment").GetString() == segment && c.GetProperty("arm").GetString() == arms[segment] && c.GetProperty("against").GetString() == "holdout").GetProperty("clv");
+            Assert.True(clv.GetProperty("difference").GetDouble() > 0 && clv.GetProperty("adjusted_p").GetDouble() < 0.05, segment);
         }
     }
 

@@ -107,14 +107,14 @@ public sealed record MeanLift(double Treated, double Control, double Difference,
 /// <param name="Conversion">Conversion rate lift.</param>
 /// <param name="Visit">Visit rate lift.</param>
 /// <param name="RevenuePerRecipient">Revenue per recipient lift.</param>
-/// <param name="Clv">Mean lifetime value lift (null without a CLV model).</param>
+/// <param name="Clv">Lift of the mean change in predicted lifetime value from the send to the window's end (null without a CLV model).</param>
 /// <param name="IncrementalConversions">Conversion lift × recipients.</param>
 /// <param name="IncrementalRevenue">Revenue-per-recipient lift × recipients.</param>
 /// <param name="IncrementalProfit">Incremental revenue × margin, before the campaign's cost.</param>
 /// <param name="Cost">The treated arm's cost (against the broadcast arm: the difference in cost).</param>
 /// <param name="NetProfit">Incremental profit − cost.</param>
 /// <param name="Roi">Net profit / cost (null when nothing was spent).</param>
-/// <param name="ClvUplift">Lifetime value lift × recipients (null without a CLV model).</param>
+/// <param name="ClvUplift">Lifetime-value lift × recipients (null without a CLV model).</param>
 public sealed record ArmComparison(
     string Segment,
     string Arm,
@@ -195,11 +195,15 @@ public static class CampaignMeasurement
 
         var outcomes = ReadOutcomes(warehouse, campaign, to);
         cancellation.ThrowIfCancellationRequested();
+        // Lifetime value after the window, and its change since the send: comparing changes removes the
+        // spread between customers from the uplift's variance (randomization keeps both unbiased).
         var clv = ClvAnalysis.Active(warehouse);
-        double[]? values = null;
-        if (clv is not null)
+        double[]? values = null, changes = null;
+        if (clv is not null && ClvValues(warehouse, zone, clv, outcomes.CustomerIds, to) is { } after
+            && ClvValues(warehouse, zone, clv, outcomes.CustomerIds, campaign.SendAt) is { } before)
         {
-            values = ClvValues(warehouse, zone, clv, outcomes.CustomerIds, to);
+            values = after;
+            changes = [.. after.Select((v, i) => v - before[i])];
         }
 
         // Groups: each segment's arms, then the arms pooled over segments.
@@ -242,12 +246,12 @@ public static class CampaignMeasurement
             var level = segment == Overall ? "overall" : "segment";
             if (byKey.TryGetValue((segment, CampaignDefinition.HoldoutArm), out var holdout) && holdout.Recipients > 0)
             {
-                comparisons.Add((Compare(byKey[(segment, arm)], holdout, groups, outcomes, values, definition, options, z, seed++, againstBroadcast: false), level + "/holdout"));
+                comparisons.Add((Compare(byKey[(segment, arm)], holdout, groups, outcomes, changes, definition, options, z, seed++, againstBroadcast: false), level + "/holdout"));
             }
 
             if (arm != CampaignDefinition.BroadcastArm && definition.Broadcast is not null && byKey.TryGetValue((segment, CampaignDefinition.BroadcastArm), out var broadcast) && broadcast.Recipients > 0)
             {
-                comparisons.Add((Compare(byKey[(segment, arm)], broadcast, groups, outcomes, values, definition, options, z, seed++, againstBroadcast: true), level + "/broadcast"));
+                comparisons.Add((Compare(byKey[(segment, arm)], broadcast, groups, outcomes, changes, definition, options, z, seed++, againstBroadcast: true), level + "/broadcast"));
             }
         }
 
@@ -306,6 +310,7 @@ public static class CampaignMeasurement
     /// <summary>
     /// Each customer's lifetime value from the active model, with its history through the last whole day
     /// before <paramref name="to"/>; customers who never bought are worth 0 (the models value buyers).
+    /// Null when the model has no spend part.
     /// </summary>
     private static double[]? ClvValues(IWarehouse warehouse, TimeZoneInfo zone, ClvModel model, string[] customerIds, DateTime to)
     {
