@@ -24,7 +24,7 @@ build_base "$n" "$out"
 cat > "$out/ws/segments/campaign.seg" <<'SEG'
 segment recent_buyers where did purchase in last 90 days
 segment email_fans where count(email_open, last 90 days) >= 2
-segment everyone_else where true
+segment everyone_else where not in segment recent_buyers
 SEG
 for name in bench_a bench_b bench_c; do
   cat > "$out/ws/campaigns/$name.yaml" <<YAML
