@@ -41,6 +41,19 @@ internal sealed class RecordConverter : IExprRow
 
         int Resolve(string name) => ordinals.TryGetValue(name, out var i) ? i : -1;
 
+        // Every expression of the mapping parses the same way; a mistake names where it is written and what it is.
+        MappingExpression Parse(string text, string? position, string what)
+        {
+            try
+            {
+                return MappingExpression.Parse(text, Resolve, source.Columns);
+            }
+            catch (ExprSyntaxException e)
+            {
+                throw new IngestSetupException($"{position ?? where}: in {what} at character {e.Offset + 1}: {e.Message}");
+            }
+        }
+
         // Columns of the load: for events, the id first; then the mapped fields in mapping order.
         var columns = new List<FieldDefinition>();
         var newColumns = new List<FieldDefinition>();
@@ -78,14 +91,7 @@ internal sealed class RecordConverter : IExprRow
             }
             else if (f.Expression is { } text)
             {
-                try
-                {
-                    expression = MappingExpression.Parse(text, Resolve, source.Columns);
-                }
-                catch (ExprSyntaxException e)
-                {
-                    throw new IngestSetupException($"{f.Position ?? where}: in the expression of `{f.Target}` at character {e.Offset + 1}: {e.Message}");
-                }
+                expression = Parse(text, f.Position, $"the expression of `{f.Target}`");
             }
 
             var required = f.Required || f.Target == CanonicalModel.CustomerId
@@ -106,27 +112,13 @@ internal sealed class RecordConverter : IExprRow
 
         if (mapping.Filter is { } filterExpression)
         {
-            try
-            {
-                filter = MappingExpression.Parse(filterExpression, Resolve, source.Columns);
-                filterText = filterExpression;
-            }
-            catch (ExprSyntaxException e)
-            {
-                throw new IngestSetupException($"{mapping.FilterPosition ?? where}: in the filter at character {e.Offset + 1}: {e.Message}");
-            }
+            filter = Parse(filterExpression, mapping.FilterPosition, "the filter");
+            filterText = filterExpression;
         }
 
         if (mapping.Where is { } whereExpression)
         {
-            try
-            {
-                selector = MappingExpression.Parse(whereExpression, Resolve, source.Columns);
-            }
-            catch (ExprSyntaxException e)
-            {
-                throw new IngestSetupException($"{mapping.WherePosition ?? where}: in `where` at character {e.Offset + 1}: {e.Message}");
-            }
+            selector = Parse(whereExpression, mapping.WherePosition, "`where`");
         }
 
         fields = [.. bound];
