@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
 using Segmenta.Campaigns;
-using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Segmenta.Cli.Commands;
@@ -38,7 +37,7 @@ internal sealed class CampaignLaunchCommand : GuardedCommand<CampaignLaunchSetti
         var workspace = FindWorkspace(settings);
         var definition = CampaignSupport.Load(workspace, settings.Campaign);
         var context = SegmentSupport.Context(workspace, settings.AsOf);
-        var format = SegmentSupport.Format(settings.Format ?? definition.ExportFormat.ToString());
+        var format = settings.Format is { } chosen ? SegmentSupport.Format(chosen) : definition.ExportFormat;
         using var warehouse = OpenWarehouse(workspace);
         var library = SegmentSupport.Load(workspace, warehouse);
         var traits = SegmentSupport.Traits(warehouse, settings.Traits ?? (definition.ExportTraits.Count > 0 ? string.Join(',', definition.ExportTraits) : null), DefaultTraits);
@@ -91,13 +90,7 @@ internal sealed class CampaignLaunchCommand : GuardedCommand<CampaignLaunchSetti
             CliOutput.Warning(string.Create(inv, $"{assignment.Outside:N0} customers with a recorded arm are in none of the campaign's segments and were left out"));
         }
 
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("segment", "arm", "customers");
-        foreach (var c in counts)
-        {
-            table.AddRow(Markup.Escape(c.Segment), Markup.Escape(c.Arm), c.Customers.ToString("N0", inv));
-        }
-
-        AnsiConsole.Write(table);
+        CampaignSupport.PrintCounts(counts);
         foreach (var f in files)
         {
             Console.WriteLine(string.Create(inv, $"  audience {f.Arm,-20} {f.Customers,9:N0}  {f.Path}"));

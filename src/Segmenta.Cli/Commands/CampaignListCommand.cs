@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Globalization;
 using Segmenta.Campaigns;
 using Segmenta.Configuration;
-using Segmenta.Sql;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -80,7 +79,7 @@ internal sealed class CampaignShowCommand : GuardedCommand<CampaignSettings>
         using var warehouse = OpenWarehouse(workspace);
         var launch = CampaignLauncher.Find(warehouse, settings.Campaign);
         var definition = launch?.Definition ?? CampaignSupport.Load(workspace, settings.Campaign);
-        var counts = launch is null ? [] : Counts(warehouse, definition);
+        var counts = launch is null ? [] : CampaignLauncher.StoredCounts(warehouse, definition);
         if (settings.Json)
         {
             CliOutput.WriteJson(new
@@ -117,24 +116,9 @@ internal sealed class CampaignShowCommand : GuardedCommand<CampaignSettings>
         AnsiConsole.Write(arms);
         if (counts.Count > 0)
         {
-            var table = new Table().Border(TableBorder.Rounded).AddColumns("segment", "arm", "customers");
-            foreach (var c in counts)
-            {
-                table.AddRow(Markup.Escape(c.Segment), Markup.Escape(c.Arm), c.Customers.ToString("N0", inv));
-            }
-
-            AnsiConsole.Write(table);
+            CampaignSupport.PrintCounts(counts);
         }
 
         return ExitCodes.Ok;
-    }
-
-    private static IReadOnlyList<ArmCount> Counts(Warehouse.IWarehouse warehouse, CampaignDefinition definition)
-    {
-        var sql = new SqlBuilder(warehouse.Dialect);
-        sql.Append($"SELECT segment, arm, count(*) FROM {CampaignLauncher.AssignmentsTable} WHERE campaign = {sql.Parameter(definition.Name)} GROUP BY segment, arm");
-        var found = new Dictionary<(string, string), long>();
-        warehouse.Read(sql.Build(), r => found[(r.GetString(0), r.GetString(1))] = r.GetInt64(2));
-        return [.. definition.Strata.SelectMany(s => CampaignLauncher.ArmsOf(definition, s).Select(a => new ArmCount(s, a, found.GetValueOrDefault((s, a)))))];
     }
 }

@@ -5,6 +5,7 @@ using Segmenta.Configuration;
 using Segmenta.Numerics;
 using Segmenta.Warehouse;
 using Segmenta.Workspaces;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Segmenta.Cli.Commands;
@@ -102,6 +103,18 @@ internal static class CampaignSupport
     };
 
     public static object CountsJson(IEnumerable<ArmCount> counts) => counts.Select(c => new { segment = c.Segment, arm = c.Arm, customers = c.Customers });
+
+    /// <summary>Customers per segment and arm, as a table.</summary>
+    public static void PrintCounts(IEnumerable<ArmCount> counts)
+    {
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("segment", "arm", "customers");
+        foreach (var c in counts)
+        {
+            table.AddRow(Markup.Escape(c.Segment), Markup.Escape(c.Arm), c.Customers.ToString("N0", CultureInfo.InvariantCulture));
+        }
+
+        AnsiConsole.Write(table);
+    }
 
     public static string Money(double value) => value.ToString("N2", CultureInfo.InvariantCulture);
 

@@ -36,7 +36,7 @@ public sealed record CampaignAssignment(string[] CustomerIds, string[] Segments,
             counts[key] = counts.GetValueOrDefault(key) + 1;
         }
 
-        return [.. definition.Strata.SelectMany(s => CampaignLauncher.ArmsOf(definition, s).Select(a => new ArmCount(s, a, counts.GetValueOrDefault((s, a)))))];
+        return CampaignLauncher.InArmOrder(definition, counts);
     }
 }
 
@@ -114,6 +114,22 @@ public static class CampaignLauncher
 
         return [CampaignDefinition.HoldoutArm, definition.VariantOf(segment)!.Name, .. definition.Broadcast is null ? [] : new[] { CampaignDefinition.BroadcastArm }];
     }
+
+    /// <summary>Customers per segment and arm of a launched campaign, as stored.</summary>
+    public static IReadOnlyList<ArmCount> StoredCounts(IWarehouse warehouse, CampaignDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        ArgumentNullException.ThrowIfNull(definition);
+        var sql = new SqlBuilder(warehouse.Dialect);
+        sql.Append($"SELECT segment, arm, count(*) FROM {AssignmentsTable} WHERE campaign = {sql.Parameter(definition.Name)} GROUP BY segment, arm");
+        var counts = new Dictionary<(string, string), long>();
+        warehouse.Read(sql.Build(), r => counts[(r.GetString(0), r.GetString(1))] = r.GetInt64(2));
+        return InArmOrder(definition, counts);
+    }
+
+    /// <summary>Counts in the definition's order of segments, and of arms within each (missing pairs count 0).</summary>
+    internal static IReadOnlyList<ArmCount> InArmOrder(CampaignDefinition definition, Dictionary<(string, string), long> counts) =>
+        [.. definition.Strata.SelectMany(s => ArmsOf(definition, s).Select(a => new ArmCount(s, a, counts.GetValueOrDefault((s, a)))))];
 
     /// <summary>Assigns every customer of the campaign as of <paramref name="context"/>; nothing is stored.</summary>
     public static CampaignAssignment Assign(IWarehouse warehouse, SegmentLibrary library, CampaignDefinition definition, EvaluationContext context)

@@ -236,7 +236,8 @@ public static class CampaignMeasurement
         }
 
         var totalContacts = outcomes.Arms.LongCount(a => a != CampaignDefinition.HoldoutArm);
-        var arms = order.Select(key => Summarize(key.Item1, key.Item2, groups.GetValueOrDefault(key) ?? [], outcomes, values, definition, totalContacts, z)).ToList();
+        var contactCost = definition.TreatedArms.ToDictionary(a => a.Name, a => (double)definition.ContactCost(a.Name), StringComparer.Ordinal);
+        var arms = order.Select(key => Summarize(key.Item1, key.Item2, groups.GetValueOrDefault(key) ?? [], outcomes, values, definition, contactCost, totalContacts, z)).ToList();
         var byKey = arms.ToDictionary(a => (a.Segment, a.Arm));
 
         var comparisons = new List<(ArmComparison Draft, string Family)>();
@@ -334,7 +335,8 @@ public static class CampaignMeasurement
             ? [CampaignDefinition.HoldoutArm, .. recorded.Arms.Select(a => a.Name)]
             : [CampaignDefinition.HoldoutArm, SegmentedArm, .. definition.Broadcast is null ? [] : new[] { CampaignDefinition.BroadcastArm }];
 
-    private static ArmResult Summarize(string segment, string arm, List<int> members, Outcomes o, double[]? values, CampaignDefinition definition, long totalContacts, double z)
+    private static ArmResult Summarize(
+        string segment, string arm, List<int> members, Outcomes o, double[]? values, CampaignDefinition definition, Dictionary<string, double> contactCostByArm, long totalContacts, double z)
     {
         long opened = 0, clicked = 0, visited = 0, converted = 0, orders = 0;
         double seconds = 0, revenue = 0, clv = 0, contactCost = 0;
@@ -348,7 +350,7 @@ public static class CampaignMeasurement
             seconds += o.Seconds[i];
             revenue += o.Revenue[i];
             clv += values?[i] ?? 0;
-            contactCost += (double)definition.ContactCost(o.Arms[i]);
+            contactCost += contactCostByArm.GetValueOrDefault(o.Arms[i]);
         }
 
         var n = members.Count;
