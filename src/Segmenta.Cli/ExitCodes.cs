@@ -15,6 +15,9 @@ internal static class ExitCodes
     /// <summary>The warehouse could not be opened or used.</summary>
     public const int WarehouseError = 3;
 
+    /// <summary>A refresh step failed: the failed step and why are printed, the run is recorded as failed, and the previous snapshot stays current.</summary>
+    public const int RefreshFailed = 4;
+
     /// <summary>Interrupted (Ctrl+C); nothing of the interrupted step was written.</summary>
     public const int Interrupted = 130;
 }

@@ -57,6 +57,10 @@ app.Configure(config =>
         campaign.AddCommand<CampaignPlanCommand>("plan").WithDescription("Before launch: arm sizes per segment and the smallest conversion lift each can detect (power analysis).");
         campaign.AddCommand<CampaignLaunchCommand>("launch").WithDescription("Freeze the audience, assign every customer to an arm by hash of id and salt, store it, write one audience file per variant.");
     });
+    config.AddCommand<RefreshCommand>("refresh").WithDescription("Bring features, RFM, cluster scores, CLV predictions and every segment up to an as-of instant and record a snapshot with drift alerts; --from/--to/--every backfills past instants.");
+    config.AddCommand<HistoryCommand>("history").WithDescription("A segment's size at every materialization, with how many entered and exited.");
+    config.AddCommand<MembersCommand>("members").WithDescription("Who was in a segment at a past instant (--at), exactly as recorded then.");
+    config.AddCommand<MigrationCommand>("migration").WithDescription("Who moved between segments (rfm, clusters, or a list) from one instant to another: matrix of counts and shares, and the largest flows.");
     config.AddCommand<MeasureCommand>("measure").WithDescription("What a launched campaign caused: per segment and arm against the holdout and the broadcast arm, with intervals, adjusted p-values, ROI and CLV uplift.");
     config.AddCommand<PersonaCommand>("persona").WithDescription("Describe segments as personas: size and value, what sets them apart (index, lift with significance), channels, RFM mix, a generated name and a strategy.");
     config.AddCommand<GenerateCommand>("generate").WithDescription("Write a realistic synthetic customer base (CSV and Parquet), deterministic for a seed.");

@@ -144,7 +144,7 @@ public sealed class DuckDbWarehouse : IWarehouse
     public WarehouseSummary Summarize() => WarehouseQueries.Summarize(this);
 
     /// <inheritdoc />
-    ISqlDialect IWarehouse.Dialect => Dialect;
+    ISqlDialect ISqlReader.Dialect => Dialect;
 
     /// <inheritdoc />
     public void Read(SqlStatement query, Action<IDataRecord> row)
@@ -160,22 +160,14 @@ public sealed class DuckDbWarehouse : IWarehouse
     public void ExecuteInTransaction(IReadOnlyList<SqlStatement> statements, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(statements);
-        Execute("BEGIN TRANSACTION");
-        try
+        using var transaction = BeginTransaction();
+        foreach (var statement in statements)
         {
-            foreach (var statement in statements)
-            {
-                cancellation.ThrowIfCancellationRequested();
-                Execute(statement.Text, [.. statement.Parameters]);
-            }
+            cancellation.ThrowIfCancellationRequested();
+            transaction.Execute(statement);
+        }
 
-            Execute("COMMIT");
-        }
-        catch
-        {
-            Execute("ROLLBACK");
-            throw;
-        }
+        transaction.Commit();
     }
 
     /// <inheritdoc />
@@ -190,6 +182,27 @@ public sealed class DuckDbWarehouse : IWarehouse
     public void AppendInTransaction(IReadOnlyList<SqlStatement> before, string table, TableRows rows, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(before);
+        using var transaction = BeginTransaction();
+        foreach (var statement in before)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            transaction.Execute(statement);
+        }
+
+        transaction.Append(table, rows, cancellation);
+        transaction.Commit();
+    }
+
+    /// <inheritdoc />
+    public IWarehouseTransaction BeginTransaction()
+    {
+        Execute("BEGIN TRANSACTION");
+        return new Transaction(this);
+    }
+
+    /// <summary>Appends rows through DuckDB's Appender, inside the open transaction (closing it flushes before the commit).</summary>
+    private void Append(string table, TableRows rows, CancellationToken cancellation)
+    {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(rows);
         var named = rows.Columns.Select((c, i) => (c.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
@@ -201,60 +214,73 @@ public sealed class DuckDbWarehouse : IWarehouse
             throw new WarehouseException($"table {table} has no column {unknown}");
         }
 
-        Execute("BEGIN TRANSACTION");
-        try
+        using var appender = connection.CreateAppender(table);
+        for (var r = 0; r < rows.Count; r++)
         {
-            foreach (var statement in before)
+            if ((r & 0xFFFF) == 0)
             {
                 cancellation.ThrowIfCancellationRequested();
-                Execute(statement.Text, [.. statement.Parameters]);
             }
 
-            // The Appender writes inside the open transaction; closing it flushes before the commit.
-            using (var appender = connection.CreateAppender(table))
+            var row = appender.CreateRow();
+            foreach (var c in order)
             {
-                for (var r = 0; r < rows.Count; r++)
+                switch (c < 0 ? null : rows.Columns[c].Values)
                 {
-                    if ((r & 0xFFFF) == 0)
-                    {
-                        cancellation.ThrowIfCancellationRequested();
-                    }
-
-                    var row = appender.CreateRow();
-                    foreach (var c in order)
-                    {
-                        switch (c < 0 ? null : rows.Columns[c].Values)
-                        {
-                            case null:
-                                row.AppendNullValue();
-                                break;
-                            case string?[] text:
-                                row.AppendValue(text[r]);
-                                break;
-                            case long?[] integers:
-                                row.AppendValue(integers[r]);
-                                break;
-                            case double?[] numbers:
-                                row.AppendValue(numbers[r]);
-                                break;
-                            case DateOnly?[] dates:
-                                row.AppendValue(dates[r]);
-                                break;
-                            default:
-                                throw new ArgumentException("unsupported column type", nameof(rows));
-                        }
-                    }
-
-                    row.EndRow();
+                    case null:
+                        row.AppendNullValue();
+                        break;
+                    case string?[] text:
+                        row.AppendValue(text[r]);
+                        break;
+                    case long?[] integers:
+                        row.AppendValue(integers[r]);
+                        break;
+                    case double?[] numbers:
+                        row.AppendValue(numbers[r]);
+                        break;
+                    case DateOnly?[] dates:
+                        row.AppendValue(dates[r]);
+                        break;
+                    default:
+                        throw new ArgumentException("unsupported column type", nameof(rows));
                 }
             }
 
-            Execute("COMMIT");
+            row.EndRow();
         }
-        catch
+    }
+
+    /// <summary>An open DuckDB transaction on the warehouse's one connection: rolled back unless committed.</summary>
+    private sealed class Transaction(DuckDbWarehouse warehouse) : IWarehouseTransaction
+    {
+        private bool open = true;
+
+        public long Execute(SqlStatement statement)
         {
-            Execute("ROLLBACK");
-            throw;
+            ArgumentNullException.ThrowIfNull(statement);
+            return warehouse.ExecuteCount(statement.Text, [.. statement.Parameters]);
+        }
+
+        public ISqlDialect Dialect => ((ISqlReader)warehouse).Dialect;
+
+        public void Read(SqlStatement query, Action<IDataRecord> row) => warehouse.Read(query, row);
+
+        public void Append(string table, TableRows rows, CancellationToken cancellation = default) => warehouse.Append(table, rows, cancellation);
+
+        public void Commit()
+        {
+            warehouse.Execute("COMMIT");
+            open = false;
+        }
+
+        public void Dispose()
+        {
+            if (open)
+            {
+                open = false;
+                warehouse.Execute("ROLLBACK");
+            }
         }
     }
 

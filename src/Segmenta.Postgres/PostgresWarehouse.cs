@@ -247,11 +247,11 @@ public sealed class PostgresWarehouse : IWarehouse
     public void ExecuteInTransaction(IReadOnlyList<SqlStatement> statements, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(statements);
-        using var transaction = connection.BeginTransaction();
+        using var transaction = BeginTransaction();
         foreach (var statement in statements)
         {
             cancellation.ThrowIfCancellationRequested();
-            Execute(statement.Text, [.. statement.Parameters]);
+            transaction.Execute(statement);
         }
 
         transaction.Commit();
@@ -261,53 +261,79 @@ public sealed class PostgresWarehouse : IWarehouse
     public void AppendInTransaction(IReadOnlyList<SqlStatement> before, string table, TableRows rows, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(before);
-        ArgumentNullException.ThrowIfNull(table);
-        ArgumentNullException.ThrowIfNull(rows);
-        using var transaction = connection.BeginTransaction();
+        using var transaction = BeginTransaction();
         foreach (var statement in before)
         {
             cancellation.ThrowIfCancellationRequested();
-            Execute(statement.Text, [.. statement.Parameters]);
+            transaction.Execute(statement);
         }
 
-        var columns = string.Join(", ", rows.Columns.Select(c => Dialect.QuoteIdentifier(c.Name)));
-        using (var writer = connection.BeginBinaryImport($"COPY {Dialect.QuoteIdentifier(table)} ({columns}) FROM STDIN (FORMAT BINARY)"))
-        {
-            for (var r = 0; r < rows.Count; r++)
-            {
-                if ((r & 0xFFFF) == 0)
-                {
-                    cancellation.ThrowIfCancellationRequested();
-                }
+        transaction.Append(table, rows, cancellation);
+        transaction.Commit();
+    }
 
-                writer.StartRow();
-                foreach (var (_, values) in rows.Columns)
-                {
-                    switch (values)
-                    {
-                        case string?[] text when text[r] is { } value:
-                            writer.Write(value, NpgsqlTypes.NpgsqlDbType.Text);
-                            break;
-                        case long?[] integers when integers[r] is { } value:
-                            writer.Write(value, NpgsqlTypes.NpgsqlDbType.Bigint);
-                            break;
-                        case double?[] numbers when numbers[r] is { } value:
-                            writer.Write(value, NpgsqlTypes.NpgsqlDbType.Double);
-                            break;
-                        case DateOnly?[] dates when dates[r] is { } value:
-                            writer.Write(value, NpgsqlTypes.NpgsqlDbType.Date);
-                            break;
-                        default:
-                            writer.WriteNull();
-                            break;
-                    }
-                }
+    /// <inheritdoc />
+    public IWarehouseTransaction BeginTransaction() => new Transaction(this, connection.BeginTransaction());
+
+    /// <summary>Appends rows with binary COPY, inside the connection's open transaction.</summary>
+    private void Append(string table, TableRows rows, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(rows);
+        var columns = string.Join(", ", rows.Columns.Select(c => Dialect.QuoteIdentifier(c.Name)));
+        using var writer = connection.BeginBinaryImport($"COPY {Dialect.QuoteIdentifier(table)} ({columns}) FROM STDIN (FORMAT BINARY)");
+        for (var r = 0; r < rows.Count; r++)
+        {
+            if ((r & 0xFFFF) == 0)
+            {
+                cancellation.ThrowIfCancellationRequested();
             }
 
-            writer.Complete();
+            writer.StartRow();
+            foreach (var (_, values) in rows.Columns)
+            {
+                switch (values)
+                {
+                    case string?[] text when text[r] is { } value:
+                        writer.Write(value, NpgsqlTypes.NpgsqlDbType.Text);
+                        break;
+                    case long?[] integers when integers[r] is { } value:
+                        writer.Write(value, NpgsqlTypes.NpgsqlDbType.Bigint);
+                        break;
+                    case double?[] numbers when numbers[r] is { } value:
+                        writer.Write(value, NpgsqlTypes.NpgsqlDbType.Double);
+                        break;
+                    case DateOnly?[] dates when dates[r] is { } value:
+                        writer.Write(value, NpgsqlTypes.NpgsqlDbType.Date);
+                        break;
+                    default:
+                        writer.WriteNull();
+                        break;
+                }
+            }
         }
 
-        transaction.Commit();
+        writer.Complete();
+    }
+
+    /// <summary>An open PostgreSQL transaction on the warehouse's one connection (commands on it join the transaction).</summary>
+    private sealed class Transaction(PostgresWarehouse warehouse, NpgsqlTransaction transaction) : IWarehouseTransaction
+    {
+        public long Execute(SqlStatement statement)
+        {
+            ArgumentNullException.ThrowIfNull(statement);
+            return warehouse.Execute(statement.Text, [.. statement.Parameters]);
+        }
+
+        public ISqlDialect Dialect => warehouse.Dialect;
+
+        public void Read(SqlStatement query, Action<IDataRecord> row) => warehouse.Read(query, row);
+
+        public void Append(string table, TableRows rows, CancellationToken cancellation = default) => warehouse.Append(table, rows, cancellation);
+
+        public void Commit() => transaction.Commit();
+
+        public void Dispose() => transaction.Dispose();
     }
 
     /// <inheritdoc />

@@ -12,6 +12,7 @@ using Segmenta.Ingestion;
 using Segmenta.Language;
 using Segmenta.Model;
 using Segmenta.Personas;
+using Segmenta.Refresh;
 using Segmenta.Rfm;
 using Segmenta.Segments;
 using Segmenta.Workspaces;
@@ -51,6 +52,9 @@ internal sealed class DemoSettings : CommandSettings
 internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
 {
     private static readonly DateTime AsOf = GeneratorOptions.DefaultAsOf;
+
+    /// <summary>Weeks of snapshots the demo backfills before its as-of.</summary>
+    private const int BackfillWeeks = 12;
 
     /// <summary>What the demo clusters on: value, engagement and demographics, with the buying channel (docs/clustering.md).</summary>
     private static readonly ClusterRequest DemoClusters = new(
@@ -140,7 +144,10 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
             throw new InvalidOperationException("the demo's example segments do not compile");
         }
 
-        var stored = SegmentMaterializer.Materialize(warehouse, library.Compilation.InDependencyOrder(), context, AsOf, cancellation);
+        // A quarter of weekly snapshots up to the as-of: history, migration and drift from the first day.
+        var backfill = RefreshSchedule.Plan(warehouse, AsOf.AddDays(-7 * BackfillWeeks), AsOf, new RefreshInterval(1, "week"));
+        var snapshots = backfill.Run.Select(t => RefreshPipeline.Run(workspace, warehouse, new EvaluationContext(t, workspace.Settings.Zone), TimeProvider.System, cancellation)).ToList();
+        var stored = snapshots[^1].Segments;
         var previews = library.Compilation.Segments
             .Where(seg => !library.IsGenerated(seg.File))
             .Select(seg => SegmentPreview.Compute(warehouse, seg, context, [], 0))
@@ -148,8 +155,9 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         var exportFile = Path.Combine(root, "exports", "lapsed_vips.csv");
         var exported = AudienceExport.Write(
             warehouse, library.Compilation.Find("lapsed_vips")!, context, SegmentSupport.Traits(warehouse, "email,first_name,last_name,country", []), AudienceFormat.Csv, exportFile);
-        steps.Add(new { step = "segments", segments = stored.Count, seconds = Seconds(step) });
-        say(string.Create(CultureInfo.InvariantCulture, $"8. Segmented      {previews.Count} example segments from segments/demo.seg and {stored.Count - previews.Count} RFM and cluster segments materialized, the examples previewed and lapsed_vips exported in {Seconds(step)} s"));
+        var migration = SegmentMigration.Compute(warehouse, RfmFamily(library), snapshots[0].AsOf, AsOf);
+        steps.Add(new { step = "segments", segments = stored.Count, snapshots = snapshots.Count, seconds = Seconds(step) });
+        say(string.Create(CultureInfo.InvariantCulture, $"8. Segmented      {previews.Count} example segments from segments/demo.seg and {stored.Count - previews.Count} RFM and cluster segments, refreshed weekly over {BackfillWeeks} weeks ({snapshots.Count} snapshots, {snapshots.Sum(r => r.Alerts.Count)} drift alerts); the examples previewed and lapsed_vips exported in {Seconds(step)} s"));
 
         step.Restart();
         var personas = PersonaAnalysis.Describe(warehouse, context, workspace.Settings.Rfm, [.. Enumerable.Range(1, model.K).Select(j => library.Compilation.Find(ClusterAnalysis.SegmentName(j))!)]);
@@ -200,6 +208,11 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
                 personas = personas.Select(PersonaCommand.ToJson),
                 segments = previews.Select(p => new { name = p.Name, title = p.Title, size = p.Size, share_of_customers = Math.Round(p.ShareOfCustomers, 6), share_of_revenue = Math.Round(p.ShareOfRevenue, 6) }),
                 export = new { segment = "lapsed_vips", path = exportFile, members = exported },
+                refresh = new
+                {
+                    snapshots = snapshots.Select(r => new { as_of = SegmentSupport.Iso(r.AsOf), run_id = r.RunId, entered = r.Segments.Sum(c => c.Entered), exited = r.Segments.Sum(c => c.Exited), alerts = r.Alerts }),
+                    migration = MigrationCommand.ToJson(migration, migration.TopFlows(10)),
+                },
                 campaign = new
                 {
                     truth = CampaignTruth.Select(t => new { segment = t.Segment, base_rate = t.BaseRate, variant_lift = t.VariantLift, broadcast_lift = t.BroadcastLift, order_value = t.OrderValue }),
@@ -230,6 +243,9 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {p.Name,-20} {p.Size,8:N0} customers {SegmentSupport.Percent(p.ShareOfCustomers),6}  {SegmentSupport.Percent(p.ShareOfRevenue),6} of revenue   {p.Title}"));
         }
 
+        Console.WriteLine();
+        Console.WriteLine($"How customers moved between the RFM segments over {BackfillWeeks} weeks of snapshots (segmenta migration rfm; segmenta history NAME):");
+        MigrationCommand.Print(migration, migration.TopFlows(5));
         Console.WriteLine();
         ClusterCommand.Print(clusters, model.Version, null);
         Console.WriteLine();
@@ -289,6 +305,10 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
     }
 
     /// <summary>The demo folder is the demo's own: replace an earlier demo, but never a folder holding anything else.</summary>
+    /// <summary>The named RFM segments, in the map's order.</summary>
+    private static List<string> RfmFamily(SegmentLibrary library) =>
+        library.Compilation.Segments.Where(s => library.IsGenerated(s.File) && s.Name.StartsWith(RfmAnalysis.SegmentPrefix, StringComparison.Ordinal)).Select(s => s.Name).ToList();
+
     private static void PrepareFolder(string root)
     {
         if (!Directory.Exists(root) || !Directory.EnumerateFileSystemEntries(root).Any())

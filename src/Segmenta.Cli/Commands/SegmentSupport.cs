@@ -25,22 +25,22 @@ internal static class SegmentSupport
         SegmentLibrary.Load(workspace, SegmentLibrary.SchemaOf(warehouse, workspace.Settings), extraFiles);
 
     /// <summary>The as-of instant, taken once: the option, the workspace's setting, or now.</summary>
-    public static EvaluationContext Context(Workspace workspace, string? asOf)
+    public static EvaluationContext Context(Workspace workspace, string? asOf) =>
+        new(asOf is null ? WholeSeconds(workspace.Settings.AsOf?.UtcDateTime ?? TimeProvider.System.GetUtcNow().UtcDateTime) : Instant(workspace, "--as-of", asOf), workspace.Settings.Zone);
+
+    /// <summary>An instant option: a date (its start in the workspace time zone) or an ISO 8601 time, to whole seconds.</summary>
+    public static DateTime Instant(Workspace workspace, string option, string text)
     {
-        var zone = workspace.Settings.Zone;
-        DateTime instant;
-        if (asOf is null)
+        if (EvaluationContext.TryParseInstant(text, workspace.Settings.Zone, out var instant) is { } problem)
         {
-            instant = workspace.Settings.AsOf?.UtcDateTime ?? TimeProvider.System.GetUtcNow().UtcDateTime;
-        }
-        else if (EvaluationContext.TryParseInstant(asOf, zone, out instant) is { } problem)
-        {
-            throw new UserInputException($"--as-of: {problem}; give a date (2025-01-01) or an ISO 8601 time (2025-01-01T09:00:00Z)");
+            throw new UserInputException($"{option}: {problem}; give a date (2025-01-01) or an ISO 8601 time (2025-01-01T09:00:00Z)");
         }
 
-        // Membership is stored per as-of instant; whole seconds keep it stable across backends.
-        return new EvaluationContext(new DateTime(instant.Ticks - (instant.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc), zone);
+        return WholeSeconds(instant);
     }
+
+    /// <summary>Membership is stored per as-of instant; whole seconds keep it stable across backends.</summary>
+    private static DateTime WholeSeconds(DateTime instant) => new(instant.Ticks - (instant.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
 
     /// <summary>Finds a segment by name, or the segments of a file; unknown names get a suggestion.</summary>
     public static IReadOnlyList<SegmentDefinition> Resolve(SegmentLibrary library, string nameOrFile)

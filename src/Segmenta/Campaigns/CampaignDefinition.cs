@@ -221,11 +221,11 @@ public sealed partial record CampaignDefinition
                 throw root.ErrorAt("broadcast", "a campaign with recorded arms cannot add a broadcast arm");
             }
 
-            var share = Share(b, "share") ?? throw b.ErrorHere("`broadcast` needs `share`: the part of each segment that gets the generic message");
+            var share = b.GetShare("share") ?? throw b.ErrorHere("`broadcast` needs `share`: the part of each segment that gets the generic message");
             broadcast = new CampaignBroadcast(share, ParseVariant(b, BroadcastArm, named: false, "share"));
         }
 
-        var holdout = Share(root, "holdout") ?? 0;
+        var holdout = root.GetShare("holdout") ?? 0;
         if (recorded is not null && root.Has("holdout"))
         {
             throw root.ErrorAt("holdout", $"the holdout of a campaign with recorded arms is the value `{recorded.Holdout}` of `{recorded.Field}`, not a share");
@@ -249,7 +249,7 @@ public sealed partial record CampaignDefinition
             Broadcast = broadcast,
             Recorded = recorded,
             Costs = costs,
-            Margin = Share(root, "margin") ?? 1,
+            Margin = root.GetShare("margin") ?? 1,
             Outcome = ParseOutcome(root),
             ExportTraits = root.GetSection("export")?.GetStringList("traits") ?? [],
             ExportFormat = ParseFormat(root),
@@ -354,20 +354,6 @@ public sealed partial record CampaignDefinition
         return decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var value) && value >= 0
             ? value
             : throw section.ErrorAt(key, $"`{key}` must be an amount of zero or more, not `{text}`");
-    }
-
-    private static double? Share(YamlSection section, string key)
-    {
-        if (section.GetString(key) is not { } text)
-        {
-            return null;
-        }
-
-        var percent = text.EndsWith('%');
-        return double.TryParse(percent ? text[..^1] : text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
-               && (percent ? value / 100 : value) is var share and >= 0 and <= 1
-            ? share
-            : throw section.ErrorAt(key, $"`{key}` must be a share between 0 and 1 (or a percentage), not `{text}`");
     }
 
     [GeneratedRegex("^[a-z][a-z0-9_]{0,62}$", RegexOptions.CultureInvariant)]

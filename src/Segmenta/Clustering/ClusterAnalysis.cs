@@ -54,6 +54,12 @@ public static class ClusterAnalysis
     /// <summary>The table of stored models.</summary>
     public const string Table = "cluster_models";
 
+    /// <summary>Every customer's cluster at an as-of instant (<c>as_of, customer_id, id, distance</c>), stored by a refresh.</summary>
+    public const string ScoresTable = "cluster_scores";
+
+    /// <summary>The analysis name of stored scores in <see cref="AnalysisRuns"/> and <see cref="Language.EvaluationContext.Stored"/>.</summary>
+    public const string Analysis = "clusters";
+
     /// <summary>The prefix of cluster fields in segment text (<c>cluster.id</c>; <c>cluster</c> alone is the id).</summary>
     public const string Namespace = "cluster";
 
@@ -181,6 +187,23 @@ public static class ClusterAnalysis
         sql.Append($"INSERT INTO {d.QuoteIdentifier(Table)} (version, fitted_at, as_of, k, customers, inertia, model) VALUES ({sql.Parameter((long)stored.Version)}, {sql.Parameter(now)}, {sql.Parameter(stored.AsOf)}, {sql.Parameter((long)stored.K)}, {sql.Parameter(stored.Sizes.Sum())}, {sql.Parameter(stored.Inertia)}, {sql.Parameter(stored.ToJson())})");
         warehouse.ExecuteInTransaction([sql.Build()]);
         return stored;
+    }
+
+    /// <summary>
+    /// Scores every customer with <paramref name="model"/> at the context's as-of and stores the clusters in
+    /// <see cref="ScoresTable"/> (replacing any stored at that instant); returns the customers stored.
+    /// </summary>
+    public static AnalysisRun StoreScores(IWarehouse warehouse, ClusterModel model, EvaluationContext context, DateTime now, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(context);
+        var scoring = new ClusterScoring(model);
+        var options = string.Create(CultureInfo.InvariantCulture, $"{{\"model\":{model.Version}}}");
+        warehouse.ExecuteInTransaction(
+            AnalysisRuns.Replace(warehouse.Dialect, Analysis, ScoresTable, [CanonicalModel.CustomerId, "id", "distance"], sql => scoring.Write(sql, context), context.AsOf, now, options),
+            cancellation);
+        return AnalysisRuns.List(warehouse, Analysis).First(r => r.AsOf == context.AsOf);
     }
 
     /// <summary>The active model (the newest stored), or null before the first <c>segmenta cluster</c>.</summary>

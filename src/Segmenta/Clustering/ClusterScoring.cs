@@ -20,10 +20,38 @@ internal sealed class ClusterScoring(ClusterModel model) : IDerivedFieldSource
     public ClusterModel Model { get; } = model;
 
     /// <inheritdoc />
-    public void WriteRows(SqlBuilder sql, EvaluationContext context, IReadOnlyCollection<string> fields) => Write(sql, context);
+    /// <remarks>Reads the clusters stored at the as-of when the context says they are (a refresh stored them), else scores.</remarks>
+    public void WriteRows(SqlBuilder sql, EvaluationContext context, IReadOnlyCollection<string> fields)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Stored.Contains(ClusterAnalysis.Analysis))
+        {
+            var d = sql.Dialect;
+            sql.Append($"SELECT {d.QuoteIdentifier(CanonicalModel.CustomerId)}, id, distance FROM {d.QuoteIdentifier(ClusterAnalysis.ScoresTable)} WHERE as_of = {sql.Parameter(context.AsOf)}");
+            return;
+        }
+
+        Write(sql, context);
+    }
 
     /// <summary>Writes <c>SELECT customer_id, id, distance</c> for every customer.</summary>
-    public void Write(SqlBuilder sql, EvaluationContext context)
+    public void Write(SqlBuilder sql, EvaluationContext context) => Write(sql, context, coordinates: false);
+
+    /// <summary>
+    /// Writes <c>SELECT id, members, x0…</c>: per cluster, its members and the mean of each prepared coordinate
+    /// over them (where the cluster's members sit now, to compare with the model's centroid); ordered by cluster.
+    /// </summary>
+    public void WriteMemberMeans(SqlBuilder sql, EvaluationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        var dims = Model.Preparation.Dimensions.Count;
+        sql.Append($"SELECT id, count(*) AS members{string.Concat(Enumerable.Range(0, dims).Select(t => $", avg(x{I(t)}) AS x{I(t)}"))}\nFROM (\n");
+        Write(sql, context, coordinates: true);
+        sql.Append("\n) s WHERE id IS NOT NULL GROUP BY id ORDER BY id");
+    }
+
+    private void Write(SqlBuilder sql, EvaluationContext context, bool coordinates)
     {
         ArgumentNullException.ThrowIfNull(sql);
         ArgumentNullException.ThrowIfNull(context);
@@ -41,13 +69,14 @@ internal sealed class ClusterScoring(ClusterModel model) : IDerivedFieldSource
             sql.Append($" WHEN d{I(j)} = m THEN {I(j)}");
         }
 
-        sql.Append($" ELSE {I(k)} END AS id, sqrt(m) AS distance\nFROM (\n  SELECT {id}, least({string.Join(", ", Enumerable.Range(1, k).Select(j => "d" + I(j)))}) AS m");
+        var carried = coordinates ? string.Concat(Enumerable.Range(0, dims.Count).Select(t => $", x{I(t)}")) : "";
+        sql.Append($" ELSE {I(k)} END AS id, sqrt(m) AS distance{carried}\nFROM (\n  SELECT {id}, least({string.Join(", ", Enumerable.Range(1, k).Select(j => "d" + I(j)))}) AS m{carried}");
         for (var j = 1; j <= k; j++)
         {
             sql.Append($", d{I(j)}");
         }
 
-        sql.Append($"\n  FROM (\n    SELECT {id}");
+        sql.Append($"\n  FROM (\n    SELECT {id}{carried}");
         for (var j = 1; j <= k; j++)
         {
             var centroid = Model.Centroid(j);

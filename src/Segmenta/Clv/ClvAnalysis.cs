@@ -229,6 +229,15 @@ public static class ClvAnalysis
         warehouse.AppendInTransaction([ClearPredictions(warehouse.Dialect)], PredictionsTable, Rows(predictions), cancellation);
     }
 
+    /// <summary>Replaces every stored prediction with <paramref name="predictions"/> inside an open transaction.</summary>
+    public static void StorePredictions(IWarehouseTransaction transaction, ClvPredictions predictions, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentNullException.ThrowIfNull(predictions);
+        transaction.Execute(ClearPredictions(transaction.Dialect));
+        transaction.Append(PredictionsTable, Rows(predictions), cancellation);
+    }
+
     private static SqlStatement ClearPredictions(ISqlDialect d) => new($"DELETE FROM {d.QuoteIdentifier(PredictionsTable)}", []);
 
     private static TableRows Rows(ClvPredictions predictions)

@@ -75,6 +75,34 @@ internal sealed class YamlSection
         };
     }
 
+    /// <summary>A share between 0 and 1, written as <c>0.2</c> or <c>20%</c>; null when absent.</summary>
+    public double? GetShare(string key)
+    {
+        if (GetString(key) is not { } text)
+        {
+            return null;
+        }
+
+        var percent = text.EndsWith('%');
+        return double.TryParse(percent ? text[..^1] : text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+               && (percent ? value / 100 : value) is var share and >= 0 and <= 1
+            ? share
+            : throw ErrorAt(key, $"`{key}` must be a share between 0 and 1 (or a percentage), not `{text}`");
+    }
+
+    /// <summary>A number of at least <paramref name="minimum"/>; null when absent.</summary>
+    public double? GetNumber(string key, double minimum)
+    {
+        if (GetString(key) is not { } text)
+        {
+            return null;
+        }
+
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) && value >= minimum
+            ? value
+            : throw ErrorAt(key, string.Create(CultureInfo.InvariantCulture, $"`{key}` must be a number of at least {minimum}, not `{text}`"));
+    }
+
     public IReadOnlyList<string> GetStringList(string key)
     {
         var value = Find(key);

@@ -9,7 +9,8 @@ namespace Segmenta.Features;
 /// pass of per-customer aggregates over the events before as-of (one FILTER per aggregate, only the
 /// aggregates the asked-for features need), and to one ranked subquery per "most frequent" feature.
 /// Everything computed from the as-of instant (recency, tenure) is computed after aggregation, so the
-/// aggregates stay pushed down to the shards of a sharded warehouse.
+/// aggregates stay pushed down to the shards of a sharded warehouse. When the context says the features
+/// at its as-of are stored (a refresh stored them), the query reads them from <see cref="FeatureCatalog.Table"/>.
 /// </summary>
 internal sealed class FeatureQuery : IDerivedFieldSource
 {
@@ -92,6 +93,12 @@ internal sealed class FeatureQuery : IDerivedFieldSource
         if (features.Count != names.Count)
         {
             throw new ArgumentException("unknown feature among " + string.Join(", ", names), nameof(names));
+        }
+
+        if (context.Stored.Contains(FeatureSnapshots.Analysis))
+        {
+            sql.Append($"SELECT s.{x.Q(CanonicalModel.CustomerId)}{string.Concat(features.Select(f => ", s." + x.Q(f.Name)))}\nFROM {x.Q(FeatureCatalog.Table)} s WHERE s.as_of = {x.AsOf}");
+            return;
         }
 
         var columns = features.Select(f => $"{(f.Trait ? "c." + x.Q(f.Name) : Features[f.Name].Sql(x))} AS {x.Q(f.Name)}");

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.Json;
 using Segmenta.Language;
 using Segmenta.Model;
@@ -45,7 +46,7 @@ public static class FeatureSnapshots
         ArgumentNullException.ThrowIfNull(context);
         var options = JsonSerializer.Serialize(new Dictionary<string, string> { ["timezone"] = context.Zone.Id });
         warehouse.ExecuteInTransaction(
-            AnalysisRuns.Replace(warehouse.Dialect, Analysis, FeatureCatalog.Table, [CanonicalModel.CustomerId, .. Names], sql => FeatureQuery.Write(sql, context, Names), context.AsOf, now, options),
+            AnalysisRuns.Replace(warehouse.Dialect, Analysis, FeatureCatalog.Table, [CanonicalModel.CustomerId, .. Names], sql => FeatureQuery.Write(sql, context with { Stored = FrozenSet<string>.Empty }, Names), context.AsOf, now, options),
             cancellation);
         return AnalysisRuns.List(warehouse, Analysis).First(r => r.AsOf == context.AsOf);
     }

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using Segmenta.Ingestion;
 
@@ -22,6 +23,15 @@ public sealed record EvaluationContext
 
     /// <summary>The workspace time zone.</summary>
     public TimeZoneInfo Zone { get; }
+
+    /// <summary>
+    /// The analyses (<c>features</c>, <c>rfm</c>) whose rows at <see cref="AsOf"/> were stored for this evaluation
+    /// (a refresh stores them first): their queries read those rows instead of computing them again.
+    /// </summary>
+    public IReadOnlySet<string> Stored { get; init; } = FrozenSet<string>.Empty;
+
+    /// <summary>This context with <paramref name="analysis"/>'s rows at its as-of stored.</summary>
+    public EvaluationContext WithStored(string analysis) => this with { Stored = Stored.Append(analysis).ToFrozenSet(StringComparer.Ordinal) };
 
     /// <summary>The instant (UTC) a calendar day starts in the workspace zone; a day whose midnight falls in a DST gap starts at the first valid minute.</summary>
     public DateTime StartOf(DateOnly day) => StartOf(day, Zone);

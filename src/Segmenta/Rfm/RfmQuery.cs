@@ -28,7 +28,20 @@ internal sealed class RfmQuery(RfmOptions options) : IDerivedFieldSource
     ];
 
     /// <inheritdoc />
-    public void WriteRows(SqlBuilder sql, EvaluationContext context, IReadOnlyCollection<string> fields) => Write(sql, context);
+    /// <remarks>Reads the scores stored at the as-of when the context says they are (a refresh stored them), else computes them.</remarks>
+    public void WriteRows(SqlBuilder sql, EvaluationContext context, IReadOnlyCollection<string> fields)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Stored.Contains(RfmAnalysis.Analysis))
+        {
+            var d = sql.Dialect;
+            sql.Append($"SELECT {string.Join(", ", Columns.Select(d.QuoteIdentifier))} FROM {d.QuoteIdentifier(RfmAnalysis.Table)} WHERE as_of = {sql.Parameter(context.AsOf)}");
+            return;
+        }
+
+        Write(sql, context);
+    }
 
     /// <summary>Writes the scores of every customer with an order, as of the context's instant.</summary>
     public void Write(SqlBuilder sql, EvaluationContext context)

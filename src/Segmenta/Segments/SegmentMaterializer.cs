@@ -1,24 +1,51 @@
+using System.Data;
 using Segmenta.Language;
 using Segmenta.Sql;
 using Segmenta.Warehouse;
 
 namespace Segmenta.Segments;
 
-/// <summary>One stored membership of a segment.</summary>
+/// <summary>One stored materialization of a segment: its size and the customers who moved.</summary>
 /// <param name="Segment">The segment's name.</param>
 /// <param name="Version">The definition's version (a hash of its text).</param>
 /// <param name="AsOf">The instant membership was evaluated at.</param>
 /// <param name="MaterializedAt">When it was stored.</param>
 /// <param name="Size">Members.</param>
-public sealed record Materialization(string Segment, string Version, DateTime AsOf, DateTime MaterializedAt, long Size);
+/// <param name="Entered">Members who were not members at the segment's previous materialization (all of them at the first).</param>
+/// <param name="Exited">Members of the previous materialization who are no longer members.</param>
+public sealed record Materialization(string Segment, string Version, DateTime AsOf, DateTime MaterializedAt, long Size, long Entered, long Exited);
+
+/// <summary>The members of a segment at a past instant, as the materialization at or before it recorded them.</summary>
+/// <param name="Segment">The segment.</param>
+/// <param name="At">The instant asked about.</param>
+/// <param name="AnsweredBy">The materialization that answers: the segment's last at or before <paramref name="At"/>.</param>
+/// <param name="Version">The definition's version at that materialization.</param>
+/// <param name="CustomerIds">The members, in byte order of their ids.</param>
+public sealed record MembersAt(string Segment, DateTime At, DateTime AnsweredBy, string Version, IReadOnlyList<string> CustomerIds);
+
+/// <summary>Membership history cannot be written or read as asked (it only moves forward; nothing is recorded that early).</summary>
+public sealed class HistoryException(string message) : Exception(message);
 
 /// <summary>
-/// Stores segment memberships: for each segment, its definition (by version) and its members at one
-/// as-of instant, in one transaction. Materializing again at the same as-of replaces what was stored.
+/// Stores segment membership over time compactly: one row per stay of a customer in a segment
+/// (<see cref="IntervalsTable"/>: entered at one materialization, exited at a later one or still in),
+/// plus one row per segment and materialization with its size and how many entered and exited. Who was
+/// in a segment at any instant is exact: the members of its last materialization at or before it.
+/// History moves forward: a segment is materialized at or after its latest instant; at the same
+/// instant the new result replaces the old (a repeated refresh changes nothing), before it is refused.
 /// </summary>
 public static class SegmentMaterializer
 {
-    /// <summary>Materializes <paramref name="segments"/> (in dependency order) and returns what was stored.</summary>
+    /// <summary>Membership intervals: <c>segment, customer_id, entered_at, exited_at</c> (null while still a member).</summary>
+    public const string IntervalsTable = "segment_intervals";
+
+    /// <summary>Scratch space for the members being recorded, emptied in the same transaction.</summary>
+    public const string StagingTable = "segment_staging";
+
+    /// <summary>One row per segment and materialization.</summary>
+    public const string MaterializationsTable = "segment_materializations";
+
+    /// <summary>Materializes <paramref name="segments"/> (in dependency order) in one transaction and returns what was stored.</summary>
     public static IReadOnlyList<Materialization> Materialize(
         IWarehouse warehouse,
         IReadOnlyList<SegmentDefinition> segments,
@@ -29,73 +56,174 @@ public static class SegmentMaterializer
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(segments);
         ArgumentNullException.ThrowIfNull(context);
-        var statements = new List<SqlStatement>();
-        foreach (var segment in segments)
+        CheckForward(warehouse, segments.Select(s => s.Name), context.AsOf);
+        using var transaction = warehouse.BeginTransaction();
+        var stored = Record(transaction, segments, context, now, cancellation);
+        transaction.Commit();
+        return stored;
+    }
+
+    /// <summary>
+    /// Refuses an instant before a segment's latest materialization (history only moves forward):
+    /// call before any work, outside the transaction.
+    /// </summary>
+    public static void CheckForward(ISqlReader reader, IEnumerable<string> segments, DateTime asOf)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(segments);
+        var latest = Latest(reader);
+        var behind = segments.Where(s => latest.TryGetValue(s, out var at) && at > asOf).ToList();
+        if (behind.Count > 0)
         {
-            statements.AddRange(Statements(warehouse.Dialect, segment, context, now));
+            var at = behind.Max(s => latest[s]);
+            throw new HistoryException(
+                $"history only moves forward: {string.Join(", ", behind.Take(3))}{(behind.Count > 3 ? $" and {behind.Count - 3} more" : "")} already recorded at {Iso(at)}, after {Iso(asOf)}; "
+                + "materialize at or after it (the same instant replaces it)");
+        }
+    }
+
+    /// <summary>Each segment's latest materialized instant.</summary>
+    public static IReadOnlyDictionary<string, DateTime> Latest(ISqlReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var result = new Dictionary<string, DateTime>(StringComparer.Ordinal);
+        reader.Read(new SqlStatement($"SELECT segment, max(as_of) FROM {MaterializationsTable} GROUP BY segment", []), r => result[r.GetString(0)] = Utc(r, 1));
+        return result;
+    }
+
+    /// <summary>
+    /// Records <paramref name="segments"/>' members at the context's instant inside an open transaction (whose
+    /// other writes their queries see): replaces a materialization at the same instant, closes the stays of
+    /// those who left, opens stays for those who joined, and stores size, entered and exited counts.
+    /// </summary>
+    public static IReadOnlyList<Materialization> Record(
+        IWarehouseTransaction transaction,
+        IReadOnlyList<SegmentDefinition> segments,
+        EvaluationContext context,
+        DateTime now,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentNullException.ThrowIfNull(segments);
+        ArgumentNullException.ThrowIfNull(context);
+        if (segments.Count == 0)
+        {
+            return [];
         }
 
-        warehouse.ExecuteInTransaction(statements, cancellation);
-        var stored = History(warehouse, null).Where(m => m.AsOf == context.AsOf).ToDictionary(m => m.Segment, StringComparer.Ordinal);
+        var d = transaction.Dialect;
+        void Run(Action<SqlBuilder> write)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var sql = new SqlBuilder(d);
+            write(sql);
+            transaction.Execute(sql.Build());
+        }
+
+        string Names(SqlBuilder sql) => string.Join(", ", segments.Select(s => sql.Parameter(s.Name)));
+
+        // Undo a materialization at this very instant: what it opened goes, what it closed reopens.
+        Run(sql => sql.Append($"DELETE FROM {IntervalsTable} WHERE segment IN ({Names(sql)}) AND entered_at = {sql.Parameter(context.AsOf)}"));
+        Run(sql => sql.Append($"UPDATE {IntervalsTable} SET exited_at = NULL WHERE segment IN ({Names(sql)}) AND exited_at = {sql.Parameter(context.AsOf)}"));
+        Run(sql => sql.Append($"DELETE FROM {MaterializationsTable} WHERE segment IN ({Names(sql)}) AND as_of = {sql.Parameter(context.AsOf)}"));
+        Run(sql => sql.Append($"DELETE FROM {StagingTable}"));
+        foreach (var segment in segments)
+        {
+            Run(sql => sql.Append(
+                $"""
+                INSERT INTO segment_definitions (name, version, title, description, source_file, definition, created_at)
+                SELECT {sql.Parameter(segment.Name)}, {sql.Parameter(segment.Version)}, {sql.Parameter(segment.Title)}, {sql.Parameter(segment.Description)}, {sql.Parameter(segment.File)}, {sql.Parameter(segment.Text)}, {sql.Parameter(now)}
+                WHERE NOT EXISTS (SELECT 1 FROM segment_definitions WHERE name = {sql.Parameter(segment.Name)} AND version = {sql.Parameter(segment.Version)})
+                """));
+            Run(sql =>
+            {
+                sql.Append($"INSERT INTO {StagingTable} (segment, customer_id)\nSELECT {sql.Parameter(segment.Name)}, m.customer_id\nFROM (\n");
+                segment.Query(d, context).WriteMembers(sql);
+                sql.Append("\n) m");
+            });
+        }
+
+        Run(sql => sql.Append(
+            $"""
+            UPDATE {IntervalsTable} SET exited_at = {sql.Parameter(context.AsOf)}
+            WHERE segment IN ({Names(sql)}) AND exited_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM {StagingTable} s WHERE s.segment = {IntervalsTable}.segment AND s.customer_id = {IntervalsTable}.customer_id)
+            """));
+        Run(sql => sql.Append(
+            $"""
+            INSERT INTO {IntervalsTable} (segment, customer_id, entered_at, exited_at)
+            SELECT s.segment, s.customer_id, {sql.Parameter(context.AsOf)}, NULL
+            FROM {StagingTable} s
+            WHERE NOT EXISTS (SELECT 1 FROM {IntervalsTable} i WHERE i.segment = s.segment AND i.customer_id = s.customer_id AND i.exited_at IS NULL)
+            """));
+        Run(sql =>
+        {
+            var at = sql.Parameter(context.AsOf);
+            var values = string.Join(", ", segments.Select(s => $"({sql.Parameter(s.Name)}, {sql.Parameter(s.Version)})"));
+            sql.Append(
+                $"""
+                INSERT INTO {MaterializationsTable} (segment, version, as_of, materialized_at, size, entered, exited)
+                SELECT v.segment, v.version, {at}, {sql.Parameter(now)}, coalesce(z.size, 0), coalesce(m.entered, 0), coalesce(m.exited, 0)
+                FROM (VALUES {values}) AS v (segment, version)
+                LEFT JOIN (SELECT segment, count(*) AS size FROM {StagingTable} GROUP BY segment) z ON z.segment = v.segment
+                LEFT JOIN (
+                  SELECT segment, count(*) FILTER (WHERE entered_at = {at}) AS entered, count(*) FILTER (WHERE exited_at = {at}) AS exited
+                  FROM {IntervalsTable} WHERE entered_at = {at} OR exited_at = {at} GROUP BY segment
+                ) m ON m.segment = v.segment
+                """);
+        });
+        Run(sql => sql.Append($"DELETE FROM {StagingTable}"));
+
+        var stored = History(transaction, null).Where(m => m.AsOf == context.AsOf).ToDictionary(m => m.Segment, StringComparer.Ordinal);
         return segments.Select(s => stored[s.Name]).ToList();
     }
 
-    private static IEnumerable<SqlStatement> Statements(ISqlDialect dialect, SegmentDefinition segment, EvaluationContext context, DateTime now)
+    /// <summary>Stored materializations, newest as-of first (all segments, or one).</summary>
+    public static IReadOnlyList<Materialization> History(ISqlReader reader, string? segment)
     {
-        SqlStatement One(Action<SqlBuilder> write)
+        ArgumentNullException.ThrowIfNull(reader);
+        var sql = new SqlBuilder(reader.Dialect);
+        var name = sql.Parameter(segment);
+        sql.Append($"SELECT segment, version, as_of, materialized_at, size, coalesce(entered, 0), coalesce(exited, 0) FROM {MaterializationsTable} WHERE {name} IS NULL OR segment = {name} ORDER BY segment, as_of DESC");
+        var result = new List<Materialization>();
+        reader.Read(sql.Build(), r => result.Add(new Materialization(r.GetString(0), r.GetString(1), Utc(r, 2), Utc(r, 3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6))));
+        return result;
+    }
+
+    /// <summary>
+    /// Who was in <paramref name="segment"/> at <paramref name="at"/>: the members its last materialization at or
+    /// before that instant recorded. Null when nothing was recorded that early.
+    /// </summary>
+    public static MembersAt? Members(ISqlReader reader, string segment, DateTime at)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(segment);
+        if (History(reader, segment).FirstOrDefault(m => m.AsOf <= at) is not { } answer)
         {
-            var sql = new SqlBuilder(dialect);
-            write(sql);
-            return sql.Build();
+            return null;
         }
 
-        yield return One(sql => sql.Append(
-            $"""
-            INSERT INTO segment_definitions (name, version, title, description, source_file, definition, created_at)
-            SELECT {sql.Parameter(segment.Name)}, {sql.Parameter(segment.Version)}, {sql.Parameter(segment.Title)}, {sql.Parameter(segment.Description)}, {sql.Parameter(segment.File)}, {sql.Parameter(segment.Text)}, {sql.Parameter(now)}
-            WHERE NOT EXISTS (SELECT 1 FROM segment_definitions WHERE name = {sql.Parameter(segment.Name)} AND version = {sql.Parameter(segment.Version)})
-            """));
-        yield return One(sql => sql.Append($"DELETE FROM segment_memberships WHERE segment = {sql.Parameter(segment.Name)} AND as_of = {sql.Parameter(context.AsOf)}"));
-        yield return One(sql => sql.Append($"DELETE FROM segment_materializations WHERE segment = {sql.Parameter(segment.Name)} AND as_of = {sql.Parameter(context.AsOf)}"));
-        yield return One(sql =>
-        {
-            sql.Append($"INSERT INTO segment_memberships (segment, version, as_of, customer_id)\nSELECT {sql.Parameter(segment.Name)}, {sql.Parameter(segment.Version)}, {sql.Parameter(context.AsOf)}, m.customer_id\nFROM (\n");
-            segment.Query(dialect, context).WriteMembers(sql);
-            sql.Append("\n) m");
-        });
-        yield return One(sql => sql.Append(
-            $"""
-            INSERT INTO segment_materializations (segment, version, as_of, materialized_at, size)
-            SELECT {sql.Parameter(segment.Name)}, {sql.Parameter(segment.Version)}, {sql.Parameter(context.AsOf)}, {sql.Parameter(now)}, count(*)
-            FROM segment_memberships WHERE segment = {sql.Parameter(segment.Name)} AND as_of = {sql.Parameter(context.AsOf)}
-            """));
+        var d = reader.Dialect;
+        var sql = new SqlBuilder(d);
+        sql.Append("SELECT i.customer_id FROM ");
+        WriteStays(sql, "i", sql.Parameter(segment), sql.Parameter(answer.AsOf));
+        sql.Append($" ORDER BY {d.BinaryOrder("i.customer_id")}");
+        var ids = new List<string>();
+        reader.Read(sql.Build(), r => ids.Add(r.GetString(0)));
+        return new MembersAt(segment, at, answer.AsOf, answer.Version, ids);
     }
 
-    /// <summary>Stored materializations, newest as-of first (all segments, or one).</summary>
-    public static IReadOnlyList<Materialization> History(IWarehouse warehouse, string? segment)
+    /// <summary>
+    /// Writes <c>segment_intervals ALIAS WHERE …</c>: the stays of <paramref name="segment"/> (a SQL expression)
+    /// that cover the instant <paramref name="at"/> (a SQL expression).
+    /// </summary>
+    public static void WriteStays(SqlBuilder sql, string alias, string segment, string at)
     {
-        ArgumentNullException.ThrowIfNull(warehouse);
-        var sql = new SqlBuilder(warehouse.Dialect);
-        var name = sql.Parameter(segment);
-        sql.Append($"SELECT segment, version, as_of, materialized_at, size FROM segment_materializations WHERE {name} IS NULL OR segment = {name} ORDER BY segment, as_of DESC");
-        var result = new List<Materialization>();
-        warehouse.Read(sql.Build(), r => result.Add(new Materialization(
-            r.GetString(0),
-            r.GetString(1),
-            DateTime.SpecifyKind(r.GetDateTime(2), DateTimeKind.Utc),
-            DateTime.SpecifyKind(r.GetDateTime(3), DateTimeKind.Utc),
-            r.GetInt64(4))));
-        return result;
+        ArgumentNullException.ThrowIfNull(sql);
+        sql.Append($"{IntervalsTable} {alias} WHERE {alias}.segment = {segment} AND {alias}.entered_at <= {at} AND ({alias}.exited_at IS NULL OR {alias}.exited_at > {at})");
     }
 
-    /// <summary>The stored members of a segment at one as-of instant, ordered by id.</summary>
-    public static IReadOnlyList<string> Members(IWarehouse warehouse, string segment, DateTime asOf)
-    {
-        ArgumentNullException.ThrowIfNull(warehouse);
-        var sql = new SqlBuilder(warehouse.Dialect);
-        sql.Append($"SELECT customer_id FROM segment_memberships WHERE segment = {sql.Parameter(segment)} AND as_of = {sql.Parameter(asOf)} ORDER BY customer_id");
-        var result = new List<string>();
-        warehouse.Read(sql.Build(), r => result.Add(r.GetString(0)));
-        return result;
-    }
+    private static DateTime Utc(IDataRecord r, int i) => DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc);
+
+    private static string Iso(DateTime t) => t.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -56,6 +56,10 @@ public sealed class DuckDbDialect : ISqlDialect
     public string SmallestBy(string value, string key, string filter, int count) => $"min_by({value}, {key}, {count.ToString(CultureInfo.InvariantCulture)}) FILTER (WHERE {filter})";
 
     /// <inheritdoc />
+    public string DiscreteQuantiles(string value, IReadOnlyList<double> shares) =>
+        $"quantile_disc({value}, [{string.Join(", ", shares.Select(s => s.ToString("R", CultureInfo.InvariantCulture)))}])";
+
+    /// <inheritdoc />
     public string ToDouble(string number) => $"CAST({number} AS DOUBLE)";
 
     /// <inheritdoc />

@@ -50,6 +50,12 @@ public interface ISqlDialect
     /// <summary>A number as a double-precision float (ranking by averages, ratios).</summary>
     string ToDouble(string number);
 
+    /// <summary>
+    /// An aggregate: the discrete quantiles of <paramref name="value"/> (values it takes) at <paramref name="shares"/>,
+    /// as one list in that order (null when no row has a value).
+    /// </summary>
+    string DiscreteQuantiles(string value, IReadOnlyList<double> shares);
+
     /// <summary>The column type of a double-precision float (ratios, averages).</summary>
     string DoubleType { get; }
 

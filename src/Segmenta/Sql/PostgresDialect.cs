@@ -78,6 +78,10 @@ public sealed class PostgresDialect : ISqlDialect
     public string SmallestBy(string value, string key, string filter, int count) => $"(array_agg({value} ORDER BY {key}) FILTER (WHERE {filter}))[1:{count.ToString(CultureInfo.InvariantCulture)}]";
 
     /// <inheritdoc />
+    public string DiscreteQuantiles(string value, IReadOnlyList<double> shares) =>
+        $"percentile_disc(ARRAY[{string.Join(", ", shares.Select(s => s.ToString("R", CultureInfo.InvariantCulture)))}]::double precision[]) WITHIN GROUP (ORDER BY {value})";
+
+    /// <inheritdoc />
     public string ToDouble(string number) => $"CAST({number} AS DOUBLE PRECISION)";
 
     /// <inheritdoc />

@@ -9,7 +9,7 @@ namespace Segmenta.Warehouse;
 /// A warehouse holding the canonical model: DuckDB embedded, or PostgreSQL. Opening one creates or
 /// upgrades its schema. Implementations live in the adapter projects; the core only sees this.
 /// </summary>
-public interface IWarehouse : IDisposable
+public interface IWarehouse : ISqlReader, IDisposable
 {
     /// <summary>"duckdb /path/file" or the server, for people.</summary>
     string Description { get; }
@@ -32,12 +32,6 @@ public interface IWarehouse : IDisposable
     /// <summary>What the warehouse holds, in brief.</summary>
     WarehouseSummary Summarize();
 
-    /// <summary>The SQL dialect statements for this warehouse are written in.</summary>
-    ISqlDialect Dialect { get; }
-
-    /// <summary>Runs a query and hands each row to <paramref name="row"/> (valid only during the call).</summary>
-    void Read(SqlStatement query, Action<IDataRecord> row);
-
     /// <summary>Runs statements in one transaction: all of them take effect, or none.</summary>
     void ExecuteInTransaction(IReadOnlyList<SqlStatement> statements, CancellationToken cancellation = default);
 
@@ -50,6 +44,36 @@ public interface IWarehouse : IDisposable
     /// Columns of the table that <paramref name="rows"/> does not name are null.
     /// </summary>
     void AppendInTransaction(IReadOnlyList<SqlStatement> before, string table, TableRows rows, CancellationToken cancellation = default);
+
+    /// <summary>
+    /// Opens a transaction for work that mixes statements, bulk appends and reads (which see its own
+    /// uncommitted writes). Disposing it without <see cref="IWarehouseTransaction.Commit"/> rolls everything back.
+    /// One transaction at a time; the warehouse's other methods must not be called while it is open.
+    /// </summary>
+    IWarehouseTransaction BeginTransaction();
+}
+
+/// <summary>Runs queries: a warehouse, or an open transaction of one (whose reads see its own writes).</summary>
+public interface ISqlReader
+{
+    /// <summary>The SQL dialect statements are written in.</summary>
+    ISqlDialect Dialect { get; }
+
+    /// <summary>Runs a query and hands each row to <paramref name="row"/> (valid only during the call).</summary>
+    void Read(SqlStatement query, Action<IDataRecord> row);
+}
+
+/// <summary>An open transaction of a warehouse (see <see cref="IWarehouse.BeginTransaction"/>).</summary>
+public interface IWarehouseTransaction : ISqlReader, IDisposable
+{
+    /// <summary>Runs a statement and returns the rows it changed (as the database reports them).</summary>
+    long Execute(SqlStatement statement);
+
+    /// <summary>Bulk-appends rows to a table; columns the rows do not name are null.</summary>
+    void Append(string table, TableRows rows, CancellationToken cancellation = default);
+
+    /// <summary>Makes everything done in the transaction permanent.</summary>
+    void Commit();
 }
 
 /// <summary>Rows computed in memory for a bulk append, column by column.</summary>

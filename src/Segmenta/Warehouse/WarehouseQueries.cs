@@ -5,7 +5,7 @@ namespace Segmenta.Warehouse;
 
 /// <summary>
 /// The warehouse's bookkeeping reads (quarantine, ingest runs, summary), written once over
-/// <see cref="IWarehouse.Read"/> in SQL every backend runs.
+/// <see cref="ISqlReader.Read"/> in SQL every backend runs.
 /// </summary>
 public static class WarehouseQueries
 {

@@ -7,7 +7,7 @@ namespace Segmenta.Warehouse;
 /// same bytes on every backend: a number carries no trailing zeros (a DECIMAL(18,4) column gives
 /// 52000.5, not 52000.5000, and PostgreSQL's sums keep their scale where DuckDB's do not), and a
 /// calendar date is a <see cref="DateOnly"/> (Npgsql reads one as a DateTime at midnight).
-/// Adapters hand this to <see cref="IWarehouse.Read"/> callbacks.
+/// Adapters hand this to <see cref="ISqlReader.Read"/> callbacks.
 /// </summary>
 public sealed class WarehouseRecord(IDataRecord inner) : IDataRecord
 {

@@ -3,7 +3,9 @@ using Segmenta.Clv;
 using Segmenta.Clustering;
 using Segmenta.Features;
 using Segmenta.Model;
+using Segmenta.Refresh;
 using Segmenta.Rfm;
+using Segmenta.Segments;
 using Segmenta.Sql;
 
 namespace Segmenta.Warehouse;
@@ -208,6 +210,73 @@ public static class WarehouseSchema
                 null,
                 null),
             .. d.CreateIndex(CampaignLauncher.AssignmentsTable, "campaign", "customer_id"),
+        ]),
+        new(9, "membership history as intervals (entered at one materialization, left at a later one) instead of a full copy per as-of; entered and exited counts; refresh runs; stored cluster scores", d =>
+        [
+            $"""
+            CREATE TABLE {SegmentMaterializer.IntervalsTable} (
+                segment {d.TypeName(FieldType.Text)} NOT NULL,
+                customer_id {d.TypeName(FieldType.Text)} NOT NULL,
+                entered_at {d.TimestampType} NOT NULL,
+                exited_at {d.TimestampType})
+            """,
+            .. d.CreateIndex(SegmentMaterializer.IntervalsTable, "segment", "customer_id"),
+            $"""
+            CREATE TABLE {SegmentMaterializer.StagingTable} (
+                segment {d.TypeName(FieldType.Text)} NOT NULL,
+                customer_id {d.TypeName(FieldType.Text)} NOT NULL)
+            """,
+            // Islands of consecutive materializations a customer was in become one interval each: it ends
+            // at the segment's next materialization after the island's last, or stays open.
+            $"""
+            INSERT INTO {SegmentMaterializer.IntervalsTable} (segment, customer_id, entered_at, exited_at)
+            SELECT i.segment, i.customer_id, i.entered_at, s.next_as_of
+            FROM (
+              SELECT segment, customer_id, min(as_of) AS entered_at, max(k) AS last_k
+              FROM (
+                SELECT m.segment, m.customer_id, m.as_of, s.k, s.k - row_number() OVER (PARTITION BY m.segment, m.customer_id ORDER BY m.as_of) AS island
+                FROM segment_memberships m
+                JOIN (SELECT segment, as_of, row_number() OVER (PARTITION BY segment ORDER BY as_of) AS k FROM segment_materializations) s
+                  ON s.segment = m.segment AND s.as_of = m.as_of
+              ) n
+              GROUP BY segment, customer_id, island
+            ) i
+            JOIN (
+              SELECT segment, row_number() OVER (PARTITION BY segment ORDER BY as_of) AS k, lead(as_of) OVER (PARTITION BY segment ORDER BY as_of) AS next_as_of
+              FROM segment_materializations
+            ) s ON s.segment = i.segment AND s.k = i.last_k
+            """,
+            $"ALTER TABLE segment_materializations ADD COLUMN entered {d.TypeName(FieldType.Integer)} DEFAULT 0",
+            $"ALTER TABLE segment_materializations ADD COLUMN exited {d.TypeName(FieldType.Integer)} DEFAULT 0",
+            $"""
+            UPDATE segment_materializations SET
+              entered = (SELECT count(*) FROM {SegmentMaterializer.IntervalsTable} i WHERE i.segment = segment_materializations.segment AND i.entered_at = segment_materializations.as_of),
+              exited = (SELECT count(*) FROM {SegmentMaterializer.IntervalsTable} i WHERE i.segment = segment_materializations.segment AND i.exited_at = segment_materializations.as_of)
+            """,
+            "DROP TABLE segment_memberships",
+            .. d.CreateTable(
+                ClusterAnalysis.ScoresTable,
+                [
+                    $"as_of {d.TimestampType} NOT NULL",
+                    $"customer_id {d.TypeName(FieldType.Text)} NOT NULL",
+                    $"id {d.TypeName(FieldType.Integer)}",
+                    $"distance {d.DoubleType}",
+                ],
+                null,
+                null),
+            .. d.CreateIndex(ClusterAnalysis.ScoresTable, "as_of", "customer_id"),
+            $"""
+            CREATE TABLE {RefreshRuns.Table} (
+                run_id {d.TypeName(FieldType.Integer)} PRIMARY KEY,
+                as_of {d.TimestampType} NOT NULL,
+                started_at {d.TimestampType} NOT NULL,
+                finished_at {d.TimestampType} NOT NULL,
+                status {d.TypeName(FieldType.Text)} NOT NULL,
+                failed_step {d.TypeName(FieldType.Text)},
+                error {d.TypeName(FieldType.Text)},
+                report {d.TypeName(FieldType.Text)} NOT NULL,
+                profile {d.TypeName(FieldType.Text)})
+            """,
         ]),
     ];
 

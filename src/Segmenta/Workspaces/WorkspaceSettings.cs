@@ -1,6 +1,7 @@
 using System.Globalization;
 using Segmenta.Configuration;
 using Segmenta.Model;
+using Segmenta.Refresh;
 using Segmenta.Rfm;
 
 namespace Segmenta.Workspaces;
@@ -58,6 +59,9 @@ public sealed record WorkspaceSettings
     /// <summary>How RFM is scored and named (the <c>rfm:</c> section).</summary>
     public RfmOptions Rfm { get; init; } = RfmOptions.Default;
 
+    /// <summary>How <c>segmenta refresh</c> values CLV and when it raises drift alerts.</summary>
+    public RefreshOptions Refresh { get; init; } = RefreshOptions.Default;
+
     /// <summary>Every event type accepted by ingestion.</summary>
     public IReadOnlyList<string> AllEventTypes => [.. CanonicalModel.StandardEventTypes, .. EventTypes.Except(CanonicalModel.StandardEventTypes, StringComparer.Ordinal)];
 
@@ -68,7 +72,7 @@ public sealed record WorkspaceSettings
     public static WorkspaceSettings Parse(string file, string text)
     {
         var root = YamlSection.Load(file, text);
-        root.RejectUnknownKeys("name", "warehouse", "timezone", "currency", "as_of", "event_types", "rfm");
+        root.RejectUnknownKeys("name", "warehouse", "timezone", "currency", "as_of", "event_types", "rfm", "refresh");
         var settings = new WorkspaceSettings();
         var warehouse = new WarehouseSettings();
         if (root.GetSection("warehouse") is { } w)
@@ -139,6 +143,7 @@ public sealed record WorkspaceSettings
             AsOf = asOf,
             EventTypes = eventTypes,
             Rfm = root.GetSection("rfm") is { } rfm ? RfmOptions.Parse(rfm) : RfmOptions.Default,
+            Refresh = root.GetSection("refresh") is { } refresh ? RefreshOptions.Parse(refresh) : RefreshOptions.Default,
         };
     }
 
@@ -183,6 +188,7 @@ public sealed record WorkspaceSettings
             }
         }
 
+        lines.AddRange(Refresh.ToYaml());
         return string.Join('\n', lines) + "\n";
     }
 

@@ -1,0 +1,128 @@
+using System.ComponentModel;
+using System.Globalization;
+using Segmenta.Clustering;
+using Segmenta.Rfm;
+using Segmenta.Segments;
+using Spectre.Console.Cli;
+
+namespace Segmenta.Cli.Commands;
+
+internal sealed class MigrationSettings : WorkspaceSettingsBase
+{
+    [CommandArgument(0, "<FAMILY>")]
+    [Description("`rfm` (the named RFM segments), `clusters` (the active model's), or segments separated by commas, in priority order.")]
+    public string Family { get; init; } = "";
+
+    [CommandOption("--from <INSTANT>")]
+    [Description("The first instant (a date or an ISO 8601 time).")]
+    public string? From { get; init; }
+
+    [CommandOption("--to <INSTANT>")]
+    [Description("The second instant. Default: the latest materialization.")]
+    public string? To { get; init; }
+
+    [CommandOption("--top <N>")]
+    [Description("How many of the largest moves to list (default 10).")]
+    public int Top { get; init; } = 10;
+}
+
+/// <summary><c>segmenta migration FAMILY --from T1 --to T2</c>: who moved between the family's segments, as a matrix of counts and shares and the largest flows.</summary>
+internal sealed class MigrationCommand : GuardedCommand<MigrationSettings>
+{
+    protected override int Run(MigrationSettings settings, CancellationToken cancellation)
+    {
+        if (settings.From is null)
+        {
+            throw new UserInputException("--from is required: the instant the customers moved from");
+        }
+
+        if (settings.Top < 0)
+        {
+            throw new UserInputException("--top must be 0 or more");
+        }
+
+        var workspace = FindWorkspace(settings);
+        using var warehouse = OpenWarehouse(workspace);
+        var family = Family(workspace, warehouse, settings.Family);
+        var from = SegmentSupport.Instant(workspace, "--from", settings.From);
+        var to = settings.To is { } t ? SegmentSupport.Instant(workspace, "--to", t) : SegmentMaterializer.Latest(warehouse).Where(l => family.Contains(l.Key)).Select(l => l.Value).DefaultIfEmpty(from).Max();
+        var matrix = SegmentMigration.Compute(warehouse, family, from, to);
+        var flows = matrix.TopFlows(settings.Top);
+        if (settings.Json)
+        {
+            CliOutput.WriteJson(ToJson(matrix, flows));
+            return ExitCodes.Ok;
+        }
+
+        Print(matrix, flows);
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>The family's segments in priority order: the RFM map's, the clusters', or the given list.</summary>
+    private static List<string> Family(Workspaces.Workspace workspace, Warehouse.IWarehouse warehouse, string family)
+    {
+        var key = family.Trim().ToLowerInvariant();
+        if (key is "rfm" or "clusters" or "cluster")
+        {
+            var library = SegmentSupport.Load(workspace, warehouse);
+            var prefix = key == "rfm" ? RfmAnalysis.SegmentPrefix : ClusterAnalysis.SegmentPrefix;
+            var names = library.Compilation.Segments.Where(s => library.IsGenerated(s.File) && s.Name.StartsWith(prefix, StringComparison.Ordinal)).Select(s => s.Name).ToList();
+            return names.Count > 0
+                ? names
+                : throw new UserInputException(key == "rfm" ? "the workspace has no RFM segments" : "no cluster model yet; run `segmenta cluster` (then `segmenta refresh`)");
+        }
+
+        var list = family.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
+        var known = SegmentMaterializer.Latest(warehouse).Keys.ToList();
+        foreach (var name in list.Where(n => !known.Contains(n)))
+        {
+            throw new UserInputException($"`{name}` has no recorded history{Configuration.Suggestions.DidYouMean(name, known.Append("rfm").Append("clusters"))}; give `rfm`, `clusters` or segments separated by commas");
+        }
+
+        return list.Count > 0 ? list : throw new UserInputException("name a family: `rfm`, `clusters` or segments separated by commas");
+    }
+
+    internal static object ToJson(MigrationMatrix m, IReadOnlyList<MigrationFlow> flows) => new
+    {
+        from = SegmentSupport.Iso(m.From),
+        to = SegmentSupport.Iso(m.To),
+        states = m.States,
+        counts = m.Counts,
+        shares = m.Counts.Select((row, i) => row.Select((_, j) => Math.Round(m.Share(i, j), 6))),
+        from_totals = m.FromTotals,
+        to_totals = m.ToTotals,
+        stayed = m.Stayed,
+        top_flows = flows.Select(f => new { from = f.From, to = f.To, customers = f.Customers, share_of_from = Math.Round(f.ShareOfFrom, 6) }),
+        sources = m.Sources.Select(s => new { segment = s.Segment, from = SegmentSupport.Iso(s.From), to = SegmentSupport.Iso(s.To) }),
+    };
+
+    internal static void Print(MigrationMatrix m, IReadOnlyList<MigrationFlow> flows)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var width = Math.Max(12, m.States.Max(s => s.Length) + 2);
+        Console.WriteLine($"Migration from {SegmentSupport.Iso(m.From)} (rows) to {SegmentSupport.Iso(m.To)} (columns): customers, and the share of the row.");
+        Console.WriteLine();
+        Console.WriteLine("  " + "".PadRight(width) + string.Concat(m.States.Select((_, j) => Short(j).PadLeft(15))) + "total".PadLeft(10));
+        for (var i = 0; i < m.States.Count; i++)
+        {
+            var cells = string.Concat(m.Counts[i].Select((n, j) => string.Create(inv, $"{n,8:N0} {m.Share(i, j),5:0%}").PadLeft(15)));
+            Console.WriteLine($"  {Short(i)} {m.States[i].PadRight(width - 4)}{cells}{m.FromTotals[i].ToString("N0", inv),10}");
+        }
+
+        Console.WriteLine("  " + "total".PadRight(width) + string.Concat(m.ToTotals.Select(n => n.ToString("N0", inv).PadLeft(15))));
+        Console.WriteLine();
+        var everyone = m.FromTotals.Sum();
+        Console.WriteLine(string.Create(inv, $"Stayed in their segment: {m.Stayed:N0} of {everyone:N0} ({(everyone == 0 ? 0 : (double)m.Stayed / everyone):0.0%})."));
+        if (flows.Count > 0)
+        {
+            Console.WriteLine("Largest moves:");
+            foreach (var f in flows)
+            {
+                Console.WriteLine(string.Create(inv, $"  {f.From} → {f.To}: {f.Customers:N0} ({f.ShareOfFrom:0.0%} of {f.From})"));
+            }
+        }
+    }
+
+    /// <summary>A column label: the state's number (rows carry the names).</summary>
+    private static string Short(int i) => "[" + (i + 1).ToString(CultureInfo.InvariantCulture) + "]";
+}
