@@ -40,3 +40,9 @@ public sealed class DuckDbCampaignTests : CampaignContract
 {
     private protected override Backend Backend => Backend.DuckDb;
 }
+
+/// <summary>Refresh, history, migration and drift on DuckDB.</summary>
+public sealed class DuckDbRefreshTests : RefreshContract
+{
+    private protected override Backend Backend => Backend.DuckDb;
+}

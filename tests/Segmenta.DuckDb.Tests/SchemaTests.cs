@@ -12,7 +12,7 @@ public class SchemaTests
         using var dir = TestPaths.NewTempDir();
         using var w = DuckDbWarehouse.Open(dir.File("w.duckdb"));
         Assert.Equal(WarehouseSchema.LatestVersion, w.SchemaVersion);
-        Assert.NotNull(w.Scalar("SELECT count(*) FROM segment_memberships"));
+        Assert.NotNull(w.Scalar("SELECT count(*) FROM segment_intervals"));
     }
 
     [Fact]
@@ -32,6 +32,45 @@ public class SchemaTests
         Assert.Equal(0L, upgraded.Scalar("SELECT count(*) FROM segment_definitions"));
         Assert.Equal("US", upgraded.Scalar("SELECT country FROM customers WHERE customer_id = 'c1'"));
         Assert.Equal(WarehouseSchema.Migrations.Count, Convert.ToInt32(upgraded.Scalar("SELECT count(*) FROM segmenta_schema"), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Open_Version8Memberships_BecomeIntervalsThatAnswerEveryMaterialization()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var path = dir.File("w.duckdb");
+        var t = new[] { new DateTime(2024, 1, 1), new DateTime(2024, 2, 1), new DateTime(2024, 3, 1) };
+        var members = new Dictionary<(string, int), string[]>
+        {
+            [("s", 0)] = ["a", "b"],
+            [("s", 1)] = ["b", "c"],
+            [("s", 2)] = ["a", "b", "c"],
+            [("x", 1)] = ["a"],
+        };
+        using (var v8 = DuckDbWarehouse.Open(path, upToVersion: 8))
+        {
+            foreach (var ((segment, i), ids) in members)
+            {
+                v8.Execute("INSERT INTO segment_materializations VALUES ($1, 'v1', $2, $2, $3)", segment, t[i], (long)ids.Length);
+                foreach (var id in ids)
+                {
+                    v8.Execute("INSERT INTO segment_memberships VALUES ($1, 'v1', $2, $3)", segment, t[i], id);
+                }
+            }
+        }
+
+        using var upgraded = DuckDbWarehouse.Open(path);
+        Assert.Equal(5L, upgraded.Scalar("SELECT count(*) FROM segment_intervals"));
+        foreach (var ((segment, i), ids) in members)
+        {
+            var at = Segments.SegmentMaterializer.Members(upgraded, segment, t[i].AddDays(1))!;
+            Assert.Equal(t[i], at.AnsweredBy);
+            Assert.Equal(ids, at.CustomerIds);
+        }
+
+        var history = Segments.SegmentMaterializer.History(upgraded, "s").Reverse().Select(m => (m.Size, m.Entered, m.Exited));
+        Assert.Equal([(2L, 2L, 0L), (2L, 1L, 1L), (3L, 1L, 0L)], history);
+        Assert.Throws<DuckDB.NET.Data.DuckDBException>(() => upgraded.Scalar("SELECT count(*) FROM segment_memberships"));
     }
 
     [Fact]

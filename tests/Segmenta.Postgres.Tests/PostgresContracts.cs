@@ -84,6 +84,18 @@ public sealed class ShardedCampaignTests : CampaignContract
     private protected override Backend Backend => PostgresBackends.Sharded;
 }
 
+/// <summary>Refresh, history, migration and drift on one PostgreSQL node.</summary>
+public sealed class PostgresRefreshTests : RefreshContract
+{
+    private protected override Backend Backend => PostgresBackends.Single;
+}
+
+/// <summary>Refresh through the coordinator of a sharded warehouse.</summary>
+public sealed class ShardedRefreshTests : RefreshContract
+{
+    private protected override Backend Backend => PostgresBackends.Sharded;
+}
+
 /// <summary>The PostgreSQL backends of the contract tests: each fixture gets fresh databases, dropped afterwards.</summary>
 internal static class PostgresBackends
 {

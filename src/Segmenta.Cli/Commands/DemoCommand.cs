@@ -146,7 +146,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
 
         // A quarter of weekly snapshots up to the as-of: history, migration and drift from the first day.
         var backfill = RefreshSchedule.Plan(warehouse, AsOf.AddDays(-7 * BackfillWeeks), AsOf, new RefreshInterval(1, "week"));
-        var snapshots = backfill.Run.Select(t => RefreshPipeline.Run(workspace, warehouse, new EvaluationContext(t, workspace.Settings.Zone), TimeProvider.System, cancellation)).ToList();
+        var snapshots = backfill.Run.Select(t => RefreshPipeline.Run(workspace, warehouse, new EvaluationContext(t, workspace.Settings.Zone), TimeProvider.System, null, cancellation)).ToList();
         var stored = snapshots[^1].Segments;
         var previews = library.Compilation.Segments
             .Where(seg => !library.IsGenerated(seg.File))

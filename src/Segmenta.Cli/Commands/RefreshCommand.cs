@@ -50,7 +50,7 @@ internal sealed class RefreshCommand : GuardedCommand<RefreshSettings>
             RefreshReport report;
             try
             {
-                report = RefreshPipeline.Run(workspace, warehouse, new Language.EvaluationContext(instant, workspace.Settings.Zone), TimeProvider.System, cancellation);
+                report = RefreshPipeline.Run(workspace, warehouse, new Language.EvaluationContext(instant, workspace.Settings.Zone), TimeProvider.System, null, cancellation);
             }
             catch (RefreshFailedException e)
             {

@@ -48,8 +48,14 @@ public sealed class RefreshFailedException(string step, string reason, DateTime?
 /// </summary>
 public static class RefreshPipeline
 {
-    /// <summary>Refreshes the workspace to <paramref name="context"/>'s instant.</summary>
-    public static RefreshReport Run(Workspace workspace, IWarehouse warehouse, EvaluationContext context, TimeProvider time, CancellationToken cancellation = default)
+    /// <summary>Refreshes the workspace to <paramref name="context"/>'s instant; <paramref name="progress"/> hears of each step as it ends.</summary>
+    public static RefreshReport Run(
+        Workspace workspace,
+        IWarehouse warehouse,
+        EvaluationContext context,
+        TimeProvider time,
+        Action<RefreshStep>? progress = null,
+        CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(workspace);
         ArgumentNullException.ThrowIfNull(warehouse);
@@ -67,6 +73,7 @@ public static class RefreshPipeline
         {
             var done = new RefreshStep(name, status, Math.Round(watch.Elapsed.TotalSeconds, 3), rows, detail);
             steps.Add(done);
+            progress?.Invoke(done);
             return done;
         }
 
