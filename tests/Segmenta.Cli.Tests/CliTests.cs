@@ -110,6 +110,15 @@ public class CliTests
             6));
         Assert.All(measurement.GetProperty("charts").EnumerateArray(), c => Assert.True(File.Exists(c.GetString())));
 
+        // Twelve weeks of weekly snapshots up to the as-of, and the RFM migration from the first to the last.
+        var refresh = json.RootElement.GetProperty("refresh");
+        var snapshots = refresh.GetProperty("snapshots").EnumerateArray().ToList();
+        Assert.Equal(13, snapshots.Count);
+        Assert.Equal("2025-01-01T00:00:00Z", snapshots[^1].GetProperty("as_of").GetString());
+        var migration = refresh.GetProperty("migration");
+        Assert.Equal(snapshots[0].GetProperty("as_of").GetString(), migration.GetProperty("from").GetString());
+        Assert.Equal(json.RootElement.GetProperty("rfm").GetProperty("scored").GetInt64(), migration.GetProperty("to_totals").EnumerateArray().SkipLast(1).Sum(t => t.GetInt64()));
+
         // A second demo replaces the first, and gives the same warehouse contents, clusters and personas.
         var again = CliRunner.Run(dir.Path, "demo", "--customers", "2000", "--events", "40000", "--json");
         using var second = JsonDocument.Parse(again.Out);
@@ -118,6 +127,7 @@ public class CliTests
         Assert.Equal(json.RootElement.GetProperty("personas").GetRawText(), second.RootElement.GetProperty("personas").GetRawText());
         Assert.Equal(json.RootElement.GetProperty("clv").GetRawText(), second.RootElement.GetProperty("clv").GetRawText());
         Assert.Equal(measurement.GetRawText(), second.RootElement.GetProperty("campaign").GetProperty("measurement").GetRawText());
+        Assert.Equal(refresh.GetRawText(), second.RootElement.GetProperty("refresh").GetRawText());
     }
 
     [Fact]
