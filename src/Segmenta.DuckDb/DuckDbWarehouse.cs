@@ -157,40 +157,11 @@ public sealed class DuckDbWarehouse : IWarehouse
     }
 
     /// <inheritdoc />
-    public void ExecuteInTransaction(IReadOnlyList<SqlStatement> statements, CancellationToken cancellation = default)
-    {
-        ArgumentNullException.ThrowIfNull(statements);
-        using var transaction = BeginTransaction();
-        foreach (var statement in statements)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            transaction.Execute(statement);
-        }
-
-        transaction.Commit();
-    }
-
-    /// <inheritdoc />
     public long ExportParquet(SqlStatement query, string path)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(path);
         return ExecuteCount($"COPY ({query.Text}) TO {SqlDdl.StringLiteral(System.IO.Path.GetFullPath(path))} (FORMAT parquet, COMPRESSION zstd)", [.. query.Parameters]);
-    }
-
-    /// <inheritdoc />
-    public void AppendInTransaction(IReadOnlyList<SqlStatement> before, string table, TableRows rows, CancellationToken cancellation = default)
-    {
-        ArgumentNullException.ThrowIfNull(before);
-        using var transaction = BeginTransaction();
-        foreach (var statement in before)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            transaction.Execute(statement);
-        }
-
-        transaction.Append(table, rows, cancellation);
-        transaction.Commit();
     }
 
     /// <inheritdoc />

@@ -244,35 +244,6 @@ public sealed class PostgresWarehouse : IWarehouse
     }
 
     /// <inheritdoc />
-    public void ExecuteInTransaction(IReadOnlyList<SqlStatement> statements, CancellationToken cancellation = default)
-    {
-        ArgumentNullException.ThrowIfNull(statements);
-        using var transaction = BeginTransaction();
-        foreach (var statement in statements)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            transaction.Execute(statement);
-        }
-
-        transaction.Commit();
-    }
-
-    /// <inheritdoc />
-    public void AppendInTransaction(IReadOnlyList<SqlStatement> before, string table, TableRows rows, CancellationToken cancellation = default)
-    {
-        ArgumentNullException.ThrowIfNull(before);
-        using var transaction = BeginTransaction();
-        foreach (var statement in before)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            transaction.Execute(statement);
-        }
-
-        transaction.Append(table, rows, cancellation);
-        transaction.Commit();
-    }
-
-    /// <inheritdoc />
     public IWarehouseTransaction BeginTransaction() => new Transaction(this, connection.BeginTransaction());
 
     /// <summary>Appends rows with binary COPY, inside the connection's open transaction.</summary>

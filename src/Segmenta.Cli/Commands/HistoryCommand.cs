@@ -22,9 +22,7 @@ internal sealed class HistoryCommand : GuardedCommand<HistorySettings>
         var history = SegmentMaterializer.History(warehouse, settings.Segment).Reverse().ToList();
         if (history.Count == 0)
         {
-            var known = SegmentMaterializer.Latest(warehouse).Keys.Order(StringComparer.Ordinal).ToList();
-            throw new UserInputException(
-                $"`{settings.Segment}` has no recorded history{Configuration.Suggestions.DidYouMean(settings.Segment, known)}; `segmenta refresh` records every segment (backfill with --from/--to)");
+            throw SegmentSupport.NoHistory(warehouse, settings.Segment);
         }
 
         var rows = history.Select((m, i) => new

@@ -36,8 +36,7 @@ internal sealed class MembersCommand : GuardedCommand<MembersSettings>
         var history = SegmentMaterializer.History(warehouse, settings.Segment);
         if (history.Count == 0)
         {
-            var known = SegmentMaterializer.Latest(warehouse).Keys.Order(StringComparer.Ordinal).ToList();
-            throw new UserInputException($"`{settings.Segment}` has no recorded history{Configuration.Suggestions.DidYouMean(settings.Segment, known)}; run `segmenta refresh` first");
+            throw SegmentSupport.NoHistory(warehouse, settings.Segment);
         }
 
         var members = SegmentMaterializer.Members(warehouse, settings.Segment, at)

@@ -70,6 +70,13 @@ internal static class SegmentSupport
         throw new UserInputException($"unknown segment `{nameOrFile}`{Suggestions.DidYouMean(nameOrFile, names)}{(names.Count == 0 ? " (the workspace has no segments yet: write one in segments/*.seg)" : "")}");
     }
 
+    /// <summary>The mistake of naming a segment with no recorded history, with a suggestion among those that have one.</summary>
+    public static UserInputException NoHistory(IWarehouse warehouse, string segment)
+    {
+        var known = SegmentMaterializer.Latest(warehouse).Keys.Order(StringComparer.Ordinal).ToList();
+        return new UserInputException($"`{segment}` has no recorded history{Suggestions.DidYouMean(segment, known)}; `segmenta refresh` records every segment (backfill with --from/--to)");
+    }
+
     /// <summary>Resolves trait names against the warehouse's customer columns.</summary>
     public static IReadOnlyList<FieldDefinition> Traits(IWarehouse warehouse, string? list, IReadOnlyList<string> defaults)
     {

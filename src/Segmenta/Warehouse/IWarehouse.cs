@@ -33,7 +33,18 @@ public interface IWarehouse : ISqlReader, IDisposable
     WarehouseSummary Summarize();
 
     /// <summary>Runs statements in one transaction: all of them take effect, or none.</summary>
-    void ExecuteInTransaction(IReadOnlyList<SqlStatement> statements, CancellationToken cancellation = default);
+    void ExecuteInTransaction(IReadOnlyList<SqlStatement> statements, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(statements);
+        using var transaction = BeginTransaction();
+        foreach (var statement in statements)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            transaction.Execute(statement);
+        }
+
+        transaction.Commit();
+    }
 
     /// <summary>Writes a query's result to a Parquet file and returns the rows written.</summary>
     long ExportParquet(SqlStatement query, string path);
@@ -43,7 +54,19 @@ public interface IWarehouse : ISqlReader, IDisposable
     /// <paramref name="rows"/> to <paramref name="table"/>, in one transaction: all of it takes effect, or none.
     /// Columns of the table that <paramref name="rows"/> does not name are null.
     /// </summary>
-    void AppendInTransaction(IReadOnlyList<SqlStatement> before, string table, TableRows rows, CancellationToken cancellation = default);
+    void AppendInTransaction(IReadOnlyList<SqlStatement> before, string table, TableRows rows, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        using var transaction = BeginTransaction();
+        foreach (var statement in before)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            transaction.Execute(statement);
+        }
+
+        transaction.Append(table, rows, cancellation);
+        transaction.Commit();
+    }
 
     /// <summary>
     /// Opens a transaction for work that mixes statements, bulk appends and reads (which see its own
