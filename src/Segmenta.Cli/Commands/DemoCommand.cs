@@ -246,6 +246,17 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         Console.WriteLine();
         Console.WriteLine($"How customers moved between the RFM segments over {BackfillWeeks} weeks of snapshots (segmenta migration rfm; segmenta history NAME):");
         MigrationCommand.Print(migration, migration.TopFlows(5));
+        var alerts = snapshots.SelectMany(r => r.Alerts.Select(a => (r.AsOf, a.Message))).ToList();
+        Console.WriteLine(alerts.Count == 0 ? "No drift alerts over the snapshots." : $"Drift alerts over the snapshots (segmenta refresh reports them; thresholds in segmenta.yaml):");
+        foreach (var (at, message) in alerts.Take(8))
+        {
+            Console.WriteLine($"  {at:yyyy-MM-dd}  {message}");
+        }
+
+        if (alerts.Count > 8)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  … and {alerts.Count - 8} more"));
+        }
         Console.WriteLine();
         ClusterCommand.Print(clusters, model.Version, null);
         Console.WriteLine();

@@ -294,7 +294,7 @@ public static class RefreshPipeline
             else if (Math.Abs(c.Change!.Value) > thresholds.SizeChange)
             {
                 var why = c.NewVersion ? " (its definition changed)" : "";
-                alerts.Add(new DriftAlert("size", c.Segment, c.Change.Value, thresholds.SizeChange, string.Create(inv, $"{c.Segment} {(c.Size > before ? "grew" : "shrank")} {Math.Abs(c.Change.Value):P1}, from {before:N0} to {c.Size:N0}{why}")));
+                alerts.Add(new DriftAlert("size", c.Segment, c.Change.Value, thresholds.SizeChange, string.Create(inv, $"{c.Segment} {(c.Size > before ? "grew" : "shrank")} {Math.Abs(c.Change.Value):0.0%}, from {before:N0} to {c.Size:N0}{why}")));
             }
         }
 
