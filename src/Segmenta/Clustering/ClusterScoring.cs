@@ -36,30 +36,11 @@ internal sealed class ClusterScoring(ClusterModel model) : IDerivedFieldSource
     }
 
     /// <summary>Writes <c>SELECT customer_id, id, distance</c> for every customer.</summary>
-    public void Write(SqlBuilder sql, EvaluationContext context) => Write(sql, context, coordinates: false);
-
-    /// <summary>
-    /// Writes <c>SELECT id, members, x0…</c>: per cluster, its members and the mean of each prepared coordinate
-    /// over them (where the cluster's members sit now, to compare with the model's centroid); ordered by cluster.
-    /// </summary>
-    public void WriteMemberMeans(SqlBuilder sql, EvaluationContext context)
-    {
-        ArgumentNullException.ThrowIfNull(sql);
-        var dims = Model.Preparation.Dimensions.Count;
-        sql.Append($"SELECT id, count(*) AS members{string.Concat(Enumerable.Range(0, dims).Select(t => $", avg(x{I(t)}) AS x{I(t)}"))}\nFROM (\n");
-        Write(sql, context, coordinates: true);
-        sql.Append("\n) s WHERE id IS NOT NULL GROUP BY id ORDER BY id");
-    }
-
-    private void Write(SqlBuilder sql, EvaluationContext context, bool coordinates)
+    public void Write(SqlBuilder sql, EvaluationContext context)
     {
         ArgumentNullException.ThrowIfNull(sql);
         ArgumentNullException.ThrowIfNull(context);
-        var d = sql.Dialect;
-        var id = d.QuoteIdentifier(CanonicalModel.CustomerId);
-        var request = Model.Request;
-        var numeric = request.Numeric.Select(n => Column(n.Name)).ToList();
-        var categorical = request.Categorical.Select(c => Column(c.Name)).ToList();
+        var id = sql.Dialect.QuoteIdentifier(CanonicalModel.CustomerId);
         var dims = Model.Preparation.Dimensions;
         var k = Model.K;
 
@@ -69,14 +50,13 @@ internal sealed class ClusterScoring(ClusterModel model) : IDerivedFieldSource
             sql.Append($" WHEN d{I(j)} = m THEN {I(j)}");
         }
 
-        var carried = coordinates ? string.Concat(Enumerable.Range(0, dims.Count).Select(t => $", x{I(t)}")) : "";
-        sql.Append($" ELSE {I(k)} END AS id, sqrt(m) AS distance{carried}\nFROM (\n  SELECT {id}, least({string.Join(", ", Enumerable.Range(1, k).Select(j => "d" + I(j)))}) AS m{carried}");
+        sql.Append($" ELSE {I(k)} END AS id, sqrt(m) AS distance\nFROM (\n  SELECT {id}, least({string.Join(", ", Enumerable.Range(1, k).Select(j => "d" + I(j)))}) AS m");
         for (var j = 1; j <= k; j++)
         {
             sql.Append($", d{I(j)}");
         }
 
-        sql.Append($"\n  FROM (\n    SELECT {id}{carried}");
+        sql.Append($"\n  FROM (\n    SELECT {id}");
         for (var j = 1; j <= k; j++)
         {
             var centroid = Model.Centroid(j);
@@ -88,15 +68,46 @@ internal sealed class ClusterScoring(ClusterModel model) : IDerivedFieldSource
             sql.Append($",\n           {string.Join(" + ", terms)} AS d{I(j)}");
         }
 
-        sql.Append($"\n    FROM (\n      SELECT {id}");
+        sql.Append("\n    FROM (\n");
+        WriteCoordinates(sql, context);
+        sql.Append("\n    ) p\n  ) q\n) r");
+    }
+
+    /// <summary>
+    /// Writes <c>SELECT id, members, x0…</c>: per cluster, its members and the mean of each prepared coordinate
+    /// over them (where the cluster's members sit now, to compare with the model's centroid); ordered by cluster.
+    /// The clusters come from <see cref="WriteRows"/>: the stored scores when the context has them.
+    /// </summary>
+    public void WriteMemberMeans(SqlBuilder sql, EvaluationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        var id = sql.Dialect.QuoteIdentifier(CanonicalModel.CustomerId);
+        var dims = Model.Preparation.Dimensions.Count;
+        sql.Append($"SELECT s.id, count(*) AS members{string.Concat(Enumerable.Range(0, dims).Select(t => $", avg(p.x{I(t)}) AS x{I(t)}"))}\nFROM (\n");
+        WriteCoordinates(sql, context);
+        sql.Append("\n) p\nJOIN (\n");
+        WriteRows(sql, context, []);
+        sql.Append($"\n) s ON s.{id} = p.{id}\nWHERE s.id IS NOT NULL GROUP BY s.id ORDER BY s.id");
+    }
+
+    /// <summary>Writes <c>SELECT customer_id, x0…</c>: every customer's prepared coordinates.</summary>
+    private void WriteCoordinates(SqlBuilder sql, EvaluationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var id = sql.Dialect.QuoteIdentifier(CanonicalModel.CustomerId);
+        var request = Model.Request;
+        var numeric = request.Numeric.Select(n => Column(n.Name)).ToList();
+        var categorical = request.Categorical.Select(c => Column(c.Name)).ToList();
+        var dims = Model.Preparation.Dimensions;
+        sql.Append($"SELECT {id}");
         for (var t = 0; t < dims.Count; t++)
         {
-            sql.Append($",\n             {Coordinate(sql, dims[t], numeric, categorical)} AS x{I(t)}");
+            sql.Append($",\n       {Coordinate(sql, dims[t], numeric, categorical)} AS x{I(t)}");
         }
 
-        sql.Append("\n      FROM (\n");
+        sql.Append("\nFROM (\n");
         ClusterInputQuery.Write(sql, context, numeric, categorical);
-        sql.Append("\n      ) i\n    ) p\n  ) q\n) r");
+        sql.Append("\n) i");
     }
 
     /// <summary>One prepared coordinate, as <see cref="PreparedDimension.Numeric"/> computes it.</summary>

@@ -69,12 +69,11 @@ public static class RefreshPipeline
         var steps = new List<RefreshStep>();
         var step = "segments";
 
-        RefreshStep Finish(string name, Stopwatch watch, long rows, string detail, string status = "ok")
+        void Finish(string name, Stopwatch watch, long rows, string detail, string status = "ok")
         {
             var done = new RefreshStep(name, status, Math.Round(watch.Elapsed.TotalSeconds, 3), rows, detail);
             steps.Add(done);
             progress?.Invoke(done);
-            return done;
         }
 
         // Before anything is written: the segments compile and history moves forward.
@@ -107,12 +106,13 @@ public static class RefreshPipeline
             step = "clusters";
             watch.Restart();
             var clusterModel = ClusterAnalysis.Active(warehouse);
-            var means = clusterModel is null ? [] : MemberMeans(warehouse, clusterModel, evaluation);
             if (clusterModel is not null)
             {
                 ClusterAnalysis.StoreScores(warehouse, clusterModel, evaluation, time.GetUtcNow().UtcDateTime, cancellation);
                 evaluation = evaluation.WithStored(ClusterAnalysis.Analysis);
             }
+
+            var means = clusterModel is null ? [] : MemberMeans(warehouse, clusterModel, evaluation);
 
             Finish(
                 step,
@@ -232,7 +232,7 @@ public static class RefreshPipeline
         }).ToList();
     }
 
-    /// <summary>Per cluster: its members now and the mean of their prepared coordinates.</summary>
+    /// <summary>Per cluster: its members now (the scores just stored) and the mean of their prepared coordinates.</summary>
     private static List<(int Cluster, long Members, double[] Mean)> MemberMeans(IWarehouse warehouse, ClusterModel model, EvaluationContext context)
     {
         var sql = new SqlBuilder(warehouse.Dialect);
