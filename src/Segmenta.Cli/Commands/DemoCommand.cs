@@ -155,7 +155,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         var exportFile = Path.Combine(root, "exports", "lapsed_vips.csv");
         var exported = AudienceExport.Write(
             warehouse, library.Compilation.Find("lapsed_vips")!, context, SegmentSupport.Traits(warehouse, "email,first_name,last_name,country", []), AudienceFormat.Csv, exportFile);
-        var migration = SegmentMigration.Compute(warehouse, RfmFamily(library), snapshots[0].AsOf, AsOf);
+        var migration = SegmentMigration.Compute(warehouse, MigrationCommand.Generated(library, RfmAnalysis.SegmentPrefix), snapshots[0].AsOf, AsOf);
         steps.Add(new { step = "segments", segments = stored.Count, snapshots = snapshots.Count, seconds = Seconds(step) });
         say(string.Create(CultureInfo.InvariantCulture, $"8. Segmented      {previews.Count} example segments from segments/demo.seg and {stored.Count - previews.Count} RFM and cluster segments, refreshed weekly over {BackfillWeeks} weeks ({snapshots.Count} snapshots, {snapshots.Sum(r => r.Alerts.Count)} drift alerts); the examples previewed and lapsed_vips exported in {Seconds(step)} s"));
 
@@ -316,10 +316,6 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
     }
 
     /// <summary>The demo folder is the demo's own: replace an earlier demo, but never a folder holding anything else.</summary>
-    /// <summary>The named RFM segments, in the map's order.</summary>
-    private static List<string> RfmFamily(SegmentLibrary library) =>
-        library.Compilation.Segments.Where(s => library.IsGenerated(s.File) && s.Name.StartsWith(RfmAnalysis.SegmentPrefix, StringComparison.Ordinal)).Select(s => s.Name).ToList();
-
     private static void PrepareFolder(string root)
     {
         if (!Directory.Exists(root) || !Directory.EnumerateFileSystemEntries(root).Any())

@@ -33,14 +33,10 @@ internal sealed class MembersCommand : GuardedCommand<MembersSettings>
         var workspace = FindWorkspace(settings);
         using var warehouse = OpenWarehouse(workspace);
         var at = settings.At is { } text ? SegmentSupport.Instant(workspace, "--at", text) : DateTime.MaxValue;
-        var history = SegmentMaterializer.History(warehouse, settings.Segment);
-        if (history.Count == 0)
-        {
-            throw SegmentSupport.NoHistory(warehouse, settings.Segment);
-        }
-
         var members = SegmentMaterializer.Members(warehouse, settings.Segment, at)
-            ?? throw new UserInputException($"`{settings.Segment}` was first recorded at {SegmentSupport.Iso(history[^1].AsOf)}, after {SegmentSupport.Iso(at)}; nothing is known about it that early");
+            ?? throw (SegmentMaterializer.History(warehouse, settings.Segment) is [.., var first]
+                ? new UserInputException($"`{settings.Segment}` was first recorded at {SegmentSupport.Iso(first.AsOf)}, after {SegmentSupport.Iso(at)}; nothing is known about it that early")
+                : SegmentSupport.NoHistory(warehouse, settings.Segment));
         var limit = settings.Limit ?? (settings.Json ? 0 : 20);
         var shown = limit == 0 ? members.CustomerIds : members.CustomerIds.Take(limit).ToList();
         if (settings.Json)

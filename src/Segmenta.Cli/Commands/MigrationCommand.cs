@@ -64,9 +64,7 @@ internal sealed class MigrationCommand : GuardedCommand<MigrationSettings>
         var key = family.Trim().ToLowerInvariant();
         if (key is "rfm" or "clusters" or "cluster")
         {
-            var library = SegmentSupport.Load(workspace, warehouse);
-            var prefix = key == "rfm" ? RfmAnalysis.SegmentPrefix : ClusterAnalysis.SegmentPrefix;
-            var names = library.Compilation.Segments.Where(s => library.IsGenerated(s.File) && s.Name.StartsWith(prefix, StringComparison.Ordinal)).Select(s => s.Name).ToList();
+            var names = Generated(SegmentSupport.Load(workspace, warehouse), key == "rfm" ? RfmAnalysis.SegmentPrefix : ClusterAnalysis.SegmentPrefix);
             return names.Count > 0
                 ? names
                 : throw new UserInputException(key == "rfm" ? "the workspace has no RFM segments" : "no cluster model yet; run `segmenta cluster` (then `segmenta refresh`)");
@@ -81,6 +79,10 @@ internal sealed class MigrationCommand : GuardedCommand<MigrationSettings>
 
         return list.Count > 0 ? list : throw new UserInputException("name a family: `rfm`, `clusters` or segments separated by commas");
     }
+
+    /// <summary>The segments an analysis generated whose names start with <paramref name="prefix"/> (the RFM map's, the clusters'), in their order.</summary>
+    internal static List<string> Generated(SegmentLibrary library, string prefix) =>
+        library.Compilation.Segments.Where(s => library.IsGenerated(s.File) && s.Name.StartsWith(prefix, StringComparison.Ordinal)).Select(s => s.Name).ToList();
 
     internal static object ToJson(MigrationMatrix m, IReadOnlyList<MigrationFlow> flows) => new
     {
