@@ -184,7 +184,7 @@ internal sealed class DuckDbLoad : IIngestLoad
 
     private long MergeCustomers()
     {
-        var update = LoadStatements.UpdateChangedCustomers(DuckDbDialect.Instance, CustomerStage, request.Columns);
+        var update = LoadStatements.UpdateChangedCustomers(DuckDbDialect.Instance, CustomerStage, request.Columns, request.KeepMissingTraits);
         var updated = update is null ? 0 : warehouse.ExecuteCount(update);
         return updated + warehouse.ExecuteCount(LoadStatements.InsertNewCustomers(DuckDbDialect.Instance, CustomerStage, request.Columns));
     }

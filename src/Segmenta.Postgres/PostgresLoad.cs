@@ -215,7 +215,7 @@ internal sealed class PostgresLoad : IIngestLoad
 
     private long MergeCustomers()
     {
-        var update = LoadStatements.UpdateChangedCustomers(warehouse.Dialect, Stage, request.Columns);
+        var update = LoadStatements.UpdateChangedCustomers(warehouse.Dialect, Stage, request.Columns, request.KeepMissingTraits);
         var updated = update is null ? 0 : warehouse.Execute(update);
         return updated + warehouse.Execute(LoadStatements.InsertNewCustomers(warehouse.Dialect, Stage, request.Columns));
     }

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using Segmenta.Campaigns;
 using Spectre.Console.Cli;
+using Segmenta.Server.Documents;
 
 namespace Segmenta.Cli.Commands;
 
@@ -72,7 +73,7 @@ internal sealed class CampaignLaunchCommand : GuardedCommand<CampaignLaunchSetti
                 customers = assignment.CustomerIds.Length,
                 in_several_segments = assignment.InSeveral,
                 outside_segments = assignment.Outside,
-                arms = CampaignSupport.CountsJson(counts),
+                arms = CampaignDocuments.CountsJson(counts),
                 files = files.Select(f => new { arm = f.Arm, path = f.Path, customers = f.Customers }),
             });
             return ExitCodes.Ok;

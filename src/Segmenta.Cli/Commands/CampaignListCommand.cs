@@ -4,6 +4,7 @@ using Segmenta.Campaigns;
 using Segmenta.Configuration;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Segmenta.Server.Documents;
 
 namespace Segmenta.Cli.Commands;
 
@@ -85,7 +86,7 @@ internal sealed class CampaignShowCommand : GuardedCommand<CampaignSettings>
             CliOutput.WriteJson(new
             {
                 campaign = definition.Name,
-                definition = CampaignSupport.DefinitionJson(definition),
+                definition = CampaignDocuments.DefinitionJson(definition),
                 launched = launch is null ? null : new
                 {
                     launched_at = SegmentSupport.Iso(launch.LaunchedAt),
@@ -93,7 +94,7 @@ internal sealed class CampaignShowCommand : GuardedCommand<CampaignSettings>
                     send_at = SegmentSupport.Iso(launch.SendAt),
                     window_end = SegmentSupport.Iso(launch.WindowEnd),
                     customers = launch.Customers,
-                    arms = CampaignSupport.CountsJson(counts),
+                    arms = CampaignDocuments.CountsJson(counts),
                 },
             });
             return ExitCodes.Ok;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Segmenta.Campaigns;
 using Spectre.Console.Cli;
+using Segmenta.Server.Documents;
 
 namespace Segmenta.Cli.Commands;
 
@@ -79,7 +80,7 @@ internal sealed class CampaignNewCommand : GuardedCommand<CampaignNewSettings>
         File.WriteAllText(path, text);
         if (settings.Json)
         {
-            CliOutput.WriteJson(new { campaign = definition.Name, path, definition = CampaignSupport.DefinitionJson(definition) });
+            CliOutput.WriteJson(new { campaign = definition.Name, path, definition = CampaignDocuments.DefinitionJson(definition) });
         }
         else
         {

@@ -3,6 +3,7 @@ using System.Globalization;
 using Segmenta.Campaigns;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Segmenta.Server.Documents;
 
 namespace Segmenta.Cli.Commands;
 
@@ -57,10 +58,10 @@ internal sealed class CampaignPlanCommand : GuardedCommand<CampaignPlanSettings>
                     variant = s.Variant,
                     broadcast = s.Broadcast,
                     base_rate = s.BaseRate,
-                    detectable_lift = CampaignSupport.Number(s.DetectableVsHoldout),
-                    detectable_relative_lift = s.RelativeDetectableVsHoldout is { } r ? CampaignSupport.Number(r) : null,
-                    detectable_vs_broadcast = s.DetectableVsBroadcast is { } b ? CampaignSupport.Number(b) : null,
-                    power_at_target = s.PowerAtTarget is { } p ? CampaignSupport.Number(p) : null,
+                    detectable_lift = Documents.Number(s.DetectableVsHoldout),
+                    detectable_relative_lift = s.RelativeDetectableVsHoldout is { } r ? Documents.Number(r) : null,
+                    detectable_vs_broadcast = s.DetectableVsBroadcast is { } b ? Documents.Number(b) : null,
+                    power_at_target = s.PowerAtTarget is { } p ? Documents.Number(p) : null,
                 }),
             });
             return ExitCodes.Ok;

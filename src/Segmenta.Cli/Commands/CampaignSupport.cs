@@ -64,46 +64,6 @@ internal static class CampaignSupport
             : [];
     }
 
-    /// <summary>A finite number, or null (JSON has no NaN).</summary>
-    public static double? Number(double value) => double.IsFinite(value) ? value : null;
-
-    public static object? IntervalJson(Interval? interval) => interval is { } i ? new { low = Number(i.Low), high = Number(i.High) } : null;
-
-    public static object VariantJson(CampaignVariant v, CampaignDefinition d) => new
-    {
-        arm = v.Name,
-        message = v.Message,
-        offer = v.Offer,
-        channel = v.Channel,
-        cost_per_contact = d.ContactCost(v.Name),
-    };
-
-    public static object DefinitionJson(CampaignDefinition d) => new
-    {
-        name = d.Name,
-        description = d.Description,
-        send_at = d.SendAt is { } s ? SegmentSupport.Iso(s) : null,
-        salt = d.Salt,
-        holdout = d.Recorded is null ? d.Holdout : (double?)null,
-        recorded_arms = d.Recorded is { } r ? new { field = r.Field, holdout = r.Holdout } : null,
-        segments = d.Strata,
-        arms = d.TreatedArms.Select(v => VariantJson(v, d)),
-        broadcast_share = d.Broadcast?.Share,
-        costs = new { @fixed = d.Costs.Fixed, per_contact = d.Costs.PerContact, per_redemption = d.Costs.PerRedemption },
-        margin = d.Margin,
-        outcome = new
-        {
-            window_days = d.Outcome.WindowDays,
-            conversion = d.Outcome.Conversion,
-            open = d.Outcome.Open,
-            click = d.Outcome.Click,
-            visit = d.Outcome.Visit,
-            value_per_conversion = d.Outcome.ValuePerConversion,
-        },
-    };
-
-    public static object CountsJson(IEnumerable<ArmCount> counts) => counts.Select(c => new { segment = c.Segment, arm = c.Arm, customers = c.Customers });
-
     /// <summary>Customers per segment and arm, as a table.</summary>
     public static void PrintCounts(IEnumerable<ArmCount> counts)
     {

@@ -5,6 +5,7 @@ using Segmenta.Clustering;
 using Segmenta.Segments;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Segmenta.Server.Documents;
 
 namespace Segmenta.Cli.Commands;
 
@@ -74,7 +75,7 @@ internal sealed class ClusterCommand : GuardedCommand<ClusterSettings>
 
         if (settings.Json)
         {
-            CliOutput.WriteJson(ToJson(result, settings.DryRun ? null : model.Version, path));
+            CliOutput.WriteJson(AnalysisDocuments.Cluster(result, settings.DryRun ? null : model.Version, path));
         }
         else
         {
@@ -182,60 +183,6 @@ internal sealed class ClusterCommand : GuardedCommand<ClusterSettings>
         }
 
         throw new UserInputException($"-k: `{text}` is neither a number of clusters (5) nor a range (2..10), between 1 and 50");
-    }
-
-    internal static object ToJson(ClusterResult result, int? version, string? path)
-    {
-        var model = result.Model;
-        var chosen = result.Choice.ByK.First(q => q.K == model.K);
-        return new
-        {
-            as_of = SegmentSupport.Iso(model.AsOf),
-            model = version,
-            customers = result.Customers,
-            clustered = result.Clustered,
-            dropped = result.Customers - result.Clustered,
-            k = model.K,
-            reason = result.Choice.Reason,
-            elbow_k = result.Choice.ElbowK,
-            seed = model.Request.Seed,
-            initializations = model.Request.Initializations,
-            scaling = model.Preparation.Scaling.ToString().ToLowerInvariant(),
-            missing = model.Preparation.Missing.ToString().ToLowerInvariant(),
-            inertia = model.Inertia,
-            silhouette = chosen.Silhouette,
-            silhouette_sample = chosen.SilhouetteSample,
-            iterations = result.Iterations,
-            converged = result.Converged,
-            path,
-            inputs = result.Inputs.Select(i => new
-            {
-                name = i.Name,
-                kind = i.Categorical ? "categorical" : "numeric",
-                source = i.Computed ? "feature" : "customer",
-                log = i.Log,
-                skewness = i.Skewness,
-                missing = i.Missing,
-                fill = i.Fill,
-                levels = i.Categorical ? i.Levels : null,
-            }),
-            by_k = result.Choice.ByK.Select(q => new
-            {
-                k = q.K,
-                inertia = q.Inertia,
-                silhouette = q.Silhouette,
-                calinski_harabasz = q.CalinskiHarabasz,
-                davies_bouldin = q.DaviesBouldin,
-            }),
-            clusters = result.Clusters.Select(c => new
-            {
-                id = c.Id,
-                segment = ClusterAnalysis.SegmentName(c.Id),
-                customers = c.Customers,
-                share = c.Share,
-                centers = c.Centers.Select(x => new { input = x.Input, level = x.Level, center = x.Center, mean = x.Mean, overall = x.Overall }),
-            }),
-        };
     }
 
     internal static void Print(ClusterResult result, int? version, double? seconds)

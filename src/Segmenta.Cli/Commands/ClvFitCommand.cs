@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Segmenta.Clv;
 using Segmenta.Segments;
 using Spectre.Console.Cli;
+using Segmenta.Server.Documents;
 
 namespace Segmenta.Cli.Commands;
 
@@ -46,7 +47,7 @@ internal sealed class ClvFitCommand : GuardedCommand<ClvFitSettings>
         var end = settings.CalibrationEnd is { } text ? SegmentSupport.Date("--calibration-end", text) : ClvAnalysis.LastCompleteDay(context);
         if (end > ClvAnalysis.LastCompleteDay(context))
         {
-            throw new UserInputException($"--calibration-end {ClvSupport.Day(end)} is not before the as-of; the last whole day is {ClvSupport.Day(ClvAnalysis.LastCompleteDay(context))}");
+            throw new UserInputException($"--calibration-end {AnalysisDocuments.Day(end)} is not before the as-of; the last whole day is {AnalysisDocuments.Day(ClvAnalysis.LastCompleteDay(context))}");
         }
 
         using var warehouse = OpenWarehouse(workspace);
@@ -62,7 +63,7 @@ internal sealed class ClvFitCommand : GuardedCommand<ClvFitSettings>
         var path = ClvPredictCommand.WriteRows(warehouse, settings, format);
         if (settings.Json)
         {
-            CliOutput.WriteJson(new { fit = ClvSupport.ModelJson(model, !settings.DryRun), predictions = ClvSupport.PredictionsJson(predictions), path });
+            CliOutput.WriteJson(new { fit = AnalysisDocuments.ModelJson(model, !settings.DryRun), predictions = AnalysisDocuments.PredictionsJson(predictions), path });
             return ExitCodes.Ok;
         }
 

@@ -18,6 +18,7 @@ using Segmenta.Segments;
 using Segmenta.Workspaces;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Segmenta.Server.Documents;
 
 namespace Segmenta.Cli.Commands;
 
@@ -200,24 +201,24 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
                 steps,
                 ingests,
                 reingest = new { read = again.Read, loaded = again.Loaded, quarantined = again.Quarantined, duplicates = again.Duplicates },
-                status = StatusCommand.ToJson(root, warehouse, summary),
+                status = SegmentDocuments.Status(root, warehouse, summary),
                 quarantine_reasons = reasons,
-                rfm = RfmCommand.ToJson(rfm, stored: false, null, 0),
-                clusters = ClusterCommand.ToJson(clusters, model.Version, null),
-                clv = new { fit = ClvSupport.ModelJson(clv, stored: true), predictions = ClvSupport.PredictionsJson(values) },
-                personas = personas.Select(PersonaCommand.ToJson),
+                rfm = AnalysisDocuments.Rfm(rfm, stored: false, null, 0),
+                clusters = AnalysisDocuments.Cluster(clusters, model.Version, null),
+                clv = new { fit = AnalysisDocuments.ModelJson(clv, stored: true), predictions = AnalysisDocuments.PredictionsJson(values) },
+                personas = personas.Select(AnalysisDocuments.Persona),
                 segments = previews.Select(p => new { name = p.Name, title = p.Title, size = p.Size, share_of_customers = Math.Round(p.ShareOfCustomers, 6), share_of_revenue = Math.Round(p.ShareOfRevenue, 6) }),
                 export = new { segment = "lapsed_vips", path = exportFile, members = exported },
                 refresh = new
                 {
                     snapshots = snapshots.Select(r => new { as_of = SegmentSupport.Iso(r.AsOf), run_id = r.RunId, entered = r.Segments.Sum(c => c.Entered), exited = r.Segments.Sum(c => c.Exited), alerts = r.Alerts }),
-                    migration = MigrationCommand.ToJson(migration, migration.TopFlows(10)),
+                    migration = SegmentDocuments.Migration(migration, migration.TopFlows(10)),
                 },
                 campaign = new
                 {
                     truth = CampaignTruth.Select(t => new { segment = t.Segment, base_rate = t.BaseRate, variant_lift = t.VariantLift, broadcast_lift = t.BroadcastLift, order_value = t.OrderValue }),
                     audiences = audiences.Select(a => new { arm = a.Arm, path = a.Path, customers = a.Customers }),
-                    measurement = MeasureCommand.ToJson(measured, charts),
+                    measurement = CampaignDocuments.Measurement(measured, charts),
                 },
                 seconds = Seconds(clock),
             });

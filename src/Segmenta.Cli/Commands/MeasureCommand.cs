@@ -4,6 +4,7 @@ using Segmenta.Campaigns;
 using Segmenta.Cli.Charts;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Segmenta.Server.Documents;
 
 namespace Segmenta.Cli.Commands;
 
@@ -61,7 +62,7 @@ internal sealed class MeasureCommand : GuardedCommand<MeasureSettings>
         var charts = settings.Charts is { } folder ? CampaignCharts.Write(result, folder) : [];
         if (settings.Json)
         {
-            CliOutput.WriteJson(ToJson(result, charts));
+            CliOutput.WriteJson(CampaignDocuments.Measurement(result, charts));
             return ExitCodes.Ok;
         }
 
@@ -73,107 +74,6 @@ internal sealed class MeasureCommand : GuardedCommand<MeasureSettings>
 
         return ExitCodes.Ok;
     }
-
-    public static object ToJson(CampaignResult r, IReadOnlyList<string> charts)
-    {
-        var d = r.Campaign.Definition;
-        return new
-        {
-            campaign = d.Name,
-            description = d.Description,
-            audience_as_of = SegmentSupport.Iso(r.Campaign.AsOf),
-            customers = r.Campaign.Customers,
-            window = new { from = SegmentSupport.Iso(r.From), to = SegmentSupport.Iso(r.To), days = d.Outcome.WindowDays, complete = r.WindowComplete },
-            latest_event_at = r.LatestEvent is { } t ? SegmentSupport.Iso(t) : null,
-            confidence = r.Options.Confidence,
-            correction = r.Options.Correction == MultipleComparison.Holm ? "holm" : "benjamini-hochberg",
-            proportion_interval = "newcombe",
-            mean_interval = "welch, or percentile bootstrap when either arm fails Cochran's rule n > 25 * skewness^2",
-            bootstrap_replicates = r.Options.BootstrapReplicates,
-            clv_model = r.ClvModelVersion,
-            margin = d.Margin,
-            arms = r.Arms.Select(a => new
-            {
-                segment = a.Segment,
-                arm = a.Arm,
-                recipients = a.Recipients,
-                opened = a.Opened,
-                open_rate = a.OpenRate,
-                clicked = a.Clicked,
-                click_rate = a.ClickRate,
-                visited = a.Visited,
-                visit_rate = a.VisitRate,
-                seconds_on_site = a.SecondsOnSite,
-                converted = a.Converted,
-                conversion_rate = a.ConversionRate,
-                conversion_interval = CampaignSupport.IntervalJson(a.ConversionInterval),
-                orders = a.Orders,
-                revenue = a.Revenue,
-                revenue_per_recipient = a.RevenuePerRecipient,
-                average_order_value = a.AverageOrderValue,
-                cost = a.Cost,
-                clv_mean = a.ClvMean,
-            }),
-            comparisons = r.Comparisons.Select(c => new
-            {
-                segment = c.Segment,
-                arm = c.Arm,
-                against = c.Against,
-                conversion = ProportionJson(c.Conversion),
-                visit = ProportionJson(c.Visit),
-                revenue_per_recipient = MeanJson(c.RevenuePerRecipient),
-                clv = c.Clv is null ? null : MeanJson(c.Clv),
-                incremental_conversions = c.IncrementalConversions,
-                incremental_revenue = c.IncrementalRevenue,
-                incremental_profit = c.IncrementalProfit,
-                cost = c.Cost,
-                net_profit = c.NetProfit,
-                roi = c.Roi,
-                clv_uplift = c.ClvUplift,
-            }),
-            totals = new
-            {
-                contacts = r.Totals.Contacts,
-                conversions = r.Totals.Conversions,
-                conversion_rate = r.Totals.Contacts == 0 ? 0 : (double)r.Totals.Conversions / r.Totals.Contacts,
-                revenue = r.Totals.Revenue,
-                cost = r.Totals.Cost,
-                profit = r.Totals.Profit,
-                incremental_revenue = r.Totals.IncrementalRevenue,
-                incremental_profit = r.Totals.IncrementalProfit,
-                net_profit = r.Totals.NetProfit,
-                roi = r.Totals.Roi,
-            },
-            charts,
-        };
-    }
-
-    private static object ProportionJson(ProportionLift p) => new
-    {
-        treated = p.Treated,
-        control = p.Control,
-        difference = p.Difference,
-        interval = CampaignSupport.IntervalJson(p.Interval),
-        relative = p.Relative,
-        relative_interval = CampaignSupport.IntervalJson(p.RelativeInterval),
-        p = p.P,
-        adjusted_p = p.AdjustedP,
-    };
-
-    private static object MeanJson(MeanLift m) => new
-    {
-        treated = m.Treated,
-        control = m.Control,
-        difference = m.Difference,
-        interval = CampaignSupport.IntervalJson(m.Interval),
-        method = m.Method,
-        welch = new { t = CampaignSupport.Number(m.Welch.T), df = CampaignSupport.Number(m.Welch.DegreesOfFreedom), standard_error = CampaignSupport.Number(m.Welch.StandardError), interval = CampaignSupport.IntervalJson(m.Welch.Confidence) },
-        bootstrap = CampaignSupport.IntervalJson(m.Bootstrap),
-        relative = m.Relative,
-        relative_interval = CampaignSupport.IntervalJson(m.RelativeInterval),
-        p = m.P,
-        adjusted_p = m.AdjustedP,
-    };
 
     public static void Print(CampaignResult r, string currency)
     {

@@ -4,6 +4,7 @@ using Segmenta.Clustering;
 using Segmenta.Rfm;
 using Segmenta.Segments;
 using Spectre.Console.Cli;
+using Segmenta.Server.Documents;
 
 namespace Segmenta.Cli.Commands;
 
@@ -50,7 +51,7 @@ internal sealed class MigrationCommand : GuardedCommand<MigrationSettings>
         var flows = matrix.TopFlows(settings.Top);
         if (settings.Json)
         {
-            CliOutput.WriteJson(ToJson(matrix, flows));
+            CliOutput.WriteJson(SegmentDocuments.Migration(matrix, flows));
             return ExitCodes.Ok;
         }
 
@@ -83,20 +84,6 @@ internal sealed class MigrationCommand : GuardedCommand<MigrationSettings>
     /// <summary>The segments an analysis generated whose names start with <paramref name="prefix"/> (the RFM map's, the clusters'), in their order.</summary>
     internal static List<string> Generated(SegmentLibrary library, string prefix) =>
         library.Compilation.Segments.Where(s => library.IsGenerated(s.File) && s.Name.StartsWith(prefix, StringComparison.Ordinal)).Select(s => s.Name).ToList();
-
-    internal static object ToJson(MigrationMatrix m, IReadOnlyList<MigrationFlow> flows) => new
-    {
-        from = SegmentSupport.Iso(m.From),
-        to = SegmentSupport.Iso(m.To),
-        states = m.States,
-        counts = m.Counts,
-        shares = m.Counts.Select((row, i) => row.Select((_, j) => Math.Round(m.Share(i, j), 6))),
-        from_totals = m.FromTotals,
-        to_totals = m.ToTotals,
-        stayed = m.Stayed,
-        top_flows = flows.Select(f => new { from = f.From, to = f.To, customers = f.Customers, share_of_from = Math.Round(f.ShareOfFrom, 6) }),
-        sources = m.Sources.Select(s => new { segment = s.Segment, from = SegmentSupport.Iso(s.From), to = SegmentSupport.Iso(s.To) }),
-    };
 
     internal static void Print(MigrationMatrix m, IReadOnlyList<MigrationFlow> flows)
     {

@@ -5,6 +5,7 @@ using Segmenta.Personas;
 using Segmenta.Segments;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Segmenta.Server.Documents;
 
 namespace Segmenta.Cli.Commands;
 
@@ -55,7 +56,7 @@ internal sealed class PersonaCommand : GuardedCommand<PersonaSettings>
         var currency = workspace.Settings.Currency;
         if (settings.Json)
         {
-            CliOutput.WriteJson(new { as_of = SegmentSupport.Iso(context.AsOf), personas = reports.Select(r => ToJson(r)) });
+            CliOutput.WriteJson(new { as_of = SegmentSupport.Iso(context.AsOf), personas = reports.Select(r => AnalysisDocuments.Persona(r)) });
             return ExitCodes.Ok;
         }
 
@@ -104,60 +105,4 @@ internal sealed class PersonaCommand : GuardedCommand<PersonaSettings>
     private static string Plain(PersonaCard card) =>
         $"{card.Heading} · {card.Subheading}\n" + string.Concat(card.Lines.Select(l => $"  {l.Label}: {l.Text}\n"));
 
-    internal static object ToJson(PersonaReport r) => new
-    {
-        segment = r.Segment,
-        title = r.Title,
-        name = r.Name,
-        name_reasons = r.NameReasons,
-        size = r.Size,
-        customers = r.Customers,
-        share_of_customers = r.ShareOfCustomers,
-        revenue = r.Revenue,
-        share_of_revenue = r.ShareOfRevenue,
-        strategy = r.Strategy,
-        strategy_reason = r.StrategyReason,
-        measures = r.Measures.Select(m => new
-        {
-            name = m.Name,
-            unit = m.Unit,
-            present = m.Present,
-            mean = Number(m.Mean),
-            median = Number(m.Median),
-            base_mean = Number(m.BaseMean),
-            base_median = Number(m.BaseMedian),
-            index = Number(m.Index),
-            difference = Number(m.Difference),
-        }),
-        over_indexing = r.OverIndexing.Select(l => new
-        {
-            trait = l.Trait,
-            level = l.Level,
-            members = l.Members,
-            share = l.Share,
-            base_share = l.BaseShare,
-            lift = l.Lift,
-            p_value = l.PValue,
-        }),
-        channels = r.Channels.Select(Share),
-        rfm_mix = r.RfmMix.Select(Share),
-        lifetime = r.Lifetime is not { } l ? null : new
-        {
-            model_version = l.ModelVersion,
-            history_end = l.HistoryEnd.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            predicted = l.Predicted,
-            total_value = l.TotalValue,
-            share_of_value = l.ShareOfValue,
-            mean_value = l.MeanValue,
-            base_mean_value = l.BaseMeanValue,
-            mean_p_alive = l.MeanProbabilityAlive,
-            base_mean_p_alive = l.BaseMeanProbabilityAlive,
-            likely_inactive = l.LikelyInactive,
-        },
-    };
-
-    private static object Share(PersonaShare s) => new { name = s.Name, members = s.Members, share = s.Share, base_share = s.BaseShare };
-
-    /// <summary>JSON has no NaN: a value that cannot be computed (no member has one) is null.</summary>
-    private static double? Number(double value) => double.IsFinite(value) ? value : null;
 }

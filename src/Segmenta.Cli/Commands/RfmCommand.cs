@@ -5,6 +5,7 @@ using Segmenta.Rfm;
 using Segmenta.Segments;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Segmenta.Server.Documents;
 
 namespace Segmenta.Cli.Commands;
 
@@ -58,7 +59,7 @@ internal sealed class RfmCommand : GuardedCommand<RfmSettings>
 
         if (settings.Json)
         {
-            CliOutput.WriteJson(ToJson(report, settings.Store, path, seconds));
+            CliOutput.WriteJson(AnalysisDocuments.Rfm(report, settings.Store, path, seconds));
         }
         else
         {
@@ -71,33 +72,6 @@ internal sealed class RfmCommand : GuardedCommand<RfmSettings>
 
         return ExitCodes.Ok;
     }
-
-    internal static object ToJson(RfmReport report, bool stored, string? path, double seconds) => new
-    {
-        as_of = SegmentSupport.Iso(report.AsOf),
-        bins = report.Options.Bins,
-        method = RfmOptions.MethodName(report.Options.Method),
-        customers = report.Customers,
-        scored = report.Scored,
-        without_purchases = report.WithoutPurchases,
-        revenue = report.Revenue,
-        table = stored ? RfmAnalysis.Table : null,
-        path,
-        seconds = Math.Round(seconds, 3),
-        segments = report.Segments.Select(s => new
-        {
-            segment = s.Segment,
-            name = RfmAnalysis.SegmentName(s.Segment),
-            customers = s.Customers,
-            share = Math.Round(s.Share, 6),
-            revenue = s.Revenue,
-            share_of_revenue = Math.Round(s.ShareOfRevenue, 6),
-            avg_r = Math.Round(s.AvgR, 4),
-            avg_f = Math.Round(s.AvgF, 4),
-            avg_m = Math.Round(s.AvgM, 4),
-        }),
-        grid = report.Grid.Select(c => new { r = c.R, f = c.F, customers = c.Customers, revenue = c.Revenue }),
-    };
 
     /// <summary>The named segments as a table, then the R×F grid.</summary>
     internal static void Print(RfmReport report, string currency, double? seconds)

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Segmenta.Server.Documents;
 using Segmenta.Cli;
 using Segmenta.Rfm;
 using Spectre.Console.Cli;
@@ -36,7 +37,7 @@ internal sealed class SegmentCheckCommand : GuardedCommand<SegmentCheckSettings>
             {
                 files,
                 segments = segments.Select(s => new { name = s.Name, title = s.Title, file = s.File, line = s.Span.Line, version = s.Version, depends_on = s.DependsOn }),
-                diagnostics = compilation.Diagnostics.Select(SegmentSupport.DiagnosticJson),
+                diagnostics = compilation.Diagnostics.Select(SegmentDocuments.Diagnostic),
             });
         }
         else

@@ -3,6 +3,7 @@ using System.Globalization;
 using Segmenta.Segments;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Segmenta.Server.Documents;
 
 namespace Segmenta.Cli.Commands;
 
@@ -43,7 +44,7 @@ internal sealed class SegmentPreviewCommand : GuardedCommand<SegmentPreviewSetti
         var previews = segments.Select(s => SegmentPreview.Compute(warehouse, s, context, traits, settings.Sample)).ToList();
         if (settings.Json)
         {
-            var json = previews.Select(ToJson).ToList();
+            var json = previews.Select(SegmentDocuments.Preview).ToList();
             CliOutput.WriteJson(json.Count == 1 ? json[0] : json);
             return ExitCodes.Ok;
         }
@@ -55,38 +56,6 @@ internal sealed class SegmentPreviewCommand : GuardedCommand<SegmentPreviewSetti
 
         return ExitCodes.Ok;
     }
-
-    internal static object ToJson(SegmentPreview p) => new
-    {
-        name = p.Name,
-        title = p.Title,
-        version = p.Version,
-        as_of = SegmentSupport.Iso(p.AsOf),
-        size = p.Size,
-        customers = p.Customers,
-        share_of_customers = Math.Round(p.ShareOfCustomers, 6),
-        revenue = p.MemberRevenue,
-        total_revenue = p.Revenue,
-        share_of_revenue = Math.Round(p.ShareOfRevenue, 6),
-        lifetime = p.Lifetime is not { } l ? null : new
-        {
-            predicted = l.Predicted,
-            value = l.Value,
-            total_value = l.TotalValue,
-            share_of_value = Math.Round(l.ShareOfValue, 6),
-            mean_p_alive = l.MeanProbabilityAlive,
-        },
-        steps = p.Steps.Select(s => new { condition = s.Condition, remaining = s.Remaining }),
-        sample = p.Sample.Select(row => p.SampleColumns.Select((c, i) => (c, v: row[i])).ToDictionary(x => x.c, x => Plain(x.v))),
-        seconds = Math.Round(p.Elapsed.TotalSeconds, 3),
-    };
-
-    private static object? Plain(object? value) => value switch
-    {
-        DateTime t => SegmentSupport.Iso(t),
-        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        _ => value,
-    };
 
     private static void Print(SegmentPreview p, string currency)
     {
@@ -116,7 +85,7 @@ internal sealed class SegmentPreviewCommand : GuardedCommand<SegmentPreviewSetti
 
             foreach (var row in p.Sample)
             {
-                table.AddRow(row.Select(v => Markup.Escape(Plain(v) is { } x ? Convert.ToString(x, inv) ?? "" : "")).ToArray());
+                table.AddRow(row.Select(v => Markup.Escape(SegmentDocuments.Plain(v) is { } x ? Convert.ToString(x, inv) ?? "" : "")).ToArray());
             }
 
             Console.WriteLine(string.Create(inv, $"  sample of {p.Sample.Count} members:"));

@@ -114,16 +114,6 @@ internal static class SegmentSupport
         }
     }
 
-    public static object DiagnosticJson(Diagnostic d) => new
-    {
-        code = d.Code,
-        message = d.Message,
-        file = d.File,
-        line = d.Line,
-        column = d.Column,
-        length = d.Span.Length,
-    };
-
     /// <summary>Reads a file format option.</summary>
     public static AudienceFormat Format(string format) => format.ToLowerInvariant() switch
     {

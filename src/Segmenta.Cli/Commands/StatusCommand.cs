@@ -1,4 +1,5 @@
 using System.Globalization;
+using Segmenta.Server.Documents;
 using Segmenta.Warehouse;
 using Spectre.Console.Cli;
 
@@ -14,7 +15,7 @@ internal sealed class StatusCommand : GuardedCommand<WorkspaceSettingsBase>
         var summary = warehouse.Summarize();
         if (settings.Json)
         {
-            CliOutput.WriteJson(ToJson(workspace.Root, warehouse, summary));
+            CliOutput.WriteJson(SegmentDocuments.Status(workspace.Root, warehouse, summary));
         }
         else
         {
@@ -23,21 +24,6 @@ internal sealed class StatusCommand : GuardedCommand<WorkspaceSettingsBase>
 
         return ExitCodes.Ok;
     }
-
-    internal static object ToJson(string root, IWarehouse warehouse, WarehouseSummary s) => new
-    {
-        workspace = root,
-        warehouse = warehouse.Description,
-        schema_version = warehouse.SchemaVersion,
-        customers = s.Customers,
-        events = s.Events,
-        event_types = s.EventTypes.Select(t => new { event_type = t.EventType, count = t.Count }),
-        revenue = s.PurchaseRevenue,
-        first_event = s.FirstEvent?.ToString("O", CultureInfo.InvariantCulture),
-        last_event = s.LastEvent?.ToString("O", CultureInfo.InvariantCulture),
-        quarantined = s.Quarantined,
-        ingest_runs = s.IngestRuns,
-    };
 
     internal static void Print(string root, IWarehouse warehouse, WarehouseSummary s, string currency)
     {

@@ -12,6 +12,12 @@ namespace Segmenta.Ingestion;
 /// <param name="Format">csv, jsonl or parquet; null: from the mapping or the file's extension.</param>
 public sealed record IngestRequest(TableKind Table, string Path, string? MappingPath = null, string? Format = null);
 
+/// <summary>How a run records where its records came from.</summary>
+/// <param name="Source">The source's name in the run and its quarantine (a file's full path, or an endpoint).</param>
+/// <param name="StartedAt">When the run started (UTC); null: now.</param>
+/// <param name="KeepMissingTraits">Customers only: a record without a trait keeps the stored value (partial profiles).</param>
+public sealed record IngestLoadOptions(string Source, DateTime? StartedAt = null, bool KeepMissingTraits = false);
+
 /// <summary>Progress of a running ingest.</summary>
 /// <param name="Position">How far through the source.</param>
 /// <param name="Length">The source's size in the same unit.</param>
@@ -57,10 +63,23 @@ public sealed class Ingestor
 
         using var source = Open(path, request.Format ?? mapping?.Format, mapping);
         mapping ??= IngestMapping.ByName(request.Table, source.Columns, source.Name);
-        var converter = new RecordConverter(mapping, source, warehouse.Columns(request.Table), settings.Zone, settings.AllEventTypes);
+        return Load(source, mapping, new IngestLoadOptions(path, started), progress, cancellation);
+    }
+
+    /// <summary>
+    /// Loads every record of an open source with a mapping, as one run in one transaction: the same
+    /// conversion, quarantine and dedupe for a file and for records that arrived over HTTP.
+    /// </summary>
+    public IngestSummary Load(IRecordSource source, IngestMapping mapping, IngestLoadOptions options, IProgress<IngestProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(mapping);
+        ArgumentNullException.ThrowIfNull(options);
+        var converter = new RecordConverter(mapping, source, warehouse.Columns(mapping.Table), settings.Zone, settings.AllEventTypes);
         var loadRequest = new IngestLoadRequest(
-            request.Table, path, mapping.File is null ? null : Path.GetFullPath(mapping.File), converter.Columns, converter.NewColumns,
-            SourceEventIds: request.Table == TableKind.Events && !converter.GeneratesEventIds, started);
+            mapping.Table, options.Source, mapping.File is null ? null : Path.GetFullPath(mapping.File), converter.Columns, converter.NewColumns,
+            SourceEventIds: mapping.Table == TableKind.Events && !converter.GeneratesEventIds, options.StartedAt ?? time.GetUtcNow().UtcDateTime,
+            options.KeepMissingTraits);
 
         using var load = warehouse.BeginLoad(loadRequest);
         var channel = Channel.CreateBounded<RowBatch>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });

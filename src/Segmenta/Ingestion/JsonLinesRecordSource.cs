@@ -172,7 +172,8 @@ public sealed class JsonLinesRecordSource : IRecordSource
     /// <inheritdoc />
     public void Dispose() => reader.Dispose();
 
-    private static void Collect(JsonElement element, string prefix, Action<string, string?> visit)
+    /// <summary>Visits every leaf of a JSON object with its dotted name: nested objects flattened, arrays and numbers as JSON text.</summary>
+    internal static void Collect(JsonElement element, string prefix, Action<string, string?> visit)
     {
         foreach (var property in element.EnumerateObject())
         {

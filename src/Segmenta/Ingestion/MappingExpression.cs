@@ -70,6 +70,26 @@ internal abstract class MappingExpression
         return result;
     }
 
+    /// <summary>The column names <paramref name="text"/> reads; a syntax mistake names <paramref name="where"/> and the character.</summary>
+    public static IReadOnlyList<string> ColumnsOf(string text, string where)
+    {
+        var names = new List<string>();
+        try
+        {
+            Parse(text, name =>
+            {
+                names.Add(name);
+                return names.Count - 1;
+            }, names);
+        }
+        catch (ExprSyntaxException e)
+        {
+            throw new IngestSetupException($"{where}: at character {e.Offset + 1}: {e.Message}");
+        }
+
+        return names;
+    }
+
     private sealed class Literal(ExprValue value) : MappingExpression
     {
         public override ExprValue Evaluate(IExprRow row) => value;

@@ -12,9 +12,10 @@ public static class LoadStatements
 {
     /// <summary>
     /// Updates customers whose staged row differs (null: the stage has no column besides the id).
-    /// The stage holds <paramref name="columns"/>, one row per customer.
+    /// The stage holds <paramref name="columns"/>, one row per customer. With <paramref name="keepMissing"/>,
+    /// a staged null keeps the stored value instead of erasing it.
     /// </summary>
-    public static string? UpdateChangedCustomers(ISqlDialect dialect, string stage, IReadOnlyList<FieldDefinition> columns)
+    public static string? UpdateChangedCustomers(ISqlDialect dialect, string stage, IReadOnlyList<FieldDefinition> columns, bool keepMissing = false)
     {
         ArgumentNullException.ThrowIfNull(dialect);
         ArgumentNullException.ThrowIfNull(columns);
@@ -22,6 +23,14 @@ public static class LoadStatements
         if (names.Count == 0)
         {
             return null;
+        }
+
+        if (keepMissing)
+        {
+            return $"""
+                UPDATE customers c SET {string.Join(", ", names.Select(n => $"{n} = coalesce(s.{n}, c.{n})"))} FROM {stage} s
+                WHERE c.customer_id = s.customer_id AND ({string.Join(" OR ", names.Select(n => $"(s.{n} IS NOT NULL AND c.{n} IS DISTINCT FROM s.{n})"))})
+                """;
         }
 
         return $"""

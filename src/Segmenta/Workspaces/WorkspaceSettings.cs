@@ -62,6 +62,9 @@ public sealed record WorkspaceSettings
     /// <summary>How <c>segmenta refresh</c> values CLV and when it raises drift alerts.</summary>
     public RefreshOptions Refresh { get; init; } = RefreshOptions.Default;
 
+    /// <summary>How <c>segmenta serve</c> listens, limits and refreshes.</summary>
+    public ServerOptions Server { get; init; } = ServerOptions.Default;
+
     /// <summary>Every event type accepted by ingestion.</summary>
     public IReadOnlyList<string> AllEventTypes => [.. CanonicalModel.StandardEventTypes, .. EventTypes.Except(CanonicalModel.StandardEventTypes, StringComparer.Ordinal)];
 
@@ -72,7 +75,7 @@ public sealed record WorkspaceSettings
     public static WorkspaceSettings Parse(string file, string text)
     {
         var root = YamlSection.Load(file, text);
-        root.RejectUnknownKeys("name", "warehouse", "timezone", "currency", "as_of", "event_types", "rfm", "refresh");
+        root.RejectUnknownKeys("name", "warehouse", "timezone", "currency", "as_of", "event_types", "rfm", "refresh", "server");
         var settings = new WorkspaceSettings();
         var warehouse = new WarehouseSettings();
         if (root.GetSection("warehouse") is { } w)
@@ -144,6 +147,7 @@ public sealed record WorkspaceSettings
             EventTypes = eventTypes,
             Rfm = root.GetSection("rfm") is { } rfm ? RfmOptions.Parse(rfm) : RfmOptions.Default,
             Refresh = root.GetSection("refresh") is { } refresh ? RefreshOptions.Parse(refresh) : RefreshOptions.Default,
+            Server = root.GetSection("server") is { } server ? ServerOptions.Parse(server) : ServerOptions.Default,
         };
     }
 
@@ -189,6 +193,7 @@ public sealed record WorkspaceSettings
         }
 
         lines.AddRange(Refresh.ToYaml());
+        lines.AddRange(Server.ToYaml());
         return string.Join('\n', lines) + "\n";
     }
 

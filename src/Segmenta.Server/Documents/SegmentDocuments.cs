@@ -1,0 +1,89 @@
+using System.Globalization;
+using Segmenta.Campaigns;
+using Segmenta.Clustering;
+using Segmenta.Clv;
+using Segmenta.Language;
+using Segmenta.Numerics;
+using Segmenta.Personas;
+using Segmenta.Rfm;
+using Segmenta.Segments;
+using Segmenta.Warehouse;
+
+namespace Segmenta.Server.Documents;
+
+/// <summary>
+/// Segments, their previews and diagnostics, the warehouse status and migration matrices as JSON documents: the stable shape (snake_case field names) that the CLI's <c>--json</c>, the REST API and the report share.
+/// </summary>
+internal static class SegmentDocuments
+{
+    public static object Preview(SegmentPreview p) => new
+    {
+        name = p.Name,
+        title = p.Title,
+        version = p.Version,
+        as_of = Documents.Iso(p.AsOf),
+        size = p.Size,
+        customers = p.Customers,
+        share_of_customers = Math.Round(p.ShareOfCustomers, 6),
+        revenue = p.MemberRevenue,
+        total_revenue = p.Revenue,
+        share_of_revenue = Math.Round(p.ShareOfRevenue, 6),
+        lifetime = p.Lifetime is not { } l ? null : new
+        {
+            predicted = l.Predicted,
+            value = l.Value,
+            total_value = l.TotalValue,
+            share_of_value = Math.Round(l.ShareOfValue, 6),
+            mean_p_alive = l.MeanProbabilityAlive,
+        },
+        steps = p.Steps.Select(s => new { condition = s.Condition, remaining = s.Remaining }),
+        sample = p.Sample.Select(row => p.SampleColumns.Select((c, i) => (c, v: row[i])).ToDictionary(x => x.c, x => Plain(x.v))),
+        seconds = Math.Round(p.Elapsed.TotalSeconds, 3),
+    };
+
+    public static object? Plain(object? value) => value switch
+    {
+        DateTime t => Documents.Iso(t),
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        _ => value,
+    };
+
+    public static object Diagnostic(Diagnostic d) => new
+    {
+        code = d.Code,
+        message = d.Message,
+        file = d.File,
+        line = d.Line,
+        column = d.Column,
+        length = d.Span.Length,
+    };
+
+    public static object Status(string root, IWarehouse warehouse, WarehouseSummary s) => new
+    {
+        workspace = root,
+        warehouse = warehouse.Description,
+        schema_version = warehouse.SchemaVersion,
+        customers = s.Customers,
+        events = s.Events,
+        event_types = s.EventTypes.Select(t => new { event_type = t.EventType, count = t.Count }),
+        revenue = s.PurchaseRevenue,
+        first_event = s.FirstEvent?.ToString("O", CultureInfo.InvariantCulture),
+        last_event = s.LastEvent?.ToString("O", CultureInfo.InvariantCulture),
+        quarantined = s.Quarantined,
+        ingest_runs = s.IngestRuns,
+    };
+
+    public static object Migration(MigrationMatrix m, IReadOnlyList<MigrationFlow> flows) => new
+    {
+        from = Documents.Iso(m.From),
+        to = Documents.Iso(m.To),
+        states = m.States,
+        counts = m.Counts,
+        shares = m.Counts.Select((row, i) => row.Select((_, j) => Math.Round(m.Share(i, j), 6))),
+        from_totals = m.FromTotals,
+        to_totals = m.ToTotals,
+        stayed = m.Stayed,
+        top_flows = flows.Select(f => new { from = f.From, to = f.To, customers = f.Customers, share_of_from = Math.Round(f.ShareOfFrom, 6) }),
+        sources = m.Sources.Select(s => new { segment = s.Segment, from = Documents.Iso(s.From), to = Documents.Iso(s.To) }),
+    };
+}

@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.IO.Hashing;
+using System.Text;
+using System.Text.Json;
+
+namespace Segmenta.Collection;
+
+/// <summary>The Tracking API calls Segmenta stores: identify becomes a customer profile, track, page and screen become events.</summary>
+public enum TrackingCall
+{
+    /// <summary>A call that cannot be stored (not an object, no or unknown <c>type</c>); quarantined with its reason.</summary>
+    Unsupported,
+
+    /// <summary>Who a user is: traits for the customer profile.</summary>
+    Identify,
+
+    /// <summary>Something a user did.</summary>
+    Track,
+
+    /// <summary>A page a user viewed (stored as a <c>Page Viewed</c> event).</summary>
+    Page,
+
+    /// <summary>A mobile screen a user viewed (stored as a <c>Screen Viewed</c> event).</summary>
+    Screen,
+}
+
+/// <summary>
+/// One message of the Segment Tracking API spec (https://segment.com/docs/connections/spec/), flattened
+/// to dotted names (<c>properties.revenue</c>, <c>traits.address.city</c>) over a fixed vocabulary of
+/// the names the mappings read, with the raw JSON kept for quarantine. Parsed on the request's thread,
+/// so the single writer only converts and stores.
+/// </summary>
+public sealed class TrackingMessage
+{
+    private TrackingMessage(TrackingCall call, string?[] values, string raw, int index, string? problem)
+    {
+        Call = call;
+        Values = values;
+        Raw = raw;
+        Index = index;
+        Problem = problem;
+    }
+
+    /// <summary>What kind of call it is.</summary>
+    public TrackingCall Call { get; }
+
+    /// <summary>The value of each vocabulary name (null: absent).</summary>
+    internal string?[] Values { get; }
+
+    /// <summary>The message as received, for quarantine.</summary>
+    public string Raw { get; }
+
+    /// <summary>The message's 1-based position in its request (the "line" of its quarantine entry).</summary>
+    public int Index { get; }
+
+    /// <summary>Why the message cannot be stored, or null.</summary>
+    public string? Problem { get; }
+
+    /// <summary>The customer the message is about (<c>userId</c>), or null.</summary>
+    public string? UserId { get; private init; }
+
+    /// <summary>
+    /// Reads one message. <paramref name="defaultType"/> is the call of a single-call endpoint
+    /// (<c>/v1/track</c>), null for <c>/v1/batch</c> where every message names its <c>type</c>.
+    /// <paramref name="receivedAt"/> is stamped as <c>receivedAt</c>, the event time of a message without
+    /// a <c>timestamp</c>; a message without a <c>messageId</c> gets one derived from its content, so a
+    /// resend is still recognized as a duplicate.
+    /// </summary>
+    public static TrackingMessage Read(JsonElement element, int index, TrackingCall? defaultType, DateTime receivedAt, TrackingVocabulary vocabulary)
+    {
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        var raw = element.GetRawText();
+        var values = new string?[vocabulary.Count];
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return new TrackingMessage(TrackingCall.Unsupported, values, raw, index, $"expected a JSON object, found {element.ValueKind.ToString().ToLowerInvariant()}");
+        }
+
+        Ingestion.JsonLinesRecordSource.Collect(element, "", (key, value) =>
+        {
+            if (vocabulary.Ordinal(key) is var i && i >= 0)
+            {
+                values[i] = value;
+            }
+        });
+
+        var typeText = element.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+        TrackingCall call;
+        string? problem = null;
+        if (typeText is null)
+        {
+            call = defaultType ?? TrackingCall.Unsupported;
+            problem = defaultType is null ? "a batch message needs a `type` (identify, track, page or screen)" : null;
+        }
+        else
+        {
+            call = typeText switch
+            {
+                "identify" => TrackingCall.Identify,
+                "track" => TrackingCall.Track,
+                "page" => TrackingCall.Page,
+                "screen" => TrackingCall.Screen,
+                _ => TrackingCall.Unsupported,
+            };
+            if (call == TrackingCall.Unsupported)
+            {
+                problem = $"unsupported call type `{typeText}`; Segmenta stores identify, track, page and screen";
+            }
+            else if (defaultType is { } expected && call != expected)
+            {
+                problem = $"a `{typeText}` message sent to the {expected.ToString().ToLowerInvariant()} endpoint; send it to /v1/{typeText} or /v1/batch";
+                call = TrackingCall.Unsupported;
+            }
+        }
+
+        vocabulary.Set(values, "type", call == TrackingCall.Unsupported ? typeText : call.ToString().ToLowerInvariant());
+        vocabulary.Set(values, "receivedAt", receivedAt.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+        if (call is TrackingCall.Page or TrackingCall.Screen)
+        {
+            vocabulary.Set(values, "event", call == TrackingCall.Page ? "Page Viewed" : "Screen Viewed");
+        }
+
+        if (vocabulary.Get(values, "messageId") is null)
+        {
+            vocabulary.Set(values, "messageId", "h-" + ContentHash(raw));
+        }
+
+        return new TrackingMessage(call, values, raw, index, problem) { UserId = vocabulary.Get(values, "userId") };
+    }
+
+    private static string ContentHash(string raw)
+    {
+        var hash = XxHash128.HashToUInt128(Encoding.UTF8.GetBytes(raw));
+        return hash.ToString("x32", CultureInfo.InvariantCulture);
+    }
+}
