@@ -64,6 +64,14 @@ app.Configure(config =>
     config.AddCommand<MeasureCommand>("measure").WithDescription("What a launched campaign caused: per segment and arm against the holdout and the broadcast arm, with intervals, adjusted p-values, ROI and CLV uplift.");
     config.AddCommand<PersonaCommand>("persona").WithDescription("Describe segments as personas: size and value, what sets them apart (index, lift with significance), channels, RFM mix, a generated name and a strategy.");
     config.AddCommand<GenerateCommand>("generate").WithDescription("Write a realistic synthetic customer base (CSV and Parquet), deterministic for a seed.");
+    config.AddCommand<ServeCommand>("serve").WithDescription("Serve the REST API, the Segment-compatible collection endpoints (/v1/batch …) and scheduled refreshes on the workspace until stopped.");
+    config.AddBranch("keys", keys =>
+    {
+        keys.SetDescription("API keys for `segmenta serve`: scopes ingest, read, admin; stored hashed in api-keys.json.");
+        keys.AddCommand<KeysCreateCommand>("create").WithDescription("Create a key; its token is printed once.");
+        keys.AddCommand<KeysListCommand>("list").WithDescription("Every key with its scopes and state.");
+        keys.AddCommand<KeysRevokeCommand>("revoke").WithDescription("Revoke a key by id or name; it stops working at once.");
+    });
     config.AddCommand<StatusCommand>("status").WithDescription("Summarize what the workspace's warehouse holds.");
 });
 

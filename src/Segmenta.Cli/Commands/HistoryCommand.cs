@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using Segmenta.Segments;
 using Spectre.Console.Cli;
+using Segmenta.Server.Documents;
 
 namespace Segmenta.Cli.Commands;
 
@@ -37,7 +38,7 @@ internal sealed class HistoryCommand : GuardedCommand<HistorySettings>
         }).ToList();
         if (settings.Json)
         {
-            CliOutput.WriteJson(new { segment = settings.Segment, materializations = rows });
+            CliOutput.WriteJson(SegmentDocuments.History(settings.Segment, SegmentMaterializer.History(warehouse, settings.Segment)));
             return ExitCodes.Ok;
         }
 

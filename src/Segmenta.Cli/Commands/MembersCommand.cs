@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using Segmenta.Segments;
 using Spectre.Console.Cli;
+using Segmenta.Server.Documents;
 
 namespace Segmenta.Cli.Commands;
 
@@ -41,15 +42,7 @@ internal sealed class MembersCommand : GuardedCommand<MembersSettings>
         var shown = limit == 0 ? members.CustomerIds : members.CustomerIds.Take(limit).ToList();
         if (settings.Json)
         {
-            CliOutput.WriteJson(new
-            {
-                segment = members.Segment,
-                at = settings.At is null ? null : SegmentSupport.Iso(at),
-                answered_by = SegmentSupport.Iso(members.AnsweredBy),
-                version = members.Version,
-                size = members.CustomerIds.Count,
-                customer_ids = shown,
-            });
+            CliOutput.WriteJson(SegmentDocuments.Members(members, settings.At is null ? null : at, 0, limit));
             return ExitCodes.Ok;
         }
 

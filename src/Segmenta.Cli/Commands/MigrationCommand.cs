@@ -82,8 +82,7 @@ internal sealed class MigrationCommand : GuardedCommand<MigrationSettings>
     }
 
     /// <summary>The segments an analysis generated whose names start with <paramref name="prefix"/> (the RFM map's, the clusters'), in their order.</summary>
-    internal static List<string> Generated(SegmentLibrary library, string prefix) =>
-        library.Compilation.Segments.Where(s => library.IsGenerated(s.File) && s.Name.StartsWith(prefix, StringComparison.Ordinal)).Select(s => s.Name).ToList();
+    internal static List<string> Generated(SegmentLibrary library, string prefix) => [.. library.Generated(prefix)];
 
     internal static void Print(MigrationMatrix m, IReadOnlyList<MigrationFlow> flows)
     {

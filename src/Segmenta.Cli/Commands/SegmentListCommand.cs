@@ -1,6 +1,7 @@
 using System.Globalization;
 using Segmenta.Segments;
 using Spectre.Console;
+using Segmenta.Server.Documents;
 
 namespace Segmenta.Cli.Commands;
 
@@ -18,26 +19,7 @@ internal sealed class SegmentListCommand : GuardedCommand<WorkspaceSettingsBase>
         var rows = library.Compilation.Segments.Select(s => (Segment: s, Last: latest.GetValueOrDefault(s.Name))).ToList();
         if (settings.Json)
         {
-            CliOutput.WriteJson(new
-            {
-                segments = rows.Select(r => new
-                {
-                    name = r.Segment.Name,
-                    title = r.Segment.Title,
-                    file = r.Segment.File,
-                    version = r.Segment.Version,
-                    depends_on = r.Segment.DependsOn,
-                    last_materialization = r.Last is null ? null : new
-                    {
-                        size = r.Last.Size,
-                        as_of = SegmentSupport.Iso(r.Last.AsOf),
-                        materialized_at = SegmentSupport.Iso(r.Last.MaterializedAt),
-                        version = r.Last.Version,
-                        current = r.Last.Version == r.Segment.Version,
-                    },
-                }),
-                errors = library.Compilation.Diagnostics.Count,
-            });
+            CliOutput.WriteJson(SegmentDocuments.List(library, SegmentMaterializer.History(warehouse, null)));
             return ExitCodes.Ok;
         }
 

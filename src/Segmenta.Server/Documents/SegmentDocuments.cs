@@ -86,4 +86,65 @@ internal static class SegmentDocuments
         top_flows = flows.Select(f => new { from = f.From, to = f.To, customers = f.Customers, share_of_from = Math.Round(f.ShareOfFrom, 6) }),
         sources = m.Sources.Select(s => new { segment = s.Segment, from = Documents.Iso(s.From), to = Documents.Iso(s.To) }),
     };
+
+    /// <summary>The segments of a library with their last materialization (the shape of <c>segment list</c>).</summary>
+    public static object List(SegmentLibrary library, IReadOnlyList<Materialization> history)
+    {
+        var latest = history
+            .GroupBy(m => m.Segment)
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(m => m.MaterializedAt).ThenByDescending(m => m.AsOf).First(), StringComparer.Ordinal);
+        return new
+        {
+            segments = library.Compilation.Segments.Select(s => (Segment: s, Last: latest.GetValueOrDefault(s.Name))).Select(r => new
+            {
+                name = r.Segment.Name,
+                title = r.Segment.Title,
+                file = r.Segment.File,
+                version = r.Segment.Version,
+                depends_on = r.Segment.DependsOn,
+                generated = library.IsGenerated(r.Segment.File),
+                last_materialization = r.Last is null ? null : new
+                {
+                    size = r.Last.Size,
+                    as_of = Documents.Iso(r.Last.AsOf),
+                    materialized_at = Documents.Iso(r.Last.MaterializedAt),
+                    version = r.Last.Version,
+                    current = r.Last.Version == r.Segment.Version,
+                },
+            }),
+            errors = library.Compilation.Diagnostics.Count,
+        };
+    }
+
+    /// <summary>A segment's size at every materialization, oldest first, with entered, exited and the change (the shape of <c>history</c>).</summary>
+    public static object History(string segment, IReadOnlyList<Materialization> newestFirst)
+    {
+        var history = newestFirst.Reverse().ToList();
+        return new
+        {
+            segment,
+            materializations = history.Select((m, i) => new
+            {
+                as_of = Documents.Iso(m.AsOf),
+                version = m.Version,
+                size = m.Size,
+                entered = m.Entered,
+                exited = m.Exited,
+                change = i == 0 || history[i - 1].Size == 0 ? (double?)null : Math.Round((double)(m.Size - history[i - 1].Size) / history[i - 1].Size, 6),
+                new_version = i > 0 && history[i - 1].Version != m.Version,
+            }).ToList(),
+        };
+    }
+
+    /// <summary>Who was in a segment at an instant, as recorded (the shape of <c>members</c>); a page of the ids when <paramref name="limit"/> is above 0.</summary>
+    public static object Members(MembersAt members, DateTime? at, int offset, int limit) => new
+    {
+        segment = members.Segment,
+        at = at is { } t ? Documents.Iso(t) : null,
+        answered_by = Documents.Iso(members.AnsweredBy),
+        version = members.Version,
+        size = members.CustomerIds.Count,
+        offset,
+        customer_ids = limit == 0 ? members.CustomerIds.Skip(offset).ToList() : members.CustomerIds.Skip(offset).Take(limit).ToList(),
+    };
 }

@@ -122,5 +122,5 @@ public sealed record TrackingMappings(IngestMapping Events, IngestMapping Custom
     }
 
     private static IngestMapping Read(string path, string builtIn, string name) =>
-        File.Exists(path) ? IngestMapping.Load(path) : IngestMapping.Parse(name, builtIn);
+        File.Exists(path) ? IngestMapping.Load(path) : IngestMapping.Parse(name, builtIn) with { File = null };
 }

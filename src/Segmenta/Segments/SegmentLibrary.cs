@@ -99,6 +99,19 @@ public sealed class SegmentLibrary
         return relative.StartsWith("..", StringComparison.Ordinal) ? file : relative;
     }
 
+    /// <summary>
+    /// The library with <paramref name="draft"/> in place of the source of the same file (added when there
+    /// is none): how an editor checks and previews text against the other segments before saving it.
+    /// </summary>
+    public SegmentLibrary With(SegmentSource draft)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        var sources = Sources.Any(s => s.File == draft.File)
+            ? Sources.Select(s => s.File == draft.File ? draft : s).ToList()
+            : [.. Sources, draft];
+        return new SegmentLibrary(Root, Schema, sources, SegmentCompiler.Compile(sources, Schema));
+    }
+
     /// <summary>The segments defined in a file, given as typed (relative to the current folder).</summary>
     public IReadOnlyList<SegmentDefinition> InFile(string path)
     {
@@ -108,6 +121,10 @@ public sealed class SegmentLibrary
 
     /// <summary>Whether <paramref name="file"/> names segments an analysis generated rather than a file of the workspace.</summary>
     public bool IsGenerated(string? file) => Schema.DerivedSets.Any(d => d.Segments is { } s && s.File == file);
+
+    /// <summary>The segments an analysis generated whose names start with <paramref name="prefix"/> (the RFM map's, the clusters'), in their order.</summary>
+    public IReadOnlyList<string> Generated(string prefix) =>
+        Compilation.Segments.Where(s => IsGenerated(s.File) && s.Name.StartsWith(prefix, StringComparison.Ordinal)).Select(s => s.Name).ToList();
 
     /// <summary>The text of the file a diagnostic points into.</summary>
     public string? TextOf(string? file) => Sources.FirstOrDefault(s => s.File == file)?.Text;

@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Segmenta.Access;
+using Segmenta.Campaigns;
+using Segmenta.Clustering;
+using Segmenta.Clv;
+using Segmenta.Configuration;
+using Segmenta.Features;
+using Segmenta.Personas;
+using Segmenta.Rfm;
+using Segmenta.Segments;
+using Segmenta.Server.Documents;
+using Segmenta.Server.Hosting;
+
+namespace Segmenta.Server.Endpoints;
+
+/// <summary>
+/// What the warehouse holds and what the analyses say: status, ingest runs and quarantine, RFM,
+/// clusters, lifetime value, personas, migration between segments, and campaign results. Reads only;
+/// the analyses that store results run through <c>POST /api/refresh</c>.
+/// </summary>
+internal static class AnalysisEndpoints
+{
+    public static void MapAnalyses(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api").RequireScope(ApiScopes.Read);
+
+        api.MapGet("/status", (WarehouseAccess access, CancellationToken ct) => access.Use(
+            w => TypedResults.Ok(SegmentDocuments.Status(access.Workspace.Root, w, w.Summarize())), ct))
+            .WithTags("Warehouse").WithSummary("What the warehouse holds: customers, events by type, revenue, quarantine, runs");
+
+        api.MapGet("/ingest/runs", (int? limit, WarehouseAccess access, CancellationToken ct) => access.Use(w => TypedResults.Ok(w.IngestRuns(Limit(limit, 50)).Select(r => new
+        {
+            run_id = r.RunId,
+            table = Model.CanonicalModel.TableName(r.Table),
+            source = r.Source,
+            mapping = r.Mapping,
+            started_at = Documents.Documents.Iso(r.StartedAt),
+            finished_at = Documents.Documents.Iso(r.FinishedAt),
+            read = r.Summary.Read,
+            loaded = r.Summary.Loaded,
+            quarantined = r.Summary.Quarantined,
+            duplicates = r.Summary.Duplicates,
+            skipped = r.Summary.Skipped,
+        }).ToList()), ct)).WithTags("Warehouse").WithSummary("Ingest runs, newest first (files and collected events alike)");
+
+        api.MapGet("/ingest/quarantine", (long? run, int? limit, WarehouseAccess access, CancellationToken ct) => access.Use(w => TypedResults.Ok(
+            w.ReadQuarantine(run, Limit(limit, 100)).Select(q => new { run_id = q.RunId, source = q.Source, line = q.Line, reason = q.Reason, raw = q.Raw }).ToList()), ct))
+            .WithTags("Warehouse").WithSummary("Rows and messages set aside, with source, line, reason and the raw record");
+
+        api.MapGet("/rfm", (string? as_of, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        {
+            var watch = Stopwatch.StartNew();
+            var report = RfmAnalysis.Compute(w, ApiContext.Context(access, as_of), access.Settings.Rfm);
+            return TypedResults.Ok(AnalysisDocuments.Rfm(report, false, null, Math.Round(watch.Elapsed.TotalSeconds, 3)));
+        }, ct)).WithTags("Analyses").WithSummary("RFM scores as of an instant: the named segments and the R×F grid");
+
+        api.MapGet("/clusters", (WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        {
+            var model = ClusterAnalysis.Active(w) ?? throw ApiProblem.NotFound("no cluster model yet; run `segmenta cluster`");
+            return TypedResults.Ok(new
+            {
+                model = model.Version,
+                as_of = Documents.Documents.Iso(model.AsOf),
+                k = model.K,
+                inertia = model.Inertia,
+                seed = model.Request.Seed,
+                numeric = model.Request.Numeric.Select(i => i.Name),
+                categorical = model.Request.Categorical.Select(i => i.Name),
+                scaling = model.Preparation.Scaling.ToString().ToLowerInvariant(),
+                clusters = model.Sizes.Select((size, i) => new { id = i + 1, segment = ClusterAnalysis.SegmentName(i + 1), customers = size }),
+            });
+        }, ct)).WithTags("Analyses").WithSummary("The active k-means model: inputs, k, cluster sizes at the fit");
+
+        api.MapGet("/clv", (string? as_of, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        {
+            var model = ClvAnalysis.Active(w) ?? throw ApiProblem.NotFound("no CLV model yet; run `segmenta clv fit`");
+            var context = ApiContext.Context(access, as_of);
+            var end = ClvAnalysis.LastCompleteDay(context);
+            var customers = ClvAnalysis.ReadSummary(w, access.Settings.Zone, new SummaryPeriod(end, null, model.Unit));
+            var predictions = ClvAnalysis.Predict(model, customers, end, access.Settings.Refresh.Clv);
+            return TypedResults.Ok(new { model = AnalysisDocuments.ModelJson(model, stored: true), predictions = AnalysisDocuments.PredictionsJson(predictions) });
+        }, ct)).WithTags("Analyses").WithSummary("The active lifetime-value model and its predictions as of an instant: totals, deciles, top customers");
+
+        api.MapGet("/personas", (string? segments, string? as_of, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        {
+            var library = ApiContext.Library(access, w);
+            var chosen = segments is null
+                ? library.Compilation.Segments.ToList()
+                : segments.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(n => ApiContext.Segment(library, n)).DistinctBy(s => s.Name).ToList();
+            var context = ApiContext.Context(access, as_of);
+            var reports = PersonaAnalysis.Describe(w, context, access.Settings.Rfm, chosen);
+            return TypedResults.Ok(new
+            {
+                as_of = Documents.Documents.Iso(context.AsOf),
+                currency = access.Settings.Currency,
+                personas = reports.Select(r => new { report = AnalysisDocuments.Persona(r), card = Card(PersonaCard.Of(r, access.Settings.Currency)) }).ToList(),
+            });
+        }, ct)).WithTags("Analyses").WithSummary("Persona cards: what sets each segment apart, its value, channels, a name and a strategy");
+
+        api.MapGet("/migration", (string family, string from, string? to, int? top, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        {
+            var names = Family(ApiContext.Library(access, w), w, family);
+            var start = ApiContext.Instant(access, "from", from);
+            var end = to is null
+                ? SegmentMaterializer.Latest(w).Where(l => names.Contains(l.Key)).Select(l => l.Value).DefaultIfEmpty(start).Max()
+                : ApiContext.Instant(access, "to", to);
+            var matrix = SegmentMigration.Compute(w, names, start, end);
+            return TypedResults.Ok(SegmentDocuments.Migration(matrix, matrix.TopFlows(Limit(top, 10))));
+        }, ct)).WithTags("History").WithSummary("Who moved between segments (rfm, clusters or a comma list) from one instant to another");
+
+        api.MapGet("/campaigns", (WarehouseAccess access, CancellationToken ct) => access.Use(w => TypedResults.Ok(
+            CampaignLauncher.Launched(w).Select(c => new
+            {
+                name = c.Definition.Name,
+                launched_at = Documents.Documents.Iso(c.LaunchedAt),
+                send_at = Documents.Documents.Iso(c.SendAt),
+                customers = c.Customers,
+                definition = CampaignDocuments.DefinitionJson(c.Definition),
+            }).ToList()), ct)).WithTags("Campaigns").WithSummary("Launched campaigns with their definitions");
+
+        api.MapGet("/campaigns/{name}/results", (string name, string? as_of, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        {
+            var campaign = CampaignLauncher.Find(w, name)
+                ?? throw ApiProblem.NotFound($"campaign `{name}` has not been launched{Suggestions.DidYouMean(name, CampaignLauncher.Launched(w).Select(c => c.Definition.Name))}");
+            var asOf = as_of is null ? (DateTime?)null : ApiContext.Instant(access, "as_of", as_of);
+            var result = CampaignMeasurement.Measure(w, campaign, access.Settings.Zone, new MeasureOptions(AsOf: asOf), ct);
+            return TypedResults.Ok(CampaignDocuments.Measurement(result, []));
+        }, ct)).WithTags("Campaigns").WithSummary("What the campaign caused per segment and arm: lifts with intervals, adjusted p-values, ROI, CLV uplift");
+    }
+
+    private static object Card(PersonaCard card) => new
+    {
+        heading = card.Heading,
+        subheading = card.Subheading,
+        lines = card.Lines.Select(l => new { label = l.Label, text = l.Text }),
+    };
+
+    private static int Limit(int? limit, int fallback) => limit switch
+    {
+        null => fallback,
+        < 0 or > 10_000 => throw ApiProblem.BadRequest("limit must be between 0 and 10000"),
+        _ => limit.Value,
+    };
+
+    /// <summary>rfm, clusters, or a comma list of segments with history.</summary>
+    private static List<string> Family(SegmentLibrary library, Warehouse.IWarehouse warehouse, string family)
+    {
+        var key = family.Trim().ToLowerInvariant();
+        if (key is "rfm" or "clusters" or "cluster")
+        {
+            var prefix = key == "rfm" ? RfmAnalysis.SegmentPrefix : ClusterAnalysis.SegmentPrefix;
+            var names = library.Generated(prefix);
+            return names.Count > 0 ? [.. names] : throw ApiProblem.NotFound(key == "rfm" ? "the workspace has no RFM segments" : "no cluster model yet");
+        }
+
+        var list = family.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
+        var known = SegmentMaterializer.Latest(warehouse).Keys.ToList();
+        foreach (var name in list.Where(n => !known.Contains(n)))
+        {
+            throw ApiProblem.NotFound($"`{name}` has no recorded history{Suggestions.DidYouMean(name, known.Append("rfm").Append("clusters"))}");
+        }
+
+        return list.Count > 0 ? list : throw ApiProblem.BadRequest("name a family: rfm, clusters or segments separated by commas");
+    }
+}

@@ -1,0 +1,72 @@
+using Segmenta.Configuration;
+using Segmenta.Language;
+using Segmenta.Model;
+using Segmenta.Segments;
+using Segmenta.Server.Hosting;
+using Segmenta.Warehouse;
+
+namespace Segmenta.Server.Endpoints;
+
+/// <summary>What the endpoints share: the as-of instant of a request, the segment library, names resolved or refused with 404.</summary>
+internal static class ApiContext
+{
+    /// <summary>The request's as-of: the parameter (a date or an ISO 8601 time), else the workspace's, else now; to whole seconds.</summary>
+    public static EvaluationContext Context(WarehouseAccess access, string? asOf, string parameter = "as_of")
+    {
+        var settings = access.Settings;
+        DateTime instant;
+        if (asOf is null)
+        {
+            instant = settings.AsOf?.UtcDateTime ?? access.Time.GetUtcNow().UtcDateTime;
+        }
+        else if (EvaluationContext.TryParseInstant(asOf, settings.Zone, out instant) is { } problem)
+        {
+            throw ApiProblem.BadRequest($"{parameter}: {problem}; give a date (2025-01-01) or an ISO 8601 time (2025-01-01T09:00:00Z)");
+        }
+
+        return new EvaluationContext(new DateTime(instant.Ticks - (instant.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc), settings.Zone);
+    }
+
+    public static SegmentLibrary Library(WarehouseAccess access, IWarehouse warehouse) =>
+        SegmentLibrary.Load(access.Workspace, SegmentLibrary.SchemaOf(warehouse, access.Settings));
+
+    /// <summary>A compiled segment by name, or 404 with a suggestion (or 422 when its file has errors).</summary>
+    public static SegmentDefinition Segment(SegmentLibrary library, string name)
+    {
+        if (library.Compilation.Find(name) is { } segment)
+        {
+            return segment;
+        }
+
+        if (library.Compilation.Diagnostics.Count > 0 && library.Sources.Any(s => s.Text.Contains("segment " + name, StringComparison.Ordinal)))
+        {
+            throw new ApiProblem(422, "The segment does not compile", $"segment `{name}` has errors; POST its text to /api/segments/check to see them");
+        }
+
+        throw ApiProblem.NotFound($"unknown segment `{name}`{Suggestions.DidYouMean(name, library.Compilation.Segments.Select(s => s.Name))}");
+    }
+
+    /// <summary>Trait columns by name (a comma list), or the defaults; an unknown trait is a 400 with a suggestion.</summary>
+    public static IReadOnlyList<FieldDefinition> Traits(IWarehouse warehouse, string? list, IReadOnlyList<string> defaults)
+    {
+        var columns = warehouse.Columns(TableKind.Customers);
+        var names = list is null ? defaults : list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var result = new List<FieldDefinition>();
+        foreach (var name in names)
+        {
+            if (columns.FirstOrDefault(c => c.Name == name) is { } column)
+            {
+                result.Add(column);
+            }
+            else if (list is not null)
+            {
+                throw ApiProblem.BadRequest($"unknown trait `{name}`{Suggestions.DidYouMean(name, columns.Select(c => c.Name))}");
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>An instant parameter, to whole seconds.</summary>
+    public static DateTime Instant(WarehouseAccess access, string parameter, string text) => Context(access, text, parameter).AsOf;
+}

@@ -1,0 +1,197 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Segmenta.Access;
+using Segmenta.Language;
+using Segmenta.Segments;
+using Segmenta.Server.Documents;
+using Segmenta.Server.Hosting;
+using Segmenta.Workspaces;
+
+namespace Segmenta.Server.Endpoints;
+
+/// <summary>A segment's text as sent by an editor.</summary>
+/// <param name="Text">One or more segment definitions in the segment language.</param>
+/// <param name="AsOf">The instant to preview at (a date or ISO 8601 time); default: the workspace's, else now.</param>
+/// <param name="Sample">Members to include in a preview (default 10, at most 100).</param>
+internal sealed record SegmentText(string Text, string? AsOf = null, int? Sample = null);
+
+/// <summary>
+/// Segments as code over HTTP: list, show, check and preview text before it is saved (the builder's
+/// inline diagnostics and live counts), save and delete files under <c>segments/</c>, preview, members
+/// with paging, export, and history.
+/// </summary>
+internal static class SegmentEndpoints
+{
+    private const int MaxSample = 100;
+    private const int MaxPage = 10_000;
+    private static readonly string[] DefaultTraits = ["email", "country", "age"];
+
+    public static void MapSegments(this IEndpointRouteBuilder app)
+    {
+        var read = app.MapGroup("/api/segments").WithTags("Segments").RequireScope(ApiScopes.Read);
+        read.MapGet("/", (WarehouseAccess access, CancellationToken ct) => access.Use(
+            w => TypedResults.Ok(SegmentDocuments.List(ApiContext.Library(access, w), SegmentMaterializer.History(w, null))), ct))
+            .WithSummary("Every segment with its title, file, version and last materialization");
+
+        read.MapGet("/{name}", (string name, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        {
+            var library = ApiContext.Library(access, w);
+            var segment = ApiContext.Segment(library, name);
+            return TypedResults.Ok(new
+            {
+                name = segment.Name,
+                title = segment.Title,
+                description = segment.Description,
+                file = segment.File,
+                line = segment.Span.Line,
+                version = segment.Version,
+                generated = library.IsGenerated(segment.File),
+                depends_on = segment.DependsOn,
+                used_by = library.Compilation.Segments.Where(s => s.DependsOn.Contains(segment.Name)).Select(s => s.Name),
+                conditions = segment.ConditionTexts,
+                definition = segment.Text,
+            });
+        }, ct)).WithSummary("A segment's definition, dependencies and conditions");
+
+        read.MapPost("/check", (SegmentText body, WarehouseAccess access, CancellationToken ct) => access.Use(w => TypedResults.Ok(Check(access, w, body).Document), ct))
+            .WithSummary("Compile text against the workspace's other segments: diagnostics with line, column and what was expected");
+
+        read.MapPost("/preview", (SegmentText body, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        {
+            var (library, draft, document) = Check(access, w, body);
+            var segments = library.Compilation.Segments.Where(s => s.File == draft).ToList();
+            if (library.Compilation.Diagnostics.Any(d => d.File == draft) || segments.Count == 0)
+            {
+                return TypedResults.Ok<object>(new { ok = false, check = document, preview = (object?)null });
+            }
+
+            var preview = SegmentPreview.Compute(w, segments[^1], ApiContext.Context(access, body.AsOf), ApiContext.Traits(w, null, DefaultTraits), Sample(body.Sample));
+            return TypedResults.Ok<object>(new { ok = true, check = document, preview = SegmentDocuments.Preview(preview) });
+        }, ct)).WithSummary("Preview unsaved text (the last segment in it): size, shares, the count after each condition, a sample");
+
+        read.MapGet("/{name}/preview", (string name, string? as_of, int? sample, string? traits, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        {
+            var segment = ApiContext.Segment(ApiContext.Library(access, w), name);
+            var preview = SegmentPreview.Compute(w, segment, ApiContext.Context(access, as_of), ApiContext.Traits(w, traits, DefaultTraits), Sample(sample));
+            return TypedResults.Ok(SegmentDocuments.Preview(preview));
+        }, ct)).WithSummary("A saved segment's size, shares, count after each condition, and a sample of members");
+
+        read.MapGet("/{name}/members", (string name, string? at, int? offset, int? limit, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        {
+            var instant = at is null ? (DateTime?)null : ApiContext.Instant(access, "at", at);
+            var page = limit ?? 100;
+            if (page is < 1 or > MaxPage || offset is < 0)
+            {
+                throw ApiProblem.BadRequest($"limit must be between 1 and {MaxPage} and offset 0 or more");
+            }
+
+            var members = SegmentMaterializer.Members(w, name, instant ?? DateTime.MaxValue)
+                ?? throw ApiProblem.NotFound($"`{name}` has no recorded membership{(instant is null ? "" : " at or before " + Documents.Documents.Iso(instant.Value))}; a refresh (POST /api/refresh) records every segment");
+            return TypedResults.Ok(SegmentDocuments.Members(members, instant, offset ?? 0, page));
+        }, ct)).WithSummary("Who was in the segment at an instant (default: the latest), as recorded, a page at a time");
+
+        read.MapGet("/{name}/history", (string name, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        {
+            var history = SegmentMaterializer.History(w, name);
+            return history.Count == 0
+                ? throw ApiProblem.NotFound($"`{name}` has no recorded history; a refresh records every segment")
+                : TypedResults.Ok(SegmentDocuments.History(name, history));
+        }, ct)).WithSummary("The segment's size at every materialization, with who entered and exited");
+
+        read.MapGet("/{name}/export", (string name, string? format, string? traits, string? as_of, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        {
+            var kind = (format ?? "csv").ToLowerInvariant() switch
+            {
+                "csv" => AudienceFormat.Csv,
+                "json" => AudienceFormat.Json,
+                "parquet" => AudienceFormat.Parquet,
+                _ => throw ApiProblem.BadRequest($"unknown format `{format}`; expected csv, json or parquet"),
+            };
+            var segment = ApiContext.Segment(ApiContext.Library(access, w), name);
+            var context = ApiContext.Context(access, as_of);
+            var extension = kind.ToString().ToLowerInvariant();
+            var path = Path.Combine(Path.GetTempPath(), $"segmenta-export-{Guid.NewGuid():N}.{extension}");
+            AudienceExport.Write(w, segment, context, ApiContext.Traits(w, traits, DefaultTraits), kind, path);
+            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.DeleteOnClose);
+            var type = kind switch { AudienceFormat.Csv => "text/csv", AudienceFormat.Json => "application/json", _ => "application/vnd.apache.parquet" };
+            return TypedResults.File(stream, type, $"{segment.Name}-{context.AsOf:yyyyMMdd'T'HHmmss}.{extension}");
+        }, ct)).WithSummary("The segment's members with chosen traits as a CSV, JSON or Parquet file");
+
+        var admin = app.MapGroup("/api/segments").WithTags("Segments").RequireScope(ApiScopes.Admin);
+        admin.MapPut("/{name}", async Task<Results<Ok<object>, Created<object>, UnprocessableEntity<object>>> (string name, SegmentText body, WarehouseAccess access, CancellationToken ct) =>
+            await access.Use(w => Save(access, w, name, body), ct).ConfigureAwait(false))
+            .WithSummary("Save text as segments/NAME.seg after it compiles (422 with diagnostics when it does not)");
+        admin.MapDelete("/{name}", (string name, WarehouseAccess access, CancellationToken ct) => access.Use<IResult>(w =>
+        {
+            var path = FileOf(access.Workspace, name);
+            if (!File.Exists(path))
+            {
+                throw ApiProblem.NotFound($"segments/{name}{SegmentLibrary.Extension} does not exist (segments defined in other files are changed by editing those files)");
+            }
+
+            File.Delete(path);
+            return TypedResults.NoContent();
+        }, ct)).WithSummary("Delete segments/NAME.seg (its recorded history stays readable)");
+    }
+
+    private static int Sample(int? sample) => sample is { } n
+        ? n is >= 0 and <= MaxSample ? n : throw ApiProblem.BadRequest($"sample must be between 0 and {MaxSample}")
+        : 10;
+
+    /// <summary>The segment file an API name saves to; names are identifiers, so they cannot leave the folder.</summary>
+    private static string FileOf(Workspace workspace, string name)
+    {
+        if (!Model.CanonicalModel.IsValidFieldName(name))
+        {
+            throw ApiProblem.BadRequest($"`{name}` is not a segment name: lower snake case, starting with a letter");
+        }
+
+        return Path.Combine(workspace.Root, Workspace.SegmentsFolder, name + SegmentLibrary.Extension);
+    }
+
+    /// <summary>Compiles the text as the file it would be saved as (or a draft), with everything else in the workspace.</summary>
+    private static (SegmentLibrary Library, string Draft, object Document) Check(WarehouseAccess access, Warehouse.IWarehouse warehouse, SegmentText body, string? name = null)
+    {
+        if (body?.Text is null)
+        {
+            throw ApiProblem.BadRequest("send {\"text\": \"segment …\"}");
+        }
+
+        var draft = name is null ? "<draft>" : Path.Combine(Workspace.SegmentsFolder, name + SegmentLibrary.Extension);
+        var library = ApiContext.Library(access, warehouse).With(new SegmentSource(draft, body.Text));
+        var mine = library.Compilation.Diagnostics.Where(d => d.File == draft).ToList();
+        var others = library.Compilation.Diagnostics.Count - mine.Count;
+        var segments = library.Compilation.Segments.Where(s => s.File == draft).ToList();
+        return (library, draft, new
+        {
+            ok = mine.Count == 0,
+            segments = segments.Select(s => new { name = s.Name, title = s.Title, line = s.Span.Line, version = s.Version, depends_on = s.DependsOn, conditions = s.ConditionTexts }),
+            diagnostics = mine.Select(SegmentDocuments.Diagnostic),
+            errors_elsewhere = others,
+        });
+    }
+
+    private static Results<Ok<object>, Created<object>, UnprocessableEntity<object>> Save(WarehouseAccess access, Warehouse.IWarehouse warehouse, string name, SegmentText body)
+    {
+        var path = FileOf(access.Workspace, name);
+        var (library, draft, document) = Check(access, warehouse, body, name);
+        if (library.Compilation.Diagnostics.Any(d => d.File == draft))
+        {
+            return TypedResults.UnprocessableEntity(document);
+        }
+
+        if (!library.Compilation.Segments.Any(s => s.File == draft && s.Name == name))
+        {
+            throw new ApiProblem(422, "The text does not define the segment", $"the text must define `segment {name}` (it is saved as segments/{name}{SegmentLibrary.Extension})");
+        }
+
+        var existed = File.Exists(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, body.Text.EndsWith('\n') ? body.Text : body.Text + "\n");
+        File.Move(temporary, path, overwrite: true);
+        return existed ? TypedResults.Ok(document) : TypedResults.Created($"/api/segments/{name}", document);
+    }
+}

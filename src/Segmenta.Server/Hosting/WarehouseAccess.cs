@@ -1,0 +1,41 @@
+using Segmenta.Warehouse;
+using Segmenta.Workspaces;
+
+namespace Segmenta.Server.Hosting;
+
+/// <summary>
+/// The host's one warehouse connection, used by one request at a time: DuckDB has a single writer per
+/// file and a connection is not shared between threads, so requests, the event collector's flushes and
+/// scheduled refreshes queue here. A request that gives up while queued never touches the warehouse.
+/// </summary>
+internal sealed class WarehouseAccess(Workspace workspace, IWarehouse warehouse, TimeProvider time) : IDisposable
+{
+    private readonly SemaphoreSlim gate = new(1, 1);
+
+    public Workspace Workspace { get; } = workspace;
+
+    public WorkspaceSettings Settings => Workspace.Settings;
+
+    public TimeProvider Time { get; } = time;
+
+    /// <summary>Runs <paramref name="work"/> with the warehouse once it is free.</summary>
+    public async Task<T> Use<T>(Func<IWarehouse, T> work, CancellationToken cancellation)
+    {
+        await gate.WaitAsync(cancellation).ConfigureAwait(false);
+        try
+        {
+            return work(warehouse);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        gate.Wait();
+        warehouse.Dispose();
+        gate.Dispose();
+    }
+}

@@ -1,0 +1,133 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Segmenta.Access;
+using Segmenta.Collection;
+using Segmenta.Server.Collection;
+using Segmenta.Server.Endpoints;
+using Segmenta.Server.Hosting;
+using Segmenta.Warehouse;
+using Segmenta.Workspaces;
+
+namespace Segmenta.Server;
+
+/// <summary>How to start the host.</summary>
+/// <param name="Workspace">The workspace it serves.</param>
+/// <param name="Warehouse">Its warehouse, opened by the caller (the adapters live outside this project); the host owns and disposes it.</param>
+/// <param name="Listen">The address to listen on; null: <c>server.listen</c> of segmenta.yaml.</param>
+/// <param name="Time">The clock (tests pass their own).</param>
+/// <param name="LogLevel">The least severe log messages written to the console.</param>
+public sealed record ServerStart(Workspace Workspace, IWarehouse Warehouse, string? Listen = null, TimeProvider? Time = null, LogLevel LogLevel = LogLevel.Warning);
+
+/// <summary>
+/// <c>segmenta serve</c>: one ASP.NET Core host on the workspace with the REST API (OpenAPI document
+/// at <c>/openapi/v1.json</c>), the Segment-compatible collection endpoints, and scheduled refreshes.
+/// Every endpoint but <c>/health</c> needs an API key; each key is rate limited.
+/// </summary>
+public static class SegmentaHost
+{
+    /// <summary>The JSON the API writes: snake_case names, enums as text, the same as the CLI's <c>--json</c>.</summary>
+    internal static void Configure(JsonSerializerOptions json)
+    {
+        json.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        json.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+        json.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+    }
+
+    /// <summary>Builds the host; <see cref="WebApplication.RunAsync(string?)"/> or <c>StartAsync</c> serves it.</summary>
+    public static WebApplication Build(ServerStart start)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        var workspace = start.Workspace;
+        var options = workspace.Settings.Server;
+        var mappings = TrackingMappings.For(workspace);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = workspace.Root, EnvironmentName = Environments.Production });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(start.LogLevel)
+            .AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);  // keys are API keys, not cookies: nothing is protected with it
+        builder.WebHost.UseUrls(start.Listen ?? options.Listen);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = options.MaxRequestBytes;
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(start.Time ?? TimeProvider.System);
+        services.AddSingleton(sp => new WarehouseAccess(workspace, start.Warehouse, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(ApiKeyStore.For(workspace));
+        services.AddSingleton(mappings);
+        services.AddSingleton<EventCollector>();
+        services.AddHostedService(sp => sp.GetRequiredService<EventCollector>());
+        services.AddSingleton<RefreshScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<RefreshScheduler>());
+        services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
+        services.AddProblemDetails();
+        services.AddExceptionHandler<Problems>();
+        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Segmenta API";
+            document.Info.Description = "Segments, analyses, campaigns, history and event collection (Segment Tracking API) for one workspace. Send an API key as `Authorization: Bearer KEY`.";
+            return Task.CompletedTask;
+        }));
+        services.AddAuthentication(ApiKeyAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+        services.AddAuthorization(o =>
+        {
+            foreach (var scope in ApiScopes.All)
+            {
+                o.AddPolicy(Scopes.PolicyName(scope), p => p.RequireAuthenticatedUser().RequireAssertion(c => Scopes.Allows(c.User, scope)));
+            }
+        });
+        services.AddRateLimiter(o =>
+        {
+            // A token bucket per key: the rate is sustained, the burst absorbs a client's catch-up.
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            {
+                var key = context.User.FindFirst(ApiKeyAuthentication.KeyClaim)?.Value;
+                return key is null
+                    ? RateLimitPartition.GetNoLimiter("anonymous")
+                    : RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = options.Burst,
+                        TokensPerPeriod = Math.Max(1, (int)Math.Ceiling(options.RequestsPerSecond / 10)),
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(Math.Max(1, (int)Math.Ceiling(options.RequestsPerSecond / 10)) / options.RequestsPerSecond),
+                        QueueLimit = 0,
+                        AutoReplenishment = true,
+                    });
+            });
+            o.OnRejected = async (context, ct) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "1";
+                await Problems.Write(context.HttpContext, StatusCodes.Status429TooManyRequests, "Too many requests",
+                    $"this key may send {options.RequestsPerSecond} requests a second (bursts of {options.Burst}); retry after a second").ConfigureAwait(false);
+            };
+        });
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+
+        app.MapGet("/health", (WarehouseAccess access) => TypedResults.Ok(new { status = "ok", workspace = access.Settings.Name }))
+            .AllowAnonymous().WithTags("Health").WithSummary("Liveness: answers without a key");
+        app.MapOpenApi().RequireScope(ApiScopes.Read);
+        app.MapCollect();
+        app.MapSegments();
+        app.MapAnalyses();
+        app.MapRefresh();
+        app.Lifetime.ApplicationStopped.Register(() => app.Services.GetRequiredService<WarehouseAccess>().Dispose());
+        return app;
+    }
+}
