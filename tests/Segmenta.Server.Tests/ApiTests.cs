@@ -1,0 +1,205 @@
+using Xunit;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Segmenta.Access;
+
+namespace Segmenta.Server.Tests;
+
+/// <summary>The REST API against a real host: keys and scopes, segments, analyses, refresh, OpenAPI.</summary>
+public sealed class ApiTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    private static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode} {response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    private static StringContent Body(object value) => new(JsonSerializer.Serialize(value), Encoding.UTF8, "application/json");
+
+    /// <summary>Customers from the generated file matching a predicate on its columns (an evaluation independent of SQL).</summary>
+    private List<string> CustomersWhere(Func<Dictionary<string, string>, bool> predicate)
+    {
+        var lines = File.ReadAllLines(server.Base.CustomersFile);
+        var header = lines[0].Split(',');
+        return lines.Skip(1).Select(l => header.Zip(l.Split(','), (h, v) => (h, v)).ToDictionary(x => x.h, x => x.v))
+            .Where(predicate).Select(r => r["customer_id"]).ToList();
+    }
+
+    [Fact]
+    public async Task Health_WithoutKey_Answers()
+    {
+        using var client = server.Client(null);
+        var health = await Json(await client.GetAsync(new Uri("/health", UriKind.Relative)));
+        Assert.Equal("ok", health.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Api_WithoutOrWithBadKey_IsUnauthorizedProblem()
+    {
+        using var anonymous = server.Client(null);
+        var problem = await Json(await anonymous.GetAsync(new Uri("/api/status", UriKind.Relative)), HttpStatusCode.Unauthorized);
+        Assert.Equal(401, problem.GetProperty("status").GetInt32());
+        Assert.Contains("segmenta keys create", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        using var forged = server.Client(server.Reader[..^4] + "AAAA");
+        await Json(await forged.GetAsync(new Uri("/api/status", UriKind.Relative)), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Scopes_IngestKeyReads_IsForbidden_ReadKeyWrites_IsForbidden()
+    {
+        using var ingest = server.Client(server.Ingest);
+        var problem = await Json(await ingest.GetAsync(new Uri("/api/segments", UriKind.Relative)), HttpStatusCode.Forbidden);
+        Assert.Contains("`read` scope", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        using var reader = server.Client(server.Reader);
+        await Json(await reader.PutAsync(new Uri("/api/segments/nope", UriKind.Relative), Body(new { text = "segment nope where age > 1" })), HttpStatusCode.Forbidden);
+        await Json(await reader.PostAsync(new Uri("/v1/track", UriKind.Relative), Body(new { userId = "x", @event = "purchase" })), HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task Keys_RevokedWhileServing_StopsWorking()
+    {
+        var created = server.Keys.Create("short-lived", [ApiScopes.Read], TimeProvider.System);
+        using var client = server.Client(created.Token);
+        await Json(await client.GetAsync(new Uri("/api/status", UriKind.Relative)));
+        Assert.True(server.Keys.Revoke("short-lived", TimeProvider.System));
+        await Json(await client.GetAsync(new Uri("/api/status", UriKind.Relative)), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Status_CountsTheGeneratedBase()
+    {
+        using var client = server.Client(server.Reader);
+        var status = await Json(await client.GetAsync(new Uri("/api/status", UriKind.Relative)));
+        Assert.Equal(server.Base.Customers, status.GetProperty("customers").GetInt64());
+    }
+
+    [Fact]
+    public async Task Preview_DraftText_SizeAndStepsMatchTheCustomerFile()
+    {
+        using var client = server.Client(server.Reader);
+        var response = await Json(await client.PostAsync(new Uri("/api/segments/preview", UriKind.Relative), Body(new
+        {
+            text = "segment draft_older_us\nwhere age >= 50\n  and country = \"US\"",
+            sample = 3,
+        })));
+        Assert.True(response.GetProperty("ok").GetBoolean());
+        var preview = response.GetProperty("preview");
+        var older = CustomersWhere(r => int.TryParse(r["age"], CultureInfo.InvariantCulture, out var a) && a >= 50);
+        var olderUs = CustomersWhere(r => int.TryParse(r["age"], CultureInfo.InvariantCulture, out var a) && a >= 50 && r["country"] == "US");
+        Assert.Equal(olderUs.Count, preview.GetProperty("size").GetInt64());
+        var steps = preview.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("remaining").GetInt64()).ToList();
+        Assert.Equal([older.Count, olderUs.Count], steps);
+        Assert.Equal(3, preview.GetProperty("sample").GetArrayLength());
+        Assert.All(preview.GetProperty("sample").EnumerateArray(), m => Assert.Contains(m.GetProperty("customer_id").GetString(), olderUs));
+    }
+
+    [Fact]
+    public async Task Check_BadText_DiagnosticWithLineColumnAndExpectation()
+    {
+        using var client = server.Client(server.Reader);
+        var check = await Json(await client.PostAsync(new Uri("/api/segments/check", UriKind.Relative), Body(new { text = "segment broken\nwhere age >= \n  and country = \"US\"" })));
+        Assert.False(check.GetProperty("ok").GetBoolean());
+        var d = check.GetProperty("diagnostics")[0];
+        Assert.Equal(3, d.GetProperty("line").GetInt32());
+        Assert.Equal(3, d.GetProperty("column").GetInt32());
+        Assert.Contains("expected", d.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, check.GetProperty("errors_elsewhere").GetInt32());
+    }
+
+    [Fact]
+    public async Task SaveSegment_CompilesWritesListsAndDeletes()
+    {
+        using var admin = server.Client(server.Admin);
+        var bad = await Json(await admin.PutAsync(new Uri("/api/segments/vip_women", UriKind.Relative), Body(new { text = "segment vip_women where gender = " })), HttpStatusCode.UnprocessableEntity);
+        Assert.NotEmpty(bad.GetProperty("diagnostics").EnumerateArray());
+        var file = Path.Combine(server.Workspace.Root, "segments", "vip_women.seg");
+        Assert.False(File.Exists(file));
+
+        await Json(await admin.PutAsync(new Uri("/api/segments/vip_women", UriKind.Relative), Body(new { text = "segment vip_women \"VIP women\"\nwhere in segment buyers and gender = \"F\"" })), HttpStatusCode.Created);
+        Assert.True(File.Exists(file));
+        var list = await Json(await admin.GetAsync(new Uri("/api/segments", UriKind.Relative)));
+        var saved = list.GetProperty("segments").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "vip_women");
+        Assert.Equal("buyers", saved.GetProperty("depends_on")[0].GetString());
+
+        var preview = await Json(await admin.GetAsync(new Uri("/api/segments/vip_women/preview?sample=0", UriKind.Relative)));
+        var women = CustomersWhere(r => r["gender"] == "F").ToHashSet();
+        Assert.InRange(preview.GetProperty("size").GetInt64(), 1, women.Count);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync(new Uri("/api/segments/vip_women", UriKind.Relative))).StatusCode);
+        Assert.False(File.Exists(file));
+        var gone = await Json(await admin.GetAsync(new Uri("/api/segments/vip_women", UriKind.Relative)), HttpStatusCode.NotFound);
+        Assert.Contains("unknown segment", gone.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownSegment_NotFoundWithSuggestion()
+    {
+        using var client = server.Client(server.Reader);
+        var problem = await Json(await client.GetAsync(new Uri("/api/segments/buyer/preview", UriKind.Relative)), HttpStatusCode.NotFound);
+        Assert.Contains("did you mean `buyers`", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var badDate = await Json(await client.GetAsync(new Uri("/api/segments/buyers/preview?as_of=yesterday", UriKind.Relative)), HttpStatusCode.BadRequest);
+        Assert.Contains("as_of", badDate.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Refresh_ThenMembersPagedHistoryAndMigration()
+    {
+        using var admin = server.Client(server.Admin);
+        var report = await Json(await admin.PostAsync(new Uri("/api/refresh?as_of=2025-01-01", UriKind.Relative), null));
+        Assert.Equal("2025-01-01T00:00:00Z", report.GetProperty("as_of").GetString());
+        var state = await Json(await admin.GetAsync(new Uri("/api/refresh", UriKind.Relative)));
+        Assert.Equal("ok", state.GetProperty("last_run").GetProperty("status").GetString());
+        Assert.Equal("2025-01-01T00:00:00Z", state.GetProperty("current_snapshot").GetString());
+
+        var all = await Json(await admin.GetAsync(new Uri("/api/segments/buyers/members?limit=10000", UriKind.Relative)));
+        var ids = all.GetProperty("customer_ids").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Equal(all.GetProperty("size").GetInt64(), ids.Count);
+        var page = await Json(await admin.GetAsync(new Uri("/api/segments/buyers/members?offset=5&limit=7", UriKind.Relative)));
+        Assert.Equal(ids.Skip(5).Take(7), page.GetProperty("customer_ids").EnumerateArray().Select(e => e.GetString()));
+
+        var history = await Json(await admin.GetAsync(new Uri("/api/segments/buyers/history", UriKind.Relative)));
+        Assert.Equal(ids.Count, history.GetProperty("materializations")[0].GetProperty("size").GetInt64());
+
+        var migration = await Json(await admin.GetAsync(new Uri("/api/migration?family=rfm&from=2025-01-01", UriKind.Relative)));
+        Assert.True(migration.GetProperty("states").GetArrayLength() > 1);
+
+        var export = await admin.GetAsync(new Uri("/api/segments/older_buyers/export?format=csv&traits=email,age", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+        var rows = (await export.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("customer_id,email,age", rows[0]);
+        Assert.All(rows.Skip(1), r => Assert.True(int.Parse(r.Split(',')[2], CultureInfo.InvariantCulture) >= 50));
+        Assert.All(rows.Skip(1), r => Assert.Contains(r.Split(',')[0], ids));
+    }
+
+    [Fact]
+    public async Task Analyses_RfmAndPersonas_Answer()
+    {
+        using var client = server.Client(server.Reader);
+        var rfm = await Json(await client.GetAsync(new Uri("/api/rfm", UriKind.Relative)));
+        Assert.Equal(server.Base.Customers, rfm.GetProperty("customers").GetInt64());
+        var personas = await Json(await client.GetAsync(new Uri("/api/personas?segments=buyers", UriKind.Relative)));
+        var persona = personas.GetProperty("personas")[0];
+        Assert.Equal("buyers", persona.GetProperty("report").GetProperty("segment").GetString());
+        Assert.False(string.IsNullOrEmpty(persona.GetProperty("card").GetProperty("heading").GetString()));
+        await Json(await client.GetAsync(new Uri("/api/clv", UriKind.Relative)), HttpStatusCode.NotFound);
+        await Json(await client.GetAsync(new Uri("/api/campaigns/spring/results", UriKind.Relative)), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task OpenApi_DescribesTheEndpoints()
+    {
+        using var client = server.Client(server.Reader);
+        var document = await Json(await client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative)));
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Contains("/v1/batch", paths);
+        Assert.Contains("/api/segments/{name}/preview", paths);
+        Assert.Contains("/api/refresh", paths);
+    }
+}
