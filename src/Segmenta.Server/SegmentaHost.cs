@@ -127,7 +127,6 @@ public static class SegmentaHost
         app.MapSegments();
         app.MapAnalyses();
         app.MapRefresh();
-        app.Lifetime.ApplicationStopped.Register(() => app.Services.GetRequiredService<WarehouseAccess>().Dispose());
         return app;
     }
 }

@@ -11,6 +11,7 @@ namespace Segmenta.Server.Hosting;
 internal sealed class WarehouseAccess(Workspace workspace, IWarehouse warehouse, TimeProvider time) : IDisposable
 {
     private readonly SemaphoreSlim gate = new(1, 1);
+    private int disposed;
 
     public Workspace Workspace { get; } = workspace;
 
@@ -32,8 +33,14 @@ internal sealed class WarehouseAccess(Workspace workspace, IWarehouse warehouse,
         }
     }
 
+    /// <summary>Closes the warehouse once the work in progress is done (the host's container calls it when the host is disposed).</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
         gate.Wait();
         warehouse.Dispose();
         gate.Dispose();
