@@ -90,7 +90,10 @@ public static class SegmentaHost
         });
         services.AddRateLimiter(o =>
         {
-            // A token bucket per key: the rate is sustained, the burst absorbs a client's catch-up.
+            // A token bucket per key: the rate is sustained, the burst absorbs a client's catch-up. Tokens
+            // are added ten times a second (at least one at a time) so a low rate still refills evenly.
+            var tokensPerPeriod = Math.Max(1, (int)Math.Ceiling(options.RequestsPerSecond / 10));
+            var period = TimeSpan.FromSeconds(tokensPerPeriod / options.RequestsPerSecond);
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
                 var key = context.User.FindFirst(ApiKeyAuthentication.KeyClaim)?.Value;
@@ -99,8 +102,8 @@ public static class SegmentaHost
                     : RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
                     {
                         TokenLimit = options.Burst,
-                        TokensPerPeriod = Math.Max(1, (int)Math.Ceiling(options.RequestsPerSecond / 10)),
-                        ReplenishmentPeriod = TimeSpan.FromSeconds(Math.Max(1, (int)Math.Ceiling(options.RequestsPerSecond / 10)) / options.RequestsPerSecond),
+                        TokensPerPeriod = tokensPerPeriod,
+                        ReplenishmentPeriod = period,
                         QueueLimit = 0,
                         AutoReplenishment = true,
                     });

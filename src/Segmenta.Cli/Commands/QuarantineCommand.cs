@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Spectre.Console;
+using Segmenta.Server.Documents;
 using Spectre.Console.Cli;
 
 namespace Segmenta.Cli.Commands;
@@ -25,7 +26,7 @@ internal sealed class QuarantineCommand : GuardedCommand<QuarantineSettings>
         var rows = warehouse.ReadQuarantine(settings.Run, settings.Limit);
         if (settings.Json)
         {
-            CliOutput.WriteJson(rows.Select(r => new { run_id = r.RunId, source = r.Source, line = r.Line, reason = r.Reason, raw = r.Raw }));
+            CliOutput.WriteJson(SegmentDocuments.Quarantine(rows));
             return ExitCodes.Ok;
         }
 

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using Segmenta.Model;
+using Segmenta.Server.Documents;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -23,19 +24,7 @@ internal sealed class RunsCommand : GuardedCommand<RunsSettings>
         var runs = warehouse.IngestRuns(settings.Limit);
         if (settings.Json)
         {
-            CliOutput.WriteJson(runs.Select(r => new
-            {
-                run_id = r.RunId,
-                table = CanonicalModel.TableName(r.Table),
-                source = r.Source,
-                mapping = r.Mapping,
-                started_at = r.StartedAt.ToString("O", CultureInfo.InvariantCulture),
-                finished_at = r.FinishedAt.ToString("O", CultureInfo.InvariantCulture),
-                read = r.Summary.Read,
-                loaded = r.Summary.Loaded,
-                quarantined = r.Summary.Quarantined,
-                duplicates = r.Summary.Duplicates,
-            }));
+            CliOutput.WriteJson(SegmentDocuments.IngestRuns(runs));
             return ExitCodes.Ok;
         }
 

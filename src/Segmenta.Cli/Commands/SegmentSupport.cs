@@ -26,7 +26,7 @@ internal static class SegmentSupport
 
     /// <summary>The as-of instant, taken once: the option, the workspace's setting, or now.</summary>
     public static EvaluationContext Context(Workspace workspace, string? asOf) =>
-        new(asOf is null ? WholeSeconds(workspace.Settings.AsOf?.UtcDateTime ?? TimeProvider.System.GetUtcNow().UtcDateTime) : Instant(workspace, "--as-of", asOf), workspace.Settings.Zone);
+        new(asOf is null ? EvaluationContext.WholeSeconds(workspace.Settings.AsOf?.UtcDateTime ?? TimeProvider.System.GetUtcNow().UtcDateTime) : Instant(workspace, "--as-of", asOf), workspace.Settings.Zone);
 
     /// <summary>An instant option: a date (its start in the workspace time zone) or an ISO 8601 time, to whole seconds.</summary>
     public static DateTime Instant(Workspace workspace, string option, string text)
@@ -36,11 +36,8 @@ internal static class SegmentSupport
             throw new UserInputException($"{option}: {problem}; give a date (2025-01-01) or an ISO 8601 time (2025-01-01T09:00:00Z)");
         }
 
-        return WholeSeconds(instant);
+        return EvaluationContext.WholeSeconds(instant);
     }
-
-    /// <summary>Membership is stored per as-of instant; whole seconds keep it stable across backends.</summary>
-    private static DateTime WholeSeconds(DateTime instant) => new(instant.Ticks - (instant.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
 
     /// <summary>Finds a segment by name, or the segments of a file; unknown names get a suggestion.</summary>
     public static IReadOnlyList<SegmentDefinition> Resolve(SegmentLibrary library, string nameOrFile)

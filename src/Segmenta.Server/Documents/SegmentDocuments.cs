@@ -147,4 +147,24 @@ internal static class SegmentDocuments
         offset,
         customer_ids = limit == 0 ? members.CustomerIds.Skip(offset).ToList() : members.CustomerIds.Skip(offset).Take(limit).ToList(),
     };
+
+    /// <summary>Ingest runs, newest first (the shape of <c>ingest runs</c>): files and collected events alike.</summary>
+    public static object IngestRuns(IEnumerable<IngestRunRecord> runs) => runs.Select(r => new
+    {
+        run_id = r.RunId,
+        table = Model.CanonicalModel.TableName(r.Table),
+        source = r.Source,
+        mapping = r.Mapping,
+        started_at = r.StartedAt.ToString("O", CultureInfo.InvariantCulture),
+        finished_at = r.FinishedAt.ToString("O", CultureInfo.InvariantCulture),
+        read = r.Summary.Read,
+        loaded = r.Summary.Loaded,
+        quarantined = r.Summary.Quarantined,
+        duplicates = r.Summary.Duplicates,
+        skipped = r.Summary.Skipped,
+    }).ToList();
+
+    /// <summary>Rows set aside, with source, line, reason and the raw record (the shape of <c>ingest quarantine</c>).</summary>
+    public static object Quarantine(IEnumerable<QuarantineEntry> rows) =>
+        rows.Select(r => new { run_id = r.RunId, source = r.Source, line = r.Line, reason = r.Reason, raw = r.Raw }).ToList();
 }

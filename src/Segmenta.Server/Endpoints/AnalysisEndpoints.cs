@@ -31,23 +31,12 @@ internal static class AnalysisEndpoints
             w => TypedResults.Ok(SegmentDocuments.Status(access.Workspace.Root, w, w.Summarize())), ct))
             .WithTags("Warehouse").WithSummary("What the warehouse holds: customers, events by type, revenue, quarantine, runs");
 
-        api.MapGet("/ingest/runs", (int? limit, WarehouseAccess access, CancellationToken ct) => access.Use(w => TypedResults.Ok(w.IngestRuns(Limit(limit, 50)).Select(r => new
-        {
-            run_id = r.RunId,
-            table = Model.CanonicalModel.TableName(r.Table),
-            source = r.Source,
-            mapping = r.Mapping,
-            started_at = Documents.Documents.Iso(r.StartedAt),
-            finished_at = Documents.Documents.Iso(r.FinishedAt),
-            read = r.Summary.Read,
-            loaded = r.Summary.Loaded,
-            quarantined = r.Summary.Quarantined,
-            duplicates = r.Summary.Duplicates,
-            skipped = r.Summary.Skipped,
-        }).ToList()), ct)).WithTags("Warehouse").WithSummary("Ingest runs, newest first (files and collected events alike)");
+        api.MapGet("/ingest/runs", (int? limit, WarehouseAccess access, CancellationToken ct) => access.Use(
+            w => TypedResults.Ok(SegmentDocuments.IngestRuns(w.IngestRuns(Limit(limit, 50)))), ct))
+            .WithTags("Warehouse").WithSummary("Ingest runs, newest first (files and collected events alike)");
 
-        api.MapGet("/ingest/quarantine", (long? run, int? limit, WarehouseAccess access, CancellationToken ct) => access.Use(w => TypedResults.Ok(
-            w.ReadQuarantine(run, Limit(limit, 100)).Select(q => new { run_id = q.RunId, source = q.Source, line = q.Line, reason = q.Reason, raw = q.Raw }).ToList()), ct))
+        api.MapGet("/ingest/quarantine", (long? run, int? limit, WarehouseAccess access, CancellationToken ct) => access.Use(
+            w => TypedResults.Ok(SegmentDocuments.Quarantine(w.ReadQuarantine(run, Limit(limit, 100)))), ct))
             .WithTags("Warehouse").WithSummary("Rows and messages set aside, with source, line, reason and the raw record");
 
         api.MapGet("/rfm", (string? as_of, WarehouseAccess access, CancellationToken ct) => access.Use(w =>

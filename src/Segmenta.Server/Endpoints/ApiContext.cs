@@ -24,7 +24,7 @@ internal static class ApiContext
             throw ApiProblem.BadRequest($"{parameter}: {problem}; give a date (2025-01-01) or an ISO 8601 time (2025-01-01T09:00:00Z)");
         }
 
-        return new EvaluationContext(new DateTime(instant.Ticks - (instant.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc), settings.Zone);
+        return new EvaluationContext(EvaluationContext.WholeSeconds(instant), settings.Zone);
     }
 
     public static SegmentLibrary Library(WarehouseAccess access, IWarehouse warehouse) =>

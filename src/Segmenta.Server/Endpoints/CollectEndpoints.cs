@@ -17,19 +17,23 @@ namespace Segmenta.Server.Endpoints;
 /// </summary>
 internal static class CollectEndpoints
 {
+    /// <summary>Each endpoint with the call it takes (null: a batch, where every message names its type).</summary>
+    private static readonly (string Path, TrackingCall? Call, string Summary)[] Endpoints =
+    [
+        ("/identify", TrackingCall.Identify, "A user's traits (stored on the customer profile; a trait left out keeps its value)"),
+        ("/track", TrackingCall.Track, "Something a user did (stored as an event; the name picks the event type)"),
+        ("/page", TrackingCall.Page, "A page view"),
+        ("/screen", TrackingCall.Screen, "A mobile screen view"),
+        ("/batch", null, "Many calls at once: {\"batch\": [message, …]}, each with its type"),
+    ];
     public static void MapCollect(this IEndpointRouteBuilder app)
     {
         var v1 = app.MapGroup("/v1").WithTags("Collect").RequireScope(ApiScopes.Ingest);
-        v1.MapPost("/identify", (HttpRequest request, EventCollector collector, WarehouseAccess access, CancellationToken ct) => Collect(request, collector, access, TrackingCall.Identify, ct))
-            .WithSummary("A user's traits (stored on the customer profile; a trait left out keeps its value)");
-        v1.MapPost("/track", (HttpRequest request, EventCollector collector, WarehouseAccess access, CancellationToken ct) => Collect(request, collector, access, TrackingCall.Track, ct))
-            .WithSummary("Something a user did (stored as an event; the name picks the event type)");
-        v1.MapPost("/page", (HttpRequest request, EventCollector collector, WarehouseAccess access, CancellationToken ct) => Collect(request, collector, access, TrackingCall.Page, ct))
-            .WithSummary("A page view");
-        v1.MapPost("/screen", (HttpRequest request, EventCollector collector, WarehouseAccess access, CancellationToken ct) => Collect(request, collector, access, TrackingCall.Screen, ct))
-            .WithSummary("A mobile screen view");
-        v1.MapPost("/batch", (HttpRequest request, EventCollector collector, WarehouseAccess access, CancellationToken ct) => Collect(request, collector, access, null, ct))
-            .WithSummary("Many calls at once: {\"batch\": [message, …]}, each with its type");
+        foreach (var (path, call, summary) in Endpoints)
+        {
+            v1.MapPost(path, (HttpRequest request, EventCollector collector, WarehouseAccess access, CancellationToken ct) => Collect(request, collector, access, call, ct))
+                .WithSummary(summary);
+        }
     }
 
     private static async Task<IResult> Collect(HttpRequest request, EventCollector collector, WarehouseAccess access, TrackingCall? call, CancellationToken cancellation)

@@ -43,7 +43,7 @@ internal sealed partial class RefreshScheduler(WarehouseAccess access, ILogger<R
 
         try
         {
-            var instant = asOf ?? WholeSeconds(access.Time.GetUtcNow().UtcDateTime);
+            var instant = asOf ?? EvaluationContext.WholeSeconds(access.Time.GetUtcNow().UtcDateTime);
             lock (state)
             {
                 runningSince = access.Time.GetUtcNow().UtcDateTime;
@@ -133,8 +133,6 @@ internal sealed partial class RefreshScheduler(WarehouseAccess access, ILogger<R
             }
         }
     }
-
-    private static DateTime WholeSeconds(DateTime t) => new(t.Ticks - (t.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "scheduled refresh as of {AsOf:O}: {Alerts} drift alert(s)")]
     private static partial void LogRefreshed(ILogger logger, DateTime asOf, int alerts);

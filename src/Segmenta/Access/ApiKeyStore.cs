@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Segmenta.Configuration;
+using Segmenta.Language;
 
 namespace Segmenta.Access;
 
@@ -119,7 +120,7 @@ public sealed class ApiKeyStore
 
             var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
             var token = Prefix + id + "_" + Base64Url(RandomNumberGenerator.GetBytes(32));
-            var key = new ApiKey(id, name, ApiScopes.All.Where(scopes.Contains).ToList(), Whole(time.GetUtcNow().UtcDateTime), null, HashOf(token));
+            var key = new ApiKey(id, name, ApiScopes.All.Where(scopes.Contains).ToList(), EvaluationContext.WholeSeconds(time.GetUtcNow().UtcDateTime), null, HashOf(token));
             keys[id] = key;
             Save(keys.Values);
             return new CreatedKey(key, token);
@@ -140,7 +141,7 @@ public sealed class ApiKeyStore
                 return false;
             }
 
-            keys[match.Id] = match with { RevokedAt = Whole(time.GetUtcNow().UtcDateTime) };
+            keys[match.Id] = match with { RevokedAt = EvaluationContext.WholeSeconds(time.GetUtcNow().UtcDateTime) };
             Save(keys.Values);
             return true;
         }
@@ -174,8 +175,6 @@ public sealed class ApiKeyStore
     private static string HashOf(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static DateTime Whole(DateTime t) => new(t.Ticks - (t.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
 
     /// <summary>The keys by id, re-read when the file changed since the last look.</summary>
     private Dictionary<string, ApiKey> Snapshot(bool force = false)

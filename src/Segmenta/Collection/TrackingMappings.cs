@@ -19,7 +19,7 @@ public sealed record TrackingMappings(IngestMapping Events, IngestMapping Custom
 
     /// <summary>The built-in mapping of track, page and screen calls to events.</summary>
     public const string DefaultEvents = """
-        # Segment Tracking API track, page and screen calls as events (docs/collect.md).
+        # Segment Tracking API track, page and screen calls as events (docs/server.md).
         # The event name picks the event type; a name that is already a Segmenta type (purchase,
         # email_open, …) is kept; any other name is quarantined unless segmenta.yaml lists it in event_types.
         description: Tracking API events
@@ -61,7 +61,7 @@ public sealed record TrackingMappings(IngestMapping Events, IngestMapping Custom
 
     /// <summary>The built-in mapping of identify calls to customer profiles (a trait left out keeps its stored value).</summary>
     public const string DefaultCustomers = """
-        # Segment Tracking API identify calls as customer profiles (docs/collect.md), with Segment's
+        # Segment Tracking API identify calls as customer profiles (docs/server.md), with Segment's
         # reserved trait names; a trait a call leaves out keeps the value stored before.
         description: Tracking API identify calls
         table: customers

@@ -47,6 +47,9 @@ public sealed record EvaluationContext
         return TimeZoneInfo.ConvertTimeToUtc(local, zone);
     }
 
+    /// <summary>An instant cut to whole seconds (UTC): memberships are stored per as-of instant, and whole seconds keep it the same on every backend.</summary>
+    public static DateTime WholeSeconds(DateTime instant) => new(instant.Ticks - (instant.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+
     /// <summary>
     /// Reads an as-of instant as users give it: a date (its start in <paramref name="zone"/>) or an ISO 8601
     /// time (local to <paramref name="zone"/> when it has no offset), with ingestion's timestamp rules.
