@@ -130,6 +130,7 @@ public static class SegmentaHost
         app.MapSegments();
         app.MapAnalyses();
         app.MapRefresh();
+        app.MapDashboard();
         return app;
     }
 }

@@ -97,6 +97,53 @@ internal static class AnalysisDocuments
         };
     }
 
+    /// <summary>The active model as the dashboard draws it: inputs, the k-selection curve, profiles and the 2-D projection.</summary>
+    public static object ClusterView(ClusterView view)
+    {
+        var model = view.Model;
+        var dims = model.Preparation.Dimensions;
+        return new
+        {
+            model = model.Version,
+            as_of = Documents.Iso(model.AsOf),
+            k = model.K,
+            inertia = model.Inertia,
+            seed = model.Request.Seed,
+            numeric = model.Request.Numeric.Select(i => i.Name),
+            categorical = model.Request.Categorical.Select(i => i.Name),
+            scaling = model.Preparation.Scaling.ToString().ToLowerInvariant(),
+            reason = model.Choice?.Reason,
+            elbow_k = model.Choice?.ElbowK,
+            by_k = (model.Choice?.ByK ?? []).Select(q => new
+            {
+                k = q.K,
+                inertia = q.Inertia,
+                silhouette = Documents.Number(q.Silhouette),
+                calinski_harabasz = Documents.Number(q.CalinskiHarabasz),
+                davies_bouldin = Documents.Number(q.DaviesBouldin),
+            }),
+            clusters = view.Clusters.Select(c => new
+            {
+                id = c.Id,
+                segment = ClusterAnalysis.SegmentName(c.Id),
+                customers = c.Customers,
+                share = c.Share,
+                centers = c.Centers.Select(x => new { input = x.Input, level = x.Level, center = Documents.Number(x.Center), mean = Documents.Number(x.Mean), overall = Documents.Number(x.Overall) }),
+            }),
+            projection = new
+            {
+                customers = view.Projection.Customers,
+                axes = view.Projection.Axes.Select(a => new
+                {
+                    variance = Math.Round(a.Variance, 6),
+                    loadings = a.Loadings.Select((w, t) => new { dimension = dims[t].Label, weight = Math.Round(w, 6) }).OrderByDescending(l => Math.Abs(l.weight)).ThenBy(l => l.dimension, StringComparer.Ordinal),
+                }),
+                points = view.Projection.Points.Select(p => new[] { Math.Round(p.X, 4), Math.Round(p.Y, 4), p.Cluster }),
+                centroids = view.Projection.Centroids.Select(p => new[] { Math.Round(p.X, 4), Math.Round(p.Y, 4), p.Cluster }),
+            },
+        };
+    }
+
     public static object Persona(PersonaReport r) => new
     {
         segment = r.Segment,

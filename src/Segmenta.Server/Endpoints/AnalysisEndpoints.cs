@@ -46,22 +46,17 @@ internal static class AnalysisEndpoints
             return TypedResults.Ok(AnalysisDocuments.Rfm(report, false, null, Math.Round(watch.Elapsed.TotalSeconds, 3)));
         }, ct)).WithTags("Analyses").WithSummary("RFM scores as of an instant: the named segments and the R×F grid");
 
-        api.MapGet("/clusters", (WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        api.MapGet("/clusters", (int? sample, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
         {
             var model = ClusterAnalysis.Active(w) ?? throw ApiProblem.NotFound("no cluster model yet; run `segmenta cluster`");
-            return TypedResults.Ok(new
+            var points = sample ?? ClusterProjection.DefaultSample;
+            if (points is < 1 or > 20_000)
             {
-                model = model.Version,
-                as_of = Documents.Documents.Iso(model.AsOf),
-                k = model.K,
-                inertia = model.Inertia,
-                seed = model.Request.Seed,
-                numeric = model.Request.Numeric.Select(i => i.Name),
-                categorical = model.Request.Categorical.Select(i => i.Name),
-                scaling = model.Preparation.Scaling.ToString().ToLowerInvariant(),
-                clusters = model.Sizes.Select((size, i) => new { id = i + 1, segment = ClusterAnalysis.SegmentName(i + 1), customers = size }),
-            });
-        }, ct)).WithTags("Analyses").WithSummary("The active k-means model: inputs, k, cluster sizes at the fit");
+                throw ApiProblem.BadRequest("sample must be between 1 and 20000");
+            }
+
+            return TypedResults.Ok(AnalysisDocuments.ClusterView(ClusterAnalysis.Describe(w, model, access.Settings.Zone, points)));
+        }, ct)).WithTags("Analyses").WithSummary("The active k-means model: inputs, the k-selection curve, each cluster's profile, customers and centroids on the two principal axes");
 
         api.MapGet("/clv", (string? as_of, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
         {

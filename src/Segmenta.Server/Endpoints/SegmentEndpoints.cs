@@ -35,6 +35,12 @@ internal static class SegmentEndpoints
             w => TypedResults.Ok(SegmentDocuments.List(ApiContext.Library(access, w), SegmentMaterializer.History(w, null))), ct))
             .WithSummary("Every segment with its title, file, version and last materialization");
 
+        app.MapGet("/api/history", (WarehouseAccess access, CancellationToken ct) => access.Use(w => TypedResults.Ok(new
+        {
+            segments = SegmentMaterializer.History(w, null).GroupBy(m => m.Segment).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => SegmentDocuments.History(g.Key, g.ToList())).ToList(),  // newest first within a segment, as History reads them
+        }), ct)).WithTags("History").RequireScope(ApiScopes.Read).WithSummary("Every segment's size at every materialization: the trends");
+
         read.MapGet("/{name}", (string name, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
         {
             var library = ApiContext.Library(access, w);

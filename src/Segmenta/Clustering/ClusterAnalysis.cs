@@ -44,6 +44,12 @@ public sealed record ClusterProfile(int Id, long Customers, double Share, IReadO
 /// <param name="Converged">Whether it converged.</param>
 public sealed record ClusterResult(ClusterModel Model, KChoice Choice, long Customers, long Clustered, IReadOnlyList<ClusterInputSummary> Inputs, IReadOnlyList<ClusterProfile> Clusters, int Iterations, bool Converged);
 
+/// <summary>A stored model seen again on the customers it was fitted at: each cluster in the inputs' units and a 2-D drawing.</summary>
+/// <param name="Model">The model.</param>
+/// <param name="Clusters">The clusters, as <see cref="ClusterResult.Clusters"/> (members assigned by nearest centroid).</param>
+/// <param name="Projection">The customers and centroids on the two principal axes.</param>
+public sealed record ClusterView(ClusterModel Model, IReadOnlyList<ClusterProfile> Clusters, ClusterProjection Projection);
+
 /// <summary>
 /// Data-driven segments (docs/clustering.md): k-means on prepared per-customer features, trained in
 /// memory on the customers' rows, stored as a model, and scored in SQL over the whole base so that a
@@ -107,7 +113,7 @@ public static class ClusterAnalysis
             renumbered[order[i]] = i + 1;
         }
 
-        var model = new ClusterModel(0, context.AsOf, resolved, preparation, fit.K, centroids, sizes, fit.Inertia);
+        var model = new ClusterModel(0, context.AsOf, resolved, preparation, fit.K, centroids, sizes, fit.Inertia, choice);
         var labels = fit.Labels.Select(l => renumbered[l]).ToArray();
         var summaries = numeric.Select((n, i) => new ClusterInputSummary(
                 n.Name, false, numericColumns[i].Computed, n.Log, skewness[n.Name], inputs.Numeric[n.Name].LongCount(v => v is null), double.IsNaN(preparation.Dimensions[i].Fill) ? null : preparation.Dimensions[i].Fill, []))
@@ -115,6 +121,23 @@ public static class ClusterAnalysis
                 c.Name, true, categoricalColumns[i].Computed, false, null, inputs.Categorical[c.Name].LongCount(v => v is null), null, preparation.Dimensions.Where(x => x.Input == c.Name && x.Level is not null).Select(x => x.Level!).ToList())))
             .ToList();
         return new ClusterResult(model, choice, inputs.Customers.Count, rows.Length, summaries, Profiles(model, inputs, rows, labels), fit.Iterations, fit.Converged);
+    }
+
+    /// <summary>
+    /// Reads the model's inputs again at its fit instant, assigns every customer to the nearest centroid, and
+    /// returns the profiles and a projection of <paramref name="sample"/> customers on the principal axes.
+    /// </summary>
+    public static ClusterView Describe(IWarehouse warehouse, ClusterModel model, TimeZoneInfo zone, int sample = ClusterProjection.DefaultSample)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        ArgumentNullException.ThrowIfNull(model);
+        var customerColumns = warehouse.Columns(TableKind.Customers);
+        var numericColumns = ClusterInputQuery.Resolve(model.Request.Numeric.Select(n => n.Name), customerColumns, numeric: true);
+        var categoricalColumns = ClusterInputQuery.Resolve(model.Request.Categorical.Select(c => c.Name), customerColumns, numeric: false);
+        var inputs = ClusterInputQuery.Read(warehouse, new EvaluationContext(model.AsOf, zone), numericColumns, categoricalColumns);
+        var (points, rows) = model.Preparation.Transform(inputs);
+        var labels = KMeans.Assign(points, model.Dimensions, model.Centroids.ToArray()).Select(l => l + 1).ToArray();
+        return new ClusterView(model, Profiles(model, inputs, rows, labels), ClusterProjection.Of(model, points, labels, sample));
     }
 
     private static void Check(ClusterRequest request)

@@ -42,6 +42,7 @@ public sealed record ClusterRequest(
 /// <param name="Centroids">Centroids in prepared coordinates, row-major: cluster j (1-based) is row j − 1.</param>
 /// <param name="Sizes">Customers per cluster at the fit, cluster 1 first.</param>
 /// <param name="Inertia">Sum of squared distances of the fitted customers to their centroids.</param>
+/// <param name="Choice">How k was chosen: every k tried with its quality (null in models stored before it was kept).</param>
 public sealed record ClusterModel(
     int Version,
     DateTime AsOf,
@@ -50,7 +51,8 @@ public sealed record ClusterModel(
     int K,
     IReadOnlyList<double> Centroids,
     IReadOnlyList<long> Sizes,
-    double Inertia)
+    double Inertia,
+    KChoice? Choice = null)
 {
     private static readonly JsonSerializerOptions Json = new()
     {
