@@ -64,7 +64,8 @@ app.Configure(config =>
     config.AddCommand<MeasureCommand>("measure").WithDescription("What a launched campaign caused: per segment and arm against the holdout and the broadcast arm, with intervals, adjusted p-values, ROI and CLV uplift.");
     config.AddCommand<PersonaCommand>("persona").WithDescription("Describe segments as personas: size and value, what sets them apart (index, lift with significance), channels, RFM mix, a generated name and a strategy.");
     config.AddCommand<GenerateCommand>("generate").WithDescription("Write a realistic synthetic customer base (CSV and Parquet), deterministic for a seed.");
-    config.AddCommand<ServeCommand>("serve").WithDescription("Serve the REST API, the Segment-compatible collection endpoints (/v1/batch …) and scheduled refreshes on the workspace until stopped.");
+    config.AddCommand<ServeCommand>("serve").WithDescription("Serve the web dashboard, the REST API, the Segment-compatible collection endpoints (/v1/batch …) and scheduled refreshes on the workspace until stopped.");
+    config.AddCommand<ReportCommand>("report").WithDescription("Write the dashboard's views (overview, segments and personas, RFM, clusters, CLV, campaigns, migration) as one self-contained HTML file.");
     config.AddBranch("keys", keys =>
     {
         keys.SetDescription("API keys for `segmenta serve`: scopes ingest, read, admin; stored hashed in api-keys.json.");

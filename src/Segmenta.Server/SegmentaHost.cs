@@ -22,11 +22,14 @@ namespace Segmenta.Server;
 
 /// <summary>How to start the host.</summary>
 /// <param name="Workspace">The workspace it serves.</param>
-/// <param name="Warehouse">Its warehouse, opened by the caller (the adapters live outside this project); the host owns and disposes it.</param>
+/// <param name="Warehouse">Its warehouse, opened by the caller (the adapters live outside this project); the host disposes it unless <paramref name="OwnsWarehouse"/> is false.</param>
 /// <param name="Listen">The address to listen on; null: <c>server.listen</c> of segmenta.yaml.</param>
 /// <param name="Time">The clock (tests pass their own).</param>
 /// <param name="LogLevel">The least severe log messages written to the console.</param>
-public sealed record ServerStart(Workspace Workspace, IWarehouse Warehouse, string? Listen = null, TimeProvider? Time = null, LogLevel LogLevel = LogLevel.Warning);
+/// <param name="SessionToken">A key with the read scope that exists only in this process (<c>segmenta report</c> reads the API with it); never stored.</param>
+/// <param name="Scheduled">Run the scheduled refreshes of <c>server.refresh_every</c> (the report's read-only host does not).</param>
+/// <param name="OwnsWarehouse">Whether stopping the host closes the warehouse (a report borrows the caller's).</param>
+public sealed record ServerStart(Workspace Workspace, IWarehouse Warehouse, string? Listen = null, TimeProvider? Time = null, LogLevel LogLevel = LogLevel.Warning, string? SessionToken = null, bool Scheduled = true, bool OwnsWarehouse = true);
 
 /// <summary>
 /// <c>segmenta serve</c>: one ASP.NET Core host on the workspace with the REST API (OpenAPI document
@@ -63,13 +66,18 @@ public static class SegmentaHost
 
         var services = builder.Services;
         services.AddSingleton(start.Time ?? TimeProvider.System);
-        services.AddSingleton(sp => new WarehouseAccess(workspace, start.Warehouse, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new WarehouseAccess(workspace, start.Warehouse, sp.GetRequiredService<TimeProvider>(), start.OwnsWarehouse));
         services.AddSingleton(ApiKeyStore.For(workspace));
+        services.AddSingleton(new SessionKey(start.SessionToken));
         services.AddSingleton(mappings);
         services.AddSingleton<EventCollector>();
         services.AddHostedService(sp => sp.GetRequiredService<EventCollector>());
         services.AddSingleton<RefreshScheduler>();
-        services.AddHostedService(sp => sp.GetRequiredService<RefreshScheduler>());
+        if (start.Scheduled)
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<RefreshScheduler>());
+        }
+
         services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
         services.AddProblemDetails();
         services.AddExceptionHandler<Problems>();

@@ -185,6 +185,12 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         steps.Add(new { step = "campaign", customers = launched.Customers, outcome_events = outcomes.Loaded, seconds = Seconds(step) });
         say(string.Create(CultureInfo.InvariantCulture, $"10. Campaign      launched {campaign.Name} to {launched.Customers:N0} customers in {campaign.Targets.Count} segments (20% holdout, 30% broadcast), simulated 14 days of outcomes ({outcomes.Loaded:N0} events) and measured them in {Seconds(step)} s"));
 
+        step.Restart();
+        var reportFile = Path.Combine(root, "report.html");
+        var report = ReportCommand.Write(workspace, warehouse, AsOf, reportFile, cancellation);
+        steps.Add(new { step = "report", path = reportFile, documents = report.Documents, seconds = Seconds(step) });
+        say(string.Create(CultureInfo.InvariantCulture, $"11. Reported      the dashboard's views as one self-contained page, {reportFile} ({new FileInfo(reportFile).Length / 1024:N0} KiB, no server needed) in {Seconds(step)} s"));
+
         var summary = warehouse.Summarize();
         var reasons = warehouse.ReadQuarantine(null, 1000)
             .GroupBy(q => ReasonKind(q.Reason))
@@ -220,6 +226,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
                     audiences = audiences.Select(a => new { arm = a.Arm, path = a.Path, customers = a.Customers }),
                     measurement = CampaignDocuments.Measurement(measured, charts),
                 },
+                report = new { path = reportFile, documents = report.Documents, missing = report.Missing },
                 seconds = Seconds(clock),
             });
             return ExitCodes.Ok;
@@ -281,6 +288,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         Console.WriteLine($"  segments    {segmentsFile}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  export      {exportFile} ({exported:N0} lapsed VIPs)"));
         Console.WriteLine($"  campaign    {campaignFile}, audiences in {Path.GetDirectoryName(audiences[0].Path)}, charts in {Path.Combine(root, "charts")}");
+        Console.WriteLine($"  report      {reportFile} (open in a browser; `segmenta serve` shows the same views live)");
         Console.WriteLine($"Explore:      cd {Path.GetRelativePath(Directory.GetCurrentDirectory(), root)} && ../segmenta segment preview lapsed_vips   (or: segment list, status, ingest quarantine)");
         return ExitCodes.Ok;
     }

@@ -34,11 +34,12 @@ internal sealed class ServeCommand : GuardedCommand<ServeSettings>
         var keys = ApiKeyStore.For(workspace).List().Count(k => k.Active);
         if (settings.Json)
         {
-            CliOutput.WriteJson(new { address, workspace = workspace.Root, warehouse = warehouse.Description, keys, refresh_every = workspace.Settings.Server.RefreshEvery?.ToString() });
+            CliOutput.WriteJson(new { address, dashboard = address + "/", workspace = workspace.Root, warehouse = warehouse.Description, keys, refresh_every = workspace.Settings.Server.RefreshEvery?.ToString() });
         }
         else
         {
             Console.WriteLine($"Segmenta serving {workspace.Root} ({warehouse.Description}) on {address}");
+            Console.WriteLine($"  dashboard {address}/");
             Console.WriteLine($"  API {address}/api   OpenAPI {address}/openapi/v1.json   collect {address}/v1/batch   health {address}/health");
             Console.WriteLine($"  refresh: {(workspace.Settings.Server.RefreshEvery is { } every ? "every " + every : "on demand (server.refresh_every in segmenta.yaml schedules it)")}");
             Console.WriteLine(keys == 0

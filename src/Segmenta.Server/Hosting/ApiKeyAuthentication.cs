@@ -14,7 +14,7 @@ namespace Segmenta.Server.Hosting;
 /// the key as the user name and an empty password (how Segment's libraries send a write key). The
 /// key's scopes become claims that the endpoint policies check.
 /// </summary>
-internal sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeyStore keys)
+internal sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeyStore keys, SessionKey session)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -30,7 +30,7 @@ internal sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeO
         }
 
         var token = TokenOf(header);
-        var key = keys.Verify(token);
+        var key = session.Verify(token) ?? keys.Verify(token);
         if (key is null)
         {
             return Task.FromResult(AuthenticateResult.Fail("unknown or revoked API key"));
@@ -76,6 +76,16 @@ internal sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeO
 
         return null;
     }
+}
+
+/// <summary>The in-process read key of <see cref="ServerStart.SessionToken"/> (none when null).</summary>
+internal sealed class SessionKey(string? token)
+{
+    private readonly byte[]? expected = token is null ? null : Encoding.UTF8.GetBytes(token);
+    private readonly ApiKey key = new("session", "session", [ApiScopes.Read], DateTime.UnixEpoch, null, "");
+
+    public ApiKey? Verify(string? presented) =>
+        expected is not null && presented is not null && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), expected) ? key : null;
 }
 
 /// <summary>The scope an endpoint needs, for the 403 message.</summary>

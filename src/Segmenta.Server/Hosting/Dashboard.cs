@@ -47,11 +47,18 @@ internal static class Dashboard
     {
         ArgumentNullException.ThrowIfNull(reportJson);
 
-        // Inside <script> only "</" can end the element early; "<\/" means the same in JSON and in script text.
-        static string Inline(string text) => text.Replace("</", "<\\/", StringComparison.Ordinal);
+        // Inside <script>, "</script" ends the element early and "<!--" changes how the rest is parsed. In
+        // JSON "<\/" and "\u003C!--" mean the same text; the bundle is checked to contain neither (a
+        // regular expression or string of the minified code cannot be rewritten blindly).
+        var data = reportJson.Replace("</", "<\\/", StringComparison.Ordinal).Replace("<!--", "\\u003C!--", StringComparison.Ordinal);
+        if (Script.Contains("</script", StringComparison.OrdinalIgnoreCase) || Script.Contains("<!--", StringComparison.Ordinal) || Style.Contains("</style", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException("the dashboard bundle contains text that would end its inline element; it cannot be inlined");
+        }
+
         return Page(
-            $"<style>{Style.Replace("</", "<\\/", StringComparison.Ordinal)}</style>",
-            $"<script id=\"segmenta-report\" type=\"application/json\">{Inline(reportJson)}</script>\n<script>{Inline(Script)}</script>",
+            $"<style>{Style}</style>",
+            $"<script id=\"segmenta-report\" type=\"application/json\">{data}</script>\n<script>{Script}</script>",
             title);
     }
 
@@ -61,6 +68,7 @@ internal static class Dashboard
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
+        <link rel="icon" href="data:,">
         <title>{System.Net.WebUtility.HtmlEncode(title)}</title>
         {head}
         </head>

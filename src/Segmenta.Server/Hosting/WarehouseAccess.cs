@@ -8,7 +8,7 @@ namespace Segmenta.Server.Hosting;
 /// file and a connection is not shared between threads, so requests, the event collector's flushes and
 /// scheduled refreshes queue here. A request that gives up while queued never touches the warehouse.
 /// </summary>
-internal sealed class WarehouseAccess(Workspace workspace, IWarehouse warehouse, TimeProvider time) : IDisposable
+internal sealed class WarehouseAccess(Workspace workspace, IWarehouse warehouse, TimeProvider time, bool owned = true) : IDisposable
 {
     private readonly SemaphoreSlim gate = new(1, 1);
     private int disposed;
@@ -33,7 +33,7 @@ internal sealed class WarehouseAccess(Workspace workspace, IWarehouse warehouse,
         }
     }
 
-    /// <summary>Closes the warehouse once the work in progress is done (the host's container calls it when the host is disposed).</summary>
+    /// <summary>Closes the warehouse (when the host owns it) once the work in progress is done; the host's container calls it when the host is disposed.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref disposed, 1) == 1)
@@ -42,7 +42,11 @@ internal sealed class WarehouseAccess(Workspace workspace, IWarehouse warehouse,
         }
 
         gate.Wait();
-        warehouse.Dispose();
+        if (owned)
+        {
+            warehouse.Dispose();
+        }
+
         gate.Dispose();
     }
 }

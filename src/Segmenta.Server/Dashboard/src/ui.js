@@ -22,6 +22,7 @@ const decimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 export const fmt = {
   int: (v) => (v === null || v === undefined ? '–' : integer.format(v)),
   num: (v, digits = 2) => (v === null || v === undefined ? '–' : new Intl.NumberFormat('en-US', { maximumFractionDigits: digits }).format(v)),
+  whole: (v) => (v === null || v === undefined ? '–' : integer.format(Math.round(v))),
   money: (v) => (v === null || v === undefined ? '–' : decimal.format(v)),
   pct: (v, digits = 1) => (v === null || v === undefined ? '–' : `${(v * 100).toFixed(digits)}%`),
   pp: (v, digits = 2) => (v === null || v === undefined ? '–' : `${v >= 0 ? '+' : ''}${(v * 100).toFixed(digits)} pp`),

@@ -67,7 +67,7 @@ async function overview() {
     el('div', { class: 'stats' },
       stat('customers', fmt.int(status.customers)),
       stat('events', fmt.int(status.events)),
-      stat('purchase revenue', fmt.money(status.revenue)),
+      stat('purchase revenue', fmt.whole(status.revenue)),
       stat('segments', fmt.int(list.segments.length), list.errors ? `${list.errors} with errors` : null),
       stat('quarantined rows', fmt.int(status.quarantined))),
     grid(
@@ -143,8 +143,8 @@ function stepsChart(preview, id) {
 function previewStats(p) {
   return el('div', { class: 'stats' },
     stat('customers', el('span', { 'data-testid': 'preview-size' }, fmt.int(p.size)), `of ${fmt.int(p.customers)} (${fmt.pct(p.share_of_customers)})`),
-    stat('revenue', fmt.money(p.revenue), `${fmt.pct(p.share_of_revenue)} of all`),
-    p.lifetime ? stat('predicted value', fmt.money(p.lifetime.total_value), `${fmt.pct(p.lifetime.share_of_value)} of all`) : null);
+    stat('revenue', fmt.whole(p.revenue), `${fmt.pct(p.share_of_revenue)} of all`),
+    p.lifetime ? stat('predicted value', fmt.whole(p.lifetime.total_value), `${fmt.pct(p.lifetime.share_of_value)} of all`) : null);
 }
 
 function sampleTable(p) {
@@ -436,11 +436,11 @@ async function clv() {
   const personas = (await api('/api/personas')).personas.filter((x) => x.report.lifetime);
   const bySegment = personas.map((x) => ({ segment: x.report.segment, mean: x.report.lifetime.mean_value, base: x.report.lifetime.base_mean_value, alive: x.report.lifetime.mean_p_alive, share: x.report.lifetime.share_of_value, customers: x.report.customers }))
     .sort((a, b) => (b.mean ?? 0) - (a.mean ?? 0));
-  return page('Lifetime value', `${model.model} (model ${model.version}) · ${p.horizon_days}-day value as of ${p.history_end}, margin ${fmt.pct(p.margin, 0)}, annual discount ${fmt.pct(p.discount, 0)}.`,
+  return page('Lifetime value', `${model.model} (model ${model.version}) · ${fmt.num(p.horizon_days, 0)}-day value as of ${p.history_end}, margin ${fmt.pct(p.margin, 0)}, annual discount ${fmt.pct(p.discount, 0)}.`,
     el('div', { class: 'stats' },
       stat('customers', fmt.int(p.customers)),
-      stat('predicted value', fmt.money(p.total_value)),
-      stat('mean / median', `${fmt.money(p.mean_value)} / ${fmt.money(p.median_value)}`),
+      stat('predicted value', fmt.whole(p.total_value)),
+      stat('mean / median value', `${fmt.money(p.mean_value)} / ${fmt.money(p.median_value)}`),
       stat('expected purchases', fmt.num(p.expected_purchases, 0)),
       stat('mean P(alive)', fmt.pct(p.mean_p_alive)),
       stat('likely inactive', fmt.int(p.likely_inactive))),
@@ -494,28 +494,31 @@ async function campaigns() {
 async function campaign(name) {
   const r = await api(paths.results(name));
   const rows = r.comparisons.map((c) => ({ ...c, label: `${c.segment}: ${c.arm} vs ${c.against}` }));
+  // The estimate is drawn as a thin bar over its interval: a tick a few thousandths of the axis wide.
+  const ends = rows.flatMap((c) => [c.conversion.interval?.low ?? 0, c.conversion.interval?.high ?? 0, 0]).map((v) => v * 100);
+  const tick = Math.max(0.01, (Math.max(...ends) - Math.min(...ends)) * 0.004);
   const lift = chart({
     type: 'bar',
     data: {
       labels: rows.map((c) => c.label),
       datasets: [
-        { type: 'bar', label: `${fmt.pct(r.confidence, 0)} interval (pp)`, data: rows.map((c) => [c.conversion.interval?.low * 100, c.conversion.interval?.high * 100]), backgroundColor: '#9fb3c8', barPercentage: 0.5 },
-        { type: 'scatter', label: 'lift in conversion (pp)', data: rows.map((c, i) => ({ x: c.conversion.difference * 100, y: i })), backgroundColor: '#102a43', pointRadius: 5, yAxisID: 'y' },
+        { label: `${fmt.pct(r.confidence, 0)} interval`, data: rows.map((c) => [c.conversion.interval?.low * 100, c.conversion.interval?.high * 100]), backgroundColor: '#9fb3c8', barPercentage: 0.5, grouped: false },
+        { label: 'estimated lift', data: rows.map((c) => [c.conversion.difference * 100 - tick, c.conversion.difference * 100 + tick]), backgroundColor: '#102a43', barPercentage: 0.9, grouped: false },
       ],
     },
-    options: { indexAxis: 'y', scales: { x: { title: { display: true, text: 'difference in conversion rate, percentage points' } } } },
+    options: { indexAxis: 'y', scales: { x: { title: { display: true, text: 'difference in conversion rate, percentage points' }, grid: { color: (c) => (c.tick?.value === 0 ? '#102a43' : '#e4e7eb') } } } },
   }, {
     summary: `Conversion lift with ${fmt.pct(r.confidence, 0)} intervals for ${rows.length} comparisons: ${rows.map((c) => `${c.label} ${fmt.pp(c.conversion.difference)}`).join('; ')}`,
     height: Math.max(220, rows.length * 38),
     id: 'lift-chart',
   });
   const t = r.totals;
-  return page(`Campaign ${r.campaign}`, `${r.description ?? ''} Audience as of ${fmt.day(r.audience_as_of)}; outcome window ${fmt.day(r.window.from)} to ${fmt.day(r.window.to)}${r.window.complete ? '' : ' (still open)'}; ${r.correction}-adjusted p.`,
+  return page(`Campaign ${r.campaign}`, `${r.description ? `${r.description}. ` : ''}Audience as of ${fmt.day(r.audience_as_of)}; outcome window ${fmt.day(r.window.from)} to ${fmt.day(r.window.to)}${r.window.complete ? '' : ' (still open)'}; ${r.correction}-adjusted p.`,
     el('div', { class: 'stats' },
       stat('contacts', fmt.int(t.contacts)),
       stat('conversions', fmt.int(t.conversions), fmt.pct(t.conversion_rate, 2)),
-      stat('incremental revenue', fmt.money(t.incremental_revenue)),
-      stat('net profit', fmt.money(t.net_profit)),
+      stat('incremental revenue', fmt.whole(t.incremental_revenue)),
+      stat('net profit', fmt.whole(t.net_profit)),
       stat('ROI', el('span', { 'data-testid': 'campaign-roi' }, fmt.pct(t.roi)))),
     card('Lift in conversion with confidence intervals', lift),
     card('Comparisons', table([
