@@ -13,6 +13,17 @@ if [ ! -f "$data/online_retail.csv" ]; then
 fi
 export SEGMENTA_DATA="$data"
 
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser); install it once.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "test.sh: installing Debian's chromium for the browser tests"
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get install -y -q chromium >/dev/null || { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q chromium >/dev/null; }
+fi
+
+# The dashboard is bundled with npm packages at build time (src/Segmenta.Server/Dashboard): Node.js is needed.
+command -v npm >/dev/null || { echo "test.sh: the build needs Node.js and npm (the dashboard's bundle)" >&2; exit 2; }
+
 dotnet build Segmenta.slnx -c Release --nologo -v quiet -clp:ErrorsOnly
 
 # Three throwaway PostgreSQL clusters on free loopback ports: one node (also the coordinator of the

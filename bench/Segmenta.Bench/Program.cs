@@ -7,6 +7,9 @@
 //   rfm-sql-once WORKSPACE the same query once, in a fresh process (timed from outside)
 //   kmeans-data N D K DIR  a seeded Gaussian mixture and Segmenta's k-means++ starts for seeds 1..3
 //   kmeans DIR D K         Segmenta's k-means from each start: seconds, iterations, seconds per iteration, inertia
+//   track-load URL KEY CUSTOMERS_CSV SECONDS CLIENTS BATCH   Tracking API batches from concurrent clients (bench/server.sh)
+//   preview-load URL KEY SEGMENT AS_OF N                     a saved segment's preview N times in a row: latency percentiles
+//   stored DB                                                after the server stopped: load events stored, distinct, quarantined, all
 using System.Diagnostics;
 using System.Globalization;
 using DuckDB.NET.Data;
@@ -57,6 +60,15 @@ switch (args.FirstOrDefault())
 
     case "kmeans-data" when args.Length == 5:
         return KMeansBenchmark.WriteData(int.Parse(args[1], inv), int.Parse(args[2], inv), int.Parse(args[3], inv), args[4]);
+
+    case "track-load" when args.Length == 7:
+        return await ServerLoad.Track(args[1], args[2], args[3], double.Parse(args[4], inv), int.Parse(args[5], inv), int.Parse(args[6], inv));
+
+    case "preview-load" when args.Length == 6:
+        return await ServerLoad.Preview(args[1], args[2], args[3], args[4], int.Parse(args[5], inv));
+
+    case "stored" when args.Length == 2:
+        return ServerLoad.Stored(args[1]);
 
     case "kmeans" when args.Length == 4:
         return KMeansBenchmark.Run(args[1], int.Parse(args[2], inv), int.Parse(args[3], inv));

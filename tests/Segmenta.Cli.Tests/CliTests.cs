@@ -119,6 +119,13 @@ public class CliTests
         Assert.Equal(snapshots[0].GetProperty("as_of").GetString(), migration.GetProperty("from").GetString());
         Assert.Equal(json.RootElement.GetProperty("rfm").GetProperty("scored").GetInt64(), migration.GetProperty("to_totals").EnumerateArray().SkipLast(1).Sum(t => t.GetInt64()));
 
+        // The report: every view's data saved, none missing, in one page.
+        var report = json.RootElement.GetProperty("report");
+        Assert.Empty(report.GetProperty("missing").EnumerateArray());
+        var reportPath = report.GetProperty("path").GetString()!;
+        var firstReport = File.ReadAllBytes(reportPath);
+        Assert.Contains("<script id=\"segmenta-report\" type=\"application/json\">", System.Text.Encoding.UTF8.GetString(firstReport), StringComparison.Ordinal);
+
         // A second demo replaces the first, and gives the same warehouse contents, clusters and personas.
         var again = CliRunner.Run(dir.Path, "demo", "--customers", "2000", "--events", "40000", "--json");
         using var second = JsonDocument.Parse(again.Out);
@@ -128,6 +135,7 @@ public class CliTests
         Assert.Equal(json.RootElement.GetProperty("clv").GetRawText(), second.RootElement.GetProperty("clv").GetRawText());
         Assert.Equal(measurement.GetRawText(), second.RootElement.GetProperty("campaign").GetProperty("measurement").GetRawText());
         Assert.Equal(refresh.GetRawText(), second.RootElement.GetProperty("refresh").GetRawText());
+        Assert.True(firstReport.AsSpan().SequenceEqual(File.ReadAllBytes(reportPath)), "the same demo wrote a different report");
     }
 
     [Fact]

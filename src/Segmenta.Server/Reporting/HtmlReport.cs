@@ -23,7 +23,7 @@ public sealed record ReportResult(string Html, int Documents, IReadOnlyList<stri
 /// report starts the real host in-process on a free loopback port with a read key that exists only in
 /// this process and a clock fixed at the as-of, reads every answer the dashboard's views ask for, and
 /// writes the bundled script and stylesheet with those answers into one page. The same inputs give the
-/// same bytes: the as-of is an input and the answers' timings are left out.
+/// same bytes: the as-of is an input and when and how long the work ran is left out.
 /// </summary>
 public static class HtmlReport
 {
@@ -145,13 +145,17 @@ public static class HtmlReport
             return null;
         }
 
-        /// <summary>Drops the answers' elapsed times (<c>seconds</c>): they differ run to run, the report must not.</summary>
+        /// <summary>
+        /// Drops when and how long the work ran (<c>seconds</c>, <c>materialized_at</c>): facts about the runs,
+        /// not the data; they differ run to run, the report must not. The views do not show them.
+        /// </summary>
         private static void WithoutTimings(JsonNode? node)
         {
             switch (node)
             {
                 case JsonObject o:
                     o.Remove("seconds");
+                    o.Remove("materialized_at");
                     foreach (var (_, child) in o)
                     {
                         WithoutTimings(child);

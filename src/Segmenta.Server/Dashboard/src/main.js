@@ -20,7 +20,7 @@ const main = el('main', { id: 'main', tabindex: -1 });
 const nav = el('nav', { 'aria-label': 'Views' }, el('ul', {}, routes
   .filter((r) => !(report && r.live))
   .map((r) => el('li', {}, el('a', { href: `#/${r.path}`, 'data-route': r.path }, r.label)))));
-const signOut = el('button', { type: 'button', class: 'link', onclick: () => { session.signOut(); render(); } }, 'Sign out');
+const signOut = el('button', { type: 'button', class: 'link', onclick: () => { session.signOut(); render(true); } }, 'Sign out');
 
 document.body.append(
   el('a', { href: '#main', class: 'skip', onclick: (e) => { e.preventDefault(); main.focus(); } }, 'Skip to content'),
@@ -54,7 +54,7 @@ function signIn(message) {
 
 let generation = 0;
 
-async function render() {
+async function render(navigated = false) {
   const mine = ++generation;
   disposeCharts();
   signOut.hidden = !session.key;
@@ -88,9 +88,11 @@ async function render() {
   main.replaceChildren(content);
   mountCharts(main);
   document.title = `${main.querySelector('h1')?.textContent ?? 'Segmenta'} · Segmenta`;
-  if (document.activeElement === document.body || document.activeElement?.closest('nav')) main.focus({ preventScroll: true });
+  // After a navigation, focus moves to the new content (screen readers announce it); a fresh load keeps the
+  // natural order, so the first Tab reaches the skip link.
+  if (navigated) main.focus({ preventScroll: true });
 }
 
-window.addEventListener('hashchange', render);
+window.addEventListener('hashchange', () => render(true));
 render();
 export { api };

@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using DuckDB.NET.Data;
+
+namespace Segmenta.Bench;
+
+/// <summary>
+/// The server's load benchmark (bench/server.sh): a load generator of Tracking API batches, a sequential
+/// preview client for latency percentiles, and the after-run count of what was stored.
+/// </summary>
+internal static class ServerLoad
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>
+    /// For <paramref name="seconds"/>, <paramref name="clients"/> concurrent clients each send batches of
+    /// <paramref name="batch"/> track calls (unique messageIds <c>load-CLIENT-N</c>, existing customers, purchases
+    /// and page views) and wait for each acknowledgement before the next. Prints one JSON object.
+    /// </summary>
+    public static async Task<int> Track(string url, string key, string customersCsv, double seconds, int clients, int batch)
+    {
+        var customers = File.ReadLines(customersCsv).Skip(1).Select(l => l[..l.IndexOf(',', StringComparison.Ordinal)]).ToArray();
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+        {
+            BaseAddress = new Uri(url),
+            Timeout = TimeSpan.FromMinutes(2),
+        };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(key + ":")));
+        long sent = 0, acknowledged = 0, failed = 0;
+        var latencies = new List<double>();
+        var errors = new List<string>();
+        var clock = Stopwatch.StartNew();
+        var deadline = TimeSpan.FromSeconds(seconds);
+        var tasks = Enumerable.Range(0, clients).Select(client => Task.Run(async () =>
+        {
+            var random = new Random(client + 1);
+            var sequence = 0L;
+            var body = new StringBuilder(batch * 220);
+            var mine = new List<double>();
+            while (clock.Elapsed < deadline)
+            {
+                body.Clear().Append("{\"batch\":[");
+                for (var i = 0; i < batch; i++)
+                {
+                    var purchase = random.Next(4) == 0;
+                    var at = new DateTime(2024, 12, 1, 0, 0, 0, DateTimeKind.Utc).AddSeconds(random.Next(31 * 86_400));
+                    body.Append(i == 0 ? "" : ",")
+                        .Append("{\"type\":\"track\",\"messageId\":\"load-").Append(client).Append('-').Append(sequence++)
+                        .Append("\",\"userId\":\"").Append(customers[random.Next(customers.Length)])
+                        .Append("\",\"event\":\"").Append(purchase ? "Order Completed" : "Page Viewed")
+                        .Append("\",\"timestamp\":\"").Append(at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Inv)).Append('"');
+                    if (purchase)
+                    {
+                        body.Append(",\"properties\":{\"revenue\":").Append((random.Next(500, 20_000) / 100.0).ToString(Inv)).Append('}');
+                    }
+
+                    body.Append('}');
+                }
+
+                body.Append("]}");
+                var start = clock.Elapsed;
+                Interlocked.Add(ref sent, batch);
+                try
+                {
+                    using var response = await http.PostAsync("/v1/batch", new StringContent(body.ToString(), Encoding.UTF8, "application/json")).ConfigureAwait(false);
+                    var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                    if (response.IsSuccessStatusCode)
+                    {
+                        Interlocked.Add(ref acknowledged, JsonDocument.Parse(text).RootElement.GetProperty("received").GetInt64());
+                    }
+                    else
+                    {
+                        Interlocked.Add(ref failed, batch);
+                        lock (errors)
+                        {
+                            errors.Add($"{(int)response.StatusCode} {text[..Math.Min(200, text.Length)]}");
+                        }
+                    }
+                }
+                catch (HttpRequestException e)
+                {
+                    Interlocked.Add(ref failed, batch);
+                    lock (errors)
+                    {
+                        errors.Add(e.Message);
+                    }
+                }
+
+                mine.Add((clock.Elapsed - start).TotalMilliseconds);
+            }
+
+            lock (latencies)
+            {
+                latencies.AddRange(mine);
+            }
+        })).ToArray();
+        await Task.WhenAll(tasks).ConfigureAwait(false);
+        var elapsed = clock.Elapsed.TotalSeconds;
+        latencies.Sort();
+        Console.WriteLine(JsonSerializer.Serialize(new
+        {
+            seconds = Math.Round(elapsed, 2),
+            clients,
+            batch,
+            requests = latencies.Count,
+            sent,
+            acknowledged,
+            failed,
+            events_per_second = Math.Round(acknowledged / elapsed),
+            batch_ms_p50 = Percentile(latencies, 0.50),
+            batch_ms_p99 = Percentile(latencies, 0.99),
+            errors = errors.Take(5),
+        }));
+        return failed == 0 ? 0 : 1;
+    }
+
+    /// <summary>One client asks for a saved segment's preview <paramref name="requests"/> times in a row (after two warm-ups); prints latency percentiles and the sizes seen.</summary>
+    public static async Task<int> Preview(string url, string key, string segment, string asOf, int requests)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(2) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        var path = $"/api/segments/{segment}/preview?as_of={asOf}&sample=10";
+        var latencies = new List<double>();
+        var sizes = new SortedSet<long>();
+        for (var i = -2; i < requests; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            using var response = await http.GetAsync(path).ConfigureAwait(false);
+            var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            var ms = clock.Elapsed.TotalMilliseconds;
+            if (!response.IsSuccessStatusCode)
+            {
+                Console.Error.WriteLine($"{(int)response.StatusCode} {text}");
+                return 1;
+            }
+
+            if (i >= 0)
+            {
+                latencies.Add(ms);
+                sizes.Add(JsonDocument.Parse(text).RootElement.GetProperty("size").GetInt64());
+            }
+        }
+
+        latencies.Sort();
+        Console.WriteLine(JsonSerializer.Serialize(new
+        {
+            requests,
+            ms_p50 = Percentile(latencies, 0.50),
+            ms_p95 = Percentile(latencies, 0.95),
+            ms_p99 = Percentile(latencies, 0.99),
+            ms_max = Math.Round(latencies[^1], 1),
+            sizes,
+        }));
+        return 0;
+    }
+
+    /// <summary>After the server stopped: events stored from the load (<c>load-</c> messageIds), rows quarantined from the collection endpoint, and total events.</summary>
+    public static int Stored(string database)
+    {
+        using var connection = new DuckDBConnection($"Data Source={database};ACCESS_MODE=READ_ONLY");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT (SELECT count(*) FROM events WHERE event_id LIKE 'load-%'),
+                   (SELECT count(DISTINCT event_id) FROM events WHERE event_id LIKE 'load-%'),
+                   (SELECT count(*) FROM quarantine WHERE source LIKE 'http:%'),
+                   (SELECT count(*) FROM events)
+            """;
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        Console.WriteLine(string.Create(Inv, $"{reader.GetInt64(0)} {reader.GetInt64(1)} {reader.GetInt64(2)} {reader.GetInt64(3)}"));
+        return 0;
+    }
+
+    /// <summary>The nearest-rank percentile of sorted values, in ms to a tenth.</summary>
+    private static double Percentile(List<double> sorted, double p) =>
+        sorted.Count == 0 ? 0 : Math.Round(sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)], 1);
+}
