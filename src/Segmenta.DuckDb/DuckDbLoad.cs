@@ -173,9 +173,14 @@ internal sealed class DuckDbLoad : IIngestLoad
 
         if (tableHadRows)
         {
+            // The run's ids are the small side of the join (a collection flush appends thousands of events to a
+            // table of millions): the stored ids are probed against them, never hashed whole, and the join's
+            // min/max filter lets DuckDB skip row groups outside the run's id range. On 10M stored events a
+            // flush of 8,000 took 0.8 s with the stored ids hashed, 0.2 s probed (bench/results/server.md).
             removed += warehouse.ExecuteCount("""
-                DELETE FROM events WHERE ingest_run = $1
-                  AND event_id IN (SELECT event_id FROM events WHERE ingest_run <> $1)
+                DELETE FROM events WHERE ingest_run = $1 AND event_id IN (
+                    SELECT o.event_id FROM events o
+                    WHERE o.ingest_run <> $1 AND o.event_id IN (SELECT event_id FROM events WHERE ingest_run = $1))
                 """, RunId);
         }
 

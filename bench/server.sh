@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Server load benchmark (issue 10): on a generated base of N events and N/10 customers (DuckDB),
+# `segmenta serve` on a free loopback port, then
+#  - a saved segment's preview over the API, one client, 100 requests in a row: latency percentiles,
+#    with the size checked against a hand-written DuckDB query (Segmenta.Bench segment-sql);
+#  - a load generator (Segmenta.Bench track-load) sending Tracking API batches of B track calls from
+#    C concurrent clients for S seconds, each client waiting for its acknowledgement; after the server
+#    stopped, events acknowledged must equal events stored (no loss, no duplicate, nothing quarantined).
+# Writes bench/results/server.md.
+#   bench/server.sh                         10M events; 30 s of load, 16 clients, batches of 500
+#   bench/server.sh N SECONDS CLIENTS BATCH another size or load
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+n="${1:-10000000}" seconds="${2:-30}" clients="${3:-16}" batch="${4:-500}"
+out=bench/out/server
+rm -rf "$out" && mkdir -p "$out" bench/results
+dotnet build bench/Segmenta.Bench -c Release -o .build/bench --nologo -v quiet -clp:ErrorsOnly
+./segmenta --help > /dev/null
+bench() { dotnet .build/bench/Segmenta.Bench.dll "$@"; }
+
+. bench/base.sh
+build_base "$n" "$out"
+cp bench/bench.seg "$out/ws/segments/"
+token() { ./segmenta keys create "$1" --scopes "$2" -w "$out/ws" --json | grep '"token"' | sed 's/.*: "//; s/".*//'; }
+reader=$(token bench-reader read)
+tracker=$(token bench-tracker ingest)
+
+read -r _ _ members agree < <(bench segment-sql "$out/ws")  # before the load adds events
+before=$(./segmenta status -w "$out/ws" --json | grep -m1 '"events"' | tr -dc '0-9')
+./segmenta serve -w "$out/ws" --listen http://127.0.0.1:0 --json > "$out/serve.json" 2> "$out/serve.err" &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 1 600); do grep -q '"address"' "$out/serve.json" 2>/dev/null && break; sleep 0.1; done
+url=$(grep '"address"' "$out/serve.json" | sed 's/.*: "//; s/".*//')
+
+bench preview-load "$url" "$reader" bench_behavioral 2025-01-01 100 > "$out/preview.json"
+bench track-load "$url" "$tracker" "$out/data/customers.csv" "$seconds" "$clients" "$batch" > "$out/load.json" || true
+kill -TERM $server && wait $server || true
+trap - EXIT
+read -r stored distinct quarantined total < <(bench stored "$out/ws/segmenta.duckdb")
+events=$(grep -m1 '"loaded"' "$out/ingest.json" | tr -dc '0-9')
+
+field() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d[sys.argv[2]])" "$1" "$2"; }
+acknowledged=$(field "$out/load.json" acknowledged)
+size=$(python3 -c "import json; print(','.join(map(str, json.load(open('$out/preview.json'))['sizes'])))")
+verdict() { if [ "$1" = "$2" ]; then echo "equal"; else echo "DIFFER"; fi; }
+{
+  echo "# Server load benchmark"
+  echo
+  echo "Command: \`bench/server.sh $n $seconds $clients $batch\` on $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(date -u +%Y-%m-%d)."
+  echo "Data: \`segmenta generate --customers $((n / 10)) --events $n --seed 1\`, ingested ($events events loaded) into DuckDB;"
+  echo "\`segmenta serve\` on a free loopback port; the clients run in another process on the same 2 cores."
+  echo
+  echo "Goals (issue 10): a saved segment's preview over the API on 10M events with p99 under 1 s;"
+  echo "batched \`track\` calls sustained at 20,000 events/s or more with zero loss (acknowledged = stored)."
+  echo
+  echo "## Preview over the API (bench_behavioral, bench/bench.seg; one client, 100 requests after 2 warm-ups)"
+  echo
+  echo "| measure | value |"
+  echo "|---|---:|"
+  echo "| p50 ms | $(field "$out/preview.json" ms_p50) |"
+  echo "| p95 ms | $(field "$out/preview.json" ms_p95) |"
+  echo "| p99 ms | $(field "$out/preview.json" ms_p99) |"
+  echo "| max ms | $(field "$out/preview.json" ms_max) |"
+  echo "| size answered (every request) | $size |"
+  echo "| members by a hand-written DuckDB query | $members ($(verdict "$size" "$members")) |"
+  echo
+  echo "## Tracking API load (\`POST /v1/batch\`, $clients clients, $batch track calls a batch, $seconds s)"
+  echo
+  echo "| measure | value |"
+  echo "|---|---:|"
+  echo "| events acknowledged | $acknowledged |"
+  echo "| events/s acknowledged | $(field "$out/load.json" events_per_second) |"
+  echo "| batches sent | $(field "$out/load.json" requests) |"
+  echo "| batch round trip p50 / p99 ms | $(field "$out/load.json" batch_ms_p50) / $(field "$out/load.json" batch_ms_p99) |"
+  echo "| failed events (errors, timeouts) | $(field "$out/load.json" failed) |"
+  echo "| stored after the run (distinct message ids) | $stored ($distinct) |"
+  echo "| quarantined from the endpoint | $quarantined |"
+  echo "| acknowledged = stored | $(verdict "$acknowledged" "$stored") |"
+  echo "| events in the warehouse before / after | ${before:-?} / $total |"
+  echo
+  echo "Raw: preview \`$(cat "$out/preview.json")\`; load \`$(cat "$out/load.json")\`."
+} > bench/results/server.md
+cat bench/results/server.md
