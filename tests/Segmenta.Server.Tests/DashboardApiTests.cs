@@ -55,6 +55,22 @@ public sealed class DashboardApiTests(BrowserFixture f)
     }
 
     [Fact]
+    public async Task Features_come_from_the_newest_snapshot_at_or_before_the_instant()
+    {
+        var features = await f.ApiAsync("/api/features?as_of=2025-03-01");
+        Assert.Equal("2025-01-01T00:00:00Z", features.GetProperty("as_of").GetString());
+        Assert.Equal((await f.ApiAsync("/api/status")).GetProperty("customers").GetInt64(), features.GetProperty("customers").GetInt64());
+        var frequency = features.GetProperty("features").EnumerateArray().Single(x => x.GetProperty("name").GetString() == "frequency");
+        Assert.Equal("features.frequency", frequency.GetProperty("in_segments").GetString());
+        Assert.True(frequency.GetProperty("max").GetDouble() >= frequency.GetProperty("median").GetDouble());
+
+        using var client = new HttpClient { BaseAddress = new Uri(f.Address) };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", f.Reader);
+        using var before = await client.GetAsync("/api/features?as_of=2020-01-01");
+        Assert.Equal(HttpStatusCode.NotFound, before.StatusCode);
+    }
+
+    [Fact]
     public async Task Trends_hold_every_segments_history()
     {
         var trends = await f.ApiAsync("/api/history");

@@ -4,6 +4,7 @@ using System.Globalization;
 using Segmenta.Features;
 using Segmenta.Model;
 using Segmenta.Segments;
+using Segmenta.Server.Documents;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -43,29 +44,7 @@ internal sealed class FeaturesCommand : GuardedCommand<AnalysisSettings>
 
         if (settings.Json)
         {
-            CliOutput.WriteJson(new
-            {
-                as_of = SegmentSupport.Iso(context.AsOf),
-                customers = run.Rows,
-                table = FeatureCatalog.Table,
-                path,
-                seconds = Math.Round(seconds, 3),
-                features = distributions.Select(d => new
-                {
-                    name = d.Feature.Name,
-                    type = d.Feature.Type.ToString().ToLowerInvariant(),
-                    unit = d.Feature.Unit,
-                    in_segments = d.Feature.Trait ? d.Feature.Name : FeatureCatalog.Namespace + "." + d.Feature.Name,
-                    present = d.Present,
-                    mean = Round(d.Mean),
-                    min = Round(d.Min),
-                    median = Round(d.Median),
-                    max = Round(d.Max),
-                    first = d.First is { } f ? SegmentSupport.Iso(f) : null,
-                    last = d.Last is { } l ? SegmentSupport.Iso(l) : null,
-                    top = d.Top.Select(t => new { value = t.Value, customers = t.Count }),
-                }),
-            });
+            CliOutput.WriteJson(AnalysisDocuments.Features(context.AsOf, run.Rows, distributions, path, seconds));
             return ExitCodes.Ok;
         }
 
@@ -105,8 +84,6 @@ internal sealed class FeaturesCommand : GuardedCommand<AnalysisSettings>
 
         return ExitCodes.Ok;
     }
-
-    private static double? Round(double? value) => value is { } v ? Math.Round(v, 4) : null;
 
     private static string Number(double? value) => value switch
     {

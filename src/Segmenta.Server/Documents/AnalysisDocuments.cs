@@ -43,6 +43,33 @@ internal static class AnalysisDocuments
         grid = report.Grid.Select(c => new { r = c.R, f = c.F, customers = c.Customers, revenue = c.Revenue }),
     };
 
+    /// <summary>Every feature's distribution in a stored snapshot (the shape of <c>features --json</c>).</summary>
+    public static object Features(DateTime asOf, long customers, IReadOnlyList<Features.FeatureDistribution> distributions, string? path, double? seconds) => new
+    {
+        as_of = Documents.Iso(asOf),
+        customers,
+        table = Segmenta.Features.FeatureCatalog.Table,
+        path,
+        seconds = seconds is { } s ? Math.Round(s, 3) : (double?)null,
+        features = distributions.Select(d => new
+        {
+            name = d.Feature.Name,
+            type = d.Feature.Type.ToString().ToLowerInvariant(),
+            unit = d.Feature.Unit,
+            in_segments = d.Feature.Trait ? d.Feature.Name : Segmenta.Features.FeatureCatalog.Namespace + "." + d.Feature.Name,
+            present = d.Present,
+            mean = Round4(d.Mean),
+            min = Round4(d.Min),
+            median = Round4(d.Median),
+            max = Round4(d.Max),
+            first = d.First is { } f ? Documents.Iso(f) : null,
+            last = d.Last is { } l ? Documents.Iso(l) : null,
+            top = d.Top.Select(t => new { value = t.Value, customers = t.Count }),
+        }),
+    };
+
+    private static double? Round4(double? value) => value is { } v ? Math.Round(v, 4) : null;
+
     public static object Cluster(ClusterResult result, int? version, string? path)
     {
         var model = result.Model;
@@ -78,24 +105,30 @@ internal static class AnalysisDocuments
                 fill = i.Fill,
                 levels = i.Categorical ? i.Levels : null,
             }),
-            by_k = result.Choice.ByK.Select(q => new
-            {
-                k = q.K,
-                inertia = q.Inertia,
-                silhouette = q.Silhouette,
-                calinski_harabasz = q.CalinskiHarabasz,
-                davies_bouldin = q.DaviesBouldin,
-            }),
-            clusters = result.Clusters.Select(c => new
-            {
-                id = c.Id,
-                segment = ClusterAnalysis.SegmentName(c.Id),
-                customers = c.Customers,
-                share = c.Share,
-                centers = c.Centers.Select(x => new { input = x.Input, level = x.Level, center = x.Center, mean = x.Mean, overall = x.Overall }),
-            }),
+            by_k = ByK(result.Choice.ByK),
+            clusters = Profiles(result.Clusters),
         };
     }
+
+    /// <summary>The quality of every k tried (the k-selection chart).</summary>
+    private static IEnumerable<object> ByK(IEnumerable<ClusterQuality> byK) => byK.Select(q => new
+    {
+        k = q.K,
+        inertia = q.Inertia,
+        silhouette = Documents.Number(q.Silhouette),
+        calinski_harabasz = Documents.Number(q.CalinskiHarabasz),
+        davies_bouldin = Documents.Number(q.DaviesBouldin),
+    });
+
+    /// <summary>Each cluster's size and its center on every input beside its members' mean and everyone's.</summary>
+    private static IEnumerable<object> Profiles(IEnumerable<ClusterProfile> clusters) => clusters.Select(c => new
+    {
+        id = c.Id,
+        segment = ClusterAnalysis.SegmentName(c.Id),
+        customers = c.Customers,
+        share = c.Share,
+        centers = c.Centers.Select(x => new { input = x.Input, level = x.Level, center = Documents.Number(x.Center), mean = Documents.Number(x.Mean), overall = Documents.Number(x.Overall) }),
+    });
 
     /// <summary>The active model as the dashboard draws it: inputs, the k-selection curve, profiles and the 2-D projection.</summary>
     public static object ClusterView(ClusterView view)
@@ -114,22 +147,8 @@ internal static class AnalysisDocuments
             scaling = model.Preparation.Scaling.ToString().ToLowerInvariant(),
             reason = model.Choice?.Reason,
             elbow_k = model.Choice?.ElbowK,
-            by_k = (model.Choice?.ByK ?? []).Select(q => new
-            {
-                k = q.K,
-                inertia = q.Inertia,
-                silhouette = Documents.Number(q.Silhouette),
-                calinski_harabasz = Documents.Number(q.CalinskiHarabasz),
-                davies_bouldin = Documents.Number(q.DaviesBouldin),
-            }),
-            clusters = view.Clusters.Select(c => new
-            {
-                id = c.Id,
-                segment = ClusterAnalysis.SegmentName(c.Id),
-                customers = c.Customers,
-                share = c.Share,
-                centers = c.Centers.Select(x => new { input = x.Input, level = x.Level, center = Documents.Number(x.Center), mean = Documents.Number(x.Mean), overall = Documents.Number(x.Overall) }),
-            }),
+            by_k = ByK(model.Choice?.ByK ?? []),
+            clusters = Profiles(view.Clusters),
             projection = new
             {
                 customers = view.Projection.Customers,

@@ -13,6 +13,7 @@ using Segmenta.Rfm;
 using Segmenta.Segments;
 using Segmenta.Server.Documents;
 using Segmenta.Server.Hosting;
+using Segmenta.Warehouse;
 
 namespace Segmenta.Server.Endpoints;
 
@@ -38,6 +39,14 @@ internal static class AnalysisEndpoints
         api.MapGet("/ingest/quarantine", (long? run, int? limit, WarehouseAccess access, CancellationToken ct) => access.Use(
             w => TypedResults.Ok(SegmentDocuments.Quarantine(w.ReadQuarantine(run, Limit(limit, 100)))), ct))
             .WithTags("Warehouse").WithSummary("Rows and messages set aside, with source, line, reason and the raw record");
+
+        api.MapGet("/features", (string? as_of, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        {
+            var asOf = ApiContext.Context(access, as_of).AsOf;
+            var run = AnalysisRuns.List(w, FeatureSnapshots.Analysis).FirstOrDefault(r => r.AsOf <= asOf)
+                ?? throw ApiProblem.NotFound($"no feature snapshot at or before {Documents.Documents.Iso(asOf)}; a refresh (POST /api/refresh) or `segmenta features` stores one");
+            return TypedResults.Ok(AnalysisDocuments.Features(run.AsOf, run.Rows, FeatureSnapshots.Describe(w, run.AsOf), null, null));
+        }, ct)).WithTags("Analyses").WithSummary("Every customer feature's distribution in the newest stored snapshot at or before an instant");
 
         api.MapGet("/rfm", (string? as_of, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
         {
