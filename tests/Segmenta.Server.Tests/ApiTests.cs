@@ -176,6 +176,11 @@ public sealed class ApiTests(ServerFixture server) : IClassFixture<ServerFixture
         Assert.Equal("customer_id,email,age", rows[0]);
         Assert.All(rows.Skip(1), r => Assert.True(int.Parse(r.Split(',')[2], CultureInfo.InvariantCulture) >= 50));
         Assert.All(rows.Skip(1), r => Assert.Contains(r.Split(',')[0], ids));
+
+        // A trait the customers lack: 400 naming it and the traits there are.
+        var wrong = await Json(await admin.GetAsync(new Uri("/api/segments/older_buyers/export?traits=emial", UriKind.Relative)), HttpStatusCode.BadRequest);
+        Assert.StartsWith("unknown trait `emial`", wrong.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("traits: customer_id, email,", wrong.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

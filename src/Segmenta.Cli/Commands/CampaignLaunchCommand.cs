@@ -41,7 +41,7 @@ internal sealed class CampaignLaunchCommand : GuardedCommand<CampaignLaunchSetti
         var format = settings.Format is { } chosen ? SegmentSupport.Format(chosen) : definition.ExportFormat;
         using var warehouse = OpenWarehouse(workspace);
         var library = SegmentSupport.Load(workspace, warehouse);
-        var traits = SegmentSupport.Traits(warehouse, settings.Traits ?? (definition.ExportTraits.Count > 0 ? string.Join(',', definition.ExportTraits) : null), DefaultTraits);
+        var traits = Model.Traits.Resolve(warehouse, settings.Traits ?? (definition.ExportTraits.Count > 0 ? string.Join(',', definition.ExportTraits) : null), DefaultTraits);
         LaunchedCampaign? launched = null;
         CampaignAssignment assignment;
         IReadOnlyList<AudienceFile> files = [];

@@ -155,7 +155,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
             .ToList();
         var exportFile = Path.Combine(root, "exports", "lapsed_vips.csv");
         var exported = AudienceExport.Write(
-            warehouse, library.Compilation.Find("lapsed_vips")!, context, SegmentSupport.Traits(warehouse, "email,first_name,last_name,country", []), AudienceFormat.Csv, exportFile);
+            warehouse, library.Compilation.Find("lapsed_vips")!, context, Model.Traits.Resolve(warehouse, "email,first_name,last_name,country", []), AudienceFormat.Csv, exportFile);
         var migration = SegmentMigration.Compute(warehouse, MigrationCommand.Generated(library, RfmAnalysis.SegmentPrefix), snapshots[0].AsOf, AsOf);
         steps.Add(new { step = "segments", segments = stored.Count, snapshots = snapshots.Count, seconds = Seconds(step) });
         say(string.Create(CultureInfo.InvariantCulture, $"8. Segmented      {previews.Count} example segments from segments/demo.seg and {stored.Count - previews.Count} RFM and cluster segments, refreshed weekly over {BackfillWeeks} weeks ({snapshots.Count} snapshots, {snapshots.Sum(r => r.Alerts.Count)} drift alerts); the examples previewed and lapsed_vips exported in {Seconds(step)} s"));
@@ -176,7 +176,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         var campaign = CampaignDefinition.Load(campaignFile);
         var launched = CampaignLauncher.Launch(warehouse, library, campaign, context, AsOf, out var assignment, cancellation);
         var audiences = CampaignLauncher.Export(
-            warehouse, launched, SegmentSupport.Traits(warehouse, string.Join(',', campaign.ExportTraits), []), campaign.ExportFormat, Path.Combine(root, "exports", CampaignSupport.Folder, campaign.Name));
+            warehouse, launched, Model.Traits.Resolve(warehouse, string.Join(',', campaign.ExportTraits), []), campaign.ExportFormat, Path.Combine(root, "exports", CampaignSupport.Folder, campaign.Name));
         var outcomesFile = Path.Combine(data, "campaign_outcomes.csv");
         CampaignSimulator.Write(campaign, assignment, CampaignTruth, launched.SendAt, settings.Seed, outcomesFile);
         var outcomes = ingestor.Run(new IngestRequest(TableKind.Events, outcomesFile), null, cancellation);

@@ -74,27 +74,6 @@ internal static class SegmentSupport
         return new UserInputException($"`{segment}` has no recorded history{Suggestions.DidYouMean(segment, known)}; `segmenta refresh` records every segment (backfill with --from/--to)");
     }
 
-    /// <summary>Resolves trait names against the warehouse's customer columns.</summary>
-    public static IReadOnlyList<FieldDefinition> Traits(IWarehouse warehouse, string? list, IReadOnlyList<string> defaults)
-    {
-        var columns = warehouse.Columns(TableKind.Customers);
-        var names = list is null ? defaults : list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var result = new List<FieldDefinition>();
-        foreach (var name in names)
-        {
-            if (columns.FirstOrDefault(c => c.Name == name) is { } column)
-            {
-                result.Add(column);
-            }
-            else if (list is not null)
-            {
-                throw new UserInputException($"unknown trait `{name}`{Suggestions.DidYouMean(name, columns.Select(c => c.Name))}; traits: {string.Join(", ", columns.Select(c => c.Name))}");
-            }
-        }
-
-        return result;
-    }
-
     /// <summary>Prints diagnostics like a compiler: file:line:column, code and message, the line, and a caret under the span.</summary>
     public static void PrintDiagnostics(SegmentLibrary library, IEnumerable<Diagnostic> diagnostics, TextWriter output)
     {

@@ -46,27 +46,6 @@ internal static class ApiContext
         throw ApiProblem.NotFound($"unknown segment `{name}`{Suggestions.DidYouMean(name, library.Compilation.Segments.Select(s => s.Name))}");
     }
 
-    /// <summary>Trait columns by name (a comma list), or the defaults; an unknown trait is a 400 with a suggestion.</summary>
-    public static IReadOnlyList<FieldDefinition> Traits(IWarehouse warehouse, string? list, IReadOnlyList<string> defaults)
-    {
-        var columns = warehouse.Columns(TableKind.Customers);
-        var names = list is null ? defaults : list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var result = new List<FieldDefinition>();
-        foreach (var name in names)
-        {
-            if (columns.FirstOrDefault(c => c.Name == name) is { } column)
-            {
-                result.Add(column);
-            }
-            else if (list is not null)
-            {
-                throw ApiProblem.BadRequest($"unknown trait `{name}`{Suggestions.DidYouMean(name, columns.Select(c => c.Name))}");
-            }
-        }
-
-        return result;
-    }
-
     /// <summary>An instant parameter, to whole seconds.</summary>
     public static DateTime Instant(WarehouseAccess access, string parameter, string text) => Context(access, text, parameter).AsOf;
 }

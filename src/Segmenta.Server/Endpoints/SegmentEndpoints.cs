@@ -73,14 +73,14 @@ internal static class SegmentEndpoints
                 return TypedResults.Ok<object>(new { ok = false, check = document, preview = (object?)null });
             }
 
-            var preview = SegmentPreview.Compute(w, segments[^1], ApiContext.Context(access, body.AsOf), ApiContext.Traits(w, null, DefaultTraits), Sample(body.Sample));
+            var preview = SegmentPreview.Compute(w, segments[^1], ApiContext.Context(access, body.AsOf), Model.Traits.Resolve(w, null, DefaultTraits), Sample(body.Sample));
             return TypedResults.Ok<object>(new { ok = true, check = document, preview = SegmentDocuments.Preview(preview) });
         }, ct)).WithSummary("Preview unsaved text (the last segment in it): size, shares, the count after each condition, a sample");
 
         read.MapGet("/{name}/preview", (string name, string? as_of, int? sample, string? traits, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
         {
             var segment = ApiContext.Segment(ApiContext.Library(access, w), name);
-            var preview = SegmentPreview.Compute(w, segment, ApiContext.Context(access, as_of), ApiContext.Traits(w, traits, DefaultTraits), Sample(sample));
+            var preview = SegmentPreview.Compute(w, segment, ApiContext.Context(access, as_of), Model.Traits.Resolve(w, traits, DefaultTraits), Sample(sample));
             return TypedResults.Ok(SegmentDocuments.Preview(preview));
         }, ct)).WithSummary("A saved segment's size, shares, count after each condition, and a sample of members");
 
@@ -119,7 +119,7 @@ internal static class SegmentEndpoints
             var context = ApiContext.Context(access, as_of);
             var extension = kind.ToString().ToLowerInvariant();
             var path = Path.Combine(Path.GetTempPath(), $"segmenta-export-{Guid.NewGuid():N}.{extension}");
-            AudienceExport.Write(w, segment, context, ApiContext.Traits(w, traits, DefaultTraits), kind, path);
+            AudienceExport.Write(w, segment, context, Model.Traits.Resolve(w, traits, DefaultTraits), kind, path);
             var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.DeleteOnClose);
             var type = kind switch { AudienceFormat.Csv => "text/csv", AudienceFormat.Json => "application/json", _ => "application/vnd.apache.parquet" };
             return TypedResults.File(stream, type, $"{segment.Name}-{context.AsOf:yyyyMMdd'T'HHmmss}.{extension}");

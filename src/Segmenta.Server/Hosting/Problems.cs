@@ -41,7 +41,7 @@ internal sealed class Problems(IProblemDetailsService details) : IExceptionHandl
         {
             ApiProblem p => (p.Status, p.Title, p.Extensions),
             BadHttpRequestException b => (b.StatusCode, "Bad request", null),
-            IngestSetupException or ClusterSetupException or ConfigurationException or WorkspaceException or CampaignException or ApiKeyException
+            IngestSetupException or ClusterSetupException or ConfigurationException or WorkspaceException or CampaignException or ApiKeyException or Model.UnknownTraitException
                 => (400, "Bad request", null),
             HistoryException => (409, "Conflicts with the recorded history", null),
             ModelFitException => (422, "The model cannot be fitted", null),
