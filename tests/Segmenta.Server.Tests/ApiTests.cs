@@ -127,6 +127,9 @@ public sealed class ApiTests(ServerFixture server) : IClassFixture<ServerFixture
         var list = await Json(await admin.GetAsync(new Uri("/api/segments", UriKind.Relative)));
         var saved = list.GetProperty("segments").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "vip_women");
         Assert.Equal("buyers", saved.GetProperty("depends_on")[0].GetString());
+        var shown = await Json(await admin.GetAsync(new Uri("/api/segments/vip_women?as_of=2024-06-01", UriKind.Relative)));
+        Assert.Equal(["in segment buyers", "gender = \"F\""], shown.GetProperty("conditions").EnumerateArray().Select(c => c.GetString()));
+        Assert.Contains("2024-06-01T00:00:00Z", shown.GetProperty("sql").GetProperty("parameters").EnumerateArray().Select(p => p.ToString()));
 
         var preview = await Json(await admin.GetAsync(new Uri("/api/segments/vip_women/preview?sample=0", UriKind.Relative)));
         var women = CustomersWhere(r => r["gender"] == "F").ToHashSet();

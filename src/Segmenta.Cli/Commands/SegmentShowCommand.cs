@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using Segmenta.Segments;
+using Segmenta.Server.Documents;
 using Spectre.Console.Cli;
 
 namespace Segmenta.Cli.Commands;
@@ -27,24 +28,10 @@ internal sealed class SegmentShowCommand : GuardedCommand<SegmentShowSettings>
         var segment = SegmentSupport.Resolve(library, settings.Segment)[0];
         var usedBy = library.Compilation.Segments.Where(s => s.DependsOn.Contains(segment.Name)).Select(s => s.Name).ToList();
         var history = SegmentMaterializer.History(warehouse, segment.Name);
-        var sql = settings.Sql || settings.Json ? segment.Query(warehouse.Dialect, SegmentSupport.Context(workspace, settings.AsOf)).Members() : null;
+        var sql = settings.Sql ? segment.Query(warehouse.Dialect, SegmentSupport.Context(workspace, settings.AsOf)).Members() : null;
         if (settings.Json)
         {
-            CliOutput.WriteJson(new
-            {
-                name = segment.Name,
-                title = segment.Title,
-                description = segment.Description,
-                file = segment.File,
-                line = segment.Span.Line,
-                version = segment.Version,
-                depends_on = segment.DependsOn,
-                used_by = usedBy,
-                conditions = segment.ConditionTexts,
-                definition = segment.Text,
-                sql = new { dialect = warehouse.Dialect.Name, text = sql!.Text, parameters = sql.Parameters.Select(p => p is DateTime t ? SegmentSupport.Iso(t) : p) },
-                materializations = history.Select(m => new { version = m.Version, as_of = SegmentSupport.Iso(m.AsOf), materialized_at = SegmentSupport.Iso(m.MaterializedAt), size = m.Size }),
-            });
+            CliOutput.WriteJson(SegmentDocuments.Show(library, segment, warehouse, SegmentSupport.Context(workspace, settings.AsOf)));
             return ExitCodes.Ok;
         }
 

@@ -41,6 +41,29 @@ internal static class SegmentDocuments
         seconds = Math.Round(p.Elapsed.TotalSeconds, 3),
     };
 
+    /// <summary>A segment's definition, dependencies, compiled SQL at the context's as-of and recorded history (the shape of <c>segment show</c>).</summary>
+    public static object Show(SegmentLibrary library, SegmentDefinition segment, IWarehouse warehouse, EvaluationContext context)
+    {
+        var sql = segment.Query(warehouse.Dialect, context).Members();
+        return new
+        {
+            name = segment.Name,
+            title = segment.Title,
+            description = segment.Description,
+            file = segment.File,
+            line = segment.Span.Line,
+            version = segment.Version,
+            generated = library.IsGenerated(segment.File),
+            depends_on = segment.DependsOn,
+            used_by = library.Compilation.Segments.Where(s => s.DependsOn.Contains(segment.Name)).Select(s => s.Name).ToList(),
+            conditions = segment.ConditionTexts,
+            definition = segment.Text,
+            sql = new { dialect = warehouse.Dialect.Name, text = sql.Text, parameters = sql.Parameters.Select(p => p is DateTime t ? Documents.Iso(t) : p) },
+            materializations = SegmentMaterializer.History(warehouse, segment.Name)
+                .Select(m => new { version = m.Version, as_of = Documents.Iso(m.AsOf), materialized_at = Documents.Iso(m.MaterializedAt), size = m.Size }),
+        };
+    }
+
     public static object? Plain(object? value) => value switch
     {
         DateTime t => Documents.Iso(t),

@@ -41,25 +41,11 @@ internal static class SegmentEndpoints
                 .Select(g => SegmentDocuments.History(g.Key, g.ToList())).ToList(),  // newest first within a segment, as History reads them
         }), ct)).WithTags("History").RequireScope(ApiScopes.Read).WithSummary("Every segment's size at every materialization: the trends");
 
-        read.MapGet("/{name}", (string name, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        read.MapGet("/{name}", (string name, string? as_of, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
         {
             var library = ApiContext.Library(access, w);
-            var segment = ApiContext.Segment(library, name);
-            return TypedResults.Ok(new
-            {
-                name = segment.Name,
-                title = segment.Title,
-                description = segment.Description,
-                file = segment.File,
-                line = segment.Span.Line,
-                version = segment.Version,
-                generated = library.IsGenerated(segment.File),
-                depends_on = segment.DependsOn,
-                used_by = library.Compilation.Segments.Where(s => s.DependsOn.Contains(segment.Name)).Select(s => s.Name),
-                conditions = segment.ConditionTexts,
-                definition = segment.Text,
-            });
-        }, ct)).WithSummary("A segment's definition, dependencies and conditions");
+            return TypedResults.Ok(SegmentDocuments.Show(library, ApiContext.Segment(library, name), w, ApiContext.Context(access, as_of)));
+        }, ct)).WithSummary("A segment's definition, dependencies, conditions, compiled SQL at the as-of, and recorded materializations");
 
         read.MapPost("/check", (SegmentText body, WarehouseAccess access, CancellationToken ct) => access.Use(w => TypedResults.Ok(Check(access, w, body).Document), ct))
             .WithSummary("Compile text against the workspace's other segments: diagnostics with line, column and what was expected");
