@@ -84,6 +84,12 @@ public sealed class BrowserTests(BrowserFixture f)
         await page.WaitForSelectorAsync(selector);
         Assert.Equal(0, await page.Locator(".notice.error").CountAsync());
         Assert.Empty(errors);
+        if (route == "overview")
+        {
+            var snapshot = (await f.ApiAsync("/api/refresh")).GetProperty("current_snapshot").GetString()!;
+            Assert.Contains(snapshot[..10], await page.TextContentAsync("dl.facts"), StringComparison.Ordinal);
+        }
+
         if (route == "rfm")
         {
             var bins = (await f.ApiAsync("/api/rfm")).GetProperty("bins").GetInt32();

@@ -33,8 +33,36 @@ export const paths = {
 
 // ---- overview -------------------------------------------------------------------------------------
 
+/** The schedule, the current snapshot, the last run and its drift alerts; an admin can refresh now. Live only. */
+function refreshCard(r) {
+  if (!r) return null;
+  const outcome = el('span', { class: 'hint', role: 'status' });
+  const run = r.last_run;
+  const alerts = r.current_report?.alerts ?? [];
+  async function now(e) {
+    e.target.disabled = true;
+    outcome.textContent = 'Refreshing… (every segment, features, RFM, clusters, CLV)';
+    try {
+      const done = await api('/api/refresh', { method: 'POST' });
+      outcome.textContent = `Done: snapshot as of ${fmt.day(done.as_of ?? done.report?.as_of)}. Reload to see it.`;
+    } catch (error) {
+      outcome.textContent = error.status === 403 ? 'Refreshing needs a key with the admin scope.' : error.message;
+    } finally {
+      e.target.disabled = false;
+    }
+  }
+  return card('Refresh',
+    el('dl', { class: 'facts' },
+      el('dt', {}, 'current snapshot'), el('dd', {}, r.current_snapshot ? fmt.day(r.current_snapshot) : 'none yet'),
+      el('dt', {}, 'schedule'), el('dd', {}, r.schedule.every ? `every ${r.schedule.every}, next ${r.schedule.next_at ?? '–'}` : 'on demand (server.refresh_every in segmenta.yaml)'),
+      el('dt', {}, 'last run'), el('dd', {}, run ? `${run.status} · as of ${fmt.day(run.as_of)} · finished ${run.finished_at.replace('T', ' ').replace('Z', ' UTC')}${run.error ? ` · ${run.error}` : ''}` : 'never'),
+      r.schedule.last_error ? [el('dt', {}, 'last error'), el('dd', { class: 'bad' }, r.schedule.last_error)] : null,
+      el('dt', {}, 'drift alerts'), el('dd', {}, alerts.length ? el('ul', {}, alerts.map((a) => el('li', {}, a.message))) : 'none in the current snapshot')),
+    el('div', { class: 'actions' }, el('button', { type: 'button', onclick: now }, 'Refresh now'), outcome));
+}
+
 async function overview() {
-  const [status, list, history] = await Promise.all([api('/api/status'), api('/api/segments'), api('/api/history')]);
+  const [status, list, history, refresh] = await Promise.all([api('/api/status'), api('/api/segments'), api('/api/history'), report ? null : optional('/api/refresh')]);
   const segments = list.segments.filter((s) => s.last_materialization);
   const own = segments.filter((s) => !isGenerated(s));
   const sized = (own.length ? own : segments).slice().sort((a, b) => b.last_materialization.size - a.last_materialization.size);
@@ -84,6 +112,7 @@ async function overview() {
         })
         : notice('No segment has been materialized yet: run a refresh.')),
       card('Trends', trendChart)),
+    refreshCard(refresh),
     card('Events by type', table([
       { label: 'event type', value: (t) => t.event_type },
       { label: 'events', numeric: true, value: (t) => fmt.int(t.count) },
