@@ -99,7 +99,7 @@ internal static class SegmentSupport
         _ => throw new UserInputException($"unknown format `{format}`; expected csv, json or parquet"),
     };
 
-    public static string Iso(DateTime t) => t.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    public static string Iso(DateTime t) => Server.Documents.Documents.Iso(t);
 
     /// <summary>A YYYY-MM-DD option value, or exit 2 saying which option is wrong.</summary>
     public static DateOnly Date(string option, string text) =>

@@ -16,6 +16,9 @@ namespace Segmenta.Server.Documents;
 /// </summary>
 internal static class SegmentDocuments
 {
+    /// <summary>One materialization in a segment's history.</summary>
+    internal sealed record HistoryRow(string AsOf, string Version, long Size, long Entered, long Exited, double? Change, bool NewVersion);
+
     public static object Preview(SegmentPreview p) => new
     {
         name = p.Name,
@@ -140,23 +143,33 @@ internal static class SegmentDocuments
     }
 
     /// <summary>A segment's size at every materialization, oldest first, with entered, exited and the change (the shape of <c>history</c>).</summary>
-    public static object History(string segment, IReadOnlyList<Materialization> newestFirst)
+    public static object History(string segment, IReadOnlyList<Materialization> newestFirst) => new
+    {
+        segment,
+        materializations = HistoryRows(newestFirst).Select(r => new
+        {
+            as_of = r.AsOf,
+            version = r.Version,
+            size = r.Size,
+            entered = r.Entered,
+            exited = r.Exited,
+            change = r.Change,
+            new_version = r.NewVersion,
+        }).ToList(),
+    };
+
+    /// <summary>The rows of <see cref="History"/>, oldest first: the change is relative to the previous size (null after an empty one).</summary>
+    public static List<HistoryRow> HistoryRows(IReadOnlyList<Materialization> newestFirst)
     {
         var history = newestFirst.Reverse().ToList();
-        return new
-        {
-            segment,
-            materializations = history.Select((m, i) => new
-            {
-                as_of = Documents.Iso(m.AsOf),
-                version = m.Version,
-                size = m.Size,
-                entered = m.Entered,
-                exited = m.Exited,
-                change = i == 0 || history[i - 1].Size == 0 ? (double?)null : Math.Round((double)(m.Size - history[i - 1].Size) / history[i - 1].Size, 6),
-                new_version = i > 0 && history[i - 1].Version != m.Version,
-            }).ToList(),
-        };
+        return history.Select((m, i) => new HistoryRow(
+            Documents.Iso(m.AsOf),
+            m.Version,
+            m.Size,
+            m.Entered,
+            m.Exited,
+            i == 0 || history[i - 1].Size == 0 ? null : Math.Round((double)(m.Size - history[i - 1].Size) / history[i - 1].Size, 6),
+            i > 0 && history[i - 1].Version != m.Version)).ToList();
     }
 
     /// <summary>Who was in a segment at an instant, as recorded (the shape of <c>members</c>); a page of the ids when <paramref name="limit"/> is above 0.</summary>
