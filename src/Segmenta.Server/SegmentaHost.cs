@@ -137,6 +137,7 @@ public static class SegmentaHost
         app.MapCollect();
         app.MapSegments();
         app.MapAnalyses();
+        app.MapCampaignActions();
         app.MapRefresh();
         app.MapDashboard();
         return app;

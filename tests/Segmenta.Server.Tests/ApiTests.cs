@@ -201,6 +201,48 @@ public sealed class ApiTests(ServerFixture server) : IClassFixture<ServerFixture
     }
 
     [Fact]
+    public async Task Campaigns_ArePlannedThenLaunchedOverTheApi()
+    {
+        File.WriteAllText(Path.Combine(server.Workspace.Root, "campaigns", "easter.yaml"), """
+            description: Easter offers
+            salt: easter-2025
+            holdout: 0.2
+            segments:
+              older_buyers: { name: classic, message: "A classic for Easter", channel: email }
+              buyers: { name: fresh, message: "Something new for Easter", channel: email }
+            outcome:
+              window: 14 days
+              conversion: [purchase]
+            """);
+        using var reader = server.Client(server.Reader);
+        using var admin = server.Client(server.Admin);
+        var older = (await Json(await reader.GetAsync(new Uri("/api/segments/older_buyers/preview?sample=0", UriKind.Relative)))).GetProperty("size").GetInt64();
+        var buyers = (await Json(await reader.GetAsync(new Uri("/api/segments/buyers/preview?sample=0", UriKind.Relative)))).GetProperty("size").GetInt64();
+
+        // The plan: a customer in both segments belongs to the first, older_buyers.
+        var plan = await Json(await reader.GetAsync(new Uri("/api/campaigns/easter/plan?lift=0.2", UriKind.Relative)));
+        var segments = plan.GetProperty("segments").EnumerateArray().ToList();
+        Assert.Equal(["older_buyers", "buyers"], segments.Select(x => x.GetProperty("segment").GetString()));
+        Assert.Equal([older, buyers - older], segments.Select(x => x.GetProperty("customers").GetInt64()));
+        Assert.All(segments, x => Assert.Equal(x.GetProperty("customers").GetInt64(), x.GetProperty("holdout").GetInt64() + x.GetProperty("variant").GetInt64() + x.GetProperty("broadcast").GetInt64()));
+        await Json(await reader.GetAsync(new Uri("/api/campaigns/eastr/plan", UriKind.Relative)), HttpStatusCode.NotFound);
+
+        // Launching needs admin; a dry run assigns without storing; the launch stores and writes audience files, once.
+        await Json(await reader.PostAsync(new Uri("/api/campaigns/easter/launch", UriKind.Relative), null), HttpStatusCode.Forbidden);
+        var dry = await Json(await admin.PostAsync(new Uri("/api/campaigns/easter/launch?dry_run=true", UriKind.Relative), null));
+        Assert.Equal(buyers, dry.GetProperty("customers").GetInt64());
+        Assert.DoesNotContain((await Json(await reader.GetAsync(new Uri("/api/campaigns", UriKind.Relative)))).EnumerateArray(), c => c.GetProperty("name").GetString() == "easter");
+        var launched = await Json(await admin.PostAsync(new Uri("/api/campaigns/easter/launch", UriKind.Relative), null));
+        Assert.Equal(buyers, launched.GetProperty("customers").GetInt64());
+        Assert.All(launched.GetProperty("files").EnumerateArray(), f => Assert.True(File.Exists(f.GetProperty("path").GetString())));
+        Assert.Equal(buyers, launched.GetProperty("files").EnumerateArray().Sum(f => f.GetProperty("customers").GetInt64()) + launched.GetProperty("arms").EnumerateArray().Where(a => a.GetProperty("arm").GetString() == "holdout").Sum(a => a.GetProperty("customers").GetInt64()));
+        var listed = (await Json(await reader.GetAsync(new Uri("/api/campaigns", UriKind.Relative)))).EnumerateArray().Single(c => c.GetProperty("name").GetString() == "easter");
+        Assert.Equal(buyers, listed.GetProperty("customers").GetInt64());
+        var again = await Json(await admin.PostAsync(new Uri("/api/campaigns/easter/launch", UriKind.Relative), null), HttpStatusCode.BadRequest);
+        Assert.Contains("frozen", again.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task OpenApi_DescribesTheEndpoints()
     {
         using var client = server.Client(server.Reader);

@@ -31,8 +31,6 @@ internal sealed class CampaignLaunchSettings : CampaignSettings
 /// </summary>
 internal sealed class CampaignLaunchCommand : GuardedCommand<CampaignLaunchSettings>
 {
-    private static readonly string[] DefaultTraits = ["email", "first_name", "last_name"];
-
     protected override int Run(CampaignLaunchSettings settings, CancellationToken cancellation)
     {
         var workspace = FindWorkspace(settings);
@@ -41,41 +39,14 @@ internal sealed class CampaignLaunchCommand : GuardedCommand<CampaignLaunchSetti
         var format = settings.Format is { } chosen ? SegmentSupport.Format(chosen) : definition.ExportFormat;
         using var warehouse = OpenWarehouse(workspace);
         var library = SegmentSupport.Load(workspace, warehouse);
-        var traits = Model.Traits.Resolve(warehouse, settings.Traits ?? (definition.ExportTraits.Count > 0 ? string.Join(',', definition.ExportTraits) : null), DefaultTraits);
-        LaunchedCampaign? launched = null;
-        CampaignAssignment assignment;
-        IReadOnlyList<AudienceFile> files = [];
-        if (settings.DryRun)
-        {
-            if (CampaignLauncher.Find(warehouse, definition.Name) is not null)
-            {
-                throw new UserInputException($"campaign `{definition.Name}` is already launched");
-            }
-
-            assignment = CampaignLauncher.Assign(warehouse, library, definition, context);
-        }
-        else
-        {
-            launched = CampaignLauncher.Launch(warehouse, library, definition, context, TimeProvider.System.GetUtcNow().UtcDateTime, out assignment, cancellation);
-            var folder = settings.Out ?? Path.Combine(workspace.Root, "exports", CampaignSupport.Folder, definition.Name);
-            files = CampaignLauncher.Export(warehouse, launched, traits, format, folder);
-        }
-
+        var traits = Model.Traits.Resolve(warehouse, settings.Traits ?? (definition.ExportTraits.Count > 0 ? string.Join(',', definition.ExportTraits) : null), CampaignLauncher.DefaultExportTraits);
+        var folder = settings.Out ?? Path.Combine(workspace.Root, "exports", CampaignSupport.Folder, definition.Name);
+        var (launched, assignment, files) = CampaignLauncher.LaunchOrPreview(
+            warehouse, library, definition, context, TimeProvider.System.GetUtcNow().UtcDateTime, settings.DryRun, traits, format, folder, cancellation);
         var counts = assignment.Counts(definition);
         if (settings.Json)
         {
-            CliOutput.WriteJson(new
-            {
-                campaign = definition.Name,
-                dry_run = settings.DryRun,
-                as_of = SegmentSupport.Iso(context.AsOf),
-                send_at = SegmentSupport.Iso(launched?.SendAt ?? definition.SendAt ?? context.AsOf),
-                customers = assignment.CustomerIds.Length,
-                in_several_segments = assignment.InSeveral,
-                outside_segments = assignment.Outside,
-                arms = CampaignDocuments.CountsJson(counts),
-                files = files.Select(f => new { arm = f.Arm, path = f.Path, customers = f.Customers }),
-            });
+            CliOutput.WriteJson(CampaignDocuments.Launch(definition, settings.DryRun, context.AsOf, launched, assignment, files));
             return ExitCodes.Ok;
         }
 

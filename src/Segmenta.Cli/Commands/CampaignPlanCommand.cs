@@ -40,30 +40,7 @@ internal sealed class CampaignPlanCommand : GuardedCommand<CampaignPlanSettings>
         var plan = CampaignPlanner.Plan(warehouse, library, definition, context, settings.Alpha, settings.Power, settings.Lift);
         if (settings.Json)
         {
-            CliOutput.WriteJson(new
-            {
-                campaign = definition.Name,
-                as_of = SegmentSupport.Iso(plan.AsOf),
-                alpha = plan.Alpha,
-                alpha_per_segment = plan.AlphaPerTest,
-                power = plan.Power,
-                target_lift = plan.TargetLift,
-                base_rate_window_days = definition.Outcome.WindowDays,
-                in_several_segments = plan.InSeveral,
-                segments = plan.Segments.Select(s => new
-                {
-                    segment = s.Segment,
-                    customers = s.Customers,
-                    holdout = s.Holdout,
-                    variant = s.Variant,
-                    broadcast = s.Broadcast,
-                    base_rate = s.BaseRate,
-                    detectable_lift = Documents.Number(s.DetectableVsHoldout),
-                    detectable_relative_lift = s.RelativeDetectableVsHoldout is { } r ? Documents.Number(r) : null,
-                    detectable_vs_broadcast = s.DetectableVsBroadcast is { } b ? Documents.Number(b) : null,
-                    power_at_target = s.PowerAtTarget is { } p ? Documents.Number(p) : null,
-                }),
-            });
+            CliOutput.WriteJson(CampaignDocuments.Plan(plan, definition));
             return ExitCodes.Ok;
         }
 

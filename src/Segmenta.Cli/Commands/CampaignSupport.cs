@@ -22,32 +22,10 @@ internal class CampaignSettings : SegmentEvaluationSettings
 internal static class CampaignSupport
 {
     /// <summary>The folder of campaign files in a workspace.</summary>
-    public const string Folder = "campaigns";
+    public const string Folder = CampaignFiles.Folder;
 
     /// <summary>Reads a campaign file by name (campaigns/NAME.yaml) or path.</summary>
-    public static CampaignDefinition Load(Workspace workspace, string nameOrPath)
-    {
-        if (nameOrPath.EndsWith(".yaml", StringComparison.Ordinal) || nameOrPath.EndsWith(".yml", StringComparison.Ordinal) || nameOrPath.Contains('/', StringComparison.Ordinal))
-        {
-            return CampaignDefinition.Load(nameOrPath);
-        }
-
-        foreach (var extension in new[] { ".yaml", ".yml" })
-        {
-            var path = Path.Combine(workspace.Root, Folder, nameOrPath + extension);
-            if (File.Exists(path))
-            {
-                var definition = CampaignDefinition.Parse(Path.GetRelativePath(workspace.Root, path), File.ReadAllText(path));
-                return definition.Name == nameOrPath
-                    ? definition
-                    : throw new UserInputException($"{Folder}/{nameOrPath}{extension} names its campaign `{definition.Name}`; use that name as the file name");
-            }
-        }
-
-        var known = Files(workspace).Select(Path.GetFileNameWithoutExtension).OfType<string>().ToList();
-        throw new UserInputException($"no campaign `{nameOrPath}`: {Folder}/{nameOrPath}.yaml does not exist{Suggestions.DidYouMean(nameOrPath, known)}"
-            + (known.Count == 0 ? "; create one with `segmenta campaign new`" : ""));
-    }
+    public static CampaignDefinition Load(Workspace workspace, string nameOrPath) => CampaignFiles.Load(workspace, nameOrPath);
 
     /// <summary>The launched campaign of that name, or exit 2 saying how to launch it.</summary>
     public static LaunchedCampaign Launched(IWarehouse warehouse, Workspace workspace, string name) =>
@@ -56,13 +34,7 @@ internal static class CampaignSupport
             + (Files(workspace).Any(f => Path.GetFileNameWithoutExtension(f) == name) ? $"; run `segmenta campaign launch {name}`" : Suggestions.DidYouMean(name, CampaignLauncher.Launched(warehouse).Select(c => c.Definition.Name))));
 
     /// <summary>The workspace's campaign files, by name.</summary>
-    public static IReadOnlyList<string> Files(Workspace workspace)
-    {
-        var folder = Path.Combine(workspace.Root, Folder);
-        return Directory.Exists(folder)
-            ? [.. Directory.EnumerateFiles(folder).Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal)).Order(StringComparer.Ordinal)]
-            : [];
-    }
+    public static IReadOnlyList<string> Files(Workspace workspace) => CampaignFiles.List(workspace);
 
     /// <summary>Customers per segment and arm, as a table.</summary>
     public static void PrintCounts(IEnumerable<ArmCount> counts)

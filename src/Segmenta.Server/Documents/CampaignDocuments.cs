@@ -51,6 +51,46 @@ internal static class CampaignDocuments
         },
     };
 
+    /// <summary>Arm sizes per segment and the smallest lift each can detect (the shape of <c>campaign plan</c>).</summary>
+    public static object Plan(CampaignPlan plan, CampaignDefinition definition) => new
+    {
+        campaign = definition.Name,
+        as_of = Documents.Iso(plan.AsOf),
+        alpha = plan.Alpha,
+        alpha_per_segment = plan.AlphaPerTest,
+        power = plan.Power,
+        target_lift = plan.TargetLift,
+        base_rate_window_days = definition.Outcome.WindowDays,
+        in_several_segments = plan.InSeveral,
+        segments = plan.Segments.Select(s => new
+        {
+            segment = s.Segment,
+            customers = s.Customers,
+            holdout = s.Holdout,
+            variant = s.Variant,
+            broadcast = s.Broadcast,
+            base_rate = s.BaseRate,
+            detectable_lift = Documents.Number(s.DetectableVsHoldout),
+            detectable_relative_lift = s.RelativeDetectableVsHoldout is { } r ? Documents.Number(r) : null,
+            detectable_vs_broadcast = s.DetectableVsBroadcast is { } b ? Documents.Number(b) : null,
+            power_at_target = s.PowerAtTarget is { } p ? Documents.Number(p) : null,
+        }),
+    };
+
+    /// <summary>A launch (or a dry run): the frozen audience's arms and the audience files (the shape of <c>campaign launch</c>).</summary>
+    public static object Launch(CampaignDefinition definition, bool dryRun, DateTime asOf, LaunchedCampaign? launched, CampaignAssignment assignment, IReadOnlyList<AudienceFile> files) => new
+    {
+        campaign = definition.Name,
+        dry_run = dryRun,
+        as_of = Documents.Iso(asOf),
+        send_at = Documents.Iso(launched?.SendAt ?? definition.SendAt ?? asOf),
+        customers = assignment.CustomerIds.Length,
+        in_several_segments = assignment.InSeveral,
+        outside_segments = assignment.Outside,
+        arms = CountsJson(assignment.Counts(definition)),
+        files = files.Select(f => new { arm = f.Arm, path = f.Path, customers = f.Customers }),
+    };
+
     public static object CountsJson(IEnumerable<ArmCount> counts) => counts.Select(c => new { segment = c.Segment, arm = c.Arm, customers = c.Customers });
 
     public static object Measurement(CampaignResult r, IReadOnlyList<string> charts)

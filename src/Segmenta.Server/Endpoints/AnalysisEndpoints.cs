@@ -124,6 +124,34 @@ internal static class AnalysisEndpoints
         }, ct)).WithTags("Campaigns").WithSummary("What the campaign caused per segment and arm: lifts with intervals, adjusted p-values, ROI, CLV uplift");
     }
 
+    /// <summary>Campaign files become plans and launches: the same as <c>campaign plan</c> and <c>campaign launch</c>.</summary>
+    public static void MapCampaignActions(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/campaigns/{name}/plan", (string name, string? as_of, double? alpha, double? power, double? lift, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        {
+            var (a, p) = (alpha ?? 0.05, power ?? 0.8);
+            if (a is not (> 0 and < 1) || p is not (> 0 and < 1) || lift is <= -1)
+            {
+                throw ApiProblem.BadRequest("alpha and power must be between 0 and 1, and lift above -1");
+            }
+
+            var definition = CampaignFiles.Load(access.Workspace, name);
+            var plan = CampaignPlanner.Plan(w, ApiContext.Library(access, w), definition, ApiContext.Context(access, as_of), a, p, lift);
+            return TypedResults.Ok(CampaignDocuments.Plan(plan, definition));
+        }, ct)).RequireScope(ApiScopes.Read).WithTags("Campaigns").WithSummary("Before launch: arm sizes per segment and the smallest conversion lift each can detect (campaigns/NAME.yaml)");
+
+        app.MapPost("/api/campaigns/{name}/launch", (string name, string? as_of, bool? dry_run, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        {
+            var definition = CampaignFiles.Load(access.Workspace, name);
+            var context = ApiContext.Context(access, as_of);
+            var traits = Model.Traits.Resolve(w, definition.ExportTraits.Count > 0 ? string.Join(',', definition.ExportTraits) : null, CampaignLauncher.DefaultExportTraits);
+            var folder = Path.Combine(access.Workspace.Root, "exports", CampaignFiles.Folder, definition.Name);
+            var (launched, assignment, files) = CampaignLauncher.LaunchOrPreview(
+                w, ApiContext.Library(access, w), definition, context, access.Time.GetUtcNow().UtcDateTime, dry_run ?? false, traits, definition.ExportFormat, folder, ct);
+            return TypedResults.Ok(CampaignDocuments.Launch(definition, dry_run ?? false, context.AsOf, launched, assignment, files));
+        }, ct)).RequireScope(ApiScopes.Admin).WithTags("Campaigns").WithSummary("Freeze campaigns/NAME.yaml's audience at the as-of, assign every customer to an arm by hash, store it, write the audience files (dry_run: assign only)");
+    }
+
     private static object Card(PersonaCard card) => new
     {
         heading = card.Heading,

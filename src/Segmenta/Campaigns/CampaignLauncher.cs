@@ -255,6 +255,31 @@ public static class CampaignLauncher
         return Find(warehouse, definition.Name)!;
     }
 
+    /// <summary>The customer traits in audience files when neither the campaign nor the caller names any.</summary>
+    public static IReadOnlyList<string> DefaultExportTraits { get; } = ["email", "first_name", "last_name"];
+
+    /// <summary>
+    /// A launch as the CLI and the API run it: a dry run assigns the audience without storing anything (and
+    /// refuses a campaign already launched); a launch freezes and stores it, then writes one audience file per
+    /// variant into <paramref name="directory"/>.
+    /// </summary>
+    public static (LaunchedCampaign? Launched, CampaignAssignment Assignment, IReadOnlyList<AudienceFile> Files) LaunchOrPreview(
+        IWarehouse warehouse, SegmentLibrary library, CampaignDefinition definition, EvaluationContext context, DateTime now, bool dryRun,
+        IReadOnlyList<FieldDefinition> traits, AudienceFormat format, string directory, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        ArgumentNullException.ThrowIfNull(definition);
+        if (dryRun)
+        {
+            return Find(warehouse, definition.Name) is not null
+                ? throw new CampaignException($"campaign `{definition.Name}` is already launched")
+                : (null, Assign(warehouse, library, definition, context), []);
+        }
+
+        var launched = Launch(warehouse, library, definition, context, now, out var assignment, cancellation);
+        return (launched, assignment, Export(warehouse, launched, traits, format, directory));
+    }
+
     /// <summary>Writes one audience file per treated arm (customer id, segment, chosen traits), ordered by id, into <paramref name="directory"/>.</summary>
     public static IReadOnlyList<AudienceFile> Export(IWarehouse warehouse, LaunchedCampaign campaign, IReadOnlyList<FieldDefinition> traits, AudienceFormat format, string directory)
     {
