@@ -148,7 +148,7 @@ public abstract class CampaignContract
         }
 
         // Frozen: launching again is refused, whatever the segments say now.
-        Assert.Throws<CampaignException>(() => CampaignLauncher.Launch(f.Warehouse, library, definition, context, DateTime.UtcNow, out _));
+        Assert.Throws<CampaignLaunchedException>(() => CampaignLauncher.Launch(f.Warehouse, library, definition, context, DateTime.UtcNow, out _));
 
         // Money: contacts at their variant's price, redemptions, and the fixed cost once.
         var result = CampaignMeasurement.Measure(f.Warehouse, launched, TimeZoneInfo.Utc, new MeasureOptions(BootstrapReplicates: 200));

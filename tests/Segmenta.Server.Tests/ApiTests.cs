@@ -238,7 +238,7 @@ public sealed class ApiTests(ServerFixture server) : IClassFixture<ServerFixture
         Assert.Equal(buyers, launched.GetProperty("files").EnumerateArray().Sum(f => f.GetProperty("customers").GetInt64()) + launched.GetProperty("arms").EnumerateArray().Where(a => a.GetProperty("arm").GetString() == "holdout").Sum(a => a.GetProperty("customers").GetInt64()));
         var listed = (await Json(await reader.GetAsync(new Uri("/api/campaigns", UriKind.Relative)))).EnumerateArray().Single(c => c.GetProperty("name").GetString() == "easter");
         Assert.Equal(buyers, listed.GetProperty("customers").GetInt64());
-        var again = await Json(await admin.PostAsync(new Uri("/api/campaigns/easter/launch", UriKind.Relative), null), HttpStatusCode.BadRequest);
+        var again = await Json(await admin.PostAsync(new Uri("/api/campaigns/easter/launch", UriKind.Relative), null), HttpStatusCode.Conflict);
         Assert.Contains("frozen", again.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 

@@ -6,6 +6,9 @@ namespace Segmenta.Campaigns;
 /// <summary>A campaign named that has no file in the workspace.</summary>
 public sealed class UnknownCampaignException(string message) : Exception(message);
 
+/// <summary>A campaign launched before: its audience is frozen, so it cannot be launched again.</summary>
+public sealed class CampaignLaunchedException(string message) : Exception(message);
+
 /// <summary>The workspace's campaign files: <c>campaigns/NAME.yaml</c>.</summary>
 public static class CampaignFiles
 {
@@ -39,7 +42,10 @@ public static class CampaignFiles
             + (known.Count == 0 ? "; create one with `segmenta campaign new`" : ""));
     }
 
-    /// <summary>The workspace's campaign files, by name.</summary>
+    /// <summary>A campaign launched before: its audience is frozen, so it cannot be launched again.</summary>
+public sealed class CampaignLaunchedException(string message) : Exception(message);
+
+/// <summary>The workspace's campaign files, by name.</summary>
     public static IReadOnlyList<string> List(Workspace workspace)
     {
         ArgumentNullException.ThrowIfNull(workspace);

@@ -234,7 +234,7 @@ public static class CampaignLauncher
         ArgumentNullException.ThrowIfNull(context);
         if (Find(warehouse, definition.Name) is { } earlier)
         {
-            throw new CampaignException($"campaign `{definition.Name}` was launched at {earlier.LaunchedAt:yyyy-MM-dd'T'HH:mm:ss'Z'} with {earlier.Customers:N0} customers; its audience is frozen. Give a changed campaign a new name");
+            throw new CampaignLaunchedException($"campaign `{definition.Name}` was launched at {earlier.LaunchedAt:yyyy-MM-dd'T'HH:mm:ss'Z'} with {earlier.Customers:N0} customers; its audience is frozen. Give a changed campaign a new name");
         }
 
         assignment = Assign(warehouse, library, definition, context);
@@ -272,7 +272,7 @@ public static class CampaignLauncher
         if (dryRun)
         {
             return Find(warehouse, definition.Name) is not null
-                ? throw new CampaignException($"campaign `{definition.Name}` is already launched")
+                ? throw new CampaignLaunchedException($"campaign `{definition.Name}` is already launched; its audience is frozen")
                 : (null, Assign(warehouse, library, definition, context), []);
         }
 
