@@ -44,7 +44,7 @@ internal sealed class MigrationCommand : GuardedCommand<MigrationSettings>
 
         var workspace = FindWorkspace(settings);
         using var warehouse = OpenWarehouse(workspace);
-        var family = Family(workspace, warehouse, settings.Family);
+        var family = SegmentMigration.Family(SegmentSupport.Load(workspace, warehouse), warehouse, settings.Family);
         var from = SegmentSupport.Instant(workspace, "--from", settings.From);
         var to = settings.To is { } t ? SegmentSupport.Instant(workspace, "--to", t) : SegmentMaterializer.Latest(warehouse).Where(l => family.Contains(l.Key)).Select(l => l.Value).DefaultIfEmpty(from).Max();
         var matrix = SegmentMigration.Compute(warehouse, family, from, to);
@@ -57,28 +57,6 @@ internal sealed class MigrationCommand : GuardedCommand<MigrationSettings>
 
         Print(matrix, flows);
         return ExitCodes.Ok;
-    }
-
-    /// <summary>The family's segments in priority order: the RFM map's, the clusters', or the given list.</summary>
-    private static List<string> Family(Workspaces.Workspace workspace, Warehouse.IWarehouse warehouse, string family)
-    {
-        var key = family.Trim().ToLowerInvariant();
-        if (key is "rfm" or "clusters" or "cluster")
-        {
-            var names = Generated(SegmentSupport.Load(workspace, warehouse), key == "rfm" ? RfmAnalysis.SegmentPrefix : ClusterAnalysis.SegmentPrefix);
-            return names.Count > 0
-                ? names
-                : throw new UserInputException(key == "rfm" ? "the workspace has no RFM segments" : "no cluster model yet; run `segmenta cluster` (then `segmenta refresh`)");
-        }
-
-        var list = family.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
-        var known = SegmentMaterializer.Latest(warehouse).Keys.ToList();
-        foreach (var name in list.Where(n => !known.Contains(n)))
-        {
-            throw new UserInputException($"`{name}` has no recorded history{Configuration.Suggestions.DidYouMean(name, known.Append("rfm").Append("clusters"))}; give `rfm`, `clusters` or segments separated by commas");
-        }
-
-        return list.Count > 0 ? list : throw new UserInputException("name a family: `rfm`, `clusters` or segments separated by commas");
     }
 
     /// <summary>The segments an analysis generated whose names start with <paramref name="prefix"/> (the RFM map's, the clusters'), in their order.</summary>

@@ -53,18 +53,18 @@ internal static class SegmentSupport
             return inFile;
         }
 
-        if (library.Compilation.Find(nameOrFile) is { } segment)
+        try
         {
-            return [segment];
+            return [library.Require(nameOrFile)];
         }
-
-        if (library.Compilation.Diagnostics.Count > 0 && library.Sources.Any(s => s.Text.Contains("segment " + nameOrFile, StringComparison.Ordinal)))
+        catch (SegmentErrorsException e)
         {
-            throw new UserInputException($"segment `{nameOrFile}` has errors; run `segmenta segment check` to see them");
+            throw new UserInputException($"{e.Message}; run `segmenta segment check` to see them");
         }
-
-        var names = library.Compilation.Segments.Select(s => s.Name).ToList();
-        throw new UserInputException($"unknown segment `{nameOrFile}`{Suggestions.DidYouMean(nameOrFile, names)}{(names.Count == 0 ? " (the workspace has no segments yet: write one in segments/*.seg)" : "")}");
+        catch (UnknownSegmentException e)
+        {
+            throw new UserInputException(e.Message);
+        }
     }
 
     /// <summary>The mistake of naming a segment with no recorded history, with a suggestion among those that have one.</summary>

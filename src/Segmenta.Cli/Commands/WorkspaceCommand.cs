@@ -38,7 +38,7 @@ internal abstract class GuardedCommand<TSettings> : Command<TSettings>
         {
             return Run(settings, cancellationToken);
         }
-        catch (Exception e) when (e is IngestSetupException or ClusterSetupException or ConfigurationException or WorkspaceException or UserInputException or Segmenta.Campaigns.CampaignException or Segmenta.Segments.HistoryException or Segmenta.Access.ApiKeyException or Segmenta.Model.UnknownTraitException or Segmenta.Campaigns.UnknownCampaignException or Segmenta.Campaigns.CampaignLaunchedException)
+        catch (Exception e) when (e is IngestSetupException or ClusterSetupException or ConfigurationException or WorkspaceException or UserInputException or Segmenta.Campaigns.CampaignException or Segmenta.Segments.HistoryException or Segmenta.Access.ApiKeyException or Segmenta.Model.UnknownTraitException or Segmenta.Campaigns.UnknownCampaignException or Segmenta.Campaigns.CampaignLaunchedException or Segmenta.Segments.UnknownSegmentException)
         {
             CliOutput.Error(e.Message);
             return ExitCodes.BadInput;

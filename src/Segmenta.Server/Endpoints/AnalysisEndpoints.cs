@@ -95,7 +95,7 @@ internal static class AnalysisEndpoints
 
         api.MapGet("/migration", (string family, string from, string? to, int? top, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
         {
-            var names = Family(ApiContext.Library(access, w), w, family);
+            var names = SegmentMigration.Family(ApiContext.Library(access, w), w, family);
             var start = ApiContext.Instant(access, "from", from);
             var end = to is null
                 ? SegmentMaterializer.Latest(w).Where(l => names.Contains(l.Key)).Select(l => l.Value).DefaultIfEmpty(start).Max()
@@ -165,25 +165,4 @@ internal static class AnalysisEndpoints
         < 0 or > 10_000 => throw ApiProblem.BadRequest("limit must be between 0 and 10000"),
         _ => limit.Value,
     };
-
-    /// <summary>rfm, clusters, or a comma list of segments with history.</summary>
-    private static List<string> Family(SegmentLibrary library, Warehouse.IWarehouse warehouse, string family)
-    {
-        var key = family.Trim().ToLowerInvariant();
-        if (key is "rfm" or "clusters" or "cluster")
-        {
-            var prefix = key == "rfm" ? RfmAnalysis.SegmentPrefix : ClusterAnalysis.SegmentPrefix;
-            var names = library.Generated(prefix);
-            return names.Count > 0 ? [.. names] : throw ApiProblem.NotFound(key == "rfm" ? "the workspace has no RFM segments" : "no cluster model yet");
-        }
-
-        var list = family.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
-        var known = SegmentMaterializer.Latest(warehouse).Keys.ToList();
-        foreach (var name in list.Where(n => !known.Contains(n)))
-        {
-            throw ApiProblem.NotFound($"`{name}` has no recorded history{Suggestions.DidYouMean(name, known.Append("rfm").Append("clusters"))}");
-        }
-
-        return list.Count > 0 ? list : throw ApiProblem.BadRequest("name a family: rfm, clusters or segments separated by commas");
-    }
 }

@@ -33,17 +33,18 @@ internal static class ApiContext
     /// <summary>A compiled segment by name, or 404 with a suggestion (or 422 when its file has errors).</summary>
     public static SegmentDefinition Segment(SegmentLibrary library, string name)
     {
-        if (library.Compilation.Find(name) is { } segment)
+        try
         {
-            return segment;
+            return library.Require(name);
         }
-
-        if (library.Compilation.Diagnostics.Count > 0 && library.Sources.Any(s => s.Text.Contains("segment " + name, StringComparison.Ordinal)))
+        catch (SegmentErrorsException e)
         {
-            throw new ApiProblem(422, "The segment does not compile", $"segment `{name}` has errors; POST its text to /api/segments/check to see them");
+            throw new ApiProblem(422, "The segment does not compile", $"{e.Message}; POST its text to /api/segments/check to see them");
         }
-
-        throw ApiProblem.NotFound($"unknown segment `{name}`{Suggestions.DidYouMean(name, library.Compilation.Segments.Select(s => s.Name))}");
+        catch (UnknownSegmentException e)
+        {
+            throw ApiProblem.NotFound(e.Message);
+        }
     }
 
     /// <summary>An instant parameter, to whole seconds.</summary>

@@ -43,7 +43,7 @@ internal sealed class Problems(IProblemDetailsService details) : IExceptionHandl
             BadHttpRequestException b => (b.StatusCode, "Bad request", null),
             IngestSetupException or ClusterSetupException or ConfigurationException or WorkspaceException or CampaignException or ApiKeyException or Model.UnknownTraitException
                 => (400, "Bad request", null),
-            UnknownCampaignException => (404, "Not found", null),
+            UnknownCampaignException or UnknownSegmentException => (404, "Not found", null),
             CampaignLaunchedException => (409, "Already launched", null),
             HistoryException => (409, "Conflicts with the recorded history", null),
             ModelFitException => (422, "The model cannot be fitted", null),

@@ -119,6 +119,28 @@ public sealed class SegmentLibrary
         return Compilation.Segments.Where(s => s.File is { } f && Path.GetFullPath(f, Root) == full).ToList();
     }
 
+    /// <summary>
+    /// The compiled segment of that name. A name that appears in a file with errors is a
+    /// <see cref="SegmentErrorsException"/>; any other unknown name an <see cref="UnknownSegmentException"/> with a
+    /// suggestion. Hosts add their own remedy (the CLI's <c>segment check</c>, the API's check endpoint).
+    /// </summary>
+    public SegmentDefinition Require(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (Compilation.Find(name) is { } segment)
+        {
+            return segment;
+        }
+
+        if (Compilation.Diagnostics.Count > 0 && Sources.Any(s => s.Text.Contains("segment " + name, StringComparison.Ordinal)))
+        {
+            throw new SegmentErrorsException($"segment `{name}` has errors");
+        }
+
+        var names = Compilation.Segments.Select(s => s.Name).ToList();
+        throw new UnknownSegmentException($"unknown segment `{name}`{Configuration.Suggestions.DidYouMean(name, names)}{(names.Count == 0 ? " (the workspace has no segments yet: write one in segments/*.seg)" : "")}");
+    }
+
     /// <summary>Whether <paramref name="file"/> names segments an analysis generated rather than a file of the workspace.</summary>
     public bool IsGenerated(string? file) => Schema.DerivedSets.Any(d => d.Segments is { } s && s.File == file);
 
@@ -129,3 +151,9 @@ public sealed class SegmentLibrary
     /// <summary>The text of the file a diagnostic points into.</summary>
     public string? TextOf(string? file) => Sources.FirstOrDefault(s => s.File == file)?.Text;
 }
+
+/// <summary>A segment name the workspace does not define; the message suggests the nearest one.</summary>
+public sealed class UnknownSegmentException(string message) : Exception(message);
+
+/// <summary>A segment whose file does not compile.</summary>
+public sealed class SegmentErrorsException(string message) : Exception(message);

@@ -67,6 +67,35 @@ public sealed record MigrationMatrix(DateTime From, DateTime To, IReadOnlyList<s
 /// <summary>Who moved between the segments of a family, from the membership history.</summary>
 public static class SegmentMigration
 {
+    /// <summary>
+    /// The segments a family names, in priority order: <c>rfm</c> (the RFM map's), <c>clusters</c> (the active
+    /// model's), or segments separated by commas, each with recorded history. An unknown name, or a family with no
+    /// segments, is an <see cref="UnknownSegmentException"/> with a suggestion.
+    /// </summary>
+    public static IReadOnlyList<string> Family(SegmentLibrary library, ISqlReader history, string family)
+    {
+        ArgumentNullException.ThrowIfNull(library);
+        ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(family);
+        var key = family.Trim().ToLowerInvariant();
+        if (key is "rfm" or "clusters" or "cluster")
+        {
+            var names = library.Generated(key == "rfm" ? Rfm.RfmAnalysis.SegmentPrefix : Clustering.ClusterAnalysis.SegmentPrefix);
+            return names.Count > 0
+                ? names
+                : throw new UnknownSegmentException(key == "rfm" ? "the workspace has no RFM segments" : "no cluster model yet; run `segmenta cluster` (then `segmenta refresh`)");
+        }
+
+        var list = family.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
+        var known = SegmentMaterializer.Latest(history).Keys.ToList();
+        foreach (var name in list.Where(n => !known.Contains(n)))
+        {
+            throw new UnknownSegmentException($"`{name}` has no recorded history{Configuration.Suggestions.DidYouMean(name, known.Append("rfm").Append("clusters"))}; give `rfm`, `clusters` or segments separated by commas");
+        }
+
+        return list.Count > 0 ? list : throw new UnknownSegmentException("name a family: `rfm`, `clusters` or segments separated by commas");
+    }
+
     /// <summary>The state of a customer in none of the family's segments.</summary>
     public const string None = "(none)";
 
