@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -52,7 +51,12 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
 
         var root = Path.Combine(dir.Path, "demo");
-        Demo(dir.Path, root);
+        var (code, stdout, stderr) = CliRunner.Run(dir.Path, "demo", "--out", root, "--customers", "4000", "--events", "80000", "--json");
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"the demo failed: {stderr}{stdout}");
+        }
+
         Workspace = Workspace.Open(root);
         Admin = ApiKeyStore.For(Workspace).Create("browser-admin", [ApiScopes.Admin], TimeProvider.System).Token;
         Reader = ApiKeyStore.For(Workspace).Create("browser-reader", [ApiScopes.Read], TimeProvider.System).Token;
@@ -100,23 +104,6 @@ public sealed class BrowserFixture : IAsyncLifetime
         using var response = await client.GetAsync(path);
         response.EnsureSuccessStatusCode();
         return System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
-    }
-
-    private static void Demo(string workingDirectory, string root)
-    {
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "Segmenta.Cli.dll"), "demo", "--out", root, "--customers", "4000", "--events", "80000", "--json" })
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)) || process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"the demo failed: {stderr.Result}{stdout.Result}");
-        }
     }
 
     public async Task DisposeAsync()

@@ -34,13 +34,13 @@ internal sealed class CampaignLaunchCommand : GuardedCommand<CampaignLaunchSetti
     protected override int Run(CampaignLaunchSettings settings, CancellationToken cancellation)
     {
         var workspace = FindWorkspace(settings);
-        var definition = CampaignSupport.Load(workspace, settings.Campaign);
+        var definition = CampaignFiles.Load(workspace, settings.Campaign);
         var context = SegmentSupport.Context(workspace, settings.AsOf);
         var format = settings.Format is { } chosen ? SegmentSupport.Format(chosen) : definition.ExportFormat;
         using var warehouse = OpenWarehouse(workspace);
         var library = SegmentSupport.Load(workspace, warehouse);
         var traits = Model.Traits.Resolve(warehouse, settings.Traits ?? (definition.ExportTraits.Count > 0 ? string.Join(',', definition.ExportTraits) : null), CampaignLauncher.DefaultExportTraits);
-        var folder = settings.Out ?? Path.Combine(workspace.Root, "exports", CampaignSupport.Folder, definition.Name);
+        var folder = settings.Out ?? Path.Combine(workspace.Root, "exports", CampaignFiles.Folder, definition.Name);
         var (launched, assignment, files) = CampaignLauncher.LaunchOrPreview(
             warehouse, library, definition, context, TimeProvider.System.GetUtcNow().UtcDateTime, settings.DryRun, traits, format, folder, cancellation);
         var counts = assignment.Counts(definition);

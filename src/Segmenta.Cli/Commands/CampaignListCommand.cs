@@ -17,7 +17,7 @@ internal sealed class CampaignListCommand : GuardedCommand<WorkspaceSettingsBase
         using var warehouse = OpenWarehouse(workspace);
         var launched = CampaignLauncher.Launched(warehouse).ToDictionary(c => c.Definition.Name, StringComparer.Ordinal);
         var rows = new List<(string Name, string? File, string? Problem, LaunchedCampaign? Launch)>();
-        foreach (var file in CampaignSupport.Files(workspace))
+        foreach (var file in CampaignFiles.List(workspace))
         {
             string name = Path.GetFileNameWithoutExtension(file);
             string? problem = null;
@@ -79,7 +79,7 @@ internal sealed class CampaignShowCommand : GuardedCommand<CampaignSettings>
         var workspace = FindWorkspace(settings);
         using var warehouse = OpenWarehouse(workspace);
         var launch = CampaignLauncher.Find(warehouse, settings.Campaign);
-        var definition = launch?.Definition ?? CampaignSupport.Load(workspace, settings.Campaign);
+        var definition = launch?.Definition ?? CampaignFiles.Load(workspace, settings.Campaign);
         var counts = launch is null ? [] : CampaignLauncher.StoredCounts(warehouse, definition);
         if (settings.Json)
         {

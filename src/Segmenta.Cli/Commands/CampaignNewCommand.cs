@@ -57,7 +57,7 @@ internal sealed class CampaignNewCommand : GuardedCommand<CampaignNewSettings>
         }
 
         var workspace = FindWorkspace(settings);
-        var path = Path.Combine(workspace.Root, CampaignSupport.Folder, settings.Name + ".yaml");
+        var path = Path.Combine(workspace.Root, CampaignFiles.Folder, settings.Name + ".yaml");
         if (File.Exists(path) && !settings.Force)
         {
             throw new UserInputException($"{path} exists; edit it, or pass --force to replace it");

@@ -33,7 +33,7 @@ internal sealed class CampaignPlanCommand : GuardedCommand<CampaignPlanSettings>
         }
 
         var workspace = FindWorkspace(settings);
-        var definition = CampaignSupport.Load(workspace, settings.Campaign);
+        var definition = CampaignFiles.Load(workspace, settings.Campaign);
         var context = SegmentSupport.Context(workspace, settings.AsOf);
         using var warehouse = OpenWarehouse(workspace);
         var library = SegmentSupport.Load(workspace, warehouse);

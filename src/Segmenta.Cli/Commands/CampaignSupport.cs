@@ -18,23 +18,14 @@ internal class CampaignSettings : SegmentEvaluationSettings
     public string Campaign { get; init; } = "";
 }
 
-/// <summary>Finding campaign files and writing the campaign verbs' JSON.</summary>
+/// <summary>What the campaign verbs share: a launched campaign or exit 2, and the arm counts as a table.</summary>
 internal static class CampaignSupport
 {
-    /// <summary>The folder of campaign files in a workspace.</summary>
-    public const string Folder = CampaignFiles.Folder;
-
-    /// <summary>Reads a campaign file by name (campaigns/NAME.yaml) or path.</summary>
-    public static CampaignDefinition Load(Workspace workspace, string nameOrPath) => CampaignFiles.Load(workspace, nameOrPath);
-
     /// <summary>The launched campaign of that name, or exit 2 saying how to launch it.</summary>
     public static LaunchedCampaign Launched(IWarehouse warehouse, Workspace workspace, string name) =>
         CampaignLauncher.Find(warehouse, name)
         ?? throw new UserInputException($"campaign `{name}` has not been launched"
-            + (Files(workspace).Any(f => Path.GetFileNameWithoutExtension(f) == name) ? $"; run `segmenta campaign launch {name}`" : Suggestions.DidYouMean(name, CampaignLauncher.Launched(warehouse).Select(c => c.Definition.Name))));
-
-    /// <summary>The workspace's campaign files, by name.</summary>
-    public static IReadOnlyList<string> Files(Workspace workspace) => CampaignFiles.List(workspace);
+            + (CampaignFiles.List(workspace).Any(f => Path.GetFileNameWithoutExtension(f) == name) ? $"; run `segmenta campaign launch {name}`" : Suggestions.DidYouMean(name, CampaignLauncher.Launched(warehouse).Select(c => c.Definition.Name))));
 
     /// <summary>Customers per segment and arm, as a table.</summary>
     public static void PrintCounts(IEnumerable<ArmCount> counts)

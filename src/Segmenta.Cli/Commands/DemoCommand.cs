@@ -166,7 +166,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         say(string.Create(CultureInfo.InvariantCulture, $"9. Described      the {personas.Count} clusters as personas in {Seconds(step)} s"));
 
         step.Restart();
-        var campaignFile = Path.Combine(root, CampaignSupport.Folder, "new_year.yaml");
+        var campaignFile = Path.Combine(root, CampaignFiles.Folder, "new_year.yaml");
         using (var resource = typeof(DemoCommand).Assembly.GetManifestResourceStream("new_year.yaml")!)
         using (var file = File.Create(campaignFile))
         {
@@ -176,7 +176,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         var campaign = CampaignDefinition.Load(campaignFile);
         var launched = CampaignLauncher.Launch(warehouse, library, campaign, context, AsOf, out var assignment, cancellation);
         var audiences = CampaignLauncher.Export(
-            warehouse, launched, Model.Traits.Resolve(warehouse, string.Join(',', campaign.ExportTraits), []), campaign.ExportFormat, Path.Combine(root, "exports", CampaignSupport.Folder, campaign.Name));
+            warehouse, launched, Model.Traits.Resolve(warehouse, string.Join(',', campaign.ExportTraits), []), campaign.ExportFormat, Path.Combine(root, "exports", CampaignFiles.Folder, campaign.Name));
         var outcomesFile = Path.Combine(data, "campaign_outcomes.csv");
         CampaignSimulator.Write(campaign, assignment, CampaignTruth, launched.SendAt, settings.Seed, outcomesFile);
         var outcomes = ingestor.Run(new IngestRequest(TableKind.Events, outcomesFile), null, cancellation);

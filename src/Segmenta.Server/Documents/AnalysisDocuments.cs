@@ -1,13 +1,8 @@
 using System.Globalization;
-using Segmenta.Campaigns;
 using Segmenta.Clustering;
 using Segmenta.Clv;
-using Segmenta.Language;
-using Segmenta.Numerics;
 using Segmenta.Personas;
 using Segmenta.Rfm;
-using Segmenta.Segments;
-using Segmenta.Warehouse;
 
 namespace Segmenta.Server.Documents;
 

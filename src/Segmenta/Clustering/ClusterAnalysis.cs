@@ -79,11 +79,7 @@ public static class ClusterAnalysis
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(request);
         Check(request);
-        var customerColumns = warehouse.Columns(TableKind.Customers);
-        var numericColumns = ClusterInputQuery.Resolve(request.Numeric.Select(n => n.Name), customerColumns, numeric: true);
-        var categoricalColumns = ClusterInputQuery.Resolve(request.Categorical.Select(c => c.Name), customerColumns, numeric: false);
-        var inputs = ClusterInputQuery.Read(warehouse, context, numericColumns, categoricalColumns);
-
+        var (numericColumns, categoricalColumns, inputs) = ReadInputs(warehouse, context, request);
         var skewness = request.Numeric.ToDictionary(n => n.Name, n => ClusterPreparation.Skewness(inputs.Numeric[n.Name]), StringComparer.Ordinal);
         var numeric = request.Numeric.Select((n, i) => n with
         {
@@ -131,13 +127,19 @@ public static class ClusterAnalysis
     {
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(model);
-        var customerColumns = warehouse.Columns(TableKind.Customers);
-        var numericColumns = ClusterInputQuery.Resolve(model.Request.Numeric.Select(n => n.Name), customerColumns, numeric: true);
-        var categoricalColumns = ClusterInputQuery.Resolve(model.Request.Categorical.Select(c => c.Name), customerColumns, numeric: false);
-        var inputs = ClusterInputQuery.Read(warehouse, new EvaluationContext(model.AsOf, zone), numericColumns, categoricalColumns);
+        var (_, _, inputs) = ReadInputs(warehouse, new EvaluationContext(model.AsOf, zone), model.Request);
         var (points, rows) = model.Preparation.Transform(inputs);
         var labels = KMeans.Assign(points, model.Dimensions, model.Centroids.ToArray()).Select(l => l + 1).ToArray();
         return new ClusterView(model, Profiles(model, inputs, rows, labels), ClusterProjection.Of(model, points, labels, sample));
+    }
+
+    /// <summary>The request's inputs resolved against the customers table and every customer's values at the context's as-of.</summary>
+    private static (IReadOnlyList<InputColumn> Numeric, IReadOnlyList<InputColumn> Categorical, ClusterInputs Inputs) ReadInputs(IWarehouse warehouse, EvaluationContext context, ClusterRequest request)
+    {
+        var customerColumns = warehouse.Columns(TableKind.Customers);
+        var numeric = ClusterInputQuery.Resolve(request.Numeric.Select(n => n.Name), customerColumns, numeric: true);
+        var categorical = ClusterInputQuery.Resolve(request.Categorical.Select(c => c.Name), customerColumns, numeric: false);
+        return (numeric, categorical, ClusterInputQuery.Read(warehouse, context, numeric, categorical));
     }
 
     private static void Check(ClusterRequest request)

@@ -1,5 +1,5 @@
 // The Segmenta dashboard: a hash-routed single page over the REST API (or a report's saved answers).
-import { api, ApiError, report, session } from './api.js';
+import { ApiError, report, session } from './api.js';
 import { disposeCharts, mountCharts } from './charts.js';
 import { el, notice } from './ui.js';
 import { views } from './views.js';
@@ -95,4 +95,3 @@ async function render(navigated = false) {
 
 window.addEventListener('hashchange', () => render(true));
 render();
-export { api };

@@ -4,8 +4,6 @@ import { chart, disposeCharts, mountCharts, palette } from './charts.js';
 import { card, debounce, el, fmt, heat, notice, stat, table } from './ui.js';
 
 const q = encodeURIComponent;
-const generatedPrefixes = ['rfm_', 'cluster_'];
-const isGenerated = (s) => s.generated || generatedPrefixes.some((p) => s.name?.startsWith(p));
 
 /** The answer, or null when the API says there is nothing yet (404): views show what exists. */
 async function optional(path) {
@@ -21,8 +19,8 @@ const segmentLink = (name) => el('a', { href: `#/segment/${q(name)}` }, name);
 const page = (title, lead, ...children) => el('div', { class: 'view' }, el('h1', {}, title), lead ? el('p', { class: 'lead' }, lead) : null, ...children);
 const grid = (...children) => el('div', { class: 'grid' }, ...children);
 
-/** Paths the views read, shared with `segmenta report` (which saves the same answers). */
-export const paths = {
+/** Paths the views read with arguments; `segmenta report` (Reporting/HtmlReport.cs) saves the answers to the same paths. */
+const paths = {
   segment: (name) => `/api/segments/${q(name)}`,
   preview: (name) => `/api/segments/${q(name)}/preview`,
   history: (name) => `/api/segments/${q(name)}/history`,
@@ -64,7 +62,7 @@ function refreshCard(r) {
 async function overview() {
   const [status, list, history, refresh] = await Promise.all([api('/api/status'), api('/api/segments'), api('/api/history'), report ? null : optional('/api/refresh')]);
   const segments = list.segments.filter((s) => s.last_materialization);
-  const own = segments.filter((s) => !isGenerated(s));
+  const own = segments.filter((s) => !s.generated);
   const sized = (own.length ? own : segments).slice().sort((a, b) => b.last_materialization.size - a.last_materialization.size);
 
   const trends = history.segments.filter((h) => own.some((s) => s.name === h.segment));
@@ -126,7 +124,7 @@ function segmentTable(segments) {
     { label: 'title', value: (s) => s.title ?? '' },
     { label: 'customers', numeric: true, value: (s) => fmt.int(s.last_materialization?.size) },
     { label: 'as of', value: (s) => fmt.day(s.last_materialization?.as_of) },
-    { label: 'kind', value: (s) => (isGenerated(s) ? 'generated' : 'defined') },
+    { label: 'kind', value: (s) => (s.generated ? 'generated' : 'defined') },
   ], segments);
 }
 
@@ -577,8 +575,8 @@ async function campaign(name) {
 
 // ---- migration --------------------------------------------------------------------------------------
 
-/** The family's snapshots and the default pair (first and last), shared with the report. */
-export function migrationDefaults(history, family) {
+/** The family's snapshots and the default pair (first and last); HtmlReport.cs saves the migration of the same pair. */
+function migrationDefaults(history, family) {
   const prefix = family === 'rfm' ? 'rfm_' : 'cluster_';
   const instants = [...new Set(history.segments.filter((h) => h.segment.startsWith(prefix)).flatMap((h) => h.materializations.map((m) => m.as_of)))].sort();
   return { instants, from: instants[0], to: instants.at(-1) };

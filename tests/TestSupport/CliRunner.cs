@@ -1,9 +1,8 @@
 using System.Diagnostics;
-using Segmenta.Testing;
 
-namespace Segmenta.Cli.Tests;
+namespace Segmenta.Testing;
 
-/// <summary>Runs the built CLI as a real process, as a user or script would.</summary>
+/// <summary>Runs the built CLI as a real process, as a user or script would (test projects that reference Segmenta.Cli have it in their output).</summary>
 internal static class CliRunner
 {
     private static readonly string Dll = Path.Combine(AppContext.BaseDirectory, "Segmenta.Cli.dll");
