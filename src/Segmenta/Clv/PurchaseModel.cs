@@ -136,33 +136,26 @@ internal abstract class PurchaseModel
         public override IReadOnlyList<string> ParameterNames { get; } = ["r", "alpha", "s", "beta"];
 
         /// <summary>
-        /// ln A₀, the integral over dropout times between t_x and T: the difference of two ₂F₁ terms
-        /// (whichever of α and β is larger sets their form); −∞ when t_x = T.
+        /// ln of s · ∫ from t_x to T of (α + τ)^−(r+x) (β + τ)^−(s+1) dτ: the weight of "dropped out between the
+        /// last purchase and T", the s/(r+s+x)·A₀ of Fader and Hardie's note without its ₂F₁ terms (which need
+        /// millions of series terms when α and β are far apart and cancel when t_x nears T), by quadrature.
         /// </summary>
-        private static double LogA0(ReadOnlySpan<double> p, double x, double tx, double t)
-        {
-            double r = p[0], alpha = p[1], s = p[2], beta = p[3];
-            var rsx = r + s + x;
-            var (larger, second) = alpha >= beta ? (alpha, s + 1) : (beta, r + x);
-            var gap = Math.Abs(alpha - beta);
-            var first = LogHypergeometric2F1Shifted(rsx, second, gap / (larger + tx)) - (rsx * Math.Log(larger + tx));
-            var last = LogHypergeometric2F1Shifted(rsx, second, gap / (larger + t)) - (rsx * Math.Log(larger + t));
-            return first > last ? LogSubtractExp(first, last) : double.NegativeInfinity;
-        }
+        private static double LogDied(ReadOnlySpan<double> p, double x, double tx, double t) =>
+            Math.Log(p[2]) + LogPowerProductIntegral(p[1], p[0] + x, p[3], p[2] + 1, tx, t);
 
         public override double LogLikelihood(ReadOnlySpan<double> p, double x, double tx, double t)
         {
             double r = p[0], alpha = p[1], s = p[2], beta = p[3];
             var a1 = LogGamma(r + x) - LogGamma(r) + (r * Math.Log(alpha)) + (s * Math.Log(beta));
             var alive = (-(r + x) * Math.Log(alpha + t)) - (s * Math.Log(beta + t));
-            var died = Math.Log(s) - Math.Log(r + s + x) + LogA0(p, x, tx, t);
+            var died = LogDied(p, x, tx, t);
             return a1 + LogAddExp(alive, died);
         }
 
         public override double ProbabilityAlive(ReadOnlySpan<double> p, double x, double tx, double t)
         {
             double r = p[0], alpha = p[1], s = p[2], beta = p[3];
-            var logOdds = Math.Log(s) - Math.Log(r + s + x) + ((r + x) * Math.Log(alpha + t)) + (s * Math.Log(beta + t)) + LogA0(p, x, tx, t);
+            var logOdds = ((r + x) * Math.Log(alpha + t)) + (s * Math.Log(beta + t)) + LogDied(p, x, tx, t);
             return 1 / (1 + Math.Exp(logOdds));
         }
 
