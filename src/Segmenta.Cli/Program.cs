@@ -43,9 +43,10 @@ app.Configure(config =>
     config.AddCommand<ClusterCommand>("cluster").WithDescription("k-means clusters on chosen features with automatic k (silhouette, Calinski–Harabasz, Davies–Bouldin, elbow); stores the model so each cluster is a segment.");
     config.AddBranch("clv", clv =>
     {
-        clv.SetDescription("Customer lifetime value: BG/NBD or Pareto/NBD for purchases and P(alive), Gamma-Gamma for spend.");
+        clv.SetDescription("Customer lifetime value: MBG/NBD (default), BG/NBD or Pareto/NBD for purchases and P(alive), Gamma-Gamma for spend; fit diagnostics and a model comparison.");
         clv.AddCommand<ClvFitCommand>("fit").WithDescription("Fit the models to every customer's history, store the fit and every customer's predictions (clv.value, clv.p_alive in segments).");
         clv.AddCommand<ClvPredictCommand>("predict").WithDescription("Predict from the active fit with histories through the as-of: expected purchases, P(alive), spend, discounted value.");
+        clv.AddCommand<ClvCompareCommand>("compare").WithDescription("Fit MBG/NBD, BG/NBD and Pareto/NBD to the same histories: ln L, holdout check, P(alive) spread, warnings, and which to use.");
         clv.AddCommand<ClvValidateCommand>("validate").WithDescription("Fit on a calibration period and compare with the holdout: purchases by frequency, weekly tracking, charts.");
     });
     config.AddBranch("campaign", campaign =>

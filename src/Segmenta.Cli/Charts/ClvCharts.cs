@@ -14,7 +14,7 @@ internal static class ClvCharts
     {
         Directory.CreateDirectory(folder);
         var written = new List<string>();
-        var model = validation.Model.Model == PurchaseModelKind.BgNbd ? "BG/NBD" : "Pareto/NBD";
+        var model = ClvFitter.DisplayName(validation.Model.Model);
 
         var byFrequency = new ScottPlot.Plot();
         double[] positions = [.. Enumerable.Range(0, validation.ByFrequency.Count).Select(i => (double)i)];

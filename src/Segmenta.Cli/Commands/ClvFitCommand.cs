@@ -9,8 +9,8 @@ namespace Segmenta.Cli.Commands;
 internal sealed class ClvFitSettings : ClvValueSettings
 {
     [CommandOption("--model <MODEL>")]
-    [Description("The purchase model: bgnbd (default) or pareto. Spend is always Gamma-Gamma.")]
-    public string Model { get; init; } = "bgnbd";
+    [Description("The purchase model: mbgnbd (default), bgnbd or pareto. Spend is always Gamma-Gamma.")]
+    public string Model { get; init; } = "mbgnbd";
 
     [CommandOption("--unit <UNIT>")]
     [Description("weeks (default) or days: the time unit of t_x, T and the rate parameters.")]
@@ -44,15 +44,11 @@ internal sealed class ClvFitCommand : GuardedCommand<ClvFitSettings>
         var options = ClvSupport.ValueOptions(settings);
         var workspace = FindWorkspace(settings);
         var context = SegmentSupport.Context(workspace, settings.AsOf);
-        var end = settings.CalibrationEnd is { } text ? SegmentSupport.Date("--calibration-end", text) : ClvAnalysis.LastCompleteDay(context);
-        if (end > ClvAnalysis.LastCompleteDay(context))
-        {
-            throw new UserInputException($"--calibration-end {AnalysisDocuments.Day(end)} is not before the as-of; the last whole day is {AnalysisDocuments.Day(ClvAnalysis.LastCompleteDay(context))}");
-        }
+        var end = ClvSupport.CalibrationEnd(settings.CalibrationEnd, context);
 
         using var warehouse = OpenWarehouse(workspace);
         var customers = ClvAnalysis.ReadSummary(warehouse, workspace.Settings.Zone, new Features.SummaryPeriod(end, null, unit));
-        var model = ClvAnalysis.Fit(customers, kind, unit, end);
+        var model = ClvAnalysis.FitAndDiagnose(warehouse, workspace.Settings.Zone, customers, kind, unit, end);
         var predictions = ClvAnalysis.Predict(model, customers, end, options);
         if (!settings.DryRun)
         {

@@ -38,8 +38,20 @@ internal static class ClvSupport
         return options.Problem() is { } wrong ? throw new UserInputException(wrong) : options;
     }
 
-    public static PurchaseModelKind Model(string text) =>
-        ClvFitter.ParseModel(text) ?? throw new UserInputException($"--model: unknown model `{text}`; expected bgnbd or pareto");
+    public static PurchaseModelKind Model(string text) => ClvFitter.ParseModel(text) switch
+    {
+        null => throw new UserInputException($"--model: unknown model `{text}`; expected {ClvFitter.ModelNames}"),
+        PurchaseModelKind.BgBb => throw new UserInputException("--model bgbb: BG/BB is the model for discrete opportunities (x donations in n yearly appeals); a workspace's purchases are in continuous time, so use mbgnbd, bgnbd or pareto (docs/clv.md)"),
+        var kind => kind.Value,
+    };
+
+    /// <summary>The calibration end: the given day, or the last whole day before the as-of; never on or after the as-of.</summary>
+    public static DateOnly CalibrationEnd(string? text, Language.EvaluationContext context)
+    {
+        var last = ClvAnalysis.LastCompleteDay(context);
+        var end = text is null ? last : SegmentSupport.Date("--calibration-end", text);
+        return end <= last ? end : throw new UserInputException($"--calibration-end {AnalysisDocuments.Day(end)} is not before the as-of; the last whole day is {AnalysisDocuments.Day(last)}");
+    }
 
     /// <summary>The repeat-purchase summary's unit (also for <c>rfm summary</c>).</summary>
     public static SummaryUnit Unit(string text) => text.ToLowerInvariant() switch
@@ -52,7 +64,7 @@ internal static class ClvSupport
     public static void PrintModel(ClvModel model, bool stored)
     {
         var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Create(inv, $"{(model.Model == PurchaseModelKind.BgNbd ? "BG/NBD" : "Pareto/NBD")} + Gamma-Gamma{(stored ? $", model {model.Version}" : "")}: calibration through {AnalysisDocuments.Day(model.CalibrationEnd)}, time in {model.Unit.ToString().ToLowerInvariant()}"));
+        Console.WriteLine(string.Create(inv, $"{ClvFitter.DisplayName(model.Model)} + Gamma-Gamma{(stored ? $", model {model.Version}" : "")}: calibration through {AnalysisDocuments.Day(model.CalibrationEnd)}, time in {model.Unit.ToString().ToLowerInvariant()}"));
         var table = new Table().Border(TableBorder.Rounded).AddColumns("model", "parameter", "estimate", "std. error");
         foreach (var fit in new[] { model.Purchases, model.Spend }.OfType<ModelFit>())
         {
@@ -65,6 +77,14 @@ internal static class ClvSupport
         }
 
         AnsiConsole.Write(table);
+        if (model.Diagnostics is { } d)
+        {
+            Console.WriteLine(string.Create(inv, $"P(alive) at the calibration end: mean {d.MeanProbabilityAlive:0.###}, {d.ShareAlmostSurelyAlive:0.0%} of customers at 0.99 or more; {d.OneTimeBuyers:N0} one-time buyers"));
+            Console.WriteLine(d.Holdout is { } h
+                ? string.Create(inv, $"Holdout check: refitted through {AnalysisDocuments.Day(h.CalibrationEnd)}, {h.Predicted:N0} purchases predicted to {AnalysisDocuments.Day(h.HoldoutEnd)}, {h.Actual:N0} made ({(double.IsFinite(h.RelativeError) ? h.RelativeError.ToString("+0.0%;-0.0%", inv) : "none made")}), mean absolute error {h.MeanAbsoluteError:0.###} per customer")
+                : $"Holdout check: not made ({d.HoldoutSkipped})");
+        }
+
         foreach (var warning in model.Warnings)
         {
             CliOutput.Warning(warning);

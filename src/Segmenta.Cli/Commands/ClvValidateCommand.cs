@@ -11,8 +11,8 @@ namespace Segmenta.Cli.Commands;
 internal sealed class ClvValidateSettings : SegmentEvaluationSettings
 {
     [CommandOption("--model <MODEL>")]
-    [Description("The purchase model: bgnbd (default) or pareto.")]
-    public string Model { get; init; } = "bgnbd";
+    [Description("The purchase model: mbgnbd (default), bgnbd or pareto.")]
+    public string Model { get; init; } = "mbgnbd";
 
     [CommandOption("--unit <UNIT>")]
     [Description("weeks (default) or days.")]

@@ -236,6 +236,25 @@ internal static class AnalysisDocuments
         purchases = FitJson(model.Purchases),
         spend = model.Spend is null ? null : FitJson(model.Spend),
         spend_problem = model.SpendProblem,
+        diagnostics = model.Diagnostics is not { } d ? null : new
+        {
+            customers = d.Customers,
+            mean_p_alive = d.MeanProbabilityAlive,
+            share_p_alive_above_0_99 = d.ShareAlmostSurelyAlive,
+            one_time_buyers = d.OneTimeBuyers,
+            holdout = d.Holdout is not { } h ? null : new
+            {
+                calibration_end = Day(h.CalibrationEnd),
+                holdout_end = Day(h.HoldoutEnd),
+                customers = h.Customers,
+                actual_purchases = h.Actual,
+                predicted_purchases = h.Predicted,
+                relative_error = double.IsFinite(h.RelativeError) ? h.RelativeError : (double?)null,
+                mean_absolute_error = h.MeanAbsoluteError,
+            },
+            holdout_skipped = d.HoldoutSkipped,
+        },
+        warnings = model.Warnings,
     };
 
     /// <summary>A summary of predictions: totals, the distribution of value by decile, and the most valuable customers.</summary>

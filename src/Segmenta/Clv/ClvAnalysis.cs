@@ -103,6 +103,16 @@ public static class ClvAnalysis
     }
 
     /// <summary>
+    /// <see cref="Fit(IReadOnlyList{ClvCustomer}, PurchaseModelKind, SummaryUnit, DateOnly)"/> with the fit-time
+    /// diagnostics (<see cref="ClvDiagnosis"/>) attached: what <c>clv fit</c>, the demo and <c>clv compare</c> store or show.
+    /// </summary>
+    public static ClvModel FitAndDiagnose(IWarehouse warehouse, TimeZoneInfo zone, IReadOnlyList<ClvCustomer> customers, PurchaseModelKind kind, SummaryUnit unit, DateOnly calibrationEnd)
+    {
+        var model = Fit(customers, kind, unit, calibrationEnd);
+        return model with { Diagnostics = ClvDiagnosis.Diagnose(warehouse, zone, model, customers) };
+    }
+
+    /// <summary>
     /// Each customer's predictions from <paramref name="model"/>, conditioned on the histories in
     /// <paramref name="customers"/> (which end on <paramref name="historyEnd"/>, in the model's unit). The value
     /// is Σ over the horizon's months of margin × E[spend] × the month's expected purchases, each discounted

@@ -70,6 +70,7 @@ public sealed record ClvValueOptions(double HorizonDays = ClvValueOptions.DaysPe
 /// <param name="Purchases">The purchase model's fit.</param>
 /// <param name="Spend">The Gamma-Gamma fit; null when it failed (then there is no value, only purchases and P(alive)).</param>
 /// <param name="SpendProblem">Why there is no spend fit.</param>
+/// <param name="Diagnostics">The checks made at fit time (null for models stored before they existed, and for fits made only to be checked).</param>
 public sealed record ClvModel(
     int Version,
     PurchaseModelKind Model,
@@ -77,7 +78,8 @@ public sealed record ClvModel(
     DateOnly CalibrationEnd,
     ModelFit Purchases,
     ModelFit? Spend,
-    string? SpendProblem)
+    string? SpendProblem,
+    ClvDiagnostics? Diagnostics = null)
 {
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -93,6 +95,6 @@ public sealed record ClvModel(
     public static ClvModel FromJson(string json) =>
         JsonSerializer.Deserialize<ClvModel>(json, Json) ?? throw new JsonException("a CLV model was expected");
 
-    /// <summary>All warnings of both fits.</summary>
-    public IReadOnlyList<string> Warnings => [.. Purchases.Warnings, .. Spend?.Warnings ?? [], .. SpendProblem is null ? [] : new[] { SpendProblem }];
+    /// <summary>All warnings of both fits and of the diagnostics.</summary>
+    public IReadOnlyList<string> Warnings => [.. Purchases.Warnings, .. Spend?.Warnings ?? [], .. SpendProblem is null ? [] : new[] { SpendProblem }, .. Diagnostics?.Warnings ?? []];
 }

@@ -157,6 +157,10 @@ internal static class MaximumLikelihood
             for (var i = 0; i < names.Count; i++)
             {
                 errors[i] = covariance[i, i] > 0 && double.IsFinite(covariance[i, i]) ? Math.Sqrt(covariance[i, i]) : null;
+                if (errors[i] > estimates[i] && estimates[i] >= Bound && estimates[i] <= 1 / Bound)
+                {
+                    warnings.Add(string.Create(inv, $"{model}: {names[i]} = {estimates[i]:G4} has a standard error of {errors[i]:G3}, larger than itself: the data hardly determine it, and predictions that lean on it are uncertain"));
+                }
             }
         }
 

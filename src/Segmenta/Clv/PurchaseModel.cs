@@ -10,6 +10,15 @@ public enum PurchaseModelKind
 
     /// <summary>Pareto/NBD (Schmittlein, Morrison and Colombo 1987): a customer may drop out at any time.</summary>
     ParetoNbd,
+
+    /// <summary>MBG/NBD (Batislam, Denizel and Filiztekin 2007): as BG/NBD, but a customer may also drop out right after the first purchase, so one-time buyers can be inactive.</summary>
+    MbgNbd,
+
+    /// <summary>
+    /// BG/BB (Fader, Hardie and Shang 2010): the discrete-time model for opportunities-based data (donations each
+    /// year, a subscription's renewal dates): x transactions in n opportunities, the last at opportunity t_x.
+    /// </summary>
+    BgBb,
 }
 
 /// <summary>
@@ -22,7 +31,9 @@ internal abstract class PurchaseModel
     /// <summary>The model of a kind.</summary>
     public static PurchaseModel Of(PurchaseModelKind kind) => kind switch
     {
-        PurchaseModelKind.BgNbd => BgNbd.Instance,
+        PurchaseModelKind.BgNbd => BetaGeometric.Standard,
+        PurchaseModelKind.MbgNbd => BetaGeometric.Modified,
+        PurchaseModelKind.BgBb => BetaGeometricBetaBinomial.Instance,
         _ => ParetoNbd.Instance,
     };
 
@@ -46,12 +57,23 @@ internal abstract class PurchaseModel
     /// <summary>E[X(t)]: expected purchases of a new customer in (0, t].</summary>
     public abstract double ExpectedPurchases(ReadOnlySpan<double> p, double t);
 
-    /// <summary>BG/NBD, with the formulas of Fader, Hardie and Lee (2005) and Hardie's notes, in logs.</summary>
-    private sealed class BgNbd : PurchaseModel
+    /// <summary>
+    /// BG/NBD (Fader, Hardie and Lee 2005, and Hardie's notes) and, with <c>modified</c>, MBG/NBD (Batislam,
+    /// Denizel and Filiztekin 2007): the same model but for one coin flip. BG/NBD lets a customer drop out only
+    /// right after a repeat purchase, so a customer who never came back is alive for certain; MBG/NBD flips the
+    /// coin after the first purchase too (x + 1 flips), so one-time buyers can be gone. In logs; the formulas
+    /// are BG/NBD's with x + 1 in place of x wherever a flip is counted (k = 1 below).
+    /// </summary>
+    private sealed class BetaGeometric(bool modified) : PurchaseModel
     {
-        public static readonly BgNbd Instance = new();
+        public static readonly BetaGeometric Standard = new(false);
 
-        public override PurchaseModelKind Kind => PurchaseModelKind.BgNbd;
+        public static readonly BetaGeometric Modified = new(true);
+
+        /// <summary>Extra dropout opportunities: 1 for MBG/NBD's flip after the first purchase.</summary>
+        private readonly int k = modified ? 1 : 0;
+
+        public override PurchaseModelKind Kind => modified ? PurchaseModelKind.MbgNbd : PurchaseModelKind.BgNbd;
 
         public override IReadOnlyList<string> ParameterNames { get; } = ["r", "alpha", "a", "b"];
 
@@ -59,9 +81,9 @@ internal abstract class PurchaseModel
         {
             double r = p[0], alpha = p[1], a = p[2], b = p[3];
             var a1 = LogGamma(r + x) - LogGamma(r) + (r * Math.Log(alpha));
-            var a2 = LogGamma(a + b) + LogGamma(b + x) - LogGamma(b) - LogGamma(a + b + x);
+            var a2 = LogGamma(a + b) + LogGamma(b + x + k) - LogGamma(b) - LogGamma(a + b + x + k);
             var a3 = -(r + x) * Math.Log(alpha + t);
-            var a4 = x > 0 ? Math.Log(a) - Math.Log(b + x - 1) - ((r + x) * Math.Log(alpha + tx)) : double.NegativeInfinity;
+            var a4 = LogDeadWeight(a, b, x) - ((r + x) * Math.Log(alpha + tx));
             return a1 + a2 + LogAddExp(a3, a4);
         }
 
@@ -78,8 +100,8 @@ internal abstract class PurchaseModel
             for (var i = 0; i < byX.Length; i++)
             {
                 var x = table.Xs[i];
-                byX[i] = constant + LogGamma(r + x) + LogGamma(b + x) - LogGamma(a + b + x);
-                deadByX[i] = x > 0 ? Math.Log(a) - Math.Log(b + x - 1) : double.NegativeInfinity;
+                byX[i] = constant + LogGamma(r + x) + LogGamma(b + x + k) - LogGamma(a + b + x + k);
+                deadByX[i] = LogDeadWeight(a, b, x);
             }
 
             var logT = table.Ts.Select(t => Math.Log(alpha + t)).ToArray();
@@ -92,9 +114,13 @@ internal abstract class PurchaseModel
             });
         }
 
-        /// <summary>ln of the odds term δ(x&gt;0)·a/(b+x−1)·((α+T)/(α+t_x))^(r+x); −∞ without repeat purchases.</summary>
-        private static double LogDeadOdds(ReadOnlySpan<double> p, double x, double tx, double t) =>
-            x > 0 ? Math.Log(p[2]) - Math.Log(p[3] + x - 1) + ((p[0] + x) * (Math.Log(p[1] + t) - Math.Log(p[1] + tx))) : double.NegativeInfinity;
+        /// <summary>ln a/(b+x+k−1): the weight of "dropped out at the last flip"; −∞ for BG/NBD without repeat purchases (no flip yet).</summary>
+        private double LogDeadWeight(double a, double b, double x) =>
+            x > 0 || modified ? Math.Log(a) - Math.Log(b + x + k - 1) : double.NegativeInfinity;
+
+        /// <summary>ln of the odds of having dropped out: a/(b+x+k−1)·((α+T)/(α+t_x))^(r+x).</summary>
+        private double LogDeadOdds(ReadOnlySpan<double> p, double x, double tx, double t) =>
+            LogDeadWeight(p[2], p[3], x) + ((p[0] + x) * (Math.Log(p[1] + t) - Math.Log(p[1] + tx)));
 
         public override double ProbabilityAlive(ReadOnlySpan<double> p, double x, double tx, double t) =>
             1 / (1 + Math.Exp(LogDeadOdds(p, x, tx, t)));
@@ -108,22 +134,13 @@ internal abstract class PurchaseModel
 
             double r = p[0], alpha = p[1], a = p[2], b = p[3];
             var z = horizon / (alpha + t + horizon);
-            var logTail = ((r + x) * Math.Log((alpha + t) / (alpha + t + horizon))) + LogHypergeometric2F1(r + x, b + x, a + b + x - 1, z);
-            var numerator = (a + b + x - 1) / (a - 1) * -ExpM1(logTail);
+            var logTail = ((r + x) * Math.Log((alpha + t) / (alpha + t + horizon))) + LogHypergeometric2F1(r + x, b + x + k, a + b + x + k - 1, z);
+            var numerator = (a + b + x + k - 1) / (a - 1) * -ExpM1(logTail);
             return numerator / (1 + Math.Exp(LogDeadOdds(p, x, tx, t)));
         }
 
-        public override double ExpectedPurchases(ReadOnlySpan<double> p, double t)
-        {
-            if (t <= 0)
-            {
-                return 0;
-            }
-
-            double r = p[0], alpha = p[1], a = p[2], b = p[3];
-            var logTail = (r * Math.Log(alpha / (alpha + t))) + LogHypergeometric2F1(r, b, a + b - 1, t / (alpha + t));
-            return (a + b - 1) / (a - 1) * -ExpM1(logTail);
-        }
+        /// <summary>The conditional expectation of a customer with no history (x = t_x = T = 0).</summary>
+        public override double ExpectedPurchases(ReadOnlySpan<double> p, double t) => ConditionalExpectedPurchases(p, t, 0, 0, 0);
     }
 
     /// <summary>Pareto/NBD, with the likelihood of Fader and Hardie's 2005 derivation note, in logs.</summary>
@@ -179,6 +196,83 @@ internal abstract class PurchaseModel
         {
             var log = Math.Log((beta + t) / beta);
             return Math.Abs(s - 1) < 1e-10 ? log : -ExpM1(-(s - 1) * log) / (s - 1);
+        }
+    }
+
+    /// <summary>
+    /// BG/BB, with the formulas of Fader, Hardie and Shang (2010): in each opportunity an alive customer transacts
+    /// with probability p ~ Beta(α, β) and then may drop out with probability θ ~ Beta(γ, δ). Histories are
+    /// (x, t_x, n): <see cref="RepeatHistory.T"/> holds the number of opportunities n, and times are counted in
+    /// opportunities (non-integer horizons interpolate the gamma functions).
+    /// </summary>
+    private sealed class BetaGeometricBetaBinomial : PurchaseModel
+    {
+        public static readonly BetaGeometricBetaBinomial Instance = new();
+
+        public override PurchaseModelKind Kind => PurchaseModelKind.BgBb;
+
+        public override IReadOnlyList<string> ParameterNames { get; } = ["alpha", "beta", "gamma", "delta"];
+
+        /// <summary>
+        /// ln L = ln[B(α+x, β+n−x)/B(α,β) · B(γ, δ+n)/B(γ,δ) + Σ_{i=0}^{n−t_x−1} B(α+x, β+t_x−x+i)/B(α,β) · B(γ+1, δ+t_x+i)/B(γ,δ)]:
+        /// alive through all n opportunities, or gone after opportunity t_x + i.
+        /// </summary>
+        public override double LogLikelihood(ReadOnlySpan<double> p, double x, double tx, double t)
+        {
+            double alpha = p[0], beta = p[1], gamma = p[2], delta = p[3];
+            var baseAb = LogBeta(alpha, beta);
+            var baseGd = LogBeta(gamma, delta);
+            var total = LogBeta(alpha + x, beta + t - x) - baseAb + LogBeta(gamma, delta + t) - baseGd;
+            for (var i = 0; i < t - tx; i++)
+            {
+                total = LogAddExp(total, LogBeta(alpha + x, beta + tx - x + i) - baseAb + LogBeta(gamma + 1, delta + tx + i) - baseGd);
+            }
+
+            return total;
+        }
+
+        /// <summary>P(alive at opportunity n + 1 | x, t_x, n).</summary>
+        public override double ProbabilityAlive(ReadOnlySpan<double> p, double x, double tx, double t)
+        {
+            double alpha = p[0], beta = p[1], gamma = p[2], delta = p[3];
+            var alive = LogBeta(alpha + x, beta + t - x) - LogBeta(alpha, beta) + LogBeta(gamma, delta + t + 1) - LogBeta(gamma, delta);
+            return Math.Exp(alive - LogLikelihood(p, x, tx, t));
+        }
+
+        /// <summary>
+        /// E[X(n, n + n*) | x, t_x, n] = B(α+x+1, β+n−x)/B(α,β) · δ/(γ−1) · Γ(γ+δ)/Γ(1+δ) ·
+        /// [Γ(1+δ+n)/Γ(γ+δ+n) − Γ(1+δ+n+n*)/Γ(γ+δ+n+n*)] / L.
+        /// </summary>
+        public override double ConditionalExpectedPurchases(ReadOnlySpan<double> p, double horizon, double x, double tx, double t)
+        {
+            if (horizon <= 0)
+            {
+                return 0;
+            }
+
+            double alpha = p[0], beta = p[1], gamma = p[2], delta = p[3];
+            var front = LogBeta(alpha + x + 1, beta + t - x) - LogBeta(alpha, beta) + LogGamma(gamma + delta) - LogGamma(1 + delta) - LogLikelihood(p, x, tx, t);
+            return Math.Exp(front) * delta / (gamma - 1) * Retention(gamma, delta, t, horizon);
+        }
+
+        /// <summary>E[X(n)] = α/(α+β) · δ/(γ−1) · [1 − Γ(γ+δ)Γ(1+δ+n) / (Γ(γ+δ+n)Γ(1+δ))].</summary>
+        public override double ExpectedPurchases(ReadOnlySpan<double> p, double t)
+        {
+            if (t <= 0)
+            {
+                return 0;
+            }
+
+            double alpha = p[0], beta = p[1], gamma = p[2], delta = p[3];
+            return alpha / (alpha + beta) * delta / (gamma - 1) * Math.Exp(LogGamma(gamma + delta) - LogGamma(1 + delta)) * Retention(gamma, delta, 0, t);
+        }
+
+        /// <summary>Γ(1+δ+n)/Γ(γ+δ+n) − Γ(1+δ+n+h)/Γ(γ+δ+n+h), as the difference of two exponentials in logs (its sign is (γ−1)'s).</summary>
+        private static double Retention(double gamma, double delta, double n, double h)
+        {
+            var first = LogGamma(1 + delta + n) - LogGamma(gamma + delta + n);
+            var last = LogGamma(1 + delta + n + h) - LogGamma(gamma + delta + n + h);
+            return Math.Exp(first) * -ExpM1(last - first);
         }
     }
 }

@@ -1,0 +1,129 @@
+using System.Globalization;
+using Segmenta.Features;
+using Segmenta.Warehouse;
+
+namespace Segmenta.Clv;
+
+/// <summary>A fit checked against the end of its own data: refitted without the last stretch, then asked to predict it.</summary>
+/// <param name="CalibrationEnd">The last day the check's fit saw.</param>
+/// <param name="HoldoutEnd">The last day of the held-out stretch (the model's own calibration end).</param>
+/// <param name="Customers">Customers with a purchase by <paramref name="CalibrationEnd"/>: the ones predicted.</param>
+/// <param name="Actual">Their purchase days in the held-out stretch.</param>
+/// <param name="Predicted">The sum of their conditional expectations over it.</param>
+/// <param name="MeanAbsoluteError">Mean over those customers of |actual − predicted| purchases.</param>
+public sealed record ClvHoldoutCheck(DateOnly CalibrationEnd, DateOnly HoldoutEnd, long Customers, long Actual, double Predicted, double MeanAbsoluteError)
+{
+    /// <summary>Predicted over actual, less 1 (+0.25: 25% too many); infinite when nothing happened but something was predicted.</summary>
+    public double RelativeError => Actual == 0 ? (Predicted == 0 ? 0 : double.PositiveInfinity) : (Predicted / Actual) - 1;
+}
+
+/// <summary>What a fit's numbers do not show by themselves: how its P(alive) spreads, and how well it forecasts this data.</summary>
+/// <param name="Customers">Customers predicted at the calibration end.</param>
+/// <param name="MeanProbabilityAlive">Their mean P(alive).</param>
+/// <param name="ShareAlmostSurelyAlive">The share with P(alive) of 0.99 or more.</param>
+/// <param name="OneTimeBuyers">Customers without a repeat purchase (x = 0).</param>
+/// <param name="Holdout">The holdout check; null when the data are too short for one.</param>
+/// <param name="HoldoutSkipped">Why there is no holdout check.</param>
+/// <param name="Warnings">What the numbers above mean for a user, when it is bad news.</param>
+public sealed record ClvDiagnostics(
+    long Customers,
+    double MeanProbabilityAlive,
+    double ShareAlmostSurelyAlive,
+    long OneTimeBuyers,
+    ClvHoldoutCheck? Holdout,
+    string? HoldoutSkipped,
+    IReadOnlyList<string> Warnings);
+
+/// <summary>
+/// Diagnoses a purchase-model fit at fit time (docs/clv.md, "Diagnostics"): a collapsed P(alive), BG/NBD's
+/// one-time buyers who are alive by construction, and a holdout check — the same model refitted without the
+/// last third of the observed span (at most 26 weeks, at least 4) and asked to predict it. Warnings go with
+/// the model wherever it is shown.
+/// </summary>
+public static class ClvDiagnosis
+{
+    /// <summary>P(alive) at or above this counts as "almost surely alive".</summary>
+    public const double AlmostSurelyAlive = 0.99;
+
+    /// <summary>When this share of customers is almost surely alive, P(alive) separates nobody.</summary>
+    public const double CollapsedShare = 0.95;
+
+    /// <summary>A holdout forecast off by more than this share is a warning.</summary>
+    public const double TolerableHoldoutError = 0.2;
+
+    private const int MinimumHoldoutDays = 28;
+
+    private const int MaximumHoldoutDays = 182;
+
+    /// <summary>Diagnoses <paramref name="model"/>, fitted to <paramref name="customers"/> (histories through its calibration end).</summary>
+    public static ClvDiagnostics Diagnose(IWarehouse warehouse, TimeZoneInfo zone, ClvModel model, IReadOnlyList<ClvCustomer> customers)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(customers);
+        var inv = CultureInfo.InvariantCulture;
+        var purchase = PurchaseModel.Of(model.Model);
+        var p = model.Purchases.Values;
+        var name = ClvFitter.ModelName(model.Model);
+        var alive = customers.Select(c => c.History).Distinct().ToDictionary(h => h, h => purchase.ProbabilityAlive(p, h.X, h.Tx, h.T));
+        var n = customers.Count;
+        var mean = n == 0 ? 0 : customers.Average(c => alive[c.History]);
+        var sure = n == 0 ? 0 : customers.Count(c => alive[c.History] >= AlmostSurelyAlive) / (double)n;
+        var oneTime = customers.LongCount(c => c.History.X == 0);
+        var warnings = new List<string>();
+        if (n > 0 && sure >= CollapsedShare)
+        {
+            warnings.Add(string.Create(inv, $"{name}: P(alive) is {AlmostSurelyAlive} or more for {sure:0.0%} of customers (mean {mean:0.###}): the fit sees almost no dropout in this data, so P(alive) cannot tell who has lapsed — do not read \"likely inactive\" counts or churn risk from it"));
+        }
+
+        if (model.Model == PurchaseModelKind.BgNbd && n > 0 && oneTime >= 0.1 * n)
+        {
+            warnings.Add(string.Create(inv, $"bgnbd: the {oneTime:N0} customers without a repeat purchase ({(double)oneTime / n:0.0%}) have P(alive) = 1 by construction (BG/NBD lets customers drop out only after a repeat purchase); MBG/NBD (--model mbgnbd) lets them be inactive"));
+        }
+
+        var (check, skipped) = CheckHoldout(warehouse, zone, model, customers);
+        if (check is not null && Math.Abs(check.RelativeError) > TolerableHoldoutError)
+        {
+            warnings.Add(string.Create(inv, $"{name}: refitted through {check.CalibrationEnd:yyyy-MM-dd}, it expected {check.Predicted:N0} purchases from its {check.Customers:N0} customers up to {check.HoldoutEnd:yyyy-MM-dd}; they made {check.Actual:N0} ({check.RelativeError:+0%;-0%}): its forecasts are off by more than {TolerableHoldoutError:0%} on this data"));
+        }
+
+        return new ClvDiagnostics(n, mean, sure, oneTime, check, skipped, warnings);
+    }
+
+    /// <summary>The holdout check, or why there is none.</summary>
+    internal static (ClvHoldoutCheck? Check, string? Skipped) CheckHoldout(IWarehouse warehouse, TimeZoneInfo zone, ClvModel model, IReadOnlyList<ClvCustomer> customers)
+    {
+        var unitDays = (int)model.Unit;
+        var span = customers.Count == 0 ? 0 : (int)Math.Round(customers.Max(c => c.History.T) * unitDays);
+        var holdoutDays = Math.Min(MaximumHoldoutDays, span / 3);
+        if (holdoutDays < MinimumHoldoutDays)
+        {
+            return (null, string.Create(CultureInfo.InvariantCulture, $"the purchases span {span} days; a holdout check needs at least {3 * MinimumHoldoutDays}"));
+        }
+
+        var calibrationEnd = model.CalibrationEnd.AddDays(-holdoutDays);
+        var period = new SummaryPeriod(calibrationEnd, model.CalibrationEnd, model.Unit);
+        var cohort = ClvAnalysis.ReadSummary(warehouse, zone, period);
+        ModelFit fit;
+        try
+        {
+            fit = ClvFitter.FitPurchases(model.Model, cohort.Select(c => c.History));
+        }
+        catch (ModelFitException e)
+        {
+            return (null, $"the fit through {calibrationEnd:yyyy-MM-dd} failed: {e.Message}");
+        }
+
+        var purchase = PurchaseModel.Of(model.Model);
+        var p = fit.Values;
+        var length = period.HoldoutLength;
+        var predicted = cohort.Select(c => c.History).Distinct().ToDictionary(h => h, h => purchase.ConditionalExpectedPurchases(p, length, h.X, h.Tx, h.T));
+        return (new ClvHoldoutCheck(
+            calibrationEnd,
+            model.CalibrationEnd,
+            cohort.Count,
+            cohort.Sum(c => c.HoldoutPurchases),
+            cohort.Sum(c => predicted[c.History]),
+            cohort.Count == 0 ? 0 : cohort.Average(c => Math.Abs(c.HoldoutPurchases - predicted[c.History]))), null);
+    }
+}
