@@ -173,7 +173,7 @@ public abstract class FeatureContract
     {
         var list = new List<FeatureEvent>();
         f.Warehouse.Read(
-            new("SELECT event_id, customer_id, event_type, occurred_at, revenue, order_id, channel, category, campaign_id, duration_seconds FROM events", []),
+            new("SELECT event_id, customer_id, event_type, occurred_at, revenue, order_id, channel, category, campaign_id, duration_seconds, product FROM events", []),
             r => list.Add(new FeatureEvent(
                 r.GetString(0),
                 r.GetString(1),
@@ -184,7 +184,8 @@ public abstract class FeatureContract
                 Text(r, 6),
                 Text(r, 7),
                 Text(r, 8),
-                Decimal(r, 9))));
+                Decimal(r, 9),
+                Text(r, 10))));
         return list;
     }
 

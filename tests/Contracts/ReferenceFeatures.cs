@@ -13,7 +13,8 @@ internal sealed record FeatureEvent(
     string? Channel = null,
     string? Category = null,
     string? CampaignId = null,
-    decimal? Duration = null);
+    decimal? Duration = null,
+    string? Product = null);
 
 /// <summary>One customer as the reference computation sees it.</summary>
 internal sealed record FeatureCustomer(string Id, DateTime? SignupAt = null);
@@ -47,13 +48,14 @@ internal static class ReferenceFeatures
             var mine = byCustomer[customer.Id].ToList();
             var purchases = mine.Where(e => e.Type == "purchase").ToList();
             var refunds = mine.Where(e => e.Type == "refund").ToList();
-            var days = purchases.Select(e => Day(e.OccurredAt, zone)).Distinct().Order().ToList();
-            var orders = purchases.Select(e => e.OrderId ?? e.EventId).Distinct(StringComparer.Ordinal).Count();
+            var kept = KeptOrders(purchases, refunds);
+            var days = kept.Select(o => Day(o.PlacedAt, zone)).Distinct().Order().ToList();
+            var orders = kept.Count;
             var gross = purchases.Sum(e => e.Revenue ?? 0);
             var refunded = refunds.Sum(e => Math.Abs(e.Revenue ?? 0));
             var net = gross - refunded;
-            DateTime? first = purchases.Count == 0 ? null : purchases.Min(e => e.OccurredAt);
-            DateTime? last = purchases.Count == 0 ? null : purchases.Max(e => e.OccurredAt);
+            DateTime? first = kept.Count == 0 ? null : kept.Min(o => o.PlacedAt);
+            DateTime? last = kept.Count == 0 ? null : kept.Max(o => o.PlacedAt);
             DateTime? firstSign = mine.Count == 0 ? null : mine.Min(e => e.OccurredAt);
             if (customer.SignupAt is { } signup && signup < asOf && (firstSign is null || signup < firstSign))
             {
@@ -76,7 +78,7 @@ internal static class ReferenceFeatures
                 ["refunded"] = refunded,
                 ["refunds"] = (long)refunds.Count,
                 ["monetary"] = net,
-                ["avg_order_value"] = orders > 0 ? (double)net / orders : null,
+                ["avg_order_value"] = orders > 0 ? (double)kept.Sum(o => o.Net) / orders : null,
                 ["avg_days_between_purchases"] = days.Count > 1 ? (double)(days[^1].DayNumber - days[0].DayNumber) / (days.Count - 1) : null,
                 ["tenure_days"] = firstSign is { } s ? (long)Math.Floor((asOf - s).TotalDays) : null,
                 ["email_sends"] = (long)sent,
@@ -92,6 +94,45 @@ internal static class ReferenceFeatures
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// One customer's kept orders (docs/features.md, "Orders and refunds"), typed out from the rule: orders are
+    /// purchases by order id (or alone); a refund undoes the purchase order with its own order id, else the latest
+    /// purchase of its product at or before it (then the smallest order key), else nothing; an order whose refunds
+    /// reach its gross is cancelled; the rest are kept at gross less refunds.
+    /// </summary>
+    public static List<(string Key, DateTime PlacedAt, decimal Net)> KeptOrders(List<FeatureEvent> purchases, List<FeatureEvent> refunds)
+    {
+        var orders = purchases.GroupBy(e => e.OrderId ?? e.EventId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (PlacedAt: g.Min(e => e.OccurredAt), Gross: g.Sum(e => e.Revenue ?? 0)), StringComparer.Ordinal);
+        var orderIds = purchases.Where(e => e.OrderId is not null).Select(e => e.OrderId!).ToHashSet(StringComparer.Ordinal);
+        var refunded = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        foreach (var refund in refunds)
+        {
+            string? key = null;
+            if (refund.OrderId is { } own && orderIds.Contains(own))
+            {
+                key = own;
+            }
+            else if (refund.Product is { } product)
+            {
+                key = purchases.Where(p => p.Product == product && p.OccurredAt <= refund.OccurredAt)
+                    .OrderByDescending(p => p.OccurredAt).ThenBy(p => p.OrderId ?? p.EventId, StringComparer.Ordinal)
+                    .Select(p => p.OrderId ?? p.EventId).FirstOrDefault();
+            }
+
+            if (key is not null && refund.Revenue is { } amount)
+            {
+                refunded[key] = refunded.GetValueOrDefault(key) + Math.Abs(amount);
+            }
+        }
+
+        return orders
+            .Select(o => (o.Key, o.Value.PlacedAt, o.Value.Gross, Refunded: refunded.GetValueOrDefault(o.Key)))
+            .Where(o => o.Refunded <= 0 || o.Gross - o.Refunded > 0)
+            .Select(o => (o.Key, o.PlacedAt, o.Gross - o.Refunded))
+            .ToList();
     }
 
     /// <summary>RFM scores for the customers with an order (docs/rfm.md), with the standard segment names on 5 bins.</summary>

@@ -56,9 +56,15 @@ public abstract class SegmentOperationsContract : IDisposable
         Assert.True(preview.Steps[1].Remaining >= preview.Size && preview.Size > 0);
         Assert.Equal(Members("us_buyers").Count, preview.Size);
 
+        // Net revenue: purchases less refunds (a refund's amount counts whatever its sign).
         decimal Revenue(IEnumerable<RefCustomer> cs) => cs.SelectMany(c => c.Events)
-            .Where(e => (string)e["event_type"]! == "purchase" && (DateTime)e["occurred_at"]! < RandomWorkspace.AsOf)
-            .Sum(e => (decimal?)e["revenue"] ?? 0);
+            .Where(e => (DateTime)e["occurred_at"]! < RandomWorkspace.AsOf)
+            .Sum(e => (string)e["event_type"]! switch
+            {
+                "purchase" => (decimal?)e["revenue"] ?? 0,
+                "refund" => -Math.Abs((decimal?)e["revenue"] ?? 0),
+                _ => 0,
+            });
         var members = Members("us_buyers").ToHashSet();
         Assert.Equal(Revenue(data.Customers), preview.Revenue);
         Assert.Equal(Revenue(data.Customers.Where(c => members.Contains(c.Id))), preview.MemberRevenue);

@@ -60,7 +60,7 @@ public sealed class ClvCliTests : IDisposable
     public void FitAndPredict_Cdnow_StoreCustomerValuesThatSegmentsUse()
     {
         Assert.Equal(0, CliRunner.Run(dir.Path, "ingest", "events", TestPaths.DataFile("CDNOW_sample.txt"), "--mapping", TestPaths.Sample("cdnow/mapping.yaml")).ExitCode);
-        var fit = CliRunner.Run(dir.Path, "clv", "fit", "--calibration-end", "1997-09-30", "--as-of", "1998-07-01", "--json");
+        var fit = CliRunner.Run(dir.Path, "clv", "fit", "--model", "bgnbd", "--calibration-end", "1997-09-30", "--as-of", "1998-07-01", "--json");
         Assert.True(fit.ExitCode == 0, fit.Err);
         using (var doc = JsonDocument.Parse(fit.Out))
         {
@@ -98,8 +98,8 @@ public sealed class ClvCliTests : IDisposable
         using (var doc = JsonDocument.Parse(preview.Out))
         {
             Assert.Equal(inactive, doc.RootElement.GetProperty("size").GetInt64());
-            Assert.Equal(inactive, doc.RootElement.GetProperty("lifetime").GetProperty("predicted").GetInt64());
-            Assert.InRange(doc.RootElement.GetProperty("lifetime").GetProperty("mean_p_alive").GetDouble(), 0, 0.5);
+            Assert.Equal(inactive, doc.RootElement.GetProperty("lifetime").GetProperty("members_predicted").GetInt64());
+            Assert.InRange(doc.RootElement.GetProperty("lifetime").GetProperty("members_mean_p_alive").GetDouble(), 0, 0.5);
         }
     }
 

@@ -65,13 +65,13 @@ public sealed class SegmentCliTests : IDisposable
         using var doc = JsonDocument.Parse(stdout);
         var p = doc.RootElement;
         Assert.Equal(
-            ["name", "title", "version", "as_of", "size", "customers", "share_of_customers", "revenue", "total_revenue", "share_of_revenue", "lifetime", "steps", "sample", "seconds"],
+            ["name", "title", "version", "as_of", "size", "customers", "share_of_customers", "net_revenue", "net_revenue_all_customers", "share_of_net_revenue", "lifetime", "steps", "sample", "seconds"],
             p.EnumerateObject().Select(x => x.Name));
         Assert.Equal(JsonValueKind.Null, p.GetProperty("lifetime").ValueKind); // no CLV model yet
         Assert.Equal(1, p.GetProperty("size").GetInt64());
         Assert.Equal(4, p.GetProperty("customers").GetInt64());
-        Assert.Equal(200m, p.GetProperty("revenue").GetDecimal());
-        Assert.Equal(230m, p.GetProperty("total_revenue").GetDecimal());
+        Assert.Equal(200m, p.GetProperty("net_revenue").GetDecimal());
+        Assert.Equal(230m, p.GetProperty("net_revenue_all_customers").GetDecimal());
         Assert.Equal([2L, 1L], p.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("remaining").GetInt64()));
         Assert.Equal("c1", p.GetProperty("sample")[0].GetProperty("customer_id").GetString());
         Assert.Equal("2025-01-01T00:00:00Z", p.GetProperty("as_of").GetString());

@@ -36,7 +36,8 @@ public class FeatureDatasetTests
                 TimeZoneInfo.ConvertTimeToUtc(DateTime.ParseExact(x.r[4], "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), London),
                 decimal.Parse(x.r[3], CultureInfo.InvariantCulture) * decimal.Parse(x.r[5], CultureInfo.InvariantCulture),
                 OrderId: x.r[0],
-                Channel: "web"))
+                Channel: "web",
+                Product: x.r[1]))
             .ToList();
 
         var customers = events.Select(e => e.CustomerId).Distinct(StringComparer.Ordinal).Select(id => new FeatureCustomer(id)).ToList();

@@ -74,7 +74,7 @@ public sealed class PersonaTests
         Assert.Equal(1.0, Assert.Single(champions.RfmMix, s => s.Members > 0).Share);
 
         // Champions: most of the revenue, named for spend, and the Champions play.
-        Assert.Equal(Convert.ToDecimal(f.Scalar("SELECT sum(gross_revenue) FROM customer_features WHERE as_of = $1 AND customer_id IN (SELECT customer_id FROM rfm_scores WHERE segment = 'Champions')", asOf), CultureInfo.InvariantCulture), champions.Revenue);
+        Assert.Equal(Convert.ToDecimal(f.Scalar("SELECT sum(monetary) FROM customer_features WHERE as_of = $1 AND customer_id IN (SELECT customer_id FROM rfm_scores WHERE segment = 'Champions')", asOf), CultureInfo.InvariantCulture), champions.Revenue);
         Assert.EndsWith("high-spenders", champions.Name, StringComparison.Ordinal);
         Assert.StartsWith("Reward them", champions.Strategy, StringComparison.Ordinal);
         Assert.Contains("of members are RFM Champions", champions.StrategyReason, StringComparison.Ordinal);

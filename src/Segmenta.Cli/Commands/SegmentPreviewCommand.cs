@@ -62,10 +62,14 @@ internal sealed class SegmentPreviewCommand : GuardedCommand<SegmentPreviewSetti
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine($"{p.Name}{(p.Title is null ? "" : $" — {p.Title}")}   (version {p.Version}, as of {SegmentSupport.Iso(p.AsOf)})");
         Console.WriteLine(string.Create(inv, $"  size      {p.Size:N0} of {p.Customers:N0} customers ({SegmentSupport.Percent(p.ShareOfCustomers)})"));
-        Console.WriteLine(string.Create(inv, $"  revenue   {p.MemberRevenue:N2} of {p.Revenue:N2} {currency} ({SegmentSupport.Percent(p.ShareOfRevenue)} of purchase revenue)"));
+        Console.WriteLine(string.Create(inv, $"  revenue   {p.MemberRevenue:N2} {currency} net (purchases less refunds) of the members, of {p.Revenue:N2} for all customers ({SegmentSupport.Percent(p.ShareOfRevenue)})"));
         if (p.Lifetime is { } l)
         {
-            Console.WriteLine(string.Create(inv, $"  CLV       {l.Value:N2} {currency} predicted for {l.Predicted:N0} members ({SegmentSupport.Percent(l.ShareOfValue)} of all predicted value), mean P(alive) {l.MeanProbabilityAlive:0.00}"));
+            Console.WriteLine(string.Create(inv, $"  CLV       {l.Value:N2} {currency} predicted for {l.Predicted:N0} members ({SegmentSupport.Percent(l.ShareOfValue)} of all customers' predicted value), members' mean P(alive) {l.MeanProbabilityAlive:0.00}"));
+            foreach (var warning in l.Warnings ?? [])
+            {
+                CliOutput.Warning(warning);
+            }
         }
         Console.WriteLine("  why this size:");
         var before = p.Customers;

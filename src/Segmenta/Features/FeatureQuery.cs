@@ -20,10 +20,6 @@ internal sealed class FeatureQuery : IDerivedFieldSource
     /// <summary>The per-customer aggregates, by alias: the event type they read (null: any) and their SQL over events <c>e</c>.</summary>
     private static readonly Dictionary<string, (string? Type, Func<Context, string> Sql)> Aggregates = new(StringComparer.Ordinal)
     {
-        ["p_first"] = (Purchase, x => $"min(e.{x.Q("occurred_at")})"),
-        ["p_last"] = (Purchase, x => $"max(e.{x.Q("occurred_at")})"),
-        ["p_orders"] = (Purchase, x => $"count(DISTINCT coalesce(e.{x.Q("order_id")}, e.{x.Q(CanonicalModel.EventId)}))"),
-        ["p_days"] = (Purchase, x => $"count(DISTINCT {x.LocalDate("e." + x.Q("occurred_at"))})"),
         ["p_gross"] = (Purchase, x => $"sum(e.{x.Q("revenue")})"),
         ["r_amount"] = (Refund, x => $"sum(abs(e.{x.Q("revenue")}))"),
         ["r_count"] = (Refund, _ => "count(*)"),
@@ -38,20 +34,30 @@ internal sealed class FeatureQuery : IDerivedFieldSource
         ["s_timed"] = ("session", x => $"count(e.{x.Q("duration_seconds")})"),
     };
 
+    /// <summary>The per-customer aggregates over the kept orders <c>o</c> (<see cref="KeptOrders"/>), by alias.</summary>
+    private static readonly Dictionary<string, Func<Context, string>> OrderAggregates = new(StringComparer.Ordinal)
+    {
+        ["p_first"] = _ => "min(o.placed_at)",
+        ["p_last"] = _ => "max(o.placed_at)",
+        ["p_orders"] = _ => "count(*)",
+        ["p_days"] = x => $"count(DISTINCT {x.LocalDate("o.placed_at")})",
+        ["p_net"] = _ => "sum(o.net)",
+    };
+
     /// <summary>Each feature: the aggregates it reads and its expression over them (<c>a.alias</c>), the customer <c>c</c> and the ranked subqueries.</summary>
     private static readonly Dictionary<string, (string[] Needs, Func<Context, string> Sql)> Features = new(StringComparer.Ordinal)
     {
-        ["first_purchase_at"] = (["p_first"], _ => "a.p_first"),
-        ["last_purchase_at"] = (["p_last"], _ => "a.p_last"),
-        ["recency_days"] = (["p_last"], x => x.Dialect.WholeDaysBetween("a.p_last", x.AsOf)),
-        ["frequency"] = (["p_orders"], _ => "coalesce(a.p_orders, 0)"),
-        ["purchase_days"] = (["p_days"], _ => "coalesce(a.p_days, 0)"),
+        ["first_purchase_at"] = (["p_first"], _ => "k.p_first"),
+        ["last_purchase_at"] = (["p_last"], _ => "k.p_last"),
+        ["recency_days"] = (["p_last"], x => x.Dialect.WholeDaysBetween("k.p_last", x.AsOf)),
+        ["frequency"] = (["p_orders"], _ => "coalesce(k.p_orders, 0)"),
+        ["purchase_days"] = (["p_days"], _ => "coalesce(k.p_days, 0)"),
         ["gross_revenue"] = (["p_gross"], _ => "coalesce(a.p_gross, 0)"),
         ["refunded"] = (["r_amount"], _ => "coalesce(a.r_amount, 0)"),
         ["refunds"] = (["r_count"], _ => "coalesce(a.r_count, 0)"),
         ["monetary"] = (["p_gross", "r_amount"], _ => "(coalesce(a.p_gross, 0) - coalesce(a.r_amount, 0))"),
-        ["avg_order_value"] = (["p_gross", "r_amount", "p_orders"], x => $"CASE WHEN a.p_orders > 0 THEN {x.Dialect.ToDouble("coalesce(a.p_gross, 0) - coalesce(a.r_amount, 0)")} / a.p_orders END"),
-        ["avg_days_between_purchases"] = (["p_first", "p_last", "p_days"], x => $"CASE WHEN a.p_days > 1 THEN {x.Dialect.ToDouble($"{x.LocalDate("a.p_last")} - {x.LocalDate("a.p_first")}")} / (a.p_days - 1) END"),
+        ["avg_order_value"] = (["p_net", "p_orders"], x => $"CASE WHEN k.p_orders > 0 THEN {x.Dialect.ToDouble("k.p_net")} / k.p_orders END"),
+        ["avg_days_between_purchases"] = (["p_first", "p_last", "p_days"], x => $"CASE WHEN k.p_days > 1 THEN {x.Dialect.ToDouble($"{x.LocalDate("k.p_last")} - {x.LocalDate("k.p_first")}")} / (k.p_days - 1) END"),
         ["tenure_days"] = (["any_first"], x =>
         {
             var signup = $"c.{x.Q("signup_at")}";
@@ -109,10 +115,17 @@ internal sealed class FeatureQuery : IDerivedFieldSource
         }
 
         sql.Append($"\nFROM {x.Q("customers")} c");
-        var aggregates = features.Where(f => !f.Trait).SelectMany(f => Features[f.Name].Needs).Distinct(StringComparer.Ordinal).ToList();
+        var needs = features.Where(f => !f.Trait).SelectMany(f => Features[f.Name].Needs).Distinct(StringComparer.Ordinal).ToList();
+        var aggregates = needs.Where(Aggregates.ContainsKey).ToList();
         if (aggregates.Count > 0)
         {
             WriteAggregates(x, aggregates);
+        }
+
+        var orders = OrderAggregates.Keys.Where(needs.Contains).ToList();
+        if (orders.Count > 0)
+        {
+            WriteOrderAggregates(x, orders);
         }
 
         foreach (var feature in features.Where(f => Modes.ContainsKey(f.Name)))
@@ -147,6 +160,20 @@ internal sealed class FeatureQuery : IDerivedFieldSource
         }
 
         sql.Append($"\n  GROUP BY e.{x.Q(CanonicalModel.CustomerId)}\n) a ON a.{x.Q(CanonicalModel.CustomerId)} = c.{x.Q(CanonicalModel.CustomerId)}");
+    }
+
+    /// <summary>Joins the kept orders' per-customer aggregates as <c>k</c>.</summary>
+    private static void WriteOrderAggregates(Context x, List<string> aliases)
+    {
+        var id = x.Q(CanonicalModel.CustomerId);
+        var sql = x.Sql;
+        sql.Append($"\nLEFT JOIN (\n  SELECT o.customer_id AS {id}");
+        foreach (var alias in aliases)
+        {
+            sql.Append($", {OrderAggregates[alias](x)} AS {alias}");
+        }
+
+        sql.Append($"\n  FROM (\n{KeptOrders.Query(sql, x.AsOf)}\n  ) o\n  GROUP BY o.customer_id\n) k ON k.{id} = c.{id}");
     }
 
     /// <summary>Aggregates in a stable order (the dictionary's), whatever order features asked for them.</summary>

@@ -43,19 +43,19 @@ public static class RepeatPurchaseSummary
 
     /// <summary>
     /// <c>SELECT customer_id, day, spend</c>: each customer's purchase days (calendar days in <paramref name="zone"/>)
-    /// before the instant <paramref name="end"/> (a parameter), with the day's revenue — the transactions of the
-    /// buy-till-you-die literature, where purchases on one day are one transaction.
+    /// before the instant <paramref name="end"/> (a parameter), with the day's net revenue — the transactions of the
+    /// buy-till-you-die literature, where purchases on one day are one transaction. Only kept orders count
+    /// (<see cref="KeptOrders"/>): a cancelled order is no purchase occasion, and a day's spend is what was kept.
     /// </summary>
     internal static string PurchaseDays(SqlBuilder sql, TimeZoneInfo zone, string end)
     {
-        var d = sql.Dialect;
-        var id = d.QuoteIdentifier(CanonicalModel.CustomerId);
-        var day = CalendarDay.Of(sql, zone, "e." + d.QuoteIdentifier(CanonicalModel.OccurredAt));
+        var day = CalendarDay.Of(sql, zone, "o.placed_at");
         return $"""
-            SELECT e.{id} AS customer_id, {day} AS day, sum(e.{d.QuoteIdentifier("revenue")}) AS spend
-              FROM {d.QuoteIdentifier("events")} e
-              WHERE e.{d.QuoteIdentifier(CanonicalModel.EventType)} = {sql.Parameter("purchase")} AND e.{d.QuoteIdentifier(CanonicalModel.OccurredAt)} < {end}
-              GROUP BY e.{id}, {day}
+            SELECT o.customer_id AS customer_id, {day} AS day, sum(o.net) AS spend
+              FROM (
+                {KeptOrders.Query(sql, end)}
+              ) o
+              GROUP BY o.customer_id, {day}
             """;
     }
 

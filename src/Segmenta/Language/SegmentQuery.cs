@@ -10,12 +10,10 @@ namespace Segmenta.Language;
 /// </summary>
 public sealed class SegmentQuery
 {
-    private static readonly Aggregate Revenue = new(
-        AggregateKind.Sum,
-        new BoundEvents("purchase", null),
-        CanonicalModel.Find(TableKind.Events, "revenue"),
-        Window.AllTime,
-        FieldType.Number);
+    /// <summary>A customer's net revenue before as-of: the <c>monetary</c> feature, the one definition of revenue (docs/features.md).</summary>
+    private static readonly DerivedField Revenue = new(
+        Features.FeatureCatalog.FieldSet,
+        Features.FeatureCatalog.FieldSet.Fields.Single(f => f.Name == "monetary"));
 
     private readonly SegmentDefinition segment;
     private readonly ISqlDialect dialect;

@@ -64,7 +64,7 @@ public sealed record PersonaLifetime(
 /// <param name="AsOf">The instant described.</param>
 /// <param name="Size">Members.</param>
 /// <param name="Customers">All customers.</param>
-/// <param name="Revenue">The members' purchase revenue before as-of.</param>
+/// <param name="Revenue">The members' net revenue before as-of (purchases less refunds: the monetary feature).</param>
 /// <param name="BaseRevenue">Every customer's.</param>
 /// <param name="Name">A generated name from the most distinctive traits, such as "Young app-first high-spenders".</param>
 /// <param name="NameReasons">What each word of the name stands for.</param>
@@ -208,8 +208,9 @@ public static class PersonaAnalysis
                 sql.Append($", f.{d.QuoteIdentifier(name)}");
             }
 
-            sql.Append(", f.gross_revenue, r.segment\nFROM (\n");
-            FeatureQuery.Write(sql, context, [.. NumericInputs, .. CategoricalInputs, "gross_revenue"]);
+            // Revenue is net revenue (monetary), the one definition every view shares; it is among the numeric inputs.
+            sql.Append(", f.monetary, r.segment\nFROM (\n");
+            FeatureQuery.Write(sql, context, [.. NumericInputs, .. CategoricalInputs]);
             sql.Append("\n) f\nLEFT JOIN (\n");
             new RfmQuery(options).Write(sql, context);
             sql.Append($"\n) r ON r.{id} = f.{id}");

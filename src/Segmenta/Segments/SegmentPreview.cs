@@ -16,7 +16,8 @@ public sealed record SegmentStep(string Condition, long Remaining);
 /// <param name="Value">Their predicted value.</param>
 /// <param name="TotalValue">Every customer's predicted value.</param>
 /// <param name="MeanProbabilityAlive">Their mean P(alive).</param>
-public sealed record SegmentLifetime(long Predicted, double Value, double TotalValue, double MeanProbabilityAlive)
+/// <param name="Warnings">The active CLV model's warnings (a degenerate fit, a collapsed P(alive), a poor holdout forecast): what qualifies the numbers above.</param>
+public sealed record SegmentLifetime(long Predicted, double Value, double TotalValue, double MeanProbabilityAlive, IReadOnlyList<string>? Warnings = null)
 {
     /// <summary>The members' share of all predicted value (0–1).</summary>
     public double ShareOfValue => TotalValue <= 0 ? 0 : Value / TotalValue;
@@ -41,7 +42,7 @@ public sealed record SegmentPreview(
     /// <summary>Members as a share of all customers (0–1).</summary>
     public double ShareOfCustomers => Customers == 0 ? 0 : (double)Size / Customers;
 
-    /// <summary>Members' purchase revenue as a share of all purchase revenue before as-of (0–1).</summary>
+    /// <summary>Members' net revenue as a share of every customer's net revenue before as-of (0–1; net: purchases less refunds).</summary>
     public double ShareOfRevenue => Revenue == 0 ? 0 : (double)(MemberRevenue / Revenue);
 
     /// <summary>Computes the preview: one pass for sizes, funnel, revenue and sample ids, then a lookup of the sample's traits.</summary>
@@ -108,7 +109,7 @@ public sealed record SegmentPreview(
                 Convert.ToDouble(r.GetValue(1), System.Globalization.CultureInfo.InvariantCulture),
                 Convert.ToDouble(r.GetValue(3), System.Globalization.CultureInfo.InvariantCulture),
                 r.IsDBNull(2) ? 0 : Convert.ToDouble(r.GetValue(2), System.Globalization.CultureInfo.InvariantCulture)));
-        return result!;
+        return result! with { Warnings = Clv.ClvAnalysis.Active(warehouse)?.Warnings ?? [] };
     }
 
     private static decimal DecimalOrZero(IDataRecord r, int i) => r.IsDBNull(i) ? 0 : Convert.ToDecimal(r.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);

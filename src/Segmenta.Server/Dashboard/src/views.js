@@ -93,7 +93,7 @@ async function overview() {
     el('div', { class: 'stats' },
       stat('customers', fmt.int(status.customers)),
       stat('events', fmt.int(status.events)),
-      stat('purchase revenue', fmt.whole(status.revenue)),
+      stat('net revenue (purchases less refunds)', fmt.whole(status.revenue)),
       stat('segments', fmt.int(list.segments.length), list.errors ? `${list.errors} with errors` : null),
       stat('quarantined rows', fmt.int(status.quarantined))),
     grid(
@@ -170,8 +170,9 @@ function stepsChart(preview, id) {
 function previewStats(p) {
   return el('div', { class: 'stats' },
     stat('customers', el('span', { 'data-testid': 'preview-size' }, fmt.int(p.size)), `of ${fmt.int(p.customers)} (${fmt.pct(p.share_of_customers)})`),
-    stat('revenue', fmt.whole(p.revenue), `${fmt.pct(p.share_of_revenue)} of all`),
-    p.lifetime ? stat('predicted value', fmt.whole(p.lifetime.total_value), `${fmt.pct(p.lifetime.share_of_value)} of all`) : null);
+    stat('net revenue (members)', fmt.whole(p.net_revenue), `${fmt.pct(p.share_of_net_revenue)} of all customers'`),
+    p.lifetime ? stat('predicted value (members)', fmt.whole(p.lifetime.members_value), `${fmt.pct(p.lifetime.share_of_value)} of all customers'`) : null,
+    p.lifetime?.warnings?.length ? notice(`The lifetime-value model is qualified: ${p.lifetime.warnings.join(' · ')}`) : null);
 }
 
 function sampleTable(p) {
@@ -471,6 +472,7 @@ async function clv() {
       stat('expected purchases', fmt.num(p.expected_purchases, 0)),
       stat('mean P(alive)', fmt.pct(p.mean_p_alive)),
       stat('likely inactive', fmt.int(p.likely_inactive))),
+    model.warnings?.length ? card('What qualifies these numbers', el('ul', {}, ...model.warnings.map((w) => el('li', {}, w)))) : null,
     grid(
       card('Distribution: value by decile', chart({
         type: 'bar',
