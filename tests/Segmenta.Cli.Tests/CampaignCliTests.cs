@@ -100,6 +100,23 @@ public sealed class CampaignCliTests
         Assert.Contains(comparisons, c => c.GetProperty("against").GetString() == "broadcast");
         var totals = measureJson.RootElement.GetProperty("totals");
         Assert.Equal(0.1 * totals.GetProperty("contacts").GetInt64(), totals.GetProperty("cost").GetDouble(), 1e-6);
+
+        // Money carries its interval. Nothing was sent here, so the true incremental revenue is 0: the intervals hold it.
+        static (double Low, double High) Range(JsonElement e) => (e[0].GetDouble(), e[1].GetDouble());
+        var money = totals.GetProperty("money");
+        var revenue = Range(money.GetProperty("incremental_revenue_interval"));
+        Assert.InRange(totals.GetProperty("incremental_revenue").GetDouble(), revenue.Low, revenue.High);
+        Assert.InRange(0.0, revenue.Low, revenue.High);
+        Assert.InRange(totals.GetProperty("net_profit").GetDouble(), Range(money.GetProperty("net_profit_interval")).Low, Range(money.GetProperty("net_profit_interval")).High);
+
+        // The campaign's interval is the segments' (against the holdout), added in quadrature: they share no customer.
+        var parts = comparisons.Where(c => c.GetProperty("against").GetString() == "holdout" && c.GetProperty("segment").GetString() != "(all segments)")
+            .Select(c => Range(c.GetProperty("money").GetProperty("incremental_revenue_interval"))).ToList();
+        Assert.Equal(Math.Sqrt(parts.Sum(p => Math.Pow((p.High - p.Low) / 2, 2))), (revenue.High - revenue.Low) / 2, 1e-6);
+        var verdict = money.GetProperty("verdict").GetString();
+        Assert.Contains(verdict, new[] { "inconclusive", "loss" });
+        var headline = CliRunner.Run(ws, "measure", "spring", "--correction", "bh", "--bootstrap", "300").Out;
+        Assert.Contains(verdict == "inconclusive" ? "not distinguishable from zero" : "a loss", headline, StringComparison.Ordinal);
         Assert.Equal(measure.Out, CliRunner.Run(ws, "measure", "spring", "--json", "--correction", "bh", "--bootstrap", "300").Out);
         var table = CliRunner.Run(ws, "measure", "spring");
         Assert.True(table.ExitCode == 0, table.Err);

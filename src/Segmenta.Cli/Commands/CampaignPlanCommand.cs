@@ -20,6 +20,10 @@ internal sealed class CampaignPlanSettings : CampaignSettings
     [CommandOption("--lift <SHARE>")]
     [Description("A relative conversion lift to report the power for (0.2 = +20%).")]
     public double? Lift { get; init; }
+
+    [CommandOption("--base-rate <SHARE>")]
+    [Description("Assume this holdout conversion rate over the window (0.05 = 5%) instead of measuring it on the segment's members one window earlier.")]
+    public double? BaseRate { get; init; }
 }
 
 /// <summary><c>segmenta campaign plan</c>: per segment, arm sizes and the smallest conversion lift the holdout can detect.</summary>
@@ -27,9 +31,9 @@ internal sealed class CampaignPlanCommand : GuardedCommand<CampaignPlanSettings>
 {
     protected override int Run(CampaignPlanSettings settings, CancellationToken cancellation)
     {
-        if (settings.Alpha is not (> 0 and < 1) || settings.Power is not (> 0 and < 1) || settings.Lift is <= -1)
+        if (settings.Alpha is not (> 0 and < 1) || settings.Power is not (> 0 and < 1) || settings.Lift is <= -1 || settings.BaseRate is not (null or (> 0 and < 1)))
         {
-            throw new UserInputException("--alpha and --power must be between 0 and 1, and --lift above -1");
+            throw new UserInputException("--alpha, --power and --base-rate must be between 0 and 1, and --lift above -1");
         }
 
         var workspace = FindWorkspace(settings);
@@ -37,7 +41,7 @@ internal sealed class CampaignPlanCommand : GuardedCommand<CampaignPlanSettings>
         var context = SegmentSupport.Context(workspace, settings.AsOf);
         using var warehouse = OpenWarehouse(workspace);
         var library = SegmentSupport.Load(workspace, warehouse);
-        var plan = CampaignPlanner.Plan(warehouse, library, definition, context, settings.Alpha, settings.Power, settings.Lift);
+        var plan = CampaignPlanner.Plan(warehouse, library, definition, context, settings.Alpha, settings.Power, settings.Lift, settings.BaseRate);
         if (settings.Json)
         {
             CliOutput.WriteJson(CampaignDocuments.Plan(plan, definition));
@@ -46,7 +50,9 @@ internal sealed class CampaignPlanCommand : GuardedCommand<CampaignPlanSettings>
 
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(inv, $"Plan for {definition.Name} as of {SegmentSupport.Iso(plan.AsOf)}: holdout {definition.Holdout:0.##%}, alpha {plan.Alpha} over {plan.Segments.Count} segment(s) ({plan.AlphaPerTest:0.####} each), power {plan.Power:0.##%}"));
-        Console.WriteLine(string.Create(inv, $"Base rate: the share converting in the {definition.Outcome.WindowDays:0.##} days before the as-of instant."));
+        Console.WriteLine(settings.BaseRate is { } assumed
+            ? string.Create(inv, $"Base rate: assumed {CampaignSupport.Share(assumed)} (--base-rate) for every segment.")
+            : string.Create(inv, $"Base rate: each segment's members as of {SegmentSupport.Iso(plan.ReferenceAsOf)}, the share of them converting in the {definition.Outcome.WindowDays:0.##} days after (what a holdout launched then saw); \"none\" where the segment had no members then — give --base-rate."));
         var table = new Table().Border(TableBorder.Rounded).AddColumns("segment", "customers", "holdout", "variant", "broadcast", "base rate", "detectable lift", "relative", "vs broadcast", settings.Lift is { } l ? string.Create(inv, $"power at {l:+0.##%}") : "");
         foreach (var s in plan.Segments)
         {
@@ -56,7 +62,7 @@ internal sealed class CampaignPlanCommand : GuardedCommand<CampaignPlanSettings>
                 s.Holdout.ToString("N0", inv),
                 s.Variant.ToString("N0", inv),
                 s.Broadcast.ToString("N0", inv),
-                CampaignSupport.Share(s.BaseRate),
+                s.BaseRateReference == "none" ? "none" : CampaignSupport.Share(s.BaseRate),
                 "+" + CampaignSupport.Share(s.DetectableVsHoldout),
                 s.RelativeDetectableVsHoldout is { } r ? "+" + CampaignSupport.Share(r) : "—",
                 s.DetectableVsBroadcast is { } b ? "+" + CampaignSupport.Share(b) : "—",

@@ -41,6 +41,21 @@ internal static class CampaignSupport
 
     public static string Money(double value) => value.ToString("N2", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// What the campaign caused, each figure with its interval; when the net profit's interval spans zero it says
+    /// so first and claims no ROI (the demo and <c>measure</c> print it).
+    /// </summary>
+    public static string Headline(CampaignTotals t, MoneyIntervals m, double confidence)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var level = confidence.ToString("0.##%", inv);
+        var revenue = $"incremental revenue {Money(t.IncrementalRevenue ?? 0)} ({Money(m.IncrementalRevenue.Low)} to {Money(m.IncrementalRevenue.High)})";
+        var net = $"net profit {Money(t.NetProfit ?? 0)} ({Money(m.NetProfit.Low)} to {Money(m.NetProfit.High)})";
+        return m.Verdict == "inconclusive"
+            ? $"Caused (against the holdouts, {level} intervals): not distinguishable from zero — {net}, {revenue}; no ROI is claimed."
+            : $"Caused (against the holdouts, {level} intervals): a {m.Verdict} — {net}, {revenue}, ROI {(t.Roi is { } roi ? roi.ToString("0.0%", inv) : "—")} ({(m.Roi is { } r ? $"{r.Low.ToString("0.0%", inv)} to {r.High.ToString("0.0%", inv)}" : "—")}).";
+    }
+
     public static string Share(double value) => double.IsFinite(value) ? (value * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%" : "—";
 
     public static string P(double p) => !double.IsFinite(p) ? "—" : p < 0.0001 ? "<0.0001" : p.ToString("0.0000", CultureInfo.InvariantCulture);

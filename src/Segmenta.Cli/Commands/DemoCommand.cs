@@ -128,7 +128,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         var clv = ClvAnalysis.Store(warehouse, fitted, AsOf, values, cancellation);
         values = values with { Model = clv };
         steps.Add(new { step = "clv", customers = values.Customers.Count, seconds = Seconds(step) });
-        say(string.Create(CultureInfo.InvariantCulture, $"7. Valued         {values.Customers.Count:N0} customers with BG/NBD + Gamma-Gamma: {values.TotalValue:N0} {workspace.Settings.Currency} expected over 12 months ({Seconds(step)} s)"));
+        say(string.Create(CultureInfo.InvariantCulture, $"7. Valued         {values.Customers.Count:N0} customers with {ClvFitter.DisplayName(fitted.Model)} + Gamma-Gamma: {values.TotalValue:N0} {workspace.Settings.Currency} expected over 12 months ({Seconds(step)} s)"));
 
         step.Restart();
         var segmentsFile = Path.Combine(root, Workspace.SegmentsFolder, "demo.seg");
@@ -319,7 +319,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
 
         AnsiConsole.Write(table);
         var t = measured.Totals;
-        Console.WriteLine(string.Create(inv, $"  caused revenue {t.IncrementalRevenue ?? 0:N0}, profit {t.IncrementalProfit ?? 0:N0} at 40% margin, cost {t.Cost:N0}, ROI {(t.Roi is { } roi ? roi.ToString("0%", inv) : "—")}"));
+        Console.WriteLine("  " + (t.Money is { } money ? CampaignSupport.Headline(t, money, measured.Options.Confidence) : "no holdout: nothing can be attributed"));
 
         static string Lift(ProportionLift p) => string.Create(CultureInfo.InvariantCulture, $"{p.Difference * 100:+0.0;-0.0} ({p.Interval.Low * 100:+0.0;-0.0}, {p.Interval.High * 100:+0.0;-0.0})");
     }

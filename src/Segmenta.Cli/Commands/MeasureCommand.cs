@@ -104,7 +104,7 @@ internal sealed class MeasureCommand : GuardedCommand<MeasureSettings>
         AnsiConsole.Write(arms);
         var correction = r.Options.Correction == MultipleComparison.Holm ? "Holm" : "Benjamini-Hochberg";
         Console.WriteLine(string.Create(inv, $"Lift ({r.Options.Confidence:0.##%} intervals: Newcombe for rates; Welch or bootstrap (b) for means; p adjusted across segments by {correction}):"));
-        var lifts = new Table().Border(TableBorder.Rounded).AddColumns("segment", "arm", "vs", "conversion lift (CI)", "p adj.", "visit lift", "revenue/recipient lift (CI)", "p adj.", "incr. revenue", "net profit", "ROI", "CLV uplift");
+        var lifts = new Table().Border(TableBorder.Rounded).AddColumns("segment", "arm", "vs", "conversion lift (CI)", "p adj.", "visit lift", "revenue/recipient lift (CI)", "p adj.", "incr. revenue (CI)", "net profit (CI)", "ROI", "CLV uplift");
         foreach (var c in r.Comparisons)
         {
             var rev = c.RevenuePerRecipient;
@@ -117,18 +117,18 @@ internal sealed class MeasureCommand : GuardedCommand<MeasureSettings>
                 Signed(c.Visit.Difference),
                 string.Create(inv, $"{rev.Difference:+0.000;-0.000} ({rev.Interval.Low:+0.000;-0.000}, {rev.Interval.High:+0.000;-0.000}){(rev.Method == "bootstrap" ? " b" : "")}"),
                 CampaignSupport.P(rev.AdjustedP),
-                CampaignSupport.Money(c.IncrementalRevenue),
-                CampaignSupport.Money(c.NetProfit),
-                c.Roi is { } roi ? roi.ToString("0.0%", inv) : "—",
+                $"{CampaignSupport.Money(c.IncrementalRevenue)} ({CampaignSupport.Money(c.Money.IncrementalRevenue.Low)}, {CampaignSupport.Money(c.Money.IncrementalRevenue.High)})",
+                $"{CampaignSupport.Money(c.NetProfit)} ({CampaignSupport.Money(c.Money.NetProfit.Low)}, {CampaignSupport.Money(c.Money.NetProfit.High)})",
+                c.Money.Verdict == "inconclusive" ? "[dim]not distinguishable from 0[/]" : c.Roi is { } roi ? roi.ToString("0.0%", inv) : "—",
                 c.ClvUplift is { } u ? CampaignSupport.Money(u) : "—");
         }
 
         AnsiConsole.Write(lifts);
         var t = r.Totals;
         Console.WriteLine(string.Create(inv, $"Totals: {t.Contacts:N0} contacts, {t.Conversions:N0} converted ({CampaignSupport.Share(t.Contacts == 0 ? 0 : (double)t.Conversions / t.Contacts)}), revenue {CampaignSupport.Money(t.Revenue)} {currency}, cost {CampaignSupport.Money(t.Cost)}, profit {CampaignSupport.Money(t.Profit)} at margin {d.Margin:0.##%} (every contacted conversion)"));
-        if (t.IncrementalRevenue is { } incremental)
+        if (t.IncrementalRevenue is { } incremental && t.Money is { } m)
         {
-            Console.WriteLine(string.Create(inv, $"Caused (against the holdouts): revenue {CampaignSupport.Money(incremental)}, profit {CampaignSupport.Money(t.IncrementalProfit!.Value)}, net of cost {CampaignSupport.Money(t.NetProfit!.Value)}, ROI {(t.Roi is { } roi ? roi.ToString("0.0%", inv) : "—")}"));
+            Console.WriteLine(CampaignSupport.Headline(t, m, r.Options.Confidence));
         }
         else
         {

@@ -53,6 +53,7 @@ internal static class CampaignDocuments
         power = plan.Power,
         target_lift = plan.TargetLift,
         base_rate_window_days = definition.Outcome.WindowDays,
+        base_rate_reference_as_of = Documents.Iso(plan.ReferenceAsOf),
         in_several_segments = plan.InSeveral,
         segments = plan.Segments.Select(s => new
         {
@@ -62,6 +63,8 @@ internal static class CampaignDocuments
             variant = s.Variant,
             broadcast = s.Broadcast,
             base_rate = s.BaseRate,
+            base_rate_reference = s.BaseRateReference,
+            reference_customers = s.ReferenceCustomers,
             detectable_lift = Documents.Number(s.DetectableVsHoldout),
             detectable_relative_lift = s.RelativeDetectableVsHoldout is { } r ? Documents.Number(r) : null,
             detectable_vs_broadcast = s.DetectableVsBroadcast is { } b ? Documents.Number(b) : null,
@@ -141,6 +144,7 @@ internal static class CampaignDocuments
                 net_profit = c.NetProfit,
                 roi = c.Roi,
                 clv_uplift = c.ClvUplift,
+                money = MoneyJson(c.Money),
             }),
             totals = new
             {
@@ -154,10 +158,20 @@ internal static class CampaignDocuments
                 incremental_profit = r.Totals.IncrementalProfit,
                 net_profit = r.Totals.NetProfit,
                 roi = r.Totals.Roi,
+                money = r.Totals.Money is { } m ? MoneyJson(m) : null,
             },
             charts,
         };
     }
+
+    /// <summary>The intervals of the incremental money and the verdict (gain, loss or inconclusive).</summary>
+    public static object MoneyJson(MoneyIntervals m) => new
+    {
+        incremental_revenue_interval = new[] { m.IncrementalRevenue.Low, m.IncrementalRevenue.High },
+        net_profit_interval = new[] { m.NetProfit.Low, m.NetProfit.High },
+        roi_interval = m.Roi is { } roi ? new[] { roi.Low, roi.High } : null,
+        verdict = m.Verdict,
+    };
 
     public static object ProportionJson(ProportionLift p) => new
     {

@@ -115,6 +115,7 @@ public sealed record MeanLift(double Treated, double Control, double Difference,
 /// <param name="NetProfit">Incremental profit − cost.</param>
 /// <param name="Roi">Net profit / cost (null when nothing was spent).</param>
 /// <param name="ClvUplift">Lifetime-value lift × recipients (null without a CLV model).</param>
+/// <param name="Money">The intervals of the incremental revenue, net profit and ROI, and whether the net profit is distinguishable from zero.</param>
 public sealed record ArmComparison(
     string Segment,
     string Arm,
@@ -129,7 +130,28 @@ public sealed record ArmComparison(
     double Cost,
     double NetProfit,
     double? Roi,
-    double? ClvUplift);
+    double? ClvUplift,
+    MoneyIntervals Money);
+
+/// <summary>What the money figures of a comparison or a campaign are known to within: their intervals at the measurement's confidence.</summary>
+/// <param name="IncrementalRevenue">Revenue caused: the revenue-per-recipient lift's interval × recipients (summed in quadrature over segments for a campaign).</param>
+/// <param name="NetProfit">Incremental revenue × margin − cost (the cost is known): the revenue interval, scaled and shifted.</param>
+/// <param name="Roi">Net profit / cost; null when nothing was spent.</param>
+public sealed record MoneyIntervals(Interval IncrementalRevenue, Interval NetProfit, Interval? Roi)
+{
+    /// <summary>
+    /// <c>gain</c> when the whole net-profit interval is above zero, <c>loss</c> when below, else <c>inconclusive</c>:
+    /// the data cannot tell a profit from a loss, and neither the point estimate nor the ROI may be read as a result.
+    /// </summary>
+    public string Verdict => NetProfit.Low > 0 ? "gain" : NetProfit.High < 0 ? "loss" : "inconclusive";
+
+    /// <summary>The intervals of money <paramref name="revenue"/> known to within, for <paramref name="margin"/> and a known <paramref name="cost"/>.</summary>
+    public static MoneyIntervals Of(Interval revenue, double margin, double cost)
+    {
+        var net = new Interval((revenue.Low * margin) - cost, (revenue.High * margin) - cost);
+        return new MoneyIntervals(revenue, net, cost > 0 ? new Interval(net.Low / cost, net.High / cost) : null);
+    }
+}
 
 /// <summary>The campaign's money, whether or not it kept a holdout.</summary>
 /// <param name="Contacts">Customers contacted (every treated arm).</param>
@@ -141,7 +163,9 @@ public sealed record ArmComparison(
 /// <param name="IncrementalProfit">Incremental revenue × margin (null without a holdout).</param>
 /// <param name="NetProfit">Incremental profit − cost.</param>
 /// <param name="Roi">(Incremental profit − cost) / cost.</param>
-public sealed record CampaignTotals(long Contacts, long Conversions, double Revenue, double Cost, double Profit, double? IncrementalRevenue, double? IncrementalProfit, double? NetProfit, double? Roi);
+/// <param name="Money">The intervals of the incremental figures (null without a holdout): each segment's revenue interval as a normal
+/// standard error (its half-width over z), the segments' errors added in quadrature (their customers are disjoint).</param>
+public sealed record CampaignTotals(long Contacts, long Conversions, double Revenue, double Cost, double Profit, double? IncrementalRevenue, double? IncrementalProfit, double? NetProfit, double? Roi, MoneyIntervals? Money = null);
 
 /// <summary>A campaign's measurement.</summary>
 /// <param name="Campaign">The launched campaign.</param>
@@ -258,7 +282,7 @@ public static class CampaignMeasurement
 
         var adjusted = Adjust(comparisons, options.Correction);
         var latest = LatestEvent(warehouse);
-        return new CampaignResult(campaign, campaign.SendAt, to, to >= campaign.WindowEnd, latest, options, arms, adjusted, Totals(definition, arms, adjusted), clv?.Version);
+        return new CampaignResult(campaign, campaign.SendAt, to, to >= campaign.WindowEnd, latest, options, arms, adjusted, Totals(definition, arms, adjusted, options.Confidence), clv?.Version);
     }
 
     /// <summary>Each customer's outcomes in the window, ordered by customer id.</summary>
@@ -377,6 +401,7 @@ public static class CampaignMeasurement
         var incrementalProfit = incrementalRevenue * definition.Margin;
         var cost = againstBroadcast ? treated.Cost - (control.Recipients == 0 ? 0 : control.Cost * n / control.Recipients) : treated.Cost;
         var net = incrementalProfit - cost;
+        var money = MoneyIntervals.Of(new Interval(revenue.Interval.Low * n, revenue.Interval.High * n), definition.Margin, cost);
         return new ArmComparison(
             treated.Segment,
             treated.Arm,
@@ -391,7 +416,8 @@ public static class CampaignMeasurement
             cost,
             net,
             cost > 0 ? net / cost : null,
-            clv is null ? null : clv.Difference * n);
+            clv is null ? null : clv.Difference * n,
+            money);
     }
 
     private static ProportionLift Proportion(long k1, long n1, long k2, long n2, double z)
@@ -459,7 +485,7 @@ public static class CampaignMeasurement
         return result;
     }
 
-    private static CampaignTotals Totals(CampaignDefinition definition, IReadOnlyList<ArmResult> arms, IReadOnlyList<ArmComparison> comparisons)
+    private static CampaignTotals Totals(CampaignDefinition definition, IReadOnlyList<ArmResult> arms, IReadOnlyList<ArmComparison> comparisons, double confidence)
     {
         var treated = arms.Where(a => a.Segment != Overall && a.Arm != CampaignDefinition.HoldoutArm).ToList();
         var contacts = treated.Sum(a => a.Recipients);
@@ -470,6 +496,15 @@ public static class CampaignMeasurement
         double? incremental = hasHoldout ? vsHoldout.Sum(c => c.IncrementalRevenue) : null;
         double? incrementalProfit = incremental * definition.Margin;
         double? net = incrementalProfit - cost;
+        MoneyIntervals? money = null;
+        if (incremental is { } sum)
+        {
+            // Each segment's interval back to a standard error, added in quadrature, and out again at the same z.
+            var z = Inference.Z(confidence);
+            var se = Math.Sqrt(vsHoldout.Sum(c => Math.Pow((c.Money.IncrementalRevenue.High - c.Money.IncrementalRevenue.Low) / (2 * z), 2)));
+            money = MoneyIntervals.Of(new Interval(sum - (z * se), sum + (z * se)), definition.Margin, cost);
+        }
+
         return new CampaignTotals(
             contacts,
             treated.Sum(a => a.Converted),
@@ -479,7 +514,8 @@ public static class CampaignMeasurement
             incremental,
             incrementalProfit,
             net,
-            cost > 0 ? net / cost : null);
+            cost > 0 ? net / cost : null,
+            money);
     }
 
     private static DateTime? LatestEvent(IWarehouse warehouse)

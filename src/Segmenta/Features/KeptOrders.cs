@@ -37,33 +37,39 @@ internal static class KeptOrders
         var events = Q("events");
         var key = $"coalesce(e.{order}, e.{Q(CanonicalModel.EventId)})";
         return $"""
-            SELECT o.customer_id, o.placed_at, o.gross, coalesce(m.refunded, 0) AS refunded,
-                   o.gross - coalesce(m.refunded, 0) AS net
-            FROM (
-              SELECT e.{id} AS customer_id, {key} AS order_key, min(e.{at}) AS placed_at, coalesce(sum(e.{Q("revenue")}), 0) AS gross
+            WITH orders AS (
+              SELECT e.{id} AS customer_id, {key} AS order_key, max(e.{order}) IS NOT NULL AS has_order_id,
+                     min(e.{at}) AS placed_at, coalesce(sum(e.{Q("revenue")}), 0) AS gross
               FROM {events} e
               WHERE e.{type} = {purchase} AND e.{at} < {end}
               GROUP BY e.{id}, {key}
-            ) o
-            LEFT JOIN (
-              SELECT customer_id, order_key, sum(amount) AS refunded FROM (
-                SELECT r.customer_id, r.amount, coalesce(r.same_order, {key}) AS order_key,
+            ),
+            refunds AS (
+              SELECT f.{Q(CanonicalModel.EventId)} AS refund_id, f.{id} AS customer_id, f.{order} AS order_id, f.{product} AS product,
+                     f.{at} AS refunded_at, abs(f.{Q("revenue")}) AS amount
+              FROM {events} f
+              WHERE f.{type} = {refund} AND f.{at} < {end}
+            ),
+            same_order AS (
+              SELECT r.refund_id, r.customer_id, r.amount, o.order_key
+              FROM refunds r JOIN orders o ON o.customer_id = r.customer_id AND o.has_order_id AND o.order_key = r.order_id
+            ),
+            by_product AS (
+              SELECT refund_id, customer_id, amount, order_key FROM (
+                SELECT r.refund_id, r.customer_id, r.amount, {key} AS order_key,
                        row_number() OVER (PARTITION BY r.refund_id ORDER BY e.{at} DESC, {key}) AS n
-                FROM (
-                  SELECT f.{Q(CanonicalModel.EventId)} AS refund_id, f.{id} AS customer_id, f.{product} AS product, f.{at} AS refunded_at,
-                         abs(f.{Q("revenue")}) AS amount, so.{order} AS same_order
-                  FROM {events} f
-                  LEFT JOIN (
-                    SELECT DISTINCT e.{id}, e.{order} FROM {events} e WHERE e.{type} = {purchase} AND e.{order} IS NOT NULL AND e.{at} < {end}
-                  ) so ON so.{id} = f.{id} AND so.{order} = f.{order}
-                  WHERE f.{type} = {refund} AND f.{at} < {end}
-                ) r
-                LEFT JOIN {events} e ON r.same_order IS NULL AND e.{type} = {purchase} AND e.{id} = r.customer_id
-                                    AND e.{product} = r.product AND e.{at} <= r.refunded_at
-              ) x
-              WHERE n = 1 AND order_key IS NOT NULL
+                FROM refunds r JOIN {events} e ON e.{id} = r.customer_id AND e.{product} = r.product AND e.{at} <= r.refunded_at
+                WHERE e.{type} = {purchase} AND r.refund_id NOT IN (SELECT refund_id FROM same_order)
+              ) ranked
+              WHERE n = 1
+            ),
+            matched AS (
+              SELECT customer_id, order_key, sum(amount) AS refunded
+              FROM (SELECT customer_id, order_key, amount FROM same_order UNION ALL SELECT customer_id, order_key, amount FROM by_product) u
               GROUP BY customer_id, order_key
-            ) m ON m.customer_id = o.customer_id AND m.order_key = o.order_key
+            )
+            SELECT o.customer_id, o.placed_at, o.gross, coalesce(m.refunded, 0) AS refunded, o.gross - coalesce(m.refunded, 0) AS net
+            FROM orders o LEFT JOIN matched m ON m.customer_id = o.customer_id AND m.order_key = o.order_key
             WHERE coalesce(m.refunded, 0) <= 0 OR o.gross - coalesce(m.refunded, 0) > 0
             """;
     }

@@ -546,9 +546,11 @@ async function campaign(name) {
     el('div', { class: 'stats' },
       stat('contacts', fmt.int(t.contacts)),
       stat('conversions', fmt.int(t.conversions), fmt.pct(t.conversion_rate, 2)),
-      stat('incremental revenue', fmt.whole(t.incremental_revenue)),
-      stat('net profit', fmt.whole(t.net_profit)),
-      stat('ROI', el('span', { 'data-testid': 'campaign-roi' }, fmt.pct(t.roi)))),
+      stat('incremental revenue', fmt.whole(t.incremental_revenue), t.money ? `${fmt.whole(t.money.incremental_revenue_interval[0])} to ${fmt.whole(t.money.incremental_revenue_interval[1])}` : null),
+      stat('net profit', fmt.whole(t.net_profit), t.money ? `${fmt.whole(t.money.net_profit_interval[0])} to ${fmt.whole(t.money.net_profit_interval[1])}` : null),
+      stat('ROI', el('span', { 'data-testid': 'campaign-roi' }, t.money?.verdict === 'inconclusive' ? 'not distinguishable from 0' : fmt.pct(t.roi)),
+        t.money?.roi_interval ? `${fmt.pct(t.money.roi_interval[0])} to ${fmt.pct(t.money.roi_interval[1])}` : null)),
+    t.money?.verdict === 'inconclusive' ? notice('The campaign\'s net profit is not distinguishable from zero at this confidence: the point estimates below are not a result.') : null,
     card('Lift in conversion with confidence intervals', lift),
     card('Comparisons', table([
       { label: 'segment', value: (c) => c.segment },
@@ -560,7 +562,7 @@ async function campaign(name) {
       { label: 'incremental revenue', numeric: true, value: (c) => fmt.money(c.incremental_revenue) },
       { label: 'cost', numeric: true, value: (c) => fmt.money(c.cost) },
       { label: 'net profit', numeric: true, value: (c) => fmt.money(c.net_profit) },
-      { label: 'ROI', numeric: true, value: (c) => fmt.pct(c.roi) },
+      { label: 'ROI', numeric: true, value: (c) => (c.money?.verdict === 'inconclusive' ? 'n.s.' : fmt.pct(c.roi)) },
     ], rows, { caption: 'Each arm against its comparison group', className: 'comparisons' })),
     card('Arms', table([
       { label: 'segment', value: (a) => a.segment },
