@@ -91,6 +91,37 @@ public sealed class OnlineRetailCliTests : IDisposable
         }
     }
 
+    [Fact]
+    public void OnlineRetail_WinBackPlan_BaseRateFromTheSegmentsMembersOneWindowEarlier()
+    {
+        // A win-back segment has no buyers in the window just before the as-of by construction; the plan measures
+        // its base rate on the members it had one window (14 days) earlier instead, and says so.
+        dir.Write("segments/lapsed.seg", "segment lapsed where count(purchase) > 0 and count(purchase, last 90 days) = 0\n");
+        dir.Write("campaigns/winback.yaml", "holdout: 0.5\nsegments:\n  lapsed: { message: \"We miss you\", channel: email }\noutcome: { window: 14 days }\n");
+        var plan = CliRunner.Run(dir.Path, "campaign", "plan", "winback", "--as-of", "2011-12-01", "--json");
+        Assert.True(plan.ExitCode == 0, plan.Err);
+        using var doc = JsonDocument.Parse(plan.Out);
+        var segment = doc.RootElement.GetProperty("segments")[0];
+        Assert.Equal("earlier_members", segment.GetProperty("base_rate_reference").GetString());
+
+        // Independently: buyers before 2011-11-17 with no purchase in the 90 days before it, and who of them bought by 2011-12-01.
+        var reference = new DateTime(2011, 11, 17, 0, 0, 0, DateTimeKind.Utc);
+        var asOf = new DateTime(2011, 12, 1, 0, 0, 0, DateTimeKind.Utc);
+        var purchases = Independent.Read(TestPaths.DataFile("online_retail.csv")).Where(l => !l.Cancelled).ToList();
+        var members = purchases.Where(l => l.At < reference).GroupBy(l => l.Customer)
+            .Where(g => g.All(l => l.At < reference.AddDays(-90))).Select(g => g.Key).ToHashSet();
+        var converted = purchases.Where(l => l.At >= reference && l.At < asOf && members.Contains(l.Customer)).Select(l => l.Customer).Distinct().Count();
+        Assert.Equal(members.Count, segment.GetProperty("reference_customers").GetInt64());
+        Assert.Equal((double)converted / members.Count, segment.GetProperty("base_rate").GetDouble(), 1e-12);
+        Assert.True(converted > 0);
+        Assert.Equal("2011-11-17T00:00:00Z", doc.RootElement.GetProperty("base_rate_reference_as_of").GetString());
+
+        // A stated assumption instead, when the user has one.
+        using var assumed = JsonDocument.Parse(CliRunner.Run(dir.Path, "campaign", "plan", "winback", "--as-of", "2011-12-01", "--base-rate", "0.04", "--json").Out);
+        Assert.Equal("assumed", assumed.RootElement.GetProperty("segments")[0].GetProperty("base_rate_reference").GetString());
+        Assert.Equal(0.04, assumed.RootElement.GetProperty("segments")[0].GetProperty("base_rate").GetDouble());
+    }
+
     /// <summary>The CSV read and the netting rule typed out again, with nothing from the product.</summary>
     private static class Independent
     {
