@@ -46,7 +46,7 @@ public abstract class SegmentOperationsContract : IDisposable
     [SkippableFact]
     public void Preview_CountsEachConditionInTurnAndSharesOfRevenue()
     {
-        var preview = SegmentPreview.Compute(fixture.Warehouse, compilation.Find("us_buyers")!, context, [new("country", FieldType.Text)], 5);
+        var preview = SegmentPreview.Compute(fixture.Warehouse, compilation.Find("us_buyers")!, context, [new TraitColumn("country", new("country", FieldType.Text))], 5);
 
         var buyers = Members("buyers").Count;
         var expected = data.Customers.Where(c => c.Events.Any(e => (string)e["event_type"]! == "purchase" && (DateTime)e["occurred_at"]! < RandomWorkspace.AsOf)).ToList();
@@ -104,7 +104,7 @@ public abstract class SegmentOperationsContract : IDisposable
     [InlineData(AudienceFormat.Parquet)]
     public void Export_SameInputs_GiveTheSameFileWithEveryMember(AudienceFormat format)
     {
-        var traits = new List<FieldDefinition> { new("email", FieldType.Text), new("age", FieldType.Integer), new("signup_at", FieldType.Timestamp) };
+        var traits = new List<TraitColumn> { new("email", new("email", FieldType.Text)), new("age", new("age", FieldType.Integer)), new("signup_at", new("signup_at", FieldType.Timestamp)) };
         var a = Path.Combine(fixture.Dir, "a." + format);
         var b = Path.Combine(fixture.Dir, "b." + format);
         var rows = AudienceExport.Write(fixture.Warehouse, compilation.Find("us_buyers")!, context, traits, format, a);

@@ -76,6 +76,22 @@ public sealed class OnlineRetailCliTests : IDisposable
             Assert.DoesNotContain(doc.RootElement.GetProperty("predictions").GetProperty("top").EnumerateArray(), t => t.GetProperty("customer_id").GetString() == "16446");
         }
 
+        // Computed fields export like traits: RFM segment, CLV value and features, as of the export's as-of.
+        var export = CliRunner.Run(dir.Path, "segment", "export", "rfm_champions", "--as-of", "2011-12-10", "--traits", "rfm.segment,clv.value,features.frequency,country", "--out", "champions.csv");
+        Assert.True(export.ExitCode == 0, export.Err);
+        var exported = File.ReadLines(Path.Combine(dir.Path, "champions.csv")).ToList();
+        Assert.Equal("customer_id,rfm.segment,clv.value,features.frequency,country", exported[0]);
+        var orders = kept.GroupBy(o => o.Customer).ToDictionary(g => g.Key, g => g.Count());
+        Assert.All(exported.Skip(1).Select(l => l.Split(',')), f =>
+        {
+            Assert.Equal("Champions", f[1]);
+            Assert.True(double.Parse(f[2], CultureInfo.InvariantCulture) > 0);
+            Assert.Equal(orders[f[0]], int.Parse(f[3], CultureInfo.InvariantCulture));
+        });
+        var typo = CliRunner.Run(dir.Path, "segment", "export", "rfm_champions", "--traits", "rfm.segmnt", "--out", "x.csv");
+        Assert.Equal(2, typo.ExitCode);
+        Assert.Contains("did you mean `rfm.segment`", typo.Err, StringComparison.Ordinal);
+
         // Pareto/NBD fits too (it died after 400 s on a diverging series before), and BG/BB is refused for continuous data.
         var pareto = CliRunner.Run(dir.Path, "clv", "fit", "--model", "pareto", "--as-of", "2011-12-10", "--dry-run", "--json");
         Assert.True(pareto.ExitCode == 0, pareto.Err);

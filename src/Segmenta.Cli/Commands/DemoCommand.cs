@@ -176,7 +176,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         var campaign = CampaignDefinition.Load(campaignFile);
         var launched = CampaignLauncher.Launch(warehouse, library, campaign, context, AsOf, out var assignment, cancellation);
         var audiences = CampaignLauncher.Export(
-            warehouse, launched, Model.Traits.Resolve(warehouse, string.Join(',', campaign.ExportTraits), []), campaign.ExportFormat, Path.Combine(root, "exports", CampaignFiles.Folder, campaign.Name));
+            warehouse, launched, context.Zone, Model.Traits.Resolve(warehouse, string.Join(',', campaign.ExportTraits), [], library.Schema), campaign.ExportFormat, Path.Combine(root, "exports", CampaignFiles.Folder, campaign.Name));
         var outcomesFile = Path.Combine(data, "campaign_outcomes.csv");
         CampaignSimulator.Write(campaign, assignment, CampaignTruth, launched.SendAt, settings.Seed, outcomesFile);
         var outcomes = ingestor.Run(new IngestRequest(TableKind.Events, outcomesFile), null, cancellation);

@@ -42,7 +42,7 @@ internal sealed class SegmentExportCommand : GuardedCommand<SegmentExportSetting
         using var warehouse = OpenWarehouse(workspace);
         var library = SegmentSupport.Load(workspace, warehouse);
         var segment = SegmentSupport.Resolve(library, settings.Segment)[0];
-        var traits = Model.Traits.Resolve(warehouse, settings.Traits, DefaultTraits);
+        var traits = Model.Traits.Resolve(warehouse, settings.Traits, DefaultTraits, library.Schema);
         var rows = AudienceExport.Write(warehouse, segment, context, traits, format, settings.Out);
         var path = Path.GetFullPath(settings.Out);
         if (settings.Json)

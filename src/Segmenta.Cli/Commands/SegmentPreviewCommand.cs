@@ -40,7 +40,7 @@ internal sealed class SegmentPreviewCommand : GuardedCommand<SegmentPreviewSetti
         var extra = settings.Segment.EndsWith(SegmentLibrary.Extension, StringComparison.Ordinal) && File.Exists(settings.Segment) ? [settings.Segment] : Array.Empty<string>();
         var library = SegmentSupport.Load(workspace, warehouse, extra);
         var segments = SegmentSupport.Resolve(library, settings.Segment);
-        var traits = Model.Traits.Resolve(warehouse, settings.Traits, DefaultTraits);
+        var traits = Model.Traits.Resolve(warehouse, settings.Traits, DefaultTraits, library.Schema);
         var previews = segments.Select(s => SegmentPreview.Compute(warehouse, s, context, traits, settings.Sample)).ToList();
         if (settings.Json)
         {

@@ -144,10 +144,11 @@ internal static class AnalysisEndpoints
         {
             var definition = CampaignFiles.Load(access.Workspace, name);
             var context = ApiContext.Context(access, as_of);
-            var traits = Model.Traits.Resolve(w, definition.ExportTraits.Count > 0 ? string.Join(',', definition.ExportTraits) : null, CampaignLauncher.DefaultExportTraits);
+            var library = ApiContext.Library(access, w);
+            var traits = Model.Traits.Resolve(w, definition.ExportTraits.Count > 0 ? string.Join(',', definition.ExportTraits) : null, CampaignLauncher.DefaultExportTraits, library.Schema);
             var folder = Path.Combine(access.Workspace.Root, "exports", CampaignFiles.Folder, definition.Name);
             var (launched, assignment, files) = CampaignLauncher.LaunchOrPreview(
-                w, ApiContext.Library(access, w), definition, context, access.Time.GetUtcNow().UtcDateTime, dry_run ?? false, traits, definition.ExportFormat, folder, ct);
+                w, library, definition, context, access.Time.GetUtcNow().UtcDateTime, dry_run ?? false, traits, definition.ExportFormat, folder, ct);
             return TypedResults.Ok(CampaignDocuments.Launch(definition, dry_run ?? false, context.AsOf, launched, assignment, files));
         }, ct)).RequireScope(ApiScopes.Admin).WithTags("Campaigns").WithSummary("Freeze campaigns/NAME.yaml's audience at the as-of, assign every customer to an arm by hash, store it, write the audience files (dry_run: assign only)");
     }

@@ -65,8 +65,9 @@ internal static class SegmentEndpoints
 
         read.MapGet("/{name}/preview", (string name, string? as_of, int? sample, string? traits, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
         {
-            var segment = ApiContext.Segment(ApiContext.Library(access, w), name);
-            var preview = SegmentPreview.Compute(w, segment, ApiContext.Context(access, as_of), Model.Traits.Resolve(w, traits, DefaultTraits), Sample(sample));
+            var library = ApiContext.Library(access, w);
+            var segment = ApiContext.Segment(library, name);
+            var preview = SegmentPreview.Compute(w, segment, ApiContext.Context(access, as_of), Model.Traits.Resolve(w, traits, DefaultTraits, library.Schema), Sample(sample));
             return TypedResults.Ok(SegmentDocuments.Preview(preview));
         }, ct)).WithSummary("A saved segment's size, shares, count after each condition, and a sample of members");
 
@@ -101,11 +102,12 @@ internal static class SegmentEndpoints
                 "parquet" => AudienceFormat.Parquet,
                 _ => throw ApiProblem.BadRequest($"unknown format `{format}`; expected csv, json or parquet"),
             };
-            var segment = ApiContext.Segment(ApiContext.Library(access, w), name);
+            var library = ApiContext.Library(access, w);
+            var segment = ApiContext.Segment(library, name);
             var context = ApiContext.Context(access, as_of);
             var extension = kind.ToString().ToLowerInvariant();
             var path = Path.Combine(Path.GetTempPath(), $"segmenta-export-{Guid.NewGuid():N}.{extension}");
-            AudienceExport.Write(w, segment, context, Model.Traits.Resolve(w, traits, DefaultTraits), kind, path);
+            AudienceExport.Write(w, segment, context, Model.Traits.Resolve(w, traits, DefaultTraits, library.Schema), kind, path);
             var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.DeleteOnClose);
             var type = kind switch { AudienceFormat.Csv => "text/csv", AudienceFormat.Json => "application/json", _ => "application/vnd.apache.parquet" };
             return TypedResults.File(stream, type, $"{segment.Name}-{context.AsOf:yyyyMMdd'T'HHmmss}.{extension}");

@@ -265,7 +265,7 @@ public static class CampaignLauncher
     /// </summary>
     public static (LaunchedCampaign? Launched, CampaignAssignment Assignment, IReadOnlyList<AudienceFile> Files) LaunchOrPreview(
         IWarehouse warehouse, SegmentLibrary library, CampaignDefinition definition, EvaluationContext context, DateTime now, bool dryRun,
-        IReadOnlyList<FieldDefinition> traits, AudienceFormat format, string directory, CancellationToken cancellation = default)
+        IReadOnlyList<TraitColumn> traits, AudienceFormat format, string directory, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(definition);
@@ -277,11 +277,14 @@ public static class CampaignLauncher
         }
 
         var launched = Launch(warehouse, library, definition, context, now, out var assignment, cancellation);
-        return (launched, assignment, Export(warehouse, launched, traits, format, directory));
+        return (launched, assignment, Export(warehouse, launched, context.Zone, traits, format, directory));
     }
 
-    /// <summary>Writes one audience file per treated arm (customer id, segment, chosen traits), ordered by id, into <paramref name="directory"/>.</summary>
-    public static IReadOnlyList<AudienceFile> Export(IWarehouse warehouse, LaunchedCampaign campaign, IReadOnlyList<FieldDefinition> traits, AudienceFormat format, string directory)
+    /// <summary>
+    /// Writes one audience file per treated arm (customer id, segment, chosen columns — computed fields as of the
+    /// launch, in <paramref name="zone"/>), ordered by id, into <paramref name="directory"/>.
+    /// </summary>
+    public static IReadOnlyList<AudienceFile> Export(IWarehouse warehouse, LaunchedCampaign campaign, TimeZoneInfo zone, IReadOnlyList<TraitColumn> traits, AudienceFormat format, string directory)
     {
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(campaign);
@@ -289,13 +292,17 @@ public static class CampaignLauncher
         var d = warehouse.Dialect;
         var columns = SegmentQuery.OutputColumns(traits).ToList();
         columns.Insert(1, "segment");
+        var context = new EvaluationContext(campaign.AsOf, zone);
         var extension = format switch { AudienceFormat.Json => ".json", AudienceFormat.Parquet => ".parquet", _ => ".csv" };
         var files = new List<AudienceFile>();
         foreach (var arm in campaign.Definition.TreatedArms)
         {
             var sql = new SqlBuilder(d);
-            var select = string.Join(", ", columns.Select(c => c == "segment" ? "a.segment" : "c." + d.QuoteIdentifier(c)));
-            sql.Append($"SELECT {select}\nFROM {AssignmentsTable} a JOIN customers c ON c.customer_id = a.customer_id\nWHERE a.campaign = {sql.Parameter(campaign.Definition.Name)} AND a.arm = {sql.Parameter(arm.Name)}\nORDER BY {d.BinaryOrder("c.customer_id")}");
+            var writer = new SegmentSqlWriter(context, sql);
+            var id = $"{writer.Customers}.{d.QuoteIdentifier(CanonicalModel.CustomerId)}";
+            sql.Append($"SELECT {SegmentQuery.Columns(writer, traits, "a.segment")}\n");
+            writer.WriteFrom("");
+            sql.Append($"\nJOIN {AssignmentsTable} a ON a.customer_id = {id}\nWHERE a.campaign = {sql.Parameter(campaign.Definition.Name)} AND a.arm = {sql.Parameter(arm.Name)}\nORDER BY {d.BinaryOrder(id)}");
             var path = Path.Combine(directory, FileName(arm.Name) + extension);
             files.Add(new AudienceFile(arm.Name, Path.GetFullPath(path), AudienceExport.WriteQuery(warehouse, sql.Build(), columns, format, path)));
         }

@@ -14,6 +14,7 @@ namespace Segmenta.Ingestion;
 /// <param name="Default">The value used when the source has none.</param>
 /// <param name="Required">When true, a row without a value is quarantined.</param>
 /// <param name="Position">file:line:column of the field in the mapping, for messages.</param>
+/// <param name="Aggregate">How a customers mapping over many records per customer (an event file) combines this field's values.</param>
 public sealed record FieldMapping(
     string Target,
     string? Column = null,
@@ -24,7 +25,36 @@ public sealed record FieldMapping(
     IReadOnlyDictionary<string, string>? ValueMap = null,
     string? Default = null,
     bool Required = false,
-    string? Position = null);
+    string? Position = null,
+    RowAggregate? Aggregate = null);
+
+/// <summary>
+/// How a customers mapping combines a customer's records into one profile (docs/ingestion.md, "Customers from an
+/// event file"). Values a record lacks are ignored; a customer without any value gets none (count: 0).
+/// </summary>
+public enum RowAggregate
+{
+    /// <summary>The value of the customer's first record that has one, in source order.</summary>
+    First,
+
+    /// <summary>The value of the customer's last record that has one, in source order.</summary>
+    Last,
+
+    /// <summary>The value on most of the customer's records; a tie goes to the value seen first in the source.</summary>
+    MostFrequent,
+
+    /// <summary>The smallest value (numbers and times by value, text by ordinal order).</summary>
+    Min,
+
+    /// <summary>The largest value.</summary>
+    Max,
+
+    /// <summary>The sum (integer and number fields).</summary>
+    Sum,
+
+    /// <summary>How many of the customer's records have a value (an integer field).</summary>
+    Count,
+}
 
 /// <summary>
 /// How a source file maps onto a canonical table: read options, one entry per target field, and an
@@ -64,6 +94,9 @@ public sealed record IngestMapping
 
     /// <summary>The mapping file, or null for the default by-name mapping.</summary>
     public string? File { get; init; }
+
+    /// <summary>True when the mapping combines many records per customer into one (its fields say how).</summary>
+    public bool Aggregates => Fields.Any(f => f.Aggregate is not null);
 
     /// <summary>
     /// The mapping used when none is given: every source column whose name is a canonical field of
@@ -163,6 +196,16 @@ public sealed record IngestMapping
             fields.Add(ParseField(table, entry));
         }
 
+        if (fields.Any(f => f.Aggregate is not null))
+        {
+            // One rule per field, said by the user: which of a customer's many records gives each value.
+            var unstated = entries.FirstOrDefault(e => e.Key != CanonicalModel.CustomerId && fields.First(f => f.Target == e.Key).Aggregate is null);
+            if (unstated is not null)
+            {
+                throw unstated.Error($"field `{unstated.Key}` needs an `aggregate` too: this mapping combines each customer's records into one profile, so every field says how (first, last, most_frequent, min, max, sum or count)");
+            }
+        }
+
         var duplicate = fields.GroupBy(f => f.Target, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {
@@ -186,6 +229,45 @@ public sealed record IngestMapping
 
     private static readonly string[] ValueSources = ["column", "expr", "value"];
 
+    private static RowAggregate? ParseAggregate(TableKind table, string target, YamlSection spec)
+    {
+        if (spec.GetString("aggregate") is not { } name)
+        {
+            return null;
+        }
+
+        if (table != TableKind.Customers || target == CanonicalModel.CustomerId)
+        {
+            throw spec.ErrorAt("aggregate", table != TableKind.Customers
+                ? "`aggregate` combines records into customer profiles; it is for customers mappings"
+                : "`customer_id` is what records are grouped by; it takes no `aggregate`");
+        }
+
+        var aggregate = name switch
+        {
+            "first" => RowAggregate.First,
+            "last" => RowAggregate.Last,
+            "most_frequent" => RowAggregate.MostFrequent,
+            "min" => RowAggregate.Min,
+            "max" => RowAggregate.Max,
+            "sum" => RowAggregate.Sum,
+            "count" => RowAggregate.Count,
+            _ => throw spec.ErrorAt("aggregate", $"unknown aggregate `{name}`; expected first, last, most_frequent, min, max, sum or count"),
+        };
+        var type = CanonicalModel.Find(table, target)?.Type ?? (spec.GetString("type") is { } t && FieldTypes.TryParse(t, out var parsed) ? parsed : (FieldType?)null);
+        if (aggregate == RowAggregate.Sum && type is not (null or FieldType.Integer or FieldType.Number))
+        {
+            throw spec.ErrorAt("aggregate", $"`sum` adds numbers; `{target}` is {FieldTypes.Name(type!.Value)}");
+        }
+
+        if (aggregate == RowAggregate.Count && type is not (null or FieldType.Integer))
+        {
+            throw spec.ErrorAt("aggregate", $"`count` gives an integer; `{target}` is {FieldTypes.Name(type!.Value)}");
+        }
+
+        return aggregate;
+    }
+
     private static FieldMapping ParseField(TableKind table, YamlEntry entry)
     {
         var target = entry.Key;
@@ -202,7 +284,7 @@ public sealed record IngestMapping
         }
         else if (entry.Section is { } spec)
         {
-            spec.RejectUnknownKeys("column", "expr", "value", "type", "format", "map", "default", "required");
+            spec.RejectUnknownKeys("column", "expr", "value", "type", "format", "map", "default", "required", "aggregate");
             var sources = ValueSources.Count(spec.Has);
             if (sources != 1)
             {
@@ -234,7 +316,8 @@ public sealed record IngestMapping
                 ValueMap: map,
                 Default: spec.GetString("default"),
                 Required: spec.GetBoolean("required") ?? false,
-                Position: entry.Position);
+                Position: entry.Position,
+                Aggregate: ParseAggregate(table, target, spec));
         }
         else
         {

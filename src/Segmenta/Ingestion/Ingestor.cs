@@ -77,7 +77,7 @@ public sealed class Ingestor
         ArgumentNullException.ThrowIfNull(options);
         var converter = new RecordConverter(mapping, source, warehouse.Columns(mapping.Table), settings.Zone, settings.AllEventTypes);
         var loadRequest = new IngestLoadRequest(
-            mapping.Table, options.Source, mapping.File is null ? null : Path.GetFullPath(mapping.File), converter.Columns, converter.NewColumns,
+            mapping.Table, options.Source, mapping.File is null ? null : Path.GetFullPath(mapping.File), converter.OutputColumns, converter.NewColumns,
             SourceEventIds: mapping.Table == TableKind.Events && !converter.GeneratesEventIds, options.StartedAt ?? time.GetUtcNow().UtcDateTime,
             options.KeepMissingTraits);
 
@@ -86,12 +86,23 @@ public sealed class Ingestor
         var producer = Task.Run(() => Produce(source, converter, channel.Writer, progress, cancellation), cancellation);
 
         long read = 0, quarantined = 0, repeated = 0, skipped = 0;
+        var aggregator = mapping.Aggregates ? new CustomerAggregator(mapping, converter.Columns, converter.OutputColumns) : null;
         var reader = channel.Reader;
         while (reader.WaitToReadAsync(cancellation).AsTask().GetAwaiter().GetResult())
         {
             while (reader.TryRead(out var batch))
             {
-                load.Append(batch);
+                if (aggregator is null)
+                {
+                    load.Append(batch);
+                }
+                else
+                {
+                    // Profiles are complete only at the end of the source: rows are combined first, quarantine kept as read.
+                    aggregator.Add(batch);
+                    load.Append(Quarantine(batch, converter.OutputColumns));
+                }
+
                 read += batch.Read;
                 quarantined += batch.Quarantined.Count;
                 repeated += batch.Duplicates;
@@ -100,9 +111,22 @@ public sealed class Ingestor
         }
 
         producer.GetAwaiter().GetResult();
+        foreach (var profiles in aggregator?.Batches(BatchRows) ?? [])
+        {
+            load.Append(profiles);
+        }
+
         var soFar = new IngestSummary(read, 0, quarantined, repeated, skipped);
         var (loaded, duplicates) = load.Commit(soFar, time.GetUtcNow().UtcDateTime);
         return soFar with { Loaded = loaded, Duplicates = duplicates };
+    }
+
+    /// <summary>A batch's quarantined rows alone (its rows go to the aggregator), so that they are stored as they are read.</summary>
+    private static RowBatch Quarantine(RowBatch batch, IReadOnlyList<FieldDefinition> columns)
+    {
+        var only = new RowBatch(columns, 1);
+        only.Quarantined.AddRange(batch.Quarantined);
+        return only;
     }
 
     private static void Produce(IRecordSource source, RecordConverter converter, ChannelWriter<RowBatch> writer, IProgress<IngestProgress>? progress, CancellationToken cancellation)

@@ -56,11 +56,13 @@ internal sealed class RecordConverter : IExprRow
 
         // Columns of the load: for events, the id first; then the mapped fields in mapping order.
         var columns = new List<FieldDefinition>();
+        var outputColumns = new List<FieldDefinition>();
         var newColumns = new List<FieldDefinition>();
         GeneratesEventIds = Table == TableKind.Events && mapping.Fields.All(f => f.Target != CanonicalModel.EventId);
         if (GeneratesEventIds)
         {
             columns.Add(CanonicalModel.Find(TableKind.Events, CanonicalModel.EventId)!);
+            outputColumns.Add(columns[0]);
         }
 
         var bound = new List<BoundField>();
@@ -96,8 +98,11 @@ internal sealed class RecordConverter : IExprRow
 
             var required = f.Required || f.Target == CanonicalModel.CustomerId
                 || (Table == TableKind.Events && f.Target is CanonicalModel.EventType or CanonicalModel.OccurredAt or CanonicalModel.EventId);
-            bound.Add(new BoundField(definition, columns.Count, ordinal, expression, f.Constant, f.Formats ?? [], f.ValueMap, f.Default, required, f.Column));
-            columns.Add(definition);
+            // A counted field is only present or missing in each record: it is read as text and counted after.
+            var input = f.Aggregate == RowAggregate.Count ? definition with { Type = FieldType.Text } : definition;
+            bound.Add(new BoundField(input, columns.Count, ordinal, expression, f.Constant, f.Formats ?? [], f.ValueMap, f.Default, required, f.Column));
+            columns.Add(input);
+            outputColumns.Add(definition);
         }
 
         foreach (var needed in Table == TableKind.Customers
@@ -123,6 +128,7 @@ internal sealed class RecordConverter : IExprRow
 
         fields = [.. bound];
         Columns = columns;
+        OutputColumns = outputColumns;
         NewColumns = newColumns;
         customerIdColumn = bound.First(b => b.Definition.Name == CanonicalModel.CustomerId).Slot;
         var layout = new RowBatch(columns, 1);
@@ -139,8 +145,9 @@ internal sealed class RecordConverter : IExprRow
                 occurrences = new OccurrenceCounter();
             }
         }
-        else
+        else if (!mapping.Aggregates)
         {
+            // A customer appearing again is a conflict, unless the mapping combines records (then it is the point).
             customerIdentity = new RowIdentity(layout, Enumerable.Range(0, columns.Count).ToList());
             customersSeen = new Dictionary<string, (long, UInt128)>(StringComparer.Ordinal);
         }
@@ -148,8 +155,11 @@ internal sealed class RecordConverter : IExprRow
 
     public TableKind Table { get; }
 
-    /// <summary>The columns of the load, in batch order.</summary>
+    /// <summary>The columns of the converted rows, in batch order.</summary>
     public List<FieldDefinition> Columns { get; }
+
+    /// <summary>The columns loaded: <see cref="Columns"/>, but for counted fields, which are read as text and loaded as integers.</summary>
+    public List<FieldDefinition> OutputColumns { get; }
 
     /// <summary>Declared columns the warehouse does not have yet.</summary>
     public IReadOnlyList<FieldDefinition> NewColumns { get; }

@@ -240,6 +240,31 @@ public sealed class SegmentDefinition
     /// <summary>Segments it refers to with <c>in segment</c>.</summary>
     public IReadOnlyList<string> DependsOn { get; }
 
+    /// <summary>The customer traits its conditions test (those of segments it refers to included), each once, in order.</summary>
+    public IReadOnlyList<string> CustomerTraits
+    {
+        get
+        {
+            var names = new List<string>();
+            void Visit(BoundCondition c)
+            {
+                switch (c)
+                {
+                    case BoundAll all: all.Items.ToList().ForEach(Visit); break;
+                    case BoundAny any: any.Items.ToList().ForEach(Visit); break;
+                    case BoundNot not: Visit(not.Operand); break;
+                    case BoundSegmentRef reference: Visit(reference.Condition); break;
+                    case BoundTest { Value: CustomerField tested }: names.Add(tested.Field.Name); break;
+                    case BoundRank { Measure: CustomerField ranked }: names.Add(ranked.Field.Name); break;
+                    default: break;
+                }
+            }
+
+            Visit(Condition);
+            return names.Distinct(StringComparer.Ordinal).ToList();
+        }
+    }
+
     /// <summary>The text of each top-level condition (the parts joined by <c>and</c>).</summary>
     public IReadOnlyList<string> ConditionTexts => Steps.Select(s => s.Text).ToList();
 

@@ -78,42 +78,61 @@ public sealed class SegmentQuery
         return sql.Build();
     }
 
-    /// <summary>Chosen traits of the given customers, in the preview's sample order.</summary>
-    public SqlStatement Traits(IReadOnlyList<string> customerIds, IReadOnlyList<FieldDefinition> traits)
+    /// <summary>Chosen columns of the given customers (computed fields at this query's as-of), in the preview's sample order.</summary>
+    public SqlStatement Traits(IReadOnlyList<string> customerIds, IReadOnlyList<TraitColumn> traits)
     {
         ArgumentNullException.ThrowIfNull(customerIds);
         ArgumentNullException.ThrowIfNull(traits);
         var sql = new SqlBuilder(dialect);
-        var id = dialect.QuoteIdentifier(CanonicalModel.CustomerId);
-        sql.Append($"SELECT {Columns("c", traits)}\nFROM {dialect.QuoteIdentifier("customers")} c\nWHERE c.{id} IN (")
+        var writer = new SegmentSqlWriter(context, sql);
+        var id = $"{writer.Customers}.{dialect.QuoteIdentifier(CanonicalModel.CustomerId)}";
+        WriteScope(writer, sql, "SELECT " + Columns(writer, traits));
+        sql.Append($"\nWHERE {id} IN (")
             .Append(customerIds.Count == 0 ? "NULL" : string.Join(", ", customerIds.Select(i => sql.Parameter(i))))
-            .Append($")\nORDER BY md5(c.{id})");
+            .Append($")\nORDER BY md5({id})");
         return sql.Build();
     }
 
-    /// <summary>Every member with chosen traits, ordered by customer id.</summary>
-    public SqlStatement Export(IReadOnlyList<FieldDefinition> traits)
+    /// <summary>Every member with chosen columns (computed fields at this query's as-of), ordered by customer id.</summary>
+    public SqlStatement Export(IReadOnlyList<TraitColumn> traits)
     {
         ArgumentNullException.ThrowIfNull(traits);
         var sql = new SqlBuilder(dialect);
         var writer = new SegmentSqlWriter(context, sql);
         writer.Plan(segment.Condition);
-        WriteScope(writer, sql, "SELECT " + Columns(writer.Customers, traits));
+        WriteScope(writer, sql, "SELECT " + Columns(writer, traits));
         sql.Append("\nWHERE ").Append(writer.Predicate(segment.Condition, negated: false))
             .Append($"\nORDER BY {writer.Customers}.{dialect.QuoteIdentifier(CanonicalModel.CustomerId)}");
         return sql.Build();
     }
 
-    /// <summary><c>customer_id</c> and the traits, qualified by the customers alias.</summary>
-    private string Columns(string alias, IReadOnlyList<FieldDefinition> traits) =>
-        string.Join(", ", OutputColumns(traits).Select(n => $"{alias}.{dialect.QuoteIdentifier(n)}"));
+    /// <summary>
+    /// <c>customer_id</c>, then <paramref name="after"/> when given, then each column once as <see cref="OutputColumns"/>
+    /// names them; computed fields are planned into <paramref name="writer"/>'s scope (call before it writes its FROM).
+    /// </summary>
+    internal static string Columns(SegmentSqlWriter writer, IReadOnlyList<TraitColumn> traits, string? after = null)
+    {
+        var columns = Distinct(traits).ToList();
+        foreach (var column in columns.Where(c => c.Set is not null))
+        {
+            writer.Plan(column.Value);
+        }
+
+        return string.Join(", ", [
+            $"{writer.Customers}.{writer.Quote(CanonicalModel.CustomerId)}",
+            .. after is null ? [] : new[] { after },
+            .. columns.Select(c => $"{writer.ValueExpression(c.Value, writer.Customers)} AS {writer.Quote(c.Name)}")]);
+    }
 
     /// <summary>The columns of sample and export rows, in order: <c>customer_id</c>, then each trait once.</summary>
-    public static IReadOnlyList<string> OutputColumns(IReadOnlyList<FieldDefinition> traits)
+    public static IReadOnlyList<string> OutputColumns(IReadOnlyList<TraitColumn> traits)
     {
         ArgumentNullException.ThrowIfNull(traits);
-        return [.. new[] { CanonicalModel.CustomerId }.Concat(traits.Select(t => t.Name)).Distinct(StringComparer.Ordinal)];
+        return [CanonicalModel.CustomerId, .. Distinct(traits).Select(t => t.Name)];
     }
+
+    private static IEnumerable<TraitColumn> Distinct(IReadOnlyList<TraitColumn> traits) =>
+        traits.Where(t => t.Name != CanonicalModel.CustomerId).DistinctBy(t => t.Name, StringComparer.Ordinal);
 
     private static void WriteScope(SegmentSqlWriter writer, SqlBuilder sql, string select)
     {

@@ -146,6 +146,9 @@ internal sealed class SegmentSqlWriter
 
     private string Q(string identifier) => Dialect.QuoteIdentifier(identifier);
 
+    /// <summary>An identifier quoted for this scope's dialect.</summary>
+    public string Quote(string identifier) => Q(identifier);
+
     private void WriteAggregates(string indent)
     {
         const string e = "e";

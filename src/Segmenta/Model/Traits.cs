@@ -1,37 +1,75 @@
 using Segmenta.Configuration;
+using Segmenta.Language;
 using Segmenta.Warehouse;
 
 namespace Segmenta.Model;
 
-/// <summary>A trait named that the customers table lacks: the message has a suggestion and the list of traits.</summary>
+/// <summary>A trait named that neither the customers table nor a computed field set has: the message has a suggestion and the list of traits.</summary>
 public sealed class UnknownTraitException(string message) : Exception(message);
 
-/// <summary>Customer columns chosen by name, for previews, exports and audience files.</summary>
+/// <summary>
+/// One column of a member table (preview samples, exports, audience files): a customer trait, or a computed
+/// field a segment can test — <c>rfm.segment</c>, <c>clv.value</c>, <c>cluster</c>, <c>features.monetary</c> —
+/// evaluated at the table's as-of like the segment itself.
+/// </summary>
+/// <param name="Name">The column's name in the output: the name as written (<c>rfm.segment</c>).</param>
+/// <param name="Field">The field read.</param>
+/// <param name="Set">The computed field set it belongs to; null for a customer trait.</param>
+public sealed record TraitColumn(string Name, FieldDefinition Field, DerivedFieldSet? Set = null)
+{
+    /// <summary>The column as a bound value the SQL writer can plan and write.</summary>
+    internal BoundValue Value => Set is null ? new CustomerField(Field) : new DerivedField(Set, Field);
+}
+
+/// <summary>Columns chosen by name, for previews, exports and audience files.</summary>
 public static class Traits
 {
     /// <summary>
-    /// The customer columns in <paramref name="list"/> (comma-separated), or those of <paramref name="defaults"/>
-    /// the table has when no list is given; a listed name the table lacks is a mistake.
+    /// The columns in <paramref name="list"/> (comma-separated), or those of <paramref name="defaults"/> the
+    /// customers table has when no list is given; a listed name that is neither a customer trait nor a computed
+    /// field of <paramref name="schema"/> (when given) is a mistake.
     /// </summary>
-    public static IReadOnlyList<FieldDefinition> Resolve(IWarehouse warehouse, string? list, IReadOnlyList<string> defaults)
+    public static IReadOnlyList<TraitColumn> Resolve(IWarehouse warehouse, string? list, IReadOnlyList<string> defaults, SegmentSchema? schema = null)
     {
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(defaults);
         var columns = warehouse.Columns(TableKind.Customers);
         var names = list is null ? defaults : list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var result = new List<FieldDefinition>();
+        var result = new List<TraitColumn>();
         foreach (var name in names)
         {
             if (columns.FirstOrDefault(c => c.Name == name) is { } column)
             {
-                result.Add(column);
+                result.Add(new TraitColumn(name, column));
+            }
+            else if (schema is not null && Computed(schema, name) is { } computed)
+            {
+                result.Add(computed);
             }
             else if (list is not null)
             {
-                throw new UnknownTraitException($"unknown trait `{name}`{Suggestions.DidYouMean(name, columns.Select(c => c.Name))}; traits: {string.Join(", ", columns.Select(c => c.Name))}");
+                var known = columns.Select(c => c.Name).Concat(schema is null ? [] : ComputedNames(schema)).ToList();
+                throw new UnknownTraitException($"unknown trait `{name}`{Suggestions.DidYouMean(name, known)}; traits: {string.Join(", ", known)}");
             }
         }
 
         return result;
     }
+
+    /// <summary><c>namespace.field</c>, or a namespace alone that names its default field (<c>cluster</c>).</summary>
+    private static TraitColumn? Computed(SegmentSchema schema, string name)
+    {
+        var dot = name.IndexOf('.', StringComparison.Ordinal);
+        var (space, field) = dot < 0 ? (name, null) : (name[..dot], name[(dot + 1)..]);
+        if (schema.Derived(space) is not { } set)
+        {
+            return null;
+        }
+
+        field ??= set.DefaultField;
+        return set.Fields.FirstOrDefault(f => f.Name == field) is { } definition ? new TraitColumn(name, definition, set) : null;
+    }
+
+    private static IEnumerable<string> ComputedNames(SegmentSchema schema) =>
+        schema.DerivedSets.SelectMany(s => s.Fields.Select(f => $"{s.Namespace}.{f.Name}"));
 }

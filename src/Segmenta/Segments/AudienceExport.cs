@@ -30,7 +30,7 @@ public enum AudienceFormat
 public static class AudienceExport
 {
     /// <summary>Exports and returns the number of members written.</summary>
-    public static long Write(IWarehouse warehouse, SegmentDefinition segment, EvaluationContext context, IReadOnlyList<FieldDefinition> traits, AudienceFormat format, string path)
+    public static long Write(IWarehouse warehouse, SegmentDefinition segment, EvaluationContext context, IReadOnlyList<TraitColumn> traits, AudienceFormat format, string path)
     {
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(segment);

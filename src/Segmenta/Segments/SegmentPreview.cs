@@ -46,7 +46,7 @@ public sealed record SegmentPreview(
     public double ShareOfRevenue => Revenue == 0 ? 0 : (double)(MemberRevenue / Revenue);
 
     /// <summary>Computes the preview: one pass for sizes, funnel, revenue and sample ids, then a lookup of the sample's traits.</summary>
-    public static SegmentPreview Compute(IWarehouse warehouse, SegmentDefinition segment, EvaluationContext context, IReadOnlyList<FieldDefinition> sampleTraits, int sampleSize)
+    public static SegmentPreview Compute(IWarehouse warehouse, SegmentDefinition segment, EvaluationContext context, IReadOnlyList<TraitColumn> sampleTraits, int sampleSize)
     {
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(segment);
