@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text.Json;
+using Segmenta.Testing;
+using Xunit;
+
+namespace Segmenta.Cli.Tests;
+
+/// <summary>
+/// samples/online_retail/run.sh as a user runs it: the whole journey on a real shop, one JSON array of steps, the
+/// customers' countries checked against the most frequent country of their lines in the CSV, counted here.
+/// </summary>
+public sealed class OnlineRetailSampleTests : IDisposable
+{
+    private readonly TempDir dir = TestPaths.NewTempDir();
+
+    public void Dispose() => dir.Dispose();
+
+    [Fact]
+    public void RunSh_Json_WholeJourneyWithCountriesFromTheInvoiceLines()
+    {
+        Assert.Equal(0, CliRunner.Run(dir.Path, "init", "--timezone", "Europe/London", "--currency", "GBP").ExitCode);
+        var (code, stdout, stderr) = CliRunner.Script(dir.Path, TestPaths.Sample("online_retail/run.sh"), "--json");
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        var steps = doc.RootElement.EnumerateArray().ToDictionary(s => s.GetProperty("step").GetString()!, s => s.GetProperty("result"));
+        Assert.Equal(
+            ["ingest_events", "ingest_customers", "status", "check", "features", "rfm", "clusters", "clv_compare", "clv_fit", "preview", "personas", "plan", "refresh", "report"],
+            doc.RootElement.EnumerateArray().Select(s => s.GetProperty("step").GetString()));
+
+        // One profile per CustomerID, its country the one on most of its lines (ties: the first seen), counted here.
+        var countries = new Dictionary<string, Dictionary<string, (int Lines, int First)>>(StringComparer.Ordinal);
+        var line = 0;
+        foreach (var text in File.ReadLines(TestPaths.DataFile("online_retail.csv")).Skip(1))
+        {
+            line++;
+            var f = Csv(text);
+            if (f[6].Length == 0)
+            {
+                continue;
+            }
+
+            var id = ((long)double.Parse(f[6], CultureInfo.InvariantCulture)).ToString(CultureInfo.InvariantCulture);
+            var mine = countries.TryGetValue(id, out var m) ? m : countries[id] = new(StringComparer.Ordinal);
+            mine[f[7]] = mine.TryGetValue(f[7], out var c) ? (c.Lines + 1, c.First) : (1, line);
+        }
+
+        var country = countries.ToDictionary(kv => kv.Key, kv => kv.Value.OrderByDescending(v => v.Value.Lines).ThenBy(v => v.Value.First).First().Key);
+        Assert.Equal(countries.Count, steps["ingest_customers"].GetProperty("loaded").GetInt64());
+        var uk = country.Count(c => c.Value == "United Kingdom");
+        Assert.Equal(3_950, uk); // the UK customer count usually quoted for this dataset
+
+        var check = steps["check"];
+        Assert.Empty(check.GetProperty("warnings").EnumerateArray());
+        Assert.Equal(0, CliRunner.Run(dir.Path, "segment", "preview", "uk_customers", "--as-of", "2011-12-10").ExitCode);
+        using (var preview = JsonDocument.Parse(CliRunner.Run(dir.Path, "segment", "preview", "uk_customers", "--as-of", "2011-12-10", "--json").Out))
+        {
+            Assert.Equal(uk, preview.RootElement.GetProperty("size").GetInt64());
+        }
+
+        // The models say what they are worth here, and the plan says where its base rate comes from.
+        Assert.Equal(JsonValueKind.Null, steps["clv_compare"].GetProperty("recommended").ValueKind);
+        Assert.NotEmpty(steps["clv_fit"].GetProperty("fit").GetProperty("warnings").EnumerateArray());
+        var planned = steps["plan"].GetProperty("segments")[0];
+        Assert.Equal("earlier_members", planned.GetProperty("base_rate_reference").GetString());
+        Assert.True(planned.GetProperty("base_rate").GetDouble() > 0);
+        Assert.True(File.Exists(Path.Combine(dir.Path, "report.html")));
+    }
+
+    private static List<string> Csv(string line)
+    {
+        var fields = new List<string>();
+        var current = new System.Text.StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var ch = line[i];
+            if (ch == '"' && quoted && i + 1 < line.Length && line[i + 1] == '"')
+            {
+                current.Append('"');
+                i++;
+            }
+            else if (ch == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (ch == ',' && !quoted)
+            {
+                fields.Add(current.ToString());
+                current.Clear();
+            }
+            else
+            {
+                current.Append(ch);
+            }
+        }
+
+        fields.Add(current.ToString());
+        return fields;
+    }
+}
