@@ -46,7 +46,7 @@ step clusters cluster --features recency_days,frequency,monetary,avg_order_value
 step clv_compare clv compare --as-of "$as_of"
 step clv_fit clv fit --as-of "$as_of"
 step preview segment preview lapsed_regulars --as-of "$as_of"
-step personas persona uk_customers international lapsed_regulars big_baskets rfm_champions rfm_lost --as-of "$as_of"
+step personas persona uk_customers international lapsed_regulars big_baskets refund_only rfm_champions rfm_lost --as-of "$as_of"
 step plan campaign plan winback --as-of "$as_of" --lift 0.2
 step refresh refresh --from 2011-09-17 --to "$as_of" --every "4 weeks"
 step report report --out report.html --as-of "$as_of"

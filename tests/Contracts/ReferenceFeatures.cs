@@ -77,6 +77,7 @@ internal static class ReferenceFeatures
                 ["gross_revenue"] = gross,
                 ["refunded"] = refunded,
                 ["refunds"] = (long)refunds.Count,
+                ["refund_rate"] = gross > 0 ? Math.Min(1.0, (double)refunded / (double)gross) : null,
                 ["monetary"] = net,
                 ["avg_order_value"] = orders > 0 ? (double)kept.Sum(o => o.Net) / orders : null,
                 ["avg_days_between_purchases"] = days.Count > 1 ? (double)(days[^1].DayNumber - days[0].DayNumber) / (days.Count - 1) : null,

@@ -90,7 +90,7 @@ public class CliTests
         Assert.True(clv.GetProperty("fit").GetProperty("purchases").GetProperty("converged").GetBoolean());
         Assert.Equal(json.RootElement.GetProperty("rfm").GetProperty("scored").GetInt64(), clv.GetProperty("predictions").GetProperty("customers").GetInt64());
         Assert.True(clv.GetProperty("predictions").GetProperty("total_value").GetDouble() > 0);
-        Assert.All(personas, p => Assert.True(p.GetProperty("lifetime").GetProperty("predicted").GetInt64() > 0));
+        Assert.All(personas, p => Assert.True(p.GetProperty("lifetime").GetProperty("members_predicted").GetInt64() > 0));
         Assert.Equal(1.0, personas.Sum(p => p.GetProperty("lifetime").GetProperty("share_of_value").GetDouble()), 1e-9);
         Assert.Contains(json.RootElement.GetProperty("segments").EnumerateArray(), s => s.GetProperty("name").GetString() == "valuable_slipping" && s.GetProperty("size").GetInt64() > 0);
 

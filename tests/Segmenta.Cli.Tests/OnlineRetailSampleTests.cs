@@ -57,6 +57,35 @@ public sealed class OnlineRetailSampleTests : IDisposable
             Assert.Equal(uk, preview.RootElement.GetProperty("size").GetInt64());
         }
 
+        // Personas: what a segment buys, with lift (international customers pay postage: the POST line), checked here;
+        // refund-only customers are not "prospects" to win with a first-purchase incentive; big buyers are not
+        // "returning-prone" for their volume (a refund rate decides, not a refund count).
+        var personas = steps["personas"].GetProperty("personas").EnumerateArray().ToDictionary(p => p.GetProperty("segment").GetString()!);
+        var postBuyers = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var text in File.ReadLines(TestPaths.DataFile("online_retail.csv")).Skip(1))
+        {
+            var f = Csv(text);
+            if (f[6].Length > 0 && f[1] == "POST" && !f[0].StartsWith('C'))
+            {
+                postBuyers.Add(((long)double.Parse(f[6], CultureInfo.InvariantCulture)).ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        var international = country.Where(c => c.Value != "United Kingdom").Select(c => c.Key).ToList();
+        var post = personas["international"].GetProperty("buys").EnumerateArray().Single(b => b.GetProperty("level").GetString() == "POST");
+        Assert.Equal("product", post.GetProperty("trait").GetString());
+        Assert.Equal("POSTAGE", post.GetProperty("label").GetString());
+        Assert.Equal(international.Count(postBuyers.Contains), post.GetProperty("members").GetInt64());
+        Assert.Equal((double)international.Count(postBuyers.Contains) / international.Count, post.GetProperty("share").GetDouble(), 1e-12);
+        Assert.Equal((double)postBuyers.Count / country.Count, post.GetProperty("base_share").GetDouble(), 1e-12);
+        var refunders = personas["refund_only"];
+        Assert.True(refunders.GetProperty("size").GetInt64() > 0);
+        Assert.DoesNotContain("prospects", refunders.GetProperty("name").GetString()!, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("first-purchase", refunders.GetProperty("strategy").GetString()!, StringComparison.Ordinal);
+        Assert.DoesNotContain("returning-prone", personas["rfm_champions"].GetProperty("name").GetString()!, StringComparison.OrdinalIgnoreCase);
+        Assert.All(personas.Values, p => Assert.DoesNotContain(p.GetProperty("measures").EnumerateArray(), m => m.GetProperty("name").GetString() is "sessions" or "email_open_rate"));
+        Assert.False(personas["rfm_lost"].GetProperty("lifetime").GetProperty("p_alive_informative").GetBoolean());
+
         // The models say what they are worth here, and the plan says where its base rate comes from.
         Assert.Equal(JsonValueKind.Null, steps["clv_compare"].GetProperty("recommended").ValueKind);
         Assert.NotEmpty(steps["clv_fit"].GetProperty("fit").GetProperty("warnings").EnumerateArray());

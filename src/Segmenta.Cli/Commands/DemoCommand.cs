@@ -213,7 +213,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
                 clusters = AnalysisDocuments.Cluster(clusters, model.Version, null),
                 clv = new { fit = AnalysisDocuments.ModelJson(clv, stored: true), predictions = AnalysisDocuments.PredictionsJson(values) },
                 personas = personas.Select(AnalysisDocuments.Persona),
-                segments = previews.Select(p => new { name = p.Name, title = p.Title, size = p.Size, share_of_customers = Math.Round(p.ShareOfCustomers, 6), share_of_revenue = Math.Round(p.ShareOfRevenue, 6) }),
+                segments = previews.Select(p => new { name = p.Name, title = p.Title, size = p.Size, share_of_customers = Math.Round(p.ShareOfCustomers, 6), share_of_net_revenue = Math.Round(p.ShareOfRevenue, 6) }),
                 export = new { segment = "lapsed_vips", path = exportFile, members = exported },
                 refresh = new
                 {
@@ -248,7 +248,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         Console.WriteLine($"Segments as of {AsOf:yyyy-MM-dd} (segments/demo.seg):");
         foreach (var p in previews)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {p.Name,-20} {p.Size,8:N0} customers {SegmentSupport.Percent(p.ShareOfCustomers),6}  {SegmentSupport.Percent(p.ShareOfRevenue),6} of revenue   {p.Title}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {p.Name,-20} {p.Size,8:N0} customers {SegmentSupport.Percent(p.ShareOfCustomers),6}  {SegmentSupport.Percent(p.ShareOfRevenue),6} of net revenue   {p.Title}"));
         }
 
         Console.WriteLine();

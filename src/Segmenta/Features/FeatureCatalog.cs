@@ -28,16 +28,17 @@ public static class FeatureCatalog
     /// <summary>Every feature, in table order.</summary>
     public static IReadOnlyList<FeatureDefinition> All { get; } =
     [
-        new("first_purchase_at", FieldType.Timestamp, false, "instant (UTC)", "The earliest purchase event.", "missing"),
-        new("last_purchase_at", FieldType.Timestamp, false, "instant (UTC)", "The latest purchase event.", "missing"),
+        new("first_purchase_at", FieldType.Timestamp, false, "instant (UTC)", "When the earliest kept order was placed (docs/features.md, \"Orders and refunds\").", "missing"),
+        new("last_purchase_at", FieldType.Timestamp, false, "instant (UTC)", "When the latest kept order was placed.", "missing"),
         new("recency_days", FieldType.Integer, false, "days", "Whole 24-hour days from the last purchase to the as-of instant, rounded down (a purchase 30 hours ago is 1).", "missing"),
-        new("frequency", FieldType.Integer, false, "orders", "Purchase orders: distinct `order_id` values of purchase events (a purchase without an order id is an order of its own). Refunds do not reduce it.", "0"),
-        new("purchase_days", FieldType.Integer, false, "days", "Distinct calendar days, in the workspace time zone, with at least one purchase.", "0"),
+        new("frequency", FieldType.Integer, false, "orders", "Kept purchase orders: orders (distinct `order_id` values of purchase events; a purchase without an order id is an order of its own) that refunds did not cancel whole.", "0"),
+        new("purchase_days", FieldType.Integer, false, "days", "Distinct calendar days, in the workspace time zone, on which a kept order was placed.", "0"),
         new("gross_revenue", FieldType.Number, false, "currency", "The sum of purchase revenue.", "0"),
         new("refunded", FieldType.Number, false, "currency", "The sum of refund amounts (refund revenue counts as money back whatever its sign: a returned order or a cancellation).", "0"),
         new("refunds", FieldType.Integer, false, "events", "Refund events (returns and cancellations).", "0"),
+        new("refund_rate", FieldType.Number, true, "share 0–1", "`refunded / gross_revenue`, at most 1: the share of what was bought that came back (a rate, so big buyers are not \"returning-prone\" for their volume alone).", "missing (no purchase revenue)"),
         new("monetary", FieldType.Number, false, "currency", "Net revenue: `gross_revenue − refunded`. Can be negative when a refund exceeds what was bought in the data.", "0"),
-        new("avg_order_value", FieldType.Number, true, "currency", "`monetary / frequency`: net revenue per order.", "missing (no orders)"),
+        new("avg_order_value", FieldType.Number, true, "currency", "The mean net value of the kept orders (gross less the refunds matched to them): per order, never per line.", "missing (no orders)"),
         new("avg_days_between_purchases", FieldType.Number, true, "days", "Days from the first to the last purchase day, divided by `purchase_days − 1`: the mean gap between consecutive purchase days.", "missing (fewer than two purchase days)"),
         new("tenure_days", FieldType.Integer, false, "days", "Whole 24-hour days from the customer's first sign of life — the earlier of `signup_at` and the first event of any type — to the as-of instant.", "missing (no signup before as-of, no events)"),
         new("email_sends", FieldType.Integer, false, "e-mails", "E-mails sent: distinct `campaign_id` values of `email_sent` events (an event without a campaign is one e-mail).", "0"),

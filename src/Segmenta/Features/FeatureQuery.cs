@@ -55,6 +55,7 @@ internal sealed class FeatureQuery : IDerivedFieldSource
         ["gross_revenue"] = (["p_gross"], _ => "coalesce(a.p_gross, 0)"),
         ["refunded"] = (["r_amount"], _ => "coalesce(a.r_amount, 0)"),
         ["refunds"] = (["r_count"], _ => "coalesce(a.r_count, 0)"),
+        ["refund_rate"] = (["p_gross", "r_amount"], x => $"CASE WHEN a.p_gross > 0 THEN least({x.Dialect.ToDouble("coalesce(a.r_amount, 0)")} / {x.Dialect.ToDouble("a.p_gross")}, {x.Dialect.ToDouble("1")}) END"),
         ["monetary"] = (["p_gross", "r_amount"], _ => "(coalesce(a.p_gross, 0) - coalesce(a.r_amount, 0))"),
         ["avg_order_value"] = (["p_net", "p_orders"], x => $"CASE WHEN k.p_orders > 0 THEN {x.Dialect.ToDouble("k.p_net")} / k.p_orders END"),
         ["avg_days_between_purchases"] = (["p_first", "p_last", "p_days"], x => $"CASE WHEN k.p_days > 1 THEN {x.Dialect.ToDouble($"{x.LocalDate("k.p_last")} - {x.LocalDate("k.p_first")}")} / (k.p_days - 1) END"),

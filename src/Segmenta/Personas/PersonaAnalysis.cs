@@ -30,7 +30,8 @@ public sealed record PersonaMeasure(string Name, string Unit, long Present, doub
 /// <param name="BaseShare">Its share of every customer.</param>
 /// <param name="Lift">Share ÷ base share.</param>
 /// <param name="PValue">Two-sided p-value of the two-proportion z-test, members against the other customers.</param>
-public sealed record PersonaLevel(string Trait, string Level, long Members, double Share, double BaseShare, double Lift, double PValue);
+/// <param name="Label">A name for people, where the level is a code (a product's description).</param>
+public sealed record PersonaLevel(string Trait, string Level, long Members, double Share, double BaseShare, double Lift, double PValue, string? Label = null);
 
 /// <summary>A share of the members beside the same share of the base (a channel, an RFM segment).</summary>
 public sealed record PersonaShare(string Name, long Members, double Share, double BaseShare);
@@ -46,6 +47,8 @@ public sealed record PersonaShare(string Name, long Members, double Share, doubl
 /// <param name="MeanProbabilityAlive">Mean P(alive) of the predicted members.</param>
 /// <param name="BaseMeanProbabilityAlive">The same over every customer with a prediction.</param>
 /// <param name="LikelyInactive">Predicted members with P(alive) below 0.5.</param>
+/// <param name="Warnings">The CLV model's warnings: what qualifies these numbers.</param>
+/// <param name="ProbabilityAliveInformative">False when the model's P(alive) collapsed (almost everyone near 1): then neither P(alive) nor "likely inactive" says anything.</param>
 public sealed record PersonaLifetime(
     int ModelVersion,
     DateOnly HistoryEnd,
@@ -56,7 +59,9 @@ public sealed record PersonaLifetime(
     double BaseMeanValue,
     double MeanProbabilityAlive,
     double BaseMeanProbabilityAlive,
-    long LikelyInactive);
+    long LikelyInactive,
+    IReadOnlyList<string>? Warnings = null,
+    bool ProbabilityAliveInformative = true);
 
 /// <summary>A segment described as a persona (docs/personas.md).</summary>
 /// <param name="Segment">The segment's name.</param>
@@ -75,6 +80,8 @@ public sealed record PersonaLifetime(
 /// <param name="Channels">Preferred purchase channels, the members' most common first.</param>
 /// <param name="RfmMix">RFM segments of the members, in the score map's order, then those without purchases.</param>
 /// <param name="Lifetime">Predicted lifetime value and P(alive) of the members, once <c>segmenta clv</c> has stored predictions (else null).</param>
+/// <param name="Buys">What the members buy more than everyone: the categories (or, without categories, the products) bought by a
+/// larger share of members than of all customers, with lift and Bonferroni-tested significance, highest lift first.</param>
 public sealed record PersonaReport(
     string Segment,
     string? Title,
@@ -91,7 +98,8 @@ public sealed record PersonaReport(
     IReadOnlyList<PersonaLevel> OverIndexing,
     IReadOnlyList<PersonaShare> Channels,
     IReadOnlyList<PersonaShare> RfmMix,
-    PersonaLifetime? Lifetime = null)
+    PersonaLifetime? Lifetime = null,
+    IReadOnlyList<PersonaLevel>? Buys = null)
 {
     /// <summary>Members as a share of all customers.</summary>
     public double ShareOfCustomers => Customers == 0 ? 0 : (double)Size / Customers;
@@ -112,7 +120,7 @@ public static class PersonaAnalysis
     /// <summary>The numeric traits and behaviors described.</summary>
     public static IReadOnlyList<string> NumericInputs { get; } =
     [
-        "age", "income", "tenure_days", "recency_days", "frequency", "monetary", "avg_order_value", "avg_days_between_purchases", "refunds",
+        "age", "income", "tenure_days", "recency_days", "frequency", "monetary", "avg_order_value", "avg_days_between_purchases", "refund_rate",
         "email_open_rate", "email_click_rate", "ad_click_rate", "sessions", "avg_session_seconds",
     ];
 
@@ -122,6 +130,9 @@ public static class PersonaAnalysis
     /// <summary>The fewest members with a level for it to count as over-indexing.</summary>
     public const int MinimumSupport = 10;
 
+    /// <summary>The smallest share of members buying a category or product for it to describe them (a rare item bought by a few is no trait of the segment).</summary>
+    public const double MinimumBuyShare = 0.05;
+
     /// <summary>The smallest lift that counts as over-indexing.</summary>
     public const double MinimumLift = 1.2;
 
@@ -130,6 +141,9 @@ public static class PersonaAnalysis
 
     /// <summary>The label of members without an RFM segment (no purchase before as-of) in the RFM mix.</summary>
     public const string NoPurchases = "(no purchases)";
+
+    /// <summary>The label of members without a kept order but with refunds: they cancelled all they ordered, or bought before the data begin.</summary>
+    public const string RefundsOnly = "(refunds or cancellations only)";
 
     /// <summary>Describes each segment at the context's as-of.</summary>
     public static IReadOnlyList<PersonaReport> Describe(IWarehouse warehouse, EvaluationContext context, RfmOptions rfm, IReadOnlyList<SegmentDefinition> segments)
@@ -156,8 +170,9 @@ public static class PersonaAnalysis
     /// <summary>Every customer's inputs, read once, column by column.</summary>
     private sealed class Population
     {
-        private Population(List<string> ids, double?[][] numeric, string?[][] categorical, decimal[] revenue, string?[] rfm, Predictions? predictions)
+        private Population(List<string> ids, double?[][] numeric, string?[][] categorical, decimal[] revenue, string?[] rfm, Predictions? predictions, Purchases? purchases)
         {
+            Bought = purchases;
             Lifetimes = predictions;
             Count = ids.Count;
             Index = ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
@@ -171,6 +186,9 @@ public static class PersonaAnalysis
         }
 
         public int Count { get; }
+
+        /// <summary>Who bought each category or product, or null when purchases carry neither.</summary>
+        private Purchases? Bought { get; }
 
         public Dictionary<string, int> Index { get; }
 
@@ -209,8 +227,8 @@ public static class PersonaAnalysis
             }
 
             // Revenue is net revenue (monetary), the one definition every view shares; it is among the numeric inputs.
-            sql.Append(", f.monetary, r.segment\nFROM (\n");
-            FeatureQuery.Write(sql, context, [.. NumericInputs, .. CategoricalInputs]);
+            sql.Append(", f.monetary, f.refunds, r.segment\nFROM (\n");
+            FeatureQuery.Write(sql, context, [.. NumericInputs, .. CategoricalInputs, "refunds"]);
             sql.Append("\n) f\nLEFT JOIN (\n");
             new RfmQuery(options).Write(sql, context);
             sql.Append($"\n) r ON r.{id} = f.{id}");
@@ -237,7 +255,10 @@ public static class PersonaAnalysis
                 }
 
                 revenue.Add(r.IsDBNull(c) ? 0 : Convert.ToDecimal(r.GetValue(c), CultureInfo.InvariantCulture));
-                rfm.Add(r.IsDBNull(c + 1) ? null : r.GetString(c + 1));
+
+                // Without a kept order a customer has no RFM segment; one with refunds is no prospect, though: they bought
+                // before the data begin, or cancelled everything they ordered.
+                rfm.Add(!r.IsDBNull(c + 2) ? r.GetString(c + 2) : !r.IsDBNull(c + 1) && Convert.ToInt64(r.GetValue(c + 1), CultureInfo.InvariantCulture) > 0 ? RefundsOnly : null);
             });
 
             // Rows arrive in the database's order; customer-id order makes every sum below run the same way each time.
@@ -249,7 +270,8 @@ public static class PersonaAnalysis
                 [.. categorical.Select(col => order.Select(i => col[i]).ToArray())],
                 [.. order.Select(i => revenue[i])],
                 [.. order.Select(i => rfm[i])],
-                Predictions.Read(warehouse, sorted));
+                Predictions.Read(warehouse, sorted),
+                Purchases.Read(warehouse, context, sorted));
         }
 
         private static (long Present, double Mean, double Median, double Deviation) Describe(double?[] values)
@@ -286,6 +308,13 @@ public static class PersonaAnalysis
             {
                 var (present, mean, median, _) = Describe(Numeric[c].Where((_, i) => members[i]).ToArray());
                 var b = Stats[c];
+
+                // A measure the data does not have (no sessions anywhere, no e-mails sent) says nothing: it is left out.
+                if (b.Present == 0 || (b.Mean == 0 && b.Deviation == 0))
+                {
+                    continue;
+                }
+
                 measures.Add(new PersonaMeasure(
                     NumericInputs[c],
                     FeatureCatalog.Find(NumericInputs[c])!.Unit,
@@ -332,7 +361,7 @@ public static class PersonaAnalysis
                 .OrderByDescending(l => l.Lift).ThenBy(l => l.Trait, StringComparer.Ordinal).ThenBy(l => l.Level, StringComparer.Ordinal)
                 .ToList();
 
-            var rfmMix = options.Map.SegmentNames.Append(NoPurchases).Select(name =>
+            var rfmMix = options.Map.SegmentNames.Append(RefundsOnly).Append(NoPurchases).Select(name =>
             {
                 var m = rfmMembers.GetValueOrDefault(name);
                 return new PersonaShare(name, m, size == 0 ? 0 : (double)m / size, Count == 0 ? 0 : (double)RfmCounts.GetValueOrDefault(name) / Count);
@@ -345,7 +374,92 @@ public static class PersonaAnalysis
                 [.. channels.OrderByDescending(s => s.Members).ThenBy(s => s.Name, StringComparer.Ordinal)], rfmMix);
             var (name, reasons) = PersonaPlaybook.Name(draft);
             var (strategy, why) = PersonaPlaybook.Strategy(draft);
-            return draft with { Name = name, NameReasons = reasons, Strategy = strategy, StrategyReason = why, Lifetime = Lifetimes?.Describe(members) };
+            return draft with { Name = name, NameReasons = reasons, Strategy = strategy, StrategyReason = why, Lifetime = Lifetimes?.Describe(members), Buys = Bought?.OverIndexing(members, size) ?? [] };
+        }
+    }
+
+    /// <summary>
+    /// Who bought what before the as-of: each customer's distinct categories — or products, when purchases carry no
+    /// category — with a product's description where the events have one (the most frequent spelling, then the first).
+    /// </summary>
+    private sealed class Purchases
+    {
+        private readonly string trait;
+        private readonly List<(string Level, string? Label, int[] Buyers)> levels;
+        private readonly int count;
+
+        private Purchases(string trait, List<(string, string?, int[])> levels, int count)
+        {
+            this.trait = trait;
+            this.levels = levels;
+            this.count = count;
+        }
+
+        public static Purchases? Read(IWarehouse warehouse, EvaluationContext context, List<string> ids)
+        {
+            var d = warehouse.Dialect;
+            var columns = warehouse.Columns(TableKind.Events).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+            var index = ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
+            foreach (var trait in new[] { "category", "product" })
+            {
+                var sql = new SqlBuilder(d);
+                var level = d.QuoteIdentifier(trait);
+                var label = trait == "product" && columns.Contains("description") ? d.QuoteIdentifier("description") : null;
+                sql.Append($"SELECT e.{d.QuoteIdentifier(CanonicalModel.CustomerId)}, e.{level}{(label is null ? "" : $", min(e.{label})")} FROM {d.QuoteIdentifier("events")} e WHERE e.{d.QuoteIdentifier(CanonicalModel.EventType)} = {sql.Parameter("purchase")} AND e.{d.QuoteIdentifier(CanonicalModel.OccurredAt)} < {sql.Parameter(context.AsOf)} AND e.{level} IS NOT NULL GROUP BY 1, 2");
+                var buyers = new Dictionary<string, (string? Label, List<int> Customers)>(StringComparer.Ordinal);
+                warehouse.Read(sql.Build(), r =>
+                {
+                    if (index.TryGetValue(r.GetString(0), out var i))
+                    {
+                        var key = Convert.ToString(r.GetValue(1), CultureInfo.InvariantCulture)!;
+                        var name = label is not null && !r.IsDBNull(2) ? r.GetString(2) : null;
+                        if (!buyers.TryGetValue(key, out var entry))
+                        {
+                            buyers[key] = entry = (name, []);
+                        }
+                        else if (name is not null && (entry.Label is null || string.CompareOrdinal(name, entry.Label) < 0))
+                        {
+                            buyers[key] = entry = (name, entry.Customers);
+                        }
+
+                        entry.Customers.Add(i);
+                    }
+                });
+                if (buyers.Count > 0)
+                {
+                    return new Purchases(trait, [.. buyers.OrderBy(b => b.Key, StringComparer.Ordinal).Select(b => (b.Key, b.Value.Label, b.Value.Customers.ToArray()))], ids.Count);
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>The levels bought by a larger share of members than of everyone (support, lift and Bonferroni over the levels tested), highest lift first.</summary>
+        public IReadOnlyList<PersonaLevel> OverIndexing(bool[] members, long size)
+        {
+            if (size == 0)
+            {
+                return [];
+            }
+
+            var tested = new List<PersonaLevel>();
+            foreach (var (level, label, buyers) in levels)
+            {
+                var m = buyers.LongCount(i => members[i]);
+                if (m < MinimumSupport)
+                {
+                    continue;
+                }
+
+                var share = (double)m / size;
+                var baseShare = (double)buyers.Length / count;
+                var p = Statistics.TwoSidedP(Statistics.TwoProportionZ(m, size, buyers.Length - m, count - size));
+                tested.Add(new PersonaLevel(trait, level, m, share, baseShare, share / baseShare, p, label));
+            }
+
+            var threshold = Significance / Math.Max(1, tested.Count);
+            return [.. tested.Where(l => l.Lift >= MinimumLift && l.PValue < threshold && l.Share >= MinimumBuyShare)
+                .OrderByDescending(l => l.Lift).ThenBy(l => l.Level, StringComparer.Ordinal).Take(10)];
         }
     }
 
@@ -356,9 +470,11 @@ public static class PersonaAnalysis
         private readonly double[] alive;
         private readonly int version;
         private readonly DateOnly historyEnd;
+        private readonly ClvModel model;
 
-        private Predictions(double[] value, double[] alive, int version, DateOnly historyEnd)
+        private Predictions(double[] value, double[] alive, int version, DateOnly historyEnd, ClvModel model)
         {
+            this.model = model;
             this.value = value;
             this.alive = alive;
             this.version = version;
@@ -367,7 +483,7 @@ public static class PersonaAnalysis
 
         public static Predictions? Read(IWarehouse warehouse, List<string> ids)
         {
-            if (ClvAnalysis.Active(warehouse) is null)
+            if (ClvAnalysis.Active(warehouse) is not { } model)
             {
                 return null;
             }
@@ -397,7 +513,7 @@ public static class PersonaAnalysis
                         var other => DateOnly.FromDateTime(Convert.ToDateTime(other, CultureInfo.InvariantCulture)),
                     };
                 });
-            return version is null ? null : new Predictions(value, alive, version.Value, end);
+            return version is null ? null : new Predictions(value, alive, version.Value, end, model);
         }
 
         public PersonaLifetime Describe(bool[] members)
@@ -433,7 +549,9 @@ public static class PersonaAnalysis
                 all == 0 ? 0 : baseTotal / all,
                 predicted == 0 ? 0 : aliveSum / predicted,
                 all == 0 ? 0 : baseAlive / all,
-                inactive);
+                inactive,
+                model.Warnings,
+                model.Diagnostics is not { } d || d.ShareAlmostSurelyAlive < ClvDiagnosis.CollapsedShare);
         }
     }
 }

@@ -24,7 +24,7 @@ public sealed record PersonaCard(string Heading, string Subheading, IReadOnlyLis
         ArgumentNullException.ThrowIfNull(report);
         var lines = new List<(string, string)>
         {
-            ("size", string.Create(Inv, $"{report.Size:N0} customers: {Pct(report.ShareOfCustomers, 1)} of customers, {Pct(report.ShareOfRevenue, 1)} of revenue ({report.Revenue:N0} {currency})")),
+            ("size", string.Create(Inv, $"{report.Size:N0} customers: {Pct(report.ShareOfCustomers, 1)} of customers, {Pct(report.ShareOfRevenue, 1)} of net revenue ({report.Revenue:N0} {currency}, purchases less refunds)")),
         };
         var standsOut = report.Measures.Where(m => Math.Abs(m.Difference) >= Noticeable).Take(4).Select(m =>
             string.Create(Inv, $"{m.Name} {Value(m, m.Median)} vs {Value(m, m.BaseMedian)} median, mean index {(double.IsNaN(m.Index) ? "n/a" : m.Index.ToString("0", Inv))}")).ToList();
@@ -33,6 +33,12 @@ public sealed record PersonaCard(string Heading, string Subheading, IReadOnlyLis
         {
             lines.Add(("over-indexes", string.Join(" · ", report.OverIndexing.Take(4).Select(l =>
                 string.Create(Inv, $"{l.Trait} = {l.Level}: {Pct(l.Share, 0)} vs {Pct(l.BaseShare, 0)} (lift {l.Lift:0.0}, n = {l.Members:N0})")))));
+        }
+
+        if (report.Buys is { Count: > 0 } buys)
+        {
+            lines.Add(("buys more of", string.Join(" · ", buys.Take(4).Select(l =>
+                string.Create(Inv, $"{(l.Label is { } label ? $"{label} ({l.Level})" : l.Level)}: {Pct(l.Share, 0)} of members vs {Pct(l.BaseShare, 0)} (lift {l.Lift:0.0})")))));
         }
 
         if (report.Channels.Count > 0)
@@ -58,7 +64,15 @@ public sealed record PersonaCard(string Heading, string Subheading, IReadOnlyLis
 
         if (report.Lifetime is { Predicted: > 0 } clv)
         {
-            lines.Add(("lifetime value", string.Create(Inv, $"{clv.MeanValue:N0} {currency} predicted per customer vs {clv.BaseMeanValue:N0} overall, {Pct(clv.ShareOfValue, 1)} of all predicted value · P(alive) {clv.MeanProbabilityAlive:0.00} vs {clv.BaseMeanProbabilityAlive:0.00}, {Pct(clv.Predicted == 0 ? 0 : (double)clv.LikelyInactive / clv.Predicted, 0)} likely inactive (CLV model {clv.ModelVersion}, histories through {clv.HistoryEnd:yyyy-MM-dd})")));
+            // A collapsed P(alive) (almost everyone near 1) is no churn signal: it is not shown as one.
+            var alive = clv.ProbabilityAliveInformative
+                ? string.Create(Inv, $"P(alive) {clv.MeanProbabilityAlive:0.00} vs {clv.BaseMeanProbabilityAlive:0.00}, {Pct(clv.Predicted == 0 ? 0 : (double)clv.LikelyInactive / clv.Predicted, 0)} likely inactive")
+                : "P(alive) not shown: the model sees almost no dropout in this data, so it cannot tell who has lapsed (use recency)";
+            lines.Add(("lifetime value", string.Create(Inv, $"{clv.MeanValue:N0} {currency} predicted per customer vs {clv.BaseMeanValue:N0} overall, {Pct(clv.ShareOfValue, 1)} of all predicted value · {alive} (CLV model {clv.ModelVersion}, histories through {clv.HistoryEnd:yyyy-MM-dd})")));
+            if (clv.Warnings is { Count: > 0 } warnings)
+            {
+                lines.Add(("CLV caution", string.Join(" · ", warnings)));
+            }
         }
 
         lines.Add(("strategy", report.Strategy));

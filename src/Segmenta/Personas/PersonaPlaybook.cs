@@ -31,7 +31,7 @@ internal static class PersonaPlaybook
         ("email_open_rate", "e-mail-engaged", "e-mail-averse"),
         ("sessions", "browsing-heavy", null),
         ("ad_click_rate", "ad-responsive", null),
-        ("refunds", "returning-prone", null),
+        ("refund_rate", "returning-prone", null),
     ];
 
     /// <summary>Nouns from behavior, the first that applies: (measure, direction, noun).</summary>
@@ -99,10 +99,22 @@ internal static class PersonaPlaybook
             noun = rule.Noun;
             nounReason = string.Create(inv, $"{noun}: mean {rule.Measure} {Show(m.Mean)} against {Show(m.BaseMean)} ({m.Difference:+0.0;-0.0} standard deviations)");
         }
+        else if (report.RfmMix.Where(s => s.Name != PersonaAnalysis.NoPurchases && s.Name != PersonaAnalysis.RefundsOnly).MaxBy(s => s.Share) is { Share: >= DominantRfmShare } dominant)
+        {
+            // Nothing else stands out: the RFM segment most of them are in says who they are.
+            var rfmName = dominant.Name.ToLowerInvariant();
+            noun = rfmName.EndsWith('s') ? rfmName : rfmName + " customers";
+            nounReason = string.Create(inv, $"{noun}: {Percent(dominant.Share)} of members are RFM {dominant.Name}");
+        }
+        else if (report.RfmMix.FirstOrDefault(s => s.Name == PersonaAnalysis.RefundsOnly) is { Share: >= 0.5 } refunders)
+        {
+            noun = "refund-only customers";
+            nounReason = string.Create(inv, $"refund-only customers: {Percent(refunders.Share)} of members have refunds or cancellations but no kept order");
+        }
         else
         {
-            noun = "customers";
-            nounReason = "customers: spend and frequency are typical";
+            noun = "typical customers";
+            nounReason = "typical customers: spend, frequency and RFM mix are like everyone's";
         }
 
         var name = string.Join(' ', chosen.Select(w => w.Word).Append(noun));
@@ -115,7 +127,7 @@ internal static class PersonaPlaybook
         var inv = CultureInfo.InvariantCulture;
         string play;
         string reason;
-        var dominant = report.RfmMix.Where(s => s.Name != PersonaAnalysis.NoPurchases).MaxBy(s => s.Share);
+        var dominant = report.RfmMix.Where(s => s.Name is not (PersonaAnalysis.NoPurchases or PersonaAnalysis.RefundsOnly)).MaxBy(s => s.Share);
         var noPurchases = report.RfmMix.FirstOrDefault(s => s.Name == PersonaAnalysis.NoPurchases);
         if (report.Size == 0)
         {
@@ -126,6 +138,11 @@ internal static class PersonaPlaybook
         {
             play = "Convert: a first-purchase incentive and social proof, in the channels they already use.";
             reason = string.Create(inv, $"{Percent(noPurchases.Share)} of members have not purchased");
+        }
+        else if (report.RfmMix.FirstOrDefault(s => s.Name == PersonaAnalysis.RefundsOnly) is { Share: >= 0.5 } refunders)
+        {
+            play = "Find out what went wrong before selling again: a service follow-up on the returned or cancelled orders, no discount push.";
+            reason = string.Create(inv, $"{Percent(refunders.Share)} of members have refunds or cancellations but no kept order");
         }
         else if (dominant is { Share: >= DominantRfmShare } && RfmPlays.TryGetValue(dominant.Name, out var rfmPlay))
         {

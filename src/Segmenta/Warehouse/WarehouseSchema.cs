@@ -278,6 +278,10 @@ public static class WarehouseSchema
                 profile {d.TypeName(FieldType.Text)})
             """,
         ]),
+        new(10, "the refund_rate feature", d =>
+        [
+            $"ALTER TABLE {FeatureCatalog.Table} ADD COLUMN refund_rate {d.DoubleType}",
+        ]),
     ];
 
     /// <summary>

@@ -149,6 +149,14 @@ function personaCard(persona) {
         { label: 'base share', numeric: true, value: (o) => fmt.pct(o.base_share) },
         { label: 'lift', numeric: true, value: (o) => `${fmt.num(o.lift)}×` },
       ], r.over_indexing, { caption: 'Over-represented traits' })
+      : null,
+    r.buys?.length
+      ? table([
+        { label: r.buys[0].trait, value: (o) => (o.label ? `${o.label} (${o.level})` : o.level) },
+        { label: 'members buying', numeric: true, value: (o) => fmt.pct(o.share) },
+        { label: 'all customers', numeric: true, value: (o) => fmt.pct(o.base_share) },
+        { label: 'lift', numeric: true, value: (o) => `${fmt.num(o.lift)}×` },
+      ], r.buys, { caption: 'What they buy more than everyone (significant after Bonferroni)' })
       : null);
 }
 
@@ -462,7 +470,7 @@ async function clv() {
   if (!answer) return page('Lifetime value', null, notice('No CLV model yet: run segmenta clv fit.'));
   const { model, predictions: p } = answer;
   const personas = (await api('/api/personas')).personas.filter((x) => x.report.lifetime);
-  const bySegment = personas.map((x) => ({ segment: x.report.segment, mean: x.report.lifetime.mean_value, base: x.report.lifetime.base_mean_value, alive: x.report.lifetime.mean_p_alive, share: x.report.lifetime.share_of_value, customers: x.report.customers }))
+  const bySegment = personas.map((x) => ({ segment: x.report.segment, mean: x.report.lifetime.members_mean_value, base: x.report.lifetime.all_customers_mean_value, alive: x.report.lifetime.members_mean_p_alive, share: x.report.lifetime.share_of_value, customers: x.report.customers }))
     .sort((a, b) => (b.mean ?? 0) - (a.mean ?? 0));
   return page('Lifetime value', `${model.model} (model ${model.version}) · ${fmt.num(p.horizon_days, 0)}-day value as of ${p.history_end}, margin ${fmt.pct(p.margin, 0)}, annual discount ${fmt.pct(p.discount, 0)}.`,
     el('div', { class: 'stats' },
