@@ -12,23 +12,43 @@ namespace Segmenta.Bench;
 /// </summary>
 internal static class RfmSqlBenchmark
 {
+    // Kept orders (docs/features.md, "Orders and refunds") written independently of the product's SQL: a refund
+    // undoes its own order id's purchase order, else (DuckDB's ASOF JOIN) the latest purchase of its product at or
+    // before it; an order whose refunds reach its gross is no purchase occasion. Monetary is purchases less refunds.
     private const string Query = """
-        WITH c AS (
-          SELECT customer_id,
-                 max(occurred_at) FILTER (WHERE event_type = 'purchase') AS last_purchase,
-                 count(DISTINCT coalesce(order_id, event_id)) FILTER (WHERE event_type = 'purchase') AS frequency,
-                 coalesce(sum(revenue) FILTER (WHERE event_type = 'purchase'), 0) - coalesce(sum(abs(revenue)) FILTER (WHERE event_type = 'refund'), 0) AS monetary
-          FROM events
-          WHERE occurred_at < TIMESTAMP '2025-01-01' AND event_type IN ('purchase', 'refund')
-          GROUP BY customer_id),
-        p AS (
-          SELECT customer_id, (epoch_us(TIMESTAMP '2025-01-01') - epoch_us(last_purchase)) // 86400000000 AS recency, frequency, monetary
-          FROM c WHERE frequency > 0)
+        WITH p AS (
+          SELECT customer_id, coalesce(order_id, event_id) AS k, order_id, product, occurred_at, revenue
+          FROM events WHERE occurred_at < TIMESTAMP '2025-01-01' AND event_type = 'purchase'),
+        r AS (
+          SELECT event_id, customer_id, order_id, product, occurred_at, abs(revenue) AS amount
+          FROM events WHERE occurred_at < TIMESTAMP '2025-01-01' AND event_type = 'refund'),
+        orders AS (
+          SELECT customer_id, k, min(occurred_at) AS placed, coalesce(sum(revenue), 0) AS gross, bool_or(order_id IS NOT NULL) AS has_id
+          FROM p GROUP BY customer_id, k),
+        own AS (
+          SELECT r.event_id, r.customer_id, o.k, r.amount FROM r JOIN orders o ON o.customer_id = r.customer_id AND o.has_id AND o.k = r.order_id),
+        by_product AS (
+          SELECT r.event_id, r.customer_id, x.k, r.amount
+          FROM (SELECT * FROM r WHERE event_id NOT IN (SELECT event_id FROM own)) r
+          ASOF JOIN p x ON x.customer_id = r.customer_id AND x.product = r.product AND x.occurred_at <= r.occurred_at),
+        matched AS (
+          SELECT customer_id, k, sum(amount) AS refunded FROM (SELECT * FROM own UNION ALL SELECT * FROM by_product) GROUP BY customer_id, k),
+        kept AS (
+          SELECT o.customer_id, o.placed FROM orders o LEFT JOIN matched m ON m.customer_id = o.customer_id AND m.k = o.k
+          WHERE coalesce(m.refunded, 0) <= 0 OR o.gross - coalesce(m.refunded, 0) > 0),
+        c AS (
+          SELECT customer_id, max(placed) AS last_purchase, count(*) AS frequency FROM kept GROUP BY customer_id),
+        money AS (
+          SELECT customer_id, coalesce(sum(revenue) FILTER (WHERE event_type = 'purchase'), 0) - coalesce(sum(abs(revenue)) FILTER (WHERE event_type = 'refund'), 0) AS monetary
+          FROM events WHERE occurred_at < TIMESTAMP '2025-01-01' AND event_type IN ('purchase', 'refund') GROUP BY customer_id),
+        s AS (
+          SELECT c.customer_id, (epoch_us(TIMESTAMP '2025-01-01') - epoch_us(c.last_purchase)) // 86400000000 AS recency, c.frequency, money.monetary
+          FROM c JOIN money ON money.customer_id = c.customer_id)
         SELECT customer_id,
                1 + (5 * (rank() OVER (ORDER BY recency DESC) - 1)) // count(*) OVER () AS r,
                1 + (5 * (rank() OVER (ORDER BY frequency) - 1)) // count(*) OVER () AS f,
                1 + (5 * (rank() OVER (ORDER BY monetary) - 1)) // count(*) OVER () AS m
-        FROM p
+        FROM s
         """;
 
     /// <summary>

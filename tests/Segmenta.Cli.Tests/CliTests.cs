@@ -129,7 +129,7 @@ public class CliTests
         // A second demo replaces the first, and gives the same warehouse contents, clusters and personas.
         var again = CliRunner.Run(dir.Path, "demo", "--customers", "2000", "--events", "40000", "--json");
         using var second = JsonDocument.Parse(again.Out);
-        Assert.Equal(json.RootElement.GetProperty("status").GetProperty("revenue").GetDecimal(), second.RootElement.GetProperty("status").GetProperty("revenue").GetDecimal());
+        Assert.Equal(json.RootElement.GetProperty("status").GetProperty("net_revenue").GetDecimal(), second.RootElement.GetProperty("status").GetProperty("net_revenue").GetDecimal());
         Assert.Equal(json.RootElement.GetProperty("clusters").GetRawText(), second.RootElement.GetProperty("clusters").GetRawText());
         Assert.Equal(json.RootElement.GetProperty("personas").GetRawText(), second.RootElement.GetProperty("personas").GetRawText());
         Assert.Equal(json.RootElement.GetProperty("clv").GetRawText(), second.RootElement.GetProperty("clv").GetRawText());

@@ -50,7 +50,7 @@ public sealed class OnlineRetailCliTests : IDisposable
         var net = lines.Sum(l => l.Cancelled ? -Math.Abs(l.Amount) : l.Amount);
         using (var status = JsonDocument.Parse(CliRunner.Run(dir.Path, "status", "--json").Out))
         {
-            Assert.Equal(net, status.RootElement.GetProperty("revenue").GetDecimal());
+            Assert.Equal(net, status.RootElement.GetProperty("net_revenue").GetDecimal());
         }
 
         dir.Write("segments/uk.seg", "segment buyers where count(purchase) > 0\n");

@@ -39,7 +39,7 @@ public sealed class RfmCliTests : IDisposable
         // Quantiles with n = 2: every k/5 quantile lies between the two values, so the better customer
         // scores 5 and the other 1 on each measure. c1: R 1 (the older last purchase), F 5, M 5: Can't Lose Them.
         Assert.Equal(1, segments["Can't Lose Them"].GetProperty("customers").GetInt32());
-        Assert.Equal(200m, segments["Can't Lose Them"].GetProperty("revenue").GetDecimal());
+        Assert.Equal(200m, segments["Can't Lose Them"].GetProperty("net_revenue").GetDecimal());
         Assert.Equal("rfm_cant_lose_them", segments["Can't Lose Them"].GetProperty("name").GetString());
         // c2: R 5, F 1, M 1: New Customers.
         Assert.Equal(1, segments["New Customers"].GetProperty("customers").GetInt32());
@@ -169,8 +169,8 @@ public sealed class RfmCliTests : IDisposable
         var lines = File.ReadAllLines(Path.Combine(dir.Path, "features.csv"));
         Assert.Equal(5, lines.Length);
         Assert.StartsWith("customer_id,first_purchase_at,last_purchase_at,recency_days,frequency,purchase_days,gross_revenue", lines[0], StringComparison.Ordinal);
-        Assert.StartsWith("c1,2024-06-01T10:00:00Z,2024-12-01T10:00:00Z,30,2,2,200,0,0,200,100,183,", lines[1], StringComparison.Ordinal);
-        Assert.StartsWith("c4,,,,0,0,0,0,0,0,,,", lines[4], StringComparison.Ordinal);
+        Assert.StartsWith("c1,2024-06-01T10:00:00Z,2024-12-01T10:00:00Z,30,2,2,200,0,0,0,200,100,183,", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith("c4,,,,0,0,0,0,0,,0,,,", lines[4], StringComparison.Ordinal);
 
         var summary = CliRunner.Run(dir.Path, "rfm", "summary", "--calibration-end", "2024-12-31", "--unit", "days", "--json");
         Assert.True(summary.ExitCode == 0, summary.Err);

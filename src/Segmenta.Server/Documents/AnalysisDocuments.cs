@@ -19,7 +19,7 @@ internal static class AnalysisDocuments
         customers = report.Customers,
         scored = report.Scored,
         without_purchases = report.WithoutPurchases,
-        revenue = report.Revenue,
+        net_revenue = report.Revenue,
         table = stored ? RfmAnalysis.Table : null,
         path,
         seconds = Math.Round(seconds, 3),
@@ -29,13 +29,13 @@ internal static class AnalysisDocuments
             name = RfmAnalysis.SegmentName(s.Segment),
             customers = s.Customers,
             share = Math.Round(s.Share, 6),
-            revenue = s.Revenue,
-            share_of_revenue = Math.Round(s.ShareOfRevenue, 6),
+            net_revenue = s.Revenue,
+            share_of_net_revenue = Math.Round(s.ShareOfRevenue, 6),
             avg_r = Math.Round(s.AvgR, 4),
             avg_f = Math.Round(s.AvgF, 4),
             avg_m = Math.Round(s.AvgM, 4),
         }),
-        grid = report.Grid.Select(c => new { r = c.R, f = c.F, customers = c.Customers, revenue = c.Revenue }),
+        grid = report.Grid.Select(c => new { r = c.R, f = c.F, customers = c.Customers, net_revenue = c.Revenue }),
     };
 
     /// <summary>Every feature's distribution in a stored snapshot (the shape of <c>features --json</c>).</summary>

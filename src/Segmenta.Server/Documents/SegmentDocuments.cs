@@ -87,7 +87,7 @@ internal static class SegmentDocuments
         customers = s.Customers,
         events = s.Events,
         event_types = s.EventTypes.Select(t => new { event_type = t.EventType, count = t.Count }),
-        revenue = s.PurchaseRevenue,
+        net_revenue = s.PurchaseRevenue,
         first_event = s.FirstEvent?.ToString("O", CultureInfo.InvariantCulture),
         last_event = s.LastEvent?.ToString("O", CultureInfo.InvariantCulture),
         quarantined = s.Quarantined,

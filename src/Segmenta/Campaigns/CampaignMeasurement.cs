@@ -35,7 +35,7 @@ public sealed record MeasureOptions(double Confidence = 0.95, MultipleComparison
 /// <param name="SecondsOnSite">Mean seconds on site per recipient (durations of visit events).</param>
 /// <param name="Converted">Customers with a conversion.</param>
 /// <param name="ConversionInterval">Wilson interval of the conversion rate.</param>
-/// <param name="Orders">Conversion events.</param>
+/// <param name="Orders">Orders among the conversions: distinct order ids (an event without one is an order of its own), so that an order of many lines counts once.</param>
 /// <param name="Revenue">Their revenue.</param>
 /// <param name="Cost">What the arm cost: contacts, redemptions and its share of the fixed cost (by contacts).</param>
 /// <param name="ClvMean">Mean predicted lifetime value after the window (null without a CLV model).</param>
@@ -297,14 +297,16 @@ public static class CampaignMeasurement
         string In(IReadOnlyList<string> types) => types.Count == 0 ? "FALSE" : $"e.event_type IN ({string.Join(", ", types.Select(t => sql.Parameter(t)))})";
         var conversion = In(outcome.Conversion);
         var ours = $"(e.campaign_id IS NULL OR e.campaign_id = {name})";
+        // Revenue is net, as everywhere (docs/features.md): refunds in the window count against it, whatever their sign.
+        var refund = sql.Parameter("refund");
         var revenue = outcome.ValuePerConversion is { } value
             ? $"CAST(count(e.event_type) FILTER (WHERE {conversion}) * {sql.Parameter((double)value)} AS {d.DoubleType})"
-            : $"CAST(coalesce(sum(e.revenue) FILTER (WHERE {conversion}), 0) AS {d.DoubleType})";
-        var all = outcome.Conversion.Concat(outcome.Open).Concat(outcome.Click).Concat(outcome.Visit).Distinct(StringComparer.Ordinal).ToList();
+            : $"CAST(coalesce(sum(e.revenue) FILTER (WHERE {conversion}), 0) - coalesce(sum(abs(e.revenue)) FILTER (WHERE e.event_type = {refund}), 0) AS {d.DoubleType})";
+        var all = outcome.Conversion.Concat(outcome.Open).Concat(outcome.Click).Concat(outcome.Visit).Append("refund").Distinct(StringComparer.Ordinal).ToList();
         sql.Append(
             $"""
             SELECT a.customer_id, a.segment, a.arm,
-                   count(e.event_type) FILTER (WHERE {conversion}),
+                   count(DISTINCT coalesce(e.order_id, e.event_id)) FILTER (WHERE {conversion}),
                    {revenue},
                    count(e.event_type) FILTER (WHERE {In(outcome.Open)} AND {ours}),
                    count(e.event_type) FILTER (WHERE {In(outcome.Click)} AND {ours}),

@@ -93,7 +93,7 @@ async function overview() {
     el('div', { class: 'stats' },
       stat('customers', fmt.int(status.customers)),
       stat('events', fmt.int(status.events)),
-      stat('net revenue (purchases less refunds)', fmt.whole(status.revenue)),
+      stat('net revenue (purchases less refunds)', fmt.whole(status.net_revenue)),
       stat('segments', fmt.int(list.segments.length), list.errors ? `${list.errors} with errors` : null),
       stat('quarantined rows', fmt.int(status.quarantined))),
     grid(
@@ -362,7 +362,7 @@ async function rfm() {
         Array.from({ length: bins }, (_, f) => {
           const c = cells.get(`${rScore}:${f + 1}`);
           const n = c?.customers ?? 0;
-          return el('td', { style: heat(n / most), title: `R${rScore} F${f + 1}: ${fmt.int(n)} customers, revenue ${fmt.money(c?.revenue ?? 0)}` }, fmt.int(n));
+          return el('td', { style: heat(n / most), title: `R${rScore} F${f + 1}: ${fmt.int(n)} customers, net revenue ${fmt.money(c?.net_revenue ?? 0)}` }, fmt.int(n));
         }))))));
   const segs = r.segments;
   return page('RFM', `Recency, frequency and monetary scores in ${bins} bins (${r.method}) as of ${fmt.day(r.as_of)}: ${fmt.int(r.scored)} customers scored, ${fmt.int(r.without_purchases)} without purchases.`,
@@ -374,7 +374,7 @@ async function rfm() {
           labels: segs.map((s) => s.segment),
           datasets: [
             { label: 'share of customers', data: segs.map((s) => s.share * 100), backgroundColor: palette[0] },
-            { label: 'share of revenue', data: segs.map((s) => s.share_of_revenue * 100), backgroundColor: palette[1] },
+            { label: 'share of net revenue', data: segs.map((s) => s.share_of_net_revenue * 100), backgroundColor: palette[1] },
           ],
         },
         options: { indexAxis: 'y', scales: { x: { title: { display: true, text: '%' } } } },
@@ -387,8 +387,8 @@ async function rfm() {
       { label: 'segment', value: (s) => segmentLink(s.name) },
       { label: 'customers', numeric: true, value: (s) => fmt.int(s.customers) },
       { label: 'share', numeric: true, value: (s) => fmt.pct(s.share) },
-      { label: 'revenue', numeric: true, value: (s) => fmt.money(s.revenue) },
-      { label: 'share of revenue', numeric: true, value: (s) => fmt.pct(s.share_of_revenue) },
+      { label: 'net revenue', numeric: true, value: (s) => fmt.money(s.net_revenue) },
+      { label: 'share of net revenue', numeric: true, value: (s) => fmt.pct(s.share_of_net_revenue) },
       { label: 'mean R', numeric: true, value: (s) => fmt.num(s.avg_r) },
       { label: 'mean F', numeric: true, value: (s) => fmt.num(s.avg_f) },
       { label: 'mean M', numeric: true, value: (s) => fmt.num(s.avg_m) },
