@@ -12,8 +12,6 @@ namespace Segmenta.Cli.Tests;
 /// </summary>
 public sealed class OnlineRetailCliTests : IDisposable
 {
-    private static readonly TimeZoneInfo London = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
-
     private readonly TempDir dir = TestPaths.NewTempDir();
 
     public OnlineRetailCliTests()
@@ -28,8 +26,8 @@ public sealed class OnlineRetailCliTests : IDisposable
     [Fact]
     public void OnlineRetail_RepeatSummaryRevenueAndClv_NetOfCancellations()
     {
-        var lines = Independent.Read(TestPaths.DataFile("online_retail.csv"));
-        var kept = Independent.KeptOrders(lines);
+        var lines = OnlineRetailCsv.Read(TestPaths.DataFile("online_retail.csv"));
+        var kept = OnlineRetailCsv.KeptOrders(lines);
 
         // The repeat-purchase summary counts kept orders' days and their net value, for every customer.
         var summary = CliRunner.Run(dir.Path, "rfm", "summary", "--calibration-end", "2011-12-09", "--out", "summary.csv");
@@ -123,7 +121,7 @@ public sealed class OnlineRetailCliTests : IDisposable
         // Independently: buyers before 2011-11-17 with no purchase in the 90 days before it, and who of them bought by 2011-12-01.
         var reference = new DateTime(2011, 11, 17, 0, 0, 0, DateTimeKind.Utc);
         var asOf = new DateTime(2011, 12, 1, 0, 0, 0, DateTimeKind.Utc);
-        var purchases = Independent.Read(TestPaths.DataFile("online_retail.csv")).Where(l => !l.Cancelled).ToList();
+        var purchases = OnlineRetailCsv.Read(TestPaths.DataFile("online_retail.csv")).Where(l => !l.Cancelled).ToList();
         var members = purchases.Where(l => l.At < reference).GroupBy(l => l.Customer)
             .Where(g => g.All(l => l.At < reference.AddDays(-90))).Select(g => g.Key).ToHashSet();
         var converted = purchases.Where(l => l.At >= reference && l.At < asOf && members.Contains(l.Customer)).Select(l => l.Customer).Distinct().Count();
@@ -136,105 +134,5 @@ public sealed class OnlineRetailCliTests : IDisposable
         using var assumed = JsonDocument.Parse(CliRunner.Run(dir.Path, "campaign", "plan", "winback", "--as-of", "2011-12-01", "--base-rate", "0.04", "--json").Out);
         Assert.Equal("assumed", assumed.RootElement.GetProperty("segments")[0].GetProperty("base_rate_reference").GetString());
         Assert.Equal(0.04, assumed.RootElement.GetProperty("segments")[0].GetProperty("base_rate").GetDouble());
-    }
-
-    /// <summary>The CSV read and the netting rule typed out again, with nothing from the product.</summary>
-    private static class Independent
-    {
-        public sealed record Line(string Invoice, string Product, string Customer, DateTime At, decimal Amount, bool Cancelled);
-
-        public static List<Line> Read(string path)
-        {
-            var result = new List<Line>();
-            foreach (var text in File.ReadLines(path).Skip(1))
-            {
-                var f = Split(text);
-                if (f[6].Length == 0)
-                {
-                    continue;
-                }
-
-                var at = TimeZoneInfo.ConvertTimeToUtc(DateTime.ParseExact(f[4], "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), London);
-                result.Add(new Line(f[0], f[1], ((long)double.Parse(f[6], CultureInfo.InvariantCulture)).ToString(CultureInfo.InvariantCulture), at,
-                    decimal.Parse(f[3], CultureInfo.InvariantCulture) * decimal.Parse(f[5], CultureInfo.InvariantCulture), f[0].StartsWith('C')));
-            }
-
-            return result;
-        }
-
-        /// <summary>Orders by invoice; each cancellation line undoes the latest invoice of its customer with its product at or before it.</summary>
-        public static List<(string Customer, DateTime PlacedAt, decimal Net)> KeptOrders(List<Line> lines)
-        {
-            var kept = new List<(string, DateTime, decimal)>();
-            foreach (var customer in lines.GroupBy(l => l.Customer))
-            {
-                var purchases = customer.Where(l => !l.Cancelled).ToList();
-                var refunded = new Dictionary<string, decimal>();
-                foreach (var c in customer.Where(l => l.Cancelled))
-                {
-                    var undone = purchases.Where(p => p.Product == c.Product && p.At <= c.At).OrderByDescending(p => p.At).ThenBy(p => p.Invoice, StringComparer.Ordinal).FirstOrDefault();
-                    if (undone is not null)
-                    {
-                        refunded[undone.Invoice] = refunded.GetValueOrDefault(undone.Invoice) + Math.Abs(c.Amount);
-                    }
-                }
-
-                foreach (var order in purchases.GroupBy(p => p.Invoice))
-                {
-                    var gross = order.Sum(p => p.Amount);
-                    var back = refunded.GetValueOrDefault(order.Key);
-                    if (back <= 0 || gross - back > 0)
-                    {
-                        var local = TimeZoneInfo.ConvertTimeFromUtc(order.Min(p => p.At), London);
-                        kept.Add((customer.Key, local, gross - back));
-                    }
-                }
-            }
-
-            return kept;
-        }
-
-        private static string[] Split(string line)
-        {
-            var fields = new List<string>();
-            var current = new System.Text.StringBuilder();
-            var quoted = false;
-            for (var i = 0; i < line.Length; i++)
-            {
-                var ch = line[i];
-                if (quoted)
-                {
-                    if (ch == '"' && i + 1 < line.Length && line[i + 1] == '"')
-                    {
-                        current.Append('"');
-                        i++;
-                    }
-                    else if (ch == '"')
-                    {
-                        quoted = false;
-                    }
-                    else
-                    {
-                        current.Append(ch);
-                    }
-                }
-                else if (ch == '"')
-                {
-                    quoted = true;
-                }
-                else if (ch == ',')
-                {
-                    fields.Add(current.ToString());
-                    current.Clear();
-                }
-                else
-                {
-                    current.Append(ch);
-                }
-            }
-
-            fields.Add(current.ToString());
-            return [.. fields];
-        }
     }
 }
