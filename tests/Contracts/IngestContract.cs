@@ -47,6 +47,49 @@ public abstract class IngestContract
     }
 
     [SkippableFact]
+    public void Ingest_CustomersFromAnEventFile_EachFieldCombinedByItsStatedRule()
+    {
+        // Order lines, several per customer: each profile field says how its lines combine; a bad line is
+        // quarantined and counts for nothing; ties of most_frequent go to the value seen first.
+        using var f = NewFixture();
+        var lines = f.Write("lines.csv", """
+            cust,country,seen,amount,coupon,tier
+            a,Spain,2024-03-01T00:00:00Z,10.5,X,b
+            a,France,2024-01-01T00:00:00Z,4,,a
+            b,Italy,2024-02-01T00:00:00Z,7,Y,z
+            a,France,2024-02-01T00:00:00Z,1.5,Z,c
+            b,Italy,notadate,7,Y,z
+            b,Malta,2024-05-01T00:00:00Z,3,,y
+            """);
+        var mapping = f.Write("m.yaml", """
+            table: customers
+            fields:
+              customer_id: cust
+              country: { column: country, aggregate: most_frequent }
+              signup_at: { column: seen, aggregate: min }
+              spend: { column: amount, type: number, aggregate: sum }
+              coupons: { column: coupon, type: integer, aggregate: count }
+              first_coupon: { column: coupon, type: text, aggregate: first }
+              last_tier: { column: tier, type: text, aggregate: last }
+              top_tier: { column: tier, type: text, aggregate: max }
+            """);
+        var summary = f.Ingest(TableKind.Customers, lines, mapping);
+        Assert.Equal(new IngestSummary(6, 2, 1, 0), summary);
+        Assert.Equal("France", f.Scalar("SELECT country FROM customers WHERE customer_id = 'a'"));
+        Assert.Equal("Italy", f.Scalar("SELECT country FROM customers WHERE customer_id = 'b'")); // 1-1 tie: seen first
+        Assert.Equal(new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc), Convert.ToDateTime(f.Scalar("SELECT signup_at FROM customers WHERE customer_id = 'a'"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(16m, Convert.ToDecimal(f.Scalar("SELECT spend FROM customers WHERE customer_id = 'a'"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(10m, Convert.ToDecimal(f.Scalar("SELECT spend FROM customers WHERE customer_id = 'b'"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(2L, Convert.ToInt64(f.Scalar("SELECT coupons FROM customers WHERE customer_id = 'a'"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("X", f.Scalar("SELECT first_coupon FROM customers WHERE customer_id = 'a'"));
+        Assert.Equal("c", f.Scalar("SELECT last_tier FROM customers WHERE customer_id = 'a'"));
+        Assert.Equal("z", f.Scalar("SELECT top_tier FROM customers WHERE customer_id = 'b'"));
+
+        // The same file again changes nothing.
+        Assert.Equal(new IngestSummary(6, 0, 1, 2), f.Ingest(TableKind.Customers, lines, mapping));
+    }
+
+    [SkippableFact]
     public void Ingest_SameFileTwice_LoadsNothingTheSecondTimeAndQuarantinesNothingTwice()
     {
         using var f = NewFixture();

@@ -139,4 +139,16 @@ public class MappingTests
         var e = Assert.Throws<IngestSetupException>(() => IngestMapping.ByName(TableKind.Customers, ["customer_id", "contry"], "c.csv"));
         Assert.Equal("c.csv: column `contry` is not a canonical customers field (did you mean `country`?); map or declare it in a mapping file and pass --mapping", e.Message);
     }
+
+    [Fact]
+    public void Mapping_Aggregates_EveryFieldStatesItsRule()
+    {
+        var missing = Assert.Throws<Segmenta.Configuration.ConfigurationException>(() => IngestMapping.Parse("m.yaml", "table: customers\nfields:\n  customer_id: id\n  country: { column: c, aggregate: most_frequent }\n  city: town\n"));
+        Assert.Contains("field `city` needs an `aggregate` too", missing.Message, StringComparison.Ordinal);
+        var events = Assert.Throws<Segmenta.Configuration.ConfigurationException>(() => IngestMapping.Parse("m.yaml", "table: events\nfields:\n  customer_id: id\n  channel: { column: c, aggregate: first }\n"));
+        Assert.Contains("it is for customers mappings", events.Message, StringComparison.Ordinal);
+        var sum = Assert.Throws<Segmenta.Configuration.ConfigurationException>(() => IngestMapping.Parse("m.yaml", "table: customers\nfields:\n  customer_id: id\n  country: { column: c, aggregate: sum }\n"));
+        Assert.Contains("`sum` adds numbers", sum.Message, StringComparison.Ordinal);
+        Assert.True(IngestMapping.Parse("m.yaml", "table: customers\nfields:\n  customer_id: id\n  country: { column: c, aggregate: last }\n").Aggregates);
+    }
 }

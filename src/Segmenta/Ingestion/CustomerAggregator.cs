@@ -112,6 +112,10 @@ internal sealed class CustomerAggregator
             _ => value,
         };
 
+        /// <summary>Text in ordinal order (never the current culture's), everything else by its own comparison.</summary>
+        private static int Compare(object a, object b) =>
+            a is string x && b is string y ? string.CompareOrdinal(x, y) : Comparer<object>.Default.Compare(a, b);
+
         public void Add(object? item)
         {
             if (item is null)
@@ -129,10 +133,10 @@ internal sealed class CustomerAggregator
                     value = item;
                     break;
                 case RowAggregate.Min:
-                    value = value is null || Comparer<object>.Default.Compare(item, value) < 0 ? item : value;
+                    value = value is null || Compare(item, value) < 0 ? item : value;
                     break;
                 case RowAggregate.Max:
-                    value = value is null || Comparer<object>.Default.Compare(item, value) > 0 ? item : value;
+                    value = value is null || Compare(item, value) > 0 ? item : value;
                     break;
                 case RowAggregate.Sum:
                     value = item is long l ? (value is long v ? v + l : l) : (value is decimal d ? d : 0m) + (decimal)item;
