@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Refresh benchmark (issue 9): on a generated base of N events and N/10 customers with 20 segments
 # (the 11 named RFM segments, 5 k-means clusters and 4 written ones using events, features, RFM and
-# CLV), a k-means model and a BG/NBD + Gamma-Gamma fit, `./segmenta refresh --as-of T --json` at four
+# CLV), a k-means model and an MBG/NBD (the default) + Gamma-Gamma fit, `./segmenta refresh --as-of T --json` at four
 # weekly instants, each timed end to end through the CLI (process start included). Reports each
 # refresh's wall time and steps, and how the history grows per snapshot (interval rows, materialization
 # rows, the DuckDB file) next to what a full copy of every membership would take.
@@ -50,7 +50,7 @@ customers = reports[0]["steps"][0]["rows"]
 print("# Refresh benchmark\n")
 print(f"Command: `bench/refresh.sh {n}` on {cores} cores, {mem} GiB, {day}.")
 print(f"Base: {int(n):,} generated events, {customers:,} customers (seed 1), DuckDB; {segs} segments (11 RFM, 5 clusters, 4 written: events, features, RFM, CLV);")
-print("a k-means model (k = 5) and a BG/NBD + Gamma-Gamma fit made as of 2024-12-11; `segmenta refresh --as-of T --json` at four weekly instants.\n")
+print("a k-means model (k = 5) and an MBG/NBD (the default) + Gamma-Gamma fit made as of 2024-12-11; `segmenta refresh --as-of T --json` at four weekly instants.\n")
 print("Goal (issue 9): a full refresh of the 10M-event / 1M-customer base with 20 segments under 30 s.\n")
 print("| as of | wall s (CLI, process start included) | features | rfm | clusters | clv | segments | drift | commit | entered | exited | alerts |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")

@@ -117,7 +117,16 @@ public static class ClvDiagnosis
         var purchase = PurchaseModel.Of(model.Model);
         var p = fit.Values;
         var length = period.HoldoutLength;
-        var predicted = cohort.Select(c => c.History).Distinct().ToDictionary(h => h, h => purchase.ConditionalExpectedPurchases(p, length, h.X, h.Tx, h.T));
+        Dictionary<RepeatHistory, double> predicted;
+        try
+        {
+            predicted = cohort.Select(c => c.History).Distinct().ToDictionary(h => h, h => purchase.ConditionalExpectedPurchases(p, length, h.X, h.Tx, h.T));
+        }
+        catch (Numerics.SeriesDivergedException e)
+        {
+            return (null, $"the forecast of the fit through {calibrationEnd:yyyy-MM-dd} could not be computed: {e.Message}");
+        }
+
         return (new ClvHoldoutCheck(
             calibrationEnd,
             model.CalibrationEnd,
