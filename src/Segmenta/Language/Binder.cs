@@ -259,9 +259,9 @@ internal sealed class Binder
         {
             if (schema.Derived(qualifier) is { } set)
             {
-                if (set.Fields.FirstOrDefault(f => f.Name == field.Name) is { } derivedField)
+                if (schema.Value(qualifier, field.Name) is { } derivedField)
                 {
-                    return new DerivedField(set, derivedField);
+                    return derivedField;
                 }
 
                 Report(DiagnosticCodes.UnknownField, $"`{qualifier}` has no field `{field.Name}`{Suggestions.DidYouMean(field.Name, set.Fields.Select(f => f.Name))} ({qualifier} has {string.Join(", ", set.Fields.Select(f => f.Name))})", field.Span);
@@ -293,14 +293,9 @@ internal sealed class Binder
             return Unknown();
         }
 
-        if (schema.Customer(field.Name) is { } trait)
+        if (schema.Value(null, field.Name) is { } value)
         {
-            return new CustomerField(trait);
-        }
-
-        if (schema.Derived(field.Name) is { DefaultField: { } name } named && named.Fields.FirstOrDefault(f => f.Name == name) is { } defaultField)
-        {
-            return new DerivedField(named, defaultField);
+            return value;
         }
 
         var hint = Suggestions.Closest(field.Name, schema.CustomerFields.Select(f => f.Name));

@@ -101,4 +101,26 @@ public sealed class SegmentSchema
     internal bool IsEventType(string name) => eventTypes.Contains(name);
 
     internal DerivedFieldSet? Derived(string ns) => derived.GetValueOrDefault(ns);
+
+    /// <summary>
+    /// A per-customer value by the name segments write: <c>namespace.field</c> with a <paramref name="qualifier"/>;
+    /// without one a customer trait, else a namespace alone naming its default field (<c>cluster</c>). Null when
+    /// there is none (the binder reports why; member tables refuse the name).
+    /// </summary>
+    internal BoundValue? Value(string? qualifier, string name)
+    {
+        if (qualifier is not null)
+        {
+            return Derived(qualifier) is { } set && set.Fields.FirstOrDefault(f => f.Name == name) is { } field ? new DerivedField(set, field) : null;
+        }
+
+        if (Customer(name) is { } trait)
+        {
+            return new CustomerField(trait);
+        }
+
+        return Derived(name) is { DefaultField: { } fieldName } named && named.Fields.FirstOrDefault(f => f.Name == fieldName) is { } defaultField
+            ? new DerivedField(named, defaultField)
+            : null;
+    }
 }

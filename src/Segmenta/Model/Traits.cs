@@ -56,18 +56,16 @@ public static class Traits
         return result;
     }
 
-    /// <summary><c>namespace.field</c>, or a namespace alone that names its default field (<c>cluster</c>).</summary>
+    /// <summary><c>namespace.field</c>, or a namespace alone that names its default field (<c>cluster</c>): the segment language's own lookup.</summary>
     private static TraitColumn? Computed(SegmentSchema schema, string name)
     {
         var dot = name.IndexOf('.', StringComparison.Ordinal);
-        var (space, field) = dot < 0 ? (name, null) : (name[..dot], name[(dot + 1)..]);
-        if (schema.Derived(space) is not { } set)
+        return (dot < 0 ? schema.Value(null, name) : schema.Value(name[..dot], name[(dot + 1)..])) switch
         {
-            return null;
-        }
-
-        field ??= set.DefaultField;
-        return set.Fields.FirstOrDefault(f => f.Name == field) is { } definition ? new TraitColumn(name, definition, set) : null;
+            DerivedField derived => new TraitColumn(name, derived.Field, derived.Set),
+            CustomerField trait => new TraitColumn(name, trait.Field),
+            _ => null,
+        };
     }
 
     private static IEnumerable<string> ComputedNames(SegmentSchema schema) =>

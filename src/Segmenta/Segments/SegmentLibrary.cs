@@ -4,6 +4,7 @@ using Segmenta.Features;
 using Segmenta.Language;
 using Segmenta.Model;
 using Segmenta.Rfm;
+using Segmenta.Sql;
 using Segmenta.Warehouse;
 using Segmenta.Workspaces;
 
@@ -150,6 +151,38 @@ public sealed class SegmentLibrary
 
     /// <summary>The text of the file a diagnostic points into.</summary>
     public string? TextOf(string? file) => Sources.FirstOrDefault(s => s.File == file)?.Text;
+
+    /// <summary>
+    /// Segments testing a customer trait that no customer has a value for: it compiles (the column exists) and
+    /// silently matches nobody — typically a trait left on the events (a country per invoice line) instead of
+    /// mapped onto the customers (docs/ingestion.md, "Customers from an event file").
+    /// </summary>
+    public static IReadOnlyList<(SegmentDefinition Segment, string Trait, string Message)> EmptyTraits(IWarehouse warehouse, IReadOnlyList<SegmentDefinition> segments)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        ArgumentNullException.ThrowIfNull(segments);
+        var traits = segments.SelectMany(s => s.CustomerTraits).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var empty = new HashSet<string>(StringComparer.Ordinal);
+        if (traits.Count > 0)
+        {
+            var d = warehouse.Dialect;
+            warehouse.Read(
+                new SqlStatement($"SELECT count(*), {string.Join(", ", traits.Select(t => $"count({d.QuoteIdentifier(t)})"))} FROM {d.QuoteIdentifier("customers")}", []),
+                r =>
+                {
+                    for (var i = 0; i < traits.Count; i++)
+                    {
+                        if (Convert.ToInt64(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture) > 0 && Convert.ToInt64(r.GetValue(i + 1), System.Globalization.CultureInfo.InvariantCulture) == 0)
+                        {
+                            empty.Add(traits[i]);
+                        }
+                    }
+                });
+        }
+
+        return [.. segments.SelectMany(s => s.CustomerTraits.Where(empty.Contains).Select(t => (s, t,
+            $"segment `{s.Name}` tests `{t}`, which no customer has a value for: the condition matches nobody (is `{t}` mapped onto the customers? see docs/ingestion.md, \"Customers from an event file\")")))];
+    }
 }
 
 /// <summary>A segment name the workspace does not define; the message suggests the nearest one.</summary>
