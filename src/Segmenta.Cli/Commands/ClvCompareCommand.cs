@@ -33,7 +33,8 @@ internal sealed class ClvCompareCommand : GuardedCommand<ClvCompareSettings>
         var end = ClvSupport.CalibrationEnd(settings.CalibrationEnd, context);
         using var warehouse = OpenWarehouse(workspace);
         var customers = ClvAnalysis.ReadSummary(warehouse, workspace.Settings.Zone, new Features.SummaryPeriod(end, null, unit));
-        var result = ClvComparison.Compare(kind => ClvAnalysis.FitAndDiagnose(warehouse, workspace.Settings.Zone, customers, kind, unit, end));
+        var holdout = ClvDiagnosis.ReadHoldout(warehouse, workspace.Settings.Zone, unit, end, customers);
+        var result = ClvComparison.Compare(kind => ClvAnalysis.FitAndDiagnose(customers, kind, unit, end, holdout));
         var exit = result.Recommended is null ? ExitCodes.Findings : ExitCodes.Ok;
         if (settings.Json)
         {

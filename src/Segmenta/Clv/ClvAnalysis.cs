@@ -106,10 +106,14 @@ public static class ClvAnalysis
     /// <see cref="Fit(IReadOnlyList{ClvCustomer}, PurchaseModelKind, SummaryUnit, DateOnly)"/> with the fit-time
     /// diagnostics (<see cref="ClvDiagnosis"/>) attached: what <c>clv fit</c>, the demo and <c>clv compare</c> store or show.
     /// </summary>
-    public static ClvModel FitAndDiagnose(IWarehouse warehouse, TimeZoneInfo zone, IReadOnlyList<ClvCustomer> customers, PurchaseModelKind kind, SummaryUnit unit, DateOnly calibrationEnd)
+    public static ClvModel FitAndDiagnose(IWarehouse warehouse, TimeZoneInfo zone, IReadOnlyList<ClvCustomer> customers, PurchaseModelKind kind, SummaryUnit unit, DateOnly calibrationEnd) =>
+        FitAndDiagnose(customers, kind, unit, calibrationEnd, ClvDiagnosis.ReadHoldout(warehouse, zone, unit, calibrationEnd, customers));
+
+    /// <summary>The same with the holdout check's data already read (<see cref="ClvDiagnosis.ReadHoldout"/>): several models, one read.</summary>
+    public static ClvModel FitAndDiagnose(IReadOnlyList<ClvCustomer> customers, PurchaseModelKind kind, SummaryUnit unit, DateOnly calibrationEnd, (ClvHoldoutSample? Sample, string? Skipped) holdout)
     {
         var model = Fit(customers, kind, unit, calibrationEnd);
-        return model with { Diagnostics = ClvDiagnosis.Diagnose(warehouse, zone, model, customers) };
+        return model with { Diagnostics = ClvDiagnosis.Diagnose(model, customers, holdout.Sample, holdout.Skipped) };
     }
 
     /// <summary>

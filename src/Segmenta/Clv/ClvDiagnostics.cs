@@ -17,6 +17,11 @@ public sealed record ClvHoldoutCheck(DateOnly CalibrationEnd, DateOnly HoldoutEn
     public double RelativeError => Actual == 0 ? (Predicted == 0 ? 0 : double.PositiveInfinity) : (Predicted / Actual) - 1;
 }
 
+/// <summary>The data of a holdout check: every history through an earlier calibration end, with its purchases after it up to the fit's own end.</summary>
+/// <param name="Period">The calibration and holdout the histories cover.</param>
+/// <param name="Customers">Customers with a purchase by the earlier calibration end.</param>
+public sealed record ClvHoldoutSample(SummaryPeriod Period, IReadOnlyList<ClvCustomer> Customers);
+
 /// <summary>What a fit's numbers do not show by themselves: how its P(alive) spreads, and how well it forecasts this data.</summary>
 /// <param name="Customers">Customers predicted at the calibration end.</param>
 /// <param name="MeanProbabilityAlive">Their mean P(alive).</param>
@@ -55,10 +60,32 @@ public static class ClvDiagnosis
 
     private const int MaximumHoldoutDays = 182;
 
-    /// <summary>Diagnoses <paramref name="model"/>, fitted to <paramref name="customers"/> (histories through its calibration end).</summary>
-    public static ClvDiagnostics Diagnose(IWarehouse warehouse, TimeZoneInfo zone, ClvModel model, IReadOnlyList<ClvCustomer> customers)
+    /// <summary>
+    /// The holdout check's data for fits through <paramref name="calibrationEnd"/> to <paramref name="customers"/>: the
+    /// last third of their span (at most 26 weeks, at least 4) held out; or why the data are too short. It depends on
+    /// the data alone, so fits of several models share one read.
+    /// </summary>
+    public static (ClvHoldoutSample? Sample, string? Skipped) ReadHoldout(IWarehouse warehouse, TimeZoneInfo zone, SummaryUnit unit, DateOnly calibrationEnd, IReadOnlyList<ClvCustomer> customers)
     {
         ArgumentNullException.ThrowIfNull(warehouse);
+        ArgumentNullException.ThrowIfNull(customers);
+        var span = customers.Count == 0 ? 0 : (int)Math.Round(customers.Max(c => c.History.T) * (int)unit);
+        var holdoutDays = Math.Min(MaximumHoldoutDays, span / 3);
+        if (holdoutDays < MinimumHoldoutDays)
+        {
+            return (null, string.Create(CultureInfo.InvariantCulture, $"the purchases span {span} days; a holdout check needs at least {3 * MinimumHoldoutDays}"));
+        }
+
+        var period = new SummaryPeriod(calibrationEnd.AddDays(-holdoutDays), calibrationEnd, unit);
+        return (new ClvHoldoutSample(period, ClvAnalysis.ReadSummary(warehouse, zone, period)), null);
+    }
+
+    /// <summary>
+    /// Diagnoses <paramref name="model"/>, fitted to <paramref name="customers"/> (histories through its calibration end),
+    /// with the holdout check made on <paramref name="holdout"/> (from <see cref="ReadHoldout"/>; null: <paramref name="skipped"/> says why).
+    /// </summary>
+    public static ClvDiagnostics Diagnose(ClvModel model, IReadOnlyList<ClvCustomer> customers, ClvHoldoutSample? holdout, string? skipped)
+    {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(customers);
         var inv = CultureInfo.InvariantCulture;
@@ -81,7 +108,12 @@ public static class ClvDiagnosis
             warnings.Add(string.Create(inv, $"bgnbd: the {oneTime:N0} customers without a repeat purchase ({(double)oneTime / n:0.0%}) have P(alive) = 1 by construction (BG/NBD lets customers drop out only after a repeat purchase); MBG/NBD (--model mbgnbd) lets them be inactive"));
         }
 
-        var (check, skipped) = CheckHoldout(warehouse, zone, model, customers);
+        ClvHoldoutCheck? check = null;
+        if (holdout is not null)
+        {
+            (check, skipped) = CheckHoldout(model.Model, holdout);
+        }
+
         if (check is not null && Math.Abs(check.RelativeError) > TolerableHoldoutError)
         {
             warnings.Add(string.Create(inv, $"{name}: refitted through {check.CalibrationEnd:yyyy-MM-dd}, it expected {check.Predicted:N0} purchases from its {check.Customers:N0} customers up to {check.HoldoutEnd:yyyy-MM-dd}; they made {check.Actual:N0} ({check.RelativeError:+0%;-0%}): its forecasts are off by more than {TolerableHoldoutError:0%} on this data"));
@@ -90,31 +122,22 @@ public static class ClvDiagnosis
         return new ClvDiagnostics(n, mean, sure, oneTime, check, skipped, warnings);
     }
 
-    /// <summary>The holdout check, or why there is none.</summary>
-    internal static (ClvHoldoutCheck? Check, string? Skipped) CheckHoldout(IWarehouse warehouse, TimeZoneInfo zone, ClvModel model, IReadOnlyList<ClvCustomer> customers)
+    /// <summary>The model refitted on the sample's calibration period and its forecast of the holdout, or why there is none.</summary>
+    private static (ClvHoldoutCheck? Check, string? Skipped) CheckHoldout(PurchaseModelKind kind, ClvHoldoutSample sample)
     {
-        var unitDays = (int)model.Unit;
-        var span = customers.Count == 0 ? 0 : (int)Math.Round(customers.Max(c => c.History.T) * unitDays);
-        var holdoutDays = Math.Min(MaximumHoldoutDays, span / 3);
-        if (holdoutDays < MinimumHoldoutDays)
-        {
-            return (null, string.Create(CultureInfo.InvariantCulture, $"the purchases span {span} days; a holdout check needs at least {3 * MinimumHoldoutDays}"));
-        }
-
-        var calibrationEnd = model.CalibrationEnd.AddDays(-holdoutDays);
-        var period = new SummaryPeriod(calibrationEnd, model.CalibrationEnd, model.Unit);
-        var cohort = ClvAnalysis.ReadSummary(warehouse, zone, period);
+        var (period, cohort) = (sample.Period, sample.Customers);
+        var calibrationEnd = period.CalibrationEnd;
         ModelFit fit;
         try
         {
-            fit = ClvFitter.FitPurchases(model.Model, cohort.Select(c => c.History));
+            fit = ClvFitter.FitPurchases(kind, cohort.Select(c => c.History));
         }
         catch (ModelFitException e)
         {
             return (null, $"the fit through {calibrationEnd:yyyy-MM-dd} failed: {e.Message}");
         }
 
-        var purchase = PurchaseModel.Of(model.Model);
+        var purchase = PurchaseModel.Of(kind);
         var p = fit.Values;
         var length = period.HoldoutLength;
         Dictionary<RepeatHistory, double> predicted;
@@ -129,7 +152,7 @@ public static class ClvDiagnosis
 
         return (new ClvHoldoutCheck(
             calibrationEnd,
-            model.CalibrationEnd,
+            period.HoldoutEnd!.Value,
             cohort.Count,
             cohort.Sum(c => c.HoldoutPurchases),
             cohort.Sum(c => predicted[c.History]),
