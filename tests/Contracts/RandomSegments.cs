@@ -47,10 +47,13 @@ internal sealed class RandomSegments(ulong seed)
         7 or 8 => AggregateTest(),
         9 => Did(),
         10 => Chance(0.5) ? LastOrFirst() : Did(),
-        11 => "in segment " + Pick(["vip", "unsubscribed", "vip_abroad"]),
+        11 => Chance(0.7) ? SegmentReference() : $"({SegmentReference()} and {Leaf()}) or ({SegmentReference()} and not {Parenthesized(Leaf())})",
         12 => Derived(),
         _ => Rank(),
     };
+
+    /// <summary>One of <see cref="Segmenta.Tests.Language.LanguageFixtures.Library"/>'s segments: plain, sequences, rankings, and segments that refer to one segment twice.</summary>
+    private string SegmentReference() => "in segment " + Pick(["vip", "unsubscribed", "vip_abroad", "quick_buyer", "big_spender", "twice_quick", "mixed"]);
 
     private string AgeTest() => Pick(8) switch
     {

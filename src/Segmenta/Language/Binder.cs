@@ -4,8 +4,8 @@ using Segmenta.Model;
 
 namespace Segmenta.Language;
 
-/// <summary>Another segment's bound condition, or why there is none.</summary>
-internal sealed record SegmentResolution(BoundCondition? Condition, string? Code = null, string? Problem = null);
+/// <summary>Another segment, or why there is none.</summary>
+internal sealed record SegmentResolution(SegmentDefinition? Target, string? Code = null, string? Problem = null);
 
 /// <summary>
 /// Resolves a segment's names against the schema and checks types, turning syntax into the bound
@@ -60,14 +60,14 @@ internal sealed class Binder
                     return new BoundAll([]);
                 }
 
-                var target = resolveSegment(reference.Name);
-                if (target.Condition is null)
+                var resolution = resolveSegment(reference.Name);
+                if (resolution.Target is not { } target)
                 {
-                    Report(target.Code!, target.Problem!, reference.NameSpan);
+                    Report(resolution.Code!, resolution.Problem!, reference.NameSpan);
                     return new BoundAll([]);
                 }
 
-                return new BoundSegmentRef(reference.Name, target.Condition);
+                return new BoundSegmentRef(target);
             case DidSyntax did:
                 return inFilter ? NotInFilter("`did`", did.Span) : Did(did);
             case RankSyntax rank:

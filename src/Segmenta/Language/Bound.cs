@@ -14,8 +14,11 @@ internal sealed record BoundAny(IReadOnlyList<BoundCondition> Items) : BoundCond
 
 internal sealed record BoundNot(BoundCondition Operand) : BoundCondition;
 
-/// <summary>Another segment's condition, inlined, remembered by name for explanations.</summary>
-internal sealed record BoundSegmentRef(string Name, BoundCondition Condition) : BoundCondition;
+/// <summary>
+/// Another segment. Its condition is written once per statement however often it is referred to
+/// (<see cref="SegmentSqlWriter"/>), so SQL grows with the text, not with the number of paths through references.
+/// </summary>
+internal sealed record BoundSegmentRef(SegmentDefinition Target) : BoundCondition;
 
 internal enum TestOp
 {

@@ -64,7 +64,7 @@ public static class DiagnosticCodes
     /// <summary>The parser expected something else here.</summary>
     public const string Expected = "SEG010";
 
-    /// <summary>Parentheses or conditions nested deeper than the compiler accepts.</summary>
+    /// <summary>Parentheses, <c>not</c>s or event filters nested deeper than the compiler accepts, or <c>in segment</c> chained deeper.</summary>
     public const string TooDeep = "SEG011";
 
     /// <summary>Text after the end of a segment that starts no new segment.</summary>
@@ -111,4 +111,7 @@ public static class DiagnosticCodes
 
     /// <summary>A top/bottom size out of range.</summary>
     public const string BadRank = "SEG033";
+
+    /// <summary>A segment that refers, directly or through others, to more segments than one query may combine.</summary>
+    public const string TooManyReferences = "SEG034";
 }

@@ -10,7 +10,7 @@ namespace Segmenta.Language;
 /// </summary>
 internal sealed class Parser
 {
-    /// <summary>Deepest nesting of conditions accepted.</summary>
+    /// <summary>Deepest nesting accepted: parentheses, <c>not</c>s and event filters around a condition, counted together.</summary>
     public const int MaxDepth = 64;
 
     private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase)
@@ -149,7 +149,6 @@ internal sealed class Parser
 
     private ConditionSyntax Condition()
     {
-        Enter();
         var start = Current;
         var items = new List<ConditionSyntax> { And() };
         while (Current.IsWord("or"))
@@ -158,7 +157,6 @@ internal sealed class Parser
             items.Add(And());
         }
 
-        depth--;
         return items.Count == 1 ? items[0] : new OrSyntax(items, From(start));
     }
 
@@ -177,19 +175,15 @@ internal sealed class Parser
 
     private ConditionSyntax Unary()
     {
-        Enter();
         var start = Current;
-        ConditionSyntax result;
-        if (Current.IsWord("not"))
+        if (!Current.IsWord("not"))
         {
-            Advance();
-            result = new NotSyntax(Unary(), From(start));
-        }
-        else
-        {
-            result = Primary();
+            return Primary();
         }
 
+        Enter();
+        Advance();
+        var result = new NotSyntax(Unary(), From(start));
         depth--;
         return result;
     }
@@ -199,9 +193,11 @@ internal sealed class Parser
         var start = Current;
         if (Current.IsSymbol("("))
         {
+            Enter();
             Advance();
             var inner = Condition();
             Expect(")", "`)` to close the `(`");
+            depth--;
             return inner;
         }
 
@@ -394,8 +390,11 @@ internal sealed class Parser
             return null;
         }
 
+        Enter();
         Advance();
-        return Unary();
+        var filter = Unary();
+        depth--;
+        return filter;
     }
 
     private TestSyntax Test(ValueSyntax value, Token start)
@@ -644,7 +643,7 @@ internal sealed class Parser
     {
         if (++depth > MaxDepth)
         {
-            throw Error(DiagnosticCodes.TooDeep, $"conditions are nested more than {MaxDepth} deep; simplify, or split into segments with `in segment`");
+            throw Error(DiagnosticCodes.TooDeep, $"parentheses, `not`s and event filters are nested more than {MaxDepth} deep; simplify, or split into segments with `in segment`");
         }
     }
 

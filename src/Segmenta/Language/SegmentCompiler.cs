@@ -17,6 +17,12 @@ public sealed record SegmentSource(string? File, string Text);
 /// </summary>
 public static class SegmentCompiler
 {
+    /// <summary>The longest chain of <c>in segment</c> references accepted (a segment with none has depth 0).</summary>
+    public const int MaxReferenceDepth = 32;
+
+    /// <summary>The most segments one segment may refer to, directly or through others.</summary>
+    public const int MaxReferences = 256;
+
     /// <summary>Compiles every segment of every source against the schema.</summary>
     public static SegmentCompilation Compile(IReadOnlyList<SegmentSource> sources, SegmentSchema schema)
     {
@@ -48,51 +54,42 @@ public static class SegmentCompiler
             byName[item.Syntax.Name] = item;
         }
 
+        // Bind in dependency order, found without recursion (a chain of references can be as long as the file);
+        // a reference that closes a circle is remembered with the circle, to be reported where it is written.
+        var firsts = parsed.Where(p => ReferenceEquals(byName[p.Syntax.Name].Syntax, p.Syntax)).Select(p => p.Syntax.Name).ToList();
+        var (order, cycles) = DependencyOrder(firsts, name => SegmentDefinition.ReferencesOf(byName[name].Syntax.Condition).Where(byName.ContainsKey).ToList());
         var bound = new Dictionary<string, SegmentDefinition?>(StringComparer.Ordinal);
-        var inProgress = new List<string>();
-
-        SegmentResolution Resolve(string name)
+        foreach (var name in order)
         {
-            if (!byName.ContainsKey(name))
+            SegmentResolution Resolve(string target)
             {
-                return new SegmentResolution(null, DiagnosticCodes.UnknownSegment, $"unknown segment `{name}`{Suggestions.DidYouMean(name, byName.Keys)}");
-            }
+                if (!byName.ContainsKey(target))
+                {
+                    return new SegmentResolution(null, DiagnosticCodes.UnknownSegment, $"unknown segment `{target}`{Suggestions.DidYouMean(target, byName.Keys)}");
+                }
 
-            if (inProgress.Contains(name))
-            {
-                var cycle = inProgress.Skip(inProgress.IndexOf(name)).Append(name);
-                return new SegmentResolution(null, DiagnosticCodes.SegmentCycle, $"segments refer to each other in a circle: {string.Join(" → ", cycle)}");
-            }
+                if (cycles.TryGetValue((name, target), out var cycle))
+                {
+                    return new SegmentResolution(null, DiagnosticCodes.SegmentCycle, $"segments refer to each other in a circle: {string.Join(" → ", cycle)}");
+                }
 
-            var definition = Bind(name);
-            return definition is null
-                ? new SegmentResolution(null, DiagnosticCodes.UnknownSegment, $"segment `{name}` has errors of its own; fix them first")
-                : new SegmentResolution(definition.Condition);
-        }
-
-        SegmentDefinition? Bind(string name)
-        {
-            if (bound.TryGetValue(name, out var done))
-            {
-                return done;
+                return bound.GetValueOrDefault(target) is { } definition
+                    ? Refer(definition)
+                    : new SegmentResolution(null, DiagnosticCodes.UnknownSegment, $"segment `{target}` has errors of its own; fix them first");
             }
 
             var (syntax, source) = byName[name];
-            inProgress.Add(name);
             var found = new List<Diagnostic>();
             var condition = new Binder(schema, Resolve, found).Bind(syntax.Condition);
-            inProgress.RemoveAt(inProgress.Count - 1);
             diagnostics.AddRange(found.Select(d => d with { File = source.File }));
-            var definition = condition is null ? null : SegmentDefinition.Create(syntax, source, condition);
-            bound[name] = definition;
-            return definition;
+            bound[name] = condition is null ? null : Limited(SegmentDefinition.Create(syntax, source, condition), diagnostics);
         }
 
         var result = new List<SegmentDefinition>();
         // File order; a repeated name was reported above and only its first definition counts.
-        foreach (var (syntax, _) in parsed.Where(p => ReferenceEquals(byName[p.Syntax.Name].Syntax, p.Syntax)))
+        foreach (var name in firsts)
         {
-            if (Bind(syntax.Name) is { } definition)
+            if (bound[name] is { } definition)
             {
                 result.Add(definition);
             }
@@ -131,18 +128,95 @@ public static class SegmentCompiler
         if (syntax is not null)
         {
             SegmentResolution Resolve(string target) => others?.Find(target) is { } d
-                ? new SegmentResolution(d.Condition)
+                ? Refer(d)
                 : new SegmentResolution(null, DiagnosticCodes.UnknownSegment, $"unknown segment `{target}`{Suggestions.DidYouMean(target, others?.Segments.Select(s => s.Name) ?? [])}");
             var condition = new Binder(schema, Resolve, found).Bind(syntax);
             if (condition is not null)
             {
                 var segment = new SegmentSyntax(name, default, null, null, syntax, new TextSpan(0, text.Length, 1, 1));
-                definition = SegmentDefinition.Create(segment, new SegmentSource(null, text), condition);
+                definition = Limited(SegmentDefinition.Create(segment, new SegmentSource(null, text), condition), found);
             }
         }
 
         diagnostics = found;
         return definition is not null;
+    }
+
+    /// <summary>
+    /// Names in an order where each comes after those it refers to (depth first, in the given order), and the references
+    /// that close a circle with the circle they close (its first name repeated at the end). Iterative: no recursion.
+    /// </summary>
+    private static (List<string> Order, Dictionary<(string From, string To), List<string>> Cycles) DependencyOrder(
+        IReadOnlyList<string> names,
+        Func<string, IReadOnlyList<string>> references)
+    {
+        var order = new List<string>();
+        var cycles = new Dictionary<(string, string), List<string>>();
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        var path = new List<(string Name, IReadOnlyList<string> References, int Next)>();
+        var onPath = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var root in names)
+        {
+            if (done.Contains(root))
+            {
+                continue;
+            }
+
+            path.Add((root, references(root), 0));
+            onPath.Add(root);
+            while (path.Count > 0)
+            {
+                var (name, targets, next) = path[^1];
+                if (next == targets.Count)
+                {
+                    path.RemoveAt(path.Count - 1);
+                    onPath.Remove(name);
+                    done.Add(name);
+                    order.Add(name);
+                    continue;
+                }
+
+                path[^1] = (name, targets, next + 1);
+                var target = targets[next];
+                if (onPath.Contains(target))
+                {
+                    var from = path.FindIndex(p => p.Name == target);
+                    cycles.TryAdd((name, target), [.. path.Skip(from).Select(p => p.Name), target]);
+                }
+                else if (!done.Contains(target))
+                {
+                    path.Add((target, references(target), 0));
+                    onPath.Add(target);
+                }
+            }
+        }
+
+        return (order, cycles);
+    }
+
+    /// <summary>A reference to a compiled segment, unless it would chain references too deep.</summary>
+    private static SegmentResolution Refer(SegmentDefinition target) =>
+        target.ReferenceDepth >= MaxReferenceDepth ? TooDeep(target.Name) : new SegmentResolution(target);
+
+    private static SegmentResolution TooDeep(string name) => new(
+        null,
+        DiagnosticCodes.TooDeep,
+        $"`in segment {name}` chains segment references more than {MaxReferenceDepth} deep; refer to fewer segments in a row");
+
+    /// <summary>The definition, or null with a diagnostic when it refers to more segments than one query may combine.</summary>
+    private static SegmentDefinition? Limited(SegmentDefinition definition, List<Diagnostic> diagnostics)
+    {
+        if (definition.References.Count <= MaxReferences)
+        {
+            return definition;
+        }
+
+        diagnostics.Add(new Diagnostic(
+            DiagnosticCodes.TooManyReferences,
+            $"segment `{definition.Name}` refers to {definition.References.Count} segments, directly or through others; at most {MaxReferences} can be combined in one query",
+            definition.NameSpan,
+            definition.File));
+        return null;
     }
 }
 
@@ -202,8 +276,12 @@ public sealed class SegmentCompilation
 /// <summary>One compiled segment: its name, title and description, its text and version, and its bound condition.</summary>
 public sealed class SegmentDefinition
 {
-    private SegmentDefinition(string name, string? title, string? description, string? file, string text, TextSpan span, BoundCondition condition, IReadOnlyList<(string Text, BoundCondition Condition)> steps, IReadOnlyList<string> dependsOn)
+    private SegmentDefinition(string name, string? title, string? description, string? file, string text, TextSpan span, TextSpan nameSpan, BoundCondition condition, IReadOnlyList<(string Text, BoundCondition Condition)> steps, IReadOnlyList<string> dependsOn)
     {
+        NameSpan = nameSpan;
+        var targets = Targets(condition);
+        ReferenceDepth = targets.Count == 0 ? 0 : 1 + targets.Max(t => t.ReferenceDepth);
+        References = targets.SelectMany(t => t.References.Append(t.Name)).ToHashSet(StringComparer.Ordinal);
         Name = name;
         Title = title;
         Description = description;
@@ -234,6 +312,15 @@ public sealed class SegmentDefinition
     /// <summary>Where in the file.</summary>
     public TextSpan Span { get; }
 
+    /// <summary>Where its name is in the file.</summary>
+    public TextSpan NameSpan { get; }
+
+    /// <summary>The longest chain of <c>in segment</c> from this segment: 0 when it refers to none.</summary>
+    internal int ReferenceDepth { get; }
+
+    /// <summary>Every segment it refers to, directly or through others.</summary>
+    internal IReadOnlySet<string> References { get; }
+
     /// <summary>A hash of <see cref="Text"/>: a new version whenever the definition changes.</summary>
     public string Version { get; }
 
@@ -246,6 +333,7 @@ public sealed class SegmentDefinition
         get
         {
             var names = new List<string>();
+            var visited = new HashSet<SegmentDefinition>(ReferenceEqualityComparer.Instance);
             void Visit(BoundCondition c)
             {
                 switch (c)
@@ -253,7 +341,7 @@ public sealed class SegmentDefinition
                     case BoundAll all: all.Items.ToList().ForEach(Visit); break;
                     case BoundAny any: any.Items.ToList().ForEach(Visit); break;
                     case BoundNot not: Visit(not.Operand); break;
-                    case BoundSegmentRef reference: Visit(reference.Condition); break;
+                    case BoundSegmentRef reference when visited.Add(reference.Target): Visit(reference.Target.Condition); break;
                     case BoundTest { Value: CustomerField tested }: names.Add(tested.Field.Name); break;
                     case BoundRank { Measure: CustomerField ranked }: names.Add(ranked.Field.Name); break;
                     default: break;
@@ -281,9 +369,35 @@ public sealed class SegmentDefinition
         var conjuncts = syntax.Condition is AndSyntax and ? and.Items : [syntax.Condition];
         var bound = condition is BoundAll all && syntax.Condition is AndSyntax ? all.Items : [condition];
         var steps = conjuncts.Zip(bound, (s, b) => (OneLine(source.Text.Substring(s.Span.Start, s.Span.Length)), b)).ToList();
-        var dependsOn = new List<string>();
-        CollectReferences(syntax.Condition, dependsOn);
-        return new SegmentDefinition(syntax.Name, syntax.Title, syntax.Description, source.File, text, syntax.Span, condition, steps, dependsOn.Distinct(StringComparer.Ordinal).ToList());
+        return new SegmentDefinition(syntax.Name, syntax.Title, syntax.Description, source.File, text, syntax.Span, syntax.NameSpan, condition, steps, ReferencesOf(syntax.Condition));
+    }
+
+    /// <summary>The names a condition refers to with <c>in segment</c>, each once, in order.</summary>
+    internal static IReadOnlyList<string> ReferencesOf(ConditionSyntax syntax)
+    {
+        var names = new List<string>();
+        CollectReferences(syntax, names);
+        return names.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The segments a condition refers to directly, each once, in order.</summary>
+    internal static IReadOnlyList<SegmentDefinition> Targets(BoundCondition condition)
+    {
+        var targets = new List<SegmentDefinition>();
+        void Visit(BoundCondition c)
+        {
+            switch (c)
+            {
+                case BoundAll all: all.Items.ToList().ForEach(Visit); break;
+                case BoundAny any: any.Items.ToList().ForEach(Visit); break;
+                case BoundNot not: Visit(not.Operand); break;
+                case BoundSegmentRef reference when !targets.Contains(reference.Target): targets.Add(reference.Target); break;
+                default: break;
+            }
+        }
+
+        Visit(condition);
+        return targets;
     }
 
     private static void CollectReferences(ConditionSyntax syntax, List<string> names)

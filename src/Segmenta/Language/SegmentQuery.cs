@@ -136,6 +136,7 @@ public sealed class SegmentQuery
 
     private static void WriteScope(SegmentSqlWriter writer, SqlBuilder sql, string select)
     {
+        writer.WriteWith();
         sql.Append(select).Append("\n");
         writer.WriteFrom("");
     }

@@ -13,6 +13,9 @@ namespace Segmenta.Language;
 /// Missing values: a leaf comparison with a missing value is NULL. Where no <c>not</c> is above it,
 /// NULL already excludes the customer exactly as false would; under a <c>not</c>, leaves are wrapped
 /// in <c>coalesce(…, false)</c> so that <c>not</c> is the complement over all customers.
+///
+/// Segments referred to with <c>in segment</c> are common table expressions of the statement, each written once
+/// however many scopes and paths refer to it, and left-joined into every scope that tests membership.
 /// </summary>
 internal sealed class SegmentSqlWriter
 {
@@ -27,15 +30,26 @@ internal sealed class SegmentSqlWriter
     private readonly Dictionary<BoundRank, string> rankNames = new(ReferenceEqualityComparer.Instance);
     private readonly List<DerivedFieldSet> derived = [];
     private readonly Dictionary<DerivedFieldSet, SortedSet<string>> derivedFields = [];
+    private readonly List<SegmentDefinition> joined = [];
+    private readonly SegmentReferences references;
 
     public SegmentSqlWriter(EvaluationContext context, SqlBuilder sql, string suffix = "")
+        : this(context, sql, suffix, new SegmentReferences(sql))
+    {
+    }
+
+    private SegmentSqlWriter(EvaluationContext context, SqlBuilder sql, string suffix, SegmentReferences references)
     {
         this.context = context;
         this.sql = sql;
         this.suffix = suffix;
+        this.references = references;
     }
 
     private ISqlDialect Dialect => sql.Dialect;
+
+    /// <summary>A scope of the same statement for a referred segment's condition.</summary>
+    internal SegmentSqlWriter ForReference(string scopeSuffix) => new(context, sql, scopeSuffix, references);
 
     /// <summary>The alias of the customers table in this scope.</summary>
     public string Customers => "c" + suffix;
@@ -57,7 +71,12 @@ internal sealed class SegmentSqlWriter
                 Plan(not.Operand);
                 break;
             case BoundSegmentRef reference:
-                Plan(reference.Condition);
+                if (!joined.Contains(reference.Target))
+                {
+                    joined.Add(reference.Target);
+                    references.Register(reference.Target, this);
+                }
+
                 break;
             case BoundTest test:
                 Plan(test.Value);
@@ -97,6 +116,12 @@ internal sealed class SegmentSqlWriter
                 break;
         }
     }
+
+    /// <summary>
+    /// Writes <c>WITH …</c> for every segment referred to in the statement (nothing when none is): call once, on the
+    /// statement's outermost scope, after planning everything and before its <c>SELECT</c>.
+    /// </summary>
+    public void WriteWith() => references.WriteWith();
 
     /// <summary>Writes <c>FROM customers c LEFT JOIN …</c> for everything planned.</summary>
     public void WriteFrom(string indent)
@@ -140,7 +165,15 @@ internal sealed class SegmentSqlWriter
 
             sql.Append($" ON {alias}.{Q(CanonicalModel.CustomerId)} = {Customers}.{Q(CanonicalModel.CustomerId)}");
         }
+
+        foreach (var target in joined)
+        {
+            var alias = ReferenceAlias(target);
+            sql.Append($"\n{indent}LEFT JOIN {references.Name(target)} {alias} ON {alias}.{Q(CanonicalModel.CustomerId)} = {Customers}.{Q(CanonicalModel.CustomerId)}");
+        }
     }
+
+    private string ReferenceAlias(SegmentDefinition target) => references.Name(target) + suffix;
 
     private string DerivedAlias(DerivedFieldSet set) => $"d{derived.IndexOf(set) + 1}{suffix}";
 
@@ -273,7 +306,7 @@ internal sealed class SegmentSqlWriter
 
     private void WriteRank(BoundRank rank, string indent)
     {
-        var inner = new SegmentSqlWriter(context, sql, "_" + rankNames[rank]);
+        var inner = new SegmentSqlWriter(context, sql, "_" + rankNames[rank], references);
         inner.Plan(rank.Measure);
         var measure = inner.ValueExpression(rank.Measure, inner.Customers);
         var id = Q(CanonicalModel.CustomerId);
@@ -312,7 +345,7 @@ internal sealed class SegmentSqlWriter
             case BoundNot not:
                 return "NOT " + Parenthesize(Predicate(not.Operand, negated: true, rowAlias));
             case BoundSegmentRef reference:
-                return Parenthesize(Predicate(reference.Condition, negated, rowAlias));
+                return $"{ReferenceAlias(reference.Target)}.{Q(CanonicalModel.CustomerId)} IS NOT NULL";
             case BoundSequence sequence:
                 return $"{sequenceNames[sequence]}.{Q(CanonicalModel.CustomerId)} IS NOT NULL";
             case BoundRank rank:
@@ -451,5 +484,57 @@ internal sealed class SegmentSqlWriter
             "" => $"coalesce({c}, 0) > 0",
             _ => $"({c} > 0 AND {compare})",
         };
+    }
+}
+
+/// <summary>
+/// The segments one statement refers to: each is written once, as a common table expression named <c>g1</c>, <c>g2</c>, …,
+/// after those it refers to itself, and materialized when more than one scope joins it.
+/// </summary>
+internal sealed class SegmentReferences(SqlBuilder sql)
+{
+    private readonly List<(SegmentDefinition Target, SegmentSqlWriter Body)> ordered = [];
+    private readonly Dictionary<SegmentDefinition, string> names = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<SegmentDefinition, int> scopes = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Notes that a scope joins <paramref name="target"/>, planning its condition the first time.</summary>
+    public void Register(SegmentDefinition target, SegmentSqlWriter scope)
+    {
+        if (names.ContainsKey(target))
+        {
+            scopes[target]++;
+            return;
+        }
+
+        var name = "g" + (names.Count + 1).ToString(CultureInfo.InvariantCulture);
+        names[target] = name;
+        scopes[target] = 1;
+        var body = scope.ForReference("_" + name);
+        body.Plan(target.Condition);
+        ordered.Add((target, body));
+    }
+
+    /// <summary>The common table expression of a registered segment.</summary>
+    public string Name(SegmentDefinition target) => names[target];
+
+    public void WriteWith()
+    {
+        if (ordered.Count == 0)
+        {
+            return;
+        }
+
+        var id = sql.Dialect.QuoteIdentifier(CanonicalModel.CustomerId);
+        for (var i = 0; i < ordered.Count; i++)
+        {
+            var (target, body) = ordered[i];
+            var materialized = scopes[target] > 1 ? "MATERIALIZED " : "";
+            sql.Append(i == 0 ? "WITH " : ",\n");
+            sql.Append($"{names[target]} AS {materialized}(\n  SELECT {body.Customers}.{id}\n  ");
+            body.WriteFrom("  ");
+            sql.Append($"\n  WHERE {body.Predicate(target.Condition, negated: false)}\n)");
+        }
+
+        sql.Append("\n");
     }
 }

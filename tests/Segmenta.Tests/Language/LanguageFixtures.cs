@@ -15,6 +15,10 @@ internal static class LanguageFixtures
         segment vip "VIPs" where sum(purchase.revenue, last 365 days) >= 1000
         segment unsubscribed where did email_unsubscribe
         segment vip_abroad where in segment vip and country != "US"
+        segment quick_buyer where did email_click then purchase within 2 days
+        segment big_spender where top 10% by sum(purchase.revenue, last 365 days)
+        segment twice_quick where in segment quick_buyer or in segment quick_buyer
+        segment mixed where (in segment vip and in segment quick_buyer) or (in segment vip_abroad and not in segment big_spender) or in segment twice_quick
         """;
 
     public static readonly SegmentCompilation Others = SegmentCompiler.Compile(Library, Schema);

@@ -148,4 +148,78 @@ public sealed class SegmentCompilerTests
         Assert.Equal(new DateOnly(2024, 7, 2), context.FirstDayStartingAtOrAfter(new DateTime(2024, 7, 1, 4, 0, 1, DateTimeKind.Utc)));
         Assert.Equal(new DateOnly(2024, 7, 1), context.FirstDayStartingAtOrAfter(new DateTime(2024, 7, 1, 4, 0, 0, DateTimeKind.Utc)));
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Compile_LongChainOfSegmentReferences_IsDiagnosedNotOverflowed(bool baseLast)
+    {
+        // 35,001 segments each referring to the one before: the report that took the server down.
+        const int Count = 35_001;
+        var lines = Enumerable.Range(1, Count - 1).Select(i => $"segment b{i} where in segment b{i - 1}").Prepend("segment b0 where age > 30").ToList();
+        if (baseLast)
+        {
+            lines.Reverse();
+        }
+
+        var compilation = SegmentCompiler.Compile(string.Join("\n", lines), Schema);
+
+        // Chains up to the limit compile; the first segment past it is refused with SEG011 where it refers on, and every later one for that reason.
+        Assert.Equal(SegmentCompiler.MaxReferenceDepth + 1, compilation.Segments.Count);
+        Assert.NotNull(compilation.Find($"b{SegmentCompiler.MaxReferenceDepth}"));
+        Assert.Null(compilation.Find($"b{SegmentCompiler.MaxReferenceDepth + 1}"));
+        var tooDeep = compilation.Diagnostics.Where(d => d.Code == DiagnosticCodes.TooDeep).ToList();
+        Assert.NotEmpty(tooDeep);
+        Assert.All(tooDeep, d => Assert.Contains($"more than {SegmentCompiler.MaxReferenceDepth} deep", d.Message, StringComparison.Ordinal));
+        Assert.Equal(Count - SegmentCompiler.MaxReferenceDepth - 1, compilation.Diagnostics.Count);
+    }
+
+    [Fact]
+    public void Compile_ReferencesThroughManyPaths_GiveSqlThatGrowsWithTheText()
+    {
+        // bN refers to bN-1 twice: inlining doubled the SQL at every level (2^18 copies at depth 18).
+        static string Chain(int depth) => string.Join("\n", Enumerable.Range(1, depth)
+            .Select(i => $"segment b{i} where in segment b{i - 1} or in segment b{i - 1}")
+            .Prepend("segment b0 where did email_click then purchase within 2 days"));
+        int SqlLength(int depth) => SegmentCompiler.Compile(Chain(depth), Schema).Find($"b{depth}")!
+            .Query(DuckDbDialect.Instance, LanguageFixtures.Context).Members().Text.Length;
+
+        var ten = SqlLength(10);
+        var twenty = SqlLength(20);
+        var perLevel = (twenty - ten) / 10.0;
+        Assert.InRange(perLevel, 50, 1_000);
+        Assert.InRange(SqlLength(30), ten + 19 * perLevel, ten + 21 * perLevel);
+    }
+
+    [Fact]
+    public void Compile_SegmentReferringToTooManySegments_IsRefusedWithTheCount()
+    {
+        var many = Enumerable.Range(0, SegmentCompiler.MaxReferences + 1).Select(i => $"segment s{i} where age > {i}").ToList();
+        var text = string.Join("\n", many) + "\nsegment all_of_them where " + string.Join(" or ", many.Select((_, i) => $"in segment s{i}"));
+
+        var compilation = SegmentCompiler.Compile(text, Schema);
+
+        var diagnostic = Assert.Single(compilation.Diagnostics);
+        Assert.Equal(DiagnosticCodes.TooManyReferences, diagnostic.Code);
+        Assert.Contains($"refers to {SegmentCompiler.MaxReferences + 1} segments", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Equal(SegmentCompiler.MaxReferences + 2, diagnostic.Line);
+        Assert.Null(compilation.Find("all_of_them"));
+    }
+
+    [Theory]
+    [InlineData("(", ")")]
+    [InlineData("not (", ")")]
+    public void Parse_NestingUpToTheLimit_Compiles_OneMoreIsRefusedAtTheLevelThatExceeds(string open, string close)
+    {
+        string Nested(int depth) => string.Concat(Enumerable.Repeat(open, depth)) + "age > 1" + string.Concat(Enumerable.Repeat(close, depth));
+
+        Assert.True(SegmentCompiler.TryCompileCondition(Nested(32), Schema, null, out _, out var ok), string.Join("; ", ok));
+        var limit = open == "(" ? 64 : 32; // `not (` is two levels: the `not` and the parenthesis
+        Assert.True(SegmentCompiler.TryCompileCondition(Nested(limit), Schema, null, out _, out var atLimit), string.Join("; ", atLimit));
+        Assert.False(SegmentCompiler.TryCompileCondition(Nested(limit + 1), Schema, null, out _, out var diagnostics));
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(DiagnosticCodes.TooDeep, diagnostic.Code);
+        Assert.Contains("more than 64 deep", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Equal((limit * open.Length) + 1, diagnostic.Column);
+    }
 }
