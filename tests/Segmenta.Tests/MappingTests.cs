@@ -79,12 +79,37 @@ public class MappingTests
         Assert.Equal(offset, e.Offset);
     }
 
-    [Fact]
-    public void Expression_DeepNesting_IsRefusedNotAStackOverflow()
+    [Theory]
+    [InlineData("(", "1", ")", "nested more than 64 deep")]
+    [InlineData("not ", "1", "", "nested more than 64 deep")]
+    [InlineData("-", "1", "", "nested more than 64 deep")]
+    [InlineData("", "1", " + 1", "chains more than 256 operators")]
+    [InlineData("", "1", " or 1", "chains more than 256 operators")]
+    [InlineData("", "1", " * 1", "chains more than 256 operators")]
+    public void Expression_DeepNestingOrLongChains_IsRefusedNotAStackOverflow(string open, string middle, string close, string message)
     {
-        var text = new string('(', 5000) + "1" + new string(')', 5000);
+        // Each shape 100,000 times: unbounded recursion in the parser, or a tree evaluation recurses through, would take the process down.
+        var text = string.Concat(Enumerable.Repeat(open, 100_000)) + middle + string.Concat(Enumerable.Repeat(close, 100_000));
         var e = Assert.Throws<ExprSyntaxException>(() => MappingExpression.Parse(text, _ => -1, []));
-        Assert.Contains("nested too deeply", e.Message, StringComparison.Ordinal);
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+
+        // At the limits it parses and evaluates.
+        var atLimit = open.Length > 0
+            ? string.Concat(Enumerable.Repeat(open, 64)) + middle + string.Concat(Enumerable.Repeat(close, 64))
+            : middle + string.Concat(Enumerable.Repeat(close, MappingExpression.MaxHeight - 1));
+        Assert.False(Eval(atLimit, []).IsNull);
+    }
+
+    [Fact]
+    public void Expression_ArithmeticBeyondTheNumberRange_IsARowErrorNotACrash()
+    {
+        // A row error quarantines the row; an OverflowException escaped and ended the whole ingest.
+        var e = Assert.Throws<ExprRowException>(() => Eval("Quantity * UnitPrice * UnitPrice", ["Quantity", "UnitPrice"], "79228162514264337593543950335", "10"));
+        Assert.Contains("out of range", e.Message, StringComparison.Ordinal);
+        foreach (var call in new[] { "round(Quantity, 40)", "substr(Quantity, 1e20)", "substr(Quantity, 1, 0 - 5)", "replace(Quantity, '', 'x')", "round(Quantity, UnitPrice * 1e27)" })
+        {
+            Assert.Throws<ExprRowException>(() => Eval(call.Replace("1e20", "100000000000000000000", StringComparison.Ordinal).Replace("1e27", "1000000000000000000000000000", StringComparison.Ordinal), ["Quantity", "UnitPrice"], "12.5", "10"));
+        }
     }
 
     [Fact]

@@ -59,7 +59,13 @@ internal sealed class ExprSyntaxException(int offset, string message) : Exceptio
 /// </summary>
 internal abstract class MappingExpression
 {
+    /// <summary>The most operators and calls on a path from the root to a leaf: evaluation recurses this deep.</summary>
+    public const int MaxHeight = 256;
+
     public abstract ExprValue Evaluate(IExprRow row);
+
+    /// <summary>1 for a leaf; one more than the highest operand otherwise.</summary>
+    public virtual int Height => 1;
 
     /// <summary>Parses <paramref name="text"/>, resolving column names through <paramref name="resolveColumn"/> (-1: unknown).</summary>
     public static MappingExpression Parse(string text, Func<string, int> resolveColumn, IReadOnlyList<string> columns)
@@ -110,6 +116,8 @@ internal abstract class MappingExpression
 
     private sealed class Unary(char op, MappingExpression operand) : MappingExpression
     {
+        public override int Height { get; } = operand.Height + 1;
+
         public override ExprValue Evaluate(IExprRow row)
         {
             var v = operand.Evaluate(row);
@@ -124,6 +132,8 @@ internal abstract class MappingExpression
 
     private sealed class Binary(string op, MappingExpression left, MappingExpression right) : MappingExpression
     {
+        public override int Height { get; } = Math.Max(left.Height, right.Height) + 1;
+
         public override ExprValue Evaluate(IExprRow row)
         {
             if (op == "and")
@@ -146,14 +156,24 @@ internal abstract class MappingExpression
                 return op is "+" or "-" or "*" or "/" ? ExprValue.Null : ExprValue.Of(op == "!=" && a.IsNull != b.IsNull);
             }
 
-            switch (op)
+            if (op is "+" or "-" or "*" or "/")
             {
-                case "+": return ExprValue.Of(ToNumber(a, left, row) + ToNumber(b, right, row));
-                case "-": return ExprValue.Of(ToNumber(a, left, row) - ToNumber(b, right, row));
-                case "*": return ExprValue.Of(ToNumber(a, left, row) * ToNumber(b, right, row));
-                case "/":
-                    var divisor = ToNumber(b, right, row);
-                    return divisor == 0 ? ExprValue.Null : ExprValue.Of(ToNumber(a, left, row) / divisor);
+                var x = ToNumber(a, left, row);
+                var y = ToNumber(b, right, row);
+                try
+                {
+                    return op switch
+                    {
+                        "+" => ExprValue.Of(x + y),
+                        "-" => ExprValue.Of(x - y),
+                        "*" => ExprValue.Of(x * y),
+                        _ => y == 0 ? ExprValue.Null : ExprValue.Of(x / y),
+                    };
+                }
+                catch (OverflowException)
+                {
+                    throw new ExprRowException(string.Create(CultureInfo.InvariantCulture, $"{x} {op} {y} is out of range for a number"));
+                }
             }
 
             var comparison = Compare(a, b, row);
@@ -182,6 +202,8 @@ internal abstract class MappingExpression
 
     private sealed class Call(string name, IReadOnlyList<MappingExpression> args) : MappingExpression
     {
+        public override int Height { get; } = args.Count == 0 ? 1 : args.Max(a => a.Height) + 1;
+
         public override ExprValue Evaluate(IExprRow row)
         {
             switch (name)
@@ -219,6 +241,20 @@ internal abstract class MappingExpression
                 }
             }
 
+            try
+            {
+                return Apply(values, row);
+            }
+            catch (Exception e) when (e is OverflowException or ArgumentException)
+            {
+                // round(x, 40), substr(s, 1e20), replace(s, '', …): the row's values are out of the function's range.
+                var shown = string.Join(", ", values.Select(v => v.AsText()));
+                throw new ExprRowException($"`{name}({shown})`: an argument is out of range for `{name}`");
+            }
+        }
+
+        private ExprValue Apply(ExprValue[] values, IExprRow row)
+        {
             string S(int i) => values[i].AsText()!;
             decimal N(int i) => ToNumber(values[i], args[i], row);
             return name switch
@@ -300,18 +336,12 @@ internal abstract class MappingExpression
 
         public MappingExpression ParseOr()
         {
-            if (++depth > MaxDepth)
-            {
-                throw new ExprSyntaxException(pos, "the expression is nested too deeply");
-            }
-
             var left = ParseAnd();
             while (TryKeyword("or"))
             {
-                left = new Binary("or", left, ParseAnd());
+                left = Node(new Binary("or", left, ParseAnd()));
             }
 
-            depth--;
             return left;
         }
 
@@ -320,13 +350,38 @@ internal abstract class MappingExpression
             var left = ParseNot();
             while (TryKeyword("and"))
             {
-                left = new Binary("and", left, ParseNot());
+                left = Node(new Binary("and", left, ParseNot()));
             }
 
             return left;
         }
 
-        private MappingExpression ParseNot() => TryKeyword("not") ? new Unary('!', ParseNot()) : ParseComparison();
+        private MappingExpression ParseNot()
+        {
+            if (!TryKeyword("not"))
+            {
+                return ParseComparison();
+            }
+
+            Enter();
+            var operand = ParseNot();
+            depth--;
+            return Node(new Unary('!', operand));
+        }
+
+        /// <summary>One level deeper in the recursive descent; refused past <see cref="MaxDepth"/>.</summary>
+        private void Enter()
+        {
+            if (++depth > MaxDepth)
+            {
+                throw new ExprSyntaxException(pos, $"the expression is nested more than {MaxDepth} deep");
+            }
+        }
+
+        /// <summary>A node of the tree; refused when operators chain past <see cref="MappingExpression.MaxHeight"/>.</summary>
+        private MappingExpression Node(MappingExpression node) => node.Height <= MaxHeight
+            ? node
+            : throw new ExprSyntaxException(pos, $"the expression chains more than {MaxHeight} operators; split it, or use concat(…) or coalesce(…) for long lists");
 
         private MappingExpression ParseComparison()
         {
@@ -337,7 +392,7 @@ internal abstract class MappingExpression
                 if (string.CompareOrdinal(text, pos, op, 0, op.Length) == 0)
                 {
                     pos += op.Length;
-                    return new Binary(op, left, ParseAdditive());
+                    return Node(new Binary(op, left, ParseAdditive()));
                 }
             }
 
@@ -353,7 +408,7 @@ internal abstract class MappingExpression
                 if (pos < text.Length && text[pos] is '+' or '-')
                 {
                     var op = text[pos++].ToString();
-                    left = new Binary(op, left, ParseMultiplicative());
+                    left = Node(new Binary(op, left, ParseMultiplicative()));
                 }
                 else
                 {
@@ -371,7 +426,7 @@ internal abstract class MappingExpression
                 if (pos < text.Length && text[pos] is '*' or '/')
                 {
                     var op = text[pos++].ToString();
-                    left = new Binary(op, left, ParseUnary());
+                    left = Node(new Binary(op, left, ParseUnary()));
                 }
                 else
                 {
@@ -386,7 +441,10 @@ internal abstract class MappingExpression
             if (pos < text.Length && text[pos] == '-')
             {
                 pos++;
-                return new Unary('-', ParseUnary());
+                Enter();
+                var operand = ParseUnary();
+                depth--;
+                return Node(new Unary('-', operand));
             }
 
             return ParsePrimary();
@@ -403,9 +461,11 @@ internal abstract class MappingExpression
             var c = text[pos];
             if (c == '(')
             {
+                Enter();
                 pos++;
                 var inner = ParseOr();
                 Expect(')');
+                depth--;
                 return inner;
             }
 
@@ -471,7 +531,7 @@ internal abstract class MappingExpression
             throw new ExprSyntaxException(pos, $"unexpected `{c}`; expected a value, a column or `(`");
         }
 
-        private Call FunctionCall(string name, int at)
+        private MappingExpression FunctionCall(string name, int at)
         {
             if (!Functions.TryGetValue(name, out var arity))
             {
@@ -509,7 +569,7 @@ internal abstract class MappingExpression
                 throw new ExprSyntaxException(at, $"`{name}` takes {expected} arguments, not {args.Count}");
             }
 
-            return new Call(name, args);
+            return Node(new Call(name, args));
         }
 
         private Column ColumnRef(string name, int at)
