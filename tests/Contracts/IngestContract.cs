@@ -47,6 +47,37 @@ public abstract class IngestContract
     }
 
     [SkippableFact]
+    public void Ingest_ValuesNoColumnHoldsExactly_AreQuarantinedNeverTruncatedAndTheFileLoads()
+    {
+        // A NUL cut `c1\0zz` to `c1` on DuckDB (another customer's row) and failed the run on PostgreSQL; a number
+        // that rounds past DECIMAL(18,4) aborted the whole file with nothing recorded.
+        using var f = NewFixture();
+        var text = "customer_id,event_type,occurred_at,revenue,quantity,product\n"
+            + "c1,purchase,2024-01-05T10:00:00Z,19.99,1,ok\n"
+            + "c1\0zz,purchase,2024-01-05T10:00:00Z,5,1,nul in id\n"
+            + "c2,purchase,2024-01-05T10:00:00Z,5,1,nul\0in text\n"
+            + "c\u00012,purchase,2024-01-05T10:00:00Z,5,1,control character in id\n"
+            + "c2,purchase,2024-01-05T10:00:00Z,99999999999999.99995,1,rounds past the column\n"
+            + "c2,purchase,2024-01-05T10:00:00Z,-99999999999999.9999,1,the most negative that fits\n"
+            + "c2,purchase,2024-01-05T10:00:00Z,5,99999999999999999999,quantity past bigint\n"
+            + "c2,purchase,2024-01-05T10:00:00Z,5,2,tab\tand new\u2028line are text\n";
+        var summary = f.Ingest(TableKind.Events, f.Write("e.csv", text));
+
+        Assert.Equal(new IngestSummary(8, 3, 5, 0), summary);
+        var quarantine = f.Warehouse.ReadQuarantine(null, 10).OrderBy(q => q.Line).ToList();
+        Assert.Equal([3L, 4, 5, 6, 8], quarantine.Select(q => q.Line));
+        Assert.StartsWith("customer_id: contains the control character U+0000 at position 3", quarantine[0].Reason, StringComparison.Ordinal);
+        Assert.Equal("c1\\u0000zz,purchase,2024-01-05T10:00:00Z,5,1,nul in id", quarantine[0].Raw);
+        Assert.StartsWith("product: contains the control character U+0000", quarantine[1].Reason, StringComparison.Ordinal);
+        Assert.StartsWith("customer_id: contains the control character U+0001 at position 2; ids must be printable", quarantine[2].Reason, StringComparison.Ordinal);
+        Assert.StartsWith("revenue: `99999999999999.99995` is too large", quarantine[3].Reason, StringComparison.Ordinal);
+        Assert.StartsWith("quantity: `99999999999999999999` is too large", quarantine[4].Reason, StringComparison.Ordinal);
+        Assert.Equal(["c1", "c2"], f.Strings("SELECT DISTINCT customer_id FROM events ORDER BY customer_id"));
+        Assert.Equal(-99999999999999.9999m + 19.99m + 5m, f.Scalar("SELECT sum(revenue) FROM events"));
+        Assert.Equal("tab\tand new\u2028line are text", f.Scalar("SELECT product FROM events WHERE quantity = 2"));
+    }
+
+    [SkippableFact]
     public void Ingest_CustomersFromAnEventFile_EachFieldCombinedByItsStatedRule()
     {
         // Order lines, several per customer: each profile field says how its lines combine; a bad line is

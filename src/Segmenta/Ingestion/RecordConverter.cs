@@ -341,10 +341,16 @@ internal sealed class RecordConverter : IExprRow
         switch (f.Definition.Type)
         {
             case FieldType.Text:
-                batch.Text(f.Slot)[r] = computed ?? (f.Definition.Name == CanonicalModel.CustomerId || f.Definition.Name == CanonicalModel.EventType
-                    ? text.Trim().ToString()
-                    : text.ToString());
-                return null;
+                var identifier = CanonicalModel.IsIdentifier(f.Definition.Name);
+                error = StoredText.Problem(text, identifier);
+                if (error is null)
+                {
+                    batch.Text(f.Slot)[r] = computed ?? (f.Definition.Name == CanonicalModel.CustomerId || f.Definition.Name == CanonicalModel.EventType
+                        ? text.Trim().ToString()
+                        : text.ToString());
+                }
+
+                break;
             case FieldType.Integer:
                 error = ValueParser.ParseInteger(text, out var l);
                 if (error is null)

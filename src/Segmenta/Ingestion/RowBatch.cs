@@ -88,5 +88,12 @@ public sealed class RowBatch
 /// <summary>A source record that was not loaded, and why.</summary>
 /// <param name="Line">Its line (or row) number in the source.</param>
 /// <param name="Reason">Why it was set aside.</param>
-/// <param name="Raw">The record as it stood in the source.</param>
-public sealed record QuarantinedRow(long Line, string Reason, string Raw);
+/// <param name="Raw">The record as it stood in the source (a NUL or unpaired surrogate escaped as <c>\uXXXX</c>, which no warehouse stores).</param>
+public sealed record QuarantinedRow(long Line, string Reason, string Raw)
+{
+    /// <summary>Why it was set aside.</summary>
+    public string Reason { get; init; } = StoredText.Escape(Reason);
+
+    /// <summary>The record as it stood in the source.</summary>
+    public string Raw { get; init; } = StoredText.Escape(Raw);
+}

@@ -20,10 +20,15 @@ internal static class ValueParser
         }
 
         // "3.0" is a whole number written as a decimal (common in exports); "3.5" is not.
-        if (decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d == decimal.Truncate(d) && Math.Abs(d) < long.MaxValue)
+        if (decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d == decimal.Truncate(d))
         {
-            value = (long)d;
-            return null;
+            if (d is >= long.MinValue and <= long.MaxValue)
+            {
+                value = (long)d;
+                return null;
+            }
+
+            return $"`{text}` is too large for a whole number (at most 19 digits)";
         }
 
         return $"`{text}` is not a whole number";
@@ -37,12 +42,13 @@ internal static class ValueParser
             return $"`{text}` is not a number";
         }
 
+        // Rounded to the stored 4 decimals first: 99999999999999.99995 rounds up to 10^14, which no longer fits.
+        value = decimal.Round(value, 4, MidpointRounding.ToEven);
         if (Math.Abs(value) >= NumberLimit)
         {
-            return $"`{text}` is too large (numbers are stored with 14 integer digits)";
+            return $"`{text}` is too large (numbers are stored with 14 integer digits and 4 decimals)";
         }
 
-        value = decimal.Round(value, 4, MidpointRounding.ToEven);
         return null;
     }
 

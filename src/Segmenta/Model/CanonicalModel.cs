@@ -18,6 +18,10 @@ public static partial class CanonicalModel
     /// <summary>The event type column.</summary>
     public const string EventType = "event_type";
 
+    /// <summary>Whether a canonical text field is an identifier (a key or a code other systems share), which must be printable.</summary>
+    public static bool IsIdentifier(string field) =>
+        field is CustomerId or EventId or EventType or "order_id" or "campaign_id" or "anonymous_id" or "message_id";
+
     /// <summary>The instant an event occurred (UTC).</summary>
     public const string OccurredAt = "occurred_at";
 
