@@ -118,6 +118,123 @@ public sealed class CollectTests(ServerFixture server) : IClassFixture<ServerFix
     }
 
     [Fact]
+    public async Task Batch_PoisonBesideLegitimateClients_OnlyThePoisonIsSetAside()
+    {
+        // One client sends a NUL in userId, a revenue past DECIMAL(18,4), a lone surrogate and an oversized message
+        // while six others send clean batches: every clean batch is acknowledged and stored, the poison quarantined.
+        // (A NUL or the revenue turned whole group-commit flushes into 500 for everyone: 37–50% of clean batches failed.)
+        var before = await Events();
+        const int clients = 6, batches = 6, perBatch = 50;
+        var poison = new[]
+        {
+            """{"type":"track","userId":"C1\u0000zz","event":"Order Completed","messageId":"poison-nul","properties":{"revenue":5}}""",
+            """{"type":"track","userId":"p-1","event":"Order Completed","messageId":"poison-big","properties":{"revenue":99999999999999.99995}}""",
+            """{"type":"track","userId":"p-1","event":"Order Completed","messageId":"poison-surrogate","properties":{"product_id":"\udc00"}}""",
+            "{\"type\":\"track\",\"userId\":\"p-1\",\"event\":\"Order Completed\",\"messageId\":\"poison-huge\",\"properties\":{\"note\":\"" + new string('x', 40_000) + "\"}}",
+        };
+        var poisonAnswers = new List<HttpStatusCode>();
+        var stop = new CancellationTokenSource();
+        var poisoner = Task.Run(async () =>
+        {
+            using var tracker = Tracker();
+            while (!stop.IsCancellationRequested)
+            {
+                var response = await tracker.PostAsync(new Uri("/v1/batch", UriKind.Relative), Body("{\"batch\": [" + string.Join(",", poison) + "]}"));
+                lock (poisonAnswers)
+                {
+                    poisonAnswers.Add(response.StatusCode);
+                }
+            }
+        });
+        var answers = new List<HttpStatusCode>();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async c =>
+        {
+            using var tracker = Tracker();
+            for (var b = 0; b < batches; b++)
+            {
+                var messages = Enumerable.Range(0, perBatch).Select(i => new { type = "track", userId = $"clean-{c}", @event = "Product Viewed", messageId = $"clean-{c}-{b}-{i}", timestamp = "2024-12-30T12:00:00Z" });
+                var response = await tracker.PostAsync(new Uri("/v1/batch", UriKind.Relative), Body(JsonSerializer.Serialize(new { batch = messages })));
+                lock (answers)
+                {
+                    answers.Add(response.StatusCode);
+                }
+            }
+        }));
+        await stop.CancelAsync();
+        await poisoner;
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a));
+        Assert.All(poisonAnswers, a => Assert.Equal(HttpStatusCode.OK, a));
+        Assert.NotEmpty(poisonAnswers);
+        Assert.Equal(before + (clients * batches * perBatch), await Events());
+        var reasons = (await Get("/api/ingest/quarantine?limit=1000")).EnumerateArray()
+            .Select(q => q.GetProperty("reason").GetString()!).ToList();
+        Assert.Contains(reasons, r => r.StartsWith("customer_id: contains the control character U+0000", StringComparison.Ordinal));
+        Assert.Contains(reasons, r => r.StartsWith("revenue: `99999999999999.99995` is too large", StringComparison.Ordinal));
+        Assert.Contains(reasons, r => r.Contains("not valid text", StringComparison.Ordinal));
+        Assert.Contains(reasons, r => r.StartsWith("the message is 40,", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Collector_FlushThatStillFails_IsStoredAgainPerRequest_OnlyTheFaultyRequestIsAnswered()
+    {
+        // Should a flush fail for a reason conversion did not catch, the requests in it are stored one by one:
+        // the request that carries the fault gets the error, the others their acknowledgement.
+        var mappings = Segmenta.Collection.TrackingMappings.For(server.Workspace);
+        var release = new TaskCompletionSource();
+        var entered = new TaskCompletionSource();
+        var flushes = new List<(int Requests, bool Stored)>();
+        async Task<Segmenta.Collection.TrackingFlush> Store(IReadOnlyList<Segmenta.Collection.TrackingMessage> messages)
+        {
+            entered.TrySetResult();
+            await release.Task;
+            var faulty = messages.Any(m => m.Raw.Contains("fault", StringComparison.Ordinal));
+            lock (flushes)
+            {
+                flushes.Add((messages.Select(m => m.Raw).Distinct().Count(), !faulty));
+            }
+
+            return faulty ? throw new InvalidOperationException("the warehouse refused a value") : new Segmenta.Collection.TrackingFlush(messages.Count, new(), new());
+        }
+
+        using var collector = new Server.Collection.EventCollector(mappings, Microsoft.Extensions.Logging.Abstractions.NullLogger<Server.Collection.EventCollector>.Instance, Store);
+        await collector.StartAsync(CancellationToken.None);
+        Segmenta.Collection.TrackingMessage Message(string id) => Segmenta.Collection.TrackingMessage.Read(
+            JsonDocument.Parse($"{{\"type\":\"track\",\"userId\":\"u\",\"event\":\"Product Viewed\",\"messageId\":\"{id}\"}}").RootElement, 1, null, ServerFixture.AsOf, mappings.Vocabulary);
+
+        var first = collector.Submit([Message("clean-0")], CancellationToken.None);   // taken alone; the store waits
+        await entered.Task;
+        var queued = new[] { "clean-1", "fault-2", "clean-3" }.Select(id => collector.Submit([Message(id)], CancellationToken.None)).ToList();
+        release.SetResult();   // the three queued while the first was stored: one flush, which fails, then one each
+
+        await first;
+        await queued[0];
+        await queued[2];
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => queued[1]);
+        Assert.Equal("the warehouse refused a value", failure.Message);
+        Assert.Equal([(1, true), (3, false), (1, true), (1, false), (1, true)], flushes);
+        await collector.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Batch_TooManyMessagesOrBodyNotText_IsRefusedBeforeAnythingIsStored()
+    {
+        // 4 MiB of empty objects took 2 GB per request as parsed messages; now a count check answers 413 first.
+        using var tracker = Tracker();
+        var many = "{\"batch\": [" + string.Join(",", Enumerable.Repeat("{}", Endpoints.CollectEndpoints.MaxMessagesPerRequest + 1)) + "]}";
+        var response = await tracker.PostAsync(new Uri("/v1/batch", UriKind.Relative), Body(many));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("at most 5,000 messages", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // Bytes that are not UTF-8 are a client's mistake: 400 with problem details, not 500.
+        var invalid = new ByteArrayContent([.. "{\"batch\": [{\"type\":\"track\",\"userId\":\""u8, 0xC3, 0x28, .. "\"}]}"u8]);
+        invalid.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        response = await tracker.PostAsync(new Uri("/v1/batch", UriKind.Relative), invalid);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task Batch_NotJsonOrNoBatchArray_IsRefusedWithProblem()
     {
         using var tracker = Tracker();

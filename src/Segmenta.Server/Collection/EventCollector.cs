@@ -12,15 +12,38 @@ namespace Segmenta.Server.Collection;
 /// acknowledges every request in it. A request is answered only after its messages are committed (or
 /// with an error, after nothing of them was), so a client that saw 200 never loses an event and a
 /// client that retries after an error never duplicates one (messageId dedupe).
+///
+/// One client's bad data never fails another's request: every message is converted and checked before it is
+/// written (a bad one is quarantined with its reason), and should a flush still fail, each request in it is
+/// stored again on its own, so only the request that carries the fault is answered with it.
 /// </summary>
-internal sealed partial class EventCollector(WarehouseAccess access, TrackingMappings mappings, ILogger<EventCollector> log) : BackgroundService
+internal sealed partial class EventCollector : BackgroundService
 {
     /// <summary>A flush stops taking requests at this many messages (memory and transaction size).</summary>
     private const int MaxMessagesPerFlush = 200_000;
 
+    /// <summary>A flush stops taking requests at this many characters of raw messages (memory).</summary>
+    private const long MaxCharactersPerFlush = 64L << 20;
+
+    private readonly Func<IReadOnlyList<TrackingMessage>, Task<TrackingFlush>> store;
+    private readonly ILogger<EventCollector> log;
+
+    public EventCollector(WarehouseAccess access, TrackingMappings mappings, ILogger<EventCollector> log)
+        : this(mappings, log, messages => access.Use(warehouse => new TrackingLoader(warehouse, access.Settings, mappings, access.Time).Store(messages), CancellationToken.None))
+    {
+    }
+
+    /// <summary>A collector over any store (tests inject faults through it).</summary>
+    internal EventCollector(TrackingMappings mappings, ILogger<EventCollector> log, Func<IReadOnlyList<TrackingMessage>, Task<TrackingFlush>> store)
+    {
+        Mappings = mappings;
+        this.log = log;
+        this.store = store;
+    }
+
     private readonly Channel<Submission> queue = Channel.CreateBounded<Submission>(new BoundedChannelOptions(4096) { SingleReader = true });
 
-    public TrackingMappings Mappings { get; } = mappings;
+    public TrackingMappings Mappings { get; }
 
     /// <summary>Queues messages and completes once they are durably stored.</summary>
     public async Task<TrackingFlush> Submit(IReadOnlyList<TrackingMessage> messages, CancellationToken cancellation)
@@ -54,42 +77,53 @@ internal sealed partial class EventCollector(WarehouseAccess access, TrackingMap
         {
             batch.Clear();
             var count = 0;
-            while (count < MaxMessagesPerFlush && reader.TryRead(out var submission))
+            var characters = 0L;
+            while (count < MaxMessagesPerFlush && characters < MaxCharactersPerFlush && reader.TryRead(out var submission))
             {
                 batch.Add(submission);
                 count += submission.Messages.Count;
+                characters += submission.Messages.Sum(m => (long)m.Raw.Length);
             }
 
-            var messages = new List<TrackingMessage>(count);
-            foreach (var submission in batch)
+            if (batch.Count > 0)
             {
-                messages.AddRange(submission.Messages);
-            }
-
-            try
-            {
-                var flush = await access.Use(
-                    warehouse => new TrackingLoader(warehouse, access.Settings, Mappings, access.Time).Store(messages),
-                    CancellationToken.None).ConfigureAwait(false);
-                foreach (var submission in batch)
-                {
-                    submission.Done.SetResult(flush);
-                }
-            }
-#pragma warning disable CA1031 // The failure belongs to the requests in the flush: each of them is answered with it.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                LogFlushFailed(log, e, messages.Count);
-                foreach (var submission in batch)
-                {
-                    submission.Done.SetException(e);
-                }
+                await Flush(batch).ConfigureAwait(false);
             }
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "storing {Count} collected messages failed; their requests were answered with the error")]
+    /// <summary>Stores the submissions as one run and answers each; if that fails, stores each on its own.</summary>
+    private async Task Flush(IReadOnlyList<Submission> batch)
+    {
+        try
+        {
+            var flush = await store([.. batch.SelectMany(s => s.Messages)]).ConfigureAwait(false);
+            foreach (var submission in batch)
+            {
+                submission.Done.SetResult(flush);
+            }
+        }
+#pragma warning disable CA1031 // The failure belongs to the requests in the flush: each of them is answered with it.
+        catch (Exception e) when (batch.Count > 1)
+        {
+            LogFlushSplit(log, e, batch.Count);
+            foreach (var submission in batch)
+            {
+                await Flush([submission]).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogFlushFailed(log, e, batch[0].Messages.Count);
+            batch[0].Done.SetException(e);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "storing the messages of {Requests} requests together failed; storing each request on its own")]
+    private static partial void LogFlushSplit(ILogger logger, Exception exception, int requests);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "storing the {Count} collected messages of one request failed; it was answered with the error")]
     private static partial void LogFlushFailed(ILogger logger, Exception exception, int count);
 
     private sealed record Submission(IReadOnlyList<TrackingMessage> Messages, TaskCompletionSource<TrackingFlush> Done);

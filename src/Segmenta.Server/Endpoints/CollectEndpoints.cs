@@ -17,6 +17,12 @@ namespace Segmenta.Server.Endpoints;
 /// </summary>
 internal static class CollectEndpoints
 {
+    /// <summary>The most messages one request may carry: parsed messages take far more memory than their JSON (413 above it).</summary>
+    public const int MaxMessagesPerRequest = 5_000;
+
+    /// <summary>The largest message stored, as in Segment's API (32 KiB); a larger one is quarantined with its reason.</summary>
+    public const int MaxMessageBytes = 32 * 1024;
+
     /// <summary>Each endpoint with the call it takes (null: a batch, where every message names its type).</summary>
     private static readonly (string Path, TrackingCall? Call, string Summary)[] Endpoints =
     [
@@ -40,13 +46,25 @@ internal static class CollectEndpoints
     {
         var receivedAt = access.Time.GetUtcNow().UtcDateTime;
         JsonDocument document;
-        try
+        using (var body = new MemoryStream())
         {
-            document = await JsonDocument.ParseAsync(request.Body, default, cancellation).ConfigureAwait(false);
-        }
-        catch (JsonException e)
-        {
-            throw ApiProblem.BadRequest("the body is not JSON: " + e.Message);
+            // At most server.max_request_bytes (Kestrel refuses more with 413); bytes that are not UTF-8 are refused
+            // whole, as JSON requires, before any message is read.
+            await request.Body.CopyToAsync(body, cancellation).ConfigureAwait(false);
+            var bytes = body.GetBuffer().AsMemory(0, (int)body.Length);
+            if (!System.Text.Unicode.Utf8.IsValid(bytes.Span))
+            {
+                throw ApiProblem.BadRequest("the body is not UTF-8 text; JSON must be sent as UTF-8");
+            }
+
+            try
+            {
+                document = JsonDocument.Parse(bytes);
+            }
+            catch (JsonException e)
+            {
+                throw ApiProblem.BadRequest("the body is not JSON: " + e.Message);
+            }
         }
 
         List<TrackingMessage> messages;
@@ -61,15 +79,21 @@ internal static class CollectEndpoints
                     throw ApiProblem.BadRequest("a batch is an object with a `batch` array of messages");
                 }
 
-                messages = new List<TrackingMessage>(batch.GetArrayLength());
+                var count = batch.GetArrayLength();
+                if (count > MaxMessagesPerRequest)
+                {
+                    throw new ApiProblem(413, "Too many messages", $"a batch may hold at most {MaxMessagesPerRequest:N0} messages, this one has {count:N0}; send it in several batches");
+                }
+
+                messages = new List<TrackingMessage>(count);
                 foreach (var element in batch.EnumerateArray())
                 {
-                    messages.Add(TrackingMessage.Read(element, messages.Count + 1, null, receivedAt, vocabulary));
+                    messages.Add(TrackingMessage.Read(element, messages.Count + 1, null, receivedAt, vocabulary, MaxMessageBytes));
                 }
             }
             else
             {
-                messages = [TrackingMessage.Read(root, 1, call, receivedAt, vocabulary)];
+                messages = [TrackingMessage.Read(root, 1, call, receivedAt, vocabulary, MaxMessageBytes)];
             }
         }
 

@@ -66,7 +66,7 @@ public sealed class TrackingMessage
     /// a <c>timestamp</c>; a message without a <c>messageId</c> gets one derived from its content, so a
     /// resend is still recognized as a duplicate.
     /// </summary>
-    public static TrackingMessage Read(JsonElement element, int index, TrackingCall? defaultType, DateTime receivedAt, TrackingVocabulary vocabulary)
+    public static TrackingMessage Read(JsonElement element, int index, TrackingCall? defaultType, DateTime receivedAt, TrackingVocabulary vocabulary, int maxBytes = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
         var raw = element.GetRawText();
@@ -76,13 +76,26 @@ public sealed class TrackingMessage
             return new TrackingMessage(TrackingCall.Unsupported, values, raw, index, $"expected a JSON object, found {element.ValueKind.ToString().ToLowerInvariant()}");
         }
 
-        Ingestion.JsonLinesRecordSource.Collect(element, "", (key, value) =>
+        if (Encoding.UTF8.GetByteCount(raw) is var bytes && bytes > maxBytes)
         {
-            if (vocabulary.Ordinal(key) is var i && i >= 0)
+            return new TrackingMessage(TrackingCall.Unsupported, values, raw, index, string.Create(CultureInfo.InvariantCulture, $"the message is {bytes:N0} bytes; at most {maxBytes:N0} are stored"));
+        }
+
+        try
+        {
+            Ingestion.JsonLinesRecordSource.Collect(element, "", (key, value) =>
             {
-                values[i] = value;
-            }
-        });
+                if (vocabulary.Ordinal(key) is var i && i >= 0)
+                {
+                    values[i] = value;
+                }
+            });
+        }
+        catch (JsonException e)
+        {
+            // A string escape that is not text (a lone surrogate such as \udc00): the message, not the request, is bad.
+            return new TrackingMessage(TrackingCall.Unsupported, new string?[vocabulary.Count], raw, index, e.Message);
+        }
 
         var typeText = element.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
         TrackingCall call;

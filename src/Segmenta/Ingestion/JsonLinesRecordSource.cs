@@ -175,6 +175,19 @@ public sealed class JsonLinesRecordSource : IRecordSource
     /// <summary>Visits every leaf of a JSON object with its dotted name: nested objects flattened, arrays and numbers as JSON text.</summary>
     internal static void Collect(JsonElement element, string prefix, Action<string, string?> visit)
     {
+        try
+        {
+            CollectProperties(element, prefix, visit);
+        }
+        catch (InvalidOperationException e)
+        {
+            // A name or string whose escapes are not text (a lone surrogate such as \udc00): the record is bad, like invalid JSON.
+            throw new JsonException("a name or value is not valid text: " + e.Message, e);
+        }
+    }
+
+    private static void CollectProperties(JsonElement element, string prefix, Action<string, string?> visit)
+    {
         foreach (var property in element.EnumerateObject())
         {
             var key = prefix.Length == 0 ? property.Name : prefix + "." + property.Name;
@@ -182,7 +195,7 @@ public sealed class JsonLinesRecordSource : IRecordSource
             switch (value.ValueKind)
             {
                 case JsonValueKind.Object:
-                    Collect(value, key, visit);
+                    CollectProperties(value, key, visit);
                     break;
                 case JsonValueKind.Null or JsonValueKind.Undefined:
                     visit(key, null);
