@@ -65,7 +65,7 @@ internal sealed class DuckDbLoad : IIngestLoad
         }
         catch
         {
-            warehouse.Execute("ROLLBACK");
+            warehouse.TryRollback();
             throw;
         }
     }
@@ -218,7 +218,7 @@ internal sealed class DuckDbLoad : IIngestLoad
             // An appender that cannot flush is being abandoned with its transaction anyway.
         }
 
-        warehouse.Execute("ROLLBACK");
+        warehouse.TryRollback();
         DropStages();
     }
 }

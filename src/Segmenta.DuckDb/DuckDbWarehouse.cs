@@ -98,7 +98,7 @@ public sealed class DuckDbWarehouse : IWarehouse
             }
             catch
             {
-                Execute("ROLLBACK");
+                TryRollback();
                 throw;
             }
 
@@ -250,10 +250,36 @@ public sealed class DuckDbWarehouse : IWarehouse
             if (open)
             {
                 open = false;
-                warehouse.Execute("ROLLBACK");
+                warehouse.TryRollback();
             }
         }
     }
+
+    /// <summary>
+    /// Rolls back the open transaction while an error unwinds. DuckDB has already ended a transaction that an IO error
+    /// (a full disk) invalidated, and its "cannot rollback - no transaction is active" must not replace the error that
+    /// says what happened.
+    /// </summary>
+    internal void TryRollback()
+    {
+        try
+        {
+            Execute("ROLLBACK");
+        }
+        catch (DuckDBException)
+        {
+            // The transaction is gone either way.
+        }
+    }
+
+    /// <inheritdoc />
+    public bool IsFault(Exception exception) => exception switch
+    {
+        WarehouseException or IOException => true,
+        DuckDBException e => e.ErrorType.ToString() is "IO" or "Io" or "OutOfMemory" or "Connection" or "Interrupt" or "Fatal" or "FatalError"
+            || e.Message.StartsWith("IO Error", StringComparison.Ordinal) || e.Message.StartsWith("Out of Memory Error", StringComparison.Ordinal),
+        _ => false,
+    };
 
     /// <inheritdoc />
     public void Dispose() => connection.Dispose();

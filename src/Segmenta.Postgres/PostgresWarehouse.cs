@@ -318,6 +318,9 @@ public sealed class PostgresWarehouse : IWarehouse
     }
 
     /// <inheritdoc />
+    public bool IsFault(Exception exception) => exception is WarehouseException or IOException or TimeoutException || exception is NpgsqlException { IsTransient: true };
+
+    /// <inheritdoc />
     public void Dispose() => connection.Dispose();
 
     internal int Execute(string sql, params object?[] parameters)

@@ -34,7 +34,7 @@ public sealed record ServerStart(Workspace Workspace, IWarehouse Warehouse, stri
 /// <summary>
 /// <c>segmenta serve</c>: one ASP.NET Core host on the workspace with the REST API (OpenAPI document
 /// at <c>/openapi/v1.json</c>), the Segment-compatible collection endpoints, and scheduled refreshes.
-/// Every endpoint but <c>/health</c> needs an API key; each key is rate limited.
+/// Every endpoint but <c>/health</c> needs an API key; each key, and each address without one, is rate limited.
 /// </summary>
 public static class SegmentaHost
 {
@@ -102,29 +102,43 @@ public static class SegmentaHost
             // are added ten times a second (at least one at a time) so a low rate still refills evenly.
             var tokensPerPeriod = Math.Max(1, (int)Math.Ceiling(options.RequestsPerSecond / 10));
             var period = TimeSpan.FromSeconds(tokensPerPeriod / options.RequestsPerSecond);
+            // A request without a valid key has the bucket of its address, so guessing keys or flooding 401s is limited too.
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-            {
-                var key = context.User.FindFirst(ApiKeyAuthentication.KeyClaim)?.Value;
-                return key is null
-                    ? RateLimitPartition.GetNoLimiter("anonymous")
-                    : RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+                RateLimitPartition.GetTokenBucketLimiter(
+                    context.User.FindFirst(ApiKeyAuthentication.KeyClaim)?.Value is { } key ? "key:" + key : "address:" + context.Connection.RemoteIpAddress,
+                    _ => new TokenBucketRateLimiterOptions
                     {
                         TokenLimit = options.Burst,
                         TokensPerPeriod = tokensPerPeriod,
                         ReplenishmentPeriod = period,
                         QueueLimit = 0,
                         AutoReplenishment = true,
-                    });
-            });
+                    }));
             o.OnRejected = async (context, ct) =>
             {
                 context.HttpContext.Response.Headers.RetryAfter = "1";
                 await Problems.Write(context.HttpContext, StatusCodes.Status429TooManyRequests, "Too many requests",
-                    $"this key may send {options.RequestsPerSecond} requests a second (bursts of {options.Burst}); retry after a second").ConfigureAwait(false);
+                    $"each key, and each address without one, may send {options.RequestsPerSecond} requests a second (bursts of {options.Burst}); retry after a second").ConfigureAwait(false);
             };
         });
 
         var app = builder.Build();
+        app.Use((context, next) =>
+        {
+            // No response is sniffed into another type, and none is cached unless it says so (the dashboard's assets).
+            context.Response.OnStarting(() =>
+            {
+                var headers = context.Response.Headers;
+                headers.XContentTypeOptions = "nosniff";
+                if (!headers.ContainsKey("Cache-Control"))
+                {
+                    headers.CacheControl = "no-store";
+                }
+
+                return Task.CompletedTask;
+            });
+            return next(context);
+        });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();

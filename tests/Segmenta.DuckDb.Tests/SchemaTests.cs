@@ -16,6 +16,36 @@ public class SchemaTests
     }
 
     [Fact]
+    public void Transaction_EndedByTheDatabase_TheErrorThatEndedItReachesTheCaller()
+    {
+        // A full disk makes DuckDB end the transaction itself; the ROLLBACK on the way out then failed with
+        // "cannot rollback - no transaction is active", which replaced the error that said what happened.
+        using var dir = TestPaths.NewTempDir();
+        using var w = DuckDbWarehouse.Open(dir.File("w.duckdb"));
+        var e = Assert.Throws<IOException>(void () =>
+        {
+            using var transaction = w.BeginTransaction();
+            transaction.Execute(new Sql.SqlStatement("INSERT INTO customers (customer_id) VALUES ('c1')", []));
+            transaction.Execute(new Sql.SqlStatement("ROLLBACK", []));
+            throw new IOException("No space left on device");
+        });
+        Assert.Equal("No space left on device", e.Message);
+        Assert.Equal(0L, w.Scalar("SELECT count(*) FROM customers"));
+    }
+
+    [Fact]
+    public void IsFault_IoErrorsAreTheWarehouses_MistakesInSqlAreNot()
+    {
+        using var dir = TestPaths.NewTempDir();
+        using var w = DuckDbWarehouse.Open(dir.File("w.duckdb"));
+        var io = Assert.ThrowsAny<Exception>(() => w.Execute($"COPY (SELECT 1) TO '{dir.File("missing/folder/x.parquet")}' (FORMAT parquet)"));
+        Assert.True(w.IsFault(io), io.Message);
+        var syntax = Assert.ThrowsAny<Exception>(() => w.Execute("SELEC 1"));
+        Assert.False(w.IsFault(syntax), syntax.Message);
+        Assert.True(w.IsFault(new IOException("No space left on device")));
+    }
+
+    [Fact]
     public void Open_OlderWorkspace_UpgradesItAndKeepsItsData()
     {
         using var dir = TestPaths.NewTempDir();

@@ -270,6 +270,21 @@ public sealed class LimitTests(LimitedServerFixture limited) : IClassFixture<Lim
     }
 
     [Fact]
+    public async Task RateLimit_WithoutAKey_IsPerAddress()
+    {
+        // Guessing keys, or flooding 401s, is limited like any key: the address has a bucket of its own.
+        using var anonymous = limited.Server.Client(null);
+        var codes = new List<HttpStatusCode>();
+        for (var i = 0; i < 5; i++)
+        {
+            codes.Add((await anonymous.GetAsync(new Uri("/api/status", UriKind.Relative))).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, codes[0]);
+        Assert.Contains(HttpStatusCode.TooManyRequests, codes);
+    }
+
+    [Fact]
     public async Task RequestBody_OverTheLimit_Is413()
     {
         using var tracker = limited.Server.Client(limited.Server.Ingest);

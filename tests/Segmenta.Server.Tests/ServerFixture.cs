@@ -74,6 +74,13 @@ public sealed class ServerFixture : IAsyncLifetime
         Address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
     }
 
+    /// <summary>Every endpoint the host maps: method and route pattern.</summary>
+    public IReadOnlyList<(string Method, string Route)> Routes => [.. app!.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+        .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+        .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => (m, "/" + e.RoutePattern.RawText!.TrimStart('/'))))
+        .Distinct()
+        .OrderBy(r => r.Item2, StringComparer.Ordinal).ThenBy(r => r.m, StringComparer.Ordinal)];
+
     public HttpClient Client(string? token)
     {
         var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromMinutes(2) };

@@ -34,7 +34,7 @@ internal sealed class CampaignLaunchCommand : GuardedCommand<CampaignLaunchSetti
     protected override int Run(CampaignLaunchSettings settings, CancellationToken cancellation)
     {
         var workspace = FindWorkspace(settings);
-        var definition = CampaignFiles.Load(workspace, settings.Campaign);
+        var definition = CampaignFiles.LoadNameOrPath(workspace, settings.Campaign);
         var context = SegmentSupport.Context(workspace, settings.AsOf);
         var format = settings.Format is { } chosen ? SegmentSupport.Format(chosen) : definition.ExportFormat;
         using var warehouse = OpenWarehouse(workspace);

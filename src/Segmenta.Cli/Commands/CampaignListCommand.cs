@@ -79,7 +79,7 @@ internal sealed class CampaignShowCommand : GuardedCommand<CampaignSettings>
         var workspace = FindWorkspace(settings);
         using var warehouse = OpenWarehouse(workspace);
         var launch = CampaignLauncher.Find(warehouse, settings.Campaign);
-        var definition = launch?.Definition ?? CampaignFiles.Load(workspace, settings.Campaign);
+        var definition = launch?.Definition ?? CampaignFiles.LoadNameOrPath(workspace, settings.Campaign);
         var counts = launch is null ? [] : CampaignLauncher.StoredCounts(warehouse, definition);
         if (settings.Json)
         {

@@ -77,7 +77,7 @@ internal sealed class CampaignNewCommand : GuardedCommand<CampaignNewSettings>
         var text = Template(settings, segments);
         var definition = CampaignDefinition.Parse(settings.Name + ".yaml", text);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, text);
+        Workspaces.AtomicFile.WriteAllText(path, text);
         if (settings.Json)
         {
             CliOutput.WriteJson(new { campaign = definition.Name, path, definition = CampaignDocuments.DefinitionJson(definition) });

@@ -31,13 +31,8 @@ internal sealed class CampaignPlanCommand : GuardedCommand<CampaignPlanSettings>
 {
     protected override int Run(CampaignPlanSettings settings, CancellationToken cancellation)
     {
-        if (settings.Alpha is not (> 0 and < 1) || settings.Power is not (> 0 and < 1) || settings.Lift is <= -1 || settings.BaseRate is not (null or (> 0 and < 1)))
-        {
-            throw new UserInputException("--alpha, --power and --base-rate must be between 0 and 1, and --lift above -1");
-        }
-
         var workspace = FindWorkspace(settings);
-        var definition = CampaignFiles.Load(workspace, settings.Campaign);
+        var definition = CampaignFiles.LoadNameOrPath(workspace, settings.Campaign);
         var context = SegmentSupport.Context(workspace, settings.AsOf);
         using var warehouse = OpenWarehouse(workspace);
         var library = SegmentSupport.Load(workspace, warehouse);

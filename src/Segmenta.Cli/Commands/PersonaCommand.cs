@@ -70,7 +70,7 @@ internal sealed class PersonaCommand : GuardedCommand<PersonaSettings>
         };
         if (settings.Out is { } file)
         {
-            File.WriteAllText(file, text ?? string.Join("\n", cards.Select(Plain)));
+            Workspaces.AtomicFile.WriteAllText(file, text ?? string.Join("\n", cards.Select(Plain)));
             Console.Error.WriteLine($"Wrote {cards.Count} persona card{(cards.Count == 1 ? "" : "s")} to {Path.GetFullPath(file)}");
         }
         else if (text is not null)

@@ -42,10 +42,7 @@ internal sealed class ReportCommand : GuardedCommand<ReportSettings>
     internal static ReportResult Write(Workspaces.Workspace workspace, Warehouse.IWarehouse warehouse, DateTime asOf, string path, CancellationToken cancellation)
     {
         var result = HtmlReport.BuildAsync(workspace, warehouse, asOf, cancellation).GetAwaiter().GetResult();
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, result.Html);
-        File.Move(temporary, path, overwrite: true);
+        Workspaces.AtomicFile.WriteAllText(path, result.Html);
         return result;
     }
 }

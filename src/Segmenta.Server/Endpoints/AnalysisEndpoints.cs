@@ -129,14 +129,8 @@ internal static class AnalysisEndpoints
     {
         app.MapGet("/api/campaigns/{name}/plan", (string name, string? as_of, double? alpha, double? power, double? lift, double? base_rate, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
         {
-            var (a, p) = (alpha ?? 0.05, power ?? 0.8);
-            if (a is not (> 0 and < 1) || p is not (> 0 and < 1) || lift is <= -1 || base_rate is not (null or (> 0 and < 1)))
-            {
-                throw ApiProblem.BadRequest("alpha, power and base_rate must be between 0 and 1, and lift above -1");
-            }
-
             var definition = CampaignFiles.Load(access.Workspace, name);
-            var plan = CampaignPlanner.Plan(w, ApiContext.Library(access, w), definition, ApiContext.Context(access, as_of), a, p, lift, base_rate);
+            var plan = CampaignPlanner.Plan(w, ApiContext.Library(access, w), definition, ApiContext.Context(access, as_of), alpha ?? 0.05, power ?? 0.8, lift, base_rate);
             return TypedResults.Ok(CampaignDocuments.Plan(plan, definition));
         }, ct)).RequireScope(ApiScopes.Read).WithTags("Campaigns").WithSummary("Before launch: arm sizes per segment and the smallest conversion lift each can detect (campaigns/NAME.yaml)");
 

@@ -182,10 +182,7 @@ internal static class SegmentEndpoints
         }
 
         var existed = File.Exists(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, body.Text.EndsWith('\n') ? body.Text : body.Text + "\n");
-        File.Move(temporary, path, overwrite: true);
+        AtomicFile.WriteAllText(path, body.Text.EndsWith('\n') ? body.Text : body.Text + "\n");
         return existed ? TypedResults.Ok(document) : TypedResults.Created($"/api/segments/{name}", document);
     }
 }

@@ -33,6 +33,9 @@ internal sealed class WarehouseAccess(Workspace workspace, IWarehouse warehouse,
         }
     }
 
+    /// <summary>Whether an exception is the warehouse's own fault (disk full, connection lost): 503, retry later.</summary>
+    public bool IsFault(Exception exception) => warehouse.IsFault(exception);
+
     /// <summary>Closes the warehouse (when the host owns it) once the work in progress is done; the host's container calls it when the host is disposed.</summary>
     public void Dispose()
     {

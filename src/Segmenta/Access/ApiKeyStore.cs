@@ -214,14 +214,7 @@ public sealed class ApiKeyStore
     private void Save(IEnumerable<ApiKey> keys)
     {
         var ordered = keys.OrderBy(k => k.CreatedAt).ThenBy(k => k.Id, StringComparer.Ordinal).ToList();
-        var temporary = Path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(new KeysFile(ordered), Json) + "\n");
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-
-        File.Move(temporary, Path, overwrite: true);
+        Workspaces.AtomicFile.WriteAllText(Path, JsonSerializer.Serialize(new KeysFile(ordered), Json) + "\n", ownerOnly: true);
         cache = null;
     }
 

@@ -54,6 +54,12 @@ public static class CampaignPlanner
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(context);
+        if (alpha is not (> 0 and < 1) || power is not (> 0 and < 1) || assumedBaseRate is not (null or (> 0 and < 1))
+            || targetLift is { } wanted && (!double.IsFinite(wanted) || wanted <= -1))
+        {
+            throw new CampaignException("alpha, power and base rate must be between 0 and 1, and lift a finite number above -1 (0.2 = +20%)");
+        }
+
         var assignment = CampaignLauncher.Assign(warehouse, library, definition, context);
         var reference = new EvaluationContext(context.AsOf.AddDays(-definition.Outcome.WindowDays), context.Zone);
         var converted = Converters(warehouse, definition, context);

@@ -32,6 +32,12 @@ public interface IWarehouse : ISqlReader, IDisposable
     /// <summary>What the warehouse holds, in brief.</summary>
     WarehouseSummary Summarize();
 
+    /// <summary>
+    /// Whether <paramref name="exception"/> is a fault of the warehouse itself (disk full, out of memory, connection
+    /// lost, shutting down) rather than of the request that met it: a server answers it 503 with Retry-After.
+    /// </summary>
+    bool IsFault(Exception exception) => exception is WarehouseException or IOException;
+
     /// <summary>Runs statements in one transaction: all of them take effect, or none.</summary>
     void ExecuteInTransaction(IReadOnlyList<SqlStatement> statements, CancellationToken cancellation = default)
     {

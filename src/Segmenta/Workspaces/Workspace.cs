@@ -50,7 +50,7 @@ public sealed class Workspace
             Directory.CreateDirectory(Path.Combine(root, folder));
         }
 
-        File.WriteAllText(file, settings.ToYaml());
+        AtomicFile.WriteAllText(file, settings.ToYaml());
         return new Workspace(root, settings);
     }
 
