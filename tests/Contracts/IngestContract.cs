@@ -78,6 +78,37 @@ public abstract class IngestContract
     }
 
     [SkippableFact]
+    public void Ingest_BytesThatAreNotUtf8_AreQuarantinedUnlessTheMappingNamesTheEncoding()
+    {
+        // A Windows-1252 export read as UTF-8 turned "Café" into "Caf\uFFFD" with nothing quarantined.
+        using var f = NewFixture();
+        var bytes = "customer_id,city\nc1,Caf"u8.ToArray().Append((byte)0xE9).Concat("\nc2,Lund\nc3,\u00C5re\n"u8.ToArray()).ToArray();
+        var file = f.Write("latin.csv", "");
+        File.WriteAllBytes(file, bytes);
+
+        var summary = f.Ingest(TableKind.Customers, file);
+        Assert.Equal(new IngestSummary(3, 2, 1, 0), summary);
+        var entry = Assert.Single(f.Warehouse.ReadQuarantine(null, 10));
+        Assert.Equal(2, entry.Line);
+        Assert.StartsWith("the line is not UTF-8: byte 0xE9 at character 7", entry.Reason, StringComparison.Ordinal);
+        Assert.Equal("c1,Caf\\xE9", entry.Raw);
+
+        // Named in the mapping, the same bytes are the letter they stand for.
+        using var g = NewFixture();
+        var latin = g.Write("latin.csv", "");
+        File.WriteAllBytes(latin, [.. "customer_id,city\nc1,Caf"u8, 0xE9, .. "\nc2,Lund\n"u8]);
+        var mapping = g.Write("m.yaml", """
+            table: customers
+            source: { encoding: windows-1252 }
+            fields:
+              customer_id: customer_id
+              city: city
+            """);
+        Assert.Equal(new IngestSummary(2, 2, 0, 0), g.Ingest(TableKind.Customers, latin, mapping));
+        Assert.Equal("Café", g.Scalar("SELECT city FROM customers WHERE customer_id = 'c1'"));
+    }
+
+    [SkippableFact]
     public void Ingest_CustomersFromAnEventFile_EachFieldCombinedByItsStatedRule()
     {
         // Order lines, several per customer: each profile field says how its lines combine; a bad line is

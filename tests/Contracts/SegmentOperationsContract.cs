@@ -126,6 +126,34 @@ public abstract class SegmentOperationsContract : IDisposable
         }
     }
 
+    [SkippableFact]
+    public void Export_Csv_TextASpreadsheetWouldRunIsNeutralized_NumbersAndJsonAreNot()
+    {
+        // OWASP CSV injection: a name such as =HYPERLINK(…) ran as a formula when the audience was opened.
+        var members = Members("us_buyers");
+        Assert.True(members.Count >= 6);
+        string[] hostile = ["=HYPERLINK(\"http://evil.example\",\"x\")", "@SUM(A1:A9)", "+1+2", "-3+cmd|' /C calc'!A0", "\tsplit", "plain, with comma"];
+        fixture.Warehouse.ExecuteInTransaction([.. hostile.Select((v, i) => new SqlStatement("UPDATE customers SET email = $1, income = $2 WHERE customer_id = $3", [v, -1000m - i, members[i]]))]);
+        var traits = new List<TraitColumn> { new("email", new("email", FieldType.Text)), new("income", new("income", FieldType.Number)) };
+        var csv = Path.Combine(fixture.Dir, "hostile.csv");
+        var json = Path.Combine(fixture.Dir, "hostile.json");
+        AudienceExport.Write(fixture.Warehouse, compilation.Find("us_buyers")!, context, traits, AudienceFormat.Csv, csv);
+        AudienceExport.Write(fixture.Warehouse, compilation.Find("us_buyers")!, context, traits, AudienceFormat.Json, json);
+
+        var lines = File.ReadAllLines(csv).ToDictionary(l => l.Split(',')[0]);
+        Assert.StartsWith($"{members[0]},\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",-1000", lines[members[0]], StringComparison.Ordinal);
+        Assert.StartsWith($"{members[1]},\"'@SUM(A1:A9)\",", lines[members[1]], StringComparison.Ordinal);
+        Assert.StartsWith($"{members[2]},\"'+1+2\",", lines[members[2]], StringComparison.Ordinal);
+        Assert.StartsWith($"{members[3]},\"'-3+cmd|' /C calc'!A0\",", lines[members[3]], StringComparison.Ordinal);
+        Assert.StartsWith($"{members[4]},\"'\tsplit\",", lines[members[4]], StringComparison.Ordinal);
+        Assert.StartsWith($"{members[5]},\"plain, with comma\",-1005", lines[members[5]], StringComparison.Ordinal);
+        Assert.Matches(@",-100[0-5](\.0+)?$", lines[members[3]]);   // a negative number stays a number
+
+        var exported = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json)).RootElement.EnumerateArray()
+            .ToDictionary(e => e.GetProperty("customer_id").GetString()!, e => e.GetProperty("email").GetString());
+        Assert.Equal(hostile, members.Take(6).Select(m => exported[m]));
+    }
+
     private static List<string> ReadParquetIds(string path)
     {
         using var duck = new DuckDBConnection("Data Source=:memory:");

@@ -12,6 +12,7 @@ public sealed class CsvRecordSource : IRecordSource
 {
     private const int InitialBuffer = 1 << 20;
     private readonly StreamReader reader;
+    private readonly bool strictUtf8;
     private readonly char delimiter;
     private readonly char quote;
     private readonly SearchValues<char> specials;
@@ -36,7 +37,9 @@ public sealed class CsvRecordSource : IRecordSource
     {
         Name = name;
         Length = stream.CanSeek ? stream.Length : 0;
-        reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        var encoding = format.Encoding is { } named ? SourceEncoding.Find(named) ?? throw new IngestSetupException($"{name}: unknown encoding `{named}`") : SourceEncoding.Utf8;
+        strictUtf8 = ReferenceEquals(encoding, SourceEncoding.Utf8);
+        reader = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
         quote = format.Quote;
         Fill();
         delimiter = format.Delimiter ?? DetectDelimiter(buffer.AsSpan(0, end), quote);
@@ -132,6 +135,11 @@ public sealed class CsvRecordSource : IRecordSource
                     RecordError = $"expected {Columns.Count} fields, found {fieldCount}";
                 }
 
+                if (strictUtf8 && RecordError is null)
+                {
+                    RecordError = SourceEncoding.Problem(buffer.AsSpan(recordStart, recordEnd - recordStart));
+                }
+
                 return true;
             }
 
@@ -171,7 +179,7 @@ public sealed class CsvRecordSource : IRecordSource
     }
 
     /// <inheritdoc />
-    public string RawRecord() => new(buffer, recordStart, recordEnd - recordStart);
+    public string RawRecord() => SourceEncoding.Shown(new(buffer, recordStart, recordEnd - recordStart));
 
     /// <inheritdoc />
     public void Dispose() => reader.Dispose();

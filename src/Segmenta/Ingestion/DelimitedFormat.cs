@@ -5,7 +5,8 @@ namespace Segmenta.Ingestion;
 /// <param name="Header">Whether the first record names the columns.</param>
 /// <param name="Columns">Column names for a file without a header.</param>
 /// <param name="Quote">The quote character.</param>
-public sealed record DelimitedFormat(char? Delimiter = null, bool Header = true, IReadOnlyList<string>? Columns = null, char Quote = '"')
+/// <param name="Encoding">The text encoding's name (null: UTF-8, strictly: a record with a byte that is not UTF-8 is quarantined).</param>
+public sealed record DelimitedFormat(char? Delimiter = null, bool Header = true, IReadOnlyList<string>? Columns = null, char Quote = '"', string? Encoding = null)
 {
     /// <summary>Stands for "fields are separated by any run of spaces and tabs" (CDNOW's layout).</summary>
     public const char Whitespace = ' ';

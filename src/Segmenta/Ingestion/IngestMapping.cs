@@ -154,7 +154,7 @@ public sealed record IngestMapping
         var delimited = new DelimitedFormat();
         if (root.GetSection("source") is { } source)
         {
-            source.RejectUnknownKeys("format", "delimiter", "header", "columns", "quote", "timezone");
+            source.RejectUnknownKeys("format", "delimiter", "header", "columns", "quote", "timezone", "encoding");
             format = source.GetString("format");
             if (format is not null and not ("csv" or "jsonl" or "parquet"))
             {
@@ -176,7 +176,18 @@ public sealed record IngestMapping
             }
 
             var columns = source.GetStringList("columns");
-            delimited = new DelimitedFormat(delimiter, source.GetBoolean("header") ?? true, columns.Count > 0 ? columns : null, quote?[0] ?? '"');
+            var encoding = source.GetString("encoding");
+            if (encoding is not null && SourceEncoding.Find(encoding) is null)
+            {
+                throw source.ErrorAt("encoding", $"unknown encoding `{encoding}`; expected utf-8, latin-1, windows-1252, iso-8859-15 or another IANA name");
+            }
+
+            if (encoding is not null && format == "jsonl" && !ReferenceEquals(SourceEncoding.Find(encoding), SourceEncoding.Utf8))
+            {
+                throw source.ErrorAt("encoding", "JSON Lines are UTF-8 (RFC 8259); `encoding` applies to csv");
+            }
+
+            delimited = new DelimitedFormat(delimiter, source.GetBoolean("header") ?? true, columns.Count > 0 ? columns : null, quote?[0] ?? '"', encoding);
             zone = source.GetString("timezone");
             if (zone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _))
             {

@@ -24,7 +24,7 @@ public sealed class JsonLinesRecordSource : IRecordSource
     {
         Name = name;
         Length = stream.CanSeek ? stream.Length : 0;
-        reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        reader = new StreamReader(stream, SourceEncoding.Utf8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
 
         // Learn the columns from the first lines, keeping them to be read again.
         while (lookahead.Count < ColumnSampleLines && reader.ReadLine() is { } text)
@@ -134,6 +134,12 @@ public sealed class JsonLinesRecordSource : IRecordSource
                 Array.Clear(values);
             }
 
+            if (SourceEncoding.Problem(text) is { } notText)
+            {
+                RecordError = notText;
+                return true;
+            }
+
             try
             {
                 using var doc = JsonDocument.Parse(text);
@@ -167,7 +173,7 @@ public sealed class JsonLinesRecordSource : IRecordSource
     public ReadOnlySpan<char> Value(int ordinal) => values[ordinal];
 
     /// <inheritdoc />
-    public string RawRecord() => raw;
+    public string RawRecord() => SourceEncoding.Shown(raw);
 
     /// <inheritdoc />
     public void Dispose() => reader.Dispose();

@@ -63,10 +63,10 @@ public static class AudienceExport
                     using (var writer = new StreamWriter(temporary, false, new UTF8Encoding(false)))
                     {
                         writer.NewLine = "\n";
-                        writer.WriteLine(string.Join(',', columns.Select(Csv)));
+                        writer.WriteLine(string.Join(',', columns.Select(c => Csv(c, text: true))));
                         warehouse.Read(query, r =>
                         {
-                            writer.WriteLine(string.Join(',', Enumerable.Range(0, r.FieldCount).Select(i => Csv(Text(r, i)))));
+                            writer.WriteLine(string.Join(',', Enumerable.Range(0, r.FieldCount).Select(i => Csv(Text(r, i), r.GetFieldType(i) == typeof(string)))));
                             rows++;
                         });
                     }
@@ -113,14 +113,27 @@ public static class AudienceExport
         var v => v.ToString(),
     };
 
-    private static string Csv(string? value)
+    /// <summary>
+    /// A CSV field. Text that a spreadsheet would run as a formula (it starts with <c>=</c>, <c>+</c>, <c>-</c>,
+    /// <c>@</c>, a tab or a carriage return: <c>=HYPERLINK(…)</c> in a name) is written with a leading <c>'</c>, as
+    /// OWASP's CSV-injection guidance says, so opening an audience file runs nothing; numbers are written as they
+    /// are, and JSON and Parquet exports keep every value unchanged.
+    /// </summary>
+    internal static string Csv(string? value, bool text)
     {
         if (value is null)
         {
             return "";
         }
 
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+        if (text && value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        {
+            value = "'" + value;
+        }
+
+        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 || (text && value.StartsWith('\''))
+            ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
+            : value;
     }
 
     private static void WriteJson(Utf8JsonWriter json, string name, IDataRecord r, int i)
