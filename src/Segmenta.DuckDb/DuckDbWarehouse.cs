@@ -273,6 +273,24 @@ public sealed class DuckDbWarehouse : IWarehouse
     }
 
     /// <inheritdoc />
+    public IWarehouse? OpenReader()
+    {
+        // DuckDB.NET shares one database instance among a process's connections to a file: one writer, MVCC readers.
+        var reader = new DuckDBConnection("Data Source=" + Path);
+        try
+        {
+            reader.Open();
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
+        }
+
+        return new DuckDbWarehouse(Path, reader) { SchemaVersion = SchemaVersion };
+    }
+
+    /// <inheritdoc />
     public bool IsFault(Exception exception) => exception switch
     {
         WarehouseException or IOException => true,

@@ -318,6 +318,17 @@ public sealed class PostgresWarehouse : IWarehouse
     }
 
     /// <inheritdoc />
+    public IWarehouse? OpenReader()
+    {
+        var copy = (NpgsqlConnection)((ICloneable)connection).Clone();
+        copy.Open();
+        var reader = new PostgresWarehouse(copy, (PostgresDialect)Dialect, Shards) { SchemaVersion = SchemaVersion };
+        reader.Execute("SET enable_partitionwise_aggregate = on");
+        reader.Execute("SET enable_partitionwise_join = on");
+        return reader;
+    }
+
+    /// <inheritdoc />
     public bool IsFault(Exception exception) => exception is WarehouseException or IOException or TimeoutException || exception is NpgsqlException { IsTransient: true };
 
     /// <inheritdoc />

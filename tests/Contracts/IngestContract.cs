@@ -109,6 +109,31 @@ public abstract class IngestContract
     }
 
     [SkippableFact]
+    public void OpenReader_ReadsBesideAnOpenWriteTransaction_SeeingWhatWasCommitted()
+    {
+        // The server's reads take reader connections so that they never queue behind a refresh or a flush.
+        using var f = NewFixture();
+        f.Ingest(TableKind.Customers, f.Write("c.csv", "customer_id,country\nc1,SE\n"));
+        using var reader = f.Warehouse.OpenReader();
+        Assert.NotNull(reader);
+        long Count()
+        {
+            long count = -1;
+            reader!.Read(new Sql.SqlStatement("SELECT count(*) FROM customers", []), r => count = r.GetInt64(0));
+            return count;
+        }
+
+        using (var transaction = f.Warehouse.BeginTransaction())
+        {
+            transaction.Execute(new Sql.SqlStatement("INSERT INTO customers (customer_id) VALUES ('c2')", []));
+            Assert.Equal(1, Count());
+            transaction.Commit();
+        }
+
+        Assert.Equal(2, Count());
+    }
+
+    [SkippableFact]
     public void Ingest_CustomersFromAnEventFile_EachFieldCombinedByItsStatedRule()
     {
         // Order lines, several per customer: each profile field says how its lines combine; a bad line is

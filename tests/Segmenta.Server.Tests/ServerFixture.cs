@@ -74,6 +74,9 @@ public sealed class ServerFixture : IAsyncLifetime
         Address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
     }
 
+    /// <summary>The host's warehouse connections.</summary>
+    internal Hosting.WarehouseAccess Access => app!.Services.GetRequiredService<Hosting.WarehouseAccess>();
+
     /// <summary>Every endpoint the host maps: method and route pattern.</summary>
     public IReadOnlyList<(string Method, string Route)> Routes => [.. app!.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
         .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()

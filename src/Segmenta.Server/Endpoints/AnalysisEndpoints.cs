@@ -28,19 +28,19 @@ internal static class AnalysisEndpoints
     {
         var api = app.MapGroup("/api").RequireScope(ApiScopes.Read);
 
-        api.MapGet("/status", (WarehouseAccess access, CancellationToken ct) => access.Use(
+        api.MapGet("/status", (WarehouseAccess access, CancellationToken ct) => access.Read(
             w => TypedResults.Ok(SegmentDocuments.Status(access.Workspace.Root, w, w.Summarize())), ct))
             .WithTags("Warehouse").WithSummary("What the warehouse holds: customers, events by type, revenue, quarantine, runs");
 
-        api.MapGet("/ingest/runs", (int? limit, WarehouseAccess access, CancellationToken ct) => access.Use(
+        api.MapGet("/ingest/runs", (int? limit, WarehouseAccess access, CancellationToken ct) => access.Read(
             w => TypedResults.Ok(SegmentDocuments.IngestRuns(w.IngestRuns(Limit(limit, 50)))), ct))
             .WithTags("Warehouse").WithSummary("Ingest runs, newest first (files and collected events alike)");
 
-        api.MapGet("/ingest/quarantine", (long? run, int? limit, WarehouseAccess access, CancellationToken ct) => access.Use(
+        api.MapGet("/ingest/quarantine", (long? run, int? limit, WarehouseAccess access, CancellationToken ct) => access.Read(
             w => TypedResults.Ok(SegmentDocuments.Quarantine(w.ReadQuarantine(run, Limit(limit, 100)))), ct))
             .WithTags("Warehouse").WithSummary("Rows and messages set aside, with source, line, reason and the raw record");
 
-        api.MapGet("/features", (string? as_of, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        api.MapGet("/features", (string? as_of, WarehouseAccess access, CancellationToken ct) => access.Read(w =>
         {
             var asOf = ApiContext.Context(access, as_of).AsOf;
             var run = AnalysisRuns.List(w, FeatureSnapshots.Analysis).FirstOrDefault(r => r.AsOf <= asOf)
@@ -48,14 +48,14 @@ internal static class AnalysisEndpoints
             return TypedResults.Ok(AnalysisDocuments.Features(run.AsOf, run.Rows, FeatureSnapshots.Describe(w, run.AsOf), null, null));
         }, ct)).WithTags("Analyses").WithSummary("Every customer feature's distribution in the newest stored snapshot at or before an instant");
 
-        api.MapGet("/rfm", (string? as_of, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        api.MapGet("/rfm", (string? as_of, WarehouseAccess access, CancellationToken ct) => access.Read(w =>
         {
             var watch = Stopwatch.StartNew();
             var report = RfmAnalysis.Compute(w, ApiContext.Context(access, as_of), access.Settings.Rfm);
             return TypedResults.Ok(AnalysisDocuments.Rfm(report, false, null, Math.Round(watch.Elapsed.TotalSeconds, 3)));
         }, ct)).WithTags("Analyses").WithSummary("RFM scores as of an instant: the named segments and the R×F grid");
 
-        api.MapGet("/clusters", (int? sample, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        api.MapGet("/clusters", (int? sample, WarehouseAccess access, CancellationToken ct) => access.Read(w =>
         {
             var model = ClusterAnalysis.Active(w) ?? throw ApiProblem.NotFound("no cluster model yet; run `segmenta cluster`");
             var points = sample ?? ClusterProjection.DefaultSample;
@@ -67,7 +67,7 @@ internal static class AnalysisEndpoints
             return TypedResults.Ok(AnalysisDocuments.ClusterView(ClusterAnalysis.Describe(w, model, access.Settings.Zone, points)));
         }, ct)).WithTags("Analyses").WithSummary("The active k-means model: inputs, the k-selection curve, each cluster's profile, customers and centroids on the two principal axes");
 
-        api.MapGet("/clv", (string? as_of, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        api.MapGet("/clv", (string? as_of, WarehouseAccess access, CancellationToken ct) => access.Read(w =>
         {
             var model = ClvAnalysis.Active(w) ?? throw ApiProblem.NotFound("no CLV model yet; run `segmenta clv fit`");
             var context = ApiContext.Context(access, as_of);
@@ -77,7 +77,7 @@ internal static class AnalysisEndpoints
             return TypedResults.Ok(new { model = AnalysisDocuments.ModelJson(model, stored: true), predictions = AnalysisDocuments.PredictionsJson(predictions) });
         }, ct)).WithTags("Analyses").WithSummary("The active lifetime-value model and its predictions as of an instant: totals, deciles, top customers");
 
-        api.MapGet("/personas", (string? segments, string? as_of, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        api.MapGet("/personas", (string? segments, string? as_of, WarehouseAccess access, CancellationToken ct) => access.Read(w =>
         {
             var library = ApiContext.Library(access, w);
             var chosen = segments is null
@@ -93,7 +93,7 @@ internal static class AnalysisEndpoints
             });
         }, ct)).WithTags("Analyses").WithSummary("Persona cards: what sets each segment apart, its value, channels, a name and a strategy");
 
-        api.MapGet("/migration", (string family, string from, string? to, int? top, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        api.MapGet("/migration", (string family, string from, string? to, int? top, WarehouseAccess access, CancellationToken ct) => access.Read(w =>
         {
             var names = SegmentMigration.Family(ApiContext.Library(access, w), w, family);
             var start = ApiContext.Instant(access, "from", from);
@@ -104,7 +104,7 @@ internal static class AnalysisEndpoints
             return TypedResults.Ok(SegmentDocuments.Migration(matrix, matrix.TopFlows(Limit(top, 10))));
         }, ct)).WithTags("History").WithSummary("Who moved between segments (rfm, clusters or a comma list) from one instant to another");
 
-        api.MapGet("/campaigns", (WarehouseAccess access, CancellationToken ct) => access.Use(w => TypedResults.Ok(
+        api.MapGet("/campaigns", (WarehouseAccess access, CancellationToken ct) => access.Read(w => TypedResults.Ok(
             CampaignLauncher.Launched(w).Select(c => new
             {
                 name = c.Definition.Name,
@@ -114,7 +114,7 @@ internal static class AnalysisEndpoints
                 definition = CampaignDocuments.DefinitionJson(c.Definition),
             }).ToList()), ct)).WithTags("Campaigns").WithSummary("Launched campaigns with their definitions");
 
-        api.MapGet("/campaigns/{name}/results", (string name, string? as_of, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        api.MapGet("/campaigns/{name}/results", (string name, string? as_of, WarehouseAccess access, CancellationToken ct) => access.Read(w =>
         {
             var campaign = CampaignLauncher.Find(w, name)
                 ?? throw ApiProblem.NotFound($"campaign `{name}` has not been launched{Suggestions.DidYouMean(name, CampaignLauncher.Launched(w).Select(c => c.Definition.Name))}");
@@ -127,7 +127,7 @@ internal static class AnalysisEndpoints
     /// <summary>Campaign files become plans and launches: the same as <c>campaign plan</c> and <c>campaign launch</c>.</summary>
     public static void MapCampaignActions(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/campaigns/{name}/plan", (string name, string? as_of, double? alpha, double? power, double? lift, double? base_rate, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        app.MapGet("/api/campaigns/{name}/plan", (string name, string? as_of, double? alpha, double? power, double? lift, double? base_rate, WarehouseAccess access, CancellationToken ct) => access.Read(w =>
         {
             var definition = CampaignFiles.Load(access.Workspace, name);
             var plan = CampaignPlanner.Plan(w, ApiContext.Library(access, w), definition, ApiContext.Context(access, as_of), alpha ?? 0.05, power ?? 0.8, lift, base_rate);

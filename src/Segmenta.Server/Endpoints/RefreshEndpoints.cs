@@ -12,7 +12,7 @@ internal static class RefreshEndpoints
 {
     public static void MapRefresh(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/refresh", (RefreshScheduler scheduler, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        app.MapGet("/api/refresh", (RefreshScheduler scheduler, WarehouseAccess access, CancellationToken ct) => access.Read(w =>
         {
             var state = scheduler.State();
             var runs = RefreshRuns.List(w, 20);

@@ -31,26 +31,26 @@ internal static class SegmentEndpoints
     public static void MapSegments(this IEndpointRouteBuilder app)
     {
         var read = app.MapGroup("/api/segments").WithTags("Segments").RequireScope(ApiScopes.Read);
-        read.MapGet("/", (WarehouseAccess access, CancellationToken ct) => access.Use(
+        read.MapGet("/", (WarehouseAccess access, CancellationToken ct) => access.Read(
             w => TypedResults.Ok(SegmentDocuments.List(ApiContext.Library(access, w), SegmentMaterializer.History(w, null))), ct))
             .WithSummary("Every segment with its title, file, version and last materialization");
 
-        app.MapGet("/api/history", (WarehouseAccess access, CancellationToken ct) => access.Use(w => TypedResults.Ok(new
+        app.MapGet("/api/history", (WarehouseAccess access, CancellationToken ct) => access.Read(w => TypedResults.Ok(new
         {
             segments = SegmentMaterializer.History(w, null).GroupBy(m => m.Segment).OrderBy(g => g.Key, StringComparer.Ordinal)
                 .Select(g => SegmentDocuments.History(g.Key, g.ToList())).ToList(),  // newest first within a segment, as History reads them
         }), ct)).WithTags("History").RequireScope(ApiScopes.Read).WithSummary("Every segment's size at every materialization: the trends");
 
-        read.MapGet("/{name}", (string name, string? as_of, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        read.MapGet("/{name}", (string name, string? as_of, WarehouseAccess access, CancellationToken ct) => access.Read(w =>
         {
             var library = ApiContext.Library(access, w);
             return TypedResults.Ok(SegmentDocuments.Show(library, ApiContext.Segment(library, name), w, ApiContext.Context(access, as_of)));
         }, ct)).WithSummary("A segment's definition, dependencies, conditions, compiled SQL at the as-of, and recorded materializations");
 
-        read.MapPost("/check", (SegmentText body, WarehouseAccess access, CancellationToken ct) => access.Use(w => TypedResults.Ok(Check(access, w, body).Document), ct))
+        read.MapPost("/check", (SegmentText body, WarehouseAccess access, CancellationToken ct) => access.Read(w => TypedResults.Ok(Check(access, w, body).Document), ct))
             .WithSummary("Compile text against the workspace's other segments: diagnostics with line, column and what was expected");
 
-        read.MapPost("/preview", (SegmentText body, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        read.MapPost("/preview", (SegmentText body, WarehouseAccess access, CancellationToken ct) => access.Read(w =>
         {
             var (library, draft, document) = Check(access, w, body);
             var segments = library.Compilation.Segments.Where(s => s.File == draft).ToList();
@@ -63,7 +63,7 @@ internal static class SegmentEndpoints
             return TypedResults.Ok<object>(new { ok = true, check = document, preview = SegmentDocuments.Preview(preview) });
         }, ct)).WithSummary("Preview unsaved text (the last segment in it): size, shares, the count after each condition, a sample");
 
-        read.MapGet("/{name}/preview", (string name, string? as_of, int? sample, string? traits, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        read.MapGet("/{name}/preview", (string name, string? as_of, int? sample, string? traits, WarehouseAccess access, CancellationToken ct) => access.Read(w =>
         {
             var library = ApiContext.Library(access, w);
             var segment = ApiContext.Segment(library, name);
@@ -71,7 +71,7 @@ internal static class SegmentEndpoints
             return TypedResults.Ok(SegmentDocuments.Preview(preview));
         }, ct)).WithSummary("A saved segment's size, shares, count after each condition, and a sample of members");
 
-        read.MapGet("/{name}/members", (string name, string? at, int? offset, int? limit, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        read.MapGet("/{name}/members", (string name, string? at, int? offset, int? limit, WarehouseAccess access, CancellationToken ct) => access.Read(w =>
         {
             var instant = at is null ? (DateTime?)null : ApiContext.Instant(access, "at", at);
             var page = limit ?? 100;
@@ -85,7 +85,7 @@ internal static class SegmentEndpoints
             return TypedResults.Ok(SegmentDocuments.Members(members, instant, offset ?? 0, page));
         }, ct)).WithSummary("Who was in the segment at an instant (default: the latest), as recorded, a page at a time");
 
-        read.MapGet("/{name}/history", (string name, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        read.MapGet("/{name}/history", (string name, WarehouseAccess access, CancellationToken ct) => access.Read(w =>
         {
             var history = SegmentMaterializer.History(w, name);
             return history.Count == 0
@@ -93,7 +93,7 @@ internal static class SegmentEndpoints
                 : TypedResults.Ok(SegmentDocuments.History(name, history));
         }, ct)).WithSummary("The segment's size at every materialization, with who entered and exited");
 
-        read.MapGet("/{name}/export", (string name, string? format, string? traits, string? as_of, WarehouseAccess access, CancellationToken ct) => access.Use(w =>
+        read.MapGet("/{name}/export", (string name, string? format, string? traits, string? as_of, WarehouseAccess access, CancellationToken ct) => access.Read(w =>
         {
             var kind = (format ?? "csv").ToLowerInvariant() switch
             {

@@ -1,16 +1,27 @@
+using System.Collections.Concurrent;
 using Segmenta.Warehouse;
 using Segmenta.Workspaces;
 
 namespace Segmenta.Server.Hosting;
 
 /// <summary>
-/// The host's one warehouse connection, used by one request at a time: DuckDB has a single writer per
-/// file and a connection is not shared between threads, so requests, the event collector's flushes and
-/// scheduled refreshes queue here. A request that gives up while queued never touches the warehouse.
+/// The host's warehouse connections. Writes (a collection flush, a refresh, a launch, saving a segment) take the one
+/// writer connection in turn: DuckDB has a single writer per file. Reads (every GET, a segment check or preview) take
+/// one of up to <see cref="MaxReaders"/> reader connections to the same database and never queue behind a write:
+/// DuckDB and PostgreSQL give each reader the last committed state (MVCC), so a preview answers during a refresh.
+/// A backend without reader connections shares the writer's. A request that gives up while queued never touches the
+/// warehouse.
 /// </summary>
 internal sealed class WarehouseAccess(Workspace workspace, IWarehouse warehouse, TimeProvider time, bool owned = true) : IDisposable
 {
+    /// <summary>Reader connections at most (each read runs on a request thread).</summary>
+    public static readonly int MaxReaders = Math.Clamp(Environment.ProcessorCount, 2, 8);
+
     private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly SemaphoreSlim readSlots = new(MaxReaders, MaxReaders);
+    private readonly ConcurrentBag<IWarehouse> idleReaders = [];
+    private readonly ConcurrentQueue<IWarehouse> openedReaders = new();
+    private bool noReaders;
     private int disposed;
 
     public Workspace Workspace { get; } = workspace;
@@ -19,7 +30,7 @@ internal sealed class WarehouseAccess(Workspace workspace, IWarehouse warehouse,
 
     public TimeProvider Time { get; } = time;
 
-    /// <summary>Runs <paramref name="work"/> with the warehouse once it is free.</summary>
+    /// <summary>Runs <paramref name="work"/>, which may write, with the writer connection once it is free.</summary>
     public async Task<T> Use<T>(Func<IWarehouse, T> work, CancellationToken cancellation)
     {
         await gate.WaitAsync(cancellation).ConfigureAwait(false);
@@ -33,10 +44,55 @@ internal sealed class WarehouseAccess(Workspace workspace, IWarehouse warehouse,
         }
     }
 
+    /// <summary>Runs <paramref name="work"/>, which only reads, on a reader connection: it does not wait for writes.</summary>
+    public async Task<T> Read<T>(Func<IWarehouse, T> work, CancellationToken cancellation)
+    {
+        await readSlots.WaitAsync(cancellation).ConfigureAwait(false);
+        IWarehouse? reader = null;
+        try
+        {
+            reader = TakeReader();
+            return reader is null ? await Use(work, cancellation).ConfigureAwait(false) : work(reader);
+        }
+        finally
+        {
+            if (reader is not null)
+            {
+                idleReaders.Add(reader);
+            }
+
+            readSlots.Release();
+        }
+    }
+
     /// <summary>Whether an exception is the warehouse's own fault (disk full, connection lost): 503, retry later.</summary>
     public bool IsFault(Exception exception) => warehouse.IsFault(exception);
 
-    /// <summary>Closes the warehouse (when the host owns it) once the work in progress is done; the host's container calls it when the host is disposed.</summary>
+    private IWarehouse? TakeReader()
+    {
+        if (idleReaders.TryTake(out var idle))
+        {
+            return idle;
+        }
+
+        if (Volatile.Read(ref noReaders))
+        {
+            return null;
+        }
+
+        // Opened on first need, kept for the next read.
+        var reader = warehouse.OpenReader();
+        if (reader is null)
+        {
+            Volatile.Write(ref noReaders, true);
+            return null;
+        }
+
+        openedReaders.Enqueue(reader);
+        return reader;
+    }
+
+    /// <summary>Closes the connections (the writer only when the host owns it) once the work in progress is done; the host's container calls it when the host is disposed.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref disposed, 1) == 1)
@@ -44,12 +100,23 @@ internal sealed class WarehouseAccess(Workspace workspace, IWarehouse warehouse,
             return;
         }
 
+        for (var i = 0; i < MaxReaders; i++)
+        {
+            readSlots.Wait();
+        }
+
         gate.Wait();
+        while (openedReaders.TryDequeue(out var reader))
+        {
+            reader.Dispose();
+        }
+
         if (owned)
         {
             warehouse.Dispose();
         }
 
         gate.Dispose();
+        readSlots.Dispose();
     }
 }
