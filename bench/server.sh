@@ -5,7 +5,10 @@
 #    with the size checked against a hand-written DuckDB query (Segmenta.Bench segment-sql);
 #  - a load generator (Segmenta.Bench track-load) sending Tracking API batches of B track calls from
 #    C concurrent clients for S seconds, each client waiting for its acknowledgement; after the server
-#    stopped, events acknowledged must equal events stored (no loss, no duplicate, nothing quarantined).
+#    stopped, events acknowledged must equal events stored (no loss, no duplicate, nothing quarantined);
+#  - a refresh over the API (POST /api/refresh) and, while it runs, one client previewing the saved segment in a
+#    row and C/4 clients sending batches (Segmenta.Bench during-refresh): preview and acknowledgement latencies
+#    during the refresh (issue 24: reads must not queue behind writes).
 # Writes bench/results/server.md.
 #   bench/server.sh                         10M events; 30 s of load, 16 clients, batches of 500
 #   bench/server.sh N SECONDS CLIENTS BATCH another size or load
@@ -24,6 +27,7 @@ cp bench/bench.seg "$out/ws/segments/"
 token() { ./segmenta keys create "$1" --scopes "$2" -w "$out/ws" --json | grep '"token"' | sed 's/.*: "//; s/".*//'; }
 reader=$(token bench-reader read)
 tracker=$(token bench-tracker ingest)
+admin=$(token bench-admin admin)
 
 read -r _ _ members agree < <(bench segment-sql "$out/ws")  # before the load adds events
 before=$(./segmenta status -w "$out/ws" --json | grep -m1 '"events"' | tr -dc '0-9')
@@ -35,9 +39,11 @@ url=$(grep '"address"' "$out/serve.json" | sed 's/.*: "//; s/".*//')
 
 bench preview-load "$url" "$reader" bench_behavioral 2025-01-01 100 > "$out/preview.json"
 bench track-load "$url" "$tracker" "$out/data/customers.csv" "$seconds" "$clients" "$batch" > "$out/load.json" || true
+during_clients=$(( clients / 4 > 0 ? clients / 4 : 1 ))
+bench during-refresh "$url" "$admin" "$tracker" bench_behavioral 2025-01-01 "$out/data/customers.csv" "$during_clients" "$batch" > "$out/during.json" || true
 kill -TERM $server && wait $server || true
 trap - EXIT
-read -r stored distinct quarantined total < <(bench stored "$out/ws/segmenta.duckdb")
+read -r stored distinct quarantined total during_stored < <(bench stored "$out/ws/segmenta.duckdb")
 events=$(grep -m1 '"loaded"' "$out/ingest.json" | tr -dc '0-9')
 
 field() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d[sys.argv[2]])" "$1" "$2"; }
@@ -79,6 +85,22 @@ verdict() { if [ "$1" = "$2" ]; then echo "equal"; else echo "DIFFER"; fi; }
   echo "| acknowledged = stored | $(verdict "$acknowledged" "$stored") |"
   echo "| events in the warehouse before / after | ${before:-?} / $total |"
   echo
-  echo "Raw: preview \`$(cat "$out/preview.json")\`; load \`$(cat "$out/load.json")\`."
+  echo "## While a refresh runs (\`POST /api/refresh\`; one previewing client, $during_clients tracking clients, batches of $batch)"
+  echo
+  echo "Goals (issue 24): reads do not queue behind writes — preview p99 under 1 s and acknowledgement p99 under 250 ms"
+  echo "while a refresh runs, at 10M events. Reads use reader connections, flushes a collection connection, the refresh"
+  echo "the writer (docs/server.md); on 2 cores they still share the CPU with the refresh."
+  echo
+  echo "| measure | value |"
+  echo "|---|---:|"
+  echo "| refresh status / seconds | $(field "$out/during.json" refresh_status) / $(field "$out/during.json" refresh_seconds) |"
+  echo "| previews during it | $(field "$out/during.json" previews) |"
+  echo "| preview p50 / p99 / max ms | $(field "$out/during.json" preview_ms_p50) / $(field "$out/during.json" preview_ms_p99) / $(field "$out/during.json" preview_ms_max) |"
+  echo "| batches during it | $(field "$out/during.json" batches) |"
+  echo "| acknowledgement p50 / p99 / max ms | $(field "$out/during.json" ack_ms_p50) / $(field "$out/during.json" ack_ms_p99) / $(field "$out/during.json" ack_ms_max) |"
+  echo "| events acknowledged during it / stored | $(field "$out/during.json" acknowledged) / $during_stored ($(verdict "$(field "$out/during.json" acknowledged)" "$during_stored")) |"
+  echo "| failed requests | $(field "$out/during.json" failed) |"
+  echo
+  echo "Raw: preview \`$(cat "$out/preview.json")\`; load \`$(cat "$out/load.json")\`; during the refresh \`$(cat "$out/during.json")\`."
 } > bench/results/server.md
 cat bench/results/server.md

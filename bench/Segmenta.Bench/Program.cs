@@ -9,6 +9,7 @@
 //   kmeans DIR D K         Segmenta's k-means from each start: seconds, iterations, seconds per iteration, inertia
 //   track-load URL KEY CUSTOMERS_CSV SECONDS CLIENTS BATCH   Tracking API batches from concurrent clients (bench/server.sh)
 //   preview-load URL KEY SEGMENT AS_OF N                     a saved segment's preview N times in a row: latency percentiles
+//   during-refresh URL ADMIN_KEY TRACK_KEY SEGMENT AS_OF CUSTOMERS_CSV CLIENTS BATCH   previews and acks while a refresh runs
 //   stored DB                                                after the server stopped: load events stored, distinct, quarantined, all
 using System.Diagnostics;
 using System.Globalization;
@@ -66,6 +67,9 @@ switch (args.FirstOrDefault())
 
     case "preview-load" when args.Length == 6:
         return await ServerLoad.Preview(args[1], args[2], args[3], args[4], int.Parse(args[5], inv));
+
+    case "during-refresh" when args.Length == 9:
+        return await ServerLoad.DuringRefresh(args[1], args[2], args[3], args[4], args[5], args[6], int.Parse(args[7], inv), int.Parse(args[8], inv));
 
     case "stored" when args.Length == 2:
         return ServerLoad.Stored(args[1]);

@@ -36,36 +36,16 @@ internal static class ServerLoad
         var deadline = TimeSpan.FromSeconds(seconds);
         var tasks = Enumerable.Range(0, clients).Select(client => Task.Run(async () =>
         {
-            var random = new Random(client + 1);
-            var sequence = 0L;
-            var body = new StringBuilder(batch * 220);
+            var batches = new BatchWriter(customers, "load-" + client.ToString(Inv), client + 1);
             var mine = new List<double>();
             while (clock.Elapsed < deadline)
             {
-                body.Clear().Append("{\"batch\":[");
-                for (var i = 0; i < batch; i++)
-                {
-                    var purchase = random.Next(4) == 0;
-                    var at = new DateTime(2024, 12, 1, 0, 0, 0, DateTimeKind.Utc).AddSeconds(random.Next(31 * 86_400));
-                    body.Append(i == 0 ? "" : ",")
-                        .Append("{\"type\":\"track\",\"messageId\":\"load-").Append(client).Append('-').Append(sequence++)
-                        .Append("\",\"userId\":\"").Append(customers[random.Next(customers.Length)])
-                        .Append("\",\"event\":\"").Append(purchase ? "Order Completed" : "Page Viewed")
-                        .Append("\",\"timestamp\":\"").Append(at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Inv)).Append('"');
-                    if (purchase)
-                    {
-                        body.Append(",\"properties\":{\"revenue\":").Append((random.Next(500, 20_000) / 100.0).ToString(Inv)).Append('}');
-                    }
-
-                    body.Append('}');
-                }
-
-                body.Append("]}");
+                var body = batches.Next(batch);
                 var start = clock.Elapsed;
                 Interlocked.Add(ref sent, batch);
                 try
                 {
-                    using var response = await http.PostAsync("/v1/batch", new StringContent(body.ToString(), Encoding.UTF8, "application/json")).ConfigureAwait(false);
+                    using var response = await http.PostAsync("/v1/batch", new StringContent(body, Encoding.UTF8, "application/json")).ConfigureAwait(false);
                     var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
                     if (response.IsSuccessStatusCode)
                     {
@@ -157,7 +137,131 @@ internal static class ServerLoad
         return 0;
     }
 
-    /// <summary>After the server stopped: events stored from the load (<c>load-</c> messageIds), rows quarantined from the collection endpoint, and total events.</summary>
+    /// <summary>
+    /// Reads and acknowledgements while a refresh runs: starts <c>POST /api/refresh</c> and, until it answers, one client
+    /// asks for a saved segment's preview in a row and <paramref name="clients"/> clients send batches of
+    /// <paramref name="batch"/> track calls (messageIds <c>during-CLIENT-N</c>); prints the latencies of the requests that
+    /// started during the refresh, as one JSON object.
+    /// </summary>
+    public static async Task<int> DuringRefresh(string url, string adminKey, string trackKey, string segment, string asOf, string customersCsv, int clients, int batch)
+    {
+        var customers = File.ReadLines(customersCsv).Skip(1).Select(l => l[..l.IndexOf(',', StringComparison.Ordinal)]).ToArray();
+        HttpClient Client(AuthenticationHeaderValue auth)
+        {
+            var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients + 2 }) { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(10) };
+            http.DefaultRequestHeaders.Authorization = auth;
+            return http;
+        }
+
+        using var admin = Client(new AuthenticationHeaderValue("Bearer", adminKey));
+        using var reader = Client(new AuthenticationHeaderValue("Bearer", adminKey));
+        using var tracker = Client(new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(trackKey + ":"))));
+        var clock = Stopwatch.StartNew();
+        var refresh = admin.PostAsync($"/api/refresh?as_of={asOf}", null);
+        var previews = new List<double>();
+        var acks = new List<double>();
+        long acknowledged = 0, failed = 0;
+        var errors = new List<string>();
+        async Task Loop(Func<Task<bool>> request, List<double> latencies)
+        {
+            while (!refresh.IsCompleted)
+            {
+                var start = clock.Elapsed;
+                var ok = await request().ConfigureAwait(false);
+                lock (latencies)
+                {
+                    latencies.Add((clock.Elapsed - start).TotalMilliseconds);
+                }
+
+                if (!ok)
+                {
+                    Interlocked.Increment(ref failed);
+                }
+            }
+        }
+
+        var preview = Loop(async () =>
+        {
+            using var response = await reader.GetAsync($"/api/segments/{segment}/preview?as_of={asOf}&sample=10").ConfigureAwait(false);
+            return response.IsSuccessStatusCode;
+        }, previews);
+        var trackers = Enumerable.Range(0, clients).Select(client =>
+        {
+            var batches = new BatchWriter(customers, "during-" + client.ToString(Inv), 1000 + client);
+            return Loop(async () =>
+            {
+                using var response = await tracker.PostAsync("/v1/batch", new StringContent(batches.Next(batch), Encoding.UTF8, "application/json")).ConfigureAwait(false);
+                var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode)
+                {
+                    lock (errors)
+                    {
+                        errors.Add($"{(int)response.StatusCode} {text[..Math.Min(200, text.Length)]}");
+                    }
+
+                    return false;
+                }
+
+                Interlocked.Add(ref acknowledged, JsonDocument.Parse(text).RootElement.GetProperty("received").GetInt64());
+                return true;
+            }, acks);
+        }).ToList();
+        using var refreshed = await refresh.ConfigureAwait(false);
+        var refreshSeconds = clock.Elapsed.TotalSeconds;
+        await Task.WhenAll([preview, .. trackers]).ConfigureAwait(false);
+        previews.Sort();
+        acks.Sort();
+        Console.WriteLine(JsonSerializer.Serialize(new
+        {
+            refresh_status = (int)refreshed.StatusCode,
+            refresh_seconds = Math.Round(refreshSeconds, 2),
+            previews = previews.Count,
+            preview_ms_p50 = Percentile(previews, 0.50),
+            preview_ms_p99 = Percentile(previews, 0.99),
+            preview_ms_max = previews.Count == 0 ? 0 : Math.Round(previews[^1], 1),
+            batches = acks.Count,
+            ack_ms_p50 = Percentile(acks, 0.50),
+            ack_ms_p99 = Percentile(acks, 0.99),
+            ack_ms_max = acks.Count == 0 ? 0 : Math.Round(acks[^1], 1),
+            acknowledged,
+            failed,
+            errors = errors.Take(5),
+        }));
+        return refreshed.IsSuccessStatusCode && failed == 0 ? 0 : 1;
+    }
+
+    /// <summary>Tracking API batches of track calls (a quarter purchases) for existing customers, with unique messageIds PREFIX-N.</summary>
+    private sealed class BatchWriter(string[] customers, string prefix, int seed)
+    {
+        private readonly Random random = new(seed);
+        private readonly StringBuilder body = new();
+        private long sequence;
+
+        public string Next(int batch)
+        {
+            body.Clear().Append("{\"batch\":[");
+            for (var i = 0; i < batch; i++)
+            {
+                var purchase = random.Next(4) == 0;
+                var at = new DateTime(2024, 12, 1, 0, 0, 0, DateTimeKind.Utc).AddSeconds(random.Next(31 * 86_400));
+                body.Append(i == 0 ? "" : ",")
+                    .Append("{\"type\":\"track\",\"messageId\":\"").Append(prefix).Append('-').Append(sequence++)
+                    .Append("\",\"userId\":\"").Append(customers[random.Next(customers.Length)])
+                    .Append("\",\"event\":\"").Append(purchase ? "Order Completed" : "Page Viewed")
+                    .Append("\",\"timestamp\":\"").Append(at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Inv)).Append('"');
+                if (purchase)
+                {
+                    body.Append(",\"properties\":{\"revenue\":").Append((random.Next(500, 20_000) / 100.0).ToString(Inv)).Append('}');
+                }
+
+                body.Append('}');
+            }
+
+            return body.Append("]}").ToString();
+        }
+    }
+
+    /// <summary>After the server stopped: events stored from the load (<c>load-</c> messageIds), rows quarantined from the collection endpoint, total events, and events stored from the load during the refresh (<c>during-</c>).</summary>
     public static int Stored(string database)
     {
         using var connection = new DuckDBConnection($"Data Source={database};ACCESS_MODE=READ_ONLY");
@@ -167,11 +271,12 @@ internal static class ServerLoad
             SELECT (SELECT count(*) FROM events WHERE event_id LIKE 'load-%'),
                    (SELECT count(DISTINCT event_id) FROM events WHERE event_id LIKE 'load-%'),
                    (SELECT count(*) FROM quarantine WHERE source LIKE 'http:%'),
-                   (SELECT count(*) FROM events)
+                   (SELECT count(*) FROM events),
+                   (SELECT count(*) FROM events WHERE event_id LIKE 'during-%')
             """;
         using var reader = command.ExecuteReader();
         reader.Read();
-        Console.WriteLine(string.Create(Inv, $"{reader.GetInt64(0)} {reader.GetInt64(1)} {reader.GetInt64(2)} {reader.GetInt64(3)}"));
+        Console.WriteLine(string.Create(Inv, $"{reader.GetInt64(0)} {reader.GetInt64(1)} {reader.GetInt64(2)} {reader.GetInt64(3)} {reader.GetInt64(4)}"));
         return 0;
     }
 

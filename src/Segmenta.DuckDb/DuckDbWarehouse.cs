@@ -273,7 +273,7 @@ public sealed class DuckDbWarehouse : IWarehouse
     }
 
     /// <inheritdoc />
-    public IWarehouse? OpenReader()
+    public IWarehouse? OpenConnection()
     {
         // DuckDB.NET shares one database instance among a process's connections to a file: one writer, MVCC readers.
         var reader = new DuckDBConnection("Data Source=" + Path);

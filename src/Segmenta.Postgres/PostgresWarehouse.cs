@@ -318,7 +318,7 @@ public sealed class PostgresWarehouse : IWarehouse
     }
 
     /// <inheritdoc />
-    public IWarehouse? OpenReader()
+    public IWarehouse? OpenConnection()
     {
         var copy = (NpgsqlConnection)((ICloneable)connection).Clone();
         copy.Open();

@@ -109,12 +109,12 @@ public abstract class IngestContract
     }
 
     [SkippableFact]
-    public void OpenReader_ReadsBesideAnOpenWriteTransaction_SeeingWhatWasCommitted()
+    public void OpenConnection_ReadsBesideAnOpenWriteTransaction_SeeingWhatWasCommitted()
     {
         // The server's reads take reader connections so that they never queue behind a refresh or a flush.
         using var f = NewFixture();
         f.Ingest(TableKind.Customers, f.Write("c.csv", "customer_id,country\nc1,SE\n"));
-        using var reader = f.Warehouse.OpenReader();
+        using var reader = f.Warehouse.OpenConnection();
         Assert.NotNull(reader);
         long Count()
         {

@@ -29,7 +29,7 @@ internal sealed partial class EventCollector : BackgroundService
     private readonly ILogger<EventCollector> log;
 
     public EventCollector(WarehouseAccess access, TrackingMappings mappings, ILogger<EventCollector> log)
-        : this(mappings, log, messages => access.Use(warehouse => new TrackingLoader(warehouse, access.Settings, mappings, access.Time).Store(messages), CancellationToken.None))
+        : this(mappings, log, messages => access.Collect(warehouse => new TrackingLoader(warehouse, access.Settings, mappings, access.Time).Store(messages), CancellationToken.None))
     {
     }
 

@@ -5,12 +5,12 @@ using Segmenta.Workspaces;
 namespace Segmenta.Server.Hosting;
 
 /// <summary>
-/// The host's warehouse connections. Writes (a collection flush, a refresh, a launch, saving a segment) take the one
-/// writer connection in turn: DuckDB has a single writer per file. Reads (every GET, a segment check or preview) take
-/// one of up to <see cref="MaxReaders"/> reader connections to the same database and never queue behind a write:
-/// DuckDB and PostgreSQL give each reader the last committed state (MVCC), so a preview answers during a refresh.
-/// A backend without reader connections shares the writer's. A request that gives up while queued never touches the
-/// warehouse.
+/// The host's warehouse connections. Writes (a refresh, a launch, saving a segment) take the writer connection in turn.
+/// Collection flushes take a connection of their own, so an acknowledgement does not wait for a refresh: they append
+/// events and upsert customers, which nothing else in the host writes, so the two never conflict. Reads (every GET, a
+/// segment check or preview) take one of up to <see cref="MaxReaders"/> reader connections and never queue behind a
+/// write: DuckDB and PostgreSQL give each reader the last committed state (MVCC). A backend without further connections
+/// shares the writer's. A request that gives up while queued never touches the warehouse.
 /// </summary>
 internal sealed class WarehouseAccess(Workspace workspace, IWarehouse warehouse, TimeProvider time, bool owned = true) : IDisposable
 {
@@ -18,6 +18,8 @@ internal sealed class WarehouseAccess(Workspace workspace, IWarehouse warehouse,
     public static readonly int MaxReaders = Math.Clamp(Environment.ProcessorCount, 2, 8);
 
     private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly SemaphoreSlim collectGate = new(1, 1);
+    private IWarehouse? collector;
     private readonly SemaphoreSlim readSlots = new(MaxReaders, MaxReaders);
     private readonly ConcurrentBag<IWarehouse> idleReaders = [];
     private readonly ConcurrentQueue<IWarehouse> openedReaders = new();
@@ -41,6 +43,25 @@ internal sealed class WarehouseAccess(Workspace workspace, IWarehouse warehouse,
         finally
         {
             gate.Release();
+        }
+    }
+
+    /// <summary>Runs a collection flush on the collection connection, beside the writer's work.</summary>
+    public async Task<T> Collect<T>(Func<IWarehouse, T> work, CancellationToken cancellation)
+    {
+        await collectGate.WaitAsync(cancellation).ConfigureAwait(false);
+        try
+        {
+            if (collector is null && !Volatile.Read(ref noReaders))
+            {
+                collector = warehouse.OpenConnection();
+            }
+
+            return collector is null ? await Use(work, cancellation).ConfigureAwait(false) : work(collector);
+        }
+        finally
+        {
+            collectGate.Release();
         }
     }
 
@@ -81,7 +102,7 @@ internal sealed class WarehouseAccess(Workspace workspace, IWarehouse warehouse,
         }
 
         // Opened on first need, kept for the next read.
-        var reader = warehouse.OpenReader();
+        var reader = warehouse.OpenConnection();
         if (reader is null)
         {
             Volatile.Write(ref noReaders, true);
@@ -106,6 +127,8 @@ internal sealed class WarehouseAccess(Workspace workspace, IWarehouse warehouse,
         }
 
         gate.Wait();
+        collectGate.Wait();
+        collector?.Dispose();
         while (openedReaders.TryDequeue(out var reader))
         {
             reader.Dispose();
@@ -117,6 +140,7 @@ internal sealed class WarehouseAccess(Workspace workspace, IWarehouse warehouse,
         }
 
         gate.Dispose();
+        collectGate.Dispose();
         readSlots.Dispose();
     }
 }

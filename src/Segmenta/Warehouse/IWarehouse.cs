@@ -39,10 +39,11 @@ public interface IWarehouse : ISqlReader, IDisposable
     bool IsFault(Exception exception) => exception is WarehouseException or IOException;
 
     /// <summary>
-    /// Another connection to the same database, to read beside this one's writes (MVCC: it sees what was committed);
-    /// null when the backend has none to give, and readers share this connection. The caller disposes it.
+    /// Another connection to the same database, to read beside this one's writes (MVCC: it sees what was committed) or
+    /// to write other rows at the same time; null when the backend has none to give, and callers share this connection.
+    /// The caller disposes it.
     /// </summary>
-    IWarehouse? OpenReader() => null;
+    IWarehouse? OpenConnection() => null;
 
     /// <summary>Runs statements in one transaction: all of them take effect, or none.</summary>
     void ExecuteInTransaction(IReadOnlyList<SqlStatement> statements, CancellationToken cancellation = default)
