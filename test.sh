@@ -2,9 +2,23 @@
 # The whole test suite: builds everything (warnings are errors) and runs every test project.
 # Tests read the reference datasets from ../shared/data (or $SEGMENTA_DATA); they start whatever
 # servers they need themselves. Ends with one line: "tests: N passed, N failed".
+#   ./test.sh                    everything
+#   ./test.sh PROJECT            one test project: Cli, DuckDb, Postgres, Server, or the core's (Segmenta)
+#   ./test.sh PROJECT FILTER     its tests whose full name contains FILTER (e.g. ./test.sh Server SecurityTests)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+target=Segmenta.slnx filter=()
+if [ $# -ge 1 ]; then
+  name="${1#Segmenta.}"; name="${name%.Tests}"
+  case "$name" in
+    Segmenta|Core) target=tests/Segmenta.Tests ;;
+    *) target="tests/Segmenta.$name.Tests" ;;
+  esac
+  [ -d "$target" ] || { echo "test.sh: no test project $target (Cli, DuckDb, Postgres, Server or Segmenta)" >&2; exit 2; }
+fi
+if [ $# -ge 2 ]; then filter=(--filter "FullyQualifiedName~$2"); fi
 
 data="${SEGMENTA_DATA:-$(cd .. && pwd)/shared/data}"
 if [ ! -f "$data/online_retail.csv" ]; then
@@ -41,7 +55,7 @@ SEGMENTA_PG="$(scripts/pg-cluster.sh start "$pg_root/main")"
 SEGMENTA_PG_WORKERS="$(scripts/pg-cluster.sh start "$pg_root/worker0")|$(scripts/pg-cluster.sh start "$pg_root/worker1")"
 echo "test.sh: PostgreSQL on ${SEGMENTA_PG%%;Username*} and two workers"
 status=0
-dotnet test Segmenta.slnx -c Release --no-build --nologo 2>&1 | tee "$log" || status=$?
+dotnet test "$target" -c Release --no-build --nologo "${filter[@]}" 2>&1 | tee "$log" || status=$?
 
 passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')

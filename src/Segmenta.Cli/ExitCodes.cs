@@ -20,4 +20,13 @@ internal static class ExitCodes
 
     /// <summary>Interrupted (Ctrl+C); nothing of the interrupted step was written.</summary>
     public const int Interrupted = 130;
+
+    /// <summary>The one exit code of each kind of failure the core reports.</summary>
+    public static int For(FailureKind kind) => kind switch
+    {
+        FailureKind.CannotFit => Findings,
+        FailureKind.WarehouseUnavailable => WarehouseError,
+        FailureKind.StepFailed => RefreshFailed,
+        _ => BadInput,
+    };
 }

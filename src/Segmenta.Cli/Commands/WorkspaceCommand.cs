@@ -23,11 +23,12 @@ internal class WorkspaceSettingsBase : CommandSettings
 }
 
 /// <summary>A mistake in a command's arguments: one "error:" line and exit 2.</summary>
-internal sealed class UserInputException(string message) : Exception(message);
+internal sealed class UserInputException(string message) : SegmentaException(message, FailureKind.BadInput);
 
 /// <summary>
-/// The one place where a verb's failures become a message and an exit code: user mistakes are a
-/// single "error:" line and exit 2, warehouse trouble exit 3; anything else is a bug and shows its trace.
+/// The one place where a verb's failures become a message and an exit code: every failure the core reports is a
+/// <see cref="SegmentaException"/>, one "error:" line and the exit code of its kind (<see cref="ExitCodes.For"/>);
+/// driver exceptions are warehouse trouble, exit 3; anything else is a bug and shows its trace.
 /// </summary>
 internal abstract class GuardedCommand<TSettings> : Command<TSettings>
     where TSettings : CommandSettings
@@ -38,20 +39,10 @@ internal abstract class GuardedCommand<TSettings> : Command<TSettings>
         {
             return Run(settings, cancellationToken);
         }
-        catch (Exception e) when (e is IngestSetupException or ClusterSetupException or ConfigurationException or WorkspaceException or UserInputException or Segmenta.Campaigns.CampaignException or Segmenta.Segments.HistoryException or Segmenta.Access.ApiKeyException or Segmenta.Model.UnknownTraitException or Segmenta.Campaigns.UnknownCampaignException or Segmenta.Campaigns.CampaignLaunchedException or Segmenta.Segments.UnknownSegmentException)
+        catch (SegmentaException e)
         {
             CliOutput.Error(e.Message);
-            return ExitCodes.BadInput;
-        }
-        catch (Segmenta.Clv.ModelFitException e)
-        {
-            CliOutput.Error(e.Message);
-            return ExitCodes.Findings;
-        }
-        catch (WarehouseException e)
-        {
-            CliOutput.Error(e.Message);
-            return ExitCodes.WarehouseError;
+            return ExitCodes.For(e.Kind);
         }
         catch (Exception e) when (e is DuckDB.NET.Data.DuckDBException or Npgsql.NpgsqlException)
         {

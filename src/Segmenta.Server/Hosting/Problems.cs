@@ -30,9 +30,9 @@ internal sealed class ApiProblem(int status, string title, string detail, IReadO
 }
 
 /// <summary>
-/// Every failure as RFC 9457 problem details: the user's mistakes the core reports (bad segment text,
-/// unknown names, settings) are 400/404/422 with the core's message, warehouse trouble 503; anything
-/// else is a bug, logged, and answered 500 without internals.
+/// Every failure as RFC 9457 problem details: every failure the core reports is a <see cref="SegmentaException"/>
+/// answered with the status of its kind (<see cref="StatusOf"/>) and the core's message; a fault of the warehouse
+/// (the adapter says which) is 503; anything else is a bug, logged, and answered 500 without internals.
 /// </summary>
 internal sealed partial class Problems(IProblemDetailsService details, ILogger<Problems> log) : IExceptionHandler
 {
@@ -43,13 +43,8 @@ internal sealed partial class Problems(IProblemDetailsService details, ILogger<P
         {
             ApiProblem p => (p.Status, p.Title, p.Extensions),
             BadHttpRequestException b => (b.StatusCode, "Bad request", null),
-            IngestSetupException or ClusterSetupException or ConfigurationException or WorkspaceException or CampaignException or ApiKeyException or Model.UnknownTraitException
-                => (400, "Bad request", null),
-            UnknownCampaignException or UnknownSegmentException => (404, "Not found", null),
-            CampaignLaunchedException => (409, "Already launched", null),
-            HistoryException => (409, "Conflicts with the recorded history", null),
-            ModelFitException => (422, "The model cannot be fitted", null),
             RefreshFailedException r => (500, $"Refresh failed at step {r.Step}", (IReadOnlyDictionary<string, object?>?)new Dictionary<string, object?> { ["failed_step"] = r.Step }),
+            SegmentaException s => (StatusOf(s.Kind), TitleOf(s.Kind), null),
             _ when httpContext.RequestServices.GetService(typeof(WarehouseAccess)) is WarehouseAccess access && access.IsFault(exception)
                 => (503, "The warehouse failed", null),
             OperationCanceledException => (499, "Cancelled", null),
@@ -81,6 +76,27 @@ internal sealed partial class Problems(IProblemDetailsService details, ILogger<P
 
         return await details.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception }).ConfigureAwait(false);
     }
+
+    /// <summary>The one HTTP status of each kind of failure the core reports.</summary>
+    internal static int StatusOf(FailureKind kind) => kind switch
+    {
+        FailureKind.BadInput => 400,
+        FailureKind.NotFound => 404,
+        FailureKind.Conflict => 409,
+        FailureKind.CannotFit => 422,
+        FailureKind.WarehouseUnavailable => 503,
+        _ => 500,
+    };
+
+    private static string TitleOf(FailureKind kind) => kind switch
+    {
+        FailureKind.BadInput => "Bad request",
+        FailureKind.NotFound => "Not found",
+        FailureKind.Conflict => "Conflicts with what is recorded",
+        FailureKind.CannotFit => "The model cannot be fitted",
+        FailureKind.WarehouseUnavailable => "The warehouse failed",
+        _ => "A step failed",
+    };
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} answered {Status}")]
     private static partial void LogFailure(ILogger logger, Exception exception, string method, string path, int status);

@@ -222,4 +222,4 @@ public sealed class ApiKeyStore
 }
 
 /// <summary>A mistake managing keys: an unknown scope, a name in use, an unreadable keys file.</summary>
-public sealed class ApiKeyException(string message) : Exception(message);
+public sealed class ApiKeyException(string message) : SegmentaException(message, FailureKind.BadInput);

@@ -364,4 +364,4 @@ public sealed partial record CampaignDefinition
 }
 
 /// <summary>A campaign cannot be found, launched or measured as asked.</summary>
-public sealed class CampaignException(string message) : Exception(message);
+public sealed class CampaignException(string message) : SegmentaException(message, FailureKind.BadInput);

@@ -4,10 +4,10 @@ using Segmenta.Workspaces;
 namespace Segmenta.Campaigns;
 
 /// <summary>A campaign named that has no file in the workspace.</summary>
-public sealed class UnknownCampaignException(string message) : Exception(message);
+public sealed class UnknownCampaignException(string message) : SegmentaException(message, FailureKind.NotFound);
 
 /// <summary>A campaign launched before: its audience is frozen, so it cannot be launched again.</summary>
-public sealed class CampaignLaunchedException(string message) : Exception(message);
+public sealed class CampaignLaunchedException(string message) : SegmentaException(message, FailureKind.Conflict);
 
 /// <summary>The workspace's campaign files: <c>campaigns/NAME.yaml</c>.</summary>
 public static class CampaignFiles

@@ -9,7 +9,7 @@ using Segmenta.Warehouse;
 namespace Segmenta.Clustering;
 
 /// <summary>A clustering request names an input that is not there, or not of a usable type.</summary>
-public sealed class ClusterSetupException(string message) : Exception(message);
+public sealed class ClusterSetupException(string message) : SegmentaException(message, FailureKind.BadInput);
 
 /// <summary>
 /// Where an input's values come from: a computed catalog feature, or a column of <c>customers</c>

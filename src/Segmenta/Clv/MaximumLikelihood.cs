@@ -38,7 +38,7 @@ public sealed record ModelFit(
 }
 
 /// <summary>A fit that produced no usable estimates (non-finite likelihood, a series that diverged).</summary>
-public sealed class ModelFitException(string message) : Exception(message);
+public sealed class ModelFitException(string message) : SegmentaException(message, FailureKind.CannotFit);
 
 /// <summary>
 /// Maximum likelihood for the CLV models: −ln L summed over distinct inputs (each weighted by how many

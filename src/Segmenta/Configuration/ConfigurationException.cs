@@ -1,11 +1,11 @@
 namespace Segmenta.Configuration;
 
 /// <summary>A mistake in a workspace or mapping file, with the position it was found at.</summary>
-public sealed class ConfigurationException : Exception
+public sealed class ConfigurationException : SegmentaException
 {
     /// <summary>Creates the exception.</summary>
     public ConfigurationException(string file, int line, int column, string problem)
-        : base(line > 0 ? $"{file}:{line}:{column}: {problem}" : $"{file}: {problem}")
+        : base(line > 0 ? $"{file}:{line}:{column}: {problem}" : $"{file}: {problem}", FailureKind.BadInput)
     {
         File = file;
         Line = line;

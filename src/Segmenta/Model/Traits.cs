@@ -5,7 +5,7 @@ using Segmenta.Warehouse;
 namespace Segmenta.Model;
 
 /// <summary>A trait named that neither the customers table nor a computed field set has: the message has a suggestion and the list of traits.</summary>
-public sealed class UnknownTraitException(string message) : Exception(message);
+public sealed class UnknownTraitException(string message) : SegmentaException(message, FailureKind.BadInput);
 
 /// <summary>
 /// One column of a member table (preview samples, exports, audience files): a customer trait, or a computed

@@ -16,7 +16,7 @@ namespace Segmenta.Refresh;
 
 /// <summary>A refresh failed at a step; nothing of its snapshot was kept and the previous one stays current.</summary>
 public sealed class RefreshFailedException(string step, string reason, DateTime? current, Exception inner)
-    : Exception($"refresh failed at step `{step}`: {reason}", inner)
+    : SegmentaException($"refresh failed at step `{step}`: {reason}", FailureKind.StepFailed, inner)
 {
     /// <summary>The step that failed.</summary>
     public string Step { get; } = step;

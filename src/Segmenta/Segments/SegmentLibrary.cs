@@ -186,7 +186,7 @@ public sealed class SegmentLibrary
 }
 
 /// <summary>A segment name the workspace does not define; the message suggests the nearest one.</summary>
-public sealed class UnknownSegmentException(string message) : Exception(message);
+public sealed class UnknownSegmentException(string message) : SegmentaException(message, FailureKind.NotFound);
 
 /// <summary>A segment whose file does not compile.</summary>
-public sealed class SegmentErrorsException(string message) : Exception(message);
+public sealed class SegmentErrorsException(string message) : SegmentaException(message, FailureKind.BadInput);

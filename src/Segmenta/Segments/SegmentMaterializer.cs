@@ -24,7 +24,7 @@ public sealed record Materialization(string Segment, string Version, DateTime As
 public sealed record MembersAt(string Segment, DateTime At, DateTime AnsweredBy, string Version, IReadOnlyList<string> CustomerIds);
 
 /// <summary>Membership history cannot be written or read as asked (it only moves forward; nothing is recorded that early).</summary>
-public sealed class HistoryException(string message) : Exception(message);
+public sealed class HistoryException(string message) : SegmentaException(message, FailureKind.Conflict);
 
 /// <summary>
 /// Stores segment membership over time compactly: one row per stay of a customer in a segment

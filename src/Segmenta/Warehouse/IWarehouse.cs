@@ -217,4 +217,4 @@ public sealed record WarehouseSummary(
     long IngestRuns);
 
 /// <summary>The warehouse cannot be opened or is in a state this build cannot use.</summary>
-public sealed class WarehouseException(string message) : Exception(message);
+public sealed class WarehouseException(string message, Exception? inner = null) : SegmentaException(message, FailureKind.WarehouseUnavailable, inner);

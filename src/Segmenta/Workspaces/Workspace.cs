@@ -85,4 +85,4 @@ public sealed class Workspace
 }
 
 /// <summary>A workspace could not be found, created or opened.</summary>
-public sealed class WorkspaceException(string message) : Exception(message);
+public sealed class WorkspaceException(string message) : SegmentaException(message, FailureKind.BadInput);
