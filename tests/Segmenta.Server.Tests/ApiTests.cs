@@ -180,6 +180,10 @@ public sealed class ApiTests(ServerFixture server) : IClassFixture<ServerFixture
         Assert.All(rows.Skip(1), r => Assert.True(int.Parse(r.Split(',')[2], CultureInfo.InvariantCulture) >= 50));
         Assert.All(rows.Skip(1), r => Assert.Contains(r.Split(',')[0], ids));
 
+        // Without traits, the same columns as `segment export` writes (they differed: email, country, age).
+        var plain = await admin.GetAsync(new Uri("/api/segments/older_buyers/export?format=csv", UriKind.Relative));
+        Assert.Equal("customer_id,email,first_name,last_name", (await plain.Content.ReadAsStringAsync()).Split('\n')[0]);
+
         // A trait the customers lack: 400 naming it and the traits there are.
         var wrong = await Json(await admin.GetAsync(new Uri("/api/segments/older_buyers/export?traits=emial", UriKind.Relative)), HttpStatusCode.BadRequest);
         Assert.StartsWith("unknown trait `emial`", wrong.GetProperty("detail").GetString(), StringComparison.Ordinal);

@@ -39,7 +39,7 @@ internal sealed class CampaignLaunchCommand : GuardedCommand<CampaignLaunchSetti
         var format = settings.Format is { } chosen ? SegmentSupport.Format(chosen) : definition.ExportFormat;
         using var warehouse = OpenWarehouse(workspace);
         var library = SegmentSupport.Load(workspace, warehouse);
-        var traits = Model.Traits.Resolve(warehouse, settings.Traits ?? (definition.ExportTraits.Count > 0 ? string.Join(',', definition.ExportTraits) : null), CampaignLauncher.DefaultExportTraits, library.Schema);
+        var traits = Model.Traits.Resolve(warehouse, settings.Traits ?? (definition.ExportTraits.Count > 0 ? string.Join(',', definition.ExportTraits) : null), Model.Traits.ExportDefaults, library.Schema);
         var folder = settings.Out ?? Path.Combine(workspace.Root, "exports", CampaignFiles.Folder, definition.Name);
         var (launched, assignment, files) = CampaignLauncher.LaunchOrPreview(
             warehouse, library, definition, context, TimeProvider.System.GetUtcNow().UtcDateTime, settings.DryRun, traits, format, folder, cancellation);

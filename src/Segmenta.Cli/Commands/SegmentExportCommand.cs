@@ -27,7 +27,6 @@ internal sealed class SegmentExportSettings : SegmentEvaluationSettings
 /// <summary><c>segmenta segment export</c>: the members of a segment with chosen traits, as CSV, JSON or Parquet.</summary>
 internal sealed class SegmentExportCommand : GuardedCommand<SegmentExportSettings>
 {
-    private static readonly string[] DefaultTraits = ["email", "first_name", "last_name"];
 
     protected override int Run(SegmentExportSettings settings, CancellationToken cancellation)
     {
@@ -42,7 +41,7 @@ internal sealed class SegmentExportCommand : GuardedCommand<SegmentExportSetting
         using var warehouse = OpenWarehouse(workspace);
         var library = SegmentSupport.Load(workspace, warehouse);
         var segment = SegmentSupport.Resolve(library, settings.Segment)[0];
-        var traits = Model.Traits.Resolve(warehouse, settings.Traits, DefaultTraits, library.Schema);
+        var traits = Model.Traits.Resolve(warehouse, settings.Traits, Model.Traits.ExportDefaults, library.Schema);
         var rows = AudienceExport.Write(warehouse, segment, context, traits, format, settings.Out);
         var path = Path.GetFullPath(settings.Out);
         if (settings.Json)

@@ -25,7 +25,6 @@ internal sealed class SegmentPreviewSettings : SegmentEvaluationSettings
 /// <summary><c>segmenta segment preview</c>: size, shares, the count after each condition, and a sample of members.</summary>
 internal sealed class SegmentPreviewCommand : GuardedCommand<SegmentPreviewSettings>
 {
-    private static readonly string[] DefaultTraits = ["email", "country", "age"];
 
     protected override int Run(SegmentPreviewSettings settings, CancellationToken cancellation)
     {
@@ -40,7 +39,7 @@ internal sealed class SegmentPreviewCommand : GuardedCommand<SegmentPreviewSetti
         var extra = settings.Segment.EndsWith(SegmentLibrary.Extension, StringComparison.Ordinal) && File.Exists(settings.Segment) ? [settings.Segment] : Array.Empty<string>();
         var library = SegmentSupport.Load(workspace, warehouse, extra);
         var segments = SegmentSupport.Resolve(library, settings.Segment);
-        var traits = Model.Traits.Resolve(warehouse, settings.Traits, DefaultTraits, library.Schema);
+        var traits = Model.Traits.Resolve(warehouse, settings.Traits, Model.Traits.PreviewDefaults, library.Schema);
         var previews = segments.Select(s => SegmentPreview.Compute(warehouse, s, context, traits, settings.Sample)).ToList();
         if (settings.Json)
         {

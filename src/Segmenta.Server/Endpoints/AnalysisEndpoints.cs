@@ -139,7 +139,7 @@ internal static class AnalysisEndpoints
             var definition = CampaignFiles.Load(access.Workspace, name);
             var context = ApiContext.Context(access, as_of);
             var library = ApiContext.Library(access, w);
-            var traits = Model.Traits.Resolve(w, definition.ExportTraits.Count > 0 ? string.Join(',', definition.ExportTraits) : null, CampaignLauncher.DefaultExportTraits, library.Schema);
+            var traits = Model.Traits.Resolve(w, definition.ExportTraits.Count > 0 ? string.Join(',', definition.ExportTraits) : null, Model.Traits.ExportDefaults, library.Schema);
             var folder = Path.Combine(access.Workspace.Root, "exports", CampaignFiles.Folder, definition.Name);
             var (launched, assignment, files) = CampaignLauncher.LaunchOrPreview(
                 w, library, definition, context, access.Time.GetUtcNow().UtcDateTime, dry_run ?? false, traits, definition.ExportFormat, folder, ct);

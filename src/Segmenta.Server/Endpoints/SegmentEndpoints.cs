@@ -26,7 +26,6 @@ internal static class SegmentEndpoints
 {
     private const int MaxSample = 100;
     private const int MaxPage = 10_000;
-    private static readonly string[] DefaultTraits = ["email", "country", "age"];
 
     public static void MapSegments(this IEndpointRouteBuilder app)
     {
@@ -59,7 +58,7 @@ internal static class SegmentEndpoints
                 return TypedResults.Ok<object>(new { ok = false, check = document, preview = (object?)null });
             }
 
-            var preview = SegmentPreview.Compute(w, segments[^1], ApiContext.Context(access, body.AsOf), Model.Traits.Resolve(w, null, DefaultTraits), Sample(body.Sample));
+            var preview = SegmentPreview.Compute(w, segments[^1], ApiContext.Context(access, body.AsOf), Model.Traits.Resolve(w, null, Model.Traits.PreviewDefaults), Sample(body.Sample));
             return TypedResults.Ok<object>(new { ok = true, check = document, preview = SegmentDocuments.Preview(preview) });
         }, ct)).WithSummary("Preview unsaved text (the last segment in it): size, shares, the count after each condition, a sample");
 
@@ -67,7 +66,7 @@ internal static class SegmentEndpoints
         {
             var library = ApiContext.Library(access, w);
             var segment = ApiContext.Segment(library, name);
-            var preview = SegmentPreview.Compute(w, segment, ApiContext.Context(access, as_of), Model.Traits.Resolve(w, traits, DefaultTraits, library.Schema), Sample(sample));
+            var preview = SegmentPreview.Compute(w, segment, ApiContext.Context(access, as_of), Model.Traits.Resolve(w, traits, Model.Traits.PreviewDefaults, library.Schema), Sample(sample));
             return TypedResults.Ok(SegmentDocuments.Preview(preview));
         }, ct)).WithSummary("A saved segment's size, shares, count after each condition, and a sample of members");
 
@@ -107,7 +106,7 @@ internal static class SegmentEndpoints
             var context = ApiContext.Context(access, as_of);
             var extension = kind.ToString().ToLowerInvariant();
             var path = Path.Combine(Path.GetTempPath(), $"segmenta-export-{Guid.NewGuid():N}.{extension}");
-            AudienceExport.Write(w, segment, context, Model.Traits.Resolve(w, traits, DefaultTraits, library.Schema), kind, path);
+            AudienceExport.Write(w, segment, context, Model.Traits.Resolve(w, traits, Model.Traits.ExportDefaults, library.Schema), kind, path);
             var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.DeleteOnClose);
             var type = kind switch { AudienceFormat.Csv => "text/csv", AudienceFormat.Json => "application/json", _ => "application/vnd.apache.parquet" };
             return TypedResults.File(stream, type, $"{segment.Name}-{context.AsOf:yyyyMMdd'T'HHmmss}.{extension}");

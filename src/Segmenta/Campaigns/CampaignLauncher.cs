@@ -255,9 +255,6 @@ public static class CampaignLauncher
         return Find(warehouse, definition.Name)!;
     }
 
-    /// <summary>The customer traits in audience files when neither the campaign nor the caller names any.</summary>
-    public static IReadOnlyList<string> DefaultExportTraits { get; } = ["email", "first_name", "last_name"];
-
     /// <summary>
     /// A launch as the CLI and the API run it: a dry run assigns the audience without storing anything (and
     /// refuses a campaign already launched); a launch freezes and stores it, then writes one audience file per

@@ -24,6 +24,12 @@ public sealed record TraitColumn(string Name, FieldDefinition Field, DerivedFiel
 /// <summary>Columns chosen by name, for previews, exports and audience files.</summary>
 public static class Traits
 {
+    /// <summary>The traits shown for sampled members of a preview when none are named (CLI and API alike).</summary>
+    public static IReadOnlyList<string> PreviewDefaults { get; } = ["email", "country", "age"];
+
+    /// <summary>The traits of an exported members file or audience file when none are named (CLI and API alike).</summary>
+    public static IReadOnlyList<string> ExportDefaults { get; } = ["email", "first_name", "last_name"];
+
     /// <summary>
     /// The columns in <paramref name="list"/> (comma-separated), or those of <paramref name="defaults"/> the
     /// customers table has when no list is given; a listed name that is neither a customer trait nor a computed
