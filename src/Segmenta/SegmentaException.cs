@@ -22,6 +22,9 @@ public enum FailureKind
     StepFailed,
 }
 
+/// <summary>An argument a host passed on from its user that is not what it must be (an instant that is no instant).</summary>
+public sealed class BadArgumentException(string message) : SegmentaException(message, FailureKind.BadInput);
+
 /// <summary>
 /// The base of every failure the core reports to a user: a message that says what to do, and its
 /// <see cref="FailureKind"/>. Anything else that escapes the core is a bug.

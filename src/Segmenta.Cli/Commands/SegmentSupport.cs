@@ -25,19 +25,10 @@ internal static class SegmentSupport
         SegmentLibrary.Load(workspace, SegmentLibrary.SchemaOf(warehouse, workspace.Settings), extraFiles);
 
     /// <summary>The as-of instant, taken once: the option, the workspace's setting, or now.</summary>
-    public static EvaluationContext Context(Workspace workspace, string? asOf) =>
-        new(asOf is null ? EvaluationContext.WholeSeconds(workspace.Settings.AsOf?.UtcDateTime ?? TimeProvider.System.GetUtcNow().UtcDateTime) : Instant(workspace, "--as-of", asOf), workspace.Settings.Zone);
+    public static EvaluationContext Context(Workspace workspace, string? asOf) => workspace.Settings.Context(asOf, "--as-of", TimeProvider.System);
 
     /// <summary>An instant option: a date (its start in the workspace time zone) or an ISO 8601 time, to whole seconds.</summary>
-    public static DateTime Instant(Workspace workspace, string option, string text)
-    {
-        if (EvaluationContext.TryParseInstant(text, workspace.Settings.Zone, out var instant) is { } problem)
-        {
-            throw new UserInputException($"{option}: {problem}; give a date (2025-01-01) or an ISO 8601 time (2025-01-01T09:00:00Z)");
-        }
-
-        return EvaluationContext.WholeSeconds(instant);
-    }
+    public static DateTime Instant(Workspace workspace, string option, string text) => workspace.Settings.Instant(option, text);
 
     /// <summary>Finds a segment by name, or the segments of a file; unknown names get a suggestion.</summary>
     public static IReadOnlyList<SegmentDefinition> Resolve(SegmentLibrary library, string nameOrFile)

@@ -11,21 +11,8 @@ namespace Segmenta.Server.Endpoints;
 internal static class ApiContext
 {
     /// <summary>The request's as-of: the parameter (a date or an ISO 8601 time), else the workspace's, else now; to whole seconds.</summary>
-    public static EvaluationContext Context(WarehouseAccess access, string? asOf, string parameter = "as_of")
-    {
-        var settings = access.Settings;
-        DateTime instant;
-        if (asOf is null)
-        {
-            instant = settings.AsOf?.UtcDateTime ?? access.Time.GetUtcNow().UtcDateTime;
-        }
-        else if (EvaluationContext.TryParseInstant(asOf, settings.Zone, out instant) is { } problem)
-        {
-            throw ApiProblem.BadRequest($"{parameter}: {problem}; give a date (2025-01-01) or an ISO 8601 time (2025-01-01T09:00:00Z)");
-        }
-
-        return new EvaluationContext(EvaluationContext.WholeSeconds(instant), settings.Zone);
-    }
+    public static EvaluationContext Context(WarehouseAccess access, string? asOf, string parameter = "as_of") =>
+        access.Settings.Context(asOf, parameter, access.Time);
 
     public static SegmentLibrary Library(WarehouseAccess access, IWarehouse warehouse) =>
         SegmentLibrary.Load(access.Workspace, SegmentLibrary.SchemaOf(warehouse, access.Settings));

@@ -53,6 +53,28 @@ public sealed record WorkspaceSettings
     /// <summary>The default as-of instant of evaluations: null means "now, taken once at the start of the command".</summary>
     public DateTimeOffset? AsOf { get; init; }
 
+    /// <summary>
+    /// The as-of policy of every host: <paramref name="asOf"/> when given (a date, its start in the workspace's zone, or
+    /// an ISO 8601 time), else the workspace's <see cref="AsOf"/>, else now from <paramref name="time"/>; to whole
+    /// seconds. A text that is no instant is a <see cref="BadArgumentException"/> naming <paramref name="parameter"/>.
+    /// </summary>
+    public Language.EvaluationContext Context(string? asOf, string parameter, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        return new Language.EvaluationContext(
+            asOf is null ? Language.EvaluationContext.WholeSeconds(AsOf?.UtcDateTime ?? time.GetUtcNow().UtcDateTime) : Instant(parameter, asOf),
+            Zone);
+    }
+
+    /// <summary>An instant argument: a date (its start in the workspace's zone) or an ISO 8601 time, to whole seconds.</summary>
+    public DateTime Instant(string parameter, string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Language.EvaluationContext.TryParseInstant(text, Zone, out var instant) is { } problem
+            ? throw new BadArgumentException($"{parameter}: {problem}; give a date (2025-01-01) or an ISO 8601 time (2025-01-01T09:00:00Z)")
+            : Language.EvaluationContext.WholeSeconds(instant);
+    }
+
     /// <summary>Event types this workspace accepts besides <see cref="CanonicalModel.StandardEventTypes"/>.</summary>
     public IReadOnlyList<string> EventTypes { get; init; } = [];
 
