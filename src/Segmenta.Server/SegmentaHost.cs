@@ -1,6 +1,4 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
@@ -39,12 +37,7 @@ public sealed record ServerStart(Workspace Workspace, IWarehouse Warehouse, stri
 public static class SegmentaHost
 {
     /// <summary>The JSON the API writes: snake_case names, enums as text, the same as the CLI's <c>--json</c>.</summary>
-    internal static void Configure(JsonSerializerOptions json)
-    {
-        json.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-        json.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
-        json.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
-    }
+    internal static void Configure(JsonSerializerOptions json) => ResultJson.Configure(json);
 
     /// <summary>Builds the host; <see cref="WebApplication.RunAsync(string?)"/> or <c>StartAsync</c> serves it.</summary>
     public static WebApplication Build(ServerStart start)
