@@ -294,8 +294,7 @@ public sealed class DuckDbWarehouse : IWarehouse
     public bool IsFault(Exception exception) => exception switch
     {
         WarehouseException or IOException => true,
-        DuckDBException e => e.ErrorType.ToString() is "IO" or "Io" or "OutOfMemory" or "Connection" or "Interrupt" or "Fatal" or "FatalError"
-            || e.Message.StartsWith("IO Error", StringComparison.Ordinal) || e.Message.StartsWith("Out of Memory Error", StringComparison.Ordinal),
+        DuckDBException e => e.ErrorType is DuckDB.NET.Native.DuckDBErrorType.Io or DuckDB.NET.Native.DuckDBErrorType.OutOfMemory or DuckDB.NET.Native.DuckDBErrorType.Fatal,
         _ => false,
     };
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
@@ -36,9 +35,6 @@ public sealed record ServerStart(Workspace Workspace, IWarehouse Warehouse, stri
 /// </summary>
 public static class SegmentaHost
 {
-    /// <summary>The JSON the API writes: snake_case names, enums as text, the same as the CLI's <c>--json</c>.</summary>
-    internal static void Configure(JsonSerializerOptions json) => ResultJson.Configure(json);
-
     /// <summary>Builds the host; <see cref="WebApplication.RunAsync(string?)"/> or <c>StartAsync</c> serves it.</summary>
     public static WebApplication Build(ServerStart start)
     {
@@ -71,7 +67,7 @@ public static class SegmentaHost
             services.AddHostedService(sp => sp.GetRequiredService<RefreshScheduler>());
         }
 
-        services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
+        services.ConfigureHttpJsonOptions(o => ResultJson.Configure(o.SerializerOptions));   // the same JSON as the CLI's --json
         services.AddProblemDetails();
         services.AddExceptionHandler<Problems>();
         services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>

@@ -113,6 +113,7 @@ public abstract class SegmentOperationsContract : IDisposable
         Assert.Equal(Members("us_buyers").Count, rows);
         Assert.Equal(File.ReadAllBytes(a), File.ReadAllBytes(b));
         Assert.False(File.Exists(a + ".partial"));
+        Assert.Empty(Directory.GetFiles(fixture.Dir, "*.tmp"));   // written beside the target, then renamed into place
         var ids = format switch
         {
             AudienceFormat.Csv => File.ReadAllLines(a).Skip(1).Select(l => l.Split(',')[0]).ToList(),

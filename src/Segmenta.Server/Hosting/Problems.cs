@@ -2,16 +2,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
-using Segmenta.Access;
-using Segmenta.Campaigns;
-using Segmenta.Clustering;
-using Segmenta.Clv;
-using Segmenta.Configuration;
-using Segmenta.Ingestion;
 using Segmenta.Refresh;
-using Segmenta.Segments;
-using Segmenta.Warehouse;
-using Segmenta.Workspaces;
 
 namespace Segmenta.Server.Hosting;
 
@@ -38,7 +29,6 @@ internal sealed partial class Problems(IProblemDetailsService details, ILogger<P
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        exception = Unwrapped(exception);
         var (status, title, extensions) = exception switch
         {
             ApiProblem p => (p.Status, p.Title, p.Extensions),
@@ -100,10 +90,6 @@ internal sealed partial class Problems(IProblemDetailsService details, ILogger<P
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} answered {Status}")]
     private static partial void LogFailure(ILogger logger, Exception exception, string method, string path, int status);
-
-    /// <summary>The exception that says what went wrong: an aggregate of one is its inner exception.</summary>
-    private static Exception Unwrapped(Exception exception) =>
-        exception is AggregateException { InnerExceptions.Count: 1 } aggregate ? Unwrapped(aggregate.InnerExceptions[0]) : exception;
 
     /// <summary>Writes a problem response outside the exception path (authentication, rate limits).</summary>
     public static Task Write(HttpContext context, int status, string title, string detail)

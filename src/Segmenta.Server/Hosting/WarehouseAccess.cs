@@ -19,11 +19,11 @@ internal sealed class WarehouseAccess(Workspace workspace, IWarehouse warehouse,
 
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly SemaphoreSlim collectGate = new(1, 1);
-    private IWarehouse? collector;
     private readonly SemaphoreSlim readSlots = new(MaxReaders, MaxReaders);
     private readonly ConcurrentBag<IWarehouse> idleReaders = [];
     private readonly ConcurrentQueue<IWarehouse> openedReaders = new();
-    private bool noReaders;
+    private IWarehouse? collector;
+    private bool noConnections;
     private int disposed;
 
     public Workspace Workspace { get; } = workspace;
@@ -52,11 +52,7 @@ internal sealed class WarehouseAccess(Workspace workspace, IWarehouse warehouse,
         await collectGate.WaitAsync(cancellation).ConfigureAwait(false);
         try
         {
-            if (collector is null && !Volatile.Read(ref noReaders))
-            {
-                collector = warehouse.OpenConnection();
-            }
-
+            collector ??= OpenConnection();
             return collector is null ? await Use(work, cancellation).ConfigureAwait(false) : work(collector);
         }
         finally
@@ -96,21 +92,31 @@ internal sealed class WarehouseAccess(Workspace workspace, IWarehouse warehouse,
             return idle;
         }
 
-        if (Volatile.Read(ref noReaders))
-        {
-            return null;
-        }
-
         // Opened on first need, kept for the next read.
-        var reader = warehouse.OpenConnection();
-        if (reader is null)
+        var reader = OpenConnection();
+        if (reader is not null)
         {
-            Volatile.Write(ref noReaders, true);
+            openedReaders.Enqueue(reader);
+        }
+
+        return reader;
+    }
+
+    /// <summary>Another connection to the warehouse, or null (and the backend is not asked again) when it has none to give.</summary>
+    private IWarehouse? OpenConnection()
+    {
+        if (Volatile.Read(ref noConnections))
+        {
             return null;
         }
 
-        openedReaders.Enqueue(reader);
-        return reader;
+        var connection = warehouse.OpenConnection();
+        if (connection is null)
+        {
+            Volatile.Write(ref noConnections, true);
+        }
+
+        return connection;
     }
 
     /// <summary>Closes the connections (the writer only when the host owns it) once the work in progress is done; the host's container calls it when the host is disposed.</summary>

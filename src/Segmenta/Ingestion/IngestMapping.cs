@@ -177,12 +177,13 @@ public sealed record IngestMapping
 
             var columns = source.GetStringList("columns");
             var encoding = source.GetString("encoding");
-            if (encoding is not null && SourceEncoding.Find(encoding) is null)
+            var found = encoding is null ? SourceEncoding.Utf8 : SourceEncoding.Find(encoding);
+            if (found is null)
             {
                 throw source.ErrorAt("encoding", $"unknown encoding `{encoding}`; expected utf-8, latin-1, windows-1252, iso-8859-15 or another IANA name");
             }
 
-            if (encoding is not null && format == "jsonl" && !ReferenceEquals(SourceEncoding.Find(encoding), SourceEncoding.Utf8))
+            if (format == "jsonl" && !ReferenceEquals(found, SourceEncoding.Utf8))
             {
                 throw source.ErrorAt("encoding", "JSON Lines are UTF-8 (RFC 8259); `encoding` applies to csv");
             }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -11,10 +12,25 @@ namespace Segmenta.Ingestion;
 /// </summary>
 internal static class StoredText
 {
-    /// <summary>Why <paramref name="text"/> cannot be stored as it is (null: it can).</summary>
+    private static readonly char[] Surrogates = [.. Enumerable.Range(0xD800, 0x800).Select(c => (char)c)];
+
+    /// <summary>Characters that may make text unstorable (a surrogate may still be half of a pair): the vectorized first look.</summary>
+    private static readonly SearchValues<char> TextSuspects = SearchValues.Create(['\0', .. Surrogates]);
+
+    /// <summary>The same for ids, with every control character.</summary>
+    private static readonly SearchValues<char> IdentifierSuspects = SearchValues.Create(
+        [.. Enumerable.Range(0, 0xA0).Select(c => (char)c).Where(char.IsControl), .. Surrogates]);
+
+    /// <summary>Why <paramref name="text"/> cannot be stored as it is (null: it can). Called for every text value ingested.</summary>
     public static string? Problem(ReadOnlySpan<char> text, bool identifier)
     {
-        for (var i = 0; i < text.Length; i++)
+        var first = text.IndexOfAny(identifier ? IdentifierSuspects : TextSuspects);
+        if (first < 0)
+        {
+            return null;
+        }
+
+        for (var i = first; i < text.Length; i++)
         {
             var c = text[i];
             if (c == '\0' || (identifier && char.IsControl(c)))

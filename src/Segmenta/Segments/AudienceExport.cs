@@ -48,11 +48,8 @@ public static class AudienceExport
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(columns);
         ArgumentNullException.ThrowIfNull(path);
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temporary = full + ".partial";
         long rows = 0;
-        try
+        Workspaces.AtomicFile.Replace(path, temporary =>
         {
             switch (format)
             {
@@ -93,13 +90,7 @@ public static class AudienceExport
 
                     break;
             }
-
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        });
 
         return rows;
     }
@@ -119,7 +110,7 @@ public static class AudienceExport
     /// OWASP's CSV-injection guidance says, so opening an audience file runs nothing; numbers are written as they
     /// are, and JSON and Parquet exports keep every value unchanged.
     /// </summary>
-    internal static string Csv(string? value, bool text)
+    private static string Csv(string? value, bool text)
     {
         if (value is null)
         {

@@ -23,11 +23,8 @@ public static class AtomicFile
     /// <summary>Writes what <paramref name="write"/> puts into the stream.</summary>
     public static void Write(string path, Action<Stream> write, bool ownerOnly = false)
     {
-        ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(write);
-        var full = Path.GetFullPath(path);
-        var temporary = TemporaryBeside(full);
-        try
+        Replace(path, temporary =>
         {
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
             if (ownerOnly && !OperatingSystem.IsWindows())
@@ -35,29 +32,33 @@ public static class AtomicFile
                 options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             }
 
-            using (var stream = new FileStream(temporary, options))
-            {
-                write(stream);
-                stream.Flush(flushToDisk: true);
-            }
+            using var stream = new FileStream(temporary, options);
+            write(stream);
+            stream.Flush(flushToDisk: true);
+        });
+    }
 
+    /// <summary>
+    /// The mechanism under the others, for writers that produce the file themselves (a warehouse's own Parquet export):
+    /// <paramref name="writeTemporary"/> writes a fresh temporary path in the target's folder (a rename within a folder
+    /// is atomic), which then replaces the target; the temporary file is gone either way.
+    /// </summary>
+    public static void Replace(string path, Action<string> writeTemporary)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(writeTemporary);
+        var full = Path.GetFullPath(path);
+        var folder = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(folder);
+        var temporary = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            writeTemporary(temporary);
             File.Move(temporary, full, overwrite: true);
         }
         finally
         {
             File.Delete(temporary);
         }
-    }
-
-    /// <summary>
-    /// A fresh temporary path in <paramref name="full"/>'s folder (a rename within a folder is atomic), created if missing.
-    /// Writers that produce the file some other way (a warehouse's own export) move it into place themselves.
-    /// </summary>
-    public static string TemporaryBeside(string full)
-    {
-        ArgumentNullException.ThrowIfNull(full);
-        var folder = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(folder);
-        return Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
     }
 }
