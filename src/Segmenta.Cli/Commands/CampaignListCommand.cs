@@ -4,7 +4,7 @@ using Segmenta.Campaigns;
 using Segmenta.Configuration;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using Segmenta.Server.Documents;
+using Segmenta.Documents;
 
 namespace Segmenta.Cli.Commands;
 
@@ -86,7 +86,7 @@ internal sealed class CampaignShowCommand : GuardedCommand<CampaignSettings>
             CliOutput.WriteJson(new
             {
                 campaign = definition.Name,
-                definition = CampaignDocuments.DefinitionJson(definition),
+                definition = CampaignDocuments.Definition(definition),
                 launched = launch is null ? null : new
                 {
                     launched_at = SegmentSupport.Iso(launch.LaunchedAt),
@@ -94,7 +94,7 @@ internal sealed class CampaignShowCommand : GuardedCommand<CampaignSettings>
                     send_at = SegmentSupport.Iso(launch.SendAt),
                     window_end = SegmentSupport.Iso(launch.WindowEnd),
                     customers = launch.Customers,
-                    arms = CampaignDocuments.CountsJson(counts),
+                    arms = CampaignDocuments.Counts(counts),
                 },
             });
             return ExitCodes.Ok;

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using Segmenta.Campaigns;
 using Spectre.Console.Cli;
-using Segmenta.Server.Documents;
+using Segmenta.Documents;
 
 namespace Segmenta.Cli.Commands;
 
@@ -80,7 +80,7 @@ internal sealed class CampaignNewCommand : GuardedCommand<CampaignNewSettings>
         Workspaces.AtomicFile.WriteAllText(path, text);
         if (settings.Json)
         {
-            CliOutput.WriteJson(new { campaign = definition.Name, path, definition = CampaignDocuments.DefinitionJson(definition) });
+            CliOutput.WriteJson(new { campaign = definition.Name, path, definition = CampaignDocuments.Definition(definition) });
         }
         else
         {

@@ -3,7 +3,7 @@ using System.Globalization;
 using Segmenta.Campaigns;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using Segmenta.Server.Documents;
+using Segmenta.Documents;
 
 namespace Segmenta.Cli.Commands;
 

@@ -5,7 +5,7 @@ using Segmenta.Clustering;
 using Segmenta.Segments;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using Segmenta.Server.Documents;
+using Segmenta.Documents;
 
 namespace Segmenta.Cli.Commands;
 

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using Segmenta.Clv;
-using Segmenta.Server.Documents;
+using Segmenta.Documents;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -40,7 +40,7 @@ internal sealed class ClvCompareCommand : GuardedCommand<ClvCompareSettings>
         {
             CliOutput.WriteJson(new
             {
-                calibration_end = AnalysisDocuments.Day(end),
+                calibration_end = DocumentValues.Day(end),
                 unit = unit.ToString().ToLowerInvariant(),
                 customers = customers.Count,
                 default_model = ClvFitter.ModelName(ClvFitter.DefaultModel),
@@ -51,14 +51,14 @@ internal sealed class ClvCompareCommand : GuardedCommand<ClvCompareSettings>
                     model = ClvFitter.ModelName(c.Kind),
                     clean = c.Clean,
                     problem = c.Problem,
-                    fit = c.Model is null ? null : AnalysisDocuments.ModelJson(c.Model, stored: false),
+                    fit = c.Model is null ? null : AnalysisDocuments.Model(c.Model, stored: false),
                 }),
             });
             return exit;
         }
 
         var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Create(inv, $"Purchase models on {customers.Count:N0} customers, calibration through {AnalysisDocuments.Day(end)} (nothing stored):"));
+        Console.WriteLine(string.Create(inv, $"Purchase models on {customers.Count:N0} customers, calibration through {DocumentValues.Day(end)} (nothing stored):"));
         var table = new Table().Border(TableBorder.Rounded).AddColumns("model", "ln L", "holdout predicted", "holdout actual", "error", "MAE / customer", "mean P(alive)", "P(alive) ≥ 0.99", "warnings");
         foreach (var c in result.Candidates)
         {

@@ -2,7 +2,7 @@ using System.ComponentModel;
 using Segmenta.Clv;
 using Segmenta.Segments;
 using Spectre.Console.Cli;
-using Segmenta.Server.Documents;
+using Segmenta.Documents;
 
 namespace Segmenta.Cli.Commands;
 
@@ -59,7 +59,7 @@ internal sealed class ClvFitCommand : GuardedCommand<ClvFitSettings>
         var path = ClvPredictCommand.WriteRows(warehouse, settings, format);
         if (settings.Json)
         {
-            CliOutput.WriteJson(new { fit = AnalysisDocuments.ModelJson(model, !settings.DryRun), predictions = AnalysisDocuments.PredictionsJson(predictions), path });
+            CliOutput.WriteJson(new { fit = AnalysisDocuments.Model(model, !settings.DryRun), predictions = AnalysisDocuments.Predictions(predictions), path });
             return ExitCodes.Ok;
         }
 

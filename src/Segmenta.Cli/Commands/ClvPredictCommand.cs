@@ -3,7 +3,7 @@ using Segmenta.Segments;
 using Segmenta.Sql;
 using Segmenta.Warehouse;
 using Spectre.Console.Cli;
-using Segmenta.Server.Documents;
+using Segmenta.Documents;
 
 namespace Segmenta.Cli.Commands;
 
@@ -31,7 +31,7 @@ internal sealed class ClvPredictCommand : GuardedCommand<ClvValueSettings>
         var path = WriteRows(warehouse, settings, format);
         if (settings.Json)
         {
-            CliOutput.WriteJson(new { model = model.Version, predictions = AnalysisDocuments.PredictionsJson(predictions), path });
+            CliOutput.WriteJson(new { model = model.Version, predictions = AnalysisDocuments.Predictions(predictions), path });
             return ExitCodes.Ok;
         }
 

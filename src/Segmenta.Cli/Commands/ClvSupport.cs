@@ -4,7 +4,7 @@ using Segmenta.Clv;
 using Segmenta.Features;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using Segmenta.Server.Documents;
+using Segmenta.Documents;
 
 namespace Segmenta.Cli.Commands;
 
@@ -50,7 +50,7 @@ internal static class ClvSupport
     {
         var last = ClvAnalysis.LastCompleteDay(context);
         var end = text is null ? last : SegmentSupport.Date("--calibration-end", text);
-        return end <= last ? end : throw new UserInputException($"--calibration-end {AnalysisDocuments.Day(end)} is not before the as-of; the last whole day is {AnalysisDocuments.Day(last)}");
+        return end <= last ? end : throw new UserInputException($"--calibration-end {DocumentValues.Day(end)} is not before the as-of; the last whole day is {DocumentValues.Day(last)}");
     }
 
     /// <summary>The repeat-purchase summary's unit (also for <c>rfm summary</c>).</summary>
@@ -64,7 +64,7 @@ internal static class ClvSupport
     public static void PrintModel(ClvModel model, bool stored)
     {
         var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Create(inv, $"{ClvFitter.DisplayName(model.Model)} + Gamma-Gamma{(stored ? $", model {model.Version}" : "")}: calibration through {AnalysisDocuments.Day(model.CalibrationEnd)}, time in {model.Unit.ToString().ToLowerInvariant()}"));
+        Console.WriteLine(string.Create(inv, $"{ClvFitter.DisplayName(model.Model)} + Gamma-Gamma{(stored ? $", model {model.Version}" : "")}: calibration through {DocumentValues.Day(model.CalibrationEnd)}, time in {model.Unit.ToString().ToLowerInvariant()}"));
         var table = new Table().Border(TableBorder.Rounded).AddColumns("model", "parameter", "estimate", "std. error");
         foreach (var fit in new[] { model.Purchases, model.Spend }.OfType<ModelFit>())
         {
@@ -81,7 +81,7 @@ internal static class ClvSupport
         {
             Console.WriteLine(string.Create(inv, $"P(alive) at the calibration end: mean {d.MeanProbabilityAlive:0.###}, {d.ShareAlmostSurelyAlive:0.0%} of customers at 0.99 or more; {d.OneTimeBuyers:N0} one-time buyers"));
             Console.WriteLine(d.Holdout is { } h
-                ? string.Create(inv, $"Holdout check: refitted through {AnalysisDocuments.Day(h.CalibrationEnd)}, {h.Predicted:N0} purchases predicted to {AnalysisDocuments.Day(h.HoldoutEnd)}, {h.Actual:N0} made ({(double.IsFinite(h.RelativeError) ? h.RelativeError.ToString("+0.0%;-0.0%", inv) : "none made")}), mean absolute error {h.MeanAbsoluteError:0.###} per customer")
+                ? string.Create(inv, $"Holdout check: refitted through {DocumentValues.Day(h.CalibrationEnd)}, {h.Predicted:N0} purchases predicted to {DocumentValues.Day(h.HoldoutEnd)}, {h.Actual:N0} made ({(double.IsFinite(h.RelativeError) ? h.RelativeError.ToString("+0.0%;-0.0%", inv) : "none made")}), mean absolute error {h.MeanAbsoluteError:0.###} per customer")
                 : $"Holdout check: not made ({d.HoldoutSkipped})");
         }
 
@@ -97,7 +97,7 @@ internal static class ClvSupport
         var rows = predictions.Customers;
         var hasValue = predictions.Model.Spend is not null;
         var ranked = AnalysisDocuments.Ranked(predictions);
-        Console.WriteLine(string.Create(inv, $"Predictions for {rows.Count:N0} customers, histories through {AnalysisDocuments.Day(predictions.HistoryEnd)}, over {predictions.Options.HorizonDays / ClvValueOptions.DaysPerMonth:0.#} months, discounted at {predictions.Options.AnnualDiscount:0.##%} a year, margin {predictions.Options.Margin:0.##%}:"));
+        Console.WriteLine(string.Create(inv, $"Predictions for {rows.Count:N0} customers, histories through {DocumentValues.Day(predictions.HistoryEnd)}, over {predictions.Options.HorizonDays / ClvValueOptions.DaysPerMonth:0.#} months, discounted at {predictions.Options.AnnualDiscount:0.##%} a year, margin {predictions.Options.Margin:0.##%}:"));
         Console.WriteLine(string.Create(inv, $"  expected purchases   {predictions.TotalPurchases:N0}"));
         Console.WriteLine(string.Create(inv, $"  mean P(alive)        {(rows.Count == 0 ? 0 : rows.Average(r => r.ProbabilityAlive)):0.###}; {rows.LongCount(r => r.ProbabilityAlive < 0.5):N0} customers below 0.5"));
         if (hasValue)

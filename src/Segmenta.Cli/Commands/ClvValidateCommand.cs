@@ -4,7 +4,7 @@ using Segmenta.Cli.Charts;
 using Segmenta.Clv;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using Segmenta.Server.Documents;
+using Segmenta.Documents;
 
 namespace Segmenta.Cli.Commands;
 
@@ -56,7 +56,7 @@ internal sealed class ClvValidateCommand : GuardedCommand<ClvValidateSettings>
         var holdoutEnd = settings.HoldoutEnd is { } h ? SegmentSupport.Date("--holdout-end", h) : ClvAnalysis.LastCompleteDay(context);
         if (holdoutEnd <= calibrationEnd)
         {
-            throw new UserInputException($"the holdout must end after the calibration period ({AnalysisDocuments.Day(holdoutEnd)} is not after {AnalysisDocuments.Day(calibrationEnd)})");
+            throw new UserInputException($"the holdout must end after the calibration period ({DocumentValues.Day(holdoutEnd)} is not after {DocumentValues.Day(calibrationEnd)})");
         }
 
         using var warehouse = OpenWarehouse(workspace);
@@ -74,15 +74,15 @@ internal sealed class ClvValidateCommand : GuardedCommand<ClvValidateSettings>
 
     internal static object ToJson(ClvValidation v, IReadOnlyList<string> charts) => new
     {
-        fit = AnalysisDocuments.ModelJson(v.Model, stored: false),
-        holdout_end = AnalysisDocuments.Day(v.HoldoutEnd),
+        fit = AnalysisDocuments.Model(v.Model, stored: false),
+        holdout_end = DocumentValues.Day(v.HoldoutEnd),
         holdout_length = v.HoldoutLength,
         customers = v.Customers,
         holdout_actual = v.HoldoutActual,
         holdout_predicted = v.HoldoutPredicted,
         mean_absolute_error = v.MeanAbsoluteError,
         by_frequency = v.ByFrequency.Select(b => new { x = b.Label, customers = b.Customers, actual = b.Actual, predicted = b.Predicted }),
-        tracking = v.Tracking.Select(w => new { week = w.Week, end = AnalysisDocuments.Day(w.End), actual = w.Actual, predicted = w.Predicted, cumulative_actual = w.CumulativeActual, cumulative_predicted = w.CumulativePredicted }),
+        tracking = v.Tracking.Select(w => new { week = w.Week, end = DocumentValues.Day(w.End), actual = w.Actual, predicted = w.Predicted, cumulative_actual = w.CumulativeActual, cumulative_predicted = w.CumulativePredicted }),
         charts,
     };
 
@@ -90,7 +90,7 @@ internal sealed class ClvValidateCommand : GuardedCommand<ClvValidateSettings>
     {
         var inv = CultureInfo.InvariantCulture;
         ClvSupport.PrintModel(v.Model, stored: false);
-        Console.WriteLine(string.Create(inv, $"Holdout through {AnalysisDocuments.Day(v.HoldoutEnd)} ({v.HoldoutLength:0.#} {v.Model.Unit.ToString().ToLowerInvariant()}), {v.Customers:N0} customers: {v.HoldoutActual:N0} purchases, {v.HoldoutPredicted:N0} predicted ({(v.HoldoutActual == 0 ? 0 : (v.HoldoutPredicted / v.HoldoutActual) - 1):+0.0%;-0.0%}); mean absolute error per customer {v.MeanAbsoluteError:0.###}"));
+        Console.WriteLine(string.Create(inv, $"Holdout through {DocumentValues.Day(v.HoldoutEnd)} ({v.HoldoutLength:0.#} {v.Model.Unit.ToString().ToLowerInvariant()}), {v.Customers:N0} customers: {v.HoldoutActual:N0} purchases, {v.HoldoutPredicted:N0} predicted ({(v.HoldoutActual == 0 ? 0 : (v.HoldoutPredicted / v.HoldoutActual) - 1):+0.0%;-0.0%}); mean absolute error per customer {v.MeanAbsoluteError:0.###}"));
         var bins = new Table().Border(TableBorder.Rounded).Title("Holdout purchases by calibration purchases").AddColumns("x", "customers", "actual", "predicted");
         foreach (var b in v.ByFrequency)
         {
@@ -101,7 +101,7 @@ internal sealed class ClvValidateCommand : GuardedCommand<ClvValidateSettings>
         var weeks = new Table().Border(TableBorder.Rounded).Title("Cumulative repeat purchases (every 4th week and the last)").AddColumns("week", "ends", "actual", "predicted");
         foreach (var w in v.Tracking.Where((w, i) => i % 4 == 3 || i == v.Tracking.Count - 1))
         {
-            weeks.AddRow(w.Week.ToString(inv), AnalysisDocuments.Day(w.End), w.CumulativeActual.ToString("N0", inv), w.CumulativePredicted.ToString("N0", inv));
+            weeks.AddRow(w.Week.ToString(inv), DocumentValues.Day(w.End), w.CumulativeActual.ToString("N0", inv), w.CumulativePredicted.ToString("N0", inv));
         }
 
         AnsiConsole.Write(weeks);

@@ -18,7 +18,7 @@ using Segmenta.Segments;
 using Segmenta.Workspaces;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using Segmenta.Server.Documents;
+using Segmenta.Documents;
 
 namespace Segmenta.Cli.Commands;
 
@@ -211,7 +211,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
                 quarantine_reasons = reasons,
                 rfm = AnalysisDocuments.Rfm(rfm, stored: false, null, 0),
                 clusters = AnalysisDocuments.Cluster(clusters, model.Version, null),
-                clv = new { fit = AnalysisDocuments.ModelJson(clv, stored: true), predictions = AnalysisDocuments.PredictionsJson(values) },
+                clv = new { fit = AnalysisDocuments.Model(clv, stored: true), predictions = AnalysisDocuments.Predictions(values) },
                 personas = personas.Select(AnalysisDocuments.Persona),
                 segments = previews.Select(p => new { name = p.Name, title = p.Title, size = p.Size, share_of_customers = Math.Round(p.ShareOfCustomers, 6), share_of_net_revenue = Math.Round(p.ShareOfRevenue, 6) }),
                 export = new { segment = "lapsed_vips", path = exportFile, members = exported },

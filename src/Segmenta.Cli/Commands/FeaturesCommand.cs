@@ -4,7 +4,7 @@ using System.Globalization;
 using Segmenta.Features;
 using Segmenta.Model;
 using Segmenta.Segments;
-using Segmenta.Server.Documents;
+using Segmenta.Documents;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using Segmenta.Access;
-using Segmenta.Server.Documents;
+using Segmenta.Documents;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -61,8 +61,8 @@ internal sealed class KeysListCommand : GuardedCommand<WorkspaceSettingsBase>
                 id = k.Id,
                 name = k.Name,
                 scopes = k.Scopes,
-                created_at = Documents.Iso(k.CreatedAt),
-                revoked_at = k.RevokedAt is { } r ? Documents.Iso(r) : null,
+                created_at = DocumentValues.Iso(k.CreatedAt),
+                revoked_at = k.RevokedAt is { } r ? DocumentValues.Iso(r) : null,
                 active = k.Active,
             }));
             return ExitCodes.Ok;
@@ -77,7 +77,7 @@ internal sealed class KeysListCommand : GuardedCommand<WorkspaceSettingsBase>
         var table = new Table().Border(TableBorder.Rounded).AddColumns("id", "name", "scopes", "created", "state");
         foreach (var k in keys)
         {
-            table.AddRow(k.Id, Markup.Escape(k.Name), string.Join(", ", k.Scopes), Documents.Iso(k.CreatedAt), k.RevokedAt is { } r ? "revoked " + Documents.Iso(r) : "active");
+            table.AddRow(k.Id, Markup.Escape(k.Name), string.Join(", ", k.Scopes), DocumentValues.Iso(k.CreatedAt), k.RevokedAt is { } r ? "revoked " + DocumentValues.Iso(r) : "active");
         }
 
         AnsiConsole.Write(table);

@@ -4,7 +4,7 @@ using Segmenta.Campaigns;
 using Segmenta.Cli.Charts;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using Segmenta.Server.Documents;
+using Segmenta.Documents;
 
 namespace Segmenta.Cli.Commands;
 

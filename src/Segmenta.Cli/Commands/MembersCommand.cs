@@ -2,7 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using Segmenta.Segments;
 using Spectre.Console.Cli;
-using Segmenta.Server.Documents;
+using Segmenta.Documents;
 
 namespace Segmenta.Cli.Commands;
 

@@ -4,7 +4,7 @@ using Segmenta.Clustering;
 using Segmenta.Rfm;
 using Segmenta.Segments;
 using Spectre.Console.Cli;
-using Segmenta.Server.Documents;
+using Segmenta.Documents;
 
 namespace Segmenta.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using Spectre.Console;
-using Segmenta.Server.Documents;
+using Segmenta.Documents;
 using Spectre.Console.Cli;
 
 namespace Segmenta.Cli.Commands;

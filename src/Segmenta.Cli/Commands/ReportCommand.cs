@@ -1,3 +1,4 @@
+using Segmenta.Documents;
 using System.ComponentModel;
 using System.Globalization;
 using Segmenta.Server.Reporting;
@@ -24,7 +25,7 @@ internal sealed class ReportCommand : GuardedCommand<ReportSettings>
         var result = Write(workspace, warehouse, context.AsOf, path, cancellation);
         if (settings.Json)
         {
-            CliOutput.WriteJson(new { path, as_of = Server.Documents.Documents.Iso(context.AsOf), bytes = new FileInfo(path).Length, documents = result.Documents, missing = result.Missing });
+            CliOutput.WriteJson(new { path, as_of = DocumentValues.Iso(context.AsOf), bytes = new FileInfo(path).Length, documents = result.Documents, missing = result.Missing });
         }
         else
         {

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using Segmenta.Model;
-using Segmenta.Server.Documents;
+using Segmenta.Documents;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -1,5 +1,5 @@
 using System.ComponentModel;
-using Segmenta.Server.Documents;
+using Segmenta.Documents;
 using Segmenta.Cli;
 using Segmenta.Rfm;
 using Segmenta.Segments;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Segmenta.Segments;
 using Spectre.Console;
-using Segmenta.Server.Documents;
+using Segmenta.Documents;
 
 namespace Segmenta.Cli.Commands;
 

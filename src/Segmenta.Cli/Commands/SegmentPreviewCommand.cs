@@ -3,7 +3,7 @@ using System.Globalization;
 using Segmenta.Segments;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using Segmenta.Server.Documents;
+using Segmenta.Documents;
 
 namespace Segmenta.Cli.Commands;
 
@@ -44,7 +44,7 @@ internal sealed class SegmentPreviewCommand : GuardedCommand<SegmentPreviewSetti
         if (settings.Json)
         {
             var json = previews.Select(SegmentDocuments.Preview).ToList();
-            CliOutput.WriteJson(json.Count == 1 ? json[0] : json);
+            CliOutput.WriteJson<object>(json.Count == 1 ? json[0] : json);
             return ExitCodes.Ok;
         }
 
@@ -88,7 +88,7 @@ internal sealed class SegmentPreviewCommand : GuardedCommand<SegmentPreviewSetti
 
             foreach (var row in p.Sample)
             {
-                table.AddRow(row.Select(v => Markup.Escape(SegmentDocuments.Plain(v) is { } x ? Convert.ToString(x, inv) ?? "" : "")).ToArray());
+                table.AddRow(row.Select(v => Markup.Escape(DocumentValues.Plain(v) is { } x ? Convert.ToString(x, inv) ?? "" : "")).ToArray());
             }
 
             Console.WriteLine(string.Create(inv, $"  sample of {p.Sample.Count} members:"));

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using Segmenta.Segments;
-using Segmenta.Server.Documents;
+using Segmenta.Documents;
 using Spectre.Console.Cli;
 
 namespace Segmenta.Cli.Commands;

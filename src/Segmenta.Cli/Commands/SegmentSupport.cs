@@ -1,3 +1,4 @@
+using Segmenta.Documents;
 using System.ComponentModel;
 using System.Globalization;
 using Segmenta.Configuration;
@@ -90,7 +91,7 @@ internal static class SegmentSupport
         _ => throw new UserInputException($"unknown format `{format}`; expected csv, json or parquet"),
     };
 
-    public static string Iso(DateTime t) => Server.Documents.Documents.Iso(t);
+    public static string Iso(DateTime t) => DocumentValues.Iso(t);
 
     /// <summary>A YYYY-MM-DD option value, or exit 2 saying which option is wrong.</summary>
     public static DateOnly Date(string option, string text) =>

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Segmenta.Server.Documents;
+using Segmenta.Documents;
 using Segmenta.Warehouse;
 using Spectre.Console.Cli;
 

@@ -11,7 +11,7 @@ using Segmenta.Features;
 using Segmenta.Personas;
 using Segmenta.Rfm;
 using Segmenta.Segments;
-using Segmenta.Server.Documents;
+using Segmenta.Documents;
 using Segmenta.Server.Hosting;
 using Segmenta.Warehouse;
 
@@ -44,7 +44,7 @@ internal static class AnalysisEndpoints
         {
             var asOf = ApiContext.Context(access, as_of).AsOf;
             var run = AnalysisRuns.List(w, FeatureSnapshots.Analysis).FirstOrDefault(r => r.AsOf <= asOf)
-                ?? throw ApiProblem.NotFound($"no feature snapshot at or before {Documents.Documents.Iso(asOf)}; a refresh (POST /api/refresh) or `segmenta features` stores one");
+                ?? throw ApiProblem.NotFound($"no feature snapshot at or before {DocumentValues.Iso(asOf)}; a refresh (POST /api/refresh) or `segmenta features` stores one");
             return TypedResults.Ok(AnalysisDocuments.Features(run.AsOf, run.Rows, FeatureSnapshots.Describe(w, run.AsOf), null, null));
         }, ct)).WithTags("Analyses").WithSummary("Every customer feature's distribution in the newest stored snapshot at or before an instant");
 
@@ -74,7 +74,7 @@ internal static class AnalysisEndpoints
             var end = ClvAnalysis.LastCompleteDay(context);
             var customers = ClvAnalysis.ReadSummary(w, access.Settings.Zone, new SummaryPeriod(end, null, model.Unit));
             var predictions = ClvAnalysis.Predict(model, customers, end, access.Settings.Refresh.Clv);
-            return TypedResults.Ok(new { model = AnalysisDocuments.ModelJson(model, stored: true), predictions = AnalysisDocuments.PredictionsJson(predictions) });
+            return TypedResults.Ok(new { model = AnalysisDocuments.Model(model, stored: true), predictions = AnalysisDocuments.Predictions(predictions) });
         }, ct)).WithTags("Analyses").WithSummary("The active lifetime-value model and its predictions as of an instant: totals, deciles, top customers");
 
         api.MapGet("/personas", (string? segments, string? as_of, WarehouseAccess access, CancellationToken ct) => access.Read(w =>
@@ -87,7 +87,7 @@ internal static class AnalysisEndpoints
             var reports = PersonaAnalysis.Describe(w, context, access.Settings.Rfm, chosen);
             return TypedResults.Ok(new
             {
-                as_of = Documents.Documents.Iso(context.AsOf),
+                as_of = DocumentValues.Iso(context.AsOf),
                 currency = access.Settings.Currency,
                 personas = reports.Select(r => new { report = AnalysisDocuments.Persona(r), card = Card(PersonaCard.Of(r, access.Settings.Currency)) }).ToList(),
             });
@@ -108,10 +108,10 @@ internal static class AnalysisEndpoints
             CampaignLauncher.Launched(w).Select(c => new
             {
                 name = c.Definition.Name,
-                launched_at = Documents.Documents.Iso(c.LaunchedAt),
-                send_at = Documents.Documents.Iso(c.SendAt),
+                launched_at = DocumentValues.Iso(c.LaunchedAt),
+                send_at = DocumentValues.Iso(c.SendAt),
                 customers = c.Customers,
-                definition = CampaignDocuments.DefinitionJson(c.Definition),
+                definition = CampaignDocuments.Definition(c.Definition),
             }).ToList()), ct)).WithTags("Campaigns").WithSummary("Launched campaigns with their definitions");
 
         api.MapGet("/campaigns/{name}/results", (string name, string? as_of, WarehouseAccess access, CancellationToken ct) => access.Read(w =>

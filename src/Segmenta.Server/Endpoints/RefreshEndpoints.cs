@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Segmenta.Documents;
 using Segmenta.Access;
 using Segmenta.Refresh;
 using Segmenta.Server.Hosting;
@@ -23,13 +24,13 @@ internal static class RefreshEndpoints
                 schedule = new
                 {
                     every = state.Every,
-                    next_at = state.NextAt is { } n ? Documents.Documents.Iso(n) : null,
-                    running_since = state.RunningSince is { } s ? Documents.Documents.Iso(s) : null,
-                    running_as_of = state.RunningAsOf is { } a ? Documents.Documents.Iso(a) : null,
+                    next_at = state.NextAt is { } n ? DocumentValues.Iso(n) : null,
+                    running_since = state.RunningSince is { } s ? DocumentValues.Iso(s) : null,
+                    running_as_of = state.RunningAsOf is { } a ? DocumentValues.Iso(a) : null,
                     last_error = state.LastError,
                 },
                 last_run = runs.Count == 0 ? null : Run(runs[0]),
-                current_snapshot = current is null ? null : Documents.Documents.Iso(current.AsOf),
+                current_snapshot = current is null ? null : DocumentValues.Iso(current.AsOf),
                 current_report = report is null ? (System.Text.Json.JsonElement?)null : System.Text.Json.JsonDocument.Parse(report).RootElement.Clone(),
                 runs = runs.Select(Run).ToList(),
             });
@@ -45,9 +46,9 @@ internal static class RefreshEndpoints
     private static object Run(RefreshRun r) => new
     {
         run_id = r.RunId,
-        as_of = Documents.Documents.Iso(r.AsOf),
-        started_at = Documents.Documents.Iso(r.StartedAt),
-        finished_at = Documents.Documents.Iso(r.FinishedAt),
+        as_of = DocumentValues.Iso(r.AsOf),
+        started_at = DocumentValues.Iso(r.StartedAt),
+        finished_at = DocumentValues.Iso(r.FinishedAt),
         status = r.Status,
         failed_step = r.FailedStep,
         error = r.Error,

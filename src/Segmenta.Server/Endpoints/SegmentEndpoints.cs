@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Segmenta.Access;
 using Segmenta.Language;
 using Segmenta.Segments;
-using Segmenta.Server.Documents;
+using Segmenta.Documents;
 using Segmenta.Server.Hosting;
 using Segmenta.Workspaces;
 
@@ -80,7 +80,7 @@ internal static class SegmentEndpoints
             }
 
             var members = SegmentMaterializer.Members(w, name, instant ?? DateTime.MaxValue)
-                ?? throw ApiProblem.NotFound($"`{name}` has no recorded membership{(instant is null ? "" : " at or before " + Documents.Documents.Iso(instant.Value))}; a refresh (POST /api/refresh) records every segment");
+                ?? throw ApiProblem.NotFound($"`{name}` has no recorded membership{(instant is null ? "" : " at or before " + DocumentValues.Iso(instant.Value))}; a refresh (POST /api/refresh) records every segment");
             return TypedResults.Ok(SegmentDocuments.Members(members, instant, offset ?? 0, page));
         }, ct)).WithSummary("Who was in the segment at an instant (default: the latest), as recorded, a page at a time");
 

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Segmenta.Documents;
 using Segmenta.Server.Hosting;
 using Segmenta.Warehouse;
 using Segmenta.Workspaces;
@@ -46,7 +47,7 @@ public static class HtmlReport
 
             var report = new JsonObject
             {
-                ["as_of"] = Documents.Documents.Iso(asOf),
+                ["as_of"] = DocumentValues.Iso(asOf),
                 ["workspace"] = workspace.Settings.Name,
                 ["documents"] = crawl.Documents,
             };
