@@ -42,7 +42,7 @@ internal sealed class ReportCommand : GuardedCommand<ReportSettings>
     /// <summary>Builds the report over the caller's open warehouse and writes it atomically.</summary>
     internal static ReportResult Write(Workspaces.Workspace workspace, Warehouse.IWarehouse warehouse, DateTime asOf, string path, CancellationToken cancellation)
     {
-        var result = HtmlReport.BuildAsync(workspace, warehouse, asOf, cancellation).GetAwaiter().GetResult();
+        var result = HtmlReport.Build(workspace, warehouse, asOf, cancellation);
         Workspaces.AtomicFile.WriteAllText(path, result.Html);
         return result;
     }

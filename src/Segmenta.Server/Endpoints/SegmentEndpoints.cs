@@ -31,20 +31,14 @@ internal static class SegmentEndpoints
     {
         var read = app.MapGroup("/api/segments").WithTags("Segments").RequireScope(ApiScopes.Read);
         read.MapGet("/", (WarehouseAccess access, CancellationToken ct) => access.Read(
-            w => TypedResults.Ok(SegmentDocuments.List(ApiContext.Library(access, w), SegmentMaterializer.History(w, null))), ct))
+            w => TypedResults.Ok(ApiContext.Views(access, w).Segments()), ct))
             .WithSummary("Every segment with its title, file, version and last materialization");
 
-        app.MapGet("/api/history", (WarehouseAccess access, CancellationToken ct) => access.Read(w => TypedResults.Ok(new
-        {
-            segments = SegmentMaterializer.History(w, null).GroupBy(m => m.Segment).OrderBy(g => g.Key, StringComparer.Ordinal)
-                .Select(g => SegmentDocuments.History(g.Key, g.ToList())).ToList(),  // newest first within a segment, as History reads them
-        }), ct)).WithTags("History").RequireScope(ApiScopes.Read).WithSummary("Every segment's size at every materialization: the trends");
+        app.MapGet("/api/history", (WarehouseAccess access, CancellationToken ct) => access.Read(
+            w => TypedResults.Ok(ApiContext.Views(access, w).Histories()), ct)).WithTags("History").RequireScope(ApiScopes.Read).WithSummary("Every segment's size at every materialization: the trends");
 
-        read.MapGet("/{name}", (string name, string? as_of, WarehouseAccess access, CancellationToken ct) => access.Read(w =>
-        {
-            var library = ApiContext.Library(access, w);
-            return TypedResults.Ok(SegmentDocuments.Show(library, ApiContext.Segment(library, name), w, ApiContext.Context(access, as_of)));
-        }, ct)).WithSummary("A segment's definition, dependencies, conditions, compiled SQL at the as-of, and recorded materializations");
+        read.MapGet("/{name}", (string name, string? as_of, WarehouseAccess access, CancellationToken ct) => access.Read(
+            w => TypedResults.Ok(ApiContext.Views(access, w).Segment(name, ApiContext.Context(access, as_of))), ct)).WithSummary("A segment's definition, dependencies, conditions, compiled SQL at the as-of, and recorded materializations");
 
         read.MapPost("/check", (SegmentText body, WarehouseAccess access, CancellationToken ct) => access.Read(w => TypedResults.Ok(Check(access, w, body).Document), ct))
             .WithSummary("Compile text against the workspace's other segments: diagnostics with line, column and what was expected");
@@ -55,20 +49,15 @@ internal static class SegmentEndpoints
             var segments = library.Compilation.Segments.Where(s => s.File == draft).ToList();
             if (library.Compilation.Diagnostics.Any(d => d.File == draft) || segments.Count == 0)
             {
-                return TypedResults.Ok<object>(new { ok = false, check = document, preview = (object?)null });
+                return TypedResults.Ok(new DraftPreviewDocument(false, document, null));
             }
 
             var preview = SegmentPreview.Compute(w, segments[^1], ApiContext.Context(access, body.AsOf), Model.Traits.Resolve(w, null, Model.Traits.PreviewDefaults), Sample(body.Sample));
-            return TypedResults.Ok<object>(new { ok = true, check = document, preview = SegmentDocuments.Preview(preview) });
+            return TypedResults.Ok(new DraftPreviewDocument(true, document, SegmentDocuments.Preview(preview)));
         }, ct)).WithSummary("Preview unsaved text (the last segment in it): size, shares, the count after each condition, a sample");
 
-        read.MapGet("/{name}/preview", (string name, string? as_of, int? sample, string? traits, WarehouseAccess access, CancellationToken ct) => access.Read(w =>
-        {
-            var library = ApiContext.Library(access, w);
-            var segment = ApiContext.Segment(library, name);
-            var preview = SegmentPreview.Compute(w, segment, ApiContext.Context(access, as_of), Model.Traits.Resolve(w, traits, Model.Traits.PreviewDefaults, library.Schema), Sample(sample));
-            return TypedResults.Ok(SegmentDocuments.Preview(preview));
-        }, ct)).WithSummary("A saved segment's size, shares, count after each condition, and a sample of members");
+        read.MapGet("/{name}/preview", (string name, string? as_of, int? sample, string? traits, WarehouseAccess access, CancellationToken ct) => access.Read(
+            w => TypedResults.Ok(ApiContext.Views(access, w).Preview(name, ApiContext.Context(access, as_of), traits, Sample(sample))), ct)).WithSummary("A saved segment's size, shares, count after each condition, and a sample of members");
 
         read.MapGet("/{name}/members", (string name, string? at, int? offset, int? limit, WarehouseAccess access, CancellationToken ct) => access.Read(w =>
         {
@@ -84,13 +73,8 @@ internal static class SegmentEndpoints
             return TypedResults.Ok(SegmentDocuments.Members(members, instant, offset ?? 0, page));
         }, ct)).WithSummary("Who was in the segment at an instant (default: the latest), as recorded, a page at a time");
 
-        read.MapGet("/{name}/history", (string name, WarehouseAccess access, CancellationToken ct) => access.Read(w =>
-        {
-            var history = SegmentMaterializer.History(w, name);
-            return history.Count == 0
-                ? throw ApiProblem.NotFound($"`{name}` has no recorded history; a refresh records every segment")
-                : TypedResults.Ok(SegmentDocuments.History(name, history));
-        }, ct)).WithSummary("The segment's size at every materialization, with who entered and exited");
+        read.MapGet("/{name}/history", (string name, WarehouseAccess access, CancellationToken ct) => access.Read(
+            w => TypedResults.Ok(ApiContext.Views(access, w).History(name)), ct)).WithSummary("The segment's size at every materialization, with who entered and exited");
 
         read.MapGet("/{name}/export", (string name, string? format, string? traits, string? as_of, WarehouseAccess access, CancellationToken ct) => access.Read(w =>
         {
@@ -102,7 +86,7 @@ internal static class SegmentEndpoints
                 _ => throw ApiProblem.BadRequest($"unknown format `{format}`; expected csv, json or parquet"),
             };
             var library = ApiContext.Library(access, w);
-            var segment = ApiContext.Segment(library, name);
+            var segment = library.Require(name);
             var context = ApiContext.Context(access, as_of);
             var extension = kind.ToString().ToLowerInvariant();
             var path = Path.Combine(Path.GetTempPath(), $"segmenta-export-{Guid.NewGuid():N}.{extension}");
@@ -113,7 +97,7 @@ internal static class SegmentEndpoints
         }, ct)).WithSummary("The segment's members with chosen traits as a CSV, JSON or Parquet file");
 
         var admin = app.MapGroup("/api/segments").WithTags("Segments").RequireScope(ApiScopes.Admin);
-        admin.MapPut("/{name}", async Task<Results<Ok<object>, Created<object>, UnprocessableEntity<object>>> (string name, SegmentText body, WarehouseAccess access, CancellationToken ct) =>
+        admin.MapPut("/{name}", async Task<Results<Ok<SegmentCheckDocument>, Created<SegmentCheckDocument>, UnprocessableEntity<SegmentCheckDocument>>> (string name, SegmentText body, WarehouseAccess access, CancellationToken ct) =>
             await access.Use(w => Save(access, w, name, body), ct).ConfigureAwait(false))
             .WithSummary("Save text as segments/NAME.seg after it compiles (422 with diagnostics when it does not)");
         admin.MapDelete("/{name}", (string name, WarehouseAccess access, CancellationToken ct) => access.Use<IResult>(w =>
@@ -145,7 +129,7 @@ internal static class SegmentEndpoints
     }
 
     /// <summary>Compiles the text as the file it would be saved as (or a draft), with everything else in the workspace.</summary>
-    private static (SegmentLibrary Library, string Draft, object Document) Check(WarehouseAccess access, Warehouse.IWarehouse warehouse, SegmentText body, string? name = null)
+    private static (SegmentLibrary Library, string Draft, SegmentCheckDocument Document) Check(WarehouseAccess access, Warehouse.IWarehouse warehouse, SegmentText body, string? name = null)
     {
         if (body?.Text is null)
         {
@@ -154,19 +138,10 @@ internal static class SegmentEndpoints
 
         var draft = name is null ? "<draft>" : Path.Combine(Workspace.SegmentsFolder, name + SegmentLibrary.Extension);
         var library = ApiContext.Library(access, warehouse).With(new SegmentSource(draft, body.Text));
-        var mine = library.Compilation.Diagnostics.Where(d => d.File == draft).ToList();
-        var others = library.Compilation.Diagnostics.Count - mine.Count;
-        var segments = library.Compilation.Segments.Where(s => s.File == draft).ToList();
-        return (library, draft, new
-        {
-            ok = mine.Count == 0,
-            segments = segments.Select(s => new { name = s.Name, title = s.Title, line = s.Span.Line, version = s.Version, depends_on = s.DependsOn, conditions = s.ConditionTexts }),
-            diagnostics = mine.Select(SegmentDocuments.Diagnostic),
-            errors_elsewhere = others,
-        });
+        return (library, draft, SegmentDocuments.Check(library, draft));
     }
 
-    private static Results<Ok<object>, Created<object>, UnprocessableEntity<object>> Save(WarehouseAccess access, Warehouse.IWarehouse warehouse, string name, SegmentText body)
+    private static Results<Ok<SegmentCheckDocument>, Created<SegmentCheckDocument>, UnprocessableEntity<SegmentCheckDocument>> Save(WarehouseAccess access, Warehouse.IWarehouse warehouse, string name, SegmentText body)
     {
         var path = FileOf(access.Workspace, name);
         var (library, draft, document) = Check(access, warehouse, body, name);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Segmenta.Refresh;
+using Segmenta.Segments;
 
 namespace Segmenta.Server.Hosting;
 
@@ -34,7 +35,7 @@ internal sealed partial class Problems(IProblemDetailsService details, ILogger<P
             ApiProblem p => (p.Status, p.Title, p.Extensions),
             BadHttpRequestException b => (b.StatusCode, "Bad request", null),
             RefreshFailedException r => (500, $"Refresh failed at step {r.Step}", (IReadOnlyDictionary<string, object?>?)new Dictionary<string, object?> { ["failed_step"] = r.Step }),
-            SegmentaException s => (StatusOf(s.Kind), TitleOf(s.Kind), null),
+            SegmentaException s => (Of(s).Status, Of(s).Title, null),
             _ when httpContext.RequestServices.GetService(typeof(WarehouseAccess)) is WarehouseAccess access && access.IsFault(exception)
                 => (503, "The warehouse failed", null),
             OperationCanceledException => (499, "Cancelled", null),
@@ -44,6 +45,7 @@ internal sealed partial class Problems(IProblemDetailsService details, ILogger<P
         {
             500 when exception is not RefreshFailedException => "an unexpected error; the server log has the details",
             503 => "the warehouse failed: " + exception.Message + "; retry later",
+            _ when exception is SegmentaException s => Of(s).Detail,
             _ => exception.Message,
         };
         if (status >= 500)
@@ -66,6 +68,13 @@ internal sealed partial class Problems(IProblemDetailsService details, ILogger<P
 
         return await details.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception }).ConfigureAwait(false);
     }
+
+    /// <summary>The status, title and detail of a failure the core reports: what the API answers and the report saves in place of a view.</summary>
+    internal static (int Status, string Title, string Detail) Of(SegmentaException exception) => exception switch
+    {
+        SegmentErrorsException => (422, "The segment does not compile", exception.Message + "; POST its text to /api/segments/check to see them"),
+        _ => (StatusOf(exception.Kind), TitleOf(exception.Kind), exception.Message),
+    };
 
     /// <summary>The one HTTP status of each kind of failure the core reports.</summary>
     internal static int StatusOf(FailureKind kind) => kind switch

@@ -1,11 +1,7 @@
-using System.Net.Http.Headers;
-using System.Security.Cryptography;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
+using Segmenta.Clustering;
+using Segmenta.Language;
 using Segmenta.Documents;
 using Segmenta.Server.Hosting;
 using Segmenta.Warehouse;
@@ -15,135 +11,115 @@ namespace Segmenta.Server.Reporting;
 
 /// <summary>What a report holds.</summary>
 /// <param name="Html">The self-contained page.</param>
-/// <param name="Documents">API answers saved in it.</param>
-/// <param name="Missing">Paths the API answered with a problem (saved as such: the view shows the same notice the dashboard would).</param>
+/// <param name="Documents">Documents saved in it, one per API path the views read.</param>
+/// <param name="Missing">Paths the core could not answer (saved as the API's problem: the view shows the same notice the dashboard would).</param>
 public sealed record ReportResult(string Html, int Documents, IReadOnlyList<string> Missing);
 
 /// <summary>
-/// <c>segmenta report</c>: the dashboard as one HTML file that needs no server and no network. The
-/// report starts the real host in-process on a free loopback port with a read key that exists only in
-/// this process and a clock fixed at the as-of, reads every answer the dashboard's views ask for, and
-/// writes the bundled script and stylesheet with those answers into one page. The same inputs give the
-/// same bytes: the as-of is an input and when and how long the work ran is left out.
+/// <c>segmenta report</c>: the dashboard as one HTML file that needs no server and no network. The report
+/// builds, in process, every document the dashboard's views read (the same <see cref="WorkspaceViews"/> the API
+/// answers from, keyed by the API path that answers it), and writes the bundled script and stylesheet with those
+/// documents into one page. A view the core cannot answer (no cluster model yet) is saved as the problem the API
+/// would answer, so the view shows the same notice. The same inputs give the same bytes: the as-of is an input and
+/// when and how long the work ran is left out.
 /// </summary>
 public static class HtmlReport
 {
+    private static readonly JsonSerializerOptions Json = ResultJson.Configure(new JsonSerializerOptions());
+
     /// <summary>Builds the report of <paramref name="workspace"/> as of <paramref name="asOf"/> (UTC); the warehouse stays open, the caller's.</summary>
-    public static async Task<ReportResult> BuildAsync(Workspace workspace, IWarehouse warehouse, DateTime asOf, CancellationToken cancellation = default)
+    public static ReportResult Build(Workspace workspace, IWarehouse warehouse, DateTime asOf, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(workspace);
         ArgumentNullException.ThrowIfNull(warehouse);
-        var token = "session_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        var app = SegmentaHost.Build(new ServerStart(workspace, warehouse, "http://127.0.0.1:0", new FixedTime(asOf), SessionToken: token, Scheduled: false, OwnsWarehouse: false));
-        await using (app.ConfigureAwait(false))
-        {
-            await app.StartAsync(cancellation).ConfigureAwait(false);
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            using var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(10) };
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            var crawl = new Crawl(client, cancellation);
-            await crawl.AllAsync().ConfigureAwait(false);
-            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        var views = new WorkspaceViews(workspace, warehouse);
+        var context = new EvaluationContext(asOf, workspace.Settings.Zone);
+        var report = new Collected(cancellation);
 
-            var report = new JsonObject
-            {
-                ["as_of"] = DocumentValues.Iso(asOf),
-                ["workspace"] = workspace.Settings.Name,
-                ["documents"] = crawl.Documents,
-            };
-            var json = report.ToJsonString(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-            var html = Dashboard.Report(json, $"Segmenta report · {workspace.Settings.Name} · {asOf:yyyy-MM-dd}");
-            return new ReportResult(html, crawl.Documents.Count, crawl.Missing);
+        report.Add("/api/status", views.Status);
+        report.Add("/api/rfm", () => views.Rfm(context));
+        report.Add("/api/clusters", () => views.Clusters(ClusterProjection.DefaultSample));
+        report.Add("/api/clv", () => views.Clv(context));
+
+        // Each persona is described against the same base whichever segments are asked for together, so one
+        // segment's answer is its entry of the answer for all (the server tests check this): describing them
+        // once instead of once per segment saves most of the report's time.
+        var personas = report.Add("/api/personas", () => views.Personas(context));
+        var segments = report.Add("/api/segments", views.Segments);
+        foreach (var name in segments?.Segments.Select(s => s.Name) ?? [])
+        {
+            var q = Uri.EscapeDataString(name);
+            report.Add($"/api/segments/{q}", () => views.Segment(name, context));
+            report.Add($"/api/segments/{q}/preview", () => views.Preview(name, context, null, 10));
+            report.Add($"/api/segments/{q}/history", () => views.History(name));
+            var persona = personas?.Personas.FirstOrDefault(p => p.Report.Segment == name);
+            report.Add($"/api/personas?segments={q}", () => persona is not null ? personas! with { Personas = [persona] } : views.Personas(context, [name]));
         }
+
+        foreach (var campaign in report.Add("/api/campaigns", views.Campaigns) ?? [])
+        {
+            report.Add($"/api/campaigns/{Uri.EscapeDataString(campaign.Name)}/results", () => views.CampaignResults(campaign.Name, null, cancellation));
+        }
+
+        // The migration view opens on the family's first and last snapshots.
+        var history = report.Add("/api/history", views.Histories);
+        foreach (var (family, prefix) in new[] { ("rfm", "rfm_"), ("clusters", "cluster_") })
+        {
+            var instants = (history?.Segments ?? [])
+                .Where(h => h.Segment.StartsWith(prefix, StringComparison.Ordinal))
+                .SelectMany(h => h.Materializations.Select(m => m.AsOf))
+                .Distinct().Order(StringComparer.Ordinal).ToList();
+            if (instants.Count >= 2)
+            {
+                var from = workspace.Settings.Instant("from", instants[0]);
+                var to = workspace.Settings.Instant("to", instants[^1]);
+                report.Add($"/api/migration?family={family}&from={Uri.EscapeDataString(instants[0])}&to={Uri.EscapeDataString(instants[^1])}", () => views.Migration(family, from, to, 10));
+            }
+        }
+
+        var json = new JsonObject
+        {
+            ["as_of"] = DocumentValues.Iso(asOf),
+            ["workspace"] = workspace.Settings.Name,
+            ["documents"] = report.Documents,
+        };
+        var html = Dashboard.Report(json.ToJsonString(Json), $"Segmenta report · {workspace.Settings.Name} · {asOf:yyyy-MM-dd}");
+        return new ReportResult(html, report.Documents.Count, report.Missing);
     }
 
-    /// <summary>Reads what the dashboard's views read, in a fixed order (Dashboard/src/views.js names the same paths).</summary>
-    private sealed class Crawl(HttpClient client, CancellationToken cancellation)
+    /// <summary>The documents by API path, and the paths the core could not answer.</summary>
+    private sealed class Collected(CancellationToken cancellation)
     {
         public JsonObject Documents { get; } = [];
 
         public List<string> Missing { get; } = [];
 
-        public async Task AllAsync()
+        /// <summary>Saves the document <paramref name="view"/> answers under <paramref name="path"/>, or the problem the API would answer.</summary>
+        public T? Add<T>(string path, Func<T> view)
+            where T : class
         {
-            foreach (var path in new[] { "/api/status", "/api/rfm", "/api/clusters", "/api/clv" })
+            cancellation.ThrowIfCancellationRequested();
+            try
             {
-                await GetAsync(path).ConfigureAwait(false);
-            }
-
-            // Each persona is described against the same base whichever segments are asked for together, so
-            // one segment's answer is its entry of the answer for all (the server tests check this): asking
-            // once instead of once per segment saves most of the report's time.
-            var personas = await GetAsync("/api/personas").ConfigureAwait(false);
-
-            var segments = await GetAsync("/api/segments").ConfigureAwait(false);
-            foreach (var name in Names(segments?["segments"], "name"))
-            {
-                var q = Uri.EscapeDataString(name);
-                await GetAsync($"/api/segments/{q}").ConfigureAwait(false);
-                await GetAsync($"/api/segments/{q}/preview").ConfigureAwait(false);
-                await GetAsync($"/api/segments/{q}/history").ConfigureAwait(false);
-                var persona = (personas?["personas"]?.AsArray() ?? []).FirstOrDefault(p => p?["report"]?["segment"]?.GetValue<string>() == name);
-                if (persona is not null && personas is not null)
-                {
-                    Documents[$"/api/personas?segments={q}"] = new JsonObject
-                    {
-                        ["as_of"] = personas["as_of"]!.DeepClone(),
-                        ["currency"] = personas["currency"]!.DeepClone(),
-                        ["personas"] = new JsonArray(persona.DeepClone()),
-                    };
-                }
-                else
-                {
-                    await GetAsync($"/api/personas?segments={q}").ConfigureAwait(false);
-                }
-            }
-
-            var campaigns = await GetAsync("/api/campaigns").ConfigureAwait(false);
-            foreach (var name in Names(campaigns, "name"))
-            {
-                await GetAsync($"/api/campaigns/{Uri.EscapeDataString(name)}/results").ConfigureAwait(false);
-            }
-
-            // The migration view opens on the family's first and last snapshots.
-            var history = await GetAsync("/api/history").ConfigureAwait(false);
-            foreach (var (family, prefix) in new[] { ("rfm", "rfm_"), ("clusters", "cluster_") })
-            {
-                var instants = (history?["segments"]?.AsArray() ?? [])
-                    .Where(h => h!["segment"]!.GetValue<string>().StartsWith(prefix, StringComparison.Ordinal))
-                    .SelectMany(h => h!["materializations"]!.AsArray().Select(m => m!["as_of"]!.GetValue<string>()))
-                    .Distinct().Order(StringComparer.Ordinal).ToList();
-                if (instants.Count >= 2)
-                {
-                    await GetAsync($"/api/migration?family={family}&from={Uri.EscapeDataString(instants[0])}&to={Uri.EscapeDataString(instants[^1])}").ConfigureAwait(false);
-                }
-            }
-        }
-
-        private static IEnumerable<string> Names(JsonNode? list, string field) =>
-            list is JsonArray array ? array.Select(n => n?[field]?.GetValue<string>()).OfType<string>() : [];
-
-        private async Task<JsonNode?> GetAsync(string path)
-        {
-            using var response = await client.GetAsync(path, cancellation).ConfigureAwait(false);
-            var text = await response.Content.ReadAsStringAsync(cancellation).ConfigureAwait(false);
-            var node = text.Length == 0 ? null : JsonNode.Parse(text);
-            if (response.IsSuccessStatusCode)
-            {
+                var document = view();
+                var node = JsonSerializer.SerializeToNode(document, Json);
                 WithoutTimings(node);
                 Documents[path] = node;
-                return node;
+                return document;
             }
-
-            Missing.Add($"{path}: {(int)response.StatusCode} {node?["detail"] ?? node?["title"]}");
-            Documents[path] = new JsonObject
+            catch (SegmentaException e)
             {
-                ["__problem"] = true,
-                ["status"] = (int)response.StatusCode,
-                ["title"] = node?["title"]?.GetValue<string>(),
-                ["detail"] = node?["detail"]?.GetValue<string>(),
-            };
-            return null;
+                var (status, title, detail) = Problems.Of(e);
+                Missing.Add($"{path}: {status} {detail}");
+                Documents[path] = new JsonObject
+                {
+                    ["__problem"] = true,
+                    ["status"] = status,
+                    ["title"] = title,
+                    ["detail"] = detail,
+                };
+                return null;
+            }
         }
 
         /// <summary>
@@ -172,10 +148,5 @@ public static class HtmlReport
                     break;
             }
         }
-    }
-
-    private sealed class FixedTime(DateTime instant) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => new(DateTime.SpecifyKind(instant, DateTimeKind.Utc));
     }
 }
