@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Segmenta.Documents;
 using Segmenta.Access;
 using Segmenta.Collection;
 using Segmenta.Server.Collection;
@@ -134,7 +135,7 @@ public static class SegmentaHost
         app.UseRateLimiter();
         app.UseAuthorization();
 
-        app.MapGet("/health", (WarehouseAccess access) => TypedResults.Ok(new { status = "ok", workspace = access.Settings.Name }))
+        app.MapGet("/health", (WarehouseAccess access) => TypedResults.Ok(new HealthDocument("ok", access.Settings.Name)))
             .AllowAnonymous().WithTags("Health").WithSummary("Liveness: answers without a key");
         app.MapOpenApi().RequireScope(ApiScopes.Read);
         app.MapCollect();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Segmenta.Documents;
 using Segmenta.Access;
 using Segmenta.Collection;
 using Segmenta.Server.Collection;
@@ -38,7 +39,7 @@ internal static class CollectEndpoints
         foreach (var (path, call, summary) in Endpoints)
         {
             v1.MapPost(path, (HttpRequest request, EventCollector collector, WarehouseAccess access, CancellationToken ct) => Collect(request, collector, access, call, ct))
-                .WithSummary(summary);
+                .Produces<CollectedDocument>().WithSummary(summary);
         }
     }
 
@@ -102,6 +103,6 @@ internal static class CollectEndpoints
             await collector.Submit(messages, cancellation).ConfigureAwait(false);
         }
 
-        return TypedResults.Ok(new { success = true, received = messages.Count });
+        return TypedResults.Ok(new CollectedDocument(true, messages.Count));
     }
 }

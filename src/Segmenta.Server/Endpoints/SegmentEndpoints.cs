@@ -110,7 +110,7 @@ internal static class SegmentEndpoints
 
             File.Delete(path);
             return TypedResults.NoContent();
-        }, ct)).WithSummary("Delete segments/NAME.seg (its recorded history stays readable)");
+        }, ct)).Produces(StatusCodes.Status204NoContent).WithSummary("Delete segments/NAME.seg (its recorded history stays readable)");
     }
 
     private static int Sample(int? sample) => sample is { } n
