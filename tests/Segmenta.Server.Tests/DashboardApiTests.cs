@@ -55,6 +55,50 @@ public sealed class DashboardApiTests(BrowserFixture f)
     }
 
     [Fact]
+    public async Task The_reports_documents_are_the_APIs_answers_to_the_same_paths()
+    {
+        // The report builds its documents in process; the API answers from the same core. Path by path they must
+        // agree (but for when and how long the work ran, which the report leaves out).
+        var html = File.ReadAllText(f.Report);
+        const string open = "<script id=\"segmenta-report\" type=\"application/json\">";
+        var start = html.IndexOf(open, StringComparison.Ordinal) + open.Length;
+        var data = html[start..html.IndexOf("</script>", start, StringComparison.Ordinal)].Replace("<\\/", "</", StringComparison.Ordinal);
+        var documents = System.Text.Json.Nodes.JsonNode.Parse(data)!["documents"]!.AsObject();
+        Assert.True(documents.Count > 20, $"only {documents.Count} documents in the report");
+        foreach (var (path, saved) in documents)
+        {
+            if (saved is System.Text.Json.Nodes.JsonObject o && o["__problem"] is not null)
+            {
+                Assert.Fail($"{path}: the report saved a problem: {o["detail"]}");
+            }
+
+            var answer = System.Text.Json.Nodes.JsonNode.Parse((await f.ApiAsync(path)).GetRawText());
+            WithoutTimings(answer);
+            Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(saved, answer), $"{path}: the report's document differs from the API's answer");
+        }
+    }
+
+    private static void WithoutTimings(System.Text.Json.Nodes.JsonNode? node)
+    {
+        if (node is System.Text.Json.Nodes.JsonObject o)
+        {
+            o.Remove("seconds");
+            o.Remove("materialized_at");
+            foreach (var (_, child) in o)
+            {
+                WithoutTimings(child);
+            }
+        }
+        else if (node is System.Text.Json.Nodes.JsonArray a)
+        {
+            foreach (var child in a)
+            {
+                WithoutTimings(child);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Features_come_from_the_newest_snapshot_at_or_before_the_instant()
     {
         var features = await f.ApiAsync("/api/features?as_of=2025-03-01");
