@@ -1,7 +1,7 @@
 using System.Data;
 using System.Globalization;
 using Npgsql;
-using Segmenta.DuckDb;
+using Segmenta.Files;
 using Segmenta.Ingestion;
 using Segmenta.Model;
 using Segmenta.Sql;
@@ -21,11 +21,14 @@ public sealed class PostgresWarehouse : IWarehouse
 
     private readonly NpgsqlConnection connection;
 
-    private PostgresWarehouse(NpgsqlConnection connection, PostgresDialect dialect, PostgresShards? shards)
+    private readonly IParquetFiles? parquet;
+
+    private PostgresWarehouse(NpgsqlConnection connection, PostgresDialect dialect, PostgresShards? shards, IParquetFiles? parquet)
     {
         this.connection = connection;
         Dialect = dialect;
         Shards = shards;
+        this.parquet = parquet;
     }
 
     /// <inheritdoc />
@@ -54,8 +57,9 @@ public sealed class PostgresWarehouse : IWarehouse
     /// Opens the database <paramref name="connectionString"/> names and brings its schema up to date.
     /// With <paramref name="shards"/> (worker connection strings), customers and events are partitioned
     /// across the workers. With <paramref name="create"/>, a missing database is created (UTF-8, byte-order collation).
+    /// Parquet exports are written with <paramref name="parquet"/> (null: refused with a clear error).
     /// </summary>
-    public static PostgresWarehouse Open(string connectionString, IReadOnlyList<string>? shards = null, bool create = false, int? upToVersion = null)
+    public static PostgresWarehouse Open(string connectionString, IReadOnlyList<string>? shards = null, bool create = false, int? upToVersion = null, IParquetFiles? parquet = null)
     {
         ArgumentNullException.ThrowIfNull(connectionString);
         var connection = Connect(connectionString, create);
@@ -63,7 +67,7 @@ public sealed class PostgresWarehouse : IWarehouse
         try
         {
             var layout = shards is { Count: > 0 } ? new PostgresShards(shards) : null;
-            warehouse = new PostgresWarehouse(connection, PostgresDialect.Sharded(layout?.Count ?? 0), layout);
+            warehouse = new PostgresWarehouse(connection, PostgresDialect.Sharded(layout?.Count ?? 0), layout, parquet);
             warehouse.Execute("SET enable_partitionwise_aggregate = on");
             warehouse.Execute("SET enable_partitionwise_join = on");
             warehouse.Migrate(upToVersion ?? WarehouseSchema.LatestVersion);
@@ -312,9 +316,10 @@ public sealed class PostgresWarehouse : IWarehouse
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(path);
+        var writer = parquet ?? throw new WarehouseException("this PostgreSQL warehouse was opened without a Parquet writer; export as CSV or JSON");
         using var command = Command(query.Text, [.. query.Parameters]);
         using var reader = command.ExecuteReader();
-        return DuckDbParquet.FromReader(reader, path);
+        return writer.Write(reader, path);
     }
 
     /// <inheritdoc />
@@ -322,7 +327,7 @@ public sealed class PostgresWarehouse : IWarehouse
     {
         var copy = (NpgsqlConnection)((ICloneable)connection).Clone();
         copy.Open();
-        var reader = new PostgresWarehouse(copy, (PostgresDialect)Dialect, Shards) { SchemaVersion = SchemaVersion };
+        var reader = new PostgresWarehouse(copy, (PostgresDialect)Dialect, Shards, parquet) { SchemaVersion = SchemaVersion };
         reader.Execute("SET enable_partitionwise_aggregate = on");
         reader.Execute("SET enable_partitionwise_join = on");
         return reader;

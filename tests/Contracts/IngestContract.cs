@@ -332,7 +332,7 @@ public abstract class IngestContract
         using var f = NewFixture();
         var csv = f.Write("e.csv", "customer_id,event_type,occurred_at,revenue\nc1,purchase,2024-01-05T10:00:00Z,19.99\nc2,session,2024-01-06T08:30:00Z,\n");
         var parquet = Path.Combine(f.Dir, "e.parquet");
-        DuckDbParquet.FromCsv(csv, parquet);
+        DuckDbParquetFiles.Instance.FromCsv(csv, parquet);
         Assert.Equal(new IngestSummary(2, 2, 0, 0), f.Ingest(TableKind.Events, parquet));
         Assert.Equal(new IngestSummary(2, 0, 0, 2), f.Ingest(TableKind.Events, csv)); // same events, same identity
     }

@@ -54,7 +54,7 @@ internal sealed class WarehouseFixture : IDisposable
     public string Write(string name, string content) => dir.Write(name, content);
 
     public IngestSummary Ingest(TableKind table, string file, string? mapping = null) =>
-        new Ingestor(Warehouse, Workspace.Settings, TimeProvider.System, DuckDbParquetSource.Open).Run(new IngestRequest(table, file, mapping));
+        new Ingestor(Warehouse, Workspace.Settings, TimeProvider.System, DuckDbParquetFiles.Instance).Run(new IngestRequest(table, file, mapping));
 
     /// <summary>The first column of every row, as text (SQL in the dialect both backends share: $n parameters).</summary>
     public List<string> Strings(string sql, params object?[] args)

@@ -1,4 +1,5 @@
 using Segmenta.Contracts;
+using Segmenta.DuckDb;
 using Segmenta.Testing;
 using Segmenta.Workspaces;
 
@@ -120,7 +121,7 @@ internal static class PostgresBackends
         Drop);
 
     private static PostgresWarehouse Open(Workspace workspace) =>
-        PostgresWarehouse.Open(workspace.Settings.Warehouse.ConnectionString!, workspace.Settings.Warehouse.ShardList, create: true);
+        PostgresWarehouse.Open(workspace.Settings.Warehouse.ConnectionString!, workspace.Settings.Warehouse.ShardList, create: true, parquet: DuckDbParquetFiles.Instance);
 
     private static void Drop(Workspace workspace)
     {

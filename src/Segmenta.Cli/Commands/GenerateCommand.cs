@@ -129,7 +129,7 @@ internal sealed class GenerateCommand : GuardedCommand<GenerateSettings>
             foreach (var file in csv)
             {
                 var parquet = Path.ChangeExtension(file, ".parquet");
-                DuckDbParquet.FromCsv(file, parquet);
+                DuckDbParquetFiles.Instance.FromCsv(file, parquet);
                 files.Add(Path.GetFullPath(parquet));
             }
         }

@@ -58,17 +58,15 @@ internal abstract class GuardedCommand<TSettings> : Command<TSettings>
 
     protected abstract int Run(TSettings settings, CancellationToken cancellation);
 
+    /// <summary>The warehouses and the Parquet files this program offers: its one composition of the adapters.</summary>
+    protected static WarehouseBackends Backends { get; } = new([new DuckDbBackend(), new PostgresBackend(DuckDbParquetFiles.Instance)], DuckDbParquetFiles.Instance);
+
     protected static Workspace FindWorkspace(WorkspaceSettingsBase settings) =>
         settings.Workspace is { } dir ? Workspace.Open(dir) : Workspace.Find(Directory.GetCurrentDirectory());
 
     /// <summary>Opens the workspace's warehouse; <paramref name="create"/> also creates a missing PostgreSQL database.</summary>
     protected static IWarehouse OpenWarehouse(Workspace workspace, bool create = false)
     {
-        var settings = workspace.Settings.Warehouse;
-        return settings.Backend switch
-        {
-            "postgres" => PostgresWarehouse.Open(settings.ConnectionString!, settings.ShardList, create),
-            _ => DuckDbWarehouse.Open(workspace.WarehousePath),
-        };
+        return Backends.Open(workspace, create);
     }
 }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Segmenta.Files;
 using Segmenta.Model;
 using Segmenta.Warehouse;
 using Segmenta.Workspaces;
@@ -35,10 +36,10 @@ public sealed class Ingestor
     private readonly IWarehouse warehouse;
     private readonly WorkspaceSettings settings;
     private readonly TimeProvider time;
-    private readonly Func<string, IRecordSource>? openParquet;
+    private readonly IParquetFiles? parquet;
 
-    /// <summary>Creates an ingestor; <paramref name="openParquet"/> is supplied by an adapter that can read Parquet.</summary>
-    public Ingestor(IWarehouse warehouse, WorkspaceSettings settings, TimeProvider time, Func<string, IRecordSource>? openParquet = null)
+    /// <summary>Creates an ingestor; <paramref name="parquet"/> reads Parquet files (null: they are refused with a clear error).</summary>
+    public Ingestor(IWarehouse warehouse, WorkspaceSettings settings, TimeProvider time, IParquetFiles? parquet = null)
     {
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(settings);
@@ -46,7 +47,7 @@ public sealed class Ingestor
         this.warehouse = warehouse;
         this.settings = settings;
         this.time = time;
-        this.openParquet = openParquet;
+        this.parquet = parquet;
     }
 
     /// <summary>Runs the ingest. Setup mistakes throw <see cref="IngestSetupException"/> or a configuration exception before anything is written.</summary>
@@ -181,7 +182,7 @@ public sealed class Ingestor
         return format switch
         {
             "jsonl" => JsonLinesRecordSource.Open(path),
-            "parquet" => openParquet?.Invoke(path) ?? throw new IngestSetupException($"{path}: this warehouse cannot read Parquet"),
+            "parquet" => parquet?.Open(path) ?? throw new IngestSetupException($"{path}: this warehouse cannot read Parquet"),
             _ => CsvRecordSource.Open(path, mapping?.Delimited),
         };
     }

@@ -1,15 +1,27 @@
 using System.Data.Common;
 using System.Globalization;
 using DuckDB.NET.Data;
+using Segmenta.Files;
+using Segmenta.Ingestion;
 using Segmenta.Sql;
 
 namespace Segmenta.DuckDb;
 
-/// <summary>Writes Parquet files through DuckDB's writer.</summary>
-public static class DuckDbParquet
+/// <summary>Parquet files through DuckDB's reader and writer: the one implementation of <see cref="IParquetFiles"/>, used whatever the warehouse.</summary>
+public sealed class DuckDbParquetFiles : IParquetFiles
 {
+    private DuckDbParquetFiles()
+    {
+    }
+
+    /// <summary>The one instance (it holds no state).</summary>
+    public static DuckDbParquetFiles Instance { get; } = new();
+
+    /// <inheritdoc />
+    public IRecordSource Open(string path) => DuckDbParquetSource.Open(path);
+
     /// <summary>Converts a CSV file with a header to Parquet (types detected by DuckDB, zstd-compressed).</summary>
-    public static void FromCsv(string csvPath, string parquetPath)
+    public void FromCsv(string csvPath, string parquetPath)
     {
         ArgumentNullException.ThrowIfNull(csvPath);
         ArgumentNullException.ThrowIfNull(parquetPath);
@@ -25,7 +37,7 @@ public static class DuckDbParquet
     /// stream into an in-memory DuckDB table, typed from the reader's schema, then DuckDB writes the file.
     /// Returns the rows written.
     /// </summary>
-    public static long FromReader(DbDataReader reader, string parquetPath)
+    public long Write(DbDataReader reader, string parquetPath)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(parquetPath);

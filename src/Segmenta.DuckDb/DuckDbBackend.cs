@@ -1,0 +1,18 @@
+using Segmenta.Warehouse;
+using Segmenta.Workspaces;
+
+namespace Segmenta.DuckDb;
+
+/// <summary>The embedded warehouse: a DuckDB file in the workspace (<c>warehouse.backend: duckdb</c>, the default).</summary>
+public sealed class DuckDbBackend : IWarehouseBackend
+{
+    /// <inheritdoc />
+    public string Name => "duckdb";
+
+    /// <inheritdoc />
+    public IWarehouse Open(Workspace workspace, bool create)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        return DuckDbWarehouse.Open(workspace.WarehousePath);
+    }
+}

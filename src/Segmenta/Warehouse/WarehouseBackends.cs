@@ -1,0 +1,48 @@
+using Segmenta.Files;
+using Segmenta.Workspaces;
+
+namespace Segmenta.Warehouse;
+
+/// <summary>A warehouse an adapter can open: its name in segmenta.yaml (<c>warehouse.backend</c>) and how it opens a workspace's.</summary>
+public interface IWarehouseBackend
+{
+    /// <summary>The name <c>warehouse.backend</c> gives it (duckdb, postgres).</summary>
+    string Name { get; }
+
+    /// <summary>Opens the workspace's warehouse, migrated to the current schema; <paramref name="create"/> also creates a missing database.</summary>
+    IWarehouse Open(Workspace workspace, bool create);
+}
+
+/// <summary>
+/// The backends a host offers and the Parquet files it reads and writes with: the backend choice made once, by the
+/// workspace's settings, for every host (the CLI, the server, the benchmarks). A host lists its adapters here and
+/// asks for a warehouse; it never switches on the backend's name itself.
+/// </summary>
+public sealed class WarehouseBackends
+{
+    private readonly Dictionary<string, IWarehouseBackend> byName;
+
+    /// <summary>Offers <paramref name="backends"/>, reading and writing Parquet with <paramref name="parquet"/> (null: Parquet is refused with a clear error).</summary>
+    public WarehouseBackends(IEnumerable<IWarehouseBackend> backends, IParquetFiles? parquet)
+    {
+        ArgumentNullException.ThrowIfNull(backends);
+        byName = backends.ToDictionary(b => b.Name, StringComparer.Ordinal);
+        Parquet = parquet;
+    }
+
+    /// <summary>How Parquet files are read and written, when the host offers it.</summary>
+    public IParquetFiles? Parquet { get; }
+
+    /// <summary>The backends' names.</summary>
+    public IReadOnlyList<string> Names => [.. byName.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>Opens the warehouse <paramref name="workspace"/>'s settings name.</summary>
+    public IWarehouse Open(Workspace workspace, bool create = false)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        var name = workspace.Settings.Warehouse.Backend;
+        return byName.TryGetValue(name, out var backend)
+            ? backend.Open(workspace, create)
+            : throw new WorkspaceException($"warehouse.backend `{name}` is not offered here; expected {string.Join(" or ", Names)}");
+    }
+}
