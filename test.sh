@@ -3,7 +3,7 @@
 # Tests read the reference datasets from ../shared/data (or $SEGMENTA_DATA); they start whatever
 # servers they need themselves. Ends with one line: "tests: N passed, N failed".
 #   ./test.sh                    everything
-#   ./test.sh PROJECT            one test project: Cli, DuckDb, Postgres, Server, or the core's (Segmenta)
+#   ./test.sh PROJECT            one test project: Segmenta (the core), DuckDb, Postgres, Published, Server or Cli
 #   ./test.sh PROJECT FILTER     its tests whose full name contains FILTER (e.g. ./test.sh Server SecurityTests)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -16,7 +16,7 @@ if [ $# -ge 1 ]; then
     Segmenta|Core) target=tests/Segmenta.Tests ;;
     *) target="tests/Segmenta.$name.Tests" ;;
   esac
-  [ -d "$target" ] || { echo "test.sh: no test project $target (Cli, DuckDb, Postgres, Server or Segmenta)" >&2; exit 2; }
+  [ -d "$target" ] || { echo "test.sh: no test project $target (Segmenta, DuckDb, Postgres, Published, Server or Cli)" >&2; exit 2; }
 fi
 if [ $# -ge 2 ]; then filter=(--filter "FullyQualifiedName~$2"); fi
 

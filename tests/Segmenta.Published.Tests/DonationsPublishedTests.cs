@@ -3,7 +3,7 @@ using Segmenta.Clv;
 using Segmenta.Testing;
 using Xunit;
 
-namespace Segmenta.Tests.Clv;
+namespace Segmenta.Published.Tests;
 
 /// <summary>
 /// BG/BB on the donations data of Fader, Hardie and Shang (2010), "Customer-Base Analysis in a Discrete-Time

@@ -7,7 +7,7 @@ using Segmenta.Testing;
 using Segmenta.Warehouse;
 using Xunit;
 
-namespace Segmenta.DuckDb.Tests;
+namespace Segmenta.Published.Tests;
 
 /// <summary>
 /// The real datasets load with the shipped mappings, and the warehouse agrees with counts taken

@@ -8,7 +8,7 @@ using Segmenta.Testing;
 using Segmenta.Workspaces;
 using Xunit;
 
-namespace Segmenta.DuckDb.Tests;
+namespace Segmenta.Published.Tests;
 
 /// <summary>
 /// Features, RFM and the repeat-purchase summary on the real datasets, against computations that read

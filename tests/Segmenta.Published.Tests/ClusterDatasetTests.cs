@@ -8,7 +8,7 @@ using Segmenta.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace Segmenta.DuckDb.Tests;
+namespace Segmenta.Published.Tests;
 
 /// <summary>Clustering end to end on data whose answer is known: the Mall teaching set and generated customers with known personas.</summary>
 public sealed class ClusterDatasetTests(ITestOutputHelper output)

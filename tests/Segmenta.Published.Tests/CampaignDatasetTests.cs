@@ -7,7 +7,7 @@ using Segmenta.Segments;
 using Segmenta.Testing;
 using Xunit;
 
-namespace Segmenta.DuckDb.Tests;
+namespace Segmenta.Published.Tests;
 
 /// <summary>The iFood case's pilot campaign measured from its own data.</summary>
 public class CampaignDatasetTests

@@ -5,7 +5,7 @@ using Segmenta.Model;
 using Segmenta.Testing;
 using Xunit;
 
-namespace Segmenta.DuckDb.Tests;
+namespace Segmenta.Published.Tests;
 
 /// <summary>
 /// The calibration/holdout check on the CDNOW sample (39 + 39 weeks) against BTYD's walkthrough, which

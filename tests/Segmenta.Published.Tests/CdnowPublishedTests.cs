@@ -3,7 +3,7 @@ using Segmenta.Clv;
 using Segmenta.Testing;
 using Xunit;
 
-namespace Segmenta.Tests.Clv;
+namespace Segmenta.Published.Tests;
 
 /// <summary>
 /// The CLV models on the published CDNOW calibration summary (2,357 customers, 39 weeks, in weeks,
