@@ -37,15 +37,13 @@ internal sealed class CampaignListCommand : GuardedCommand<WorkspaceSettingsBase
         rows.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         if (settings.Json)
         {
-            CliOutput.WriteJson(rows.Select(r => new
-            {
-                name = r.Name,
-                file = r.File,
-                problem = r.Problem,
-                launched_at = r.Launch is { } l ? SegmentSupport.Iso(l.LaunchedAt) : null,
-                send_at = r.Launch is { } s ? SegmentSupport.Iso(s.SendAt) : null,
-                customers = r.Launch?.Customers,
-            }));
+            CliOutput.WriteJson(rows.Select(r => new CampaignEntryDocument(
+                r.Name,
+                r.File,
+                r.Problem,
+                r.Launch is { } l ? SegmentSupport.Iso(l.LaunchedAt) : null,
+                r.Launch is { } s ? SegmentSupport.Iso(s.SendAt) : null,
+                r.Launch?.Customers)).ToList());
             return ExitCodes.Ok;
         }
 
@@ -83,20 +81,11 @@ internal sealed class CampaignShowCommand : GuardedCommand<CampaignSettings>
         var counts = launch is null ? [] : CampaignLauncher.StoredCounts(warehouse, definition);
         if (settings.Json)
         {
-            CliOutput.WriteJson(new
-            {
-                campaign = definition.Name,
-                definition = CampaignDocuments.Definition(definition),
-                launched = launch is null ? null : new
-                {
-                    launched_at = SegmentSupport.Iso(launch.LaunchedAt),
-                    audience_as_of = SegmentSupport.Iso(launch.AsOf),
-                    send_at = SegmentSupport.Iso(launch.SendAt),
-                    window_end = SegmentSupport.Iso(launch.WindowEnd),
-                    customers = launch.Customers,
-                    arms = CampaignDocuments.Counts(counts),
-                },
-            });
+            CliOutput.WriteJson(new CampaignShowDocument(
+                definition.Name,
+                CampaignDocuments.Definition(definition),
+                launch is null ? null : new CampaignLaunchedDocument(
+                    SegmentSupport.Iso(launch.LaunchedAt), SegmentSupport.Iso(launch.AsOf), SegmentSupport.Iso(launch.SendAt), SegmentSupport.Iso(launch.WindowEnd), launch.Customers, CampaignDocuments.Counts(counts))));
             return ExitCodes.Ok;
         }
 

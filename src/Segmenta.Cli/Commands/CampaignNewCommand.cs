@@ -80,7 +80,7 @@ internal sealed class CampaignNewCommand : GuardedCommand<CampaignNewSettings>
         Workspaces.AtomicFile.WriteAllText(path, text);
         if (settings.Json)
         {
-            CliOutput.WriteJson(new { campaign = definition.Name, path, definition = CampaignDocuments.Definition(definition) });
+            CliOutput.WriteJson(new CampaignCreatedDocument(definition.Name, path, CampaignDocuments.Definition(definition)));
         }
         else
         {

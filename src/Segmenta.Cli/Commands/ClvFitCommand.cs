@@ -59,7 +59,7 @@ internal sealed class ClvFitCommand : GuardedCommand<ClvFitSettings>
         var path = ClvPredictCommand.WriteRows(warehouse, settings, format);
         if (settings.Json)
         {
-            CliOutput.WriteJson(new { fit = AnalysisDocuments.Model(model, !settings.DryRun), predictions = AnalysisDocuments.Predictions(predictions), path });
+            CliOutput.WriteJson(new ClvFitDocument(AnalysisDocuments.Model(model, !settings.DryRun), AnalysisDocuments.Predictions(predictions), path));
             return ExitCodes.Ok;
         }
 

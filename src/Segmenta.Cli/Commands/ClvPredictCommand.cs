@@ -31,7 +31,7 @@ internal sealed class ClvPredictCommand : GuardedCommand<ClvValueSettings>
         var path = WriteRows(warehouse, settings, format);
         if (settings.Json)
         {
-            CliOutput.WriteJson(new { model = model.Version, predictions = AnalysisDocuments.Predictions(predictions), path });
+            CliOutput.WriteJson(new ClvPredictDocument(model.Version, AnalysisDocuments.Predictions(predictions), path));
             return ExitCodes.Ok;
         }
 

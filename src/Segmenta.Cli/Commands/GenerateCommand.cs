@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using Segmenta.Documents;
 using Segmenta.DuckDb;
 using Segmenta.Generation;
 using Spectre.Console;
@@ -83,14 +84,7 @@ internal sealed class GenerateCommand : GuardedCommand<GenerateSettings>
         var result = Generate(options, settings.Out, settings.Format, CliOutput.Interactive(settings.Json));
         if (settings.Json)
         {
-            CliOutput.WriteJson(new
-            {
-                customers = result.Base.Customers,
-                events = result.Base.Events,
-                malformed_rows = result.Base.MalformedRows,
-                files = result.Files,
-                seconds = Math.Round(clock.Elapsed.TotalSeconds, 2),
-            });
+            CliOutput.WriteJson(new GeneratedDocument(result.Base.Customers, result.Base.Events, result.Base.MalformedRows, result.Files, Math.Round(clock.Elapsed.TotalSeconds, 2)));
         }
         else
         {

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Segmenta.Documents;
 using Segmenta.DuckDb;
 using Segmenta.Ingestion;
 using Segmenta.Model;
@@ -59,7 +60,7 @@ internal abstract class IngestCommand(TableKind table) : GuardedCommand<IngestSe
 
         if (settings.Json)
         {
-            CliOutput.WriteJson(new { read = summary.Read, loaded = summary.Loaded, quarantined = summary.Quarantined, duplicates = summary.Duplicates });
+            CliOutput.WriteJson(WorkspaceDocuments.Ingest(summary));
         }
         else
         {

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Segmenta.Documents;
 using Segmenta.Warehouse;
 using Segmenta.Workspaces;
 using Spectre.Console.Cli;
@@ -81,7 +82,7 @@ internal sealed class InitCommand : GuardedCommand<InitSettings>
         {
             if (settings.Json)
             {
-                CliOutput.WriteJson(new { workspace = workspace.Root, warehouse = warehouse.Description, schema_version = warehouse.SchemaVersion });
+                CliOutput.WriteJson(new WorkspaceCreatedDocument(workspace.Root, warehouse.Description, warehouse.SchemaVersion));
             }
             else
             {

@@ -34,7 +34,7 @@ internal sealed class KeysCreateCommand : GuardedCommand<KeysCreateSettings>
         var created = store.Create(settings.Name, scopes, TimeProvider.System);
         if (settings.Json)
         {
-            CliOutput.WriteJson(new { id = created.Key.Id, name = created.Key.Name, scopes = created.Key.Scopes, token = created.Token });
+            CliOutput.WriteJson(WorkspaceDocuments.Created(created));
             return ExitCodes.Ok;
         }
 
@@ -56,15 +56,7 @@ internal sealed class KeysListCommand : GuardedCommand<WorkspaceSettingsBase>
         var keys = ApiKeyStore.For(FindWorkspace(settings)).List();
         if (settings.Json)
         {
-            CliOutput.WriteJson(keys.Select(k => new
-            {
-                id = k.Id,
-                name = k.Name,
-                scopes = k.Scopes,
-                created_at = DocumentValues.Iso(k.CreatedAt),
-                revoked_at = k.RevokedAt is { } r ? DocumentValues.Iso(r) : null,
-                active = k.Active,
-            }));
+            CliOutput.WriteJson(keys.Select(WorkspaceDocuments.Key).ToList());
             return ExitCodes.Ok;
         }
 

@@ -35,13 +35,7 @@ internal sealed class SegmentCheckCommand : GuardedCommand<SegmentCheckSettings>
         var warnings = SegmentLibrary.EmptyTraits(warehouse, segments);
         if (settings.Json)
         {
-            CliOutput.WriteJson(new
-            {
-                files,
-                segments = segments.Select(s => new { name = s.Name, title = s.Title, file = s.File, line = s.Span.Line, version = s.Version, depends_on = s.DependsOn }),
-                diagnostics = compilation.Diagnostics.Select(SegmentDocuments.Diagnostic),
-                warnings = warnings.Select(w => new { segment = w.Segment.Name, file = w.Segment.File, line = w.Segment.Span.Line, trait = w.Trait, message = w.Message }),
-            });
+            CliOutput.WriteJson(WorkspaceDocuments.Check(files, segments, compilation.Diagnostics, warnings));
         }
         else
         {

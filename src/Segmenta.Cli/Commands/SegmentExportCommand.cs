@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using Segmenta.Documents;
 using Segmenta.Segments;
 using Spectre.Console.Cli;
 
@@ -46,7 +47,7 @@ internal sealed class SegmentExportCommand : GuardedCommand<SegmentExportSetting
         var path = Path.GetFullPath(settings.Out);
         if (settings.Json)
         {
-            CliOutput.WriteJson(new { segment = segment.Name, version = segment.Version, as_of = SegmentSupport.Iso(context.AsOf), format = settings.Format.ToLowerInvariant(), path, members = rows });
+            CliOutput.WriteJson(new ExportDocument(segment.Name, segment.Version, SegmentSupport.Iso(context.AsOf), settings.Format.ToLowerInvariant(), path, rows));
         }
         else
         {

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using Segmenta.Documents;
 using Segmenta.Language;
 using Segmenta.Segments;
 using Spectre.Console.Cli;
@@ -33,12 +34,7 @@ internal sealed class SegmentMaterializeCommand : GuardedCommand<SegmentMaterial
         var stored = SegmentMaterializer.Materialize(warehouse, chosen, context, TimeProvider.System.GetUtcNow().UtcDateTime, cancellation);
         if (settings.Json)
         {
-            CliOutput.WriteJson(new
-            {
-                as_of = SegmentSupport.Iso(context.AsOf),
-                segments = stored.Select(m => new { name = m.Segment, version = m.Version, size = m.Size }),
-                skipped_with_errors = settings.Segments.Length == 0 ? library.Compilation.Diagnostics.Count : 0,
-            });
+            CliOutput.WriteJson(WorkspaceDocuments.Materialized(context.AsOf, stored, settings.Segments.Length == 0 ? library.Compilation.Diagnostics.Count : 0));
         }
         else
         {

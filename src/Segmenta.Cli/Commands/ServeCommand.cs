@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Segmenta.Documents;
 using Segmenta.Access;
 using Segmenta.Server;
 using Spectre.Console.Cli;
@@ -34,7 +35,7 @@ internal sealed class ServeCommand : GuardedCommand<ServeSettings>
         var keys = ApiKeyStore.For(workspace).List().Count(k => k.Active);
         if (settings.Json)
         {
-            CliOutput.WriteJson(new { address, dashboard = address + "/", workspace = workspace.Root, warehouse = warehouse.Description, keys, refresh_every = workspace.Settings.Server.RefreshEvery?.ToString() });
+            CliOutput.WriteJson(new ServingDocument(address, address + "/", workspace.Root, warehouse.Description, keys, workspace.Settings.Server.RefreshEvery?.ToString()));
         }
         else
         {

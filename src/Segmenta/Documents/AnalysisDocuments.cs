@@ -463,3 +463,9 @@ public static class AnalysisDocuments
         .ThenByDescending(r => r.ExpectedPurchases)
         .ThenBy(r => r.CustomerId, StringComparer.Ordinal)];
 }
+
+/// <summary>A lifetime-value fit (<c>clv fit</c>): the model, its predictions, and where every customer's were written.</summary>
+public sealed record ClvFitDocument(ClvModelDocument Fit, PredictionsDocument Predictions, string? Path);
+
+/// <summary>Predictions of a stored model (<c>clv predict</c>), and where every customer's were written.</summary>
+public sealed record ClvPredictDocument(int Model, PredictionsDocument Predictions, string? Path);

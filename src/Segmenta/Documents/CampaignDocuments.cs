@@ -335,3 +335,15 @@ public static class CampaignDocuments
             m.AdjustedP);
     }
 }
+
+/// <summary>A campaign file or a launched campaign (<c>campaign list</c>); <c>problem</c> says why a file does not read.</summary>
+public sealed record CampaignEntryDocument(string Name, string? File, string? Problem, string? LaunchedAt, string? SendAt, long? Customers);
+
+/// <summary>A campaign file written from a template (<c>campaign new</c>).</summary>
+public sealed record CampaignCreatedDocument(string Campaign, string Path, CampaignDefinitionDocument Definition);
+
+/// <summary>A campaign's definition and, once launched, its launch (<c>campaign show</c>).</summary>
+public sealed record CampaignShowDocument(string Campaign, CampaignDefinitionDocument Definition, CampaignLaunchedDocument? Launched);
+
+/// <summary>When a campaign was launched, its audience's instant, the send, the end of its outcome window and its arms.</summary>
+public sealed record CampaignLaunchedDocument(string LaunchedAt, string AudienceAsOf, string SendAt, string WindowEnd, long Customers, IReadOnlyList<ArmCountDocument> Arms);

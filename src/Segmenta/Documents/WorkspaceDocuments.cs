@@ -1,0 +1,71 @@
+using Segmenta.Access;
+using Segmenta.Ingestion;
+using Segmenta.Segments;
+using Segmenta.Warehouse;
+using static Segmenta.Documents.DocumentValues;
+
+namespace Segmenta.Documents;
+
+/// <summary>A workspace created (<c>init</c>): its folder, its warehouse and the warehouse's schema version.</summary>
+public sealed record WorkspaceCreatedDocument(string Workspace, string Warehouse, int SchemaVersion);
+
+/// <summary>A file loaded (<c>ingest</c>): rows read, loaded, set aside in quarantine, and skipped as already loaded.</summary>
+public sealed record IngestResultDocument(long Read, long Loaded, long Quarantined, long Duplicates);
+
+/// <summary>The workspace's segment files checked (<c>segment check</c>): the files, the segments in dependency order, diagnostics and warnings.</summary>
+public sealed record LibraryCheckDocument(IReadOnlyList<string?> Files, IReadOnlyList<CompiledSegmentDocument> Segments, IReadOnlyList<DiagnosticDocument> Diagnostics, IReadOnlyList<SegmentWarningDocument> Warnings);
+
+/// <summary>A segment that compiled: where it is written and its version.</summary>
+public sealed record CompiledSegmentDocument(string Name, string? Title, string? File, int Line, string Version, IReadOnlyList<string> DependsOn);
+
+/// <summary>Something a segment reads that holds no value for any customer (it compiles, but likely selects nobody).</summary>
+public sealed record SegmentWarningDocument(string Segment, string? File, int Line, string Trait, string Message);
+
+/// <summary>Segments materialized as of an instant (<c>segment materialize</c>); <c>skipped_with_errors</c> counts diagnostics left out.</summary>
+public sealed record MaterializedDocument(string AsOf, IReadOnlyList<MaterializedSegmentDocument> Segments, int SkippedWithErrors);
+
+/// <summary>One segment stored: its version and how many members.</summary>
+public sealed record MaterializedSegmentDocument(string Name, string Version, long Size);
+
+/// <summary>A segment's members written to a file (<c>segment export</c>).</summary>
+public sealed record ExportDocument(string Segment, string Version, string AsOf, string Format, string Path, long Members);
+
+/// <summary>An API key as listed (<c>keys list</c>): never its token, which only its creation shows.</summary>
+public sealed record ApiKeyDocument(string Id, string Name, IReadOnlyList<string> Scopes, string CreatedAt, string? RevokedAt, bool Active);
+
+/// <summary>A key just created (<c>keys create</c>) with its token, shown this once.</summary>
+public sealed record CreatedKeyDocument(string Id, string Name, IReadOnlyList<string> Scopes, string Token);
+
+/// <summary>A synthetic base written (<c>generate</c>).</summary>
+public sealed record GeneratedDocument(long Customers, long Events, long MalformedRows, IReadOnlyList<string> Files, double Seconds);
+
+/// <summary>A server started (<c>serve</c>): where it listens and what it serves.</summary>
+public sealed record ServingDocument(string Address, string Dashboard, string Workspace, string Warehouse, int Keys, string? RefreshEvery);
+
+/// <summary>The workspace's documents of its own: setup, ingest, segment files and exports, keys.</summary>
+public static class WorkspaceDocuments
+{
+    public static IngestResultDocument Ingest(IngestSummary s) => new(s.Read, s.Loaded, s.Quarantined, s.Duplicates);
+
+    /// <summary>A check of the user's segment files.</summary>
+    public static LibraryCheckDocument Check(IReadOnlyList<string?> files, IReadOnlyList<Language.SegmentDefinition> segments, IEnumerable<Language.Diagnostic> diagnostics, IEnumerable<(Language.SegmentDefinition Segment, string Trait, string Message)> warnings) => new(
+        files,
+        [.. segments.Select(s => new CompiledSegmentDocument(s.Name, s.Title, s.File, s.Span.Line, s.Version, s.DependsOn))],
+        [.. diagnostics.Select(SegmentDocuments.Diagnostic)],
+        [.. warnings.Select(w => new SegmentWarningDocument(w.Segment.Name, w.Segment.File, w.Segment.Span.Line, w.Trait, w.Message))]);
+
+    public static MaterializedDocument Materialized(DateTime asOf, IEnumerable<Materialization> stored, int skippedWithErrors) =>
+        new(Iso(asOf), [.. stored.Select(m => new MaterializedSegmentDocument(m.Segment, m.Version, m.Size))], skippedWithErrors);
+
+    public static ApiKeyDocument Key(ApiKey k)
+    {
+        ArgumentNullException.ThrowIfNull(k);
+        return new(k.Id, k.Name, k.Scopes, Iso(k.CreatedAt), k.RevokedAt is { } r ? Iso(r) : null, k.Active);
+    }
+
+    public static CreatedKeyDocument Created(CreatedKey created)
+    {
+        ArgumentNullException.ThrowIfNull(created);
+        return new(created.Key.Id, created.Key.Name, created.Key.Scopes, created.Token);
+    }
+}
