@@ -76,8 +76,8 @@ public sealed class DuckDbWarehouse : IWarehouse
 
     private void Migrate(int target)
     {
-        Execute($"CREATE TABLE IF NOT EXISTS {WarehouseSchema.VersionTable} (version BIGINT PRIMARY KEY, description VARCHAR NOT NULL)");
-        SchemaVersion = Convert.ToInt32(Scalar($"SELECT coalesce(max(version), 0) FROM {WarehouseSchema.VersionTable}"), CultureInfo.InvariantCulture);
+        Execute($"CREATE TABLE IF NOT EXISTS {Tables.SchemaVersions} (version BIGINT PRIMARY KEY, description VARCHAR NOT NULL)");
+        SchemaVersion = Convert.ToInt32(Scalar($"SELECT coalesce(max(version), 0) FROM {Tables.SchemaVersions}"), CultureInfo.InvariantCulture);
         if (SchemaVersion > WarehouseSchema.LatestVersion)
         {
             throw new WarehouseException($"{Path} has schema version {SchemaVersion}, newer than this Segmenta knows ({WarehouseSchema.LatestVersion}); upgrade Segmenta");
@@ -93,7 +93,7 @@ public sealed class DuckDbWarehouse : IWarehouse
                     Execute(statement);
                 }
 
-                Execute($"INSERT INTO {WarehouseSchema.VersionTable} VALUES ($1, $2)", migration.Version, migration.Description);
+                Execute($"INSERT INTO {Tables.SchemaVersions} VALUES ($1, $2)", migration.Version, migration.Description);
                 Execute("COMMIT");
             }
             catch

@@ -164,8 +164,8 @@ public sealed class PostgresWarehouse : IWarehouse
 
     private void Migrate(int target)
     {
-        Execute($"CREATE TABLE IF NOT EXISTS {WarehouseSchema.VersionTable} (version BIGINT PRIMARY KEY, description TEXT NOT NULL)");
-        SchemaVersion = Convert.ToInt32(Scalar($"SELECT coalesce(max(version), 0) FROM {WarehouseSchema.VersionTable}"), CultureInfo.InvariantCulture);
+        Execute($"CREATE TABLE IF NOT EXISTS {Tables.SchemaVersions} (version BIGINT PRIMARY KEY, description TEXT NOT NULL)");
+        SchemaVersion = Convert.ToInt32(Scalar($"SELECT coalesce(max(version), 0) FROM {Tables.SchemaVersions}"), CultureInfo.InvariantCulture);
         if (SchemaVersion > WarehouseSchema.LatestVersion)
         {
             throw new WarehouseException($"{Description} has schema version {SchemaVersion}, newer than this Segmenta knows ({WarehouseSchema.LatestVersion}); upgrade Segmenta");
@@ -179,14 +179,14 @@ public sealed class PostgresWarehouse : IWarehouse
                 using var transaction = connection.BeginTransaction();
                 Execute("SELECT pg_advisory_xact_lock($1)", WriterLock);
                 // Another process may have applied it while this one waited for the lock.
-                if (Scalar($"SELECT 1 FROM {WarehouseSchema.VersionTable} WHERE version = $1", (long)migration.Version) is null)
+                if (Scalar($"SELECT 1 FROM {Tables.SchemaVersions} WHERE version = $1", (long)migration.Version) is null)
                 {
                     foreach (var statement in migration.Statements(Dialect))
                     {
                         Execute(statement);
                     }
 
-                    Execute($"INSERT INTO {WarehouseSchema.VersionTable} VALUES ($1, $2)", (long)migration.Version, migration.Description);
+                    Execute($"INSERT INTO {Tables.SchemaVersions} VALUES ($1, $2)", (long)migration.Version, migration.Description);
                 }
 
                 transaction.Commit();

@@ -58,7 +58,7 @@ internal sealed class ClvPredictCommand : GuardedCommand<ClvValueSettings>
         }
 
         var d = warehouse.Dialect;
-        var query = new SqlStatement($"SELECT {string.Join(", ", Columns.Select(d.QuoteIdentifier))} FROM {d.QuoteIdentifier(ClvAnalysis.PredictionsTable)} ORDER BY {d.BinaryOrder(d.QuoteIdentifier("customer_id"))}", []);
+        var query = new SqlStatement($"SELECT {string.Join(", ", Columns.Select(d.QuoteIdentifier))} FROM {d.QuoteIdentifier(Tables.ClvPredictions)} ORDER BY {d.BinaryOrder(d.QuoteIdentifier("customer_id"))}", []);
         AudienceExport.WriteQuery(warehouse, query, Columns, format, file);
         return Path.GetFullPath(file);
     }

@@ -7,6 +7,7 @@ using Segmenta.Segments;
 using Segmenta.Documents;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Segmenta.Warehouse;
 
 namespace Segmenta.Cli.Commands;
 
@@ -49,7 +50,7 @@ internal sealed class FeaturesCommand : GuardedCommand<AnalysisSettings>
         }
 
         var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Create(inv, $"Features of {run.Rows:N0} customers as of {SegmentSupport.Iso(context.AsOf)}, stored in {FeatureCatalog.Table} ({seconds:0.0} s). In segments: features.NAME (docs/features.md)."));
+        Console.WriteLine(string.Create(inv, $"Features of {run.Rows:N0} customers as of {SegmentSupport.Iso(context.AsOf)}, stored in {Tables.CustomerFeatures} ({seconds:0.0} s). In segments: features.NAME (docs/features.md)."));
         var table = new Table().Border(TableBorder.Simple);
         foreach (var column in new[] { "feature", "unit", "present", "mean", "min", "median", "max", "most common" })
         {

@@ -66,11 +66,7 @@ public sealed record AudienceFile(string Arm, string Path, long Customers);
 /// </summary>
 public static class CampaignLauncher
 {
-    /// <summary>The table of launched campaigns.</summary>
-    public const string CampaignsTable = "campaigns";
 
-    /// <summary>The table of assignments, one row per customer and campaign.</summary>
-    public const string AssignmentsTable = "campaign_assignments";
 
     /// <summary>
     /// The assignment hash: the first 8 bytes of SHA-256 of <c>salt + ":" + customer id</c> (UTF-8) as a
@@ -121,7 +117,7 @@ public static class CampaignLauncher
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(definition);
         var sql = new SqlBuilder(warehouse.Dialect);
-        sql.Append($"SELECT segment, arm, count(*) FROM {AssignmentsTable} WHERE campaign = {sql.Parameter(definition.Name)} GROUP BY segment, arm");
+        sql.Append($"SELECT segment, arm, count(*) FROM {Tables.CampaignAssignments} WHERE campaign = {sql.Parameter(definition.Name)} GROUP BY segment, arm");
         var counts = new Dictionary<(string, string), long>();
         warehouse.Read(sql.Build(), r => counts[(r.GetString(0), r.GetString(1))] = r.GetInt64(2));
         return InArmOrder(definition, counts);
@@ -245,13 +241,13 @@ public static class CampaignLauncher
         }
 
         var sql = new SqlBuilder(warehouse.Dialect);
-        sql.Append($"INSERT INTO {CampaignsTable} (name, launched_at, as_of, send_at, customers, definition) VALUES ({sql.Parameter(definition.Name)}, {sql.Parameter(now)}, {sql.Parameter(context.AsOf)}, {sql.Parameter(sendAt)}, {sql.Parameter((long)assignment.CustomerIds.Length)}, {sql.Parameter(definition.Text)})");
+        sql.Append($"INSERT INTO {Tables.Campaigns} (name, launched_at, as_of, send_at, customers, definition) VALUES ({sql.Parameter(definition.Name)}, {sql.Parameter(now)}, {sql.Parameter(context.AsOf)}, {sql.Parameter(sendAt)}, {sql.Parameter((long)assignment.CustomerIds.Length)}, {sql.Parameter(definition.Text)})");
         var rows = new TableRows(assignment.CustomerIds.Length)
             .Add("campaign", Enumerable.Repeat<string?>(definition.Name, assignment.CustomerIds.Length).ToArray())
             .Add("customer_id", assignment.CustomerIds)
             .Add("segment", assignment.Segments)
             .Add("arm", assignment.Arms);
-        warehouse.AppendInTransaction([sql.Build()], AssignmentsTable, rows, cancellation);
+        warehouse.AppendInTransaction([sql.Build()], Tables.CampaignAssignments, rows, cancellation);
         return Find(warehouse, definition.Name)!;
     }
 
@@ -299,7 +295,7 @@ public static class CampaignLauncher
             var id = $"{writer.Customers}.{d.QuoteIdentifier(CanonicalModel.CustomerId)}";
             sql.Append($"SELECT {SegmentQuery.Columns(writer, traits, "a.segment")}\n");
             writer.WriteFrom("");
-            sql.Append($"\nJOIN {AssignmentsTable} a ON a.customer_id = {id}\nWHERE a.campaign = {sql.Parameter(campaign.Definition.Name)} AND a.arm = {sql.Parameter(arm.Name)}\nORDER BY {d.BinaryOrder(id)}");
+            sql.Append($"\nJOIN {Tables.CampaignAssignments} a ON a.customer_id = {id}\nWHERE a.campaign = {sql.Parameter(campaign.Definition.Name)} AND a.arm = {sql.Parameter(arm.Name)}\nORDER BY {d.BinaryOrder(id)}");
             var path = Path.Combine(directory, FileName(arm.Name) + extension);
             files.Add(new AudienceFile(arm.Name, Path.GetFullPath(path), AudienceExport.WriteQuery(warehouse, sql.Build(), columns, format, path)));
         }
@@ -336,7 +332,7 @@ public static class CampaignLauncher
         ArgumentNullException.ThrowIfNull(warehouse);
         var sql = new SqlBuilder(warehouse.Dialect);
         var p = sql.Parameter(name);
-        sql.Append($"SELECT name, launched_at, as_of, send_at, customers, definition FROM {CampaignsTable} WHERE {p} IS NULL OR name = {p} ORDER BY launched_at DESC, name");
+        sql.Append($"SELECT name, launched_at, as_of, send_at, customers, definition FROM {Tables.Campaigns} WHERE {p} IS NULL OR name = {p} ORDER BY launched_at DESC, name");
         var result = new List<LaunchedCampaign>();
         warehouse.Read(sql.Build(), r => result.Add(new LaunchedCampaign(
             CampaignDefinition.Parse($"{r.GetString(0)}.yaml (as launched)", r.GetString(5)) with { Name = r.GetString(0) },

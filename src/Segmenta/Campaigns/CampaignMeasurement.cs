@@ -312,7 +312,7 @@ public static class CampaignMeasurement
                    count(e.event_type) FILTER (WHERE {In(outcome.Click)} AND {ours}),
                    count(e.event_type) FILTER (WHERE {In(outcome.Visit)}),
                    CAST(coalesce(sum(e.duration_seconds) FILTER (WHERE {In(outcome.Visit)}), 0) AS {d.DoubleType})
-            FROM {CampaignLauncher.AssignmentsTable} a
+            FROM {Tables.CampaignAssignments} a
             LEFT JOIN events e ON e.customer_id = a.customer_id
                 AND e.occurred_at >= {sql.Parameter(campaign.SendAt)} AND e.occurred_at < {sql.Parameter(to)}
                 AND {In(all)}

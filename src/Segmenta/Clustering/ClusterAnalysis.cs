@@ -57,11 +57,7 @@ public sealed record ClusterView(ClusterModel Model, IReadOnlyList<ClusterProfil
 /// </summary>
 public static class ClusterAnalysis
 {
-    /// <summary>The table of stored models.</summary>
-    public const string Table = "cluster_models";
 
-    /// <summary>Every customer's cluster at an as-of instant (<c>as_of, customer_id, id, distance</c>), stored by a refresh.</summary>
-    public const string ScoresTable = "cluster_scores";
 
     /// <summary>The analysis name of stored scores in <see cref="AnalysisRuns"/> and <see cref="Language.EvaluationContext.Stored"/>.</summary>
     public const string Analysis = "clusters";
@@ -206,17 +202,17 @@ public static class ClusterAnalysis
         ArgumentNullException.ThrowIfNull(model);
         var d = warehouse.Dialect;
         long latest = 0;
-        warehouse.Read(new SqlStatement($"SELECT coalesce(max(version), 0) FROM {d.QuoteIdentifier(Table)}", []), r => latest = Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture));
+        warehouse.Read(new SqlStatement($"SELECT coalesce(max(version), 0) FROM {d.QuoteIdentifier(Tables.ClusterModels)}", []), r => latest = Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture));
         var stored = model with { Version = checked((int)latest + 1) };
         var sql = new SqlBuilder(d);
-        sql.Append($"INSERT INTO {d.QuoteIdentifier(Table)} (version, fitted_at, as_of, k, customers, inertia, model) VALUES ({sql.Parameter((long)stored.Version)}, {sql.Parameter(now)}, {sql.Parameter(stored.AsOf)}, {sql.Parameter((long)stored.K)}, {sql.Parameter(stored.Sizes.Sum())}, {sql.Parameter(stored.Inertia)}, {sql.Parameter(stored.ToJson())})");
+        sql.Append($"INSERT INTO {d.QuoteIdentifier(Tables.ClusterModels)} (version, fitted_at, as_of, k, customers, inertia, model) VALUES ({sql.Parameter((long)stored.Version)}, {sql.Parameter(now)}, {sql.Parameter(stored.AsOf)}, {sql.Parameter((long)stored.K)}, {sql.Parameter(stored.Sizes.Sum())}, {sql.Parameter(stored.Inertia)}, {sql.Parameter(stored.ToJson())})");
         warehouse.ExecuteInTransaction([sql.Build()]);
         return stored;
     }
 
     /// <summary>
     /// Scores every customer with <paramref name="model"/> at the context's as-of and stores the clusters in
-    /// <see cref="ScoresTable"/> (replacing any stored at that instant); returns the customers stored.
+    /// <see cref="Tables.ClusterScores"/> (replacing any stored at that instant); returns the customers stored.
     /// </summary>
     public static AnalysisRun StoreScores(IWarehouse warehouse, ClusterModel model, EvaluationContext context, DateTime now, CancellationToken cancellation = default)
     {
@@ -226,7 +222,7 @@ public static class ClusterAnalysis
         var scoring = new ClusterScoring(model);
         var options = string.Create(CultureInfo.InvariantCulture, $"{{\"model\":{model.Version}}}");
         warehouse.ExecuteInTransaction(
-            AnalysisRuns.Replace(warehouse.Dialect, Analysis, ScoresTable, [CanonicalModel.CustomerId, "id", "distance"], sql => scoring.Write(sql, context), context.AsOf, now, options),
+            AnalysisRuns.Replace(warehouse.Dialect, Analysis, Tables.ClusterScores, [CanonicalModel.CustomerId, "id", "distance"], sql => scoring.Write(sql, context), context.AsOf, now, options),
             cancellation);
         return AnalysisRuns.List(warehouse, Analysis).First(r => r.AsOf == context.AsOf);
     }
@@ -237,7 +233,7 @@ public static class ClusterAnalysis
         ArgumentNullException.ThrowIfNull(warehouse);
         var d = warehouse.Dialect;
         string? json = null;
-        warehouse.Read(new SqlStatement($"SELECT model FROM {d.QuoteIdentifier(Table)} ORDER BY version DESC LIMIT 1", []), r => json = r.GetString(0));
+        warehouse.Read(new SqlStatement($"SELECT model FROM {d.QuoteIdentifier(Tables.ClusterModels)} ORDER BY version DESC LIMIT 1", []), r => json = r.GetString(0));
         return json is null ? null : ClusterModel.FromJson(json);
     }
 
@@ -249,7 +245,7 @@ public static class ClusterAnalysis
     public static DerivedFieldSet FieldSet(ClusterModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return new DerivedFieldSet(Namespace, Table, [new("id", FieldType.Integer), new("distance", FieldType.Number)], "segmenta cluster")
+        return new DerivedFieldSet(Namespace, Tables.ClusterModels, [new("id", FieldType.Integer), new("distance", FieldType.Number)], "segmenta cluster")
         {
             Source = new ClusterScoring(model),
             DefaultField = "id",

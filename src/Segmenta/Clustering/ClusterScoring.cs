@@ -3,6 +3,7 @@ using Segmenta.Features;
 using Segmenta.Language;
 using Segmenta.Model;
 using Segmenta.Sql;
+using Segmenta.Warehouse;
 
 namespace Segmenta.Clustering;
 
@@ -28,7 +29,7 @@ internal sealed class ClusterScoring(ClusterModel model) : IDerivedFieldSource
         if (context.Stored.Contains(ClusterAnalysis.Analysis))
         {
             var d = sql.Dialect;
-            sql.Append($"SELECT {d.QuoteIdentifier(CanonicalModel.CustomerId)}, id, distance FROM {d.QuoteIdentifier(ClusterAnalysis.ScoresTable)} WHERE as_of = {sql.Parameter(context.AsOf)}");
+            sql.Append($"SELECT {d.QuoteIdentifier(CanonicalModel.CustomerId)}, id, distance FROM {d.QuoteIdentifier(Tables.ClusterScores)} WHERE as_of = {sql.Parameter(context.AsOf)}");
             return;
         }
 

@@ -46,11 +46,7 @@ public sealed record ClvPredictions(ClvModel Model, DateOnly HistoryEnd, ClvValu
 /// </summary>
 public static class ClvAnalysis
 {
-    /// <summary>The table of fitted models.</summary>
-    public const string ModelsTable = "clv_models";
 
-    /// <summary>The table of the latest predictions, one row per customer.</summary>
-    public const string PredictionsTable = "clv_predictions";
 
     /// <summary>The prefix of CLV fields in segment text.</summary>
     public const string Namespace = "clv";
@@ -209,17 +205,17 @@ public static class ClvAnalysis
         ArgumentNullException.ThrowIfNull(model);
         var d = warehouse.Dialect;
         long latest = 0;
-        warehouse.Read(new SqlStatement($"SELECT coalesce(max(version), 0) FROM {d.QuoteIdentifier(ModelsTable)}", []), r => latest = Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture));
+        warehouse.Read(new SqlStatement($"SELECT coalesce(max(version), 0) FROM {d.QuoteIdentifier(Tables.ClvModels)}", []), r => latest = Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture));
         var stored = model with { Version = checked((int)latest + 1) };
         var sql = new SqlBuilder(d);
-        sql.Append($"INSERT INTO {d.QuoteIdentifier(ModelsTable)} (version, fitted_at, model_kind, calibration_end, customers, log_likelihood, model) VALUES ({sql.Parameter((long)stored.Version)}, {sql.Parameter(now)}, {sql.Parameter(ClvFitter.ModelName(stored.Model))}, {sql.Parameter(stored.CalibrationEnd)}, {sql.Parameter(stored.Purchases.Customers)}, {sql.Parameter(stored.Purchases.LogLikelihood)}, {sql.Parameter(stored.ToJson())})");
+        sql.Append($"INSERT INTO {d.QuoteIdentifier(Tables.ClvModels)} (version, fitted_at, model_kind, calibration_end, customers, log_likelihood, model) VALUES ({sql.Parameter((long)stored.Version)}, {sql.Parameter(now)}, {sql.Parameter(ClvFitter.ModelName(stored.Model))}, {sql.Parameter(stored.CalibrationEnd)}, {sql.Parameter(stored.Purchases.Customers)}, {sql.Parameter(stored.Purchases.LogLikelihood)}, {sql.Parameter(stored.ToJson())})");
         if (predictions is null)
         {
             warehouse.ExecuteInTransaction([sql.Build()], cancellation);
         }
         else
         {
-            warehouse.AppendInTransaction([sql.Build(), ClearPredictions(d)], PredictionsTable, Rows(predictions with { Model = stored }), cancellation);
+            warehouse.AppendInTransaction([sql.Build(), ClearPredictions(d)], Tables.ClvPredictions, Rows(predictions with { Model = stored }), cancellation);
         }
 
         return stored;
@@ -231,7 +227,7 @@ public static class ClvAnalysis
         ArgumentNullException.ThrowIfNull(warehouse);
         var d = warehouse.Dialect;
         string? json = null;
-        warehouse.Read(new SqlStatement($"SELECT model FROM {d.QuoteIdentifier(ModelsTable)} ORDER BY version DESC LIMIT 1", []), r => json = r.GetString(0));
+        warehouse.Read(new SqlStatement($"SELECT model FROM {d.QuoteIdentifier(Tables.ClvModels)} ORDER BY version DESC LIMIT 1", []), r => json = r.GetString(0));
         return json is null ? null : ClvModel.FromJson(json);
     }
 
@@ -240,7 +236,7 @@ public static class ClvAnalysis
     {
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(predictions);
-        warehouse.AppendInTransaction([ClearPredictions(warehouse.Dialect)], PredictionsTable, Rows(predictions), cancellation);
+        warehouse.AppendInTransaction([ClearPredictions(warehouse.Dialect)], Tables.ClvPredictions, Rows(predictions), cancellation);
     }
 
     /// <summary>Replaces every stored prediction with <paramref name="predictions"/> inside an open transaction.</summary>
@@ -249,10 +245,10 @@ public static class ClvAnalysis
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(predictions);
         transaction.Execute(ClearPredictions(transaction.Dialect));
-        transaction.Append(PredictionsTable, Rows(predictions), cancellation);
+        transaction.Append(Tables.ClvPredictions, Rows(predictions), cancellation);
     }
 
-    private static SqlStatement ClearPredictions(ISqlDialect d) => new($"DELETE FROM {d.QuoteIdentifier(PredictionsTable)}", []);
+    private static SqlStatement ClearPredictions(ISqlDialect d) => new($"DELETE FROM {d.QuoteIdentifier(Tables.ClvPredictions)}", []);
 
     private static TableRows Rows(ClvPredictions predictions)
     {
@@ -277,7 +273,7 @@ public static class ClvAnalysis
     /// </summary>
     public static DerivedFieldSet FieldSet { get; } = new(
         Namespace,
-        PredictionsTable,
+        Tables.ClvPredictions,
         [
             new("value", FieldType.Number),
             new("p_alive", FieldType.Number),

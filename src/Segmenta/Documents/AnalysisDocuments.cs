@@ -5,6 +5,7 @@ using Segmenta.Features;
 using Segmenta.Personas;
 using Segmenta.Rfm;
 using static Segmenta.Documents.DocumentValues;
+using Segmenta.Warehouse;
 
 namespace Segmenta.Documents;
 
@@ -239,7 +240,7 @@ public static class AnalysisDocuments
             report.Scored,
             report.WithoutPurchases,
             report.Revenue,
-            stored ? RfmAnalysis.Table : null,
+            stored ? Tables.RfmScores : null,
             path,
             Math.Round(seconds, 3),
             [.. report.Segments.Select(s => new RfmSegmentDocument(
@@ -251,7 +252,7 @@ public static class AnalysisDocuments
     public static FeaturesDocument Features(DateTime asOf, long customers, IReadOnlyList<FeatureDistribution> distributions, string? path, double? seconds) => new(
         Iso(asOf),
         customers,
-        FeatureCatalog.Table,
+        Tables.CustomerFeatures,
         path,
         seconds is { } s ? Math.Round(s, 3) : null,
         [.. distributions.Select(d => new FeatureDocument(

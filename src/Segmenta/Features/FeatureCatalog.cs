@@ -1,5 +1,6 @@
 using Segmenta.Language;
 using Segmenta.Model;
+using Segmenta.Warehouse;
 
 namespace Segmenta.Features;
 
@@ -22,8 +23,6 @@ public static class FeatureCatalog
     /// <summary>The prefix of features in segment text: <c>features.recency_days</c>.</summary>
     public const string Namespace = "features";
 
-    /// <summary>The table holding materialized features, one row per customer per as-of instant.</summary>
-    public const string Table = "customer_features";
 
     /// <summary>Every feature, in table order.</summary>
     public static IReadOnlyList<FeatureDefinition> All { get; } =
@@ -67,7 +66,7 @@ public static class FeatureCatalog
     /// </summary>
     public static DerivedFieldSet FieldSet { get; } = new(
         Namespace,
-        Table,
+        Tables.CustomerFeatures,
         All.Where(f => !f.Trait).Select(f => new FieldDefinition(f.Name, f.Type)).ToList(),
         "segmenta features")
     {

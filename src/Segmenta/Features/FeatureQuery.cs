@@ -1,6 +1,7 @@
 using Segmenta.Language;
 using Segmenta.Model;
 using Segmenta.Sql;
+using Segmenta.Warehouse;
 
 namespace Segmenta.Features;
 
@@ -10,7 +11,7 @@ namespace Segmenta.Features;
 /// aggregates the asked-for features need), and to one ranked subquery per "most frequent" feature.
 /// Everything computed from the as-of instant (recency, tenure) is computed after aggregation, so the
 /// aggregates stay pushed down to the shards of a sharded warehouse. When the context says the features
-/// at its as-of are stored (a refresh stored them), the query reads them from <see cref="FeatureCatalog.Table"/>.
+/// at its as-of are stored (a refresh stored them), the query reads them from <see cref="Tables.CustomerFeatures"/>.
 /// </summary>
 internal sealed class FeatureQuery : IDerivedFieldSource
 {
@@ -104,7 +105,7 @@ internal sealed class FeatureQuery : IDerivedFieldSource
 
         if (context.Stored.Contains(FeatureSnapshots.Analysis))
         {
-            sql.Append($"SELECT s.{x.Q(CanonicalModel.CustomerId)}{string.Concat(features.Select(f => ", s." + x.Q(f.Name)))}\nFROM {x.Q(FeatureCatalog.Table)} s WHERE s.as_of = {x.AsOf}");
+            sql.Append($"SELECT s.{x.Q(CanonicalModel.CustomerId)}{string.Concat(features.Select(f => ", s." + x.Q(f.Name)))}\nFROM {x.Q(Tables.CustomerFeatures)} s WHERE s.as_of = {x.AsOf}");
             return;
         }
 

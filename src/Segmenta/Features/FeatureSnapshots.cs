@@ -30,7 +30,7 @@ public sealed record FeatureDistribution(
 
 /// <summary>
 /// Materialized features: every customer's row of <see cref="FeatureCatalog"/> at an as-of instant,
-/// stored in <see cref="FeatureCatalog.Table"/> beside earlier snapshots, so a later refresh can compare them.
+/// stored in <see cref="Tables.CustomerFeatures"/> beside earlier snapshots, so a later refresh can compare them.
 /// </summary>
 public static class FeatureSnapshots
 {
@@ -46,7 +46,7 @@ public static class FeatureSnapshots
         ArgumentNullException.ThrowIfNull(context);
         var options = JsonSerializer.Serialize(new Dictionary<string, string> { ["timezone"] = context.Zone.Id });
         warehouse.ExecuteInTransaction(
-            AnalysisRuns.Replace(warehouse.Dialect, Analysis, FeatureCatalog.Table, [CanonicalModel.CustomerId, .. Names], sql => FeatureQuery.Write(sql, context with { Stored = FrozenSet<string>.Empty }, Names), context.AsOf, now, options),
+            AnalysisRuns.Replace(warehouse.Dialect, Analysis, Tables.CustomerFeatures, [CanonicalModel.CustomerId, .. Names], sql => FeatureQuery.Write(sql, context with { Stored = FrozenSet<string>.Empty }, Names), context.AsOf, now, options),
             cancellation);
         return AnalysisRuns.List(warehouse, Analysis).First(r => r.AsOf == context.AsOf);
     }
@@ -56,7 +56,7 @@ public static class FeatureSnapshots
     {
         ArgumentNullException.ThrowIfNull(dialect);
         var sql = new SqlBuilder(dialect);
-        sql.Append($"SELECT {string.Join(", ", Columns.Select(dialect.QuoteIdentifier))} FROM {dialect.QuoteIdentifier(FeatureCatalog.Table)} WHERE as_of = {sql.Parameter(asOf)} ORDER BY {dialect.BinaryOrder("customer_id")}");
+        sql.Append($"SELECT {string.Join(", ", Columns.Select(dialect.QuoteIdentifier))} FROM {dialect.QuoteIdentifier(Tables.CustomerFeatures)} WHERE as_of = {sql.Parameter(asOf)} ORDER BY {dialect.BinaryOrder("customer_id")}");
         return sql.Build();
     }
 
@@ -86,7 +86,7 @@ public static class FeatureSnapshots
             }
         }
 
-        sql.Append($"SELECT {string.Join(",\n       ", columns)}\nFROM {d.QuoteIdentifier(FeatureCatalog.Table)} WHERE as_of = {at}");
+        sql.Append($"SELECT {string.Join(",\n       ", columns)}\nFROM {d.QuoteIdentifier(Tables.CustomerFeatures)} WHERE as_of = {at}");
         var result = new List<FeatureDistribution>();
         warehouse.Read(sql.Build(), r =>
         {
@@ -134,7 +134,7 @@ public static class FeatureSnapshots
         var d = warehouse.Dialect;
         var sql = new SqlBuilder(d);
         var q = d.QuoteIdentifier(feature);
-        sql.Append($"SELECT CAST({q} AS {d.TypeName(FieldType.Text)}), count(*) FROM {d.QuoteIdentifier(FeatureCatalog.Table)} WHERE as_of = {sql.Parameter(asOf)} AND {q} IS NOT NULL GROUP BY {q} ORDER BY count(*) DESC, {d.BinaryOrder($"CAST({q} AS {d.TypeName(FieldType.Text)})")} LIMIT {sql.Parameter((long)limit)}");
+        sql.Append($"SELECT CAST({q} AS {d.TypeName(FieldType.Text)}), count(*) FROM {d.QuoteIdentifier(Tables.CustomerFeatures)} WHERE as_of = {sql.Parameter(asOf)} AND {q} IS NOT NULL GROUP BY {q} ORDER BY count(*) DESC, {d.BinaryOrder($"CAST({q} AS {d.TypeName(FieldType.Text)})")} LIMIT {sql.Parameter((long)limit)}");
         var top = new List<(string, long)>();
         warehouse.Read(sql.Build(), r => top.Add((r.GetString(0), r.GetInt64(1))));
         return top;

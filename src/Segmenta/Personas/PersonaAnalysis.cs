@@ -497,7 +497,7 @@ public static class PersonaAnalysis
             DateOnly end = default;
             var d = warehouse.Dialect;
             warehouse.Read(
-                new SqlStatement($"SELECT customer_id, {d.QuoteIdentifier("value")}, p_alive, model_version, history_end FROM {d.QuoteIdentifier(ClvAnalysis.PredictionsTable)}", []),
+                new SqlStatement($"SELECT customer_id, {d.QuoteIdentifier("value")}, p_alive, model_version, history_end FROM {d.QuoteIdentifier(Tables.ClvPredictions)}", []),
                 r =>
                 {
                     if (index.TryGetValue(r.GetString(0), out var i))

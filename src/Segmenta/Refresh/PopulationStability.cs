@@ -98,7 +98,7 @@ public static class PopulationStability
     public static string Level(double psi) => psi < Moderate ? "stable" : psi < Significant ? "moderate" : "significant";
 
     /// <summary>
-    /// Profiles the features stored at <paramref name="asOf"/> (<see cref="FeatureCatalog.Table"/>) and, given the
+    /// Profiles the features stored at <paramref name="asOf"/> (<see cref="Tables.CustomerFeatures"/>) and, given the
     /// previous snapshot's profile, each feature's shift from it. Two queries for numbers (cuts, then counts in
     /// the new and the previous bins), one for texts.
     /// </summary>
@@ -114,7 +114,7 @@ public static class PopulationStability
         // The cuts: each number's deciles, repeated values merged.
         var edges = new List<double[]>();
         var cuts = new SqlBuilder(d);
-        cuts.Append($"SELECT {string.Join(", ", numeric.Select(f => d.DiscreteQuantiles(X(f), Deciles)))}\nFROM {d.QuoteIdentifier(FeatureCatalog.Table)} WHERE as_of = {cuts.Parameter(asOf)}");
+        cuts.Append($"SELECT {string.Join(", ", numeric.Select(f => d.DiscreteQuantiles(X(f), Deciles)))}\nFROM {d.QuoteIdentifier(Tables.CustomerFeatures)} WHERE as_of = {cuts.Parameter(asOf)}");
         reader.Read(cuts.Build(), r =>
         {
             for (var i = 0; i < numeric.Count; i++)
@@ -132,7 +132,7 @@ public static class PopulationStability
         counts.Append(string.Join(
             "\nUNION ALL\n",
             numeric.Select((f, i) =>
-                $"SELECT {I(i)} AS f, a, b, count(*) AS n FROM (SELECT {Bin(counts, X(f), edges[i])} AS a, {(previousEdges[i] is { } e ? Bin(counts, X(f), e) : "0")} AS b FROM {d.QuoteIdentifier(FeatureCatalog.Table)} WHERE as_of = {at}) x GROUP BY a, b")));
+                $"SELECT {I(i)} AS f, a, b, count(*) AS n FROM (SELECT {Bin(counts, X(f), edges[i])} AS a, {(previousEdges[i] is { } e ? Bin(counts, X(f), e) : "0")} AS b FROM {d.QuoteIdentifier(Tables.CustomerFeatures)} WHERE as_of = {at}) x GROUP BY a, b")));
         var own = edges.Select(e => new long[e.Length + 2]).ToList();
         var prior = previousEdges.Select(e => new long[(e?.Length ?? 0) + 2]).ToList();
         reader.Read(counts.Build(), r =>
@@ -163,7 +163,7 @@ public static class PopulationStability
         at = texts.Parameter(asOf);
         texts.Append(string.Join(
             "\nUNION ALL\n",
-            text.Select((f, i) => $"SELECT {i.ToString(CultureInfo.InvariantCulture)} AS f, CAST({d.QuoteIdentifier(f.Name)} AS {d.TypeName(FieldType.Text)}) AS v, count(*) AS n FROM {d.QuoteIdentifier(FeatureCatalog.Table)} WHERE as_of = {at} GROUP BY {d.QuoteIdentifier(f.Name)}")));
+            text.Select((f, i) => $"SELECT {i.ToString(CultureInfo.InvariantCulture)} AS f, CAST({d.QuoteIdentifier(f.Name)} AS {d.TypeName(FieldType.Text)}) AS v, count(*) AS n FROM {d.QuoteIdentifier(Tables.CustomerFeatures)} WHERE as_of = {at} GROUP BY {d.QuoteIdentifier(f.Name)}")));
         var tallies = text.Select(_ => new List<(string? Value, long Count)>()).ToList();
         reader.Read(texts.Build(), r => tallies[Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture)].Add((r.IsDBNull(1) ? null : r.GetString(1), Convert.ToInt64(r.GetValue(2), CultureInfo.InvariantCulture))));
         for (var i = 0; i < text.Count; i++)

@@ -209,15 +209,15 @@ public static class RefreshPipeline
     /// <summary>The features and RFM rows of earlier refreshes go: history keeps intervals, sizes and profiles, not full copies.</summary>
     private static IEnumerable<SqlStatement> KeepOnlyCurrent(ISqlDialect d, DateTime asOf)
     {
-        foreach (var table in new[] { FeatureCatalog.Table, RfmAnalysis.Table, ClusterAnalysis.ScoresTable })
+        foreach (var table in new[] { Tables.CustomerFeatures, Tables.RfmScores, Tables.ClusterScores })
         {
             var sql = new SqlBuilder(d);
-            sql.Append($"DELETE FROM {d.QuoteIdentifier(table)} WHERE as_of <> {sql.Parameter(asOf)} AND as_of IN (SELECT as_of FROM {RefreshRuns.Table})");
+            sql.Append($"DELETE FROM {d.QuoteIdentifier(table)} WHERE as_of <> {sql.Parameter(asOf)} AND as_of IN (SELECT as_of FROM {Tables.RefreshRuns})");
             yield return sql.Build();
         }
 
         var runs = new SqlBuilder(d);
-        runs.Append($"DELETE FROM {AnalysisRuns.Table} WHERE analysis IN ({runs.Parameter(FeatureSnapshots.Analysis)}, {runs.Parameter(RfmAnalysis.Analysis)}, {runs.Parameter(ClusterAnalysis.Analysis)}) AND as_of <> {runs.Parameter(asOf)} AND as_of IN (SELECT as_of FROM {RefreshRuns.Table})");
+        runs.Append($"DELETE FROM {Tables.AnalysisRuns} WHERE analysis IN ({runs.Parameter(FeatureSnapshots.Analysis)}, {runs.Parameter(RfmAnalysis.Analysis)}, {runs.Parameter(ClusterAnalysis.Analysis)}) AND as_of <> {runs.Parameter(asOf)} AND as_of IN (SELECT as_of FROM {Tables.RefreshRuns})");
         yield return runs.Build();
     }
 

@@ -82,13 +82,11 @@ public sealed record RefreshRun(long RunId, DateTime AsOf, DateTime StartedAt, D
 public sealed record SnapshotProfile(FeatureProfile Features, int? ClusterModel, IReadOnlyList<IReadOnlyList<double>> ClusterMeans);
 
 /// <summary>
-/// The log of refreshes (<see cref="Table"/>): every run, committed or failed, with its report. The current
+/// The log of refreshes (<see cref="Tables.RefreshRuns"/>): every run, committed or failed, with its report. The current
 /// snapshot is the committed run with the latest as-of: a failed run never replaces it.
 /// </summary>
 public static class RefreshRuns
 {
-    /// <summary>The table.</summary>
-    public const string Table = "refresh_runs";
 
     /// <summary>The status of a committed run.</summary>
     public const string Ok = "ok";
@@ -104,7 +102,7 @@ public static class RefreshRuns
     {
         ArgumentNullException.ThrowIfNull(reader);
         var sql = new SqlBuilder(reader.Dialect);
-        sql.Append($"SELECT run_id, as_of, started_at, finished_at, status, failed_step, error FROM {Table} ORDER BY run_id DESC LIMIT {sql.Parameter((long)limit)}");
+        sql.Append($"SELECT run_id, as_of, started_at, finished_at, status, failed_step, error FROM {Tables.RefreshRuns} ORDER BY run_id DESC LIMIT {sql.Parameter((long)limit)}");
         var result = new List<RefreshRun>();
         reader.Read(sql.Build(), r => result.Add(Run(r)));
         return result;
@@ -119,7 +117,7 @@ public static class RefreshRuns
         ArgumentNullException.ThrowIfNull(reader);
         var sql = new SqlBuilder(reader.Dialect);
         var at = sql.Parameter(before);
-        sql.Append($"SELECT run_id, as_of, started_at, finished_at, status, failed_step, error FROM {Table} WHERE status = {sql.Parameter(Ok)} AND ({at} IS NULL OR as_of < {at}) ORDER BY as_of DESC, run_id DESC LIMIT 1");
+        sql.Append($"SELECT run_id, as_of, started_at, finished_at, status, failed_step, error FROM {Tables.RefreshRuns} WHERE status = {sql.Parameter(Ok)} AND ({at} IS NULL OR as_of < {at}) ORDER BY as_of DESC, run_id DESC LIMIT 1");
         RefreshRun? run = null;
         reader.Read(sql.Build(), r => run = Run(r));
         return run;
@@ -130,7 +128,7 @@ public static class RefreshRuns
     {
         ArgumentNullException.ThrowIfNull(reader);
         var sql = new SqlBuilder(reader.Dialect);
-        sql.Append($"SELECT DISTINCT as_of FROM {Table} WHERE status = {sql.Parameter(Ok)} ORDER BY as_of");
+        sql.Append($"SELECT DISTINCT as_of FROM {Tables.RefreshRuns} WHERE status = {sql.Parameter(Ok)} ORDER BY as_of");
         var result = new List<DateTime>();
         reader.Read(sql.Build(), r => result.Add(Utc(r, 0)));
         return result;
@@ -149,7 +147,7 @@ public static class RefreshRuns
         var sql = new SqlBuilder(dialect);
         sql.Append(
             $"""
-            INSERT INTO {Table} (run_id, as_of, started_at, finished_at, status, failed_step, error, report, profile)
+            INSERT INTO {Tables.RefreshRuns} (run_id, as_of, started_at, finished_at, status, failed_step, error, report, profile)
             VALUES ({sql.Parameter(run.RunId)}, {sql.Parameter(run.AsOf)}, {sql.Parameter(run.StartedAt)}, {sql.Parameter(run.FinishedAt)}, {sql.Parameter(run.Status)}, {sql.Parameter(run.FailedStep)}, {sql.Parameter(run.Error)}, {sql.Parameter(report)}, {sql.Parameter(profile)})
             """);
         return sql.Build();
@@ -159,7 +157,7 @@ public static class RefreshRuns
     internal static long Next(ISqlReader reader)
     {
         long next = 1;
-        reader.Read(new SqlStatement($"SELECT coalesce(max(run_id), 0) + 1 FROM {Table}", []), r => next = Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture));
+        reader.Read(new SqlStatement($"SELECT coalesce(max(run_id), 0) + 1 FROM {Tables.RefreshRuns}", []), r => next = Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture));
         return next;
     }
 
@@ -167,7 +165,7 @@ public static class RefreshRuns
     {
         ArgumentNullException.ThrowIfNull(reader);
         var sql = new SqlBuilder(reader.Dialect);
-        sql.Append($"SELECT {column} FROM {Table} WHERE run_id = {sql.Parameter(runId)}");
+        sql.Append($"SELECT {column} FROM {Tables.RefreshRuns} WHERE run_id = {sql.Parameter(runId)}");
         string? text = null;
         reader.Read(sql.Build(), r => text = r.IsDBNull(0) ? null : r.GetString(0));
         return text;

@@ -38,7 +38,7 @@ public sealed record RfmReport(DateTime AsOf, RfmOptions Options, long Customers
 
 /// <summary>
 /// RFM analysis: scores each customer with at least one order (docs/rfm.md), names the score cells
-/// with the workspace's map, stores the scores per as-of in <see cref="Table"/>, and reports them.
+/// with the workspace's map, stores the scores per as-of in <see cref="Tables.RfmScores"/>, and reports them.
 /// In segments, <c>rfm.segment</c>, <c>rfm.r</c>, … are computed at the evaluation's as-of with the
 /// workspace's options, and every named segment is also a segment of its own (<c>rfm_champions</c>).
 /// </summary>
@@ -47,8 +47,6 @@ public static class RfmAnalysis
     /// <summary>The analysis name in <see cref="AnalysisRuns"/>.</summary>
     public const string Analysis = "rfm";
 
-    /// <summary>The table of stored scores.</summary>
-    public const string Table = "rfm_scores";
 
     /// <summary>The prefix of RFM fields in segment text.</summary>
     public const string Namespace = "rfm";
@@ -62,7 +60,7 @@ public static class RfmAnalysis
     /// <summary><c>rfm.segment</c>, <c>rfm.r</c>, <c>rfm.f</c>, <c>rfm.m</c>, <c>rfm.fm</c> for the segment language, computed with <paramref name="options"/>.</summary>
     public static DerivedFieldSet FieldSet(RfmOptions options) => new(
         Namespace,
-        Table,
+        Tables.RfmScores,
         [new("segment", FieldType.Text), new("r", FieldType.Integer), new("f", FieldType.Integer), new("m", FieldType.Integer), new("fm", FieldType.Integer)],
         "segmenta rfm")
     {
@@ -86,7 +84,7 @@ public static class RfmAnalysis
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
         warehouse.ExecuteInTransaction(
-            AnalysisRuns.Replace(warehouse.Dialect, Analysis, Table, RfmQuery.Columns, sql => new RfmQuery(options).Write(sql, context), context.AsOf, now, OptionsJson(options)),
+            AnalysisRuns.Replace(warehouse.Dialect, Analysis, Tables.RfmScores, RfmQuery.Columns, sql => new RfmQuery(options).Write(sql, context), context.AsOf, now, OptionsJson(options)),
             cancellation);
         return Report(warehouse, context.AsOf, options);
     }
@@ -109,7 +107,7 @@ public static class RfmAnalysis
     {
         ArgumentNullException.ThrowIfNull(dialect);
         var sql = new SqlBuilder(dialect);
-        sql.Append($"SELECT {string.Join(", ", StoredColumns.Select(dialect.QuoteIdentifier))} FROM {dialect.QuoteIdentifier(Table)} WHERE as_of = {sql.Parameter(asOf)} ORDER BY {dialect.BinaryOrder("customer_id")}");
+        sql.Append($"SELECT {string.Join(", ", StoredColumns.Select(dialect.QuoteIdentifier))} FROM {dialect.QuoteIdentifier(Tables.RfmScores)} WHERE as_of = {sql.Parameter(asOf)} ORDER BY {dialect.BinaryOrder("customer_id")}");
         return sql.Build();
     }
 
@@ -121,7 +119,7 @@ public static class RfmAnalysis
     {
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(options);
-        return Summarize(warehouse, asOf, options, sql => sql.Append($"(SELECT * FROM {sql.Dialect.QuoteIdentifier(Table)} WHERE as_of = {sql.Parameter(asOf)}) x"));
+        return Summarize(warehouse, asOf, options, sql => sql.Append($"(SELECT * FROM {sql.Dialect.QuoteIdentifier(Tables.RfmScores)} WHERE as_of = {sql.Parameter(asOf)}) x"));
     }
 
     /// <summary>The scores computed at the context's as-of, as a parenthesized subquery aliased <c>x</c>.</summary>

@@ -3,6 +3,7 @@ using Segmenta.Features;
 using Segmenta.Language;
 using Segmenta.Model;
 using Segmenta.Sql;
+using Segmenta.Warehouse;
 
 namespace Segmenta.Rfm;
 
@@ -36,7 +37,7 @@ internal sealed class RfmQuery(RfmOptions options) : IDerivedFieldSource
         if (context.Stored.Contains(RfmAnalysis.Analysis))
         {
             var d = sql.Dialect;
-            sql.Append($"SELECT {string.Join(", ", Columns.Select(d.QuoteIdentifier))} FROM {d.QuoteIdentifier(RfmAnalysis.Table)} WHERE as_of = {sql.Parameter(context.AsOf)}");
+            sql.Append($"SELECT {string.Join(", ", Columns.Select(d.QuoteIdentifier))} FROM {d.QuoteIdentifier(Tables.RfmScores)} WHERE as_of = {sql.Parameter(context.AsOf)}");
             return;
         }
 

@@ -28,7 +28,7 @@ public sealed class HistoryException(string message) : SegmentaException(message
 
 /// <summary>
 /// Stores segment membership over time compactly: one row per stay of a customer in a segment
-/// (<see cref="IntervalsTable"/>: entered at one materialization, exited at a later one or still in),
+/// (<see cref="Tables.SegmentIntervals"/>: entered at one materialization, exited at a later one or still in),
 /// plus one row per segment and materialization with its size and how many entered and exited. Who was
 /// in a segment at any instant is exact: the members of its last materialization at or before it.
 /// History moves forward: a segment is materialized at or after its latest instant; at the same
@@ -36,14 +36,8 @@ public sealed class HistoryException(string message) : SegmentaException(message
 /// </summary>
 public static class SegmentMaterializer
 {
-    /// <summary>Membership intervals: <c>segment, customer_id, entered_at, exited_at</c> (null while still a member).</summary>
-    public const string IntervalsTable = "segment_intervals";
 
-    /// <summary>Scratch space for the members being recorded, emptied in the same transaction.</summary>
-    public const string StagingTable = "segment_staging";
 
-    /// <summary>One row per segment and materialization.</summary>
-    public const string MaterializationsTable = "segment_materializations";
 
     /// <summary>Materializes <paramref name="segments"/> (in dependency order) in one transaction and returns what was stored.</summary>
     public static IReadOnlyList<Materialization> Materialize(
@@ -87,7 +81,7 @@ public static class SegmentMaterializer
     {
         ArgumentNullException.ThrowIfNull(reader);
         var result = new Dictionary<string, DateTime>(StringComparer.Ordinal);
-        reader.Read(new SqlStatement($"SELECT segment, max(as_of) FROM {MaterializationsTable} GROUP BY segment", []), r => result[r.GetString(0)] = Utc(r, 1));
+        reader.Read(new SqlStatement($"SELECT segment, max(as_of) FROM {Tables.SegmentMaterializations} GROUP BY segment", []), r => result[r.GetString(0)] = Utc(r, 1));
         return result;
     }
 
@@ -123,10 +117,10 @@ public static class SegmentMaterializer
         string Names(SqlBuilder sql) => string.Join(", ", segments.Select(s => sql.Parameter(s.Name)));
 
         // Undo a materialization at this very instant: what it opened goes, what it closed reopens.
-        Run(sql => sql.Append($"DELETE FROM {IntervalsTable} WHERE segment IN ({Names(sql)}) AND entered_at = {sql.Parameter(context.AsOf)}"));
-        Run(sql => sql.Append($"UPDATE {IntervalsTable} SET exited_at = NULL WHERE segment IN ({Names(sql)}) AND exited_at = {sql.Parameter(context.AsOf)}"));
-        Run(sql => sql.Append($"DELETE FROM {MaterializationsTable} WHERE segment IN ({Names(sql)}) AND as_of = {sql.Parameter(context.AsOf)}"));
-        Run(sql => sql.Append($"DELETE FROM {StagingTable}"));
+        Run(sql => sql.Append($"DELETE FROM {Tables.SegmentIntervals} WHERE segment IN ({Names(sql)}) AND entered_at = {sql.Parameter(context.AsOf)}"));
+        Run(sql => sql.Append($"UPDATE {Tables.SegmentIntervals} SET exited_at = NULL WHERE segment IN ({Names(sql)}) AND exited_at = {sql.Parameter(context.AsOf)}"));
+        Run(sql => sql.Append($"DELETE FROM {Tables.SegmentMaterializations} WHERE segment IN ({Names(sql)}) AND as_of = {sql.Parameter(context.AsOf)}"));
+        Run(sql => sql.Append($"DELETE FROM {Tables.SegmentStaging}"));
         foreach (var segment in segments)
         {
             Run(sql => sql.Append(
@@ -137,7 +131,7 @@ public static class SegmentMaterializer
                 """));
             Run(sql =>
             {
-                sql.Append($"INSERT INTO {StagingTable} (segment, customer_id)\nSELECT {sql.Parameter(segment.Name)}, m.customer_id\nFROM (\n");
+                sql.Append($"INSERT INTO {Tables.SegmentStaging} (segment, customer_id)\nSELECT {sql.Parameter(segment.Name)}, m.customer_id\nFROM (\n");
                 segment.Query(d, context).WriteMembers(sql);
                 sql.Append("\n) m");
             });
@@ -145,16 +139,16 @@ public static class SegmentMaterializer
 
         Run(sql => sql.Append(
             $"""
-            UPDATE {IntervalsTable} SET exited_at = {sql.Parameter(context.AsOf)}
+            UPDATE {Tables.SegmentIntervals} SET exited_at = {sql.Parameter(context.AsOf)}
             WHERE segment IN ({Names(sql)}) AND exited_at IS NULL
-              AND NOT EXISTS (SELECT 1 FROM {StagingTable} s WHERE s.segment = {IntervalsTable}.segment AND s.customer_id = {IntervalsTable}.customer_id)
+              AND NOT EXISTS (SELECT 1 FROM {Tables.SegmentStaging} s WHERE s.segment = {Tables.SegmentIntervals}.segment AND s.customer_id = {Tables.SegmentIntervals}.customer_id)
             """));
         Run(sql => sql.Append(
             $"""
-            INSERT INTO {IntervalsTable} (segment, customer_id, entered_at, exited_at)
+            INSERT INTO {Tables.SegmentIntervals} (segment, customer_id, entered_at, exited_at)
             SELECT s.segment, s.customer_id, {sql.Parameter(context.AsOf)}, NULL
-            FROM {StagingTable} s
-            WHERE NOT EXISTS (SELECT 1 FROM {IntervalsTable} i WHERE i.segment = s.segment AND i.customer_id = s.customer_id AND i.exited_at IS NULL)
+            FROM {Tables.SegmentStaging} s
+            WHERE NOT EXISTS (SELECT 1 FROM {Tables.SegmentIntervals} i WHERE i.segment = s.segment AND i.customer_id = s.customer_id AND i.exited_at IS NULL)
             """));
         Run(sql =>
         {
@@ -162,17 +156,17 @@ public static class SegmentMaterializer
             var values = string.Join(", ", segments.Select(s => $"({sql.Parameter(s.Name)}, {sql.Parameter(s.Version)})"));
             sql.Append(
                 $"""
-                INSERT INTO {MaterializationsTable} (segment, version, as_of, materialized_at, size, entered, exited)
+                INSERT INTO {Tables.SegmentMaterializations} (segment, version, as_of, materialized_at, size, entered, exited)
                 SELECT v.segment, v.version, {at}, {sql.Parameter(now)}, coalesce(z.size, 0), coalesce(m.entered, 0), coalesce(m.exited, 0)
                 FROM (VALUES {values}) AS v (segment, version)
-                LEFT JOIN (SELECT segment, count(*) AS size FROM {StagingTable} GROUP BY segment) z ON z.segment = v.segment
+                LEFT JOIN (SELECT segment, count(*) AS size FROM {Tables.SegmentStaging} GROUP BY segment) z ON z.segment = v.segment
                 LEFT JOIN (
                   SELECT segment, count(*) FILTER (WHERE entered_at = {at}) AS entered, count(*) FILTER (WHERE exited_at = {at}) AS exited
-                  FROM {IntervalsTable} WHERE entered_at = {at} OR exited_at = {at} GROUP BY segment
+                  FROM {Tables.SegmentIntervals} WHERE entered_at = {at} OR exited_at = {at} GROUP BY segment
                 ) m ON m.segment = v.segment
                 """);
         });
-        Run(sql => sql.Append($"DELETE FROM {StagingTable}"));
+        Run(sql => sql.Append($"DELETE FROM {Tables.SegmentStaging}"));
 
         var stored = History(transaction, null).Where(m => m.AsOf == context.AsOf).ToDictionary(m => m.Segment, StringComparer.Ordinal);
         return segments.Select(s => stored[s.Name]).ToList();
@@ -184,7 +178,7 @@ public static class SegmentMaterializer
         ArgumentNullException.ThrowIfNull(reader);
         var sql = new SqlBuilder(reader.Dialect);
         var name = sql.Parameter(segment);
-        sql.Append($"SELECT segment, version, as_of, materialized_at, size, coalesce(entered, 0), coalesce(exited, 0) FROM {MaterializationsTable} WHERE {name} IS NULL OR segment = {name} ORDER BY segment, as_of DESC");
+        sql.Append($"SELECT segment, version, as_of, materialized_at, size, coalesce(entered, 0), coalesce(exited, 0) FROM {Tables.SegmentMaterializations} WHERE {name} IS NULL OR segment = {name} ORDER BY segment, as_of DESC");
         var result = new List<Materialization>();
         reader.Read(sql.Build(), r => result.Add(new Materialization(r.GetString(0), r.GetString(1), Utc(r, 2), Utc(r, 3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6))));
         return result;
@@ -220,7 +214,7 @@ public static class SegmentMaterializer
     public static void WriteStays(SqlBuilder sql, string alias, string segment, string at)
     {
         ArgumentNullException.ThrowIfNull(sql);
-        sql.Append($"{IntervalsTable} {alias} WHERE {alias}.segment = {segment} AND {alias}.entered_at <= {at} AND ({alias}.exited_at IS NULL OR {alias}.exited_at > {at})");
+        sql.Append($"{Tables.SegmentIntervals} {alias} WHERE {alias}.segment = {segment} AND {alias}.entered_at <= {at} AND ({alias}.exited_at IS NULL OR {alias}.exited_at > {at})");
     }
 
     private static DateTime Utc(IDataRecord r, int i) => DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc);

@@ -139,7 +139,7 @@ public static class SegmentMigration
         var rank = "CASE i.segment " + string.Join(" ", family.Select((s, k) => $"WHEN {sql.Parameter(s)} THEN {k.ToString(CultureInfo.InvariantCulture)}")) + " END";
         var names = string.Join(", ", family.Select(s => sql.Parameter(s)));
         string States(string at) =>
-            $"SELECT i.customer_id, min({rank}) AS r FROM {SegmentMaterializer.IntervalsTable} i WHERE i.segment IN ({names}) AND i.entered_at <= {at} AND (i.exited_at IS NULL OR i.exited_at > {at}) GROUP BY i.customer_id";
+            $"SELECT i.customer_id, min({rank}) AS r FROM {Tables.SegmentIntervals} i WHERE i.segment IN ({names}) AND i.entered_at <= {at} AND (i.exited_at IS NULL OR i.exited_at > {at}) GROUP BY i.customer_id";
         var a = States(sql.Parameter(from));
         var b = States(sql.Parameter(to));
         sql.Append($"SELECT a.r, b.r, count(*) FROM ({a}) a FULL OUTER JOIN ({b}) b ON b.customer_id = a.customer_id GROUP BY a.r, b.r");

@@ -98,7 +98,7 @@ public sealed record SegmentPreview(
     private static SegmentLifetime ReadLifetime(IWarehouse warehouse, Sql.SqlStatement members)
     {
         var d = warehouse.Dialect;
-        var table = d.QuoteIdentifier(Clv.ClvAnalysis.PredictionsTable);
+        var table = d.QuoteIdentifier(Tables.ClvPredictions);
         var value = d.QuoteIdentifier("value");
         var id = d.QuoteIdentifier(CanonicalModel.CustomerId);
         SegmentLifetime? result = null;

@@ -17,8 +17,6 @@ public sealed record AnalysisRun(string Analysis, DateTime AsOf, DateTime Comput
 /// </summary>
 public static class AnalysisRuns
 {
-    /// <summary>The table of runs.</summary>
-    public const string Table = "analysis_runs";
 
     /// <summary>
     /// The statements that replace an analysis's rows at <paramref name="asOf"/> in <paramref name="table"/>
@@ -55,10 +53,10 @@ public static class AnalysisRuns
                 writeRows(sql);
                 sql.Append("\n) x");
             }),
-            One(sql => sql.Append($"DELETE FROM {Table} WHERE analysis = {sql.Parameter(analysis)} AND as_of = {sql.Parameter(asOf)}")),
+            One(sql => sql.Append($"DELETE FROM {Tables.AnalysisRuns} WHERE analysis = {sql.Parameter(analysis)} AND as_of = {sql.Parameter(asOf)}")),
             One(sql => sql.Append(
                 $"""
-                INSERT INTO {Table} (analysis, as_of, computed_at, row_count, options)
+                INSERT INTO {Tables.AnalysisRuns} (analysis, as_of, computed_at, row_count, options)
                 SELECT {sql.Parameter(analysis)}, {sql.Parameter(asOf)}, {sql.Parameter(computedAt)}, count(*), {sql.Parameter(options)}
                 FROM {target} WHERE as_of = {sql.Parameter(asOf)}
                 """)),
@@ -70,7 +68,7 @@ public static class AnalysisRuns
     {
         ArgumentNullException.ThrowIfNull(warehouse);
         var sql = new SqlBuilder(warehouse.Dialect);
-        sql.Append($"SELECT analysis, as_of, computed_at, row_count, options FROM {Table} WHERE analysis = {sql.Parameter(analysis)} ORDER BY as_of DESC");
+        sql.Append($"SELECT analysis, as_of, computed_at, row_count, options FROM {Tables.AnalysisRuns} WHERE analysis = {sql.Parameter(analysis)} ORDER BY as_of DESC");
         var result = new List<AnalysisRun>();
         warehouse.Read(sql.Build(), r => result.Add(new AnalysisRun(
             r.GetString(0),

@@ -1,11 +1,5 @@
-using Segmenta.Campaigns;
-using Segmenta.Clv;
-using Segmenta.Clustering;
 using Segmenta.Features;
 using Segmenta.Model;
-using Segmenta.Refresh;
-using Segmenta.Rfm;
-using Segmenta.Segments;
 using Segmenta.Sql;
 
 namespace Segmenta.Warehouse;
@@ -23,8 +17,6 @@ public sealed record SchemaMigration(int Version, string Description, Func<ISqlD
 /// </summary>
 public static class WarehouseSchema
 {
-    /// <summary>The table recording applied versions.</summary>
-    public const string VersionTable = "segmenta_schema";
 
     /// <summary>The column of <c>events</c> that says which ingest run loaded the row.</summary>
     public const string IngestRunColumn = "ingest_run";
@@ -108,7 +100,7 @@ public static class WarehouseSchema
         new(5, "materialized customer features and RFM scores per as-of instant, and the analysis runs that made them", d =>
         [
             .. d.CreateTable(
-                FeatureCatalog.Table,
+                Tables.CustomerFeatures,
                 [
                     $"as_of {d.TimestampType} NOT NULL",
                     $"customer_id {d.TypeName(FieldType.Text)} NOT NULL",
@@ -116,9 +108,9 @@ public static class WarehouseSchema
                 ],
                 null,
                 null),
-            .. d.CreateIndex(FeatureCatalog.Table, "as_of", "customer_id"),
+            .. d.CreateIndex(Tables.CustomerFeatures, "as_of", "customer_id"),
             .. d.CreateTable(
-                RfmAnalysis.Table,
+                Tables.RfmScores,
                 [
                     $"as_of {d.TimestampType} NOT NULL",
                     $"customer_id {d.TypeName(FieldType.Text)} NOT NULL",
@@ -130,9 +122,9 @@ public static class WarehouseSchema
                 ],
                 null,
                 null),
-            .. d.CreateIndex(RfmAnalysis.Table, "as_of", "customer_id"),
+            .. d.CreateIndex(Tables.RfmScores, "as_of", "customer_id"),
             $"""
-            CREATE TABLE {AnalysisRuns.Table} (
+            CREATE TABLE {Tables.AnalysisRuns} (
                 analysis {d.TypeName(FieldType.Text)} NOT NULL,
                 as_of {d.TimestampType} NOT NULL,
                 computed_at {d.TimestampType} NOT NULL,
@@ -144,7 +136,7 @@ public static class WarehouseSchema
         new(6, "cluster models: every fitted k-means model, the newest active", d =>
         [
             $"""
-            CREATE TABLE {ClusterAnalysis.Table} (
+            CREATE TABLE {Tables.ClusterModels} (
                 version {d.TypeName(FieldType.Integer)} PRIMARY KEY,
                 fitted_at {d.TimestampType} NOT NULL,
                 as_of {d.TimestampType} NOT NULL,
@@ -157,7 +149,7 @@ public static class WarehouseSchema
         new(7, "CLV: every fitted model, the newest active, and each customer's latest predictions", d =>
         [
             $"""
-            CREATE TABLE {ClvAnalysis.ModelsTable} (
+            CREATE TABLE {Tables.ClvModels} (
                 version {d.TypeName(FieldType.Integer)} PRIMARY KEY,
                 fitted_at {d.TimestampType} NOT NULL,
                 model_kind {d.TypeName(FieldType.Text)} NOT NULL,
@@ -167,7 +159,7 @@ public static class WarehouseSchema
                 model {d.TypeName(FieldType.Text)} NOT NULL)
             """,
             .. d.CreateTable(
-                ClvAnalysis.PredictionsTable,
+                Tables.ClvPredictions,
                 [
                     $"customer_id {d.TypeName(FieldType.Text)} NOT NULL",
                     $"model_version {d.TypeName(FieldType.Integer)} NOT NULL",
@@ -184,13 +176,13 @@ public static class WarehouseSchema
                 // would make DuckDB check each appended row against an index, ten times the append's cost.
                 null,
                 null),
-            .. d.CreateIndex(ClvAnalysis.PredictionsTable, "customer_id"),
+            .. d.CreateIndex(Tables.ClvPredictions, "customer_id"),
         ]),
         new(8, "campaigns with their frozen audiences; ingest runs count the records a mapping's `where` skipped", d =>
         [
             $"ALTER TABLE ingest_runs ADD COLUMN skipped {d.TypeName(FieldType.Integer)} DEFAULT 0",
             $"""
-            CREATE TABLE {CampaignLauncher.CampaignsTable} (
+            CREATE TABLE {Tables.Campaigns} (
                 name {d.TypeName(FieldType.Text)} PRIMARY KEY,
                 launched_at {d.TimestampType} NOT NULL,
                 as_of {d.TimestampType} NOT NULL,
@@ -199,7 +191,7 @@ public static class WarehouseSchema
                 definition {d.TypeName(FieldType.Text)} NOT NULL)
             """,
             .. d.CreateTable(
-                CampaignLauncher.AssignmentsTable,
+                Tables.CampaignAssignments,
                 [
                     $"campaign {d.TypeName(FieldType.Text)} NOT NULL",
                     $"customer_id {d.TypeName(FieldType.Text)} NOT NULL",
@@ -209,27 +201,27 @@ public static class WarehouseSchema
                 // One row per customer and campaign is the launcher's guarantee (one append per campaign name, which is a key above).
                 null,
                 null),
-            .. d.CreateIndex(CampaignLauncher.AssignmentsTable, "campaign", "customer_id"),
+            .. d.CreateIndex(Tables.CampaignAssignments, "campaign", "customer_id"),
         ]),
         new(9, "membership history as intervals (entered at one materialization, left at a later one) instead of a full copy per as-of; entered and exited counts; refresh runs; stored cluster scores", d =>
         [
             $"""
-            CREATE TABLE {SegmentMaterializer.IntervalsTable} (
+            CREATE TABLE {Tables.SegmentIntervals} (
                 segment {d.TypeName(FieldType.Text)} NOT NULL,
                 customer_id {d.TypeName(FieldType.Text)} NOT NULL,
                 entered_at {d.TimestampType} NOT NULL,
                 exited_at {d.TimestampType})
             """,
-            .. d.CreateIndex(SegmentMaterializer.IntervalsTable, "segment", "customer_id"),
+            .. d.CreateIndex(Tables.SegmentIntervals, "segment", "customer_id"),
             $"""
-            CREATE TABLE {SegmentMaterializer.StagingTable} (
+            CREATE TABLE {Tables.SegmentStaging} (
                 segment {d.TypeName(FieldType.Text)} NOT NULL,
                 customer_id {d.TypeName(FieldType.Text)} NOT NULL)
             """,
             // Islands of consecutive materializations a customer was in become one interval each: it ends
             // at the segment's next materialization after the island's last, or stays open.
             $"""
-            INSERT INTO {SegmentMaterializer.IntervalsTable} (segment, customer_id, entered_at, exited_at)
+            INSERT INTO {Tables.SegmentIntervals} (segment, customer_id, entered_at, exited_at)
             SELECT i.segment, i.customer_id, i.entered_at, s.next_as_of
             FROM (
               SELECT segment, customer_id, min(as_of) AS entered_at, max(k) AS last_k
@@ -250,12 +242,12 @@ public static class WarehouseSchema
             $"ALTER TABLE segment_materializations ADD COLUMN exited {d.TypeName(FieldType.Integer)} DEFAULT 0",
             $"""
             UPDATE segment_materializations SET
-              entered = (SELECT count(*) FROM {SegmentMaterializer.IntervalsTable} i WHERE i.segment = segment_materializations.segment AND i.entered_at = segment_materializations.as_of),
-              exited = (SELECT count(*) FROM {SegmentMaterializer.IntervalsTable} i WHERE i.segment = segment_materializations.segment AND i.exited_at = segment_materializations.as_of)
+              entered = (SELECT count(*) FROM {Tables.SegmentIntervals} i WHERE i.segment = segment_materializations.segment AND i.entered_at = segment_materializations.as_of),
+              exited = (SELECT count(*) FROM {Tables.SegmentIntervals} i WHERE i.segment = segment_materializations.segment AND i.exited_at = segment_materializations.as_of)
             """,
             "DROP TABLE segment_memberships",
             .. d.CreateTable(
-                ClusterAnalysis.ScoresTable,
+                Tables.ClusterScores,
                 [
                     $"as_of {d.TimestampType} NOT NULL",
                     $"customer_id {d.TypeName(FieldType.Text)} NOT NULL",
@@ -264,9 +256,9 @@ public static class WarehouseSchema
                 ],
                 null,
                 null),
-            .. d.CreateIndex(ClusterAnalysis.ScoresTable, "as_of", "customer_id"),
+            .. d.CreateIndex(Tables.ClusterScores, "as_of", "customer_id"),
             $"""
-            CREATE TABLE {RefreshRuns.Table} (
+            CREATE TABLE {Tables.RefreshRuns} (
                 run_id {d.TypeName(FieldType.Integer)} PRIMARY KEY,
                 as_of {d.TimestampType} NOT NULL,
                 started_at {d.TimestampType} NOT NULL,
@@ -280,7 +272,7 @@ public static class WarehouseSchema
         ]),
         new(10, "the refund_rate feature", d =>
         [
-            $"ALTER TABLE {FeatureCatalog.Table} ADD COLUMN refund_rate {d.DoubleType}",
+            $"ALTER TABLE {Tables.CustomerFeatures} ADD COLUMN refund_rate {d.DoubleType}",
         ]),
     ];
 

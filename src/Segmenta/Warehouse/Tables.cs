@@ -1,0 +1,57 @@
+namespace Segmenta.Warehouse;
+
+/// <summary>
+/// The warehouse's tables by name: the one place the schema's names live. The migrations (<see cref="WarehouseSchema"/>)
+/// and every feature's statements name tables through these, so the schema depends on no feature and no feature
+/// spells a table of its own. A name is never changed once released (a migration that renames adds a new one).
+/// </summary>
+public static class Tables
+{
+    /// <summary>The applied schema versions.</summary>
+    public const string SchemaVersions = "segmenta_schema";
+
+    /// <summary>One row per ingest run (files and collected events).</summary>
+    public const string IngestRuns = "ingest_runs";
+
+    /// <summary>Rows and messages set aside with their line and reason.</summary>
+    public const string Quarantine = "quarantine";
+
+    /// <summary>One row per stay of a customer in a segment (entered, exited).</summary>
+    public const string SegmentIntervals = "segment_intervals";
+
+    /// <summary>Scratch for a refresh's members, emptied in the same transaction.</summary>
+    public const string SegmentStaging = "segment_staging";
+
+    /// <summary>One row per materialization of a segment: size, entered, exited.</summary>
+    public const string SegmentMaterializations = "segment_materializations";
+
+    /// <summary>Every customer's features per as-of.</summary>
+    public const string CustomerFeatures = "customer_features";
+
+    /// <summary>Every customer's RFM scores per as-of.</summary>
+    public const string RfmScores = "rfm_scores";
+
+    /// <summary>Each stored analysis run: analysis, as-of, rows, options.</summary>
+    public const string AnalysisRuns = "analysis_runs";
+
+    /// <summary>Every fitted k-means model.</summary>
+    public const string ClusterModels = "cluster_models";
+
+    /// <summary>Every customer's cluster at the current snapshot.</summary>
+    public const string ClusterScores = "cluster_scores";
+
+    /// <summary>Every CLV fit.</summary>
+    public const string ClvModels = "clv_models";
+
+    /// <summary>The latest CLV predictions, one row per customer.</summary>
+    public const string ClvPredictions = "clv_predictions";
+
+    /// <summary>Each launched campaign with its file as launched.</summary>
+    public const string Campaigns = "campaigns";
+
+    /// <summary>Each campaign's customers with their segment and arm.</summary>
+    public const string CampaignAssignments = "campaign_assignments";
+
+    /// <summary>Every refresh, committed or failed, with its report.</summary>
+    public const string RefreshRuns = "refresh_runs";
+}
