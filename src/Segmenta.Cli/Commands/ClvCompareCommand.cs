@@ -38,22 +38,7 @@ internal sealed class ClvCompareCommand : GuardedCommand<ClvCompareSettings>
         var exit = result.Recommended is null ? ExitCodes.Findings : ExitCodes.Ok;
         if (settings.Json)
         {
-            CliOutput.WriteJson(new
-            {
-                calibration_end = DocumentValues.Day(end),
-                unit = unit.ToString().ToLowerInvariant(),
-                customers = customers.Count,
-                default_model = ClvFitter.ModelName(ClvFitter.DefaultModel),
-                recommended = result.Recommended is { } r ? ClvFitter.ModelName(r) : null,
-                reason = result.Reason,
-                models = result.Candidates.Select(c => new
-                {
-                    model = ClvFitter.ModelName(c.Kind),
-                    clean = c.Clean,
-                    problem = c.Problem,
-                    fit = c.Model is null ? null : AnalysisDocuments.Model(c.Model, stored: false),
-                }),
-            });
+            CliOutput.WriteJson(ClvDocuments.Comparison(result, end, unit, customers.Count));
             return exit;
         }
 

@@ -64,27 +64,13 @@ internal sealed class ClvValidateCommand : GuardedCommand<ClvValidateSettings>
         var charts = settings.Charts is { } folder ? ClvCharts.Write(validation, folder) : [];
         if (settings.Json)
         {
-            CliOutput.WriteJson(ToJson(validation, charts));
+            CliOutput.WriteJson(ClvDocuments.Validation(validation, charts));
             return ExitCodes.Ok;
         }
 
         Print(validation, charts);
         return ExitCodes.Ok;
     }
-
-    internal static object ToJson(ClvValidation v, IReadOnlyList<string> charts) => new
-    {
-        fit = AnalysisDocuments.Model(v.Model, stored: false),
-        holdout_end = DocumentValues.Day(v.HoldoutEnd),
-        holdout_length = v.HoldoutLength,
-        customers = v.Customers,
-        holdout_actual = v.HoldoutActual,
-        holdout_predicted = v.HoldoutPredicted,
-        mean_absolute_error = v.MeanAbsoluteError,
-        by_frequency = v.ByFrequency.Select(b => new { x = b.Label, customers = b.Customers, actual = b.Actual, predicted = b.Predicted }),
-        tracking = v.Tracking.Select(w => new { week = w.Week, end = DocumentValues.Day(w.End), actual = w.Actual, predicted = w.Predicted, cumulative_actual = w.CumulativeActual, cumulative_predicted = w.CumulativePredicted }),
-        charts,
-    };
 
     private static void Print(ClvValidation v, IReadOnlyList<string> charts)
     {

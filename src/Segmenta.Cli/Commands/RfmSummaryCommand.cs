@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using Segmenta.Documents;
 using Segmenta.Features;
 using Segmenta.Segments;
 using Spectre.Console.Cli;
@@ -71,19 +72,17 @@ internal sealed class RfmSummaryCommand : GuardedCommand<RfmSummarySettings>
         var unitName = unit.ToString().ToLowerInvariant();
         if (settings.Json)
         {
-            CliOutput.WriteJson(new
-            {
-                calibration_end = calibrationEnd.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                holdout_end = holdoutEnd?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                unit = unitName,
+            CliOutput.WriteJson(new RepeatSummaryDocument(
+                calibrationEnd.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                holdoutEnd?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                unitName,
                 customers,
-                repeat_customers = repeaters,
-                mean_x = customers == 0 ? 0 : Math.Round(sumX / customers, 6),
-                mean_t = customers == 0 ? 0 : Math.Round(sumT / customers, 6),
-                holdout_transactions = holdoutTransactions,
-                holdout_length = Math.Round(period.HoldoutLength, 6),
-                path,
-            });
+                repeaters,
+                customers == 0 ? 0 : Math.Round(sumX / customers, 6),
+                customers == 0 ? 0 : Math.Round(sumT / customers, 6),
+                holdoutTransactions,
+                Math.Round(period.HoldoutLength, 6),
+                path));
             return ExitCodes.Ok;
         }
 

@@ -4,8 +4,8 @@ using Segmenta.Clv;
 using Segmenta.Features;
 using Segmenta.Personas;
 using Segmenta.Rfm;
-using static Segmenta.Documents.DocumentValues;
 using Segmenta.Warehouse;
+using static Segmenta.Documents.DocumentValues;
 
 namespace Segmenta.Documents;
 
@@ -470,3 +470,64 @@ public sealed record ClvFitDocument(ClvModelDocument Fit, PredictionsDocument Pr
 
 /// <summary>Predictions of a stored model (<c>clv predict</c>), and where every customer's were written.</summary>
 public sealed record ClvPredictDocument(int Model, PredictionsDocument Predictions, string? Path);
+
+/// <summary>A calibration/holdout check of a purchase model (<c>clv validate</c>): holdout purchases against the prediction, by calibration frequency and week by week.</summary>
+public sealed record ClvValidationDocument(
+    ClvModelDocument Fit,
+    string HoldoutEnd,
+    double HoldoutLength,
+    long Customers,
+    long HoldoutActual,
+    double HoldoutPredicted,
+    double MeanAbsoluteError,
+    IReadOnlyList<FrequencyBinDocument> ByFrequency,
+    IReadOnlyList<TrackingWeekDocument> Tracking,
+    IReadOnlyList<string> Charts);
+
+/// <summary>Customers with <c>x</c> calibration purchases: their holdout purchases, actual and predicted (per customer).</summary>
+public sealed record FrequencyBinDocument(string X, long Customers, double Actual, double Predicted);
+
+/// <summary>One week of the cohort's repeat purchases, actual and predicted, and their running totals.</summary>
+public sealed record TrackingWeekDocument(int Week, string End, long Actual, double Predicted, long CumulativeActual, double CumulativePredicted);
+
+/// <summary>The purchase models fitted side by side on one calibration period (<c>clv compare</c>) and the one recommended, with why.</summary>
+public sealed record ClvComparisonDocument(string CalibrationEnd, string Unit, int Customers, string DefaultModel, string? Recommended, string Reason, IReadOnlyList<ClvCandidateDocument> Models);
+
+/// <summary>One purchase model's fit, or why it failed; <c>clean</c> when it carries no warning.</summary>
+public sealed record ClvCandidateDocument(string Model, bool Clean, string? Problem, ClvModelDocument? Fit);
+
+/// <summary>The lifetime-value models' input summarized (<c>rfm summary</c>): calibration and holdout periods, customers, mean x and T.</summary>
+public sealed record RepeatSummaryDocument(string CalibrationEnd, string? HoldoutEnd, string Unit, long Customers, long RepeatCustomers, double MeanX, double MeanT, long HoldoutTransactions, double HoldoutLength, string? Path);
+
+/// <summary>The lifetime-value documents of the CLI's checks.</summary>
+public static class ClvDocuments
+{
+    public static ClvValidationDocument Validation(ClvValidation v, IReadOnlyList<string> charts)
+    {
+        ArgumentNullException.ThrowIfNull(v);
+        return new(
+            AnalysisDocuments.Model(v.Model, stored: false),
+            Day(v.HoldoutEnd),
+            v.HoldoutLength,
+            v.Customers,
+            v.HoldoutActual,
+            v.HoldoutPredicted,
+            v.MeanAbsoluteError,
+            [.. v.ByFrequency.Select(b => new FrequencyBinDocument(b.Label, b.Customers, b.Actual, b.Predicted))],
+            [.. v.Tracking.Select(w => new TrackingWeekDocument(w.Week, Day(w.End), w.Actual, w.Predicted, w.CumulativeActual, w.CumulativePredicted))],
+            charts);
+    }
+
+    public static ClvComparisonDocument Comparison(ClvComparisonResult result, DateOnly calibrationEnd, SummaryUnit unit, int customers)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return new(
+            Day(calibrationEnd),
+            unit.ToString().ToLowerInvariant(),
+            customers,
+            ClvFitter.ModelName(ClvFitter.DefaultModel),
+            result.Recommended is { } r ? ClvFitter.ModelName(r) : null,
+            result.Reason,
+            [.. result.Candidates.Select(c => new ClvCandidateDocument(ClvFitter.ModelName(c.Kind), c.Clean, c.Problem, c.Model is null ? null : AnalysisDocuments.Model(c.Model, stored: false)))]);
+    }
+}
