@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using Segmenta.Documents;
 using Segmenta.Refresh;
 using Segmenta.Warehouse;
 using Segmenta.Workspaces;
@@ -57,7 +58,7 @@ internal sealed class RefreshCommand : GuardedCommand<RefreshSettings>
                 var current = e.Current is { } c ? SegmentSupport.Iso(c) : null;
                 if (settings.Json)
                 {
-                    CliOutput.WriteJson(new { status = RefreshRuns.Failed, as_of = SegmentSupport.Iso(instant), failed_step = e.Step, error = e.Reason, current_snapshot = current, completed = reports });
+                    CliOutput.WriteJson(new RefreshFailedDocument(RefreshRuns.Failed, SegmentSupport.Iso(instant), e.Step, e.Reason, current, reports));
                 }
 
                 CliOutput.Error($"{e.Message}; {(current is null ? "no snapshot was recorded" : $"the snapshot of {current} stays current")}");
@@ -82,7 +83,7 @@ internal sealed class RefreshCommand : GuardedCommand<RefreshSettings>
         {
             if (backfill)
             {
-                CliOutput.WriteJson(new { status = RefreshRuns.Ok, snapshots = reports, already_recorded = instants.Recorded.Select(SegmentSupport.Iso) });
+                CliOutput.WriteJson(new BackfillDocument(RefreshRuns.Ok, reports, [.. instants.Recorded.Select(SegmentSupport.Iso)]));
             }
             else
             {

@@ -25,7 +25,7 @@ internal sealed class ReportCommand : GuardedCommand<ReportSettings>
         var result = Write(workspace, warehouse, context.AsOf, path, cancellation);
         if (settings.Json)
         {
-            CliOutput.WriteJson(new { path, as_of = DocumentValues.Iso(context.AsOf), bytes = new FileInfo(path).Length, documents = result.Documents, missing = result.Missing });
+            CliOutput.WriteJson(new ReportDocument(path, DocumentValues.Iso(context.AsOf), new FileInfo(path).Length, result.Documents, result.Missing));
         }
         else
         {

@@ -41,3 +41,12 @@ public static class RefreshDocuments
 
 /// <summary>The server is up, serving the named workspace (<c>GET /health</c>, no key needed).</summary>
 public sealed record HealthDocument(string Status, string Workspace);
+
+/// <summary>A refresh that failed at a step (<c>refresh --json</c>, exit 4): what stays current and the snapshots completed before it.</summary>
+public sealed record RefreshFailedDocument(string Status, string AsOf, string FailedStep, string Error, string? CurrentSnapshot, IReadOnlyList<RefreshReport> Completed);
+
+/// <summary>A backfill (<c>refresh --from --to --every --json</c>): each snapshot recorded, and the instants that already were.</summary>
+public sealed record BackfillDocument(string Status, IReadOnlyList<RefreshReport> Snapshots, IReadOnlyList<string> AlreadyRecorded);
+
+/// <summary>A report written (<c>report --json</c>): where, as of when, its size, the documents in it and those the core could not give.</summary>
+public sealed record ReportDocument(string Path, string AsOf, long Bytes, int Documents, IReadOnlyList<string> Missing);
