@@ -15,4 +15,7 @@ public sealed class DuckDbBackend : IWarehouseBackend
         ArgumentNullException.ThrowIfNull(workspace);
         return DuckDbWarehouse.Open(workspace.WarehousePath);
     }
+
+    /// <inheritdoc />
+    public bool IsDriverException(Exception exception) => exception is DuckDB.NET.Data.DuckDBException;
 }

@@ -17,4 +17,7 @@ public sealed class PostgresBackend(IParquetFiles? parquet) : IWarehouseBackend
         var settings = workspace.Settings.Warehouse;
         return PostgresWarehouse.Open(settings.ConnectionString!, settings.ShardList, create, parquet: parquet);
     }
+
+    /// <inheritdoc />
+    public bool IsDriverException(Exception exception) => exception is Npgsql.NpgsqlException;
 }

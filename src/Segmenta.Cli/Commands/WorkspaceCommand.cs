@@ -44,7 +44,7 @@ internal abstract class GuardedCommand<TSettings> : Command<TSettings>
             CliOutput.Error(e.Message);
             return ExitCodes.For(e.Kind);
         }
-        catch (Exception e) when (e is DuckDB.NET.Data.DuckDBException or Npgsql.NpgsqlException)
+        catch (Exception e) when (Backends.IsDriverException(e))
         {
             CliOutput.Error("the warehouse failed: " + e.Message);
             return ExitCodes.WarehouseError;

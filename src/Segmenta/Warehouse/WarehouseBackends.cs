@@ -11,6 +11,9 @@ public interface IWarehouseBackend
 
     /// <summary>Opens the workspace's warehouse, migrated to the current schema; <paramref name="create"/> also creates a missing database.</summary>
     IWarehouse Open(Workspace workspace, bool create);
+
+    /// <summary>Whether <paramref name="exception"/> comes from this backend's driver (a failure of the warehouse, not of Segmenta's rules).</summary>
+    bool IsDriverException(Exception exception);
 }
 
 /// <summary>
@@ -35,6 +38,12 @@ public sealed class WarehouseBackends
 
     /// <summary>The backends' names.</summary>
     public IReadOnlyList<string> Names => [.. byName.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// Whether <paramref name="exception"/> comes from one of the backends' drivers: a host reports it as the warehouse
+    /// failing (the CLI's exit 3) without naming any driver's exception types.
+    /// </summary>
+    public bool IsDriverException(Exception exception) => byName.Values.Any(b => b.IsDriverException(exception));
 
     /// <summary>Opens the warehouse <paramref name="workspace"/>'s settings name.</summary>
     public IWarehouse Open(Workspace workspace, bool create = false)
