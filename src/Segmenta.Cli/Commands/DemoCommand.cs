@@ -80,7 +80,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         PrepareFolder(root);
         var say = settings.Json ? (Action<string>)(_ => { }) : Console.WriteLine;
         var clock = Stopwatch.StartNew();
-        var steps = new List<object>();
+        var steps = new List<DemoStepDocument>();
 
         var workspace = Workspace.Init(root, new WorkspaceSettings { Name = "demo", AsOf = new DateTimeOffset(AsOf) });
         say($"1. Workspace      {root} (as of {AsOf:yyyy-MM-dd}, DuckDB)");
@@ -89,17 +89,17 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         var data = Path.Combine(root, "data");
         var (generated, _) = GenerateCommand.Generate(
             new GeneratorOptions(settings.Customers, settings.Events, settings.Seed, AsOf, ErrorRate: 0.0002), data, "csv", CliOutput.Interactive(settings.Json));
-        steps.Add(new { step = "generate", customers = generated.Customers, events = generated.Events, malformed_rows = generated.MalformedRows, seconds = Seconds(step) });
+        steps.Add(new DemoStepDocument("generate") { Customers = generated.Customers, Events = generated.Events, MalformedRows = generated.MalformedRows, Seconds = Seconds(step) });
         say(string.Create(CultureInfo.InvariantCulture, $"2. Generated      {generated.Customers:N0} customers, {generated.Events:N0} events ({generated.MalformedRows} rows malformed on purpose) in {Seconds(step)} s"));
 
         using var warehouse = DuckDbWarehouse.Open(workspace.WarehousePath);
         var ingestor = new Ingestor(warehouse, workspace.Settings, TimeProvider.System, Backends.Parquet);
-        var ingests = new List<object>();
+        var ingests = new List<DemoIngestDocument>();
         foreach (var (table, file) in new[] { (TableKind.Customers, generated.CustomersFile), (TableKind.Events, generated.EventsFile) })
         {
             step.Restart();
             var s = ingestor.Run(new IngestRequest(table, file), null, cancellation);
-            ingests.Add(new { table = CanonicalModel.TableName(table), read = s.Read, loaded = s.Loaded, quarantined = s.Quarantined, duplicates = s.Duplicates, seconds = Seconds(step) });
+            ingests.Add(new DemoIngestDocument(CanonicalModel.TableName(table), s.Read, s.Loaded, s.Quarantined, s.Duplicates, Seconds(step)));
             say(string.Create(CultureInfo.InvariantCulture, $"3. Ingested       {CanonicalModel.TableName(table),-9} read {s.Read:N0}, loaded {s.Loaded:N0}, quarantined {s.Quarantined:N0}, duplicates {s.Duplicates:N0} in {Seconds(step)} s"));
         }
 
@@ -111,13 +111,13 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         var context = new EvaluationContext(AsOf, workspace.Settings.Zone);
         var features = FeatureSnapshots.Materialize(warehouse, context, AsOf, cancellation);
         var rfm = RfmAnalysis.Compute(warehouse, context, workspace.Settings.Rfm);
-        steps.Add(new { step = "features", customers = features.Rows, scored = rfm.Scored, seconds = Seconds(step) });
+        steps.Add(new DemoStepDocument("features") { Customers = features.Rows, Scored = rfm.Scored, Seconds = Seconds(step) });
         say(string.Create(CultureInfo.InvariantCulture, $"5. Analyzed       features of {features.Rows:N0} customers and RFM scores of the {rfm.Scored:N0} with an order in {Seconds(step)} s"));
 
         step.Restart();
         var clusters = ClusterAnalysis.Fit(warehouse, context, DemoClusters);
         var model = ClusterAnalysis.Store(warehouse, clusters.Model, AsOf);
-        steps.Add(new { step = "cluster", k = model.K, seconds = Seconds(step) });
+        steps.Add(new DemoStepDocument("cluster") { K = model.K, Seconds = Seconds(step) });
         say(string.Create(CultureInfo.InvariantCulture, $"6. Clustered      {clusters.Clustered:N0} customers with k-means on {DemoClusters.Numeric.Count + DemoClusters.Categorical.Count} inputs; {clusters.Choice.Reason} ({Seconds(step)} s)"));
 
         step.Restart();
@@ -127,7 +127,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         var values = ClvAnalysis.Predict(fitted, histories, historyEnd, new ClvValueOptions());
         var clv = ClvAnalysis.Store(warehouse, fitted, AsOf, values, cancellation);
         values = values with { Model = clv };
-        steps.Add(new { step = "clv", customers = values.Customers.Count, seconds = Seconds(step) });
+        steps.Add(new DemoStepDocument("clv") { Customers = values.Customers.Count, Seconds = Seconds(step) });
         say(string.Create(CultureInfo.InvariantCulture, $"7. Valued         {values.Customers.Count:N0} customers with {ClvFitter.DisplayName(fitted.Model)} + Gamma-Gamma: {values.TotalValue:N0} {workspace.Settings.Currency} expected over 12 months ({Seconds(step)} s)"));
 
         step.Restart();
@@ -157,12 +157,12 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         var exported = AudienceExport.Write(
             warehouse, library.Compilation.Find("lapsed_vips")!, context, Model.Traits.Resolve(warehouse, "email,first_name,last_name,country", []), AudienceFormat.Csv, exportFile);
         var migration = SegmentMigration.Compute(warehouse, MigrationCommand.Generated(library, RfmAnalysis.SegmentPrefix), snapshots[0].AsOf, AsOf);
-        steps.Add(new { step = "segments", segments = stored.Count, snapshots = snapshots.Count, seconds = Seconds(step) });
+        steps.Add(new DemoStepDocument("segments") { Segments = stored.Count, Snapshots = snapshots.Count, Seconds = Seconds(step) });
         say(string.Create(CultureInfo.InvariantCulture, $"8. Segmented      {previews.Count} example segments from segments/demo.seg and {stored.Count - previews.Count} RFM and cluster segments, refreshed weekly over {BackfillWeeks} weeks ({snapshots.Count} snapshots, {snapshots.Sum(r => r.Alerts.Count)} drift alerts); the examples previewed and lapsed_vips exported in {Seconds(step)} s"));
 
         step.Restart();
         var personas = PersonaAnalysis.Describe(warehouse, context, workspace.Settings.Rfm, [.. Enumerable.Range(1, model.K).Select(j => library.Compilation.Find(ClusterAnalysis.SegmentName(j))!)]);
-        steps.Add(new { step = "personas", personas = personas.Count, seconds = Seconds(step) });
+        steps.Add(new DemoStepDocument("personas") { Personas = personas.Count, Seconds = Seconds(step) });
         say(string.Create(CultureInfo.InvariantCulture, $"9. Described      the {personas.Count} clusters as personas in {Seconds(step)} s"));
 
         step.Restart();
@@ -182,53 +182,47 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         var outcomes = ingestor.Run(new IngestRequest(TableKind.Events, outcomesFile), null, cancellation);
         var measured = CampaignMeasurement.Measure(warehouse, launched, workspace.Settings.Zone, new MeasureOptions(), cancellation);
         var charts = CampaignCharts.Write(measured, Path.Combine(root, "charts"));
-        steps.Add(new { step = "campaign", customers = launched.Customers, outcome_events = outcomes.Loaded, seconds = Seconds(step) });
+        steps.Add(new DemoStepDocument("campaign") { Customers = launched.Customers, OutcomeEvents = outcomes.Loaded, Seconds = Seconds(step) });
         say(string.Create(CultureInfo.InvariantCulture, $"10. Campaign      launched {campaign.Name} to {launched.Customers:N0} customers in {campaign.Targets.Count} segments (20% holdout, 30% broadcast), simulated 14 days of outcomes ({outcomes.Loaded:N0} events) and measured them in {Seconds(step)} s"));
 
         step.Restart();
         var reportFile = Path.Combine(root, "report.html");
         var report = ReportCommand.Write(workspace, warehouse, AsOf, reportFile, cancellation);
-        steps.Add(new { step = "report", path = reportFile, documents = report.Documents, seconds = Seconds(step) });
+        steps.Add(new DemoStepDocument("report") { Path = reportFile, Documents = report.Documents, Seconds = Seconds(step) });
         say(string.Create(CultureInfo.InvariantCulture, $"11. Reported      the dashboard's views as one self-contained page, {reportFile} ({new FileInfo(reportFile).Length / 1024:N0} KiB, no server needed) in {Seconds(step)} s"));
 
         var summary = warehouse.Summarize();
         var reasons = warehouse.ReadQuarantine(null, 1000)
             .GroupBy(q => ReasonKind(q.Reason))
             .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new { reason = g.Key, rows = g.Count() })
+            .Select(g => new QuarantineReasonDocument(g.Key, g.Count()))
             .ToList();
 
         if (settings.Json)
         {
-            CliOutput.WriteJson(new
-            {
-                workspace = root,
-                as_of = AsOf.ToString("O", CultureInfo.InvariantCulture),
+            CliOutput.WriteJson(new DemoDocument(
+                root,
+                AsOf.ToString("O", CultureInfo.InvariantCulture),
                 steps,
                 ingests,
-                reingest = new { read = again.Read, loaded = again.Loaded, quarantined = again.Quarantined, duplicates = again.Duplicates },
-                status = SegmentDocuments.Status(root, warehouse, summary),
-                quarantine_reasons = reasons,
-                rfm = AnalysisDocuments.Rfm(rfm, stored: false, null, 0),
-                clusters = AnalysisDocuments.Cluster(clusters, model.Version, null),
-                clv = new { fit = AnalysisDocuments.Model(clv, stored: true), predictions = AnalysisDocuments.Predictions(values) },
-                personas = personas.Select(AnalysisDocuments.Persona),
-                segments = previews.Select(p => new { name = p.Name, title = p.Title, size = p.Size, share_of_customers = Math.Round(p.ShareOfCustomers, 6), share_of_net_revenue = Math.Round(p.ShareOfRevenue, 6) }),
-                export = new { segment = "lapsed_vips", path = exportFile, members = exported },
-                refresh = new
-                {
-                    snapshots = snapshots.Select(r => new { as_of = SegmentSupport.Iso(r.AsOf), run_id = r.RunId, entered = r.Segments.Sum(c => c.Entered), exited = r.Segments.Sum(c => c.Exited), alerts = r.Alerts }),
-                    migration = SegmentDocuments.Migration(migration, migration.TopFlows(10)),
-                },
-                campaign = new
-                {
-                    truth = CampaignTruth.Select(t => new { segment = t.Segment, base_rate = t.BaseRate, variant_lift = t.VariantLift, broadcast_lift = t.BroadcastLift, order_value = t.OrderValue }),
-                    audiences = audiences.Select(a => new { arm = a.Arm, path = a.Path, customers = a.Customers }),
-                    measurement = CampaignDocuments.Measurement(measured, charts),
-                },
-                report = new { path = reportFile, documents = report.Documents, missing = report.Missing },
-                seconds = Seconds(clock),
-            });
+                WorkspaceDocuments.Ingest(again),
+                SegmentDocuments.Status(root, warehouse, summary),
+                reasons,
+                AnalysisDocuments.Rfm(rfm, stored: false, null, 0),
+                AnalysisDocuments.Cluster(clusters, model.Version, null),
+                new DemoClvDocument(AnalysisDocuments.Model(clv, stored: true), AnalysisDocuments.Predictions(values)),
+                [.. personas.Select(AnalysisDocuments.Persona)],
+                [.. previews.Select(p => new DemoSegmentDocument(p.Name, p.Title, p.Size, Math.Round(p.ShareOfCustomers, 6), Math.Round(p.ShareOfRevenue, 6)))],
+                new DemoExportDocument("lapsed_vips", exportFile, exported),
+                new DemoRefreshDocument(
+                    [.. snapshots.Select(r => new DemoSnapshotDocument(SegmentSupport.Iso(r.AsOf), r.RunId, r.Segments.Sum(c => c.Entered), r.Segments.Sum(c => c.Exited), r.Alerts))],
+                    SegmentDocuments.Migration(migration, migration.TopFlows(10))),
+                new DemoCampaignDocument(
+                    [.. CampaignTruth.Select(t => new TrueEffectDocument(t.Segment, t.BaseRate, t.VariantLift, t.BroadcastLift, t.OrderValue))],
+                    [.. audiences.Select(a => new AudienceFileDocument(a.Arm, a.Path, a.Customers))],
+                    CampaignDocuments.Measurement(measured, charts)),
+                new DemoReportDocument(reportFile, report.Documents, report.Missing),
+                Seconds(clock)));
             return ExitCodes.Ok;
         }
 
@@ -239,7 +233,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         Console.WriteLine("Set aside in quarantine, by reason:");
         foreach (var r in reasons)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.rows,6}  {r.reason}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.Rows,6}  {r.Reason}"));
         }
 
         Console.WriteLine();

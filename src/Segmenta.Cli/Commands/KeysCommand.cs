@@ -90,7 +90,7 @@ internal sealed class KeysRevokeCommand : GuardedCommand<KeysRevokeSettings>
 
         if (settings.Json)
         {
-            CliOutput.WriteJson(new { revoked = settings.Key });
+            CliOutput.WriteJson(new RevokedKeyDocument(settings.Key));
         }
         else
         {

@@ -56,7 +56,7 @@ internal sealed class PersonaCommand : GuardedCommand<PersonaSettings>
         var currency = workspace.Settings.Currency;
         if (settings.Json)
         {
-            CliOutput.WriteJson(new { as_of = SegmentSupport.Iso(context.AsOf), personas = reports.Select(r => AnalysisDocuments.Persona(r)) });
+            CliOutput.WriteJson(new PersonaReportsDocument(SegmentSupport.Iso(context.AsOf), [.. reports.Select(AnalysisDocuments.Persona)]));
             return ExitCodes.Ok;
         }
 

@@ -531,3 +531,6 @@ public static class ClvDocuments
             [.. result.Candidates.Select(c => new ClvCandidateDocument(ClvFitter.ModelName(c.Kind), c.Clean, c.Problem, c.Model is null ? null : AnalysisDocuments.Model(c.Model, stored: false)))]);
     }
 }
+
+/// <summary>Personas as <c>persona --json</c> prints them: each segment's report, without the card (the API's <see cref="PersonasDocument"/> adds cards and the currency).</summary>
+public sealed record PersonaReportsDocument(string AsOf, IReadOnlyList<PersonaDocument> Personas);

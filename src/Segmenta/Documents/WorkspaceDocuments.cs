@@ -69,3 +69,6 @@ public static class WorkspaceDocuments
         return new(created.Key.Id, created.Key.Name, created.Key.Scopes, created.Token);
     }
 }
+
+/// <summary>A key revoked (<c>keys revoke</c>).</summary>
+public sealed record RevokedKeyDocument(string Revoked);
