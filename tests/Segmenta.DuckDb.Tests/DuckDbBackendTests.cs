@@ -12,7 +12,7 @@ public class DuckDbBackendTests
     public void The_workspace_settings_choose_the_backend_and_an_unoffered_one_is_refused_by_name()
     {
         using var dir = TestPaths.NewTempDir();
-        var backends = new WarehouseBackends([new DuckDbBackend()], DuckDbParquetFiles.Instance);
+        var backends = new WarehouseBackends([new DuckDbBackend()]);
         var duck = Workspace.Init(dir.File("duck"), new WorkspaceSettings { Name = "duck" });
         using (var warehouse = backends.Open(Workspace.Open(duck.Root)))
         {
@@ -27,7 +27,7 @@ public class DuckDbBackendTests
     [Fact]
     public void A_driver_exception_is_told_apart_from_any_other_without_the_host_naming_its_type()
     {
-        var backends = new WarehouseBackends([new DuckDbBackend()], null);
+        var backends = new WarehouseBackends([new DuckDbBackend()]);
         using var connection = DuckDbWarehouse.OpenInMemory();
         using var command = connection.CreateCommand();
         command.CommandText = "SELEC 1";

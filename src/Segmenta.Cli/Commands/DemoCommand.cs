@@ -93,7 +93,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         say(string.Create(CultureInfo.InvariantCulture, $"2. Generated      {generated.Customers:N0} customers, {generated.Events:N0} events ({generated.MalformedRows} rows malformed on purpose) in {Seconds(step)} s"));
 
         using var warehouse = DuckDbWarehouse.Open(workspace.WarehousePath);
-        var ingestor = new Ingestor(warehouse, workspace.Settings, TimeProvider.System, Backends.Parquet);
+        var ingestor = new Ingestor(warehouse, workspace.Settings, TimeProvider.System, Parquet);
         var ingests = new List<DemoIngestDocument>();
         foreach (var (table, file) in new[] { (TableKind.Customers, generated.CustomersFile), (TableKind.Events, generated.EventsFile) })
         {

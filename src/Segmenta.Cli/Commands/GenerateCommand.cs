@@ -123,7 +123,7 @@ internal sealed class GenerateCommand : GuardedCommand<GenerateSettings>
             foreach (var file in csv)
             {
                 var parquet = Path.ChangeExtension(file, ".parquet");
-                DuckDbParquetFiles.Instance.FromCsv(file, parquet);
+                Parquet.FromCsv(file, parquet);
                 files.Add(Path.GetFullPath(parquet));
             }
         }

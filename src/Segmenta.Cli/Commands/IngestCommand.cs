@@ -37,7 +37,7 @@ internal abstract class IngestCommand(TableKind table) : GuardedCommand<IngestSe
         var workspace = FindWorkspace(settings);
         var mapping = settings.Mapping is null ? null : ResolveMapping(settings.Mapping, workspace.Root);
         using var warehouse = OpenWarehouse(workspace);
-        var ingestor = new Ingestor(warehouse, workspace.Settings, TimeProvider.System, Backends.Parquet);
+        var ingestor = new Ingestor(warehouse, workspace.Settings, TimeProvider.System, Parquet);
         var request = new IngestRequest(table, settings.File, mapping, settings.Format);
         IngestSummary summary;
         if (CliOutput.Interactive(settings.Json))

@@ -73,8 +73,8 @@ internal sealed class RfmSummaryCommand : GuardedCommand<RfmSummarySettings>
         if (settings.Json)
         {
             CliOutput.WriteJson(new RepeatSummaryDocument(
-                calibrationEnd.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                holdoutEnd?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                DocumentValues.Day(calibrationEnd),
+                holdoutEnd is { } end ? DocumentValues.Day(end) : null,
                 unitName,
                 customers,
                 repeaters,

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Segmenta.Clustering;
 using Segmenta.Configuration;
 using Segmenta.DuckDb;
+using Segmenta.Files;
 using Segmenta.Ingestion;
 using Segmenta.Postgres;
 using Segmenta.Warehouse;
@@ -58,8 +59,11 @@ internal abstract class GuardedCommand<TSettings> : Command<TSettings>
 
     protected abstract int Run(TSettings settings, CancellationToken cancellation);
 
-    /// <summary>The warehouses and the Parquet files this program offers: its one composition of the adapters.</summary>
-    protected static WarehouseBackends Backends { get; } = new([new DuckDbBackend(), new PostgresBackend(DuckDbParquetFiles.Instance)], DuckDbParquetFiles.Instance);
+    /// <summary>How this program reads and writes Parquet files, whatever the warehouse.</summary>
+    protected static IParquetFiles Parquet { get; } = DuckDbParquetFiles.Instance;
+
+    /// <summary>The warehouses this program offers: its one composition of the adapters.</summary>
+    protected static WarehouseBackends Backends { get; } = new([new DuckDbBackend(), new PostgresBackend(Parquet)]);
 
     protected static Workspace FindWorkspace(WorkspaceSettingsBase settings) =>
         settings.Workspace is { } dir ? Workspace.Open(dir) : Workspace.Find(Directory.GetCurrentDirectory());

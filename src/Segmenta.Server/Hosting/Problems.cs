@@ -30,12 +30,13 @@ internal sealed partial class Problems(IProblemDetailsService details, ILogger<P
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        (int Status, string Title, string Detail)? core = exception is SegmentaException failure ? Of(failure) : null;
         var (status, title, extensions) = exception switch
         {
             ApiProblem p => (p.Status, p.Title, p.Extensions),
             BadHttpRequestException b => (b.StatusCode, "Bad request", null),
             RefreshFailedException r => (500, $"Refresh failed at step {r.Step}", (IReadOnlyDictionary<string, object?>?)new Dictionary<string, object?> { ["failed_step"] = r.Step }),
-            SegmentaException s => (Of(s).Status, Of(s).Title, null),
+            _ when core is { } c => (c.Status, c.Title, null),
             _ when httpContext.RequestServices.GetService(typeof(WarehouseAccess)) is WarehouseAccess access && access.IsFault(exception)
                 => (503, "The warehouse failed", null),
             OperationCanceledException => (499, "Cancelled", null),
@@ -45,7 +46,7 @@ internal sealed partial class Problems(IProblemDetailsService details, ILogger<P
         {
             500 when exception is not RefreshFailedException => "an unexpected error; the server log has the details",
             503 => "the warehouse failed: " + exception.Message + "; retry later",
-            _ when exception is SegmentaException s => Of(s).Detail,
+            _ when core is { } c => c.Detail,
             _ => exception.Message,
         };
         if (status >= 500)

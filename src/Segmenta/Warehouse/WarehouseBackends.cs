@@ -1,4 +1,3 @@
-using Segmenta.Files;
 using Segmenta.Workspaces;
 
 namespace Segmenta.Warehouse;
@@ -17,7 +16,7 @@ public interface IWarehouseBackend
 }
 
 /// <summary>
-/// The backends a host offers and the Parquet files it reads and writes with: the backend choice made once, by the
+/// The backends a host offers: the backend choice made once, by the
 /// workspace's settings, for every host (the CLI, the server, the benchmarks). A host lists its adapters here and
 /// asks for a warehouse; it never switches on the backend's name itself.
 /// </summary>
@@ -25,16 +24,12 @@ public sealed class WarehouseBackends
 {
     private readonly Dictionary<string, IWarehouseBackend> byName;
 
-    /// <summary>Offers <paramref name="backends"/>, reading and writing Parquet with <paramref name="parquet"/> (null: Parquet is refused with a clear error).</summary>
-    public WarehouseBackends(IEnumerable<IWarehouseBackend> backends, IParquetFiles? parquet)
+    /// <summary>Offers <paramref name="backends"/> (a backend that exports Parquet is given its <c>IParquetFiles</c> by the host that composes it).</summary>
+    public WarehouseBackends(IEnumerable<IWarehouseBackend> backends)
     {
         ArgumentNullException.ThrowIfNull(backends);
         byName = backends.ToDictionary(b => b.Name, StringComparer.Ordinal);
-        Parquet = parquet;
     }
-
-    /// <summary>How Parquet files are read and written, when the host offers it.</summary>
-    public IParquetFiles? Parquet { get; }
 
     /// <summary>The backends' names.</summary>
     public IReadOnlyList<string> Names => [.. byName.Keys.Order(StringComparer.Ordinal)];
