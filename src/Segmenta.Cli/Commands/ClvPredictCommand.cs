@@ -1,6 +1,5 @@
 using Segmenta.Clv;
 using Segmenta.Segments;
-using Segmenta.Sql;
 using Segmenta.Warehouse;
 using Spectre.Console.Cli;
 using Segmenta.Documents;
@@ -13,9 +12,6 @@ namespace Segmenta.Cli.Commands;
 /// </summary>
 internal sealed class ClvPredictCommand : GuardedCommand<ClvValueSettings>
 {
-    /// <summary>The columns <c>--out</c> writes.</summary>
-    public static IReadOnlyList<string> Columns { get; } = ["customer_id", "model_version", "history_end", "x", "t_x", "t", "p_alive", "expected_purchases", "expected_spend", "value"];
-
     protected override int Run(ClvValueSettings settings, CancellationToken cancellation)
     {
         var format = SegmentSupport.Format(settings.Format);
@@ -57,9 +53,7 @@ internal sealed class ClvPredictCommand : GuardedCommand<ClvValueSettings>
             return null;
         }
 
-        var d = warehouse.Dialect;
-        var query = new SqlStatement($"SELECT {string.Join(", ", Columns.Select(d.QuoteIdentifier))} FROM {d.QuoteIdentifier(Tables.ClvPredictions)} ORDER BY {d.BinaryOrder(d.QuoteIdentifier("customer_id"))}", []);
-        AudienceExport.WriteQuery(warehouse, query, Columns, format, file);
+        AudienceExport.WriteQuery(warehouse, ClvSql.Predictions(warehouse.Dialect), ClvSql.PredictionColumns, format, file);
         return Path.GetFullPath(file);
     }
 }

@@ -116,10 +116,8 @@ public static class CampaignLauncher
     {
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(definition);
-        var sql = new SqlBuilder(warehouse.Dialect);
-        sql.Append($"SELECT segment, arm, count(*) FROM {Tables.CampaignAssignments} WHERE campaign = {sql.Parameter(definition.Name)} GROUP BY segment, arm");
         var counts = new Dictionary<(string, string), long>();
-        warehouse.Read(sql.Build(), r => counts[(r.GetString(0), r.GetString(1))] = r.GetInt64(2));
+        warehouse.Read(CampaignSql.StoredCounts(warehouse.Dialect, definition.Name), r => counts[(r.GetString(0), r.GetString(1))] = r.GetInt64(2));
         return InArmOrder(definition, counts);
     }
 
@@ -190,13 +188,11 @@ public static class CampaignLauncher
                 + Suggestions.DidYouMean(recorded.Field, columns.Select(c => c.Name)));
         }
 
-        var d = warehouse.Dialect;
-        var field = d.QuoteIdentifier(recorded.Field);
         var byValue = recorded.Arms.ToDictionary(a => a.Name, a => a.Name, StringComparer.Ordinal);
         byValue[recorded.Holdout] = CampaignDefinition.HoldoutArm;
         var arms = new Dictionary<string, string>(StringComparer.Ordinal);
         var unknown = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        warehouse.Read(new SqlStatement($"SELECT customer_id, CAST({field} AS {d.TypeName(FieldType.Text)}) FROM customers WHERE {field} IS NOT NULL", []), r =>
+        warehouse.Read(CampaignSql.RecordedArms(warehouse.Dialect, recorded.Field), r =>
         {
             var value = r.GetString(1);
             if (byValue.TryGetValue(value, out var arm))
@@ -240,14 +236,12 @@ public static class CampaignLauncher
             throw new CampaignException($"campaign `{definition.Name}` is sent at {sendAt:yyyy-MM-dd'T'HH:mm:ss'Z'}, before the as-of instant its audience is chosen at ({context.AsOf:yyyy-MM-dd'T'HH:mm:ss'Z'}); launch it with --as-of at or before the send");
         }
 
-        var sql = new SqlBuilder(warehouse.Dialect);
-        sql.Append($"INSERT INTO {Tables.Campaigns} (name, launched_at, as_of, send_at, customers, definition) VALUES ({sql.Parameter(definition.Name)}, {sql.Parameter(now)}, {sql.Parameter(context.AsOf)}, {sql.Parameter(sendAt)}, {sql.Parameter((long)assignment.CustomerIds.Length)}, {sql.Parameter(definition.Text)})");
         var rows = new TableRows(assignment.CustomerIds.Length)
             .Add("campaign", Enumerable.Repeat<string?>(definition.Name, assignment.CustomerIds.Length).ToArray())
             .Add("customer_id", assignment.CustomerIds)
             .Add("segment", assignment.Segments)
             .Add("arm", assignment.Arms);
-        warehouse.AppendInTransaction([sql.Build()], Tables.CampaignAssignments, rows, cancellation);
+        warehouse.AppendInTransaction([CampaignSql.InsertCampaign(warehouse.Dialect, definition, now, context.AsOf, sendAt, assignment.CustomerIds.Length)], Tables.CampaignAssignments, rows, cancellation);
         return Find(warehouse, definition.Name)!;
     }
 
@@ -290,14 +284,8 @@ public static class CampaignLauncher
         var files = new List<AudienceFile>();
         foreach (var arm in campaign.Definition.TreatedArms)
         {
-            var sql = new SqlBuilder(d);
-            var writer = new SegmentSqlWriter(context, sql);
-            var id = $"{writer.Customers}.{d.QuoteIdentifier(CanonicalModel.CustomerId)}";
-            sql.Append($"SELECT {SegmentQuery.Columns(writer, traits, "a.segment")}\n");
-            writer.WriteFrom("");
-            sql.Append($"\nJOIN {Tables.CampaignAssignments} a ON a.customer_id = {id}\nWHERE a.campaign = {sql.Parameter(campaign.Definition.Name)} AND a.arm = {sql.Parameter(arm.Name)}\nORDER BY {d.BinaryOrder(id)}");
             var path = Path.Combine(directory, FileName(arm.Name) + extension);
-            files.Add(new AudienceFile(arm.Name, Path.GetFullPath(path), AudienceExport.WriteQuery(warehouse, sql.Build(), columns, format, path)));
+            files.Add(new AudienceFile(arm.Name, Path.GetFullPath(path), AudienceExport.WriteQuery(warehouse, CampaignSql.ArmAudience(d, context, campaign.Definition.Name, arm.Name, traits), columns, format, path)));
         }
 
         return files;
@@ -330,11 +318,8 @@ public static class CampaignLauncher
     public static IReadOnlyList<LaunchedCampaign> Launched(IWarehouse warehouse, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(warehouse);
-        var sql = new SqlBuilder(warehouse.Dialect);
-        var p = sql.Parameter(name);
-        sql.Append($"SELECT name, launched_at, as_of, send_at, customers, definition FROM {Tables.Campaigns} WHERE {p} IS NULL OR name = {p} ORDER BY launched_at DESC, name");
         var result = new List<LaunchedCampaign>();
-        warehouse.Read(sql.Build(), r => result.Add(new LaunchedCampaign(
+        warehouse.Read(CampaignSql.Launched(warehouse.Dialect, name), r => result.Add(new LaunchedCampaign(
             CampaignDefinition.Parse($"{r.GetString(0)}.yaml (as launched)", r.GetString(5)) with { Name = r.GetString(0) },
             Utc(r.GetDateTime(2)),
             Utc(r.GetDateTime(3)),

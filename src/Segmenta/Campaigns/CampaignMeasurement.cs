@@ -290,38 +290,8 @@ public static class CampaignMeasurement
 
     private static Outcomes ReadOutcomes(IWarehouse warehouse, LaunchedCampaign campaign, DateTime to)
     {
-        var d = warehouse.Dialect;
-        var outcome = campaign.Definition.Outcome;
-        var sql = new SqlBuilder(d);
-        var name = sql.Parameter(campaign.Definition.Name);
-        string In(IReadOnlyList<string> types) => types.Count == 0 ? "FALSE" : $"e.event_type IN ({string.Join(", ", types.Select(t => sql.Parameter(t)))})";
-        var conversion = In(outcome.Conversion);
-        var ours = $"(e.campaign_id IS NULL OR e.campaign_id = {name})";
-        // Revenue is net, as everywhere (docs/features.md): refunds in the window count against it, whatever their sign.
-        var refund = sql.Parameter("refund");
-        var revenue = outcome.ValuePerConversion is { } value
-            ? $"CAST(count(e.event_type) FILTER (WHERE {conversion}) * {sql.Parameter((double)value)} AS {d.DoubleType})"
-            : $"CAST(coalesce(sum(e.revenue) FILTER (WHERE {conversion}), 0) - coalesce(sum(abs(e.revenue)) FILTER (WHERE e.event_type = {refund}), 0) AS {d.DoubleType})";
-        var all = outcome.Conversion.Concat(outcome.Open).Concat(outcome.Click).Concat(outcome.Visit).Append("refund").Distinct(StringComparer.Ordinal).ToList();
-        sql.Append(
-            $"""
-            SELECT a.customer_id, a.segment, a.arm,
-                   count(DISTINCT coalesce(e.order_id, e.event_id)) FILTER (WHERE {conversion}),
-                   {revenue},
-                   count(e.event_type) FILTER (WHERE {In(outcome.Open)} AND {ours}),
-                   count(e.event_type) FILTER (WHERE {In(outcome.Click)} AND {ours}),
-                   count(e.event_type) FILTER (WHERE {In(outcome.Visit)}),
-                   CAST(coalesce(sum(e.duration_seconds) FILTER (WHERE {In(outcome.Visit)}), 0) AS {d.DoubleType})
-            FROM {Tables.CampaignAssignments} a
-            LEFT JOIN events e ON e.customer_id = a.customer_id
-                AND e.occurred_at >= {sql.Parameter(campaign.SendAt)} AND e.occurred_at < {sql.Parameter(to)}
-                AND {In(all)}
-            WHERE a.campaign = {name}
-            GROUP BY a.customer_id, a.segment, a.arm
-            ORDER BY {d.BinaryOrder("a.customer_id")}
-            """);
         var rows = new List<(string Id, string Segment, string Arm, long Conversions, double Revenue, long Opens, long Clicks, long Visits, double Seconds)>();
-        warehouse.Read(sql.Build(), r => rows.Add((r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetDouble(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7), r.GetDouble(8))));
+        warehouse.Read(CampaignSql.Outcomes(warehouse.Dialect, campaign, to), r => rows.Add((r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetDouble(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7), r.GetDouble(8))));
         return new Outcomes(
             [.. rows.Select(r => r.Id)],
             [.. rows.Select(r => r.Segment)],

@@ -123,11 +123,8 @@ public static class CampaignPlanner
     /// <summary>Customers with a conversion in the window's length before the as-of.</summary>
     private static HashSet<string> Converters(IWarehouse warehouse, CampaignDefinition definition, EvaluationContext context)
     {
-        var sql = new SqlBuilder(warehouse.Dialect);
-        var types = string.Join(", ", definition.Outcome.Conversion.Select(t => sql.Parameter(t)));
-        sql.Append($"SELECT DISTINCT customer_id FROM events WHERE event_type IN ({types}) AND occurred_at >= {sql.Parameter(context.AsOf.AddDays(-definition.Outcome.WindowDays))} AND occurred_at < {sql.Parameter(context.AsOf)}");
         var result = new HashSet<string>(StringComparer.Ordinal);
-        warehouse.Read(sql.Build(), r => result.Add(r.GetString(0)));
+        warehouse.Read(CampaignSql.Converters(warehouse.Dialect, definition.Outcome.Conversion, context.AsOf.AddDays(-definition.Outcome.WindowDays), context.AsOf), r => result.Add(r.GetString(0)));
         return result;
     }
 }

@@ -205,17 +205,16 @@ public static class ClvAnalysis
         ArgumentNullException.ThrowIfNull(model);
         var d = warehouse.Dialect;
         long latest = 0;
-        warehouse.Read(new SqlStatement($"SELECT coalesce(max(version), 0) FROM {d.QuoteIdentifier(Tables.ClvModels)}", []), r => latest = Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture));
+        warehouse.Read(ClvSql.LatestVersion(d), r => latest = Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture));
         var stored = model with { Version = checked((int)latest + 1) };
-        var sql = new SqlBuilder(d);
-        sql.Append($"INSERT INTO {d.QuoteIdentifier(Tables.ClvModels)} (version, fitted_at, model_kind, calibration_end, customers, log_likelihood, model) VALUES ({sql.Parameter((long)stored.Version)}, {sql.Parameter(now)}, {sql.Parameter(ClvFitter.ModelName(stored.Model))}, {sql.Parameter(stored.CalibrationEnd)}, {sql.Parameter(stored.Purchases.Customers)}, {sql.Parameter(stored.Purchases.LogLikelihood)}, {sql.Parameter(stored.ToJson())})");
+        var insert = ClvSql.InsertModel(d, stored, now);
         if (predictions is null)
         {
-            warehouse.ExecuteInTransaction([sql.Build()], cancellation);
+            warehouse.ExecuteInTransaction([insert], cancellation);
         }
         else
         {
-            warehouse.AppendInTransaction([sql.Build(), ClearPredictions(d)], Tables.ClvPredictions, Rows(predictions with { Model = stored }), cancellation);
+            warehouse.AppendInTransaction([insert, ClvSql.ClearPredictions(d)], Tables.ClvPredictions, Rows(predictions with { Model = stored }), cancellation);
         }
 
         return stored;
@@ -225,9 +224,8 @@ public static class ClvAnalysis
     public static ClvModel? Active(IWarehouse warehouse)
     {
         ArgumentNullException.ThrowIfNull(warehouse);
-        var d = warehouse.Dialect;
         string? json = null;
-        warehouse.Read(new SqlStatement($"SELECT model FROM {d.QuoteIdentifier(Tables.ClvModels)} ORDER BY version DESC LIMIT 1", []), r => json = r.GetString(0));
+        warehouse.Read(ClvSql.ActiveModel(warehouse.Dialect), r => json = r.GetString(0));
         return json is null ? null : ClvModel.FromJson(json);
     }
 
@@ -236,7 +234,7 @@ public static class ClvAnalysis
     {
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(predictions);
-        warehouse.AppendInTransaction([ClearPredictions(warehouse.Dialect)], Tables.ClvPredictions, Rows(predictions), cancellation);
+        warehouse.AppendInTransaction([ClvSql.ClearPredictions(warehouse.Dialect)], Tables.ClvPredictions, Rows(predictions), cancellation);
     }
 
     /// <summary>Replaces every stored prediction with <paramref name="predictions"/> inside an open transaction.</summary>
@@ -244,11 +242,9 @@ public static class ClvAnalysis
     {
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(predictions);
-        transaction.Execute(ClearPredictions(transaction.Dialect));
+        transaction.Execute(ClvSql.ClearPredictions(transaction.Dialect));
         transaction.Append(Tables.ClvPredictions, Rows(predictions), cancellation);
     }
-
-    private static SqlStatement ClearPredictions(ISqlDialect d) => new($"DELETE FROM {d.QuoteIdentifier(Tables.ClvPredictions)}", []);
 
     private static TableRows Rows(ClvPredictions predictions)
     {

@@ -122,27 +122,8 @@ public static class ClvValidator
     /// <summary>Repeat purchase days of the cohort (customers whose first purchase day is by the calibration end) per week from <paramref name="start"/>.</summary>
     private static long[] WeeklyRepeatPurchases(IWarehouse warehouse, TimeZoneInfo zone, DateOnly calibrationEnd, DateOnly holdoutEnd, DateOnly start, int weeks)
     {
-        var d = warehouse.Dialect;
-        var sql = new SqlBuilder(d);
-        var end = sql.Parameter(new EvaluationContext(DateTime.UnixEpoch, zone).StartOf(holdoutEnd.AddDays(1)));
-        var calibration = sql.Parameter(calibrationEnd);
-        var first = sql.Parameter(start);
-        sql.Append(
-            $"""
-            WITH days AS (
-              {RepeatPurchaseSummary.PurchaseDays(sql, zone, end)}
-            ),
-            firsts AS (
-              SELECT customer_id, min(day) AS first_day FROM days GROUP BY customer_id
-            )
-            SELECT {d.IntegerDivide($"(d.day - {first})", "7")} AS week, count(*) AS purchases
-            FROM days d JOIN firsts f ON f.customer_id = d.customer_id
-            WHERE f.first_day <= {calibration} AND d.day > f.first_day
-            GROUP BY 1
-            ORDER BY 1
-            """);
         var counts = new long[weeks];
-        warehouse.Read(sql.Build(), r =>
+        warehouse.Read(ClvSql.WeeklyRepeatPurchases(warehouse.Dialect, zone, calibrationEnd, holdoutEnd, start), r =>
         {
             var week = Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture);
             if (week >= 0 && week < weeks)
