@@ -200,13 +200,10 @@ public static class ClusterAnalysis
     {
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(model);
-        var d = warehouse.Dialect;
         long latest = 0;
-        warehouse.Read(new SqlStatement($"SELECT coalesce(max(version), 0) FROM {d.QuoteIdentifier(Tables.ClusterModels)}", []), r => latest = Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture));
+        warehouse.Read(ClusterSql.LatestVersion(warehouse.Dialect), r => latest = Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture));
         var stored = model with { Version = checked((int)latest + 1) };
-        var sql = new SqlBuilder(d);
-        sql.Append($"INSERT INTO {d.QuoteIdentifier(Tables.ClusterModels)} (version, fitted_at, as_of, k, customers, inertia, model) VALUES ({sql.Parameter((long)stored.Version)}, {sql.Parameter(now)}, {sql.Parameter(stored.AsOf)}, {sql.Parameter((long)stored.K)}, {sql.Parameter(stored.Sizes.Sum())}, {sql.Parameter(stored.Inertia)}, {sql.Parameter(stored.ToJson())})");
-        warehouse.ExecuteInTransaction([sql.Build()]);
+        warehouse.ExecuteInTransaction([ClusterSql.InsertModel(warehouse.Dialect, stored, now)]);
         return stored;
     }
 
@@ -219,7 +216,7 @@ public static class ClusterAnalysis
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(context);
-        var scoring = new ClusterScoring(model);
+        var scoring = new ClusterSql(model);
         var options = string.Create(CultureInfo.InvariantCulture, $"{{\"model\":{model.Version}}}");
         warehouse.ExecuteInTransaction(
             AnalysisRuns.Replace(warehouse.Dialect, Analysis, Tables.ClusterScores, [CanonicalModel.CustomerId, "id", "distance"], sql => scoring.Write(sql, context), context.AsOf, now, options),
@@ -231,9 +228,8 @@ public static class ClusterAnalysis
     public static ClusterModel? Active(IWarehouse warehouse)
     {
         ArgumentNullException.ThrowIfNull(warehouse);
-        var d = warehouse.Dialect;
         string? json = null;
-        warehouse.Read(new SqlStatement($"SELECT model FROM {d.QuoteIdentifier(Tables.ClusterModels)} ORDER BY version DESC LIMIT 1", []), r => json = r.GetString(0));
+        warehouse.Read(ClusterSql.ActiveModel(warehouse.Dialect), r => json = r.GetString(0));
         return json is null ? null : ClusterModel.FromJson(json);
     }
 
@@ -247,7 +243,7 @@ public static class ClusterAnalysis
         ArgumentNullException.ThrowIfNull(model);
         return new DerivedFieldSet(Namespace, Tables.ClusterModels, [new("id", FieldType.Integer), new("distance", FieldType.Number)], "segmenta cluster")
         {
-            Source = new ClusterScoring(model),
+            Source = new ClusterSql(model),
             DefaultField = "id",
             Segments = Segments(model),
         };
@@ -259,12 +255,7 @@ public static class ClusterAnalysis
         ArgumentNullException.ThrowIfNull(dialect);
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(model);
-        var sql = new SqlBuilder(dialect);
-        var id = dialect.QuoteIdentifier(CanonicalModel.CustomerId);
-        sql.Append($"SELECT s.{id}, s.id AS {dialect.QuoteIdentifier("cluster")}, s.distance FROM (\n");
-        new ClusterScoring(model).Write(sql, context);
-        sql.Append($"\n) s ORDER BY {dialect.BinaryOrder("s." + id)}");
-        return sql.Build();
+        return ClusterSql.Assignments(dialect, context, model);
     }
 
     /// <summary>The columns of <see cref="Assignments"/>.</summary>

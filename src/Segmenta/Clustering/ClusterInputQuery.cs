@@ -67,47 +67,13 @@ internal static class ClusterInputQuery
         return result;
     }
 
-    /// <summary>
-    /// Writes <c>SELECT customer_id, n0…, t0… FROM customers …</c>: numeric inputs as doubles
-    /// (<c>n</c> and their position), categorical ones as text (<c>t</c> and their position).
-    /// </summary>
-    public static void Write(SqlBuilder sql, EvaluationContext context, IReadOnlyList<InputColumn> numeric, IReadOnlyList<InputColumn> categorical)
-    {
-        var d = sql.Dialect;
-        var id = d.QuoteIdentifier(CanonicalModel.CustomerId);
-        var computed = numeric.Concat(categorical).Where(c => c.Computed).Select(c => c.Name).Distinct(StringComparer.Ordinal).ToList();
-        string Source(InputColumn c) => (c.Computed ? "f." : "c.") + d.QuoteIdentifier(c.Name);
-        sql.Append($"SELECT c.{id} AS {id}");
-        for (var i = 0; i < numeric.Count; i++)
-        {
-            sql.Append($", {d.ToDouble(Source(numeric[i]))} AS n{I(i)}");
-        }
-
-        for (var i = 0; i < categorical.Count; i++)
-        {
-            sql.Append($", CAST({Source(categorical[i])} AS {d.TypeName(FieldType.Text)}) AS t{I(i)}");
-        }
-
-        sql.Append($"\nFROM {d.QuoteIdentifier("customers")} c");
-        if (computed.Count > 0)
-        {
-            sql.Append("\nJOIN (\n");
-            FeatureQuery.Write(sql, context, computed);
-            sql.Append($"\n) f ON f.{id} = c.{id}");
-        }
-    }
-
     /// <summary>Reads every customer's inputs.</summary>
     public static ClusterInputs Read(IWarehouse warehouse, EvaluationContext context, IReadOnlyList<InputColumn> numeric, IReadOnlyList<InputColumn> categorical)
     {
-        var sql = new SqlBuilder(warehouse.Dialect);
-        sql.Append("SELECT * FROM (\n");
-        Write(sql, context, numeric, categorical);
-        sql.Append($"\n) x ORDER BY {warehouse.Dialect.BinaryOrder("x." + warehouse.Dialect.QuoteIdentifier(CanonicalModel.CustomerId))}");
         var customers = new List<string>();
         var numbers = numeric.Select(_ => new List<double?>()).ToList();
         var texts = categorical.Select(_ => new List<string?>()).ToList();
-        warehouse.Read(sql.Build(), r =>
+        warehouse.Read(ClusterSql.InputsByCustomer(warehouse.Dialect, context, numeric, categorical), r =>
         {
             customers.Add(r.GetString(0));
             for (var i = 0; i < numbers.Count; i++)

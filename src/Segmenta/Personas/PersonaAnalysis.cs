@@ -230,7 +230,7 @@ public static class PersonaAnalysis
             sql.Append(", f.monetary, f.refunds, r.segment\nFROM (\n");
             FeatureQuery.Write(sql, context, [.. NumericInputs, .. CategoricalInputs, "refunds"]);
             sql.Append("\n) f\nLEFT JOIN (\n");
-            new RfmQuery(options).Write(sql, context);
+            new RfmSql(options).Write(sql, context);
             sql.Append($"\n) r ON r.{id} = f.{id}");
 
             var ids = new List<string>();

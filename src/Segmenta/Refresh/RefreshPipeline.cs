@@ -236,7 +236,7 @@ public static class RefreshPipeline
     private static List<(int Cluster, long Members, double[] Mean)> MemberMeans(IWarehouse warehouse, ClusterModel model, EvaluationContext context)
     {
         var sql = new SqlBuilder(warehouse.Dialect);
-        new ClusterScoring(model).WriteMemberMeans(sql, context);
+        new ClusterSql(model).WriteMemberMeans(sql, context);
         var result = new List<(int, long, double[])>();
         warehouse.Read(sql.Build(), r => result.Add((
             Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture),

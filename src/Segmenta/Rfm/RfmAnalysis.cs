@@ -64,7 +64,7 @@ public static class RfmAnalysis
         [new("segment", FieldType.Text), new("r", FieldType.Integer), new("f", FieldType.Integer), new("m", FieldType.Integer), new("fm", FieldType.Integer)],
         "segmenta rfm")
     {
-        Source = new RfmQuery(options),
+        Source = new RfmSql(options),
         Segments = Segments(options),
     };
 
@@ -74,7 +74,7 @@ public static class RfmAnalysis
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
-        return Summarize(warehouse, context.AsOf, options, sql => WriteComputed(sql, context, options));
+        return Summarize(warehouse, context.AsOf, options, (context, options));
     }
 
     /// <summary>Computes and stores the scores at the context's as-of (replacing any stored there) and reports them.</summary>
@@ -84,7 +84,7 @@ public static class RfmAnalysis
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
         warehouse.ExecuteInTransaction(
-            AnalysisRuns.Replace(warehouse.Dialect, Analysis, Tables.RfmScores, RfmQuery.Columns, sql => new RfmQuery(options).Write(sql, context), context.AsOf, now, OptionsJson(options)),
+            AnalysisRuns.Replace(warehouse.Dialect, Analysis, Tables.RfmScores, RfmSql.Columns, sql => new RfmSql(options).Write(sql, context), context.AsOf, now, OptionsJson(options)),
             cancellation);
         return Report(warehouse, context.AsOf, options);
     }
@@ -95,59 +95,40 @@ public static class RfmAnalysis
         ArgumentNullException.ThrowIfNull(dialect);
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
-        var sql = new SqlBuilder(dialect);
-        sql.Append($"SELECT {string.Join(", ", StoredColumns.Select(c => "x." + dialect.QuoteIdentifier(c)))} FROM ");
-        WriteComputed(sql, context, options);
-        sql.Append($" ORDER BY {dialect.BinaryOrder("x.customer_id")}");
-        return sql.Build();
+        return RfmSql.Scores(dialect, context, options);
     }
 
     /// <summary>The stored rows at <paramref name="asOf"/>, ordered by customer id (columns: <see cref="StoredColumns"/>).</summary>
     public static SqlStatement Stored(ISqlDialect dialect, DateTime asOf)
     {
         ArgumentNullException.ThrowIfNull(dialect);
-        var sql = new SqlBuilder(dialect);
-        sql.Append($"SELECT {string.Join(", ", StoredColumns.Select(dialect.QuoteIdentifier))} FROM {dialect.QuoteIdentifier(Tables.RfmScores)} WHERE as_of = {sql.Parameter(asOf)} ORDER BY {dialect.BinaryOrder("customer_id")}");
-        return sql.Build();
+        return RfmSql.Stored(dialect, asOf);
     }
 
     /// <summary>The columns of <see cref="Stored"/> and <see cref="Scores"/>.</summary>
-    public static IReadOnlyList<string> StoredColumns => RfmQuery.Columns;
+    public static IReadOnlyList<string> StoredColumns => RfmSql.Columns;
 
     /// <summary>The report of the scores stored at <paramref name="asOf"/>, which were computed with <paramref name="options"/>.</summary>
     public static RfmReport Report(IWarehouse warehouse, DateTime asOf, RfmOptions options)
     {
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(options);
-        return Summarize(warehouse, asOf, options, sql => sql.Append($"(SELECT * FROM {sql.Dialect.QuoteIdentifier(Tables.RfmScores)} WHERE as_of = {sql.Parameter(asOf)}) x"));
-    }
-
-    /// <summary>The scores computed at the context's as-of, as a parenthesized subquery aliased <c>x</c>.</summary>
-    private static void WriteComputed(SqlBuilder sql, EvaluationContext context, RfmOptions options)
-    {
-        sql.Append("(\n");
-        new RfmQuery(options).Write(sql, context);
-        sql.Append("\n) x");
+        return Summarize(warehouse, asOf, options, null);
     }
 
     /// <summary>
-    /// The report of scored rows from <paramref name="writeSource"/> (a parenthesized query or table
-    /// with RFM columns, aliased): the segments and the grid in one pass (two grouping sets).
+    /// The report of the scores stored at <paramref name="asOf"/>, or of those computed at an as-of when <paramref name="computed"/>
+    /// is given: the segments and the grid in one pass (two grouping sets).
     /// </summary>
-    private static RfmReport Summarize(IWarehouse warehouse, DateTime asOf, RfmOptions options, Action<SqlBuilder> writeSource)
+    private static RfmReport Summarize(IWarehouse warehouse, DateTime asOf, RfmOptions options, (EvaluationContext, RfmOptions)? computed)
     {
         var d = warehouse.Dialect;
         long customers = 0;
-        warehouse.Read(new SqlStatement($"SELECT count(*) FROM {d.QuoteIdentifier("customers")}", []), r => customers = r.GetInt64(0));
+        warehouse.Read(RfmSql.CustomerCount(d), r => customers = r.GetInt64(0));
 
         var bySegment = new Dictionary<string, (long N, decimal Revenue, long R, long F, long M)>(StringComparer.Ordinal);
         var cells = new Dictionary<(int, int), (long N, decimal Revenue)>();
-        var sql = new SqlBuilder(d);
-        var integer = d.TypeName(FieldType.Integer);
-        sql.Append($"SELECT segment, r, f, count(*), sum(monetary), CAST(sum(r) AS {integer}), CAST(sum(f) AS {integer}), CAST(sum(m) AS {integer})\nFROM ");
-        writeSource(sql);
-        sql.Append("\nGROUP BY GROUPING SETS ((segment), (r, f))");
-        warehouse.Read(sql.Build(), r =>
+        warehouse.Read(RfmSql.Summary(d, asOf, computed), r =>
         {
             // Scored rows always have a segment and scores: a null marks the other grouping set.
             if (!r.IsDBNull(0))

@@ -8,15 +8,62 @@ using Segmenta.Warehouse;
 namespace Segmenta.Rfm;
 
 /// <summary>
-/// Writes RFM scores as one query over the features <c>recency_days</c>, <c>frequency</c> and
+/// Every statement of the RFM feature: the stored scores, the report's grouping sets, and (an instance) the
+/// scores computed as one query over the features <c>recency_days</c>, <c>frequency</c> and
 /// <c>monetary</c>: only customers with at least one order are scored. Both methods score against
 /// cuts, order statistics of the scored customers' values in worst-to-best order, found from each
 /// measure's distinct values and their cumulative counts (a group-by and a window over distinct
 /// values, not a sort of every customer); the scores then stream, and the map names them.
 /// Columns: <c>customer_id, recency_days, frequency, monetary, r, f, m, fm, segment</c>.
 /// </summary>
-internal sealed class RfmQuery(RfmOptions options) : IDerivedFieldSource
+internal sealed class RfmSql(RfmOptions options) : IDerivedFieldSource
 {
+    /// <summary>Every scored customer's row computed at the context's as-of, ordered by customer id (columns: <see cref="Columns"/>).</summary>
+    public static SqlStatement Scores(ISqlDialect d, EvaluationContext context, RfmOptions options)
+    {
+        var sql = new SqlBuilder(d);
+        sql.Append($"SELECT {string.Join(", ", Columns.Select(c => "x." + d.QuoteIdentifier(c)))} FROM (\n");
+        new RfmSql(options).Write(sql, context);
+        sql.Append($"\n) x ORDER BY {d.BinaryOrder("x.customer_id")}");
+        return sql.Build();
+    }
+
+    /// <summary>The rows stored at <paramref name="asOf"/>, ordered by customer id (columns: <see cref="Columns"/>).</summary>
+    public static SqlStatement Stored(ISqlDialect d, DateTime asOf)
+    {
+        var sql = new SqlBuilder(d);
+        sql.Append($"SELECT {string.Join(", ", Columns.Select(d.QuoteIdentifier))} FROM {d.QuoteIdentifier(Tables.RfmScores)} WHERE as_of = {sql.Parameter(asOf)} ORDER BY {d.BinaryOrder("customer_id")}");
+        return sql.Build();
+    }
+
+    /// <summary>Every customer.</summary>
+    public static SqlStatement CustomerCount(ISqlDialect d) => new($"SELECT count(*) FROM {d.QuoteIdentifier("customers")}", []);
+
+    /// <summary>
+    /// The report's rows in one pass (two grouping sets): per segment and per (r, f) cell, (segment, r, f, customers,
+    /// net revenue, Σr, Σf, Σm), over the scores stored at <paramref name="asOf"/>, or computed at the context's as-of
+    /// when <paramref name="computed"/> is given.
+    /// </summary>
+    public static SqlStatement Summary(ISqlDialect d, DateTime asOf, (EvaluationContext Context, RfmOptions Options)? computed)
+    {
+        var sql = new SqlBuilder(d);
+        var integer = d.TypeName(FieldType.Integer);
+        sql.Append($"SELECT segment, r, f, count(*), sum(monetary), CAST(sum(r) AS {integer}), CAST(sum(f) AS {integer}), CAST(sum(m) AS {integer})\nFROM ");
+        if (computed is var (context, options))
+        {
+            sql.Append("(\n");
+            new RfmSql(options).Write(sql, context);
+            sql.Append("\n) x");
+        }
+        else
+        {
+            sql.Append($"(SELECT * FROM {d.QuoteIdentifier(Tables.RfmScores)} WHERE as_of = {sql.Parameter(asOf)}) x");
+        }
+
+        sql.Append("\nGROUP BY GROUPING SETS ((segment), (r, f))");
+        return sql.Build();
+    }
+
     /// <summary>The columns written, in order.</summary>
     public static IReadOnlyList<string> Columns { get; } = [CanonicalModel.CustomerId, "recency_days", "frequency", "monetary", "r", "f", "m", "fm", "segment"];
 

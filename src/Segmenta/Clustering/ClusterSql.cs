@@ -8,15 +8,82 @@ using Segmenta.Warehouse;
 namespace Segmenta.Clustering;
 
 /// <summary>
-/// Assigns every customer to the model's nearest centroid in SQL, at the evaluation's as-of: the
-/// inputs (<see cref="ClusterInputQuery"/>), then each prepared coordinate with the fitted fill, signed
+/// Every statement of the clustering feature. An instance scores a model: it assigns every customer to the
+/// model's nearest centroid in SQL, at the evaluation's as-of: the inputs (<see cref="WriteInputs"/>), then each prepared coordinate with the fitted fill, signed
 /// log, center, scale and weight, then the squared distance to each centroid summed in coordinate order
 /// (the arithmetic <see cref="KMeans"/> does, so the database and the fit agree), then the nearest
 /// (the lowest cluster number on a tie). Columns: <c>customer_id, id, distance</c>; a customer dropped
 /// for a missing input has no cluster (null).
 /// </summary>
-internal sealed class ClusterScoring(ClusterModel model) : IDerivedFieldSource
+internal sealed class ClusterSql(ClusterModel model) : IDerivedFieldSource
 {
+    /// <summary>The newest model version (0 before any).</summary>
+    public static SqlStatement LatestVersion(ISqlDialect d) =>
+        new($"SELECT coalesce(max({d.QuoteIdentifier("version")}), 0) FROM {d.QuoteIdentifier(Tables.ClusterModels)}", []);
+
+    /// <summary>Stores a model under its version.</summary>
+    public static SqlStatement InsertModel(ISqlDialect d, ClusterModel model, DateTime fittedAt)
+    {
+        var sql = new SqlBuilder(d);
+        sql.Append($"INSERT INTO {d.QuoteIdentifier(Tables.ClusterModels)} (version, fitted_at, as_of, k, customers, inertia, model) VALUES ({sql.Parameter((long)model.Version)}, {sql.Parameter(fittedAt)}, {sql.Parameter(model.AsOf)}, {sql.Parameter((long)model.K)}, {sql.Parameter(model.Sizes.Sum())}, {sql.Parameter(model.Inertia)}, {sql.Parameter(model.ToJson())})");
+        return sql.Build();
+    }
+
+    /// <summary>The newest model's JSON.</summary>
+    public static SqlStatement ActiveModel(ISqlDialect d) =>
+        new($"SELECT model FROM {d.QuoteIdentifier(Tables.ClusterModels)} ORDER BY version DESC LIMIT 1", []);
+
+    /// <summary>Every customer's cluster computed at the context's as-of, ordered by customer id (columns: <c>customer_id, cluster, distance</c>).</summary>
+    public static SqlStatement Assignments(ISqlDialect d, EvaluationContext context, ClusterModel model)
+    {
+        var sql = new SqlBuilder(d);
+        var id = d.QuoteIdentifier(CanonicalModel.CustomerId);
+        sql.Append($"SELECT s.{id}, s.id AS {d.QuoteIdentifier("cluster")}, s.distance FROM (\n");
+        new ClusterSql(model).Write(sql, context);
+        sql.Append($"\n) s ORDER BY {d.BinaryOrder("s." + id)}");
+        return sql.Build();
+    }
+
+    /// <summary>Every customer's inputs (<see cref="WriteInputs"/>), ordered by customer id (bytes).</summary>
+    public static SqlStatement InputsByCustomer(ISqlDialect d, EvaluationContext context, IReadOnlyList<InputColumn> numeric, IReadOnlyList<InputColumn> categorical)
+    {
+        var sql = new SqlBuilder(d);
+        sql.Append("SELECT * FROM (\n");
+        WriteInputs(sql, context, numeric, categorical);
+        sql.Append($"\n) x ORDER BY {d.BinaryOrder("x." + d.QuoteIdentifier(CanonicalModel.CustomerId))}");
+        return sql.Build();
+    }
+
+    /// <summary>
+    /// Writes <c>SELECT customer_id, n0…, t0… FROM customers …</c>: numeric inputs as doubles
+    /// (<c>n</c> and their position), categorical ones as text (<c>t</c> and their position).
+    /// </summary>
+    public static void WriteInputs(SqlBuilder sql, EvaluationContext context, IReadOnlyList<InputColumn> numeric, IReadOnlyList<InputColumn> categorical)
+    {
+        var d = sql.Dialect;
+        var id = d.QuoteIdentifier(CanonicalModel.CustomerId);
+        var computed = numeric.Concat(categorical).Where(c => c.Computed).Select(c => c.Name).Distinct(StringComparer.Ordinal).ToList();
+        string Source(InputColumn c) => (c.Computed ? "f." : "c.") + d.QuoteIdentifier(c.Name);
+        sql.Append($"SELECT c.{id} AS {id}");
+        for (var i = 0; i < numeric.Count; i++)
+        {
+            sql.Append($", {d.ToDouble(Source(numeric[i]))} AS n{I(i)}");
+        }
+
+        for (var i = 0; i < categorical.Count; i++)
+        {
+            sql.Append($", CAST({Source(categorical[i])} AS {d.TypeName(FieldType.Text)}) AS t{I(i)}");
+        }
+
+        sql.Append($"\nFROM {d.QuoteIdentifier("customers")} c");
+        if (computed.Count > 0)
+        {
+            sql.Append("\nJOIN (\n");
+            FeatureQuery.Write(sql, context, computed);
+            sql.Append($"\n) f ON f.{id} = c.{id}");
+        }
+    }
+
     /// <summary>The model scored.</summary>
     public ClusterModel Model { get; } = model;
 
@@ -107,7 +174,7 @@ internal sealed class ClusterScoring(ClusterModel model) : IDerivedFieldSource
         }
 
         sql.Append("\nFROM (\n");
-        ClusterInputQuery.Write(sql, context, numeric, categorical);
+        WriteInputs(sql, context, numeric, categorical);
         sql.Append("\n) i");
     }
 
