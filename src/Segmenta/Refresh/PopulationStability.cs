@@ -109,13 +109,9 @@ public static class PopulationStability
         var numeric = Profiled.Where(f => f.Type != FieldType.Text).ToList();
         var text = Profiled.Where(f => f.Type == FieldType.Text).ToList();
         var before = (previous?.Features ?? []).ToDictionary(f => f.Feature, StringComparer.Ordinal);
-        string X(FeatureDefinition f) => d.ToDouble(d.QuoteIdentifier(f.Name));
-
         // The cuts: each number's deciles, repeated values merged.
         var edges = new List<double[]>();
-        var cuts = new SqlBuilder(d);
-        cuts.Append($"SELECT {string.Join(", ", numeric.Select(f => d.DiscreteQuantiles(X(f), Deciles)))}\nFROM {d.QuoteIdentifier(Tables.CustomerFeatures)} WHERE as_of = {cuts.Parameter(asOf)}");
-        reader.Read(cuts.Build(), r =>
+        reader.Read(RefreshSql.FeatureQuantiles(d, numeric, Deciles, asOf), r =>
         {
             for (var i = 0; i < numeric.Count; i++)
             {
@@ -126,16 +122,10 @@ public static class PopulationStability
         });
 
         // The counts: per number, customers by bin at the new cuts and at the previous ones (-1: missing).
-        var counts = new SqlBuilder(d);
-        var at = counts.Parameter(asOf);
         var previousEdges = numeric.Select(f => before.TryGetValue(f.Name, out var p) && !p.Text ? p.Edges.ToArray() : null).ToList();
-        counts.Append(string.Join(
-            "\nUNION ALL\n",
-            numeric.Select((f, i) =>
-                $"SELECT {I(i)} AS f, a, b, count(*) AS n FROM (SELECT {Bin(counts, X(f), edges[i])} AS a, {(previousEdges[i] is { } e ? Bin(counts, X(f), e) : "0")} AS b FROM {d.QuoteIdentifier(Tables.CustomerFeatures)} WHERE as_of = {at}) x GROUP BY a, b")));
         var own = edges.Select(e => new long[e.Length + 2]).ToList();
         var prior = previousEdges.Select(e => new long[(e?.Length ?? 0) + 2]).ToList();
-        reader.Read(counts.Build(), r =>
+        reader.Read(RefreshSql.FeatureBins(d, numeric, edges, previousEdges, asOf), r =>
         {
             var f = Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture);
             var n = Convert.ToInt64(r.GetValue(3), CultureInfo.InvariantCulture);
@@ -159,13 +149,8 @@ public static class PopulationStability
         }
 
         // Texts: every value's count, then the most common as bins.
-        var texts = new SqlBuilder(d);
-        at = texts.Parameter(asOf);
-        texts.Append(string.Join(
-            "\nUNION ALL\n",
-            text.Select((f, i) => $"SELECT {i.ToString(CultureInfo.InvariantCulture)} AS f, CAST({d.QuoteIdentifier(f.Name)} AS {d.TypeName(FieldType.Text)}) AS v, count(*) AS n FROM {d.QuoteIdentifier(Tables.CustomerFeatures)} WHERE as_of = {at} GROUP BY {d.QuoteIdentifier(f.Name)}")));
         var tallies = text.Select(_ => new List<(string? Value, long Count)>()).ToList();
-        reader.Read(texts.Build(), r => tallies[Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture)].Add((r.IsDBNull(1) ? null : r.GetString(1), Convert.ToInt64(r.GetValue(2), CultureInfo.InvariantCulture))));
+        reader.Read(RefreshSql.FeatureValues(d, text, asOf), r => tallies[Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture)].Add((r.IsDBNull(1) ? null : r.GetString(1), Convert.ToInt64(r.GetValue(2), CultureInfo.InvariantCulture))));
         for (var i = 0; i < text.Count; i++)
         {
             var present = tallies[i].Where(t => t.Value is not null).Select(t => (Value: t.Value!, t.Count)).ToList();
@@ -187,13 +172,4 @@ public static class PopulationStability
         var order = Profiled.Select((f, i) => (f.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
         return (new FeatureProfile(asOf, [.. bins.OrderBy(b => order[b.Feature])]), [.. shifts.OrderBy(s => order[s.Feature])]);
     }
-
-    /// <summary>The bin of <paramref name="x"/> among <paramref name="edges"/>: -1 when missing, 0 at or below the first cut, … the number of cuts above the last.</summary>
-    private static string Bin(SqlBuilder sql, string x, double[] edges)
-    {
-        var cases = string.Concat(edges.Select((e, k) => $" WHEN {x} <= {sql.Parameter(e)} THEN {I(k)}"));
-        return $"CASE WHEN {x} IS NULL THEN -1{cases} ELSE {I(edges.Length)} END";
-    }
-
-    private static string I(int i) => i.ToString(CultureInfo.InvariantCulture);
 }

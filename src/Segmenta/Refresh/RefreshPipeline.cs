@@ -162,7 +162,7 @@ public static class RefreshPipeline
 
             step = "commit";
             watch.Restart();
-            foreach (var cleanup in KeepOnlyCurrent(transaction.Dialect, asOf))
+            foreach (var cleanup in RefreshSql.KeepOnlyCurrent(transaction.Dialect, asOf))
             {
                 transaction.Execute(cleanup);
             }
@@ -204,21 +204,6 @@ public static class RefreshPipeline
             JsonSerializer.Serialize(report, RefreshRuns.Json),
             null)]);
         return RefreshRuns.Current(warehouse)?.AsOf;
-    }
-
-    /// <summary>The features and RFM rows of earlier refreshes go: history keeps intervals, sizes and profiles, not full copies.</summary>
-    private static IEnumerable<SqlStatement> KeepOnlyCurrent(ISqlDialect d, DateTime asOf)
-    {
-        foreach (var table in new[] { Tables.CustomerFeatures, Tables.RfmScores, Tables.ClusterScores })
-        {
-            var sql = new SqlBuilder(d);
-            sql.Append($"DELETE FROM {d.QuoteIdentifier(table)} WHERE as_of <> {sql.Parameter(asOf)} AND as_of IN (SELECT as_of FROM {Tables.RefreshRuns})");
-            yield return sql.Build();
-        }
-
-        var runs = new SqlBuilder(d);
-        runs.Append($"DELETE FROM {Tables.AnalysisRuns} WHERE analysis IN ({runs.Parameter(FeatureSnapshots.Analysis)}, {runs.Parameter(RfmAnalysis.Analysis)}, {runs.Parameter(ClusterAnalysis.Analysis)}) AND as_of <> {runs.Parameter(asOf)} AND as_of IN (SELECT as_of FROM {Tables.RefreshRuns})");
-        yield return runs.Build();
     }
 
     /// <summary>Each recorded segment next to its previous materialization.</summary>

@@ -101,10 +101,8 @@ public static class RefreshRuns
     public static IReadOnlyList<RefreshRun> List(ISqlReader reader, int limit = 100)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        var sql = new SqlBuilder(reader.Dialect);
-        sql.Append($"SELECT run_id, as_of, started_at, finished_at, status, failed_step, error FROM {Tables.RefreshRuns} ORDER BY run_id DESC LIMIT {sql.Parameter((long)limit)}");
         var result = new List<RefreshRun>();
-        reader.Read(sql.Build(), r => result.Add(Run(r)));
+        reader.Read(RefreshSql.Runs(reader.Dialect, limit), r => result.Add(Run(r)));
         return result;
     }
 
@@ -115,11 +113,8 @@ public static class RefreshRuns
     public static RefreshRun? Committed(ISqlReader reader, DateTime? before)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        var sql = new SqlBuilder(reader.Dialect);
-        var at = sql.Parameter(before);
-        sql.Append($"SELECT run_id, as_of, started_at, finished_at, status, failed_step, error FROM {Tables.RefreshRuns} WHERE status = {sql.Parameter(Ok)} AND ({at} IS NULL OR as_of < {at}) ORDER BY as_of DESC, run_id DESC LIMIT 1");
         RefreshRun? run = null;
-        reader.Read(sql.Build(), r => run = Run(r));
+        reader.Read(RefreshSql.Committed(reader.Dialect, before), r => run = Run(r));
         return run;
     }
 
@@ -127,10 +122,8 @@ public static class RefreshRuns
     public static IReadOnlyList<DateTime> Snapshots(ISqlReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        var sql = new SqlBuilder(reader.Dialect);
-        sql.Append($"SELECT DISTINCT as_of FROM {Tables.RefreshRuns} WHERE status = {sql.Parameter(Ok)} ORDER BY as_of");
         var result = new List<DateTime>();
-        reader.Read(sql.Build(), r => result.Add(Utc(r, 0)));
+        reader.Read(RefreshSql.Snapshots(reader.Dialect), r => result.Add(Utc(r, 0)));
         return result;
     }
 
@@ -142,32 +135,21 @@ public static class RefreshRuns
         Text(reader, "profile", runId) is { } json ? JsonSerializer.Deserialize<SnapshotProfile>(json, Json) : null;
 
     /// <summary>The statement recording a run.</summary>
-    internal static SqlStatement Insert(ISqlDialect dialect, RefreshRun run, string report, string? profile)
-    {
-        var sql = new SqlBuilder(dialect);
-        sql.Append(
-            $"""
-            INSERT INTO {Tables.RefreshRuns} (run_id, as_of, started_at, finished_at, status, failed_step, error, report, profile)
-            VALUES ({sql.Parameter(run.RunId)}, {sql.Parameter(run.AsOf)}, {sql.Parameter(run.StartedAt)}, {sql.Parameter(run.FinishedAt)}, {sql.Parameter(run.Status)}, {sql.Parameter(run.FailedStep)}, {sql.Parameter(run.Error)}, {sql.Parameter(report)}, {sql.Parameter(profile)})
-            """);
-        return sql.Build();
-    }
+    internal static SqlStatement Insert(ISqlDialect dialect, RefreshRun run, string report, string? profile) => RefreshSql.InsertRun(dialect, run, report, profile);
 
     /// <summary>The next run's number.</summary>
     internal static long Next(ISqlReader reader)
     {
         long next = 1;
-        reader.Read(new SqlStatement($"SELECT coalesce(max(run_id), 0) + 1 FROM {Tables.RefreshRuns}", []), r => next = Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture));
+        reader.Read(RefreshSql.NextRun(reader.Dialect), r => next = Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture));
         return next;
     }
 
     private static string? Text(ISqlReader reader, string column, long runId)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        var sql = new SqlBuilder(reader.Dialect);
-        sql.Append($"SELECT {column} FROM {Tables.RefreshRuns} WHERE run_id = {sql.Parameter(runId)}");
         string? text = null;
-        reader.Read(sql.Build(), r => text = r.IsDBNull(0) ? null : r.GetString(0));
+        reader.Read(RefreshSql.RunText(reader.Dialect, column, runId), r => text = r.IsDBNull(0) ? null : r.GetString(0));
         return text;
     }
 
