@@ -165,9 +165,8 @@ public sealed class SegmentLibrary
         var empty = new HashSet<string>(StringComparer.Ordinal);
         if (traits.Count > 0)
         {
-            var d = warehouse.Dialect;
             warehouse.Read(
-                new SqlStatement($"SELECT count(*), {string.Join(", ", traits.Select(t => $"count({d.QuoteIdentifier(t)})"))} FROM {d.QuoteIdentifier("customers")}", []),
+                SegmentSql.TraitCounts(warehouse.Dialect, traits),
                 r =>
                 {
                     for (var i = 0; i < traits.Count; i++)

@@ -81,7 +81,7 @@ public static class SegmentMaterializer
     {
         ArgumentNullException.ThrowIfNull(reader);
         var result = new Dictionary<string, DateTime>(StringComparer.Ordinal);
-        reader.Read(new SqlStatement($"SELECT segment, max(as_of) FROM {Tables.SegmentMaterializations} GROUP BY segment", []), r => result[r.GetString(0)] = Utc(r, 1));
+        reader.Read(SegmentSql.Latest(reader.Dialect), r => result[r.GetString(0)] = Utc(r, 1));
         return result;
     }
 
@@ -105,68 +105,11 @@ public static class SegmentMaterializer
             return [];
         }
 
-        var d = transaction.Dialect;
-        void Run(Action<SqlBuilder> write)
+        foreach (var statement in SegmentSql.Record(transaction.Dialect, segments, context, now))
         {
             cancellation.ThrowIfCancellationRequested();
-            var sql = new SqlBuilder(d);
-            write(sql);
-            transaction.Execute(sql.Build());
+            transaction.Execute(statement);
         }
-
-        string Names(SqlBuilder sql) => string.Join(", ", segments.Select(s => sql.Parameter(s.Name)));
-
-        // Undo a materialization at this very instant: what it opened goes, what it closed reopens.
-        Run(sql => sql.Append($"DELETE FROM {Tables.SegmentIntervals} WHERE segment IN ({Names(sql)}) AND entered_at = {sql.Parameter(context.AsOf)}"));
-        Run(sql => sql.Append($"UPDATE {Tables.SegmentIntervals} SET exited_at = NULL WHERE segment IN ({Names(sql)}) AND exited_at = {sql.Parameter(context.AsOf)}"));
-        Run(sql => sql.Append($"DELETE FROM {Tables.SegmentMaterializations} WHERE segment IN ({Names(sql)}) AND as_of = {sql.Parameter(context.AsOf)}"));
-        Run(sql => sql.Append($"DELETE FROM {Tables.SegmentStaging}"));
-        foreach (var segment in segments)
-        {
-            Run(sql => sql.Append(
-                $"""
-                INSERT INTO segment_definitions (name, version, title, description, source_file, definition, created_at)
-                SELECT {sql.Parameter(segment.Name)}, {sql.Parameter(segment.Version)}, {sql.Parameter(segment.Title)}, {sql.Parameter(segment.Description)}, {sql.Parameter(segment.File)}, {sql.Parameter(segment.Text)}, {sql.Parameter(now)}
-                WHERE NOT EXISTS (SELECT 1 FROM segment_definitions WHERE name = {sql.Parameter(segment.Name)} AND version = {sql.Parameter(segment.Version)})
-                """));
-            Run(sql =>
-            {
-                sql.Append($"INSERT INTO {Tables.SegmentStaging} (segment, customer_id)\nSELECT {sql.Parameter(segment.Name)}, m.customer_id\nFROM (\n");
-                segment.Query(d, context).WriteMembers(sql);
-                sql.Append("\n) m");
-            });
-        }
-
-        Run(sql => sql.Append(
-            $"""
-            UPDATE {Tables.SegmentIntervals} SET exited_at = {sql.Parameter(context.AsOf)}
-            WHERE segment IN ({Names(sql)}) AND exited_at IS NULL
-              AND NOT EXISTS (SELECT 1 FROM {Tables.SegmentStaging} s WHERE s.segment = {Tables.SegmentIntervals}.segment AND s.customer_id = {Tables.SegmentIntervals}.customer_id)
-            """));
-        Run(sql => sql.Append(
-            $"""
-            INSERT INTO {Tables.SegmentIntervals} (segment, customer_id, entered_at, exited_at)
-            SELECT s.segment, s.customer_id, {sql.Parameter(context.AsOf)}, NULL
-            FROM {Tables.SegmentStaging} s
-            WHERE NOT EXISTS (SELECT 1 FROM {Tables.SegmentIntervals} i WHERE i.segment = s.segment AND i.customer_id = s.customer_id AND i.exited_at IS NULL)
-            """));
-        Run(sql =>
-        {
-            var at = sql.Parameter(context.AsOf);
-            var values = string.Join(", ", segments.Select(s => $"({sql.Parameter(s.Name)}, {sql.Parameter(s.Version)})"));
-            sql.Append(
-                $"""
-                INSERT INTO {Tables.SegmentMaterializations} (segment, version, as_of, materialized_at, size, entered, exited)
-                SELECT v.segment, v.version, {at}, {sql.Parameter(now)}, coalesce(z.size, 0), coalesce(m.entered, 0), coalesce(m.exited, 0)
-                FROM (VALUES {values}) AS v (segment, version)
-                LEFT JOIN (SELECT segment, count(*) AS size FROM {Tables.SegmentStaging} GROUP BY segment) z ON z.segment = v.segment
-                LEFT JOIN (
-                  SELECT segment, count(*) FILTER (WHERE entered_at = {at}) AS entered, count(*) FILTER (WHERE exited_at = {at}) AS exited
-                  FROM {Tables.SegmentIntervals} WHERE entered_at = {at} OR exited_at = {at} GROUP BY segment
-                ) m ON m.segment = v.segment
-                """);
-        });
-        Run(sql => sql.Append($"DELETE FROM {Tables.SegmentStaging}"));
 
         var stored = History(transaction, null).Where(m => m.AsOf == context.AsOf).ToDictionary(m => m.Segment, StringComparer.Ordinal);
         return segments.Select(s => stored[s.Name]).ToList();
@@ -176,11 +119,8 @@ public static class SegmentMaterializer
     public static IReadOnlyList<Materialization> History(ISqlReader reader, string? segment)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        var sql = new SqlBuilder(reader.Dialect);
-        var name = sql.Parameter(segment);
-        sql.Append($"SELECT segment, version, as_of, materialized_at, size, coalesce(entered, 0), coalesce(exited, 0) FROM {Tables.SegmentMaterializations} WHERE {name} IS NULL OR segment = {name} ORDER BY segment, as_of DESC");
         var result = new List<Materialization>();
-        reader.Read(sql.Build(), r => result.Add(new Materialization(r.GetString(0), r.GetString(1), Utc(r, 2), Utc(r, 3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6))));
+        reader.Read(SegmentSql.History(reader.Dialect, segment), r => result.Add(new Materialization(r.GetString(0), r.GetString(1), Utc(r, 2), Utc(r, 3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6))));
         return result;
     }
 
@@ -197,24 +137,9 @@ public static class SegmentMaterializer
             return null;
         }
 
-        var d = reader.Dialect;
-        var sql = new SqlBuilder(d);
-        sql.Append("SELECT i.customer_id FROM ");
-        WriteStays(sql, "i", sql.Parameter(segment), sql.Parameter(answer.AsOf));
-        sql.Append($" ORDER BY {d.BinaryOrder("i.customer_id")}");
         var ids = new List<string>();
-        reader.Read(sql.Build(), r => ids.Add(r.GetString(0)));
+        reader.Read(SegmentSql.MembersAt(reader.Dialect, segment, answer.AsOf), r => ids.Add(r.GetString(0)));
         return new MembersAt(segment, at, answer.AsOf, answer.Version, ids);
-    }
-
-    /// <summary>
-    /// Writes <c>segment_intervals ALIAS WHERE …</c>: the stays of <paramref name="segment"/> (a SQL expression)
-    /// that cover the instant <paramref name="at"/> (a SQL expression).
-    /// </summary>
-    public static void WriteStays(SqlBuilder sql, string alias, string segment, string at)
-    {
-        ArgumentNullException.ThrowIfNull(sql);
-        sql.Append($"{Tables.SegmentIntervals} {alias} WHERE {alias}.segment = {segment} AND {alias}.entered_at <= {at} AND ({alias}.exited_at IS NULL OR {alias}.exited_at > {at})");
     }
 
     private static DateTime Utc(IDataRecord r, int i) => DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc);

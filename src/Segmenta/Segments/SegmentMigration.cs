@@ -134,18 +134,9 @@ public static class SegmentMigration
             sources.Add(new MigrationSource(segment, atFrom.AsOf, stored.First(m => m.AsOf <= to).AsOf));
         }
 
-        var d = reader.Dialect;
-        var sql = new SqlBuilder(d);
-        var rank = "CASE i.segment " + string.Join(" ", family.Select((s, k) => $"WHEN {sql.Parameter(s)} THEN {k.ToString(CultureInfo.InvariantCulture)}")) + " END";
-        var names = string.Join(", ", family.Select(s => sql.Parameter(s)));
-        string States(string at) =>
-            $"SELECT i.customer_id, min({rank}) AS r FROM {Tables.SegmentIntervals} i WHERE i.segment IN ({names}) AND i.entered_at <= {at} AND (i.exited_at IS NULL OR i.exited_at > {at}) GROUP BY i.customer_id";
-        var a = States(sql.Parameter(from));
-        var b = States(sql.Parameter(to));
-        sql.Append($"SELECT a.r, b.r, count(*) FROM ({a}) a FULL OUTER JOIN ({b}) b ON b.customer_id = a.customer_id GROUP BY a.r, b.r");
         var n = family.Count + 1;
         var counts = Enumerable.Range(0, n).Select(_ => new long[n]).ToArray();
-        reader.Read(sql.Build(), r =>
+        reader.Read(SegmentSql.Migration(reader.Dialect, family, from, to), r =>
         {
             var i = r.IsDBNull(0) ? n - 1 : Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture);
             var j = r.IsDBNull(1) ? n - 1 : Convert.ToInt32(r.GetValue(1), CultureInfo.InvariantCulture);

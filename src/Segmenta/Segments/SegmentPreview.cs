@@ -97,13 +97,9 @@ public sealed record SegmentPreview(
     /// <summary>The members' stored predictions, beside every customer's predicted value.</summary>
     private static SegmentLifetime ReadLifetime(IWarehouse warehouse, Sql.SqlStatement members)
     {
-        var d = warehouse.Dialect;
-        var table = d.QuoteIdentifier(Tables.ClvPredictions);
-        var value = d.QuoteIdentifier("value");
-        var id = d.QuoteIdentifier(CanonicalModel.CustomerId);
         SegmentLifetime? result = null;
         warehouse.Read(
-            new Sql.SqlStatement($"SELECT count(p.{id}), coalesce(sum(p.{value}), 0), avg(p.p_alive), (SELECT coalesce(sum({value}), 0) FROM {table}) FROM ({members.Text}) m JOIN {table} p ON p.{id} = m.{id}", members.Parameters),
+            SegmentSql.Lifetime(warehouse.Dialect, members),
             r => result = new SegmentLifetime(
                 Convert.ToInt64(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture),
                 Convert.ToDouble(r.GetValue(1), System.Globalization.CultureInfo.InvariantCulture),

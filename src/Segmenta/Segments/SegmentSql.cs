@@ -1,0 +1,146 @@
+using System.Globalization;
+using Segmenta.Language;
+using Segmenta.Model;
+using Segmenta.Sql;
+using Segmenta.Warehouse;
+
+namespace Segmenta.Segments;
+
+/// <summary>
+/// Every statement of the segments feature outside the compiled segment itself (<see cref="SegmentQuery"/>): recording
+/// memberships as stays, the materializations, who was in a segment when, the migration matrix, the preview's CLV
+/// lookup and the check for traits nobody has. Tables are named through <see cref="Tables"/> and quoted by the
+/// dialect; values are parameters.
+/// </summary>
+internal static class SegmentSql
+{
+    /// <summary>Each segment's latest materialized instant: <c>segment, as_of</c>.</summary>
+    public static SqlStatement Latest(ISqlDialect d) =>
+        new($"SELECT segment, max(as_of) FROM {d.QuoteIdentifier(Tables.SegmentMaterializations)} GROUP BY segment", []);
+
+    /// <summary>
+    /// The statements that record <paramref name="segments"/>' members at the context's instant, in order, for one
+    /// transaction: undo a materialization at the same instant, stage the members, close the stays of those who left,
+    /// open stays for those who joined, store size, entered and exited, empty the staging. Written one at a time, as
+    /// they are enumerated.
+    /// </summary>
+    public static IEnumerable<SqlStatement> Record(ISqlDialect d, IReadOnlyList<SegmentDefinition> segments, EvaluationContext context, DateTime now)
+    {
+        var intervals = d.QuoteIdentifier(Tables.SegmentIntervals);
+        var staging = d.QuoteIdentifier(Tables.SegmentStaging);
+        var materializations = d.QuoteIdentifier(Tables.SegmentMaterializations);
+        var definitions = d.QuoteIdentifier("segment_definitions");
+        string Names(SqlBuilder sql) => string.Join(", ", segments.Select(s => sql.Parameter(s.Name)));
+        SqlStatement One(Action<SqlBuilder> write)
+        {
+            var sql = new SqlBuilder(d);
+            write(sql);
+            return sql.Build();
+        }
+
+        // Undo a materialization at this very instant: what it opened goes, what it closed reopens.
+        yield return One(sql => sql.Append($"DELETE FROM {intervals} WHERE segment IN ({Names(sql)}) AND entered_at = {sql.Parameter(context.AsOf)}"));
+        yield return One(sql => sql.Append($"UPDATE {intervals} SET exited_at = NULL WHERE segment IN ({Names(sql)}) AND exited_at = {sql.Parameter(context.AsOf)}"));
+        yield return One(sql => sql.Append($"DELETE FROM {materializations} WHERE segment IN ({Names(sql)}) AND as_of = {sql.Parameter(context.AsOf)}"));
+        yield return One(sql => sql.Append($"DELETE FROM {staging}"));
+        foreach (var segment in segments)
+        {
+            yield return One(sql => sql.Append(
+                $"""
+                INSERT INTO {definitions} (name, version, title, description, source_file, definition, created_at)
+                SELECT {sql.Parameter(segment.Name)}, {sql.Parameter(segment.Version)}, {sql.Parameter(segment.Title)}, {sql.Parameter(segment.Description)}, {sql.Parameter(segment.File)}, {sql.Parameter(segment.Text)}, {sql.Parameter(now)}
+                WHERE NOT EXISTS (SELECT 1 FROM {definitions} WHERE name = {sql.Parameter(segment.Name)} AND version = {sql.Parameter(segment.Version)})
+                """));
+            yield return One(sql =>
+            {
+                sql.Append($"INSERT INTO {staging} (segment, customer_id)\nSELECT {sql.Parameter(segment.Name)}, m.customer_id\nFROM (\n");
+                segment.Query(d, context).WriteMembers(sql);
+                sql.Append("\n) m");
+            });
+        }
+
+        yield return One(sql => sql.Append(
+            $"""
+            UPDATE {intervals} SET exited_at = {sql.Parameter(context.AsOf)}
+            WHERE segment IN ({Names(sql)}) AND exited_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM {staging} s WHERE s.segment = {intervals}.segment AND s.customer_id = {intervals}.customer_id)
+            """));
+        yield return One(sql => sql.Append(
+            $"""
+            INSERT INTO {intervals} (segment, customer_id, entered_at, exited_at)
+            SELECT s.segment, s.customer_id, {sql.Parameter(context.AsOf)}, NULL
+            FROM {staging} s
+            WHERE NOT EXISTS (SELECT 1 FROM {intervals} i WHERE i.segment = s.segment AND i.customer_id = s.customer_id AND i.exited_at IS NULL)
+            """));
+        yield return One(sql =>
+        {
+            var at = sql.Parameter(context.AsOf);
+            var values = string.Join(", ", segments.Select(s => $"({sql.Parameter(s.Name)}, {sql.Parameter(s.Version)})"));
+            sql.Append(
+                $"""
+                INSERT INTO {materializations} (segment, version, as_of, materialized_at, size, entered, exited)
+                SELECT v.segment, v.version, {at}, {sql.Parameter(now)}, coalesce(z.size, 0), coalesce(m.entered, 0), coalesce(m.exited, 0)
+                FROM (VALUES {values}) AS v (segment, version)
+                LEFT JOIN (SELECT segment, count(*) AS size FROM {staging} GROUP BY segment) z ON z.segment = v.segment
+                LEFT JOIN (
+                  SELECT segment, count(*) FILTER (WHERE entered_at = {at}) AS entered, count(*) FILTER (WHERE exited_at = {at}) AS exited
+                  FROM {intervals} WHERE entered_at = {at} OR exited_at = {at} GROUP BY segment
+                ) m ON m.segment = v.segment
+                """);
+        });
+        yield return One(sql => sql.Append($"DELETE FROM {staging}"));
+    }
+
+    /// <summary>Stored materializations, newest as-of first (all segments, or one): <c>segment, version, as_of, materialized_at, size, entered, exited</c>.</summary>
+    public static SqlStatement History(ISqlDialect d, string? segment)
+    {
+        var sql = new SqlBuilder(d);
+        var name = sql.Parameter(segment);
+        sql.Append($"SELECT segment, version, as_of, materialized_at, size, coalesce(entered, 0), coalesce(exited, 0) FROM {d.QuoteIdentifier(Tables.SegmentMaterializations)} WHERE {name} IS NULL OR segment = {name} ORDER BY segment, as_of DESC");
+        return sql.Build();
+    }
+
+    /// <summary>The customers whose stay in <paramref name="segment"/> covers <paramref name="at"/>, ordered by id (bytes).</summary>
+    public static SqlStatement MembersAt(ISqlDialect d, string segment, DateTime at)
+    {
+        var sql = new SqlBuilder(d);
+        var name = sql.Parameter(segment);
+        var instant = sql.Parameter(at);
+        sql.Append($"SELECT i.customer_id FROM {d.QuoteIdentifier(Tables.SegmentIntervals)} i WHERE i.segment = {name} AND i.entered_at <= {instant} AND (i.exited_at IS NULL OR i.exited_at > {instant}) ORDER BY {d.BinaryOrder("i.customer_id")}");
+        return sql.Build();
+    }
+
+    /// <summary>
+    /// Customers by (state at <paramref name="from"/>, state at <paramref name="to"/>): the state is the position in
+    /// <paramref name="family"/> of the first segment that held them then, null when none did: <c>a, b, customers</c>.
+    /// </summary>
+    public static SqlStatement Migration(ISqlDialect d, IReadOnlyList<string> family, DateTime from, DateTime to)
+    {
+        var sql = new SqlBuilder(d);
+        var rank = "CASE i.segment " + string.Join(" ", family.Select((s, k) => $"WHEN {sql.Parameter(s)} THEN {k.ToString(CultureInfo.InvariantCulture)}")) + " END";
+        var names = string.Join(", ", family.Select(s => sql.Parameter(s)));
+        var intervals = d.QuoteIdentifier(Tables.SegmentIntervals);
+        string States(string at) =>
+            $"SELECT i.customer_id, min({rank}) AS r FROM {intervals} i WHERE i.segment IN ({names}) AND i.entered_at <= {at} AND (i.exited_at IS NULL OR i.exited_at > {at}) GROUP BY i.customer_id";
+        var a = States(sql.Parameter(from));
+        var b = States(sql.Parameter(to));
+        sql.Append($"SELECT a.r, b.r, count(*) FROM ({a}) a FULL OUTER JOIN ({b}) b ON b.customer_id = a.customer_id GROUP BY a.r, b.r");
+        return sql.Build();
+    }
+
+    /// <summary>Every customer, then how many have a value of each of <paramref name="traits"/>.</summary>
+    public static SqlStatement TraitCounts(ISqlDialect d, IReadOnlyList<string> traits) =>
+        new($"SELECT count(*), {string.Join(", ", traits.Select(t => $"count({d.QuoteIdentifier(t)})"))} FROM {d.QuoteIdentifier("customers")}", []);
+
+    /// <summary>
+    /// Of the customers <paramref name="members"/> selects: how many have a stored CLV prediction, their predicted value,
+    /// their mean P(alive), and every customer's predicted value.
+    /// </summary>
+    public static SqlStatement Lifetime(ISqlDialect d, SqlStatement members)
+    {
+        var table = d.QuoteIdentifier(Tables.ClvPredictions);
+        var value = d.QuoteIdentifier("value");
+        var id = d.QuoteIdentifier(CanonicalModel.CustomerId);
+        return new($"SELECT count(p.{id}), coalesce(sum(p.{value}), 0), avg(p.p_alive), (SELECT coalesce(sum({value}), 0) FROM {table}) FROM ({members.Text}) m JOIN {table} p ON p.{id} = m.{id}", members.Parameters);
+    }
+}
