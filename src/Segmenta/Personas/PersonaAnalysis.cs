@@ -212,33 +212,12 @@ public static class PersonaAnalysis
 
         public static Population Read(IWarehouse warehouse, EvaluationContext context, RfmOptions options)
         {
-            var d = warehouse.Dialect;
-            var sql = new SqlBuilder(d);
-            var id = d.QuoteIdentifier(CanonicalModel.CustomerId);
-            sql.Append($"SELECT f.{id}");
-            foreach (var name in NumericInputs)
-            {
-                sql.Append($", {d.ToDouble("f." + d.QuoteIdentifier(name))}");
-            }
-
-            foreach (var name in CategoricalInputs)
-            {
-                sql.Append($", f.{d.QuoteIdentifier(name)}");
-            }
-
-            // Revenue is net revenue (monetary), the one definition every view shares; it is among the numeric inputs.
-            sql.Append(", f.monetary, f.refunds, r.segment\nFROM (\n");
-            FeatureQuery.Write(sql, context, [.. NumericInputs, .. CategoricalInputs, "refunds"]);
-            sql.Append("\n) f\nLEFT JOIN (\n");
-            new RfmSql(options).Write(sql, context);
-            sql.Append($"\n) r ON r.{id} = f.{id}");
-
             var ids = new List<string>();
             var numeric = NumericInputs.Select(_ => new List<double?>()).ToArray();
             var categorical = CategoricalInputs.Select(_ => new List<string?>()).ToArray();
             var revenue = new List<decimal>();
             var rfm = new List<string?>();
-            warehouse.Read(sql.Build(), r =>
+            warehouse.Read(PersonaSql.Population(warehouse.Dialect, context, options, NumericInputs, CategoricalInputs), r =>
             {
                 ids.Add(r.GetString(0));
                 var c = 1;
@@ -402,12 +381,9 @@ public static class PersonaAnalysis
             var index = ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
             foreach (var trait in new[] { "category", "product" })
             {
-                var sql = new SqlBuilder(d);
-                var level = d.QuoteIdentifier(trait);
-                var label = trait == "product" && columns.Contains("description") ? d.QuoteIdentifier("description") : null;
-                sql.Append($"SELECT e.{d.QuoteIdentifier(CanonicalModel.CustomerId)}, e.{level}{(label is null ? "" : $", min(e.{label})")} FROM {d.QuoteIdentifier("events")} e WHERE e.{d.QuoteIdentifier(CanonicalModel.EventType)} = {sql.Parameter("purchase")} AND e.{d.QuoteIdentifier(CanonicalModel.OccurredAt)} < {sql.Parameter(context.AsOf)} AND e.{level} IS NOT NULL GROUP BY 1, 2");
+                var label = trait == "product" && columns.Contains("description") ? "description" : null;
                 var buyers = new Dictionary<string, (string? Label, List<int> Customers)>(StringComparer.Ordinal);
-                warehouse.Read(sql.Build(), r =>
+                warehouse.Read(PersonaSql.Bought(d, context.AsOf, trait, label), r =>
                 {
                     if (index.TryGetValue(r.GetString(0), out var i))
                     {
@@ -495,9 +471,8 @@ public static class PersonaAnalysis
             Array.Fill(alive, double.NaN);
             int? version = null;
             DateOnly end = default;
-            var d = warehouse.Dialect;
             warehouse.Read(
-                new SqlStatement($"SELECT customer_id, {d.QuoteIdentifier("value")}, p_alive, model_version, history_end FROM {d.QuoteIdentifier(Tables.ClvPredictions)}", []),
+                PersonaSql.Predictions(warehouse.Dialect),
                 r =>
                 {
                     if (index.TryGetValue(r.GetString(0), out var i))
