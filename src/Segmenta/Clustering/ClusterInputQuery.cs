@@ -27,7 +27,7 @@ internal sealed record InputColumn(string Name, FieldType Type, bool Computed, s
 
 /// <summary>
 /// The raw per-customer inputs of a clustering, as one query at an as-of instant: catalog features
-/// through <see cref="FeatureQuery"/>, customer columns directly; numbers as doubles, categories as text,
+/// through <see cref="FeatureSql"/>, customer columns directly; numbers as doubles, categories as text,
 /// one row per customer in customer-id byte order (so a seed sees the same rows in the same order).
 /// </summary>
 internal static class ClusterInputQuery

@@ -79,7 +79,7 @@ internal sealed class ClusterSql(ClusterModel model) : IDerivedFieldSource
         if (computed.Count > 0)
         {
             sql.Append("\nJOIN (\n");
-            FeatureQuery.Write(sql, context, computed);
+            FeatureSql.Write(sql, context, computed);
             sql.Append($"\n) f ON f.{id} = c.{id}");
         }
     }

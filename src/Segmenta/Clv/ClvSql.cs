@@ -53,7 +53,7 @@ public static class ClvSql
         sql.Append(
             $"""
             WITH days AS (
-              {RepeatPurchaseSummary.PurchaseDays(sql, zone, end)}
+              {FeatureSql.PurchaseDays(sql, zone, end)}
             ),
             firsts AS (
               SELECT customer_id, min(day) AS first_day FROM days GROUP BY customer_id

@@ -70,6 +70,6 @@ public static class FeatureCatalog
         All.Where(f => !f.Trait).Select(f => new FieldDefinition(f.Name, f.Type)).ToList(),
         "segmenta features")
     {
-        Source = new FeatureQuery(),
+        Source = new FeatureSql(),
     };
 }

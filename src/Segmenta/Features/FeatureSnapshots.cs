@@ -46,7 +46,7 @@ public static class FeatureSnapshots
         ArgumentNullException.ThrowIfNull(context);
         var options = JsonSerializer.Serialize(new Dictionary<string, string> { ["timezone"] = context.Zone.Id });
         warehouse.ExecuteInTransaction(
-            AnalysisRuns.Replace(warehouse.Dialect, Analysis, Tables.CustomerFeatures, [CanonicalModel.CustomerId, .. Names], sql => FeatureQuery.Write(sql, context with { Stored = FrozenSet<string>.Empty }, Names), context.AsOf, now, options),
+            AnalysisRuns.Replace(warehouse.Dialect, Analysis, Tables.CustomerFeatures, [CanonicalModel.CustomerId, .. Names], sql => FeatureSql.Write(sql, context with { Stored = FrozenSet<string>.Empty }, Names), context.AsOf, now, options),
             cancellation);
         return AnalysisRuns.List(warehouse, Analysis).First(r => r.AsOf == context.AsOf);
     }
@@ -55,9 +55,7 @@ public static class FeatureSnapshots
     public static SqlStatement Rows(ISqlDialect dialect, DateTime asOf)
     {
         ArgumentNullException.ThrowIfNull(dialect);
-        var sql = new SqlBuilder(dialect);
-        sql.Append($"SELECT {string.Join(", ", Columns.Select(dialect.QuoteIdentifier))} FROM {dialect.QuoteIdentifier(Tables.CustomerFeatures)} WHERE as_of = {sql.Parameter(asOf)} ORDER BY {dialect.BinaryOrder("customer_id")}");
-        return sql.Build();
+        return FeatureSql.StoredRows(dialect, Columns, asOf);
     }
 
     /// <summary>The columns of <see cref="Rows"/>.</summary>
@@ -67,28 +65,8 @@ public static class FeatureSnapshots
     public static IReadOnlyList<FeatureDistribution> Describe(IWarehouse warehouse, DateTime asOf, int topValues = 3)
     {
         ArgumentNullException.ThrowIfNull(warehouse);
-        var d = warehouse.Dialect;
-        var sql = new SqlBuilder(d);
-        var at = sql.Parameter(asOf);
-        var columns = new List<string>();
-        foreach (var f in FeatureCatalog.All)
-        {
-            var q = d.QuoteIdentifier(f.Name);
-            columns.Add($"count({q})");
-            if (f.Type is FieldType.Integer or FieldType.Number)
-            {
-                var x = d.ToDouble(q);
-                columns.Add($"avg({x}), min({x}), percentile_cont(0.5) WITHIN GROUP (ORDER BY {x}), max({x})");
-            }
-            else if (f.Type == FieldType.Timestamp)
-            {
-                columns.Add($"min({q}), max({q})");
-            }
-        }
-
-        sql.Append($"SELECT {string.Join(",\n       ", columns)}\nFROM {d.QuoteIdentifier(Tables.CustomerFeatures)} WHERE as_of = {at}");
         var result = new List<FeatureDistribution>();
-        warehouse.Read(sql.Build(), r =>
+        warehouse.Read(FeatureSql.Distribution(warehouse.Dialect, asOf), r =>
         {
             var i = 0;
             foreach (var f in FeatureCatalog.All)
@@ -131,12 +109,8 @@ public static class FeatureSnapshots
 
     private static List<(string, long)> TopValues(IWarehouse warehouse, string feature, DateTime asOf, int limit)
     {
-        var d = warehouse.Dialect;
-        var sql = new SqlBuilder(d);
-        var q = d.QuoteIdentifier(feature);
-        sql.Append($"SELECT CAST({q} AS {d.TypeName(FieldType.Text)}), count(*) FROM {d.QuoteIdentifier(Tables.CustomerFeatures)} WHERE as_of = {sql.Parameter(asOf)} AND {q} IS NOT NULL GROUP BY {q} ORDER BY count(*) DESC, {d.BinaryOrder($"CAST({q} AS {d.TypeName(FieldType.Text)})")} LIMIT {sql.Parameter((long)limit)}");
         var top = new List<(string, long)>();
-        warehouse.Read(sql.Build(), r => top.Add((r.GetString(0), r.GetInt64(1))));
+        warehouse.Read(FeatureSql.TopValues(warehouse.Dialect, feature, asOf, limit), r => top.Add((r.GetString(0), r.GetInt64(1))));
         return top;
     }
 }

@@ -42,56 +42,8 @@ public static class RepeatPurchaseSummary
     public static IReadOnlyList<string> Columns { get; } = [CanonicalModel.CustomerId, "x", "t_x", "t", "mean_repeat_spend", "x_holdout", "holdout_spend"];
 
     /// <summary>
-    /// <c>SELECT customer_id, day, spend</c>: each customer's purchase days (calendar days in <paramref name="zone"/>)
-    /// before the instant <paramref name="end"/> (a parameter), with the day's net revenue — the transactions of the
-    /// buy-till-you-die literature, where purchases on one day are one transaction. Only kept orders count
-    /// (<see cref="KeptOrders"/>): a cancelled order is no purchase occasion, and a day's spend is what was kept.
+    /// One row per customer with a purchase by the calibration end, ordered by customer id: <see cref="Columns"/>.
+    /// The statement is written by <see cref="FeatureSql.RepeatPurchases"/>.
     /// </summary>
-    internal static string PurchaseDays(SqlBuilder sql, TimeZoneInfo zone, string end)
-    {
-        var day = CalendarDay.Of(sql, zone, "o.placed_at");
-        return $"""
-            SELECT o.customer_id AS customer_id, {day} AS day, sum(o.net) AS spend
-              FROM (
-                {KeptOrders.Query(sql, end)}
-              ) o
-              GROUP BY o.customer_id, {day}
-            """;
-    }
-
-    /// <summary>The summary of every customer who bought by the calibration end, ordered by customer id.</summary>
-    public static SqlStatement Query(ISqlDialect dialect, TimeZoneInfo zone, SummaryPeriod period)
-    {
-        ArgumentNullException.ThrowIfNull(dialect);
-        ArgumentNullException.ThrowIfNull(zone);
-        ArgumentNullException.ThrowIfNull(period);
-        var sql = new SqlBuilder(dialect);
-        var context = new EvaluationContext(DateTime.UnixEpoch, zone);
-        var lastDay = period.HoldoutEnd is { } h && h > period.CalibrationEnd ? h : period.CalibrationEnd;
-        var end = sql.Parameter(context.StartOf(lastDay.AddDays(1)));
-        var d = sql.Parameter(period.CalibrationEnd);
-        var unit = sql.Parameter((long)period.Unit);
-        var calibration = $"d.day <= {d}";
-        var repeat = $"d.day <= {d} AND d.day > f.first_day";
-        sql.Append(
-            $"""
-            WITH days AS (
-              {PurchaseDays(sql, zone, end)}
-            ),
-            firsts AS (
-              SELECT customer_id, min(day) AS first_day FROM days WHERE day <= {d} GROUP BY customer_id
-            )
-            SELECT f.customer_id,
-                   count(*) FILTER (WHERE {calibration}) - 1 AS x,
-                   {dialect.ToDouble($"max(d.day) FILTER (WHERE {calibration}) - f.first_day")} / {unit} AS t_x,
-                   {dialect.ToDouble($"{d} - f.first_day")} / {unit} AS t,
-                   {dialect.ToDouble($"sum(d.spend) FILTER (WHERE {repeat})")} / nullif(count(*) FILTER (WHERE {repeat}), 0) AS mean_repeat_spend,
-                   count(*) FILTER (WHERE d.day > {d}) AS x_holdout,
-                   coalesce(sum(d.spend) FILTER (WHERE d.day > {d}), 0) AS holdout_spend
-            FROM firsts f JOIN days d ON d.customer_id = f.customer_id
-            GROUP BY f.customer_id, f.first_day
-            ORDER BY {dialect.BinaryOrder("f.customer_id")}
-            """);
-        return sql.Build();
-    }
+    public static SqlStatement Query(ISqlDialect dialect, TimeZoneInfo zone, SummaryPeriod period) => FeatureSql.RepeatPurchases(dialect, zone, period);
 }

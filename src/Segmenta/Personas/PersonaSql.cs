@@ -34,7 +34,7 @@ internal static class PersonaSql
 
         // Revenue is net revenue (monetary), the one definition every view shares; it is among the numeric inputs.
         sql.Append(", f.monetary, f.refunds, r.segment\nFROM (\n");
-        FeatureQuery.Write(sql, context, [.. numeric, .. categorical, "refunds"]);
+        FeatureSql.Write(sql, context, [.. numeric, .. categorical, "refunds"]);
         sql.Append("\n) f\nLEFT JOIN (\n");
         new RfmSql(options).Write(sql, context);
         sql.Append($"\n) r ON r.{id} = f.{id}");

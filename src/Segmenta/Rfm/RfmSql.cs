@@ -99,7 +99,7 @@ internal sealed class RfmSql(RfmOptions options) : IDerivedFieldSource
         var d = sql.Dialect;
         var bins = sql.Parameter((long)options.Bins);
         sql.Append("WITH base AS (\n");
-        FeatureQuery.Write(sql, context, ["recency_days", "frequency", "monetary"]);
+        FeatureSql.Write(sql, context, ["recency_days", "frequency", "monetary"]);
         sql.Append("\n),\nscored AS (\n  SELECT customer_id, recency_days, frequency, monetary FROM base WHERE frequency > 0\n),\ncounted AS (\n  SELECT n");
         if (options.Method == RfmMethod.Quantiles)
         {

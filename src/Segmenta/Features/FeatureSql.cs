@@ -6,14 +6,16 @@ using Segmenta.Warehouse;
 namespace Segmenta.Features;
 
 /// <summary>
-/// Writes the features of <see cref="FeatureCatalog"/> as one query: every customer, left-joined to one
+/// Every statement of the features feature: the kept orders every purchase measure shares, the repeat-purchase
+/// summary the CLV models read, the stored snapshots and their distribution, and (an instance, a source of
+/// derived fields) the features of <see cref="FeatureCatalog"/> as one query: every customer, left-joined to one
 /// pass of per-customer aggregates over the events before as-of (one FILTER per aggregate, only the
 /// aggregates the asked-for features need), and to one ranked subquery per "most frequent" feature.
 /// Everything computed from the as-of instant (recency, tenure) is computed after aggregation, so the
 /// aggregates stay pushed down to the shards of a sharded warehouse. When the context says the features
 /// at its as-of are stored (a refresh stored them), the query reads them from <see cref="Tables.CustomerFeatures"/>.
 /// </summary>
-internal sealed class FeatureQuery : IDerivedFieldSource
+internal sealed class FeatureSql : IDerivedFieldSource
 {
     private const string Purchase = "purchase";
     private const string Refund = "refund";
@@ -175,7 +177,7 @@ internal sealed class FeatureQuery : IDerivedFieldSource
             sql.Append($", {OrderAggregates[alias](x)} AS {alias}");
         }
 
-        sql.Append($"\n  FROM (\n{KeptOrders.Query(sql, x.AsOf)}\n  ) o\n  GROUP BY o.customer_id\n) k ON k.{id} = c.{id}");
+        sql.Append($"\n  FROM (\n{KeptOrders(sql, x.AsOf)}\n  ) o\n  GROUP BY o.customer_id\n) k ON k.{id} = c.{id}");
     }
 
     /// <summary>Aggregates in a stable order (the dictionary's), whatever order features asked for them.</summary>
@@ -200,6 +202,175 @@ internal sealed class FeatureQuery : IDerivedFieldSource
               ) ranked WHERE n = 1
             ) {alias} ON {alias}.{id} = c.{id}
             """);
+    }
+
+    /// <summary>
+    /// <c>SELECT customer_id, placed_at, gross, refunded, net</c>: one row per kept order placed before the
+    /// instant <paramref name="end"/> (a parameter), counting refunds before it.
+    /// </summary>
+    /// <remarks>
+    /// The purchase orders customers kept, net of the refunds that undo them — the one definition of a purchase
+    /// occasion that features, RFM, the repeat-purchase summary and the CLV models share (docs/features.md, "Orders
+    /// and refunds"). An order is the purchase events sharing an <c>order_id</c> (an event without one is an order
+    /// of its own); each refund is matched to the order it undoes:
+    /// <list type="number">
+    /// <item>a purchase order of the same customer with the refund's own <c>order_id</c> (sources that refund against the order);</item>
+    /// <item>else the customer's latest purchase of the refund's <c>product</c> at or before the refund (sources such as
+    /// Online Retail, whose cancellations carry an invoice of their own);</item>
+    /// <item>else none: the refund still lowers the customer's net revenue (<c>monetary</c>), but no order.</item>
+    /// </list>
+    /// An order's net value is its gross revenue less its matched refunds, never below 0; an order whose refunds
+    /// reach its whole value was cancelled, and is not a purchase occasion. Refund amounts count whatever their sign.
+    /// </remarks>
+    public static string KeptOrders(SqlBuilder sql, string end)
+    {
+        var d = sql.Dialect;
+        string Q(string name) => d.QuoteIdentifier(name);
+        var id = Q(CanonicalModel.CustomerId);
+        var type = Q(CanonicalModel.EventType);
+        var at = Q(CanonicalModel.OccurredAt);
+        var order = Q("order_id");
+        var product = Q("product");
+        var purchase = sql.Parameter("purchase");
+        var refund = sql.Parameter("refund");
+        var events = Q("events");
+        var key = $"coalesce(e.{order}, e.{Q(CanonicalModel.EventId)})";
+        return $"""
+            WITH orders AS (
+              SELECT e.{id} AS customer_id, {key} AS order_key, max(e.{order}) IS NOT NULL AS has_order_id,
+                     min(e.{at}) AS placed_at, coalesce(sum(e.{Q("revenue")}), 0) AS gross
+              FROM {events} e
+              WHERE e.{type} = {purchase} AND e.{at} < {end}
+              GROUP BY e.{id}, {key}
+            ),
+            refunds AS (
+              SELECT f.{Q(CanonicalModel.EventId)} AS refund_id, f.{id} AS customer_id, f.{order} AS order_id, f.{product} AS product,
+                     f.{at} AS refunded_at, abs(f.{Q("revenue")}) AS amount
+              FROM {events} f
+              WHERE f.{type} = {refund} AND f.{at} < {end}
+            ),
+            same_order AS (
+              SELECT r.refund_id, r.customer_id, r.amount, o.order_key
+              FROM refunds r JOIN orders o ON o.customer_id = r.customer_id AND o.has_order_id AND o.order_key = r.order_id
+            ),
+            by_product AS (
+              SELECT refund_id, customer_id, amount, order_key FROM (
+                SELECT r.refund_id, r.customer_id, r.amount, {key} AS order_key,
+                       row_number() OVER (PARTITION BY r.refund_id ORDER BY e.{at} DESC, {key}) AS n
+                FROM refunds r JOIN {events} e ON e.{id} = r.customer_id AND e.{product} = r.product AND e.{at} <= r.refunded_at
+                WHERE e.{type} = {purchase} AND r.refund_id NOT IN (SELECT refund_id FROM same_order)
+              ) ranked
+              WHERE n = 1
+            ),
+            matched AS (
+              SELECT customer_id, order_key, sum(amount) AS refunded
+              FROM (SELECT customer_id, order_key, amount FROM same_order UNION ALL SELECT customer_id, order_key, amount FROM by_product) u
+              GROUP BY customer_id, order_key
+            )
+            SELECT o.customer_id, o.placed_at, o.gross, coalesce(m.refunded, 0) AS refunded, o.gross - coalesce(m.refunded, 0) AS net
+            FROM orders o LEFT JOIN matched m ON m.customer_id = o.customer_id AND m.order_key = o.order_key
+            WHERE coalesce(m.refunded, 0) <= 0 OR o.gross - coalesce(m.refunded, 0) > 0
+            """;
+    }
+
+    /// <summary>
+    /// <c>SELECT customer_id, day, spend</c>: each customer's purchase days (calendar days in <paramref name="zone"/>)
+    /// before the instant <paramref name="end"/> (a parameter), with the day's net revenue — the transactions of the
+    /// buy-till-you-die literature, where purchases on one day are one transaction. Only kept orders count
+    /// (<see cref="KeptOrders"/>): a cancelled order is no purchase occasion, and a day's spend is what was kept.
+    /// </summary>
+    internal static string PurchaseDays(SqlBuilder sql, TimeZoneInfo zone, string end)
+    {
+        var day = CalendarDay.Of(sql, zone, "o.placed_at");
+        return $"""
+            SELECT o.customer_id AS customer_id, {day} AS day, sum(o.net) AS spend
+              FROM (
+                {KeptOrders(sql, end)}
+              ) o
+              GROUP BY o.customer_id, {day}
+            """;
+    }
+
+    /// <summary>The summary of every customer who bought by the calibration end, ordered by customer id.</summary>
+    public static SqlStatement RepeatPurchases(ISqlDialect dialect, TimeZoneInfo zone, SummaryPeriod period)
+    {
+        ArgumentNullException.ThrowIfNull(dialect);
+        ArgumentNullException.ThrowIfNull(zone);
+        ArgumentNullException.ThrowIfNull(period);
+        var sql = new SqlBuilder(dialect);
+        var context = new EvaluationContext(DateTime.UnixEpoch, zone);
+        var lastDay = period.HoldoutEnd is { } h && h > period.CalibrationEnd ? h : period.CalibrationEnd;
+        var end = sql.Parameter(context.StartOf(lastDay.AddDays(1)));
+        var d = sql.Parameter(period.CalibrationEnd);
+        var unit = sql.Parameter((long)period.Unit);
+        var calibration = $"d.day <= {d}";
+        var repeat = $"d.day <= {d} AND d.day > f.first_day";
+        sql.Append(
+            $"""
+            WITH days AS (
+              {PurchaseDays(sql, zone, end)}
+            ),
+            firsts AS (
+              SELECT customer_id, min(day) AS first_day FROM days WHERE day <= {d} GROUP BY customer_id
+            )
+            SELECT f.customer_id,
+                   count(*) FILTER (WHERE {calibration}) - 1 AS x,
+                   {dialect.ToDouble($"max(d.day) FILTER (WHERE {calibration}) - f.first_day")} / {unit} AS t_x,
+                   {dialect.ToDouble($"{d} - f.first_day")} / {unit} AS t,
+                   {dialect.ToDouble($"sum(d.spend) FILTER (WHERE {repeat})")} / nullif(count(*) FILTER (WHERE {repeat}), 0) AS mean_repeat_spend,
+                   count(*) FILTER (WHERE d.day > {d}) AS x_holdout,
+                   coalesce(sum(d.spend) FILTER (WHERE d.day > {d}), 0) AS holdout_spend
+            FROM firsts f JOIN days d ON d.customer_id = f.customer_id
+            GROUP BY f.customer_id, f.first_day
+            ORDER BY {dialect.BinaryOrder("f.customer_id")}
+            """);
+        return sql.Build();
+    }
+
+    /// <summary>The features stored at <paramref name="asOf"/>: <paramref name="columns"/>, ordered by customer id (bytes).</summary>
+    public static SqlStatement StoredRows(ISqlDialect d, IReadOnlyList<string> columns, DateTime asOf)
+    {
+        var sql = new SqlBuilder(d);
+        sql.Append($"SELECT {string.Join(", ", columns.Select(d.QuoteIdentifier))} FROM {d.QuoteIdentifier(Tables.CustomerFeatures)} WHERE as_of = {sql.Parameter(asOf)} ORDER BY {d.BinaryOrder("customer_id")}");
+        return sql.Build();
+    }
+
+    /// <summary>
+    /// One row over the features stored at <paramref name="asOf"/>: per feature of the catalog, in order, its count of
+    /// values, then for numbers mean, min, median and max, for instants min and max.
+    /// </summary>
+    public static SqlStatement Distribution(ISqlDialect d, DateTime asOf)
+    {
+        var sql = new SqlBuilder(d);
+        var at = sql.Parameter(asOf);
+        var columns = new List<string>();
+        foreach (var f in FeatureCatalog.All)
+        {
+            var q = d.QuoteIdentifier(f.Name);
+            columns.Add($"count({q})");
+            if (f.Type is FieldType.Integer or FieldType.Number)
+            {
+                var x = d.ToDouble(q);
+                columns.Add($"avg({x}), min({x}), percentile_cont(0.5) WITHIN GROUP (ORDER BY {x}), max({x})");
+            }
+            else if (f.Type == FieldType.Timestamp)
+            {
+                columns.Add($"min({q}), max({q})");
+            }
+        }
+
+        sql.Append($"SELECT {string.Join(",\n       ", columns)}\nFROM {d.QuoteIdentifier(Tables.CustomerFeatures)} WHERE as_of = {at}");
+        return sql.Build();
+    }
+
+    /// <summary>The <paramref name="limit"/> most common values of a stored feature at <paramref name="asOf"/>, as text, with their counts.</summary>
+    public static SqlStatement TopValues(ISqlDialect d, string feature, DateTime asOf, int limit)
+    {
+        var sql = new SqlBuilder(d);
+        var q = d.QuoteIdentifier(feature);
+        var text = $"CAST({q} AS {d.TypeName(FieldType.Text)})";
+        sql.Append($"SELECT {text}, count(*) FROM {d.QuoteIdentifier(Tables.CustomerFeatures)} WHERE as_of = {sql.Parameter(asOf)} AND {q} IS NOT NULL GROUP BY {q} ORDER BY count(*) DESC, {d.BinaryOrder(text)} LIMIT {sql.Parameter((long)limit)}");
+        return sql.Build();
     }
 
     /// <summary>What the SQL writers share: the builder, the dialect and the as-of and zone parameters.</summary>
