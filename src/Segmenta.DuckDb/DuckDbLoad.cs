@@ -37,13 +37,13 @@ internal sealed class DuckDbLoad : IIngestLoad
             var table = CanonicalModel.TableName(request.Table);
             foreach (var column in request.NewColumns)
             {
-                warehouse.Execute($"ALTER TABLE {DuckDbWarehouse.Quote(table)} ADD COLUMN {DuckDbWarehouse.Quote(column.Name)} {DuckDbWarehouse.TypeName(column.Type)}");
+                warehouse.Execute(WarehouseSql.AddColumn(DuckDbDialect.Instance, table, column));
             }
 
-            RunId = Convert.ToInt64(warehouse.Scalar("SELECT coalesce(max(run_id), 0) + 1 FROM ingest_runs"), System.Globalization.CultureInfo.InvariantCulture);
-            tableHadRows = warehouse.Scalar($"SELECT 1 FROM {DuckDbWarehouse.Quote(table)} LIMIT 1") is not null;
+            RunId = Convert.ToInt64(warehouse.Scalar(WarehouseSql.NextIngestRun(DuckDbDialect.Instance)), System.Globalization.CultureInfo.InvariantCulture);
+            tableHadRows = warehouse.Scalar(WarehouseSql.AnyRow(DuckDbDialect.Instance, table)) is not null;
 
-            warehouse.Execute($"CREATE OR REPLACE TEMP TABLE {QuarantineStage} (line BIGINT, reason VARCHAR, raw VARCHAR)");
+            warehouse.Execute(DuckDbSql.CreateQuarantineStage(QuarantineStage));
             quarantine = warehouse.Connection.CreateAppender("temp", "main", QuarantineStage);
 
             var batchIndex = request.Columns.Select((c, i) => (c.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
@@ -57,8 +57,7 @@ internal sealed class DuckDbLoad : IIngestLoad
             }
             else
             {
-                var definition = string.Join(", ", request.Columns.Select(c => $"{DuckDbWarehouse.Quote(c.Name)} {DuckDbWarehouse.TypeName(c.Type)}"));
-                warehouse.Execute($"CREATE OR REPLACE TEMP TABLE {CustomerStage} ({definition})");
+                warehouse.Execute(DuckDbSql.CreateCustomerStage(CustomerStage, request.Columns));
                 tableToBatch = Enumerable.Range(0, request.Columns.Count).ToArray();
                 rows = warehouse.Connection.CreateAppender("temp", "main", CustomerStage);
             }
@@ -139,7 +138,7 @@ internal sealed class DuckDbLoad : IIngestLoad
             var removed = RemoveDuplicateEvents();
             duplicates += removed;
             loaded = appended - removed;
-            warehouse.Execute(LoadStatements.InsertBareCustomers("(SELECT customer_id FROM events WHERE ingest_run = $1) e"), RunId);
+            warehouse.Execute(WarehouseSql.InsertBareCustomers(DuckDbDialect.Instance, DuckDbSql.RunCustomers()), RunId);
         }
         else
         {
@@ -147,8 +146,8 @@ internal sealed class DuckDbLoad : IIngestLoad
             duplicates += appended - loaded;
         }
 
-        warehouse.Execute(LoadStatements.InsertQuarantine(QuarantineStage), RunId, request.Source);
-        warehouse.Execute(LoadStatements.InsertRun, LoadStatements.RunParameters(RunId, request, soFar, loaded, duplicates, finishedAt));
+        warehouse.Execute(WarehouseSql.InsertQuarantine(DuckDbDialect.Instance, QuarantineStage), RunId, request.Source);
+        warehouse.Execute(WarehouseSql.InsertRun(DuckDbDialect.Instance), WarehouseSql.RunParameters(RunId, request, soFar, loaded, duplicates, finishedAt));
         warehouse.Execute("COMMIT");
         finished = true;
         DropStages();
@@ -161,27 +160,17 @@ internal sealed class DuckDbLoad : IIngestLoad
         if (request.SourceEventIds)
         {
             // The source's own ids may repeat inside the file: keep the first occurrence.
-            var repeats = Convert.ToInt64(warehouse.Scalar("SELECT count(*) - count(DISTINCT event_id) FROM events WHERE ingest_run = $1", RunId), System.Globalization.CultureInfo.InvariantCulture);
+            var repeats = Convert.ToInt64(warehouse.Scalar(DuckDbSql.RepeatsWithinRun(), RunId), System.Globalization.CultureInfo.InvariantCulture);
             if (repeats > 0)
             {
-                removed += warehouse.ExecuteCount("""
-                    DELETE FROM events WHERE ingest_run = $1 AND rowid NOT IN (
-                        SELECT min(rowid) FROM events WHERE ingest_run = $1 GROUP BY event_id)
-                    """, RunId);
+                removed += warehouse.ExecuteCount(DuckDbSql.DeleteRepeatsWithinRun(), RunId);
             }
         }
 
         if (tableHadRows)
         {
-            // The run's ids are the small side of the join (a collection flush appends thousands of events to a
-            // table of millions): the stored ids are probed against them, never hashed whole, and the join's
-            // min/max filter lets DuckDB skip row groups outside the run's id range. On 10M stored events a
-            // flush of 8,000 took 0.8 s with the stored ids hashed, 0.2 s probed (bench/results/server.md).
-            removed += warehouse.ExecuteCount("""
-                DELETE FROM events WHERE ingest_run = $1 AND event_id IN (
-                    SELECT o.event_id FROM events o
-                    WHERE o.ingest_run <> $1 AND o.event_id IN (SELECT event_id FROM events WHERE ingest_run = $1))
-                """, RunId);
+            // Probed, not hashed: see DuckDbSql.DeleteStoredRepeats.
+            removed += warehouse.ExecuteCount(DuckDbSql.DeleteStoredRepeats(), RunId);
         }
 
         return removed;
@@ -189,15 +178,15 @@ internal sealed class DuckDbLoad : IIngestLoad
 
     private long MergeCustomers()
     {
-        var update = LoadStatements.UpdateChangedCustomers(DuckDbDialect.Instance, CustomerStage, request.Columns, request.KeepMissingTraits);
+        var update = WarehouseSql.UpdateChangedCustomers(DuckDbDialect.Instance, CustomerStage, request.Columns, request.KeepMissingTraits);
         var updated = update is null ? 0 : warehouse.ExecuteCount(update);
-        return updated + warehouse.ExecuteCount(LoadStatements.InsertNewCustomers(DuckDbDialect.Instance, CustomerStage, request.Columns));
+        return updated + warehouse.ExecuteCount(WarehouseSql.InsertNewCustomers(DuckDbDialect.Instance, CustomerStage, request.Columns));
     }
 
     private void DropStages()
     {
-        warehouse.Execute($"DROP TABLE IF EXISTS temp.main.{QuarantineStage}");
-        warehouse.Execute($"DROP TABLE IF EXISTS temp.main.{CustomerStage}");
+        warehouse.Execute(DuckDbSql.DropStage(QuarantineStage));
+        warehouse.Execute(DuckDbSql.DropStage(CustomerStage));
     }
 
     public void Dispose()

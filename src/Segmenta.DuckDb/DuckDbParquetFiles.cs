@@ -28,7 +28,7 @@ public sealed class DuckDbParquetFiles : IParquetFiles
         using var connection = DuckDbWarehouse.OpenInMemory();
         using var command = connection.CreateCommand();
         // COPY takes its target as a literal, not a parameter: paths become literals only through StringLiteral.
-        command.CommandText = $"COPY (SELECT * FROM read_csv({SqlDdl.StringLiteral(csvPath)}, header = true)) TO {SqlDdl.StringLiteral(parquetPath)} (FORMAT parquet, COMPRESSION zstd)";
+        command.CommandText = DuckDbSql.CsvToParquet(csvPath, parquetPath);
         command.ExecuteNonQuery();
     }
 
@@ -45,7 +45,7 @@ public sealed class DuckDbParquetFiles : IParquetFiles
         using var connection = DuckDbWarehouse.OpenInMemory();
         var types = schema.Select(DuckType).ToArray();
         var columns = schema.Select((c, i) => $"{DuckDbWarehouse.Quote(c.ColumnName)} {types[i]}");
-        Execute(connection, $"CREATE TABLE export ({string.Join(", ", columns)})");
+        Execute(connection, DuckDbSql.CreateTable("export", columns));
         long rows = 0;
         using (var appender = connection.CreateAppender("export"))
         {
@@ -74,7 +74,7 @@ public sealed class DuckDbParquetFiles : IParquetFiles
             }
         }
 
-        Execute(connection, $"COPY export TO {SqlDdl.StringLiteral(Path.GetFullPath(parquetPath))} (FORMAT parquet, COMPRESSION zstd)");
+        Execute(connection, DuckDbSql.CopyToParquet(DuckDbSql.All("export"), parquetPath));
         return rows;
     }
 

@@ -21,13 +21,13 @@ public sealed class DuckDbParquetSource : IRecordSource
         {
             using (var count = connection.CreateCommand())
             {
-                count.CommandText = "SELECT count(*) FROM read_parquet($1)";
+                count.CommandText = DuckDbSql.CountParquet;
                 count.Parameters.Add(new DuckDBParameter(path));
                 rows = Convert.ToInt64(count.ExecuteScalar(), CultureInfo.InvariantCulture);
             }
 
             command = connection.CreateCommand();
-            command.CommandText = "SELECT * FROM read_parquet($1)";
+            command.CommandText = DuckDbSql.ReadParquet;
             command.Parameters.Add(new DuckDBParameter(path));
             reader = (DuckDBDataReader)command.ExecuteReader();
         }

@@ -76,8 +76,8 @@ public sealed class DuckDbWarehouse : IWarehouse
 
     private void Migrate(int target)
     {
-        Execute($"CREATE TABLE IF NOT EXISTS {Tables.SchemaVersions} (version BIGINT PRIMARY KEY, description VARCHAR NOT NULL)");
-        SchemaVersion = Convert.ToInt32(Scalar($"SELECT coalesce(max(version), 0) FROM {Tables.SchemaVersions}"), CultureInfo.InvariantCulture);
+        Execute(WarehouseSql.CreateSchemaVersions(Dialect));
+        SchemaVersion = Convert.ToInt32(Scalar(WarehouseSql.SchemaVersion(Dialect)), CultureInfo.InvariantCulture);
         if (SchemaVersion > WarehouseSchema.LatestVersion)
         {
             throw new WarehouseException($"{Path} has schema version {SchemaVersion}, newer than this Segmenta knows ({WarehouseSchema.LatestVersion}); upgrade Segmenta");
@@ -93,7 +93,7 @@ public sealed class DuckDbWarehouse : IWarehouse
                     Execute(statement);
                 }
 
-                Execute($"INSERT INTO {Tables.SchemaVersions} VALUES ($1, $2)", migration.Version, migration.Description);
+                Execute(WarehouseSql.RecordSchemaVersion(Dialect), migration.Version, migration.Description);
                 Execute("COMMIT");
             }
             catch
@@ -119,7 +119,7 @@ public sealed class DuckDbWarehouse : IWarehouse
     internal List<(string Name, string Type)> TableColumns(string table)
     {
         using var command = Command(
-            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' AND table_name = $1 ORDER BY ordinal_position",
+            DuckDbSql.TableColumns,
             table);
         using var reader = command.ExecuteReader();
         var result = new List<(string, string)>();
@@ -161,7 +161,7 @@ public sealed class DuckDbWarehouse : IWarehouse
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(path);
-        return ExecuteCount($"COPY ({query.Text}) TO {SqlDdl.StringLiteral(System.IO.Path.GetFullPath(path))} (FORMAT parquet, COMPRESSION zstd)", [.. query.Parameters]);
+        return ExecuteCount(DuckDbSql.CopyToParquet(query.Text, path), [.. query.Parameters]);
     }
 
     /// <inheritdoc />

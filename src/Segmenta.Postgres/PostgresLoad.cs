@@ -37,7 +37,7 @@ internal sealed class PostgresLoad : IIngestLoad
         transaction = warehouse.Connection.BeginTransaction();
         try
         {
-            warehouse.Execute("SELECT pg_advisory_xact_lock($1)", PostgresWarehouse.WriterLock);
+            warehouse.Execute(PostgresSql.WriterLock, PostgresWarehouse.WriterLock);
             var table = CanonicalModel.TableName(request.Table);
             var d = warehouse.Dialect;
             if (request.NewColumns.Count > 0)
@@ -45,18 +45,17 @@ internal sealed class PostgresLoad : IIngestLoad
                 warehouse.Shards?.AddColumns(table, request.NewColumns);
                 foreach (var column in request.NewColumns)
                 {
-                    warehouse.Execute($"ALTER TABLE {d.QuoteIdentifier(table)} ADD COLUMN IF NOT EXISTS {d.QuoteIdentifier(column.Name)} {d.TypeName(column.Type)}");
+                    warehouse.Execute(WarehouseSql.AddColumn(d, table, column));
                 }
             }
 
-            RunId = Convert.ToInt64(warehouse.Scalar("SELECT coalesce(max(run_id), 0) + 1 FROM ingest_runs"), CultureInfo.InvariantCulture);
-            tableHadRows = warehouse.Scalar($"SELECT 1 FROM {d.QuoteIdentifier(table)} LIMIT 1") is not null;
+            RunId = Convert.ToInt64(warehouse.Scalar(WarehouseSql.NextIngestRun(d)), CultureInfo.InvariantCulture);
+            tableHadRows = warehouse.Scalar(WarehouseSql.AnyRow(d, table)) is not null;
 
-            var definition = string.Join(", ", request.Columns.Select(c => $"{d.QuoteIdentifier(c.Name)} {d.TypeName(c.Type)}"));
-            warehouse.Execute($"CREATE TEMP TABLE {Stage} ({Sequence} BIGINT NOT NULL, {definition}) ON COMMIT DROP");
-            warehouse.Execute($"CREATE TEMP TABLE {QuarantineStage} (line BIGINT NOT NULL, reason TEXT NOT NULL, raw TEXT NOT NULL) ON COMMIT DROP");
+            warehouse.Execute(PostgresSql.CreateRowStage(Stage, Sequence, request.Columns));
+            warehouse.Execute(PostgresSql.CreateQuarantineStage(QuarantineStage));
             types = request.Columns.Select(c => TypeOf(c.Type)).ToArray();
-            copyRows = $"COPY {Stage} ({Sequence}, {string.Join(", ", request.Columns.Select(c => d.QuoteIdentifier(c.Name)))}) FROM STDIN (FORMAT BINARY)";
+            copyRows = PostgresSql.CopyFrom(Stage, [Sequence, .. request.Columns.Select(c => c.Name)]);
         }
         catch
         {
@@ -87,7 +86,7 @@ internal sealed class PostgresLoad : IIngestLoad
         appended += batch.Count;
         if (batch.Quarantined.Count > 0)
         {
-            using var writer = warehouse.Connection.BeginBinaryImport($"COPY {QuarantineStage} (line, reason, raw) FROM STDIN (FORMAT BINARY)");
+            using var writer = warehouse.Connection.BeginBinaryImport(PostgresSql.CopyFrom(QuarantineStage, ["line", "reason", "raw"]));
             foreach (var q in batch.Quarantined)
             {
                 writer.StartRow();
@@ -150,14 +149,14 @@ internal sealed class PostgresLoad : IIngestLoad
 
     public (long Loaded, long Duplicates) Commit(IngestSummary soFar, DateTime finishedAt)
     {
-        warehouse.Execute($"ANALYZE {Stage}");
+        warehouse.Execute(PostgresSql.Analyze(Stage));
         var duplicates = soFar.Duplicates;
         long loaded;
         if (request.Table == TableKind.Events)
         {
             loaded = InsertNewEvents();
             duplicates += appended - loaded;
-            warehouse.Execute(LoadStatements.InsertBareCustomers(Stage + " e"));
+            warehouse.Execute(WarehouseSql.InsertBareCustomers(warehouse.Dialect, warehouse.Dialect.QuoteIdentifier(Stage) + " e"));
         }
         else
         {
@@ -165,8 +164,8 @@ internal sealed class PostgresLoad : IIngestLoad
             duplicates += appended - loaded;
         }
 
-        warehouse.Execute(LoadStatements.InsertQuarantine(QuarantineStage), RunId, request.Source);
-        warehouse.Execute(LoadStatements.InsertRun, LoadStatements.RunParameters(RunId, request, soFar, loaded, duplicates, finishedAt));
+        warehouse.Execute(WarehouseSql.InsertQuarantine(warehouse.Dialect, QuarantineStage), RunId, request.Source);
+        warehouse.Execute(WarehouseSql.InsertRun(warehouse.Dialect), WarehouseSql.RunParameters(RunId, request, soFar, loaded, duplicates, finishedAt));
         transaction.Commit();
         finished = true;
         RefreshStatistics(loaded);
@@ -196,28 +195,17 @@ internal sealed class PostgresLoad : IIngestLoad
         if (request.SourceEventIds)
         {
             // The source's own ids may repeat inside the file: keep the first occurrence.
-            warehouse.Execute($"""
-                DELETE FROM {Stage} s USING (
-                    SELECT {Sequence}, row_number() OVER (PARTITION BY event_id ORDER BY {Sequence}) AS n FROM {Stage}) r
-                WHERE s.{Sequence} = r.{Sequence} AND r.n > 1
-                """);
+            warehouse.Execute(PostgresSql.DeleteStagedRepeats(Stage, Sequence));
         }
 
-        var d = warehouse.Dialect;
-        var columns = string.Join(", ", request.Columns.Select(c => d.QuoteIdentifier(c.Name)));
-        var notStored = tableHadRows ? "WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = s.event_id)" : "";
-        return warehouse.Execute($"""
-            INSERT INTO events ({columns}, {WarehouseSchema.IngestRunColumn})
-            SELECT {string.Join(", ", request.Columns.Select(c => "s." + d.QuoteIdentifier(c.Name)))}, $1 FROM {Stage} s
-            {notStored}
-            """, RunId);
+        return warehouse.Execute(PostgresSql.InsertStagedEvents(Stage, request.Columns, tableHadRows), RunId);
     }
 
     private long MergeCustomers()
     {
-        var update = LoadStatements.UpdateChangedCustomers(warehouse.Dialect, Stage, request.Columns, request.KeepMissingTraits);
+        var update = WarehouseSql.UpdateChangedCustomers(warehouse.Dialect, Stage, request.Columns, request.KeepMissingTraits);
         var updated = update is null ? 0 : warehouse.Execute(update);
-        return updated + warehouse.Execute(LoadStatements.InsertNewCustomers(warehouse.Dialect, Stage, request.Columns));
+        return updated + warehouse.Execute(WarehouseSql.InsertNewCustomers(warehouse.Dialect, Stage, request.Columns));
     }
 
     private static NpgsqlDbType TypeOf(FieldType type) => type switch

@@ -28,7 +28,7 @@ internal sealed class PostgresShards
     /// </summary>
     public void Prepare(PostgresWarehouse coordinator)
     {
-        coordinator.Execute("CREATE EXTENSION IF NOT EXISTS postgres_fdw");
+        coordinator.Execute(PostgresSql.CreateForeignDataWrapper);
         for (var i = 0; i < workers.Count; i++)
         {
             var b = new NpgsqlConnectionStringBuilder(workers[i]);
@@ -37,22 +37,21 @@ internal sealed class PostgresShards
                 // Only to create the database; tables come with SyncTables.
             }
 
-            var server = PostgresDialect.Instance.QuoteIdentifier(PostgresDialect.ShardServer(i));
+            var server = PostgresDialect.ShardServer(i);
             var address = new[] { ("host", b.Host ?? "localhost"), ("port", b.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("dbname", b.Database ?? "postgres") };
-            if (coordinator.Scalar("SELECT 1 FROM pg_foreign_server WHERE srvname = $1", PostgresDialect.ShardServer(i)) is null)
+            if (coordinator.Scalar(PostgresSql.HasForeignServer, server) is null)
             {
                 var options = address.Concat([("async_capable", "true"), ("fetch_size", "10000"), ("batch_size", "1000"), ("extensions", "")]);
-                coordinator.Execute($"CREATE SERVER {server} FOREIGN DATA WRAPPER postgres_fdw OPTIONS ({string.Join(", ", options.Select(o => $"{o.Item1} {SqlDdl.StringLiteral(o.Item2)}"))})");
+                coordinator.Execute(PostgresSql.CreateForeignServer(server, options));
             }
             else
             {
-                coordinator.Execute($"ALTER SERVER {server} OPTIONS ({string.Join(", ", address.Select(o => $"SET {o.Item1} {SqlDdl.StringLiteral(o.Item2)}"))})");
+                coordinator.Execute(PostgresSql.AlterForeignServer(server, address));
             }
 
             var user = b.Username ?? Environment.GetEnvironmentVariable("PGUSER") ?? Environment.UserName;
             var password = b.Password ?? Environment.GetEnvironmentVariable("PGPASSWORD");
-            var mapping = $"user {SqlDdl.StringLiteral(user)}" + (password is null ? "" : $", password {SqlDdl.StringLiteral(password)}");
-            coordinator.Execute($"CREATE USER MAPPING IF NOT EXISTS FOR CURRENT_USER SERVER {server} OPTIONS ({mapping})");
+            coordinator.Execute(PostgresSql.CreateUserMapping(server, user, password));
         }
     }
 
@@ -66,16 +65,15 @@ internal sealed class PostgresShards
             {
                 var d = PostgresDialect.Instance;
                 var shard = PostgresDialect.ShardTable(table.Name, i);
-                var definitions = columns.Select(c => $"{d.QuoteIdentifier(c.Name)} {c.Type}{(c.NotNull ? " NOT NULL" : "")}").ToList();
-                Run(worker, $"CREATE TABLE IF NOT EXISTS {d.QuoteIdentifier(shard)} ({string.Join(", ", definitions)})");
+                Run(worker, PostgresSql.CreatePartition(shard, columns));
                 foreach (var c in columns)
                 {
-                    Run(worker, $"ALTER TABLE {d.QuoteIdentifier(shard)} ADD COLUMN IF NOT EXISTS {d.QuoteIdentifier(c.Name)} {c.Type}");
+                    Run(worker, PostgresSql.AddPartitionColumn(shard, c.Name, c.Type));
                 }
 
                 if (table.UniqueKey is { } unique)
                 {
-                    Run(worker, $"CREATE UNIQUE INDEX IF NOT EXISTS {d.QuoteIdentifier(shard + "_" + unique)} ON {d.QuoteIdentifier(shard)} ({d.QuoteIdentifier(unique)})");
+                    Run(worker, PostgresSql.CreateUniqueIndex(shard, unique));
                 }
 
                 foreach (var statement in table.IndexedKey is { } key ? d.CreateIndex(shard, key) : [])
@@ -94,7 +92,7 @@ internal sealed class PostgresShards
         {
             foreach (var c in columns)
             {
-                Run(worker, $"ALTER TABLE {d.QuoteIdentifier(PostgresDialect.ShardTable(table, i))} ADD COLUMN IF NOT EXISTS {d.QuoteIdentifier(c.Name)} {d.TypeName(c.Type)}");
+                Run(worker, WarehouseSql.AddColumn(d, PostgresDialect.ShardTable(table, i), c));
             }
         });
     }

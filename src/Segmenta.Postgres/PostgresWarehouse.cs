@@ -68,8 +68,11 @@ public sealed class PostgresWarehouse : IWarehouse
         {
             var layout = shards is { Count: > 0 } ? new PostgresShards(shards) : null;
             warehouse = new PostgresWarehouse(connection, PostgresDialect.Sharded(layout?.Count ?? 0), layout, parquet);
-            warehouse.Execute("SET enable_partitionwise_aggregate = on");
-            warehouse.Execute("SET enable_partitionwise_join = on");
+            foreach (var setting in PostgresSql.PartitionwisePlans)
+            {
+                warehouse.Execute(setting);
+            }
+
             warehouse.Migrate(upToVersion ?? WarehouseSchema.LatestVersion);
             return warehouse;
         }
@@ -129,15 +132,14 @@ public sealed class PostgresWarehouse : IWarehouse
         var maintenance = new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Database = "postgres" };
         using var admin = new NpgsqlConnection(maintenance.ConnectionString);
         admin.Open();
-        var name = PostgresDialect.Instance.QuoteIdentifier(database);
         // Byte-order collation: text sorts and compares as on DuckDB. C.UTF-8 keeps Unicode lower().
         try
         {
-            Run(admin, $"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'");
+            Run(admin, PostgresSql.CreateDatabase(database, "C.UTF-8"));
         }
         catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InvalidParameterValue or PostgresErrorCodes.FeatureNotSupported)
         {
-            Run(admin, $"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'");
+            Run(admin, PostgresSql.CreateDatabase(database, "C"));
         }
     }
 
@@ -154,18 +156,18 @@ public sealed class PostgresWarehouse : IWarehouse
     /// </summary>
     internal static void AnalyzeIfGrown(NpgsqlConnection on, string table, double loaded)
     {
-        using var command = new NpgsqlCommand("SELECT reltuples FROM pg_class WHERE oid = to_regclass($1)", on) { Parameters = { new NpgsqlParameter { Value = table } } };
+        using var command = new NpgsqlCommand(PostgresSql.EstimatedRows, on) { Parameters = { new NpgsqlParameter { Value = table } } };
         var before = Convert.ToDouble(command.ExecuteScalar() ?? 0d, CultureInfo.InvariantCulture);
         if (loaded > 0 && loaded * 10 >= before)
         {
-            Run(on, $"ANALYZE {PostgresDialect.Instance.QuoteIdentifier(table)}");
+            Run(on, PostgresSql.Analyze(table));
         }
     }
 
     private void Migrate(int target)
     {
-        Execute($"CREATE TABLE IF NOT EXISTS {Tables.SchemaVersions} (version BIGINT PRIMARY KEY, description TEXT NOT NULL)");
-        SchemaVersion = Convert.ToInt32(Scalar($"SELECT coalesce(max(version), 0) FROM {Tables.SchemaVersions}"), CultureInfo.InvariantCulture);
+        Execute(WarehouseSql.CreateSchemaVersions(Dialect));
+        SchemaVersion = Convert.ToInt32(Scalar(WarehouseSql.SchemaVersion(Dialect)), CultureInfo.InvariantCulture);
         if (SchemaVersion > WarehouseSchema.LatestVersion)
         {
             throw new WarehouseException($"{Description} has schema version {SchemaVersion}, newer than this Segmenta knows ({WarehouseSchema.LatestVersion}); upgrade Segmenta");
@@ -177,16 +179,16 @@ public sealed class PostgresWarehouse : IWarehouse
             foreach (var migration in WarehouseSchema.Migrations.Where(m => m.Version <= target))
             {
                 using var transaction = connection.BeginTransaction();
-                Execute("SELECT pg_advisory_xact_lock($1)", WriterLock);
+                Execute(PostgresSql.WriterLock, WriterLock);
                 // Another process may have applied it while this one waited for the lock.
-                if (Scalar($"SELECT 1 FROM {Tables.SchemaVersions} WHERE version = $1", (long)migration.Version) is null)
+                if (Scalar(WarehouseSql.HasSchemaVersion(Dialect), (long)migration.Version) is null)
                 {
                     foreach (var statement in migration.Statements(Dialect))
                     {
                         Execute(statement);
                     }
 
-                    Execute($"INSERT INTO {Tables.SchemaVersions} VALUES ($1, $2)", (long)migration.Version, migration.Description);
+                    Execute(WarehouseSql.RecordSchemaVersion(Dialect), (long)migration.Version, migration.Description);
                 }
 
                 transaction.Commit();
@@ -207,14 +209,7 @@ public sealed class PostgresWarehouse : IWarehouse
     /// <summary>A table's columns and their PostgreSQL types (as <c>format_type</c> writes them), in table order.</summary>
     internal List<(string Name, string Type, bool NotNull)> TableColumns(string table)
     {
-        using var command = Command(
-            """
-            SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull
-            FROM pg_attribute a
-            WHERE a.attrelid = to_regclass(quote_ident($1)) AND a.attnum > 0 AND NOT a.attisdropped
-            ORDER BY a.attnum
-            """,
-            table);
+        using var command = Command(PostgresSql.TableColumns, table);
         using var reader = command.ExecuteReader();
         var result = new List<(string, string, bool)>();
         while (reader.Read())
@@ -255,8 +250,7 @@ public sealed class PostgresWarehouse : IWarehouse
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(rows);
-        var columns = string.Join(", ", rows.Columns.Select(c => Dialect.QuoteIdentifier(c.Name)));
-        using var writer = connection.BeginBinaryImport($"COPY {Dialect.QuoteIdentifier(table)} ({columns}) FROM STDIN (FORMAT BINARY)");
+        using var writer = connection.BeginBinaryImport(PostgresSql.CopyFrom(table, rows.Columns.Select(c => c.Name)));
         for (var r = 0; r < rows.Count; r++)
         {
             if ((r & 0xFFFF) == 0)
@@ -328,8 +322,11 @@ public sealed class PostgresWarehouse : IWarehouse
         var copy = (NpgsqlConnection)((ICloneable)connection).Clone();
         copy.Open();
         var reader = new PostgresWarehouse(copy, (PostgresDialect)Dialect, Shards, parquet) { SchemaVersion = SchemaVersion };
-        reader.Execute("SET enable_partitionwise_aggregate = on");
-        reader.Execute("SET enable_partitionwise_join = on");
+        foreach (var setting in PostgresSql.PartitionwisePlans)
+        {
+            reader.Execute(setting);
+        }
+
         return reader;
     }
 

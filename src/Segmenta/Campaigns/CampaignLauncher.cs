@@ -138,7 +138,7 @@ public static class CampaignLauncher
         long inSeveral = 0;
         if (definition.Targets.Count == 0)
         {
-            warehouse.Read(new SqlStatement("SELECT customer_id FROM customers", []), r => stratum[r.GetString(0)] = CampaignDefinition.Everyone);
+            warehouse.Read(CampaignSql.Everyone(warehouse.Dialect), r => stratum[r.GetString(0)] = CampaignDefinition.Everyone);
         }
         else
         {

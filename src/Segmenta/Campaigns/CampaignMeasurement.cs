@@ -493,7 +493,7 @@ public static class CampaignMeasurement
     private static DateTime? LatestEvent(IWarehouse warehouse)
     {
         DateTime? latest = null;
-        warehouse.Read(new SqlStatement("SELECT max(occurred_at) FROM events", []), r => latest = r.IsDBNull(0) ? null : DateTime.SpecifyKind(r.GetDateTime(0), DateTimeKind.Utc));
+        warehouse.Read(CampaignSql.LatestEvent(warehouse.Dialect), r => latest = r.IsDBNull(0) ? null : DateTime.SpecifyKind(r.GetDateTime(0), DateTimeKind.Utc));
         return latest;
     }
 }

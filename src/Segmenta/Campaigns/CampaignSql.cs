@@ -20,11 +20,17 @@ internal static class CampaignSql
         return sql.Build();
     }
 
+    /// <summary>Every customer's id.</summary>
+    public static SqlStatement Everyone(ISqlDialect d) => new($"SELECT customer_id FROM {d.QuoteIdentifier(Tables.Customers)}", []);
+
+    /// <summary>The latest event's instant (null without events).</summary>
+    public static SqlStatement LatestEvent(ISqlDialect d) => new($"SELECT max(occurred_at) FROM {d.QuoteIdentifier(Tables.Events)}", []);
+
     /// <summary>(customer id, value as text) of every customer with a value of the trait <paramref name="field"/>.</summary>
     public static SqlStatement RecordedArms(ISqlDialect d, string field)
     {
         var column = d.QuoteIdentifier(field);
-        return new($"SELECT customer_id, CAST({column} AS {d.TypeName(FieldType.Text)}) FROM {d.QuoteIdentifier("customers")} WHERE {column} IS NOT NULL", []);
+        return new($"SELECT customer_id, CAST({column} AS {d.TypeName(FieldType.Text)}) FROM {d.QuoteIdentifier(Tables.Customers)} WHERE {column} IS NOT NULL", []);
     }
 
     /// <summary>Records a launch (its assignments are appended beside it).</summary>
@@ -61,7 +67,7 @@ internal static class CampaignSql
     {
         var sql = new SqlBuilder(d);
         var list = string.Join(", ", types.Select(t => sql.Parameter(t)));
-        sql.Append($"SELECT DISTINCT customer_id FROM {d.QuoteIdentifier("events")} WHERE event_type IN ({list}) AND occurred_at >= {sql.Parameter(from)} AND occurred_at < {sql.Parameter(to)}");
+        sql.Append($"SELECT DISTINCT customer_id FROM {d.QuoteIdentifier(Tables.Events)} WHERE event_type IN ({list}) AND occurred_at >= {sql.Parameter(from)} AND occurred_at < {sql.Parameter(to)}");
         return sql.Build();
     }
 
@@ -93,7 +99,7 @@ internal static class CampaignSql
                    count(e.event_type) FILTER (WHERE {In(outcome.Visit)}),
                    CAST(coalesce(sum(e.duration_seconds) FILTER (WHERE {In(outcome.Visit)}), 0) AS {d.DoubleType})
             FROM {d.QuoteIdentifier(Tables.CampaignAssignments)} a
-            LEFT JOIN {d.QuoteIdentifier("events")} e ON e.customer_id = a.customer_id
+            LEFT JOIN {d.QuoteIdentifier(Tables.Events)} e ON e.customer_id = a.customer_id
                 AND e.occurred_at >= {sql.Parameter(campaign.SendAt)} AND e.occurred_at < {sql.Parameter(to)}
                 AND {In(all)}
             WHERE a.campaign = {name}

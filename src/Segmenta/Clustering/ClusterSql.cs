@@ -75,7 +75,7 @@ internal sealed class ClusterSql(ClusterModel model) : IDerivedFieldSource
             sql.Append($", CAST({Source(categorical[i])} AS {d.TypeName(FieldType.Text)}) AS t{I(i)}");
         }
 
-        sql.Append($"\nFROM {d.QuoteIdentifier("customers")} c");
+        sql.Append($"\nFROM {d.QuoteIdentifier(Tables.Customers)} c");
         if (computed.Count > 0)
         {
             sql.Append("\nJOIN (\n");

@@ -118,7 +118,7 @@ internal sealed class FeatureSql : IDerivedFieldSource
             sql.Append(",\n       ").Append(column);
         }
 
-        sql.Append($"\nFROM {x.Q("customers")} c");
+        sql.Append($"\nFROM {x.Q(Tables.Customers)} c");
         var needs = features.Where(f => !f.Trait).SelectMany(f => Features[f.Name].Needs).Distinct(StringComparer.Ordinal).ToList();
         var aggregates = needs.Where(Aggregates.ContainsKey).ToList();
         if (aggregates.Count > 0)
@@ -155,7 +155,7 @@ internal sealed class FeatureSql : IDerivedFieldSource
             sql.Append(" AS ").Append(alias);
         }
 
-        sql.Append($"\n  FROM {x.Q("events")} e\n  WHERE e.{x.Q(CanonicalModel.OccurredAt)} < {x.AsOf}");
+        sql.Append($"\n  FROM {x.Q(Tables.Events)} e\n  WHERE e.{x.Q(CanonicalModel.OccurredAt)} < {x.AsOf}");
         if (types.All(t => t is not null))
         {
             sql.Append(types.Count == 1
@@ -196,7 +196,7 @@ internal sealed class FeatureSql : IDerivedFieldSource
               SELECT {id}, v FROM (
                 SELECT e.{id}, {value} AS v,
                        row_number() OVER (PARTITION BY e.{id} ORDER BY count(*) DESC, sum(e.{x.Q("revenue")}) DESC NULLS LAST, {x.Dialect.BinaryOrder(value)}) AS n
-                FROM {x.Q("events")} e
+                FROM {x.Q(Tables.Events)} e
                 WHERE e.{x.Q(CanonicalModel.EventType)} = {sql.Parameter(Purchase)} AND e.{x.Q(CanonicalModel.OccurredAt)} < {x.AsOf} AND {value} IS NOT NULL
                 GROUP BY e.{id}, {value}
               ) ranked WHERE n = 1
@@ -233,7 +233,7 @@ internal sealed class FeatureSql : IDerivedFieldSource
         var product = Q("product");
         var purchase = sql.Parameter("purchase");
         var refund = sql.Parameter("refund");
-        var events = Q("events");
+        var events = Q(Tables.Events);
         var key = $"coalesce(e.{order}, e.{Q(CanonicalModel.EventId)})";
         return $"""
             WITH orders AS (

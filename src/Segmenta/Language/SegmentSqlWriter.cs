@@ -1,5 +1,6 @@
 using System.Globalization;
 using Segmenta.Model;
+using Segmenta.Warehouse;
 using Segmenta.Sql;
 
 namespace Segmenta.Language;
@@ -126,7 +127,7 @@ internal sealed class SegmentSqlWriter
     /// <summary>Writes <c>FROM customers c LEFT JOIN …</c> for everything planned.</summary>
     public void WriteFrom(string indent)
     {
-        sql.Append($"FROM {Dialect.QuoteIdentifier("customers")} {Customers}");
+        sql.Append($"FROM {Dialect.QuoteIdentifier(Tables.Customers)} {Customers}");
         if (aggregates.Count > 0)
         {
             sql.Append($"\n{indent}LEFT JOIN (\n");
@@ -225,7 +226,7 @@ internal sealed class SegmentSqlWriter
             }
         }
 
-        sql.Append($"\n{indent}FROM {Q("events")} {e}\n{indent}WHERE {e}.{Q(CanonicalModel.OccurredAt)} < {sql.Parameter(context.AsOf)}");
+        sql.Append($"\n{indent}FROM {Q(Tables.Events)} {e}\n{indent}WHERE {e}.{Q(CanonicalModel.OccurredAt)} < {sql.Parameter(context.AsOf)}");
         if (scanFrom is { } from)
         {
             sql.Append($" AND {e}.{Q(CanonicalModel.OccurredAt)} >= {sql.Parameter(from)}");
@@ -289,13 +290,13 @@ internal sealed class SegmentSqlWriter
         var occurredA = $"{a}.{Q(CanonicalModel.OccurredAt)}";
         var occurredB = $"{b}.{Q(CanonicalModel.OccurredAt)}";
         var span = sql.Parameter(EvaluationContext.Seconds(sequence.Within));
-        sql.Append($"{indent}SELECT DISTINCT {b}.{Q(CanonicalModel.CustomerId)}\n{indent}FROM {Q("events")} {b}\n{indent}WHERE {occurredB} < {sql.Parameter(context.AsOf)}");
+        sql.Append($"{indent}SELECT DISTINCT {b}.{Q(CanonicalModel.CustomerId)}\n{indent}FROM {Q(Tables.Events)} {b}\n{indent}WHERE {occurredB} < {sql.Parameter(context.AsOf)}");
         foreach (var c in second)
         {
             sql.Append($"\n{indent}  AND {c}");
         }
 
-        sql.Append($"\n{indent}  AND EXISTS (\n{indent}    SELECT 1 FROM {Q("events")} {a}\n{indent}    WHERE {a}.{Q(CanonicalModel.CustomerId)} = {b}.{Q(CanonicalModel.CustomerId)}");
+        sql.Append($"\n{indent}  AND EXISTS (\n{indent}    SELECT 1 FROM {Q(Tables.Events)} {a}\n{indent}    WHERE {a}.{Q(CanonicalModel.CustomerId)} = {b}.{Q(CanonicalModel.CustomerId)}");
         foreach (var c in first)
         {
             sql.Append($"\n{indent}      AND {c}");

@@ -50,7 +50,7 @@ internal static class PersonaSql
         var sql = new SqlBuilder(d);
         var level = d.QuoteIdentifier(trait);
         var name = label is null ? "" : $", min(e.{d.QuoteIdentifier(label)})";
-        sql.Append($"SELECT e.{d.QuoteIdentifier(CanonicalModel.CustomerId)}, e.{level}{name} FROM {d.QuoteIdentifier("events")} e WHERE e.{d.QuoteIdentifier(CanonicalModel.EventType)} = {sql.Parameter("purchase")} AND e.{d.QuoteIdentifier(CanonicalModel.OccurredAt)} < {sql.Parameter(asOf)} AND e.{level} IS NOT NULL GROUP BY 1, 2");
+        sql.Append($"SELECT e.{d.QuoteIdentifier(CanonicalModel.CustomerId)}, e.{level}{name} FROM {d.QuoteIdentifier(Tables.Events)} e WHERE e.{d.QuoteIdentifier(CanonicalModel.EventType)} = {sql.Parameter("purchase")} AND e.{d.QuoteIdentifier(CanonicalModel.OccurredAt)} < {sql.Parameter(asOf)} AND e.{level} IS NOT NULL GROUP BY 1, 2");
         return sql.Build();
     }
 

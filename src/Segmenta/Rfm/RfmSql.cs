@@ -37,7 +37,7 @@ internal sealed class RfmSql(RfmOptions options) : IDerivedFieldSource
     }
 
     /// <summary>Every customer.</summary>
-    public static SqlStatement CustomerCount(ISqlDialect d) => new($"SELECT count(*) FROM {d.QuoteIdentifier("customers")}", []);
+    public static SqlStatement CustomerCount(ISqlDialect d) => new($"SELECT count(*) FROM {d.QuoteIdentifier(Tables.Customers)}", []);
 
     /// <summary>
     /// The report's rows in one pass (two grouping sets): per segment and per (r, f) cell, (segment, r, f, customers,

@@ -130,7 +130,7 @@ internal static class SegmentSql
 
     /// <summary>Every customer, then how many have a value of each of <paramref name="traits"/>.</summary>
     public static SqlStatement TraitCounts(ISqlDialect d, IReadOnlyList<string> traits) =>
-        new($"SELECT count(*), {string.Join(", ", traits.Select(t => $"count({d.QuoteIdentifier(t)})"))} FROM {d.QuoteIdentifier("customers")}", []);
+        new($"SELECT count(*), {string.Join(", ", traits.Select(t => $"count({d.QuoteIdentifier(t)})"))} FROM {d.QuoteIdentifier(Tables.Customers)}", []);
 
     /// <summary>
     /// Of the customers <paramref name="members"/> selects: how many have a stored CLV prediction, their predicted value,

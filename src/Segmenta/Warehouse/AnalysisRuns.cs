@@ -31,46 +31,14 @@ public static class AnalysisRuns
         Action<SqlBuilder> writeRows,
         DateTime asOf,
         DateTime computedAt,
-        string options)
-    {
-        ArgumentNullException.ThrowIfNull(dialect);
-        ArgumentNullException.ThrowIfNull(columns);
-        ArgumentNullException.ThrowIfNull(writeRows);
-        SqlStatement One(Action<SqlBuilder> write)
-        {
-            var sql = new SqlBuilder(dialect);
-            write(sql);
-            return sql.Build();
-        }
-
-        var target = dialect.QuoteIdentifier(table);
-        return
-        [
-            One(sql => sql.Append($"DELETE FROM {target} WHERE as_of = {sql.Parameter(asOf)}")),
-            One(sql =>
-            {
-                sql.Append($"INSERT INTO {target} (as_of, {string.Join(", ", columns.Select(dialect.QuoteIdentifier))})\nSELECT {sql.Parameter(asOf)}, {string.Join(", ", columns.Select(c => "x." + dialect.QuoteIdentifier(c)))}\nFROM (\n");
-                writeRows(sql);
-                sql.Append("\n) x");
-            }),
-            One(sql => sql.Append($"DELETE FROM {Tables.AnalysisRuns} WHERE analysis = {sql.Parameter(analysis)} AND as_of = {sql.Parameter(asOf)}")),
-            One(sql => sql.Append(
-                $"""
-                INSERT INTO {Tables.AnalysisRuns} (analysis, as_of, computed_at, row_count, options)
-                SELECT {sql.Parameter(analysis)}, {sql.Parameter(asOf)}, {sql.Parameter(computedAt)}, count(*), {sql.Parameter(options)}
-                FROM {target} WHERE as_of = {sql.Parameter(asOf)}
-                """)),
-        ];
-    }
+        string options) => WarehouseSql.ReplaceAnalysis(dialect, analysis, table, columns, writeRows, asOf, computedAt, options);
 
     /// <summary>Stored runs of an analysis, newest as-of first.</summary>
     public static IReadOnlyList<AnalysisRun> List(IWarehouse warehouse, string analysis)
     {
         ArgumentNullException.ThrowIfNull(warehouse);
-        var sql = new SqlBuilder(warehouse.Dialect);
-        sql.Append($"SELECT analysis, as_of, computed_at, row_count, options FROM {Tables.AnalysisRuns} WHERE analysis = {sql.Parameter(analysis)} ORDER BY as_of DESC");
         var result = new List<AnalysisRun>();
-        warehouse.Read(sql.Build(), r => result.Add(new AnalysisRun(
+        warehouse.Read(WarehouseSql.AnalysisRuns(warehouse.Dialect, analysis), r => result.Add(new AnalysisRun(
             r.GetString(0),
             DateTime.SpecifyKind(r.GetDateTime(1), DateTimeKind.Utc),
             DateTime.SpecifyKind(r.GetDateTime(2), DateTimeKind.Utc),

@@ -10,6 +10,18 @@ public static class Tables
     /// <summary>The applied schema versions.</summary>
     public const string SchemaVersions = "segmenta_schema";
 
+    /// <summary>Every customer with their traits.</summary>
+    public const string Customers = "customers";
+
+    /// <summary>Every behavioral event.</summary>
+    public const string Events = "events";
+
+    /// <summary>Every version of every segment ever recorded.</summary>
+    public const string SegmentDefinitions = "segment_definitions";
+
+    /// <summary>Members per materialization (schema 2–8; since 9, stays in <see cref="SegmentIntervals"/>).</summary>
+    public const string SegmentMemberships = "segment_memberships";
+
     /// <summary>One row per ingest run (files and collected events).</summary>
     public const string IngestRuns = "ingest_runs";
 

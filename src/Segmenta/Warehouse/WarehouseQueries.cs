@@ -13,17 +13,8 @@ public static class WarehouseQueries
     public static IReadOnlyList<QuarantineEntry> ReadQuarantine(IWarehouse warehouse, long? runId, int limit)
     {
         ArgumentNullException.ThrowIfNull(warehouse);
-        var sql = new SqlBuilder(warehouse.Dialect);
-        sql.Append("SELECT run_id, source, line, reason, raw FROM quarantine");
-        if (runId is { } run)
-        {
-            sql.Append($" WHERE run_id = {sql.Parameter(run)}");
-        }
-
-        sql.Append($" ORDER BY run_id DESC, source, line LIMIT {sql.Parameter((long)limit)}");
-
         var result = new List<QuarantineEntry>();
-        warehouse.Read(sql.Build(), r => result.Add(new QuarantineEntry(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4))));
+        warehouse.Read(WarehouseSql.Quarantine(warehouse.Dialect, runId, limit), r => result.Add(new QuarantineEntry(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4))));
         return result;
     }
 
@@ -31,10 +22,8 @@ public static class WarehouseQueries
     public static IReadOnlyList<IngestRunRecord> IngestRuns(IWarehouse warehouse, int limit)
     {
         ArgumentNullException.ThrowIfNull(warehouse);
-        var sql = new SqlBuilder(warehouse.Dialect);
-        sql.Append($"SELECT run_id, table_name, source, mapping, started_at, finished_at, records_read, loaded, quarantined, duplicates, coalesce(skipped, 0) FROM ingest_runs ORDER BY run_id DESC LIMIT {sql.Parameter((long)limit)}");
         var result = new List<IngestRunRecord>();
-        warehouse.Read(sql.Build(), r => result.Add(new IngestRunRecord(
+        warehouse.Read(WarehouseSql.IngestRuns(warehouse.Dialect, limit), r => result.Add(new IngestRunRecord(
             r.GetInt64(0),
             r.GetString(1) == "customers" ? TableKind.Customers : TableKind.Events,
             r.GetString(2),
@@ -51,19 +40,11 @@ public static class WarehouseQueries
         ArgumentNullException.ThrowIfNull(warehouse);
         var types = new List<(string, long)>();
         warehouse.Read(
-            new SqlStatement("SELECT event_type, count(*) FROM events GROUP BY event_type ORDER BY count(*) DESC, event_type", []),
+            WarehouseSql.EventTypes(warehouse.Dialect),
             r => types.Add((r.GetString(0), r.GetInt64(1))));
         WarehouseSummary? summary = null;
         warehouse.Read(
-            new SqlStatement("""
-                SELECT (SELECT count(*) FROM customers),
-                       (SELECT count(*) FROM events),
-                       (SELECT coalesce(sum(revenue), 0) FROM events WHERE event_type IN ('purchase', 'refund')),
-                       (SELECT min(occurred_at) FROM events),
-                       (SELECT max(occurred_at) FROM events),
-                       (SELECT count(*) FROM quarantine),
-                       (SELECT count(*) FROM ingest_runs)
-                """, []),
+            WarehouseSql.Totals(warehouse.Dialect),
             r => summary = new WarehouseSummary(
                 r.GetInt64(0),
                 r.GetInt64(1),

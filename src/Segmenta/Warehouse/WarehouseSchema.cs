@@ -35,10 +35,10 @@ public static class WarehouseSchema
     [
         new(1, "canonical customers and events, ingest runs and quarantine", d =>
         [
-            .. Table(d, "customers", CanonicalModel.CustomerFields, CanonicalModel.CustomerId),
-            .. Table(d, "events", [.. CanonicalModel.EventFields, new FieldDefinition(IngestRunColumn, FieldType.Integer)], null),
+            .. Table(d, Tables.Customers, CanonicalModel.CustomerFields, CanonicalModel.CustomerId),
+            .. Table(d, Tables.Events, [.. CanonicalModel.EventFields, new FieldDefinition(IngestRunColumn, FieldType.Integer)], null),
             $"""
-            CREATE TABLE ingest_runs (
+            CREATE TABLE {T(d, Tables.IngestRuns)} (
                 run_id {d.TypeName(FieldType.Integer)} PRIMARY KEY,
                 table_name {d.TypeName(FieldType.Text)} NOT NULL,
                 source {d.TypeName(FieldType.Text)} NOT NULL,
@@ -51,7 +51,7 @@ public static class WarehouseSchema
                 duplicates {d.TypeName(FieldType.Integer)} NOT NULL)
             """,
             $"""
-            CREATE TABLE quarantine (
+            CREATE TABLE {T(d, Tables.Quarantine)} (
                 run_id {d.TypeName(FieldType.Integer)} NOT NULL,
                 source {d.TypeName(FieldType.Text)} NOT NULL,
                 line {d.TypeName(FieldType.Integer)} NOT NULL,
@@ -62,7 +62,7 @@ public static class WarehouseSchema
         new(2, "segment registry: definitions with versions, and memberships per materialization", d =>
         [
             $"""
-            CREATE TABLE segment_definitions (
+            CREATE TABLE {T(d, Tables.SegmentDefinitions)} (
                 name {d.TypeName(FieldType.Text)} NOT NULL,
                 version {d.TypeName(FieldType.Text)} NOT NULL,
                 title {d.TypeName(FieldType.Text)},
@@ -73,7 +73,7 @@ public static class WarehouseSchema
                 PRIMARY KEY (name, version))
             """,
             $"""
-            CREATE TABLE segment_memberships (
+            CREATE TABLE {T(d, Tables.SegmentMemberships)} (
                 segment {d.TypeName(FieldType.Text)} NOT NULL,
                 version {d.TypeName(FieldType.Text)} NOT NULL,
                 as_of {d.TimestampType} NOT NULL,
@@ -83,7 +83,7 @@ public static class WarehouseSchema
         new(3, "segment materializations: size and time of each stored membership", d =>
         [
             $"""
-            CREATE TABLE segment_materializations (
+            CREATE TABLE {T(d, Tables.SegmentMaterializations)} (
                 segment {d.TypeName(FieldType.Text)} NOT NULL,
                 version {d.TypeName(FieldType.Text)} NOT NULL,
                 as_of {d.TimestampType} NOT NULL,
@@ -94,8 +94,8 @@ public static class WarehouseSchema
         ]),
         new(4, "indexes for ingest dedupe and stored memberships, where the warehouse uses indexes", d =>
         [
-            .. d.CreateIndex("events", CanonicalModel.EventId),
-            .. d.CreateIndex("segment_memberships", "segment", "as_of"),
+            .. d.CreateIndex(Tables.Events, CanonicalModel.EventId),
+            .. d.CreateIndex(Tables.SegmentMemberships, "segment", "as_of"),
         ]),
         new(5, "materialized customer features and RFM scores per as-of instant, and the analysis runs that made them", d =>
         [
@@ -124,7 +124,7 @@ public static class WarehouseSchema
                 null),
             .. d.CreateIndex(Tables.RfmScores, "as_of", "customer_id"),
             $"""
-            CREATE TABLE {Tables.AnalysisRuns} (
+            CREATE TABLE {T(d, Tables.AnalysisRuns)} (
                 analysis {d.TypeName(FieldType.Text)} NOT NULL,
                 as_of {d.TimestampType} NOT NULL,
                 computed_at {d.TimestampType} NOT NULL,
@@ -136,7 +136,7 @@ public static class WarehouseSchema
         new(6, "cluster models: every fitted k-means model, the newest active", d =>
         [
             $"""
-            CREATE TABLE {Tables.ClusterModels} (
+            CREATE TABLE {T(d, Tables.ClusterModels)} (
                 version {d.TypeName(FieldType.Integer)} PRIMARY KEY,
                 fitted_at {d.TimestampType} NOT NULL,
                 as_of {d.TimestampType} NOT NULL,
@@ -149,7 +149,7 @@ public static class WarehouseSchema
         new(7, "CLV: every fitted model, the newest active, and each customer's latest predictions", d =>
         [
             $"""
-            CREATE TABLE {Tables.ClvModels} (
+            CREATE TABLE {T(d, Tables.ClvModels)} (
                 version {d.TypeName(FieldType.Integer)} PRIMARY KEY,
                 fitted_at {d.TimestampType} NOT NULL,
                 model_kind {d.TypeName(FieldType.Text)} NOT NULL,
@@ -180,9 +180,9 @@ public static class WarehouseSchema
         ]),
         new(8, "campaigns with their frozen audiences; ingest runs count the records a mapping's `where` skipped", d =>
         [
-            $"ALTER TABLE ingest_runs ADD COLUMN skipped {d.TypeName(FieldType.Integer)} DEFAULT 0",
+            $"ALTER TABLE {T(d, Tables.IngestRuns)} ADD COLUMN skipped {d.TypeName(FieldType.Integer)} DEFAULT 0",
             $"""
-            CREATE TABLE {Tables.Campaigns} (
+            CREATE TABLE {T(d, Tables.Campaigns)} (
                 name {d.TypeName(FieldType.Text)} PRIMARY KEY,
                 launched_at {d.TimestampType} NOT NULL,
                 as_of {d.TimestampType} NOT NULL,
@@ -206,7 +206,7 @@ public static class WarehouseSchema
         new(9, "membership history as intervals (entered at one materialization, left at a later one) instead of a full copy per as-of; entered and exited counts; refresh runs; stored cluster scores", d =>
         [
             $"""
-            CREATE TABLE {Tables.SegmentIntervals} (
+            CREATE TABLE {T(d, Tables.SegmentIntervals)} (
                 segment {d.TypeName(FieldType.Text)} NOT NULL,
                 customer_id {d.TypeName(FieldType.Text)} NOT NULL,
                 entered_at {d.TimestampType} NOT NULL,
@@ -214,38 +214,38 @@ public static class WarehouseSchema
             """,
             .. d.CreateIndex(Tables.SegmentIntervals, "segment", "customer_id"),
             $"""
-            CREATE TABLE {Tables.SegmentStaging} (
+            CREATE TABLE {T(d, Tables.SegmentStaging)} (
                 segment {d.TypeName(FieldType.Text)} NOT NULL,
                 customer_id {d.TypeName(FieldType.Text)} NOT NULL)
             """,
             // Islands of consecutive materializations a customer was in become one interval each: it ends
             // at the segment's next materialization after the island's last, or stays open.
             $"""
-            INSERT INTO {Tables.SegmentIntervals} (segment, customer_id, entered_at, exited_at)
+            INSERT INTO {T(d, Tables.SegmentIntervals)} (segment, customer_id, entered_at, exited_at)
             SELECT i.segment, i.customer_id, i.entered_at, s.next_as_of
             FROM (
               SELECT segment, customer_id, min(as_of) AS entered_at, max(k) AS last_k
               FROM (
                 SELECT m.segment, m.customer_id, m.as_of, s.k, s.k - row_number() OVER (PARTITION BY m.segment, m.customer_id ORDER BY m.as_of) AS island
-                FROM segment_memberships m
-                JOIN (SELECT segment, as_of, row_number() OVER (PARTITION BY segment ORDER BY as_of) AS k FROM segment_materializations) s
+                FROM {T(d, Tables.SegmentMemberships)} m
+                JOIN (SELECT segment, as_of, row_number() OVER (PARTITION BY segment ORDER BY as_of) AS k FROM {T(d, Tables.SegmentMaterializations)}) s
                   ON s.segment = m.segment AND s.as_of = m.as_of
               ) n
               GROUP BY segment, customer_id, island
             ) i
             JOIN (
               SELECT segment, row_number() OVER (PARTITION BY segment ORDER BY as_of) AS k, lead(as_of) OVER (PARTITION BY segment ORDER BY as_of) AS next_as_of
-              FROM segment_materializations
+              FROM {T(d, Tables.SegmentMaterializations)}
             ) s ON s.segment = i.segment AND s.k = i.last_k
             """,
-            $"ALTER TABLE segment_materializations ADD COLUMN entered {d.TypeName(FieldType.Integer)} DEFAULT 0",
-            $"ALTER TABLE segment_materializations ADD COLUMN exited {d.TypeName(FieldType.Integer)} DEFAULT 0",
+            $"ALTER TABLE {T(d, Tables.SegmentMaterializations)} ADD COLUMN entered {d.TypeName(FieldType.Integer)} DEFAULT 0",
+            $"ALTER TABLE {T(d, Tables.SegmentMaterializations)} ADD COLUMN exited {d.TypeName(FieldType.Integer)} DEFAULT 0",
             $"""
-            UPDATE segment_materializations SET
-              entered = (SELECT count(*) FROM {Tables.SegmentIntervals} i WHERE i.segment = segment_materializations.segment AND i.entered_at = segment_materializations.as_of),
-              exited = (SELECT count(*) FROM {Tables.SegmentIntervals} i WHERE i.segment = segment_materializations.segment AND i.exited_at = segment_materializations.as_of)
+            UPDATE {T(d, Tables.SegmentMaterializations)} SET
+              entered = (SELECT count(*) FROM {T(d, Tables.SegmentIntervals)} i WHERE i.segment = {T(d, Tables.SegmentMaterializations)}.segment AND i.entered_at = {T(d, Tables.SegmentMaterializations)}.as_of),
+              exited = (SELECT count(*) FROM {T(d, Tables.SegmentIntervals)} i WHERE i.segment = {T(d, Tables.SegmentMaterializations)}.segment AND i.exited_at = {T(d, Tables.SegmentMaterializations)}.as_of)
             """,
-            "DROP TABLE segment_memberships",
+            $"DROP TABLE {T(d, Tables.SegmentMemberships)}",
             .. d.CreateTable(
                 Tables.ClusterScores,
                 [
@@ -258,7 +258,7 @@ public static class WarehouseSchema
                 null),
             .. d.CreateIndex(Tables.ClusterScores, "as_of", "customer_id"),
             $"""
-            CREATE TABLE {Tables.RefreshRuns} (
+            CREATE TABLE {T(d, Tables.RefreshRuns)} (
                 run_id {d.TypeName(FieldType.Integer)} PRIMARY KEY,
                 as_of {d.TimestampType} NOT NULL,
                 started_at {d.TimestampType} NOT NULL,
@@ -272,7 +272,7 @@ public static class WarehouseSchema
         ]),
         new(10, "the refund_rate feature", d =>
         [
-            $"ALTER TABLE {Tables.CustomerFeatures} ADD COLUMN refund_rate {d.DoubleType}",
+            $"ALTER TABLE {T(d, Tables.CustomerFeatures)} ADD COLUMN refund_rate {d.DoubleType}",
         ]),
     ];
 
@@ -282,12 +282,15 @@ public static class WarehouseSchema
     /// </summary>
     public static IReadOnlyList<DistributedTable> DistributedTables { get; } =
     [
-        new("customers", CanonicalModel.CustomerId, UniqueKey: CanonicalModel.CustomerId, IndexedKey: null),
-        new("events", CanonicalModel.CustomerId, UniqueKey: null, IndexedKey: CanonicalModel.EventId),
+        new(Tables.Customers, CanonicalModel.CustomerId, UniqueKey: CanonicalModel.CustomerId, IndexedKey: null),
+        new(Tables.Events, CanonicalModel.CustomerId, UniqueKey: null, IndexedKey: CanonicalModel.EventId),
     ];
 
     /// <summary>The newest version.</summary>
     public static int LatestVersion => Migrations[^1].Version;
+
+    /// <summary>A table's name quoted: the migrations name every table through <see cref="Tables"/> and the dialect.</summary>
+    private static string T(ISqlDialect d, string table) => d.QuoteIdentifier(table);
 
     private static IReadOnlyList<string> Table(ISqlDialect d, string name, IEnumerable<FieldDefinition> fields, string? primaryKey)
     {
