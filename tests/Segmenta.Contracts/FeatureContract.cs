@@ -1,5 +1,6 @@
 using System.Data;
 using System.Globalization;
+using Segmenta.Documents;
 using Segmenta.Features;
 using Segmenta.Generation;
 using Segmenta.Language;
@@ -112,13 +113,19 @@ public abstract class FeatureContract
             library.Schema);
         Assert.Empty(compilation.Diagnostics);
 
+        // Computed at the query, and read from features and RFM computed once into temporary tables (as the report does).
+        using var computed = ComputedAnalyses.Compute(f.Warehouse, context, f.Workspace.Settings.Rfm, clusters: null);
+        Assert.Equal(2, computed.Context.Stored.Count);
         void Check(string name, Func<string, bool> reference)
         {
-            var query = compilation.Find(name)!.Query(f.Dialect, context).Members();
-            var members = f.Strings(query.Text, [.. query.Parameters]).Order(StringComparer.Ordinal).ToList();
             var expected = features.Keys.Where(reference).Order(StringComparer.Ordinal).ToList();
             Assert.NotEmpty(expected);
-            Assert.Equal(expected, members);
+            foreach (var evaluation in new[] { context, computed.Context })
+            {
+                var query = compilation.Find(name)!.Query(f.Dialect, evaluation).Members();
+                var members = f.Strings(query.Text, [.. query.Parameters]).Order(StringComparer.Ordinal).ToList();
+                Assert.Equal(expected, members);
+            }
         }
 
         Check("engaged_regulars", id => (long)features[id]["purchase_days"]! >= 3 && features[id]["email_open_rate"] is double rate && rate > 0.2 && (string?)features[id]["top_category"] != "books");

@@ -52,7 +52,7 @@ internal sealed class PersonaCommand : GuardedCommand<PersonaSettings>
         var segments = settings.All
             ? library.Compilation.Segments.ToList()
             : settings.Segments.SelectMany(s => SegmentSupport.Resolve(library, s)).DistinctBy(s => s.Name).ToList();
-        var reports = PersonaAnalysis.Describe(warehouse, context, workspace.Settings.Rfm, segments);
+        var reports = new WorkspaceViews(workspace, warehouse).DescribePersonas(context, segments);
         var currency = workspace.Settings.Currency;
         if (settings.Json)
         {

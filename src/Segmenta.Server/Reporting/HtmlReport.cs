@@ -33,7 +33,11 @@ public static class HtmlReport
         ArgumentNullException.ThrowIfNull(workspace);
         ArgumentNullException.ThrowIfNull(warehouse);
         var views = new WorkspaceViews(workspace, warehouse);
-        var context = new EvaluationContext(asOf, workspace.Settings.Zone);
+        // Every view reads the same instant: features, RFM and clusters are computed once for all of them, not once per segment.
+        // A segment's page shows the SQL a user could run, which computes them itself.
+        var plain = new EvaluationContext(asOf, workspace.Settings.Zone);
+        using var computed = ComputedAnalyses.Compute(warehouse, plain, workspace.Settings.Rfm, ClusterAnalysis.Active(warehouse), cancellation);
+        var context = computed.Context;
         var report = new Collected(cancellation);
 
         report.Add("/api/status", views.Status);
@@ -49,7 +53,7 @@ public static class HtmlReport
         foreach (var name in segments?.Segments.Select(s => s.Name) ?? [])
         {
             var q = Uri.EscapeDataString(name);
-            report.Add($"/api/segments/{q}", () => views.Segment(name, context));
+            report.Add($"/api/segments/{q}", () => views.Segment(name, plain));
             report.Add($"/api/segments/{q}/preview", () => views.Preview(name, context, null, 10));
             report.Add($"/api/segments/{q}/history", () => views.History(name));
             var persona = personas?.Personas.FirstOrDefault(p => p.Report.Segment == name);

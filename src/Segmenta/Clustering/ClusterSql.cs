@@ -93,10 +93,10 @@ internal sealed class ClusterSql(ClusterModel model) : IDerivedFieldSource
     {
         ArgumentNullException.ThrowIfNull(sql);
         ArgumentNullException.ThrowIfNull(context);
-        if (context.Stored.Contains(ClusterAnalysis.Analysis))
+        if (context.Stored.TryGetValue(ClusterAnalysis.Analysis, out var stored))
         {
             var d = sql.Dialect;
-            sql.Append($"SELECT {d.QuoteIdentifier(CanonicalModel.CustomerId)}, id, distance FROM {d.QuoteIdentifier(Tables.ClusterScores)} WHERE as_of = {sql.Parameter(context.AsOf)}");
+            sql.Append($"SELECT {d.QuoteIdentifier(CanonicalModel.CustomerId)}, id, distance FROM {d.QuoteIdentifier(stored)} WHERE as_of = {sql.Parameter(context.AsOf)}");
             return;
         }
 

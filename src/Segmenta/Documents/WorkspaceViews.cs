@@ -77,8 +77,21 @@ public sealed class WorkspaceViews(Workspace workspace, IWarehouse warehouse)
         var chosen = segments is null
             ? [.. Library.Compilation.Segments]
             : segments.Select(Library.Require).DistinctBy(s => s.Name).ToList();
-        var reports = PersonaAnalysis.Describe(warehouse, context, workspace.Settings.Rfm, chosen);
-        return AnalysisDocuments.Personas(context.AsOf, workspace.Settings.Currency, reports);
+        return AnalysisDocuments.Personas(context.AsOf, workspace.Settings.Currency, DescribePersonas(context, chosen));
+    }
+
+    /// <summary>
+    /// The personas of <paramref name="segments"/> against the same base. Several segments at one instant: features, RFM
+    /// and clusters are computed once for all of them (unless the context reads them already), not once per segment.
+    /// </summary>
+    public IReadOnlyList<PersonaReport> DescribePersonas(EvaluationContext context, IReadOnlyList<SegmentDefinition> segments)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(segments);
+        using var computed = segments.Count > 1 && context.Stored.Count == 0
+            ? ComputedAnalyses.Compute(warehouse, context, workspace.Settings.Rfm, ClusterAnalysis.Active(warehouse))
+            : null;
+        return PersonaAnalysis.Describe(warehouse, computed?.Context ?? context, workspace.Settings.Rfm, segments);
     }
 
     /// <summary>Who moved between the segments of a family (rfm, clusters or a comma list) from one instant to another (default: the family's latest materialization).</summary>

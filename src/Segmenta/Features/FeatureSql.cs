@@ -105,9 +105,9 @@ internal sealed class FeatureSql : IDerivedFieldSource
             throw new ArgumentException("unknown feature among " + string.Join(", ", names), nameof(names));
         }
 
-        if (context.Stored.Contains(FeatureSnapshots.Analysis))
+        if (context.Stored.TryGetValue(FeatureSnapshots.Analysis, out var stored))
         {
-            sql.Append($"SELECT s.{x.Q(CanonicalModel.CustomerId)}{string.Concat(features.Select(f => ", s." + x.Q(f.Name)))}\nFROM {x.Q(Tables.CustomerFeatures)} s WHERE s.as_of = {x.AsOf}");
+            sql.Append($"SELECT s.{x.Q(CanonicalModel.CustomerId)}{string.Concat(features.Select(f => ", s." + x.Q(f.Name)))}\nFROM {x.Q(stored)} s WHERE s.as_of = {x.AsOf}");
             return;
         }
 

@@ -25,13 +25,19 @@ public sealed record EvaluationContext
     public TimeZoneInfo Zone { get; }
 
     /// <summary>
-    /// The analyses (<c>features</c>, <c>rfm</c>) whose rows at <see cref="AsOf"/> were stored for this evaluation
-    /// (a refresh stores them first): their queries read those rows instead of computing them again.
+    /// The analyses (<c>features</c>, <c>rfm</c>, <c>clusters</c>) whose rows at <see cref="AsOf"/> were stored for this
+    /// evaluation, each with the table that holds them (rows at <see cref="AsOf"/> in its <c>as_of</c> column): a refresh
+    /// stores them in the warehouse's own tables first; a view that evaluates many segments at one instant computes them
+    /// once into temporary tables. Their queries read those rows instead of computing them again.
     /// </summary>
-    public IReadOnlySet<string> Stored { get; init; } = FrozenSet<string>.Empty;
+    public IReadOnlyDictionary<string, string> Stored { get; init; } = FrozenDictionary<string, string>.Empty;
 
-    /// <summary>This context with <paramref name="analysis"/>'s rows at its as-of stored.</summary>
-    public EvaluationContext WithStored(string analysis) => this with { Stored = Stored.Append(analysis).ToFrozenSet(StringComparer.Ordinal) };
+    /// <summary>This context with <paramref name="analysis"/>'s rows at its as-of stored in <paramref name="table"/>.</summary>
+    public EvaluationContext WithStored(string analysis, string table) =>
+        this with { Stored = new Dictionary<string, string>(Stored, StringComparer.Ordinal) { [analysis] = table }.ToFrozenDictionary(StringComparer.Ordinal) };
+
+    /// <summary>This context computing every analysis (nothing stored).</summary>
+    public EvaluationContext WithNothingStored() => this with { Stored = FrozenDictionary<string, string>.Empty };
 
     /// <summary>The instant (UTC) a calendar day starts in the workspace zone; a day whose midnight falls in a DST gap starts at the first valid minute.</summary>
     public DateTime StartOf(DateOnly day) => StartOf(day, Zone);

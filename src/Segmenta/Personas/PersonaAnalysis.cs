@@ -177,10 +177,25 @@ public static class PersonaAnalysis
             Count = ids.Count;
             Index = ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
             Numeric = numeric;
-            Categorical = categorical;
             Revenue = revenue;
             Rfm = rfm;
             Stats = numeric.Select(Describe).ToArray();
+            Levels = [.. categorical.Select(column => column.OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray())];
+            Codes = [.. categorical.Select((column, c) =>
+            {
+                var code = Levels[c].Select((level, k) => (level, k)).ToDictionary(x => x.level, x => x.k, StringComparer.Ordinal);
+                return column.Select(v => v is null ? -1 : code[v]).ToArray();
+            })];
+            LevelCounts = [.. Codes.Select((codes, c) =>
+            {
+                var counts = new long[Levels[c].Length];
+                foreach (var k in codes.Where(k => k >= 0))
+                {
+                    counts[k]++;
+                }
+
+                return counts;
+            })];
             BaseRevenue = revenue.Sum();
             RfmCounts = rfm.GroupBy(s => s ?? PersonaAnalysis.NoPurchases, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.LongCount(), StringComparer.Ordinal);
         }
@@ -197,7 +212,14 @@ public static class PersonaAnalysis
 
         private double?[][] Numeric { get; }
 
-        private string?[][] Categorical { get; }
+        /// <summary>Per categorical input, its levels in ordinal order.</summary>
+        private string[][] Levels { get; }
+
+        /// <summary>Per categorical input, each customer's level as its position in <see cref="Levels"/> (-1: none).</summary>
+        private int[][] Codes { get; }
+
+        /// <summary>Per categorical input, every customer's count of each level.</summary>
+        private long[][] LevelCounts { get; }
 
         private decimal[] Revenue { get; }
 
@@ -253,9 +275,12 @@ public static class PersonaAnalysis
                 Purchases.Read(warehouse, context, sorted));
         }
 
-        private static (long Present, double Mean, double Median, double Deviation) Describe(double?[] values)
+        private static (long Present, double Mean, double Median, double Deviation) Describe(double?[] values) =>
+            Describe(Array.ConvertAll(Array.FindAll(values, v => v.HasValue), v => v!.Value));
+
+        /// <summary>Count, mean, median and standard deviation of the values present, in customer order.</summary>
+        private static (long Present, double Mean, double Median, double Deviation) Describe(double[] present)
         {
-            var present = values.OfType<double>().ToArray();
             if (present.Length == 0)
             {
                 return (0, double.NaN, double.NaN, 0);
@@ -283,9 +308,20 @@ public static class PersonaAnalysis
             }
 
             var measures = new List<PersonaMeasure>();
+            var values = new List<double>(Count);
             for (var c = 0; c < NumericInputs.Count; c++)
             {
-                var (present, mean, median, _) = Describe(Numeric[c].Where((_, i) => members[i]).ToArray());
+                values.Clear();
+                var column = Numeric[c];
+                for (var i = 0; i < Count; i++)
+                {
+                    if (members[i] && column[i] is { } v)
+                    {
+                        values.Add(v);
+                    }
+                }
+
+                var (present, mean, median, _) = Describe(values.ToArray());
                 var b = Stats[c];
 
                 // A measure the data does not have (no sessions anywhere, no e-mails sent) says nothing: it is left out.
@@ -310,18 +346,19 @@ public static class PersonaAnalysis
             var channels = new List<PersonaShare>();
             for (var c = 0; c < CategoricalInputs.Count; c++)
             {
-                var counts = new Dictionary<string, (long Members, long All)>(StringComparer.Ordinal);
+                var codes = Codes[c];
+                var inSegment = new long[Levels[c].Length];
                 for (var i = 0; i < Count; i++)
                 {
-                    if (Categorical[c][i] is { } level)
+                    if (members[i] && codes[i] >= 0)
                     {
-                        var (m, a) = counts.GetValueOrDefault(level);
-                        counts[level] = (m + (members[i] ? 1 : 0), a + 1);
+                        inSegment[codes[i]]++;
                     }
                 }
 
-                foreach (var (level, (m, a)) in counts.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+                for (var k = 0; k < inSegment.Length; k++)
                 {
+                    var (level, m, a) = (Levels[c][k], inSegment[k], LevelCounts[c][k]);
                     var share = size == 0 ? 0 : (double)m / size;
                     var baseShare = (double)a / Count;
                     var p = Statistics.TwoSidedP(Statistics.TwoProportionZ(m, size, a - m, Count - size));

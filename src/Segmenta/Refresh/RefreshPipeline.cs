@@ -64,7 +64,7 @@ public static class RefreshPipeline
         var settings = workspace.Settings;
         var options = settings.Refresh;
         var asOf = context.AsOf;
-        var plain = context with { Stored = FrozenSet<string>.Empty };
+        var plain = context.WithNothingStored();
         var started = time.GetUtcNow().UtcDateTime;
         var steps = new List<RefreshStep>();
         var step = "segments";
@@ -95,13 +95,13 @@ public static class RefreshPipeline
             var watch = Stopwatch.StartNew();
             var features = FeatureSnapshots.Materialize(warehouse, plain, time.GetUtcNow().UtcDateTime, cancellation);
             Finish(step, watch, features.Rows, "every customer's features, stored at the instant");
-            var evaluation = plain.WithStored(FeatureSnapshots.Analysis);
+            var evaluation = plain.WithStored(FeatureSnapshots.Analysis, Tables.CustomerFeatures);
 
             step = "rfm";
             watch.Restart();
             var rfm = RfmAnalysis.Materialize(warehouse, evaluation, settings.Rfm, time.GetUtcNow().UtcDateTime, cancellation);
             Finish(step, watch, rfm.Scored, string.Create(CultureInfo.InvariantCulture, $"{rfm.Scored:N0} customers with an order scored into {rfm.Segments.Count(s => s.Customers > 0)} segments"));
-            evaluation = evaluation.WithStored(RfmAnalysis.Analysis);
+            evaluation = evaluation.WithStored(RfmAnalysis.Analysis, Tables.RfmScores);
 
             step = "clusters";
             watch.Restart();
@@ -109,7 +109,7 @@ public static class RefreshPipeline
             if (clusterModel is not null)
             {
                 ClusterAnalysis.StoreScores(warehouse, clusterModel, evaluation, time.GetUtcNow().UtcDateTime, cancellation);
-                evaluation = evaluation.WithStored(ClusterAnalysis.Analysis);
+                evaluation = evaluation.WithStored(ClusterAnalysis.Analysis, Tables.ClusterScores);
             }
 
             var means = clusterModel is null ? [] : MemberMeans(warehouse, clusterModel, evaluation);

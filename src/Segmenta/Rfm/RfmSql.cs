@@ -81,10 +81,10 @@ internal sealed class RfmSql(RfmOptions options) : IDerivedFieldSource
     {
         ArgumentNullException.ThrowIfNull(sql);
         ArgumentNullException.ThrowIfNull(context);
-        if (context.Stored.Contains(RfmAnalysis.Analysis))
+        if (context.Stored.TryGetValue(RfmAnalysis.Analysis, out var stored))
         {
             var d = sql.Dialect;
-            sql.Append($"SELECT {string.Join(", ", Columns.Select(d.QuoteIdentifier))} FROM {d.QuoteIdentifier(Tables.RfmScores)} WHERE as_of = {sql.Parameter(context.AsOf)}");
+            sql.Append($"SELECT {string.Join(", ", Columns.Select(d.QuoteIdentifier))} FROM {d.QuoteIdentifier(stored)} WHERE as_of = {sql.Parameter(context.AsOf)}");
             return;
         }
 

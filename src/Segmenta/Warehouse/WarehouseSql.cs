@@ -180,12 +180,7 @@ public static class WarehouseSql
         return
         [
             One(sql => sql.Append($"DELETE FROM {target} WHERE as_of = {sql.Parameter(asOf)}")),
-            One(sql =>
-            {
-                sql.Append($"INSERT INTO {target} (as_of, {string.Join(", ", columns.Select(d.QuoteIdentifier))})\nSELECT {sql.Parameter(asOf)}, {string.Join(", ", columns.Select(c => "x." + d.QuoteIdentifier(c)))}\nFROM (\n");
-                writeRows(sql);
-                sql.Append("\n) x");
-            }),
+            InsertAnalysisRows(d, table, columns, writeRows, asOf),
             One(sql => sql.Append($"DELETE FROM {runs} WHERE analysis = {sql.Parameter(analysis)} AND as_of = {sql.Parameter(asOf)}")),
             One(sql => sql.Append(
                 $"""
@@ -194,6 +189,33 @@ public static class WarehouseSql
                 FROM {target} WHERE as_of = {sql.Parameter(asOf)}
                 """)),
         ];
+    }
+
+    /// <summary>Inserts an analysis's rows (<paramref name="writeRows"/>, columns as <paramref name="columns"/>) at <paramref name="asOf"/> into <paramref name="table"/>.</summary>
+    public static SqlStatement InsertAnalysisRows(ISqlDialect d, string table, IReadOnlyList<string> columns, Action<SqlBuilder> writeRows, DateTime asOf)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(writeRows);
+        var sql = new SqlBuilder(d);
+        sql.Append($"INSERT INTO {d.QuoteIdentifier(table)} (as_of, {string.Join(", ", columns.Select(d.QuoteIdentifier))})\nSELECT {sql.Parameter(asOf)}, {string.Join(", ", columns.Select(c => "x." + d.QuoteIdentifier(c)))}\nFROM (\n");
+        writeRows(sql);
+        sql.Append("\n) x");
+        return sql.Build();
+    }
+
+    /// <summary>Creates an empty temporary table of the same columns as <paramref name="like"/>, for the connection's session.</summary>
+    public static SqlStatement CreateTemporaryLike(ISqlDialect d, string table, string like)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        return new($"CREATE TEMPORARY TABLE {d.QuoteIdentifier(table)} AS SELECT * FROM {d.QuoteIdentifier(like)} LIMIT 0", []);
+    }
+
+    /// <summary>Drops a table if it exists.</summary>
+    public static SqlStatement DropIfExists(ISqlDialect d, string table)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        return new($"DROP TABLE IF EXISTS {d.QuoteIdentifier(table)}", []);
     }
 
     /// <summary>Stored runs of an analysis, newest as-of first: <c>analysis, as_of, computed_at, row_count, options</c>.</summary>
