@@ -201,7 +201,7 @@ public static class ClusterAnalysis
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(model);
         long latest = 0;
-        warehouse.Read(ClusterSql.LatestVersion(warehouse.Dialect), r => latest = Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture));
+        warehouse.Read(WarehouseSql.LatestModelVersion(warehouse.Dialect, Tables.ClusterModels), r => latest = Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture));
         var stored = model with { Version = checked((int)latest + 1) };
         warehouse.ExecuteInTransaction([ClusterSql.InsertModel(warehouse.Dialect, stored, now)]);
         return stored;
@@ -219,7 +219,7 @@ public static class ClusterAnalysis
         var scoring = new ClusterSql(model);
         var options = string.Create(CultureInfo.InvariantCulture, $"{{\"model\":{model.Version}}}");
         warehouse.ExecuteInTransaction(
-            AnalysisRuns.Replace(warehouse.Dialect, Analysis, Tables.ClusterScores, [CanonicalModel.CustomerId, "id", "distance"], sql => scoring.Write(sql, context), context.AsOf, now, options),
+            WarehouseSql.ReplaceAnalysis(warehouse.Dialect, Analysis, Tables.ClusterScores, [CanonicalModel.CustomerId, "id", "distance"], sql => scoring.Write(sql, context), context.AsOf, now, options),
             cancellation);
         return AnalysisRuns.List(warehouse, Analysis).First(r => r.AsOf == context.AsOf);
     }
@@ -229,7 +229,7 @@ public static class ClusterAnalysis
     {
         ArgumentNullException.ThrowIfNull(warehouse);
         string? json = null;
-        warehouse.Read(ClusterSql.ActiveModel(warehouse.Dialect), r => json = r.GetString(0));
+        warehouse.Read(WarehouseSql.NewestModel(warehouse.Dialect, Tables.ClusterModels), r => json = r.GetString(0));
         return json is null ? null : ClusterModel.FromJson(json);
     }
 

@@ -9,18 +9,14 @@ namespace Segmenta.Clustering;
 
 /// <summary>
 /// Every statement of the clustering feature. An instance scores a model: it assigns every customer to the
-/// model's nearest centroid in SQL, at the evaluation's as-of: the inputs (<see cref="WriteInputs"/>), then each prepared coordinate with the fitted fill, signed
-/// log, center, scale and weight, then the squared distance to each centroid summed in coordinate order
+/// model's nearest centroid in SQL, at the evaluation's as-of: the inputs (<see cref="WriteInputs"/>), then each
+/// prepared coordinate with the fitted fill, signed log, center, scale and weight, then the squared distance to each centroid summed in coordinate order
 /// (the arithmetic <see cref="KMeans"/> does, so the database and the fit agree), then the nearest
 /// (the lowest cluster number on a tie). Columns: <c>customer_id, id, distance</c>; a customer dropped
 /// for a missing input has no cluster (null).
 /// </summary>
 internal sealed class ClusterSql(ClusterModel model) : IDerivedFieldSource
 {
-    /// <summary>The newest model version (0 before any).</summary>
-    public static SqlStatement LatestVersion(ISqlDialect d) =>
-        new($"SELECT coalesce(max({d.QuoteIdentifier("version")}), 0) FROM {d.QuoteIdentifier(Tables.ClusterModels)}", []);
-
     /// <summary>Stores a model under its version.</summary>
     public static SqlStatement InsertModel(ISqlDialect d, ClusterModel model, DateTime fittedAt)
     {
@@ -28,10 +24,6 @@ internal sealed class ClusterSql(ClusterModel model) : IDerivedFieldSource
         sql.Append($"INSERT INTO {d.QuoteIdentifier(Tables.ClusterModels)} (version, fitted_at, as_of, k, customers, inertia, model) VALUES ({sql.Parameter((long)model.Version)}, {sql.Parameter(fittedAt)}, {sql.Parameter(model.AsOf)}, {sql.Parameter((long)model.K)}, {sql.Parameter(model.Sizes.Sum())}, {sql.Parameter(model.Inertia)}, {sql.Parameter(model.ToJson())})");
         return sql.Build();
     }
-
-    /// <summary>The newest model's JSON.</summary>
-    public static SqlStatement ActiveModel(ISqlDialect d) =>
-        new($"SELECT model FROM {d.QuoteIdentifier(Tables.ClusterModels)} ORDER BY version DESC LIMIT 1", []);
 
     /// <summary>Every customer's cluster computed at the context's as-of, ordered by customer id (columns: <c>customer_id, cluster, distance</c>).</summary>
     public static SqlStatement Assignments(ISqlDialect d, EvaluationContext context, ClusterModel model)

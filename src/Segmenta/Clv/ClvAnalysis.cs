@@ -205,7 +205,7 @@ public static class ClvAnalysis
         ArgumentNullException.ThrowIfNull(model);
         var d = warehouse.Dialect;
         long latest = 0;
-        warehouse.Read(ClvSql.LatestVersion(d), r => latest = Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture));
+        warehouse.Read(WarehouseSql.LatestModelVersion(d, Tables.ClvModels), r => latest = Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture));
         var stored = model with { Version = checked((int)latest + 1) };
         var insert = ClvSql.InsertModel(d, stored, now);
         if (predictions is null)
@@ -225,7 +225,7 @@ public static class ClvAnalysis
     {
         ArgumentNullException.ThrowIfNull(warehouse);
         string? json = null;
-        warehouse.Read(ClvSql.ActiveModel(warehouse.Dialect), r => json = r.GetString(0));
+        warehouse.Read(WarehouseSql.NewestModel(warehouse.Dialect, Tables.ClvModels), r => json = r.GetString(0));
         return json is null ? null : ClvModel.FromJson(json);
     }
 

@@ -14,10 +14,6 @@ public static class ClvSql
     /// <summary>The columns of the stored predictions, in the order <see cref="Predictions"/> reads them.</summary>
     public static IReadOnlyList<string> PredictionColumns { get; } = ["customer_id", "model_version", "history_end", "x", "t_x", "t", "p_alive", "expected_purchases", "expected_spend", "value"];
 
-    /// <summary>The newest model version (0 before any).</summary>
-    internal static SqlStatement LatestVersion(ISqlDialect d) =>
-        new($"SELECT coalesce(max({d.QuoteIdentifier("version")}), 0) FROM {d.QuoteIdentifier(Tables.ClvModels)}", []);
-
     /// <summary>Stores a model under its version.</summary>
     internal static SqlStatement InsertModel(ISqlDialect d, ClvModel model, DateTime fittedAt)
     {
@@ -25,10 +21,6 @@ public static class ClvSql
         sql.Append($"INSERT INTO {d.QuoteIdentifier(Tables.ClvModels)} (version, fitted_at, model_kind, calibration_end, customers, log_likelihood, model) VALUES ({sql.Parameter((long)model.Version)}, {sql.Parameter(fittedAt)}, {sql.Parameter(ClvFitter.ModelName(model.Model))}, {sql.Parameter(model.CalibrationEnd)}, {sql.Parameter(model.Purchases.Customers)}, {sql.Parameter(model.Purchases.LogLikelihood)}, {sql.Parameter(model.ToJson())})");
         return sql.Build();
     }
-
-    /// <summary>The newest model's JSON.</summary>
-    internal static SqlStatement ActiveModel(ISqlDialect d) =>
-        new($"SELECT model FROM {d.QuoteIdentifier(Tables.ClvModels)} ORDER BY version DESC LIMIT 1", []);
 
     /// <summary>Removes every stored prediction.</summary>
     internal static SqlStatement ClearPredictions(ISqlDialect d) => new($"DELETE FROM {d.QuoteIdentifier(Tables.ClvPredictions)}", []);

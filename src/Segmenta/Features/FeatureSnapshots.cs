@@ -46,7 +46,7 @@ public static class FeatureSnapshots
         ArgumentNullException.ThrowIfNull(context);
         var options = JsonSerializer.Serialize(new Dictionary<string, string> { ["timezone"] = context.Zone.Id });
         warehouse.ExecuteInTransaction(
-            AnalysisRuns.Replace(warehouse.Dialect, Analysis, Tables.CustomerFeatures, [CanonicalModel.CustomerId, .. Names], sql => FeatureSql.Write(sql, context.WithNothingStored(), Names), context.AsOf, now, options),
+            WarehouseSql.ReplaceAnalysis(warehouse.Dialect, Analysis, Tables.CustomerFeatures, [CanonicalModel.CustomerId, .. Names], sql => FeatureSql.Write(sql, context.WithNothingStored(), Names), context.AsOf, now, options),
             cancellation);
         return AnalysisRuns.List(warehouse, Analysis).First(r => r.AsOf == context.AsOf);
     }

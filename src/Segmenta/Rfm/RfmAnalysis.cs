@@ -84,7 +84,7 @@ public static class RfmAnalysis
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
         warehouse.ExecuteInTransaction(
-            AnalysisRuns.Replace(warehouse.Dialect, Analysis, Tables.RfmScores, RfmSql.Columns, sql => new RfmSql(options).Write(sql, context), context.AsOf, now, OptionsJson(options)),
+            WarehouseSql.ReplaceAnalysis(warehouse.Dialect, Analysis, Tables.RfmScores, RfmSql.Columns, sql => new RfmSql(options).Write(sql, context), context.AsOf, now, OptionsJson(options)),
             cancellation);
         return Report(warehouse, context.AsOf, options);
     }

@@ -12,27 +12,11 @@ public sealed record AnalysisRun(string Analysis, DateTime AsOf, DateTime Comput
 
 /// <summary>
 /// The record of materialized analyses. An analysis stores its rows at an as-of instant in one
-/// transaction with <see cref="Replace"/>: rows already stored at that instant are replaced, so a
+/// transaction with <see cref="WarehouseSql.ReplaceAnalysis"/>: rows already stored at that instant are replaced, so a
 /// re-run never duplicates, and earlier instants stay for comparison.
 /// </summary>
 public static class AnalysisRuns
 {
-
-    /// <summary>
-    /// The statements that replace an analysis's rows at <paramref name="asOf"/> in <paramref name="table"/>
-    /// with <paramref name="writeRows"/> (a query whose columns follow <paramref name="columns"/>, after
-    /// <c>as_of</c>), and record the run.
-    /// </summary>
-    public static IReadOnlyList<SqlStatement> Replace(
-        ISqlDialect dialect,
-        string analysis,
-        string table,
-        IReadOnlyList<string> columns,
-        Action<SqlBuilder> writeRows,
-        DateTime asOf,
-        DateTime computedAt,
-        string options) => WarehouseSql.ReplaceAnalysis(dialect, analysis, table, columns, writeRows, asOf, computedAt, options);
-
     /// <summary>Stored runs of an analysis, newest as-of first.</summary>
     public static IReadOnlyList<AnalysisRun> List(IWarehouse warehouse, string analysis)
     {

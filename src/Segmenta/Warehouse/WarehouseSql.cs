@@ -218,6 +218,20 @@ public static class WarehouseSql
         return new($"DROP TABLE IF EXISTS {d.QuoteIdentifier(table)}", []);
     }
 
+    /// <summary>The newest version in a table of versioned models (<c>version</c>, <c>model</c>: k-means, CLV), 0 before any.</summary>
+    public static SqlStatement LatestModelVersion(ISqlDialect d, string table)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        return new($"SELECT coalesce(max({d.QuoteIdentifier("version")}), 0) FROM {d.QuoteIdentifier(table)}", []);
+    }
+
+    /// <summary>The newest model's JSON in a table of versioned models.</summary>
+    public static SqlStatement NewestModel(ISqlDialect d, string table)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        return new($"SELECT model FROM {d.QuoteIdentifier(table)} ORDER BY version DESC LIMIT 1", []);
+    }
+
     /// <summary>Stored runs of an analysis, newest as-of first: <c>analysis, as_of, computed_at, row_count, options</c>.</summary>
     public static SqlStatement AnalysisRuns(ISqlDialect d, string analysis)
     {
