@@ -161,7 +161,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         say(string.Create(CultureInfo.InvariantCulture, $"8. Segmented      {previews.Count} example segments from segments/demo.seg and {stored.Count - previews.Count} RFM and cluster segments, refreshed weekly over {BackfillWeeks} weeks ({snapshots.Count} snapshots, {snapshots.Sum(r => r.Alerts.Count)} drift alerts); the examples previewed and lapsed_vips exported in {Seconds(step)} s"));
 
         step.Restart();
-        var personas = PersonaAnalysis.Describe(warehouse, context, workspace.Settings.Rfm, [.. Enumerable.Range(1, model.K).Select(j => library.Compilation.Find(ClusterAnalysis.SegmentName(j))!)]);
+        var personas = new WorkspaceViews(workspace, warehouse).DescribePersonas(context, [.. Enumerable.Range(1, model.K).Select(j => library.Compilation.Find(ClusterAnalysis.SegmentName(j))!)]);
         steps.Add(new DemoStepDocument("personas") { Personas = personas.Count, Seconds = Seconds(step) });
         say(string.Create(CultureInfo.InvariantCulture, $"9. Described      the {personas.Count} clusters as personas in {Seconds(step)} s"));
 
