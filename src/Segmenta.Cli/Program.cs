@@ -1,3 +1,4 @@
+using Segmenta.Cli;
 using Segmenta.Cli.Commands;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -13,6 +14,25 @@ app.Configure(config =>
 {
     config.SetApplicationName("segmenta");
     config.Settings.StrictParsing = true;
+
+    // Mistakes in the command line (an unknown verb or option, a missing or invalid argument) are bad input: exit 2,
+    // shown as Spectre draws them, and with --json also one error document on stdout. Anything else is a bug: its trace.
+    config.SetExceptionHandler((exception, _) =>
+    {
+        if (exception is not CommandAppException mistake)
+        {
+            AnsiConsole.WriteException(exception);
+            return -1;
+        }
+
+        var error = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        if (mistake.Pretty is { } pretty)
+        {
+            error.Write(pretty);
+        }
+
+        return CliOutput.Fail(args.Contains("--json"), Segmenta.FailureKind.BadInput, mistake.Message);
+    });
     config.AddCommand<DemoCommand>("demo").WithDescription("Generate a customer base, ingest it and run every analysis, end to end, in ./demo.");
     config.AddCommand<InitCommand>("init").WithDescription("Create a workspace: segmenta.yaml, the warehouse, segments/, campaigns/, mappings/.");
     config.AddBranch("ingest", ingest =>

@@ -20,7 +20,7 @@ internal class ClvValueSettings : AnalysisSettings
     public double Discount { get; init; } = 0.1;
 
     [CommandOption("--margin <SHARE>")]
-    [Description("The share of revenue that is profit, in (0, 1]; 1 (default) values revenue.")]
+    [Description("The share of revenue that is profit, in (0, 1]]; 1 (default) values revenue.")]
     public double Margin { get; init; } = 1;
 }
 

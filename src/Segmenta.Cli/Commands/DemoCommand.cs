@@ -22,7 +22,7 @@ using Segmenta.Documents;
 
 namespace Segmenta.Cli.Commands;
 
-internal sealed class DemoSettings : CommandSettings
+internal sealed class DemoSettings : CommandSettings, IJsonSettings
 {
     [CommandOption("-o|--out <DIR>")]
     [Description("Where to create the demo workspace (default ./demo). An earlier demo there is replaced.")]

@@ -9,7 +9,7 @@ using Spectre.Console.Cli;
 
 namespace Segmenta.Cli.Commands;
 
-internal sealed class GenerateSettings : CommandSettings
+internal sealed class GenerateSettings : CommandSettings, IJsonSettings
 {
     [CommandOption("--customers <N>")]
     [Description("Customers to create (default 50000).")]

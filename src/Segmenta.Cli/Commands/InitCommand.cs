@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 
 namespace Segmenta.Cli.Commands;
 
-internal sealed class InitSettings : CommandSettings
+internal sealed class InitSettings : CommandSettings, IJsonSettings
 {
     [CommandArgument(0, "[DIR]")]
     [Description("Where to create the workspace (default: the current folder).")]

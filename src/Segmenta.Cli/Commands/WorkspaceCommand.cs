@@ -11,8 +11,15 @@ using Spectre.Console.Cli;
 
 namespace Segmenta.Cli.Commands;
 
+/// <summary>Settings of a verb that can print its result as JSON: then its failures are JSON too.</summary>
+internal interface IJsonSettings
+{
+    /// <summary>--json.</summary>
+    bool Json { get; }
+}
+
 /// <summary>Options every verb that works in a workspace takes.</summary>
-internal class WorkspaceSettingsBase : CommandSettings
+internal class WorkspaceSettingsBase : CommandSettings, IJsonSettings
 {
     [CommandOption("-w|--workspace <DIR>")]
     [Description("The workspace folder (default: the current folder or the nearest one above it with segmenta.yaml).")]
@@ -42,18 +49,15 @@ internal abstract class GuardedCommand<TSettings> : Command<TSettings>
         }
         catch (SegmentaException e)
         {
-            CliOutput.Error(e.Message);
-            return ExitCodes.For(e.Kind);
+            return CliOutput.Fail(settings is IJsonSettings { Json: true }, e.Kind, e.Message);
         }
         catch (Exception e) when (Backends.IsDriverException(e))
         {
-            CliOutput.Error("the warehouse failed: " + e.Message);
-            return ExitCodes.WarehouseError;
+            return CliOutput.Fail(settings is IJsonSettings { Json: true }, FailureKind.WarehouseUnavailable, "the warehouse failed: " + e.Message);
         }
         catch (OperationCanceledException)
         {
-            CliOutput.Error("interrupted; the step in progress was rolled back");
-            return ExitCodes.Interrupted;
+            return CliOutput.Fail(settings is IJsonSettings { Json: true }, null, "interrupted; the step in progress was rolled back");
         }
     }
 

@@ -6,6 +6,15 @@ using static Segmenta.Documents.DocumentValues;
 
 namespace Segmenta.Documents;
 
+/// <summary>A failure as <c>--json</c> prints it: one document on stdout, beside the <c>error:</c> line on stderr.</summary>
+public sealed record ErrorDocument(ErrorDetail Error);
+
+/// <summary>What failed.</summary>
+/// <param name="Code">The kind of failure: bad_input, not_found, conflict, cannot_fit, warehouse_unavailable, step_failed, interrupted.</param>
+/// <param name="Message">The message for people, as on stderr.</param>
+/// <param name="ExitCode">The process's exit code (docs/cli.md).</param>
+public sealed record ErrorDetail(string Code, string Message, int ExitCode);
+
 /// <summary>A workspace created (<c>init</c>): its folder, its warehouse and the warehouse's schema version.</summary>
 public sealed record WorkspaceCreatedDocument(string Workspace, string Warehouse, int SchemaVersion);
 
