@@ -88,6 +88,36 @@ public partial class CliContractTests
         Assert.StartsWith("error: ", human.Err.Trim(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Ingest_MostRowsQuarantined_WarnsWithTheFirstReasonAndExitsOne()
+    {
+        // The original UCI Online Retail file writes dates as 12/1/2010 8:26; the sample mapping reads ISO dates, so every
+        // row is set aside. Nothing is lost (the rows wait in quarantine), but a script must not take it for success.
+        using var dir = TestPaths.NewTempDir();
+        Assert.Equal(0, CliRunner.Run(dir.Path, "init", "ws").ExitCode);
+        var ws = dir.File("ws");
+        var file = dir.Write("retail.csv", "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
+            + "536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,12/1/2010 8:26,2.55,17850.0,United Kingdom\n"
+            + "536365,71053,WHITE METAL LANTERN,6,12/1/2010 8:26,3.39,17850.0,United Kingdom\n");
+        var mapping = TestPaths.Sample(Path.Combine("mappings", "online_retail.yaml"));
+
+        var ingest = CliRunner.Run(ws, "ingest", "events", file, "-m", mapping, "--json");
+        Assert.True(ingest.ExitCode == 1, ingest.Err);
+        using (var document = JsonDocument.Parse(ingest.Out))
+        {
+            Assert.Equal(2, document.RootElement.GetProperty("quarantined").GetInt64());
+        }
+
+        Assert.Contains("warning: 2 of 2 rows (100%) were set aside, more than the 50% allowed", ingest.Err, StringComparison.Ordinal);
+        Assert.Contains("`12/1/2010 8:26` is not a timestamp", ingest.Err, StringComparison.Ordinal);
+
+        // The threshold is the user's: allowing every row to be set aside is a success (the rows were seen before: duplicates in quarantine are not added twice).
+        var allowed = CliRunner.Run(ws, "ingest", "events", file, "-m", mapping, "--max-quarantined", "1");
+        Assert.True(allowed.ExitCode == 0, allowed.Err);
+        using var quarantine = JsonDocument.Parse(CliRunner.Run(ws, "ingest", "quarantine", "--json").Out);
+        Assert.Equal(2, quarantine.RootElement.GetArrayLength());
+    }
+
     /// <summary>The sub-commands a help page lists under COMMANDS.</summary>
     private static IEnumerable<string> Commands(string help)
     {

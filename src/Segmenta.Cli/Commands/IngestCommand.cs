@@ -22,6 +22,13 @@ internal sealed class IngestSettings : WorkspaceSettingsBase
     [CommandOption("--format <FORMAT>")]
     [Description("csv, jsonl or parquet (default: from the mapping or the extension).")]
     public string? Format { get; init; }
+
+    [CommandOption("--max-quarantined <SHARE>")]
+    [Description("The share of rows that may be set aside before the ingest warns and exits 1 (default 0.5: more than half is a mistake in the file or the mapping, such as a date format).")]
+    public double MaxQuarantined { get; init; } = 0.5;
+
+    public override ValidationResult Validate() =>
+        MaxQuarantined is >= 0 and <= 1 ? ValidationResult.Success() : ValidationResult.Error("--max-quarantined must be a share between 0 and 1");
 }
 
 /// <summary><c>segmenta ingest customers|events FILE</c>: loads a file, quarantining what cannot be loaded.</summary>
@@ -69,6 +76,17 @@ internal abstract class IngestCommand(TableKind table) : GuardedCommand<IngestSe
             {
                 Console.WriteLine("  see what was set aside: segmenta ingest quarantine");
             }
+        }
+
+        // Nothing is lost either way (the rows wait in quarantine), but a file that mostly does not load is a mistake
+        // a script must not take for success.
+        if (summary.Quarantined > 0 && summary.QuarantinedShare > settings.MaxQuarantined)
+        {
+            var first = warehouse.IngestRuns(1) is [var run] && warehouse.ReadQuarantine(run.RunId, 1) is [var row] ? row : null;
+            CliOutput.Warning(string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"{summary.Quarantined:N0} of {summary.Read:N0} rows ({summary.QuarantinedShare * 100:0.#}%) were set aside, more than the {settings.MaxQuarantined * 100:0.#}% allowed (--max-quarantined){(first is null ? "" : $"; the first, line {first.Line}: {first.Reason}")}; check the mapping (`segmenta ingest quarantine` lists every row and why)"));
+            return ExitCodes.Findings;
         }
 
         return ExitCodes.Ok;

@@ -197,7 +197,11 @@ public interface IIngestLoad : IDisposable
 /// <param name="Quarantined">Records set aside with a reason.</param>
 /// <param name="Duplicates">Records already in the warehouse or repeated in the file.</param>
 /// <param name="Skipped">Records the mapping's <c>where</c> did not select (they belong to another table or mapping).</param>
-public readonly record struct IngestSummary(long Read, long Loaded, long Quarantined, long Duplicates, long Skipped = 0);
+public readonly record struct IngestSummary(long Read, long Loaded, long Quarantined, long Duplicates, long Skipped = 0)
+{
+    /// <summary>The share of the records read that were set aside (0 when none were read).</summary>
+    public double QuarantinedShare => Read == 0 ? 0 : (double)Quarantined / Read;
+}
 
 /// <summary>One quarantined record with the run and source it came from.</summary>
 public sealed record QuarantineEntry(long RunId, string Source, long Line, string Reason, string Raw);
