@@ -38,7 +38,7 @@ internal sealed class Parser
         var before = diagnostics.Count;
         var parser = new Parser(Tokenizer.Tokenize(text, diagnostics), diagnostics);
         var segments = new List<SegmentSyntax>();
-        var lexicalErrors = diagnostics.Count > before;
+        var lexicalErrors = diagnostics.Skip(before).Select(d => d.Span.Start).ToList();
         while (parser.Current.Kind != TokenKind.End)
         {
             if (!parser.Current.IsWord("segment"))
@@ -51,7 +51,15 @@ internal sealed class Parser
             var start = parser.index;
             try
             {
-                segments.Add(parser.Segment());
+                var segment = parser.Segment();
+
+                // A segment read past a bad character or string would be guesswork: one with a lexical error between its
+                // keyword and the next token after it is left out (its diagnostics say why); the others stand.
+                var (from, to) = (parser.tokens[start].Span.Start, parser.Current.Span.Start);
+                if (!lexicalErrors.Any(at => at >= from && at < to))
+                {
+                    segments.Add(segment);
+                }
             }
             catch (SyntaxError)
             {
@@ -61,8 +69,7 @@ internal sealed class Parser
             }
         }
 
-        // A segment read past a bad character or string would be guesswork: keep the diagnostics only.
-        return lexicalErrors ? [] : segments;
+        return segments;
     }
 
     /// <summary>Parses a bare condition (the builder's live preview, golden cases).</summary>

@@ -33,6 +33,34 @@ public sealed class SegmentCompilerTests
     }
 
     [Fact]
+    public void Compile_AStrayCharacterInOneSegment_LeavesOutThatSegmentOnly()
+    {
+        // One bad character used to make every segment of its file disappear ("1 file, 0 segments compiled").
+        var compilation = SegmentCompiler.Compile(
+            """
+            segment a where age > 30
+            segment b where age > 3 * 4
+            segment c where age < 20 ~
+            segment d where country = "US"
+            """,
+            Schema);
+
+        Assert.Equal(["a", "d"], compilation.Segments.Select(s => s.Name));
+        Assert.Contains(compilation.Diagnostics, d => d.Span.Line == 2 && d.Message.Contains("unexpected character `*`", StringComparison.Ordinal));
+        Assert.Contains(compilation.Diagnostics, d => d.Span.Line == 3 && d.Message.Contains("unexpected character `~`", StringComparison.Ordinal));
+        Assert.False(compilation.Success);
+    }
+
+    [Fact]
+    public void Compile_AnUnclosedString_LeavesOutItsSegmentOnly()
+    {
+        // A string ends at its line: the segments after it stand.
+        var compilation = SegmentCompiler.Compile("segment a where age > 30\nsegment b where country = \"US\nsegment c where age < 20\n", Schema);
+        Assert.Equal(["a", "c"], compilation.Segments.Select(s => s.Name));
+        Assert.Contains(compilation.Diagnostics, d => d.Span.Line == 2);
+    }
+
+    [Fact]
     public void Compile_SegmentsReferringInACircle_ReportTheCycle()
     {
         var compilation = SegmentCompiler.Compile(
