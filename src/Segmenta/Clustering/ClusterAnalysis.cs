@@ -219,7 +219,7 @@ public static class ClusterAnalysis
         var scoring = new ClusterSql(model);
         var options = string.Create(CultureInfo.InvariantCulture, $"{{\"model\":{model.Version}}}");
         warehouse.ExecuteInTransaction(
-            WarehouseSql.ReplaceAnalysis(warehouse.Dialect, Analysis, Tables.ClusterScores, [CanonicalModel.CustomerId, "id", "distance"], sql => scoring.Write(sql, context), context.AsOf, now, options),
+            WarehouseSql.ReplaceAnalysis(warehouse.Dialect, Analysis, Tables.ClusterScores, ClusterSql.Columns, sql => scoring.Write(sql, context), context.AsOf, now, options),
             cancellation);
         return AnalysisRuns.List(warehouse, Analysis).First(r => r.AsOf == context.AsOf);
     }

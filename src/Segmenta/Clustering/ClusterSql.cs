@@ -17,6 +17,9 @@ namespace Segmenta.Clustering;
 /// </summary>
 internal sealed class ClusterSql(ClusterModel model) : IDerivedFieldSource
 {
+    /// <summary>The columns of every customer's scored row: computed, stored in <see cref="Tables.ClusterScores"/>, or read back.</summary>
+    public static IReadOnlyList<string> Columns { get; } = [CanonicalModel.CustomerId, "id", "distance"];
+
     /// <summary>Stores a model under its version.</summary>
     public static SqlStatement InsertModel(ISqlDialect d, ClusterModel model, DateTime fittedAt)
     {
@@ -88,7 +91,7 @@ internal sealed class ClusterSql(ClusterModel model) : IDerivedFieldSource
         if (context.Stored.TryGetValue(ClusterAnalysis.Analysis, out var stored))
         {
             var d = sql.Dialect;
-            sql.Append($"SELECT {d.QuoteIdentifier(CanonicalModel.CustomerId)}, id, distance FROM {d.QuoteIdentifier(stored)} WHERE as_of = {sql.Parameter(context.AsOf)}");
+            sql.Append($"SELECT {string.Join(", ", Columns.Select(d.QuoteIdentifier))} FROM {d.QuoteIdentifier(stored)} WHERE as_of = {sql.Parameter(context.AsOf)}");
             return;
         }
 

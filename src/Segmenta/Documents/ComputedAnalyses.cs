@@ -1,7 +1,6 @@
 using Segmenta.Clustering;
 using Segmenta.Features;
 using Segmenta.Language;
-using Segmenta.Model;
 using Segmenta.Rfm;
 using Segmenta.Sql;
 using Segmenta.Warehouse;
@@ -40,11 +39,11 @@ public sealed class ComputedAnalyses : IDisposable
         var computed = new ComputedAnalyses(warehouse, context.WithNothingStored());
         try
         {
-            computed.Add(FeatureSnapshots.Analysis, Tables.CustomerFeatures, FeatureSnapshots.Columns, (sql, c) => FeatureSql.Write(sql, c, FeatureCatalog.All.Select(f => f.Name).ToList()), cancellation);
+            computed.Add(FeatureSnapshots.Analysis, Tables.CustomerFeatures, FeatureSnapshots.Columns, (sql, c) => FeatureSql.Write(sql, c, FeatureSnapshots.Names), cancellation);
             computed.Add(RfmAnalysis.Analysis, Tables.RfmScores, RfmSql.Columns, (sql, c) => new RfmSql(rfm).Write(sql, c), cancellation);
             if (clusters is not null)
             {
-                computed.Add(ClusterAnalysis.Analysis, Tables.ClusterScores, [CanonicalModel.CustomerId, "id", "distance"], (sql, c) => new ClusterSql(clusters).Write(sql, c), cancellation);
+                computed.Add(ClusterAnalysis.Analysis, Tables.ClusterScores, ClusterSql.Columns, (sql, c) => new ClusterSql(clusters).Write(sql, c), cancellation);
             }
 
             return computed;

@@ -37,7 +37,8 @@ public static class FeatureSnapshots
     /// <summary>The analysis name in <see cref="AnalysisRuns"/>.</summary>
     public const string Analysis = "features";
 
-    private static readonly IReadOnlyList<string> Names = FeatureCatalog.All.Select(f => f.Name).ToList();
+    /// <summary>Every feature, in catalog order: the snapshot's columns after <c>customer_id</c>.</summary>
+    internal static IReadOnlyList<string> Names { get; } = FeatureCatalog.All.Select(f => f.Name).ToList();
 
     /// <summary>Computes every feature of every customer as of the context's instant and stores it (replacing a snapshot at the same instant).</summary>
     public static AnalysisRun Materialize(IWarehouse warehouse, EvaluationContext context, DateTime now, CancellationToken cancellation = default)
@@ -46,7 +47,7 @@ public static class FeatureSnapshots
         ArgumentNullException.ThrowIfNull(context);
         var options = JsonSerializer.Serialize(new Dictionary<string, string> { ["timezone"] = context.Zone.Id });
         warehouse.ExecuteInTransaction(
-            WarehouseSql.ReplaceAnalysis(warehouse.Dialect, Analysis, Tables.CustomerFeatures, [CanonicalModel.CustomerId, .. Names], sql => FeatureSql.Write(sql, context.WithNothingStored(), Names), context.AsOf, now, options),
+            WarehouseSql.ReplaceAnalysis(warehouse.Dialect, Analysis, Tables.CustomerFeatures, Columns, sql => FeatureSql.Write(sql, context.WithNothingStored(), Names), context.AsOf, now, options),
             cancellation);
         return AnalysisRuns.List(warehouse, Analysis).First(r => r.AsOf == context.AsOf);
     }

@@ -74,7 +74,7 @@ public static class RfmAnalysis
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
-        return Summarize(warehouse, context.AsOf, options, (context, options));
+        return Summarize(warehouse, context.AsOf, options, RfmSql.ComputedSummary(warehouse.Dialect, context, options));
     }
 
     /// <summary>Computes and stores the scores at the context's as-of (replacing any stored there) and reports them.</summary>
@@ -113,14 +113,11 @@ public static class RfmAnalysis
     {
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(options);
-        return Summarize(warehouse, asOf, options, null);
+        return Summarize(warehouse, asOf, options, RfmSql.StoredSummary(warehouse.Dialect, asOf));
     }
 
-    /// <summary>
-    /// The report of the scores stored at <paramref name="asOf"/>, or of those computed at an as-of when <paramref name="computed"/>
-    /// is given: the segments and the grid in one pass (two grouping sets).
-    /// </summary>
-    private static RfmReport Summarize(IWarehouse warehouse, DateTime asOf, RfmOptions options, (EvaluationContext, RfmOptions)? computed)
+    /// <summary>The report at <paramref name="asOf"/> of the scored rows <paramref name="summary"/> groups (<see cref="RfmSql.StoredSummary"/> or <see cref="RfmSql.ComputedSummary"/>).</summary>
+    private static RfmReport Summarize(IWarehouse warehouse, DateTime asOf, RfmOptions options, SqlStatement summary)
     {
         var d = warehouse.Dialect;
         long customers = 0;
@@ -128,7 +125,7 @@ public static class RfmAnalysis
 
         var bySegment = new Dictionary<string, (long N, decimal Revenue, long R, long F, long M)>(StringComparer.Ordinal);
         var cells = new Dictionary<(int, int), (long N, decimal Revenue)>();
-        warehouse.Read(RfmSql.Summary(d, asOf, computed), r =>
+        warehouse.Read(summary, r =>
         {
             // Scored rows always have a segment and scores: a null marks the other grouping set.
             if (!r.IsDBNull(0))

@@ -22,9 +22,9 @@ internal sealed class RfmSql(RfmOptions options) : IDerivedFieldSource
     public static SqlStatement Scores(ISqlDialect d, EvaluationContext context, RfmOptions options)
     {
         var sql = new SqlBuilder(d);
-        sql.Append($"SELECT {string.Join(", ", Columns.Select(c => "x." + d.QuoteIdentifier(c)))} FROM (\n");
-        new RfmSql(options).Write(sql, context);
-        sql.Append($"\n) x ORDER BY {d.BinaryOrder("x.customer_id")}");
+        sql.Append($"SELECT {string.Join(", ", Columns.Select(c => "x." + d.QuoteIdentifier(c)))} FROM ");
+        WriteComputed(sql, context, options);
+        sql.Append($" ORDER BY {d.BinaryOrder("x.customer_id")}");
         return sql.Build();
     }
 
@@ -39,29 +39,34 @@ internal sealed class RfmSql(RfmOptions options) : IDerivedFieldSource
     /// <summary>Every customer.</summary>
     public static SqlStatement CustomerCount(ISqlDialect d) => new($"SELECT count(*) FROM {d.QuoteIdentifier(Tables.Customers)}", []);
 
+    /// <summary>The report's rows (<see cref="Summary"/>) over the scores stored at <paramref name="asOf"/>.</summary>
+    public static SqlStatement StoredSummary(ISqlDialect d, DateTime asOf) =>
+        Summary(d, sql => sql.Append($"(SELECT * FROM {d.QuoteIdentifier(Tables.RfmScores)} WHERE as_of = {sql.Parameter(asOf)}) x"));
+
+    /// <summary>The report's rows (<see cref="Summary"/>) over the scores computed at the context's as-of.</summary>
+    public static SqlStatement ComputedSummary(ISqlDialect d, EvaluationContext context, RfmOptions options) =>
+        Summary(d, sql => WriteComputed(sql, context, options));
+
     /// <summary>
     /// The report's rows in one pass (two grouping sets): per segment and per (r, f) cell, (segment, r, f, customers,
-    /// net revenue, Σr, Σf, Σm), over the scores stored at <paramref name="asOf"/>, or computed at the context's as-of
-    /// when <paramref name="computed"/> is given.
+    /// net revenue, Σr, Σf, Σm), over the scored rows <paramref name="writeSource"/> writes (aliased <c>x</c>).
     /// </summary>
-    public static SqlStatement Summary(ISqlDialect d, DateTime asOf, (EvaluationContext Context, RfmOptions Options)? computed)
+    private static SqlStatement Summary(ISqlDialect d, Action<SqlBuilder> writeSource)
     {
         var sql = new SqlBuilder(d);
         var integer = d.TypeName(FieldType.Integer);
         sql.Append($"SELECT segment, r, f, count(*), sum(monetary), CAST(sum(r) AS {integer}), CAST(sum(f) AS {integer}), CAST(sum(m) AS {integer})\nFROM ");
-        if (computed is var (context, options))
-        {
-            sql.Append("(\n");
-            new RfmSql(options).Write(sql, context);
-            sql.Append("\n) x");
-        }
-        else
-        {
-            sql.Append($"(SELECT * FROM {d.QuoteIdentifier(Tables.RfmScores)} WHERE as_of = {sql.Parameter(asOf)}) x");
-        }
-
+        writeSource(sql);
         sql.Append("\nGROUP BY GROUPING SETS ((segment), (r, f))");
         return sql.Build();
+    }
+
+    /// <summary>The scores computed at the context's as-of, as a parenthesized subquery aliased <c>x</c>.</summary>
+    private static void WriteComputed(SqlBuilder sql, EvaluationContext context, RfmOptions options)
+    {
+        sql.Append("(\n");
+        new RfmSql(options).Write(sql, context);
+        sql.Append("\n) x");
     }
 
     /// <summary>The columns written, in order.</summary>
