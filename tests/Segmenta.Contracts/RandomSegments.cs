@@ -36,8 +36,10 @@ internal sealed class RandomSegments(ulong seed)
 
     private static string Parenthesized(string s) => s.StartsWith('(') ? s : "(" + s + ")";
 
-    private string Leaf() => Pick(14) switch
+    private string Leaf() => Pick(17) switch
     {
+        14 or 15 => Expression(),
+        16 => Chance(0.5) ? QuotedAndExact() : FilterExpression(),
         0 or 1 => AgeTest(),
         2 => TextTest("country", RandomWorkspace.Countries.Append("u").Append("A").ToList()),
         3 => TextTest("email", ["gmail", "GMAIL.com", ".org", "ann", "bob1"]),
@@ -226,10 +228,70 @@ internal sealed class RandomSegments(ulong seed)
         _ => $"clv.clv_12m between {Pick(200)} and {200 + Pick(300)}",
     };
 
+    /// <summary>A numeric operand of arithmetic: an aggregate, a trait, a derived field or a number.</summary>
+    private string Operand() => Pick(9) switch
+    {
+        0 => $"count({EventType()}{Filter()}{WindowSuffix()})",
+        1 => $"sum({Pick(["purchase", "refund"])}.revenue{WindowSuffix()})",
+        2 => $"avg(purchase.{Pick(["revenue", "quantity"])}{WindowSuffix()})",
+        3 => "age",
+        4 => "income",
+        5 => Pick(["rfm.r", "clv.clv_12m", "clv.p_alive"]),
+        6 => $"max(page_view.duration_seconds{WindowSuffix()})",
+        7 => Chance(0.5) ? $"{Pick(5)}.{Pick(100):00}" : (1 + Pick(40)).ToString(CultureInfo.InvariantCulture),
+        _ => $"count({EventType()}.{Pick(["revenue", "category"])})",
+    };
+
+    /// <summary>Arithmetic of two or three operands, sometimes parenthesized or negated.</summary>
+    private string Arithmetic()
+    {
+        var text = $"{Operand()} {Pick(["+", "-", "*", "/"])} {Operand()}";
+        if (Chance(0.4))
+        {
+            text = Chance(0.5) ? $"({text}) {Pick(["*", "/"])} {Operand()}" : $"{Operand()} {Pick(["+", "-", "/"])} ({text})";
+        }
+
+        return Chance(0.15) ? "-(" + text + ")" : text;
+    }
+
+    private string Expression() => Pick(9) switch
+    {
+        0 => $"count({EventType(false)}{WindowSuffix()}) {Pick(["=", "!=", "<", "<=", ">", ">="])} count({EventType(false)}{WindowSuffix()})",
+        1 => $"-sum(refund.revenue{WindowSuffix()}) {Pick([">", ">="])} 0.{1 + Pick(5)} * sum(purchase.revenue{WindowSuffix()})",
+        2 => $"{Arithmetic()} {Pick(["=", "!=", "<", "<=", ">", ">="])} {(Chance(0.5) ? Operand() : Arithmetic())}",
+        3 => $"{Arithmetic()} {(Chance(0.2) ? "not " : "")}between {Pick(50)} and {50 + Pick(500)}",
+        4 => $"{Arithmetic()} {(Chance(0.3) ? "not " : "")}in ({Pick(5)}, {Pick(100)}, {Pick(4)}.5)",
+        5 => $"{Arithmetic()} is {(Chance(0.5) ? "" : "not ")}null",
+        6 => $"{Pick(["avg(purchase.revenue)", "avg(purchase.quantity, last 1 years)", "income / 1000"])} {Pick(["<", ">=", "="])} {Pick(["avg(purchase.revenue, last 2 years)", "age", "sum(purchase.quantity) / count(purchase)"])}",
+        7 => $"{Pick(["first(purchase)", "last(purchase)", "signup_at"])} {Pick(["<", ">=", "=", "!="])} {Pick(["last(email_open)", "first(any)", "signup_at"])}",
+        _ => $"{18 + Pick(60)} {Pick(["<", ">="])} age",
+    };
+
+    /// <summary>Back-quoted names (which are never keywords) and case-sensitive text tests.</summary>
+    private string QuotedAndExact() => Pick(6) switch
+    {
+        0 => $"`age` {Pick(["<", ">="])} {18 + Pick(60)}",
+        1 => $"count(`purchase` where `category` = \"{Pick(RandomWorkspace.Categories)}\"{WindowSuffix()}) > 0",
+        2 => $"country = \"{Pick(RandomWorkspace.Countries)}\" case sensitive",
+        3 => $"country {(Chance(0.3) ? "not " : "")}in (\"{Pick(RandomWorkspace.Countries)}\", \"{Pick(RandomWorkspace.Countries)}\") case sensitive",
+        4 => $"did purchase where category {Pick(["contains", "starts with", "ends with", "="])} \"{Pick(["S", "s", "hoe", "Shoes", "oo"])}\" case sensitive",
+        _ => $"country {Pick(["=", "!="])} region{(Chance(0.5) ? " case sensitive" : "")}",
+    };
+
+    /// <summary>Arithmetic and comparisons between properties inside an event filter.</summary>
+    private string FilterExpression() => Pick(3) switch
+    {
+        0 => $"count(purchase where revenue {Pick([">", "<=", "="])} quantity * {1 + Pick(40)}{WindowSuffix()}) > {Pick(3)}",
+        1 => $"did purchase where revenue / quantity >= {5 + Pick(60)}",
+        _ => $"count(any where -duration_seconds < revenue - {Pick(100)}) {Pick([">", "="])} {Pick(3)}",
+    };
+
     private string Rank()
     {
-        var measure = Pick(6) switch
+        var measure = Pick(8) switch
         {
+            6 => $"sum(purchase.revenue{WindowSuffix()}) - sum(refund.revenue{WindowSuffix()})",
+            7 => Arithmetic(),
             0 => $"sum(purchase.revenue{WindowSuffix()})",
             1 => $"count({EventType()}{WindowSuffix()})",
             2 => "age",

@@ -56,6 +56,7 @@ internal sealed class RandomWorkspace
             traits["signup_at"] = rng.NextDouble() < 0.1 ? null : (DateTime?)AsOf.AddMinutes(-Math.Floor(rng.NextDouble() * 3 * 365 * 24 * 60) + 10_000);
             traits["birth_date"] = rng.NextDouble() < 0.1 ? null : (DateOnly?)new DateOnly(1950, 1, 1).AddDays((int)(rng.NextDouble() * 20_000));
             traits["email_opt_in"] = rng.NextDouble() < 0.1 ? null : rng.NextDouble() < 0.6;
+            traits["region"] = Maybe(Countries[(int)(rng.NextDouble() * Countries.Length)]);
 
             var events = new List<IReadOnlyDictionary<string, object?>>();
             var count = rng.NextDouble() < 0.15 ? 0 : (int)(rng.NextDouble() * 25);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using Segmenta.Language;
 
 namespace Segmenta.Contracts;
@@ -56,6 +57,7 @@ internal sealed class ReferenceEvaluator
         DidSyntax did => Did(did, customer),
         RankSyntax rank => Ranked(rank).Contains(customer.Id),
         TestSyntax test => Test(test, Value(test.Value, customer)),
+        CompareSyntax compare => Compare(compare, Value(compare.Left, customer), Value(compare.Right, customer)),
         _ => throw new InvalidOperationException(condition.GetType().Name),
     };
 
@@ -95,15 +97,91 @@ internal sealed class ReferenceEvaluator
         AndSyntax and => and.Items.All(i => HoldsForEvent(i, e)),
         OrSyntax or => or.Items.Any(i => HoldsForEvent(i, e)),
         NotSyntax not => !HoldsForEvent(not.Operand, e),
-        TestSyntax test => Test(test, e[((FieldSyntax)test.Value).Name]),
+        TestSyntax test => Test(test, EventValue(test.Value, e)),
+        CompareSyntax compare => Compare(compare, EventValue(compare.Left, e), EventValue(compare.Right, e)),
         _ => throw new InvalidOperationException(condition.GetType().Name),
     };
+
+    /// <summary>A value inside an event filter: the event's properties and arithmetic on them.</summary>
+    private static object? EventValue(ValueSyntax value, IReadOnlyDictionary<string, object?> e) => value switch
+    {
+        FieldSyntax field => e[field.Name],
+        _ => Arithmetic(value, v => EventValue(v, e)),
+    };
+
+    /// <summary>Arithmetic evaluated exactly, as fractions; missing operands and division by zero give missing.</summary>
+    private static Rational? Arithmetic(ValueSyntax value, Func<ValueSyntax, object?> operand)
+    {
+        switch (value)
+        {
+            case ConstantSyntax constant:
+                return Rational.Of(constant.Literal.Value);
+            case NegateSyntax negate:
+                return Rational.Of(Plain(operand(negate.Operand))) is { } x ? -x : null;
+            case BinarySyntax binary:
+                if (Rational.Of(Plain(operand(binary.Left))) is not { } l || Rational.Of(Plain(operand(binary.Right))) is not { } r)
+                {
+                    return null;
+                }
+
+                return binary.Operator switch
+                {
+                    '+' => l + r,
+                    '-' => l - r,
+                    '*' => l * r,
+                    _ => r.IsZero ? null : l / r,
+                };
+            default:
+                return Rational.Of(Plain(operand(value)));
+        }
+    }
+
+    /// <summary>Two values compared; missing on either side is false. Numbers compare exactly; text equality ignores case unless asked not to.</summary>
+    private static bool Compare(CompareSyntax compare, object? left, object? right)
+    {
+        left = Plain(left);
+        right = Plain(right);
+        if (left is null || right is null)
+        {
+            return false;
+        }
+
+        int c;
+        if (left is string x && right is string y)
+        {
+            c = compare.CaseSensitive || compare.Kind is not (TestKind.Equal or TestKind.NotEqual)
+                ? string.CompareOrdinal(x, y)
+                : string.CompareOrdinal(x.ToLowerInvariant(), y.ToLowerInvariant());
+        }
+        else if (Rational.Of(left) is { } l && Rational.Of(right) is { } r)
+        {
+            c = l.CompareTo(r);
+        }
+        else
+        {
+            c = Compare(left, right);
+        }
+
+        return compare.Kind switch
+        {
+            TestKind.Equal => c == 0,
+            TestKind.NotEqual => c != 0,
+            TestKind.Less => c < 0,
+            TestKind.LessOrEqual => c <= 0,
+            TestKind.Greater => c > 0,
+            _ => c >= 0,
+        };
+    }
 
     /// <summary>An average, kept as (sum, count) so tests can see "no values".</summary>
     private sealed record Average(decimal Sum, long Count)
     {
-        public decimal? Value => Count == 0 ? null : Sum / Count;
+        /// <summary>Sum / count as an exact fraction; null without values.</summary>
+        public Rational? Exact => Count == 0 ? null : Rational.Of(Sum)!.Value / Rational.Of(Count)!.Value;
     }
+
+    /// <summary>A value as arithmetic and comparisons see it: an average as its exact fraction.</summary>
+    private static object? Plain(object? value) => value is Average a ? a.Exact : value;
 
     private object? Value(ValueSyntax value, RefCustomer customer)
     {
@@ -138,7 +216,7 @@ internal sealed class ReferenceEvaluator
                 }
 
             default:
-                throw new InvalidOperationException(value.GetType().Name);
+                return Arithmetic(value, v => Value(v, customer));
         }
     }
 
@@ -156,15 +234,23 @@ internal sealed class ReferenceEvaluator
         (DateTime x, DateTime y) => x.CompareTo(y),
         (DateOnly x, DateOnly y) => x.CompareTo(y),
         (bool x, bool y) => x.CompareTo(y),
+        _ when a is Rational || b is Rational => Rational.Of(a)!.Value.CompareTo(Rational.Of(b)!.Value),
         _ => Number(a).CompareTo(Number(b)),
     };
 
     /// <summary>A test on a value; a missing value passes nothing but <c>is null</c>.</summary>
     private bool Test(TestSyntax test, object? value)
     {
-        if (value is Average average)
+        value = Plain(value);
+
+        if (value is Rational exact && test.Kind is TestKind.Between or TestKind.In)
         {
-            value = average.Value;
+            // A computed value between or in numbers: each bound compared exactly (not a decimal rounded first).
+            var bounds = test.Literals.Select(l => Rational.Of(l.Value)!.Value).ToList();
+            var holds = test.Kind == TestKind.Between
+                ? exact.CompareTo(bounds[0]) >= 0 && exact.CompareTo(bounds[1]) <= 0
+                : bounds.Any(b => exact.CompareTo(b) == 0);
+            return test.Negated != holds;
         }
 
         if (test.Kind == TestKind.IsNull)
@@ -211,23 +297,24 @@ internal sealed class ReferenceEvaluator
 
         if (value is string s)
         {
-            var lower = s.ToLowerInvariant();
-            var texts = literals.Cast<string>().ToList();
+            var exactCase = test.CaseSensitive;
+            var lower = exactCase ? s : s.ToLowerInvariant();
+            var texts = literals.Cast<string>().Select(t => exactCase ? t : t.ToLowerInvariant()).ToList();
             bool Negate(bool b) => test.Negated ? !b : b;
             switch (test.Kind)
             {
                 case TestKind.Equal:
-                    return string.Equals(lower, texts[0].ToLowerInvariant(), StringComparison.Ordinal);
+                    return string.Equals(lower, texts[0], StringComparison.Ordinal);
                 case TestKind.NotEqual:
-                    return !string.Equals(lower, texts[0].ToLowerInvariant(), StringComparison.Ordinal);
+                    return !string.Equals(lower, texts[0], StringComparison.Ordinal);
                 case TestKind.In:
-                    return Negate(texts.Any(x => string.Equals(x.ToLowerInvariant(), lower, StringComparison.Ordinal)));
+                    return Negate(texts.Any(x => string.Equals(x, lower, StringComparison.Ordinal)));
                 case TestKind.Contains:
-                    return Negate(lower.Contains(texts[0].ToLowerInvariant(), StringComparison.Ordinal));
+                    return Negate(lower.Contains(texts[0], StringComparison.Ordinal));
                 case TestKind.StartsWith:
-                    return Negate(lower.StartsWith(texts[0].ToLowerInvariant(), StringComparison.Ordinal));
+                    return Negate(lower.StartsWith(texts[0], StringComparison.Ordinal));
                 case TestKind.EndsWith:
-                    return Negate(lower.EndsWith(texts[0].ToLowerInvariant(), StringComparison.Ordinal));
+                    return Negate(lower.EndsWith(texts[0], StringComparison.Ordinal));
                 default:
                     break;
             }
@@ -284,7 +371,7 @@ internal sealed class ReferenceEvaluator
         }
 
         var measured = customers
-            .Select(c => (c.Id, Value: Value(rank.Measure, c) is var v && v is Average a ? a.Value : v))
+            .Select(c => (c.Id, Value: Plain(Value(rank.Measure, c))))
             .Where(x => x.Value is not null)
             .ToList();
         var k = rank.Percent ? (long)Math.Ceiling(customers.Count * rank.Size / 100m) : (long)rank.Size;
@@ -301,4 +388,57 @@ internal sealed class ReferenceEvaluator
         rankCache[rank] = members;
         return members;
     }
+}
+
+/// <summary>An exact fraction (denominator above 0, in lowest terms), so the reference computes arithmetic without rounding.</summary>
+internal readonly record struct Rational : IComparable<Rational>
+{
+    private Rational(BigInteger numerator, BigInteger denominator)
+    {
+        var g = BigInteger.GreatestCommonDivisor(numerator, denominator);
+        if (g.IsZero)
+        {
+            g = BigInteger.One;
+        }
+
+        var sign = denominator.Sign < 0 ? -1 : 1;
+        Numerator = sign * numerator / g;
+        Denominator = sign * denominator / g;
+    }
+
+    public BigInteger Numerator { get; }
+
+    public BigInteger Denominator { get; }
+
+    public bool IsZero => Numerator.IsZero;
+
+    /// <summary>A number (long, int, decimal, an average with values, or a fraction) as a fraction; null for anything else.</summary>
+    public static Rational? Of(object? value) => value switch
+    {
+        Rational r => r,
+        long l => new Rational(l, BigInteger.One),
+        int i => new Rational(i, BigInteger.One),
+        decimal d => FromDecimal(d),
+        _ => null,
+    };
+
+    private static Rational FromDecimal(decimal d)
+    {
+        var bits = decimal.GetBits(d);
+        var mantissa = new BigInteger((uint)bits[0]) | (new BigInteger((uint)bits[1]) << 32) | (new BigInteger((uint)bits[2]) << 64);
+        var scale = (bits[3] >> 16) & 0xFF;
+        return new Rational(bits[3] < 0 ? -mantissa : mantissa, BigInteger.Pow(10, scale));
+    }
+
+    public static Rational operator +(Rational a, Rational b) => new(a.Numerator * b.Denominator + b.Numerator * a.Denominator, a.Denominator * b.Denominator);
+
+    public static Rational operator -(Rational a, Rational b) => new(a.Numerator * b.Denominator - b.Numerator * a.Denominator, a.Denominator * b.Denominator);
+
+    public static Rational operator *(Rational a, Rational b) => new(a.Numerator * b.Numerator, a.Denominator * b.Denominator);
+
+    public static Rational operator /(Rational a, Rational b) => new(a.Numerator * b.Denominator, a.Denominator * b.Numerator);
+
+    public static Rational operator -(Rational a) => new(-a.Numerator, a.Denominator);
+
+    public int CompareTo(Rational other) => (Numerator * other.Denominator).CompareTo(other.Numerator * Denominator);
 }

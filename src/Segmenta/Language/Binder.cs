@@ -74,6 +74,8 @@ internal sealed class Binder
                 return inFilter ? NotInFilter("`top` and `bottom`", rank.Span) : Rank(rank);
             case TestSyntax test:
                 return Test(test, inFilter);
+            case CompareSyntax compare:
+                return Compare(compare, inFilter);
             default:
                 throw new InvalidOperationException("unknown syntax " + syntax.GetType().Name);
         }
@@ -132,6 +134,16 @@ internal sealed class Binder
 
         var type = value.Type;
         var name = Describe(test.Value);
+        if (test.CaseSensitive && (type != FieldType.Text || test.Kind is not (TestKind.Equal or TestKind.NotEqual or TestKind.In or TestKind.Contains or TestKind.StartsWith or TestKind.EndsWith)))
+        {
+            Report(DiagnosticCodes.BadOperator, $"`case sensitive` goes with =, !=, in, contains, starts with and ends with on text, and `{name}` is {TypeName(type)}{(type == FieldType.Text ? " tested another way" : "")}", test.Span);
+        }
+
+        if (value is Arithmetic or Negation or Constant)
+        {
+            return ComputedTest(test, value, name);
+        }
+
         switch (test.Kind)
         {
             case TestKind.Bare:
@@ -165,7 +177,7 @@ internal sealed class Binder
                     (TestKind.EndsWith, false) => TestOp.EndsWith,
                     _ => TestOp.NotEndsWith,
                 };
-                return new BoundTest(value, op, Literals(test.Literals, FieldType.Text, name), null);
+                return new BoundTest(value, op, Literals(test.Literals, FieldType.Text, name), null, test.CaseSensitive);
             default:
                 break;
         }
@@ -178,15 +190,95 @@ internal sealed class Binder
         var literals = Literals(test.Literals, type, name);
         return test.Kind switch
         {
-            TestKind.Equal => new BoundTest(value, TestOp.Equal, literals, null),
-            TestKind.NotEqual => new BoundTest(value, TestOp.NotEqual, literals, null),
+            TestKind.Equal => new BoundTest(value, TestOp.Equal, literals, null, test.CaseSensitive),
+            TestKind.NotEqual => new BoundTest(value, TestOp.NotEqual, literals, null, test.CaseSensitive),
             TestKind.Less => new BoundTest(value, TestOp.Less, literals, null),
             TestKind.LessOrEqual => new BoundTest(value, TestOp.LessOrEqual, literals, null),
             TestKind.Greater => new BoundTest(value, TestOp.Greater, literals, null),
             TestKind.GreaterOrEqual => new BoundTest(value, TestOp.GreaterOrEqual, literals, null),
             TestKind.Between => new BoundTest(value, test.Negated ? TestOp.NotBetween : TestOp.Between, literals, null),
-            _ => new BoundTest(value, test.Negated ? TestOp.NotIn : TestOp.In, literals, null),
+            _ => new BoundTest(value, test.Negated ? TestOp.NotIn : TestOp.In, literals, null, test.CaseSensitive),
         };
+    }
+
+    /// <summary>
+    /// A test of an arithmetic expression against numbers, as comparisons (so that it is exact): <c>between</c> is two,
+    /// <c>in</c> one per value; a missing expression passes none of them but <c>is null</c>.
+    /// </summary>
+    private BoundCondition ComputedTest(TestSyntax test, BoundValue value, string name)
+    {
+        switch (test.Kind)
+        {
+            case TestKind.IsNull:
+                return new BoundTest(value, test.Negated ? TestOp.IsNotNull : TestOp.IsNull, [], null);
+            case TestKind.Bare:
+                Report(DiagnosticCodes.NotACondition, $"`{name}` is {TypeName(value.Type)}, not a condition; expected a comparison such as `{name} > 0`", test.Span);
+                return new BoundAll([]);
+            case TestKind.Equal or TestKind.NotEqual or TestKind.Less or TestKind.LessOrEqual or TestKind.Greater or TestKind.GreaterOrEqual
+                or TestKind.Between or TestKind.In:
+                break;
+            default:
+                Report(DiagnosticCodes.BadOperator, $"`{name}` is {TypeName(value.Type)}; compare it with =, !=, <, <=, >, >=, `between` or `in`", test.OperatorSpan);
+                return new BoundAll([]);
+        }
+
+        var bounds = Literals(test.Literals, FieldType.Number, name).Select(l => (BoundValue)new Constant((decimal)l)).ToList();
+        if (bounds.Count != test.Literals.Count)
+        {
+            return new BoundAll([]);
+        }
+
+        BoundCompare Against(TestOp op, int i) => new(value, op, bounds[i], false);
+        return (test.Kind, test.Negated) switch
+        {
+            (TestKind.Between, false) => new BoundAll([Against(TestOp.GreaterOrEqual, 0), Against(TestOp.LessOrEqual, 1)]),
+            (TestKind.Between, true) => new BoundAny([Against(TestOp.Less, 0), Against(TestOp.Greater, 1)]),
+            (TestKind.In, false) => new BoundAny(bounds.Select((_, i) => (BoundCondition)Against(TestOp.Equal, i)).ToList()),
+            (TestKind.In, true) => new BoundAll(bounds.Select((_, i) => (BoundCondition)Against(TestOp.NotEqual, i)).ToList()),
+            _ => Against(ComparisonOp(test.Kind), 0),
+        };
+    }
+
+    private static TestOp ComparisonOp(TestKind kind) => kind switch
+    {
+        TestKind.Equal => TestOp.Equal,
+        TestKind.NotEqual => TestOp.NotEqual,
+        TestKind.Less => TestOp.Less,
+        TestKind.LessOrEqual => TestOp.LessOrEqual,
+        TestKind.Greater => TestOp.Greater,
+        _ => TestOp.GreaterOrEqual,
+    };
+
+    /// <summary>Two expressions compared: both numbers, or both of one other type (booleans only with = and !=).</summary>
+    private BoundCondition Compare(CompareSyntax compare, bool inFilter)
+    {
+        var left = Value(compare.Left, inFilter);
+        var right = Value(compare.Right, inFilter);
+        if (left is ErrorValue || right is ErrorValue)
+        {
+            return new BoundAll([]);
+        }
+
+        static bool Numeric(FieldType t) => t is FieldType.Integer or FieldType.Number;
+        var (l, r) = (Describe(compare.Left), Describe(compare.Right));
+        if (!(Numeric(left.Type) && Numeric(right.Type)) && left.Type != right.Type)
+        {
+            var hint = (left.Type, right.Type) is (FieldType.Date, FieldType.Timestamp) or (FieldType.Timestamp, FieldType.Date)
+                ? "; a date and a time are compared through a literal day (`signup_at > 2024-01-31`)"
+                : "";
+            Report(DiagnosticCodes.TypeMismatch, $"`{l}` is {TypeName(left.Type)} and `{r}` is {TypeName(right.Type)}; they cannot be compared{hint}", compare.OperatorSpan);
+        }
+        else if (left.Type == FieldType.Boolean && compare.Kind is not (TestKind.Equal or TestKind.NotEqual))
+        {
+            Report(DiagnosticCodes.BadOperator, $"`{l}` and `{r}` are true or false; compare them with `=` or `!=`", compare.OperatorSpan);
+        }
+
+        if (compare.CaseSensitive && (left.Type != FieldType.Text || compare.Kind is not (TestKind.Equal or TestKind.NotEqual)))
+        {
+            Report(DiagnosticCodes.BadOperator, "`case sensitive` goes with = and != between two texts", compare.Span);
+        }
+
+        return new BoundCompare(left, ComparisonOp(compare.Kind), right, compare.CaseSensitive);
     }
 
     /// <summary>Converts literals to the value's type; a mismatch is a diagnostic that says what to write instead.</summary>
@@ -244,8 +336,53 @@ internal sealed class Binder
         FieldSyntax field => Field(field, inFilter),
         AggregateSyntax aggregate when inFilter => NotInFilterValue(aggregate),
         AggregateSyntax aggregate => Aggregate(aggregate),
+        BinarySyntax binary => Binary(binary, inFilter),
+        NegateSyntax negate => Negate(negate, inFilter),
+        ConstantSyntax { Literal.Value: decimal number } => new Constant(number),
+        ConstantSyntax constant => NotAValue(constant),
         _ => throw new InvalidOperationException("unknown value syntax"),
     };
+
+    private BoundValue Negate(NegateSyntax negate, bool inFilter)
+    {
+        var operand = Operand(negate.Operand, inFilter, "-");
+        return operand is ErrorValue ? operand : new Negation(operand);
+    }
+
+    private ErrorValue NotAValue(ConstantSyntax constant)
+    {
+        Report(DiagnosticCodes.TypeMismatch, $"{LiteralText.Show(constant.Literal.Value)} is a literal where a number is expected: arithmetic works on numbers, and a comparison needs a field, an aggregate or an expression on one side", constant.Span);
+        return Unknown();
+    }
+
+    private BoundValue Binary(BinarySyntax binary, bool inFilter)
+    {
+        var symbol = binary.Operator.ToString();
+        var left = Operand(binary.Left, inFilter, symbol);
+        var right = Operand(binary.Right, inFilter, symbol);
+        if (left is ErrorValue || right is ErrorValue)
+        {
+            return Unknown();
+        }
+
+        var op = binary.Operator switch { '+' => ArithmeticOp.Add, '-' => ArithmeticOp.Subtract, '*' => ArithmeticOp.Multiply, _ => ArithmeticOp.Divide };
+        var whole = op != ArithmeticOp.Divide && left.Type == FieldType.Integer && right.Type == FieldType.Integer;
+        return new Arithmetic(op, left, right, whole ? FieldType.Integer : FieldType.Number);
+    }
+
+    /// <summary>An operand of arithmetic: a number, or a diagnostic saying what it is instead.</summary>
+    private BoundValue Operand(ValueSyntax syntax, bool inFilter, string symbol)
+    {
+        var value = Value(syntax, inFilter);
+        if (value is not ErrorValue && value.Type is not (FieldType.Integer or FieldType.Number))
+        {
+            var hint = value.Type is FieldType.Date or FieldType.Timestamp ? "; for days since a date compare it with `within 30 days` or `more than 30 days ago`" : "";
+            Report(DiagnosticCodes.BadOperator, $"`{symbol}` works on numbers, and `{Describe(syntax)}` is {TypeName(value.Type)}{hint}", syntax.Span);
+            return Unknown();
+        }
+
+        return value;
+    }
 
     private ErrorValue NotInFilterValue(AggregateSyntax aggregate)
     {
@@ -422,12 +559,23 @@ internal sealed class Binder
         return new Quantity(Math.Clamp(syntax.Amount, 1, limit), syntax.Unit);
     }
 
-    private static string Describe(ValueSyntax value) => value switch
+    internal static string Describe(ValueSyntax value) => value switch
     {
         FieldSyntax f => f.FullName,
         AggregateSyntax a => $"{a.Function}({(a.Distinct ? "distinct " : "")}{a.Event.Type}{(a.Property is null ? "" : "." + a.Property)}{(a.Event.Filter is null ? "" : " where …")}{(a.Window is null ? "" : ", …")})",
+        BinarySyntax b => $"{Operand(b.Left, b.Operator, right: false)} {b.Operator} {Operand(b.Right, b.Operator, right: true)}",
+        NegateSyntax n => "-" + (n.Operand is BinarySyntax ? "(" + Describe(n.Operand) + ")" : Describe(n.Operand)),
+        ConstantSyntax c => LiteralText.Show(c.Literal.Value),
         _ => "?",
     };
+
+    /// <summary>An operand as written, in parentheses where the operator's precedence needs them.</summary>
+    private static string Operand(ValueSyntax operand, char op, bool right)
+    {
+        static int Rank(char c) => c is '*' or '/' ? 2 : 1;
+        var needs = operand is BinarySyntax inner && (Rank(inner.Operator) < Rank(op) || (right && Rank(inner.Operator) == Rank(op)));
+        return needs ? "(" + Describe(operand) + ")" : Describe(operand);
+    }
 
     private static string OperatorWord(TestKind kind) => kind switch
     {

@@ -55,7 +55,13 @@ internal enum TestOp
 /// A value tested against literals. Literal types follow the value's: string for text, long or
 /// decimal for numbers, DateOnly for dates and timestamps (a whole calendar day), bool for booleans.
 /// </summary>
-internal sealed record BoundTest(BoundValue Value, TestOp Op, IReadOnlyList<object> Literals, Quantity? Span) : BoundCondition;
+internal sealed record BoundTest(BoundValue Value, TestOp Op, IReadOnlyList<object> Literals, Quantity? Span, bool CaseSensitive = false) : BoundCondition;
+
+/// <summary>
+/// Two values compared with one of = != &lt; &lt;= &gt; &gt;= (<see cref="TestOp.Equal"/> … <see cref="TestOp.GreaterOrEqual"/>).
+/// Both are numbers, or both text, dates, times or booleans. Missing on either side: the comparison is missing (false).
+/// </summary>
+internal sealed record BoundCompare(BoundValue Left, TestOp Op, BoundValue Right, bool CaseSensitive) : BoundCondition;
 
 /// <summary><c>did A then B within span</c>: some B strictly after some A, at most span later, both in the window.</summary>
 internal sealed record BoundSequence(BoundEvents First, BoundEvents Then, Quantity Within, Window Window) : BoundCondition;
@@ -92,6 +98,38 @@ internal sealed record Aggregate(AggregateKind Kind, BoundEvents Events, FieldDe
 {
     public bool ZeroWhenEmpty => Kind is AggregateKind.Count or AggregateKind.CountDistinct or AggregateKind.Sum;
 }
+
+internal enum ArithmeticOp
+{
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+}
+
+/// <summary>
+/// Arithmetic on numbers: whole numbers stay whole except through <c>/</c>. Evaluated exactly (as a fraction) wherever it
+/// is compared; missing when an operand is missing or a divisor is zero.
+/// </summary>
+internal sealed record Arithmetic(ArithmeticOp Op, BoundValue Left, BoundValue Right, FieldType Type) : BoundValue(Type);
+
+/// <summary>What values are made of.</summary>
+internal static class BoundValues
+{
+    /// <summary>The fields, aggregates and constants of a value, left to right (a field or an aggregate is its own leaf).</summary>
+    public static IEnumerable<BoundValue> Leaves(this BoundValue value) => value switch
+    {
+        Arithmetic a => a.Left.Leaves().Concat(a.Right.Leaves()),
+        Negation n => n.Operand.Leaves(),
+        _ => [value],
+    };
+}
+
+/// <summary>Unary minus.</summary>
+internal sealed record Negation(BoundValue Operand) : BoundValue(Operand.Type);
+
+/// <summary>A literal used as a value: a number (decimal; <see cref="FieldType.Integer"/> when whole) inside arithmetic.</summary>
+internal sealed record Constant(decimal Value) : BoundValue(Value == decimal.Truncate(Value) ? FieldType.Integer : FieldType.Number);
 
 /// <summary>Events of one type (null: any type) that pass a filter.</summary>
 internal sealed record BoundEvents(string? EventType, BoundCondition? Filter);

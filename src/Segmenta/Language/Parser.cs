@@ -6,11 +6,13 @@ namespace Segmenta.Language;
 /// <summary>
 /// Recursive descent over the tokens (grammar in docs/language.md). A syntax error ends the segment it
 /// is in; parsing resumes at the next <c>segment</c>, so one run reports every broken segment of a file.
-/// Nesting is bounded, so no input can exhaust the stack.
+/// Nesting is bounded (operators of an expression count as nesting), so no input can exhaust the stack.
+/// Keywords are contextual where a value is expected: a keyword followed by what can only continue a value
+/// (<c>description contains "x"</c>) is a name; back quotes make anything a name.
 /// </summary>
 internal sealed class Parser
 {
-    /// <summary>Deepest nesting accepted: parentheses, <c>not</c>s and event filters around a condition, counted together.</summary>
+    /// <summary>Deepest nesting accepted: parentheses, <c>not</c>s, event filters and arithmetic operators, counted together.</summary>
     public const int MaxDepth = 64;
 
     private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase)
@@ -183,7 +185,7 @@ internal sealed class Parser
     private ConditionSyntax Unary()
     {
         var start = Current;
-        if (!Current.IsWord("not"))
+        if (!Current.IsWord("not") || IsContextualName(index + 1, excludeMinus: true))
         {
             return Primary();
         }
@@ -198,7 +200,7 @@ internal sealed class Parser
     private ConditionSyntax Primary()
     {
         var start = Current;
-        if (Current.IsSymbol("("))
+        if (Current.IsSymbol("(") && !OpensExpression())
         {
             Enter();
             Advance();
@@ -222,17 +224,18 @@ internal sealed class Parser
             return new SegmentRefSyntax(name.Text, name.Span, From(start));
         }
 
-        if (Current.IsWord("did"))
+        var keyword = !IsContextualName(index + 1, excludeMinus: true);
+        if (Current.IsWord("did") && keyword)
         {
             return Did();
         }
 
-        if (Current.IsWord("top") || Current.IsWord("bottom"))
+        if ((Current.IsWord("top") || Current.IsWord("bottom")) && keyword)
         {
             return Rank();
         }
 
-        var value = Value();
+        var value = Expression(ConditionExpected);
         return Test(value, start);
     }
 
@@ -275,19 +278,99 @@ internal sealed class Parser
 
         var sizeSpan = From(size);
         ExpectWord("by", $"`by` and a measure after `{start.Text} {size.Text}{(percent ? "%" : "")}`");
-        var measure = Value();
+        var measure = Expression("a measure after `by` (a field, an aggregate or an expression of them)");
         return new RankSyntax(top, (decimal)size.Value!, percent, sizeSpan, measure, From(start));
     }
 
-    private ValueSyntax Value()
+    private const string ConditionExpected = "a condition (a field, an aggregate such as `count(purchase, last 30 days)`, `did`, `in segment`, `top`, `not` or `(`)";
+
+    private const string ValueExpected = "a value (a \"string\", a number, a date such as 2024-01-31, true or false, a field or an aggregate)";
+
+    /// <summary>
+    /// An expression: terms joined by <c>+</c> and <c>-</c>, terms of factors joined by <c>*</c> and <c>/</c>, factors
+    /// negated, parenthesized, literal or a field or an aggregate. Each operator counts as a level of nesting.
+    /// </summary>
+    private ValueSyntax Expression(string expected)
     {
         var start = Current;
-        if (start.Kind != TokenKind.Word || Reserved.Contains(start.Text))
+        var entered = 0;
+        var left = Term(expected);
+        while (Current.IsSymbol("+") || Current.IsSymbol("-"))
         {
-            throw Error(DiagnosticCodes.Expected, $"expected a condition (a field, an aggregate such as `count(purchase, last 30 days)`, `did`, `in segment`, `top`, `not` or `(`), found {start.Describe()}");
+            Enter();
+            entered++;
+            var op = Advance();
+            var right = Term(ValueExpected);
+            left = new BinarySyntax(op.Text[0], left, right, op.Span, From(start));
         }
 
-        if (Peek().IsSymbol("("))
+        depth -= entered;
+        return left;
+    }
+
+    private ValueSyntax Term(string expected)
+    {
+        var start = Current;
+        var entered = 0;
+        var left = Factor(expected);
+        while (Current.IsSymbol("*") || Current.IsSymbol("/"))
+        {
+            Enter();
+            entered++;
+            var op = Advance();
+            var right = Factor(ValueExpected);
+            left = new BinarySyntax(op.Text[0], left, right, op.Span, From(start));
+        }
+
+        depth -= entered;
+        return left;
+    }
+
+    private ValueSyntax Factor(string expected)
+    {
+        var start = Current;
+        if (start.IsSymbol("-"))
+        {
+            if (Peek().Kind == TokenKind.Number)
+            {
+                return new ConstantSyntax(Literal());
+            }
+
+            Enter();
+            Advance();
+            var operand = Factor(ValueExpected);
+            depth--;
+            return new NegateSyntax(operand, From(start));
+        }
+
+        if (start.IsSymbol("("))
+        {
+            Enter();
+            Advance();
+            var inner = Expression(ValueExpected);
+            Expect(")", "`)` to close the `(`");
+            depth--;
+            return inner;
+        }
+
+        if (start.Kind is TokenKind.String or TokenKind.Number or TokenKind.Date || start.IsWord("true") || start.IsWord("false") || start.IsWord("null"))
+        {
+            return new ConstantSyntax(Literal());
+        }
+
+        return Atom(expected);
+    }
+
+    /// <summary>A field (<c>age</c>, <c>rfm.segment</c>, <c>`description`</c>) or an aggregate.</summary>
+    private ValueSyntax Atom(string expected)
+    {
+        var start = Current;
+        if (!IsNameToken(start))
+        {
+            throw Error(DiagnosticCodes.Expected, $"expected {expected}, found {start.Describe()}");
+        }
+
+        if (start.Kind == TokenKind.Word && Peek().IsSymbol("("))
         {
             return Aggregate();
         }
@@ -297,16 +380,77 @@ internal sealed class Parser
         {
             Advance();
             var member = Current;
-            if (member.Kind != TokenKind.Word)
+            if (member.Kind is not (TokenKind.Word or TokenKind.QuotedName))
             {
                 throw Error(DiagnosticCodes.Expected, $"expected a field name after `{start.Text}.`, found {member.Describe()}");
             }
 
             Advance();
-            return new FieldSyntax(start.Text, member.Text, From(start));
+            return new FieldSyntax(start.Name, member.Name, From(start));
         }
 
-        return new FieldSyntax(null, start.Text, start.Span);
+        return new FieldSyntax(null, start.Name, start.Span);
+    }
+
+    /// <summary>A name where a value is expected: back-quoted, a word that is no keyword, or a keyword that only a value can follow.</summary>
+    private bool IsNameToken(Token token) => token.Kind == TokenKind.QuotedName
+        || (token.Kind == TokenKind.Word && (!Reserved.Contains(token.Text) || IsContextualName(index + 1, excludeMinus: false)));
+
+    /// <summary>
+    /// Whether the token at <paramref name="at"/> can only continue a value, so that the keyword before it is a name (<c>description contains</c>,
+    /// <c>not = true</c>). <paramref name="excludeMinus"/>: where a keyword followed by <c>-</c> still reads as the keyword (<c>not -x</c>).
+    /// </summary>
+    private bool IsContextualName(int at, bool excludeMinus)
+    {
+        var next = tokens[Math.Min(at, tokens.Count - 1)];
+        var after = tokens[Math.Min(at + 1, tokens.Count - 1)];
+        return next.Kind switch
+        {
+            TokenKind.Symbol => next.Text is "=" or "!=" or "<" or "<=" or ">" or ">=" or "." or "+" or "*" or "/" || (next.Text == "-" && !excludeMinus),
+            TokenKind.Word when next.IsWord("in") => after.IsSymbol("("),
+            TokenKind.Word when next.IsWord("not") => StartsNegatedTest(after),
+            TokenKind.Word => next.IsWord("contains") || next.IsWord("starts") || next.IsWord("ends") || next.IsWord("between") || next.IsWord("is")
+                || next.IsWord("within") || next.IsWord("more") || next.IsWord("less"),
+            _ => false,
+        };
+    }
+
+    /// <summary>
+    /// What may follow <c>)</c> to make the parentheses an expression's: an operator or a test that no condition is followed
+    /// by — not `within` or `between` DATE, which end a sequence or an event filter's window (<c>did A where (…) within 2 days</c>).
+    /// </summary>
+    private bool ContinuesParenthesizedValue(int at)
+    {
+        var next = tokens[Math.Min(at, tokens.Count - 1)];
+        var after = tokens[Math.Min(at + 1, tokens.Count - 1)];
+        return next.Kind == TokenKind.Symbol
+            ? next.Text is "=" or "!=" or "<" or "<=" or ">" or ">=" or "+" or "-" or "*" or "/"
+            : next.IsWord("is") || (next.IsWord("in") && after.IsSymbol("(")) || (next.IsWord("not") && StartsNegatedTest(after))
+                || (next.IsWord("between") && after.Kind == TokenKind.Number);
+    }
+
+    private static bool StartsNegatedTest(Token t) => t.IsWord("between") || t.IsWord("in") || t.IsWord("contains") || t.IsWord("starts") || t.IsWord("ends");
+
+    /// <summary>
+    /// Whether the <c>(</c> here opens an expression rather than a condition: its closing <c>)</c> is followed by what
+    /// continues a value (<c>(a + b) * 2 &gt; c</c>, <c>(a) &gt; 3</c>) rather than by <c>and</c>, <c>or</c> or the end.
+    /// </summary>
+    private bool OpensExpression()
+    {
+        var open = 0;
+        for (var i = index; i < tokens.Count && tokens[i].Kind != TokenKind.End; i++)
+        {
+            if (tokens[i].IsSymbol("("))
+            {
+                open++;
+            }
+            else if (tokens[i].IsSymbol(")") && --open == 0)
+            {
+                return ContinuesParenthesizedValue(i + 1);
+            }
+        }
+
+        return false;
     }
 
     private AggregateSyntax Aggregate()
@@ -336,18 +480,18 @@ internal sealed class Parser
         {
             Advance();
             var p = Current;
-            if (p.Kind != TokenKind.Word)
+            if (p.Kind is not (TokenKind.Word or TokenKind.QuotedName))
             {
                 throw Error(DiagnosticCodes.Expected, $"expected an event property after `{typeToken.Text}.`, found {p.Describe()}");
             }
 
             Advance();
-            property = p.Text;
+            property = p.Name;
             propertySpan = p.Span;
         }
 
         var filter = Filter();
-        var eventSyntax = new EventSyntax(typeToken.Text, typeToken.Span, filter, From(typeToken));
+        var eventSyntax = new EventSyntax(typeToken.Name, typeToken.Span, filter, From(typeToken));
         WindowSyntax? window = null;
         if (Current.IsSymbol(","))
         {
@@ -367,7 +511,7 @@ internal sealed class Parser
     private Token EventTypeToken(string function)
     {
         var token = Current;
-        if (token.Kind != TokenKind.Word || Reserved.Contains(token.Text))
+        if (!IsEventTypeToken(token))
         {
             throw Error(DiagnosticCodes.Expected, $"expected an event type inside `{function}(` (such as purchase or email_open, or `any`), found {token.Describe()}");
         }
@@ -379,15 +523,17 @@ internal sealed class Parser
     private EventSyntax Event()
     {
         var typeToken = Current;
-        if (typeToken.Kind != TokenKind.Word || Reserved.Contains(typeToken.Text))
+        if (!IsEventTypeToken(typeToken))
         {
             throw Error(DiagnosticCodes.Expected, $"expected an event type (such as purchase or email_open, or `any`), found {typeToken.Describe()}");
         }
 
         Advance();
         var filter = Filter();
-        return new EventSyntax(typeToken.Text, typeToken.Span, filter, From(typeToken));
+        return new EventSyntax(typeToken.Name, typeToken.Span, filter, From(typeToken));
     }
+
+    private static bool IsEventTypeToken(Token token) => token.Kind == TokenKind.QuotedName || (token.Kind == TokenKind.Word && !Reserved.Contains(token.Text));
 
     /// <summary><c>where</c> and one condition: a comparison, <c>not</c> …, or a parenthesized condition.</summary>
     private ConditionSyntax? Filter()
@@ -404,7 +550,7 @@ internal sealed class Parser
         return filter;
     }
 
-    private TestSyntax Test(ValueSyntax value, Token start)
+    private ConditionSyntax Test(ValueSyntax value, Token start)
     {
         var op = Current;
         if (op.Kind == TokenKind.Symbol && op.Text is "=" or "!=" or "<" or "<=" or ">" or ">=")
@@ -419,7 +565,16 @@ internal sealed class Parser
                 ">" => TestKind.Greater,
                 _ => TestKind.GreaterOrEqual,
             };
-            return new TestSyntax(value, kind, false, [Literal()], null, op.Span, From(start));
+            var right = Expression(ValueExpected);
+            var exact = CaseSensitive();
+
+            // A literal on either side is a test of the other side against it (`30 < age` is `age > 30`).
+            return (value, right) switch
+            {
+                (_, ConstantSyntax literal) => new TestSyntax(value, kind, false, [literal.Literal], null, op.Span, From(start), exact),
+                (ConstantSyntax literal, _) => new TestSyntax(right, Mirror(kind), false, [literal.Literal], null, op.Span, From(start), exact),
+                _ => new CompareSyntax(value, kind, right, op.Span, From(start), exact),
+            };
         }
 
         var negated = false;
@@ -451,13 +606,16 @@ internal sealed class Parser
             }
 
             Expect(")", "`,` and another value, or `)` to close the list");
-            return new TestSyntax(value, TestKind.In, negated, values, null, From(op), From(start));
+            var operatorSpan = From(op);
+            return new TestSyntax(value, TestKind.In, negated, values, null, operatorSpan, From(start), CaseSensitive());
         }
 
         if (word.IsWord("contains"))
         {
             Advance();
-            return new TestSyntax(value, TestKind.Contains, negated, [Literal()], null, From(op), From(start));
+            var literal = Literal();
+            var operatorSpan = From(op);
+            return new TestSyntax(value, TestKind.Contains, negated, [literal], null, operatorSpan, From(start), CaseSensitive());
         }
 
         if (word.IsWord("starts") || word.IsWord("ends"))
@@ -465,7 +623,9 @@ internal sealed class Parser
             Advance();
             ExpectWord("with", $"`with` after `{word.Text}`");
             var kind = word.IsWord("starts") ? TestKind.StartsWith : TestKind.EndsWith;
-            return new TestSyntax(value, kind, negated, [Literal()], null, From(op), From(start));
+            var literal = Literal();
+            var operatorSpan = From(op);
+            return new TestSyntax(value, kind, negated, [literal], null, operatorSpan, From(start), CaseSensitive());
         }
 
         if (negated)
@@ -506,6 +666,28 @@ internal sealed class Parser
 
         return new TestSyntax(value, TestKind.Bare, false, [], null, value.Span, value.Span);
     }
+
+    /// <summary><c>case sensitive</c> after a text test: compare text exactly rather than ignoring case.</summary>
+    private bool CaseSensitive()
+    {
+        if (!Current.IsWord("case") || !Peek().IsWord("sensitive"))
+        {
+            return false;
+        }
+
+        Advance();
+        Advance();
+        return true;
+    }
+
+    private static TestKind Mirror(TestKind kind) => kind switch
+    {
+        TestKind.Less => TestKind.Greater,
+        TestKind.LessOrEqual => TestKind.GreaterOrEqual,
+        TestKind.Greater => TestKind.Less,
+        TestKind.GreaterOrEqual => TestKind.LessOrEqual,
+        _ => kind,
+    };
 
     private LiteralSyntax Literal()
     {
@@ -650,7 +832,7 @@ internal sealed class Parser
     {
         if (++depth > MaxDepth)
         {
-            throw Error(DiagnosticCodes.TooDeep, $"parentheses, `not`s and event filters are nested more than {MaxDepth} deep; simplify, or split into segments with `in segment`");
+            throw Error(DiagnosticCodes.TooDeep, $"parentheses, `not`s, event filters and arithmetic operators are nested more than {MaxDepth} deep; simplify, or split into segments with `in segment`");
         }
     }
 

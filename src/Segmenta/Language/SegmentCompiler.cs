@@ -342,11 +342,14 @@ public sealed class SegmentDefinition
                     case BoundAny any: any.Items.ToList().ForEach(Visit); break;
                     case BoundNot not: Visit(not.Operand); break;
                     case BoundSegmentRef reference when visited.Add(reference.Target): Visit(reference.Target.Condition); break;
-                    case BoundTest { Value: CustomerField tested }: names.Add(tested.Field.Name); break;
-                    case BoundRank { Measure: CustomerField ranked }: names.Add(ranked.Field.Name); break;
+                    case BoundTest test: Traits(test.Value); break;
+                    case BoundCompare compare: Traits(compare.Left); Traits(compare.Right); break;
+                    case BoundRank rank: Traits(rank.Measure); break;
                     default: break;
                 }
             }
+
+            void Traits(BoundValue value) => names.AddRange(value.Leaves().OfType<CustomerField>().Select(f => f.Field.Name));
 
             Visit(Condition);
             return names.Distinct(StringComparer.Ordinal).ToList();

@@ -82,6 +82,10 @@ internal sealed class SegmentSqlWriter
             case BoundTest test:
                 Plan(test.Value);
                 break;
+            case BoundCompare compare:
+                Plan(compare.Left);
+                Plan(compare.Right);
+                break;
             case BoundSequence sequence:
                 sequences.Add(sequence);
                 sequenceNames[sequence] = $"s{sequences.Count}{suffix}";
@@ -112,6 +116,13 @@ internal sealed class SegmentSqlWriter
                 }
 
                 derivedFields[field.Set].Add(field.Field.Name);
+                break;
+            case Arithmetic arithmetic:
+                Plan(arithmetic.Left);
+                Plan(arithmetic.Right);
+                break;
+            case Negation negation:
+                Plan(negation.Operand);
                 break;
             default:
                 break;
@@ -331,8 +342,142 @@ internal sealed class SegmentSqlWriter
             $"{Dialect.ToDouble($"{EventsAlias}.{Q(aggregateNames[a] + "s")}")} / nullif({EventsAlias}.{Q(aggregateNames[a] + "c")}, 0)",
         Aggregate a when a.ZeroWhenEmpty => $"coalesce({EventsAlias}.{Q(aggregateNames[a])}, 0)",
         Aggregate a => $"{EventsAlias}.{Q(aggregateNames[a])}",
+        Arithmetic or Negation or Constant => Scalar(FractionOf(value, rowAlias)),
         _ => throw new InvalidOperationException("unknown value " + value.GetType().Name),
     };
+
+    /// <summary>
+    /// A numeric value as numerator and denominator (null: 1), so that arithmetic with <c>/</c> and averages compare exactly:
+    /// only + − × reach the database, which are exact on decimals. <see cref="Fraction.Positive"/>: the denominator is known
+    /// to be above 0 wherever the numerator is not missing (constants and averages' counts; not a divisor's value).
+    /// </summary>
+    private Fraction FractionOf(BoundValue value, string rowAlias)
+    {
+        switch (value)
+        {
+            case Aggregate { Kind: AggregateKind.Avg } average:
+                return new($"{EventsAlias}.{Q(aggregateNames[average] + "s")}", $"{EventsAlias}.{Q(aggregateNames[average] + "c")}", true, []);
+            case Constant constant:
+                var (whole, scale) = Unscaled(constant.Value);
+                return new(sql.Parameter(whole), scale == 1 ? null : sql.Parameter(scale), true, []);
+            case Negation negation:
+                var operand = FractionOf(negation.Operand, rowAlias);
+                return operand with { Numerator = $"(-{operand.Numerator})" };
+            case Arithmetic arithmetic:
+                var l = FractionOf(arithmetic.Left, rowAlias);
+                var r = FractionOf(arithmetic.Right, rowAlias);
+                var positive = l.Positive && r.Positive;
+                List<string> guards = [.. l.Guards, .. r.Guards];
+                var sign = arithmetic.Op == ArithmeticOp.Add ? "+" : "-";
+                switch (arithmetic.Op)
+                {
+                    case ArithmeticOp.Add or ArithmeticOp.Subtract when l.Denominator is null && r.Denominator is null:
+                        return new($"({l.Numerator} {sign} {r.Numerator})", null, true, guards);
+                    case ArithmeticOp.Add or ArithmeticOp.Subtract:
+                        return new($"({Times(l.Numerator, r.Denominator)} {sign} {Times(r.Numerator, l.Denominator)})", Times(l.Denominator, r.Denominator), positive, guards);
+                    case ArithmeticOp.Multiply:
+                        return new(Times(l.Numerator, r.Numerator)!, Times(l.Denominator, r.Denominator), positive, guards);
+                    default:
+                        // The divisor's denominator moves up into the numerator, where a zero would no longer make the
+                        // result missing: one that can be zero (a quotient's) is kept as a guard.
+                        if (!r.Positive && r.Denominator is { } divisorDenominator)
+                        {
+                            guards.Add(divisorDenominator);
+                        }
+
+                        return new(Times(l.Numerator, r.Denominator)!, Times(l.Denominator, r.Numerator), positive && arithmetic.Right is Constant { Value: > 0 }, guards);
+                }
+
+            default:
+                return new(ValueExpression(value, rowAlias), null, true, []);
+        }
+    }
+
+    /// <summary>A fraction as one SQL value: a double where it divides, missing where a denominator or a guard is 0.</summary>
+    private string Scalar(Fraction f)
+    {
+        var value = f.Denominator is { } d ? $"{Dialect.ToDouble(f.Numerator)} / nullif({d}, 0)" : f.Numerator;
+        return f.Guards.Count == 0 ? value : $"CASE WHEN {Unguarded(f.Guards)} THEN NULL ELSE {value} END";
+    }
+
+    /// <summary>True where some guard is 0 (a division by zero happened inside).</summary>
+    private static string Unguarded(IEnumerable<string> guards) => string.Join(" OR ", guards.Select(g => $"{g} = 0"));
+
+    /// <summary>A product of factors where null stands for 1.</summary>
+    private string? Times(string? a, string? b) => (a, b) switch
+    {
+        (null, _) => b,
+        (_, null) => a,
+        _ => Dialect.Product(a, b),
+    };
+
+    /// <summary>A decimal as a whole number over a power of ten, both as small as they can be (0.20 is 2 / 10).</summary>
+    private static (object Whole, long Scale) Unscaled(decimal value)
+    {
+        var scale = 1L;
+        var whole = value;
+        while (whole != decimal.Truncate(whole) && Math.Abs(whole) < 1e26m)
+        {
+            whole *= 10;
+            scale *= 10;
+        }
+
+        if (whole != decimal.Truncate(whole))
+        {
+            return (value, 1);
+        }
+
+        return (whole is >= long.MinValue and <= long.MaxValue ? (long)whole : whole, scale);
+    }
+
+    /// <summary>A numeric value as <c>Numerator / Denominator</c>; a null denominator is 1. Missing wherever a guard is 0.</summary>
+    private sealed record Fraction(string Numerator, string? Denominator, bool Positive, IReadOnlyList<string> Guards);
+
+    /// <summary>
+    /// Two values compared. Numbers compare as fractions multiplied out (<c>a/b &lt; c/d</c> is <c>a·d &lt; c·b</c>, the
+    /// comparison turned round where <c>b·d</c> is negative, missing where it is 0). Text equality ignores case unless
+    /// <c>case sensitive</c>.
+    /// </summary>
+    private string Compare(BoundCompare compare, string rowAlias)
+    {
+        var op = compare.Op switch
+        {
+            TestOp.Equal => "=",
+            TestOp.NotEqual => "<>",
+            TestOp.Less => "<",
+            TestOp.LessOrEqual => "<=",
+            TestOp.Greater => ">",
+            _ => ">=",
+        };
+        if (compare.Left.Type is FieldType.Integer or FieldType.Number)
+        {
+            var l = FractionOf(compare.Left, rowAlias);
+            var r = FractionOf(compare.Right, rowAlias);
+            var (lhs, rhs) = (Times(l.Numerator, r.Denominator), Times(r.Numerator, l.Denominator));
+            var zero = l.Guards.Count + r.Guards.Count == 0 ? "" : $"WHEN {Unguarded([.. l.Guards, .. r.Guards])} THEN NULL ";
+            if (l.Positive && r.Positive)
+            {
+                return zero.Length == 0 ? $"{lhs} {op} {rhs}" : $"CASE {zero}ELSE {lhs} {op} {rhs} END";
+            }
+
+            var turned = compare.Op switch
+            {
+                TestOp.Less => ">",
+                TestOp.LessOrEqual => ">=",
+                TestOp.Greater => "<",
+                TestOp.GreaterOrEqual => "<=",
+                _ => op,
+            };
+            var denominator = Times(l.Denominator, r.Denominator);
+            return $"CASE {zero}WHEN {denominator} > 0 THEN {lhs} {op} {rhs} WHEN {denominator} < 0 THEN {lhs} {turned} {rhs} END";
+        }
+
+        var left = ValueExpression(compare.Left, rowAlias);
+        var right = ValueExpression(compare.Right, rowAlias);
+        return compare.Left.Type == FieldType.Text && !compare.CaseSensitive && compare.Op is TestOp.Equal or TestOp.NotEqual
+            ? $"lower({left}) {op} lower({right})"
+            : $"{left} {op} {right}";
+    }
 
     /// <summary>The predicate of a condition. <paramref name="negated"/>: a <c>not</c> is above it.</summary>
     public string Predicate(BoundCondition condition, bool negated, string rowAlias = "c")
@@ -354,6 +499,9 @@ internal sealed class SegmentSqlWriter
             case BoundTest test:
                 var leaf = Test(test, rowAlias);
                 return negated && test.Op is not (TestOp.IsNull or TestOp.IsNotNull) ? $"coalesce({leaf}, false)" : leaf;
+            case BoundCompare compare:
+                var comparison = Compare(compare, rowAlias);
+                return negated ? $"coalesce({comparison}, false)" : comparison;
             default:
                 throw new InvalidOperationException("unknown condition " + condition.GetType().Name);
         }
@@ -392,7 +540,7 @@ internal sealed class SegmentSqlWriter
             return DayTest(v, test.Op, test.Literals.Cast<DateOnly>().ToList());
         }
 
-        if (type == FieldType.Text && test.Op is not (TestOp.Less or TestOp.LessOrEqual or TestOp.Greater or TestOp.GreaterOrEqual or TestOp.Between or TestOp.NotBetween))
+        if (type == FieldType.Text && !test.CaseSensitive && test.Op is not (TestOp.Less or TestOp.LessOrEqual or TestOp.Greater or TestOp.GreaterOrEqual or TestOp.Between or TestOp.NotBetween))
         {
             // Equality and matching ignore case: "us" finds "US".
             var lower = $"lower({v})";
@@ -425,6 +573,12 @@ internal sealed class SegmentSqlWriter
             TestOp.NotBetween => $"{v} NOT BETWEEN {L(0)} AND {L(1)}",
             TestOp.In => $"{v} IN ({string.Join(", ", test.Literals.Select((_, i) => L(i)))})",
             TestOp.NotIn => $"{v} NOT IN ({string.Join(", ", test.Literals.Select((_, i) => L(i)))})",
+            TestOp.Contains => Dialect.Contains(v, L(0)),
+            TestOp.NotContains => "NOT " + Dialect.Contains(v, L(0)),
+            TestOp.StartsWith => Dialect.StartsWith(v, L(0)),
+            TestOp.NotStartsWith => "NOT " + Dialect.StartsWith(v, L(0)),
+            TestOp.EndsWith => "(" + Dialect.EndsWith(v, L(0)) + ")",
+            TestOp.NotEndsWith => "NOT (" + Dialect.EndsWith(v, L(0)) + ")",
             _ => throw new InvalidOperationException($"{test.Op} on {type}"),
         };
     }

@@ -23,8 +23,14 @@ internal sealed record DidSyntax(bool Negated, EventSyntax First, EventSyntax? T
 /// <summary><c>top|bottom N [%] by measure</c>.</summary>
 internal sealed record RankSyntax(bool Top, decimal Size, bool Percent, TextSpan SizeSpan, ValueSyntax Measure, TextSpan Span) : ConditionSyntax(Span);
 
-/// <summary>A value and what is asked of it: <c>age between 25 and 44</c>, or a bare boolean field.</summary>
-internal sealed record TestSyntax(ValueSyntax Value, TestKind Kind, bool Negated, IReadOnlyList<LiteralSyntax> Literals, QuantitySyntax? Quantity, TextSpan OperatorSpan, TextSpan Span) : ConditionSyntax(Span);
+/// <summary>
+/// A value and what is asked of it: <c>age between 25 and 44</c>, or a bare boolean field. <paramref name="CaseSensitive"/>:
+/// a text test written with <c>case sensitive</c>.
+/// </summary>
+internal sealed record TestSyntax(ValueSyntax Value, TestKind Kind, bool Negated, IReadOnlyList<LiteralSyntax> Literals, QuantitySyntax? Quantity, TextSpan OperatorSpan, TextSpan Span, bool CaseSensitive = false) : ConditionSyntax(Span);
+
+/// <summary>Two expressions compared (<c>count(cart_add) &gt; count(purchase)</c>); <see cref="Kind"/> is one of = != &lt; &lt;= &gt; &gt;=.</summary>
+internal sealed record CompareSyntax(ValueSyntax Left, TestKind Kind, ValueSyntax Right, TextSpan OperatorSpan, TextSpan Span, bool CaseSensitive = false) : ConditionSyntax(Span);
 
 internal enum TestKind
 {
@@ -56,6 +62,15 @@ internal sealed record FieldSyntax(string? Qualifier, string Name, TextSpan Span
 
 /// <summary><c>sum(purchase.revenue where category = "shoes", last 90 days)</c>.</summary>
 internal sealed record AggregateSyntax(string Function, TextSpan FunctionSpan, bool Distinct, EventSyntax Event, string? Property, TextSpan PropertySpan, WindowSyntax? Window, TextSpan Span) : ValueSyntax(Span);
+
+/// <summary>Arithmetic: <c>left op right</c> with op one of + - * /.</summary>
+internal sealed record BinarySyntax(char Operator, ValueSyntax Left, ValueSyntax Right, TextSpan OperatorSpan, TextSpan Span) : ValueSyntax(Span);
+
+/// <summary>Unary minus of an expression that is not a number written as such (<c>-sum(refund.revenue)</c>).</summary>
+internal sealed record NegateSyntax(ValueSyntax Operand, TextSpan Span) : ValueSyntax(Span);
+
+/// <summary>A literal where an expression stands: a number inside arithmetic, or either side of a comparison.</summary>
+internal sealed record ConstantSyntax(LiteralSyntax Literal) : ValueSyntax(Literal.Span);
 
 /// <summary>An event type with an optional filter on its properties.</summary>
 internal sealed record EventSyntax(string Type, TextSpan TypeSpan, ConditionSyntax? Filter, TextSpan Span);

@@ -18,7 +18,10 @@ internal enum TokenKind
     /// <summary>A calendar date, YYYY-MM-DD.</summary>
     Date,
 
-    /// <summary>Punctuation or an operator: ( ) , . = != &lt; &lt;= &gt; &gt;= % -.</summary>
+    /// <summary>A name in back quotes (<c>`description`</c>): never a keyword; its value is the name.</summary>
+    QuotedName,
+
+    /// <summary>Punctuation or an operator: ( ) , . = != &lt; &lt;= &gt; &gt;= % + - * /.</summary>
     Symbol,
 
     /// <summary>The end of the text.</summary>
@@ -32,6 +35,9 @@ internal readonly record struct Token(TokenKind Kind, string Text, object? Value
 
     public bool IsSymbol(string symbol) => Kind == TokenKind.Symbol && Text == symbol;
 
+    /// <summary>The name a word or a back-quoted name spells.</summary>
+    public string Name => Kind == TokenKind.QuotedName ? (string)Value! : Text;
+
     /// <summary>How a diagnostic names this token.</summary>
     public string Describe() => Kind switch
     {
@@ -39,13 +45,15 @@ internal readonly record struct Token(TokenKind Kind, string Text, object? Value
         TokenKind.String => "a string",
         TokenKind.Number => $"the number {Text}",
         TokenKind.Date => $"the date {Text}",
+        TokenKind.QuotedName => $"the name {Text}",
         _ => $"`{Text}`",
     };
 }
 
 /// <summary>
 /// Splits segment text into tokens. Comments run from <c>#</c> or <c>//</c> to the end of the line.
-/// Strings take double or single quotes with backslash escapes. Never throws: bad characters become
+/// Strings take double or single quotes with backslash escapes; back quotes make any text on one line a name.
+/// Never throws: bad characters become
 /// diagnostics and are skipped.
 /// </summary>
 internal sealed class Tokenizer
@@ -111,6 +119,11 @@ internal sealed class Tokenizer
             return QuotedString(c, start, startLine, column);
         }
 
+        if (c == '`')
+        {
+            return QuotedName(start, startLine, column);
+        }
+
         var two = position + 1 < text.Length ? text.Substring(position, 2) : "";
         if (two is "!=" or "<>" or "<=" or ">=" or "==")
         {
@@ -119,7 +132,7 @@ internal sealed class Tokenizer
             return new Token(TokenKind.Symbol, symbol, null, SpanFrom(start, startLine, column));
         }
 
-        if (c is '(' or ')' or ',' or '.' or '=' or '<' or '>' or '%' or '-')
+        if (c is '(' or ')' or ',' or '.' or '=' or '<' or '>' or '%' or '+' or '-' or '*' or '/')
         {
             position++;
             return new Token(TokenKind.Symbol, c.ToString(), null, SpanFrom(start, startLine, column));
@@ -256,6 +269,30 @@ internal sealed class Tokenizer
         var span = SpanFrom(start, startLine, column);
         diagnostics.Add(new Diagnostic(DiagnosticCodes.UnterminatedString, $"this string has no closing {quote} before the end of the line", span));
         return new Token(TokenKind.String, text[start..position], value.ToString(), span);
+    }
+
+    private Token QuotedName(int start, int startLine, int column)
+    {
+        var end = position + 1;
+        while (end < text.Length && text[end] is not ('`' or '\n'))
+        {
+            end++;
+        }
+
+        var closed = end < text.Length && text[end] == '`';
+        position = closed ? end + 1 : end;
+        var span = SpanFrom(start, startLine, column);
+        var name = text[(start + 1)..end];
+        if (!closed)
+        {
+            diagnostics.Add(new Diagnostic(DiagnosticCodes.UnterminatedString, "this name has no closing ` before the end of the line", span));
+        }
+        else if (name.Length == 0)
+        {
+            diagnostics.Add(new Diagnostic(DiagnosticCodes.UnexpectedCharacter, "an empty name: write a field, property or event type between the back quotes", span));
+        }
+
+        return new Token(TokenKind.QuotedName, text[start..position], name, span);
     }
 
     private static string Shorten(string s) => s.Length > 20 ? s[..20] + "…" : s;

@@ -62,6 +62,10 @@ public sealed class DuckDbDialect : ISqlDialect
     /// <inheritdoc />
     public string ToDouble(string number) => $"CAST({number} AS DOUBLE)";
 
+    /// <inheritdoc/>
+    /// <remarks>DuckDB keeps the wider operand's precision (DECIMAL(18,4) × DECIMAL(18,4) is DECIMAL(18,8)); a HUGEINT factor makes it 38 digits.</remarks>
+    public string Product(string a, string b) => $"({a} * CAST(1 AS HUGEINT) * {b})";
+
     /// <inheritdoc />
     public string DoubleType => "DOUBLE";
 

@@ -51,6 +51,12 @@ public interface ISqlDialect
     string ToDouble(string number);
 
     /// <summary>
+    /// <paramref name="a"/> × <paramref name="b"/> in a type wide enough not to overflow where the operands' own would: a
+    /// product of two 18-digit decimals or two big integers. Exact on exact operands (decimals stay decimals).
+    /// </summary>
+    string Product(string a, string b);
+
+    /// <summary>
     /// An aggregate: the discrete quantiles of <paramref name="value"/> (values it takes) at <paramref name="shares"/>,
     /// as one list in that order (null when no row has a value).
     /// </summary>

@@ -84,6 +84,10 @@ public sealed class PostgresDialect : ISqlDialect
     /// <inheritdoc />
     public string ToDouble(string number) => $"CAST({number} AS DOUBLE PRECISION)";
 
+    /// <inheritdoc/>
+    /// <remarks>NUMERIC has no fixed precision; only bigint × bigint needs the cast.</remarks>
+    public string Product(string a, string b) => $"(CAST({a} AS NUMERIC) * {b})";
+
     /// <inheritdoc />
     public string DoubleType => "DOUBLE PRECISION";
 

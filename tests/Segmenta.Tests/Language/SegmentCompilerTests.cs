@@ -39,14 +39,14 @@ public sealed class SegmentCompilerTests
         var compilation = SegmentCompiler.Compile(
             """
             segment a where age > 30
-            segment b where age > 3 * 4
+            segment b where age > 3 § 4
             segment c where age < 20 ~
             segment d where country = "US"
             """,
             Schema);
 
         Assert.Equal(["a", "d"], compilation.Segments.Select(s => s.Name));
-        Assert.Contains(compilation.Diagnostics, d => d.Span.Line == 2 && d.Message.Contains("unexpected character `*`", StringComparison.Ordinal));
+        Assert.Contains(compilation.Diagnostics, d => d.Span.Line == 2 && d.Message.Contains("unexpected character `§`", StringComparison.Ordinal));
         Assert.Contains(compilation.Diagnostics, d => d.Span.Line == 3 && d.Message.Contains("unexpected character `~`", StringComparison.Ordinal));
         Assert.False(compilation.Success);
     }
