@@ -427,7 +427,7 @@ internal sealed class SegmentSqlWriter
             return (value, 1);
         }
 
-        return (whole is >= long.MinValue and <= long.MaxValue ? (long)whole : whole, scale);
+        return (whole is >= long.MinValue and <= long.MaxValue ? (object)(long)whole : whole, scale);
     }
 
     /// <summary>A numeric value as <c>Numerator / Denominator</c>; a null denominator is 1. Missing wherever a guard is 0.</summary>
