@@ -7,7 +7,7 @@ internal static class OnlineRetailCsv
 {
     public static readonly TimeZoneInfo London = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
 
-    public sealed record Line(string Invoice, string Product, string Customer, DateTime At, decimal Amount, bool Cancelled, string Country);
+    public sealed record Line(string Invoice, string Product, string Customer, DateTime At, decimal Amount, bool Cancelled, string Country, string Description);
 
     public static List<Line> Read(string path)
     {
@@ -22,7 +22,7 @@ internal static class OnlineRetailCsv
 
             var at = TimeZoneInfo.ConvertTimeToUtc(DateTime.ParseExact(f[4], "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), London);
             result.Add(new Line(f[0], f[1], ((long)double.Parse(f[6], CultureInfo.InvariantCulture)).ToString(CultureInfo.InvariantCulture), at,
-                decimal.Parse(f[3], CultureInfo.InvariantCulture) * decimal.Parse(f[5], CultureInfo.InvariantCulture), f[0].StartsWith('C'), f[7]));
+                decimal.Parse(f[3], CultureInfo.InvariantCulture) * decimal.Parse(f[5], CultureInfo.InvariantCulture), f[0].StartsWith('C'), f[7], f[2]));
         }
 
         return result;
