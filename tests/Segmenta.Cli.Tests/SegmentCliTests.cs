@@ -47,6 +47,14 @@ public sealed class SegmentCliTests : IDisposable
         Assert.All(diagnostics, d => Assert.Equal(["code", "message", "file", "line", "column", "length"], d.EnumerateObject().Select(p => p.Name)));
         Assert.Equal([("SEG020", 2, 7), ("SEG010", 3, 40)], diagnostics.Select(d => (d.GetProperty("code").GetString(), d.GetProperty("line").GetInt32(), d.GetProperty("column").GetInt32())));
         Assert.Equal(["us_spenders", "recent"], doc.RootElement.GetProperty("segments").EnumerateArray().Select(s => s.GetProperty("name").GetString()));
+
+        // What did not compile, per file, each with its first error (a stray character drops only its own segment).
+        Assert.Equal(
+            [("broken", "segments/bad.seg", 1, "SEG020"), ("unfinished", "segments/bad.seg", 3, "SEG010")],
+            doc.RootElement.GetProperty("not_compiled").EnumerateArray().Select(f =>
+                (f.GetProperty("name").GetString(), f.GetProperty("file").GetString(), f.GetProperty("line").GetInt32(), f.GetProperty("first_error").GetProperty("code").GetString())));
+        Assert.Contains("segments/bad.seg: compiled none; not compiled broken (line 1, SEG020), unfinished (line 3, SEG010)", stdout, StringComparison.Ordinal);
+        Assert.Contains("segments/core.seg: compiled us_spenders, recent; not compiled none", stdout, StringComparison.Ordinal);
     }
 
     [Fact]

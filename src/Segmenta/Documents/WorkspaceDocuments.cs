@@ -21,8 +21,14 @@ public sealed record WorkspaceCreatedDocument(string Workspace, string Warehouse
 /// <summary>A file loaded (<c>ingest</c>): rows read, loaded, set aside in quarantine, and skipped as already loaded.</summary>
 public sealed record IngestResultDocument(long Read, long Loaded, long Quarantined, long Duplicates);
 
-/// <summary>The workspace's segment files checked (<c>segment check</c>): the files, the segments in dependency order, diagnostics and warnings.</summary>
-public sealed record LibraryCheckDocument(IReadOnlyList<string?> Files, IReadOnlyList<CompiledSegmentDocument> Segments, IReadOnlyList<DiagnosticDocument> Diagnostics, IReadOnlyList<SegmentWarningDocument> Warnings);
+/// <summary>
+/// The workspace's segment files checked (<c>segment check</c>): the files, the segments that compiled in dependency order,
+/// those that did not (in file order, each with its first error), diagnostics and warnings.
+/// </summary>
+public sealed record LibraryCheckDocument(IReadOnlyList<string?> Files, IReadOnlyList<CompiledSegmentDocument> Segments, IReadOnlyList<DiagnosticDocument> Diagnostics, IReadOnlyList<SegmentWarningDocument> Warnings, IReadOnlyList<NotCompiledSegmentDocument> NotCompiled);
+
+/// <summary>A segment left out for its errors: its name (null when the text does not get that far), where, and its first error.</summary>
+public sealed record NotCompiledSegmentDocument(string? Name, string? File, int Line, DiagnosticDocument? FirstError);
 
 /// <summary>A segment that compiled: where it is written and its version.</summary>
 public sealed record CompiledSegmentDocument(string Name, string? Title, string? File, int Line, string Version, IReadOnlyList<string> DependsOn);
@@ -57,11 +63,12 @@ public static class WorkspaceDocuments
     public static IngestResultDocument Ingest(IngestSummary s) => new(s.Read, s.Loaded, s.Quarantined, s.Duplicates);
 
     /// <summary>A check of the user's segment files.</summary>
-    public static LibraryCheckDocument Check(IReadOnlyList<string?> files, IReadOnlyList<Language.SegmentDefinition> segments, IEnumerable<Language.Diagnostic> diagnostics, IEnumerable<(Language.SegmentDefinition Segment, string Trait, string Message)> warnings) => new(
+    public static LibraryCheckDocument Check(IReadOnlyList<string?> files, IReadOnlyList<Language.SegmentDefinition> segments, IEnumerable<Language.Diagnostic> diagnostics, IEnumerable<(Language.SegmentDefinition Segment, string Trait, string Message)> warnings, IEnumerable<Language.FailedSegment> failed) => new(
         files,
         [.. segments.Select(s => new CompiledSegmentDocument(s.Name, s.Title, s.File, s.Span.Line, s.Version, s.DependsOn))],
         [.. diagnostics.Select(SegmentDocuments.Diagnostic)],
-        [.. warnings.Select(w => new SegmentWarningDocument(w.Segment.Name, w.Segment.File, w.Segment.Span.Line, w.Trait, w.Message))]);
+        [.. warnings.Select(w => new SegmentWarningDocument(w.Segment.Name, w.Segment.File, w.Segment.Span.Line, w.Trait, w.Message))],
+        [.. failed.Select(f => new NotCompiledSegmentDocument(f.Name, f.File, f.Line, f.FirstError is { } d ? SegmentDocuments.Diagnostic(d) : null))]);
 
     public static MaterializedDocument Materialized(DateTime asOf, IEnumerable<Materialization> stored, int skippedWithErrors) =>
         new(Iso(asOf), [.. stored.Select(m => new MaterializedSegmentDocument(m.Segment, m.Version, m.Size))], skippedWithErrors);

@@ -34,8 +34,11 @@ internal sealed class Parser
         this.diagnostics = diagnostics;
     }
 
-    /// <summary>Parses a file of segments.</summary>
-    public static List<SegmentSyntax> ParseFile(string text, List<Diagnostic> diagnostics)
+    /// <summary>
+    /// Parses a file of segments. <paramref name="failed"/> receives each segment left out for a syntax or lexical error:
+    /// its name (when the text got that far) and where its keyword is.
+    /// </summary>
+    public static List<SegmentSyntax> ParseFile(string text, List<Diagnostic> diagnostics, List<(string? Name, TextSpan At)>? failed = null)
     {
         var before = diagnostics.Count;
         var parser = new Parser(Tokenizer.Tokenize(text, diagnostics), diagnostics);
@@ -62,9 +65,15 @@ internal sealed class Parser
                 {
                     segments.Add(segment);
                 }
+                else
+                {
+                    failed?.Add((segment.Name, parser.tokens[start].Span));
+                }
             }
             catch (SyntaxError)
             {
+                var name = parser.tokens[Math.Min(start + 1, parser.tokens.Count - 1)];
+                failed?.Add((name.Kind == TokenKind.Word && IsName(name.Text) ? name.Text : null, parser.tokens[start].Span));
                 // Resume at the next `segment` after this one's keyword (which may be the token the error was found at).
                 parser.index = start;
                 parser.SkipToNextSegment();

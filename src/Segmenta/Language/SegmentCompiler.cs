@@ -30,12 +30,15 @@ public static class SegmentCompiler
         ArgumentNullException.ThrowIfNull(schema);
         var diagnostics = new List<Diagnostic>();
         var parsed = new List<(SegmentSyntax Syntax, SegmentSource Source)>();
+        var failed = new List<(string? Name, string? File, TextSpan At)>();
         foreach (var source in sources)
         {
             var found = new List<Diagnostic>();
-            var segments = Parser.ParseFile(source.Text, found);
+            var unparsed = new List<(string? Name, TextSpan At)>();
+            var segments = Parser.ParseFile(source.Text, found, unparsed);
             diagnostics.AddRange(found.Select(d => d with { File = source.File }));
             parsed.AddRange(segments.Select(s => (s, source)));
+            failed.AddRange(unparsed.Select(u => (u.Name, source.File, u.At)));
         }
 
         var byName = new Dictionary<string, (SegmentSyntax Syntax, SegmentSource Source)>(StringComparer.Ordinal);
@@ -48,6 +51,7 @@ public static class SegmentCompiler
                     $"a segment named `{item.Syntax.Name}` is already defined at {first.Source.File ?? "<text>"}:{first.Syntax.NameSpan.Line}:{first.Syntax.NameSpan.Column}",
                     item.Syntax.NameSpan,
                     item.Source.File));
+                failed.Add((item.Syntax.Name, item.Source.File, item.Syntax.Span));
                 continue;
             }
 
@@ -93,6 +97,10 @@ public static class SegmentCompiler
             {
                 result.Add(definition);
             }
+            else
+            {
+                failed.Add((name, byName[name].Source.File, byName[name].Syntax.Span));
+            }
         }
 
         var files = sources.Select(s => s.File).ToList();
@@ -102,7 +110,19 @@ public static class SegmentCompiler
             .ThenBy(d => d.Span.Start)
             .ThenBy(d => d.Code, StringComparer.Ordinal)
             .ToList();
-        return new SegmentCompilation(result, ordered);
+        var notCompiled = failed
+            .OrderBy(f => files.IndexOf(f.File))
+            .ThenBy(f => f.At.Start)
+            .Select(f => new FailedSegment(f.Name, f.File, f.At.Line, FirstError(ordered, failed, f)))
+            .ToList();
+        return new SegmentCompilation(result, ordered, notCompiled);
+    }
+
+    /// <summary>The first diagnostic in a failed segment's text: from its keyword to the next segment's of the same file.</summary>
+    private static Diagnostic? FirstError(List<Diagnostic> diagnostics, List<(string? Name, string? File, TextSpan At)> failed, (string? Name, string? File, TextSpan At) segment)
+    {
+        var next = failed.Where(f => f.File == segment.File && f.At.Start > segment.At.Start).Select(f => f.At.Start).DefaultIfEmpty(int.MaxValue).Min();
+        return diagnostics.FirstOrDefault(d => d.File == segment.File && d.Span.Start >= segment.At.Start && d.Span.Start < next);
     }
 
     /// <summary>Compiles one text of segments.</summary>
@@ -220,14 +240,21 @@ public static class SegmentCompiler
     }
 }
 
-/// <summary>The outcome of compiling segment files: the segments that compiled, and every diagnostic.</summary>
+/// <summary>A segment that did not compile: its name (null when the text does not get that far), where it starts, and its first error.</summary>
+public sealed record FailedSegment(string? Name, string? File, int Line, Diagnostic? FirstError);
+
+/// <summary>The outcome of compiling segment files: the segments that compiled, those that did not, and every diagnostic.</summary>
 public sealed class SegmentCompilation
 {
-    internal SegmentCompilation(IReadOnlyList<SegmentDefinition> segments, IReadOnlyList<Diagnostic> diagnostics)
+    internal SegmentCompilation(IReadOnlyList<SegmentDefinition> segments, IReadOnlyList<Diagnostic> diagnostics, IReadOnlyList<FailedSegment>? failed = null)
     {
         Segments = segments;
         Diagnostics = diagnostics;
+        Failed = failed ?? [];
     }
+
+    /// <summary>Segments written but left out for their errors, in file order.</summary>
+    public IReadOnlyList<FailedSegment> Failed { get; }
 
     /// <summary>Segments without errors, in file order.</summary>
     public IReadOnlyList<SegmentDefinition> Segments { get; }
