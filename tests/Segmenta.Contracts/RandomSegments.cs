@@ -39,7 +39,7 @@ internal sealed class RandomSegments(ulong seed)
     private string Leaf() => Pick(17) switch
     {
         14 or 15 => Expression(),
-        16 => Chance(0.5) ? QuotedAndExact() : FilterExpression(),
+        16 => Pick(3) switch { 0 => QuotedAndExact(), 1 => FilterExpression(), _ => ComputedTrait() },
         0 or 1 => AgeTest(),
         2 => TextTest("country", RandomWorkspace.Countries.Append("u").Append("A").ToList()),
         3 => TextTest("email", ["gmail", "GMAIL.com", ".org", "ann", "bob1"]),
@@ -265,6 +265,20 @@ internal sealed class RandomSegments(ulong seed)
         6 => $"{Pick(["avg(purchase.revenue)", "avg(purchase.quantity, last 1 years)", "income / 1000"])} {Pick(["<", ">=", "="])} {Pick(["avg(purchase.revenue, last 2 years)", "age", "sum(purchase.quantity) / count(purchase)"])}",
         7 => $"{Pick(["first(purchase)", "last(purchase)", "signup_at"])} {Pick(["<", ">=", "=", "!="])} {Pick(["last(email_open)", "first(any)", "signup_at"])}",
         _ => $"{18 + Pick(60)} {Pick(["<", ">="])} age",
+    };
+
+    /// <summary>The fixture library's computed traits, tested, combined and ranked by.</summary>
+    private string ComputedTrait() => Pick(9) switch
+    {
+        0 => $"refund_share {Pick([">", "<=", "="])} 0.{Pick(4)}",
+        1 => $"favourite_category {Pick(["=", "!="])} \"{Pick(RandomWorkspace.Categories)}\"{(Chance(0.5) ? " case sensitive" : "")}",
+        2 => $"days_between_purchases {Pick(["<", ">="])} {1 + Pick(90)}",
+        3 => $"{Pick(["top", "bottom"])} {1 + Pick(30)}% by {Pick(["net_revenue", "yearly_value", "refund_share", "days_between_purchases", "age_in_days"])}",
+        4 => $"yearly_value - net_revenue {Pick([">", "<"])} {Pick(200)}",
+        5 => $"age_in_days {Pick([">", "<"])} {Pick(20_000)} or days_since(last(purchase)) {Pick([">", "<"])} {Pick(400)}.{Pick(10)}",
+        6 => "in segment returners",
+        7 => $"days_since(signup_at) between {Pick(300)} and {300 + Pick(700)}",
+        _ => $"favourite_category is {(Chance(0.5) ? "" : "not ")}null and net_revenue > {Pick(300)}",
     };
 
     /// <summary>Back-quoted names (which are never keywords) and case-sensitive text tests.</summary>

@@ -17,6 +17,7 @@ internal sealed class ReferenceEvaluator
     private readonly IReadOnlyList<RefCustomer> customers;
     private readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>> derived;
     private readonly Dictionary<string, ConditionSyntax> segments;
+    private readonly Dictionary<string, ValueSyntax> traits;
     private readonly DateTime asOf;
     private readonly TimeZoneInfo zone;
     private readonly Dictionary<RankSyntax, HashSet<string>> rankCache = new(ReferenceEqualityComparer.Instance);
@@ -31,7 +32,9 @@ internal sealed class ReferenceEvaluator
         this.customers = customers;
         this.derived = derived;
         var diagnostics = new List<Diagnostic>();
-        segments = Parser.ParseFile(segmentLibrary, diagnostics).ToDictionary(s => s.Name, s => s.Condition);
+        var (parsedSegments, parsedTraits) = Parser.ParseDefinitions(segmentLibrary, diagnostics);
+        segments = parsedSegments.ToDictionary(s => s.Name, s => s.Condition);
+        traits = parsedTraits.ToDictionary(t => t.Name, t => t.Expression);
         if (diagnostics.Count > 0)
         {
             throw new InvalidOperationException(string.Join("; ", diagnostics));
@@ -106,14 +109,22 @@ internal sealed class ReferenceEvaluator
     private static object? EventValue(ValueSyntax value, IReadOnlyDictionary<string, object?> e) => value switch
     {
         FieldSyntax field => e[field.Name],
-        _ => Arithmetic(value, v => EventValue(v, e)),
+        _ => Arithmetic(value, v => EventValue(v, e), DateTime.MinValue, TimeZoneInfo.Utc),
     };
 
     /// <summary>Arithmetic evaluated exactly, as fractions; missing operands and division by zero give missing.</summary>
-    private static Rational? Arithmetic(ValueSyntax value, Func<ValueSyntax, object?> operand)
+    private static Rational? Arithmetic(ValueSyntax value, Func<ValueSyntax, object?> operand, DateTime asOf, TimeZoneInfo zone)
     {
         switch (value)
         {
+            case CallSyntax { Function: "days_since" } call:
+                // A time: days to as-of, to the microsecond; a date: whole days to as-of's day in the workspace zone.
+                return operand(call.Argument) switch
+                {
+                    DateTime t => Rational.Of((asOf - t).Ticks / 10)!.Value / Rational.Of(86_400_000_000L)!.Value,
+                    DateOnly d => Rational.Of((long)(DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(asOf, zone)).DayNumber - d.DayNumber)),
+                    _ => null,
+                };
             case ConstantSyntax constant:
                 return Rational.Of(constant.Literal.Value);
             case NegateSyntax negate:
@@ -187,8 +198,10 @@ internal sealed class ReferenceEvaluator
     {
         switch (value)
         {
-            case FieldSyntax { Qualifier: null } field:
+            case FieldSyntax { Qualifier: null } field when customer.Traits.ContainsKey(field.Name):
                 return customer.Traits[field.Name];
+            case FieldSyntax { Qualifier: null } field:
+                return Value(traits[field.Name], customer);
             case FieldSyntax field:
                 return derived[field.Qualifier!].TryGetValue(customer.Id, out var row) ? row[field.Name] : null;
             case AggregateSyntax aggregate:
@@ -209,6 +222,9 @@ internal sealed class ReferenceEvaluator
                         return values.Count == 0 ? null : values.Order(Comparer<object?>.Create(Compare)).First();
                     case "max":
                         return values.Count == 0 ? null : values.Order(Comparer<object?>.Create(Compare)).Last();
+                    case "most_frequent":
+                        // The value most events have; ties go to the smallest (ordinal for text).
+                        return values.GroupBy(v => v).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, Comparer<object?>.Create(Compare)).Select(g => g.Key).FirstOrDefault();
                     case "first":
                         return events.Count == 0 ? null : events.Min(Time);
                     default:
@@ -216,7 +232,7 @@ internal sealed class ReferenceEvaluator
                 }
 
             default:
-                return Arithmetic(value, v => Value(v, customer));
+                return Arithmetic(value, v => Value(v, customer), asOf, zone);
         }
     }
 

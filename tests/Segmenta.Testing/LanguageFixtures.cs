@@ -19,6 +19,13 @@ internal static class LanguageFixtures
         segment big_spender where top 10% by sum(purchase.revenue, last 365 days)
         segment twice_quick where in segment quick_buyer or in segment quick_buyer
         segment mixed where (in segment vip and in segment quick_buyer) or (in segment vip_abroad and not in segment big_spender) or in segment twice_quick
+        trait refund_share "Refund share" description "Refunds as a share of purchases" = -sum(refund.revenue) / sum(purchase.revenue)
+        trait favourite_category = most_frequent(purchase.category)
+        trait days_between_purchases = (days_since(first(purchase)) - days_since(last(purchase))) / (count(purchase) - 1)
+        trait net_revenue = sum(purchase.revenue) + sum(refund.revenue)
+        trait yearly_value = net_revenue / days_since(signup_at) * 365
+        trait age_in_days = days_since(birth_date)
+        segment returners where refund_share > 0.2
         """;
 
     public static readonly SegmentCompilation Others = SegmentCompiler.Compile(Library, Schema);

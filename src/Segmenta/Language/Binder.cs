@@ -20,6 +20,7 @@ internal sealed class Binder
     private readonly SegmentSchema schema;
     private readonly Func<string, SegmentResolution> resolveSegment;
     private readonly List<Diagnostic> diagnostics;
+    private readonly List<string> usedTraits = [];
     private int errors;
 
     public Binder(SegmentSchema schema, Func<string, SegmentResolution> resolveSegment, List<Diagnostic> diagnostics)
@@ -27,6 +28,20 @@ internal sealed class Binder
         this.schema = schema;
         this.resolveSegment = resolveSegment;
         this.diagnostics = diagnostics;
+    }
+
+    /// <summary>Computed traits that did not compile: a use of one says so rather than "unknown field".</summary>
+    public IReadOnlySet<string> BrokenTraits { get; init; } = new HashSet<string>();
+
+    /// <summary>The computed traits the bound text used, each once, in order.</summary>
+    public IReadOnlyList<string> UsedTraits => usedTraits;
+
+    /// <summary>Binds a per-customer value (a computed trait's expression); null when it has errors.</summary>
+    public BoundValue? BindValue(ValueSyntax syntax)
+    {
+        var before = errors;
+        var bound = Value(syntax, inFilter: false);
+        return errors == before && bound is not ErrorValue ? bound : null;
     }
 
     /// <summary>Binds a condition over customers; null when it has errors (they are in the diagnostics).</summary>
@@ -339,9 +354,27 @@ internal sealed class Binder
         BinarySyntax binary => Binary(binary, inFilter),
         NegateSyntax negate => Negate(negate, inFilter),
         ConstantSyntax { Literal.Value: decimal number } => new Constant(number),
+        CallSyntax call => DaysSince(call, inFilter),
         ConstantSyntax constant => NotAValue(constant),
         _ => throw new InvalidOperationException("unknown value syntax"),
     };
+
+    private BoundValue DaysSince(CallSyntax call, bool inFilter)
+    {
+        var operand = Value(call.Argument, inFilter);
+        if (operand is ErrorValue)
+        {
+            return operand;
+        }
+
+        if (operand.Type is not (FieldType.Date or FieldType.Timestamp))
+        {
+            Report(DiagnosticCodes.BadOperator, $"`days_since` takes a date or a time, and `{Describe(call.Argument)}` is {TypeName(operand.Type)}", call.Argument.Span);
+            return Unknown();
+        }
+
+        return new DaysSince(operand);
+    }
 
     private BoundValue Negate(NegateSyntax negate, bool inFilter)
     {
@@ -432,10 +465,21 @@ internal sealed class Binder
 
         if (schema.Value(null, field.Name) is { } value)
         {
+            if (schema.Customer(field.Name) is null && schema.Computed(field.Name) is not null && !usedTraits.Contains(field.Name))
+            {
+                usedTraits.Add(field.Name);
+            }
+
             return value;
         }
 
-        var hint = Suggestions.Closest(field.Name, schema.CustomerFields.Select(f => f.Name));
+        if (BrokenTraits.Contains(field.Name))
+        {
+            Report(DiagnosticCodes.UnknownSegment, $"computed trait `{field.Name}` has errors of its own; fix them first", field.Span);
+            return Unknown();
+        }
+
+        var hint = Suggestions.Closest(field.Name, schema.CustomerFields.Select(f => f.Name).Concat(schema.ComputedTraits.Select(t => t.Name)));
         var extra = hint is null && schema.EventProperty(field.Name) is not null
             ? $"; `{field.Name}` is an event property, usable in a filter such as `count(purchase where {field.Name} = …, last 30 days)`"
             : Suggestions.Hint(hint);
@@ -476,6 +520,14 @@ internal sealed class Binder
                 }
 
                 return new Aggregate(syntax.Distinct ? AggregateKind.CountDistinct : AggregateKind.Count, events, property, window, FieldType.Integer);
+            case "most_frequent":
+                if (property is null)
+                {
+                    Report(DiagnosticCodes.BadAggregate, $"most_frequent(…) needs a property of the event: most_frequent({syntax.Event.Type}.category)", syntax.Event.TypeSpan);
+                    return Unknown();
+                }
+
+                return new Aggregate(AggregateKind.MostFrequent, events, property, window, property.Type);
             case "first" or "last":
                 if (property is not null)
                 {
@@ -566,6 +618,7 @@ internal sealed class Binder
         BinarySyntax b => $"{Operand(b.Left, b.Operator, right: false)} {b.Operator} {Operand(b.Right, b.Operator, right: true)}",
         NegateSyntax n => "-" + (n.Operand is BinarySyntax ? "(" + Describe(n.Operand) + ")" : Describe(n.Operand)),
         ConstantSyntax c => LiteralText.Show(c.Literal.Value),
+        CallSyntax c => $"{c.Function}({Describe(c.Argument)})",
         _ => "?",
     };
 

@@ -91,6 +91,9 @@ internal enum AggregateKind
     Max,
     First,
     Last,
+
+    /// <summary>The property value most events have (ties: the first in binary order).</summary>
+    MostFrequent,
 }
 
 /// <summary>An aggregate of a customer's events in a window. Count and sum of nothing are 0; the rest are missing.</summary>
@@ -121,9 +124,16 @@ internal static class BoundValues
     {
         Arithmetic a => a.Left.Leaves().Concat(a.Right.Leaves()),
         Negation n => n.Operand.Leaves(),
+        DaysSince d => d.Operand.Leaves(),
         _ => [value],
     };
 }
+
+/// <summary>
+/// <c>days_since(x)</c>: for a time, the days from it to the as-of instant (fractional, exact to the microsecond); for a
+/// date, the whole calendar days from it to the as-of's day in the workspace zone.
+/// </summary>
+internal sealed record DaysSince(BoundValue Operand) : BoundValue(Operand.Type == FieldType.Date ? FieldType.Integer : FieldType.Number);
 
 /// <summary>Unary minus.</summary>
 internal sealed record Negation(BoundValue Operand) : BoundValue(Operand.Type);

@@ -21,7 +21,10 @@ internal sealed class Parser
         "between", "is", "null", "true", "false", "contains", "starts", "ends", "description", "more", "less",
     };
 
-    private static readonly string[] Functions = ["count", "sum", "avg", "min", "max", "first", "last"];
+    private static readonly string[] Functions = ["count", "sum", "avg", "min", "max", "first", "last", "most_frequent"];
+
+    /// <summary>Functions of one value (not of events).</summary>
+    private static readonly string[] ValueFunctions = ["days_since"];
 
     private readonly List<Token> tokens;
     private readonly List<Diagnostic> diagnostics;
@@ -38,17 +41,22 @@ internal sealed class Parser
     /// Parses a file of segments. <paramref name="failed"/> receives each segment left out for a syntax or lexical error:
     /// its name (when the text got that far) and where its keyword is.
     /// </summary>
-    public static List<SegmentSyntax> ParseFile(string text, List<Diagnostic> diagnostics, List<(string? Name, TextSpan At)>? failed = null)
+    public static List<SegmentSyntax> ParseFile(string text, List<Diagnostic> diagnostics, List<(string? Name, TextSpan At)>? failed = null) =>
+        ParseDefinitions(text, diagnostics, failed).Segments;
+
+    /// <summary>Parses a file of segments and computed traits (<c>trait NAME = EXPRESSION</c>), each in file order.</summary>
+    public static (List<SegmentSyntax> Segments, List<TraitSyntax> Traits) ParseDefinitions(string text, List<Diagnostic> diagnostics, List<(string? Name, TextSpan At)>? failed = null)
     {
         var before = diagnostics.Count;
         var parser = new Parser(Tokenizer.Tokenize(text, diagnostics), diagnostics);
         var segments = new List<SegmentSyntax>();
+        var traits = new List<TraitSyntax>();
         var lexicalErrors = diagnostics.Skip(before).Select(d => d.Span.Start).ToList();
         while (parser.Current.Kind != TokenKind.End)
         {
-            if (!parser.Current.IsWord("segment"))
+            if (!parser.StartsDefinition())
             {
-                parser.Report(DiagnosticCodes.TrailingText, $"expected `segment` to start a segment definition, found {parser.Current.Describe()}", parser.Current.Span);
+                parser.Report(DiagnosticCodes.TrailingText, $"expected `segment` or `trait` to start a definition, found {parser.Current.Describe()}", parser.Current.Span);
                 parser.SkipToNextSegment();
                 continue;
             }
@@ -56,31 +64,73 @@ internal sealed class Parser
             var start = parser.index;
             try
             {
-                var segment = parser.Segment();
+                var isTrait = parser.Current.IsWord("trait");
+                var (name, definition) = isTrait ? parser.Trait() : parser.Segment();
 
-                // A segment read past a bad character or string would be guesswork: one with a lexical error between its
+                // A definition read past a bad character or string would be guesswork: one with a lexical error between its
                 // keyword and the next token after it is left out (its diagnostics say why); the others stand.
                 var (from, to) = (parser.tokens[start].Span.Start, parser.Current.Span.Start);
-                if (!lexicalErrors.Any(at => at >= from && at < to))
+                if (lexicalErrors.Any(at => at >= from && at < to))
                 {
-                    segments.Add(segment);
+                    failed?.Add((name, parser.tokens[start].Span));
+                }
+                else if (definition is TraitSyntax trait)
+                {
+                    traits.Add(trait);
                 }
                 else
                 {
-                    failed?.Add((segment.Name, parser.tokens[start].Span));
+                    segments.Add((SegmentSyntax)definition);
                 }
             }
             catch (SyntaxError)
             {
                 var name = parser.tokens[Math.Min(start + 1, parser.tokens.Count - 1)];
                 failed?.Add((name.Kind == TokenKind.Word && IsName(name.Text) ? name.Text : null, parser.tokens[start].Span));
-                // Resume at the next `segment` after this one's keyword (which may be the token the error was found at).
+                // Resume at the next `segment` or `trait` after this one's keyword (which may be the token the error was found at).
                 parser.index = start;
                 parser.SkipToNextSegment();
             }
         }
 
-        return segments;
+        return (segments, traits);
+    }
+
+    /// <summary>At <c>segment</c>, or at <c>trait</c> followed by a name (a field called trait is tested with an operator after it).</summary>
+    private bool StartsDefinition() => Current.IsWord("segment") || (Current.IsWord("trait") && Peek().Kind == TokenKind.Word && !IsContextualName(index + 1, excludeMinus: false));
+
+    /// <summary><c>trait NAME ["Title"] [description "…"] = EXPRESSION</c>.</summary>
+    private (string Name, object Definition) Trait()
+    {
+        var start = Advance();
+        var nameToken = Current;
+        if (nameToken.Kind != TokenKind.Word || !IsName(nameToken.Text))
+        {
+            throw Error(DiagnosticCodes.Expected, $"expected a trait name (lower-case letters, digits and _, starting with a letter), found {nameToken.Describe()}");
+        }
+
+        Advance();
+        string? title = null;
+        string? description = null;
+        if (Current.Kind == TokenKind.String)
+        {
+            title = (string)Advance().Value!;
+        }
+
+        if (Current.IsWord("description"))
+        {
+            Advance();
+            description = (string)Expect(TokenKind.String, "a quoted description after `description`").Value!;
+        }
+
+        Expect("=", $"{(title is null ? "a quoted title, " : "")}{(description is null ? "`description` or " : "")}`=` and the trait's expression after the trait name");
+        var expression = Expression("the trait's expression (a field, an aggregate such as `sum(purchase.revenue)`, or arithmetic of them)");
+        if (Current.Kind != TokenKind.End && !StartsDefinition())
+        {
+            throw Error(DiagnosticCodes.Expected, $"expected an operator, the next `segment` or `trait`, or the end of the file after the trait's expression, found {Current.Describe()}");
+        }
+
+        return (nameToken.Text, new TraitSyntax(nameToken.Text, nameToken.Span, title, description, expression, From(start)));
     }
 
     /// <summary>Parses a bare condition (the builder's live preview, golden cases).</summary>
@@ -127,7 +177,7 @@ internal sealed class Parser
         return start.Span with { Length = end - start.Span.Start };
     }
 
-    private SegmentSyntax Segment()
+    private (string Name, object Definition) Segment()
     {
         var start = Advance();
         var nameToken = Current;
@@ -157,12 +207,12 @@ internal sealed class Parser
 
         Advance();
         var condition = Condition();
-        if (Current.Kind != TokenKind.End && !Current.IsWord("segment"))
+        if (Current.Kind != TokenKind.End && !StartsDefinition())
         {
-            throw Error(DiagnosticCodes.Expected, $"expected `and`, `or`, the next `segment` or the end of the file, found {Current.Describe()}");
+            throw Error(DiagnosticCodes.Expected, $"expected `and`, `or`, the next `segment` or `trait`, or the end of the file, found {Current.Describe()}");
         }
 
-        return new SegmentSyntax(nameToken.Text, nameToken.Span, title, description, condition, From(start));
+        return (nameToken.Text, new SegmentSyntax(nameToken.Text, nameToken.Span, title, description, condition, From(start)));
     }
 
     private ConditionSyntax Condition()
@@ -379,6 +429,17 @@ internal sealed class Parser
             throw Error(DiagnosticCodes.Expected, $"expected {expected}, found {start.Describe()}");
         }
 
+        if (start.Kind == TokenKind.Word && Peek().IsSymbol("(") && ValueFunctions.Contains(start.Text.ToLowerInvariant()))
+        {
+            Enter();
+            Advance();
+            Advance();
+            var argument = Expression("a date or a time inside `days_since(` (a field such as signup_at, or first(…)/last(…))");
+            Expect(")", $"`)` to close `{start.Text}(`");
+            depth--;
+            return new CallSyntax(start.Text.ToLowerInvariant(), start.Span, argument, From(start));
+        }
+
         if (start.Kind == TokenKind.Word && Peek().IsSymbol("("))
         {
             return Aggregate();
@@ -470,7 +531,7 @@ internal sealed class Parser
         {
             throw new SyntaxError(Report(
                 DiagnosticCodes.Expected,
-                $"unknown function `{function.Text}`; expected one of {string.Join(", ", Functions)}{Suggestions.DidYouMean(name, Functions)}",
+                $"unknown function `{function.Text}`; expected one of {string.Join(", ", Functions.Concat(ValueFunctions))}{Suggestions.DidYouMean(name, Functions.Concat(ValueFunctions))}",
                 function.Span));
         }
 
@@ -848,7 +909,7 @@ internal sealed class Parser
     private void SkipToNextSegment()
     {
         Advance();
-        while (Current.Kind != TokenKind.End && !(Current.IsWord("segment") && !tokens[index - 1].IsWord("in")))
+        while (Current.Kind != TokenKind.End && !(Current.IsWord("segment") && !tokens[index - 1].IsWord("in")) && !(Current.IsWord("trait") && StartsDefinition()))
         {
             Advance();
         }
@@ -864,7 +925,7 @@ internal sealed class Parser
     /// </summary>
     private TextSpan WhereExpected()
     {
-        if (index == 0 || !(Current.Kind == TokenKind.End || Current.IsWord("segment")))
+        if (index == 0 || !(Current.Kind == TokenKind.End || StartsDefinition()))
         {
             return Current.Span;
         }

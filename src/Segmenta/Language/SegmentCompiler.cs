@@ -30,16 +30,22 @@ public static class SegmentCompiler
         ArgumentNullException.ThrowIfNull(schema);
         var diagnostics = new List<Diagnostic>();
         var parsed = new List<(SegmentSyntax Syntax, SegmentSource Source)>();
+        var traitSyntax = new List<(TraitSyntax Syntax, SegmentSource Source)>();
         var failed = new List<(string? Name, string? File, TextSpan At)>();
         foreach (var source in sources)
         {
             var found = new List<Diagnostic>();
             var unparsed = new List<(string? Name, TextSpan At)>();
-            var segments = Parser.ParseFile(source.Text, found, unparsed);
+            var (segments, traits) = Parser.ParseDefinitions(source.Text, found, unparsed);
             diagnostics.AddRange(found.Select(d => d with { File = source.File }));
             parsed.AddRange(segments.Select(s => (s, source)));
+            traitSyntax.AddRange(traits.Select(t => (t, source)));
             failed.AddRange(unparsed.Select(u => (u.Name, source.File, u.At)));
         }
+
+        var (computed, brokenTraits) = CompileTraits(traitSyntax, schema, diagnostics, failed);
+        schema = schema.WithComputed(computed);
+        var traitsByName = computed.ToDictionary(t => t.Name, StringComparer.Ordinal);
 
         var byName = new Dictionary<string, (SegmentSyntax Syntax, SegmentSource Source)>(StringComparer.Ordinal);
         foreach (var item in parsed)
@@ -84,9 +90,10 @@ public static class SegmentCompiler
 
             var (syntax, source) = byName[name];
             var found = new List<Diagnostic>();
-            var condition = new Binder(schema, Resolve, found).Bind(syntax.Condition);
+            var binder = new Binder(schema, Resolve, found) { BrokenTraits = brokenTraits };
+            var condition = binder.Bind(syntax.Condition);
             diagnostics.AddRange(found.Select(d => d with { File = source.File }));
-            bound[name] = condition is null ? null : Limited(SegmentDefinition.Create(syntax, source, condition), diagnostics);
+            bound[name] = condition is null ? null : Limited(SegmentDefinition.Create(syntax, source, condition, [.. binder.UsedTraits.Select(t => traitsByName[t])]), diagnostics);
         }
 
         var result = new List<SegmentDefinition>();
@@ -115,8 +122,78 @@ public static class SegmentCompiler
             .ThenBy(f => f.At.Start)
             .Select(f => new FailedSegment(f.Name, f.File, f.At.Line, FirstError(ordered, failed, f)))
             .ToList();
-        return new SegmentCompilation(result, ordered, notCompiled);
+        return new SegmentCompilation(result, ordered, notCompiled, computed, schema);
     }
+
+    /// <summary>
+    /// Binds the computed traits in dependency order (a trait may use traits defined anywhere, not in a circle); a name
+    /// already taken by a customer trait or another computed trait is a diagnostic. Returns those that compiled, and the
+    /// names of those that did not.
+    /// </summary>
+    private static (List<ComputedTrait> Compiled, HashSet<string> Broken) CompileTraits(
+        List<(TraitSyntax Syntax, SegmentSource Source)> traits,
+        SegmentSchema schema,
+        List<Diagnostic> diagnostics,
+        List<(string? Name, string? File, TextSpan At)> failed)
+    {
+        var byName = new Dictionary<string, (TraitSyntax Syntax, SegmentSource Source)>(StringComparer.Ordinal);
+        var broken = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in traits)
+        {
+            var name = item.Syntax.Name;
+            var taken = byName.TryGetValue(name, out var first)
+                ? $"a computed trait named `{name}` is already defined at {first.Source.File ?? "<text>"}:{first.Syntax.NameSpan.Line}:{first.Syntax.NameSpan.Column}"
+                : schema.Customer(name) is not null ? $"`{name}` is a trait of the customers table; give the computed trait another name" : null;
+            if (taken is not null)
+            {
+                diagnostics.Add(new Diagnostic(DiagnosticCodes.DuplicateSegment, taken, item.Syntax.NameSpan, item.Source.File));
+                failed.Add((name, item.Source.File, item.Syntax.Span));
+                continue;
+            }
+
+            byName[name] = item;
+        }
+
+        var names = byName.Keys.ToList();
+        var (order, cycles) = DependencyOrder(names, name => TraitNames(byName[name].Syntax.Expression).Where(byName.ContainsKey).Distinct(StringComparer.Ordinal).ToList());
+        var compiled = new Dictionary<string, ComputedTrait>(StringComparer.Ordinal);
+        foreach (var name in order)
+        {
+            var (syntax, source) = byName[name];
+            var found = new List<Diagnostic>();
+            foreach (var cycle in cycles.Where(c => c.Key.From == name).Select(c => c.Value))
+            {
+                found.Add(new Diagnostic(DiagnosticCodes.SegmentCycle, $"computed traits use each other in a circle: {string.Join(" → ", cycle)}", syntax.NameSpan));
+            }
+
+            var binder = new Binder(schema.WithComputed(compiled.Values), _ => new SegmentResolution(null), found) { BrokenTraits = broken };
+            var value = found.Count == 0 ? binder.BindValue(syntax.Expression) : null;
+            diagnostics.AddRange(found.Select(d => d with { File = source.File }));
+            if (value is null)
+            {
+                broken.Add(name);
+                failed.Add((name, source.File, syntax.Span));
+                continue;
+            }
+
+            var uses = binder.UsedTraits.Select(t => compiled[t]).ToList();
+            var text = source.Text.Substring(syntax.Span.Start, syntax.Span.Length);
+            var version = SegmentDefinition.VersionOf(uses.Count == 0 ? text : text + "\n" + string.Join("\n", uses.Select(u => u.Version)));
+            compiled[name] = new ComputedTrait(name, syntax.Title, syntax.Description, source.File, text, version, syntax.Span, value, [.. uses.Select(u => u.Name)]);
+        }
+
+        // File order, as written.
+        return ([.. traits.Select(t => t.Syntax.Name).Distinct(StringComparer.Ordinal).Where(compiled.ContainsKey).Select(n => compiled[n])], broken);
+    }
+
+    /// <summary>The bare names an expression reads (customer traits and computed traits alike).</summary>
+    private static IEnumerable<string> TraitNames(ValueSyntax value) => value switch
+    {
+        FieldSyntax { Qualifier: null } field => [field.Name],
+        BinarySyntax binary => TraitNames(binary.Left).Concat(TraitNames(binary.Right)),
+        NegateSyntax negate => TraitNames(negate.Operand),
+        _ => [],
+    };
 
     /// <summary>The first diagnostic in a failed segment's text: from its keyword to the next segment's of the same file.</summary>
     private static Diagnostic? FirstError(List<Diagnostic> diagnostics, List<(string? Name, string? File, TextSpan At)> failed, (string? Name, string? File, TextSpan At) segment)
@@ -144,17 +221,20 @@ public static class SegmentCompiler
         ArgumentNullException.ThrowIfNull(schema);
         var found = new List<Diagnostic>();
         definition = null;
+        schema = others?.Schema ?? schema;
         var syntax = Parser.ParseCondition(text, found);
         if (syntax is not null)
         {
             SegmentResolution Resolve(string target) => others?.Find(target) is { } d
                 ? Refer(d)
                 : new SegmentResolution(null, DiagnosticCodes.UnknownSegment, $"unknown segment `{target}`{Suggestions.DidYouMean(target, others?.Segments.Select(s => s.Name) ?? [])}");
-            var condition = new Binder(schema, Resolve, found).Bind(syntax);
+            var binder = new Binder(schema, Resolve, found);
+            var condition = binder.Bind(syntax);
             if (condition is not null)
             {
                 var segment = new SegmentSyntax(name, default, null, null, syntax, new TextSpan(0, text.Length, 1, 1));
-                definition = Limited(SegmentDefinition.Create(segment, new SegmentSource(null, text), condition), found);
+                var traits = binder.UsedTraits.Select(t => schema.Computed(t)!).ToList();
+                definition = Limited(SegmentDefinition.Create(segment, new SegmentSource(null, text), condition, traits), found);
             }
         }
 
@@ -246,12 +326,20 @@ public sealed record FailedSegment(string? Name, string? File, int Line, Diagnos
 /// <summary>The outcome of compiling segment files: the segments that compiled, those that did not, and every diagnostic.</summary>
 public sealed class SegmentCompilation
 {
-    internal SegmentCompilation(IReadOnlyList<SegmentDefinition> segments, IReadOnlyList<Diagnostic> diagnostics, IReadOnlyList<FailedSegment>? failed = null)
+    internal SegmentCompilation(IReadOnlyList<SegmentDefinition> segments, IReadOnlyList<Diagnostic> diagnostics, IReadOnlyList<FailedSegment>? failed = null, IReadOnlyList<ComputedTrait>? traits = null, SegmentSchema? schema = null)
     {
         Segments = segments;
         Diagnostics = diagnostics;
         Failed = failed ?? [];
+        Traits = traits ?? [];
+        Schema = schema;
     }
+
+    /// <summary>Computed traits that compiled, in file order.</summary>
+    public IReadOnlyList<ComputedTrait> Traits { get; }
+
+    /// <summary>The schema the segments were bound against: the given one plus the computed traits. Null for a bare condition's compilation.</summary>
+    public SegmentSchema? Schema { get; }
 
     /// <summary>Segments written but left out for their errors, in file order.</summary>
     public IReadOnlyList<FailedSegment> Failed { get; }
@@ -303,7 +391,7 @@ public sealed class SegmentCompilation
 /// <summary>One compiled segment: its name, title and description, its text and version, and its bound condition.</summary>
 public sealed class SegmentDefinition
 {
-    private SegmentDefinition(string name, string? title, string? description, string? file, string text, TextSpan span, TextSpan nameSpan, BoundCondition condition, IReadOnlyList<(string Text, BoundCondition Condition)> steps, IReadOnlyList<string> dependsOn)
+    private SegmentDefinition(string name, string? title, string? description, string? file, string text, TextSpan span, TextSpan nameSpan, BoundCondition condition, IReadOnlyList<(string Text, BoundCondition Condition)> steps, IReadOnlyList<string> dependsOn, IReadOnlyList<ComputedTrait> traits)
     {
         NameSpan = nameSpan;
         var targets = Targets(condition);
@@ -318,8 +406,14 @@ public sealed class SegmentDefinition
         Condition = condition;
         Steps = steps;
         DependsOn = dependsOn;
-        Version = VersionOf(text);
+        UsesTraits = traits.Select(t => t.Name).ToList();
+
+        // The version covers what the text means: a computed trait it uses is part of it, and editing that trait makes a new version.
+        Version = VersionOf(traits.Count == 0 ? text : text + "\n" + string.Join("\n", traits.Select(t => t.Version)));
     }
+
+    /// <summary>The computed traits its condition uses directly.</summary>
+    public IReadOnlyList<string> UsesTraits { get; }
 
     /// <summary>The name used by <c>in segment</c> and the CLI.</summary>
     public string Name { get; }
@@ -393,13 +487,13 @@ public sealed class SegmentDefinition
     /// <summary>The SQL for this segment in a dialect, relative to one as-of instant.</summary>
     public SegmentQuery Query(ISqlDialect dialect, EvaluationContext context) => new(this, dialect, context);
 
-    internal static SegmentDefinition Create(SegmentSyntax syntax, SegmentSource source, BoundCondition condition)
+    internal static SegmentDefinition Create(SegmentSyntax syntax, SegmentSource source, BoundCondition condition, IReadOnlyList<ComputedTrait>? traits = null)
     {
         var text = source.Text.Substring(syntax.Span.Start, syntax.Span.Length);
         var conjuncts = syntax.Condition is AndSyntax and ? and.Items : [syntax.Condition];
         var bound = condition is BoundAll all && syntax.Condition is AndSyntax ? all.Items : [condition];
         var steps = conjuncts.Zip(bound, (s, b) => (OneLine(source.Text.Substring(s.Span.Start, s.Span.Length)), b)).ToList();
-        return new SegmentDefinition(syntax.Name, syntax.Title, syntax.Description, source.File, text, syntax.Span, syntax.NameSpan, condition, steps, ReferencesOf(syntax.Condition));
+        return new SegmentDefinition(syntax.Name, syntax.Title, syntax.Description, source.File, text, syntax.Span, syntax.NameSpan, condition, steps, ReferencesOf(syntax.Condition), traits ?? []);
     }
 
     /// <summary>The names a condition refers to with <c>in segment</c>, each once, in order.</summary>
@@ -453,7 +547,7 @@ public sealed class SegmentDefinition
 
     private static string OneLine(string text) => string.Join(' ', text.Split((char[])['\n', '\r', '\t', ' '], StringSplitOptions.RemoveEmptyEntries));
 
-    private static string VersionOf(string text)
+    internal static string VersionOf(string text)
     {
         var normalized = text.Replace("\r\n", "\n", StringComparison.Ordinal);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(normalized)))[..16];

@@ -113,7 +113,7 @@ public sealed class SegmentQuery
     internal static string Columns(SegmentSqlWriter writer, IReadOnlyList<TraitColumn> traits, string? after = null)
     {
         var columns = Distinct(traits).ToList();
-        foreach (var column in columns.Where(c => c.Set is not null))
+        foreach (var column in columns)
         {
             writer.Plan(column.Value);
         }

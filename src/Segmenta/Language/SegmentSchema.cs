@@ -46,6 +46,7 @@ public sealed class SegmentSchema
     private readonly FrozenDictionary<string, FieldDefinition> eventProperties;
     private readonly FrozenSet<string> eventTypes;
     private readonly FrozenDictionary<string, DerivedFieldSet> derived;
+    private readonly FrozenDictionary<string, ComputedTrait> computed;
 
     /// <summary>Creates a schema from the warehouse's columns.</summary>
     public SegmentSchema(
@@ -53,6 +54,16 @@ public sealed class SegmentSchema
         IEnumerable<FieldDefinition> eventFields,
         IEnumerable<string> eventTypes,
         IEnumerable<DerivedFieldSet>? derived = null)
+        : this(customerFields, eventFields, eventTypes, derived, [])
+    {
+    }
+
+    private SegmentSchema(
+        IEnumerable<FieldDefinition> customerFields,
+        IEnumerable<FieldDefinition> eventFields,
+        IEnumerable<string> eventTypes,
+        IEnumerable<DerivedFieldSet>? derived,
+        IEnumerable<ComputedTrait> computed)
     {
         ArgumentNullException.ThrowIfNull(customerFields);
         ArgumentNullException.ThrowIfNull(eventFields);
@@ -65,7 +76,22 @@ public sealed class SegmentSchema
         eventProperties = EventFields.Where(f => f.Name != CanonicalModel.CustomerId).ToFrozenDictionary(f => f.Name, StringComparer.Ordinal);
         this.eventTypes = EventTypes.ToFrozenSet(StringComparer.Ordinal);
         this.derived = DerivedSets.ToFrozenDictionary(d => d.Namespace, StringComparer.Ordinal);
+        ComputedTraits = computed.ToList();
+        this.computed = ComputedTraits.ToFrozenDictionary(t => t.Name, StringComparer.Ordinal);
     }
+
+    /// <summary>Computed traits (<c>trait NAME = EXPRESSION</c> in segment files), usable by name like a customer trait.</summary>
+    public IReadOnlyList<ComputedTrait> ComputedTraits { get; }
+
+    /// <summary>This schema plus computed traits (replacing those of the same names).</summary>
+    public SegmentSchema WithComputed(IEnumerable<ComputedTrait> traits)
+    {
+        ArgumentNullException.ThrowIfNull(traits);
+        var added = traits.ToList();
+        return new SegmentSchema(CustomerFields, EventFields, EventTypes, DerivedSets, [.. ComputedTraits.Where(t => !added.Any(a => a.Name == t.Name)), .. added]);
+    }
+
+    internal ComputedTrait? Computed(string name) => computed.GetValueOrDefault(name);
 
     /// <summary>The canonical model with the standard event types and any extra ones.</summary>
     public static SegmentSchema Canonical(IEnumerable<string>? extraEventTypes = null) => new(
@@ -89,7 +115,7 @@ public sealed class SegmentSchema
     public SegmentSchema WithDerived(DerivedFieldSet set)
     {
         ArgumentNullException.ThrowIfNull(set);
-        return new SegmentSchema(CustomerFields, EventFields, EventTypes, [.. DerivedSets.Where(d => d.Namespace != set.Namespace), set]);
+        return new SegmentSchema(CustomerFields, EventFields, EventTypes, [.. DerivedSets.Where(d => d.Namespace != set.Namespace), set], ComputedTraits);
     }
 
     internal FieldDefinition? Customer(string name) => customer.GetValueOrDefault(name);
@@ -104,7 +130,7 @@ public sealed class SegmentSchema
 
     /// <summary>
     /// A per-customer value by the name segments write: <c>namespace.field</c> with a <paramref name="qualifier"/>;
-    /// without one a customer trait, else a namespace alone naming its default field (<c>cluster</c>). Null when
+    /// without one a customer trait, else a computed trait (its bound expression), else a namespace alone naming its default field (<c>cluster</c>). Null when
     /// there is none (the binder reports why; member tables refuse the name).
     /// </summary>
     internal BoundValue? Value(string? qualifier, string name)
@@ -119,8 +145,63 @@ public sealed class SegmentSchema
             return new CustomerField(trait);
         }
 
+        if (Computed(name) is { } computedTrait)
+        {
+            return computedTrait.Expression;
+        }
+
         return Derived(name) is { DefaultField: { } fieldName } named && named.Fields.FirstOrDefault(f => f.Name == fieldName) is { } defaultField
             ? new DerivedField(named, defaultField)
             : null;
     }
+}
+
+/// <summary>
+/// A computed trait: a named per-customer measure written as code (<c>trait refund_share = -sum(refund.revenue) / sum(purchase.revenue)</c>),
+/// evaluated at each evaluation's as-of wherever it is used — inside segment conditions (as if its expression were written there),
+/// ranked, exported and shown in member tables.
+/// </summary>
+public sealed class ComputedTrait
+{
+    internal ComputedTrait(string name, string? title, string? description, string? file, string text, string version, TextSpan span, BoundValue expression, IReadOnlyList<string> uses)
+    {
+        Name = name;
+        Title = title;
+        Description = description;
+        File = file;
+        Text = text;
+        Span = span;
+        Expression = expression;
+        Uses = uses;
+        Version = version;
+    }
+
+    /// <summary>The name segments, exports and the API use.</summary>
+    public string Name { get; }
+
+    /// <summary>A title for people.</summary>
+    public string? Title { get; }
+
+    /// <summary>What it measures.</summary>
+    public string? Description { get; }
+
+    /// <summary>The file it is defined in.</summary>
+    public string? File { get; }
+
+    /// <summary>Its definition as written.</summary>
+    public string Text { get; }
+
+    /// <summary>Where in the file.</summary>
+    public TextSpan Span { get; }
+
+    /// <summary>What kind of value it has.</summary>
+    public FieldType Type => Expression.Type;
+
+    /// <summary>A hash of <see cref="Text"/> and the versions of the traits it uses: a new version whenever what it means changes.</summary>
+    public string Version { get; }
+
+    /// <summary>The computed traits its expression uses, directly.</summary>
+    public IReadOnlyList<string> Uses { get; }
+
+    internal BoundValue Expression { get; }
 }

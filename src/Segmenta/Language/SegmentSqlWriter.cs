@@ -27,6 +27,8 @@ internal sealed class SegmentSqlWriter
     private readonly Dictionary<Aggregate, string> aggregateNames = new(ReferenceEqualityComparer.Instance);
     private readonly List<BoundSequence> sequences = [];
     private readonly Dictionary<BoundSequence, string> sequenceNames = new(ReferenceEqualityComparer.Instance);
+    private readonly List<Aggregate> modes = [];
+    private readonly Dictionary<Aggregate, string> modeNames = new(ReferenceEqualityComparer.Instance);
     private readonly List<BoundRank> ranks = [];
     private readonly Dictionary<BoundRank, string> rankNames = new(ReferenceEqualityComparer.Instance);
     private readonly List<DerivedFieldSet> derived = [];
@@ -104,6 +106,14 @@ internal sealed class SegmentSqlWriter
     {
         switch (value)
         {
+            case Aggregate { Kind: AggregateKind.MostFrequent } mode:
+                if (!modeNames.ContainsKey(mode))
+                {
+                    modes.Add(mode);
+                    modeNames[mode] = $"m{modes.Count}{suffix}";
+                }
+
+                break;
             case Aggregate aggregate when !aggregateNames.ContainsKey(aggregate):
                 aggregates.Add(aggregate);
                 aggregateNames[aggregate] = "_a" + aggregates.Count.ToString(CultureInfo.InvariantCulture);
@@ -123,6 +133,9 @@ internal sealed class SegmentSqlWriter
                 break;
             case Negation negation:
                 Plan(negation.Operand);
+                break;
+            case DaysSince days:
+                Plan(days.Operand);
                 break;
             default:
                 break;
@@ -151,6 +164,13 @@ internal sealed class SegmentSqlWriter
             sql.Append($"\n{indent}LEFT JOIN (\n");
             WriteSequence(sequence, indent + "  ");
             sql.Append($"\n{indent}) {sequenceNames[sequence]} ON {sequenceNames[sequence]}.{Q(CanonicalModel.CustomerId)} = {Customers}.{Q(CanonicalModel.CustomerId)}");
+        }
+
+        foreach (var mode in modes)
+        {
+            sql.Append($"\n{indent}LEFT JOIN (\n");
+            WriteMostFrequent(mode, indent + "  ");
+            sql.Append($"\n{indent}) {modeNames[mode]} ON {modeNames[mode]}.{Q(CanonicalModel.CustomerId)} = {Customers}.{Q(CanonicalModel.CustomerId)}");
         }
 
         foreach (var rank in ranks)
@@ -316,6 +336,23 @@ internal sealed class SegmentSqlWriter
         sql.Append($"\n{indent}      AND {occurredA} < {occurredB}\n{indent}      AND {occurredA} >= {Dialect.MinusSeconds(occurredB, span)})");
     }
 
+    /// <summary>Per customer, the property value most of the chosen events have; ties go to the first in binary order.</summary>
+    private void WriteMostFrequent(Aggregate mode, string indent)
+    {
+        const string e = "e";
+        var property = $"{e}.{Q(mode.Property!.Name)}";
+        var id = Q(CanonicalModel.CustomerId);
+        sql.Append($"{indent}SELECT f.{id}, f.{Q("_v")}\n{indent}FROM (\n{indent}  SELECT {e}.{id}, {property} AS {Q("_v")},\n");
+        sql.Append($"{indent}         row_number() OVER (PARTITION BY {e}.{id} ORDER BY count(*) DESC, {Dialect.BinaryOrder(property)}) AS {Q("_k")}\n");
+        sql.Append($"{indent}  FROM {Q(Tables.Events)} {e}\n{indent}  WHERE {e}.{Q(CanonicalModel.OccurredAt)} < {sql.Parameter(context.AsOf)} AND {property} IS NOT NULL");
+        foreach (var c in EventConditions(mode.Events, mode.Window, e))
+        {
+            sql.Append($"\n{indent}    AND {c}");
+        }
+
+        sql.Append($"\n{indent}  GROUP BY {e}.{id}, {property}\n{indent}) f\n{indent}WHERE f.{Q("_k")} = 1");
+    }
+
     private void WriteRank(BoundRank rank, string indent)
     {
         var inner = new SegmentSqlWriter(context, sql, "_" + rankNames[rank], references);
@@ -338,11 +375,12 @@ internal sealed class SegmentSqlWriter
         CustomerField f => $"{Customers}.{Q(f.Field.Name)}",
         DerivedField f => $"{DerivedAlias(f.Set)}.{Q(f.Field.Name)}",
         EventField f => $"{rowAlias}.{Q(f.Field.Name)}",
+        Aggregate { Kind: AggregateKind.MostFrequent } m => $"{modeNames[m]}.{Q("_v")}",
         Aggregate { Kind: AggregateKind.Avg } a =>
             $"{Dialect.ToDouble($"{EventsAlias}.{Q(aggregateNames[a] + "s")}")} / nullif({EventsAlias}.{Q(aggregateNames[a] + "c")}, 0)",
         Aggregate a when a.ZeroWhenEmpty => $"coalesce({EventsAlias}.{Q(aggregateNames[a])}, 0)",
         Aggregate a => $"{EventsAlias}.{Q(aggregateNames[a])}",
-        Arithmetic or Negation or Constant => Scalar(FractionOf(value, rowAlias)),
+        Arithmetic or Negation or Constant or DaysSince => Scalar(FractionOf(value, rowAlias)),
         _ => throw new InvalidOperationException("unknown value " + value.GetType().Name),
     };
 
@@ -360,6 +398,12 @@ internal sealed class SegmentSqlWriter
             case Constant constant:
                 var (whole, scale) = Unscaled(constant.Value);
                 return new(sql.Parameter(whole), scale == 1 ? null : sql.Parameter(scale), true, []);
+            case DaysSince { Operand.Type: FieldType.Date } days:
+                var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(context.AsOf, context.Zone));
+                return new(Dialect.DaysBetween(ValueExpression(days.Operand, rowAlias), sql.Parameter(today)), null, true, []);
+            case DaysSince days:
+                var asOfMicros = (context.AsOf - DateTime.UnixEpoch).Ticks / 10;
+                return new($"({sql.Parameter(asOfMicros)} - {Dialect.EpochMicros(ValueExpression(days.Operand, rowAlias))})", sql.Parameter(86_400_000_000L), true, []);
             case Negation negation:
                 var operand = FractionOf(negation.Operand, rowAlias);
                 return operand with { Numerator = $"(-{operand.Numerator})" };
@@ -371,8 +415,9 @@ internal sealed class SegmentSqlWriter
                 var sign = arithmetic.Op == ArithmeticOp.Add ? "+" : "-";
                 switch (arithmetic.Op)
                 {
-                    case ArithmeticOp.Add or ArithmeticOp.Subtract when l.Denominator is null && r.Denominator is null:
-                        return new($"({l.Numerator} {sign} {r.Numerator})", null, true, guards);
+                    case ArithmeticOp.Add or ArithmeticOp.Subtract when l.Denominator == r.Denominator:
+                        // One denominator (none, or the same expression: days over 86,400,000,000 µs) is kept once, not squared.
+                        return new($"({l.Numerator} {sign} {r.Numerator})", l.Denominator, positive, guards);
                     case ArithmeticOp.Add or ArithmeticOp.Subtract:
                         return new($"({Times(l.Numerator, r.Denominator)} {sign} {Times(r.Numerator, l.Denominator)})", Times(l.Denominator, r.Denominator), positive, guards);
                     case ArithmeticOp.Multiply:

@@ -5,6 +5,9 @@ namespace Segmenta.Language;
 /// <summary>One segment as written.</summary>
 internal sealed record SegmentSyntax(string Name, TextSpan NameSpan, string? Title, string? Description, ConditionSyntax Condition, TextSpan Span);
 
+/// <summary>A computed trait as written: <c>trait NAME ["Title"] [description "…"] = EXPRESSION</c>.</summary>
+internal sealed record TraitSyntax(string Name, TextSpan NameSpan, string? Title, string? Description, ValueSyntax Expression, TextSpan Span);
+
 /// <summary>A condition: denotes a set of customers.</summary>
 internal abstract record ConditionSyntax(TextSpan Span);
 
@@ -65,6 +68,9 @@ internal sealed record AggregateSyntax(string Function, TextSpan FunctionSpan, b
 
 /// <summary>Arithmetic: <c>left op right</c> with op one of + - * /.</summary>
 internal sealed record BinarySyntax(char Operator, ValueSyntax Left, ValueSyntax Right, TextSpan OperatorSpan, TextSpan Span) : ValueSyntax(Span);
+
+/// <summary><c>days_since(EXPRESSION)</c>: a function of one value.</summary>
+internal sealed record CallSyntax(string Function, TextSpan FunctionSpan, ValueSyntax Argument, TextSpan Span) : ValueSyntax(Span);
 
 /// <summary>Unary minus of an expression that is not a number written as such (<c>-sum(refund.revenue)</c>).</summary>
 internal sealed record NegateSyntax(ValueSyntax Operand, TextSpan Span) : ValueSyntax(Span);

@@ -8,17 +8,20 @@ namespace Segmenta.Model;
 public sealed class UnknownTraitException(string message) : SegmentaException(message, FailureKind.BadInput);
 
 /// <summary>
-/// One column of a member table (preview samples, exports, audience files): a customer trait, or a computed
-/// field a segment can test — <c>rfm.segment</c>, <c>clv.value</c>, <c>cluster</c>, <c>features.monetary</c> —
-/// evaluated at the table's as-of like the segment itself.
+/// One column of a member table (preview samples, exports, audience files): a customer trait, a computed
+/// field a segment can test — <c>rfm.segment</c>, <c>clv.value</c>, <c>cluster</c>, <c>features.monetary</c> — or a
+/// computed trait of the segment files (<c>refund_share</c>), evaluated at the table's as-of like the segment itself.
 /// </summary>
 /// <param name="Name">The column's name in the output: the name as written (<c>rfm.segment</c>).</param>
 /// <param name="Field">The field read.</param>
 /// <param name="Set">The computed field set it belongs to; null for a customer trait.</param>
 public sealed record TraitColumn(string Name, FieldDefinition Field, DerivedFieldSet? Set = null)
 {
+    /// <summary>A computed trait's expression, when the column is one.</summary>
+    internal BoundValue? Expression { get; init; }
+
     /// <summary>The column as a bound value the SQL writer can plan and write.</summary>
-    internal BoundValue Value => Set is null ? new CustomerField(Field) : new DerivedField(Set, Field);
+    internal BoundValue Value => Expression ?? (Set is null ? new CustomerField(Field) : new DerivedField(Set, Field));
 }
 
 /// <summary>Columns chosen by name, for previews, exports and audience files.</summary>
@@ -62,9 +65,17 @@ public static class Traits
         return result;
     }
 
-    /// <summary><c>namespace.field</c>, or a namespace alone that names its default field (<c>cluster</c>): the segment language's own lookup.</summary>
+    /// <summary>
+    /// <c>namespace.field</c>, a computed trait, or a namespace alone that names its default field (<c>cluster</c>): the segment
+    /// language's own lookup.
+    /// </summary>
     private static TraitColumn? Computed(SegmentSchema schema, string name)
     {
+        if (schema.Computed(name) is { } computed)
+        {
+            return new TraitColumn(name, new FieldDefinition(name, computed.Type)) { Expression = computed.Expression };
+        }
+
         var dot = name.IndexOf('.', StringComparison.Ordinal);
         return (dot < 0 ? schema.Value(null, name) : schema.Value(name[..dot], name[(dot + 1)..])) switch
         {
@@ -75,5 +86,5 @@ public static class Traits
     }
 
     private static IEnumerable<string> ComputedNames(SegmentSchema schema) =>
-        schema.DerivedSets.SelectMany(s => s.Fields.Select(f => $"{s.Namespace}.{f.Name}"));
+        schema.ComputedTraits.Select(t => t.Name).Concat(schema.DerivedSets.SelectMany(s => s.Fields.Select(f => $"{s.Namespace}.{f.Name}")));
 }

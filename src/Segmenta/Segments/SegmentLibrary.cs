@@ -19,10 +19,12 @@ public sealed class SegmentLibrary
     /// <summary>The extension of segment files.</summary>
     public const string Extension = ".seg";
 
+    private readonly SegmentSchema warehouseSchema;
+
     private SegmentLibrary(string root, SegmentSchema schema, IReadOnlyList<SegmentSource> sources, SegmentCompilation compilation)
     {
         Root = root;
-        Schema = schema;
+        warehouseSchema = schema;
         Sources = sources;
         Compilation = compilation;
     }
@@ -30,8 +32,8 @@ public sealed class SegmentLibrary
     /// <summary>The workspace folder; segment files inside it are named relative to it.</summary>
     public string Root { get; }
 
-    /// <summary>The schema the segments were checked against.</summary>
-    public SegmentSchema Schema { get; }
+    /// <summary>The schema the segments were checked against: the warehouse's, with the files' computed traits.</summary>
+    public SegmentSchema Schema => Compilation.Schema ?? warehouseSchema;
 
     /// <summary>The files read, in name order.</summary>
     public IReadOnlyList<SegmentSource> Sources { get; }
@@ -110,7 +112,7 @@ public sealed class SegmentLibrary
         var sources = Sources.Any(s => s.File == draft.File)
             ? Sources.Select(s => s.File == draft.File ? draft : s).ToList()
             : [.. Sources, draft];
-        return new SegmentLibrary(Root, Schema, sources, SegmentCompiler.Compile(sources, Schema));
+        return new SegmentLibrary(Root, warehouseSchema, sources, SegmentCompiler.Compile(sources, warehouseSchema));
     }
 
     /// <summary>The segments defined in a file, given as typed (relative to the current folder).</summary>

@@ -66,6 +66,12 @@ public sealed class DuckDbDialect : ISqlDialect
     /// <remarks>DuckDB keeps the wider operand's precision (DECIMAL(18,4) × DECIMAL(18,4) is DECIMAL(18,8)); a HUGEINT factor makes it 38 digits.</remarks>
     public string Product(string a, string b) => $"({a} * CAST(1 AS HUGEINT) * {b})";
 
+    /// <inheritdoc/>
+    public string EpochMicros(string timestamp) => $"epoch_us({timestamp})";
+
+    /// <inheritdoc/>
+    public string DaysBetween(string earlier, string later) => $"date_diff('day', {earlier}, {later})";
+
     /// <inheritdoc />
     public string DoubleType => "DOUBLE";
 

@@ -56,6 +56,12 @@ public interface ISqlDialect
     /// </summary>
     string Product(string a, string b);
 
+    /// <summary>A TIMESTAMP (UTC) as whole microseconds since 1970-01-01, a BIGINT.</summary>
+    string EpochMicros(string timestamp);
+
+    /// <summary>The whole days from DATE <paramref name="earlier"/> to DATE <paramref name="later"/> (negative when it is in fact later).</summary>
+    string DaysBetween(string earlier, string later);
+
     /// <summary>
     /// An aggregate: the discrete quantiles of <paramref name="value"/> (values it takes) at <paramref name="shares"/>,
     /// as one list in that order (null when no row has a value).

@@ -88,6 +88,12 @@ public sealed class PostgresDialect : ISqlDialect
     /// <remarks>NUMERIC has no fixed precision; only bigint × bigint needs the cast.</remarks>
     public string Product(string a, string b) => $"(CAST({a} AS NUMERIC) * {b})";
 
+    /// <inheritdoc/>
+    public string EpochMicros(string timestamp) => $"CAST(extract(epoch FROM {timestamp}) * 1000000 AS BIGINT)";
+
+    /// <inheritdoc/>
+    public string DaysBetween(string earlier, string later) => $"({later} - {earlier})";
+
     /// <inheritdoc />
     public string DoubleType => "DOUBLE PRECISION";
 
