@@ -30,6 +30,9 @@ public abstract class RefreshContract
         segment email_fans where count(email_open, last 60 days) >= 1
         segment regulars where features.frequency >= 3 and in segment recent_buyers
         segment valuable where clv.value >= 200
+        trait purchases_30 "Purchases in 30 days" = count(purchase, last 30 days)
+        trait favourite_channel = most_frequent(any.channel)
+        segment frequent where purchases_30 >= 2
         """;
 
     private protected abstract Backend Backend { get; }
@@ -42,7 +45,7 @@ public abstract class RefreshContract
         Assert.Equal(Weeks, reports.Select(r => r.AsOf));
         Assert.Equal(Weeks, RefreshRuns.Snapshots(f.Warehouse));
         Assert.All(reports, r => Assert.All(r.Steps, s => Assert.Equal("ok", s.Status)));
-        Assert.Equal(["features", "rfm", "clusters", "clv", "segments", "drift", "commit"], reports[0].Steps.Select(s => s.Name));
+        Assert.Equal(["features", "rfm", "clusters", "clv", "traits", "segments", "drift", "commit"], reports[0].Steps.Select(s => s.Name));
 
         // Every segment at every week (and mid-week, answered by the week's snapshot) equals an independent
         // evaluation computed from the events. CLV reads the latest predictions, so its segment is checked last week only.
@@ -72,6 +75,19 @@ public abstract class RefreshContract
         // Compact: one row per stay, not one per member per snapshot.
         Assert.Equal(stays, f.Count("SELECT count(*) FROM segment_intervals"));
         Assert.True(stays < reports.Sum(r => r.Segments.Sum(s => s.Size)) / 2, "intervals are far fewer than full copies");
+
+        // Computed traits are stored at the current snapshot only, one row per customer with a value: counted again in C#
+        // over the raw purchases, and the favourite channel is a text value some customers have.
+        var since = End.AddDays(-30);
+        var counted = f.Strings("SELECT customer_id FROM events WHERE event_type = 'purchase' AND occurred_at >= $1 AND occurred_at < $2", since, End)
+            .GroupBy(id => id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (double)g.Count(), StringComparer.Ordinal);
+        var stored = f.Strings("SELECT customer_id || '|' || CAST(number_value AS VARCHAR) FROM computed_trait_values WHERE trait = 'purchases_30' AND as_of = $1", End)
+            .Select(r => r.Split('|')).ToDictionary(r => r[0], r => double.Parse(r[1], CultureInfo.InvariantCulture), StringComparer.Ordinal);
+        Assert.Equal(f.Count("SELECT count(*) FROM customers"), stored.Count);
+        Assert.Equal(counted, stored.Where(kv => kv.Value > 0).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal));
+        Assert.True(counted.Count > 10);
+        Assert.True(f.Count("SELECT count(*) FROM computed_trait_values WHERE trait = 'favourite_channel' AND text_value IS NOT NULL") > 10);
+        Assert.Equal(1, f.Count("SELECT count(DISTINCT as_of) FROM computed_trait_values"));
 
         // Nothing before the first snapshot; the full feature rows of earlier snapshots are gone.
         Assert.Null(SegmentMaterializer.Members(f.Warehouse, "recent_buyers", Weeks[0].AddSeconds(-1)));

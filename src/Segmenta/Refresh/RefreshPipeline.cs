@@ -35,12 +35,13 @@ public sealed class RefreshFailedException(string step, string reason, DateTime?
 /// <item><b>rfm</b> scores, stored at the instant;</item>
 /// <item><b>clusters</b>: every customer scored with the active model and stored at the instant, and where each cluster's members sit;</item>
 /// <item><b>clv</b>: every customer's predictions from the active model, with histories through the instant;</item>
+/// <item><b>traits</b>: every computed trait's value per customer, stored at the instant;</item>
 /// <item><b>segments</b>: every segment, in dependency order, recorded in the membership history;</item>
 /// <item><b>drift</b>: sizes against each segment's previous materialization, the features' population stability
 /// against the previous snapshot, the clusters' centroid drift;</item>
 /// <item><b>commit</b>: the snapshot, its report and profile.</item>
 /// </list>
-/// Steps 1–3 write rows keyed by the new instant only; steps 4–7 happen in one transaction. A failure
+/// Steps 1–3 write rows keyed by the new instant only; steps 4–8 happen in one transaction. A failure
 /// anywhere rolls that transaction back, records the failed run and throws
 /// <see cref="RefreshFailedException"/>: the previous snapshot's memberships, predictions and report stay
 /// current. Features, RFM and cluster rows are kept for the current snapshot only; history is the membership
@@ -140,13 +141,28 @@ public static class RefreshPipeline
                 clvModel is null ? "skipped" : "ok");
 
             using var transaction = warehouse.BeginTransaction();
-            step = "segments";
-            watch.Restart();
             if (predictions is not null)
             {
                 ClvAnalysis.StorePredictions(transaction, predictions, cancellation);
             }
 
+            step = "traits";
+            watch.Restart();
+            var traits = library.Compilation.Traits;
+            var traitValues = SegmentSql.StoreTraitValues(transaction.Dialect, traits, evaluation).Sum(statement =>
+            {
+                cancellation.ThrowIfCancellationRequested();
+                return transaction.Execute(statement);
+            });
+            Finish(
+                step,
+                watch,
+                traitValues,
+                traits.Count == 0 ? "no computed traits (trait NAME = … in segments/*.seg)" : string.Create(CultureInfo.InvariantCulture, $"{traits.Count} computed trait(s): {traitValues:N0} values stored at the instant"),
+                traits.Count == 0 ? "skipped" : "ok");
+
+            step = "segments";
+            watch.Restart();
             var stored = SegmentMaterializer.Record(transaction, segments, evaluation, time.GetUtcNow().UtcDateTime, cancellation);
             Finish(step, watch, stored.Sum(m => m.Size), string.Create(CultureInfo.InvariantCulture, $"{stored.Count} segments recorded: {stored.Sum(m => m.Entered):N0} entered, {stored.Sum(m => m.Exited):N0} exited"));
 

@@ -69,7 +69,7 @@ internal static class RefreshSql
     public static IEnumerable<SqlStatement> KeepOnlyCurrent(ISqlDialect d, DateTime asOf)
     {
         var runs = d.QuoteIdentifier(Tables.RefreshRuns);
-        foreach (var table in new[] { Tables.CustomerFeatures, Tables.RfmScores, Tables.ClusterScores })
+        foreach (var table in new[] { Tables.CustomerFeatures, Tables.RfmScores, Tables.ClusterScores, Tables.ComputedTraitValues })
         {
             var sql = new SqlBuilder(d);
             sql.Append($"DELETE FROM {d.QuoteIdentifier(table)} WHERE as_of <> {sql.Parameter(asOf)} AND as_of IN (SELECT as_of FROM {runs})");

@@ -14,6 +14,62 @@ namespace Segmenta.Segments;
 /// </summary>
 internal static class SegmentSql
 {
+    /// <summary>
+    /// Stores each computed trait's value for every customer that has one at the context's instant (replacing what that instant
+    /// had), in the column of its type: numbers as doubles, text, times, dates, booleans.
+    /// </summary>
+    public static IEnumerable<SqlStatement> StoreTraitValues(ISqlDialect d, IReadOnlyList<ComputedTrait> traits, EvaluationContext context)
+    {
+        var table = d.QuoteIdentifier(Tables.ComputedTraitValues);
+        var clear = new SqlBuilder(d);
+        clear.Append($"DELETE FROM {table} WHERE as_of = {clear.Parameter(context.AsOf)}");
+        yield return clear.Build();
+        foreach (var trait in traits)
+        {
+            var sql = new SqlBuilder(d);
+            var writer = new SegmentSqlWriter(context, sql);
+            writer.Plan(trait.Expression);
+            var value = writer.ValueExpression(trait.Expression, writer.Customers);
+            var column = TraitValueColumn(trait.Type);
+            var id = $"{writer.Customers}.{d.QuoteIdentifier(CanonicalModel.CustomerId)}";
+            sql.Append($"INSERT INTO {table} (as_of, trait, version, customer_id, {column})\n");
+            writer.WriteWith();
+            sql.Append($"SELECT {sql.Parameter(context.AsOf)}, {sql.Parameter(trait.Name)}, {sql.Parameter(trait.Version)}, {id}, {(column == "number_value" ? d.ToDouble(value) : value)}\n");
+            writer.WriteFrom("");
+            sql.Append($"\nWHERE {value} IS NOT NULL");
+            yield return sql.Build();
+        }
+    }
+
+    /// <summary>The column of <see cref="Tables.ComputedTraitValues"/> a value of this type is stored in.</summary>
+    public static string TraitValueColumn(FieldType type) => type switch
+    {
+        FieldType.Integer or FieldType.Number => "number_value",
+        FieldType.Text => "text_value",
+        FieldType.Timestamp => "time_value",
+        FieldType.Date => "date_value",
+        _ => "bool_value",
+    };
+
+    /// <summary>
+    /// Per trait and version stored at <paramref name="asOf"/>: <c>trait, version, customers, min, mean, max</c> (the number
+    /// columns null for other types), and the most common text values: <c>trait, text_value, customers</c> ranked.
+    /// </summary>
+    public static SqlStatement TraitSummaries(ISqlDialect d, DateTime asOf)
+    {
+        var sql = new SqlBuilder(d);
+        sql.Append($"SELECT trait, version, count(*), min(number_value), avg(number_value), max(number_value) FROM {d.QuoteIdentifier(Tables.ComputedTraitValues)} WHERE as_of = {sql.Parameter(asOf)} GROUP BY trait, version ORDER BY trait");
+        return sql.Build();
+    }
+
+    /// <summary>The <paramref name="top"/> most common text values of each text trait stored at <paramref name="asOf"/>: <c>trait, text_value, customers</c>.</summary>
+    public static SqlStatement TraitTopValues(ISqlDialect d, DateTime asOf, int top)
+    {
+        var sql = new SqlBuilder(d);
+        sql.Append($"SELECT trait, text_value, n FROM (SELECT trait, text_value, count(*) AS n, row_number() OVER (PARTITION BY trait ORDER BY count(*) DESC, {d.BinaryOrder("text_value")}) AS k FROM {d.QuoteIdentifier(Tables.ComputedTraitValues)} WHERE as_of = {sql.Parameter(asOf)} AND text_value IS NOT NULL GROUP BY trait, text_value) t WHERE k <= {sql.Parameter((long)top)} ORDER BY trait, n DESC, {d.BinaryOrder("text_value")}");
+        return sql.Build();
+    }
+
     /// <summary>Each segment's latest materialized instant: <c>segment, as_of</c>.</summary>
     public static SqlStatement Latest(ISqlDialect d) =>
         new($"SELECT segment, max(as_of) FROM {d.QuoteIdentifier(Tables.SegmentMaterializations)} GROUP BY segment", []);
@@ -29,7 +85,7 @@ internal static class SegmentSql
         var intervals = d.QuoteIdentifier(Tables.SegmentIntervals);
         var staging = d.QuoteIdentifier(Tables.SegmentStaging);
         var materializations = d.QuoteIdentifier(Tables.SegmentMaterializations);
-        var definitions = d.QuoteIdentifier("segment_definitions");
+        var definitions = d.QuoteIdentifier(Tables.SegmentDefinitions);
         string Names(SqlBuilder sql) => string.Join(", ", segments.Select(s => sql.Parameter(s.Name)));
         SqlStatement One(Action<SqlBuilder> write)
         {

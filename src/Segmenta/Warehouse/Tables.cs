@@ -66,4 +66,7 @@ public static class Tables
 
     /// <summary>Every refresh, committed or failed, with its report.</summary>
     public const string RefreshRuns = "refresh_runs";
+
+    /// <summary>Each computed trait's value per customer at the current snapshot (a missing value has no row).</summary>
+    public const string ComputedTraitValues = "computed_trait_values";
 }

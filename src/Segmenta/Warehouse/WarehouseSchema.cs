@@ -274,6 +274,22 @@ public static class WarehouseSchema
         [
             $"ALTER TABLE {T(d, Tables.CustomerFeatures)} ADD COLUMN refund_rate {d.DoubleType}",
         ]),
+        new(11, "computed traits' values, materialized by refresh", d =>
+        [
+            $"""
+            CREATE TABLE {T(d, Tables.ComputedTraitValues)} (
+                as_of {d.TimestampType} NOT NULL,
+                trait {d.TypeName(FieldType.Text)} NOT NULL,
+                version {d.TypeName(FieldType.Text)} NOT NULL,
+                customer_id {d.TypeName(FieldType.Text)} NOT NULL,
+                number_value {d.DoubleType},
+                text_value {d.TypeName(FieldType.Text)},
+                time_value {d.TimestampType},
+                date_value {d.TypeName(FieldType.Date)},
+                bool_value {d.TypeName(FieldType.Boolean)},
+                PRIMARY KEY (as_of, trait, customer_id))
+            """,
+        ]),
     ];
 
     /// <summary>
