@@ -52,6 +52,7 @@ app.Configure(config =>
         segment.AddCommand<SegmentShowCommand>("show").WithDescription("A segment's definition, dependencies, compiled SQL (--sql) and stored history.");
         segment.AddCommand<SegmentMaterializeCommand>("materialize").WithDescription("Store memberships with the as-of instant and the definition's version.");
         segment.AddCommand<SegmentExportCommand>("export").WithDescription("Write a segment's members with chosen traits as CSV, JSON or Parquet.");
+        segment.AddCommand<SegmentTraitsCommand>("traits").WithDescription("The computed traits (trait NAME = EXPRESSION) with their types, versions and the values the current snapshot stored.");
     });
     config.AddCommand<FeaturesCommand>("features").WithDescription("Compute every customer's features (recency, frequency, monetary, engagement, …) as of an instant; store and describe them.");
     config.AddBranch("rfm", rfm =>

@@ -36,7 +36,7 @@ internal sealed class SegmentCheckCommand : GuardedCommand<SegmentCheckSettings>
         var warnings = SegmentLibrary.EmptyTraits(warehouse, segments);
         if (settings.Json)
         {
-            CliOutput.WriteJson(WorkspaceDocuments.Check(files, segments, compilation.Diagnostics, warnings, failed));
+            CliOutput.WriteJson(WorkspaceDocuments.Check(files, segments, compilation.Diagnostics, warnings, failed, compilation.Traits));
         }
         else
         {
@@ -58,7 +58,9 @@ internal sealed class SegmentCheckCommand : GuardedCommand<SegmentCheckSettings>
             }
 
             var errors = compilation.Diagnostics.Count;
-            Console.WriteLine($"{files.Count} file{(files.Count == 1 ? "" : "s")}, {segments.Count} segment{(segments.Count == 1 ? "" : "s")} compiled, {errors} error{(errors == 1 ? "" : "s")}");
+            var traits = compilation.Traits.Count;
+            var traitCount = traits == 0 ? "" : $", {traits} computed trait{(traits == 1 ? "" : "s")}";
+            Console.WriteLine($"{files.Count} file{(files.Count == 1 ? "" : "s")}, {segments.Count} segment{(segments.Count == 1 ? "" : "s")}{traitCount} compiled, {errors} error{(errors == 1 ? "" : "s")}");
         }
 
         return compilation.Success ? ExitCodes.Ok : ExitCodes.Findings;

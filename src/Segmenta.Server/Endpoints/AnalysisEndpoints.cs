@@ -40,6 +40,10 @@ internal static class AnalysisEndpoints
             w => TypedResults.Ok(SegmentDocuments.Quarantine(w.ReadQuarantine(run, Limit(limit, 100)))), ct))
             .WithTags("Warehouse").WithSummary("Rows and messages set aside, with source, line, reason and the raw record");
 
+        api.MapGet("/traits", (WarehouseAccess access, CancellationToken ct) => access.Read(
+            w => TypedResults.Ok(ApiContext.Views(access, w).Traits()), ct))
+            .WithTags("Segments").WithSummary("The computed traits of the segment files (trait NAME = EXPRESSION), with the current refresh snapshot's values summarized");
+
         api.MapGet("/features", (string? as_of, WarehouseAccess access, CancellationToken ct) => access.Read(
             w => TypedResults.Ok(ApiContext.Views(access, w).Features(ApiContext.Context(access, as_of).AsOf)), ct))
             .WithTags("Analyses").WithSummary("Every customer feature's distribution in the newest stored snapshot at or before an instant");

@@ -279,3 +279,41 @@ public static class SegmentDocuments
             library.Compilation.Diagnostics.Count - mine.Count);
     }
 }
+
+/// <summary>The workspace's computed traits (<c>segment traits</c>, <c>GET /api/traits</c>), with what the current refresh snapshot stored of each.</summary>
+/// <param name="StoredAsOf">The current snapshot's instant; null before the first refresh.</param>
+/// <param name="Traits">Each trait that compiled, in file order.</param>
+public sealed record TraitsDocument(string? StoredAsOf, IReadOnlyList<TraitDocument> Traits);
+
+/// <summary>One computed trait: its definition and version, the traits it uses, and its stored values' summary (null when none are stored).</summary>
+public sealed record TraitDocument(string Name, string? Title, string? Description, string Type, string? File, int Line, string Version, IReadOnlyList<string> Uses, string Definition, StoredTraitDocument? Stored);
+
+/// <summary>
+/// What a snapshot stored of a trait: the version it was computed with (<see cref="Current"/>: the same as the definition's now),
+/// customers with a value, and for numbers min, mean and max, for text the most common values.
+/// </summary>
+public sealed record StoredTraitDocument(string Version, bool Current, long Customers, double? Min, double? Mean, double? Max, IReadOnlyList<TraitValueDocument> TopValues);
+
+/// <summary>A text value of a trait and how many customers have it.</summary>
+public sealed record TraitValueDocument(string Value, long Customers);
+
+/// <summary>Computed traits as documents.</summary>
+public static class TraitDocuments
+{
+    /// <summary>The compiled traits beside what <paramref name="stored"/> (the current snapshot, if any) holds of each.</summary>
+    public static TraitsDocument List(IReadOnlyList<Language.ComputedTrait> traits, (DateTime AsOf, IReadOnlyList<StoredTrait> Traits)? stored)
+    {
+        ArgumentNullException.ThrowIfNull(traits);
+        return new(
+            stored is { } s ? DocumentValues.Iso(s.AsOf) : null,
+            [.. traits.Select(t =>
+            {
+                var kept = stored?.Traits.FirstOrDefault(x => x.Trait == t.Name);
+                return new TraitDocument(
+                    t.Name, t.Title, t.Description, Model.FieldTypes.Name(t.Type), t.File, t.Span.Line, t.Version, t.Uses, t.Text,
+                    kept is null ? null : new StoredTraitDocument(kept.Version, kept.Version == t.Version, kept.Customers, Round(kept.Min), Round(kept.Mean), Round(kept.Max), [.. kept.TopValues.Select(v => new TraitValueDocument(v.Value, v.Customers))]));
+            })]);
+    }
+
+    private static double? Round(double? value) => value is { } v ? Math.Round(v, 6) : null;
+}

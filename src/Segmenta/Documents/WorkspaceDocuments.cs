@@ -25,7 +25,10 @@ public sealed record IngestResultDocument(long Read, long Loaded, long Quarantin
 /// The workspace's segment files checked (<c>segment check</c>): the files, the segments that compiled in dependency order,
 /// those that did not (in file order, each with its first error), diagnostics and warnings.
 /// </summary>
-public sealed record LibraryCheckDocument(IReadOnlyList<string?> Files, IReadOnlyList<CompiledSegmentDocument> Segments, IReadOnlyList<DiagnosticDocument> Diagnostics, IReadOnlyList<SegmentWarningDocument> Warnings, IReadOnlyList<NotCompiledSegmentDocument> NotCompiled);
+public sealed record LibraryCheckDocument(IReadOnlyList<string?> Files, IReadOnlyList<CompiledSegmentDocument> Segments, IReadOnlyList<DiagnosticDocument> Diagnostics, IReadOnlyList<SegmentWarningDocument> Warnings, IReadOnlyList<NotCompiledSegmentDocument> NotCompiled, IReadOnlyList<CompiledTraitDocument> Traits);
+
+/// <summary>A computed trait that compiled: its type, where it is written and its version.</summary>
+public sealed record CompiledTraitDocument(string Name, string Type, string? File, int Line, string Version, IReadOnlyList<string> Uses);
 
 /// <summary>A segment left out for its errors: its name (null when the text does not get that far), where, and its first error.</summary>
 public sealed record NotCompiledSegmentDocument(string? Name, string? File, int Line, DiagnosticDocument? FirstError);
@@ -63,12 +66,13 @@ public static class WorkspaceDocuments
     public static IngestResultDocument Ingest(IngestSummary s) => new(s.Read, s.Loaded, s.Quarantined, s.Duplicates);
 
     /// <summary>A check of the user's segment files.</summary>
-    public static LibraryCheckDocument Check(IReadOnlyList<string?> files, IReadOnlyList<Language.SegmentDefinition> segments, IEnumerable<Language.Diagnostic> diagnostics, IEnumerable<(Language.SegmentDefinition Segment, string Trait, string Message)> warnings, IEnumerable<Language.FailedSegment> failed) => new(
+    public static LibraryCheckDocument Check(IReadOnlyList<string?> files, IReadOnlyList<Language.SegmentDefinition> segments, IEnumerable<Language.Diagnostic> diagnostics, IEnumerable<(Language.SegmentDefinition Segment, string Trait, string Message)> warnings, IEnumerable<Language.FailedSegment> failed, IEnumerable<Language.ComputedTrait> traits) => new(
         files,
         [.. segments.Select(s => new CompiledSegmentDocument(s.Name, s.Title, s.File, s.Span.Line, s.Version, s.DependsOn))],
         [.. diagnostics.Select(SegmentDocuments.Diagnostic)],
         [.. warnings.Select(w => new SegmentWarningDocument(w.Segment.Name, w.Segment.File, w.Segment.Span.Line, w.Trait, w.Message))],
-        [.. failed.Select(f => new NotCompiledSegmentDocument(f.Name, f.File, f.Line, f.FirstError is { } d ? SegmentDocuments.Diagnostic(d) : null))]);
+        [.. failed.Select(f => new NotCompiledSegmentDocument(f.Name, f.File, f.Line, f.FirstError is { } d ? SegmentDocuments.Diagnostic(d) : null))],
+        [.. traits.Select(t => new CompiledTraitDocument(t.Name, Model.FieldTypes.Name(t.Type), t.File, t.Span.Line, t.Version, t.Uses))]);
 
     public static MaterializedDocument Materialized(DateTime asOf, IEnumerable<Materialization> stored, int skippedWithErrors) =>
         new(Iso(asOf), [.. stored.Select(m => new MaterializedSegmentDocument(m.Segment, m.Version, m.Size))], skippedWithErrors);

@@ -30,6 +30,9 @@ public sealed class WorkspaceViews(Workspace workspace, IWarehouse warehouse)
     /// <summary>The workspace's segments compiled against the warehouse's schema (once).</summary>
     public SegmentLibrary Library => library ??= SegmentLibrary.Load(workspace, SegmentLibrary.SchemaOf(warehouse, workspace.Settings));
 
+    /// <summary>The computed traits of the segment files, with what the current refresh snapshot stored of each.</summary>
+    public TraitsDocument Traits() => TraitDocuments.List(Library.Compilation.Traits, StoredTraits.Current(warehouse));
+
     /// <summary>What the warehouse holds.</summary>
     public StatusDocument Status() => SegmentDocuments.Status(workspace.Root, warehouse, warehouse.Summarize());
 
@@ -113,7 +116,7 @@ public sealed class WorkspaceViews(Workspace workspace, IWarehouse warehouse)
     public PreviewDocument Preview(string name, EvaluationContext context, string? traits, int sample)
     {
         var segment = Library.Require(name);
-        return SegmentDocuments.Preview(SegmentPreview.Compute(warehouse, segment, context, Traits.Resolve(warehouse, traits, Traits.PreviewDefaults, Library.Schema), sample));
+        return SegmentDocuments.Preview(SegmentPreview.Compute(warehouse, segment, context, Model.Traits.Resolve(warehouse, traits, Model.Traits.PreviewDefaults, Library.Schema), sample));
     }
 
     /// <summary>A segment's recorded history.</summary>

@@ -170,6 +170,20 @@ public sealed class ApiTests(ServerFixture server) : IClassFixture<ServerFixture
         var history = await Json(await admin.GetAsync(new Uri("/api/segments/buyers/history", UriKind.Relative)));
         Assert.Equal(ids.Count, history.GetProperty("materializations")[0].GetProperty("size").GetInt64());
 
+        // The computed trait stored by the refresh: every customer has a count, and they add up to the purchases of the
+        // year before the snapshot in the generated events file.
+        var traits = await Json(await admin.GetAsync(new Uri("/api/traits", UriKind.Relative)));
+        Assert.Equal("2025-01-01T00:00:00Z", traits.GetProperty("stored_as_of").GetString());
+        var trait = traits.GetProperty("traits")[0];
+        Assert.Equal(("purchases_365", "integer"), (trait.GetProperty("name").GetString(), trait.GetProperty("type").GetString()));
+        var stored = trait.GetProperty("stored");
+        Assert.True(stored.GetProperty("current").GetBoolean());
+        Assert.Equal(2000, stored.GetProperty("customers").GetInt64());
+        var snapshot = new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        var purchases = File.ReadLines(server.Base.EventsFile).Skip(1).Select(l => l.Split(','))
+            .Count(f => f[2] == "purchase" && DateTime.Parse(f[3], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal) is var t && t >= snapshot.AddDays(-365) && t < snapshot);
+        Assert.Equal(purchases / 2000.0, stored.GetProperty("mean").GetDouble(), 6);
+
         var migration = await Json(await admin.GetAsync(new Uri("/api/migration?family=rfm&from=2025-01-01", UriKind.Relative)));
         Assert.True(migration.GetProperty("states").GetArrayLength() > 1);
 
@@ -179,6 +193,12 @@ public sealed class ApiTests(ServerFixture server) : IClassFixture<ServerFixture
         Assert.Equal("customer_id,email,age", rows[0]);
         Assert.All(rows.Skip(1), r => Assert.True(int.Parse(r.Split(',')[2], CultureInfo.InvariantCulture) >= 50));
         Assert.All(rows.Skip(1), r => Assert.Contains(r.Split(',')[0], ids));
+
+        // A computed trait is a column like any other: every older buyer bought at least twice in the year.
+        var withTrait = await admin.GetAsync(new Uri("/api/segments/older_buyers/export?format=csv&traits=purchases_365&as_of=2025-01-01", UriKind.Relative));
+        var traitRows = (await withTrait.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("customer_id,purchases_365", traitRows[0]);
+        Assert.All(traitRows.Skip(1), r => Assert.True(long.Parse(r.Split(',')[1], CultureInfo.InvariantCulture) >= 2));
 
         // Without traits, the same columns as `segment export` writes (they differed: email, country, age).
         var plain = await admin.GetAsync(new Uri("/api/segments/older_buyers/export?format=csv", UriKind.Relative));

@@ -63,6 +63,8 @@ public sealed class ServerFixture : IAsyncLifetime
 
                 segment older_buyers "Older repeat buyers"
                 where in segment buyers and age >= 50
+
+                trait purchases_365 "Purchases in a year" = count(purchase, last 365 days)
                 """);
         }
 
