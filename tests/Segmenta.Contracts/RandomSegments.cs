@@ -198,10 +198,18 @@ internal sealed class RandomSegments(ulong seed)
             window = " in" + window;
         }
 
+        string Span() => Pick(3) switch { 0 => $"{1 + Pick(48)} hours", 1 => $"{1 + Pick(60)} days", _ => $"{1 + Pick(8)} weeks" };
         if (Chance(0.3))
         {
-            var span = Pick(3) switch { 0 => $"{1 + Pick(48)} hours", 1 => $"{1 + Pick(60)} days", _ => $"{1 + Pick(8)} weeks" };
-            return $"did {(Chance(0.3) ? "not " : "")}{EventType(false)}{Filter()} then {EventType(false)}{Filter()} within {span}{window}";
+            return $"did {(Chance(0.3) ? "not " : "")}{EventType(false)}{Filter()} then {EventType(false)}{Filter()} within {Span()}{window}";
+        }
+
+        if (Chance(0.25))
+        {
+            // Funnels of three or four steps, some steps with a gap of their own, sometimes the last one too (two `within`s).
+            var steps = string.Concat(Enumerable.Range(0, 1 + Pick(2)).Select(_ => $" then {EventType(false)}{Filter()}{(Chance(0.4) ? " within " + Span() : "")}"));
+            var last = Chance(0.2) ? $" within {Span()}" : "";
+            return $"did {(Chance(0.2) ? "not " : "")}{EventType(false)}{Filter()}{steps} then {EventType(false)}{Filter()}{last} within {Span()}{window}";
         }
 
         return $"did {(Chance(0.3) ? "not " : "")}{EventType()}{Filter()}{window}";

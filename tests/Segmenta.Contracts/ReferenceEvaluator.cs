@@ -67,21 +67,28 @@ internal sealed class ReferenceEvaluator
     private bool Did(DidSyntax did, RefCustomer customer)
     {
         var (from, to) = Window(did.Window);
-        if (did.Then is null)
+        if (did.Then.Count == 0)
         {
             var any = customer.Events.Any(e => Picks(did.First, e, from, to));
             return did.Negated ? !any : any;
         }
 
-        var span = did.Within!.Unit switch
+        static TimeSpan Span(QuantitySyntax q) => q.Unit switch
         {
-            TimeUnit.Hours => TimeSpan.FromHours(did.Within.Amount),
-            TimeUnit.Days => TimeSpan.FromDays(did.Within.Amount),
-            _ => TimeSpan.FromDays(7 * did.Within.Amount),
+            TimeUnit.Hours => TimeSpan.FromHours(q.Amount),
+            TimeUnit.Days => TimeSpan.FromDays(q.Amount),
+            _ => TimeSpan.FromDays(7 * q.Amount),
         };
-        var firsts = customer.Events.Where(e => Picks(did.First, e, from, to)).Select(Time).ToList();
-        var found = customer.Events.Where(e => Picks(did.Then, e, from, to)).Select(Time)
-            .Any(b => firsts.Any(a => a < b && b - a <= span));
+
+        // A funnel: some event of each step, in strictly increasing time, each within its own gap of the one before
+        // and the last within the whole span of the first: tried by search over every choice.
+        var whole = Span(did.Within!);
+        var events = new[] { did.First }.Concat(did.Then.Select(s => s.Event)).ToList();
+        var gaps = new TimeSpan?[] { null }.Concat(did.Then.Select(s => s.Within is { } g ? Span(g) : (TimeSpan?)null)).ToList();
+        var times = events.Select(spec => customer.Events.Where(e => Picks(spec, e, from, to)).Select(Time).Order().ToList()).ToList();
+        bool Extend(int step, DateTime start, DateTime previous) => step == events.Count
+            || times[step].Any(t => t > previous && t - start <= whole && (gaps[step] is not { } gap || t - previous <= gap) && Extend(step + 1, start, t));
+        var found = times[0].Any(s => Extend(1, s, s));
         return did.Negated ? !found : found;
     }
 

@@ -106,20 +106,32 @@ internal sealed class Binder
     {
         var first = Events(did.First);
         var window = Window(did.Window);
-        if (did.Then is null)
+        if (did.Then.Count == 0)
         {
             var count = new Aggregate(AggregateKind.Count, first, null, window, FieldType.Integer);
             return new BoundTest(count, did.Negated ? TestOp.Equal : TestOp.Greater, [0L], null);
         }
 
-        var then = Events(did.Then);
-        var within = Quantity(did.Within!);
-        if (within.Unit is TimeUnit.Months or TimeUnit.Years)
+        Quantity Span(QuantitySyntax syntax)
         {
-            Report(DiagnosticCodes.BadWindow, "the span of a sequence is in hours, days or weeks (a month has no fixed length)", did.Within!.Span);
+            var span = Quantity(syntax);
+            if (span.Unit is TimeUnit.Months or TimeUnit.Years)
+            {
+                Report(DiagnosticCodes.BadWindow, "the span of a sequence is in hours, days or weeks (a month has no fixed length)", syntax.Span);
+            }
+
+            return span;
         }
 
-        BoundCondition sequence = new BoundSequence(first, then, within, window);
+        var steps = new List<BoundEvents> { first };
+        var gaps = new List<Quantity?> { null };
+        foreach (var step in did.Then)
+        {
+            steps.Add(Events(step.Event));
+            gaps.Add(step.Within is { } gap ? Span(gap) : null);
+        }
+
+        BoundCondition sequence = new BoundSequence(steps, gaps, Span(did.Within!), window);
         return did.Negated ? new BoundNot(sequence) : sequence;
     }
 

@@ -63,8 +63,12 @@ internal sealed record BoundTest(BoundValue Value, TestOp Op, IReadOnlyList<obje
 /// </summary>
 internal sealed record BoundCompare(BoundValue Left, TestOp Op, BoundValue Right, bool CaseSensitive) : BoundCondition;
 
-/// <summary><c>did A then B within span</c>: some B strictly after some A, at most span later, both in the window.</summary>
-internal sealed record BoundSequence(BoundEvents First, BoundEvents Then, Quantity Within, Window Window) : BoundCondition;
+/// <summary>
+/// <c>did A then B … within span</c>, a funnel: events of each step in strictly increasing time, the last at most
+/// <see cref="Within"/> after the first, each at most its own gap (<see cref="Gaps"/>[i], null: none) after the one before,
+/// all in the window. <see cref="Gaps"/>[0] is always null.
+/// </summary>
+internal sealed record BoundSequence(IReadOnlyList<BoundEvents> Steps, IReadOnlyList<Quantity?> Gaps, Quantity Within, Window Window) : BoundCondition;
 
 /// <summary><c>top/bottom</c>: customers ranked by a measure over all customers, ties at the cut-off included.</summary>
 internal sealed record BoundRank(BoundValue Measure, bool Top, decimal Size, bool Percent) : BoundCondition;

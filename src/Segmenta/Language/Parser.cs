@@ -309,18 +309,48 @@ internal sealed class Parser
         }
 
         var first = Event();
-        EventSyntax? then = null;
+        var steps = new List<FunnelStepSyntax>();
         QuantitySyntax? within = null;
-        if (Current.IsWord("then"))
+        while (Current.IsWord("then"))
         {
+            // A `within` after a step is its own gap from the step before; after the last step it is the whole funnel's
+            // span, unless a second `within` follows (then the first is the last step's own).
+            Enter();
             Advance();
-            then = Event();
-            ExpectWord("within", "`within` and a span after the second event of a sequence (`did A then B within 7 days`)");
-            within = Quantity();
+            var step = Event();
+            QuantitySyntax? gap = null;
+            if (Current.IsWord("within"))
+            {
+                Advance();
+                gap = Quantity();
+            }
+
+            steps.Add(new FunnelStepSyntax(step, gap));
+        }
+
+        depth -= steps.Count;
+        if (steps.Count > 0)
+        {
+            if (Current.IsWord("within"))
+            {
+                Advance();
+                within = Quantity();
+            }
+            else if (steps[^1].Within is { } last)
+            {
+                within = last;
+                steps[^1] = steps[^1] with { Within = null };
+            }
+            else
+            {
+                throw Error(DiagnosticCodes.Expected, (steps.Count == 1
+                    ? "expected `within` and a span after the second event of a sequence (`did A then B within 7 days`)"
+                    : "expected `within` and the funnel's span after its last step (`did A then B then C within 7 days`)") + $", found {Current.Describe()}");
+            }
         }
 
         var window = StartsWindow() ? Window() : null;
-        return new DidSyntax(negated, first, then, within, window, From(start));
+        return new DidSyntax(negated, first, steps, within, window, From(start));
     }
 
     private RankSyntax Rank()

@@ -313,27 +313,55 @@ internal sealed class SegmentSqlWriter
         return conditions;
     }
 
+    /// <summary>
+    /// A funnel's customers: the last step's events (alias by step: f1, f2, …), each with an earlier event of the step before
+    /// (a correlated EXISTS per step, nested back to the first), strictly earlier, within the step's own gap, and the first
+    /// within the funnel's span of the last.
+    /// </summary>
     private void WriteSequence(BoundSequence sequence, string indent)
     {
-        const string a = "a", b = "b";
-        var second = EventConditions(sequence.Then, sequence.Window, b);
-        var first = EventConditions(sequence.First, sequence.Window, a);
-        var occurredA = $"{a}.{Q(CanonicalModel.OccurredAt)}";
-        var occurredB = $"{b}.{Q(CanonicalModel.OccurredAt)}";
+        var steps = sequence.Steps.Count;
+        string Alias(int step) => "f" + (step + 1).ToString(CultureInfo.InvariantCulture);
+        string Occurred(int step) => $"{Alias(step)}.{Q(CanonicalModel.OccurredAt)}";
+        var id = Q(CanonicalModel.CustomerId);
+        var conditions = new List<string>[steps];
+        for (var i = steps - 1; i >= 0; i--)
+        {
+            conditions[i] = EventConditions(sequence.Steps[i], sequence.Window, Alias(i));
+        }
+
         var span = sql.Parameter(EvaluationContext.Seconds(sequence.Within));
-        sql.Append($"{indent}SELECT DISTINCT {b}.{Q(CanonicalModel.CustomerId)}\n{indent}FROM {Q(Tables.Events)} {b}\n{indent}WHERE {occurredB} < {sql.Parameter(context.AsOf)}");
-        foreach (var c in second)
+        var last = steps - 1;
+        sql.Append($"{indent}SELECT DISTINCT {Alias(last)}.{id}\n{indent}FROM {Q(Tables.Events)} {Alias(last)}\n{indent}WHERE {Occurred(last)} < {sql.Parameter(context.AsOf)}");
+        foreach (var c in conditions[last])
         {
             sql.Append($"\n{indent}  AND {c}");
         }
 
-        sql.Append($"\n{indent}  AND EXISTS (\n{indent}    SELECT 1 FROM {Q(Tables.Events)} {a}\n{indent}    WHERE {a}.{Q(CanonicalModel.CustomerId)} = {b}.{Q(CanonicalModel.CustomerId)}");
-        foreach (var c in first)
+        var inner = indent;
+        for (var k = last - 1; k >= 0; k--)
         {
-            sql.Append($"\n{indent}      AND {c}");
+            sql.Append($"\n{inner}  AND EXISTS (\n{inner}    SELECT 1 FROM {Q(Tables.Events)} {Alias(k)}\n{inner}    WHERE {Alias(k)}.{id} = {Alias(last)}.{id}");
+            foreach (var c in conditions[k])
+            {
+                sql.Append($"\n{inner}      AND {c}");
+            }
+
+            sql.Append($"\n{inner}      AND {Occurred(k)} < {Occurred(k + 1)}");
+            if (sequence.Gaps[k + 1] is { } gap)
+            {
+                sql.Append($"\n{inner}      AND {Occurred(k)} >= {Dialect.MinusSeconds(Occurred(k + 1), sql.Parameter(EvaluationContext.Seconds(gap)))}");
+            }
+
+            if (k == 0)
+            {
+                sql.Append($"\n{inner}      AND {Occurred(k)} >= {Dialect.MinusSeconds(Occurred(last), span)}");
+            }
+
+            inner += "    ";
         }
 
-        sql.Append($"\n{indent}      AND {occurredA} < {occurredB}\n{indent}      AND {occurredA} >= {Dialect.MinusSeconds(occurredB, span)})");
+        sql.Append(new string(')', last));
     }
 
     /// <summary>Per customer, the property value most of the chosen events have; ties go to the first in binary order.</summary>

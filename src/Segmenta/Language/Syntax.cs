@@ -20,8 +20,15 @@ internal sealed record NotSyntax(ConditionSyntax Operand, TextSpan Span) : Condi
 /// <summary><c>in segment name</c>.</summary>
 internal sealed record SegmentRefSyntax(string Name, TextSpan NameSpan, TextSpan Span) : ConditionSyntax(Span);
 
-/// <summary><c>did [not] A [then B within N units] [window]</c>.</summary>
-internal sealed record DidSyntax(bool Negated, EventSyntax First, EventSyntax? Then, QuantitySyntax? Within, WindowSyntax? Window, TextSpan Span) : ConditionSyntax(Span);
+/// <summary>
+/// <c>did [not] A [then B [within S] then C … within N units] [window]</c>: <see cref="Then"/> are the funnel's later steps (empty for a
+/// plain <c>did</c>), each with its own longest gap from the step before (null: only the funnel's); <see cref="Within"/> is the whole
+/// funnel's span, from its first step to its last.
+/// </summary>
+internal sealed record DidSyntax(bool Negated, EventSyntax First, IReadOnlyList<FunnelStepSyntax> Then, QuantitySyntax? Within, WindowSyntax? Window, TextSpan Span) : ConditionSyntax(Span);
+
+/// <summary>A later step of a funnel: its event and the longest gap from the step before, when it has its own.</summary>
+internal sealed record FunnelStepSyntax(EventSyntax Event, QuantitySyntax? Within);
 
 /// <summary><c>top|bottom N [%] by measure</c>.</summary>
 internal sealed record RankSyntax(bool Top, decimal Size, bool Percent, TextSpan SizeSpan, ValueSyntax Measure, TextSpan Span) : ConditionSyntax(Span);
