@@ -66,6 +66,26 @@ public sealed class SegmentCliTests : IDisposable
     }
 
     [Fact]
+    public void Preview_AFunnelCondition_CountsEachOfItsSteps()
+    {
+        // c1 bought on 2024-06-01 and again 183 days later; c2 once; c4 only after the as-of.
+        dir.Write("segments/funnel.seg", "segment twice where country = \"us\" and did purchase then purchase within 200 days\n");
+        var (code, stdout, stderr) = CliRunner.Run(dir.Path, "segment", "preview", "twice", "--as-of", "2025-01-01", "--json");
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        var steps = doc.RootElement.GetProperty("steps");
+        Assert.Equal(JsonValueKind.Null, steps[0].GetProperty("funnel").ValueKind);
+        Assert.Equal(1, steps[1].GetProperty("remaining").GetInt64());
+        Assert.Equal(
+            [("purchase", 2L), ("purchase", 1L)],
+            steps[1].GetProperty("funnel").EnumerateArray().Select(f => (f.GetProperty("step").GetString(), f.GetProperty("reached").GetInt64())));
+
+        var text = CliRunner.Run(dir.Path, "segment", "preview", "twice", "--as-of", "2025-01-01");
+        Assert.Contains("2  100.0% on    purchase", text.Out, StringComparison.Ordinal);
+        Assert.Contains("1   50.0% on    purchase", text.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Preview_Json_GivesSizeSharesStepsAndSample()
     {
         var (code, stdout, stderr) = CliRunner.Run(dir.Path, "segment", "preview", "us_spenders", "--as-of", "2025-01-01", "--json");

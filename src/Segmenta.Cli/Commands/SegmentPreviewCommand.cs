@@ -75,6 +75,13 @@ internal sealed class SegmentPreviewCommand : GuardedCommand<SegmentPreviewSetti
         foreach (var step in p.Steps)
         {
             Console.WriteLine(string.Create(inv, $"    {step.Remaining,12:N0}  {(before == 0 ? 0 : 100.0 * step.Remaining / before),5:0.0}% kept  {Shorten(step.Condition, 90)}"));
+            var reached = before;
+            foreach (var funnel in step.Funnel ?? [])
+            {
+                Console.WriteLine(string.Create(inv, $"      {funnel.Reached,12:N0}  {(reached == 0 ? 0 : 100.0 * funnel.Reached / reached),5:0.0}% on    {Shorten(funnel.Step, 86)}"));
+                reached = funnel.Reached;
+            }
+
             before = step.Remaining;
         }
 

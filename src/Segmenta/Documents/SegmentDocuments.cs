@@ -27,7 +27,10 @@ public sealed record PreviewDocument(
 public sealed record PreviewLifetimeDocument(long MembersPredicted, double MembersValue, double AllCustomersValue, double ShareOfValue, double MembersMeanPAlive, IReadOnlyList<string>? Warnings);
 
 /// <summary>The members left after a condition, in the order written.</summary>
-public sealed record PreviewStepDocument(string Condition, long Remaining);
+public sealed record PreviewStepDocument(string Condition, long Remaining, IReadOnlyList<FunnelStepDocument>? Funnel);
+
+/// <summary>A step of a funnel condition and the customers who reached it (of those meeting every condition before the funnel).</summary>
+public sealed record FunnelStepDocument(string Step, long Reached);
 
 /// <summary>A segment's definition, dependencies, compiled SQL and recorded materializations (<c>segment show</c>).</summary>
 public sealed record SegmentShowDocument(
@@ -145,7 +148,7 @@ public static class SegmentDocuments
         p.Revenue,
         Math.Round(p.ShareOfRevenue, 6),
         p.Lifetime is not { } l ? null : new PreviewLifetimeDocument(l.Predicted, l.Value, l.TotalValue, Math.Round(l.ShareOfValue, 6), l.MeanProbabilityAlive, l.Warnings),
-        [.. p.Steps.Select(s => new PreviewStepDocument(s.Condition, s.Remaining))],
+        [.. p.Steps.Select(s => new PreviewStepDocument(s.Condition, s.Remaining, s.Funnel is null ? null : [.. s.Funnel.Select(f => new FunnelStepDocument(f.Step, f.Reached))]))],
         [.. p.Sample.Select(row => p.SampleColumns.Select((c, i) => (c, v: row[i])).ToDictionary(x => x.c, x => Plain(x.v)))],
         Math.Round(p.Elapsed.TotalSeconds, 3));
 

@@ -484,6 +484,9 @@ public sealed class SegmentDefinition
 
     internal IReadOnlyList<(string Text, BoundCondition Condition)> Steps { get; }
 
+    /// <summary>Per top-level condition, the text of each step when it is a funnel (<c>did A then B … within</c>); null for any other condition.</summary>
+    internal IReadOnlyList<IReadOnlyList<string>?> FunnelTexts { get; private init; } = [];
+
     /// <summary>The SQL for this segment in a dialect, relative to one as-of instant.</summary>
     public SegmentQuery Query(ISqlDialect dialect, EvaluationContext context) => new(this, dialect, context);
 
@@ -493,7 +496,11 @@ public sealed class SegmentDefinition
         var conjuncts = syntax.Condition is AndSyntax and ? and.Items : [syntax.Condition];
         var bound = condition is BoundAll all && syntax.Condition is AndSyntax ? all.Items : [condition];
         var steps = conjuncts.Zip(bound, (s, b) => (OneLine(source.Text.Substring(s.Span.Start, s.Span.Length)), b)).ToList();
-        return new SegmentDefinition(syntax.Name, syntax.Title, syntax.Description, source.File, text, syntax.Span, syntax.NameSpan, condition, steps, ReferencesOf(syntax.Condition), traits ?? []);
+        string Text(EventSyntax e) => OneLine(source.Text.Substring(e.Span.Start, e.Span.Length));
+        var funnels = conjuncts.Select(c => c is DidSyntax { Negated: false, Then.Count: > 0 } did
+            ? (IReadOnlyList<string>?)[Text(did.First), .. did.Then.Select(s => Text(s.Event))]
+            : null).ToList();
+        return new SegmentDefinition(syntax.Name, syntax.Title, syntax.Description, source.File, text, syntax.Span, syntax.NameSpan, condition, steps, ReferencesOf(syntax.Condition), traits ?? []) { FunnelTexts = funnels };
     }
 
     /// <summary>The names a condition refers to with <c>in segment</c>, each once, in order.</summary>

@@ -74,6 +74,21 @@ public sealed class SegmentQuery
             columns.Add(dialect.SmallestBy(id, $"md5({id})", all, sampleSize));
         }
 
+        // A funnel condition's own steps: among those meeting the conditions before it, how many reached step 1, 1–2, …
+        for (var i = 0; i < steps.Count; i++)
+        {
+            if (segment.FunnelTexts.ElementAtOrDefault(i) is null || segment.Steps[i].Condition is not BoundSequence funnel)
+            {
+                continue;
+            }
+
+            foreach (var prefix in FunnelPrefixes(funnel))
+            {
+                writer.Plan(prefix);
+                columns.Add($"count(*) FILTER (WHERE {string.Join(" AND ", [.. steps.Take(i), writer.Predicate(prefix, negated: false)])})");
+            }
+        }
+
         WriteScope(writer, sql, "SELECT " + string.Join(",\n       ", columns));
         return sql.Build();
     }
@@ -91,6 +106,18 @@ public sealed class SegmentQuery
             .Append(customerIds.Count == 0 ? "NULL" : string.Join(", ", customerIds.Select(i => sql.Parameter(i))))
             .Append($")\nORDER BY md5({id})");
         return sql.Build();
+    }
+
+    /// <summary>
+    /// The conditions "reached step k" of a funnel, k = 1 … n: an event of the first step in the window, then the funnel cut after
+    /// step k (its own gaps, and the whole funnel's span); the last is the funnel itself.
+    /// </summary>
+    internal static IReadOnlyList<BoundCondition> FunnelPrefixes(BoundSequence funnel)
+    {
+        var first = new BoundTest(new Aggregate(AggregateKind.Count, funnel.Steps[0], null, funnel.Window, FieldType.Integer), TestOp.Greater, [0L], null);
+        return [first, .. Enumerable.Range(2, funnel.Steps.Count - 1).Select(k => k == funnel.Steps.Count
+            ? funnel
+            : new BoundSequence([.. funnel.Steps.Take(k)], [.. funnel.Gaps.Take(k)], funnel.Within, funnel.Window))];
     }
 
     /// <summary>Every member with chosen columns (computed fields at this query's as-of), ordered by customer id.</summary>

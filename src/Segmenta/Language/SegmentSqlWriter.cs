@@ -88,13 +88,16 @@ internal sealed class SegmentSqlWriter
                 Plan(compare.Left);
                 Plan(compare.Right);
                 break;
-            case BoundSequence sequence:
+            case BoundSequence sequence when !sequenceNames.ContainsKey(sequence):
                 sequences.Add(sequence);
                 sequenceNames[sequence] = $"s{sequences.Count}{suffix}";
                 break;
-            case BoundRank rank:
+            case BoundRank rank when !rankNames.ContainsKey(rank):
                 ranks.Add(rank);
                 rankNames[rank] = $"r{ranks.Count}{suffix}";
+                break;
+            case BoundSequence or BoundRank:
+                // Planned already: one join serves every use of the same condition.
                 break;
             default:
                 throw new InvalidOperationException("unknown condition " + condition.GetType().Name);

@@ -9,7 +9,11 @@ namespace Segmenta.Segments;
 /// <summary>How many customers remain after one more top-level condition.</summary>
 /// <param name="Condition">The condition's text.</param>
 /// <param name="Remaining">Customers meeting it and every condition before it.</param>
-public sealed record SegmentStep(string Condition, long Remaining);
+/// <param name="Funnel">When the condition is a funnel (<c>did A then B … within</c>): of those meeting every condition before it, how many reached each step.</param>
+public sealed record SegmentStep(string Condition, long Remaining, IReadOnlyList<FunnelStep>? Funnel = null);
+
+/// <summary>One step of a funnel condition and the customers who reached it: an event of step 1, then of each step up to this one in order, within the spans.</summary>
+public sealed record FunnelStep(string Step, long Reached);
 
 /// <summary>The members' stored CLV predictions (<c>segmenta clv</c>).</summary>
 /// <param name="Predicted">Members with a prediction.</param>
@@ -72,6 +76,17 @@ public sealed record SegmentPreview(
             if (sampleSize > 0 && !r.IsDBNull(next))
             {
                 ids.AddRange(((System.Collections.IEnumerable)r.GetValue(next)).Cast<object>().Select(o => (string)o));
+            }
+
+            // Then each funnel condition's counts per step, in order.
+            var column = next + (sampleSize > 0 ? 1 : 0);
+            for (var i = 0; i < steps.Count; i++)
+            {
+                if (segment.FunnelTexts.ElementAtOrDefault(i) is { } texts)
+                {
+                    steps[i] = steps[i] with { Funnel = [.. texts.Select((t, k) => new FunnelStep(t, r.GetInt64(column + k)))] };
+                    column += texts.Count;
+                }
             }
         });
 
