@@ -40,6 +40,10 @@ internal static class AnalysisEndpoints
             w => TypedResults.Ok(SegmentDocuments.Quarantine(w.ReadQuarantine(run, Limit(limit, 100)))), ct))
             .WithTags("Warehouse").WithSummary("Rows and messages set aside, with source, line, reason and the raw record");
 
+        api.MapGet("/schema", (WarehouseAccess access, CancellationToken ct) => access.Read(
+            w => TypedResults.Ok(LanguageSchemaDocument.Of(ApiContext.Views(access, w).Library)), ct))
+            .WithTags("Segments").WithSummary("What segment text can name: event types and properties, traits, computed traits and fields, segments, functions and keywords (the editor's colouring and completion)");
+
         api.MapGet("/traits", (WarehouseAccess access, CancellationToken ct) => access.Read(
             w => TypedResults.Ok(ApiContext.Views(access, w).Traits()), ct))
             .WithTags("Segments").WithSummary("The computed traits of the segment files (trait NAME = EXPRESSION), with the current refresh snapshot's values summarized");

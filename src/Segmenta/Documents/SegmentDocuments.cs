@@ -320,3 +320,38 @@ public static class TraitDocuments
 
     private static double? Round(double? value) => value is { } v ? Math.Round(v, 6) : null;
 }
+
+/// <summary>
+/// What segment text can name in this workspace (<c>GET /api/schema</c>), for the dashboard's editor to colour and complete:
+/// event types and properties, customer traits, computed traits, computed fields (<c>rfm.segment</c>), segments, functions, keywords.
+/// </summary>
+public sealed record LanguageSchemaDocument(
+    IReadOnlyList<string> EventTypes,
+    IReadOnlyList<NamedTypeDocument> EventProperties,
+    IReadOnlyList<NamedTypeDocument> Traits,
+    IReadOnlyList<NamedTypeDocument> ComputedTraits,
+    IReadOnlyList<NamedTypeDocument> Fields,
+    IReadOnlyList<string> Segments,
+    IReadOnlyList<string> Functions,
+    IReadOnlyList<string> Keywords)
+{
+    /// <summary>The schema of a compiled library.</summary>
+    public static LanguageSchemaDocument Of(SegmentLibrary library)
+    {
+        ArgumentNullException.ThrowIfNull(library);
+        var schema = library.Schema;
+        static NamedTypeDocument Named(string name, Model.FieldType type) => new(name, Model.FieldTypes.Name(type));
+        return new(
+            [.. schema.EventTypes, Language.SegmentSchema.AnyEvent],
+            [.. schema.EventFields.Where(f => f.Name != Model.CanonicalModel.CustomerId).Select(f => Named(f.Name, f.Type))],
+            [.. schema.CustomerFields.Where(f => f.Name != Model.CanonicalModel.CustomerId).Select(f => Named(f.Name, f.Type))],
+            [.. schema.ComputedTraits.Select(t => Named(t.Name, t.Type))],
+            [.. schema.DerivedSets.SelectMany(d => d.Fields.Select(f => Named(d.Namespace + "." + f.Name, f.Type)))],
+            [.. library.Compilation.Segments.Select(s => s.Name)],
+            Language.LanguageVocabulary.Functions,
+            Language.LanguageVocabulary.Keywords);
+    }
+}
+
+/// <summary>A name and its type (text, integer, number, boolean, date, timestamp).</summary>
+public sealed record NamedTypeDocument(string Name, string Type);

@@ -21,10 +21,15 @@ internal sealed class Parser
         "between", "is", "null", "true", "false", "contains", "starts", "ends", "description", "more", "less",
     };
 
-    private static readonly string[] Functions = ["count", "sum", "avg", "min", "max", "first", "last", "most_frequent"];
+    internal static readonly string[] Functions = ["count", "sum", "avg", "min", "max", "first", "last", "most_frequent"];
 
     /// <summary>Functions of one value (not of events).</summary>
-    private static readonly string[] ValueFunctions = ["days_since"];
+    internal static readonly string[] ValueFunctions = ["days_since"];
+
+    /// <summary>Every word the grammar gives a meaning to somewhere (reserved or contextual), for editors.</summary>
+    internal static IEnumerable<string> Keywords => Reserved.Concat([
+        "trait", "distinct", "any", "last", "since", "before", "all", "time", "percent", "with", "than", "ago", "case", "sensitive",
+        "hours", "days", "weeks", "months", "years"]).Order(StringComparer.Ordinal);
 
     private readonly List<Token> tokens;
     private readonly List<Diagnostic> diagnostics;

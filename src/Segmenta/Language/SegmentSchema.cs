@@ -205,3 +205,13 @@ public sealed class ComputedTrait
 
     internal BoundValue Expression { get; }
 }
+
+/// <summary>The words of the segment language, for editors that colour and complete it.</summary>
+public static class LanguageVocabulary
+{
+    /// <summary>Keywords (reserved, and those with a meaning in one place only), in order.</summary>
+    public static IReadOnlyList<string> Keywords { get; } = [.. Parser.Keywords.Distinct(StringComparer.Ordinal)];
+
+    /// <summary>Functions: aggregates of events, then functions of one value.</summary>
+    public static IReadOnlyList<string> Functions { get; } = [.. Parser.Functions, .. Parser.ValueFunctions];
+}

@@ -53,6 +53,50 @@ public sealed class BrowserTests(BrowserFixture f)
     }
 
     [Fact]
+    public async Task The_builder_colours_the_language_and_completes_the_workspaces_names()
+    {
+        var page = await f.OpenAsync(f.Admin);
+        await page.GotoAsync(f.Address + "/#/builder");
+        await BrowserFixture.Loaded(page);
+
+        // Once the schema is there, the template's event type is coloured as one.
+        await page.WaitForSelectorAsync(".editor-mirror .tok-event");
+
+        // An event type after an aggregate's `(`: offered, picked with Enter.
+        await page.FillAsync("#segment-text", "segment picked where count(pur");
+        var option = await page.WaitForSelectorAsync("#completions li[role=option][aria-selected=true]");
+        Assert.Equal("purchase", await option!.TextContentAsync());
+        Assert.Equal("true", await page.GetAttributeAsync("#segment-text", "aria-expanded"));
+        await page.PressAsync("#segment-text", "Enter");
+        Assert.Equal("segment picked where count(purchase", await page.InputValueAsync("#segment-text"));
+
+        // A property after `purchase.`, picked with Tab; then a trait, the second offer chosen with the arrow keys if there are two.
+        await page.Locator("#segment-text").PressSequentiallyAsync(".reve");
+        await page.WaitForSelectorAsync("#completions li[role=option]:text-is('revenue')");
+        await page.PressAsync("#segment-text", "Tab");
+        await page.Locator("#segment-text").PressSequentiallyAsync(", last 365 days) >= 1 and ag");
+        await page.WaitForSelectorAsync("#completions li[role=option]:text-is('age')");
+        await page.PressAsync("#segment-text", "Enter");
+        await page.Locator("#segment-text").PressSequentiallyAsync(" > 30");
+        await page.PressAsync("#segment-text", "Escape");
+        Assert.Equal("segment picked where count(purchase.revenue, last 365 days) >= 1 and age > 30", await page.InputValueAsync("#segment-text"));
+
+        // It compiles (diagnostics under the text as it is typed), and the mirror colours keywords, functions, event types and numbers.
+        await page.WaitForSelectorAsync("#segment-text[aria-invalid=false]");
+        Assert.Equal(["segment", "where", "last", "days", "and"], await page.Locator(".editor-mirror .tok-keyword").AllTextContentsAsync());
+        Assert.Equal("count", await page.TextContentAsync(".editor-mirror .tok-function"));
+        Assert.Equal("purchase", await page.TextContentAsync(".editor-mirror .tok-event"));
+        Assert.Equal(["365", "1", "30"], await page.Locator(".editor-mirror .tok-number").AllTextContentsAsync());
+        await BrowserFixture.ShotAsync(page, "builder-completion");
+
+        // A mistake typed now is marked under its text.
+        await page.Locator("#segment-text").PressSequentiallyAsync(" and agee > 3");
+        await page.PressAsync("#segment-text", "Escape");
+        await page.WaitForSelectorAsync("#segment-text[aria-invalid=true]");
+        Assert.Equal("agee", (await page.TextContentAsync("mark.squiggle"))?.Trim());
+    }
+
+    [Fact]
     public async Task A_campaign_result_shows_every_comparison_and_the_roi()
     {
         var page = await f.OpenAsync(f.Reader);

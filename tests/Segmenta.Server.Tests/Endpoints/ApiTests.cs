@@ -172,6 +172,13 @@ public sealed class ApiTests(ServerFixture server) : IClassFixture<ServerFixture
 
         // The computed trait stored by the refresh: every customer has a count, and they add up to the purchases of the
         // year before the snapshot in the generated events file.
+        var names = await Json(await admin.GetAsync(new Uri("/api/schema", UriKind.Relative)));
+        Assert.Contains("purchase", names.GetProperty("event_types").EnumerateArray().Select(e => e.GetString()));
+        Assert.Contains(("purchases_365", "integer"), names.GetProperty("computed_traits").EnumerateArray().Select(t => (t.GetProperty("name").GetString(), t.GetProperty("type").GetString())));
+        Assert.Contains("older_buyers", names.GetProperty("segments").EnumerateArray().Select(e => e.GetString()));
+        Assert.Contains("rfm.segment", names.GetProperty("fields").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
+        Assert.Contains("most_frequent", names.GetProperty("functions").EnumerateArray().Select(e => e.GetString()));
+
         var traits = await Json(await admin.GetAsync(new Uri("/api/traits", UriKind.Relative)));
         Assert.Equal("2025-01-01T00:00:00Z", traits.GetProperty("stored_as_of").GetString());
         var trait = traits.GetProperty("traits")[0];

@@ -2,6 +2,7 @@
 import { api, ApiError, download, report } from './api.js';
 import { chart, disposeCharts, mountCharts, palette } from './charts.js';
 import { card, debounce, el, fmt, heat, notice, stat, table } from './ui.js';
+import { completions, highlight } from './editor.js';
 
 const q = encodeURIComponent;
 
@@ -227,36 +228,19 @@ where sum(purchase.revenue, last 365 days) >= 200
   and count(purchase, last 90 days) >= 1
 `;
 
-function mirrorHtml(text, diagnostics) {
-  const lines = text.split('\n');
-  const marks = new Map();
-  for (const d of diagnostics) {
-    const list = marks.get(d.line) ?? [];
-    list.push(d);
-    marks.set(d.line, list);
-  }
-  const escape = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  return `${lines.map((line, i) => {
-    const found = (marks.get(i + 1) ?? []).sort((a, b) => a.column - b.column);
-    let html = '';
-    let at = 0;
-    for (const d of found) {
-      const start = Math.max(at, Math.min(line.length, d.column - 1));
-      const end = Math.max(start + 1, Math.min(line.length, start + Math.max(1, d.length)));
-      html += escape(line.slice(at, start));
-      const marked = line.slice(start, end);
-      html += `<mark class="squiggle" title="${escape(d.message)}">${escape(marked.padEnd(end - start, ' ') || ' ')}</mark>`;
-      at = end;
-    }
-    return html + escape(line.slice(at));
-  }).join('\n')}\n`;
-}
-
 async function builder() {
   const saved = sessionStorage.getItem('segmenta.draft');
-  const editor = el('textarea', { id: 'segment-text', class: 'editor-input', spellcheck: 'false', autocapitalize: 'off', rows: 10, 'aria-describedby': 'diagnostics', 'aria-label': 'Segment definition' });
+  const editor = el('textarea', {
+    id: 'segment-text', class: 'editor-input', spellcheck: 'false', autocapitalize: 'off', rows: 10, 'aria-describedby': 'diagnostics',
+    'aria-label': 'Segment definition', role: 'combobox', 'aria-autocomplete': 'list', 'aria-controls': 'completions', 'aria-expanded': 'false' });
   editor.value = saved ?? template;
   const mirror = el('pre', { class: 'editor-mirror', 'aria-hidden': 'true' });
+  const list = el('ul', { id: 'completions', role: 'listbox', class: 'completions', hidden: true, 'aria-label': 'Completions' });
+  let schema = null;
+  let shown = [];
+  let diagnosticsShown = [];
+  let offered = null;
+  let chosen = 0;
   const diagnostics = el('div', { id: 'diagnostics', 'aria-live': 'polite' });
   const result = el('div', { id: 'preview', 'aria-live': 'polite' });
   const name = el('input', { id: 'segment-name', type: 'text', value: 'my_segment', pattern: '[a-z][a-z0-9_]*', 'aria-describedby': 'name-help' });
@@ -289,7 +273,8 @@ async function builder() {
       return;
     }
     const found = answer.check.diagnostics;
-    mirror.innerHTML = mirrorHtml(text, found);
+    diagnosticsShown = found;
+    mirror.innerHTML = highlight(text, found, schema);
     editor.setAttribute('aria-invalid', found.length ? 'true' : 'false');
     diagnostics.replaceChildren(found.length
       ? el('ul', { class: 'diagnostics' }, found.map((d) => el('li', {},
@@ -310,9 +295,56 @@ async function builder() {
     mountCharts(result);
   }
 
+  function close() {
+    offered = null;
+    list.hidden = true;
+    editor.setAttribute('aria-expanded', 'false');
+    editor.removeAttribute('aria-activedescendant');
+  }
+
+  function choose(index) {
+    chosen = (index + shown.length) % shown.length;
+    [...list.children].forEach((item, i) => item.setAttribute('aria-selected', i === chosen ? 'true' : 'false'));
+    editor.setAttribute('aria-activedescendant', `completion-${chosen}`);
+  }
+
+  function accept(index) {
+    const item = shown[index];
+    editor.setRangeText(item, offered.from, offered.to, 'end');
+    close();
+    editor.focus();
+    editor.dispatchEvent(new Event('input'));
+  }
+
+  function offer() {
+    offered = completions(editor.value, editor.selectionStart, schema);
+    if (!offered || editor.selectionStart !== editor.selectionEnd) { close(); return; }
+    shown = offered.items;
+    list.replaceChildren(...shown.map((item, i) => el('li', {
+      id: `completion-${i}`, role: 'option', 'aria-selected': 'false',
+      onmousedown: (e) => { e.preventDefault(); accept(i); } }, item)));
+    list.hidden = false;
+    editor.setAttribute('aria-expanded', 'true');
+    choose(0);
+  }
+
   const changed = debounce(update, 250);
-  editor.addEventListener('input', () => { mirror.innerHTML = mirrorHtml(editor.value, []); sync(); changed(); });
+  editor.addEventListener('input', () => { mirror.innerHTML = highlight(editor.value, [], schema); sync(); changed(); offer(); });
+  editor.addEventListener('blur', () => setTimeout(close, 100));
   editor.addEventListener('keydown', (e) => {
+    if (offered && !list.hidden && ['ArrowDown', 'ArrowUp', 'Enter', 'Tab', 'Escape'].includes(e.key)) {
+      e.preventDefault();
+      if (e.key === 'ArrowDown') choose(chosen + 1);
+      else if (e.key === 'ArrowUp') choose(chosen - 1);
+      else if (e.key === 'Escape') close();
+      else accept(chosen);
+      return;
+    }
+    if (e.key === ' ' && e.ctrlKey) {
+      e.preventDefault();
+      offer();
+      return;
+    }
     if (e.key === 'Tab' && !e.shiftKey && !e.ctrlKey && !e.altKey && editor.dataset.tabs === 'on') {
       e.preventDefault();
       editor.setRangeText('  ', editor.selectionStart, editor.selectionEnd, 'end');
@@ -333,11 +365,15 @@ async function builder() {
     }
   }
 
-  mirror.innerHTML = mirrorHtml(editor.value, []);
+  mirror.innerHTML = highlight(editor.value, [], null);
+  api('/api/schema').then((answer) => {
+    schema = answer;
+    mirror.innerHTML = highlight(editor.value, diagnosticsShown, schema);
+  }).catch(() => { /* colouring without the schema's names, no completion */ });
   queueMicrotask(update);
-  return page('Segment builder', 'Write a segment in the segment language; it is checked and previewed as you type. Tab indents; Escape, then Tab, leaves the editor.',
+  return page('Segment builder', 'Write a segment in the segment language; it is checked and previewed as you type, and names complete from the workspace (Ctrl+Space to ask; arrows, Enter or Tab to pick). Tab indents; Escape, then Tab, leaves the editor.',
     el('div', { class: 'builder' },
-      el('div', { class: 'editor' }, mirror, editor),
+      el('div', { class: 'editor' }, mirror, editor, list),
       diagnostics,
       el('div', { class: 'actions' },
         el('label', { for: 'segment-name' }, 'Save as '), name,
