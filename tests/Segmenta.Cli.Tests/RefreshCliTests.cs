@@ -34,7 +34,7 @@ public sealed class RefreshCliTests : IDisposable
         {
             var snapshots = backfill.RootElement.GetProperty("snapshots").EnumerateArray().ToList();
             Assert.Equal(["2024-12-04T00:00:00Z", "2024-12-11T00:00:00Z", "2024-12-18T00:00:00Z", "2024-12-25T00:00:00Z", "2025-01-01T00:00:00Z"], snapshots.Select(s => s.GetProperty("as_of").GetString()));
-            Assert.All(snapshots, s => Assert.Equal(7, s.GetProperty("steps").GetArrayLength()));
+            Assert.All(snapshots, s => Assert.Equal(8, s.GetProperty("steps").GetArrayLength()));
             Assert.All(snapshots[1..], s => Assert.Equal(26, s.GetProperty("features").GetArrayLength()));
         }
 

@@ -7,7 +7,7 @@ using Segmenta.Warehouse;
 namespace Segmenta.Refresh;
 
 /// <summary>One step of a refresh: what it did, how long it took, how many rows it produced.</summary>
-/// <param name="Name">features, rfm, clusters, clv, segments, drift or commit.</param>
+/// <param name="Name">features, rfm, clusters, clv, traits, segments, drift or commit.</param>
 /// <param name="Status">ok, skipped (nothing to do: no cluster or CLV model yet) or failed.</param>
 /// <param name="Seconds">Wall time.</param>
 /// <param name="Rows">Rows it produced: customers with features, scored, clustered, valued; segment members in all.</param>
