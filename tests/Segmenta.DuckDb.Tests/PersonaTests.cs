@@ -79,4 +79,39 @@ public sealed class PersonaTests
         Assert.StartsWith("Reward them", champions.Strategy, StringComparison.Ordinal);
         Assert.Contains("of members are RFM Champions", champions.StrategyReason, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Describe_ComputedTraits_AsMeasuresAndCategoricalTraits()
+    {
+        using var f = new WarehouseFixture();
+        var generated = CustomerBaseGenerator.Write(new GeneratorOptions(2_000, 40_000, 5, GeneratorOptions.DefaultAsOf), Path.Combine(f.Dir, "data"));
+        f.Ingest(TableKind.Customers, generated.CustomersFile);
+        f.Ingest(TableKind.Events, generated.EventsFile);
+        var context = new EvaluationContext(GeneratorOptions.DefaultAsOf, TimeZoneInfo.Utc);
+        f.Write("segments/traits.seg", """
+            trait orders_year "Orders in a year" = count(purchase, last 365 days)
+            trait favourite_channel = most_frequent(purchase.channel)
+            segment frequent where orders_year >= 5
+            """);
+        var library = SegmentLibrary.Load(f.Workspace, SegmentLibrary.SchemaOf(f.Warehouse, f.Workspace.Settings));
+        Assert.Empty(library.Compilation.Diagnostics);
+        var report = Assert.Single(PersonaAnalysis.Describe(f.Warehouse, context, RfmOptions.Default, [library.Compilation.Find("frequent")!], library.Compilation.Traits));
+
+        // The trait's measure: counted again from the events' rows in C#, every customer (0 without purchases) in the base.
+        var asOf = DateTime.SpecifyKind(context.AsOf, DateTimeKind.Unspecified);
+        var counts = f.Strings("SELECT customer_id FROM events WHERE event_type = 'purchase' AND occurred_at >= $1 AND occurred_at < $2", asOf.AddDays(-365), asOf)
+            .GroupBy(id => id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var everyone = f.Strings("SELECT customer_id FROM customers").Select(id => (double)counts.GetValueOrDefault(id)).ToList();
+        var members = counts.Values.Where(c => c >= 5).Select(c => (double)c).ToList();
+        var measure = report.Measure("orders_year")!;
+        Assert.Equal(PersonaAnalysis.ComputedTraitUnit, measure.Unit);
+        Assert.Equal(members.Count, report.Size);
+        Assert.Equal(members.Average(), measure.Mean, 1e-9);
+        Assert.Equal(everyone.Average(), measure.BaseMean, 1e-9);
+        Assert.True(measure.Difference > PersonaPlaybook.Distinctive, "frequent buyers by definition");
+
+        // The text trait is tested for over-indexing like the built-in categorical traits: its levels are the channels.
+        var channels = f.Strings("SELECT DISTINCT channel FROM events WHERE event_type = 'purchase' AND channel IS NOT NULL").ToHashSet(StringComparer.Ordinal);
+        Assert.All(report.OverIndexing.Where(l => l.Trait == "favourite_channel"), l => Assert.Contains(l.Level, channels));
+    }
 }

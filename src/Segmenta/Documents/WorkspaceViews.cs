@@ -94,7 +94,7 @@ public sealed class WorkspaceViews(Workspace workspace, IWarehouse warehouse)
         using var computed = segments.Count > 1 && context.Stored.Count == 0
             ? ComputedAnalyses.Compute(warehouse, context, workspace.Settings.Rfm, ClusterAnalysis.Active(warehouse))
             : null;
-        return PersonaAnalysis.Describe(warehouse, computed?.Context ?? context, workspace.Settings.Rfm, segments);
+        return PersonaAnalysis.Describe(warehouse, computed?.Context ?? context, workspace.Settings.Rfm, segments, Library.Compilation.Traits);
     }
 
     /// <summary>Who moved between the segments of a family (rfm, clusters or a comma list) from one instant to another (default: the family's latest materialization).</summary>

@@ -5,6 +5,7 @@ using Segmenta.Language;
 using Segmenta.Model;
 using Segmenta.Numerics;
 using Segmenta.Rfm;
+using Segmenta.Segments;
 using Segmenta.Sql;
 using Segmenta.Warehouse;
 
@@ -145,14 +146,20 @@ public static class PersonaAnalysis
     /// <summary>The label of members without a kept order but with refunds: they cancelled all they ordered, or bought before the data begin.</summary>
     public const string RefundsOnly = "(refunds or cancellations only)";
 
-    /// <summary>Describes each segment at the context's as-of.</summary>
-    public static IReadOnlyList<PersonaReport> Describe(IWarehouse warehouse, EvaluationContext context, RfmOptions rfm, IReadOnlyList<SegmentDefinition> segments)
+    /// <summary>The unit of a computed trait's measure.</summary>
+    public const string ComputedTraitUnit = "computed trait";
+
+    /// <summary>
+    /// Describes each segment at the context's as-of. Computed traits (<paramref name="traits"/>) are described like the
+    /// built-in inputs: a number as a measure, text as a categorical trait tested for over-indexing.
+    /// </summary>
+    public static IReadOnlyList<PersonaReport> Describe(IWarehouse warehouse, EvaluationContext context, RfmOptions rfm, IReadOnlyList<SegmentDefinition> segments, IReadOnlyList<ComputedTrait>? traits = null)
     {
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(rfm);
         ArgumentNullException.ThrowIfNull(segments);
-        var population = Population.Read(warehouse, context, rfm);
+        var population = Population.Read(warehouse, context, rfm, traits ?? []);
         return segments.Select(segment =>
         {
             var members = new bool[population.Count];
@@ -170,8 +177,10 @@ public static class PersonaAnalysis
     /// <summary>Every customer's inputs, read once, column by column.</summary>
     private sealed class Population
     {
-        private Population(List<string> ids, double?[][] numeric, string?[][] categorical, decimal[] revenue, string?[] rfm, Predictions? predictions, Purchases? purchases)
+        private Population(List<string> ids, IReadOnlyList<string> numericNames, double?[][] numeric, IReadOnlyList<string> categoricalNames, string?[][] categorical, decimal[] revenue, string?[] rfm, Predictions? predictions, Purchases? purchases)
         {
+            NumericNames = numericNames;
+            CategoricalNames = categoricalNames;
             Bought = purchases;
             Lifetimes = predictions;
             Count = ids.Count;
@@ -201,6 +210,12 @@ public static class PersonaAnalysis
         }
 
         public int Count { get; }
+
+        /// <summary>The numeric inputs' names: <see cref="NumericInputs"/>, then the numeric computed traits.</summary>
+        private IReadOnlyList<string> NumericNames { get; }
+
+        /// <summary>The categorical inputs' names: <see cref="CategoricalInputs"/>, then the text computed traits.</summary>
+        private IReadOnlyList<string> CategoricalNames { get; }
 
         /// <summary>Who bought each category or product, or null when purchases carry neither.</summary>
         private Purchases? Bought { get; }
@@ -232,7 +247,7 @@ public static class PersonaAnalysis
         /// <summary>Every customer's RFM segment, counted once (those without purchases under <see cref="NoPurchases"/>).</summary>
         private Dictionary<string, long> RfmCounts { get; }
 
-        public static Population Read(IWarehouse warehouse, EvaluationContext context, RfmOptions options)
+        public static Population Read(IWarehouse warehouse, EvaluationContext context, RfmOptions options, IReadOnlyList<ComputedTrait> traits)
         {
             var ids = new List<string>();
             var numeric = NumericInputs.Select(_ => new List<double?>()).ToArray();
@@ -265,14 +280,50 @@ public static class PersonaAnalysis
             // Rows arrive in the database's order; customer-id order makes every sum below run the same way each time.
             var order = Enumerable.Range(0, ids.Count).OrderBy(i => ids[i], StringComparer.Ordinal).ToArray();
             List<string> sorted = [.. order.Select(i => ids[i])];
+            var (numericTraits, textTraits) = TraitColumns(warehouse, context, traits, sorted);
             return new Population(
                 sorted,
-                [.. numeric.Select(col => order.Select(i => col[i]).ToArray())],
-                [.. categorical.Select(col => order.Select(i => col[i]).ToArray())],
+                [.. NumericInputs, .. numericTraits.Select(t => t.Name)],
+                [.. numeric.Select(col => order.Select(i => col[i]).ToArray()), .. numericTraits.Select(t => t.Values)],
+                [.. CategoricalInputs, .. textTraits.Select(t => t.Name)],
+                [.. categorical.Select(col => order.Select(i => col[i]).ToArray()), .. textTraits.Select(t => t.Values)],
                 [.. order.Select(i => revenue[i])],
                 [.. order.Select(i => rfm[i])],
                 Predictions.Read(warehouse, sorted),
                 Purchases.Read(warehouse, context, sorted));
+        }
+
+        /// <summary>The numeric and the text computed traits' values, in <paramref name="ids"/>' order (other types are not described).</summary>
+        private static (List<(string Name, double?[] Values)> Numeric, List<(string Name, string?[] Values)> Text) TraitColumns(
+            IWarehouse warehouse, EvaluationContext context, IReadOnlyList<ComputedTrait> traits, List<string> ids)
+        {
+            var described = traits.Where(t => t.Type is FieldType.Integer or FieldType.Number or FieldType.Text).ToList();
+            var numeric = described.Where(t => t.Type != FieldType.Text).Select(t => (t.Name, Values: new double?[ids.Count])).ToList();
+            var text = described.Where(t => t.Type == FieldType.Text).Select(t => (t.Name, Values: new string?[ids.Count])).ToList();
+            if (described.Count == 0)
+            {
+                return (numeric, text);
+            }
+
+            var index = ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
+            warehouse.Read(SegmentSql.TraitValues(warehouse.Dialect, described, context), r =>
+            {
+                var at = index[r.GetString(0)];
+                int n = 0, t = 0;
+                for (var c = 0; c < described.Count; c++)
+                {
+                    if (described[c].Type == FieldType.Text)
+                    {
+                        text[t++].Values[at] = r.IsDBNull(c + 1) ? null : r.GetString(c + 1);
+                    }
+                    else
+                    {
+                        var value = r.IsDBNull(c + 1) ? (double?)null : r.GetDouble(c + 1);
+                        numeric[n++].Values[at] = value is { } v && double.IsFinite(v) ? v : null;
+                    }
+                }
+            });
+            return (numeric, text);
         }
 
         private static (long Present, double Mean, double Median, double Deviation) Describe(double?[] values) =>
@@ -309,7 +360,7 @@ public static class PersonaAnalysis
 
             var measures = new List<PersonaMeasure>();
             var values = new List<double>(Count);
-            for (var c = 0; c < NumericInputs.Count; c++)
+            for (var c = 0; c < NumericNames.Count; c++)
             {
                 values.Clear();
                 var column = Numeric[c];
@@ -331,8 +382,8 @@ public static class PersonaAnalysis
                 }
 
                 measures.Add(new PersonaMeasure(
-                    NumericInputs[c],
-                    FeatureCatalog.Find(NumericInputs[c])!.Unit,
+                    NumericNames[c],
+                    FeatureCatalog.Find(NumericNames[c])?.Unit ?? ComputedTraitUnit,
                     present,
                     mean,
                     median,
@@ -344,7 +395,7 @@ public static class PersonaAnalysis
 
             var levels = new List<PersonaLevel>();
             var channels = new List<PersonaShare>();
-            for (var c = 0; c < CategoricalInputs.Count; c++)
+            for (var c = 0; c < CategoricalNames.Count; c++)
             {
                 var codes = Codes[c];
                 var inSegment = new long[Levels[c].Length];
@@ -362,8 +413,8 @@ public static class PersonaAnalysis
                     var share = size == 0 ? 0 : (double)m / size;
                     var baseShare = (double)a / Count;
                     var p = Statistics.TwoSidedP(Statistics.TwoProportionZ(m, size, a - m, Count - size));
-                    levels.Add(new PersonaLevel(CategoricalInputs[c], level, m, share, baseShare, share / baseShare, p));
-                    if (CategoricalInputs[c] == "preferred_channel")
+                    levels.Add(new PersonaLevel(CategoricalNames[c], level, m, share, baseShare, share / baseShare, p));
+                    if (CategoricalNames[c] == "preferred_channel")
                     {
                         channels.Add(new PersonaShare(level, m, share, baseShare));
                     }

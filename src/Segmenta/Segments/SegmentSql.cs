@@ -41,6 +41,23 @@ internal static class SegmentSql
         }
     }
 
+    /// <summary>Every customer's <c>customer_id</c> and each computed trait's value (numbers as doubles) at the context's instant, one row each.</summary>
+    public static SqlStatement TraitValues(ISqlDialect d, IReadOnlyList<ComputedTrait> traits, EvaluationContext context)
+    {
+        var sql = new SqlBuilder(d);
+        var writer = new SegmentSqlWriter(context, sql);
+        foreach (var trait in traits)
+        {
+            writer.Plan(trait.Expression);
+        }
+
+        var values = traits.Select(t => writer.ValueExpression(t.Expression, writer.Customers) is var v && TraitValueColumn(t.Type) == "number_value" ? d.ToDouble(v) : v);
+        writer.WriteWith();
+        sql.Append($"SELECT {string.Join(", ", [$"{writer.Customers}.{d.QuoteIdentifier(CanonicalModel.CustomerId)}", .. values])}\n");
+        writer.WriteFrom("");
+        return sql.Build();
+    }
+
     /// <summary>The column of <see cref="Tables.ComputedTraitValues"/> a value of this type is stored in.</summary>
     public static string TraitValueColumn(FieldType type) => type switch
     {
