@@ -33,6 +33,8 @@ public sealed class SecurityTests(ServerFixture server) : IClassFixture<ServerFi
         ("GET", "/api/ingest/runs", "/api/ingest/runs", "read"),
         ("GET", "/api/ingest/quarantine", "/api/ingest/quarantine", "read"),
         ("GET", "/api/features", "/api/features", "read"),
+        ("GET", "/api/traits", "/api/traits", "read"),
+        ("GET", "/api/schema", "/api/schema", "read"),
         ("GET", "/api/rfm", "/api/rfm", "read"),
         ("GET", "/api/clusters", "/api/clusters", "read"),
         ("GET", "/api/clv", "/api/clv", "read"),
