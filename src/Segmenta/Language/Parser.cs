@@ -107,26 +107,7 @@ internal sealed class Parser
     /// <summary><c>trait NAME ["Title"] [description "…"] = EXPRESSION</c>.</summary>
     private (string Name, object Definition) Trait()
     {
-        var start = Advance();
-        var nameToken = Current;
-        if (nameToken.Kind != TokenKind.Word || !IsName(nameToken.Text))
-        {
-            throw Error(DiagnosticCodes.Expected, $"expected a trait name (lower-case letters, digits and _, starting with a letter), found {nameToken.Describe()}");
-        }
-
-        Advance();
-        string? title = null;
-        string? description = null;
-        if (Current.Kind == TokenKind.String)
-        {
-            title = (string)Advance().Value!;
-        }
-
-        if (Current.IsWord("description"))
-        {
-            Advance();
-            description = (string)Expect(TokenKind.String, "a quoted description after `description`").Value!;
-        }
+        var (start, nameToken, title, description) = Header("trait");
 
         Expect("=", $"{(title is null ? "a quoted title, " : "")}{(description is null ? "`description` or " : "")}`=` and the trait's expression after the trait name");
         var expression = Expression("the trait's expression (a field, an aggregate such as `sum(purchase.revenue)`, or arithmetic of them)");
@@ -182,13 +163,14 @@ internal sealed class Parser
         return start.Span with { Length = end - start.Span.Start };
     }
 
-    private (string Name, object Definition) Segment()
+    /// <summary>A definition's keyword, name, optional title and optional description: what segments and traits share.</summary>
+    private (Token Start, Token Name, string? Title, string? Description) Header(string kind)
     {
         var start = Advance();
         var nameToken = Current;
         if (nameToken.Kind != TokenKind.Word || !IsName(nameToken.Text))
         {
-            throw Error(DiagnosticCodes.Expected, $"expected a segment name (lower-case letters, digits and _, starting with a letter), found {nameToken.Describe()}");
+            throw Error(DiagnosticCodes.Expected, $"expected a {kind} name (lower-case letters, digits and _, starting with a letter), found {nameToken.Describe()}");
         }
 
         Advance();
@@ -204,6 +186,13 @@ internal sealed class Parser
             Advance();
             description = (string)Expect(TokenKind.String, "a quoted description after `description`").Value!;
         }
+
+        return (start, nameToken, title, description);
+    }
+
+    private (string Name, object Definition) Segment()
+    {
+        var (start, nameToken, title, description) = Header("segment");
 
         if (!Current.IsWord("where"))
         {
@@ -384,35 +373,22 @@ internal sealed class Parser
     /// An expression: terms joined by <c>+</c> and <c>-</c>, terms of factors joined by <c>*</c> and <c>/</c>, factors
     /// negated, parenthesized, literal or a field or an aggregate. Each operator counts as a level of nesting.
     /// </summary>
-    private ValueSyntax Expression(string expected)
+    private ValueSyntax Expression(string expected) => Chain(expected, Term, "+", "-");
+
+    private ValueSyntax Term(string expected) => Chain(expected, Factor, "*", "/");
+
+    /// <summary>Operands joined by either of two operators, left to right; each operator is a level of nesting until the chain ends.</summary>
+    private ValueSyntax Chain(string expected, Func<string, ValueSyntax> operand, string one, string other)
     {
         var start = Current;
         var entered = 0;
-        var left = Term(expected);
-        while (Current.IsSymbol("+") || Current.IsSymbol("-"))
+        var left = operand(expected);
+        while (Current.IsSymbol(one) || Current.IsSymbol(other))
         {
             Enter();
             entered++;
             var op = Advance();
-            var right = Term(ValueExpected);
-            left = new BinarySyntax(op.Text[0], left, right, op.Span, From(start));
-        }
-
-        depth -= entered;
-        return left;
-    }
-
-    private ValueSyntax Term(string expected)
-    {
-        var start = Current;
-        var entered = 0;
-        var left = Factor(expected);
-        while (Current.IsSymbol("*") || Current.IsSymbol("/"))
-        {
-            Enter();
-            entered++;
-            var op = Advance();
-            var right = Factor(ValueExpected);
+            var right = operand(ValueExpected);
             left = new BinarySyntax(op.Text[0], left, right, op.Span, From(start));
         }
 

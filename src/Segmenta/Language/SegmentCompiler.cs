@@ -178,8 +178,7 @@ public static class SegmentCompiler
 
             var uses = binder.UsedTraits.Select(t => compiled[t]).ToList();
             var text = source.Text.Substring(syntax.Span.Start, syntax.Span.Length);
-            var version = SegmentDefinition.VersionOf(uses.Count == 0 ? text : text + "\n" + string.Join("\n", uses.Select(u => u.Version)));
-            compiled[name] = new ComputedTrait(name, syntax.Title, syntax.Description, source.File, text, version, syntax.Span, value, [.. uses.Select(u => u.Name)]);
+            compiled[name] = new ComputedTrait(name, syntax.Title, syntax.Description, source.File, text, syntax.Span, value, uses);
         }
 
         // File order, as written.
@@ -388,34 +387,32 @@ public sealed class SegmentCompilation
     }
 }
 
-/// <summary>One compiled segment: its name, title and description, its text and version, and its bound condition.</summary>
-public sealed class SegmentDefinition
+/// <summary>
+/// What segments and computed traits share: a named definition written as code in a segment file, with its title,
+/// description, text, place and version (a hash of the text and of the versions of the computed traits it uses, so that
+/// editing a trait makes a new version of what uses it).
+/// </summary>
+public abstract class CodeDefinition
 {
-    private SegmentDefinition(string name, string? title, string? description, string? file, string text, TextSpan span, TextSpan nameSpan, BoundCondition condition, IReadOnlyList<(string Text, BoundCondition Condition)> steps, IReadOnlyList<string> dependsOn, IReadOnlyList<ComputedTrait> traits)
+    private protected CodeDefinition(string name, string? title, string? description, string? file, string text, TextSpan span, IReadOnlyList<ComputedTrait> uses)
     {
-        NameSpan = nameSpan;
-        var targets = Targets(condition);
-        ReferenceDepth = targets.Count == 0 ? 0 : 1 + targets.Max(t => t.ReferenceDepth);
-        References = targets.SelectMany(t => t.References.Append(t.Name)).ToHashSet(StringComparer.Ordinal);
         Name = name;
         Title = title;
         Description = description;
         File = file;
         Text = text;
         Span = span;
-        Condition = condition;
-        Steps = steps;
-        DependsOn = dependsOn;
-        UsesTraits = traits.Select(t => t.Name).ToList();
-
-        // The version covers what the text means: a computed trait it uses is part of it, and editing that trait makes a new version.
-        Version = VersionOf(traits.Count == 0 ? text : text + "\n" + string.Join("\n", traits.Select(t => t.Version)));
+        Version = VersionOf(uses.Count == 0 ? text : text + "\n" + string.Join("\n", uses.Select(t => t.Version)));
     }
 
-    /// <summary>The computed traits its condition uses directly.</summary>
-    public IReadOnlyList<string> UsesTraits { get; }
+    /// <summary>The first 16 hex digits of the SHA-256 of the text (line ends normalized).</summary>
+    private static string VersionOf(string text)
+    {
+        var normalized = text.Replace("\r\n", "\n", StringComparison.Ordinal);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(normalized)))[..16];
+    }
 
-    /// <summary>The name used by <c>in segment</c> and the CLI.</summary>
+    /// <summary>The name other definitions, the CLI and the API use.</summary>
     public string Name { get; }
 
     /// <summary>A title for people.</summary>
@@ -433,6 +430,29 @@ public sealed class SegmentDefinition
     /// <summary>Where in the file.</summary>
     public TextSpan Span { get; }
 
+    /// <summary>A hash of <see cref="Text"/> and the versions of the computed traits it uses: a new version whenever what it means changes.</summary>
+    public string Version { get; }
+}
+
+/// <summary>One compiled segment: its name, title and description, its text and version, and its bound condition.</summary>
+public sealed class SegmentDefinition : CodeDefinition
+{
+    private SegmentDefinition(string name, string? title, string? description, string? file, string text, TextSpan span, TextSpan nameSpan, BoundCondition condition, IReadOnlyList<(string Text, BoundCondition Condition)> steps, IReadOnlyList<string> dependsOn, IReadOnlyList<ComputedTrait> traits)
+        : base(name, title, description, file, text, span, traits)
+    {
+        NameSpan = nameSpan;
+        var targets = Targets(condition);
+        ReferenceDepth = targets.Count == 0 ? 0 : 1 + targets.Max(t => t.ReferenceDepth);
+        References = targets.SelectMany(t => t.References.Append(t.Name)).ToHashSet(StringComparer.Ordinal);
+        Condition = condition;
+        Steps = steps;
+        DependsOn = dependsOn;
+        UsesTraits = traits.Select(t => t.Name).ToList();
+    }
+
+    /// <summary>The computed traits its condition uses directly.</summary>
+    public IReadOnlyList<string> UsesTraits { get; }
+
     /// <summary>Where its name is in the file.</summary>
     public TextSpan NameSpan { get; }
 
@@ -441,9 +461,6 @@ public sealed class SegmentDefinition
 
     /// <summary>Every segment it refers to, directly or through others.</summary>
     internal IReadOnlySet<string> References { get; }
-
-    /// <summary>A hash of <see cref="Text"/>: a new version whenever the definition changes.</summary>
-    public string Version { get; }
 
     /// <summary>Segments it refers to with <c>in segment</c>.</summary>
     public IReadOnlyList<string> DependsOn { get; }
@@ -553,10 +570,4 @@ public sealed class SegmentDefinition
     }
 
     private static string OneLine(string text) => string.Join(' ', text.Split((char[])['\n', '\r', '\t', ' '], StringSplitOptions.RemoveEmptyEntries));
-
-    internal static string VersionOf(string text)
-    {
-        var normalized = text.Replace("\r\n", "\n", StringComparison.Ordinal);
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(normalized)))[..16];
-    }
 }

@@ -161,44 +161,17 @@ public sealed class SegmentSchema
 /// evaluated at each evaluation's as-of wherever it is used — inside segment conditions (as if its expression were written there),
 /// ranked, exported and shown in member tables.
 /// </summary>
-public sealed class ComputedTrait
+public sealed class ComputedTrait : CodeDefinition
 {
-    internal ComputedTrait(string name, string? title, string? description, string? file, string text, string version, TextSpan span, BoundValue expression, IReadOnlyList<string> uses)
+    internal ComputedTrait(string name, string? title, string? description, string? file, string text, TextSpan span, BoundValue expression, IReadOnlyList<ComputedTrait> uses)
+        : base(name, title, description, file, text, span, uses)
     {
-        Name = name;
-        Title = title;
-        Description = description;
-        File = file;
-        Text = text;
-        Span = span;
         Expression = expression;
-        Uses = uses;
-        Version = version;
+        Uses = [.. uses.Select(u => u.Name)];
     }
-
-    /// <summary>The name segments, exports and the API use.</summary>
-    public string Name { get; }
-
-    /// <summary>A title for people.</summary>
-    public string? Title { get; }
-
-    /// <summary>What it measures.</summary>
-    public string? Description { get; }
-
-    /// <summary>The file it is defined in.</summary>
-    public string? File { get; }
-
-    /// <summary>Its definition as written.</summary>
-    public string Text { get; }
-
-    /// <summary>Where in the file.</summary>
-    public TextSpan Span { get; }
 
     /// <summary>What kind of value it has.</summary>
     public FieldType Type => Expression.Type;
-
-    /// <summary>A hash of <see cref="Text"/> and the versions of the traits it uses: a new version whenever what it means changes.</summary>
-    public string Version { get; }
 
     /// <summary>The computed traits its expression uses, directly.</summary>
     public IReadOnlyList<string> Uses { get; }
