@@ -471,6 +471,12 @@ internal sealed class Binder
                 return new EventField(property);
             }
 
+            if (schema.Customer(field.Name) is not null || schema.Computed(field.Name) is not null)
+            {
+                Report(DiagnosticCodes.NotInEventFilter, $"`{field.Name}` is a {(schema.Customer(field.Name) is null ? "computed trait" : "trait")} of the customer, and an event filter tests the event's own properties; test it outside the `where`", field.Span);
+                return Unknown();
+            }
+
             Report(DiagnosticCodes.UnknownProperty, $"unknown event property `{field.Name}`{Suggestions.DidYouMean(field.Name, schema.EventPropertyNames)}", field.Span);
             return Unknown();
         }
