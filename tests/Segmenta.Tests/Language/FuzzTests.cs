@@ -27,6 +27,8 @@ public sealed class FuzzTests
         "count(", "sum(", "avg(", "first(", "distinct", "purchase", "any", "revenue", "age", "country", "rfm.segment", "\"US\"", "'x'",
         "30", "-5", "2.5", "2024-01-01", "2024-13-45", "true", "#c\n", "\n", "\"unterminated", "\\", "ä", "\0", "9999999999999999999999999",
         "in segment vip", "description", "\"t\"", "where category = \"shoes\"", "more than", "ago", ";", "$1", "'; DROP TABLE customers; --",
+        "+", "-", "*", "/", "`description`", "`age`", "`", "trait t =", "trait", "case sensitive", "most_frequent(", "days_since(", "signup_at",
+        "then purchase within 2 days", "then cart_add", "= count(purchase)", "0", "/ 0", "income / (age - age)",
     ];
 
     [Fact]
