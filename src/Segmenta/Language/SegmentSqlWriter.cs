@@ -407,11 +407,9 @@ internal sealed class SegmentSqlWriter
         DerivedField f => $"{DerivedAlias(f.Set)}.{Q(f.Field.Name)}",
         EventField f => $"{rowAlias}.{Q(f.Field.Name)}",
         Aggregate { Kind: AggregateKind.MostFrequent } m => $"{modeNames[m]}.{Q("_v")}",
-        Aggregate { Kind: AggregateKind.Avg } a =>
-            $"{Dialect.ToDouble($"{EventsAlias}.{Q(aggregateNames[a] + "s")}")} / nullif({EventsAlias}.{Q(aggregateNames[a] + "c")}, 0)",
+        Aggregate { Kind: AggregateKind.Avg } or Arithmetic or Negation or Constant or DaysSince => Scalar(FractionOf(value, rowAlias)),
         Aggregate a when a.ZeroWhenEmpty => $"coalesce({EventsAlias}.{Q(aggregateNames[a])}, 0)",
         Aggregate a => $"{EventsAlias}.{Q(aggregateNames[a])}",
-        Arithmetic or Negation or Constant or DaysSince => Scalar(FractionOf(value, rowAlias)),
         _ => throw new InvalidOperationException("unknown value " + value.GetType().Name),
     };
 
@@ -616,27 +614,15 @@ internal sealed class SegmentSqlWriter
             return DayTest(v, test.Op, test.Literals.Cast<DateOnly>().ToList());
         }
 
-        if (type == FieldType.Text && !test.CaseSensitive && test.Op is not (TestOp.Less or TestOp.LessOrEqual or TestOp.Greater or TestOp.GreaterOrEqual or TestOp.Between or TestOp.NotBetween))
+        // Text equality and matching ignore case ("us" finds "US") unless `case sensitive`: both sides lower-cased.
+        var ignoreCase = type == FieldType.Text && !test.CaseSensitive
+            && test.Op is not (TestOp.Less or TestOp.LessOrEqual or TestOp.Greater or TestOp.GreaterOrEqual or TestOp.Between or TestOp.NotBetween);
+        if (ignoreCase)
         {
-            // Equality and matching ignore case: "us" finds "US".
-            var lower = $"lower({v})";
-            string P(int i) => $"lower({sql.Parameter(test.Literals[i])})";
-            return test.Op switch
-            {
-                TestOp.Equal => $"{lower} = {P(0)}",
-                TestOp.NotEqual => $"{lower} <> {P(0)}",
-                TestOp.In => $"{lower} IN ({string.Join(", ", test.Literals.Select((_, i) => P(i)))})",
-                TestOp.NotIn => $"{lower} NOT IN ({string.Join(", ", test.Literals.Select((_, i) => P(i)))})",
-                TestOp.Contains => Dialect.Contains(lower, P(0)),
-                TestOp.NotContains => "NOT " + Dialect.Contains(lower, P(0)),
-                TestOp.StartsWith => Dialect.StartsWith(lower, P(0)),
-                TestOp.NotStartsWith => "NOT " + Dialect.StartsWith(lower, P(0)),
-                TestOp.EndsWith => "(" + Dialect.EndsWith(lower, P(0)) + ")",
-                _ => "NOT (" + Dialect.EndsWith(lower, P(0)) + ")",
-            };
+            v = $"lower({v})";
         }
 
-        string L(int i) => sql.Parameter(test.Literals[i]);
+        string L(int i) => ignoreCase ? $"lower({sql.Parameter(test.Literals[i])})" : sql.Parameter(test.Literals[i]);
         return test.Op switch
         {
             TestOp.Equal => $"{v} = {L(0)}",
@@ -690,8 +676,7 @@ internal sealed class SegmentSqlWriter
     /// </summary>
     private string AverageTest(BoundTest test, Aggregate average)
     {
-        var s = $"{EventsAlias}.{Q(aggregateNames[average] + "s")}";
-        var c = $"{EventsAlias}.{Q(aggregateNames[average] + "c")}";
+        var (s, c) = FractionOf(average, Customers) is { Denominator: { } count } f ? (f.Numerator, count) : throw new InvalidOperationException("an average has a count");
         string Times(int i) => $"{sql.Parameter(test.Literals[i])} * {c}";
         var compare = test.Op switch
         {

@@ -30,11 +30,10 @@ internal static class SegmentSql
             var writer = new SegmentSqlWriter(context, sql);
             writer.Plan(trait.Expression);
             var value = writer.ValueExpression(trait.Expression, writer.Customers);
-            var column = TraitValueColumn(trait.Type);
             var id = $"{writer.Customers}.{d.QuoteIdentifier(CanonicalModel.CustomerId)}";
-            sql.Append($"INSERT INTO {table} (as_of, trait, version, customer_id, {column})\n");
+            sql.Append($"INSERT INTO {table} (as_of, trait, version, customer_id, {TraitValueColumn(trait.Type)})\n");
             writer.WriteWith();
-            sql.Append($"SELECT {sql.Parameter(context.AsOf)}, {sql.Parameter(trait.Name)}, {sql.Parameter(trait.Version)}, {id}, {(column == "number_value" ? d.ToDouble(value) : value)}\n");
+            sql.Append($"SELECT {sql.Parameter(context.AsOf)}, {sql.Parameter(trait.Name)}, {sql.Parameter(trait.Version)}, {id}, {Stored(d, trait, value)}\n");
             writer.WriteFrom("");
             sql.Append($"\nWHERE {value} IS NOT NULL");
             yield return sql.Build();
@@ -51,12 +50,16 @@ internal static class SegmentSql
             writer.Plan(trait.Expression);
         }
 
-        var values = traits.Select(t => writer.ValueExpression(t.Expression, writer.Customers) is var v && TraitValueColumn(t.Type) == "number_value" ? d.ToDouble(v) : v);
+        var values = traits.Select(t => Stored(d, t, writer.ValueExpression(t.Expression, writer.Customers)));
         writer.WriteWith();
         sql.Append($"SELECT {string.Join(", ", [$"{writer.Customers}.{d.QuoteIdentifier(CanonicalModel.CustomerId)}", .. values])}\n");
         writer.WriteFrom("");
         return sql.Build();
     }
+
+    /// <summary>A trait's value as it is stored and described: numbers as doubles, anything else as it is.</summary>
+    private static string Stored(ISqlDialect d, ComputedTrait trait, string value) =>
+        trait.Type is FieldType.Integer or FieldType.Number ? d.ToDouble(value) : value;
 
     /// <summary>The column of <see cref="Tables.ComputedTraitValues"/> a value of this type is stored in.</summary>
     public static string TraitValueColumn(FieldType type) => type switch
