@@ -166,7 +166,7 @@ internal sealed class Binder
             Report(DiagnosticCodes.BadOperator, $"`case sensitive` goes with =, !=, in, contains, starts with and ends with on text, and `{name}` is {TypeName(type)}{(type == FieldType.Text ? " tested another way" : "")}", test.Span);
         }
 
-        if (value is Arithmetic or Negation or Constant)
+        if (value.IsComputed())
         {
             return ComputedTest(test, value, name);
         }

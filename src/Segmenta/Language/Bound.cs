@@ -123,6 +123,12 @@ internal sealed record Arithmetic(ArithmeticOp Op, BoundValue Left, BoundValue R
 /// <summary>What values are made of.</summary>
 internal static class BoundValues
 {
+    /// <summary>
+    /// Whether a value is computed (arithmetic, a constant, <c>days_since</c>) rather than read: the SQL writer keeps it as a fraction,
+    /// and a test of it against literals is written as exact comparisons.
+    /// </summary>
+    public static bool IsComputed(this BoundValue value) => value is Arithmetic or Negation or Constant or DaysSince;
+
     /// <summary>The fields, aggregates and constants of a value, left to right (a field or an aggregate is its own leaf).</summary>
     public static IEnumerable<BoundValue> Leaves(this BoundValue value) => value switch
     {
