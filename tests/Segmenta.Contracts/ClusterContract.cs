@@ -132,9 +132,7 @@ public abstract class ClusterContract
     private WarehouseFixture Loaded(out EvaluationContext context)
     {
         var f = new WarehouseFixture(Backend, new WorkspaceSettings());
-        var generated = CustomerBaseGenerator.Write(new GeneratorOptions(1500, 30_000, 9, GeneratorOptions.DefaultAsOf), Path.Combine(f.Dir, "data"));
-        f.Ingest(TableKind.Customers, generated.CustomersFile);
-        f.Ingest(TableKind.Events, generated.EventsFile);
+        f.IngestGenerated(new GeneratorOptions(1500, 30_000, 9, GeneratorOptions.DefaultAsOf));
         context = new EvaluationContext(AsOf, f.Workspace.Settings.Zone);
         return f;
     }

@@ -159,9 +159,7 @@ public abstract class FeatureContract
     private WarehouseFixture Loaded(string zoneId, out EvaluationContext context)
     {
         var f = new WarehouseFixture(Backend, new WorkspaceSettings { TimeZone = zoneId });
-        var generated = CustomerBaseGenerator.Write(new GeneratorOptions(1200, 24_000, 5, GeneratorOptions.DefaultAsOf), Path.Combine(f.Dir, "data"));
-        f.Ingest(TableKind.Customers, generated.CustomersFile);
-        f.Ingest(TableKind.Events, generated.EventsFile);
+        f.IngestGenerated(new GeneratorOptions(1200, 24_000, 5, GeneratorOptions.DefaultAsOf));
         context = new EvaluationContext(AsOf, f.Workspace.Settings.Zone);
         return f;
     }

@@ -227,9 +227,7 @@ public abstract class RefreshContract
     private WarehouseFixture Loaded()
     {
         var f = new WarehouseFixture(Backend, new WorkspaceSettings());
-        var generated = CustomerBaseGenerator.Write(new GeneratorOptions(1500, 30_000, 5, End), Path.Combine(f.Dir, "data"));
-        f.Ingest(TableKind.Customers, generated.CustomersFile);
-        f.Ingest(TableKind.Events, generated.EventsFile);
+        f.IngestGenerated(new GeneratorOptions(1500, 30_000, 5, End));
         f.Write("segments/refresh.seg", Segments);
         var context = Context(f, End);
         var request = new ClusterRequest(

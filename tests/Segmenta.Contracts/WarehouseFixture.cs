@@ -1,5 +1,6 @@
 using System.Globalization;
 using Segmenta.DuckDb;
+using Segmenta.Generation;
 using Segmenta.Ingestion;
 using Segmenta.Model;
 using Segmenta.Sql;
@@ -55,6 +56,15 @@ internal sealed class WarehouseFixture : IDisposable
 
     public IngestSummary Ingest(TableKind table, string file, string? mapping = null) =>
         new Ingestor(Warehouse, Workspace.Settings, TimeProvider.System, DuckDbParquetFiles.Instance).Run(new IngestRequest(table, file, mapping));
+
+    /// <summary>Generates a customer base into this fixture's folder and ingests its customers, then its events.</summary>
+    public GeneratedBase IngestGenerated(GeneratorOptions options)
+    {
+        var generated = CustomerBaseGenerator.Write(options, Path.Combine(Dir, "data"));
+        Ingest(TableKind.Customers, generated.CustomersFile);
+        Ingest(TableKind.Events, generated.EventsFile);
+        return generated;
+    }
 
     /// <summary>The first column of every row, as text (SQL in the dialect both backends share: $n parameters).</summary>
     public List<string> Strings(string sql, params object?[] args)

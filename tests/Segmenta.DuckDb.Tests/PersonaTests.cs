@@ -21,9 +21,7 @@ public sealed class PersonaTests
     public void Describe_RuleAndRfmSegments_AgreeWithPlainSqlOverTheSnapshots()
     {
         using var f = new WarehouseFixture();
-        var generated = CustomerBaseGenerator.Write(new GeneratorOptions(3_000, 60_000, 4, GeneratorOptions.DefaultAsOf), Path.Combine(f.Dir, "data"));
-        f.Ingest(TableKind.Customers, generated.CustomersFile);
-        f.Ingest(TableKind.Events, generated.EventsFile);
+        f.IngestGenerated(new GeneratorOptions(3_000, 60_000, 4, GeneratorOptions.DefaultAsOf));
         var context = new EvaluationContext(GeneratorOptions.DefaultAsOf, TimeZoneInfo.Utc);
         FeatureSnapshots.Materialize(f.Warehouse, context, DateTime.UtcNow);
         RfmAnalysis.Materialize(f.Warehouse, context, RfmOptions.Default, DateTime.UtcNow);
@@ -84,9 +82,7 @@ public sealed class PersonaTests
     public void Describe_ComputedTraits_AsMeasuresAndCategoricalTraits()
     {
         using var f = new WarehouseFixture();
-        var generated = CustomerBaseGenerator.Write(new GeneratorOptions(2_000, 40_000, 5, GeneratorOptions.DefaultAsOf), Path.Combine(f.Dir, "data"));
-        f.Ingest(TableKind.Customers, generated.CustomersFile);
-        f.Ingest(TableKind.Events, generated.EventsFile);
+        f.IngestGenerated(new GeneratorOptions(2_000, 40_000, 5, GeneratorOptions.DefaultAsOf));
         var context = new EvaluationContext(GeneratorOptions.DefaultAsOf, TimeZoneInfo.Utc);
         f.Write("segments/traits.seg", """
             trait orders_year "Orders in a year" = count(purchase, last 365 days)

@@ -34,9 +34,7 @@ public sealed class ClusterDatasetTests(ITestOutputHelper output)
     public void Generated_BehaviorAndTraits_RecoverTheLatentPersonasFarAboveChance()
     {
         using var f = new WarehouseFixture();
-        var generated = CustomerBaseGenerator.Write(new GeneratorOptions(6_000, 120_000, 3, GeneratorOptions.DefaultAsOf), Path.Combine(f.Dir, "data"));
-        f.Ingest(TableKind.Customers, generated.CustomersFile);
-        f.Ingest(TableKind.Events, generated.EventsFile);
+        var generated = f.IngestGenerated(new GeneratorOptions(6_000, 120_000, 3, GeneratorOptions.DefaultAsOf));
         var personas = File.ReadLines(generated.PersonasFile).Skip(1).Select(l => l.Split(',')).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
         var request = new ClusterRequest(
             [new("recency_days"), new("frequency"), new("monetary"), new("avg_order_value"), new("email_open_rate"), new("sessions"), new("age"), new("income")],
