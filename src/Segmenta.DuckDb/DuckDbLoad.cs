@@ -1,4 +1,5 @@
 using DuckDB.NET.Data;
+using Segmenta.Identity;
 using Segmenta.Ingestion;
 using Segmenta.Model;
 using Segmenta.Sql;
@@ -138,12 +139,14 @@ internal sealed class DuckDbLoad : IIngestLoad
             var removed = RemoveDuplicateEvents();
             duplicates += removed;
             loaded = appended - removed;
+            IdentityStore.ResolveRun(warehouse.Joined(), request, RunId, null, warehouse.Columns(TableKind.Customers), finishedAt);
             warehouse.Execute(WarehouseSql.InsertBareCustomers(DuckDbDialect.Instance, DuckDbSql.RunCustomers()), RunId);
         }
         else
         {
             loaded = MergeCustomers();
             duplicates += appended - loaded;
+            IdentityStore.ResolveRun(warehouse.Joined(), request, RunId, CustomerStage, warehouse.Columns(TableKind.Customers), finishedAt);
         }
 
         warehouse.Execute(WarehouseSql.InsertQuarantine(DuckDbDialect.Instance, QuarantineStage), RunId, request.Source);

@@ -213,6 +213,9 @@ public sealed class DuckDbWarehouse : IWarehouse
                     case DateOnly?[] dates:
                         row.AppendValue(dates[r]);
                         break;
+                    case DateTime?[] times:
+                        row.AppendValue(times[r]);
+                        break;
                     default:
                         throw new ArgumentException("unsupported column type", nameof(rows));
                 }
@@ -222,10 +225,14 @@ public sealed class DuckDbWarehouse : IWarehouse
         }
     }
 
+    /// <summary>The transaction a load already opened, for work that joins it (identity resolution); its owner commits it.</summary>
+    internal IWarehouseTransaction Joined() => new Transaction(this, owned: false);
+
     /// <summary>An open DuckDB transaction on the warehouse's one connection: rolled back unless committed.</summary>
-    private sealed class Transaction(DuckDbWarehouse warehouse) : IWarehouseTransaction
+    private sealed class Transaction(DuckDbWarehouse warehouse, bool owned = true) : IWarehouseTransaction
     {
-        private bool open = true;
+        private readonly bool owner = owned;
+        private bool open = owned;
 
         public long Execute(SqlStatement statement)
         {
@@ -241,6 +248,11 @@ public sealed class DuckDbWarehouse : IWarehouse
 
         public void Commit()
         {
+            if (!owner)
+            {
+                throw new InvalidOperationException("a joined transaction is committed by its owner");
+            }
+
             warehouse.Execute("COMMIT");
             open = false;
         }

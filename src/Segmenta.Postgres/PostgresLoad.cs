@@ -1,6 +1,7 @@
 using System.Globalization;
 using Npgsql;
 using NpgsqlTypes;
+using Segmenta.Identity;
 using Segmenta.Ingestion;
 using Segmenta.Model;
 using Segmenta.Warehouse;
@@ -156,12 +157,14 @@ internal sealed class PostgresLoad : IIngestLoad
         {
             loaded = InsertNewEvents();
             duplicates += appended - loaded;
-            warehouse.Execute(WarehouseSql.InsertBareCustomers(warehouse.Dialect, warehouse.Dialect.QuoteIdentifier(Stage) + " e"));
+            IdentityStore.ResolveRun(warehouse.Joined(), request, RunId, null, warehouse.Columns(TableKind.Customers), finishedAt);
+            warehouse.Execute(WarehouseSql.InsertBareCustomers(warehouse.Dialect, PostgresSql.RunCustomers()), RunId);
         }
         else
         {
             loaded = MergeCustomers();
             duplicates += appended - loaded;
+            IdentityStore.ResolveRun(warehouse.Joined(), request, RunId, Stage, warehouse.Columns(TableKind.Customers), finishedAt);
         }
 
         warehouse.Execute(WarehouseSql.InsertQuarantine(warehouse.Dialect, QuarantineStage), RunId, request.Source);

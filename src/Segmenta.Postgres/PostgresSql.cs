@@ -63,6 +63,10 @@ internal static class PostgresSql
             """;
     }
 
+    /// <summary>The run's customers as attributed, as a FROM item aliased <c>e</c> (parameter 1: the run).</summary>
+    public static string RunCustomers() =>
+        $"(SELECT DISTINCT customer_id FROM {D.QuoteIdentifier(Tables.Events)} WHERE {WarehouseSchema.IngestRunColumn} = $1) e";
+
     /// <summary>
     /// Inserts the staged events as the run's (parameter 1: the run), leaving out ids already stored when
     /// <paramref name="skipStored"/> (a table that had no rows has none to skip).

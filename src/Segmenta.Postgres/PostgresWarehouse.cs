@@ -275,6 +275,10 @@ public sealed class PostgresWarehouse : IWarehouse
                     case DateOnly?[] dates when dates[r] is { } value:
                         writer.Write(value, NpgsqlTypes.NpgsqlDbType.Date);
                         break;
+                    case DateTime?[] times when times[r] is { } value:
+                        // Instants are UTC; the column is a zone-less timestamp holding UTC.
+                        writer.Write(DateTime.SpecifyKind(value, DateTimeKind.Unspecified), NpgsqlTypes.NpgsqlDbType.Timestamp);
+                        break;
                     default:
                         writer.WriteNull();
                         break;
@@ -285,8 +289,11 @@ public sealed class PostgresWarehouse : IWarehouse
         writer.Complete();
     }
 
-    /// <summary>An open PostgreSQL transaction on the warehouse's one connection (commands on it join the transaction).</summary>
-    private sealed class Transaction(PostgresWarehouse warehouse, NpgsqlTransaction transaction) : IWarehouseTransaction
+    /// <summary>The transaction a load already opened, for work that joins it (identity resolution); its owner commits it.</summary>
+    internal IWarehouseTransaction Joined() => new Transaction(this, null);
+
+    /// <summary>An open PostgreSQL transaction on the warehouse's one connection (commands on it join the transaction); null: joined, owned by a load.</summary>
+    private sealed class Transaction(PostgresWarehouse warehouse, NpgsqlTransaction? transaction) : IWarehouseTransaction
     {
         public long Execute(SqlStatement statement)
         {
@@ -300,9 +307,9 @@ public sealed class PostgresWarehouse : IWarehouse
 
         public void Append(string table, TableRows rows, CancellationToken cancellation = default) => warehouse.Append(table, rows, cancellation);
 
-        public void Commit() => transaction.Commit();
+        public void Commit() => (transaction ?? throw new InvalidOperationException("a joined transaction is committed by its owner")).Commit();
 
-        public void Dispose() => transaction.Dispose();
+        public void Dispose() => transaction?.Dispose();
     }
 
     /// <inheritdoc />

@@ -288,6 +288,11 @@ public sealed record IngestMapping
             throw entry.Error($"field name `{target}` must be lower snake case (letters, digits, _)");
         }
 
+        if (table == TableKind.Events && target == CanonicalModel.UserId)
+        {
+            throw entry.Error("`user_id` is filled from `customer_id`: map the user id to `customer_id` (and an anonymous visitor's id to `anonymous_id`)");
+        }
+
         var canonical = CanonicalModel.Find(table, target);
         FieldMapping field;
         if (entry.Scalar is { } shortForm)

@@ -19,6 +19,8 @@ internal sealed class RecordConverter : IExprRow
     private readonly HashSet<string> eventTypes;
     private readonly int eventTypeColumn = -1;
     private readonly int customerIdColumn;
+    private readonly int anonymousIdColumn = -1;
+    private readonly int userIdColumn = -1;
     private readonly RowIdentity? eventIdentity;
     private readonly OccurrenceCounter? occurrences;
     private readonly RowIdentity? customerIdentity;
@@ -66,6 +68,7 @@ internal sealed class RecordConverter : IExprRow
         }
 
         var bound = new List<BoundField>();
+        var anonymous = mapping.Fields.Any(f => f.Target == CanonicalModel.AnonymousId);
         foreach (var f in mapping.Fields)
         {
             var definition = CanonicalModel.Find(Table, f.Target) ?? new FieldDefinition(f.Target, f.Type!.Value, Declared: true);
@@ -74,7 +77,7 @@ internal sealed class RecordConverter : IExprRow
                 throw new IngestSetupException($"{f.Position ?? where}: `{f.Target}` already exists in {CanonicalModel.TableName(Table)} as {FieldTypes.Name(present.Type)}, not {FieldTypes.Name(definition.Type)}");
             }
 
-            if (!existing.ContainsKey(f.Target))
+            if (!existing.ContainsKey(f.Target) && !(Table == TableKind.Customers && CanonicalModel.IsCustomerLink(f.Target)))
             {
                 newColumns.Add(definition);
             }
@@ -96,7 +99,8 @@ internal sealed class RecordConverter : IExprRow
                 expression = Parse(text, f.Position, $"the expression of `{f.Target}`");
             }
 
-            var required = f.Required || f.Target == CanonicalModel.CustomerId
+            // A row may name its person by a user id, an anonymous id or both (docs/identity.md).
+            var required = f.Required || (f.Target == CanonicalModel.CustomerId && !anonymous)
                 || (Table == TableKind.Events && f.Target is CanonicalModel.EventType or CanonicalModel.OccurredAt or CanonicalModel.EventId);
             // A counted field is only present or missing in each record: it is read as text and counted after.
             var input = f.Aggregate == RowAggregate.Count ? definition with { Type = FieldType.Text } : definition;
@@ -105,13 +109,38 @@ internal sealed class RecordConverter : IExprRow
             outputColumns.Add(definition);
         }
 
-        foreach (var needed in Table == TableKind.Customers
-                     ? new[] { CanonicalModel.CustomerId }
-                     : [CanonicalModel.CustomerId, CanonicalModel.EventType, CanonicalModel.OccurredAt])
+        if (!anonymous && bound.All(b => b.Definition.Name != CanonicalModel.CustomerId))
+        {
+            throw new IngestSetupException($"{where}: {CanonicalModel.TableName(Table)} need `customer_id` (a user id) or `anonymous_id`; map a column to one or give it a constant `value`");
+        }
+
+        foreach (var needed in Table == TableKind.Customers ? [] : new[] { CanonicalModel.EventType, CanonicalModel.OccurredAt })
         {
             if (bound.All(b => b.Definition.Name != needed))
             {
                 throw new IngestSetupException($"{where}: {CanonicalModel.TableName(Table)} need `{needed}`; map a column to it or give it a constant `value`");
+            }
+        }
+
+        if (bound.All(b => b.Definition.Name != CanonicalModel.CustomerId))
+        {
+            // The profile's id is resolved from the anonymous id: the column is filled, never read.
+            var id = CanonicalModel.Find(Table, CanonicalModel.CustomerId)!;
+            bound.Add(new BoundField(id, columns.Count, -1, null, null, [], null, null, false, null));
+            columns.Add(id);
+            outputColumns.Add(id);
+        }
+
+        if (Table == TableKind.Events)
+        {
+            // The user id the event came with, kept beside the customer id it is attributed to.
+            var user = CanonicalModel.Find(Table, CanonicalModel.UserId)!;
+            userIdColumn = columns.Count;
+            columns.Add(user);
+            outputColumns.Add(user);
+            if (!existing.ContainsKey(user.Name))
+            {
+                newColumns.Add(user);
             }
         }
 
@@ -131,6 +160,7 @@ internal sealed class RecordConverter : IExprRow
         OutputColumns = outputColumns;
         NewColumns = newColumns;
         customerIdColumn = bound.First(b => b.Definition.Name == CanonicalModel.CustomerId).Slot;
+        anonymousIdColumn = bound.FirstOrDefault(b => b.Definition.Name == CanonicalModel.AnonymousId)?.Slot ?? -1;
         var layout = new RowBatch(columns, 1);
         if (Table == TableKind.Events)
         {
@@ -255,6 +285,11 @@ internal sealed class RecordConverter : IExprRow
             return e.Message;
         }
 
+        if (Identify(batch, r) is { } unidentified)
+        {
+            return unidentified;
+        }
+
         if (eventTypeColumn >= 0)
         {
             var type = batch.Text(eventTypeColumn)[r]!;
@@ -269,6 +304,39 @@ internal sealed class RecordConverter : IExprRow
         {
             var hash = eventIdentity.Hash(batch, r);
             batch.Text(0)[r] = RowIdentity.EventId(hash, occurrences!.Next(hash));
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Names the row's person: the customer id is the user id, or <c>anon:</c> and the anonymous id until identity
+    /// resolution attributes it (docs/identity.md); an event keeps the user id it came with.
+    /// </summary>
+    private string? Identify(RowBatch batch, int r)
+    {
+        var ids = batch.Text(customerIdColumn);
+        var user = ids[r] is { Length: > 0 } u && !string.IsNullOrWhiteSpace(u) ? u : null;
+        var visitor = anonymousIdColumn >= 0 && batch.Text(anonymousIdColumn)[r] is { } a && !string.IsNullOrWhiteSpace(a) ? a : null;
+        if (anonymousIdColumn >= 0)
+        {
+            batch.Text(anonymousIdColumn)[r] = visitor;
+        }
+
+        if (user is null && visitor is null)
+        {
+            return anonymousIdColumn >= 0 ? "missing customer_id and anonymous_id: a row needs a user id or an anonymous id" : "missing customer_id";
+        }
+
+        if (user is not null && user.StartsWith(Identity.Identifier.AnonymousPrefix, StringComparison.Ordinal))
+        {
+            return $"customer_id `{user}`: ids starting with `{Identity.Identifier.AnonymousPrefix}` are reserved for anonymous visitors; map such an id to anonymous_id";
+        }
+
+        ids[r] = user ?? Identity.Identifier.AnonymousPrefix + visitor;
+        if (userIdColumn >= 0)
+        {
+            batch.Text(userIdColumn)[r] = user;
         }
 
         return null;

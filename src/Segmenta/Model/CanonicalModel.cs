@@ -20,7 +20,16 @@ public static partial class CanonicalModel
 
     /// <summary>Whether a canonical text field is an identifier (a key or a code other systems share), which must be printable.</summary>
     public static bool IsIdentifier(string field) =>
-        field is CustomerId or EventId or EventType or "order_id" or "campaign_id" or "anonymous_id" or "message_id";
+        field is CustomerId or EventId or EventType or "order_id" or "campaign_id" or AnonymousId or UserId or "message_id";
+
+    /// <summary>An anonymous visitor's id (a cookie or device id), on events and as a link on profiles.</summary>
+    public const string AnonymousId = "anonymous_id";
+
+    /// <summary>The user id an event came with (null: none, or loaded before identity resolution, when it is the customer id).</summary>
+    public const string UserId = "user_id";
+
+    /// <summary>When a profile row linked its ids (the call's timestamp): orders links, never stored as a trait.</summary>
+    public const string IdentifiedAt = "identified_at";
 
     /// <summary>The instant an event occurred (UTC).</summary>
     public const string OccurredAt = "occurred_at";
@@ -59,7 +68,22 @@ public static partial class CanonicalModel
         new("channel", FieldType.Text),
         new("campaign_id", FieldType.Text),
         new("duration_seconds", FieldType.Number),
+        new(AnonymousId, FieldType.Text),
+        new(UserId, FieldType.Text),
     ];
+
+    /// <summary>
+    /// Fields a customers mapping may fill that link identities rather than describe the customer: an anonymous id the
+    /// profile's user was seen with, and when. They are not columns of <c>customers</c> (docs/identity.md).
+    /// </summary>
+    public static IReadOnlyList<FieldDefinition> CustomerLinkFields { get; } =
+    [
+        new(AnonymousId, FieldType.Text),
+        new(IdentifiedAt, FieldType.Timestamp),
+    ];
+
+    /// <summary>Whether a customers field links identities instead of being stored (<see cref="CustomerLinkFields"/>).</summary>
+    public static bool IsCustomerLink(string field) => field is AnonymousId or IdentifiedAt;
 
     /// <summary>
     /// The event types every workspace knows. A workspace adds its own in segmenta.yaml; an event of
@@ -73,7 +97,7 @@ public static partial class CanonicalModel
     ];
 
     private static readonly FrozenDictionary<string, FieldDefinition> CustomerByName =
-        CustomerFields.ToFrozenDictionary(f => f.Name, StringComparer.Ordinal);
+        CustomerFields.Concat(CustomerLinkFields).ToFrozenDictionary(f => f.Name, StringComparer.Ordinal);
 
     private static readonly FrozenDictionary<string, FieldDefinition> EventByName =
         EventFields.ToFrozenDictionary(f => f.Name, StringComparer.Ordinal);

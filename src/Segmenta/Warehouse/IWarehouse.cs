@@ -127,7 +127,7 @@ public sealed class TableRows
     /// <summary>Rows.</summary>
     public int Count { get; }
 
-    /// <summary>The columns in the order added: each an array of <see cref="string"/>, <see cref="long"/>?, <see cref="double"/>? or <see cref="DateOnly"/>? values.</summary>
+    /// <summary>The columns in the order added: each an array of <see cref="string"/>, <see cref="long"/>?, <see cref="double"/>?, <see cref="DateOnly"/>? or <see cref="DateTime"/>? values.</summary>
     public IReadOnlyList<(string Name, Array Values)> Columns => columns;
 
     /// <summary>Adds a text column.</summary>
@@ -138,6 +138,9 @@ public sealed class TableRows
 
     /// <summary>Adds a date column.</summary>
     public TableRows Add(string name, DateOnly?[] values) => AddColumn(name, values);
+
+    /// <summary>Adds a timestamp column (UTC instants).</summary>
+    public TableRows Add(string name, DateTime?[] values) => AddColumn(name, values);
 
     /// <summary>Adds a floating-point column (null, not NaN, for a missing value).</summary>
     public TableRows Add(string name, double?[] values) => AddColumn(name, values);
@@ -191,13 +194,14 @@ public interface IIngestLoad : IDisposable
     (long Loaded, long Duplicates) Commit(IngestSummary soFar, DateTime finishedAt);
 }
 
-/// <summary>The outcome of an ingest: every record read is loaded, quarantined, a duplicate or not selected.</summary>
+/// <summary>The outcome of an ingest: every record read is loaded, quarantined, a duplicate, not selected or suppressed.</summary>
 /// <param name="Read">Records read from the source.</param>
 /// <param name="Loaded">Rows written (new, or changed customers).</param>
 /// <param name="Quarantined">Records set aside with a reason.</param>
 /// <param name="Duplicates">Records already in the warehouse or repeated in the file.</param>
 /// <param name="Skipped">Records the mapping's <c>where</c> did not select (they belong to another table or mapping).</param>
-public readonly record struct IngestSummary(long Read, long Loaded, long Quarantined, long Duplicates, long Skipped = 0)
+/// <param name="Suppressed">Records of erased customers, dropped (their identifiers are suppressed).</param>
+public readonly record struct IngestSummary(long Read, long Loaded, long Quarantined, long Duplicates, long Skipped = 0, long Suppressed = 0)
 {
     /// <summary>The share of the records read that were set aside (0 when none were read).</summary>
     public double QuarantinedShare => Read == 0 ? 0 : (double)Quarantined / Read;

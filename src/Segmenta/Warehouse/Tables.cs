@@ -69,4 +69,19 @@ public static class Tables
 
     /// <summary>Each computed trait's value per customer at the current snapshot (a missing value has no row).</summary>
     public const string ComputedTraitValues = "computed_trait_values";
+
+    /// <summary>Evidence that two identifiers are one person, with what resolution made of it.</summary>
+    public const string IdentityLinks = "identity_links";
+
+    /// <summary>Each linked identifier's profile (an identifier in no link is its own profile).</summary>
+    public const string Identities = "identities";
+
+    /// <summary>Every change of an identifier's profile: merges, splits, undos, with why.</summary>
+    public const string IdentityChanges = "identity_changes";
+
+    /// <summary>Identifiers of erased customers, hashed: never ingested again.</summary>
+    public const string Suppressions = "suppressions";
+
+    /// <summary>Each erasure request, counted, without the personal data.</summary>
+    public const string Erasures = "erasures";
 }

@@ -21,6 +21,9 @@ public static class WarehouseSchema
     /// <summary>The column of <c>events</c> that says which ingest run loaded the row.</summary>
     public const string IngestRunColumn = "ingest_run";
 
+    /// <summary>How many of the canonical event fields migration 1 creates (later ones come with their own migration).</summary>
+    private const int EventFieldsV1 = 12;
+
     /// <summary>The feature columns migration 5 creates (frozen: a new feature adds its column in a new migration).</summary>
     private static readonly string[] FeaturesV5 =
     [
@@ -36,7 +39,7 @@ public static class WarehouseSchema
         new(1, "canonical customers and events, ingest runs and quarantine", d =>
         [
             .. Table(d, Tables.Customers, CanonicalModel.CustomerFields, CanonicalModel.CustomerId),
-            .. Table(d, Tables.Events, [.. CanonicalModel.EventFields, new FieldDefinition(IngestRunColumn, FieldType.Integer)], null),
+            .. Table(d, Tables.Events, [.. CanonicalModel.EventFields.Take(EventFieldsV1), new FieldDefinition(IngestRunColumn, FieldType.Integer)], null),
             $"""
             CREATE TABLE {T(d, Tables.IngestRuns)} (
                 run_id {d.TypeName(FieldType.Integer)} PRIMARY KEY,
@@ -288,6 +291,66 @@ public static class WarehouseSchema
                 date_value {d.TypeName(FieldType.Date)},
                 bool_value {d.TypeName(FieldType.Boolean)},
                 PRIMARY KEY (as_of, trait, customer_id))
+            """,
+        ]),
+        new(12, "identity resolution: the identifiers events came with, identity links, each identifier's profile and its changes; erasure requests and suppressed identifiers", d =>
+        [
+            $"ALTER TABLE {T(d, Tables.Events)} ADD COLUMN {CanonicalModel.AnonymousId} {d.TypeName(FieldType.Text)}",
+            $"ALTER TABLE {T(d, Tables.Events)} ADD COLUMN {CanonicalModel.UserId} {d.TypeName(FieldType.Text)}",
+            $"ALTER TABLE {T(d, Tables.IngestRuns)} ADD COLUMN suppressed {d.TypeName(FieldType.Integer)} DEFAULT 0",
+            $"""
+            CREATE TABLE {T(d, Tables.IdentityLinks)} (
+                kind_a {d.TypeName(FieldType.Text)} NOT NULL,
+                id_a {d.TypeName(FieldType.Text)} NOT NULL,
+                kind_b {d.TypeName(FieldType.Text)} NOT NULL,
+                id_b {d.TypeName(FieldType.Text)} NOT NULL,
+                seen_at {d.TimestampType},
+                source {d.TypeName(FieldType.Text)} NOT NULL,
+                run_id {d.TypeName(FieldType.Integer)} NOT NULL,
+                outcome {d.TypeName(FieldType.Text)} NOT NULL,
+                reason {d.TypeName(FieldType.Text)},
+                undone_at {d.TimestampType},
+                undo_reason {d.TypeName(FieldType.Text)},
+                PRIMARY KEY (kind_a, id_a, kind_b, id_b))
+            """,
+            $"""
+            CREATE TABLE {T(d, Tables.Identities)} (
+                kind {d.TypeName(FieldType.Text)} NOT NULL,
+                id {d.TypeName(FieldType.Text)} NOT NULL,
+                customer_id {d.TypeName(FieldType.Text)} NOT NULL,
+                PRIMARY KEY (kind, id))
+            """,
+            .. d.CreateIndex(Tables.Identities, CanonicalModel.CustomerId),
+            .. d.CreateIndex(Tables.Events, CanonicalModel.AnonymousId),
+            $"""
+            CREATE TABLE {T(d, Tables.IdentityChanges)} (
+                change_id {d.TypeName(FieldType.Integer)} PRIMARY KEY,
+                run_id {d.TypeName(FieldType.Integer)},
+                changed_at {d.TimestampType} NOT NULL,
+                kind {d.TypeName(FieldType.Text)} NOT NULL,
+                id {d.TypeName(FieldType.Text)} NOT NULL,
+                from_customer_id {d.TypeName(FieldType.Text)} NOT NULL,
+                to_customer_id {d.TypeName(FieldType.Text)} NOT NULL,
+                reason {d.TypeName(FieldType.Text)} NOT NULL)
+            """,
+            $"""
+            CREATE TABLE {T(d, Tables.Suppressions)} (
+                kind {d.TypeName(FieldType.Text)} NOT NULL,
+                hash {d.TypeName(FieldType.Text)} NOT NULL,
+                request_id {d.TypeName(FieldType.Integer)} NOT NULL,
+                suppressed_at {d.TimestampType} NOT NULL,
+                PRIMARY KEY (kind, hash))
+            """,
+            $"""
+            CREATE TABLE {T(d, Tables.Erasures)} (
+                request_id {d.TypeName(FieldType.Integer)} PRIMARY KEY,
+                requested_at {d.TimestampType} NOT NULL,
+                completed_at {d.TimestampType} NOT NULL,
+                requested_by {d.TypeName(FieldType.Text)} NOT NULL,
+                customers {d.TypeName(FieldType.Integer)} NOT NULL,
+                identifiers {d.TypeName(FieldType.Integer)} NOT NULL,
+                rows_deleted {d.TypeName(FieldType.Integer)} NOT NULL,
+                detail {d.TypeName(FieldType.Text)} NOT NULL)
             """,
         ]),
     ];

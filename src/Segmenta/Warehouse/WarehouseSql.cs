@@ -72,7 +72,7 @@ public static class WarehouseSql
     {
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(columns);
-        var names = columns.Select(c => c.Name).Where(n => n != CanonicalModel.CustomerId).Select(d.QuoteIdentifier).ToList();
+        var names = columns.Select(c => c.Name).Where(n => n != CanonicalModel.CustomerId && !CanonicalModel.IsCustomerLink(n)).Select(d.QuoteIdentifier).ToList();
         if (names.Count == 0)
         {
             return null;
@@ -99,7 +99,8 @@ public static class WarehouseSql
     {
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(columns);
-        var all = string.Join(", ", columns.Select(c => d.QuoteIdentifier(c.Name)));
+        // Identity links (an anonymous id and when) are staged with the profile but are not traits.
+        var all = string.Join(", ", columns.Where(c => !CanonicalModel.IsCustomerLink(c.Name)).Select(c => d.QuoteIdentifier(c.Name)));
         var customers = d.QuoteIdentifier(Tables.Customers);
         return $"""
             INSERT INTO {customers} ({all})
@@ -138,8 +139,8 @@ public static class WarehouseSql
     {
         ArgumentNullException.ThrowIfNull(d);
         return $"""
-            INSERT INTO {d.QuoteIdentifier(Tables.IngestRuns)} (run_id, table_name, source, mapping, started_at, finished_at, records_read, loaded, quarantined, duplicates, skipped)
-            VALUES ({string.Join(", ", Enumerable.Range(1, 11).Select(d.Parameter))})
+            INSERT INTO {d.QuoteIdentifier(Tables.IngestRuns)} (run_id, table_name, source, mapping, started_at, finished_at, records_read, loaded, quarantined, duplicates, skipped, suppressed)
+            VALUES ({string.Join(", ", Enumerable.Range(1, 12).Select(d.Parameter))})
             """;
     }
 
@@ -147,7 +148,7 @@ public static class WarehouseSql
     public static object?[] RunParameters(long runId, IngestLoadRequest request, IngestSummary soFar, long loaded, long duplicates, DateTime finishedAt)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return [runId, CanonicalModel.TableName(request.Table), request.Source, request.Mapping, request.StartedAt, finishedAt, soFar.Read, loaded, soFar.Quarantined, duplicates, soFar.Skipped];
+        return [runId, CanonicalModel.TableName(request.Table), request.Source, request.Mapping, request.StartedAt, finishedAt, soFar.Read, loaded, soFar.Quarantined, duplicates, soFar.Skipped, soFar.Suppressed];
     }
 
     /// <summary>

@@ -1,0 +1,337 @@
+using System.Data;
+using System.Globalization;
+using Segmenta.Ingestion;
+using Segmenta.Model;
+using Segmenta.Sql;
+using Segmenta.Warehouse;
+
+namespace Segmenta.Identity;
+
+/// <summary>What one resolution pass changed.</summary>
+/// <param name="NewLinks">Links seen for the first time (or earlier than before).</param>
+/// <param name="Changed">Identifiers whose profile changed.</param>
+/// <param name="Reattributed">Events moved to another profile (the run's own anonymous events included).</param>
+/// <param name="Absorbed">Profiles merged into another and removed.</param>
+public readonly record struct IdentityPassResult(int NewLinks, int Changed, long Reattributed, long Absorbed);
+
+/// <summary>
+/// The identity graph as stored in the warehouse (docs/identity.md): links in <c>identity_links</c>, each linked
+/// identifier's profile in <c>identities</c>, every change in <c>identity_changes</c>. A pass runs inside the caller's
+/// transaction (an ingest run's, an undo's, an erasure's): it resolves all links again (<see cref="IdentityGraph"/>),
+/// stores what changed, moves the events of changed anonymous ids to their profile, and folds profiles that were
+/// absorbed into the profile that absorbed them. Events that came with a user id always stay with that user.
+/// </summary>
+public static class IdentityStore
+{
+    private static readonly string Anonymous = Identifier.Name(IdentifierKind.AnonymousId);
+
+    /// <summary>
+    /// Resolves an ingest run's identities, inside its transaction, after its rows are in place and before bare
+    /// customers are created for them: links the ids its rows carried together (events from <c>events</c>, profiles
+    /// from <paramref name="customerStage"/>), then attributes its anonymous events.
+    /// </summary>
+    public static IdentityPassResult ResolveRun(IWarehouseTransaction tx, IngestLoadRequest run, long runId, string? customerStage, IReadOnlyList<FieldDefinition> customerColumns, DateTime at)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(customerColumns);
+        var d = tx.Dialect;
+        SqlStatement pairs;
+        if (run.Table == TableKind.Events)
+        {
+            pairs = Build(d, sql => sql.Append(
+                $"""
+                SELECT user_id, anonymous_id, min(occurred_at) FROM {d.QuoteIdentifier(Tables.Events)}
+                WHERE {WarehouseSchema.IngestRunColumn} = {sql.Parameter(runId)} AND user_id IS NOT NULL AND anonymous_id IS NOT NULL
+                GROUP BY user_id, anonymous_id
+                """));
+        }
+        else if (customerStage is not null && run.Columns.Any(c => c.Name == CanonicalModel.AnonymousId))
+        {
+            var seen = run.Columns.Any(c => c.Name == CanonicalModel.IdentifiedAt) ? "min(identified_at)" : $"CAST(NULL AS {d.TimestampType})";
+            pairs = Build(d, sql => sql.Append(
+                $"""
+                SELECT customer_id, anonymous_id, {seen} FROM {d.QuoteIdentifier(customerStage)}
+                WHERE anonymous_id IS NOT NULL AND customer_id NOT LIKE {sql.Parameter(Identifier.AnonymousPrefix + "%")}
+                GROUP BY customer_id, anonymous_id
+                """));
+        }
+        else
+        {
+            return Apply(tx, [], runId, at, customerColumns, null);
+        }
+
+        var observed = new List<IdentityLink>();
+        tx.Read(pairs, r => observed.Add(IdentityLink.Between(
+            new Identifier(IdentifierKind.UserId, r.GetString(0)),
+            new Identifier(IdentifierKind.AnonymousId, r.GetString(1)),
+            r.IsDBNull(2) ? null : DateTime.SpecifyKind(r.GetDateTime(2), DateTimeKind.Utc),
+            LinkSource.Observed)));
+        return Apply(tx, observed, runId, at, customerColumns, RunScope(d, runId));
+    }
+
+    /// <summary>
+    /// Adds <paramref name="observed"/> links (keeping each link's earliest evidence), resolves again if anything is new,
+    /// and re-attributes. <paramref name="alsoAttribute"/> is a condition on <c>events</c> (aliased as the table) for
+    /// rows to attribute even when nothing changed (an ingest run's own rows), or null.
+    /// </summary>
+    public static IdentityPassResult Apply(IWarehouseTransaction tx, IReadOnlyList<IdentityLink> observed, long? runId, DateTime at, IReadOnlyList<FieldDefinition> customerColumns, Func<SqlBuilder, string>? alsoAttribute, string? cause = null)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        ArgumentNullException.ThrowIfNull(observed);
+        var links = ReadLinks(tx);
+        var fresh = new List<StoredLink>();
+        foreach (var link in observed)
+        {
+            var key = (link.A, link.B);
+            if (!links.TryGetValue(key, out var stored))
+            {
+                links[key] = new StoredLink(link, runId ?? 0, LinkOutcome.Merged, null);
+                fresh.Add(links[key]);
+            }
+            else if (stored.Link.SeenAt is { } before && (link.SeenAt is null || link.SeenAt < before))
+            {
+                links[key] = stored with { Link = stored.Link with { SeenAt = link.SeenAt } };
+                fresh.Add(links[key]);
+            }
+        }
+
+        if (fresh.Count == 0 && cause is null)
+        {
+            var moved = Reattribute(tx, null, alsoAttribute);
+            return new IdentityPassResult(0, 0, moved, Absorb(tx, customerColumns));
+        }
+
+        var resolution = IdentityGraph.Resolve(links.Values.Select(l => l.Link), IdentityRules.Default);
+        var current = ReadIdentities(tx);
+        var reasons = Reasons(fresh, resolution, runId, cause);
+        var changes = new List<(Identifier Id, string From, string To, string Reason)>();
+        foreach (var (id, customer) in resolution.CustomerIds.OrderBy(p => p.Key))
+        {
+            var from = current.TryGetValue(id, out var c) ? c : id.DefaultCustomerId;
+            if (from != customer)
+            {
+                changes.Add((id, from, customer, reasons.GetValueOrDefault(customer) ?? cause ?? "resolved again"));
+            }
+        }
+
+        WriteLinks(tx, links.Values, resolution);
+        var first = WriteChanges(tx, resolution.CustomerIds, changes, runId, at);
+        var reattributed = Reattribute(tx, first, alsoAttribute);
+        var absorbed = Absorb(tx, customerColumns);
+        return new IdentityPassResult(fresh.Count, changes.Count, reattributed, absorbed);
+    }
+
+    /// <summary>The condition on <c>events</c> that selects an ingest run's rows.</summary>
+    public static Func<SqlBuilder, string> RunScope(ISqlDialect d, long runId)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        return sql => $"{d.QuoteIdentifier(Tables.Events)}.{WarehouseSchema.IngestRunColumn} = {sql.Parameter(runId)}";
+    }
+
+    /// <summary>Every stored link with its outcome, keyed by its two identifiers.</summary>
+    public static Dictionary<(Identifier, Identifier), StoredLink> ReadLinks(ISqlReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var d = reader.Dialect;
+        var links = new Dictionary<(Identifier, Identifier), StoredLink>();
+        reader.Read(
+            new SqlStatement($"SELECT kind_a, id_a, kind_b, id_b, seen_at, source, run_id, outcome, reason, undone_at, undo_reason FROM {d.QuoteIdentifier(Tables.IdentityLinks)}", []),
+            r =>
+            {
+                var link = new IdentityLink(
+                    new Identifier(Identifier.ParseKind(r.GetString(0))!.Value, r.GetString(1)),
+                    new Identifier(Identifier.ParseKind(r.GetString(2))!.Value, r.GetString(3)),
+                    Utc(r, 4),
+                    r.GetString(5) == "alias" ? LinkSource.Alias : LinkSource.Observed,
+                    Utc(r, 9),
+                    r.IsDBNull(10) ? null : r.GetString(10));
+                links[(link.A, link.B)] = new StoredLink(link, r.GetInt64(6), Enum.Parse<LinkOutcome>(r.GetString(7), ignoreCase: true), r.IsDBNull(8) ? null : r.GetString(8));
+            });
+        return links;
+    }
+
+    /// <summary>Each linked identifier's profile.</summary>
+    public static Dictionary<Identifier, string> ReadIdentities(ISqlReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var d = reader.Dialect;
+        var identities = new Dictionary<Identifier, string>();
+        reader.Read(
+            new SqlStatement($"SELECT kind, id, customer_id FROM {d.QuoteIdentifier(Tables.Identities)}", []),
+            r => identities[new Identifier(Identifier.ParseKind(r.GetString(0))!.Value, r.GetString(1))] = r.GetString(2));
+        return identities;
+    }
+
+    /// <summary>A link's name in text: <c>user_id:u1 ~ anonymous_id:d7</c>.</summary>
+    public static string Describe(IdentityLink link)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        return $"{link.A} ~ {link.B}";
+    }
+
+    /// <summary>Why each profile changed: the new links that joined it.</summary>
+    private static Dictionary<string, string> Reasons(List<StoredLink> fresh, IdentityResolution resolution, long? runId, string? cause)
+    {
+        var byProfile = new Dictionary<string, List<IdentityLink>>(StringComparer.Ordinal);
+        foreach (var stored in fresh)
+        {
+            var profile = resolution.CustomerIds[stored.Link.A];
+            (byProfile.TryGetValue(profile, out var list) ? list : byProfile[profile] = []).Add(stored.Link);
+        }
+
+        var run = runId is { } id and > 0 ? string.Create(CultureInfo.InvariantCulture, $" in ingest run {id}") : "";
+        return byProfile.ToDictionary(
+            p => p.Key,
+            p => (cause is null ? "" : cause + "; ") + "linked " + string.Join(", ", p.Value.Take(3).Select(Describe)) + (p.Value.Count > 3 ? $" and {p.Value.Count - 3} more" : "") + run,
+            StringComparer.Ordinal);
+    }
+
+    private static void WriteLinks(IWarehouseTransaction tx, IEnumerable<StoredLink> all, IdentityResolution resolution)
+    {
+        var outcomes = resolution.Links.ToDictionary(l => (l.Link.A, l.Link.B));
+        var links = all.OrderBy(l => l.Link, Comparer<IdentityLink>.Create(IdentityGraph.CompareLinks)).ToList();
+        var rows = new TableRows(links.Count);
+        var n = links.Count;
+        string?[] kindA = new string?[n], idA = new string?[n], kindB = new string?[n], idB = new string?[n], source = new string?[n], outcome = new string?[n], reason = new string?[n], undoReason = new string?[n];
+        DateTime?[] seen = new DateTime?[n], undone = new DateTime?[n];
+        var run = new long?[n];
+        for (var i = 0; i < n; i++)
+        {
+            var l = links[i].Link;
+            var resolved = outcomes[(l.A, l.B)];
+            (kindA[i], idA[i], kindB[i], idB[i]) = (l.A.KindName, l.A.Value, l.B.KindName, l.B.Value);
+            seen[i] = l.SeenAt;
+            source[i] = l.Source == LinkSource.Alias ? "alias" : "observed";
+            run[i] = links[i].RunId;
+            outcome[i] = resolved.Outcome.ToString().ToLowerInvariant();
+            reason[i] = resolved.Reason;
+            undone[i] = l.UndoneAt;
+            undoReason[i] = l.UndoReason;
+        }
+
+        rows.Add("kind_a", kindA).Add("id_a", idA).Add("kind_b", kindB).Add("id_b", idB).Add("seen_at", seen).Add("source", source)
+            .Add("run_id", run).Add("outcome", outcome).Add("reason", reason).Add("undone_at", undone).Add("undo_reason", undoReason);
+        tx.Execute(new SqlStatement($"DELETE FROM {tx.Dialect.QuoteIdentifier(Tables.IdentityLinks)}", []));
+        tx.Append(Tables.IdentityLinks, rows);
+    }
+
+    /// <summary>Stores every linked identifier's profile and records the changes; returns the first change's id.</summary>
+    private static long WriteChanges(IWarehouseTransaction tx, IReadOnlyDictionary<Identifier, string> profiles, List<(Identifier Id, string From, string To, string Reason)> changes, long? runId, DateTime at)
+    {
+        var d = tx.Dialect;
+        var ordered = profiles.OrderBy(p => p.Key).ToList();
+        tx.Execute(new SqlStatement($"DELETE FROM {d.QuoteIdentifier(Tables.Identities)}", []));
+        tx.Append(Tables.Identities, new TableRows(ordered.Count)
+            .Add("kind", ordered.Select(p => (string?)p.Key.KindName).ToArray())
+            .Add("id", ordered.Select(p => (string?)p.Key.Value).ToArray())
+            .Add("customer_id", ordered.Select(p => (string?)p.Value).ToArray()));
+
+        long first = 1;
+        tx.Read(new SqlStatement($"SELECT coalesce(max(change_id), 0) + 1 FROM {d.QuoteIdentifier(Tables.IdentityChanges)}", []), r => first = r.GetInt64(0));
+        var n = changes.Count;
+        tx.Append(Tables.IdentityChanges, new TableRows(n)
+            .Add("change_id", Enumerable.Range(0, n).Select(i => (long?)(first + i)).ToArray())
+            .Add("run_id", Enumerable.Repeat(runId is > 0 ? runId : null, n).ToArray())
+            .Add("changed_at", Enumerable.Repeat((DateTime?)at, n).ToArray())
+            .Add("kind", changes.Select(c => (string?)c.Id.KindName).ToArray())
+            .Add("id", changes.Select(c => (string?)c.Id.Value).ToArray())
+            .Add("from_customer_id", changes.Select(c => (string?)c.From).ToArray())
+            .Add("to_customer_id", changes.Select(c => (string?)c.To).ToArray())
+            .Add("reason", changes.Select(c => (string?)c.Reason).ToArray()));
+        return first;
+    }
+
+    /// <summary>
+    /// Attributes anonymous events (those that came without a user id) to their anonymous id's profile: the ids changed
+    /// from change <paramref name="first"/> on, and the rows <paramref name="alsoAttribute"/> selects.
+    /// </summary>
+    private static long Reattribute(IWarehouseTransaction tx, long? first, Func<SqlBuilder, string>? alsoAttribute)
+    {
+        if (first is null && alsoAttribute is null)
+        {
+            return 0;
+        }
+
+        var d = tx.Dialect;
+        var events = d.QuoteIdentifier(Tables.Events);
+        return tx.Execute(Build(d, sql =>
+        {
+            var scope = new List<string>();
+            if (first is { } f)
+            {
+                scope.Add($"EXISTS (SELECT 1 FROM {d.QuoteIdentifier(Tables.IdentityChanges)} c WHERE c.change_id >= {sql.Parameter(f)} AND c.kind = {sql.Parameter(Anonymous)} AND c.id = {events}.anonymous_id)");
+            }
+
+            if (alsoAttribute is not null)
+            {
+                scope.Add(alsoAttribute(sql));
+            }
+
+            sql.Append(
+                $"""
+                UPDATE {events} SET customer_id = i.customer_id FROM {d.QuoteIdentifier(Tables.Identities)} i
+                WHERE i.kind = {sql.Parameter(Anonymous)} AND i.id = {events}.anonymous_id AND {events}.user_id IS NULL
+                  AND {events}.customer_id <> i.customer_id AND ({string.Join(" OR ", scope)})
+                """);
+        }));
+    }
+
+    /// <summary>
+    /// Folds each absorbed profile (a customer row named after an anonymous id that now belongs to another profile) into
+    /// the profile that absorbed it: traits the absorbing profile lacks are taken from it, then its row is removed.
+    /// Profiles that only exist through their identities get a bare row. Returns the rows removed.
+    /// </summary>
+    private static long Absorb(IWarehouseTransaction tx, IReadOnlyList<FieldDefinition> customerColumns)
+    {
+        var d = tx.Dialect;
+        var customers = d.QuoteIdentifier(Tables.Customers);
+        var identities = d.QuoteIdentifier(Tables.Identities);
+        tx.Execute(Build(d, sql => sql.Append(
+            $"""
+            INSERT INTO {customers} (customer_id)
+            SELECT DISTINCT i.customer_id FROM {identities} i
+            WHERE NOT EXISTS (SELECT 1 FROM {customers} c WHERE c.customer_id = i.customer_id)
+            """)));
+        string Absorbed(SqlBuilder sql) =>
+            $"""
+            (SELECT i.customer_id AS to_id, min(c.customer_id) AS from_id
+             FROM {customers} c JOIN {identities} i ON i.kind = {sql.Parameter(Anonymous)} AND c.customer_id = {sql.Parameter(Identifier.AnonymousPrefix)} || i.id
+             WHERE i.customer_id <> c.customer_id GROUP BY i.customer_id)
+            """;
+        var traits = customerColumns.Where(c => c.Name != CanonicalModel.CustomerId && !CanonicalModel.IsCustomerLink(c.Name)).Select(c => d.QuoteIdentifier(c.Name)).ToList();
+        long removed = 0;
+        while (true)
+        {
+            // One absorbed row per absorbing profile at a time, the smallest id first, so that the result does not depend on the engine's join order.
+            if (traits.Count > 0)
+            {
+                tx.Execute(Build(d, sql => sql.Append(
+                    $"""
+                    UPDATE {customers} SET {string.Join(", ", traits.Select(t => $"{t} = coalesce({customers}.{t}, o.{t})"))}
+                    FROM {customers} o, {Absorbed(sql)} m
+                    WHERE {customers}.customer_id = m.to_id AND o.customer_id = m.from_id
+                    """)));
+            }
+
+            var deleted = tx.Execute(Build(d, sql => sql.Append($"DELETE FROM {customers} WHERE customer_id IN (SELECT from_id FROM {Absorbed(sql)} m)")));
+            removed += deleted;
+            if (deleted == 0)
+            {
+                return removed;
+            }
+        }
+    }
+
+    private static DateTime? Utc(IDataRecord r, int i) => r.IsDBNull(i) ? null : DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc);
+
+    private static SqlStatement Build(ISqlDialect d, Action<SqlBuilder> write)
+    {
+        var sql = new SqlBuilder(d);
+        write(sql);
+        return sql.Build();
+    }
+}
+
+/// <summary>A stored link: the link, the run that first saw it, and what the latest resolution made of it.</summary>
+public sealed record StoredLink(IdentityLink Link, long RunId, LinkOutcome Outcome, string? Reason);
