@@ -39,7 +39,7 @@ internal sealed class RandomSegments(ulong seed)
     private string Leaf() => Pick(17) switch
     {
         14 or 15 => Expression(),
-        16 => Pick(3) switch { 0 => QuotedAndExact(), 1 => FilterExpression(), _ => ComputedTrait() },
+        16 => Pick(4) switch { 0 => QuotedAndExact(), 1 => FilterExpression(), 2 => Chance(0.5) ? "is anonymous" : "is not anonymous", _ => ComputedTrait() },
         0 or 1 => AgeTest(),
         2 => TextTest("country", RandomWorkspace.Countries.Append("u").Append("A").ToList()),
         3 => TextTest("email", ["gmail", "GMAIL.com", ".org", "ann", "bob1"]),

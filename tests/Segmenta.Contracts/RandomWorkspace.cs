@@ -38,7 +38,8 @@ internal sealed class RandomWorkspace
         var eventNumber = 0;
         for (var i = 0; i < customerCount; i++)
         {
-            var id = $"C{i:D4}";
+            // Every tenth is an anonymous visitor's profile (docs/identity.md), for `is anonymous`.
+            var id = i % 10 == 9 ? $"anon:V{i:D4}" : $"C{i:D4}";
             T? Maybe<T>(T value) => rng.NextDouble() < 0.1 ? default : value;
             var traits = new Dictionary<string, object?>(StringComparer.Ordinal);
             foreach (var field in CanonicalModel.CustomerFields)

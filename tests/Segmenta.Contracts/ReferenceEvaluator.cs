@@ -57,6 +57,7 @@ internal sealed class ReferenceEvaluator
         OrSyntax or => or.Items.Any(i => Holds(i, customer)),
         NotSyntax not => !Holds(not.Operand, customer),
         SegmentRefSyntax reference => Holds(segments[reference.Name], customer),
+        AnonymousSyntax anonymous => customer.Id.StartsWith("anon:", StringComparison.Ordinal) != anonymous.Negated,
         DidSyntax did => Did(did, customer),
         RankSyntax rank => Ranked(rank).Contains(customer.Id),
         TestSyntax test => Test(test, Value(test.Value, customer)),

@@ -46,3 +46,9 @@ public sealed class DuckDbRefreshTests : RefreshContract
 {
     private protected override Backend Backend => Backend.DuckDb;
 }
+
+/// <summary>Identity resolution on DuckDB.</summary>
+public sealed class DuckDbIdentityTests : IdentityContract
+{
+    private protected override Backend Backend => Backend.DuckDb;
+}

@@ -131,3 +131,17 @@ internal static class PostgresBackends
         }
     }
 }
+
+/// <summary>Identity resolution on one PostgreSQL node.</summary>
+public sealed class PostgresIdentityTests : IdentityContract
+{
+    private protected override Backend Backend => PostgresBackends.Single;
+}
+
+/// <summary>Identity resolution through the coordinator of a sharded warehouse: re-attribution moves events between shards.</summary>
+public sealed class ShardedIdentityTests : IdentityContract
+{
+    protected override int ShuffledOrders => 1;
+
+    private protected override Backend Backend => PostgresBackends.Sharded;
+}

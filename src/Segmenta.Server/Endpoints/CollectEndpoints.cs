@@ -12,7 +12,7 @@ namespace Segmenta.Server.Endpoints;
 
 /// <summary>
 /// The Segment Tracking API (https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/):
-/// <c>/v1/identify</c>, <c>/v1/track</c>, <c>/v1/page</c>, <c>/v1/screen</c> and <c>/v1/batch</c>, with the write
+/// <c>/v1/identify</c>, <c>/v1/track</c>, <c>/v1/page</c>, <c>/v1/screen</c>, <c>/v1/alias</c> and <c>/v1/batch</c>, with the write
 /// key as HTTP basic auth, so existing instrumentation can point at Segmenta. A body that is not JSON
 /// is refused (400, nothing stored); a message that cannot be stored is quarantined with its reason.
 /// </summary>
@@ -31,6 +31,7 @@ internal static class CollectEndpoints
         ("/track", TrackingCall.Track, "Something a user did (stored as an event; the name picks the event type)"),
         ("/page", TrackingCall.Page, "A page view"),
         ("/screen", TrackingCall.Screen, "A mobile screen view"),
+        ("/alias", TrackingCall.Alias, "That an earlier id (previousId, an anonymous visitor's) is the user userId: links them (docs/identity.md)"),
         ("/batch", null, "Many calls at once: {\"batch\": [message, …]}, each with its type"),
     ];
     public static void MapCollect(this IEndpointRouteBuilder app)

@@ -4,9 +4,9 @@ using Segmenta.Workspaces;
 
 namespace Segmenta.Collection;
 
-/// <summary>What one flush stored: the identify calls as customer runs, the rest as one event run.</summary>
+/// <summary>What one flush stored: the identify and alias calls as customer runs, the rest as one event run.</summary>
 /// <param name="Messages">Messages in the flush.</param>
-/// <param name="Customers">The identify calls' outcome (summed over their runs).</param>
+/// <param name="Customers">The identify and alias calls' outcome (summed over their runs).</param>
 /// <param name="Events">The track, page and screen calls' outcome, unsupported messages quarantined with them.</param>
 public sealed record TrackingFlush(int Messages, IngestSummary Customers, IngestSummary Events);
 
@@ -42,10 +42,10 @@ public sealed class TrackingLoader
         // successive runs, in arrival order: the later call's traits win, as they would one call at a time.
         var rounds = new List<List<TrackingMessage>>();
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var message in messages.Where(m => m.Call == TrackingCall.Identify))
+        foreach (var message in messages.Where(m => m.IsProfile))
         {
             var round = 0;
-            if (message.UserId is { } id)
+            if ((message.UserId ?? (message.AnonymousId is { } a ? Identity.Identifier.AnonymousPrefix + a : null)) is { } id)
             {
                 seen[id] = round = seen.GetValueOrDefault(id, -1) + 1;
             }
@@ -63,7 +63,7 @@ public sealed class TrackingLoader
             customers = Add(customers, Load(round, mappings.Customers, keepMissingTraits: true, cancellation));
         }
 
-        var others = messages.Where(m => m.Call != TrackingCall.Identify).ToList();
+        var others = messages.Where(m => !m.IsProfile).ToList();
         var events = others.Count == 0 ? new IngestSummary() : Load(others, mappings.Events, keepMissingTraits: false, cancellation);
         return new TrackingFlush(messages.Count, customers, events);
     }

@@ -27,6 +27,7 @@ public sealed record TrackingMappings(IngestMapping Events, IngestMapping Custom
         fields:
           event_id: messageId
           customer_id: userId
+          anonymous_id: anonymousId
           event_type:
             column: event
             map:
@@ -59,14 +60,17 @@ public sealed record TrackingMappings(IngestMapping Events, IngestMapping Custom
           duration_seconds: properties.duration_seconds
         """;
 
-    /// <summary>The built-in mapping of identify calls to customer profiles (a trait left out keeps its stored value).</summary>
+    /// <summary>The built-in mapping of identify and alias calls to customer profiles (a trait left out keeps its stored value).</summary>
     public const string DefaultCustomers = """
         # Segment Tracking API identify calls as customer profiles (docs/server.md), with Segment's
-        # reserved trait names; a trait a call leaves out keeps the value stored before.
-        description: Tracking API identify calls
+        # reserved trait names; a trait a call leaves out keeps the value stored before. An identify
+        # with both ids, or an alias (previousId to userId), links the two ids (docs/identity.md).
+        description: Tracking API identify and alias calls
         table: customers
         fields:
           customer_id: userId
+          anonymous_id: { expr: "coalesce(previousId, anonymousId)" }
+          identified_at: { expr: "coalesce(timestamp, receivedAt)" }
           email: traits.email
           first_name: { expr: "coalesce(`traits.firstName`, `traits.first_name`)" }
           last_name: { expr: "coalesce(`traits.lastName`, `traits.last_name`)" }

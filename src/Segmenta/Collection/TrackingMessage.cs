@@ -5,7 +5,10 @@ using System.Text.Json;
 
 namespace Segmenta.Collection;
 
-/// <summary>The Tracking API calls Segmenta stores: identify becomes a customer profile, track, page and screen become events.</summary>
+/// <summary>
+/// The Tracking API calls Segmenta stores: identify becomes a customer profile, alias links two ids of one person, track,
+/// page and screen become events.
+/// </summary>
 public enum TrackingCall
 {
     /// <summary>A call that cannot be stored (not an object, no or unknown <c>type</c>); quarantined with its reason.</summary>
@@ -22,6 +25,9 @@ public enum TrackingCall
 
     /// <summary>A mobile screen a user viewed (stored as a <c>Screen Viewed</c> event).</summary>
     Screen,
+
+    /// <summary>That an earlier id (<c>previousId</c>, typically the anonymous id before sign-up) is the user <c>userId</c>.</summary>
+    Alias,
 }
 
 /// <summary>
@@ -58,6 +64,12 @@ public sealed class TrackingMessage
 
     /// <summary>The customer the message is about (<c>userId</c>), or null.</summary>
     public string? UserId { get; private init; }
+
+    /// <summary>The anonymous visitor the message is about (<c>anonymousId</c>, or an alias's <c>previousId</c>), or null.</summary>
+    public string? AnonymousId { get; private init; }
+
+    /// <summary>Whether the message describes or links a profile (identify, alias) rather than being an event.</summary>
+    public bool IsProfile => Call is TrackingCall.Identify or TrackingCall.Alias;
 
     /// <summary>
     /// Reads one message. <paramref name="defaultType"/> is the call of a single-call endpoint
@@ -103,7 +115,7 @@ public sealed class TrackingMessage
         if (typeText is null)
         {
             call = defaultType ?? TrackingCall.Unsupported;
-            problem = defaultType is null ? "a batch message needs a `type` (identify, track, page or screen)" : null;
+            problem = defaultType is null ? "a batch message needs a `type` (identify, alias, track, page or screen)" : null;
         }
         else
         {
@@ -113,11 +125,12 @@ public sealed class TrackingMessage
                 "track" => TrackingCall.Track,
                 "page" => TrackingCall.Page,
                 "screen" => TrackingCall.Screen,
+                "alias" => TrackingCall.Alias,
                 _ => TrackingCall.Unsupported,
             };
             if (call == TrackingCall.Unsupported)
             {
-                problem = $"unsupported call type `{typeText}`; Segmenta stores identify, track, page and screen";
+                problem = $"unsupported call type `{typeText}`; Segmenta stores identify, alias, track, page and screen";
             }
             else if (defaultType is { } expected && call != expected)
             {
@@ -138,7 +151,16 @@ public sealed class TrackingMessage
             vocabulary.Set(values, "messageId", "h-" + ContentHash(raw));
         }
 
-        return new TrackingMessage(call, values, raw, index, problem) { UserId = vocabulary.Get(values, "userId") };
+        if (call == TrackingCall.Alias && problem is null && (vocabulary.Get(values, "userId") is null || vocabulary.Get(values, "previousId") is null))
+        {
+            problem = "an alias needs a `userId` and a `previousId`";
+        }
+
+        return new TrackingMessage(call, values, raw, index, problem)
+        {
+            UserId = vocabulary.Get(values, "userId"),
+            AnonymousId = call == TrackingCall.Alias ? vocabulary.Get(values, "previousId") : vocabulary.Get(values, "anonymousId"),
+        };
     }
 
     private static string ContentHash(string raw)

@@ -23,8 +23,6 @@ public readonly record struct IdentityPassResult(int NewLinks, int Changed, long
 /// </summary>
 public static class IdentityStore
 {
-    private static readonly string Anonymous = Identifier.Name(IdentifierKind.AnonymousId);
-
     /// <summary>
     /// Resolves an ingest run's identities, inside its transaction, after its rows are in place and before bare
     /// customers are created for them: links the ids its rows carried together (events from <c>events</c>, profiles
@@ -39,22 +37,11 @@ public static class IdentityStore
         SqlStatement pairs;
         if (run.Table == TableKind.Events)
         {
-            pairs = Build(d, sql => sql.Append(
-                $"""
-                SELECT user_id, anonymous_id, min(occurred_at) FROM {d.QuoteIdentifier(Tables.Events)}
-                WHERE {WarehouseSchema.IngestRunColumn} = {sql.Parameter(runId)} AND user_id IS NOT NULL AND anonymous_id IS NOT NULL
-                GROUP BY user_id, anonymous_id
-                """));
+            pairs = IdentitySql.EventPairs(d, runId);
         }
         else if (customerStage is not null && run.Columns.Any(c => c.Name == CanonicalModel.AnonymousId))
         {
-            var seen = run.Columns.Any(c => c.Name == CanonicalModel.IdentifiedAt) ? "min(identified_at)" : $"CAST(NULL AS {d.TimestampType})";
-            pairs = Build(d, sql => sql.Append(
-                $"""
-                SELECT customer_id, anonymous_id, {seen} FROM {d.QuoteIdentifier(customerStage)}
-                WHERE anonymous_id IS NOT NULL AND customer_id NOT LIKE {sql.Parameter(Identifier.AnonymousPrefix + "%")}
-                GROUP BY customer_id, anonymous_id
-                """));
+            pairs = IdentitySql.ProfilePairs(d, customerStage, run.Columns.Any(c => c.Name == CanonicalModel.IdentifiedAt));
         }
         else
         {
@@ -67,7 +54,7 @@ public static class IdentityStore
             new Identifier(IdentifierKind.AnonymousId, r.GetString(1)),
             r.IsDBNull(2) ? null : DateTime.SpecifyKind(r.GetDateTime(2), DateTimeKind.Utc),
             LinkSource.Observed)));
-        return Apply(tx, observed, runId, at, customerColumns, RunScope(d, runId));
+        return Apply(tx, observed, runId, at, customerColumns, IdentitySql.RunRows(d, runId));
     }
 
     /// <summary>
@@ -122,11 +109,23 @@ public static class IdentityStore
         return new IdentityPassResult(fresh.Count, changes.Count, reattributed, absorbed);
     }
 
-    /// <summary>The condition on <c>events</c> that selects an ingest run's rows.</summary>
-    public static Func<SqlBuilder, string> RunScope(ISqlDialect d, long runId)
+    /// <summary>
+    /// Undoes the link between <paramref name="x"/> and <paramref name="y"/> (a wrong merge): it takes no further part,
+    /// even when the same evidence arrives again, and the profiles are resolved without it; events move back.
+    /// Returns null when no such link is stored.
+    /// </summary>
+    public static IdentityPassResult? Undo(IWarehouseTransaction tx, Identifier x, Identifier y, string reason, DateTime at, IReadOnlyList<FieldDefinition> customerColumns)
     {
-        ArgumentNullException.ThrowIfNull(d);
-        return sql => $"{d.QuoteIdentifier(Tables.Events)}.{WarehouseSchema.IngestRunColumn} = {sql.Parameter(runId)}";
+        ArgumentNullException.ThrowIfNull(tx);
+        ArgumentNullException.ThrowIfNull(reason);
+        var (a, b) = x.CompareTo(y) <= 0 ? (x, y) : (y, x);
+        var changed = tx.Execute(IdentitySql.UndoLink(tx.Dialect, a, b, at, reason));
+        if (changed == 0)
+        {
+            return null;
+        }
+
+        return Apply(tx, [], null, at, customerColumns, null, $"undid link {a} ~ {b} ({reason})");
     }
 
     /// <summary>Every stored link with its outcome, keyed by its two identifiers.</summary>
@@ -136,7 +135,7 @@ public static class IdentityStore
         var d = reader.Dialect;
         var links = new Dictionary<(Identifier, Identifier), StoredLink>();
         reader.Read(
-            new SqlStatement($"SELECT kind_a, id_a, kind_b, id_b, seen_at, source, run_id, outcome, reason, undone_at, undo_reason FROM {d.QuoteIdentifier(Tables.IdentityLinks)}", []),
+            IdentitySql.Links(d),
             r =>
             {
                 var link = new IdentityLink(
@@ -158,7 +157,7 @@ public static class IdentityStore
         var d = reader.Dialect;
         var identities = new Dictionary<Identifier, string>();
         reader.Read(
-            new SqlStatement($"SELECT kind, id, customer_id FROM {d.QuoteIdentifier(Tables.Identities)}", []),
+            IdentitySql.Identities(d),
             r => identities[new Identifier(Identifier.ParseKind(r.GetString(0))!.Value, r.GetString(1))] = r.GetString(2));
         return identities;
     }
@@ -212,7 +211,7 @@ public static class IdentityStore
 
         rows.Add("kind_a", kindA).Add("id_a", idA).Add("kind_b", kindB).Add("id_b", idB).Add("seen_at", seen).Add("source", source)
             .Add("run_id", run).Add("outcome", outcome).Add("reason", reason).Add("undone_at", undone).Add("undo_reason", undoReason);
-        tx.Execute(new SqlStatement($"DELETE FROM {tx.Dialect.QuoteIdentifier(Tables.IdentityLinks)}", []));
+        tx.Execute(IdentitySql.DeleteAll(tx.Dialect, Tables.IdentityLinks));
         tx.Append(Tables.IdentityLinks, rows);
     }
 
@@ -221,14 +220,14 @@ public static class IdentityStore
     {
         var d = tx.Dialect;
         var ordered = profiles.OrderBy(p => p.Key).ToList();
-        tx.Execute(new SqlStatement($"DELETE FROM {d.QuoteIdentifier(Tables.Identities)}", []));
+        tx.Execute(IdentitySql.DeleteAll(d, Tables.Identities));
         tx.Append(Tables.Identities, new TableRows(ordered.Count)
             .Add("kind", ordered.Select(p => (string?)p.Key.KindName).ToArray())
             .Add("id", ordered.Select(p => (string?)p.Key.Value).ToArray())
             .Add("customer_id", ordered.Select(p => (string?)p.Value).ToArray()));
 
         long first = 1;
-        tx.Read(new SqlStatement($"SELECT coalesce(max(change_id), 0) + 1 FROM {d.QuoteIdentifier(Tables.IdentityChanges)}", []), r => first = r.GetInt64(0));
+        tx.Read(IdentitySql.NextChange(d), r => first = r.GetInt64(0));
         var n = changes.Count;
         tx.Append(Tables.IdentityChanges, new TableRows(n)
             .Add("change_id", Enumerable.Range(0, n).Select(i => (long?)(first + i)).ToArray())
@@ -246,36 +245,8 @@ public static class IdentityStore
     /// Attributes anonymous events (those that came without a user id) to their anonymous id's profile: the ids changed
     /// from change <paramref name="first"/> on, and the rows <paramref name="alsoAttribute"/> selects.
     /// </summary>
-    private static long Reattribute(IWarehouseTransaction tx, long? first, Func<SqlBuilder, string>? alsoAttribute)
-    {
-        if (first is null && alsoAttribute is null)
-        {
-            return 0;
-        }
-
-        var d = tx.Dialect;
-        var events = d.QuoteIdentifier(Tables.Events);
-        return tx.Execute(Build(d, sql =>
-        {
-            var scope = new List<string>();
-            if (first is { } f)
-            {
-                scope.Add($"EXISTS (SELECT 1 FROM {d.QuoteIdentifier(Tables.IdentityChanges)} c WHERE c.change_id >= {sql.Parameter(f)} AND c.kind = {sql.Parameter(Anonymous)} AND c.id = {events}.anonymous_id)");
-            }
-
-            if (alsoAttribute is not null)
-            {
-                scope.Add(alsoAttribute(sql));
-            }
-
-            sql.Append(
-                $"""
-                UPDATE {events} SET customer_id = i.customer_id FROM {d.QuoteIdentifier(Tables.Identities)} i
-                WHERE i.kind = {sql.Parameter(Anonymous)} AND i.id = {events}.anonymous_id AND {events}.user_id IS NULL
-                  AND {events}.customer_id <> i.customer_id AND ({string.Join(" OR ", scope)})
-                """);
-        }));
-    }
+    private static long Reattribute(IWarehouseTransaction tx, long? first, Func<SqlBuilder, string>? alsoAttribute) =>
+        first is null && alsoAttribute is null ? 0 : tx.Execute(IdentitySql.Reattribute(tx.Dialect, first, alsoAttribute));
 
     /// <summary>
     /// Folds each absorbed profile (a customer row named after an anonymous id that now belongs to another profile) into
@@ -285,36 +256,18 @@ public static class IdentityStore
     private static long Absorb(IWarehouseTransaction tx, IReadOnlyList<FieldDefinition> customerColumns)
     {
         var d = tx.Dialect;
-        var customers = d.QuoteIdentifier(Tables.Customers);
-        var identities = d.QuoteIdentifier(Tables.Identities);
-        tx.Execute(Build(d, sql => sql.Append(
-            $"""
-            INSERT INTO {customers} (customer_id)
-            SELECT DISTINCT i.customer_id FROM {identities} i
-            WHERE NOT EXISTS (SELECT 1 FROM {customers} c WHERE c.customer_id = i.customer_id)
-            """)));
-        string Absorbed(SqlBuilder sql) =>
-            $"""
-            (SELECT i.customer_id AS to_id, min(c.customer_id) AS from_id
-             FROM {customers} c JOIN {identities} i ON i.kind = {sql.Parameter(Anonymous)} AND c.customer_id = {sql.Parameter(Identifier.AnonymousPrefix)} || i.id
-             WHERE i.customer_id <> c.customer_id GROUP BY i.customer_id)
-            """;
-        var traits = customerColumns.Where(c => c.Name != CanonicalModel.CustomerId && !CanonicalModel.IsCustomerLink(c.Name)).Select(c => d.QuoteIdentifier(c.Name)).ToList();
+        tx.Execute(IdentitySql.InsertProfiles(d));
+        var traits = customerColumns.Select(c => c.Name).Where(n => n != CanonicalModel.CustomerId && !CanonicalModel.IsCustomerLink(n)).ToList();
         long removed = 0;
         while (true)
         {
-            // One absorbed row per absorbing profile at a time, the smallest id first, so that the result does not depend on the engine's join order.
+            // One absorbed row per absorbing profile at a time, until none is left.
             if (traits.Count > 0)
             {
-                tx.Execute(Build(d, sql => sql.Append(
-                    $"""
-                    UPDATE {customers} SET {string.Join(", ", traits.Select(t => $"{t} = coalesce({customers}.{t}, o.{t})"))}
-                    FROM {customers} o, {Absorbed(sql)} m
-                    WHERE {customers}.customer_id = m.to_id AND o.customer_id = m.from_id
-                    """)));
+                tx.Execute(IdentitySql.FoldAbsorbed(d, traits));
             }
 
-            var deleted = tx.Execute(Build(d, sql => sql.Append($"DELETE FROM {customers} WHERE customer_id IN (SELECT from_id FROM {Absorbed(sql)} m)")));
+            var deleted = tx.Execute(IdentitySql.DeleteAbsorbed(d));
             removed += deleted;
             if (deleted == 0)
             {
@@ -324,13 +277,6 @@ public static class IdentityStore
     }
 
     private static DateTime? Utc(IDataRecord r, int i) => r.IsDBNull(i) ? null : DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc);
-
-    private static SqlStatement Build(ISqlDialect d, Action<SqlBuilder> write)
-    {
-        var sql = new SqlBuilder(d);
-        write(sql);
-        return sql.Build();
-    }
 }
 
 /// <summary>A stored link: the link, the run that first saw it, and what the latest resolution made of it.</summary>

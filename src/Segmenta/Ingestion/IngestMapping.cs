@@ -109,6 +109,11 @@ public sealed record IngestMapping
         foreach (var column in sourceColumns)
         {
             var name = column.Trim();
+            if (Derived(table, name) is { } derived)
+            {
+                throw new IngestSetupException($"{sourceName}: column `{column}`: {derived}; pass a mapping (--mapping)");
+            }
+
             if (CanonicalModel.Find(table, name) is null)
             {
                 var suggestion = Suggestions.Closest(name, CanonicalModel.Fields(table).Select(f => f.Name));
@@ -123,6 +128,12 @@ public sealed record IngestMapping
 
         return new IngestMapping { Table = table, Fields = fields };
     }
+
+    /// <summary>Why a field cannot be mapped because Segmenta fills it, or null.</summary>
+    private static string? Derived(TableKind table, string target) =>
+        table == TableKind.Events && target == CanonicalModel.UserId
+            ? "`user_id` is filled from `customer_id`: map the user id to `customer_id` (and an anonymous visitor's id to `anonymous_id`)"
+            : null;
 
     /// <summary>Reads a mapping file; mistakes come back as <see cref="ConfigurationException"/> with line and column.</summary>
     public static IngestMapping Load(string path)
@@ -288,9 +299,9 @@ public sealed record IngestMapping
             throw entry.Error($"field name `{target}` must be lower snake case (letters, digits, _)");
         }
 
-        if (table == TableKind.Events && target == CanonicalModel.UserId)
+        if (Derived(table, target) is { } derived)
         {
-            throw entry.Error("`user_id` is filled from `customer_id`: map the user id to `customer_id` (and an anonymous visitor's id to `anonymous_id`)");
+            throw entry.Error(derived);
         }
 
         var canonical = CanonicalModel.Find(table, target);

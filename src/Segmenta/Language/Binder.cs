@@ -83,6 +83,16 @@ internal sealed class Binder
                 }
 
                 return new BoundSegmentRef(target);
+            case AnonymousSyntax anonymous:
+                // A profile without a user id is named after its anonymous id (docs/identity.md): the name says which it is.
+                return inFilter
+                    ? NotInFilter("`is anonymous`", anonymous.Span)
+                    : new BoundTest(
+                        new CustomerField(schema.CustomerFields.First(f => f.Name == CanonicalModel.CustomerId)),
+                        anonymous.Negated ? TestOp.NotStartsWith : TestOp.StartsWith,
+                        [Identity.Identifier.AnonymousPrefix],
+                        null,
+                        CaseSensitive: true);
             case DidSyntax did:
                 return inFilter ? NotInFilter("`did`", did.Span) : Did(did);
             case RankSyntax rank:

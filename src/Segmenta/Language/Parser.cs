@@ -28,7 +28,7 @@ internal sealed class Parser
 
     /// <summary>Every word the grammar gives a meaning to somewhere (reserved or contextual), for editors.</summary>
     internal static IEnumerable<string> Keywords => Reserved.Concat([
-        "trait", "distinct", "any", "last", "since", "before", "all", "time", "percent", "with", "than", "ago", "case", "sensitive",
+        "trait", "distinct", "any", "last", "since", "before", "all", "time", "percent", "with", "than", "ago", "case", "sensitive", "anonymous",
         "hours", "days", "weeks", "months", "years"]).Order(StringComparer.Ordinal);
 
     private readonly List<Token> tokens;
@@ -275,6 +275,19 @@ internal sealed class Parser
 
             Advance();
             return new SegmentRefSyntax(name.Text, name.Span, From(start));
+        }
+
+        if (Current.IsWord("is") && (Peek().IsWord("anonymous") || (Peek().IsWord("not") && tokens[Math.Min(index + 2, tokens.Count - 1)].IsWord("anonymous"))))
+        {
+            Advance();
+            var negated = Current.IsWord("not");
+            if (negated)
+            {
+                Advance();
+            }
+
+            Advance();
+            return new AnonymousSyntax(negated, From(start));
         }
 
         var keyword = !IsContextualName(index + 1, excludeMinus: true);

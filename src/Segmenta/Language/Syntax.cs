@@ -20,6 +20,9 @@ internal sealed record NotSyntax(ConditionSyntax Operand, TextSpan Span) : Condi
 /// <summary><c>in segment name</c>.</summary>
 internal sealed record SegmentRefSyntax(string Name, TextSpan NameSpan, TextSpan Span) : ConditionSyntax(Span);
 
+/// <summary><c>is anonymous</c> (or <c>is not anonymous</c>): a profile known only by anonymous ids (docs/identity.md).</summary>
+internal sealed record AnonymousSyntax(bool Negated, TextSpan Span) : ConditionSyntax(Span);
+
 /// <summary>
 /// <c>did [not] A [then B [within S] then C … within N units] [window]</c>: <see cref="Then"/> are the funnel's later steps (empty for a
 /// plain <c>did</c>), each with its own longest gap from the step before (null: only the funnel's); <see cref="Within"/> is the whole

@@ -1,0 +1,148 @@
+using Segmenta.Model;
+using Segmenta.Sql;
+using Segmenta.Warehouse;
+
+namespace Segmenta.Identity;
+
+/// <summary>
+/// Every statement of identity resolution and erasure (docs/identity.md): the links an ingest run's rows carry, the
+/// stored graph, re-attribution of anonymous events and the folding of absorbed profiles. Tables through
+/// <see cref="Tables"/>, values as parameters.
+/// </summary>
+public static class IdentitySql
+{
+    private static readonly string Anonymous = Identifier.Name(IdentifierKind.AnonymousId);
+
+    /// <summary>The user and anonymous ids a run's events carried together, with the earliest event of each pair.</summary>
+    public static SqlStatement EventPairs(ISqlDialect d, long runId) => Build(d, sql => sql.Append(
+        $"""
+        SELECT user_id, anonymous_id, min(occurred_at) FROM {Q(d, Tables.Events)}
+        WHERE {WarehouseSchema.IngestRunColumn} = {sql.Parameter(runId)} AND user_id IS NOT NULL AND anonymous_id IS NOT NULL
+        GROUP BY user_id, anonymous_id
+        """));
+
+    /// <summary>The user and anonymous ids staged profiles carried together, with the earliest time given (null without <paramref name="timed"/>).</summary>
+    public static SqlStatement ProfilePairs(ISqlDialect d, string stage, bool timed) => Build(d, sql => sql.Append(
+        $"""
+        SELECT customer_id, anonymous_id, {(timed ? "min(identified_at)" : $"CAST(NULL AS {d.TimestampType})")} FROM {Q(d, stage)}
+        WHERE anonymous_id IS NOT NULL AND customer_id NOT LIKE {sql.Parameter(Identifier.AnonymousPrefix + "%")}
+        GROUP BY customer_id, anonymous_id
+        """));
+
+    /// <summary>The condition on <c>events</c> that selects an ingest run's rows.</summary>
+    public static Func<SqlBuilder, string> RunRows(ISqlDialect d, long runId)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        return sql => $"{Q(d, Tables.Events)}.{WarehouseSchema.IngestRunColumn} = {sql.Parameter(runId)}";
+    }
+
+    /// <summary>Every stored link: kind_a, id_a, kind_b, id_b, seen_at, source, run_id, outcome, reason, undone_at, undo_reason.</summary>
+    public static SqlStatement Links(ISqlDialect d) =>
+        new($"SELECT kind_a, id_a, kind_b, id_b, seen_at, source, run_id, outcome, reason, undone_at, undo_reason FROM {Q(d, Tables.IdentityLinks)}", []);
+
+    /// <summary>Every linked identifier's profile: kind, id, customer_id.</summary>
+    public static SqlStatement Identities(ISqlDialect d) => new($"SELECT kind, id, customer_id FROM {Q(d, Tables.Identities)}", []);
+
+    /// <summary>A profile's identifiers: kind, id.</summary>
+    public static SqlStatement IdentifiersOf(ISqlDialect d, string customerId) => Build(d, sql => sql.Append(
+        $"SELECT kind, id FROM {Q(d, Tables.Identities)} WHERE customer_id = {sql.Parameter(customerId)} ORDER BY kind DESC, id"));
+
+    /// <summary>One row: a customer id's events and customer rows.</summary>
+    public static SqlStatement Presence(ISqlDialect d, string customerId) => Build(d, sql => sql.Append(
+        $"""
+        SELECT (SELECT count(*) FROM {Q(d, Tables.Events)} WHERE customer_id = {sql.Parameter(customerId)}),
+               (SELECT count(*) FROM {Q(d, Tables.Customers)} WHERE customer_id = {sql.Parameter(customerId)})
+        """));
+
+    /// <summary>Changes into or out of a profile, oldest first.</summary>
+    public static SqlStatement ChangesOf(ISqlDialect d, string customerId) => Build(d, sql => sql.Append(
+        $"""
+        SELECT change_id, changed_at, run_id, kind, id, from_customer_id, to_customer_id, reason FROM {Q(d, Tables.IdentityChanges)}
+        WHERE from_customer_id = {sql.Parameter(customerId)} OR to_customer_id = {sql.Parameter(customerId)} ORDER BY change_id
+        """));
+
+    /// <summary>Marks a link undone, with when and why.</summary>
+    public static SqlStatement UndoLink(ISqlDialect d, Identifier a, Identifier b, DateTime at, string reason) => Build(d, sql => sql.Append(
+        $"""
+        UPDATE {Q(d, Tables.IdentityLinks)} SET undone_at = {sql.Parameter(at)}, undo_reason = {sql.Parameter(reason)}
+        WHERE kind_a = {sql.Parameter(a.KindName)} AND id_a = {sql.Parameter(a.Value)} AND kind_b = {sql.Parameter(b.KindName)} AND id_b = {sql.Parameter(b.Value)}
+        """));
+
+    /// <summary>Empties a table (the graph's tables are rewritten whole by each pass).</summary>
+    public static SqlStatement DeleteAll(ISqlDialect d, string table) => new($"DELETE FROM {Q(d, table)}", []);
+
+    /// <summary>The next change's number.</summary>
+    public static SqlStatement NextChange(ISqlDialect d) => new($"SELECT coalesce(max(change_id), 0) + 1 FROM {Q(d, Tables.IdentityChanges)}", []);
+
+    /// <summary>
+    /// Attributes anonymous events (those without a user id) to their anonymous id's profile: those whose id changed from
+    /// change <paramref name="firstChange"/> on, and those <paramref name="also"/> selects (null: none).
+    /// </summary>
+    public static SqlStatement Reattribute(ISqlDialect d, long? firstChange, Func<SqlBuilder, string>? also) => Build(d, sql =>
+    {
+        var events = Q(d, Tables.Events);
+        var scope = new List<string>();
+        if (firstChange is { } first)
+        {
+            scope.Add($"EXISTS (SELECT 1 FROM {Q(d, Tables.IdentityChanges)} c WHERE c.change_id >= {sql.Parameter(first)} AND c.kind = {sql.Parameter(Anonymous)} AND c.id = {events}.anonymous_id)");
+        }
+
+        if (also is not null)
+        {
+            scope.Add(also(sql));
+        }
+
+        sql.Append(
+            $"""
+            UPDATE {events} SET customer_id = i.customer_id FROM {Q(d, Tables.Identities)} i
+            WHERE i.kind = {sql.Parameter(Anonymous)} AND i.id = {events}.anonymous_id AND {events}.user_id IS NULL
+              AND {events}.customer_id <> i.customer_id AND ({(scope.Count == 0 ? "false" : string.Join(" OR ", scope))})
+            """);
+    });
+
+    /// <summary>A bare customer row for every profile the graph knows that has none.</summary>
+    public static SqlStatement InsertProfiles(ISqlDialect d) => new(
+        $"""
+        INSERT INTO {Q(d, Tables.Customers)} (customer_id)
+        SELECT DISTINCT i.customer_id FROM {Q(d, Tables.Identities)} i
+        WHERE NOT EXISTS (SELECT 1 FROM {Q(d, Tables.Customers)} c WHERE c.customer_id = i.customer_id)
+        """,
+        []);
+
+    /// <summary>
+    /// Copies into each absorbing profile the traits it lacks from one absorbed profile (a row named after an anonymous id
+    /// that now belongs to another profile; the smallest id first, so the result does not depend on the engine).
+    /// </summary>
+    public static SqlStatement FoldAbsorbed(ISqlDialect d, IReadOnlyList<string> traits) => Build(d, sql =>
+    {
+        var customers = Q(d, Tables.Customers);
+        sql.Append(
+            $"""
+            UPDATE {customers} SET {string.Join(", ", traits.Select(d.QuoteIdentifier).Select(t => $"{t} = coalesce({customers}.{t}, o.{t})"))}
+            FROM {customers} o, {Absorbed(d, sql)} m
+            WHERE {customers}.customer_id = m.to_id AND o.customer_id = m.from_id
+            """);
+    });
+
+    /// <summary>Deletes the absorbed profiles <see cref="FoldAbsorbed"/> folded.</summary>
+    public static SqlStatement DeleteAbsorbed(ISqlDialect d) => Build(d, sql =>
+        sql.Append($"DELETE FROM {Q(d, Tables.Customers)} WHERE customer_id IN (SELECT from_id FROM {Absorbed(d, sql)} m)"));
+
+    /// <summary>Per absorbing profile, its smallest absorbed profile: to_id, from_id.</summary>
+    private static string Absorbed(ISqlDialect d, SqlBuilder sql) =>
+        $"""
+        (SELECT i.customer_id AS to_id, min(c.customer_id) AS from_id
+         FROM {Q(d, Tables.Customers)} c JOIN {Q(d, Tables.Identities)} i ON i.kind = {sql.Parameter(Anonymous)} AND c.customer_id = {sql.Parameter(Identifier.AnonymousPrefix)} || i.id
+         WHERE i.customer_id <> c.customer_id GROUP BY i.customer_id)
+        """;
+
+    private static string Q(ISqlDialect d, string table) => d.QuoteIdentifier(table);
+
+    private static SqlStatement Build(ISqlDialect d, Action<SqlBuilder> write)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        var sql = new SqlBuilder(d);
+        write(sql);
+        return sql.Build();
+    }
+}
