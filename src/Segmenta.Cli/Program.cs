@@ -54,6 +54,12 @@ app.Configure(config =>
         segment.AddCommand<SegmentExportCommand>("export").WithDescription("Write a segment's members with chosen traits as CSV, JSON or Parquet.");
         segment.AddCommand<SegmentTraitsCommand>("traits").WithDescription("The computed traits (trait NAME = EXPRESSION) with their types, versions and the values the current snapshot stored.");
     });
+    config.AddBranch("identity", identity =>
+    {
+        identity.SetDescription("Who is who: profiles resolved from user ids and anonymous ids (docs/identity.md).");
+        identity.AddCommand<IdentityShowCommand>("show").WithDescription("A profile's identifiers, the links that made it (merged, refused, undone) and its history of changes.");
+        identity.AddCommand<IdentityUndoCommand>("undo").WithDescription("Undo a wrong link between two identifiers; the profiles are resolved without it and events move back.");
+    });
     config.AddCommand<FeaturesCommand>("features").WithDescription("Compute every customer's features (recency, frequency, monetary, engagement, …) as of an instant; store and describe them.");
     config.AddBranch("rfm", rfm =>
     {

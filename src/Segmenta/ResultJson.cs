@@ -13,6 +13,9 @@ public static class ResultJson
     /// <summary>Indented, as the CLI prints it.</summary>
     public static JsonSerializerOptions Indented { get; } = Configure(new JsonSerializerOptions { WriteIndented = true });
 
+    /// <summary>On one line, as stored in the warehouse.</summary>
+    public static JsonSerializerOptions Compact { get; } = Configure(new JsonSerializerOptions());
+
     /// <summary>Applies the result conventions to <paramref name="options"/> (a host's own instance) and returns it.</summary>
     public static JsonSerializerOptions Configure(JsonSerializerOptions options)
     {

@@ -136,6 +136,87 @@ public static class IdentitySql
          WHERE i.customer_id <> c.customer_id GROUP BY i.customer_id)
         """;
 
+    /// <summary>Which of <paramref name="ids"/> name a stored profile (a customer row, events, or identities).</summary>
+    public static SqlStatement KnownProfiles(ISqlDialect d, IReadOnlyList<string> ids) => Build(d, sql =>
+    {
+        var list = In(sql, ids);
+        sql.Append(
+            $"""
+            SELECT customer_id FROM {Q(d, Tables.Customers)} WHERE customer_id IN ({list})
+            UNION SELECT customer_id FROM {Q(d, Tables.Events)} WHERE customer_id IN ({list})
+            UNION SELECT customer_id FROM {Q(d, Tables.Identities)} WHERE customer_id IN ({list})
+            """);
+    });
+
+    /// <summary>The identifiers resolution gave the profiles: kind, id.</summary>
+    public static SqlStatement IdentifiersOfProfiles(ISqlDialect d, IReadOnlyList<string> profiles) => Build(d, sql =>
+        sql.Append($"SELECT kind, id FROM {Q(d, Tables.Identities)} WHERE customer_id IN ({In(sql, profiles)})"));
+
+    /// <summary>The e-mail addresses on the profiles.</summary>
+    public static SqlStatement EmailsOf(ISqlDialect d, IReadOnlyList<string> profiles) => Build(d, sql =>
+        sql.Append($"SELECT email FROM {Q(d, Tables.Customers)} WHERE email IS NOT NULL AND customer_id IN ({In(sql, profiles)})"));
+
+    /// <summary>Deletes the profiles' rows from a table with a <c>customer_id</c>.</summary>
+    public static SqlStatement DeleteByCustomer(ISqlDialect d, string table, IReadOnlyList<string> profiles) => Build(d, sql =>
+        sql.Append($"DELETE FROM {Q(d, table)} WHERE customer_id IN ({In(sql, profiles)})"));
+
+    /// <summary>Deletes the changes into or out of the profiles.</summary>
+    public static SqlStatement DeleteChangesOfProfiles(ISqlDialect d, IReadOnlyList<string> profiles) => Build(d, sql =>
+    {
+        var list = In(sql, profiles);
+        sql.Append($"DELETE FROM {Q(d, Tables.IdentityChanges)} WHERE from_customer_id IN ({list}) OR to_customer_id IN ({list})");
+    });
+
+    /// <summary>Deletes the links with one of the identifiers at either end.</summary>
+    public static SqlStatement DeleteLinksOf(ISqlDialect d, IReadOnlyList<Identifier> identifiers) => Build(d, sql =>
+        sql.Append($"DELETE FROM {Q(d, Tables.IdentityLinks)} WHERE {Matches(sql, identifiers, "kind_a", "id_a")} OR {Matches(sql, identifiers, "kind_b", "id_b")}"));
+
+    /// <summary>Deletes the changes of the identifiers.</summary>
+    public static SqlStatement DeleteChangesOf(ISqlDialect d, IReadOnlyList<Identifier> identifiers) => Build(d, sql =>
+        sql.Append($"DELETE FROM {Q(d, Tables.IdentityChanges)} WHERE {Matches(sql, identifiers, "kind", "id")}"));
+
+    /// <summary>Forgets anonymous ids on the events of other profiles that carried them (a device the erased person shared).</summary>
+    public static SqlStatement ForgetAnonymousIds(ISqlDialect d, IReadOnlyList<string> anonymousIds) => Build(d, sql =>
+        sql.Append($"UPDATE {Q(d, Tables.Events)} SET anonymous_id = NULL WHERE anonymous_id IN ({In(sql, anonymousIds)})"));
+
+    /// <summary>Every quarantined record: run_id, source, line, raw.</summary>
+    public static SqlStatement QuarantineRecords(ISqlDialect d) => new($"SELECT run_id, source, line, raw FROM {Q(d, Tables.Quarantine)}", []);
+
+    /// <summary>Deletes one quarantined record.</summary>
+    public static SqlStatement DeleteQuarantined(ISqlDialect d, long run, string source, long line) => Build(d, sql =>
+        sql.Append($"DELETE FROM {Q(d, Tables.Quarantine)} WHERE run_id = {sql.Parameter(run)} AND source = {sql.Parameter(source)} AND line = {sql.Parameter(line)}"));
+
+    /// <summary>The next erasure request's number.</summary>
+    public static SqlStatement NextErasure(ISqlDialect d) => new($"SELECT coalesce(max(request_id), 0) + 1 FROM {Q(d, Tables.Erasures)}", []);
+
+    /// <summary>Records an erasure request (counts only).</summary>
+    public static SqlStatement InsertErasure(ISqlDialect d, ErasureDocument e, DateTime requestedAt, DateTime completedAt, string detail) => Build(d, sql =>
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        sql.Append(
+            $"""
+            INSERT INTO {Q(d, Tables.Erasures)} (request_id, requested_at, completed_at, requested_by, requested, customers, not_found, identifiers, rows_deleted, detail)
+            VALUES ({sql.Parameter(e.RequestId)}, {sql.Parameter(requestedAt)}, {sql.Parameter(completedAt)}, {sql.Parameter(e.RequestedBy)}, {sql.Parameter((long)e.Requested)},
+                    {sql.Parameter((long)e.Customers)}, {sql.Parameter((long)e.NotFound)}, {sql.Parameter((long)e.Identifiers)}, {sql.Parameter(e.RowsDeleted)}, {sql.Parameter(detail)})
+            """);
+    });
+
+    /// <summary>Recorded erasure requests, newest first.</summary>
+    public static SqlStatement Erasures(ISqlDialect d, int limit) => Build(d, sql => sql.Append(
+        $"""
+        SELECT request_id, requested_at, completed_at, requested_by, requested, customers, not_found, identifiers, rows_deleted, detail
+        FROM {Q(d, Tables.Erasures)} ORDER BY request_id DESC LIMIT {sql.Parameter((long)limit)}
+        """));
+
+    private static string In(SqlBuilder sql, IReadOnlyList<string> values) =>
+        values.Count == 0 ? "NULL" : string.Join(", ", values.Select(v => sql.Parameter(v)));
+
+    private static string Matches(SqlBuilder sql, IReadOnlyList<Identifier> identifiers, string kind, string id) =>
+        identifiers.Count == 0 ? "false" : "(" + string.Join(" OR ", identifiers.Select(i => $"({kind} = {sql.Parameter(i.KindName)} AND {id} = {sql.Parameter(i.Value)})")) + ")";
+
+    /// <summary>Every suppressed identifier's hash.</summary>
+    public static SqlStatement SuppressedHashes(ISqlDialect d) => new($"SELECT hash FROM {Q(d, Tables.Suppressions)}", []);
+
     private static string Q(ISqlDialect d, string table) => d.QuoteIdentifier(table);
 
     private static SqlStatement Build(ISqlDialect d, Action<SqlBuilder> write)

@@ -76,7 +76,7 @@ public sealed class Ingestor
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(mapping);
         ArgumentNullException.ThrowIfNull(options);
-        var converter = new RecordConverter(mapping, source, warehouse.Columns(mapping.Table), settings.Zone, settings.AllEventTypes);
+        var converter = new RecordConverter(mapping, source, warehouse.Columns(mapping.Table), settings.Zone, settings.AllEventTypes, Identity.Suppression.Read(warehouse));
         var loadRequest = new IngestLoadRequest(
             mapping.Table, options.Source, mapping.File is null ? null : Path.GetFullPath(mapping.File), converter.OutputColumns, converter.NewColumns,
             SourceEventIds: mapping.Table == TableKind.Events && !converter.GeneratesEventIds, options.StartedAt ?? time.GetUtcNow().UtcDateTime,
@@ -86,7 +86,7 @@ public sealed class Ingestor
         var channel = Channel.CreateBounded<RowBatch>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
         var producer = Task.Run(() => Produce(source, converter, channel.Writer, progress, cancellation), cancellation);
 
-        long read = 0, quarantined = 0, repeated = 0, skipped = 0;
+        long read = 0, quarantined = 0, repeated = 0, skipped = 0, suppressed = 0;
         var aggregator = mapping.Aggregates ? new CustomerAggregator(mapping, converter.Columns, converter.OutputColumns) : null;
         var reader = channel.Reader;
         while (reader.WaitToReadAsync(cancellation).AsTask().GetAwaiter().GetResult())
@@ -108,6 +108,7 @@ public sealed class Ingestor
                 quarantined += batch.Quarantined.Count;
                 repeated += batch.Duplicates;
                 skipped += batch.Skipped;
+                suppressed += batch.Suppressed;
             }
         }
 
@@ -117,7 +118,7 @@ public sealed class Ingestor
             load.Append(profiles);
         }
 
-        var soFar = new IngestSummary(read, 0, quarantined, repeated, skipped);
+        var soFar = new IngestSummary(read, 0, quarantined, repeated, skipped, suppressed);
         var (loaded, duplicates) = load.Commit(soFar, time.GetUtcNow().UtcDateTime);
         return soFar with { Loaded = loaded, Duplicates = duplicates };
     }

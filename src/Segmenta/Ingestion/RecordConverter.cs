@@ -27,9 +27,14 @@ internal sealed class RecordConverter : IExprRow
     private readonly Dictionary<string, (long Line, UInt128 Hash)>? customersSeen;
     private long row;
 
-    public RecordConverter(IngestMapping mapping, IRecordSource source, IReadOnlyList<FieldDefinition> warehouseColumns, TimeZoneInfo defaultZone, IReadOnlyList<string> eventTypes)
+    private readonly IReadOnlySet<string> suppressed;
+    private readonly int emailColumn = -1;
+
+    /// <summary>Binds <paramref name="mapping"/>; rows of a <paramref name="suppressed"/> identifier (<see cref="Identity.Suppression"/> hashes) are dropped and counted.</summary>
+    public RecordConverter(IngestMapping mapping, IRecordSource source, IReadOnlyList<FieldDefinition> warehouseColumns, TimeZoneInfo defaultZone, IReadOnlyList<string> eventTypes, IReadOnlySet<string>? suppressed = null)
     {
         this.source = source;
+        this.suppressed = suppressed ?? new HashSet<string>();
         Table = mapping.Table;
         zone = mapping.TimeZone is { } z ? TimeZoneInfo.FindSystemTimeZoneById(z) : defaultZone;
         this.eventTypes = new HashSet<string>(eventTypes, StringComparer.Ordinal);
@@ -161,6 +166,7 @@ internal sealed class RecordConverter : IExprRow
         NewColumns = newColumns;
         customerIdColumn = bound.First(b => b.Definition.Name == CanonicalModel.CustomerId).Slot;
         anonymousIdColumn = bound.FirstOrDefault(b => b.Definition.Name == CanonicalModel.AnonymousId)?.Slot ?? -1;
+        emailColumn = Table == TableKind.Customers ? bound.FirstOrDefault(b => b.Definition.Name == "email")?.Slot ?? -1 : -1;
         var layout = new RowBatch(columns, 1);
         if (Table == TableKind.Events)
         {
@@ -214,6 +220,13 @@ internal sealed class RecordConverter : IExprRow
         }
 
         reason ??= ConvertRow(batch, batch.Count);
+        if (reason is null && suppressed.Count > 0 && IsSuppressed(batch, batch.Count))
+        {
+            batch.ClearRow(batch.Count);
+            batch.Suppressed++;
+            return;
+        }
+
         if (reason is null && customersSeen is not null)
         {
             reason = CheckRepeatedCustomer(batch, out var duplicate);
@@ -340,6 +353,23 @@ internal sealed class RecordConverter : IExprRow
         }
 
         return null;
+    }
+
+    /// <summary>Whether the row belongs to an erased customer: its user id, anonymous id or (on a profile) e-mail is suppressed.</summary>
+    private bool IsSuppressed(RowBatch batch, int r)
+    {
+        var user = userIdColumn >= 0 ? batch.Text(userIdColumn)[r] : batch.Text(customerIdColumn)[r];
+        if (user is not null && !user.StartsWith(Identity.Identifier.AnonymousPrefix, StringComparison.Ordinal) && suppressed.Contains(Identity.Suppression.Hash(Identity.Suppression.UserId, user)))
+        {
+            return true;
+        }
+
+        if (anonymousIdColumn >= 0 && batch.Text(anonymousIdColumn)[r] is { } visitor && suppressed.Contains(Identity.Suppression.Hash(Identity.Suppression.AnonymousId, visitor)))
+        {
+            return true;
+        }
+
+        return emailColumn >= 0 && batch.Text(emailColumn)[r] is { } email && suppressed.Contains(Identity.Suppression.Hash(Identity.Suppression.Email, email));
     }
 
     private string? CheckRepeatedCustomer(RowBatch batch, out bool duplicate)

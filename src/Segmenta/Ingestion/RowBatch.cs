@@ -54,6 +54,9 @@ public sealed class RowBatch
     /// <summary>Records the mapping's <c>where</c> did not select while this batch was filled.</summary>
     public long Skipped { get; internal set; }
 
+    /// <summary>Records of erased customers dropped while this batch was filled (their identifiers are suppressed).</summary>
+    public long Suppressed { get; internal set; }
+
     /// <summary>Records read from the source while this batch was filled.</summary>
     public long Read { get; internal set; }
 

@@ -347,7 +347,9 @@ public static class WarehouseSchema
                 requested_at {d.TimestampType} NOT NULL,
                 completed_at {d.TimestampType} NOT NULL,
                 requested_by {d.TypeName(FieldType.Text)} NOT NULL,
+                requested {d.TypeName(FieldType.Integer)} NOT NULL,
                 customers {d.TypeName(FieldType.Integer)} NOT NULL,
+                not_found {d.TypeName(FieldType.Integer)} NOT NULL,
                 identifiers {d.TypeName(FieldType.Integer)} NOT NULL,
                 rows_deleted {d.TypeName(FieldType.Integer)} NOT NULL,
                 detail {d.TypeName(FieldType.Text)} NOT NULL)
