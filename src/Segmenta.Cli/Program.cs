@@ -60,6 +60,7 @@ app.Configure(config =>
         identity.AddCommand<IdentityShowCommand>("show").WithDescription("A profile's identifiers, the links that made it (merged, refused, undone) and its history of changes.");
         identity.AddCommand<IdentityUndoCommand>("undo").WithDescription("Undo a wrong link between two identifiers; the profiles are resolved without it and events move back.");
     });
+    config.AddCommand<ForgetCommand>("forget").WithDescription("Erase customers (GDPR/CCPA): every table, exported files under exports/, their ids suppressed for good; the request is logged without the personal data.");
     config.AddCommand<FeaturesCommand>("features").WithDescription("Compute every customer's features (recency, frequency, monetary, engagement, …) as of an instant; store and describe them.");
     config.AddBranch("rfm", rfm =>
     {

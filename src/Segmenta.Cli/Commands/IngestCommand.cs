@@ -71,7 +71,7 @@ internal abstract class IngestCommand(TableKind table) : GuardedCommand<IngestSe
         }
         else
         {
-            Console.WriteLine($"{CanonicalModel.TableName(table)} from {settings.File}: read {summary.Read:N0}, loaded {summary.Loaded:N0}, quarantined {summary.Quarantined:N0}, duplicates skipped {summary.Duplicates:N0}");
+            Console.WriteLine($"{CanonicalModel.TableName(table)} from {settings.File}: read {summary.Read:N0}, loaded {summary.Loaded:N0}, quarantined {summary.Quarantined:N0}, duplicates skipped {summary.Duplicates:N0}{(summary.Suppressed > 0 ? $", erased customers' records dropped {summary.Suppressed:N0}" : "")}");
             if (summary.Quarantined > 0)
             {
                 Console.WriteLine("  see what was set aside: segmenta ingest quarantine");

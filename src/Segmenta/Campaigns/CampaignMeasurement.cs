@@ -217,23 +217,13 @@ public static class CampaignMeasurement
             throw new CampaignException($"campaign `{definition.Name}` is sent at {campaign.SendAt:yyyy-MM-dd'T'HH:mm:ss'Z'}: nothing to measure as of {to:yyyy-MM-dd'T'HH:mm:ss'Z'}");
         }
 
-        var outcomes = ReadOutcomes(warehouse, campaign, to);
+        var (outcomes, values, changes) = ReadOutcomes(warehouse, campaign, zone, to);
         cancellation.ThrowIfCancellationRequested();
-        // Lifetime value after the window, and its change since the send: comparing changes removes the
-        // spread between customers from the uplift's variance (randomization keeps both unbiased).
-        var clv = ClvAnalysis.Active(warehouse);
-        double[]? values = null, changes = null;
-        if (clv is not null && ClvValues(warehouse, zone, clv, outcomes.CustomerIds, to) is { } after
-            && ClvValues(warehouse, zone, clv, outcomes.CustomerIds, campaign.SendAt) is { } before)
-        {
-            values = after;
-            changes = [.. after.Select((v, i) => v - before[i])];
-        }
 
         // Groups: each segment's arms, then the arms pooled over segments.
         var groups = new Dictionary<(string Segment, string Arm), List<int>>();
         var pooled = definition.Targets.Count > 1;
-        for (var i = 0; i < outcomes.CustomerIds.Length; i++)
+        for (var i = 0; i < outcomes.Segments.Length; i++)
         {
             Add((outcomes.Segments[i], outcomes.Arms[i]), i);
             if (pooled)
@@ -282,18 +272,52 @@ public static class CampaignMeasurement
 
         var adjusted = Adjust(comparisons, options.Correction);
         var latest = LatestEvent(warehouse);
-        return new CampaignResult(campaign, campaign.SendAt, to, to >= campaign.WindowEnd, latest, options, arms, adjusted, Totals(definition, arms, adjusted, options.Confidence), clv?.Version);
+        return new CampaignResult(campaign, campaign.SendAt, to, to >= campaign.WindowEnd, latest, options, arms, adjusted, Totals(definition, arms, adjusted, options.Confidence), ClvAnalysis.Active(warehouse)?.Version);
     }
 
-    /// <summary>Each customer's outcomes in the window, ordered by customer id.</summary>
-    private sealed record Outcomes(string[] CustomerIds, string[] Segments, string[] Arms, long[] Conversions, double[] Revenue, bool[] Opened, bool[] Clicked, bool[] Visited, double[] Seconds);
+    /// <summary>Each customer's outcomes in the window, in the order of their values (never of their ids).</summary>
+    private sealed record Outcomes(string[] Segments, string[] Arms, long[] Conversions, double[] Revenue, bool[] Opened, bool[] Clicked, bool[] Visited, double[] Seconds);
 
-    private static Outcomes ReadOutcomes(IWarehouse warehouse, LaunchedCampaign campaign, DateTime to)
+    /// <summary>One assigned customer's outcomes: a stored customer's (with their id), or an erased customer's, frozen with their lifetime values.</summary>
+    private sealed record OutcomeRow(string? Id, string Segment, string Arm, long Conversions, double Revenue, long Opens, long Clicks, long Visits, double Seconds, double? ClvBefore = null, double? ClvAfter = null)
     {
-        var rows = new List<(string Id, string Segment, string Arm, long Conversions, double Revenue, long Opens, long Clicks, long Visits, double Seconds)>();
-        warehouse.Read(CampaignSql.Outcomes(warehouse.Dialect, campaign, to), r => rows.Add((r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetDouble(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7), r.GetDouble(8))));
-        return new Outcomes(
-            [.. rows.Select(r => r.Id)],
+        public static OutcomeRow Read(IDataRecord r) =>
+            new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetDouble(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7), r.GetDouble(8));
+    }
+
+    /// <summary>
+    /// Every assigned customer's outcomes with their lifetime value after the window and its change since the send (null
+    /// without a CLV model): stored customers' computed now, erased customers' as frozen at their erasure. Rows are put
+    /// in the order of their values, so that a measurement (and its bootstrap) depends on what customers did, not on how
+    /// their ids sort, and stands when a customer is erased and their frozen row takes their place.
+    /// </summary>
+    private static (Outcomes Outcomes, double[]? Values, double[]? Changes) ReadOutcomes(IWarehouse warehouse, LaunchedCampaign campaign, TimeZoneInfo zone, DateTime to)
+    {
+        var rows = new List<OutcomeRow>();
+        warehouse.Read(CampaignSql.Outcomes(warehouse.Dialect, campaign, to), r => rows.Add(OutcomeRow.Read(r)));
+        warehouse.Read(CampaignSql.ErasedOutcomes(warehouse.Dialect, campaign.Definition.Name, to), r => rows.Add(new OutcomeRow(
+            null, r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetDouble(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), r.GetDouble(7),
+            r.IsDBNull(8) ? null : r.GetDouble(8), r.IsDBNull(9) ? null : r.GetDouble(9))));
+
+        // Lifetime value after the window, and its change since the send: comparing changes removes the
+        // spread between customers from the uplift's variance (randomization keeps both unbiased).
+        var withValues = false;
+        if (ClvAnalysis.Active(warehouse) is { } clv && rows.All(r => r.Id is not null || (r.ClvBefore is not null && r.ClvAfter is not null)))
+        {
+            var ids = rows.Where(r => r.Id is not null).Select(r => r.Id!).ToArray();
+            if (ClvValues(warehouse, zone, clv, ids, to) is { } after && ClvValues(warehouse, zone, clv, ids, campaign.SendAt) is { } before)
+            {
+                var byId = ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
+                rows = [.. rows.Select(r => r.Id is { } id ? r with { ClvBefore = before[byId[id]], ClvAfter = after[byId[id]] } : r)];
+                withValues = true;
+            }
+        }
+
+        rows = [.. rows
+            .OrderBy(r => r.Segment, StringComparer.Ordinal).ThenBy(r => r.Arm, StringComparer.Ordinal)
+            .ThenBy(r => r.Conversions).ThenBy(r => r.Revenue).ThenBy(r => r.Opens).ThenBy(r => r.Clicks).ThenBy(r => r.Visits).ThenBy(r => r.Seconds)
+            .ThenBy(r => withValues ? r.ClvAfter : null).ThenBy(r => withValues ? r.ClvBefore : null)];
+        var outcomes = new Outcomes(
             [.. rows.Select(r => r.Segment)],
             [.. rows.Select(r => r.Arm)],
             [.. rows.Select(r => r.Conversions)],
@@ -302,6 +326,68 @@ public static class CampaignMeasurement
             [.. rows.Select(r => r.Clicks > 0)],
             [.. rows.Select(r => r.Visits > 0)],
             [.. rows.Select(r => r.Seconds)]);
+        return withValues
+            ? (outcomes, [.. rows.Select(r => r.ClvAfter!.Value)], [.. rows.Select(r => r.ClvAfter!.Value - r.ClvBefore!.Value)])
+            : (outcomes, null, null);
+    }
+
+    /// <summary>
+    /// The outcomes of <paramref name="customerIds"/> in every campaign they were assigned to, frozen as of now (or the
+    /// window's end) without their ids, for an erasure to store before it deletes them (docs/identity.md, "Erasure").
+    /// </summary>
+    public static TableRows FreezeOutcomes(IWarehouse warehouse, IReadOnlyList<string> customerIds, TimeZoneInfo zone, DateTime now, long requestId)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        ArgumentNullException.ThrowIfNull(customerIds);
+        var frozen = new List<(string Campaign, DateTime To, OutcomeRow Row)>();
+        var names = new List<string>();
+        foreach (var chunk in customerIds.Chunk(500))
+        {
+            warehouse.Read(CampaignSql.CampaignsOf(warehouse.Dialect, chunk), r => names.Add(r.GetString(0)));
+        }
+
+        var clv = ClvAnalysis.Active(warehouse);
+        foreach (var name in names.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            var campaign = CampaignLauncher.Find(warehouse, name);
+            if (campaign is null || now <= campaign.SendAt)
+            {
+                continue;
+            }
+
+            var to = now < campaign.WindowEnd ? now : campaign.WindowEnd;
+            var rows = new List<OutcomeRow>();
+            foreach (var chunk in customerIds.Chunk(500))
+            {
+                warehouse.Read(CampaignSql.Outcomes(warehouse.Dialect, campaign, to, chunk), r => rows.Add(OutcomeRow.Read(r)));
+            }
+
+            var ids = rows.Select(r => r.Id!).ToArray();
+            if (clv is not null && ClvValues(warehouse, zone, clv, ids, to) is { } after && ClvValues(warehouse, zone, clv, ids, campaign.SendAt) is { } before)
+            {
+                rows = [.. rows.Select((r, i) => r with { ClvBefore = before[i], ClvAfter = after[i] })];
+            }
+
+            frozen.AddRange(rows.Select(r => (name, to, r)));
+        }
+
+        // In the order of their values, like the measurement's own rows: nothing of the ids' order is kept.
+        frozen = [.. frozen.OrderBy(f => f.Campaign, StringComparer.Ordinal).ThenBy(f => f.Row.Segment, StringComparer.Ordinal).ThenBy(f => f.Row.Arm, StringComparer.Ordinal)
+            .ThenBy(f => f.Row.Conversions).ThenBy(f => f.Row.Revenue).ThenBy(f => f.Row.Opens).ThenBy(f => f.Row.Clicks).ThenBy(f => f.Row.Visits).ThenBy(f => f.Row.Seconds)];
+        return new TableRows(frozen.Count)
+            .Add("campaign", frozen.Select(f => (string?)f.Campaign).ToArray())
+            .Add("request_id", Enumerable.Repeat((long?)requestId, frozen.Count).ToArray())
+            .Add("segment", frozen.Select(f => (string?)f.Row.Segment).ToArray())
+            .Add("arm", frozen.Select(f => (string?)f.Row.Arm).ToArray())
+            .Add("frozen_to", frozen.Select(f => (DateTime?)f.To).ToArray())
+            .Add("conversions", frozen.Select(f => (long?)f.Row.Conversions).ToArray())
+            .Add("revenue", frozen.Select(f => (double?)f.Row.Revenue).ToArray())
+            .Add("opens", frozen.Select(f => (long?)f.Row.Opens).ToArray())
+            .Add("clicks", frozen.Select(f => (long?)f.Row.Clicks).ToArray())
+            .Add("visits", frozen.Select(f => (long?)f.Row.Visits).ToArray())
+            .Add("seconds", frozen.Select(f => (double?)f.Row.Seconds).ToArray())
+            .Add("clv_before", frozen.Select(f => f.Row.ClvBefore).ToArray())
+            .Add("clv_after", frozen.Select(f => f.Row.ClvAfter).ToArray());
     }
 
     /// <summary>

@@ -75,7 +75,7 @@ internal static class CampaignSql
     /// Per assigned customer of <paramref name="campaign"/>: segment, arm, conversions (distinct orders), net revenue
     /// (or conversions × the value per conversion), opens, clicks, visits and seconds on site from the send to <paramref name="to"/>.
     /// </summary>
-    public static SqlStatement Outcomes(ISqlDialect d, LaunchedCampaign campaign, DateTime to)
+    public static SqlStatement Outcomes(ISqlDialect d, LaunchedCampaign campaign, DateTime to, IReadOnlyList<string>? only = null)
     {
         var outcome = campaign.Definition.Outcome;
         var sql = new SqlBuilder(d);
@@ -102,9 +102,33 @@ internal static class CampaignSql
             LEFT JOIN {d.QuoteIdentifier(Tables.Events)} e ON e.customer_id = a.customer_id
                 AND e.occurred_at >= {sql.Parameter(campaign.SendAt)} AND e.occurred_at < {sql.Parameter(to)}
                 AND {In(all)}
-            WHERE a.campaign = {name}
+            WHERE a.campaign = {name}{(only is null ? "" : $" AND a.customer_id IN ({(only.Count == 0 ? "NULL" : string.Join(", ", only.Select(id => sql.Parameter(id))))})")}
             GROUP BY a.customer_id, a.segment, a.arm
             ORDER BY {d.BinaryOrder("a.customer_id")}
+            """);
+        return sql.Build();
+    }
+
+    /// <summary>The campaigns (names) in which any of <paramref name="customerIds"/> is assigned.</summary>
+    public static SqlStatement CampaignsOf(ISqlDialect d, IReadOnlyList<string> customerIds)
+    {
+        ArgumentNullException.ThrowIfNull(customerIds);
+        var sql = new SqlBuilder(d);
+        sql.Append($"SELECT DISTINCT campaign FROM {d.QuoteIdentifier(Tables.CampaignAssignments)} WHERE customer_id IN ({(customerIds.Count == 0 ? "NULL" : string.Join(", ", customerIds.Select(id => sql.Parameter(id))))}) ORDER BY campaign");
+        return sql.Build();
+    }
+
+    /// <summary>
+    /// The frozen outcomes of erased customers counted in a measurement to <paramref name="to"/>: segment, arm, conversions,
+    /// revenue, opens, clicks, visits, seconds, clv_before, clv_after.
+    /// </summary>
+    public static SqlStatement ErasedOutcomes(ISqlDialect d, string campaign, DateTime to)
+    {
+        var sql = new SqlBuilder(d);
+        sql.Append(
+            $"""
+            SELECT segment, arm, conversions, revenue, opens, clicks, visits, seconds, clv_before, clv_after FROM {d.QuoteIdentifier(Tables.ErasedOutcomes)}
+            WHERE campaign = {sql.Parameter(campaign)} AND frozen_to <= {sql.Parameter(to)}
             """);
         return sql.Build();
     }

@@ -115,7 +115,7 @@ public sealed record HistoriesDocument(IReadOnlyList<HistoryDocument> Segments);
 public sealed record MembersDocument(string Segment, string? At, string AnsweredBy, string Version, int Size, int Offset, IReadOnlyList<string> CustomerIds);
 
 /// <summary>One ingest run (<c>ingest runs</c>): a file or a flush of collected events.</summary>
-public sealed record IngestRunDocument(long RunId, string Table, string Source, string? Mapping, string StartedAt, string FinishedAt, long Read, long Loaded, long Quarantined, long Duplicates, long Skipped);
+public sealed record IngestRunDocument(long RunId, string Table, string Source, string? Mapping, string StartedAt, string FinishedAt, long Read, long Loaded, long Quarantined, long Duplicates, long Skipped, long Suppressed);
 
 /// <summary>A row set aside, with its source, line, reason and raw record (<c>ingest quarantine</c>).</summary>
 public sealed record QuarantineDocument(long RunId, string Source, long Line, string Reason, string Raw);
@@ -264,7 +264,8 @@ public static class SegmentDocuments
         r.Summary.Loaded,
         r.Summary.Quarantined,
         r.Summary.Duplicates,
-        r.Summary.Skipped))];
+        r.Summary.Skipped,
+        r.Summary.Suppressed))];
 
     /// <summary>Rows set aside, with source, line, reason and the raw record.</summary>
     public static IReadOnlyList<QuarantineDocument> Quarantine(IEnumerable<QuarantineEntry> rows) =>

@@ -35,6 +35,11 @@ public sealed record ErasureDocument(
     long RowsDeleted,
     IReadOnlyList<ErasedTable> Tables);
 
+/// <summary>An erasure done: its record, and the values that named the people (for scrubbing files; never stored).</summary>
+/// <param name="Document">The request as recorded.</param>
+/// <param name="Tokens">Their ids, identifiers and e-mail addresses (lower case too).</param>
+public sealed record ErasureOutcome(ErasureDocument Document, IReadOnlySet<string> Tokens);
+
 /// <summary>
 /// Erases customers (docs/identity.md, "Erasure"): their profile, events, identifiers and links, quarantined records that
 /// hold their ids or e-mail, memberships, features, scores, predictions, trait values and campaign assignments, on every
@@ -46,7 +51,7 @@ public static class Erasure
     /// <summary>Tables with a <c>customer_id</c> column whose rows of an erased profile are deleted.</summary>
     public static IReadOnlyList<string> ByCustomer { get; } =
     [
-        Tables.Events, Tables.Customers, Tables.SegmentMemberships, Tables.SegmentIntervals, Tables.SegmentStaging, Tables.CustomerFeatures,
+        Tables.Events, Tables.Customers, Tables.SegmentIntervals, Tables.SegmentStaging, Tables.CustomerFeatures,
         Tables.RfmScores, Tables.ClusterScores, Tables.ClvPredictions, Tables.CampaignAssignments, Tables.ComputedTraitValues, Tables.Identities,
     ];
 
@@ -57,11 +62,15 @@ public static class Erasure
     public static IReadOnlyList<string> WithoutPersonalData { get; } =
     [
         Tables.SchemaVersions, Tables.SegmentDefinitions, Tables.IngestRuns, Tables.SegmentMaterializations, Tables.AnalysisRuns,
-        Tables.ClusterModels, Tables.ClvModels, Tables.Campaigns, Tables.RefreshRuns, Tables.Suppressions, Tables.Erasures,
+        Tables.ClusterModels, Tables.ClvModels, Tables.Campaigns, Tables.RefreshRuns, Tables.Suppressions, Tables.Erasures, Tables.ErasedOutcomes,
     ];
 
     /// <summary>Erases the profiles <paramref name="customerIds"/> name, in one transaction, and records the request.</summary>
-    public static ErasureDocument Forget(IWarehouse warehouse, IReadOnlyList<string> customerIds, string requestedBy, DateTime requestedAt, TimeProvider time, CancellationToken cancellation = default)
+    /// <remarks>
+    /// Their outcomes in the campaigns they were assigned to are frozen first, without their ids (<c>erased_outcomes</c>),
+    /// so a campaign's measurement stays what it was (docs/campaigns.md).
+    /// </remarks>
+    public static ErasureOutcome Forget(IWarehouse warehouse, IReadOnlyList<string> customerIds, string requestedBy, DateTime requestedAt, TimeZoneInfo zone, TimeProvider time, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(customerIds);
@@ -69,14 +78,20 @@ public static class Erasure
         ArgumentNullException.ThrowIfNull(time);
         var requested = customerIds.Where(id => !string.IsNullOrWhiteSpace(id)).Select(id => id.Trim()).Distinct(StringComparer.Ordinal).ToList();
         var d = warehouse.Dialect;
-        using var tx = warehouse.BeginTransaction();
 
         // Who: each requested profile, with every identifier resolution gave it and the e-mail on its profile.
         var profiles = new HashSet<string>(StringComparer.Ordinal);
         foreach (var chunk in requested.Chunk(500))
         {
-            tx.Read(IdentitySql.KnownProfiles(d, chunk), r => profiles.Add(r.GetString(0)));
+            warehouse.Read(IdentitySql.KnownProfiles(d, chunk), r => profiles.Add(r.GetString(0)));
         }
+
+        long requestId = 1;
+        warehouse.Read(IdentitySql.NextErasure(d), r => requestId = r.GetInt64(0));
+        var frozen = Campaigns.CampaignMeasurement.FreezeOutcomes(warehouse, [.. profiles.Order(StringComparer.Ordinal)], zone, requestedAt, requestId);
+        cancellation.ThrowIfCancellationRequested();
+        using var tx = warehouse.BeginTransaction();
+        tx.Append(Tables.ErasedOutcomes, frozen, cancellation);
 
         var identifiers = new HashSet<Identifier>();
         var emails = new HashSet<string>(StringComparer.Ordinal);
@@ -143,8 +158,6 @@ public static class Erasure
             .ToList();
         var known = Suppression.Read(tx);
         var fresh = hashes.Where(h => !known.Contains(h.Hash)).OrderBy(h => h.Kind, StringComparer.Ordinal).ThenBy(h => h.Hash, StringComparer.Ordinal).ToList();
-        long requestId = 1;
-        tx.Read(IdentitySql.NextErasure(d), r => requestId = r.GetInt64(0));
         tx.Append(Tables.Suppressions, new TableRows(fresh.Count)
             .Add("kind", fresh.Select(h => (string?)h.Kind).ToArray())
             .Add("hash", fresh.Select(h => (string?)h.Hash).ToArray())
@@ -158,7 +171,9 @@ public static class Erasure
             requested.Count(id => !profiles.Contains(id)), hashes.Count, tables.Sum(t => t.Rows), tables);
         tx.Execute(IdentitySql.InsertErasure(d, document, requestedAt, completedAt, JsonSerializer.Serialize(tables, ResultJson.Compact)));
         tx.Commit();
-        return document;
+        tokens.UnionWith(profiles);
+        tokens.UnionWith(lowerEmails);
+        return new ErasureOutcome(document, tokens);
     }
 
     /// <summary>The recorded erasure requests, newest first.</summary>

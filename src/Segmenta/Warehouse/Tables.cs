@@ -84,4 +84,7 @@ public static class Tables
 
     /// <summary>Each erasure request, counted, without the personal data.</summary>
     public const string Erasures = "erasures";
+
+    /// <summary>Erased customers' outcomes in the campaigns they were assigned to, frozen without their ids, so past measurements stand.</summary>
+    public const string ErasedOutcomes = "erased_outcomes";
 }

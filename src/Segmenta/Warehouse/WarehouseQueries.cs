@@ -30,7 +30,7 @@ public static class WarehouseQueries
             r.IsDBNull(3) ? null : r.GetString(3),
             r.GetDateTime(4),
             r.GetDateTime(5),
-            new IngestSummary(r.GetInt64(6), r.GetInt64(7), r.GetInt64(8), r.GetInt64(9), r.GetInt64(10)))));
+            new IngestSummary(r.GetInt64(6), r.GetInt64(7), r.GetInt64(8), r.GetInt64(9), r.GetInt64(10), r.GetInt64(11)))));
         return result;
     }
 

@@ -354,6 +354,22 @@ public static class WarehouseSchema
                 rows_deleted {d.TypeName(FieldType.Integer)} NOT NULL,
                 detail {d.TypeName(FieldType.Text)} NOT NULL)
             """,
+            $"""
+            CREATE TABLE {T(d, Tables.ErasedOutcomes)} (
+                campaign {d.TypeName(FieldType.Text)} NOT NULL,
+                request_id {d.TypeName(FieldType.Integer)} NOT NULL,
+                segment {d.TypeName(FieldType.Text)} NOT NULL,
+                arm {d.TypeName(FieldType.Text)} NOT NULL,
+                frozen_to {d.TimestampType} NOT NULL,
+                conversions {d.TypeName(FieldType.Integer)} NOT NULL,
+                revenue {d.DoubleType} NOT NULL,
+                opens {d.TypeName(FieldType.Integer)} NOT NULL,
+                clicks {d.TypeName(FieldType.Integer)} NOT NULL,
+                visits {d.TypeName(FieldType.Integer)} NOT NULL,
+                seconds {d.DoubleType} NOT NULL,
+                clv_before {d.DoubleType},
+                clv_after {d.DoubleType})
+            """,
         ]),
     ];
 

@@ -262,7 +262,7 @@ public static class WarehouseSql
     {
         ArgumentNullException.ThrowIfNull(d);
         var sql = new SqlBuilder(d);
-        sql.Append($"SELECT run_id, table_name, source, mapping, started_at, finished_at, records_read, loaded, quarantined, duplicates, coalesce(skipped, 0) FROM {d.QuoteIdentifier(Tables.IngestRuns)} ORDER BY run_id DESC LIMIT {sql.Parameter((long)limit)}");
+        sql.Append($"SELECT run_id, table_name, source, mapping, started_at, finished_at, records_read, loaded, quarantined, duplicates, coalesce(skipped, 0), coalesce(suppressed, 0) FROM {d.QuoteIdentifier(Tables.IngestRuns)} ORDER BY run_id DESC LIMIT {sql.Parameter((long)limit)}");
         return sql.Build();
     }
 
