@@ -52,3 +52,9 @@ public sealed class DuckDbIdentityTests : IdentityContract
 {
     private protected override Backend Backend => Backend.DuckDb;
 }
+
+/// <summary>Erasure on DuckDB.</summary>
+public sealed class DuckDbErasureTests : ErasureContract
+{
+    private protected override Backend Backend => Backend.DuckDb;
+}

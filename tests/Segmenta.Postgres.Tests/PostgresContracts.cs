@@ -145,3 +145,15 @@ public sealed class ShardedIdentityTests : IdentityContract
 
     private protected override Backend Backend => PostgresBackends.Sharded;
 }
+
+/// <summary>Erasure on one PostgreSQL node.</summary>
+public sealed class PostgresErasureTests : ErasureContract
+{
+    private protected override Backend Backend => PostgresBackends.Single;
+}
+
+/// <summary>Erasure through the coordinator of a sharded warehouse.</summary>
+public sealed class ShardedErasureTests : ErasureContract
+{
+    private protected override Backend Backend => PostgresBackends.Sharded;
+}
