@@ -143,6 +143,7 @@ public static class SegmentaHost
         app.MapAnalyses();
         app.MapCampaignActions();
         app.MapRefresh();
+        app.MapCustomers();
         app.MapDashboard();
         return app;
     }

@@ -61,6 +61,23 @@ internal sealed class WarehouseAccess(Workspace workspace, IWarehouse warehouse,
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> with the writer connection while no collection flush runs either (the gates in the
+    /// order <see cref="Collect"/> takes them): for work that deletes what flushes append to, an erasure.
+    /// </summary>
+    public async Task<T> Exclusive<T>(Func<IWarehouse, T> work, CancellationToken cancellation)
+    {
+        await collectGate.WaitAsync(cancellation).ConfigureAwait(false);
+        try
+        {
+            return await Use(work, cancellation).ConfigureAwait(false);
+        }
+        finally
+        {
+            collectGate.Release();
+        }
+    }
+
     /// <summary>Runs <paramref name="work"/>, which only reads, on a reader connection: it does not wait for writes.</summary>
     public async Task<T> Read<T>(Func<IWarehouse, T> work, CancellationToken cancellation)
     {

@@ -62,6 +62,11 @@ public sealed class SecurityTests(ServerFixture server) : IClassFixture<ServerFi
         ("POST", "/v1/page", "/v1/page", "ingest"),
         ("POST", "/v1/screen", "/v1/screen", "ingest"),
         ("POST", "/v1/batch", "/v1/batch", "ingest"),
+        ("POST", "/v1/alias", "/v1/alias", "ingest"),
+        ("GET", "/api/customers/{id}/identity", "/api/customers/nobody/identity", "read"),
+        ("DELETE", "/api/customers/{id}", "/api/customers/matrix_probe_nobody", "admin"),
+        ("POST", "/api/erasures", "/api/erasures", "admin"),
+        ("GET", "/api/erasures", "/api/erasures", "admin"),
     ];
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
