@@ -93,7 +93,7 @@ public sealed class SegmentCliTests : IDisposable
         using var doc = JsonDocument.Parse(stdout);
         var p = doc.RootElement;
         Assert.Equal(
-            ["name", "title", "version", "as_of", "size", "customers", "share_of_customers", "net_revenue", "net_revenue_all_customers", "share_of_net_revenue", "lifetime", "steps", "sample", "seconds"],
+            ["name", "title", "version", "as_of", "size", "anonymous_members", "customers", "share_of_customers", "net_revenue", "net_revenue_all_customers", "share_of_net_revenue", "lifetime", "steps", "sample", "seconds"],
             p.EnumerateObject().Select(x => x.Name));
         Assert.Equal(JsonValueKind.Null, p.GetProperty("lifetime").ValueKind); // no CLV model yet
         Assert.Equal(1, p.GetProperty("size").GetInt64());

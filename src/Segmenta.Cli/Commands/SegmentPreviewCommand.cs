@@ -60,7 +60,7 @@ internal sealed class SegmentPreviewCommand : GuardedCommand<SegmentPreviewSetti
     {
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine($"{p.Name}{(p.Title is null ? "" : $" — {p.Title}")}   (version {p.Version}, as of {SegmentSupport.Iso(p.AsOf)})");
-        Console.WriteLine(string.Create(inv, $"  size      {p.Size:N0} of {p.Customers:N0} customers ({SegmentSupport.Percent(p.ShareOfCustomers)})"));
+        Console.WriteLine(string.Create(inv, $"  size      {p.Size:N0} of {p.Customers:N0} customers ({SegmentSupport.Percent(p.ShareOfCustomers)}){(p.AnonymousMembers > 0 ? $", {p.AnonymousMembers:N0} of them anonymous visitors" : "")}"));
         Console.WriteLine(string.Create(inv, $"  revenue   {p.MemberRevenue:N2} {currency} net (purchases less refunds) of the members, of {p.Revenue:N2} for all customers ({SegmentSupport.Percent(p.ShareOfRevenue)})"));
         if (p.Lifetime is { } l)
         {

@@ -6,13 +6,14 @@ using static Segmenta.Documents.DocumentValues;
 
 namespace Segmenta.Documents;
 
-/// <summary>A segment's size, shares, the count after each condition and a sample of members (<c>segment preview</c>, <c>GET /api/segments/{name}/preview</c>). <c>net_revenue</c>: The members' net revenue (purchases less refunds) before the as-of. <c>net_revenue_all_customers</c>: Every customer's net revenue before the as-of. <c>seconds</c>: How long the preview took (left out of reports).</summary>
+/// <summary>A segment's size, shares, the count after each condition and a sample of members (<c>segment preview</c>, <c>GET /api/segments/{name}/preview</c>). <c>net_revenue</c>: The members' net revenue (purchases less refunds) before the as-of. <c>net_revenue_all_customers</c>: Every customer's net revenue before the as-of. <c>seconds</c>: How long the preview took (left out of reports). <c>anonymous_members</c>: members known only by anonymous ids (docs/identity.md).</summary>
 public sealed record PreviewDocument(
     string Name,
     string? Title,
     string Version,
     string AsOf,
     long Size,
+    long AnonymousMembers,
     long Customers,
     double ShareOfCustomers,
     decimal NetRevenue,
@@ -142,6 +143,7 @@ public static class SegmentDocuments
         p.Version,
         Iso(p.AsOf),
         p.Size,
+        p.AnonymousMembers,
         p.Customers,
         Math.Round(p.ShareOfCustomers, 6),
         p.MemberRevenue,

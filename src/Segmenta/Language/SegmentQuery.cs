@@ -89,6 +89,9 @@ public sealed class SegmentQuery
             }
         }
 
+        // Last: the members who are anonymous visitors (docs/identity.md), so that a count says which.
+        var customerId = $"{writer.Customers}.{dialect.QuoteIdentifier(CanonicalModel.CustomerId)}";
+        columns.Add($"count(*) FILTER (WHERE {all} AND {customerId} LIKE {sql.Parameter(Identity.Identifier.AnonymousPrefix + "%")})");
         WriteScope(writer, sql, "SELECT " + string.Join(",\n       ", columns));
         return sql.Build();
     }

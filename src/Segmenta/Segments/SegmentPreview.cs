@@ -41,7 +41,8 @@ public sealed record SegmentPreview(
     IReadOnlyList<string> SampleColumns,
     IReadOnlyList<IReadOnlyList<object?>> Sample,
     TimeSpan Elapsed,
-    SegmentLifetime? Lifetime = null)
+    SegmentLifetime? Lifetime = null,
+    long AnonymousMembers = 0)
 {
     /// <summary>Members as a share of all customers (0–1).</summary>
     public double ShareOfCustomers => Customers == 0 ? 0 : (double)Size / Customers;
@@ -57,7 +58,7 @@ public sealed record SegmentPreview(
         ArgumentNullException.ThrowIfNull(sampleTraits);
         var clock = Stopwatch.StartNew();
         var query = segment.Query(warehouse.Dialect, context);
-        long customers = 0, size = 0;
+        long customers = 0, size = 0, anonymous = 0;
         decimal revenue = 0, memberRevenue = 0;
         var steps = new List<SegmentStep>();
         var ids = new List<string>();
@@ -88,6 +89,8 @@ public sealed record SegmentPreview(
                     column += texts.Count;
                 }
             }
+
+            anonymous = r.GetInt64(r.FieldCount - 1);
         });
 
         var sample = new List<IReadOnlyList<object?>>();
@@ -106,7 +109,7 @@ public sealed record SegmentPreview(
         }
 
         var lifetime = Clv.ClvAnalysis.Active(warehouse) is null ? null : ReadLifetime(warehouse, query.Members());
-        return new SegmentPreview(segment.Name, segment.Title, segment.Version, context.AsOf, size, customers, memberRevenue, revenue, steps, SegmentQuery.OutputColumns(sampleTraits), sample, clock.Elapsed, lifetime);
+        return new SegmentPreview(segment.Name, segment.Title, segment.Version, context.AsOf, size, customers, memberRevenue, revenue, steps, SegmentQuery.OutputColumns(sampleTraits), sample, clock.Elapsed, lifetime, anonymous);
     }
 
     /// <summary>The members' stored predictions, beside every customer's predicted value.</summary>

@@ -178,7 +178,7 @@ function stepsChart(preview, id) {
 
 function previewStats(p) {
   return el('div', { class: 'stats' },
-    stat('customers', el('span', { 'data-testid': 'preview-size' }, fmt.int(p.size)), `of ${fmt.int(p.customers)} (${fmt.pct(p.share_of_customers)})`),
+    stat('customers', el('span', { 'data-testid': 'preview-size' }, fmt.int(p.size)), `of ${fmt.int(p.customers)} (${fmt.pct(p.share_of_customers)})${p.anonymous_members > 0 ? `, ${fmt.int(p.anonymous_members)} anonymous` : ''}`),
     stat('net revenue (members)', fmt.whole(p.net_revenue), `${fmt.pct(p.share_of_net_revenue)} of all customers'`),
     p.lifetime ? stat('predicted value (members)', fmt.whole(p.lifetime.members_value), `${fmt.pct(p.lifetime.share_of_value)} of all customers'`) : null,
     p.lifetime?.warnings?.length ? notice(`The lifetime-value model is qualified: ${p.lifetime.warnings.join(' · ')}`) : null);
