@@ -16,7 +16,7 @@ public class CliTests
         Assert.True(code == 0, stderr);
         using var json = JsonDocument.Parse(stdout);
         Assert.Equal(["read", "loaded", "quarantined", "duplicates", "suppressed"], json.RootElement.EnumerateObject().Select(p => p.Name));
-        Assert.Equal([2, 1, 1, 0], json.RootElement.EnumerateObject().Select(p => p.Value.GetInt64()));
+        Assert.Equal([2, 1, 1, 0, 0], json.RootElement.EnumerateObject().Select(p => p.Value.GetInt64()));
 
         var quarantine = CliRunner.Run(dir.Path, "ingest", "quarantine", "--json");
         using var q = JsonDocument.Parse(quarantine.Out);
