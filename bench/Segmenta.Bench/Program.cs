@@ -1,6 +1,7 @@
 // Benchmark helpers run by bench/run.sh, each in its own process so that peak memory is its own:
 //   raw-load CSV DB        DuckDB's own CREATE TABLE AS SELECT * FROM read_csv(...) (the baseline)
 //   verify DB WORKSPACE_DB the two loads agree: same row count, same revenue, same customers
+//   identity-verify PLAIN RESOLVED  bench/identity.sh: merges, and whether every event is attributed as its identifiers say
 //   segment-sql WORKSPACE  the benchmark segment's compiled SQL against a hand-written DuckDB query,
 //                          timed alternately in one process; both must count the same members
 //   rfm-sql WORKSPACE      a hand-written DuckDB RFM query (median of 3 in one process) checked against the CLI's stored scores
@@ -48,6 +49,33 @@ switch (args.FirstOrDefault())
         var agree = (bool)command.ExecuteScalar()!;
         Console.WriteLine(agree ? "agree" : "DISAGREE");
         return agree ? 0 : 1;
+    }
+
+    case "identity-verify" when args.Length == 3:
+    {
+        // Whom each event must belong to, from the identifiers it was stored with (not from Segmenta's graph): its user id;
+        // else the customer whose identified events carried its device id; else the device's anonymous profile. And every
+        // event that ends with a user matches the customer the generator gave it (the plain load).
+        using var connection = new DuckDBConnection("Data Source=:memory:");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            ATTACH '{args[1]}' AS plain (READ_ONLY); ATTACH '{args[2]}' AS resolved (READ_ONLY);
+            CREATE TEMP TABLE owners AS
+                SELECT anonymous_id, min(user_id) AS user_id FROM resolved.events WHERE user_id IS NOT NULL AND anonymous_id IS NOT NULL GROUP BY anonymous_id;
+            CREATE TEMP TABLE expected AS
+                SELECT e.event_id, e.customer_id, CASE WHEN e.user_id IS NOT NULL THEN e.user_id ELSE coalesce(o.user_id, 'anon:' || e.anonymous_id) END AS owner
+                FROM resolved.events e LEFT JOIN owners o ON o.anonymous_id = e.anonymous_id;
+            SELECT (SELECT count(*) FROM resolved.identity_links WHERE outcome = 'merged'),
+                   (SELECT count(*) FROM expected WHERE customer_id IS DISTINCT FROM owner)
+                 + (SELECT count(*) FROM expected x JOIN plain.events p ON p.event_id = x.event_id WHERE x.owner NOT LIKE 'anon:%' AND p.customer_id <> x.customer_id)
+                 + abs((SELECT count(*) FROM plain.events) - (SELECT count(*) FROM resolved.events))
+            """;
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        var (merges, wrong) = (reader.GetInt64(0), reader.GetInt64(1));
+        Console.WriteLine(string.Create(inv, $"{merges} {(wrong == 0 ? "agree" : $"DISAGREE({wrong})")}"));
+        return wrong == 0 ? 0 : 1;
     }
 
     case "segment-sql" when args.Length == 2:

@@ -105,8 +105,34 @@ public sealed record IdentityRules(int MaxUserIds = 1)
 /// <summary>A resolved link with what became of it.</summary>
 public sealed record ResolvedLink(IdentityLink Link, LinkOutcome Outcome, string? Reason);
 
-/// <summary>The graph's result: each linked identifier's customer id, and each link's outcome in the order applied.</summary>
-public sealed record IdentityResolution(IReadOnlyDictionary<Identifier, string> CustomerIds, IReadOnlyList<ResolvedLink> Links);
+/// <summary>
+/// The graph's result: each linked identifier's customer id (<see cref="Profiles"/>, in identifier order: user ids, then
+/// anonymous ids, each by value), and each link's outcome in the order applied.
+/// </summary>
+public sealed class IdentityResolution
+{
+    private readonly Dictionary<Identifier, string> byIdentifier;
+
+    internal IdentityResolution(IReadOnlyList<(Identifier Id, string CustomerId)> profiles, IReadOnlyList<ResolvedLink> links)
+    {
+        Profiles = profiles;
+        Links = links;
+        byIdentifier = new Dictionary<Identifier, string>(profiles.Count);
+        foreach (var (id, customer) in profiles)
+        {
+            byIdentifier[id] = customer;
+        }
+    }
+
+    /// <summary>Every linked identifier with its profile's customer id, in identifier order.</summary>
+    public IReadOnlyList<(Identifier Id, string CustomerId)> Profiles { get; }
+
+    /// <summary>Each link's outcome, in the order applied.</summary>
+    public IReadOnlyList<ResolvedLink> Links { get; }
+
+    /// <summary>The customer id of <paramref name="id"/>'s profile (its own default when it is in no link).</summary>
+    public string CustomerOf(Identifier id) => byIdentifier.TryGetValue(id, out var customer) ? customer : id.DefaultCustomerId;
+}
 
 /// <summary>
 /// Resolves identity links into profiles. Links are applied in a canonical order (earliest evidence first, then by
@@ -140,11 +166,16 @@ public static class IdentityGraph
     {
         ArgumentNullException.ThrowIfNull(links);
         ArgumentNullException.ThrowIfNull(rules);
-        var ordered = links.ToList();
-        ordered.Sort(CompareLinks);
-        var index = new Dictionary<Identifier, int>();
-        var parent = new List<int>();
-        var userIds = new List<SortedSet<string>?>();
+        var ordered = links.ToArray();
+        Array.Sort(ordered, CompareLinks);
+        var index = new Dictionary<Identifier, int>(ordered.Length * 2);
+        var nodes = new List<Identifier>(ordered.Length * 2);
+        var parent = new List<int>(ordered.Length * 2);
+
+        // Per root: how many user ids its profile holds, the smallest of them, and its smallest anonymous id.
+        var users = new List<int>(ordered.Length * 2);
+        var firstUser = new List<string?>(ordered.Length * 2);
+        var firstAnonymous = new List<string?>(ordered.Length * 2);
 
         int Node(Identifier id)
         {
@@ -152,8 +183,12 @@ public static class IdentityGraph
             {
                 i = parent.Count;
                 index[id] = i;
+                nodes.Add(id);
                 parent.Add(i);
-                userIds.Add(id.Kind == IdentifierKind.UserId ? new SortedSet<string>(StringComparer.Ordinal) { id.Value } : null);
+                var user = id.Kind == IdentifierKind.UserId;
+                users.Add(user ? 1 : 0);
+                firstUser.Add(user ? id.Value : null);
+                firstAnonymous.Add(user ? null : id.Value);
             }
 
             return i;
@@ -170,7 +205,9 @@ public static class IdentityGraph
             return i;
         }
 
-        var resolved = new List<ResolvedLink>(ordered.Count);
+        static string? Smaller(string? x, string? y) => x is null ? y : y is null ? x : string.CompareOrdinal(x, y) <= 0 ? x : y;
+
+        var resolved = new List<ResolvedLink>(ordered.Length);
         foreach (var link in ordered)
         {
             if (!link.Active)
@@ -188,42 +225,37 @@ public static class IdentityGraph
                 continue;
             }
 
-            var ua = userIds[a];
-            var ub = userIds[b];
-            var together = (ua?.Count ?? 0) + (ub?.Count ?? 0);
-            if (together > rules.MaxUserIds)
+            if (users[a] + users[b] > rules.MaxUserIds)
             {
-                var held = string.Join(" and ", new[] { ua, ub }.Where(s => s is not null).SelectMany(s => s!).Select(v => "user_id:" + v));
+                var held = string.Join(" and ", new[] { firstUser[a], firstUser[b] }.Where(u => u is not null).Select(u => "user_id:" + u));
                 resolved.Add(new ResolvedLink(link, LinkOutcome.Refused, $"would put {held} in one profile (at most {rules.MaxUserIds} user id{(rules.MaxUserIds == 1 ? "" : "s")} per profile)"));
                 continue;
             }
 
-            // The root keeps the user ids; the smaller index wins so that the structure is the same for the same links.
+            // The smaller index becomes the root, so the structure is the same for the same links.
             var (root, child) = a < b ? (a, b) : (b, a);
             parent[child] = root;
-            if (userIds[child] is { } moved)
-            {
-                (userIds[root] ??= new SortedSet<string>(StringComparer.Ordinal)).UnionWith(moved);
-                userIds[child] = null;
-            }
-
+            users[root] += users[child];
+            firstUser[root] = Smaller(firstUser[root], firstUser[child]);
+            firstAnonymous[root] = Smaller(firstAnonymous[root], firstAnonymous[child]);
             resolved.Add(new ResolvedLink(link, LinkOutcome.Merged, null));
         }
 
-        // Each profile's name: its first user id, else its smallest anonymous id.
-        var names = new Dictionary<int, string>();
-        foreach (var (id, i) in index.OrderBy(p => p.Key))
+        // Each profile's name: its first user id, else anon: and its smallest anonymous id.
+        // In identifier order (user ids, then anonymous ids, each by value): sorted per kind by the ordinal comparer.
+        var profiles = new List<(Identifier, string)>(nodes.Count);
+        foreach (var kind in new[] { IdentifierKind.UserId, IdentifierKind.AnonymousId })
         {
-            var root = Find(i);
-            if (names.ContainsKey(root))
+            var positions = Enumerable.Range(0, nodes.Count).Where(i => nodes[i].Kind == kind).ToArray();
+            var values = positions.Select(i => nodes[i].Value).ToArray();
+            Array.Sort(values, positions, StringComparer.Ordinal);
+            foreach (var i in positions)
             {
-                continue;
+                var root = Find(i);
+                profiles.Add((nodes[i], firstUser[root] ?? Identifier.AnonymousPrefix + firstAnonymous[root]));
             }
-
-            names[root] = userIds[root] is { Count: > 0 } users ? users.Min! : id.DefaultCustomerId;
         }
 
-        var customerIds = index.ToDictionary(p => p.Key, p => names[Find(p.Value)]);
-        return new IdentityResolution(customerIds, resolved);
+        return new IdentityResolution(profiles, resolved);
     }
 }

@@ -58,16 +58,21 @@ public static class IdentityProfile
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(customerId);
         var d = reader.Dialect;
-        var identifiers = new List<ProfileIdentifier>();
-        reader.Read(IdentitySql.IdentifiersOf(d, customerId), r =>
-            identifiers.Add(new ProfileIdentifier(r.GetString(0), r.GetString(1))));
-        if (identifiers.Count == 0)
+        // The identifier the profile is named after, then the others resolution gave it.
+        var identifiers = new List<ProfileIdentifier>
         {
-            // An identifier in no link is its own profile, named after it.
-            identifiers.Add(customerId.StartsWith(Identifier.AnonymousPrefix, StringComparison.Ordinal)
+            customerId.StartsWith(Identifier.AnonymousPrefix, StringComparison.Ordinal)
                 ? new ProfileIdentifier(Identifier.Name(IdentifierKind.AnonymousId), customerId[Identifier.AnonymousPrefix.Length..])
-                : new ProfileIdentifier(Identifier.Name(IdentifierKind.UserId), customerId));
-        }
+                : new ProfileIdentifier(Identifier.Name(IdentifierKind.UserId), customerId),
+        };
+        reader.Read(IdentitySql.IdentifiersOf(d, customerId), r =>
+        {
+            var identifier = new ProfileIdentifier(r.GetString(0), r.GetString(1));
+            if (!identifiers.Contains(identifier))
+            {
+                identifiers.Add(identifier);
+            }
+        });
 
         long events = 0;
         var customers = 0L;

@@ -40,7 +40,7 @@ public static class IdentitySql
     public static SqlStatement Links(ISqlDialect d) =>
         new($"SELECT kind_a, id_a, kind_b, id_b, seen_at, source, run_id, outcome, reason, undone_at, undo_reason FROM {Q(d, Tables.IdentityLinks)}", []);
 
-    /// <summary>Every linked identifier's profile: kind, id, customer_id.</summary>
+    /// <summary>Every identifier whose profile is not its own: kind, id, customer_id.</summary>
     public static SqlStatement Identities(ISqlDialect d) => new($"SELECT kind, id, customer_id FROM {Q(d, Tables.Identities)}", []);
 
     /// <summary>A profile's identifiers: kind, id.</summary>
@@ -75,39 +75,52 @@ public static class IdentitySql
     public static SqlStatement NextChange(ISqlDialect d) => new($"SELECT coalesce(max(change_id), 0) + 1 FROM {Q(d, Tables.IdentityChanges)}", []);
 
     /// <summary>
-    /// Attributes anonymous events (those without a user id) to their anonymous id's profile: those whose id changed from
-    /// change <paramref name="firstChange"/> on, and those <paramref name="also"/> selects (null: none).
+    /// Moves anonymous events (those without a user id) whose anonymous id changed profile, from change
+    /// <paramref name="firstChange"/> on, to the profile it changed to.
     /// </summary>
-    public static SqlStatement Reattribute(ISqlDialect d, long? firstChange, Func<SqlBuilder, string>? also) => Build(d, sql =>
+    public static SqlStatement ReattributeChanged(ISqlDialect d, long firstChange) => Build(d, sql =>
     {
         var events = Q(d, Tables.Events);
-        var scope = new List<string>();
-        if (firstChange is { } first)
-        {
-            scope.Add($"EXISTS (SELECT 1 FROM {Q(d, Tables.IdentityChanges)} c WHERE c.change_id >= {sql.Parameter(first)} AND c.kind = {sql.Parameter(Anonymous)} AND c.id = {events}.anonymous_id)");
-        }
+        sql.Append(
+            $"""
+            UPDATE {events} SET customer_id = c.to_customer_id FROM {Q(d, Tables.IdentityChanges)} c
+            WHERE c.change_id >= {sql.Parameter(firstChange)} AND c.kind = {sql.Parameter(Anonymous)} AND c.id = {events}.anonymous_id
+              AND {events}.user_id IS NULL AND {events}.customer_id <> c.to_customer_id
+            """);
+    });
 
-        if (also is not null)
-        {
-            scope.Add(also(sql));
-        }
-
+    /// <summary>
+    /// Attributes the anonymous events <paramref name="rows"/> selects (an ingest run's, stored under their anonymous id's
+    /// own name) to the profile their anonymous id belongs to, where that is another.
+    /// </summary>
+    public static SqlStatement ReattributeRows(ISqlDialect d, Func<SqlBuilder, string> rows) => Build(d, sql =>
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var events = Q(d, Tables.Events);
         sql.Append(
             $"""
             UPDATE {events} SET customer_id = i.customer_id FROM {Q(d, Tables.Identities)} i
             WHERE i.kind = {sql.Parameter(Anonymous)} AND i.id = {events}.anonymous_id AND {events}.user_id IS NULL
-              AND {events}.customer_id <> i.customer_id AND ({(scope.Count == 0 ? "false" : string.Join(" OR ", scope))})
+              AND {events}.customer_id <> i.customer_id AND {rows(sql)}
             """);
     });
 
-    /// <summary>A bare customer row for every profile the graph knows that has none.</summary>
-    public static SqlStatement InsertProfiles(ISqlDialect d) => new(
-        $"""
-        INSERT INTO {Q(d, Tables.Customers)} (customer_id)
-        SELECT DISTINCT i.customer_id FROM {Q(d, Tables.Identities)} i
-        WHERE NOT EXISTS (SELECT 1 FROM {Q(d, Tables.Customers)} c WHERE c.customer_id = i.customer_id)
-        """,
-        []);
+    /// <summary>
+    /// A bare customer row for every profile the graph knows that has none: those identifiers belong to, and those
+    /// identifiers changed to from change <paramref name="firstChange"/> on (an undo gives an anonymous id its own again).
+    /// </summary>
+    public static SqlStatement InsertProfiles(ISqlDialect d, long? firstChange) => Build(d, sql =>
+    {
+        var changed = firstChange is { } first
+            ? $" UNION SELECT to_customer_id FROM {Q(d, Tables.IdentityChanges)} WHERE change_id >= {sql.Parameter(first)}"
+            : "";
+        sql.Append(
+            $"""
+            INSERT INTO {Q(d, Tables.Customers)} (customer_id)
+            SELECT p.customer_id FROM (SELECT customer_id FROM {Q(d, Tables.Identities)}{changed}) p
+            WHERE NOT EXISTS (SELECT 1 FROM {Q(d, Tables.Customers)} c WHERE c.customer_id = p.customer_id)
+            """);
+    });
 
     /// <summary>
     /// Copies into each absorbing profile the traits it lacks from one absorbed profile (a row named after an anonymous id

@@ -86,14 +86,14 @@ public static class IdentityStore
         if (fresh.Count == 0 && cause is null)
         {
             var moved = Reattribute(tx, null, alsoAttribute);
-            return new IdentityPassResult(0, 0, moved, Absorb(tx, customerColumns));
+            return new IdentityPassResult(0, 0, moved, Absorb(tx, customerColumns, null));
         }
 
         var resolution = IdentityGraph.Resolve(links.Values.Select(l => l.Link), IdentityRules.Default);
         var current = ReadIdentities(tx);
         var reasons = Reasons(fresh, resolution, runId, cause);
         var changes = new List<(Identifier Id, string From, string To, string Reason)>();
-        foreach (var (id, customer) in resolution.CustomerIds.OrderBy(p => p.Key))
+        foreach (var (id, customer) in resolution.Profiles)
         {
             var from = current.TryGetValue(id, out var c) ? c : id.DefaultCustomerId;
             if (from != customer)
@@ -102,10 +102,10 @@ public static class IdentityStore
             }
         }
 
-        WriteLinks(tx, links.Values, resolution);
-        var first = WriteChanges(tx, resolution.CustomerIds, changes, runId, at);
+        WriteLinks(tx, links, resolution);
+        var first = WriteChanges(tx, resolution.Profiles, changes, runId, at);
         var reattributed = Reattribute(tx, first, alsoAttribute);
-        var absorbed = Absorb(tx, customerColumns);
+        var absorbed = Absorb(tx, customerColumns, first);
         return new IdentityPassResult(fresh.Count, changes.Count, reattributed, absorbed);
     }
 
@@ -150,7 +150,7 @@ public static class IdentityStore
         return links;
     }
 
-    /// <summary>Each linked identifier's profile.</summary>
+    /// <summary>Each identifier whose profile is not its own (any other names its own: <see cref="Identifier.DefaultCustomerId"/>).</summary>
     public static Dictionary<Identifier, string> ReadIdentities(ISqlReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
@@ -169,28 +169,37 @@ public static class IdentityStore
         return $"{link.A} ~ {link.B}";
     }
 
-    /// <summary>Why each profile changed: the new links that joined it.</summary>
+    /// <summary>Why each profile changed: the new links that joined it (the first three named).</summary>
     private static Dictionary<string, string> Reasons(List<StoredLink> fresh, IdentityResolution resolution, long? runId, string? cause)
     {
-        var byProfile = new Dictionary<string, List<IdentityLink>>(StringComparer.Ordinal);
+        var byProfile = new Dictionary<string, (List<IdentityLink> Named, int Count)>(StringComparer.Ordinal);
         foreach (var stored in fresh)
         {
-            var profile = resolution.CustomerIds[stored.Link.A];
-            (byProfile.TryGetValue(profile, out var list) ? list : byProfile[profile] = []).Add(stored.Link);
+            var profile = resolution.CustomerOf(stored.Link.A);
+            if (!byProfile.TryGetValue(profile, out var entry))
+            {
+                entry = ([], 0);
+            }
+
+            if (entry.Named.Count < 3)
+            {
+                entry.Named.Add(stored.Link);
+            }
+
+            byProfile[profile] = (entry.Named, entry.Count + 1);
         }
 
         var run = runId is { } id and > 0 ? string.Create(CultureInfo.InvariantCulture, $" in ingest run {id}") : "";
         return byProfile.ToDictionary(
             p => p.Key,
-            p => (cause is null ? "" : cause + "; ") + "linked " + string.Join(", ", p.Value.Take(3).Select(Describe)) + (p.Value.Count > 3 ? $" and {p.Value.Count - 3} more" : "") + run,
+            p => (cause is null ? "" : cause + "; ") + "linked " + string.Join(", ", p.Value.Named.Select(Describe)) + (p.Value.Count > 3 ? $" and {p.Value.Count - 3} more" : "") + run,
             StringComparer.Ordinal);
     }
 
-    private static void WriteLinks(IWarehouseTransaction tx, IEnumerable<StoredLink> all, IdentityResolution resolution)
+    /// <summary>Rewrites every link with its outcome, in the order resolution applied them.</summary>
+    private static void WriteLinks(IWarehouseTransaction tx, Dictionary<(Identifier, Identifier), StoredLink> stored, IdentityResolution resolution)
     {
-        var outcomes = resolution.Links.ToDictionary(l => (l.Link.A, l.Link.B));
-        var links = all.OrderBy(l => l.Link, Comparer<IdentityLink>.Create(IdentityGraph.CompareLinks)).ToList();
-        var rows = new TableRows(links.Count);
+        var links = resolution.Links;
         var n = links.Count;
         string?[] kindA = new string?[n], idA = new string?[n], kindB = new string?[n], idB = new string?[n], source = new string?[n], outcome = new string?[n], reason = new string?[n], undoReason = new string?[n];
         DateTime?[] seen = new DateTime?[n], undone = new DateTime?[n];
@@ -198,33 +207,36 @@ public static class IdentityStore
         for (var i = 0; i < n; i++)
         {
             var l = links[i].Link;
-            var resolved = outcomes[(l.A, l.B)];
             (kindA[i], idA[i], kindB[i], idB[i]) = (l.A.KindName, l.A.Value, l.B.KindName, l.B.Value);
             seen[i] = l.SeenAt;
             source[i] = l.Source == LinkSource.Alias ? "alias" : "observed";
-            run[i] = links[i].RunId;
-            outcome[i] = resolved.Outcome.ToString().ToLowerInvariant();
-            reason[i] = resolved.Reason;
+            run[i] = stored[(l.A, l.B)].RunId;
+            outcome[i] = links[i].Outcome.ToString().ToLowerInvariant();
+            reason[i] = links[i].Reason;
             undone[i] = l.UndoneAt;
             undoReason[i] = l.UndoReason;
         }
 
-        rows.Add("kind_a", kindA).Add("id_a", idA).Add("kind_b", kindB).Add("id_b", idB).Add("seen_at", seen).Add("source", source)
+        var rows = new TableRows(n)
+            .Add("kind_a", kindA).Add("id_a", idA).Add("kind_b", kindB).Add("id_b", idB).Add("seen_at", seen).Add("source", source)
             .Add("run_id", run).Add("outcome", outcome).Add("reason", reason).Add("undone_at", undone).Add("undo_reason", undoReason);
         tx.Execute(IdentitySql.DeleteAll(tx.Dialect, Tables.IdentityLinks));
         tx.Append(Tables.IdentityLinks, rows);
     }
 
-    /// <summary>Stores every linked identifier's profile and records the changes; returns the first change's id.</summary>
-    private static long WriteChanges(IWarehouseTransaction tx, IReadOnlyDictionary<Identifier, string> profiles, List<(Identifier Id, string From, string To, string Reason)> changes, long? runId, DateTime at)
+    /// <summary>
+    /// Stores the profile of every linked identifier that is not its own (an identifier absent from <c>identities</c> names
+    /// its own profile: a user id, or <c>anon:</c> and an anonymous id) and records the changes; returns the first change's id.
+    /// </summary>
+    private static long WriteChanges(IWarehouseTransaction tx, IReadOnlyList<(Identifier Id, string CustomerId)> profiles, List<(Identifier Id, string From, string To, string Reason)> changes, long? runId, DateTime at)
     {
         var d = tx.Dialect;
-        var ordered = profiles.OrderBy(p => p.Key).ToList();
+        var ordered = profiles.Where(p => p.CustomerId != p.Id.DefaultCustomerId).ToList();
         tx.Execute(IdentitySql.DeleteAll(d, Tables.Identities));
         tx.Append(Tables.Identities, new TableRows(ordered.Count)
-            .Add("kind", ordered.Select(p => (string?)p.Key.KindName).ToArray())
-            .Add("id", ordered.Select(p => (string?)p.Key.Value).ToArray())
-            .Add("customer_id", ordered.Select(p => (string?)p.Value).ToArray()));
+            .Add("kind", ordered.Select(p => (string?)p.Id.KindName).ToArray())
+            .Add("id", ordered.Select(p => (string?)p.Id.Value).ToArray())
+            .Add("customer_id", ordered.Select(p => (string?)p.CustomerId).ToArray()));
 
         long first = 1;
         tx.Read(IdentitySql.NextChange(d), r => first = r.GetInt64(0));
@@ -246,17 +258,18 @@ public static class IdentityStore
     /// from change <paramref name="first"/> on, and the rows <paramref name="alsoAttribute"/> selects.
     /// </summary>
     private static long Reattribute(IWarehouseTransaction tx, long? first, Func<SqlBuilder, string>? alsoAttribute) =>
-        first is null && alsoAttribute is null ? 0 : tx.Execute(IdentitySql.Reattribute(tx.Dialect, first, alsoAttribute));
+        (first is { } f ? tx.Execute(IdentitySql.ReattributeChanged(tx.Dialect, f)) : 0)
+        + (alsoAttribute is null ? 0 : tx.Execute(IdentitySql.ReattributeRows(tx.Dialect, alsoAttribute)));
 
     /// <summary>
     /// Folds each absorbed profile (a customer row named after an anonymous id that now belongs to another profile) into
     /// the profile that absorbed it: traits the absorbing profile lacks are taken from it, then its row is removed.
     /// Profiles that only exist through their identities get a bare row. Returns the rows removed.
     /// </summary>
-    private static long Absorb(IWarehouseTransaction tx, IReadOnlyList<FieldDefinition> customerColumns)
+    private static long Absorb(IWarehouseTransaction tx, IReadOnlyList<FieldDefinition> customerColumns, long? firstChange)
     {
         var d = tx.Dialect;
-        tx.Execute(IdentitySql.InsertProfiles(d));
+        tx.Execute(IdentitySql.InsertProfiles(d, firstChange));
         var traits = customerColumns.Select(c => c.Name).Where(n => n != CanonicalModel.CustomerId && !CanonicalModel.IsCustomerLink(n)).ToList();
         long removed = 0;
         while (true)
