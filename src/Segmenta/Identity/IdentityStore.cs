@@ -53,7 +53,7 @@ public static class IdentityStore
             new Identifier(IdentifierKind.UserId, r.GetString(0)),
             new Identifier(IdentifierKind.AnonymousId, r.GetString(1)),
             r.IsDBNull(2) ? null : DateTime.SpecifyKind(r.GetDateTime(2), DateTimeKind.Utc),
-            LinkSource.Observed)));
+            run.Aliases ? LinkSource.Alias : LinkSource.Observed)));
         return Apply(tx, observed, runId, at, customerColumns, IdentitySql.RunRows(d, runId));
     }
 

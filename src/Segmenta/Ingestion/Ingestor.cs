@@ -17,7 +17,8 @@ public sealed record IngestRequest(TableKind Table, string Path, string? Mapping
 /// <param name="Source">The source's name in the run and its quarantine (a file's full path, or an endpoint).</param>
 /// <param name="StartedAt">When the run started (UTC); null: now.</param>
 /// <param name="KeepMissingTraits">Customers only: a record without a trait keeps the stored value (partial profiles).</param>
-public sealed record IngestLoadOptions(string Source, DateTime? StartedAt = null, bool KeepMissingTraits = false);
+/// <param name="Aliases">Customers only: the records are alias calls, so the ids they carry together are recorded as explicit links.</param>
+public sealed record IngestLoadOptions(string Source, DateTime? StartedAt = null, bool KeepMissingTraits = false, bool Aliases = false);
 
 /// <summary>Progress of a running ingest.</summary>
 /// <param name="Position">How far through the source.</param>
@@ -80,7 +81,8 @@ public sealed class Ingestor
         var loadRequest = new IngestLoadRequest(
             mapping.Table, options.Source, mapping.File is null ? null : Path.GetFullPath(mapping.File), converter.OutputColumns, converter.NewColumns,
             SourceEventIds: mapping.Table == TableKind.Events && !converter.GeneratesEventIds, options.StartedAt ?? time.GetUtcNow().UtcDateTime,
-            options.KeepMissingTraits);
+            options.KeepMissingTraits,
+            options.Aliases);
 
         using var load = warehouse.BeginLoad(loadRequest);
         var channel = Channel.CreateBounded<RowBatch>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });

@@ -167,6 +167,7 @@ public sealed class TableRows
 /// <param name="NewColumns">Declared columns to add to the table in the same transaction.</param>
 /// <param name="SourceEventIds">True when event ids came from the source (and may repeat inside it).</param>
 /// <param name="StartedAt">When the run started (UTC).</param>
+/// <param name="Aliases">True when the customer rows are alias calls: the ids they carry together are explicit links (docs/identity.md).</param>
 /// <param name="KeepMissingTraits">
 /// True when a customer row without a value for a trait keeps the stored one (partial profiles, such as
 /// the Tracking API's identify calls); false when the row replaces the stored profile (a file is the whole truth).
@@ -179,7 +180,8 @@ public sealed record IngestLoadRequest(
     IReadOnlyList<FieldDefinition> NewColumns,
     bool SourceEventIds,
     DateTime StartedAt,
-    bool KeepMissingTraits = false);
+    bool KeepMissingTraits = false,
+    bool Aliases = false);
 
 /// <summary>An open, uncommitted load. Disposing it without <see cref="Commit"/> rolls everything back.</summary>
 public interface IIngestLoad : IDisposable

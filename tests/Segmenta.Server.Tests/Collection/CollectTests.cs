@@ -71,6 +71,8 @@ public sealed class CollectTests(ServerFixture server) : IClassFixture<ServerFix
         var reasons = quarantine.Select(q => (q.GetProperty("line").GetInt64(), q.GetProperty("reason").GetString()!)).ToList();
         Assert.Contains(reasons, r => r.Item1 == 6 && r.Item2.Contains("Levitated", StringComparison.Ordinal));
         Assert.DoesNotContain(reasons, r => r.Item1 is 7 or 8);
+        var link = (await Get("/api/customers/web-1/identity")).GetProperty("links")[0];
+        Assert.Equal(("alias", "merged"), (link.GetProperty("source").GetString(), link.GetProperty("outcome").GetString()));
         Assert.Contains(reasons, r => r.Item1 == 9 && r.Item2.Contains("JSON object", StringComparison.Ordinal));
         Assert.Contains(quarantine, q => q.GetProperty("raw").GetString()!.Contains("Levitated", StringComparison.Ordinal));
 
