@@ -283,6 +283,12 @@ public static class CampaignMeasurement
     {
         public static OutcomeRow Read(IDataRecord r) =>
             new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetDouble(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7), r.GetDouble(8));
+
+        /// <summary>Rows in the order of their values (segment, arm, then each outcome; lifetime values too when <paramref name="withValues"/>), never of ids.</summary>
+        public static IOrderedEnumerable<OutcomeRow> ByValues(IEnumerable<OutcomeRow> rows, bool withValues) => rows
+            .OrderBy(r => r.Segment, StringComparer.Ordinal).ThenBy(r => r.Arm, StringComparer.Ordinal)
+            .ThenBy(r => r.Conversions).ThenBy(r => r.Revenue).ThenBy(r => r.Opens).ThenBy(r => r.Clicks).ThenBy(r => r.Visits).ThenBy(r => r.Seconds)
+            .ThenBy(r => withValues ? r.ClvAfter : null).ThenBy(r => withValues ? r.ClvBefore : null);
     }
 
     /// <summary>
@@ -313,10 +319,7 @@ public static class CampaignMeasurement
             }
         }
 
-        rows = [.. rows
-            .OrderBy(r => r.Segment, StringComparer.Ordinal).ThenBy(r => r.Arm, StringComparer.Ordinal)
-            .ThenBy(r => r.Conversions).ThenBy(r => r.Revenue).ThenBy(r => r.Opens).ThenBy(r => r.Clicks).ThenBy(r => r.Visits).ThenBy(r => r.Seconds)
-            .ThenBy(r => withValues ? r.ClvAfter : null).ThenBy(r => withValues ? r.ClvBefore : null)];
+        rows = [.. OutcomeRow.ByValues(rows, withValues)];
         var outcomes = new Outcomes(
             [.. rows.Select(r => r.Segment)],
             [.. rows.Select(r => r.Arm)],
@@ -368,12 +371,10 @@ public static class CampaignMeasurement
                 rows = [.. rows.Select((r, i) => r with { ClvBefore = before[i], ClvAfter = after[i] })];
             }
 
-            frozen.AddRange(rows.Select(r => (name, to, r)));
+            // In the order of their values, like the measurement's own rows: nothing of the ids' order is kept.
+            frozen.AddRange(OutcomeRow.ByValues(rows, withValues: true).Select(r => (name, to, r)));
         }
 
-        // In the order of their values, like the measurement's own rows: nothing of the ids' order is kept.
-        frozen = [.. frozen.OrderBy(f => f.Campaign, StringComparer.Ordinal).ThenBy(f => f.Row.Segment, StringComparer.Ordinal).ThenBy(f => f.Row.Arm, StringComparer.Ordinal)
-            .ThenBy(f => f.Row.Conversions).ThenBy(f => f.Row.Revenue).ThenBy(f => f.Row.Opens).ThenBy(f => f.Row.Clicks).ThenBy(f => f.Row.Visits).ThenBy(f => f.Row.Seconds)];
         return new TableRows(frozen.Count)
             .Add("campaign", frozen.Select(f => (string?)f.Campaign).ToArray())
             .Add("request_id", Enumerable.Repeat((long?)requestId, frozen.Count).ToArray())
