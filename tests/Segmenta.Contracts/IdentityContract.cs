@@ -143,6 +143,10 @@ public abstract class IdentityContract
         Assert.Equal(["Paris"], f.Strings("SELECT city FROM customers"));
         Assert.Equal(["v@example.com"], f.Strings("SELECT email FROM customers"));
         Assert.Equal(["2026-03-02 10:00:00"], f.Strings("SELECT CAST(seen_at AS VARCHAR) FROM identity_links"));
+
+        // Later traits under the visitor's id alone (no new link) go to the user as well.
+        f.Ingest(TableKind.Customers, f.Write("later.csv", "anonymous_id,first_name\nd9,Vi\n"));
+        Assert.Equal(["u9 Vi"], f.Strings("SELECT customer_id || ' ' || first_name FROM customers"));
         Assert.Equal(["customer_id", "email", "first_name"], f.Warehouse.Columns(TableKind.Customers).Select(c => c.Name).Take(3));
         Assert.DoesNotContain(f.Warehouse.Columns(TableKind.Customers), c => CanonicalModel.IsCustomerLink(c.Name));
     }

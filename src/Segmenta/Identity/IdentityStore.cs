@@ -45,7 +45,7 @@ public static class IdentityStore
         }
         else
         {
-            return Apply(tx, [], runId, at, customerColumns, null);
+            return Apply(tx, [], runId, at, customerColumns, null, foldProfiles: run.Table == TableKind.Customers);
         }
 
         var observed = new List<IdentityLink>();
@@ -54,18 +54,33 @@ public static class IdentityStore
             new Identifier(IdentifierKind.AnonymousId, r.GetString(1)),
             r.IsDBNull(2) ? null : DateTime.SpecifyKind(r.GetDateTime(2), DateTimeKind.Utc),
             run.Aliases ? LinkSource.Alias : LinkSource.Observed)));
-        return Apply(tx, observed, runId, at, customerColumns, IdentitySql.RunRows(d, runId));
+        return Apply(tx, observed, runId, at, customerColumns, IdentitySql.RunRows(d, runId), foldProfiles: run.Table == TableKind.Customers);
     }
 
     /// <summary>
     /// Adds <paramref name="observed"/> links (keeping each link's earliest evidence), resolves again if anything is new,
     /// and re-attributes. <paramref name="alsoAttribute"/> is a condition on <c>events</c> (aliased as the table) for
-    /// rows to attribute even when nothing changed (an ingest run's own rows), or null.
+    /// rows to attribute even when nothing changed (an ingest run's own rows), or null. <paramref name="foldProfiles"/>: the
+    /// run stored profiles, so anonymous ones among them are folded into their user's even when no link is new.
     /// </summary>
-    public static IdentityPassResult Apply(IWarehouseTransaction tx, IReadOnlyList<IdentityLink> observed, long? runId, DateTime at, IReadOnlyList<FieldDefinition> customerColumns, Func<SqlBuilder, string>? alsoAttribute, string? cause = null)
+    public static IdentityPassResult Apply(IWarehouseTransaction tx, IReadOnlyList<IdentityLink> observed, long? runId, DateTime at, IReadOnlyList<FieldDefinition> customerColumns, Func<SqlBuilder, string>? alsoAttribute, string? cause = null, bool foldProfiles = false)
     {
         ArgumentNullException.ThrowIfNull(tx);
         ArgumentNullException.ThrowIfNull(observed);
+
+        // Nothing new to link (most runs, and every collection flush of identified users): attribute the run's anonymous
+        // events by the stored graph, fold a profiles run's anonymous rows, and leave the graph unread.
+        IdentityPassResult Unchanged()
+        {
+            var moved = Reattribute(tx, null, alsoAttribute);
+            return new IdentityPassResult(0, 0, moved, foldProfiles ? Absorb(tx, customerColumns, null, insertProfiles: false) : 0);
+        }
+
+        if (observed.Count == 0 && cause is null)
+        {
+            return Unchanged();
+        }
+
         var links = ReadLinks(tx);
         var fresh = new List<StoredLink>();
         foreach (var link in observed)
@@ -85,8 +100,7 @@ public static class IdentityStore
 
         if (fresh.Count == 0 && cause is null)
         {
-            var moved = Reattribute(tx, null, alsoAttribute);
-            return new IdentityPassResult(0, 0, moved, Absorb(tx, customerColumns, null));
+            return Unchanged();
         }
 
         var resolution = IdentityGraph.Resolve(links.Values.Select(l => l.Link), IdentityRules.Default);
@@ -105,7 +119,7 @@ public static class IdentityStore
         WriteLinks(tx, links, resolution);
         var first = WriteChanges(tx, resolution.Profiles, changes, runId, at);
         var reattributed = Reattribute(tx, first, alsoAttribute);
-        var absorbed = Absorb(tx, customerColumns, first);
+        var absorbed = Absorb(tx, customerColumns, first, insertProfiles: true);
         return new IdentityPassResult(fresh.Count, changes.Count, reattributed, absorbed);
     }
 
@@ -266,10 +280,14 @@ public static class IdentityStore
     /// the profile that absorbed it: traits the absorbing profile lacks are taken from it, then its row is removed.
     /// Profiles that only exist through their identities get a bare row. Returns the rows removed.
     /// </summary>
-    private static long Absorb(IWarehouseTransaction tx, IReadOnlyList<FieldDefinition> customerColumns, long? firstChange)
+    private static long Absorb(IWarehouseTransaction tx, IReadOnlyList<FieldDefinition> customerColumns, long? firstChange, bool insertProfiles)
     {
         var d = tx.Dialect;
-        tx.Execute(IdentitySql.InsertProfiles(d, firstChange));
+        if (insertProfiles)
+        {
+            tx.Execute(IdentitySql.InsertProfiles(d, firstChange));
+        }
+
         var traits = customerColumns.Select(c => c.Name).Where(n => n != CanonicalModel.CustomerId && !CanonicalModel.IsCustomerLink(n)).ToList();
         long removed = 0;
         while (true)
