@@ -43,7 +43,7 @@ internal sealed class ForgetCommand : GuardedCommand<ForgetSettings>
         using var warehouse = OpenWarehouse(workspace);
         var now = DateTime.UtcNow;
         var outcome = Erasure.Forget(warehouse, ids, "cli", now, workspace.Settings.Zone, TimeProvider.System, cancellation);
-        var files = ExportScrubber.Scrub(Path.Combine(workspace.Root, "exports"), outcome.Tokens, Parquet);
+        var files = ExportScrubber.Scrub(Path.Combine(workspace.Root, "exports"), outcome.Values, Parquet);
         var document = new ForgetDocument(outcome.Document, [.. files.Select(f => new ScrubbedFile(Path.GetRelativePath(workspace.Root, f.Path), f.RecordsRemoved))]);
         if (settings.Json)
         {

@@ -57,7 +57,7 @@ internal static class CustomerEndpoints
         var by = user.FindFirst(ClaimTypes.Name)?.Value ?? "api";
         var now = access.Time.GetUtcNow().UtcDateTime;
         var outcome = await access.Exclusive(w => Erasure.Forget(w, ids, by, now, access.Settings.Zone, access.Time, cancellation), cancellation).ConfigureAwait(false);
-        ExportScrubber.Scrub(Path.Combine(access.Workspace.Root, "exports"), outcome.Tokens, null);
+        ExportScrubber.Scrub(Path.Combine(access.Workspace.Root, "exports"), outcome.Values, null);
         return TypedResults.Ok(outcome.Document);
     }
 }

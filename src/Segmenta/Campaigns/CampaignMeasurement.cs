@@ -308,15 +308,11 @@ public static class CampaignMeasurement
         // Lifetime value after the window, and its change since the send: comparing changes removes the
         // spread between customers from the uplift's variance (randomization keeps both unbiased).
         var withValues = false;
-        if (ClvAnalysis.Active(warehouse) is { } clv && rows.All(r => r.Id is not null || (r.ClvBefore is not null && r.ClvAfter is not null)))
+        if (ClvAnalysis.Active(warehouse) is { } clv && rows.All(r => r.Id is not null || (r.ClvBefore is not null && r.ClvAfter is not null))
+            && WithLifetimeValues(warehouse, zone, clv, campaign, to, rows) is { } valued)
         {
-            var ids = rows.Where(r => r.Id is not null).Select(r => r.Id!).ToArray();
-            if (ClvValues(warehouse, zone, clv, ids, to) is { } after && ClvValues(warehouse, zone, clv, ids, campaign.SendAt) is { } before)
-            {
-                var byId = ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
-                rows = [.. rows.Select(r => r.Id is { } id ? r with { ClvBefore = before[byId[id]], ClvAfter = after[byId[id]] } : r)];
-                withValues = true;
-            }
+            rows = valued;
+            withValues = true;
         }
 
         rows = [.. OutcomeRow.ByValues(rows, withValues)];
@@ -332,6 +328,22 @@ public static class CampaignMeasurement
         return withValues
             ? (outcomes, [.. rows.Select(r => r.ClvAfter!.Value)], [.. rows.Select(r => r.ClvAfter!.Value - r.ClvBefore!.Value)])
             : (outcomes, null, null);
+    }
+
+    /// <summary>
+    /// The rows with each stored customer's lifetime value at the send and at <paramref name="to"/> (rows without an id, frozen
+    /// ones, keep theirs); null when the model gives no values.
+    /// </summary>
+    private static List<OutcomeRow>? WithLifetimeValues(IWarehouse warehouse, TimeZoneInfo zone, ClvModel clv, LaunchedCampaign campaign, DateTime to, List<OutcomeRow> rows)
+    {
+        var ids = rows.Where(r => r.Id is not null).Select(r => r.Id!).ToArray();
+        if (ClvValues(warehouse, zone, clv, ids, to) is not { } after || ClvValues(warehouse, zone, clv, ids, campaign.SendAt) is not { } before)
+        {
+            return null;
+        }
+
+        var byId = ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
+        return [.. rows.Select(r => r.Id is { } id ? r with { ClvBefore = before[byId[id]], ClvAfter = after[byId[id]] } : r)];
     }
 
     /// <summary>
@@ -365,10 +377,9 @@ public static class CampaignMeasurement
                 warehouse.Read(CampaignSql.Outcomes(warehouse.Dialect, campaign, to, chunk), r => rows.Add(OutcomeRow.Read(r)));
             }
 
-            var ids = rows.Select(r => r.Id!).ToArray();
-            if (clv is not null && ClvValues(warehouse, zone, clv, ids, to) is { } after && ClvValues(warehouse, zone, clv, ids, campaign.SendAt) is { } before)
+            if (clv is not null && WithLifetimeValues(warehouse, zone, clv, campaign, to, rows) is { } valued)
             {
-                rows = [.. rows.Select((r, i) => r with { ClvBefore = before[i], ClvAfter = after[i] })];
+                rows = valued;
             }
 
             // In the order of their values, like the measurement's own rows: nothing of the ids' order is kept.

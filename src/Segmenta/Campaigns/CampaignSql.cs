@@ -102,7 +102,7 @@ internal static class CampaignSql
             LEFT JOIN {d.QuoteIdentifier(Tables.Events)} e ON e.customer_id = a.customer_id
                 AND e.occurred_at >= {sql.Parameter(campaign.SendAt)} AND e.occurred_at < {sql.Parameter(to)}
                 AND {In(all)}
-            WHERE a.campaign = {name}{(only is null ? "" : $" AND a.customer_id IN ({(only.Count == 0 ? "NULL" : string.Join(", ", only.Select(id => sql.Parameter(id))))})")}
+            WHERE a.campaign = {name}{(only is null ? "" : $" AND a.customer_id IN ({sql.ParameterList(only)})")}
             GROUP BY a.customer_id, a.segment, a.arm
             ORDER BY {d.BinaryOrder("a.customer_id")}
             """);
@@ -114,7 +114,7 @@ internal static class CampaignSql
     {
         ArgumentNullException.ThrowIfNull(customerIds);
         var sql = new SqlBuilder(d);
-        sql.Append($"SELECT DISTINCT campaign FROM {d.QuoteIdentifier(Tables.CampaignAssignments)} WHERE customer_id IN ({(customerIds.Count == 0 ? "NULL" : string.Join(", ", customerIds.Select(id => sql.Parameter(id))))}) ORDER BY campaign");
+        sql.Append($"SELECT DISTINCT campaign FROM {d.QuoteIdentifier(Tables.CampaignAssignments)} WHERE customer_id IN ({sql.ParameterList(customerIds)}) ORDER BY campaign");
         return sql.Build();
     }
 

@@ -38,12 +38,31 @@ public sealed class TrackingLoader
         ArgumentNullException.ThrowIfNull(messages);
         var customers = new IngestSummary();
 
-        // A run holds one row per customer, so a user identified twice in a flush is stored in two
-        // successive runs, in arrival order: the later call's traits win, as they would one call at a time.
         // Alias calls are runs of their own, so that their links are recorded as explicit.
+        foreach (var round in Rounds(messages.Where(m => m.Call == TrackingCall.Identify)))
+        {
+            customers = Add(customers, Load(round, mappings.Customers, keepMissingTraits: true, cancellation));
+        }
+
+        foreach (var round in Rounds(messages.Where(m => m.Call == TrackingCall.Alias)))
+        {
+            customers = Add(customers, Load(round, mappings.Customers, keepMissingTraits: true, cancellation, aliases: true));
+        }
+
+        var others = messages.Where(m => !m.IsProfile).ToList();
+        var events = others.Count == 0 ? new IngestSummary() : Load(others, mappings.Events, keepMissingTraits: false, cancellation);
+        return new TrackingFlush(messages.Count, customers, events);
+    }
+
+    /// <summary>
+    /// Profile messages in runs of one row per customer: a user identified (or aliased) twice in a flush is stored in two
+    /// successive runs, in arrival order, so the later call's traits win as they would one call at a time.
+    /// </summary>
+    private static List<List<TrackingMessage>> Rounds(IEnumerable<TrackingMessage> messages)
+    {
         var rounds = new List<List<TrackingMessage>>();
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var message in messages.Where(m => m.Call == TrackingCall.Identify))
+        foreach (var message in messages)
         {
             var round = 0;
             if ((message.UserId ?? (message.AnonymousId is { } a ? Identity.Identifier.AnonymousPrefix + a : null)) is { } id)
@@ -59,24 +78,7 @@ public sealed class TrackingLoader
             rounds[round].Add(message);
         }
 
-        foreach (var round in rounds)
-        {
-            customers = Add(customers, Load(round, mappings.Customers, keepMissingTraits: true, cancellation));
-        }
-
-        var aliases = messages.Where(m => m.Call == TrackingCall.Alias).ToList();
-        if (aliases.Count > 0)
-        {
-            // One row per user in a run: a user aliased twice in a flush gets the first link now, the next in later runs.
-            foreach (var round in aliases.GroupBy(m => m.UserId ?? "", StringComparer.Ordinal).SelectMany(g => g.Select((m, i) => (m, i))).GroupBy(x => x.i).OrderBy(g => g.Key))
-            {
-                customers = Add(customers, Load([.. round.Select(x => x.m)], mappings.Customers, keepMissingTraits: true, cancellation, aliases: true));
-            }
-        }
-
-        var others = messages.Where(m => !m.IsProfile).ToList();
-        var events = others.Count == 0 ? new IngestSummary() : Load(others, mappings.Events, keepMissingTraits: false, cancellation);
-        return new TrackingFlush(messages.Count, customers, events);
+        return rounds;
     }
 
     private IngestSummary Load(IReadOnlyList<TrackingMessage> messages, IngestMapping mapping, bool keepMissingTraits, CancellationToken cancellation, bool aliases = false)

@@ -37,8 +37,27 @@ public sealed record ErasureDocument(
 
 /// <summary>An erasure done: its record, and the values that named the people (for scrubbing files; never stored).</summary>
 /// <param name="Document">The request as recorded.</param>
-/// <param name="Tokens">Their ids, identifiers and e-mail addresses (lower case too).</param>
-public sealed record ErasureOutcome(ErasureDocument Document, IReadOnlySet<string> Tokens);
+/// <param name="Values">Their customer ids, identifiers and e-mail addresses.</param>
+public sealed record ErasureOutcome(ErasureDocument Document, ErasedValues Values);
+
+/// <summary>
+/// The values that name erased people: ids and identifiers, matched exactly, and e-mail addresses, matched in any case.
+/// One test for the quarantine's raw records and for exported files alike.
+/// </summary>
+public sealed class ErasedValues(IEnumerable<string> ids, IEnumerable<string> emails)
+{
+    private readonly HashSet<string> ids = new(ids, StringComparer.Ordinal);
+    private readonly HashSet<string> emails = new(emails.Select(e => e.Trim()), StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Whether there is nothing to look for.</summary>
+    public bool IsEmpty => ids.Count == 0 && emails.Count == 0;
+
+    /// <summary>Whether <paramref name="value"/> (a whole value) names one of them.</summary>
+    public bool Names(string value) => ids.Contains(value) || emails.Contains(value);
+
+    /// <summary>Whether a token of <paramref name="text"/> (a raw record or a line, split at delimiters and quotes) names one of them.</summary>
+    public bool Mentioned(string text) => Erasure.Tokens(text).Any(Names);
+}
 
 /// <summary>
 /// Erases customers (docs/identity.md, "Erasure"): their profile, events, identifiers and links, quarantined records that
@@ -98,9 +117,7 @@ public static class Erasure
         foreach (var id in requested)
         {
             // A requested id is suppressed even when nothing of it is stored yet (a request ahead of the data).
-            identifiers.Add(id.StartsWith(Identifier.AnonymousPrefix, StringComparison.Ordinal)
-                ? new Identifier(IdentifierKind.AnonymousId, id[Identifier.AnonymousPrefix.Length..])
-                : new Identifier(IdentifierKind.UserId, id));
+            identifiers.Add(Identifier.OfCustomerId(id));
         }
 
         var chunks = profiles.Order(StringComparer.Ordinal).Chunk(500).ToList();
@@ -136,12 +153,11 @@ public static class Erasure
         }
 
         // Quarantined records keep the raw text: one is theirs when a token of it (split at delimiters and quotes) is one of their ids or e-mails.
-        var tokens = identifiers.Select(i => i.Value).Concat(emails).ToHashSet(StringComparer.Ordinal);
-        var lowerEmails = emails.Select(e => e.Trim().ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
+        var values = new ErasedValues(identifiers.Select(i => i.Value).Concat(profiles), emails);
         var quarantined = new List<(long Run, string Source, long Line)>();
         tx.Read(IdentitySql.QuarantineRecords(d), r =>
         {
-            if (Tokens(r.GetString(3)).Any(t => tokens.Contains(t) || lowerEmails.Contains(t.ToLowerInvariant())))
+            if (values.Mentioned(r.GetString(3)))
             {
                 quarantined.Add((r.GetInt64(0), r.GetString(1), r.GetInt64(2)));
             }
@@ -171,9 +187,7 @@ public static class Erasure
             requested.Count(id => !profiles.Contains(id)), hashes.Count, tables.Sum(t => t.Rows), tables);
         tx.Execute(IdentitySql.InsertErasure(d, document, requestedAt, completedAt, JsonSerializer.Serialize(tables, ResultJson.Compact)));
         tx.Commit();
-        tokens.UnionWith(profiles);
-        tokens.UnionWith(lowerEmails);
-        return new ErasureOutcome(document, tokens);
+        return new ErasureOutcome(document, values);
     }
 
     /// <summary>The recorded erasure requests, newest first.</summary>

@@ -12,18 +12,18 @@ public sealed record ScrubbedFile(string Path, long RecordsRemoved);
 
 /// <summary>
 /// Removes erased customers from the files a workspace wrote (audience files and segment exports under <c>exports/</c>):
-/// a record goes when one of its values is one of their ids or e-mail addresses. CSV keeps its header; a JSON array keeps
+/// a record goes when one of its values is one of their ids (exactly) or e-mail addresses (in any case). CSV keeps its header; a JSON array keeps
 /// its other objects; Parquet is rewritten through CSV (types as detected again).
 /// </summary>
 public static class ExportScrubber
 {
     /// <summary>Scrubs every CSV, JSON and Parquet file under <paramref name="folder"/> (nothing when it does not exist).</summary>
-    public static IReadOnlyList<ScrubbedFile> Scrub(string folder, IReadOnlySet<string> tokens, IParquetFiles? parquet)
+    public static IReadOnlyList<ScrubbedFile> Scrub(string folder, ErasedValues erased, IParquetFiles? parquet)
     {
         ArgumentNullException.ThrowIfNull(folder);
-        ArgumentNullException.ThrowIfNull(tokens);
+        ArgumentNullException.ThrowIfNull(erased);
         var scrubbed = new List<ScrubbedFile>();
-        if (!Directory.Exists(folder) || tokens.Count == 0)
+        if (!Directory.Exists(folder) || erased.IsEmpty)
         {
             return scrubbed;
         }
@@ -32,9 +32,9 @@ public static class ExportScrubber
         {
             var removed = Path.GetExtension(path).ToUpperInvariant() switch
             {
-                ".CSV" or ".JSONL" or ".NDJSON" => ScrubLines(path, tokens),
-                ".JSON" => ScrubJsonArray(path, tokens),
-                ".PARQUET" when parquet is not null => ScrubParquet(path, tokens, parquet),
+                ".CSV" or ".JSONL" or ".NDJSON" => ScrubLines(path, erased),
+                ".JSON" => ScrubJsonArray(path, erased),
+                ".PARQUET" when parquet is not null => ScrubParquet(path, erased, parquet),
                 _ => 0,
             };
             if (removed > 0)
@@ -46,13 +46,10 @@ public static class ExportScrubber
         return scrubbed;
     }
 
-    private static bool Mentions(string text, IReadOnlySet<string> tokens) =>
-        Erasure.Tokens(text).Any(t => tokens.Contains(t) || tokens.Contains(t.ToLowerInvariant()));
-
-    private static long ScrubLines(string path, IReadOnlySet<string> tokens)
+    private static long ScrubLines(string path, ErasedValues erased)
     {
         var lines = File.ReadAllLines(path);
-        var kept = lines.Where((line, i) => (i == 0 && path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) || !Mentions(line, tokens)).ToList();
+        var kept = lines.Where((line, i) => (i == 0 && path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) || !erased.Mentioned(line)).ToList();
         if (kept.Count == lines.Length)
         {
             return 0;
@@ -62,7 +59,7 @@ public static class ExportScrubber
         return lines.Length - kept.Count;
     }
 
-    private static long ScrubJsonArray(string path, IReadOnlySet<string> tokens)
+    private static long ScrubJsonArray(string path, ErasedValues erased)
     {
         if (JsonNode.Parse(File.ReadAllText(path)) is not JsonArray array)
         {
@@ -73,7 +70,7 @@ public static class ExportScrubber
         long removed = 0;
         foreach (var item in array)
         {
-            if (item is JsonObject o && o.Any(p => p.Value is JsonValue v && v.TryGetValue<string>(out var s) && (tokens.Contains(s) || tokens.Contains(s.ToLowerInvariant()))))
+            if (item is JsonObject o && o.Any(p => p.Value is JsonValue v && v.TryGetValue<string>(out var s) && erased.Names(s)))
             {
                 removed++;
             }
@@ -91,7 +88,7 @@ public static class ExportScrubber
         return removed;
     }
 
-    private static long ScrubParquet(string path, IReadOnlySet<string> tokens, IParquetFiles parquet)
+    private static long ScrubParquet(string path, ErasedValues erased, IParquetFiles parquet)
     {
         var csv = new StringBuilder();
         long removed = 0;
@@ -101,7 +98,7 @@ public static class ExportScrubber
             while (source.Read())
             {
                 var values = Enumerable.Range(0, source.Columns.Count).Select(i => source.IsNull(i) ? null : source.Value(i).ToString()).ToList();
-                if (values.Any(v => v is not null && (tokens.Contains(v) || tokens.Contains(v.ToLowerInvariant()))))
+                if (values.Any(v => v is not null && erased.Names(v)))
                 {
                     removed++;
                     continue;

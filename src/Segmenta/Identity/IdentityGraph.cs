@@ -33,6 +33,15 @@ public readonly record struct Identifier(IdentifierKind Kind, string Value) : IC
     /// <summary>The customer id of a profile that holds only this identifier.</summary>
     public string DefaultCustomerId => Kind == IdentifierKind.UserId ? Value : AnonymousPrefix + Value;
 
+    /// <summary>The identifier a profile is named after (the inverse of <see cref="DefaultCustomerId"/>).</summary>
+    public static Identifier OfCustomerId(string customerId)
+    {
+        ArgumentNullException.ThrowIfNull(customerId);
+        return customerId.StartsWith(AnonymousPrefix, StringComparison.Ordinal)
+            ? new Identifier(IdentifierKind.AnonymousId, customerId[AnonymousPrefix.Length..])
+            : new Identifier(IdentifierKind.UserId, customerId);
+    }
+
     /// <inheritdoc />
     public int CompareTo(Identifier other) =>
         Kind != other.Kind ? Kind.CompareTo(other.Kind) : string.CompareOrdinal(Value, other.Value);
@@ -76,6 +85,12 @@ public sealed record IdentityLink(Identifier A, Identifier B, DateTime? SeenAt, 
 
     /// <summary>Whether the link takes part in resolution (it was not undone).</summary>
     public bool Active => UndoneAt is null;
+
+    /// <summary>The source's name in tables and documents: <c>observed</c> or <c>alias</c>.</summary>
+    public string SourceName => Source == LinkSource.Alias ? "alias" : "observed";
+
+    /// <summary>Reads a source's name.</summary>
+    public static LinkSource ParseSource(string name) => name == "alias" ? LinkSource.Alias : LinkSource.Observed;
 }
 
 /// <summary>What resolution made of one link.</summary>
@@ -103,7 +118,11 @@ public sealed record IdentityRules(int MaxUserIds = 1)
 }
 
 /// <summary>A resolved link with what became of it.</summary>
-public sealed record ResolvedLink(IdentityLink Link, LinkOutcome Outcome, string? Reason);
+public sealed record ResolvedLink(IdentityLink Link, LinkOutcome Outcome, string? Reason)
+{
+    /// <summary>An outcome's name in tables and documents: <c>merged</c>, <c>redundant</c>, <c>refused</c> or <c>undone</c>.</summary>
+    public static string Name(LinkOutcome outcome) => outcome.ToString().ToLowerInvariant();
+}
 
 /// <summary>
 /// The graph's result: each linked identifier's customer id (<see cref="Profiles"/>, in identifier order: user ids, then

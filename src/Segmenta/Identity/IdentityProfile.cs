@@ -59,12 +59,8 @@ public static class IdentityProfile
         ArgumentNullException.ThrowIfNull(customerId);
         var d = reader.Dialect;
         // The identifier the profile is named after, then the others resolution gave it.
-        var identifiers = new List<ProfileIdentifier>
-        {
-            customerId.StartsWith(Identifier.AnonymousPrefix, StringComparison.Ordinal)
-                ? new ProfileIdentifier(Identifier.Name(IdentifierKind.AnonymousId), customerId[Identifier.AnonymousPrefix.Length..])
-                : new ProfileIdentifier(Identifier.Name(IdentifierKind.UserId), customerId),
-        };
+        var own = Identifier.OfCustomerId(customerId);
+        var identifiers = new List<ProfileIdentifier> { new(own.KindName, own.Value) };
         reader.Read(IdentitySql.IdentifiersOf(d, customerId), r =>
         {
             var identifier = new ProfileIdentifier(r.GetString(0), r.GetString(1));
@@ -87,7 +83,7 @@ public static class IdentityProfile
         {
             links.Add(new ProfileLink(
                 l.Link.A.ToString(), l.Link.B.ToString(), l.Link.SeenAt is { } seen ? Documents.DocumentValues.Iso(seen) : null,
-                l.Link.Source == LinkSource.Alias ? "alias" : "observed", l.RunId, l.Outcome.ToString().ToLowerInvariant(), l.Reason ?? l.Link.UndoReason));
+                l.Link.SourceName, l.RunId, ResolvedLink.Name(l.Outcome), l.Reason ?? l.Link.UndoReason));
         }
 
         var changes = new List<ProfileChange>();

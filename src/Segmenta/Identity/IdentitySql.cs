@@ -152,7 +152,7 @@ public static class IdentitySql
     /// <summary>Which of <paramref name="ids"/> name a stored profile (a customer row, events, or identities).</summary>
     public static SqlStatement KnownProfiles(ISqlDialect d, IReadOnlyList<string> ids) => Build(d, sql =>
     {
-        var list = In(sql, ids);
+        var list = sql.ParameterList(ids);
         sql.Append(
             $"""
             SELECT customer_id FROM {Q(d, Tables.Customers)} WHERE customer_id IN ({list})
@@ -163,20 +163,20 @@ public static class IdentitySql
 
     /// <summary>The identifiers resolution gave the profiles: kind, id.</summary>
     public static SqlStatement IdentifiersOfProfiles(ISqlDialect d, IReadOnlyList<string> profiles) => Build(d, sql =>
-        sql.Append($"SELECT kind, id FROM {Q(d, Tables.Identities)} WHERE customer_id IN ({In(sql, profiles)})"));
+        sql.Append($"SELECT kind, id FROM {Q(d, Tables.Identities)} WHERE customer_id IN ({sql.ParameterList(profiles)})"));
 
     /// <summary>The e-mail addresses on the profiles.</summary>
     public static SqlStatement EmailsOf(ISqlDialect d, IReadOnlyList<string> profiles) => Build(d, sql =>
-        sql.Append($"SELECT email FROM {Q(d, Tables.Customers)} WHERE email IS NOT NULL AND customer_id IN ({In(sql, profiles)})"));
+        sql.Append($"SELECT email FROM {Q(d, Tables.Customers)} WHERE email IS NOT NULL AND customer_id IN ({sql.ParameterList(profiles)})"));
 
     /// <summary>Deletes the profiles' rows from a table with a <c>customer_id</c>.</summary>
     public static SqlStatement DeleteByCustomer(ISqlDialect d, string table, IReadOnlyList<string> profiles) => Build(d, sql =>
-        sql.Append($"DELETE FROM {Q(d, table)} WHERE customer_id IN ({In(sql, profiles)})"));
+        sql.Append($"DELETE FROM {Q(d, table)} WHERE customer_id IN ({sql.ParameterList(profiles)})"));
 
     /// <summary>Deletes the changes into or out of the profiles.</summary>
     public static SqlStatement DeleteChangesOfProfiles(ISqlDialect d, IReadOnlyList<string> profiles) => Build(d, sql =>
     {
-        var list = In(sql, profiles);
+        var list = sql.ParameterList(profiles);
         sql.Append($"DELETE FROM {Q(d, Tables.IdentityChanges)} WHERE from_customer_id IN ({list}) OR to_customer_id IN ({list})");
     });
 
@@ -190,7 +190,7 @@ public static class IdentitySql
 
     /// <summary>Forgets anonymous ids on the events of other profiles that carried them (a device the erased person shared).</summary>
     public static SqlStatement ForgetAnonymousIds(ISqlDialect d, IReadOnlyList<string> anonymousIds) => Build(d, sql =>
-        sql.Append($"UPDATE {Q(d, Tables.Events)} SET anonymous_id = NULL WHERE anonymous_id IN ({In(sql, anonymousIds)})"));
+        sql.Append($"UPDATE {Q(d, Tables.Events)} SET anonymous_id = NULL WHERE anonymous_id IN ({sql.ParameterList(anonymousIds)})"));
 
     /// <summary>Every quarantined record: run_id, source, line, raw.</summary>
     public static SqlStatement QuarantineRecords(ISqlDialect d) => new($"SELECT run_id, source, line, raw FROM {Q(d, Tables.Quarantine)}", []);
@@ -220,9 +220,6 @@ public static class IdentitySql
         SELECT request_id, requested_at, completed_at, requested_by, requested, customers, not_found, identifiers, rows_deleted, detail
         FROM {Q(d, Tables.Erasures)} ORDER BY request_id DESC LIMIT {sql.Parameter((long)limit)}
         """));
-
-    private static string In(SqlBuilder sql, IReadOnlyList<string> values) =>
-        values.Count == 0 ? "NULL" : string.Join(", ", values.Select(v => sql.Parameter(v)));
 
     private static string Matches(SqlBuilder sql, IReadOnlyList<Identifier> identifiers, string kind, string id) =>
         identifiers.Count == 0 ? "false" : "(" + string.Join(" OR ", identifiers.Select(i => $"({kind} = {sql.Parameter(i.KindName)} AND {id} = {sql.Parameter(i.Value)})")) + ")";

@@ -156,7 +156,7 @@ public static class IdentityStore
                     new Identifier(Identifier.ParseKind(r.GetString(0))!.Value, r.GetString(1)),
                     new Identifier(Identifier.ParseKind(r.GetString(2))!.Value, r.GetString(3)),
                     Utc(r, 4),
-                    r.GetString(5) == "alias" ? LinkSource.Alias : LinkSource.Observed,
+                    IdentityLink.ParseSource(r.GetString(5)),
                     Utc(r, 9),
                     r.IsDBNull(10) ? null : r.GetString(10));
                 links[(link.A, link.B)] = new StoredLink(link, r.GetInt64(6), Enum.Parse<LinkOutcome>(r.GetString(7), ignoreCase: true), r.IsDBNull(8) ? null : r.GetString(8));
@@ -223,9 +223,9 @@ public static class IdentityStore
             var l = links[i].Link;
             (kindA[i], idA[i], kindB[i], idB[i]) = (l.A.KindName, l.A.Value, l.B.KindName, l.B.Value);
             seen[i] = l.SeenAt;
-            source[i] = l.Source == LinkSource.Alias ? "alias" : "observed";
+            source[i] = l.SourceName;
             run[i] = stored[(l.A, l.B)].RunId;
-            outcome[i] = links[i].Outcome.ToString().ToLowerInvariant();
+            outcome[i] = ResolvedLink.Name(links[i].Outcome);
             reason[i] = links[i].Reason;
             undone[i] = l.UndoneAt;
             undoReason[i] = l.UndoReason;

@@ -106,7 +106,7 @@ public sealed class SegmentQuery
         var id = $"{writer.Customers}.{dialect.QuoteIdentifier(CanonicalModel.CustomerId)}";
         WriteScope(writer, sql, "SELECT " + Columns(writer, traits));
         sql.Append($"\nWHERE {id} IN (")
-            .Append(customerIds.Count == 0 ? "NULL" : string.Join(", ", customerIds.Select(i => sql.Parameter(i))))
+            .Append(sql.ParameterList(customerIds))
             .Append($")\nORDER BY md5({id})");
         return sql.Build();
     }

@@ -68,6 +68,16 @@ public sealed class SqlBuilder
         : type == typeof(DateTime) ? FieldType.Timestamp
         : null;
 
+    /// <summary>
+    /// The placeholders of <paramref name="values"/> separated by commas, for <c>IN (…)</c>; <c>NULL</c> when there are
+    /// none, so that <c>x IN (NULL)</c> selects nothing.
+    /// </summary>
+    public string ParameterList(IReadOnlyCollection<string> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return values.Count == 0 ? "NULL" : string.Join(", ", values.Select(v => Parameter(v)));
+    }
+
     /// <summary>The placeholder for a value, registering it.</summary>
     public string Parameter(object? value)
     {
