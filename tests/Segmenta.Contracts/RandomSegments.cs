@@ -45,7 +45,12 @@ internal sealed class RandomSegments(ulong seed)
         3 => TextTest("email", ["gmail", "GMAIL.com", ".org", "ann", "bob1"]),
         4 => IncomeTest(),
         5 => TimeTest("signup_at"),
-        6 => Chance(0.5) ? DateTest("birth_date") : (Chance(0.5) ? "email_opt_in" : "email_opt_in = " + (Chance(0.5) ? "true" : "false")),
+        6 => Pick(3) switch
+        {
+            0 => DateTest("birth_date"),
+            1 => Chance(0.5) ? "email_opt_in" : "email_opt_in = " + (Chance(0.5) ? "true" : "false"),
+            _ => (Chance(0.3) ? "not " : "") + "consented " + (Chance(0.2) ? "to " : "") + Pick(["email", "email", "sms", "push"]),
+        },
         7 or 8 => AggregateTest(),
         9 => Did(),
         10 => Chance(0.5) ? LastOrFirst() : Did(),

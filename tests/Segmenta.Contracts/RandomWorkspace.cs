@@ -13,9 +13,12 @@ namespace Segmenta.Contracts;
 internal sealed class RandomWorkspace
 {
     public static readonly DateTime AsOf = new(2025, 1, 1, 12, 0, 0, DateTimeKind.Utc);
-    public static readonly string[] EventTypes = ["purchase", "email_open", "email_click", "email_unsubscribe", "page_view", "refund"];
+    public static readonly string[] EventTypes = ["purchase", "email_open", "email_click", "email_unsubscribe", "page_view", "refund", "consent_granted", "consent_withdrawn"];
     public static readonly string[] Categories = ["shoes", "Shoes", "books", "toys", "home"];
     public static readonly string[] Channels = ["web", "app", "store", "WEB"];
+
+    /// <summary>The channels of consent events: mixed case, and one no segment asks about.</summary>
+    public static readonly string[] ConsentChannels = ["email", "sms", "Email", "push", "fax"];
     public static readonly string[] Countries = ["US", "us", "CA", "DE", "GB", "Canada"];
     public static readonly string[] RfmSegments = ["Champions", "At Risk", "at risk", "Lost"];
 
@@ -69,6 +72,12 @@ internal sealed class RandomWorkspace
                 // a few on exact day and window boundaries.
                 var minutes = rng.NextDouble() < 0.05 ? -(int)(rng.NextDouble() * 2000) : (int)(rng.NextDouble() * 2 * 365 * 24 * 60);
                 var at = rng.NextDouble() < 0.05 ? AsOf.AddDays(-(int)(rng.NextDouble() * 400)) : AsOf.AddMinutes(-minutes);
+                if (type.StartsWith("consent_", StringComparison.Ordinal) && rng.NextDouble() < 0.4)
+                {
+                    // Grants and withdrawals at the same instant (a withdrawal wins), and on the as-of instant itself.
+                    at = AsOf.AddDays(-(int)(rng.NextDouble() * 6));
+                }
+
                 var purchaseLike = type is "purchase" or "refund";
                 events.Add(new Dictionary<string, object?>(StringComparer.Ordinal)
                 {
@@ -81,7 +90,9 @@ internal sealed class RandomWorkspace
                     ["order_id"] = null,
                     ["product"] = null,
                     ["category"] = purchaseLike || rng.NextDouble() < 0.3 ? Maybe(Categories[(int)(rng.NextDouble() * Categories.Length)]) : null,
-                    ["channel"] = Maybe(Channels[(int)(rng.NextDouble() * Channels.Length)]),
+                    ["channel"] = type.StartsWith("consent_", StringComparison.Ordinal)
+                        ? ConsentChannels[(int)(rng.NextDouble() * ConsentChannels.Length)]
+                        : Maybe(Channels[(int)(rng.NextDouble() * Channels.Length)]),
                     ["campaign_id"] = null,
                     ["duration_seconds"] = type == "page_view" ? (decimal?)Math.Round((decimal)(rng.NextDouble() * 300), 1) : null,
                 });

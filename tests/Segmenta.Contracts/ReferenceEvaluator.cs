@@ -58,12 +58,40 @@ internal sealed class ReferenceEvaluator
         NotSyntax not => !Holds(not.Operand, customer),
         SegmentRefSyntax reference => Holds(segments[reference.Name], customer),
         AnonymousSyntax anonymous => customer.Id.StartsWith("anon:", StringComparison.Ordinal) != anonymous.Negated,
+        ConsentSyntax consent => Consented(consent.Channel.ToLowerInvariant(), customer),
         DidSyntax did => Did(did, customer),
         RankSyntax rank => Ranked(rank).Contains(customer.Id),
         TestSyntax test => Test(test, Value(test.Value, customer)),
         CompareSyntax compare => Compare(compare, Value(compare.Left, customer), Value(compare.Right, customer)),
         _ => throw new InvalidOperationException(condition.GetType().Name),
     };
+
+    /// <summary>
+    /// Consent as docs/identity.md says: the latest grant or withdrawal of the channel before as-of decides (e-mail unsubscribes
+    /// withdraw e-mail; at one instant a withdrawal wins); with none, the channel's <c>_opt_in</c> trait when it is true.
+    /// </summary>
+    private bool Consented(string channel, RefCustomer customer)
+    {
+        DateTime? grant = null;
+        DateTime? withdrawal = null;
+        foreach (var e in customer.Events.Where(e => Time(e) < asOf))
+        {
+            var ofChannel = e["channel"] is string c && string.Equals(c, channel, StringComparison.OrdinalIgnoreCase);
+            var type = (string)e["event_type"]!;
+            if (type == "consent_granted" && ofChannel)
+            {
+                grant = grant > Time(e) ? grant : Time(e);
+            }
+            else if ((type == "consent_withdrawn" && ofChannel) || (type == "email_unsubscribe" && channel == "email"))
+            {
+                withdrawal = withdrawal > Time(e) ? withdrawal : Time(e);
+            }
+        }
+
+        return grant is null && withdrawal is null
+            ? customer.Traits.TryGetValue(channel + "_opt_in", out var baseline) && baseline is true
+            : grant is { } g && (withdrawal is not { } w || g > w);
+    }
 
     private bool Did(DidSyntax did, RefCustomer customer)
     {

@@ -93,6 +93,8 @@ internal sealed class Binder
                         [Identity.Identifier.AnonymousPrefix],
                         null,
                         CaseSensitive: true);
+            case ConsentSyntax consent:
+                return inFilter ? NotInFilter("`consented`", consent.Span) : Consented(consent);
             case DidSyntax did:
                 return inFilter ? NotInFilter("`did`", did.Span) : Did(did);
             case RankSyntax rank:
@@ -110,6 +112,40 @@ internal sealed class Binder
     {
         Report(DiagnosticCodes.NotInEventFilter, $"{what} is about customers and cannot filter events; an event filter tests the event's own properties", span);
         return new BoundAll([]);
+    }
+
+    /// <summary>
+    /// <c>consented CHANNEL</c> as the facts say (<see cref="Consent"/>): the last grant of the channel before as-of is
+    /// later than its last withdrawal of each kind, or there is neither and the baseline trait is true.
+    /// </summary>
+    private BoundCondition Consented(ConsentSyntax syntax)
+    {
+        var channels = Consent.Channels(schema.CustomerFields);
+        var channel = syntax.Channel.ToLowerInvariant();
+        if (!channels.Contains(channel))
+        {
+            Report(DiagnosticCodes.UnknownChannel, $"unknown consent channel `{syntax.Channel}`{Suggestions.DidYouMean(syntax.Channel, channels)} (channels: {string.Join(", ", channels)}; a boolean trait `X_opt_in` adds channel X)", syntax.ChannelSpan);
+            return new BoundAll([]);
+        }
+
+        var channelField = schema.EventFields.First(f => f.Name == "channel");
+        BoundValue Last(string eventType, bool ofChannel) => new Aggregate(
+            AggregateKind.Last,
+            new BoundEvents(eventType, ofChannel ? new BoundTest(new EventField(channelField), TestOp.Equal, [channel], null) : null),
+            null,
+            Language.Window.AllTime,
+            FieldType.Timestamp);
+        var granted = Last(Consent.GrantedEvent, ofChannel: true);
+        List<BoundValue> withdrawals = [Last(Consent.WithdrawnEvent, ofChannel: true), .. Consent.WithdrawalEvents.Where(w => w.Value == channel && schema.IsEventType(w.Key)).Select(w => Last(w.Key, ofChannel: false))];
+        static BoundTest IsSet(BoundValue value, bool set) => new(value, set ? TestOp.IsNotNull : TestOp.IsNull, [], null);
+        var latestIsGrant = new BoundAll([IsSet(granted, true), .. withdrawals.Select(w => new BoundAny([IsSet(w, false), new BoundCompare(granted, TestOp.Greater, w, false)]))]);
+        if (schema.CustomerFields.FirstOrDefault(f => f.Name == Consent.OptInTrait(channel) && f.Type == FieldType.Boolean) is not { } baseline)
+        {
+            return latestIsGrant;
+        }
+
+        var noFacts = new BoundAll([IsSet(granted, false), .. withdrawals.Select(w => IsSet(w, false)), new BoundTest(new CustomerField(baseline), TestOp.IsTrue, [], null)]);
+        return new BoundAny([latestIsGrant, noFacts]);
     }
 
     private BoundCondition Did(DidSyntax did)

@@ -114,4 +114,7 @@ public static class DiagnosticCodes
 
     /// <summary>A segment that refers, directly or through others, to more segments than one query may combine.</summary>
     public const string TooManyReferences = "SEG034";
+
+    /// <summary>A consent channel the workspace does not know (<c>consented fax</c>).</summary>
+    public const string UnknownChannel = "SEG035";
 }

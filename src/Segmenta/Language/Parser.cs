@@ -28,7 +28,7 @@ internal sealed class Parser
 
     /// <summary>Every word the grammar gives a meaning to somewhere (reserved or contextual), for editors.</summary>
     internal static IEnumerable<string> Keywords => Reserved.Concat([
-        "trait", "distinct", "any", "last", "since", "before", "all", "time", "percent", "with", "than", "ago", "case", "sensitive", "anonymous",
+        "trait", "distinct", "any", "last", "since", "before", "all", "time", "percent", "with", "than", "ago", "case", "sensitive", "anonymous", "consented", "to",
         "hours", "days", "weeks", "months", "years"]).Order(StringComparer.Ordinal);
 
     private readonly List<Token> tokens;
@@ -291,6 +291,11 @@ internal sealed class Parser
         }
 
         var keyword = !IsContextualName(index + 1, excludeMinus: true);
+        if (Current.IsWord("consented") && keyword)
+        {
+            return Consented();
+        }
+
         if (Current.IsWord("did") && keyword)
         {
             return Did();
@@ -303,6 +308,25 @@ internal sealed class Parser
 
         var value = Expression(ConditionExpected);
         return Test(value, start);
+    }
+
+    /// <summary><c>consented [to] CHANNEL</c>.</summary>
+    private ConsentSyntax Consented()
+    {
+        var start = Advance();
+        if (Current.IsWord("to") && Peek().Kind == TokenKind.Word)
+        {
+            Advance();
+        }
+
+        var channel = Current;
+        if (channel.Kind != TokenKind.Word || !IsName(channel.Text))
+        {
+            throw Error(DiagnosticCodes.Expected, $"expected a channel after `consented` (email, sms, push, …), found {channel.Describe()}");
+        }
+
+        Advance();
+        return new ConsentSyntax(channel.Text, channel.Span, From(start));
     }
 
     private DidSyntax Did()

@@ -23,6 +23,9 @@ internal sealed record SegmentRefSyntax(string Name, TextSpan NameSpan, TextSpan
 /// <summary><c>is anonymous</c> (or <c>is not anonymous</c>): a profile known only by anonymous ids (docs/identity.md).</summary>
 internal sealed record AnonymousSyntax(bool Negated, TextSpan Span) : ConditionSyntax(Span);
 
+/// <summary><c>consented [to] CHANNEL</c>: the customer's consent to the channel at the as-of instant (<see cref="Model.Consent"/>).</summary>
+internal sealed record ConsentSyntax(string Channel, TextSpan ChannelSpan, TextSpan Span) : ConditionSyntax(Span);
+
 /// <summary>
 /// <c>did [not] A [then B [within S] then C … within N units] [window]</c>: <see cref="Then"/> are the funnel's later steps (empty for a
 /// plain <c>did</c>), each with its own longest gap from the step before (null: only the funnel's); <see cref="Within"/> is the whole

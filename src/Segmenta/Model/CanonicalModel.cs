@@ -94,6 +94,7 @@ public static partial class CanonicalModel
         "purchase", "refund", "page_view", "session", "product_view", "cart_add", "checkout",
         "email_sent", "email_open", "email_click", "email_unsubscribe",
         "ad_impression", "ad_click", "push_open", "sms_click", "signup", "support_ticket",
+        Consent.GrantedEvent, Consent.WithdrawnEvent,
     ];
 
     private static readonly FrozenDictionary<string, FieldDefinition> CustomerByName =
