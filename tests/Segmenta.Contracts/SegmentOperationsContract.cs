@@ -107,8 +107,10 @@ public abstract class SegmentOperationsContract : IDisposable
         var traits = new List<TraitColumn> { new("email", new("email", FieldType.Text)), new("age", new("age", FieldType.Integer)), new("signup_at", new("signup_at", FieldType.Timestamp)) };
         var a = Path.Combine(fixture.Dir, "a." + format);
         var b = Path.Combine(fixture.Dir, "b." + format);
-        var rows = AudienceExport.Write(fixture.Warehouse, compilation.Find("us_buyers")!, context, traits, format, a);
-        AudienceExport.Write(fixture.Warehouse, compilation.Find("us_buyers")!, context, traits, format, b);
+        var (rows, check) = AudienceExport.Write(fixture.Warehouse, compilation, compilation.Find("us_buyers")!, context, traits, format, a, ConsentRequest.Skipped("a test of formats"));
+        AudienceExport.Write(fixture.Warehouse, compilation, compilation.Find("us_buyers")!, context, traits, format, b, ConsentRequest.Skipped("a test of formats"));
+        Assert.False(check.Checked);
+        Assert.Equal("a test of formats", check.NotCheckedBecause);
 
         Assert.Equal(Members("us_buyers").Count, rows);
         Assert.Equal(File.ReadAllBytes(a), File.ReadAllBytes(b));
@@ -138,8 +140,8 @@ public abstract class SegmentOperationsContract : IDisposable
         var traits = new List<TraitColumn> { new("email", new("email", FieldType.Text)), new("income", new("income", FieldType.Number)) };
         var csv = Path.Combine(fixture.Dir, "hostile.csv");
         var json = Path.Combine(fixture.Dir, "hostile.json");
-        AudienceExport.Write(fixture.Warehouse, compilation.Find("us_buyers")!, context, traits, AudienceFormat.Csv, csv);
-        AudienceExport.Write(fixture.Warehouse, compilation.Find("us_buyers")!, context, traits, AudienceFormat.Json, json);
+        AudienceExport.Write(fixture.Warehouse, compilation, compilation.Find("us_buyers")!, context, traits, AudienceFormat.Csv, csv, ConsentRequest.Skipped("a test of escaping"));
+        AudienceExport.Write(fixture.Warehouse, compilation, compilation.Find("us_buyers")!, context, traits, AudienceFormat.Json, json, ConsentRequest.Skipped("a test of escaping"));
 
         var lines = File.ReadAllLines(csv).ToDictionary(l => l.Split(',')[0]);
         Assert.StartsWith($"{members[0]},\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",-1000", lines[members[0]], StringComparison.Ordinal);
@@ -153,6 +155,31 @@ public abstract class SegmentOperationsContract : IDisposable
         var exported = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json)).RootElement.EnumerateArray()
             .ToDictionary(e => e.GetProperty("customer_id").GetString()!, e => e.GetProperty("email").GetString());
         Assert.Equal(hostile, members.Take(6).Select(m => exported[m]));
+    }
+
+    [SkippableFact]
+    public void Export_ForAChannel_WritesOnlyMembersWhoConsented_AndCountsThoseLeftOut()
+    {
+        // Expected from the reference evaluator's reading of docs/identity.md over the in-memory rows, not from the product's SQL.
+        var reference = new ReferenceEvaluator(data.Customers, data.Derived, Segments, RandomWorkspace.AsOf, TimeZoneInfo.Utc);
+        var buyers = Members("buyers");
+        var consenting = reference.Members("in segment buyers and consented email");
+        Assert.InRange(consenting.Count, 5, buyers.Count - 5);   // the data holds both, so the filter is seen to work
+        var traits = new List<TraitColumn> { new("email", new("email", FieldType.Text)) };
+        var path = Path.Combine(fixture.Dir, "consented.csv");
+
+        var (rows, check) = AudienceExport.Write(fixture.Warehouse, compilation, compilation.Find("buyers")!, context, traits, AudienceFormat.Csv, path, ConsentRequest.For("email"));
+
+        Assert.Equal(consenting, File.ReadAllLines(path).Skip(1).Select(l => l.Split(',')[0]).ToList());
+        Assert.Equal(consenting.Count, rows);
+        Assert.True(check.Checked);
+        Assert.Equal([new ConsentLeftOut("buyers", "email", buyers.Count - consenting.Count)], check.LeftOut);
+
+        // Consent to another channel is another audience; a channel the workspace does not know is refused, with the known ones.
+        var (smsRows, _) = AudienceExport.Write(fixture.Warehouse, compilation, compilation.Find("buyers")!, context, traits, AudienceFormat.Csv, path, ConsentRequest.For("SMS"));
+        Assert.Equal(reference.Members("in segment buyers and consented sms").Count, smsRows);
+        var unknown = Assert.Throws<ConsentException>(() => AudienceExport.Write(fixture.Warehouse, compilation, compilation.Find("buyers")!, context, traits, AudienceFormat.Csv, path, ConsentRequest.For("fax")));
+        Assert.Contains("unknown consent channel `fax` (channels: email, sms, push", unknown.Message, StringComparison.Ordinal);
     }
 
     private static List<string> ReadParquetIds(string path)

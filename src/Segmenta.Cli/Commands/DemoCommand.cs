@@ -154,8 +154,8 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
             .Select(seg => SegmentPreview.Compute(warehouse, seg, context, [], 0))
             .ToList();
         var exportFile = Path.Combine(root, "exports", "lapsed_vips.csv");
-        var exported = AudienceExport.Write(
-            warehouse, library.Compilation.Find("lapsed_vips")!, context, Model.Traits.Resolve(warehouse, "email,first_name,last_name,country", []), AudienceFormat.Csv, exportFile);
+        var (exported, exportConsent) = AudienceExport.Write(
+            warehouse, library.Compilation, library.Compilation.Find("lapsed_vips")!, context, Model.Traits.Resolve(warehouse, "email,first_name,last_name,country", []), AudienceFormat.Csv, exportFile, ConsentRequest.For("email"));
         var migration = SegmentMigration.Compute(warehouse, MigrationCommand.Generated(library, RfmAnalysis.SegmentPrefix), snapshots[0].AsOf, AsOf);
         steps.Add(new DemoStepDocument("segments") { Segments = stored.Count, Snapshots = snapshots.Count, Seconds = Seconds(step) });
         say(string.Create(CultureInfo.InvariantCulture, $"8. Segmented      {previews.Count} example segments from segments/demo.seg and {stored.Count - previews.Count} RFM and cluster segments, refreshed weekly over {BackfillWeeks} weeks ({snapshots.Count} snapshots, {snapshots.Sum(r => r.Alerts.Count)} drift alerts); the examples previewed and lapsed_vips exported in {Seconds(step)} s"));
@@ -280,7 +280,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         Console.WriteLine($"  warehouse   {workspace.WarehousePath}");
         Console.WriteLine($"  data        {data}/ (customers.csv, events.csv, personas.csv)");
         Console.WriteLine($"  segments    {segmentsFile}");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  export      {exportFile} ({exported:N0} lapsed VIPs)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  export      {exportFile} ({exported:N0} lapsed VIPs who consented to e-mail; {exportConsent.TotalLeftOut:N0} without consent left out)"));
         Console.WriteLine($"  campaign    {campaignFile}, audiences in {Path.GetDirectoryName(audiences[0].Path)}, charts in {Path.Combine(root, "charts")}");
         Console.WriteLine($"  report      {reportFile} (open in a browser; `segmenta serve` shows the same views live)");
         Console.WriteLine($"Explore:      cd {Path.GetRelativePath(Directory.GetCurrentDirectory(), root)} && ../segmenta segment preview lapsed_vips   (or: segment list, status, ingest quarantine)");

@@ -23,6 +23,23 @@ internal sealed class SegmentExportSettings : SegmentEvaluationSettings
     [CommandOption("--traits <LIST>")]
     [Description("Comma-separated traits to include after customer_id (default: email, first_name, last_name).")]
     public string? Traits { get; init; }
+
+    [CommandOption("--channel <CHANNEL>")]
+    [Description("The channel the audience is for (email, sms, push, phone, mail, ads, or X of a trait X_opt_in): only members who consented to it at the as-of instant are written.")]
+    public string? Channel { get; init; }
+
+    [CommandOption("--ignore-consent")]
+    [Description("Write every member without a consent check (the export says it was not checked).")]
+    public bool IgnoreConsent { get; init; }
+
+    /// <summary>The consent check the options ask for: exactly one of a channel or the explicit override.</summary>
+    public ConsentRequest Consent() => (Channel, IgnoreConsent) switch
+    {
+        (null, false) => throw new UserInputException("say which channel the audience is for (--channel email), so only members who consented to it leave; or --ignore-consent to write every member"),
+        ({ }, true) => throw new UserInputException("--channel and --ignore-consent exclude each other"),
+        ({ } channel, false) => ConsentRequest.For(channel),
+        _ => ConsentRequest.Skipped("--ignore-consent"),
+    };
 }
 
 /// <summary><c>segmenta segment export</c>: the members of a segment with chosen traits, as CSV, JSON or Parquet.</summary>
@@ -32,6 +49,7 @@ internal sealed class SegmentExportCommand : GuardedCommand<SegmentExportSetting
     protected override int Run(SegmentExportSettings settings, CancellationToken cancellation)
     {
         var format = SegmentSupport.Format(settings.Format);
+        var consent = settings.Consent();
         if (settings.Out is null)
         {
             throw new UserInputException("--out FILE is required");
@@ -43,15 +61,16 @@ internal sealed class SegmentExportCommand : GuardedCommand<SegmentExportSetting
         var library = SegmentSupport.Load(workspace, warehouse);
         var segment = SegmentSupport.Resolve(library, settings.Segment)[0];
         var traits = Model.Traits.Resolve(warehouse, settings.Traits, Model.Traits.ExportDefaults, library.Schema);
-        var rows = AudienceExport.Write(warehouse, segment, context, traits, format, settings.Out);
+        var (rows, check) = AudienceExport.Write(warehouse, library.Compilation, segment, context, traits, format, settings.Out, consent);
         var path = Path.GetFullPath(settings.Out);
         if (settings.Json)
         {
-            CliOutput.WriteJson(new ExportDocument(segment.Name, segment.Version, SegmentSupport.Iso(context.AsOf), settings.Format.ToLowerInvariant(), path, rows));
+            CliOutput.WriteJson(new ExportDocument(segment.Name, segment.Version, SegmentSupport.Iso(context.AsOf), settings.Format.ToLowerInvariant(), path, rows, ConsentCheckDocument.Of(check)));
         }
         else
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wrote {rows:N0} members of {segment.Name} (as of {SegmentSupport.Iso(context.AsOf)}) to {path}"));
+            Console.WriteLine(SegmentSupport.ConsentLine(check));
         }
 
         return ExitCodes.Ok;

@@ -93,6 +93,16 @@ internal static class SegmentSupport
 
     public static string Iso(DateTime t) => DocumentValues.Iso(t);
 
+    /// <summary>The line that says what a consent check did where data left: who it left out, or that it did not run and why.</summary>
+    public static string ConsentLine(ConsentCheck check)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        return check.Checked
+            ? "Consent checked: " + (check.LeftOut.Count == 0 ? "nobody left out" : string.Join("; ", check.LeftOut.Select(l =>
+                string.Create(CultureInfo.InvariantCulture, $"{l.Customers:N0} of {l.Segment} left out (no consent to {l.Channel})"))))
+            : $"Consent NOT checked: {check.NotCheckedBecause}";
+    }
+
     /// <summary>A YYYY-MM-DD option value, or exit 2 saying which option is wrong.</summary>
     public static DateOnly Date(string option, string text) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)

@@ -27,6 +27,12 @@ internal static class SegmentEndpoints
     private const int MaxSample = 100;
     private const int MaxPage = 10_000;
 
+    /// <summary>The export response header that says whether only consenting members were written.</summary>
+    public const string ConsentCheckedHeader = "Segmenta-Consent-Checked";
+
+    /// <summary>The export response header with how many members the consent check left out.</summary>
+    public const string ConsentLeftOutHeader = "Segmenta-Consent-Left-Out";
+
     public static void MapSegments(this IEndpointRouteBuilder app)
     {
         var read = app.MapGroup("/api/segments").WithTags("Segments").RequireScope(ApiScopes.Read);
@@ -76,8 +82,15 @@ internal static class SegmentEndpoints
         read.MapGet("/{name}/history", (string name, WarehouseAccess access, CancellationToken ct) => access.Read(
             w => TypedResults.Ok(ApiContext.Views(access, w).History(name)), ct)).WithSummary("The segment's size at every materialization, with who entered and exited");
 
-        read.MapGet("/{name}/export", (string name, string? format, string? traits, string? as_of, WarehouseAccess access, CancellationToken ct) => access.Read(w =>
+        read.MapGet("/{name}/export", (string name, string? format, string? traits, string? as_of, string? channel, bool? ignore_consent, HttpResponse response, WarehouseAccess access, CancellationToken ct) => access.Read(w =>
         {
+            var consent = (channel, ignore_consent ?? false) switch
+            {
+                (null, false) => throw ApiProblem.BadRequest("say which channel the audience is for (channel=email), so only members who consented to it leave; or ignore_consent=true to export every member"),
+                ({ }, true) => throw ApiProblem.BadRequest("channel and ignore_consent=true exclude each other"),
+                ({ } c, false) => ConsentRequest.For(c),
+                _ => ConsentRequest.Skipped("ignore_consent=true"),
+            };
             var kind = (format ?? "csv").ToLowerInvariant() switch
             {
                 "csv" => AudienceFormat.Csv,
@@ -90,11 +103,13 @@ internal static class SegmentEndpoints
             var context = ApiContext.Context(access, as_of);
             var extension = kind.ToString().ToLowerInvariant();
             var path = Path.Combine(Path.GetTempPath(), $"segmenta-export-{Guid.NewGuid():N}.{extension}");
-            AudienceExport.Write(w, segment, context, Model.Traits.Resolve(w, traits, Model.Traits.ExportDefaults, library.Schema), kind, path);
+            var (_, check) = AudienceExport.Write(w, library.Compilation, segment, context, Model.Traits.Resolve(w, traits, Model.Traits.ExportDefaults, library.Schema), kind, path, consent);
+            response.Headers[ConsentCheckedHeader] = check.Checked ? "true" : "false";
+            response.Headers[ConsentLeftOutHeader] = check.TotalLeftOut.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.DeleteOnClose);
             var type = kind switch { AudienceFormat.Csv => "text/csv", AudienceFormat.Json => "application/json", _ => "application/vnd.apache.parquet" };
             return TypedResults.File(stream, type, $"{segment.Name}-{context.AsOf:yyyyMMdd'T'HHmmss}.{extension}");
-        }, ct)).WithSummary("The segment's members with chosen traits as a CSV, JSON or Parquet file");
+        }, ct)).WithSummary("The members who consented to the channel (or, with ignore_consent=true, every member) with chosen traits as a CSV, JSON or Parquet file; headers say whether consent was checked and how many it left out");
 
         var admin = app.MapGroup("/api/segments").WithTags("Segments").RequireScope(ApiScopes.Admin);
         admin.MapPut("/{name}", async Task<Results<Ok<SegmentCheckDocument>, Created<SegmentCheckDocument>, UnprocessableEntity<SegmentCheckDocument>>> (string name, SegmentText body, WarehouseAccess access, CancellationToken ct) =>

@@ -49,6 +49,8 @@ public sealed record TrackingMappings(IngestMapping Events, IngestMapping Custom
               "SMS Link Clicked": sms_click
               "Signed Up": signup
               "Ticket Created": support_ticket
+              "Consent Granted": consent_granted
+              "Consent Withdrawn": consent_withdrawn
           occurred_at: { expr: "coalesce(timestamp, receivedAt)" }
           revenue: { expr: "coalesce(`properties.revenue`, `properties.total`, `properties.value`)" }
           quantity: properties.quantity

@@ -46,7 +46,25 @@ public sealed record MaterializedDocument(string AsOf, IReadOnlyList<Materialize
 public sealed record MaterializedSegmentDocument(string Name, string Version, long Size);
 
 /// <summary>A segment's members written to a file (<c>segment export</c>).</summary>
-public sealed record ExportDocument(string Segment, string Version, string AsOf, string Format, string Path, long Members);
+public sealed record ExportDocument(string Segment, string Version, string AsOf, string Format, string Path, long Members, ConsentCheckDocument Consent);
+
+/// <summary>
+/// What the consent check did where data left (docs/identity.md): <c>checked</c> false with <c>not_checked_because</c> when the
+/// user overrode it (or the arms were recorded elsewhere); else who it left out — customers of a segment who had not consented
+/// to the channel at the as-of instant.
+/// </summary>
+public sealed record ConsentCheckDocument(bool Checked, string? NotCheckedBecause, long LeftOut, IReadOnlyList<ConsentLeftOutDocument> LeftOutBySegment)
+{
+    /// <summary>The document of a check.</summary>
+    public static ConsentCheckDocument Of(Segments.ConsentCheck check)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        return new(check.Checked, check.NotCheckedBecause, check.TotalLeftOut, [.. check.LeftOut.Select(l => new ConsentLeftOutDocument(l.Segment, l.Channel, l.Customers))]);
+    }
+}
+
+/// <summary>Customers of one segment left out for want of consent to one channel.</summary>
+public sealed record ConsentLeftOutDocument(string Segment, string Channel, long Customers);
 
 /// <summary>An API key as listed (<c>keys list</c>): never its token, which only its creation shows.</summary>
 public sealed record ApiKeyDocument(string Id, string Name, IReadOnlyList<string> Scopes, string CreatedAt, string? RevokedAt, bool Active);

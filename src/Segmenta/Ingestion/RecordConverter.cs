@@ -18,6 +18,7 @@ internal sealed class RecordConverter : IExprRow
     private readonly TimeZoneInfo zone;
     private readonly HashSet<string> eventTypes;
     private readonly int eventTypeColumn = -1;
+    private readonly int channelColumn = -1;
     private readonly int customerIdColumn;
     private readonly int anonymousIdColumn = -1;
     private readonly int userIdColumn = -1;
@@ -171,6 +172,7 @@ internal sealed class RecordConverter : IExprRow
         if (Table == TableKind.Events)
         {
             eventTypeColumn = bound.First(b => b.Definition.Name == CanonicalModel.EventType).Slot;
+            channelColumn = bound.FirstOrDefault(b => b.Definition.Name == "channel")?.Slot ?? -1;
             if (GeneratesEventIds)
             {
                 var identity = RowIdentity.EventIdentityFields
@@ -310,6 +312,12 @@ internal sealed class RecordConverter : IExprRow
             {
                 var suggestion = Suggestions.Closest(type, eventTypes);
                 return $"unknown event type `{type}`" + (suggestion is null ? "; add it to event_types in segmenta.yaml if it is real" : $" — did you mean `{suggestion}`?");
+            }
+
+            if (Model.Consent.IsConsentEvent(type) && (channelColumn < 0 || string.IsNullOrWhiteSpace(batch.Text(channelColumn)[r])))
+            {
+                // A consent fact of no channel would be stored and never read: say so rather than lose it silently.
+                return $"a `{type}` event needs the channel it is about in `channel` ({string.Join(", ", Model.Consent.StandardChannels)}, …)";
             }
         }
 

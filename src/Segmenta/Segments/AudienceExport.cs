@@ -29,13 +29,28 @@ public enum AudienceFormat
 /// </summary>
 public static class AudienceExport
 {
-    /// <summary>Exports and returns the number of members written.</summary>
-    public static long Write(IWarehouse warehouse, SegmentDefinition segment, EvaluationContext context, IReadOnlyList<TraitColumn> traits, AudienceFormat format, string path)
+    /// <summary>
+    /// Exports the members who consented to the request's channel at the as-of instant (every member when the user skipped
+    /// the check), and returns how many were written and who the check left out (docs/identity.md, "Consent").
+    /// <paramref name="segments"/> is the compilation the segment belongs to.
+    /// </summary>
+    public static (long Rows, ConsentCheck Consent) Write(
+        IWarehouse warehouse, SegmentCompilation segments, SegmentDefinition segment, EvaluationContext context, IReadOnlyList<TraitColumn> traits, AudienceFormat format, string path, ConsentRequest consent)
     {
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(segment);
         ArgumentNullException.ThrowIfNull(traits);
-        return WriteQuery(warehouse, segment.Query(warehouse.Dialect, context).Export(traits), SegmentQuery.OutputColumns(traits), format, path);
+        ArgumentNullException.ThrowIfNull(consent);
+        if (consent.Channel is not { } channel)
+        {
+            return (WriteQuery(warehouse, segment.Query(warehouse.Dialect, context).Export(traits), SegmentQuery.OutputColumns(traits), format, path),
+                ConsentCheck.NotChecked(consent.SkippedBecause ?? "skipped"));
+        }
+
+        var consenting = ConsentFilter.Condition(segments, channel, segment.Name);
+        var members = ConsentFilter.Count(warehouse, segment, context);
+        var rows = WriteQuery(warehouse, consenting.Query(warehouse.Dialect, context).Export(traits), SegmentQuery.OutputColumns(traits), format, path);
+        return (rows, new ConsentCheck(true, null, [new ConsentLeftOut(segment.Name, ConsentFilter.Channel(segments.Schema!, channel), members - rows)]));
     }
 
     /// <summary>
