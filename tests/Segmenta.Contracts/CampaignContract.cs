@@ -30,6 +30,8 @@ public abstract class CampaignContract
         Assert.Equal(64_000, launched.Customers);
         Assert.Equal(0, assignment.InSeveral);
         Assert.Equal(0, assignment.Outside);
+        Assert.False(assignment.Consent.Checked);   // the experiment's contacts were made already
+        Assert.StartsWith("the arms were recorded by an experiment run elsewhere", assignment.Consent.NotCheckedBecause, StringComparison.Ordinal);
         var result = CampaignMeasurement.Measure(f.Warehouse, launched, TimeZoneInfo.Utc, new MeasureOptions());
         Assert.True(result.WindowComplete);
 
@@ -113,6 +115,7 @@ public abstract class CampaignContract
         var library = Library(f);
         var definition = CampaignDefinition.Parse("spring.yaml", """
             salt: spring-2008
+            consent: ignore
             holdout: 0.2
             segments:
               mens_and_womens: { message: "Everything new", channel: email, cost_per_contact: 0.05 }

@@ -58,3 +58,9 @@ public sealed class DuckDbErasureTests : ErasureContract
 {
     private protected override Backend Backend => Backend.DuckDb;
 }
+
+/// <summary>Consent on DuckDB.</summary>
+public sealed class DuckDbConsentTests : ConsentContract
+{
+    private protected override Backend Backend => Backend.DuckDb;
+}

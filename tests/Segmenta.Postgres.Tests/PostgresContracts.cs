@@ -157,3 +157,15 @@ public sealed class ShardedErasureTests : ErasureContract
 {
     private protected override Backend Backend => PostgresBackends.Sharded;
 }
+
+/// <summary>Consent on one PostgreSQL node.</summary>
+public sealed class PostgresConsentTests : ConsentContract
+{
+    private protected override Backend Backend => PostgresBackends.Single;
+}
+
+/// <summary>Consent through the coordinator of a sharded warehouse: the latest fact per customer is computed on the shards.</summary>
+public sealed class ShardedConsentTests : ConsentContract
+{
+    private protected override Backend Backend => PostgresBackends.Sharded;
+}

@@ -52,6 +52,7 @@ internal sealed class CampaignLaunchCommand : GuardedCommand<CampaignLaunchSetti
 
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(inv, $"{(settings.DryRun ? "Would launch" : "Launched")} {definition.Name}: {assignment.CustomerIds.Length:N0} customers as of {SegmentSupport.Iso(context.AsOf)}, sent {SegmentSupport.Iso(launched?.SendAt ?? definition.SendAt ?? context.AsOf)}"));
+        Console.WriteLine("  " + SegmentSupport.ConsentLine(assignment.Consent));
         if (assignment.InSeveral > 0)
         {
             Console.WriteLine(string.Create(inv, $"  {assignment.InSeveral:N0} customers were in several target segments; each went to the first in the campaign's order"));

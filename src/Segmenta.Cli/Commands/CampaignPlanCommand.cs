@@ -48,6 +48,11 @@ internal sealed class CampaignPlanCommand : GuardedCommand<CampaignPlanSettings>
         Console.WriteLine(settings.BaseRate is { } assumed
             ? string.Create(inv, $"Base rate: assumed {CampaignSupport.Share(assumed)} (--base-rate) for every segment.")
             : string.Create(inv, $"Base rate: each segment's members as of {SegmentSupport.Iso(plan.ReferenceAsOf)}, the share of them converting in the {definition.Outcome.WindowDays:0.##} days after (what a holdout launched then saw); \"none\" where the segment had no members then — give --base-rate."));
+        if (plan.Consent is { } consent)
+        {
+            Console.WriteLine(SegmentSupport.ConsentLine(consent));
+        }
+
         var table = new Table().Border(TableBorder.Rounded).AddColumns("segment", "customers", "holdout", "variant", "broadcast", "base rate", "detectable lift", "relative", "vs broadcast", settings.Lift is { } l ? string.Create(inv, $"power at {l:+0.##%}") : "");
         foreach (var s in plan.Segments)
         {

@@ -95,12 +95,13 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         using var warehouse = DuckDbWarehouse.Open(workspace.WarehousePath);
         var ingestor = new Ingestor(warehouse, workspace.Settings, TimeProvider.System, Parquet);
         var ingests = new List<DemoIngestDocument>();
-        foreach (var (table, file) in new[] { (TableKind.Customers, generated.CustomersFile), (TableKind.Events, generated.EventsFile) })
+        // Consent comes as events too (docs/identity.md): the app's push opt-ins and opt-outs, beside the e-mail opt-in trait.
+        foreach (var (table, file, what) in new[] { (TableKind.Customers, generated.CustomersFile, "customers"), (TableKind.Events, generated.EventsFile, "events"), (TableKind.Events, generated.ConsentsFile, "consents") })
         {
             step.Restart();
             var s = ingestor.Run(new IngestRequest(table, file), null, cancellation);
-            ingests.Add(new DemoIngestDocument(CanonicalModel.TableName(table), s.Read, s.Loaded, s.Quarantined, s.Duplicates, Seconds(step)));
-            say(string.Create(CultureInfo.InvariantCulture, $"3. Ingested       {CanonicalModel.TableName(table),-9} read {s.Read:N0}, loaded {s.Loaded:N0}, quarantined {s.Quarantined:N0}, duplicates {s.Duplicates:N0} in {Seconds(step)} s"));
+            ingests.Add(new DemoIngestDocument(what, s.Read, s.Loaded, s.Quarantined, s.Duplicates, Seconds(step)));
+            say(string.Create(CultureInfo.InvariantCulture, $"3. Ingested       {what,-9} read {s.Read:N0}, loaded {s.Loaded:N0}, quarantined {s.Quarantined:N0}, duplicates {s.Duplicates:N0} in {Seconds(step)} s"));
         }
 
         step.Restart();
@@ -183,7 +184,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         var measured = CampaignMeasurement.Measure(warehouse, launched, workspace.Settings.Zone, new MeasureOptions(), cancellation);
         var charts = CampaignCharts.Write(measured, Path.Combine(root, "charts"));
         steps.Add(new DemoStepDocument("campaign") { Customers = launched.Customers, OutcomeEvents = outcomes.Loaded, Seconds = Seconds(step) });
-        say(string.Create(CultureInfo.InvariantCulture, $"10. Campaign      launched {campaign.Name} to {launched.Customers:N0} customers in {campaign.Targets.Count} segments (20% holdout, 30% broadcast), simulated 14 days of outcomes ({outcomes.Loaded:N0} events) and measured them in {Seconds(step)} s"));
+        say(string.Create(CultureInfo.InvariantCulture, $"10. Campaign      launched {campaign.Name} to {launched.Customers:N0} customers in {campaign.Targets.Count} segments (20% holdout, 30% broadcast; {assignment.Consent.TotalLeftOut:N0} left out without consent to e-mail or push), simulated 14 days of outcomes ({outcomes.Loaded:N0} events) and measured them in {Seconds(step)} s"));
 
         step.Restart();
         var reportFile = Path.Combine(root, "report.html");

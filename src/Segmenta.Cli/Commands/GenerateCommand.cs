@@ -116,7 +116,7 @@ internal sealed class GenerateCommand : GuardedCommand<GenerateSettings>
             result = CustomerBaseGenerator.Write(options, directory);
         }
 
-        var csv = new[] { result.CustomersFile, result.EventsFile, result.PersonasFile };
+        var csv = new[] { result.CustomersFile, result.EventsFile, result.PersonasFile, result.ConsentsFile };
         var files = new List<string>();
         if (format is "parquet" or "both")
         {

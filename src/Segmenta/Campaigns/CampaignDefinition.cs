@@ -93,6 +93,17 @@ public sealed partial record CampaignDefinition
     /// <summary>Arms recorded elsewhere; null: Segmenta assigns them.</summary>
     public RecordedArms? Recorded { get; init; }
 
+    /// <summary>
+    /// Whether the file says <c>consent: ignore</c>: the audience is not limited to customers who consented to its arms'
+    /// channels (docs/identity.md). Otherwise every arm names its channel, and a customer joins only with consent to each
+    /// channel its segment's arms use.
+    /// </summary>
+    public bool IgnoreConsent { get; init; }
+
+    /// <summary>The channels a stratum's customers may be contacted on: its variant's, then the broadcast's (lower case, each once).</summary>
+    public IReadOnlyList<string> ChannelsOf(string stratum) =>
+        [.. new[] { VariantOf(stratum)?.Channel, Broadcast?.Variant.Channel }.OfType<string>().Select(c => c.Trim().ToLowerInvariant()).Distinct(StringComparer.Ordinal)];
+
     /// <summary>Costs.</summary>
     public CampaignCosts Costs { get; init; } = new(0, 0, 0);
 
@@ -148,7 +159,7 @@ public sealed partial record CampaignDefinition
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(text);
         var root = YamlSection.Load(file, text);
-        root.RejectUnknownKeys("name", "description", "send_at", "salt", "holdout", "segments", "variant", "broadcast", "assignment", "costs", "margin", "outcome", "export");
+        root.RejectUnknownKeys("name", "description", "send_at", "salt", "holdout", "segments", "variant", "broadcast", "assignment", "costs", "margin", "outcome", "export", "consent");
         var name = root.GetString("name") ?? Path.GetFileNameWithoutExtension(file);
         if (!IsValidName(name))
         {
@@ -236,6 +247,12 @@ public sealed partial record CampaignDefinition
             throw root.ErrorAt("holdout", $"holdout ({holdout:0.###}) and broadcast ({broadcast?.Share ?? 0:0.###}) shares leave nobody for the segments' own variants");
         }
 
+        var ignoreConsent = root.GetString("consent") switch
+        {
+            null or "required" => false,
+            "ignore" => true,
+            var other => throw root.ErrorAt("consent", $"`consent: {other}`: expected `required` (the default: only customers who consented to an arm's channel) or `ignore`"),
+        };
         var armNames = new HashSet<string>(StringComparer.Ordinal) { HoldoutArm };
         var definition = new CampaignDefinition
         {
@@ -253,6 +270,7 @@ public sealed partial record CampaignDefinition
             Outcome = ParseOutcome(root),
             ExportTraits = root.GetSection("export")?.GetStringList("traits") ?? [],
             ExportFormat = ParseFormat(root),
+            IgnoreConsent = ignoreConsent,
             Text = text,
         };
         foreach (var arm in definition.TreatedArms)
@@ -260,6 +278,12 @@ public sealed partial record CampaignDefinition
             if (!armNames.Add(arm.Name))
             {
                 throw root.ErrorHere($"two arms are named `{arm.Name}`; give each variant its own `name`");
+            }
+
+            if (recorded is null && !ignoreConsent && string.IsNullOrWhiteSpace(arm.Channel))
+            {
+                throw root.ErrorAt(broadcast?.Variant == arm ? "broadcast" : single is null ? "segments" : "variant", $"arm `{arm.Name}` names no `channel`, so its audience cannot be limited to customers who consented to it (docs/identity.md): "
+                    + "give its channel (email, sms, push, phone, mail, ads), or `consent: ignore` to contact customers without that check");
             }
         }
 

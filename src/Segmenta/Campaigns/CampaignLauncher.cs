@@ -23,7 +23,8 @@ public sealed record ArmCount(string Segment, string Arm, long Customers);
 /// <param name="Arms">Each one's arm.</param>
 /// <param name="InSeveral">Customers in more than one target segment (each went to the first).</param>
 /// <param name="Outside">Customers with a recorded arm who are in no target segment (left out).</param>
-public sealed record CampaignAssignment(string[] CustomerIds, string[] Segments, string[] Arms, long InSeveral, long Outside)
+/// <param name="Consent">What the consent check did: who it left out of each segment before arms were drawn, or why it did not run.</param>
+public sealed record CampaignAssignment(string[] CustomerIds, string[] Segments, string[] Arms, long InSeveral, long Outside, ConsentCheck Consent)
 {
     /// <summary>Customers per segment and arm, in the definition's order of segments and arms.</summary>
     public IReadOnlyList<ArmCount> Counts(CampaignDefinition definition)
@@ -159,6 +160,7 @@ public static class CampaignLauncher
             }
         }
 
+        var consent = KeepConsenting(warehouse, library, definition, context, stratum);
         var ids = stratum.Keys.Order(StringComparer.Ordinal).ToList();
         long outside = 0;
         Dictionary<string, string>? recordedArms = null;
@@ -176,7 +178,42 @@ public static class CampaignLauncher
             segments[i] = stratum[ids[i]];
             arms[i] = recordedArms is null ? ArmOf(definition, segments[i], Bucket(definition.Salt, ids[i])) : recordedArms[ids[i]];
         });
-        return new CampaignAssignment([.. ids], segments, arms, inSeveral, outside);
+        return new CampaignAssignment([.. ids], segments, arms, inSeveral, outside, consent);
+    }
+
+    /// <summary>
+    /// Removes from <paramref name="stratum"/> each customer who had not consented, at the as-of instant, to every channel its
+    /// segment's arms use — before arms are drawn, so holdout and treated arms come from the same contactable customers and
+    /// the comparison stays fair. Not for arms recorded elsewhere (those contacts were made) or a file that says
+    /// <c>consent: ignore</c>.
+    /// </summary>
+    private static ConsentCheck KeepConsenting(IWarehouse warehouse, SegmentLibrary library, CampaignDefinition definition, EvaluationContext context, Dictionary<string, string> stratum)
+    {
+        if (definition.Recorded is not null)
+        {
+            return ConsentCheck.NotChecked("the arms were recorded by an experiment run elsewhere: its contacts were made already");
+        }
+
+        if (definition.IgnoreConsent)
+        {
+            return ConsentCheck.NotChecked("the campaign file says `consent: ignore`");
+        }
+
+        var required = definition.Strata.ToDictionary(s => s, definition.ChannelsOf, StringComparer.Ordinal);
+        var consenting = required.Values.SelectMany(c => c).Distinct(StringComparer.Ordinal)
+            .ToDictionary(c => c, c => ConsentFilter.Consenting(warehouse, library.Compilation, c, context), StringComparer.Ordinal);
+        var pairs = definition.Strata.SelectMany(s => required[s].Select(c => (s, c))).ToList();
+        var leftOut = pairs.ToDictionary(k => k, _ => 0L);
+        foreach (var (id, segment) in stratum.ToList())
+        {
+            if (required[segment].FirstOrDefault(c => !consenting[c].Contains(id)) is { } lacking)
+            {
+                stratum.Remove(id);
+                leftOut[(segment, lacking)]++;
+            }
+        }
+
+        return new ConsentCheck(true, null, [.. pairs.Select(p => new ConsentLeftOut(p.s, p.c, leftOut[p]))]);
     }
 
     private static Dictionary<string, string> ReadRecordedArms(IWarehouse warehouse, string campaign, RecordedArms recorded)

@@ -34,7 +34,11 @@ public sealed record PlannedSegment(string Segment, long Customers, long Holdout
 /// <param name="Segments">Per segment.</param>
 /// <param name="InSeveral">Customers in more than one target segment (each counted in the first).</param>
 /// <param name="ReferenceAsOf">The earlier instant whose members give the base rates (as-of less the outcome window).</param>
-public sealed record CampaignPlan(CampaignDefinition Definition, DateTime AsOf, double Alpha, double AlphaPerTest, double Power, double? TargetLift, IReadOnlyList<PlannedSegment> Segments, long InSeveral, DateTime ReferenceAsOf = default);
+public sealed record CampaignPlan(CampaignDefinition Definition, DateTime AsOf, double Alpha, double AlphaPerTest, double Power, double? TargetLift, IReadOnlyList<PlannedSegment> Segments, long InSeveral, DateTime ReferenceAsOf = default)
+{
+    /// <summary>Who the consent check left out before the arms were drawn (the planned sizes are of those left in).</summary>
+    public Segments.ConsentCheck? Consent { get; init; }
+}
 
 /// <summary>
 /// Plans a campaign: assigns its audience as a launch would (nothing is stored) and reports, per
@@ -100,7 +104,7 @@ public static class CampaignPlanner
                 earlier));
         }
 
-        return new CampaignPlan(definition, context.AsOf, alpha, perTest, power, targetLift, rows, assignment.InSeveral, reference.AsOf);
+        return new CampaignPlan(definition, context.AsOf, alpha, perTest, power, targetLift, rows, assignment.InSeveral, reference.AsOf) { Consent = assignment.Consent };
     }
 
     /// <summary>The segment's members at the reference instant, and how many of them are among <paramref name="converted"/>.</summary>

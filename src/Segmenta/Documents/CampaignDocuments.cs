@@ -48,7 +48,8 @@ public sealed record CampaignPlanDocument(
     double BaseRateWindowDays,
     string BaseRateReferenceAsOf,
     long InSeveralSegments,
-    IReadOnlyList<PlannedSegmentDocument> Segments);
+    IReadOnlyList<PlannedSegmentDocument> Segments,
+    ConsentCheckDocument? Consent);
 
 /// <summary>One segment's arms in a plan, its base rate (and where it came from) and the lifts it can detect.</summary>
 public sealed record PlannedSegmentDocument(
@@ -75,7 +76,8 @@ public sealed record CampaignLaunchDocument(
     long InSeveralSegments,
     long OutsideSegments,
     IReadOnlyList<ArmCountDocument> Arms,
-    IReadOnlyList<AudienceFileDocument> Files);
+    IReadOnlyList<AudienceFileDocument> Files,
+    ConsentCheckDocument Consent);
 
 /// <summary>Customers of one segment in one arm.</summary>
 public sealed record ArmCountDocument(string Segment, string Arm, long Customers);
@@ -240,7 +242,8 @@ public static class CampaignDocuments
                 Number(s.DetectableVsHoldout),
                 s.RelativeDetectableVsHoldout is { } r ? Number(r) : null,
                 s.DetectableVsBroadcast is { } b ? Number(b) : null,
-                s.PowerAtTarget is { } p ? Number(p) : null))]);
+                s.PowerAtTarget is { } p ? Number(p) : null))],
+            plan.Consent is { } consent ? ConsentCheckDocument.Of(consent) : null);
     }
 
     /// <summary>A launch (or a dry run): the frozen audience's arms and the audience files.</summary>
@@ -257,7 +260,8 @@ public static class CampaignDocuments
             assignment.InSeveral,
             assignment.Outside,
             Counts(assignment.Counts(definition)),
-            [.. files.Select(f => new AudienceFileDocument(f.Arm, f.Path, f.Customers))]);
+            [.. files.Select(f => new AudienceFileDocument(f.Arm, f.Path, f.Customers))],
+            ConsentCheckDocument.Of(assignment.Consent));
     }
 
     public static IReadOnlyList<ArmCountDocument> Counts(IEnumerable<ArmCount> counts) => [.. counts.Select(c => new ArmCountDocument(c.Segment, c.Arm, c.Customers))];

@@ -66,7 +66,10 @@ public sealed record DemoStepDocument(string Step)
     public double Seconds { get; init; }
 }
 
-/// <summary>A file the demo ingested: rows read, loaded, quarantined, skipped as duplicates, and the seconds it took.</summary>
+/// <summary>
+/// A file the demo ingested (<c>table</c>: customers, events, or consents — consent events, loaded into events): rows read,
+/// loaded, quarantined, skipped as duplicates, and the seconds it took.
+/// </summary>
 public sealed record DemoIngestDocument(string Table, long Read, long Loaded, long Quarantined, long Duplicates, double Seconds);
 
 /// <summary>Rows set aside for one kind of reason.</summary>

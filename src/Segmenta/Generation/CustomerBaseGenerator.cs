@@ -20,10 +20,11 @@ public sealed record GeneratorOptions(int Customers, long Events, int Seed, Date
 /// <param name="CustomersFile">customers.csv.</param>
 /// <param name="EventsFile">events.csv.</param>
 /// <param name="PersonasFile">personas.csv: the latent persona of each customer (the ground truth for clustering).</param>
+/// <param name="ConsentsFile">consents.csv: push consent granted in the app (and some withdrawn later), as consent events.</param>
 /// <param name="Customers">Customer rows written.</param>
 /// <param name="Events">Event rows written.</param>
 /// <param name="MalformedRows">Rows written deliberately malformed (customers and events).</param>
-public sealed record GeneratedBase(string CustomersFile, string EventsFile, string PersonasFile, long Customers, long Events, long MalformedRows);
+public sealed record GeneratedBase(string CustomersFile, string EventsFile, string PersonasFile, string ConsentsFile, long Customers, long Events, long MalformedRows);
 
 /// <summary>
 /// Writes a realistic synthetic customer base as CSV: latent personas with distinct demographics and
@@ -69,9 +70,11 @@ public static class CustomerBaseGenerator
         var customersPath = Path.Combine(directory, "customers.csv");
         var eventsPath = Path.Combine(directory, "events.csv");
         var personasPath = Path.Combine(directory, "personas.csv");
+        var consentsPath = Path.Combine(directory, "consents.csv");
         using var customers = OpenWriter(customersPath, CustomerHeader);
         using var events = OpenWriter(eventsPath, EventHeader);
         using var personas = OpenWriter(personasPath, "customer_id,persona");
+        using var consents = OpenWriter(consentsPath, "customer_id,event_type,occurred_at,channel");
 
         long eventCount = 0, malformed = 0;
         var chunks = (options.Customers + ChunkSize - 1) / ChunkSize;
@@ -86,6 +89,7 @@ public static class CustomerBaseGenerator
                 customers.Write(r.Customers!.ToString());
                 events.Write(r.Events!.ToString());
                 personas.Write(r.Personas!.ToString());
+                consents.Write(r.Consents!.ToString());
                 eventCount += r.EventCount;
                 malformed += r.Malformed;
             }
@@ -93,7 +97,7 @@ public static class CustomerBaseGenerator
             progress?.Report((double)(first + count) / chunks);
         }
 
-        return new GeneratedBase(customersPath, eventsPath, personasPath, options.Customers, eventCount, malformed);
+        return new GeneratedBase(customersPath, eventsPath, personasPath, consentsPath, options.Customers, eventCount, malformed);
     }
 
     private static StreamWriter OpenWriter(string path, string header)
@@ -138,6 +142,7 @@ public static class CustomerBaseGenerator
         public StringBuilder? Customers;
         public StringBuilder? Events;
         public StringBuilder? Personas;
+        public StringBuilder? Consents;
         public long EventCount;
         public long FixedEvents;
         public long Malformed;
@@ -149,6 +154,30 @@ public static class CustomerBaseGenerator
 
     private record struct Event(long Ticks, Kind Kind, decimal Revenue, int Quantity, int Order, int Product, int Category, int Channel, int Campaign, int Duration);
 
+    /// <summary>
+    /// Push consent, from its own random stream so the rest of the base does not depend on it: three in four customers who
+    /// used the app allowed notifications a minute after their first app event; one in ten of those turned them off later.
+    /// </summary>
+    private static void Consents(StringBuilder output, GeneratorOptions options, int index, string id, List<Event> events, long end)
+    {
+        const int App = 1;
+        var first = events.FindIndex(e => e.Channel == App);
+        var rng = Xoshiro.For(options.Seed, index, 0xC0_25E7);
+        if (first < 0 || !rng.Chance(0.75))
+        {
+            return;
+        }
+
+        var inv = CultureInfo.InvariantCulture;
+        var granted = events[first].Ticks - (events[first].Ticks % TimeSpan.TicksPerSecond) + TimeSpan.TicksPerMinute;
+        output.Append(inv, $"{id},consent_granted,{new DateTime(granted):yyyy-MM-dd'T'HH:mm:ss'Z'},push\n");
+        if (rng.Chance(0.1) && granted < end)
+        {
+            var withdrawn = granted + (long)(rng.NextDouble() * (end - granted));
+            output.Append(inv, $"{id},consent_withdrawn,{new DateTime(withdrawn - (withdrawn % TimeSpan.TicksPerSecond)):yyyy-MM-dd'T'HH:mm:ss'Z'},push\n");
+        }
+    }
+
     private static ChunkOutput GenerateChunk(GeneratorOptions options, double scale, int chunk, bool write)
     {
         var output = new ChunkOutput();
@@ -157,6 +186,7 @@ public static class CustomerBaseGenerator
             output.Customers = new StringBuilder(ChunkSize * 160);
             output.Events = new StringBuilder(ChunkSize * 200);
             output.Personas = new StringBuilder(ChunkSize * 32);
+            output.Consents = new StringBuilder(ChunkSize * 24);
         }
 
         var inv = CultureInfo.InvariantCulture;
@@ -354,6 +384,7 @@ public static class CustomerBaseGenerator
             c1.Append(optIn ? "true" : "false").Append('\n');
             output.Malformed += customerMalformed ? 1 : 0;
             output.Personas!.Append(id).Append(',').Append(persona.Name).Append('\n');
+            Consents(output.Consents!, options, index, id, events, end);
 
             var sb = output.Events!;
             for (var k = 0; k < events.Count; k++)

@@ -254,7 +254,14 @@ public sealed class ApiTests(ServerFixture server) : IClassFixture<ServerFixture
         var plan = await Json(await reader.GetAsync(new Uri("/api/campaigns/easter/plan?lift=0.2", UriKind.Relative)));
         var segments = plan.GetProperty("segments").EnumerateArray().ToList();
         Assert.Equal(["older_buyers", "buyers"], segments.Select(x => x.GetProperty("segment").GetString()));
-        Assert.Equal([older, buyers - older], segments.Select(x => x.GetProperty("customers").GetInt64()));
+        // Only customers who consented to e-mail, the arms' channel, are drawn; the plan says how many of each segment it left out.
+        var consent = plan.GetProperty("consent");
+        Assert.True(consent.GetProperty("checked").GetBoolean());
+        var leftOut = consent.GetProperty("left_out_by_segment").EnumerateArray().ToList();
+        Assert.Equal(["older_buyers:email", "buyers:email"], leftOut.Select(l => l.GetProperty("segment").GetString() + ":" + l.GetProperty("channel").GetString()));
+        Assert.All(leftOut, l => Assert.True(l.GetProperty("customers").GetInt64() > 0));
+        Assert.Equal([older, buyers - older], segments.Select((x, i) => x.GetProperty("customers").GetInt64() + leftOut[i].GetProperty("customers").GetInt64()));
+        buyers -= consent.GetProperty("left_out").GetInt64();
         Assert.All(segments, x => Assert.Equal(x.GetProperty("customers").GetInt64(), x.GetProperty("holdout").GetInt64() + x.GetProperty("variant").GetInt64() + x.GetProperty("broadcast").GetInt64()));
         await Json(await reader.GetAsync(new Uri("/api/campaigns/eastr/plan", UriKind.Relative)), HttpStatusCode.NotFound);
 
