@@ -58,7 +58,7 @@ public sealed class OnlineRetailCliTests(OnlineRetailCliTests.Ingested workspace
 
     private List<string> Members(string segment)
     {
-        var export = CliRunner.Run(dir.Path, "segment", "export", segment, "--as-of", "2011-12-10", "--out", segment + ".csv");
+        var export = CliRunner.Run(dir.Path, "segment", "export", segment, "--as-of", "2011-12-10", "--out", segment + ".csv", "--ignore-consent");
         Assert.True(export.ExitCode == 0, export.Err);
         return File.ReadLines(Path.Combine(dir.Path, segment + ".csv")).Skip(1).Select(l => l.Split(',')[0]).Order(StringComparer.Ordinal).ToList();
     }
@@ -115,7 +115,7 @@ public sealed class OnlineRetailCliTests(OnlineRetailCliTests.Ingested workspace
         }
 
         // Computed fields export like traits: RFM segment, CLV value and features, as of the export's as-of.
-        var export = CliRunner.Run(dir.Path, "segment", "export", "rfm_champions", "--as-of", "2011-12-10", "--traits", "rfm.segment,clv.value,features.frequency,country", "--out", "champions.csv");
+        var export = CliRunner.Run(dir.Path, "segment", "export", "rfm_champions", "--as-of", "2011-12-10", "--traits", "rfm.segment,clv.value,features.frequency,country", "--out", "champions.csv", "--ignore-consent");
         Assert.True(export.ExitCode == 0, export.Err);
         var exported = File.ReadLines(Path.Combine(dir.Path, "champions.csv")).ToList();
         Assert.Equal("customer_id,rfm.segment,clv.value,features.frequency,country", exported[0]);

@@ -48,7 +48,7 @@ public sealed class PostgresCliTests : IDisposable
 
         foreach (var format in new[] { "csv", "json", "parquet" })
         {
-            var export = new[] { "segment", "export", "recent", "--as-of", "2025-01-01", "--format", format, "--out", "recent." + format, "--traits", "country,age,income,birth_date,signup_at" };
+            var export = new[] { "segment", "export", "recent", "--as-of", "2025-01-01", "--format", format, "--out", "recent." + format, "--traits", "country,age,income,birth_date,signup_at", "--ignore-consent" };
             Run(duck, export);
             Run(pg, export);
             Assert.Equal(Contents(Path.Combine(duck, "recent." + format)), Contents(Path.Combine(pg, "recent." + format)));

@@ -59,7 +59,7 @@ public sealed class RfmCliTests : IDisposable
         }
 
         // The same customers in segments, and exported like any segment.
-        var export = CliRunner.Run(dir.Path, "segment", "export", "rfm_cant_lose_them", "--as-of", "2025-01-01", "--out", "risk.csv", "--traits", "country");
+        var export = CliRunner.Run(dir.Path, "segment", "export", "rfm_cant_lose_them", "--as-of", "2025-01-01", "--out", "risk.csv", "--traits", "country", "--ignore-consent");
         Assert.True(export.ExitCode == 0, export.Err);
         Assert.Equal("customer_id,country\nc1,US\n", File.ReadAllText(Path.Combine(dir.Path, "risk.csv")));
 

@@ -141,9 +141,28 @@ public sealed class SegmentCliTests : IDisposable
         Assert.Contains("-- duckdb SQL", show.Out, StringComparison.Ordinal);
         Assert.Contains("as of 2025-01-01T00:00:00Z           1 members", show.Out, StringComparison.Ordinal);
 
-        var export = CliRunner.Run(dir.Path, "segment", "export", "recent", "--as-of", "2025-01-01", "--format", "csv", "--out", "out/recent.csv", "--traits", "country,age");
+        var export = CliRunner.Run(dir.Path, "segment", "export", "recent", "--as-of", "2025-01-01", "--format", "csv", "--out", "out/recent.csv", "--traits", "country,age", "--ignore-consent");
         Assert.True(export.ExitCode == 0, export.Err);
         Assert.Equal("customer_id,country,age\nc1,US,34\nc2,us,51\n", File.ReadAllText(Path.Combine(dir.Path, "out", "recent.csv")));
+        Assert.Contains("Consent NOT checked: --ignore-consent", export.Out, StringComparison.Ordinal);
+
+        // An export says whom it is for: only members who consented to that channel leave, and it says how many stayed behind.
+        var unsaid = CliRunner.Run(dir.Path, "segment", "export", "recent", "--out", "x.csv");
+        Assert.Equal(2, unsaid.ExitCode);
+        Assert.Contains("say which channel the audience is for (--channel email)", unsaid.Err, StringComparison.Ordinal);
+        string ConsentedExport()
+        {
+            var run = CliRunner.Run(dir.Path, "segment", "export", "recent", "--as-of", "2025-01-01", "--out", "out/mail.csv", "--channel", "email", "--json");
+            Assert.True(run.ExitCode == 0, run.Err);
+            using var doc = System.Text.Json.JsonDocument.Parse(run.Out);
+            var consent = doc.RootElement.GetProperty("consent");
+            Assert.True(consent.GetProperty("checked").GetBoolean());
+            return $"{doc.RootElement.GetProperty("members").GetInt64()} in, {consent.GetProperty("left_out").GetInt64()} out: " + File.ReadAllText(Path.Combine(dir.Path, "out", "mail.csv")).Replace("\n", "|", StringComparison.Ordinal);
+        }
+
+        Assert.Equal("0 in, 2 out: customer_id,email,first_name,last_name|", ConsentedExport());
+        Assert.Equal(0, CliRunner.Run(dir.Path, "ingest", "events", dir.Write("consent.csv", "customer_id,event_type,occurred_at,channel\nc2,consent_granted,2024-12-31T10:00:00Z,email\n")).ExitCode);
+        Assert.Equal("1 in, 1 out: customer_id,email,first_name,last_name|c2,b@x.org,,|", ConsentedExport());
 
         var badTrait = CliRunner.Run(dir.Path, "segment", "export", "recent", "--out", "x.csv", "--traits", "contry");
         Assert.Equal(2, badTrait.ExitCode);

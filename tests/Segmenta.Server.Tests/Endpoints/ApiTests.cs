@@ -194,25 +194,37 @@ public sealed class ApiTests(ServerFixture server) : IClassFixture<ServerFixture
         var migration = await Json(await admin.GetAsync(new Uri("/api/migration?family=rfm&from=2025-01-01", UriKind.Relative)));
         Assert.True(migration.GetProperty("states").GetArrayLength() > 1);
 
-        var export = await admin.GetAsync(new Uri("/api/segments/older_buyers/export?format=csv&traits=email,age", UriKind.Relative));
+        var export = await admin.GetAsync(new Uri("/api/segments/older_buyers/export?format=csv&traits=email,age&ignore_consent=true", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+        Assert.Equal("false", export.Headers.GetValues("Segmenta-Consent-Checked").Single());
         var rows = (await export.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("customer_id,email,age", rows[0]);
         Assert.All(rows.Skip(1), r => Assert.True(int.Parse(r.Split(',')[2], CultureInfo.InvariantCulture) >= 50));
         Assert.All(rows.Skip(1), r => Assert.Contains(r.Split(',')[0], ids));
 
+        // For a channel: only those who consented (here the e-mail opt-in trait), the rest counted in a header; no channel, no export.
+        var optedIn = File.ReadLines(server.Base.CustomersFile).Skip(1).Select(l => l.Split(',')).Where(f => f[^1] == "true").Select(f => f[0]).ToHashSet(StringComparer.Ordinal);
+        var mail = await admin.GetAsync(new Uri("/api/segments/older_buyers/export?format=csv&traits=email&channel=email", UriKind.Relative));
+        Assert.Equal("true", mail.Headers.GetValues("Segmenta-Consent-Checked").Single());
+        var mailed = (await mail.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(r => r.Split(',')[0]).ToList();
+        Assert.Equal(rows.Skip(1).Select(r => r.Split(',')[0]).Where(optedIn.Contains), mailed);
+        Assert.Equal((rows.Length - 1 - mailed.Count).ToString(CultureInfo.InvariantCulture), mail.Headers.GetValues("Segmenta-Consent-Left-Out").Single());
+        Assert.True(mailed.Count > 0 && mailed.Count < rows.Length - 1);
+        var unsaid = await Json(await admin.GetAsync(new Uri("/api/segments/older_buyers/export", UriKind.Relative)), HttpStatusCode.BadRequest);
+        Assert.StartsWith("say which channel the audience is for", unsaid.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
         // A computed trait is a column like any other: every older buyer bought at least twice in the year.
-        var withTrait = await admin.GetAsync(new Uri("/api/segments/older_buyers/export?format=csv&traits=purchases_365&as_of=2025-01-01", UriKind.Relative));
+        var withTrait = await admin.GetAsync(new Uri("/api/segments/older_buyers/export?format=csv&traits=purchases_365&as_of=2025-01-01&ignore_consent=true", UriKind.Relative));
         var traitRows = (await withTrait.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("customer_id,purchases_365", traitRows[0]);
         Assert.All(traitRows.Skip(1), r => Assert.True(long.Parse(r.Split(',')[1], CultureInfo.InvariantCulture) >= 2));
 
         // Without traits, the same columns as `segment export` writes (they differed: email, country, age).
-        var plain = await admin.GetAsync(new Uri("/api/segments/older_buyers/export?format=csv", UriKind.Relative));
+        var plain = await admin.GetAsync(new Uri("/api/segments/older_buyers/export?format=csv&ignore_consent=true", UriKind.Relative));
         Assert.Equal("customer_id,email,first_name,last_name", (await plain.Content.ReadAsStringAsync()).Split('\n')[0]);
 
         // A trait the customers lack: 400 naming it and the traits there are.
-        var wrong = await Json(await admin.GetAsync(new Uri("/api/segments/older_buyers/export?traits=emial", UriKind.Relative)), HttpStatusCode.BadRequest);
+        var wrong = await Json(await admin.GetAsync(new Uri("/api/segments/older_buyers/export?traits=emial&channel=email", UriKind.Relative)), HttpStatusCode.BadRequest);
         Assert.StartsWith("unknown trait `emial`", wrong.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Contains("traits: customer_id, email,", wrong.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }

@@ -54,7 +54,7 @@ public sealed class SecurityTests(ServerFixture server) : IClassFixture<ServerFi
         ("GET", "/api/segments/{name}/preview", "/api/segments/buyers/preview", "read"),
         ("GET", "/api/segments/{name}/members", "/api/segments/buyers/members", "read"),
         ("GET", "/api/segments/{name}/history", "/api/segments/buyers/history", "read"),
-        ("GET", "/api/segments/{name}/export", "/api/segments/buyers/export", "read"),
+        ("GET", "/api/segments/{name}/export", "/api/segments/buyers/export?channel=email", "read"),
         ("PUT", "/api/segments/{name}", "/api/segments/matrix_probe", "admin"),
         ("DELETE", "/api/segments/{name}", "/api/segments/matrix_probe", "admin"),
         ("POST", "/v1/identify", "/v1/identify", "ingest"),
@@ -173,6 +173,8 @@ public sealed class SecurityTests(ServerFixture server) : IClassFixture<ServerFi
     [InlineData("/api/segments/buyers/preview?as_of=2025-01-01%27%3B%20DROP%20TABLE%20customers%3B--")]
     [InlineData("/api/segments/buyers/preview?traits=email%22%3B%20DROP%20TABLE%20customers%3B--")]
     [InlineData("/api/segments/buyers/export?traits=%22%2C%28SELECT%201%29%2C%22")]
+    [InlineData("/api/segments/buyers/export?channel=email%27%20or%201%3D1--")]
+    [InlineData("/api/segments/buyers/export?channel=email%20or%20age%20%3E%200")]
     [InlineData("/api/migration?family=rfm%27%3B%20DROP%20TABLE%20customers%3B--&from=2024-12-01")]
     [InlineData("/api/personas?segments=buyers%27%29%3B%20DROP%20TABLE%20customers%3B--")]
     [InlineData("/api/campaigns/x%27%3B%20DROP%20TABLE%20customers%3B--/results")]
@@ -240,7 +242,7 @@ public sealed class SecurityTests(ServerFixture server) : IClassFixture<ServerFi
 
     [Theory]
     [InlineData("/api/status")]
-    [InlineData("/api/segments/buyers/export?format=csv")]
+    [InlineData("/api/segments/buyers/export?format=csv&ignore_consent=true")]
     [InlineData("/api/segments/nope")]
     [InlineData("/health")]
     public async Task Headers_NoSniffingAndNoCaching(string path)
