@@ -123,7 +123,7 @@ public sealed class CampaignCliTests
         Assert.Contains("Holm", table.Out, StringComparison.Ordinal);
 
         // Mistakes: one line each, exit 2.
-        File.WriteAllText(Path.Combine(ws, "campaigns", "typo.yaml"), "holdout: 0.1\nsegments:\n  high_valu: { message: hi }\n");
+        File.WriteAllText(Path.Combine(ws, "campaigns", "typo.yaml"), "holdout: 0.1\nsegments:\n  high_valu: { message: hi, channel: email }\n");
         var unknown = CliRunner.Run(ws, "campaign", "launch", "typo");
         Assert.Equal(2, unknown.ExitCode);
         Assert.Contains("did you mean `high_value`", unknown.Err, StringComparison.Ordinal);

@@ -126,7 +126,7 @@ public sealed class OnlineRetailCliTests(OnlineRetailCliTests.Ingested workspace
             Assert.True(double.Parse(f[2], CultureInfo.InvariantCulture) > 0);
             Assert.Equal(orders[f[0]], int.Parse(f[3], CultureInfo.InvariantCulture));
         });
-        var typo = CliRunner.Run(dir.Path, "segment", "export", "rfm_champions", "--traits", "rfm.segmnt", "--out", "x.csv");
+        var typo = CliRunner.Run(dir.Path, "segment", "export", "rfm_champions", "--traits", "rfm.segmnt", "--out", "x.csv", "--ignore-consent");
         Assert.Equal(2, typo.ExitCode);
         Assert.Contains("did you mean `rfm.segment`", typo.Err, StringComparison.Ordinal);
 

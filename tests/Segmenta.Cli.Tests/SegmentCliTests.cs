@@ -164,7 +164,7 @@ public sealed class SegmentCliTests : IDisposable
         Assert.Equal(0, CliRunner.Run(dir.Path, "ingest", "events", dir.Write("consent.csv", "customer_id,event_type,occurred_at,channel\nc2,consent_granted,2024-12-31T10:00:00Z,email\n")).ExitCode);
         Assert.Equal("1 in, 1 out: customer_id,email,first_name,last_name|c2,b@x.org,,|", ConsentedExport());
 
-        var badTrait = CliRunner.Run(dir.Path, "segment", "export", "recent", "--out", "x.csv", "--traits", "contry");
+        var badTrait = CliRunner.Run(dir.Path, "segment", "export", "recent", "--out", "x.csv", "--traits", "contry", "--ignore-consent");
         Assert.Equal(2, badTrait.ExitCode);
         Assert.Contains("unknown trait `contry` — did you mean `country`?", badTrait.Err, StringComparison.Ordinal);
     }

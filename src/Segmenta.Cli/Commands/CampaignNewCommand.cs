@@ -99,6 +99,7 @@ internal sealed class CampaignNewCommand : GuardedCommand<CampaignNewSettings>
         text.AppendLine(inv, $"# send_at: 2025-01-01T09:00:00Z     # default: the launch's as-of instant");
         text.AppendLine(inv, $"salt: {s.Name}                      # hashed with each customer id to choose its arm");
         text.AppendLine(inv, $"holdout: {s.Holdout}");
+        text.AppendLine("# consent: ignore                  # default: only customers who consented to their arms' channels (docs/identity.md)");
         if (segments.Length > 0)
         {
             text.AppendLine("segments:                          # priority order: a customer in several gets the first");

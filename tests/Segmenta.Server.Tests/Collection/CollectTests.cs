@@ -122,6 +122,28 @@ public sealed class CollectTests(ServerFixture server) : IClassFixture<ServerFix
     }
 
     [Fact]
+    public async Task Consent_OverTheTrackingApi_IsTheProfilesTimeStampedFacts()
+    {
+        // A visitor allows push before logging in; the identify's opt-in trait is e-mail's baseline; an unsubscribe withdraws it.
+        using var tracker = Tracker();
+        async Task Send(string path, string json) =>
+            Assert.Equal(HttpStatusCode.OK, (await tracker.PostAsync(new Uri(path, UriKind.Relative), Body(json))).StatusCode);
+        const string Who = "segment t where email = \"u88@example.com\" and ";
+        await Send("/v1/track", """{"anonymousId": "cookie-88", "event": "Consent Granted", "messageId": "c88-1", "timestamp": "2024-12-12T09:00:00Z", "properties": {"channel": "push"}}""");
+        await Send("/v1/identify", """{"userId": "user-88", "anonymousId": "cookie-88", "timestamp": "2024-12-12T09:05:00Z", "traits": {"email": "u88@example.com", "email_opt_in": true}}""");
+        Assert.Equal(1, await Size(Who + "consented push and consented email and not consented sms"));
+        await Send("/v1/track", """{"userId": "user-88", "event": "Unsubscribed", "messageId": "c88-2", "timestamp": "2024-12-13T09:00:00Z"}""");
+        Assert.Equal(1, await Size(Who + "consented push and not consented email"));
+
+        // A withdrawal that names no channel is set aside with why, not applied to some channel.
+        await Send("/v1/track", """{"userId": "user-88", "event": "Consent Withdrawn", "messageId": "c88-3", "timestamp": "2024-12-14T09:00:00Z"}""");
+        Assert.Equal(1, await Size(Who + "consented push"));
+        using var admin = server.Client(server.Admin);
+        var quarantine = await (await admin.GetAsync(new Uri("/api/ingest/quarantine?limit=100", UriKind.Relative))).Content.ReadAsStringAsync();
+        Assert.Contains("a `consent_withdrawn` event needs the channel it is about", quarantine, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Identify_PartialTraits_KeepWhatWasStored()
     {
         using var tracker = Tracker();
