@@ -117,6 +117,28 @@ public sealed class BrowserTests(BrowserFixture f)
         await BrowserFixture.ShotAsync(page, "campaign-result");
     }
 
+    [Fact]
+    public async Task An_export_is_for_a_channel_and_says_how_many_had_not_consented()
+    {
+        var page = await f.OpenAsync(f.Reader);
+        await page.GotoAsync($"{f.Address}/#/segment/lapsed_vips");
+        await BrowserFixture.Loaded(page);
+        await page.SelectOptionAsync("#export-channel", "email");
+        await page.ClickAsync("text=Export CSV");
+        var said = await page.Locator(".actions .notice").TextContentAsync();
+
+        // The count the page shows is the one the API's header gives for the same export.
+        using var client = new HttpClient { BaseAddress = new Uri(f.Address) };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", f.Reader);
+        using var response = await client.GetAsync(new Uri("/api/segments/lapsed_vips/export?format=csv&channel=email", UriKind.Relative));
+        var leftOut = long.Parse(response.Headers.GetValues("Segmenta-Consent-Left-Out").Single(), CultureInfo.InvariantCulture);
+        Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"Exported the members who consented to email; {leftOut:N0} left out without consent."), said);
+
+        await page.SelectOptionAsync("#export-channel", "");
+        await page.ClickAsync("text=Export JSON");
+        Assert.Equal("Exported every member: consent was not checked.", await page.Locator(".actions .notice").TextContentAsync());
+    }
+
     [Theory]
     [InlineData("overview", "#sizes-chart canvas")]
     [InlineData("segments", "table")]

@@ -51,11 +51,15 @@ export async function api(path, { method = 'GET', body, signal } = {}) {
 /** Downloads an API file (the key goes in a header, so a plain link cannot carry it). */
 export async function download(path, filename) {
   const response = await fetch(path, { headers: { Authorization: `Bearer ${session.key}` } });
-  if (!response.ok) throw new ApiError(response.status, response.statusText);
+  if (!response.ok) {
+    const problem = await response.json().catch(() => null);
+    throw new ApiError(response.status, problem?.title ?? response.statusText, problem?.detail);
+  }
   const url = URL.createObjectURL(await response.blob());
   const link = Object.assign(document.createElement('a'), { href: url, download: filename });
   document.body.append(link);
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return response.headers;
 }

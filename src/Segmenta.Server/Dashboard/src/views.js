@@ -190,15 +190,31 @@ function sampleTable(p) {
   return table(columns.map((c) => ({ label: c, value: (row) => row[c] ?? '' })), p.sample, { caption: `A sample of ${p.sample.length} members` });
 }
 
+/** The consent channels every workspace knows (docs/identity.md); an export is for one of them. */
+const consentChannels = ['email', 'sms', 'push', 'phone', 'mail', 'ads'];
+
 async function segment(name) {
   const [definition, preview, personas, history] = await Promise.all([
     api(paths.segment(name)), api(paths.preview(name)), api(paths.persona(name)), optional(paths.history(name))]);
   const persona = personas.personas[0];
   const sizes = history?.materializations ?? [];
+  // An export names the channel it is for: only members who consented to it leave (docs/identity.md), or, chosen
+  // explicitly, every member without the check. The answer's headers say which, and how many stayed behind.
+  const channel = el('select', { id: 'export-channel', 'aria-label': 'Export for channel', disabled: !!report },
+    [...consentChannels.map((c) => el('option', { value: c }, `for ${c} (consenting only)`)), el('option', { value: '' }, 'everyone (no consent check)')]);
   const exportButton = (format) => el('button', {
     type: 'button',
     disabled: !!report,
-    onclick: (e) => download(`/api/segments/${q(name)}/export?format=${format}`, `${name}.${format}`).catch((error) => e.target.after(notice(error.message, 'error'))),
+    onclick: (e) => {
+      const consent = channel.value ? `channel=${q(channel.value)}` : 'ignore_consent=true';
+      const actions = e.target.closest('.actions');
+      actions.querySelectorAll('.notice').forEach((n) => n.remove());
+      download(`/api/segments/${q(name)}/export?format=${format}&${consent}`, `${name}.${format}`)
+        .then((headers) => actions.append(notice(headers.get('Segmenta-Consent-Checked') === 'true'
+          ? `Exported the members who consented to ${channel.value}; ${fmt.int(Number(headers.get('Segmenta-Consent-Left-Out')))} left out without consent.`
+          : 'Exported every member: consent was not checked.')))
+        .catch((error) => actions.append(notice(error.message, 'error')));
+    },
   }, `Export ${format.toUpperCase()}`);
   return page(definition.title ?? name, `segment ${name} · as of ${fmt.day(preview.as_of)} · ${definition.file}:${definition.line}`,
     previewStats(preview),
@@ -216,7 +232,7 @@ async function segment(name) {
       }))
       : null,
     card('Members', sampleTable(preview),
-      el('div', { class: 'actions' }, ['csv', 'json', 'parquet'].map(exportButton),
+      el('div', { class: 'actions' }, channel, ['csv', 'json', 'parquet'].map(exportButton),
         report ? el('span', { class: 'hint' }, 'Exports need the live dashboard (segmenta serve) or segmenta segment export.') : null)),
     card('Definition', el('pre', { class: 'code' }, definition.definition)));
 }
