@@ -135,6 +135,19 @@ public abstract class ConsentContract
         Assert.Contains("unknown consent channel `fax`", unknown.Message, StringComparison.Ordinal);
     }
 
+    [SkippableFact]
+    public void Persona_SaysWhatShareOfTheMembersEachChannelCanReach()
+    {
+        using var f = Load();
+        var library = Library(f);
+        var report = Assert.Single(Personas.PersonaAnalysis.Describe(f.Warehouse, Context(AsOf), Rfm.RfmOptions.Default, [library.Require("app_users")]));
+
+        // Channels with evidence only (a grant or a baseline trait): e-mail, sms and push; phone has none and is not listed.
+        Assert.Equal(
+            ["email 3/3 of 6/10", "sms 1/3 of 1/10", "push 2/3 of 2/10"],
+            report.Reachable!.Select(r => $"{r.Name} {r.Members}/{report.Size} of {Math.Round(r.BaseShare * 10)}/10"));
+    }
+
     private static SegmentLibrary Library(WarehouseFixture f)
     {
         var library = SegmentLibrary.Load(f.Workspace, SegmentLibrary.SchemaOf(f.Warehouse, f.Workspace.Settings));

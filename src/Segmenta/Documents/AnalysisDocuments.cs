@@ -130,7 +130,8 @@ public sealed record PersonaDocument(
     IReadOnlyList<PersonaLevelDocument> Buys,
     IReadOnlyList<PersonaShareDocument> Channels,
     IReadOnlyList<PersonaShareDocument> RfmMix,
-    PersonaLifetimeDocument? Lifetime);
+    PersonaLifetimeDocument? Lifetime,
+    IReadOnlyList<PersonaShareDocument> Reachable);
 
 /// <summary>A measure among the members beside every customer (<c>base_*</c>): index is mean over base mean, difference in base standard deviations.</summary>
 public sealed record PersonaMeasureDocument(string Name, string Unit, long Present, double? Mean, double? Median, double? BaseMean, double? BaseMedian, double? Index, double? Difference);
@@ -370,7 +371,8 @@ public static class AnalysisDocuments
                 l.BaseMeanProbabilityAlive,
                 l.LikelyInactive,
                 l.ProbabilityAliveInformative,
-                l.Warnings ?? []));
+                l.Warnings ?? []),
+            [.. (r.Reachable ?? []).Select(Share)]);
     }
 
     private static PersonaLevelDocument Level(PersonaLevel l) => new(l.Trait, l.Level, l.Label, l.Members, l.Share, l.BaseShare, l.Lift, l.PValue);

@@ -83,6 +83,8 @@ public sealed record PersonaLifetime(
 /// <param name="Lifetime">Predicted lifetime value and P(alive) of the members, once <c>segmenta clv</c> has stored predictions (else null).</param>
 /// <param name="Buys">What the members buy more than everyone: the categories (or, without categories, the products) bought by a
 /// larger share of members than of all customers, with lift and Bonferroni-tested significance, highest lift first.</param>
+/// <param name="Reachable">Per consent channel the data knows (a grant event or a baseline trait), the members who consented to
+/// it at the as-of beside the share of all customers (docs/identity.md): whom a campaign on that channel can reach.</param>
 public sealed record PersonaReport(
     string Segment,
     string? Title,
@@ -100,7 +102,8 @@ public sealed record PersonaReport(
     IReadOnlyList<PersonaShare> Channels,
     IReadOnlyList<PersonaShare> RfmMix,
     PersonaLifetime? Lifetime = null,
-    IReadOnlyList<PersonaLevel>? Buys = null)
+    IReadOnlyList<PersonaLevel>? Buys = null,
+    IReadOnlyList<PersonaShare>? Reachable = null)
 {
     /// <summary>Members as a share of all customers.</summary>
     public double ShareOfCustomers => Customers == 0 ? 0 : (double)Size / Customers;
@@ -177,8 +180,9 @@ public static class PersonaAnalysis
     /// <summary>Every customer's inputs, read once, column by column.</summary>
     private sealed class Population
     {
-        private Population(List<string> ids, IReadOnlyList<string> numericNames, double?[][] numeric, IReadOnlyList<string> categoricalNames, string?[][] categorical, decimal[] revenue, string?[] rfm, Predictions? predictions, Purchases? purchases)
+        private Population(List<string> ids, IReadOnlyList<string> numericNames, double?[][] numeric, IReadOnlyList<string> categoricalNames, string?[][] categorical, decimal[] revenue, string?[] rfm, Predictions? predictions, Purchases? purchases, IReadOnlyList<(string Channel, bool[] Consenting)> reachable)
         {
+            Reachable = reachable;
             NumericNames = numericNames;
             CategoricalNames = categoricalNames;
             Bought = purchases;
@@ -219,6 +223,9 @@ public static class PersonaAnalysis
 
         /// <summary>Who bought each category or product, or null when purchases carry neither.</summary>
         private Purchases? Bought { get; }
+
+        /// <summary>Per consent channel the data knows, who consented at the as-of, in customer order.</summary>
+        private IReadOnlyList<(string Channel, bool[] Consenting)> Reachable { get; }
 
         public Dictionary<string, int> Index { get; }
 
@@ -290,7 +297,42 @@ public static class PersonaAnalysis
                 [.. order.Select(i => revenue[i])],
                 [.. order.Select(i => rfm[i])],
                 Predictions.Read(warehouse, sorted),
-                Purchases.Read(warehouse, context, sorted));
+                Purchases.Read(warehouse, context, sorted),
+                Consenting(warehouse, context, sorted));
+        }
+
+        /// <summary>
+        /// Who consented to each channel the data knows — one with a baseline trait or a grant before the as-of — by the
+        /// language's own <c>consented CHANNEL</c>, so a persona counts exactly whom a campaign on that channel may contact.
+        /// </summary>
+        private static List<(string Channel, bool[] Consenting)> Consenting(IWarehouse warehouse, EvaluationContext context, List<string> ids)
+        {
+            var customers = warehouse.Columns(TableKind.Customers);
+            var granted = new HashSet<string>(StringComparer.Ordinal);
+            warehouse.Read(PersonaSql.GrantedChannels(warehouse.Dialect, context.AsOf), r => granted.Add(r.GetString(0)));
+            var schema = new SegmentSchema(customers, warehouse.Columns(TableKind.Events), CanonicalModel.StandardEventTypes);
+            var index = ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
+            var result = new List<(string, bool[])>();
+            foreach (var channel in Consent.Channels(customers))
+            {
+                if (!granted.Contains(channel) && !customers.Any(c => c.Name == Consent.OptInTrait(channel) && c.Type == FieldType.Boolean))
+                {
+                    continue;
+                }
+
+                var condition = SegmentCompiler.Compile($"segment consent where {Consent.Condition(channel)}", schema).Find("consent")!;
+                var consenting = new bool[ids.Count];
+                warehouse.Read(condition.Query(warehouse.Dialect, context).Members(), r =>
+                {
+                    if (index.TryGetValue(r.GetString(0), out var at))
+                    {
+                        consenting[at] = true;
+                    }
+                });
+                result.Add((channel, consenting));
+            }
+
+            return result;
         }
 
         /// <summary>The numeric and the text computed traits' values, in <paramref name="ids"/>' order (other types are not described).</summary>
@@ -441,7 +483,22 @@ public static class PersonaAnalysis
                 [.. channels.OrderByDescending(s => s.Members).ThenBy(s => s.Name, StringComparer.Ordinal)], rfmMix);
             var (name, reasons) = PersonaPlaybook.Name(draft);
             var (strategy, why) = PersonaPlaybook.Strategy(draft);
-            return draft with { Name = name, NameReasons = reasons, Strategy = strategy, StrategyReason = why, Lifetime = Lifetimes?.Describe(members), Buys = Bought?.OverIndexing(members, size) ?? [] };
+            var reachable = Reachable.Select(r =>
+            {
+                long m = 0, all = 0;
+                for (var i = 0; i < Count; i++)
+                {
+                    all += r.Consenting[i] ? 1 : 0;
+                    m += members[i] && r.Consenting[i] ? 1 : 0;
+                }
+
+                return new PersonaShare(r.Channel, m, size == 0 ? 0 : (double)m / size, Count == 0 ? 0 : (double)all / Count);
+            }).ToList();
+            return draft with
+            {
+                Name = name, NameReasons = reasons, Strategy = strategy, StrategyReason = why, Lifetime = Lifetimes?.Describe(members), Buys = Bought?.OverIndexing(members, size) ?? [],
+                Reachable = reachable,
+            };
         }
     }
 

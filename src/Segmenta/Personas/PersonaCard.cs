@@ -46,6 +46,11 @@ public sealed record PersonaCard(string Heading, string Subheading, IReadOnlyLis
             lines.Add(("channels", string.Join(" · ", report.Channels.Where(c => c.Members > 0).Select(c => $"{c.Name} {Pct(c.Share, 0)}"))));
         }
 
+        if (report.Reachable is { Count: > 0 } reachable)
+        {
+            lines.Add(("reachable", string.Join(" · ", reachable.Select(r => $"{r.Name} {Pct(r.Share, 0)} consented (all customers {Pct(r.BaseShare, 0)})"))));
+        }
+
         var engagement = new[] { ("email_open_rate", "e-mail opens"), ("email_click_rate", "clicks"), ("sessions", "sessions"), ("ad_click_rate", "ad clicks") }
             .Select(x => (report.Measure(x.Item1), x.Item2))
             .Where(x => x.Item1 is { Present: > 0 })

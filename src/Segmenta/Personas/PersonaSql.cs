@@ -54,6 +54,14 @@ internal static class PersonaSql
         return sql.Build();
     }
 
+    /// <summary>The channels (lower case) some customer was granted consent to before the as-of.</summary>
+    public static SqlStatement GrantedChannels(ISqlDialect d, DateTime asOf)
+    {
+        var sql = new SqlBuilder(d);
+        sql.Append($"SELECT DISTINCT lower({d.QuoteIdentifier("channel")}) FROM {d.QuoteIdentifier(Tables.Events)} WHERE {d.QuoteIdentifier(CanonicalModel.EventType)} = {sql.Parameter(Consent.GrantedEvent)} AND {d.QuoteIdentifier(CanonicalModel.OccurredAt)} < {sql.Parameter(asOf)} AND {d.QuoteIdentifier("channel")} IS NOT NULL");
+        return sql.Build();
+    }
+
     /// <summary>Every stored CLV prediction: <c>customer_id, value, p_alive, model_version, history_end</c>.</summary>
     public static SqlStatement Predictions(ISqlDialect d) =>
         new($"SELECT customer_id, {d.QuoteIdentifier("value")}, p_alive, model_version, history_end FROM {d.QuoteIdentifier(Tables.ClvPredictions)}", []);
