@@ -87,6 +87,31 @@ public abstract class ConsentContract
     }
 
     [SkippableFact]
+    public void Profile_StatesEachChannelAsTheLanguageDoes_AndWhatDecidedIt()
+    {
+        using var f = Load();
+        string[] people = ["c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9", "u9"];
+        foreach (var at in new[] { AsOf, Between })
+        {
+            foreach (var channel in new[] { "email", "sms", "push" })
+            {
+                var members = Members(f, "consented " + channel, at);
+                var stated = people.Where(p => Identity.IdentityProfile.Read(f.Warehouse, p, at).Consent.Any(c => c.Channel == channel && c.Consented));
+                Assert.Equal(members, stated);
+            }
+        }
+
+        string Decided(string id, string channel) =>
+            Identity.IdentityProfile.Read(f.Warehouse, id, AsOf).Consent.Single(c => c.Channel == channel) is var c ? $"{c.Consented} {c.DecidedBy} {c.DecidedAt}" : "";
+        Assert.Equal("True email_opt_in = true ", Decided("c1", "email"));
+        Assert.Equal("False email_unsubscribe 2026-03-01T10:00:00Z", Decided("c2", "email"));
+        Assert.Equal("False consent_withdrawn 2026-03-01T10:00:00Z", Decided("c5", "email"));
+        Assert.Equal("True consent_granted 2026-03-01T10:00:00Z", Decided("u9", "push"));
+        Assert.Equal("False nothing ", Decided("c7", "email"));   // its grant comes after the as-of
+        Assert.Equal(["email consent_granted 2026-03-20T10:00:00Z"], Identity.IdentityProfile.Read(f.Warehouse, "c7", AsOf).ConsentFacts.Select(x => $"{x.Channel} {x.EventType} {x.OccurredAt}"));
+    }
+
+    [SkippableFact]
     public void Export_ForAChannel_KeepsTheConsentingAndSaysHowManyItLeftOut()
     {
         using var f = Load();

@@ -114,7 +114,7 @@ public abstract class IdentityContract
         Assert.Equal(["c1", "c2"], f.Strings("SELECT event_id FROM events WHERE customer_id = 'anon:d2' ORDER BY event_id"));
         Assert.Equal(["d1", "d2"], f.Strings("SELECT event_id FROM events WHERE anonymous_id = 'd2' AND customer_id = 'u1' ORDER BY event_id"));
         Assert.Contains("anon:d2", f.Strings("SELECT customer_id FROM customers"));
-        var profile = IdentityProfile.Read(f.Warehouse, "anon:d2");
+        var profile = IdentityProfile.Read(f.Warehouse, "anon:d2", new DateTime(2026, 3, 12, 0, 0, 0, DateTimeKind.Utc));
         Assert.True(profile.Anonymous);
         Assert.Equal(2, profile.Events);
         var change = Assert.Single(profile.Changes, c => c.ToCustomerId == "anon:d2");

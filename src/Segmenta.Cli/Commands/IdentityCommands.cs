@@ -11,6 +11,10 @@ internal sealed class IdentityShowSettings : WorkspaceSettingsBase
     [CommandArgument(0, "<CUSTOMER>")]
     [Description("A customer id (a user id, or anon:… for an anonymous visitor).")]
     public string CustomerId { get; init; } = "";
+
+    [CommandOption("--as-of <INSTANT>")]
+    [Description("State consent as of this instant (default: the workspace's as_of, else now).")]
+    public string? AsOf { get; init; }
 }
 
 /// <summary><c>segmenta identity show</c>: a profile's identifiers, the links that made it and its history of changes.</summary>
@@ -20,7 +24,7 @@ internal sealed class IdentityShowCommand : GuardedCommand<IdentityShowSettings>
     {
         var workspace = FindWorkspace(settings);
         using var warehouse = OpenWarehouse(workspace);
-        var profile = IdentityProfile.Read(warehouse, settings.CustomerId);
+        var profile = IdentityProfile.Read(warehouse, settings.CustomerId, SegmentSupport.Context(workspace, settings.AsOf).AsOf);
         if (!profile.Exists)
         {
             throw new IdentityNotFoundException($"no customer, event or identity link has the id `{settings.CustomerId}`");
@@ -48,6 +52,12 @@ internal sealed class IdentityShowCommand : GuardedCommand<IdentityShowSettings>
         foreach (var c in profile.Changes)
         {
             Console.WriteLine($"  #{c.ChangeId} {c.ChangedAt} {c.Identifier}: {c.FromCustomerId} -> {c.ToCustomerId} ({c.Reason})");
+        }
+
+        if (profile.Consent.Count > 0)
+        {
+            Console.WriteLine($"consent as of {profile.AsOf}: " + string.Join("; ", profile.Consent.Select(c =>
+                $"{c.Channel} {(c.Consented ? "yes" : "no")} ({c.DecidedBy}{(c.DecidedAt is { } at ? " at " + at : "")})")));
         }
 
         return ExitCodes.Ok;

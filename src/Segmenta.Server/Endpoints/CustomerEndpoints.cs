@@ -23,12 +23,12 @@ internal static class CustomerEndpoints
 
     public static void MapCustomers(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/customers/{id}/identity", (string id, WarehouseAccess access, CancellationToken ct) => access.Read<IResult>(w =>
+        app.MapGet("/api/customers/{id}/identity", (string id, string? as_of, WarehouseAccess access, CancellationToken ct) => access.Read<IResult>(w =>
         {
-            var profile = IdentityProfile.Read(w, id);
+            var profile = IdentityProfile.Read(w, id, ApiContext.Context(access, as_of).AsOf);
             return profile.Exists ? TypedResults.Ok(profile) : throw new ApiProblem(404, "Not found", $"no customer, event or identity link has the id `{id}`");
         }, ct)).RequireScope(ApiScopes.Read).WithTags("Identity").Produces<IdentityProfileDocument>()
-            .WithSummary("A customer's resolved identity: identifiers, the links that made the profile (merged, refused, undone) and its changes");
+            .WithSummary("A customer's resolved identity: identifiers, the links that made the profile (merged, refused, undone), its changes, and its consent per channel at as_of with what decided it");
 
         app.MapDelete("/api/customers/{id}", (string id, HttpContext http, WarehouseAccess access, CancellationToken ct) =>
             Forget(access, [id], http.User, ct))

@@ -54,6 +54,21 @@ public static class IdentitySql
                (SELECT count(*) FROM {Q(d, Tables.Customers)} WHERE customer_id = {sql.Parameter(customerId)})
         """));
 
+    /// <summary>A profile's consent facts (event_type, channel, occurred_at), oldest first; a grant before a withdrawal at one instant.</summary>
+    public static SqlStatement ConsentFacts(ISqlDialect d, string customerId) => Build(d, sql =>
+    {
+        List<string> types = [Consent.GrantedEvent, Consent.WithdrawnEvent, .. Consent.WithdrawalEvents.Keys];
+        sql.Append(
+            $"""
+            SELECT event_type, channel, occurred_at FROM {Q(d, Tables.Events)}
+            WHERE customer_id = {sql.Parameter(customerId)} AND event_type IN ({sql.ParameterList(types)}) ORDER BY occurred_at, event_type
+            """);
+    });
+
+    /// <summary>One profile's values of the given customer columns.</summary>
+    public static SqlStatement Traits(ISqlDialect d, string customerId, IReadOnlyList<string> columns) => Build(d, sql => sql.Append(
+        $"SELECT {string.Join(", ", columns.Select(d.QuoteIdentifier))} FROM {Q(d, Tables.Customers)} WHERE customer_id = {sql.Parameter(customerId)}"));
+
     /// <summary>Changes into or out of a profile, oldest first.</summary>
     public static SqlStatement ChangesOf(ISqlDialect d, string customerId) => Build(d, sql => sql.Append(
         $"""
