@@ -33,13 +33,7 @@ internal sealed class SegmentExportSettings : SegmentEvaluationSettings
     public bool IgnoreConsent { get; init; }
 
     /// <summary>The consent check the options ask for: exactly one of a channel or the explicit override.</summary>
-    public ConsentRequest Consent() => (Channel, IgnoreConsent) switch
-    {
-        (null, false) => throw new UserInputException("say which channel the audience is for (--channel email), so only members who consented to it leave; or --ignore-consent to write every member"),
-        ({ }, true) => throw new UserInputException("--channel and --ignore-consent exclude each other"),
-        ({ } channel, false) => ConsentRequest.For(channel),
-        _ => ConsentRequest.Skipped("--ignore-consent"),
-    };
+    public ConsentRequest Consent() => ConsentRequest.Of(Channel, IgnoreConsent, "--channel email", "--ignore-consent");
 }
 
 /// <summary><c>segmenta segment export</c>: the members of a segment with chosen traits, as CSV, JSON or Parquet.</summary>

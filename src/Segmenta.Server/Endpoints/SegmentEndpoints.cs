@@ -84,13 +84,7 @@ internal static class SegmentEndpoints
 
         read.MapGet("/{name}/export", (string name, string? format, string? traits, string? as_of, string? channel, bool? ignore_consent, HttpResponse response, WarehouseAccess access, CancellationToken ct) => access.Read(w =>
         {
-            var consent = (channel, ignore_consent ?? false) switch
-            {
-                (null, false) => throw ApiProblem.BadRequest("say which channel the audience is for (channel=email), so only members who consented to it leave; or ignore_consent=true to export every member"),
-                ({ }, true) => throw ApiProblem.BadRequest("channel and ignore_consent=true exclude each other"),
-                ({ } c, false) => ConsentRequest.For(c),
-                _ => ConsentRequest.Skipped("ignore_consent=true"),
-            };
+            var consent = ConsentRequest.Of(channel, ignore_consent ?? false, "channel=email", "ignore_consent=true");
             var kind = (format ?? "csv").ToLowerInvariant() switch
             {
                 "csv" => AudienceFormat.Csv,

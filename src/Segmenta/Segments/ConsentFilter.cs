@@ -37,6 +37,18 @@ public sealed record ConsentRequest(string? Channel, string? SkippedBecause)
 
     /// <summary>Every member, by the user's explicit choice.</summary>
     public static ConsentRequest Skipped(string because) => new(null, because);
+
+    /// <summary>
+    /// What a user's options ask for: exactly one of a channel or the explicit override, else a <see cref="ConsentException"/>
+    /// naming the options as the host spells them (<paramref name="channelExample"/>: <c>--channel email</c>).
+    /// </summary>
+    public static ConsentRequest Of(string? channel, bool ignore, string channelExample, string ignoreOption) => (channel, ignore) switch
+    {
+        (null, false) => throw new ConsentException($"say which channel the audience is for ({channelExample}), so only members who consented to it leave; or {ignoreOption} to export every member"),
+        ({ }, true) => throw new ConsentException($"a channel and {ignoreOption} exclude each other"),
+        ({ } c, false) => For(c),
+        _ => Skipped(ignoreOption),
+    };
 }
 
 /// <summary>A consent channel the workspace does not know, or a check that cannot run.</summary>
