@@ -279,7 +279,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Done in {Seconds(clock)} s. Outputs:"));
         Console.WriteLine($"  warehouse   {workspace.WarehousePath}");
-        Console.WriteLine($"  data        {data}/ (customers.csv, events.csv, personas.csv)");
+        Console.WriteLine($"  data        {data}/ (customers.csv, events.csv, consents.csv, personas.csv)");
         Console.WriteLine($"  segments    {segmentsFile}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  export      {exportFile} ({exported:N0} lapsed VIPs who consented to e-mail; {exportConsent.TotalLeftOut:N0} without consent left out)"));
         Console.WriteLine($"  campaign    {campaignFile}, audiences in {Path.GetDirectoryName(audiences[0].Path)}, charts in {Path.Combine(root, "charts")}");
