@@ -49,7 +49,8 @@ public sealed class TrackingLoader
             customers = Add(customers, Load(round, mappings.Customers, keepMissingTraits: true, cancellation, aliases: true));
         }
 
-        var others = messages.Where(m => !m.IsProfile).ToList();
+        // Events, and the consent facts the identify calls state (their opt-in traits, at their time).
+        var others = messages.Where(m => !m.IsProfile).Concat(messages.SelectMany(m => m.ConsentFacts(mappings.Vocabulary))).ToList();
         var events = others.Count == 0 ? new IngestSummary() : Load(others, mappings.Events, keepMissingTraits: false, cancellation);
         return new TrackingFlush(messages.Count, customers, events);
     }

@@ -71,6 +71,43 @@ public sealed class TrackingMessage
     /// <summary>Whether the message describes or links a profile (identify, alias) rather than being an event.</summary>
     public bool IsProfile => Call is TrackingCall.Identify or TrackingCall.Alias;
 
+    /// <summary>The property a consent track call names its channel in.</summary>
+    internal const string ChannelProperty = "properties.channel";
+
+    private const string TraitPrefix = "traits.";
+
+    /// <summary>
+    /// The consent facts an identify states (docs/identity.md, "Consent"): for each trait <c>X_opt_in</c> the mappings read
+    /// that it carries as true or false, a <c>Consent Granted</c> or <c>Consent Withdrawn</c> track call for channel X at the
+    /// identify's time, with a message id derived from the identify's (a resend is a duplicate). So an opt-out sent with
+    /// an identify is a dated fact that overrides an earlier grant, not only the undated baseline the trait sets.
+    /// </summary>
+    internal IEnumerable<TrackingMessage> ConsentFacts(TrackingVocabulary vocabulary)
+    {
+        if (Call != TrackingCall.Identify || Problem is not null)
+        {
+            yield break;
+        }
+
+        foreach (var name in vocabulary.Names)
+        {
+            var value = vocabulary.Get(Values, name);
+            if (!name.StartsWith(TraitPrefix, StringComparison.Ordinal) || !name.EndsWith(Model.Consent.OptInSuffix, StringComparison.Ordinal)
+                || name.Length <= TraitPrefix.Length + Model.Consent.OptInSuffix.Length || value is not ("true" or "false"))
+            {
+                continue;
+            }
+
+            var channel = name[TraitPrefix.Length..^Model.Consent.OptInSuffix.Length];
+            var values = (string?[])Values.Clone();
+            vocabulary.Set(values, "type", "track");
+            vocabulary.Set(values, "event", value == "true" ? "Consent Granted" : "Consent Withdrawn");
+            vocabulary.Set(values, ChannelProperty, channel);
+            vocabulary.Set(values, "messageId", vocabulary.Get(Values, "messageId") + ":consent:" + channel);
+            yield return new TrackingMessage(TrackingCall.Track, values, Raw, Index, null) { UserId = UserId, AnonymousId = AnonymousId };
+        }
+    }
+
     /// <summary>
     /// Reads one message. <paramref name="defaultType"/> is the call of a single-call endpoint
     /// (<c>/v1/track</c>), null for <c>/v1/batch</c> where every message names its <c>type</c>.

@@ -13,7 +13,7 @@ public sealed class TrackingVocabulary
 
     internal TrackingVocabulary(IEnumerable<string> names)
     {
-        Names = names.Concat(["type", "messageId", "userId", "receivedAt", "event"]).Distinct(StringComparer.Ordinal).ToList();
+        Names = names.Concat(["type", "messageId", "userId", "receivedAt", "event", TrackingMessage.ChannelProperty]).Distinct(StringComparer.Ordinal).ToList();
         ordinals = Names.Select((n, i) => (n, i)).ToFrozenDictionary(x => x.n, x => x.i, StringComparer.Ordinal);
     }
 

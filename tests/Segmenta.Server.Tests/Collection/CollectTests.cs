@@ -135,6 +135,17 @@ public sealed class CollectTests(ServerFixture server) : IClassFixture<ServerFix
         await Send("/v1/track", """{"userId": "user-88", "event": "Unsubscribed", "messageId": "c88-2", "timestamp": "2024-12-13T09:00:00Z"}""");
         Assert.Equal(1, await Size(Who + "consented push and not consented email"));
 
+        // An identify that states an opt-in is a dated fact too: it overrides the unsubscribe before it, and a later
+        // opt-out overrides a grant; a resent identify adds nothing.
+        await Send("/v1/identify", """{"userId": "user-88", "messageId": "c88-4", "timestamp": "2024-12-14T09:00:00Z", "traits": {"email_opt_in": true}}""");
+        Assert.Equal(1, await Size(Who + "consented email"));
+        await Send("/v1/track", """{"userId": "user-88", "event": "Consent Granted", "messageId": "c88-5", "timestamp": "2024-12-15T09:00:00Z", "properties": {"channel": "email"}}""");
+        await Send("/v1/identify", """{"userId": "user-88", "messageId": "c88-6", "timestamp": "2024-12-16T09:00:00Z", "traits": {"email_opt_in": false}}""");
+        var events = await Events();
+        await Send("/v1/identify", """{"userId": "user-88", "messageId": "c88-6", "timestamp": "2024-12-16T09:00:00Z", "traits": {"email_opt_in": false}}""");
+        Assert.Equal(events, await Events());
+        Assert.Equal(1, await Size(Who + "not consented email and consented push"));
+
         // A withdrawal that names no channel is set aside with why, not applied to some channel.
         await Send("/v1/track", """{"userId": "user-88", "event": "Consent Withdrawn", "messageId": "c88-3", "timestamp": "2024-12-14T09:00:00Z"}""");
         Assert.Equal(1, await Size(Who + "consented push"));
