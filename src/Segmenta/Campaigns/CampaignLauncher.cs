@@ -201,7 +201,7 @@ public static class CampaignLauncher
 
         var required = definition.Strata.ToDictionary(s => s, definition.ChannelsOf, StringComparer.Ordinal);
         var consenting = required.Values.SelectMany(c => c).Distinct(StringComparer.Ordinal)
-            .ToDictionary(c => c, c => ConsentFilter.Consenting(warehouse, library.Compilation, c, context), StringComparer.Ordinal);
+            .ToDictionary(c => c, c => ConsentFilter.Consenting(warehouse, library.Schema, c, context), StringComparer.Ordinal);
         var pairs = definition.Strata.SelectMany(s => required[s].Select(c => (s, c))).ToList();
         var leftOut = pairs.ToDictionary(k => k, _ => 0L);
         foreach (var (id, segment) in stratum.ToList())

@@ -137,7 +137,7 @@ public static class IdentityProfile
 
         var columns = warehouse.Columns(Model.TableKind.Customers);
         var channels = Model.Consent.Channels(columns);
-        var baselines = channels.Select(Model.Consent.OptInTrait).Where(t => columns.Any(c => c.Name == t && c.Type == Model.FieldType.Boolean)).ToList();
+        var baselines = channels.Select(c => Model.Consent.Baseline(columns, c)?.Name).OfType<string>().ToList();
         var baseline = new Dictionary<string, bool>(StringComparer.Ordinal);
         if (baselines.Count > 0)
         {

@@ -139,7 +139,7 @@ internal sealed class Binder
         List<BoundValue> withdrawals = [Last(Consent.WithdrawnEvent, ofChannel: true), .. Consent.WithdrawalEvents.Where(w => w.Value == channel && schema.IsEventType(w.Key)).Select(w => Last(w.Key, ofChannel: false))];
         static BoundTest IsSet(BoundValue value, bool set) => new(value, set ? TestOp.IsNotNull : TestOp.IsNull, [], null);
         var latestIsGrant = new BoundAll([IsSet(granted, true), .. withdrawals.Select(w => new BoundAny([IsSet(w, false), new BoundCompare(granted, TestOp.Greater, w, false)]))]);
-        if (schema.CustomerFields.FirstOrDefault(f => f.Name == Consent.OptInTrait(channel) && f.Type == FieldType.Boolean) is not { } baseline)
+        if (Consent.Baseline(schema.CustomerFields, channel) is not { } baseline)
         {
             return latestIsGrant;
         }

@@ -32,6 +32,16 @@ public static class Consent
     /// <summary>The baseline trait of a channel.</summary>
     public static string OptInTrait(string channel) => channel + OptInSuffix;
 
+    /// <summary>The channel's baseline among the customer fields: the boolean trait <c>CHANNEL_opt_in</c>, or null.</summary>
+    public static FieldDefinition? Baseline(IEnumerable<FieldDefinition> customerFields, string channel)
+    {
+        ArgumentNullException.ThrowIfNull(customerFields);
+        return customerFields.FirstOrDefault(f => IsBaseline(f) && f.Name == OptInTrait(channel));
+    }
+
+    private static bool IsBaseline(FieldDefinition f) =>
+        f.Type == FieldType.Boolean && f.Name.EndsWith(OptInSuffix, StringComparison.Ordinal) && f.Name.Length > OptInSuffix.Length;
+
     /// <summary>Whether an event type records consent (a grant or a withdrawal of a channel named in the event).</summary>
     public static bool IsConsentEvent(string eventType) => eventType is GrantedEvent or WithdrawnEvent;
 
@@ -39,9 +49,7 @@ public static class Consent
     public static IReadOnlyList<string> Channels(IEnumerable<FieldDefinition> customerFields)
     {
         ArgumentNullException.ThrowIfNull(customerFields);
-        var declared = customerFields
-            .Where(f => f.Type == FieldType.Boolean && f.Name.EndsWith(OptInSuffix, StringComparison.Ordinal) && f.Name.Length > OptInSuffix.Length)
-            .Select(f => f.Name[..^OptInSuffix.Length]);
+        var declared = customerFields.Where(IsBaseline).Select(f => f.Name[..^OptInSuffix.Length]);
         return [.. StandardChannels.Concat(declared).Distinct(StringComparer.Ordinal)];
     }
 

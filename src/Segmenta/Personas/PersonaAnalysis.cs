@@ -315,20 +315,20 @@ public static class PersonaAnalysis
             var result = new List<(string, bool[])>();
             foreach (var channel in Consent.Channels(customers))
             {
-                if (!granted.Contains(channel) && !customers.Any(c => c.Name == Consent.OptInTrait(channel) && c.Type == FieldType.Boolean))
+                if (!granted.Contains(channel) && Consent.Baseline(customers, channel) is null)
                 {
                     continue;
                 }
 
-                var condition = SegmentCompiler.Compile($"segment consent where {Consent.Condition(channel)}", schema).Find("consent")!;
                 var consenting = new bool[ids.Count];
-                warehouse.Read(condition.Query(warehouse.Dialect, context).Members(), r =>
+                foreach (var id in Segments.ConsentFilter.Consenting(warehouse, schema, channel, context))
                 {
-                    if (index.TryGetValue(r.GetString(0), out var at))
+                    if (index.TryGetValue(id, out var at))
                     {
                         consenting[at] = true;
                     }
-                });
+                }
+
                 result.Add((channel, consenting));
             }
 

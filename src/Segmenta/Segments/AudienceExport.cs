@@ -47,10 +47,13 @@ public static class AudienceExport
                 ConsentCheck.NotChecked(consent.SkippedBecause ?? "skipped"));
         }
 
-        var consenting = ConsentFilter.Condition(segments, channel, segment.Name);
+        ArgumentNullException.ThrowIfNull(segments);
+        var schema = segments.Schema ?? throw new ArgumentException("a compilation of segment files, which has its schema", nameof(segments));
+        var name = ConsentFilter.Channel(schema, channel);
+        var consenting = ConsentFilter.Condition(schema, segments, name, segment.Name);
         var members = ConsentFilter.Count(warehouse, segment, context);
         var rows = WriteQuery(warehouse, consenting.Query(warehouse.Dialect, context).Export(traits), SegmentQuery.OutputColumns(traits), format, path);
-        return (rows, new ConsentCheck(true, null, [new ConsentLeftOut(segment.Name, ConsentFilter.Channel(segments.Schema!, channel), members - rows)]));
+        return (rows, new ConsentCheck(true, null, [new ConsentLeftOut(segment.Name, name, members - rows)]));
     }
 
     /// <summary>

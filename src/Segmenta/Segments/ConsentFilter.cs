@@ -73,11 +73,13 @@ public static class ConsentFilter
             : throw new ConsentException($"unknown consent channel `{channel}`{Configuration.Suggestions.DidYouMean(name, known)} (channels: {string.Join(", ", known)}; a boolean trait `X_opt_in` adds channel X)");
     }
 
-    /// <summary><c>consented CHANNEL</c>, or <c>in segment SEGMENT and consented CHANNEL</c>, compiled beside the workspace's segments.</summary>
-    public static SegmentDefinition Condition(SegmentCompilation segments, string channel, string? segment = null)
+    /// <summary>
+    /// <c>consented CHANNEL</c>, or <c>in segment SEGMENT and consented CHANNEL</c>, compiled against the schema, beside the
+    /// workspace's <paramref name="segments"/> (needed for <paramref name="segment"/>).
+    /// </summary>
+    public static SegmentDefinition Condition(SegmentSchema schema, SegmentCompilation? segments, string channel, string? segment = null)
     {
-        ArgumentNullException.ThrowIfNull(segments);
-        var schema = segments.Schema ?? throw new ArgumentException("a compilation of segment files, which has its schema", nameof(segments));
+        ArgumentNullException.ThrowIfNull(schema);
         var text = (segment is null ? "" : $"in segment {segment} and ") + Consent.Condition(Channel(schema, channel));
         return SegmentCompiler.TryCompileCondition(text, schema, segments, out var definition, out var diagnostics, segment ?? "consent")
             ? definition!
@@ -85,12 +87,12 @@ public static class ConsentFilter
     }
 
     /// <summary>The customers who consented to <paramref name="channel"/> at the context's as-of instant.</summary>
-    public static HashSet<string> Consenting(IWarehouse warehouse, SegmentCompilation segments, string channel, EvaluationContext context)
+    public static HashSet<string> Consenting(IWarehouse warehouse, SegmentSchema schema, string channel, EvaluationContext context)
     {
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(context);
         var members = new HashSet<string>(StringComparer.Ordinal);
-        warehouse.Read(Condition(segments, channel).Query(warehouse.Dialect, context).Members(), r => members.Add(r.GetString(0)));
+        warehouse.Read(Condition(schema, null, channel).Query(warehouse.Dialect, context).Members(), r => members.Add(r.GetString(0)));
         return members;
     }
 
