@@ -38,12 +38,12 @@ public sealed class TrackingLoader
         ArgumentNullException.ThrowIfNull(messages);
         var customers = new IngestSummary();
 
-        // Alias calls are runs of their own, so that their links are recorded as explicit.
         foreach (var round in Rounds(messages.Where(m => m.Call == TrackingCall.Identify)))
         {
             customers = Add(customers, Load(round, mappings.Customers, keepMissingTraits: true, cancellation));
         }
 
+        // Alias calls are runs of their own, so that their links are recorded as explicit.
         foreach (var round in Rounds(messages.Where(m => m.Call == TrackingCall.Alias)))
         {
             customers = Add(customers, Load(round, mappings.Customers, keepMissingTraits: true, cancellation, aliases: true));

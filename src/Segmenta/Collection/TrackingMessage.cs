@@ -74,8 +74,6 @@ public sealed class TrackingMessage
     /// <summary>The property a consent track call names its channel in.</summary>
     internal const string ChannelProperty = "properties.channel";
 
-    private const string TraitPrefix = "traits.";
-
     /// <summary>
     /// The consent facts an identify states (docs/identity.md, "Consent"): for each trait <c>X_opt_in</c> the mappings read
     /// that it carries as true or false, a <c>Consent Granted</c> or <c>Consent Withdrawn</c> track call for channel X at the
@@ -89,16 +87,14 @@ public sealed class TrackingMessage
             yield break;
         }
 
-        foreach (var name in vocabulary.Names)
+        foreach (var (ordinal, channel) in vocabulary.OptIns)
         {
-            var value = vocabulary.Get(Values, name);
-            if (!name.StartsWith(TraitPrefix, StringComparison.Ordinal) || !name.EndsWith(Model.Consent.OptInSuffix, StringComparison.Ordinal)
-                || name.Length <= TraitPrefix.Length + Model.Consent.OptInSuffix.Length || value is not ("true" or "false"))
+            var value = Values[ordinal];
+            if (value is not ("true" or "false"))
             {
                 continue;
             }
 
-            var channel = name[TraitPrefix.Length..^Model.Consent.OptInSuffix.Length];
             var values = (string?[])Values.Clone();
             vocabulary.Set(values, "type", "track");
             vocabulary.Set(values, "event", value == "true" ? "Consent Granted" : "Consent Withdrawn");

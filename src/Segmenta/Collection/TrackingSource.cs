@@ -15,7 +15,14 @@ public sealed class TrackingVocabulary
     {
         Names = names.Concat(["type", "messageId", "userId", "receivedAt", "event", TrackingMessage.ChannelProperty]).Distinct(StringComparer.Ordinal).ToList();
         ordinals = Names.Select((n, i) => (n, i)).ToFrozenDictionary(x => x.n, x => x.i, StringComparer.Ordinal);
+        OptIns = [.. Names.Select((n, i) => (Ordinal: i, Channel: n.StartsWith(TraitPrefix, StringComparison.Ordinal) ? Model.Consent.ChannelOf(n[TraitPrefix.Length..]) : null))
+            .Where(x => x.Channel is not null).Select(x => (x.Ordinal, x.Channel!))];
     }
+
+    private const string TraitPrefix = "traits.";
+
+    /// <summary>The opt-in traits the mappings read (<c>traits.X_opt_in</c>): each one's ordinal and its channel X.</summary>
+    internal IReadOnlyList<(int Ordinal, string Channel)> OptIns { get; }
 
     /// <summary>The names, in ordinal order.</summary>
     public IReadOnlyList<string> Names { get; }

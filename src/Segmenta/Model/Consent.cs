@@ -39,8 +39,14 @@ public static class Consent
         return customerFields.FirstOrDefault(f => IsBaseline(f) && f.Name == OptInTrait(channel));
     }
 
-    private static bool IsBaseline(FieldDefinition f) =>
-        f.Type == FieldType.Boolean && f.Name.EndsWith(OptInSuffix, StringComparison.Ordinal) && f.Name.Length > OptInSuffix.Length;
+    /// <summary>The channel an opt-in trait's name is for (<c>sms_opt_in</c>: sms), or null for another name.</summary>
+    public static string? ChannelOf(string traitName)
+    {
+        ArgumentNullException.ThrowIfNull(traitName);
+        return traitName.EndsWith(OptInSuffix, StringComparison.Ordinal) && traitName.Length > OptInSuffix.Length ? traitName[..^OptInSuffix.Length] : null;
+    }
+
+    private static bool IsBaseline(FieldDefinition f) => f.Type == FieldType.Boolean && ChannelOf(f.Name) is not null;
 
     /// <summary>Whether an event type records consent (a grant or a withdrawal of a channel named in the event).</summary>
     public static bool IsConsentEvent(string eventType) => eventType is GrantedEvent or WithdrawnEvent;
@@ -49,7 +55,7 @@ public static class Consent
     public static IReadOnlyList<string> Channels(IEnumerable<FieldDefinition> customerFields)
     {
         ArgumentNullException.ThrowIfNull(customerFields);
-        var declared = customerFields.Where(IsBaseline).Select(f => f.Name[..^OptInSuffix.Length]);
+        var declared = customerFields.Where(IsBaseline).Select(f => ChannelOf(f.Name)!);
         return [.. StandardChannels.Concat(declared).Distinct(StringComparer.Ordinal)];
     }
 
