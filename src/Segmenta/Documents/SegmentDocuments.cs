@@ -336,7 +336,8 @@ public sealed record LanguageSchemaDocument(
     IReadOnlyList<NamedTypeDocument> Fields,
     IReadOnlyList<string> Segments,
     IReadOnlyList<string> Functions,
-    IReadOnlyList<string> Keywords)
+    IReadOnlyList<string> Keywords,
+    IReadOnlyList<string> ConsentChannels)
 {
     /// <summary>The schema of a compiled library.</summary>
     public static LanguageSchemaDocument Of(SegmentLibrary library)
@@ -352,7 +353,8 @@ public sealed record LanguageSchemaDocument(
             [.. schema.DerivedSets.SelectMany(d => d.Fields.Select(f => Named(d.Namespace + "." + f.Name, f.Type)))],
             [.. library.Compilation.Segments.Select(s => s.Name)],
             Language.LanguageVocabulary.Functions,
-            Language.LanguageVocabulary.Keywords);
+            Language.LanguageVocabulary.Keywords,
+            Model.Consent.Channels(schema.CustomerFields));
     }
 }
 

@@ -190,18 +190,15 @@ function sampleTable(p) {
   return table(columns.map((c) => ({ label: c, value: (row) => row[c] ?? '' })), p.sample, { caption: `A sample of ${p.sample.length} members` });
 }
 
-/** The consent channels every workspace knows (docs/identity.md); an export is for one of them. */
-const consentChannels = ['email', 'sms', 'push', 'phone', 'mail', 'ads'];
-
 async function segment(name) {
-  const [definition, preview, personas, history] = await Promise.all([
-    api(paths.segment(name)), api(paths.preview(name)), api(paths.persona(name)), optional(paths.history(name))]);
+  const [definition, preview, personas, history, schema] = await Promise.all([
+    api(paths.segment(name)), api(paths.preview(name)), api(paths.persona(name)), optional(paths.history(name)), report ? null : optional('/api/schema')]);
   const persona = personas.personas[0];
   const sizes = history?.materializations ?? [];
   // An export names the channel it is for: only members who consented to it leave (docs/identity.md), or, chosen
   // explicitly, every member without the check. The answer's headers say which, and how many stayed behind.
   const channel = el('select', { id: 'export-channel', 'aria-label': 'Export for channel', disabled: !!report },
-    [...consentChannels.map((c) => el('option', { value: c }, `for ${c} (consenting only)`)), el('option', { value: '' }, 'everyone (no consent check)')]);
+    [...(schema?.consent_channels ?? []).map((c) => el('option', { value: c }, `for ${c} (consenting only)`)), el('option', { value: '' }, 'everyone (no consent check)')]);
   const exportButton = (format) => el('button', {
     type: 'button',
     disabled: !!report,
