@@ -60,6 +60,15 @@ app.Configure(config =>
         identity.AddCommand<IdentityShowCommand>("show").WithDescription("A profile's identifiers, the links that made it (merged, refused, undone) and its history of changes.");
         identity.AddCommand<IdentityUndoCommand>("undo").WithDescription("Undo a wrong link between two identifiers; the profiles are resolved without it and events move back.");
     });
+    config.AddBranch("destination", destination =>
+    {
+        destination.SetDescription("Activation: send segments to webhooks, ad platforms (Google Customer Match, Meta Custom Audiences) and file drops as customers enter and leave them (docs/activation.md).");
+        destination.AddCommand<DestinationListCommand>("list").WithDescription("Every destination of destinations/*.yaml with its segments' last syncs and its outbox.");
+        destination.AddCommand<DestinationTestCommand>("test").WithDescription("Check a destination without sending customer data: segments, traits, consent, secret, and a signed test request or the folder (exit 1 if a check fails).");
+        destination.AddCommand<DestinationSyncCommand>("sync").WithDescription("Send who entered and exited each segment since the last sync (--full: everyone), with consent checked; webhooks are delivered with retries (exit 1 if batches still wait or failed).");
+        destination.AddCommand<DestinationLogCommand>("log").WithDescription("The sync log: when, which membership, how many entered and exited, the outcome; --batches lists the webhook outbox.");
+        destination.AddCommand<DestinationReplayCommand>("replay").WithDescription("Send a webhook's dead letters (or --batch ID) again under their idempotency keys.");
+    });
     config.AddCommand<ForgetCommand>("forget").WithDescription("Erase customers (GDPR/CCPA): every table, exported files under exports/, their ids suppressed for good; the request is logged without the personal data.");
     config.AddCommand<FeaturesCommand>("features").WithDescription("Compute every customer's features (recency, frequency, monetary, engagement, …) as of an instant; store and describe them.");
     config.AddBranch("rfm", rfm =>

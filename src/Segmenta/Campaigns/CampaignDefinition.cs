@@ -139,7 +139,7 @@ public sealed partial record CampaignDefinition
     public decimal ContactCost(string arm) => TreatedArms.FirstOrDefault(v => v.Name == arm)?.CostPerContact ?? Costs.PerContact;
 
     /// <summary>Whether a name can be a campaign's: lower snake case, as segment names.</summary>
-    public static bool IsValidName(string name) => NamePattern().IsMatch(name);
+    public static bool IsValidName(string name) => Workspaces.NamedFiles.IsValidName(name);
 
     /// <summary>Reads <c>campaigns/NAME.yaml</c>; mistakes are <see cref="ConfigurationException"/>s with line and column.</summary>
     public static CampaignDefinition Load(string path)
@@ -379,9 +379,6 @@ public sealed partial record CampaignDefinition
             ? value
             : throw section.ErrorAt(key, $"`{key}` must be an amount of zero or more, not `{text}`");
     }
-
-    [GeneratedRegex("^[a-z][a-z0-9_]{0,62}$", RegexOptions.CultureInvariant)]
-    private static partial Regex NamePattern();
 
     [GeneratedRegex(@"^(\d+(?:\.\d+)?)\s*(hours?|h|days?|d|weeks?|w)$", RegexOptions.CultureInvariant)]
     private static partial Regex WindowPattern();

@@ -38,40 +38,22 @@ public static class CampaignFiles
         ArgumentNullException.ThrowIfNull(name);
         if (!CampaignDefinition.IsValidName(name))
         {
-            throw new CampaignException($"`{Shown(name)}` is not a campaign name: lower snake case, starting with a letter, at most 63 characters");
+            throw new CampaignException($"`{NamedFiles.Shown(name)}` is not a campaign name: lower snake case, starting with a letter, at most 63 characters");
         }
 
-        foreach (var extension in new[] { ".yaml", ".yml" })
+        if (NamedFiles.Find(workspace, Folder, name) is { } path)
         {
-            var path = Path.Combine(workspace.Root, Folder, name + extension);
-            if (File.Exists(path))
-            {
-                var definition = CampaignDefinition.Parse(Path.GetRelativePath(workspace.Root, path), File.ReadAllText(path));
-                return definition.Name == name
-                    ? definition
-                    : throw new CampaignException($"{Folder}/{name}{extension} names its campaign `{definition.Name}`; use that name as the file name");
-            }
+            var definition = CampaignDefinition.Parse(Path.GetRelativePath(workspace.Root, path), File.ReadAllText(path));
+            return definition.Name == name
+                ? definition
+                : throw new CampaignException($"{Path.GetRelativePath(workspace.Root, path)} names its campaign `{definition.Name}`; use that name as the file name");
         }
 
-        var known = List(workspace).Select(Path.GetFileNameWithoutExtension).OfType<string>().ToList();
+        var known = NamedFiles.Names(workspace, Folder);
         throw new UnknownCampaignException($"no campaign `{name}`: {Folder}/{name}.yaml does not exist{Suggestions.DidYouMean(name, known)}"
             + (known.Count == 0 ? "; create one with `segmenta campaign new`" : ""));
     }
 
-    /// <summary>A name as shown in a message: at most 64 characters, control characters escaped.</summary>
-    private static string Shown(string name)
-    {
-        var shown = string.Concat(name.Take(64).Select(c => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString()));
-        return name.Length > 64 ? shown + "…" : shown;
-    }
-
     /// <summary>The workspace's campaign files, by name.</summary>
-    public static IReadOnlyList<string> List(Workspace workspace)
-    {
-        ArgumentNullException.ThrowIfNull(workspace);
-        var folder = Path.Combine(workspace.Root, Folder);
-        return Directory.Exists(folder)
-            ? [.. Directory.EnumerateFiles(folder).Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal)).Order(StringComparer.Ordinal)]
-            : [];
-    }
+    public static IReadOnlyList<string> List(Workspace workspace) => NamedFiles.List(workspace, Folder);
 }

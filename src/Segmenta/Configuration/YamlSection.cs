@@ -103,6 +103,23 @@ internal sealed class YamlSection
             : throw ErrorAt(key, string.Create(CultureInfo.InvariantCulture, $"`{key}` must be a number of at least {minimum}, not `{text}`"));
     }
 
+    /// <summary>
+    /// A duration written with its unit (<c>250ms</c>, <c>2s</c>, <c>10m</c>, <c>1h</c>) between <paramref name="minimum"/> and
+    /// <paramref name="maximum"/>; null when absent.
+    /// </summary>
+    public TimeSpan? GetDuration(string key, TimeSpan minimum, TimeSpan maximum)
+    {
+        if (GetString(key) is not { } text)
+        {
+            return null;
+        }
+
+        TimeSpan? duration = Durations.TryParse(text, out var parsed) ? parsed : null;
+        return duration is { } d && d >= minimum && d <= maximum
+            ? d
+            : throw ErrorAt(key, string.Create(CultureInfo.InvariantCulture, $"`{key}` must be a duration with its unit (250ms, 2s, 10m, 1h) from {minimum.TotalSeconds}s to {maximum.TotalSeconds}s, not `{text}`"));
+    }
+
     public IReadOnlyList<string> GetStringList(string key)
     {
         var value = Find(key);

@@ -113,8 +113,12 @@ public static class AudienceExport
         return rows;
     }
 
-    private static string? Text(IDataRecord r, int i) => r.IsDBNull(i) ? null : r.GetValue(i) switch
+    private static string? Text(IDataRecord r, int i) => r.IsDBNull(i) ? null : Format(r.GetValue(i));
+
+    /// <summary>A stored value as an exported file writes it: times ISO 8601 UTC, dates yyyy-MM-dd, numbers invariant.</summary>
+    internal static string? Format(object? value) => value switch
     {
+        null or DBNull => null,
         DateTime t => t.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
         DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         bool b => b ? "true" : "false",
@@ -145,16 +149,16 @@ public static class AudienceExport
             : value;
     }
 
-    private static void WriteJson(Utf8JsonWriter json, string name, IDataRecord r, int i)
-    {
-        if (r.IsDBNull(i))
-        {
-            json.WriteNull(name);
-            return;
-        }
+    private static void WriteJson(Utf8JsonWriter json, string name, IDataRecord r, int i) => WriteJson(json, name, r.IsDBNull(i) ? null : r.GetValue(i));
 
-        switch (r.GetValue(i))
+    /// <summary>A stored value as a JSON property: booleans and numbers as JSON's own, anything else as <see cref="Format"/> writes it.</summary>
+    internal static void WriteJson(Utf8JsonWriter json, string name, object? value)
+    {
+        switch (value)
         {
+            case null:
+                json.WriteNull(name);
+                break;
             case bool b:
                 json.WriteBoolean(name, b);
                 break;
@@ -171,7 +175,7 @@ public static class AudienceExport
                 json.WriteNumber(name, d);
                 break;
             default:
-                json.WriteString(name, Text(r, i));
+                json.WriteString(name, Format(value));
                 break;
         }
     }

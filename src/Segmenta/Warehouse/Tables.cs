@@ -87,4 +87,19 @@ public static class Tables
 
     /// <summary>Erased customers' outcomes in the campaigns they were assigned to, frozen without their ids, so past measurements stand.</summary>
     public const string ErasedOutcomes = "erased_outcomes";
+
+    /// <summary>Every sync of a segment to a destination: when, which membership instant, how many entered and exited, the outcome.</summary>
+    public const string DestinationSyncs = "destination_syncs";
+
+    /// <summary>Who each destination has been told is in each of its segments (the state the next sync is a difference against).</summary>
+    public const string DestinationMembers = "destination_members";
+
+    /// <summary>Each webhook batch (the outbox): its idempotency key, order, attempts, next try and outcome.</summary>
+    public const string DestinationBatches = "destination_batches";
+
+    /// <summary>Who each webhook batch carries, entered (with the traits sent) or exited.</summary>
+    public const string DestinationBatchMembers = "destination_batch_members";
+
+    /// <summary>A sync's changes while it is being recorded, emptied in the same transaction.</summary>
+    public const string DestinationStaging = "destination_staging";
 }

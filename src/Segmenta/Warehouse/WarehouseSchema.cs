@@ -371,6 +371,70 @@ public static class WarehouseSchema
                 clv_after {d.DoubleType})
             """,
         ]),
+        new(13, "activation: each destination's syncs, the members it has been sent, and the webhook outbox", d =>
+        [
+            $"""
+            CREATE TABLE {T(d, Tables.DestinationSyncs)} (
+                sync_id {d.TypeName(FieldType.Integer)} PRIMARY KEY,
+                destination {d.TypeName(FieldType.Text)} NOT NULL,
+                segment {d.TypeName(FieldType.Text)} NOT NULL,
+                kind {d.TypeName(FieldType.Text)} NOT NULL,
+                started_at {d.TimestampType} NOT NULL,
+                finished_at {d.TimestampType} NOT NULL,
+                as_of {d.TimestampType} NOT NULL,
+                previous_as_of {d.TimestampType},
+                audience {d.TypeName(FieldType.Integer)} NOT NULL,
+                entered {d.TypeName(FieldType.Integer)} NOT NULL,
+                exited {d.TypeName(FieldType.Integer)} NOT NULL,
+                left_out {d.TypeName(FieldType.Integer)} NOT NULL,
+                batches {d.TypeName(FieldType.Integer)} NOT NULL,
+                files {d.TypeName(FieldType.Text)},
+                detail {d.TypeName(FieldType.Text)})
+            """,
+            .. d.CreateIndex(Tables.DestinationSyncs, "destination", "segment"),
+            $"""
+            CREATE TABLE {T(d, Tables.DestinationMembers)} (
+                destination {d.TypeName(FieldType.Text)} NOT NULL,
+                segment {d.TypeName(FieldType.Text)} NOT NULL,
+                customer_id {d.TypeName(FieldType.Text)} NOT NULL,
+                since {d.TimestampType} NOT NULL,
+                PRIMARY KEY (destination, segment, customer_id))
+            """,
+            $"""
+            CREATE TABLE {T(d, Tables.DestinationBatches)} (
+                batch_id {d.TypeName(FieldType.Text)} PRIMARY KEY,
+                destination {d.TypeName(FieldType.Text)} NOT NULL,
+                sequence {d.TypeName(FieldType.Integer)} NOT NULL,
+                sync_id {d.TypeName(FieldType.Integer)} NOT NULL,
+                segment {d.TypeName(FieldType.Text)} NOT NULL,
+                kind {d.TypeName(FieldType.Text)} NOT NULL,
+                as_of {d.TimestampType} NOT NULL,
+                part {d.TypeName(FieldType.Integer)} NOT NULL,
+                parts {d.TypeName(FieldType.Integer)} NOT NULL,
+                created_at {d.TimestampType} NOT NULL,
+                status {d.TypeName(FieldType.Text)} NOT NULL,
+                attempts {d.TypeName(FieldType.Integer)} NOT NULL,
+                next_attempt_at {d.TimestampType},
+                last_attempt_at {d.TimestampType},
+                delivered_at {d.TimestampType},
+                last_status {d.TypeName(FieldType.Integer)},
+                last_error {d.TypeName(FieldType.Text)})
+            """,
+            .. d.CreateIndex(Tables.DestinationBatches, "destination", "status", "sequence"),
+            $"""
+            CREATE TABLE {T(d, Tables.DestinationBatchMembers)} (
+                batch_id {d.TypeName(FieldType.Text)} NOT NULL,
+                customer_id {d.TypeName(FieldType.Text)} NOT NULL,
+                change {d.TypeName(FieldType.Text)} NOT NULL,
+                traits {d.TypeName(FieldType.Text)},
+                PRIMARY KEY (batch_id, customer_id))
+            """,
+            $"""
+            CREATE TABLE {T(d, Tables.DestinationStaging)} (
+                customer_id {d.TypeName(FieldType.Text)} NOT NULL,
+                change {d.TypeName(FieldType.Text)} NOT NULL)
+            """,
+        ]),
     ];
 
     /// <summary>

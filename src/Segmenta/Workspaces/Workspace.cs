@@ -9,7 +9,7 @@ namespace Segmenta.Workspaces;
 public sealed class Workspace
 {
     /// <summary>The folders every workspace has.</summary>
-    public static IReadOnlyList<string> Folders { get; } = [SegmentsFolder, "campaigns", "mappings"];
+    public static IReadOnlyList<string> Folders { get; } = [SegmentsFolder, "campaigns", "mappings", "destinations"];
 
     /// <summary>Where segment files (<c>*.seg</c>) live.</summary>
     public const string SegmentsFolder = "segments";
