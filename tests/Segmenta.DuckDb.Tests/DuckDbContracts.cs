@@ -64,3 +64,9 @@ public sealed class DuckDbConsentTests : ConsentContract
 {
     private protected override Backend Backend => Backend.DuckDb;
 }
+
+/// <summary>Activation on DuckDB.</summary>
+public sealed class DuckDbDestinationTests : DestinationContract
+{
+    private protected override Backend Backend => Backend.DuckDb;
+}

@@ -169,3 +169,15 @@ public sealed class ShardedConsentTests : ConsentContract
 {
     private protected override Backend Backend => PostgresBackends.Sharded;
 }
+
+/// <summary>Activation on one PostgreSQL node.</summary>
+public sealed class PostgresDestinationTests : DestinationContract
+{
+    private protected override Backend Backend => PostgresBackends.Single;
+}
+
+/// <summary>Activation through the coordinator of a sharded warehouse (the destination tables live on the coordinator).</summary>
+public sealed class ShardedDestinationTests : DestinationContract
+{
+    private protected override Backend Backend => PostgresBackends.Sharded;
+}
