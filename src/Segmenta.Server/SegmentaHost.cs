@@ -25,9 +25,10 @@ namespace Segmenta.Server;
 /// <param name="Time">The clock (tests pass their own).</param>
 /// <param name="LogLevel">The least severe log messages written to the console.</param>
 /// <param name="SessionToken">A key with the read scope that exists only in this process (<c>segmenta report</c> reads the API with it); never stored.</param>
-/// <param name="Scheduled">Run the scheduled refreshes of <c>server.refresh_every</c> (the report's read-only host does not).</param>
+/// <param name="Scheduled">Run the scheduled refreshes of <c>server.refresh_every</c> and the webhook delivery loop (the report's read-only host does not).</param>
 /// <param name="OwnsWarehouse">Whether stopping the host closes the warehouse (a report borrows the caller's).</param>
-public sealed record ServerStart(Workspace Workspace, IWarehouse Warehouse, string? Listen = null, TimeProvider? Time = null, LogLevel LogLevel = LogLevel.Warning, string? SessionToken = null, bool Scheduled = true, bool OwnsWarehouse = true);
+/// <param name="Parquet">How Parquet files are written (file destinations in Parquet), where the host composes it.</param>
+public sealed record ServerStart(Workspace Workspace, IWarehouse Warehouse, string? Listen = null, TimeProvider? Time = null, LogLevel LogLevel = LogLevel.Warning, string? SessionToken = null, bool Scheduled = true, bool OwnsWarehouse = true, Files.IParquetFiles? Parquet = null);
 
 /// <summary>
 /// <c>segmenta serve</c>: one ASP.NET Core host on the workspace with the REST API (OpenAPI document
@@ -63,9 +64,11 @@ public static class SegmentaHost
         services.AddSingleton<EventCollector>();
         services.AddHostedService(sp => sp.GetRequiredService<EventCollector>());
         services.AddSingleton<RefreshScheduler>();
+        services.AddSingleton(sp => new DestinationDispatcher(sp.GetRequiredService<WarehouseAccess>(), sp.GetRequiredService<ILogger<DestinationDispatcher>>(), start.Parquet));
         if (start.Scheduled)
         {
             services.AddHostedService(sp => sp.GetRequiredService<RefreshScheduler>());
+            services.AddHostedService(sp => sp.GetRequiredService<DestinationDispatcher>());
         }
 
         services.ConfigureHttpJsonOptions(o => ResultJson.Configure(o.SerializerOptions));   // the same JSON as the CLI's --json
@@ -143,6 +146,7 @@ public static class SegmentaHost
         app.MapAnalyses();
         app.MapCampaignActions();
         app.MapRefresh();
+        app.MapDestinations();
         app.MapCustomers();
         app.MapDashboard();
         return app;

@@ -29,7 +29,7 @@ internal sealed class ServeCommand : GuardedCommand<ServeSettings>
     {
         var workspace = FindWorkspace(settings);
         var warehouse = OpenWarehouse(workspace);
-        var app = SegmentaHost.Build(new ServerStart(workspace, warehouse, settings.Listen, LogLevel: settings.Verbose ? LogLevel.Information : LogLevel.Warning));
+        var app = SegmentaHost.Build(new ServerStart(workspace, warehouse, settings.Listen, LogLevel: settings.Verbose ? LogLevel.Information : LogLevel.Warning, Parquet: Parquet));
         app.StartAsync(cancellation).GetAwaiter().GetResult();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "?";
         var keys = ApiKeyStore.For(workspace).List().Count(k => k.Active);

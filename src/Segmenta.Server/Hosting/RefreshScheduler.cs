@@ -12,9 +12,10 @@ internal sealed record RefreshState(string? Every, DateTime? NextAt, DateTime? R
 /// Refreshes the workspace on the interval of <c>server.refresh_every</c> (and on demand): the same
 /// pipeline as <c>segmenta refresh</c>, as of the current instant to the second. The next run is due
 /// one interval after the newest snapshot, so a restart neither skips nor repeats one; a failed run is
-/// recorded by the pipeline and retried after the interval (or a quarter of it, at most an hour).
+/// recorded by the pipeline and retried after the interval (or a quarter of it, at most an hour). Each committed refresh
+/// has every destination synced with the new membership.
 /// </summary>
-internal sealed partial class RefreshScheduler(WarehouseAccess access, ILogger<RefreshScheduler> log) : BackgroundService
+internal sealed partial class RefreshScheduler(WarehouseAccess access, DestinationDispatcher destinations, ILogger<RefreshScheduler> log) : BackgroundService
 {
     private readonly SemaphoreSlim running = new(1, 1);
     private readonly Lock state = new();
@@ -60,6 +61,7 @@ internal sealed partial class RefreshScheduler(WarehouseAccess access, ILogger<R
                     lastError = null;
                 }
 
+                destinations.SyncAllSoon();
                 return report;
             }
             catch (RefreshFailedException e)

@@ -18,11 +18,11 @@ internal sealed class WarehouseAccess(Workspace workspace, IWarehouse warehouse,
     public static readonly int MaxReaders = Math.Clamp(Environment.ProcessorCount, 2, 8);
 
     private readonly SemaphoreSlim gate = new(1, 1);
-    private readonly SemaphoreSlim collectGate = new(1, 1);
+    private readonly OwnConnection collection = new();
+    private readonly OwnConnection dispatch = new();
     private readonly SemaphoreSlim readSlots = new(MaxReaders, MaxReaders);
     private readonly ConcurrentBag<IWarehouse> idleReaders = [];
     private readonly ConcurrentQueue<IWarehouse> openedReaders = new();
-    private IWarehouse? collector;
     private bool noConnections;
     private int disposed;
 
@@ -47,18 +47,35 @@ internal sealed class WarehouseAccess(Workspace workspace, IWarehouse warehouse,
     }
 
     /// <summary>Runs a collection flush on the collection connection, beside the writer's work.</summary>
-    public async Task<T> Collect<T>(Func<IWarehouse, T> work, CancellationToken cancellation)
+    public Task<T> Collect<T>(Func<IWarehouse, T> work, CancellationToken cancellation) => OnOwnConnection(collection, work, cancellation);
+
+    /// <summary>
+    /// Runs destination work (a sync, webhook deliveries) on a connection of its own, beside the writer's and the collector's:
+    /// it reads the committed membership history and writes only the destination tables, so it neither waits for a refresh
+    /// nor holds one up while a receiver is slow.
+    /// </summary>
+    public Task<T> Dispatch<T>(Func<IWarehouse, T> work, CancellationToken cancellation) => OnOwnConnection(dispatch, work, cancellation);
+
+    private async Task<T> OnOwnConnection<T>(OwnConnection own, Func<IWarehouse, T> work, CancellationToken cancellation)
     {
-        await collectGate.WaitAsync(cancellation).ConfigureAwait(false);
+        await own.Gate.WaitAsync(cancellation).ConfigureAwait(false);
         try
         {
-            collector ??= OpenConnection();
-            return collector is null ? await Use(work, cancellation).ConfigureAwait(false) : work(collector);
+            own.Connection ??= OpenConnection();
+            return own.Connection is null ? await Use(work, cancellation).ConfigureAwait(false) : work(own.Connection);
         }
         finally
         {
-            collectGate.Release();
+            own.Gate.Release();
         }
+    }
+
+    /// <summary>A connection kept for one kind of work, taken in turn.</summary>
+    private sealed class OwnConnection
+    {
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public IWarehouse? Connection { get; set; }
     }
 
     /// <summary>
@@ -67,14 +84,14 @@ internal sealed class WarehouseAccess(Workspace workspace, IWarehouse warehouse,
     /// </summary>
     public async Task<T> Exclusive<T>(Func<IWarehouse, T> work, CancellationToken cancellation)
     {
-        await collectGate.WaitAsync(cancellation).ConfigureAwait(false);
+        await collection.Gate.WaitAsync(cancellation).ConfigureAwait(false);
         try
         {
             return await Use(work, cancellation).ConfigureAwait(false);
         }
         finally
         {
-            collectGate.Release();
+            collection.Gate.Release();
         }
     }
 
@@ -150,8 +167,10 @@ internal sealed class WarehouseAccess(Workspace workspace, IWarehouse warehouse,
         }
 
         gate.Wait();
-        collectGate.Wait();
-        collector?.Dispose();
+        collection.Gate.Wait();
+        dispatch.Gate.Wait();
+        collection.Connection?.Dispose();
+        dispatch.Connection?.Dispose();
         while (openedReaders.TryDequeue(out var reader))
         {
             reader.Dispose();
@@ -163,7 +182,8 @@ internal sealed class WarehouseAccess(Workspace workspace, IWarehouse warehouse,
         }
 
         gate.Dispose();
-        collectGate.Dispose();
+        collection.Gate.Dispose();
+        dispatch.Gate.Dispose();
         readSlots.Dispose();
     }
 }

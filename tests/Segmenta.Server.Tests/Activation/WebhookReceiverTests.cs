@@ -79,7 +79,7 @@ public sealed class WebhookReceiverTests : IDisposable
     public async Task FailingAndSlowReceiver_GetsEveryMemberOnce_InOrder_WithRetriesUnderTheSameKey()
     {
         // The first three requests fail with 503; the fifth is processed but answered after the sender's timeout.
-        await using var receiver = await Receiver.Start(0, (n, _) => n <= 3 ? (503, TimeSpan.Zero) : n == 5 ? (200, TimeSpan.FromSeconds(1.5)) : (200, TimeSpan.Zero));
+        await using var receiver = await Receiver.Start(Secret, 0, (n, _) => n <= 3 ? (503, TimeSpan.Zero) : n == 5 ? (200, TimeSpan.FromSeconds(1.5)) : (200, TimeSpan.Zero));
         using var http = DestinationRunner.Client();
         var run = Runner(http).Sync(Destination(receiver.Port, "{ attempts: 8, initial: 50ms, max: 200ms }"), full: false, wait: TimeSpan.FromSeconds(60));
 
@@ -127,7 +127,7 @@ public sealed class WebhookReceiverTests : IDisposable
         Assert.Equal("pending", waiting.Syncs.Single().Status);
 
         // Back: the outbox drains in order.
-        await using (var receiver = await Receiver.Start(port, (_, _) => (200, TimeSpan.Zero)))
+        await using (var receiver = await Receiver.Start(Secret, port, (_, _) => (200, TimeSpan.Zero)))
         {
             var drained = Runner(http).Deliver(destination, TimeSpan.FromSeconds(30));
             Assert.Equal((0, 0), (drained.Pending, drained.Dead));
@@ -140,7 +140,7 @@ public sealed class WebhookReceiverTests : IDisposable
 
         // A receiver that refuses a batch (400) dead-letters it at once; the next batches still flow. A full resync makes
         // batches again; after the receiver is fixed, a replay sends the dead letter under its key.
-        await using (var refusing = await Receiver.Start(port, (n, _) => n == 1 ? (400, TimeSpan.Zero) : (200, TimeSpan.Zero)))
+        await using (var refusing = await Receiver.Start(Secret, port, (n, _) => n == 1 ? (400, TimeSpan.Zero) : (200, TimeSpan.Zero)))
         {
             var run = Runner(http).Sync(Destination(port, "{ attempts: 3, initial: 50ms, max: 100ms }"), full: true, wait: TimeSpan.FromSeconds(30));
             Assert.Equal(1, run.Delivery!.Dead);
@@ -159,7 +159,7 @@ public sealed class WebhookReceiverTests : IDisposable
     [Fact]
     public async Task TestRequest_IsSignedAndCarriesNoCustomerData()
     {
-        await using var receiver = await Receiver.Start(0, (_, _) => (204, TimeSpan.Zero));
+        await using var receiver = await Receiver.Start(Secret, 0, (_, _) => (204, TimeSpan.Zero));
         using var http = DestinationRunner.Client();
         var checks = Runner(http).Test(Destination(receiver.Port, "{ attempts: 2 }"));
         Assert.All(checks, c => Assert.True(c.Ok, $"{c.Name}: {c.Detail}"));
@@ -181,57 +181,5 @@ public sealed class WebhookReceiverTests : IDisposable
     {
         warehouse.Dispose();
         dir.Dispose();
-    }
-
-    /// <summary>What the receiver got: the key, the body, and whether the signature held.</summary>
-    private sealed record Received(string Key, string Body, bool SignatureOk, string? Problem);
-
-    /// <summary>A real HTTP receiver: answers each request (numbered from 1) with a status after a delay, and records it.</summary>
-    private sealed class Receiver : IAsyncDisposable
-    {
-        private readonly WebApplication app;
-        private readonly ConcurrentQueue<Received> requests = new();
-        private int count;
-
-        private Receiver(WebApplication app) => this.app = app;
-
-        public int Port { get; private set; }
-
-        public IReadOnlyList<Received> Requests => [.. requests];
-
-        public static async Task<Receiver> Start(int port, Func<int, string, (int Status, TimeSpan Delay)> answer)
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-            var app = builder.Build();
-            var receiver = new Receiver(app);
-            app.MapPost("/hook", async (HttpContext context) =>
-            {
-                using var buffer = new MemoryStream();
-                await context.Request.Body.CopyToAsync(buffer);
-                var body = buffer.ToArray();
-                var ok = WebhookSignature.Verify(Encoding.UTF8.GetBytes(Secret), body, context.Request.Headers[WebhookSignature.Header], DateTimeOffset.UtcNow, WebhookSignature.DefaultWindow, out var problem);
-                var n = Interlocked.Increment(ref receiver.count);
-                var text = Encoding.UTF8.GetString(body);
-                receiver.requests.Enqueue(new Received(context.Request.Headers[WebhookDelivery.IdempotencyHeader].ToString(), text, ok, problem));
-                var (status, delay) = answer(n, text);
-                if (delay > TimeSpan.Zero)
-                {
-                    await Task.Delay(delay);
-                }
-
-                context.Response.StatusCode = status;
-            });
-            await app.StartAsync();
-            receiver.Port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
-            return receiver;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await app.StopAsync();
-            await app.DisposeAsync();
-        }
     }
 }

@@ -67,6 +67,12 @@ public sealed class SecurityTests(ServerFixture server) : IClassFixture<ServerFi
         ("DELETE", "/api/customers/{id}", "/api/customers/matrix_probe_nobody", "admin"),
         ("POST", "/api/erasures", "/api/erasures", "admin"),
         ("GET", "/api/erasures", "/api/erasures", "admin"),
+        ("GET", "/api/destinations/", "/api/destinations", "read"),
+        ("GET", "/api/destinations/{name}", "/api/destinations/nothing", "read"),
+        ("GET", "/api/destinations/{name}/log", "/api/destinations/nothing/log", "read"),
+        ("POST", "/api/destinations/{name}/sync", "/api/destinations/nothing/sync", "admin"),
+        ("POST", "/api/destinations/{name}/test", "/api/destinations/nothing/test", "admin"),
+        ("POST", "/api/destinations/{name}/replay", "/api/destinations/nothing/replay", "admin"),
     ];
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
@@ -141,6 +147,10 @@ public sealed class SecurityTests(ServerFixture server) : IClassFixture<ServerFi
     [InlineData("PUT", "/api/segments/segmenta.yaml")]
     [InlineData("DELETE", "/api/segments/..%2Fsegmenta")]
     [InlineData("GET", "/api/segments/..%2Fsegmenta/export")]
+    [InlineData("GET", "/api/destinations/..%2Fsegmenta")]
+    [InlineData("GET", "/api/destinations/segmenta.yaml/log")]
+    [InlineData("POST", "/api/destinations/..%2F..%2Fsegmenta/sync")]
+    [InlineData("POST", "/api/destinations/..%2Fsegmenta/test")]
     public async Task Traversal_NamesThatLeaveTheirFolder_AreRefusedAndNothingOfTheFileIsShown(string method, string path)
     {
         var settings = await File.ReadAllTextAsync(Path.Combine(server.Workspace.Root, Workspaces.WorkspaceSettings.FileName));

@@ -1,0 +1,169 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Segmenta.Activation;
+using Segmenta.Documents;
+
+namespace Segmenta.Server.Hosting;
+
+/// <summary>
+/// The host's side of activation (docs/activation.md): syncs asked for through the API or following a refresh, and a loop
+/// that delivers every webhook's due batches — retries included — every <see cref="Poll"/>. All of it runs on the
+/// dispatch connection (<see cref="WarehouseAccess.Dispatch{T}"/>), one piece at a time, so a slow receiver holds up
+/// neither the API nor a refresh. Destination files are read afresh each time (destinations as code); secrets come from
+/// the host's environment.
+/// </summary>
+internal sealed partial class DestinationDispatcher(WarehouseAccess access, ILogger<DestinationDispatcher> log, Files.IParquetFiles? parquet) : BackgroundService
+{
+    /// <summary>How often due webhook batches are looked for.</summary>
+    public static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
+
+    private readonly HttpClient http = DestinationRunner.Client();
+    private readonly SemaphoreSlim wake = new(0, int.MaxValue);
+    private int syncAllPending;
+
+    /// <summary>Asks the loop to sync every destination on its next pass (a refresh committed new membership).</summary>
+    public void SyncAllSoon()
+    {
+        Interlocked.Exchange(ref syncAllPending, 1);
+        wake.Release();
+    }
+
+    /// <summary>Syncs one destination (then delivers what is due once; the loop retries the rest).</summary>
+    public Task<SyncRunDocument> Sync(string name, bool full, CancellationToken cancellation) => access.Dispatch(warehouse =>
+    {
+        var destination = DestinationFiles.Load(access.Workspace, name);
+        var run = Runner(warehouse).Sync(destination, full, TimeSpan.Zero, cancellation);
+        wake.Release();
+        return new SyncRunDocument(destination.Name, destination.TypeName, run.Full, [.. run.Syncs.Select(SyncDocument.Of)], run.Delivery is { } d ? DeliveryDocument.Of(d) : null);
+    }, cancellation);
+
+    /// <summary>Checks one destination (a signed test request for a webhook).</summary>
+    public Task<DestinationTestDocument> Test(string name, CancellationToken cancellation) => access.Dispatch(warehouse =>
+    {
+        var destination = DestinationFiles.Load(access.Workspace, name);
+        var checks = Runner(warehouse).Test(destination, cancellation);
+        return new DestinationTestDocument(destination.Name, destination.TypeName, checks.All(c => c.Ok), [.. checks.Select(c => new DestinationTestCheckDocument(c.Name, c.Ok, c.Detail))]);
+    }, cancellation);
+
+    /// <summary>Requeues a webhook's dead letters (or the named batches) and delivers them once.</summary>
+    public Task<ReplayDocument> Replay(string name, IReadOnlyList<string> batches, CancellationToken cancellation) => access.Dispatch(warehouse =>
+    {
+        var destination = DestinationFiles.Load(access.Workspace, name);
+        if (destination.Webhook is null)
+        {
+            throw new DestinationException($"destination `{name}` writes files; sync it with full=true to write its audience again");
+        }
+
+        var (requeued, delivery) = Runner(warehouse).Replay(destination, batches, TimeSpan.Zero, cancellation);
+        return new ReplayDocument(destination.Name, requeued, DeliveryDocument.Of(delivery));
+    }, cancellation);
+
+    /// <summary>
+    /// Syncs every destination after the membership changed (a refresh committed); a destination that fails is logged and
+    /// left for the next time, the others go on.
+    /// </summary>
+    public async Task SyncAll(CancellationToken cancellation)
+    {
+        IReadOnlyList<string> names;
+        try
+        {
+            names = [.. DestinationFiles.All(access.Workspace).Select(d => d.Name)];
+        }
+        catch (SegmentaException e)
+        {
+            LogSyncFailed(log, "(files)", e.Message);
+            return;
+        }
+
+        foreach (var name in names)
+        {
+            try
+            {
+                await Sync(name, full: false, cancellation).ConfigureAwait(false);
+            }
+            catch (SegmentaException e)
+            {
+                LogSyncFailed(log, name, e.Message);
+            }
+        }
+    }
+
+    private DestinationRunner Runner(Warehouse.IWarehouse warehouse) =>
+        new(warehouse, Endpoints.ApiContext.Library(access, warehouse), new DestinationContext(access.Workspace.Root, access.Settings.Zone, access.Time, parquet), http, Environment.GetEnvironmentVariable);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await wake.WaitAsync(Poll, stoppingToken).ConfigureAwait(false);
+                if (Interlocked.Exchange(ref syncAllPending, 0) == 1)
+                {
+                    await SyncAll(stoppingToken).ConfigureAwait(false);
+                }
+
+                await access.Dispatch(warehouse =>
+                {
+                    foreach (var destination in Webhooks())
+                    {
+                        var report = Runner(warehouse).Deliver(destination, TimeSpan.Zero, stoppingToken);
+                        foreach (var dead in report.Attempts.Where(a => a.Outcome == BatchStatus.Dead))
+                        {
+                            LogDeadLetter(log, destination.Name, dead.BatchId, dead.Error);
+                        }
+                    }
+
+                    return 0;
+                }, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // A delivery pass that fails is logged; batches stay in the outbox and the next pass tries again.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                LogDeliveryFailed(log, e);
+            }
+        }
+    }
+
+    /// <summary>The webhook destinations whose files read (a file with a mistake is skipped; the API reports it).</summary>
+    private IEnumerable<DestinationDefinition> Webhooks()
+    {
+        foreach (var name in Workspaces.NamedFiles.Names(access.Workspace, DestinationDefinition.Folder))
+        {
+            DestinationDefinition? destination = null;
+            try
+            {
+                destination = DestinationFiles.Load(access.Workspace, name);
+            }
+            catch (SegmentaException)
+            {
+            }
+
+            if (destination?.Webhook is not null && Environment.GetEnvironmentVariable(destination.Webhook.SecretVariable) is { Length: > 0 })
+            {
+                yield return destination;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "destination {Destination}: sync failed: {Reason}")]
+    private static partial void LogSyncFailed(ILogger logger, string destination, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "destination {Destination}: batch {Batch} is a dead letter: {Reason}")]
+    private static partial void LogDeadLetter(ILogger logger, string destination, string batch, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "webhook delivery pass failed; batches stay in the outbox")]
+    private static partial void LogDeliveryFailed(ILogger logger, Exception exception);
+
+    public override void Dispose()
+    {
+        http.Dispose();
+        wake.Dispose();
+        base.Dispose();
+    }
+}
