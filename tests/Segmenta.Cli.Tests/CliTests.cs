@@ -124,6 +124,32 @@ public class CliTests
         Assert.Equal(snapshots[0].GetProperty("as_of").GetString(), migration.GetProperty("from").GetString());
         Assert.Equal(json.RootElement.GetProperty("rfm").GetProperty("scored").GetInt64(), migration.GetProperty("to_totals").EnumerateArray().SkipLast(1).Sum(t => t.GetInt64()));
 
+        // The destination synced after each snapshot: each sync's audience is the previous one plus who entered minus who
+        // exited, and replaying the files in order gives exactly the members the export wrote (consent to e-mail at the as-of).
+        var syncs = json.RootElement.GetProperty("destination").GetProperty("syncs").EnumerateArray().ToList();
+        Assert.Equal(snapshots.Select(x => x.GetProperty("as_of").GetString()), syncs.Select(x => x.GetProperty("as_of").GetString()));
+        var held = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var sync in syncs)
+        {
+            foreach (var file in sync.GetProperty("files").EnumerateArray().Select(f => f.GetString()!))
+            {
+                var ids = File.ReadAllLines(file).Skip(1).Select(l => l.Split(',')[0]).ToList();
+                if (file.EndsWith("-entered.csv", StringComparison.Ordinal))
+                {
+                    held.UnionWith(ids);
+                }
+                else
+                {
+                    held.ExceptWith(ids);
+                }
+            }
+
+            Assert.Equal(sync.GetProperty("audience").GetInt64(), held.Count);
+        }
+
+        var export = json.RootElement.GetProperty("export");
+        Assert.Equal(File.ReadAllLines(export.GetProperty("path").GetString()!).Skip(1).Select(l => l.Split(',')[0]).Order(StringComparer.Ordinal), held.Order(StringComparer.Ordinal));
+
         // The report: every view's data saved, none missing, in one page.
         var report = json.RootElement.GetProperty("report");
         Assert.Empty(report.GetProperty("missing").EnumerateArray());

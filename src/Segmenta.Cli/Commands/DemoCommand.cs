@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using Segmenta.Activation;
 using Segmenta.Campaigns;
 using Segmenta.Cli.Charts;
 using Segmenta.Clustering;
@@ -146,9 +147,27 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
             throw new InvalidOperationException("the demo's example segments do not compile");
         }
 
-        // A quarter of weekly snapshots up to the as-of: history, migration and drift from the first day.
+        // The demo's destination: the lapsed VIPs who consented to e-mail, dropped as CSV files (docs/activation.md).
+        var destinationFile = Path.Combine(root, DestinationDefinition.Folder, "weekly_drop.yaml");
+        using (var resource = typeof(DemoCommand).Assembly.GetManifestResourceStream("weekly_drop.yaml")!)
+        using (var file = File.Create(destinationFile))
+        {
+            resource.CopyTo(file);
+        }
+
+        var destination = DestinationFiles.Load(workspace, "weekly_drop");
+        var destinationContext = new DestinationContext(root, workspace.Settings.Zone, TimeProvider.System, Parquet);
+
+        // A quarter of weekly snapshots up to the as-of: history, migration and drift from the first day; after each, the
+        // destination is synced, so its files say who entered and left the segment week by week.
         var backfill = RefreshSchedule.Plan(warehouse, AsOf.AddDays(-7 * BackfillWeeks), AsOf, new RefreshInterval(1, "week"));
-        var snapshots = backfill.Run.Select(t => RefreshPipeline.Run(workspace, warehouse, new EvaluationContext(t, workspace.Settings.Zone), TimeProvider.System, null, cancellation)).ToList();
+        var syncs = new List<SegmentSync>();
+        var snapshots = backfill.Run.Select(t =>
+        {
+            var snapshot = RefreshPipeline.Run(workspace, warehouse, new EvaluationContext(t, workspace.Settings.Zone), TimeProvider.System, null, cancellation);
+            syncs.AddRange(DestinationSync.Sync(warehouse, library, destination, destinationContext, full: false, cancellation));
+            return snapshot;
+        }).ToList();
         var stored = snapshots[^1].Segments;
         var previews = library.Compilation.Segments
             .Where(seg => !library.IsGenerated(seg.File))
@@ -159,7 +178,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
             warehouse, library.Compilation, library.Compilation.Find("lapsed_vips")!, context, Model.Traits.Resolve(warehouse, "email,first_name,last_name,country", []), AudienceFormat.Csv, exportFile, ConsentRequest.For("email"));
         var migration = SegmentMigration.Compute(warehouse, MigrationCommand.Generated(library, RfmAnalysis.SegmentPrefix), snapshots[0].AsOf, AsOf);
         steps.Add(new DemoStepDocument("segments") { Segments = stored.Count, Snapshots = snapshots.Count, Seconds = Seconds(step) });
-        say(string.Create(CultureInfo.InvariantCulture, $"8. Segmented      {previews.Count} example segments from segments/demo.seg and {stored.Count - previews.Count} RFM and cluster segments, refreshed weekly over {BackfillWeeks} weeks ({snapshots.Count} snapshots, {snapshots.Sum(r => r.Alerts.Count)} drift alerts); the examples previewed and lapsed_vips exported in {Seconds(step)} s"));
+        say(string.Create(CultureInfo.InvariantCulture, $"8. Segmented      {previews.Count} example segments from segments/demo.seg and {stored.Count - previews.Count} RFM and cluster segments, refreshed weekly over {BackfillWeeks} weeks ({snapshots.Count} snapshots, {snapshots.Sum(r => r.Alerts.Count)} drift alerts); the examples previewed, lapsed_vips exported and synced to destinations/weekly_drop.yaml after each snapshot ({syncs.Sum(x => x.Entered):N0} entered, {syncs.Sum(x => x.Exited):N0} exited over {syncs.Count} syncs) in {Seconds(step)} s"));
 
         step.Restart();
         var personas = new WorkspaceViews(workspace, warehouse).DescribePersonas(context, [.. Enumerable.Range(1, model.K).Select(j => library.Compilation.Find(ClusterAnalysis.SegmentName(j))!)]);
@@ -215,6 +234,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
                 [.. personas.Select(AnalysisDocuments.Persona)],
                 [.. previews.Select(p => new DemoSegmentDocument(p.Name, p.Title, p.Size, Math.Round(p.ShareOfCustomers, 6), Math.Round(p.ShareOfRevenue, 6)))],
                 new DemoExportDocument("lapsed_vips", exportFile, exported),
+                new DemoDestinationDocument(destination.Name, [.. DestinationLog.Syncs(warehouse, destination.Name, syncs.Count).Reverse().Select(SyncDocument.Of)]),
                 new DemoRefreshDocument(
                     [.. snapshots.Select(r => new DemoSnapshotDocument(SegmentSupport.Iso(r.AsOf), r.RunId, r.Segments.Sum(c => c.Entered), r.Segments.Sum(c => c.Exited), r.Alerts))],
                     SegmentDocuments.Migration(migration, migration.TopFlows(10))),
@@ -282,6 +302,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         Console.WriteLine($"  data        {data}/ (customers.csv, events.csv, consents.csv, personas.csv)");
         Console.WriteLine($"  segments    {segmentsFile}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  export      {exportFile} ({exported:N0} lapsed VIPs who consented to e-mail; {exportConsent.TotalLeftOut:N0} without consent left out)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  destination {destinationFile}: {syncs.Count} weekly syncs of lapsed_vips to {Path.Combine(root, destination.Drop!.Folder)} (segmenta destination log weekly_drop)"));
         Console.WriteLine($"  campaign    {campaignFile}, audiences in {Path.GetDirectoryName(audiences[0].Path)}, charts in {Path.Combine(root, "charts")}");
         Console.WriteLine($"  report      {reportFile} (open in a browser; `segmenta serve` shows the same views live)");
         Console.WriteLine($"Explore:      cd {Path.GetRelativePath(Directory.GetCurrentDirectory(), root)} && ../segmenta segment preview lapsed_vips   (or: segment list, status, ingest quarantine)");

@@ -16,8 +16,7 @@ internal static class DestinationEndpoints
     public static void MapDestinations(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/destinations").WithTags("Destinations");
-        group.MapGet("/", (WarehouseAccess access, CancellationToken ct) => access.Read(w =>
-            TypedResults.Ok(new DestinationListDocument([.. DestinationFiles.All(access.Workspace).Select(d => DestinationDocuments.Of(w, d))])), ct))
+        group.MapGet("/", (WarehouseAccess access, CancellationToken ct) => access.Read(w => TypedResults.Ok(ApiContext.Views(access, w).Destinations()), ct))
             .RequireScope(ApiScopes.Read).WithSummary("Every destination of destinations/*.yaml with its segments' last syncs and its webhook outbox");
 
         group.MapGet("/{name}", (string name, WarehouseAccess access, CancellationToken ct) => access.Read(w =>

@@ -65,6 +65,8 @@ public static class HtmlReport
             report.Add($"/api/campaigns/{Uri.EscapeDataString(campaign.Name)}/results", () => views.CampaignResults(campaign.Name, null, cancellation));
         }
 
+        report.Add("/api/destinations", views.Destinations);
+
         // The migration view opens on the family's first and last snapshots.
         var history = report.Add("/api/history", views.Histories);
         foreach (var (family, prefix) in new[] { ("rfm", "rfm_"), ("clusters", "cluster_") })

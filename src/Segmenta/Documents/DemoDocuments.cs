@@ -21,6 +21,7 @@ public sealed record DemoDocument(
     IReadOnlyList<PersonaDocument> Personas,
     IReadOnlyList<DemoSegmentDocument> Segments,
     DemoExportDocument Export,
+    DemoDestinationDocument Destination,
     DemoRefreshDocument Refresh,
     DemoCampaignDocument Campaign,
     DemoReportDocument Report,
@@ -83,6 +84,9 @@ public sealed record DemoSegmentDocument(string Name, string? Title, long Size, 
 
 /// <summary>The segment the demo exported and where.</summary>
 public sealed record DemoExportDocument(string Segment, string Path, long Members);
+
+/// <summary>The demo's destination (destinations/weekly_drop.yaml) and its syncs after each weekly snapshot, oldest first.</summary>
+public sealed record DemoDestinationDocument(string Name, IReadOnlyList<SyncDocument> Syncs);
 
 /// <summary>The demo's weekly snapshots and the RFM migration between the first and the last.</summary>
 public sealed record DemoRefreshDocument(IReadOnlyList<DemoSnapshotDocument> Snapshots, MigrationDocument Migration);

@@ -131,6 +131,10 @@ public sealed class WorkspaceViews(Workspace workspace, IWarehouse warehouse)
     /// <summary>Every segment's recorded history.</summary>
     public HistoriesDocument Histories() => SegmentDocuments.Histories(SegmentMaterializer.History(warehouse, null));
 
+    /// <summary>Every destination of the workspace with its segments' last syncs (docs/activation.md).</summary>
+    public DestinationListDocument Destinations() =>
+        new([.. Activation.DestinationFiles.All(workspace).Select(d => DestinationDocuments.Of(warehouse, d))]);
+
     /// <summary>Launched campaigns with their definitions.</summary>
     public IReadOnlyList<LaunchedCampaignDocument> Campaigns() => CampaignDocuments.Launched(CampaignLauncher.Launched(warehouse));
 

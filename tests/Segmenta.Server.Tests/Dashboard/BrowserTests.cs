@@ -139,6 +139,28 @@ public sealed class BrowserTests(BrowserFixture f)
         Assert.Equal("Exported every member: consent was not checked.", await page.Locator(".actions .notice").TextContentAsync());
     }
 
+    [Fact]
+    public async Task A_segments_page_shows_where_it_is_sent_and_the_last_sync()
+    {
+        var page = await f.OpenAsync(f.Reader);
+        await page.GotoAsync($"{f.Address}/#/segment/lapsed_vips");
+        await BrowserFixture.Loaded(page);
+        var row = page.Locator("table:has(caption:has-text('Where lapsed_vips is sent')) tbody tr");
+        Assert.Equal(1, await row.CountAsync());
+        var cells = await row.Locator("th, td").AllTextContentsAsync();
+
+        // The demo syncs destinations/weekly_drop.yaml after each snapshot: the row is its last sync, as the API has it.
+        using var client = new HttpClient { BaseAddress = new Uri(f.Address) };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", f.Reader);
+        using var destination = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/destinations/weekly_drop", UriKind.Relative)));
+        var last = destination.RootElement.GetProperty("segments")[0].GetProperty("last_sync");
+        Assert.Equal("weekly_drop (file)", cells[0]);
+        Assert.Equal("email", cells[1]);
+        Assert.Equal("written", cells[3]);
+        Assert.Equal(last.GetProperty("audience").GetInt64().ToString("N0", CultureInfo.InvariantCulture), cells[4]);
+        Assert.Equal(last.GetProperty("entered").GetInt64().ToString("N0", CultureInfo.InvariantCulture), cells[5]);
+    }
+
     [Theory]
     [InlineData("overview", "#sizes-chart canvas")]
     [InlineData("segments", "table")]
@@ -240,6 +262,7 @@ public sealed class BrowserTests(BrowserFixture f)
         await page.WaitForSelectorAsync("[data-testid=campaign-roi]");
         await page.GotoAsync($"file://{f.Report}#/segment/lapsed_vips");
         await page.WaitForSelectorAsync("#persona-heading");
+        Assert.Equal(1, await page.Locator("table:has(caption:has-text('Where lapsed_vips is sent')) tbody tr:has-text('weekly_drop (file)')").CountAsync());
         await BrowserFixture.ShotAsync(page, "report-segment");
         Assert.Empty(blocked);
         Assert.Empty(errors);

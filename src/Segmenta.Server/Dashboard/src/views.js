@@ -191,8 +191,9 @@ function sampleTable(p) {
 }
 
 async function segment(name) {
-  const [definition, preview, personas, history, schema] = await Promise.all([
-    api(paths.segment(name)), api(paths.preview(name)), api(paths.persona(name)), optional(paths.history(name)), report ? null : optional('/api/schema')]);
+  const [definition, preview, personas, history, schema, destinations] = await Promise.all([
+    api(paths.segment(name)), api(paths.preview(name)), api(paths.persona(name)), optional(paths.history(name)), report ? null : optional('/api/schema'),
+    optional('/api/destinations')]);
   const persona = personas.personas[0];
   const sizes = history?.materializations ?? [];
   // An export names the channel it is for: only members who consented to it leave (docs/identity.md), or, chosen
@@ -231,7 +232,25 @@ async function segment(name) {
     card('Members', sampleTable(preview),
       el('div', { class: 'actions' }, channel, ['csv', 'json', 'parquet'].map(exportButton),
         report ? el('span', { class: 'hint' }, 'Exports need the live dashboard (segmenta serve) or segmenta segment export.') : null)),
+    destinationsCard(name, destinations),
     card('Definition', el('pre', { class: 'code' }, definition.definition)));
+}
+
+// Where the segment is sent (docs/activation.md): each destination that syncs it, with its last sync.
+function destinationsCard(name, destinations) {
+  if (!destinations) return null;
+  const rows = destinations.destinations.flatMap((d) => d.segments.filter((s) => s.segment === name).map((s) => ({ d, sync: s.last_sync })));
+  if (!rows.length) return card('Destinations', notice(`Not sent anywhere yet: add a destination that lists ${name} in destinations/NAME.yaml (docs/activation.md).`));
+  return card('Destinations', table([
+    { label: 'destination', value: (r) => `${r.d.name} (${r.d.type})` },
+    { label: 'consent', value: (r) => r.d.consent_channel ?? 'not checked' },
+    { label: 'last sync', value: (r) => (r.sync ? `${fmt.day(r.sync.finished_at)} · membership as of ${fmt.day(r.sync.as_of)}` : 'never') },
+    { label: 'status', value: (r) => r.sync?.status ?? '' },
+    { label: 'audience', numeric: true, value: (r) => (r.sync ? fmt.int(r.sync.audience) : '') },
+    { label: 'entered', numeric: true, value: (r) => (r.sync ? fmt.int(r.sync.entered) : '') },
+    { label: 'exited', numeric: true, value: (r) => (r.sync ? fmt.int(r.sync.exited) : '') },
+    { label: 'outbox', value: (r) => (r.d.pending_batches || r.d.dead_letters ? `${r.d.pending_batches} waiting, ${r.d.dead_letters} dead letters` : '') },
+  ], rows, { caption: `Where ${name} is sent, and each destination's last sync` }));
 }
 
 // ---- builder --------------------------------------------------------------------------------------
