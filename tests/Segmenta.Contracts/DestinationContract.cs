@@ -194,5 +194,37 @@ public abstract class DestinationContract
         Assert.Equal(0, f.Count("SELECT count(*) FROM destination_batch_members WHERE customer_id = $1", "c2"));
     }
 
+    [SkippableFact]
+    public void Transitions_ReadTheStoredHistory_EnteredAndExitedWithinASpanUpToTheAsOf()
+    {
+        using var f = Load();
+        Materialize(f, T1);
+        Materialize(f, T2);
+
+        // At T1 the buyers were c1, c2, c3, c5; at T2 c1, c4, c6: c4 and c6 entered at T2, c2, c3 and c5 exited, c1 stayed.
+        Assert.Equal(["c4", "c6"], Members(f, "entered segment recent_buyers within 1 hour", T2));
+        Assert.Equal(["c2", "c3", "c5"], Members(f, "exited segment recent_buyers within 1 day", T2));
+        Assert.Equal(["c1", "c2", "c3", "c4", "c5", "c6"], Members(f, "entered segment recent_buyers", T2));
+        Assert.Equal(["c1", "c2", "c3", "c5"], Members(f, "entered segment recent_buyers", T2.AddSeconds(-1)));
+        Assert.Empty(Members(f, "entered segment recent_buyers within 1 hour", T2.AddHours(2)));
+        Assert.Equal(["c4", "c6"], Members(f, "entered segment recent_buyers within 9 days", T2.AddDays(8)));
+        Assert.Equal(["c1", "c2", "c3", "c4", "c5", "c6"], Members(f, "entered segment recent_buyers within 9 days", T2));   // T1 is exactly 9 days before: included
+
+        // A journey: entered the buyers at T2 and bought nothing in the last day before it (c6 bought on 03-09).
+        Assert.Equal(["c4"], Members(f, "entered segment recent_buyers within 1 hour and count(purchase, last 1 day) = 0", T2));
+        Assert.Equal(["c1", "c2", "c3", "c5"], Members(f, "not entered segment recent_buyers within 1 day", T2));
+    }
+
+    private static List<string> Members(WarehouseFixture f, string condition, DateTime asOf)
+    {
+        f.Write("segments/journey.seg", $"segment journey where {condition}\n");
+        var library = Library(f);
+        Assert.True(library.Compilation.Success, string.Join("; ", library.Compilation.Diagnostics));
+        var members = new List<string>();
+        f.Warehouse.Read(library.Require("journey").Query(f.Dialect, new EvaluationContext(asOf, TimeZoneInfo.Utc)).Members(), r => members.Add(r.GetString(0)));
+        File.Delete(Path.Combine(f.Dir, "segments", "journey.seg"));
+        return [.. members.Order(StringComparer.Ordinal)];
+    }
+
     private static string Sha(string text) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 }

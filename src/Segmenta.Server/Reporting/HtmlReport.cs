@@ -129,8 +129,9 @@ public static class HtmlReport
         }
 
         /// <summary>
-        /// Drops when and how long the work ran (<c>seconds</c>, <c>materialized_at</c>): facts about the runs,
-        /// not the data; they differ run to run, the report must not. The views do not show them.
+        /// Drops when and how long the work ran (<c>seconds</c>, <c>materialized_at</c>, a sync's <c>started_at</c> and
+        /// <c>finished_at</c>): facts about the runs, not the data; they differ run to run, the report must not. The views do
+        /// not show them (a destination's last sync shows the membership instant it sent instead).
         /// </summary>
         private static void WithoutTimings(JsonNode? node)
         {
@@ -139,6 +140,8 @@ public static class HtmlReport
                 case JsonObject o:
                     o.Remove("seconds");
                     o.Remove("materialized_at");
+                    o.Remove("started_at");
+                    o.Remove("finished_at");
                     foreach (var (_, child) in o)
                     {
                         WithoutTimings(child);

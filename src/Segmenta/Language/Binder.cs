@@ -83,6 +83,20 @@ internal sealed class Binder
                 }
 
                 return new BoundSegmentRef(target);
+            case TransitionSyntax transition:
+                if (inFilter)
+                {
+                    return NotInFilter(transition.Entered ? "`entered segment`" : "`exited segment`", transition.Span);
+                }
+
+                var moved = resolveSegment(transition.Name);
+                if (moved.Target is not { } history)
+                {
+                    Report(moved.Code!, moved.Problem!, transition.NameSpan);
+                    return new BoundAll([]);
+                }
+
+                return new BoundTransition(history, transition.Entered, transition.Within is { } span ? Quantity(span) : null);
             case AnonymousSyntax anonymous:
                 // A profile without a user id is named after its anonymous id (docs/identity.md): the name says which it is.
                 return inFilter

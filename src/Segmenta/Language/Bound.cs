@@ -20,6 +20,9 @@ internal sealed record BoundNot(BoundCondition Operand) : BoundCondition;
 /// </summary>
 internal sealed record BoundSegmentRef(SegmentDefinition Target) : BoundCondition;
 
+/// <summary>A stay in <paramref name="Target"/>'s stored history that began (<paramref name="Entered"/>) or ended within the span up to the as-of (ever, without one).</summary>
+internal sealed record BoundTransition(SegmentDefinition Target, bool Entered, Quantity? Within) : BoundCondition;
+
 internal enum TestOp
 {
     Equal,

@@ -29,7 +29,7 @@ internal sealed class Parser
     /// <summary>Every word the grammar gives a meaning to somewhere (reserved or contextual), for editors.</summary>
     internal static IEnumerable<string> Keywords => Reserved.Concat([
         "trait", "distinct", "any", "last", "since", "before", "all", "time", "percent", "with", "than", "ago", "case", "sensitive", "anonymous", "consented", "to",
-        "hours", "days", "weeks", "months", "years"]).Order(StringComparer.Ordinal);
+        "entered", "exited", "hours", "days", "weeks", "months", "years"]).Order(StringComparer.Ordinal);
 
     private readonly List<Token> tokens;
     private readonly List<Diagnostic> diagnostics;
@@ -275,6 +275,28 @@ internal sealed class Parser
 
             Advance();
             return new SegmentRefSyntax(name.Text, name.Span, From(start));
+        }
+
+        if ((Current.IsWord("entered") || Current.IsWord("exited")) && Peek().IsWord("segment"))
+        {
+            var entered = Current.IsWord("entered");
+            Advance();
+            Advance();
+            var target = Current;
+            if (target.Kind != TokenKind.Word || !IsName(target.Text))
+            {
+                throw Error(DiagnosticCodes.Expected, $"expected a segment name after `{(entered ? "entered" : "exited")} segment`, found {target.Describe()}");
+            }
+
+            Advance();
+            QuantitySyntax? span = null;
+            if (Current.IsWord("within"))
+            {
+                Advance();
+                span = Quantity();
+            }
+
+            return new TransitionSyntax(entered, target.Text, target.Span, span, From(start));
         }
 
         if (Current.IsWord("is") && (Peek().IsWord("anonymous") || (Peek().IsWord("not") && tokens[Math.Min(index + 2, tokens.Count - 1)].IsWord("anonymous"))))

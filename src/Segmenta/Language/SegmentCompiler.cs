@@ -564,6 +564,10 @@ public sealed class SegmentDefinition : CodeDefinition
             case SegmentRefSyntax reference:
                 names.Add(reference.Name);
                 break;
+            case TransitionSyntax transition:
+                // Not evaluated from its definition but read from its history, which a refresh records first.
+                names.Add(transition.Name);
+                break;
             default:
                 break;
         }

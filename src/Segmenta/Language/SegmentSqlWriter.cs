@@ -29,6 +29,8 @@ internal sealed class SegmentSqlWriter
     private readonly Dictionary<BoundSequence, string> sequenceNames = new(ReferenceEqualityComparer.Instance);
     private readonly List<Aggregate> modes = [];
     private readonly Dictionary<Aggregate, string> modeNames = new(ReferenceEqualityComparer.Instance);
+    private readonly List<BoundTransition> transitions = [];
+    private readonly Dictionary<BoundTransition, string> transitionNames = new(ReferenceEqualityComparer.Instance);
     private readonly List<BoundRank> ranks = [];
     private readonly Dictionary<BoundRank, string> rankNames = new(ReferenceEqualityComparer.Instance);
     private readonly List<DerivedFieldSet> derived = [];
@@ -96,7 +98,11 @@ internal sealed class SegmentSqlWriter
                 ranks.Add(rank);
                 rankNames[rank] = $"r{ranks.Count}{suffix}";
                 break;
-            case BoundSequence or BoundRank:
+            case BoundTransition transition when !transitionNames.ContainsKey(transition):
+                transitions.Add(transition);
+                transitionNames[transition] = $"t{transitions.Count}{suffix}";
+                break;
+            case BoundSequence or BoundRank or BoundTransition:
                 // Planned already: one join serves every use of the same condition.
                 break;
             default:
@@ -174,6 +180,13 @@ internal sealed class SegmentSqlWriter
             sql.Append($"\n{indent}LEFT JOIN (\n");
             WriteMostFrequent(mode, indent + "  ");
             sql.Append($"\n{indent}) {modeNames[mode]} ON {modeNames[mode]}.{Q(CanonicalModel.CustomerId)} = {Customers}.{Q(CanonicalModel.CustomerId)}");
+        }
+
+        foreach (var transition in transitions)
+        {
+            sql.Append($"\n{indent}LEFT JOIN (\n");
+            WriteTransition(transition, indent + "  ");
+            sql.Append($"\n{indent}) {transitionNames[transition]} ON {transitionNames[transition]}.{Q(CanonicalModel.CustomerId)} = {Customers}.{Q(CanonicalModel.CustomerId)}");
         }
 
         foreach (var rank in ranks)
@@ -384,6 +397,17 @@ internal sealed class SegmentSqlWriter
         sql.Append($"\n{indent}  GROUP BY {e}.{id}, {property}\n{indent}) f\n{indent}WHERE f.{Q("_k")} = 1");
     }
 
+    /// <summary>
+    /// The customers with a stay in the target's stored history (<see cref="Tables.SegmentIntervals"/>) that began — or ended
+    /// — in [as-of − span, as-of], the as-of included: a materialization at the instant itself is that instant's membership.
+    /// </summary>
+    private void WriteTransition(BoundTransition transition, string indent)
+    {
+        var column = transition.Entered ? "entered_at" : "exited_at";
+        var bounds = transition.Within is { } span ? $" AND i.{column} >= {sql.Parameter(context.Before(span))}" : "";
+        sql.Append($"{indent}SELECT DISTINCT i.{Q(CanonicalModel.CustomerId)} FROM {Q(Tables.SegmentIntervals)} i WHERE i.segment = {sql.Parameter(transition.Target.Name)} AND i.{column} <= {sql.Parameter(context.AsOf)}{bounds}");
+    }
+
     private void WriteRank(BoundRank rank, string indent)
     {
         var inner = new SegmentSqlWriter(context, sql, "_" + rankNames[rank], references);
@@ -571,6 +595,8 @@ internal sealed class SegmentSqlWriter
                 return $"{sequenceNames[sequence]}.{Q(CanonicalModel.CustomerId)} IS NOT NULL";
             case BoundRank rank:
                 return $"{rankNames[rank]}.{Q(CanonicalModel.CustomerId)} IS NOT NULL";
+            case BoundTransition transition:
+                return $"{transitionNames[transition]}.{Q(CanonicalModel.CustomerId)} IS NOT NULL";
             case BoundTest test:
                 var leaf = Test(test, rowAlias);
                 return negated && test.Op is not (TestOp.IsNull or TestOp.IsNotNull) ? $"coalesce({leaf}, false)" : leaf;

@@ -20,6 +20,12 @@ internal sealed record NotSyntax(ConditionSyntax Operand, TextSpan Span) : Condi
 /// <summary><c>in segment name</c>.</summary>
 internal sealed record SegmentRefSyntax(string Name, TextSpan NameSpan, TextSpan Span) : ConditionSyntax(Span);
 
+/// <summary>
+/// <c>entered segment NAME [within N UNIT]</c> or <c>exited segment NAME [within N UNIT]</c>: a stay in the segment's stored
+/// membership history began (or ended) in the span up to the as-of instant, or ever before it without a span.
+/// </summary>
+internal sealed record TransitionSyntax(bool Entered, string Name, TextSpan NameSpan, QuantitySyntax? Within, TextSpan Span) : ConditionSyntax(Span);
+
 /// <summary><c>is anonymous</c> (or <c>is not anonymous</c>): a profile known only by anonymous ids (docs/identity.md).</summary>
 internal sealed record AnonymousSyntax(bool Negated, TextSpan Span) : ConditionSyntax(Span);
 

@@ -244,7 +244,7 @@ function destinationsCard(name, destinations) {
   return card('Destinations', table([
     { label: 'destination', value: (r) => `${r.d.name} (${r.d.type})` },
     { label: 'consent', value: (r) => r.d.consent_channel ?? 'not checked' },
-    { label: 'last sync', value: (r) => (r.sync ? `${fmt.day(r.sync.finished_at)} · membership as of ${fmt.day(r.sync.as_of)}` : 'never') },
+    { label: 'last sync', value: (r) => (r.sync ? `${r.sync.finished_at ? `${fmt.day(r.sync.finished_at)} · ` : ''}membership as of ${fmt.day(r.sync.as_of)}` : 'never') },
     { label: 'status', value: (r) => r.sync?.status ?? '' },
     { label: 'audience', numeric: true, value: (r) => (r.sync ? fmt.int(r.sync.audience) : '') },
     { label: 'entered', numeric: true, value: (r) => (r.sync ? fmt.int(r.sync.entered) : '') },
