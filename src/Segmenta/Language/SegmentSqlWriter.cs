@@ -404,8 +404,10 @@ internal sealed class SegmentSqlWriter
     private void WriteTransition(BoundTransition transition, string indent)
     {
         var column = transition.Entered ? "entered_at" : "exited_at";
+        var segment = sql.Parameter(transition.Target.Name);
+        var asOf = sql.Parameter(context.AsOf);
         var bounds = transition.Within is { } span ? $" AND i.{column} >= {sql.Parameter(context.Before(span))}" : "";
-        sql.Append($"{indent}SELECT DISTINCT i.{Q(CanonicalModel.CustomerId)} FROM {Q(Tables.SegmentIntervals)} i WHERE i.segment = {sql.Parameter(transition.Target.Name)} AND i.{column} <= {sql.Parameter(context.AsOf)}{bounds}");
+        sql.Append($"{indent}SELECT DISTINCT i.{Q(CanonicalModel.CustomerId)} FROM {Q(Tables.SegmentIntervals)} i WHERE i.segment = {segment} AND i.{column} <= {asOf}{bounds}");
     }
 
     private void WriteRank(BoundRank rank, string indent)
