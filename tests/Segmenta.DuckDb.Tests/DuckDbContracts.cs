@@ -70,3 +70,9 @@ public sealed class DuckDbDestinationTests : DestinationContract
 {
     private protected override Backend Backend => Backend.DuckDb;
 }
+
+/// <summary>Near-real-time membership on DuckDB.</summary>
+public sealed class DuckDbLiveMembershipTests : LiveMembershipContract
+{
+    private protected override Backend Backend => Backend.DuckDb;
+}

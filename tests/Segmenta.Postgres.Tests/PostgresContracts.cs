@@ -181,3 +181,15 @@ public sealed class ShardedDestinationTests : DestinationContract
 {
     private protected override Backend Backend => PostgresBackends.Sharded;
 }
+
+/// <summary>Near-real-time membership on one PostgreSQL node.</summary>
+public sealed class PostgresLiveMembershipTests : LiveMembershipContract
+{
+    private protected override Backend Backend => PostgresBackends.Single;
+}
+
+/// <summary>Near-real-time membership through the coordinator of a sharded warehouse.</summary>
+public sealed class ShardedLiveMembershipTests : LiveMembershipContract
+{
+    private protected override Backend Backend => PostgresBackends.Sharded;
+}

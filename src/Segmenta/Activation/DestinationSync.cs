@@ -16,7 +16,7 @@ namespace Segmenta.Activation;
 /// <param name="Kind"><c>incremental</c> (who entered and exited) or <c>full</c> (everyone in the audience, and who left it).</param>
 /// <param name="StartedAt">When it started.</param>
 /// <param name="FinishedAt">When its changes were recorded.</param>
-/// <param name="AsOf">The membership instant sent: the segment's latest materialization.</param>
+/// <param name="AsOf">The membership instant sent: the segment's latest recorded instant (a materialization, or a live update after a collection flush).</param>
 /// <param name="PreviousAsOf">The membership instant of the destination's previous sync of the segment; null at the first.</param>
 /// <param name="Audience">The audience after the sync: members at <paramref name="AsOf"/> with the destination's consent.</param>
 /// <param name="Entered">Customers sent as entering.</param>
@@ -90,7 +90,7 @@ public static class DestinationSync
     {
         var startedAt = context.Now();
         var d = warehouse.Dialect;
-        var members = SegmentMaterializer.Members(warehouse, segment, asOf)!.CustomerIds;
+        var members = SegmentMaterializer.MembersAtInstant(warehouse, segment, asOf);
         var audience = members;
         if (check.Channel is { } channel)
         {

@@ -76,7 +76,7 @@ public static class SegmentMaterializer
         }
     }
 
-    /// <summary>Each segment's latest materialized instant.</summary>
+    /// <summary>Each segment's latest recorded instant: a materialization, or a live update after a collection flush.</summary>
     public static IReadOnlyDictionary<string, DateTime> Latest(ISqlReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
@@ -140,6 +140,19 @@ public static class SegmentMaterializer
         var ids = new List<string>();
         reader.Read(SegmentSql.MembersAt(reader.Dialect, segment, answer.AsOf), r => ids.Add(r.GetString(0)));
         return new MembersAt(segment, at, answer.AsOf, answer.Version, ids);
+    }
+
+    /// <summary>
+    /// The customers whose stay in <paramref name="segment"/> covers <paramref name="at"/> exactly (a materialization or a
+    /// live update may have recorded it), in byte order of their ids.
+    /// </summary>
+    public static IReadOnlyList<string> MembersAtInstant(ISqlReader reader, string segment, DateTime at)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(segment);
+        var ids = new List<string>();
+        reader.Read(SegmentSql.MembersAt(reader.Dialect, segment, at), r => ids.Add(r.GetString(0)));
+        return ids;
     }
 
     private static DateTime Utc(IDataRecord r, int i) => DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc);

@@ -90,9 +90,77 @@ internal static class SegmentSql
         return sql.Build();
     }
 
-    /// <summary>Each segment's latest materialized instant: <c>segment, as_of</c>.</summary>
+    /// <summary>Each segment's latest recorded instant — a materialization or a live update: <c>segment, as_of</c>.</summary>
     public static SqlStatement Latest(ISqlDialect d) =>
-        new($"SELECT segment, max(as_of) FROM {d.QuoteIdentifier(Tables.SegmentMaterializations)} GROUP BY segment", []);
+        new($"SELECT segment, max(as_of) FROM (SELECT segment, as_of FROM {d.QuoteIdentifier(Tables.SegmentMaterializations)} UNION ALL SELECT segment, updated_at FROM {d.QuoteIdentifier(Tables.SegmentLiveUpdates)}) t GROUP BY segment", []);
+
+    /// <summary>
+    /// The statements that bring <paramref name="segment"/>'s history up to the context's instant for the customers in
+    /// <see cref="Tables.SegmentLiveTouched"/> (docs/activation.md), in order, each with what its changed rows count: +1
+    /// entered, −1 exited, 0 nothing. A stay opened at this very instant by an earlier update and no longer held goes; one
+    /// closed at it and held again reopens.
+    /// </summary>
+    public static IEnumerable<(SqlStatement Statement, int Counts)> RecordTouched(ISqlDialect d, SegmentDefinition segment, EvaluationContext context)
+    {
+        var intervals = d.QuoteIdentifier(Tables.SegmentIntervals);
+        var staging = d.QuoteIdentifier(Tables.SegmentStaging);
+        var touched = d.QuoteIdentifier(Tables.SegmentLiveTouched);
+        SqlStatement One(Action<SqlBuilder> write)
+        {
+            var sql = new SqlBuilder(d);
+            write(sql);
+            return sql.Build();
+        }
+
+        string Held(string alias) => $"EXISTS (SELECT 1 FROM {staging} s WHERE s.segment = {alias}.segment AND s.customer_id = {alias}.customer_id)";
+        yield return (One(sql => sql.Append($"DELETE FROM {staging}")), 0);
+        yield return (One(sql =>
+        {
+            sql.Append($"INSERT INTO {staging} (segment, customer_id)\nSELECT {sql.Parameter(segment.Name)}, m.customer_id\nFROM (\n");
+            segment.Query(d, context).WriteMembers(sql);
+            sql.Append($"\n) m\nWHERE m.customer_id IN (SELECT t.customer_id FROM {touched} t)");
+        }), 0);
+        yield return (One(sql => sql.Append(
+            $"DELETE FROM {intervals} WHERE segment = {sql.Parameter(segment.Name)} AND entered_at = {sql.Parameter(context.AsOf)} AND exited_at IS NULL AND customer_id IN (SELECT t.customer_id FROM {touched} t) AND NOT {Held(intervals)}")), -1);
+        yield return (One(sql => sql.Append(
+            $"UPDATE {intervals} SET exited_at = {sql.Parameter(context.AsOf)} WHERE segment = {sql.Parameter(segment.Name)} AND exited_at IS NULL AND customer_id IN (SELECT t.customer_id FROM {touched} t) AND NOT {Held(intervals)}")), -1);
+        yield return (One(sql =>
+        {
+            var at = sql.Parameter(context.AsOf);
+            sql.Append(
+                $"""
+                UPDATE {intervals} SET exited_at = NULL
+                WHERE segment = {sql.Parameter(segment.Name)} AND exited_at = {at} AND {Held(intervals)}
+                  AND NOT EXISTS (SELECT 1 FROM {intervals} o WHERE o.segment = {intervals}.segment AND o.customer_id = {intervals}.customer_id AND o.exited_at IS NULL)
+                """);
+        }), 1);
+        yield return (One(sql => sql.Append(
+            $"""
+            INSERT INTO {intervals} (segment, customer_id, entered_at, exited_at)
+            SELECT s.segment, s.customer_id, {sql.Parameter(context.AsOf)}, NULL
+            FROM {staging} s
+            WHERE NOT EXISTS (SELECT 1 FROM {intervals} i WHERE i.segment = s.segment AND i.customer_id = s.customer_id AND i.exited_at IS NULL)
+            """)), 1);
+        yield return (One(sql => sql.Append($"DELETE FROM {staging}")), 0);
+    }
+
+    /// <summary>Records a live update of a segment.</summary>
+    public static SqlStatement InsertLiveUpdate(ISqlDialect d, LiveSegmentUpdate update, DateTime at)
+    {
+        var sql = new SqlBuilder(d);
+        sql.Append($"INSERT INTO {d.QuoteIdentifier(Tables.SegmentLiveUpdates)} (segment, updated_at, evaluated, entered, exited, clock_dependent) VALUES ({sql.Parameter(update.Segment)}, {sql.Parameter(at)}, {sql.Parameter(update.Evaluated)}, {sql.Parameter(update.Entered)}, {sql.Parameter(update.Exited)}, {sql.Parameter(update.ClockDependent)})");
+        return sql.Build();
+    }
+
+    /// <summary>The profiles identifiers resolve to: <c>customer_id</c>.</summary>
+    public static SqlStatement ProfilesOf(ISqlDialect d, IReadOnlyCollection<Identity.Identifier> identifiers)
+    {
+        var sql = new SqlBuilder(d);
+        var users = identifiers.Where(i => i.Kind == Identity.IdentifierKind.UserId).Select(i => i.Value).ToList();
+        var anonymous = identifiers.Where(i => i.Kind == Identity.IdentifierKind.AnonymousId).Select(i => i.Value).ToList();
+        sql.Append($"SELECT DISTINCT customer_id FROM {d.QuoteIdentifier(Tables.Identities)} WHERE (kind = {sql.Parameter(Identity.Identifier.Name(Identity.IdentifierKind.UserId))} AND id IN ({sql.ParameterList(users)})) OR (kind = {sql.Parameter(Identity.Identifier.Name(Identity.IdentifierKind.AnonymousId))} AND id IN ({sql.ParameterList(anonymous)}))");
+        return sql.Build();
+    }
 
     /// <summary>
     /// The statements that record <paramref name="segments"/>' members at the context's instant, in order, for one

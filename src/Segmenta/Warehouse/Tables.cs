@@ -102,4 +102,10 @@ public static class Tables
 
     /// <summary>A sync's changes while it is being recorded, emptied in the same transaction.</summary>
     public const string DestinationStaging = "destination_staging";
+
+    /// <summary>Each near-real-time update of a segment after a collection flush: the instant, customers evaluated, entered, exited.</summary>
+    public const string SegmentLiveUpdates = "segment_live_updates";
+
+    /// <summary>The customers a live update re-evaluates, while it runs, emptied in the same transaction.</summary>
+    public const string SegmentLiveTouched = "segment_live_touched";
 }

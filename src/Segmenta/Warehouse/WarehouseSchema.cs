@@ -371,8 +371,22 @@ public static class WarehouseSchema
                 clv_after {d.DoubleType})
             """,
         ]),
-        new(13, "activation: each destination's syncs, the members it has been sent, and the webhook outbox", d =>
+        new(13, "activation: each destination's syncs, the members it has been sent, and the webhook outbox; near-real-time segment updates", d =>
         [
+            $"""
+            CREATE TABLE {T(d, Tables.SegmentLiveUpdates)} (
+                segment {d.TypeName(FieldType.Text)} NOT NULL,
+                updated_at {d.TimestampType} NOT NULL,
+                evaluated {d.TypeName(FieldType.Integer)} NOT NULL,
+                entered {d.TypeName(FieldType.Integer)} NOT NULL,
+                exited {d.TypeName(FieldType.Integer)} NOT NULL,
+                clock_dependent {d.TypeName(FieldType.Boolean)} NOT NULL)
+            """,
+            .. d.CreateIndex(Tables.SegmentLiveUpdates, "segment", "updated_at"),
+            $"""
+            CREATE TABLE {T(d, Tables.SegmentLiveTouched)} (
+                customer_id {d.TypeName(FieldType.Text)} NOT NULL)
+            """,
             $"""
             CREATE TABLE {T(d, Tables.DestinationSyncs)} (
                 sync_id {d.TypeName(FieldType.Integer)} PRIMARY KEY,
