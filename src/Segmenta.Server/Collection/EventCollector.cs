@@ -26,19 +26,21 @@ internal sealed partial class EventCollector : BackgroundService
     private const long MaxCharactersPerFlush = 64L << 20;
 
     private readonly Func<IReadOnlyList<TrackingMessage>, Task<TrackingFlush>> store;
+    private readonly Action<IReadOnlyList<TrackingMessage>>? stored;
     private readonly ILogger<EventCollector> log;
 
-    public EventCollector(WarehouseAccess access, TrackingMappings mappings, ILogger<EventCollector> log)
-        : this(mappings, log, messages => access.Collect(warehouse => new TrackingLoader(warehouse, access.Settings, mappings, access.Time).Store(messages), CancellationToken.None))
+    public EventCollector(WarehouseAccess access, TrackingMappings mappings, DestinationDispatcher destinations, ILogger<EventCollector> log)
+        : this(mappings, log, messages => access.Collect(warehouse => new TrackingLoader(warehouse, access.Settings, mappings, access.Time).Store(messages), CancellationToken.None), destinations.Stored)
     {
     }
 
-    /// <summary>A collector over any store (tests inject faults through it).</summary>
-    internal EventCollector(TrackingMappings mappings, ILogger<EventCollector> log, Func<IReadOnlyList<TrackingMessage>, Task<TrackingFlush>> store)
+    /// <summary>A collector over any store (tests inject faults through it); <paramref name="stored"/> hears of each flush once it is answered.</summary>
+    internal EventCollector(TrackingMappings mappings, ILogger<EventCollector> log, Func<IReadOnlyList<TrackingMessage>, Task<TrackingFlush>> store, Action<IReadOnlyList<TrackingMessage>>? stored = null)
     {
         Mappings = mappings;
         this.log = log;
         this.store = store;
+        this.stored = stored;
     }
 
     private readonly Channel<Submission> queue = Channel.CreateBounded<Submission>(new BoundedChannelOptions(4096) { SingleReader = true });
@@ -97,11 +99,15 @@ internal sealed partial class EventCollector : BackgroundService
     {
         try
         {
-            var flush = await store([.. batch.SelectMany(s => s.Messages)]).ConfigureAwait(false);
+            List<TrackingMessage> messages = [.. batch.SelectMany(s => s.Messages)];
+            var flush = await store(messages).ConfigureAwait(false);
             foreach (var submission in batch)
             {
                 submission.Done.SetResult(flush);
             }
+
+            // Acknowledged first; then the segments that read what changed are brought up to date for these customers.
+            stored?.Invoke(messages);
         }
 #pragma warning disable CA1031 // The failure belongs to the requests in the flush: each of them is answered with it.
         catch (Exception e) when (batch.Count > 1)

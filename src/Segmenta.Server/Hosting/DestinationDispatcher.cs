@@ -20,6 +20,81 @@ internal sealed partial class DestinationDispatcher(WarehouseAccess access, ILog
     private readonly HttpClient http = DestinationRunner.Client();
     private readonly SemaphoreSlim wake = new(0, int.MaxValue);
     private int syncAllPending;
+    private readonly Lock pendingLock = new();
+    private HashSet<Identity.Identifier> pendingIdentifiers = [];
+    private bool pendingEvents;
+    private bool pendingProfiles;
+
+    /// <summary>
+    /// Hears of a collection flush once it is acknowledged: the customers it touched are queued for a live update of the
+    /// segments that read what changed (docs/activation.md, "Near-real-time membership"), merged with other flushes that
+    /// arrive meanwhile.
+    /// </summary>
+    public void Stored(IReadOnlyList<Segmenta.Collection.TrackingMessage> messages)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        lock (pendingLock)
+        {
+            foreach (var message in messages)
+            {
+                if (message.UserId is { Length: > 0 } user)
+                {
+                    pendingIdentifiers.Add(new Identity.Identifier(Identity.IdentifierKind.UserId, user));
+                }
+
+                if (message.AnonymousId is { Length: > 0 } anonymous)
+                {
+                    pendingIdentifiers.Add(new Identity.Identifier(Identity.IdentifierKind.AnonymousId, anonymous));
+                }
+
+                pendingEvents = true;
+                pendingProfiles |= message.IsProfile;
+            }
+        }
+
+        wake.Release();
+    }
+
+    /// <summary>The live change waiting, taken (null when none waits).</summary>
+    private Segments.LiveChange? TakeLiveChange()
+    {
+        lock (pendingLock)
+        {
+            if (pendingIdentifiers.Count == 0)
+            {
+                return null;
+            }
+
+            var change = new Segments.LiveChange(pendingIdentifiers, pendingEvents, pendingProfiles);
+            pendingIdentifiers = [];
+            pendingEvents = pendingProfiles = false;
+            return change;
+        }
+    }
+
+    /// <summary>
+    /// Applies the waiting live change on the writer connection (it writes the membership history a refresh writes), one
+    /// second ahead of the clock so the events just acknowledged — stamped up to now — are before the instant; then, if any
+    /// customer entered or left a segment, syncs every destination.
+    /// </summary>
+    private async Task ApplyLive(CancellationToken cancellation)
+    {
+        if (TakeLiveChange() is not { } change)
+        {
+            return;
+        }
+
+        var update = await access.Use(warehouse =>
+        {
+            var at = Language.EvaluationContext.WholeSeconds(access.Time.GetUtcNow().UtcDateTime).AddSeconds(1);
+            return Segments.LiveMembership.Apply(warehouse, Endpoints.ApiContext.Library(access, warehouse).Compilation, change, new Language.EvaluationContext(at, access.Settings.Zone), cancellation);
+        }, cancellation).ConfigureAwait(false);
+        LogLive(log, update.Touched, update.Segments.Count, update.Changes);
+        if (update.Changes > 0)
+        {
+            await SyncAll(cancellation).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Asks the loop to sync every destination on its next pass (a refresh committed new membership).</summary>
     public void SyncAllSoon()
@@ -98,6 +173,7 @@ internal sealed partial class DestinationDispatcher(WarehouseAccess access, ILog
             try
             {
                 await wake.WaitAsync(Poll, stoppingToken).ConfigureAwait(false);
+                await ApplyLive(stoppingToken).ConfigureAwait(false);
                 if (Interlocked.Exchange(ref syncAllPending, 0) == 1)
                 {
                     await SyncAll(stoppingToken).ConfigureAwait(false);
@@ -150,6 +226,9 @@ internal sealed partial class DestinationDispatcher(WarehouseAccess access, ILog
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "live update: {Touched} customers, {Segments} segments, {Changes} entered or exited")]
+    private static partial void LogLive(ILogger logger, long touched, int segments, long changes);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "destination {Destination}: sync failed: {Reason}")]
     private static partial void LogSyncFailed(ILogger logger, string destination, string reason);

@@ -44,7 +44,10 @@ internal sealed partial class RefreshScheduler(WarehouseAccess access, Destinati
 
         try
         {
-            var instant = asOf ?? EvaluationContext.WholeSeconds(access.Time.GetUtcNow().UtcDateTime);
+            // Now, to the second — or the latest instant a live update recorded, when one ran a second ahead of the clock.
+            var now = EvaluationContext.WholeSeconds(access.Time.GetUtcNow().UtcDateTime);
+            var recorded = asOf is null ? await access.Read(w => Segments.SegmentMaterializer.Latest(w).Values.DefaultIfEmpty(now).Max(), cancellation).ConfigureAwait(false) : now;
+            var instant = asOf ?? (recorded > now ? recorded : now);
             lock (state)
             {
                 runningSince = access.Time.GetUtcNow().UtcDateTime;
