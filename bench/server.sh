@@ -8,13 +8,16 @@
 #    stopped, events acknowledged must equal events stored (no loss, no duplicate, nothing quarantined);
 #  - a refresh over the API (POST /api/refresh) and, while it runs, one client previewing the saved segment in a
 #    row and C/4 clients sending batches (Segmenta.Bench during-refresh): preview and acknowledgement latencies
-#    during the refresh (issue 24: reads must not queue behind writes).
+#    during the refresh (issue 24: reads must not queue behind writes);
+#  - activation (issue 28): after that refresh, purchases by new users at RATE events/s (Segmenta.Bench
+#    activation-latency), each making its user enter the segment live_buyers; a webhook destination to a receiver in
+#    the bench process: per user, the time from the batch's acknowledgement to the entry's arrival at the receiver.
 # Writes bench/results/server.md.
 #   bench/server.sh                         10M events; 30 s of load, 16 clients, batches of 500
-#   bench/server.sh N SECONDS CLIENTS BATCH another size or load
+#   bench/server.sh N SECONDS CLIENTS BATCH [RATE]  another size or load (RATE: activation events/s, default 2000)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-n="${1:-10000000}" seconds="${2:-30}" clients="${3:-16}" batch="${4:-500}"
+n="${1:-10000000}" seconds="${2:-30}" clients="${3:-16}" batch="${4:-500}" rate="${5:-2000}"
 out=bench/out/server
 rm -rf "$out" && mkdir -p "$out" bench/results
 dotnet build bench/Segmenta.Bench -c Release -o .build/bench --nologo -v quiet -clp:ErrorsOnly
@@ -24,6 +27,20 @@ bench() { dotnet .build/bench/Segmenta.Bench.dll "$@"; }
 . bench/base.sh
 build_base "$n" "$out"
 cp bench/bench.seg "$out/ws/segments/"
+# Activation: a segment new buyers enter with one purchase, and a webhook to the bench's receiver.
+echo 'segment live_buyers "Bought in the last day" where count(purchase, last 1 day) >= 1' > "$out/ws/segments/live.seg"
+hook_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export BENCH_HOOK_SECRET="bench-secret-$(date +%s)-0123456789abcdef"
+mkdir -p "$out/ws/destinations"
+cat > "$out/ws/destinations/live_hook.yaml" <<YAML
+type: webhook
+segments: [live_buyers]
+consent: ignore
+traits: [email]
+url: http://127.0.0.1:$hook_port/hook/
+secret_env: BENCH_HOOK_SECRET
+batch_size: 500
+YAML
 token() { ./segmenta keys create "$1" --scopes "$2" -w "$out/ws" --json | grep '"token"' | sed 's/.*: "//; s/".*//'; }
 reader=$(token bench-reader read)
 tracker=$(token bench-tracker ingest)
@@ -41,6 +58,7 @@ bench preview-load "$url" "$reader" bench_behavioral 2025-01-01 100 > "$out/prev
 bench track-load "$url" "$tracker" "$out/data/customers.csv" "$seconds" "$clients" "$batch" > "$out/load.json" || true
 during_clients=$(( clients / 4 > 0 ? clients / 4 : 1 ))
 bench during-refresh "$url" "$admin" "$tracker" bench_behavioral 2025-01-01 "$out/data/customers.csv" "$during_clients" "$batch" > "$out/during.json" || true
+bench activation-latency "$url" "$tracker" "$hook_port" "$BENCH_HOOK_SECRET" "$seconds" "$rate" 100 > "$out/activation.json" || true
 kill -TERM $server && wait $server || true
 trap - EXIT
 read -r stored distinct quarantined total during_stored < <(bench stored "$out/ws/segmenta.duckdb")
@@ -101,6 +119,21 @@ verdict() { if [ "$1" = "$2" ]; then echo "equal"; else echo "DIFFER"; fi; }
   echo "| events acknowledged during it / stored | $(field "$out/during.json" acknowledged) / $during_stored ($(verdict "$(field "$out/during.json" acknowledged)" "$during_stored")) |"
   echo "| failed requests | $(field "$out/during.json" failed) |"
   echo
-  echo "Raw: preview \`$(cat "$out/preview.json")\`; load \`$(cat "$out/load.json")\`; during the refresh \`$(cat "$out/during.json")\`."
+  echo "## Activation: from acknowledgement to webhook delivery ($rate events/s of purchases by new users, batches of 100, $seconds s)"
+  echo
+  echo "Goal (issue 28): p99 from an event's acknowledgement to its webhook delivery under 5 s with 2,000 events/s flowing,"
+  echo "at 10M events and 1M customers. Each event is a new user's purchase, which makes the user enter \`live_buyers\`"
+  echo "(\`count(purchase, last 1 day) >= 1\`) by a live update after the flush (docs/activation.md); the webhook"
+  echo "destination (\`consent: ignore\`) delivers to a receiver in the load generator's process, which checks every signature."
+  echo "Every segment of the workspace that reads events is re-evaluated for the touched customers on each live update."
+  echo
+  echo "| measure | value |"
+  echo "|---|---:|"
+  echo "| events/s acknowledged | $(field "$out/activation.json" events_per_second) |"
+  echo "| users acknowledged / delivered / missing | $(field "$out/activation.json" acknowledged) / $(field "$out/activation.json" delivered) / $(field "$out/activation.json" missing) |"
+  echo "| bad signatures | $(field "$out/activation.json" bad_signatures) |"
+  echo "| acknowledgement to delivery p50 / p95 / p99 / max s | $(field "$out/activation.json" latency_s_p50) / $(field "$out/activation.json" latency_s_p95) / $(field "$out/activation.json" latency_s_p99) / $(field "$out/activation.json" latency_s_max) |"
+  echo
+  echo "Raw: preview \`$(cat "$out/preview.json")\`; load \`$(cat "$out/load.json")\`; during the refresh \`$(cat "$out/during.json")\`; activation \`$(cat "$out/activation.json")\`."
 } > bench/results/server.md
 cat bench/results/server.md

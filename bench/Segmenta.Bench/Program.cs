@@ -99,6 +99,9 @@ switch (args.FirstOrDefault())
     case "during-refresh" when args.Length == 9:
         return await ServerLoad.DuringRefresh(args[1], args[2], args[3], args[4], args[5], args[6], int.Parse(args[7], inv), int.Parse(args[8], inv));
 
+    case "activation-latency" when args.Length == 8:
+        return await ActivationLatency.Run(args[1], args[2], int.Parse(args[3], inv), args[4], double.Parse(args[5], inv), int.Parse(args[6], inv), int.Parse(args[7], inv));
+
     case "stored" when args.Length == 2:
         return ServerLoad.Stored(args[1]);
 

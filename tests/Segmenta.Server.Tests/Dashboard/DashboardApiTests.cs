@@ -84,6 +84,8 @@ public sealed class DashboardApiTests(BrowserFixture f)
         {
             o.Remove("seconds");
             o.Remove("materialized_at");
+            o.Remove("started_at");
+            o.Remove("finished_at");
             foreach (var (_, child) in o)
             {
                 WithoutTimings(child);
