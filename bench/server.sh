@@ -58,7 +58,7 @@ bench preview-load "$url" "$reader" bench_behavioral 2025-01-01 100 > "$out/prev
 bench track-load "$url" "$tracker" "$out/data/customers.csv" "$seconds" "$clients" "$batch" > "$out/load.json" || true
 during_clients=$(( clients / 4 > 0 ? clients / 4 : 1 ))
 bench during-refresh "$url" "$admin" "$tracker" bench_behavioral 2025-01-01 "$out/data/customers.csv" "$during_clients" "$batch" > "$out/during.json" || true
-bench activation-latency "$url" "$tracker" "$hook_port" "$BENCH_HOOK_SECRET" "$seconds" "$rate" 100 > "$out/activation.json" || true
+bench activation-latency "$url" "$tracker" "$hook_port" "$BENCH_HOOK_SECRET" "$seconds" "$rate" 200 > "$out/activation.json" || true
 kill -TERM $server && wait $server || true
 trap - EXIT
 read -r stored distinct quarantined total during_stored < <(bench stored "$out/ws/segmenta.duckdb")
@@ -119,7 +119,7 @@ verdict() { if [ "$1" = "$2" ]; then echo "equal"; else echo "DIFFER"; fi; }
   echo "| events acknowledged during it / stored | $(field "$out/during.json" acknowledged) / $during_stored ($(verdict "$(field "$out/during.json" acknowledged)" "$during_stored")) |"
   echo "| failed requests | $(field "$out/during.json" failed) |"
   echo
-  echo "## Activation: from acknowledgement to webhook delivery ($rate events/s of purchases by new users, batches of 100, $seconds s)"
+  echo "## Activation: from acknowledgement to webhook delivery ($rate events/s of purchases by new users, batches of 200, $seconds s)"
   echo
   echo "Goal (issue 28): p99 from an event's acknowledgement to its webhook delivery under 5 s with 2,000 events/s flowing,"
   echo "at 10M events and 1M customers. Each event is a new user's purchase, which makes the user enter \`live_buyers\`"

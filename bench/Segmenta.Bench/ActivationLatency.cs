@@ -65,8 +65,12 @@ internal static class ActivationLatency
 
         using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(2) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(key + ":")));
-        var acknowledged = new Dictionary<string, double>(StringComparer.Ordinal);
+        // Batches go out on a fixed schedule, each on its own (up to 16 in flight), so the rate does not depend on how
+        // long an acknowledgement takes.
+        var acknowledged = new ConcurrentDictionary<string, double>(StringComparer.Ordinal);
         var interval = TimeSpan.FromSeconds((double)batch / rate);
+        var inFlight = new SemaphoreSlim(16);
+        var sends = new List<Task>();
         var next = clock.Elapsed;
         var user = 0;
         var failed = 0;
@@ -77,17 +81,27 @@ internal static class ActivationLatency
             var ids = Enumerable.Range(0, batch).Select(_ => "live-" + (++user).ToString(Inv)).ToList();
             var body = "{\"batch\":[" + string.Join(",", ids.Select(id =>
                 $"{{\"type\":\"track\",\"messageId\":\"{id}\",\"userId\":\"{id}\",\"event\":\"Order Completed\",\"timestamp\":\"{now}\",\"properties\":{{\"revenue\":25}}}}")) + "]}";
-            using var response = await http.PostAsync("/v1/batch", new StringContent(body, Encoding.UTF8, "application/json")).ConfigureAwait(false);
-            var at = clock.Elapsed.TotalMilliseconds;
-            if (response.IsSuccessStatusCode)
+            await inFlight.WaitAsync().ConfigureAwait(false);
+            sends.Add(Task.Run(async () =>
             {
-                ids.ForEach(id => acknowledged[id] = at);
-            }
-            else
-            {
-                failed += batch;
-            }
-
+                try
+                {
+                    using var response = await http.PostAsync("/v1/batch", new StringContent(body, Encoding.UTF8, "application/json")).ConfigureAwait(false);
+                    var at = clock.Elapsed.TotalMilliseconds;
+                    if (response.IsSuccessStatusCode)
+                    {
+                        ids.ForEach(id => acknowledged[id] = at);
+                    }
+                    else
+                    {
+                        Interlocked.Add(ref failed, ids.Count);
+                    }
+                }
+                finally
+                {
+                    inFlight.Release();
+                }
+            }));
             next += interval;
             if (next > clock.Elapsed)
             {
@@ -95,6 +109,7 @@ internal static class ActivationLatency
             }
         }
 
+        await Task.WhenAll(sends).ConfigureAwait(false);
         var sent = clock.Elapsed - start;
         var wait = Stopwatch.StartNew();
         while (acknowledged.Keys.Any(id => !arrived.ContainsKey(id)) && wait.Elapsed < TimeSpan.FromSeconds(60))

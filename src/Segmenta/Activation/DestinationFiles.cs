@@ -180,16 +180,8 @@ public static class DestinationFiles
         return text.ToString();
     }
 
-    /// <summary>A CSV field (RFC 4180), with spreadsheet formulas defused as audience exports do (OWASP CSV injection).</summary>
-    private static string CsvField(string value)
-    {
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
-        {
-            value = "'" + value;
-        }
-
-        return value.AsSpan().IndexOfAny(",\"\r\n'") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
-    }
+    /// <summary>A CSV field as audience exports write it (RFC 4180, spreadsheet formulas defused: OWASP CSV injection).</summary>
+    private static string CsvField(string value) => AudienceExport.Csv(value, text: true);
 
     private static string Jsonl(IReadOnlyList<DestinationSync.StagedRow> rows, IReadOnlyList<string> traits)
     {

@@ -132,7 +132,7 @@ public static class AudienceExport
     /// OWASP's CSV-injection guidance says, so opening an audience file runs nothing; numbers are written as they
     /// are, and JSON and Parquet exports keep every value unchanged.
     /// </summary>
-    private static string Csv(string? value, bool text)
+    internal static string Csv(string? value, bool text)
     {
         if (value is null)
         {

@@ -1,15 +1,6 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Segmenta.Activation;
 using Segmenta.DuckDb;
 using Segmenta.Generation;
@@ -168,6 +159,26 @@ public sealed class WebhookReceiverTests : IDisposable
         Assert.Equal("test", JsonDocument.Parse(request.Body).RootElement.GetProperty("type").GetString());
         Assert.DoesNotContain("customer_id", request.Body, StringComparison.Ordinal);
         Assert.StartsWith("test-", request.Key, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FileDrop_InParquet_HasEveryMemberWithTheTraitsTypes()
+    {
+        File.WriteAllText(Path.Combine(workspace.Root, "destinations", "lake.yaml"), "type: file\nsegments: [buyers]\nconsent: ignore\ntraits: [email, age, signup_at]\nformat: parquet\n");
+        var destination = DestinationFiles.Load(workspace, "lake");
+        var context = new DestinationContext(workspace.Root, TimeZoneInfo.Utc, TimeProvider.System, DuckDbParquetFiles.Instance);
+        var sync = DestinationSync.Sync(warehouse, Library(), destination, context, full: false).Single();
+        var file = Assert.Single(sync.Files);
+        Assert.EndsWith("-entered.parquet", file, StringComparison.Ordinal);
+        using var duck = new DuckDB.NET.Data.DuckDBConnection("DataSource=:memory:");
+        duck.Open();
+        using var command = duck.CreateCommand();
+        command.CommandText = $"SELECT count(*), count(DISTINCT customer_id), any_value(typeof(age)), any_value(typeof(signup_at)), any_value(typeof(email)) FROM read_parquet('{file.Replace("'", "''", StringComparison.Ordinal)}')";
+        using var reader = command.ExecuteReader();
+        Assert.True(reader.Read());
+        Assert.Equal((long)Members().Count, reader.GetInt64(0));
+        Assert.Equal(reader.GetInt64(0), reader.GetInt64(1));
+        Assert.Equal(("BIGINT", "TIMESTAMP", "VARCHAR"), (reader.GetString(2), reader.GetString(3), reader.GetString(4)));
     }
 
     private static int FreePort()
