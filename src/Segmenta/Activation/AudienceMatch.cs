@@ -20,7 +20,7 @@ public sealed record MatchColumn(string Key, string Header, bool Hashed);
 /// lower-cased; for gmail.com and googlemail.com every dot before the <c>@</c> and a <c>+</c> suffix are removed;
 /// phone in E.164 with its <c>+</c>; first and last names trimmed and lower-cased; all four hashed; country (ISO 3166-1
 /// alpha-2) and postal code sent as they are. Meta (Marketing API, "Customer list custom audiences", hashing and
-/// normalization): every key hashed; e-mail trimmed and lower-cased; phone digits only with the country code, no
+/// normalization, and its Business SDK): every key hashed; e-mail trimmed (of whitespace and dots at the ends) and lower-cased; phone digits only with the country code, no
 /// <c>+</c> and no leading zeros; names lower-cased without punctuation; postal code lower-cased without spaces (a US
 /// code to its first five digits); country as its lower-case two-letter code.
 /// </remarks>
@@ -80,7 +80,8 @@ public static class AudienceMatch
 
     private static string? Email(string value, bool google)
     {
-        var email = string.Concat(value.Where(c => !char.IsWhiteSpace(c))).ToLowerInvariant();
+        // Google removes every whitespace; Meta trims the ends, dots included, as its own Business SDK does.
+        var email = google ? string.Concat(value.Where(c => !char.IsWhiteSpace(c))).ToLowerInvariant() : value.Trim().Trim('.').Trim().ToLowerInvariant();
         var at = email.IndexOf('@', StringComparison.Ordinal);
         if (at <= 0 || at != email.LastIndexOf('@') || at == email.Length - 1)
         {

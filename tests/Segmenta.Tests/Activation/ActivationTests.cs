@@ -30,7 +30,15 @@ public sealed class ActivationTests
     [Fact]
     public void Meta_KeepsDotsAndPlusOfGmail_OnlyTrimmingAndLowerCasing()
     {
-        Assert.Equal("cloudy.sanfrancisco+shopping@gmail.com", AudienceMatch.Normalize(DestinationType.MetaCustomAudience, "email", " Cloudy.SanFrancisco+Shopping@Gmail.com "));
+        Assert.Equal("cloudy.sanfrancisco+shopping@gmail.com", AudienceMatch.Normalize(DestinationType.MetaCustomAudience, "email", " Cloudy.SanFrancisco+Shopping@Gmail.com. "));
+
+        // The published vectors of the same rules (Snap's Conversions API parameters, which normalize as Meta does):
+        // Person@Example.com → person@example.com → 542d2401…; +44 844 412 4653 (the phone example of Meta's customer-list
+        // guide) → 448444124653 → dc008fda….
+        var meta = AudienceMatch.Columns(DestinationType.MetaCustomAudience);
+        Assert.Equal("542d240129883c019e106e3b1b2d3f3cb3537c43c425364de8e951d5a3083345", AudienceMatch.Cell(DestinationType.MetaCustomAudience, meta[0], "Person@Example.com", null, null));
+        Assert.Equal("448444124653", AudienceMatch.Normalize(DestinationType.MetaCustomAudience, "phone", "+44 844 412 4653"));
+        Assert.StartsWith("dc008fda46e2e64002cf2f82a4906236282d4", AudienceMatch.Cell(DestinationType.MetaCustomAudience, meta[1], "+44 844 412 4653", null, null), StringComparison.Ordinal);
     }
 
     [Theory]
