@@ -4,6 +4,9 @@ using Segmenta.Language;
 
 namespace Segmenta.Contracts;
 
+/// <summary>One stay of a customer in a segment's stored history (exited null while still a member).</summary>
+internal sealed record RefStay(string Segment, string CustomerId, DateTime EnteredAt, DateTime? ExitedAt);
+
 /// <summary>One customer of an in-memory workspace: traits by column name, and events.</summary>
 internal sealed record RefCustomer(string Id, IReadOnlyDictionary<string, object?> Traits, List<IReadOnlyDictionary<string, object?>> Events);
 
@@ -21,15 +24,19 @@ internal sealed class ReferenceEvaluator
     private readonly DateTime asOf;
     private readonly TimeZoneInfo zone;
     private readonly Dictionary<RankSyntax, HashSet<string>> rankCache = new(ReferenceEqualityComparer.Instance);
+    private readonly IReadOnlyList<RefStay> stays;
 
+    /// <param name="stays">The stored membership history <c>entered segment</c> and <c>exited segment</c> read (none: nobody ever entered a segment).</param>
     public ReferenceEvaluator(
         IReadOnlyList<RefCustomer> customers,
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>> derived,
         string segmentLibrary,
         DateTime asOf,
-        TimeZoneInfo zone)
+        TimeZoneInfo zone,
+        IReadOnlyList<RefStay>? stays = null)
     {
         this.customers = customers;
+        this.stays = stays ?? [];
         this.derived = derived;
         var diagnostics = new List<Diagnostic>();
         var (parsedSegments, parsedTraits) = Parser.ParseDefinitions(segmentLibrary, diagnostics);
@@ -58,6 +65,7 @@ internal sealed class ReferenceEvaluator
         NotSyntax not => !Holds(not.Operand, customer),
         SegmentRefSyntax reference => Holds(segments[reference.Name], customer),
         AnonymousSyntax anonymous => customer.Id.StartsWith("anon:", StringComparison.Ordinal) != anonymous.Negated,
+        TransitionSyntax transition => Moved(transition, customer),
         ConsentSyntax consent => Consented(consent.Channel.ToLowerInvariant(), customer),
         DidSyntax did => Did(did, customer),
         RankSyntax rank => Ranked(rank).Contains(customer.Id),
@@ -391,6 +399,12 @@ internal sealed class ReferenceEvaluator
     private DateTime Start(object value) => value is DateOnly d ? Midnight(d) : (DateTime)value;
 
     private DateTime Midnight(DateOnly day) => TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(TimeOnly.MinValue), zone);
+
+    /// <summary>A stay of the customer in the segment that began (or ended) in [as-of − span, as-of], or at or before the as-of without a span.</summary>
+    private bool Moved(TransitionSyntax transition, RefCustomer customer) => stays.Any(s =>
+        s.Segment == transition.Name && s.CustomerId == customer.Id
+        && (transition.Entered ? s.EnteredAt : s.ExitedAt) is { } at
+        && at <= asOf && (transition.Within is not { } span || at >= Minus(asOf, span)));
 
     private static DateTime Minus(DateTime t, QuantitySyntax q) => q.Unit switch
     {

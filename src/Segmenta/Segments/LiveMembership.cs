@@ -96,7 +96,7 @@ public static class LiveMembership
             return new LiveUpdate(at, touched.Count, [], refreshOnly);
         }
 
-        transaction.Execute(new SqlStatement($"DELETE FROM {d.QuoteIdentifier(Tables.SegmentLiveTouched)}", []));
+        transaction.Execute(SegmentSql.ClearLiveTouched(d));
         transaction.Append(Tables.SegmentLiveTouched, new TableRows(touched.Count).Add(CanonicalModel.CustomerId, [.. touched]), cancellation);
         foreach (var (segment, clock) in affected)
         {
@@ -120,7 +120,7 @@ public static class LiveMembership
             updates.Add(update);
         }
 
-        transaction.Execute(new SqlStatement($"DELETE FROM {d.QuoteIdentifier(Tables.SegmentLiveTouched)}", []));
+        transaction.Execute(SegmentSql.ClearLiveTouched(d));
         transaction.Commit();
         return new LiveUpdate(at, touched.Count, updates, refreshOnly);
     }

@@ -144,6 +144,9 @@ internal static class SegmentSql
         yield return (One(sql => sql.Append($"DELETE FROM {staging}")), 0);
     }
 
+    /// <summary>Empties the customers a live update evaluates.</summary>
+    public static SqlStatement ClearLiveTouched(ISqlDialect d) => new($"DELETE FROM {d.QuoteIdentifier(Tables.SegmentLiveTouched)}", []);
+
     /// <summary>Records a live update of a segment.</summary>
     public static SqlStatement InsertLiveUpdate(ISqlDialect d, LiveSegmentUpdate update, DateTime at)
     {
