@@ -159,6 +159,13 @@ public sealed class BrowserTests(BrowserFixture f)
         Assert.Equal("written", cells[3]);
         Assert.Equal(last.GetProperty("audience").GetInt64().ToString("N0", CultureInfo.InvariantCulture), cells[4]);
         Assert.Equal(last.GetProperty("entered").GetInt64().ToString("N0", CultureInfo.InvariantCulture), cells[5]);
+
+        // Its sync log: one row per weekly sync, newest first, the first being the last sync above.
+        await page.ClickAsync("text=Sync log: weekly_drop");
+        var log = page.Locator("table:has(caption:has-text('Sync log of weekly_drop for lapsed_vips')) tbody tr");
+        await log.First.WaitForAsync();
+        Assert.Equal(13, await log.CountAsync());
+        Assert.Equal($"#{last.GetProperty("sync_id").GetInt64()}", (await log.First.Locator("th, td").AllTextContentsAsync())[0]);
     }
 
     [Theory]

@@ -241,7 +241,7 @@ function destinationsCard(name, destinations) {
   if (!destinations) return null;
   const rows = destinations.destinations.flatMap((d) => d.segments.filter((s) => s.segment === name).map((s) => ({ d, sync: s.last_sync })));
   if (!rows.length) return card('Destinations', notice(`Not sent anywhere yet: add a destination that lists ${name} in destinations/NAME.yaml (docs/activation.md).`));
-  return card('Destinations', table([
+  const sent = table([
     { label: 'destination', value: (r) => `${r.d.name} (${r.d.type})` },
     { label: 'consent', value: (r) => r.d.consent_channel ?? 'not checked' },
     { label: 'last sync', value: (r) => (r.sync ? `${r.sync.finished_at ? `${fmt.day(r.sync.finished_at)} · ` : ''}membership as of ${fmt.day(r.sync.as_of)}` : 'never') },
@@ -250,7 +250,32 @@ function destinationsCard(name, destinations) {
     { label: 'entered', numeric: true, value: (r) => (r.sync ? fmt.int(r.sync.entered) : '') },
     { label: 'exited', numeric: true, value: (r) => (r.sync ? fmt.int(r.sync.exited) : '') },
     { label: 'outbox', value: (r) => (r.d.pending_batches || r.d.dead_letters ? `${r.d.pending_batches} waiting, ${r.d.dead_letters} dead letters` : '') },
-  ], rows, { caption: `Where ${name} is sent, and each destination's last sync` }));
+  ], rows, { caption: `Where ${name} is sent, and each destination's last sync` });
+  // The sync log of each destination for this segment, on demand (the live dashboard; the report has no logs).
+  const log = el('div', { id: 'sync-log', 'aria-live': 'polite' });
+  const buttons = el('div', { class: 'actions' }, rows.map((r) => el('button', {
+    type: 'button',
+    disabled: !!report,
+    onclick: async () => {
+      try {
+        const answer = await api(`/api/destinations/${q(r.d.name)}/log?limit=50`);
+        const syncs = answer.syncs.filter((x) => x.segment === name);
+        log.replaceChildren(table([
+          { label: 'sync', value: (x) => `#${x.sync_id}` },
+          { label: 'membership as of', value: (x) => fmt.day(x.as_of) },
+          { label: 'kind', value: (x) => x.kind },
+          { label: 'status', value: (x) => x.status },
+          { label: 'entered', numeric: true, value: (x) => fmt.int(x.entered) },
+          { label: 'exited', numeric: true, value: (x) => fmt.int(x.exited) },
+          { label: 'audience', numeric: true, value: (x) => fmt.int(x.audience) },
+          { label: 'left out without consent', numeric: true, value: (x) => fmt.int(x.left_out_without_consent) },
+        ], syncs, { caption: `Sync log of ${r.d.name} for ${name}, newest first` }));
+      } catch (error) {
+        log.replaceChildren(notice(error.message, 'error'));
+      }
+    },
+  }, `Sync log: ${r.d.name}`)));
+  return card('Destinations', sent, buttons, log);
 }
 
 // ---- builder --------------------------------------------------------------------------------------
