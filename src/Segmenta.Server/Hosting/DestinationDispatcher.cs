@@ -75,7 +75,7 @@ internal sealed partial class DestinationDispatcher(WarehouseAccess access, ILog
     /// <summary>
     /// Applies the waiting live change on the writer connection (it writes the membership history a refresh writes), one
     /// second ahead of the clock so the events just acknowledged — stamped up to now — are before the instant; then, if any
-    /// customer entered or left a segment, syncs every destination.
+    /// customer entered or left a segment, syncs the webhooks.
     /// </summary>
     private async Task ApplyLive(CancellationToken cancellation)
     {
@@ -92,7 +92,7 @@ internal sealed partial class DestinationDispatcher(WarehouseAccess access, ILog
         LogLive(log, update.Touched, update.Segments.Count, update.Changes);
         if (update.Changes > 0)
         {
-            await SyncAll(cancellation).ConfigureAwait(false);
+            await SyncAll(cancellation, webhooksOnly: true).ConfigureAwait(false);
         }
     }
 
@@ -134,15 +134,16 @@ internal sealed partial class DestinationDispatcher(WarehouseAccess access, ILog
     }, cancellation);
 
     /// <summary>
-    /// Syncs every destination after the membership changed (a refresh committed); a destination that fails is logged and
-    /// left for the next time, the others go on.
+    /// Syncs every destination after the membership changed (a refresh committed) — or only the webhooks, after a live
+    /// update: files and ad-platform lists are picked up in batches, so they follow the refresh's cadence rather than
+    /// gaining a file every second under load. A destination that fails is logged and left for the next time.
     /// </summary>
-    public async Task SyncAll(CancellationToken cancellation)
+    public async Task SyncAll(CancellationToken cancellation, bool webhooksOnly = false)
     {
         IReadOnlyList<string> names;
         try
         {
-            names = [.. DestinationFiles.All(access.Workspace).Select(d => d.Name)];
+            names = [.. DestinationFiles.All(access.Workspace).Where(d => !webhooksOnly || d.Webhook is not null).Select(d => d.Name)];
         }
         catch (SegmentaException e)
         {
