@@ -53,7 +53,7 @@ internal static class DestinationSupport
     private static readonly Lazy<HttpClient> Http = new(DestinationRunner.Client);
 
     public static DestinationRunner Runner(Workspace workspace, IWarehouse warehouse, Files.IParquetFiles parquet) =>
-        new(warehouse, SegmentSupport.Load(workspace, warehouse), new DestinationContext(workspace.Root, workspace.Settings.Zone, TimeProvider.System, parquet), Http.Value, Environment.GetEnvironmentVariable);
+        new(warehouse, () => SegmentSupport.Load(workspace, warehouse), new DestinationContext(workspace.Root, workspace.Settings.Zone, TimeProvider.System, parquet), Http.Value, Environment.GetEnvironmentVariable);
 
     public static TimeSpan Wait(string text) =>
         Configuration.Durations.TryParse(text, out var wait) && wait <= TimeSpan.FromHours(6)

@@ -136,36 +136,45 @@ internal sealed partial class DestinationDispatcher(WarehouseAccess access, ILog
     /// <summary>
     /// Syncs every destination after the membership changed (a refresh committed) — or only the webhooks, after a live
     /// update: files and ad-platform lists are picked up in batches, so they follow the refresh's cadence rather than
-    /// gaining a file every second under load. A destination that fails is logged and left for the next time.
+    /// gaining a file every second under load. One pass on the dispatch connection, the segments compiled once; a
+    /// destination whose file does not read or whose sync fails is logged and left for the next time, the others go on.
     /// </summary>
-    public async Task SyncAll(CancellationToken cancellation, bool webhooksOnly = false)
+    public Task SyncAll(CancellationToken cancellation, bool webhooksOnly = false) => access.Dispatch(warehouse =>
     {
-        IReadOnlyList<string> names;
-        try
+        var runner = Runner(warehouse);
+        foreach (var (name, destination, problem) in Files())
         {
-            names = [.. DestinationFiles.All(access.Workspace).Where(d => !webhooksOnly || d.Webhook is not null).Select(d => d.Name)];
-        }
-        catch (SegmentaException e)
-        {
-            LogSyncFailed(log, "(files)", e.Message);
-            return;
-        }
+            if (destination is null)
+            {
+                LogSyncFailed(log, name, problem!);
+                continue;
+            }
 
-        foreach (var name in names)
-        {
+            if (webhooksOnly && destination.Webhook is null)
+            {
+                continue;
+            }
+
             try
             {
-                await Sync(name, full: false, cancellation).ConfigureAwait(false);
+                runner.Sync(destination, full: false, TimeSpan.Zero, cancellation);
             }
             catch (SegmentaException e)
             {
                 LogSyncFailed(log, name, e.Message);
             }
         }
-    }
 
-    private DestinationRunner Runner(Warehouse.IWarehouse warehouse) =>
-        new(warehouse, Endpoints.ApiContext.Library(access, warehouse), new DestinationContext(access.Workspace.Root, access.Settings.Zone, access.Time, parquet), http, Environment.GetEnvironmentVariable);
+        wake.Release();
+        return 0;
+    }, cancellation);
+
+    /// <summary>A runner over a connection: the segments are compiled on first need, once.</summary>
+    private DestinationRunner Runner(Warehouse.IWarehouse warehouse)
+    {
+        var library = new Lazy<Segments.SegmentLibrary>(() => Endpoints.ApiContext.Library(access, warehouse));
+        return new(warehouse, () => library.Value, new DestinationContext(access.Workspace.Root, access.Settings.Zone, access.Time, parquet), http, Environment.GetEnvironmentVariable);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -182,9 +191,10 @@ internal sealed partial class DestinationDispatcher(WarehouseAccess access, ILog
 
                 await access.Dispatch(warehouse =>
                 {
+                    var runner = Runner(warehouse);
                     foreach (var destination in Webhooks())
                     {
-                        var report = Runner(warehouse).Deliver(destination, TimeSpan.Zero, stoppingToken);
+                        var report = runner.Deliver(destination, TimeSpan.Zero, stoppingToken);
                         foreach (var dead in report.Attempts.Where(a => a.Outcome == BatchStatus.Dead))
                         {
                             LogDeadLetter(log, destination.Name, dead.BatchId, dead.Error);
@@ -207,26 +217,30 @@ internal sealed partial class DestinationDispatcher(WarehouseAccess access, ILog
         }
     }
 
-    /// <summary>The webhook destinations whose files read (a file with a mistake is skipped; the API reports it).</summary>
-    private IEnumerable<DestinationDefinition> Webhooks()
+    /// <summary>Every destination file, read afresh: its definition, or why it does not read (the API reports it too).</summary>
+    private IEnumerable<(string Name, DestinationDefinition? Destination, string? Problem)> Files()
     {
         foreach (var name in Workspaces.NamedFiles.Names(access.Workspace, DestinationDefinition.Folder))
         {
             DestinationDefinition? destination = null;
+            string? problem = null;
             try
             {
                 destination = DestinationFiles.Load(access.Workspace, name);
             }
-            catch (SegmentaException)
+            catch (SegmentaException e)
             {
+                problem = e.Message;
             }
 
-            if (destination?.Webhook is not null && Environment.GetEnvironmentVariable(destination.Webhook.SecretVariable) is { Length: > 0 })
-            {
-                yield return destination;
-            }
+            yield return (name, destination, problem);
         }
     }
+
+    /// <summary>The webhook destinations that read and whose secret is set (delivery passes skip the others quietly, every second).</summary>
+    private IEnumerable<DestinationDefinition> Webhooks() =>
+        Files().Select(f => f.Destination).OfType<DestinationDefinition>()
+            .Where(d => d.Webhook is { } w && Environment.GetEnvironmentVariable(w.SecretVariable) is { Length: > 0 });
 
     [LoggerMessage(Level = LogLevel.Information, Message = "live update: {Touched} customers, {Segments} segments, {Changes} entered or exited")]
     private static partial void LogLive(ILogger logger, long touched, int segments, long changes);

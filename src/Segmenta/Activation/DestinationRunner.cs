@@ -28,11 +28,11 @@ public sealed record DestinationTestCheck(string Name, bool Ok, string Detail);
 /// could carry customer data to a host the destination file does not name).
 /// </summary>
 /// <param name="Warehouse">The warehouse.</param>
-/// <param name="Library">The workspace's segments (for the check and the consent condition).</param>
+/// <param name="Library">Reads the workspace's segments (for the check and the consent condition), asked only by what needs them: a delivery or a replay compiles nothing.</param>
 /// <param name="Context">Folder, time zone, clock, Parquet.</param>
 /// <param name="Http">The HTTP client webhooks are sent with (<see cref="Client"/>).</param>
 /// <param name="Environment">Reads an environment variable (the webhook's secret).</param>
-public sealed record DestinationRunner(IWarehouse Warehouse, SegmentLibrary Library, DestinationContext Context, HttpClient Http, Func<string, string?> Environment)
+public sealed record DestinationRunner(IWarehouse Warehouse, Func<SegmentLibrary> Library, DestinationContext Context, HttpClient Http, Func<string, string?> Environment)
 {
     /// <summary>An HTTP client for webhooks: no redirects, no cookies, timeouts per request (the destination's).</summary>
     public static HttpClient Client() => new(new SocketsHttpHandler
@@ -55,7 +55,7 @@ public sealed record DestinationRunner(IWarehouse Warehouse, SegmentLibrary Libr
     {
         ArgumentNullException.ThrowIfNull(destination);
         var secret = destination.Webhook is null ? null : destination.Secret(Environment);
-        var syncs = DestinationSync.Sync(Warehouse, Library, destination, Context, full, cancellation);
+        var syncs = DestinationSync.Sync(Warehouse, Library(), destination, Context, full, cancellation);
         var delivery = secret is null ? null : WebhookDelivery.Deliver(Warehouse, destination, secret, Http, Context, wait, cancellation);
         return new SyncRun(destination, full || destination.Drop?.Mode == SyncMode.Full, Logged(destination, syncs), delivery);
     }
@@ -87,7 +87,7 @@ public sealed record DestinationRunner(IWarehouse Warehouse, SegmentLibrary Libr
         var checks = new List<DestinationTestCheck>();
         try
         {
-            var check = DestinationCheck.Validate(Warehouse, Library, destination);
+            var check = DestinationCheck.Validate(Warehouse, Library(), destination);
             var what = $"segments {string.Join(", ", destination.Segments)}; " + (check.Channel is { } c ? $"consent to {c} checked" : "consent not checked")
                 + (destination.IsAdPlatform ? $"; match keys {string.Join(", ", check.MatchTraits.Select(m => $"{m.Key} ← {m.Value}"))}" : destination.Traits.Count > 0 ? $"; traits {string.Join(", ", destination.Traits)}" : "");
             checks.Add(new("workspace", true, what));

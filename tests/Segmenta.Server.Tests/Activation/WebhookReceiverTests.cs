@@ -46,7 +46,7 @@ public sealed class WebhookReceiverTests : IDisposable
     private SegmentLibrary Library() => SegmentLibrary.Load(workspace, SegmentLibrary.SchemaOf(warehouse, workspace.Settings));
 
     private DestinationRunner Runner(HttpClient http) =>
-        new(warehouse, Library(), new DestinationContext(workspace.Root, TimeZoneInfo.Utc, TimeProvider.System), http, v => v == "HOOK_SECRET" ? Secret : null);
+        new(warehouse, Library, new DestinationContext(workspace.Root, TimeZoneInfo.Utc, TimeProvider.System), http, v => v == "HOOK_SECRET" ? Secret : null);
 
     private DestinationDefinition Destination(int port, string retry, string timeout = "500ms")
     {
