@@ -152,6 +152,9 @@ public sealed record DestinationDefinition
     /// <summary>The consent channel an ad platform's audience needs unless its file says otherwise.</summary>
     public const string AdsChannel = "ads";
 
+    /// <summary>Whether a sync sends the whole audience: when asked (a full resync), or always for files whose mode is <c>full</c>.</summary>
+    public bool SyncsInFull(bool asked) => asked || Drop?.Mode == SyncMode.Full;
+
     /// <summary>Whether the type is an ad platform's audience.</summary>
     public bool IsAdPlatform => Type is DestinationType.GoogleCustomerMatch or DestinationType.MetaCustomAudience;
 

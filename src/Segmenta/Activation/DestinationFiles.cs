@@ -53,7 +53,7 @@ public static class DestinationFiles
 
     /// <summary>
     /// A file destination's files for one sync: incremental writes who entered (with the traits) and who exited (ids), each
-    /// when not empty; full writes the whole audience. Returns their paths.
+    /// when not empty; a full sync (<see cref="DestinationDefinition.SyncsInFull"/>) writes the whole audience. Returns their paths.
     /// </summary>
     internal static IReadOnlyList<string> WriteDrop(DestinationDefinition destination, string segment, DateTime asOf, long syncId, bool full, IReadOnlyList<DestinationSync.StagedRow> rows, IReadOnlyList<string> traits, DestinationContext context)
     {
@@ -75,13 +75,11 @@ public static class DestinationFiles
                     break;
                 default:
                     var parquet = context.Parquet ?? throw new DestinationException($"destination `{destination.Name}` writes Parquet, which this host cannot write");
-                    var temporary = path + ".partial";
-                    using (var reader = Table(selected, columns).CreateDataReader())
+                    AtomicFile.Replace(path, temporary =>
                     {
+                        using var reader = Table(selected, columns).CreateDataReader();
                         parquet.Write(reader, temporary);
-                    }
-
-                    File.Move(temporary, path, overwrite: true);
+                    });
                     break;
             }
 
@@ -90,10 +88,9 @@ public static class DestinationFiles
 
         var entered = rows.Where(r => r.Entered).ToList();
         var exited = rows.Where(r => !r.Entered).ToList();
-        if (full || drop.Mode == SyncMode.Full)
+        if (full)
         {
-            // A full file is the audience: those entering now and those already there (the staged rows hold only changes
-            // unless the sync itself is full; a full-mode destination always syncs in full).
+            // A full sync stages the whole audience as entering.
             Write("full", entered, traits);
         }
         else
@@ -153,7 +150,7 @@ public static class DestinationFiles
             }
         }
 
-        if (full || destination.Drop!.Mode == SyncMode.Full)
+        if (full)
         {
             Write("full", rows.Where(r => r.Entered));
         }
@@ -188,20 +185,14 @@ public static class DestinationFiles
         var text = new StringBuilder();
         foreach (var row in rows)
         {
-            using var stream = new MemoryStream();
-            using (var json = new Utf8JsonWriter(stream))
+            text.Append(Encoding.UTF8.GetString(WebhookDelivery.Json(json =>
             {
-                json.WriteStartObject();
                 json.WriteString("customer_id", row.CustomerId);
                 foreach (var trait in traits)
                 {
                     AudienceExport.WriteJson(json, trait, row.Traits[trait]);
                 }
-
-                json.WriteEndObject();
-            }
-
-            text.Append(Encoding.UTF8.GetString(stream.ToArray())).Append('\n');
+            }))).Append('\n');
         }
 
         return text.ToString();

@@ -57,7 +57,7 @@ public sealed record DestinationRunner(IWarehouse Warehouse, Func<SegmentLibrary
         var secret = destination.Webhook is null ? null : destination.Secret(Environment);
         var syncs = DestinationSync.Sync(Warehouse, Library(), destination, Context, full, cancellation);
         var delivery = secret is null ? null : WebhookDelivery.Deliver(Warehouse, destination, secret, Http, Context, wait, cancellation);
-        return new SyncRun(destination, full || destination.Drop?.Mode == SyncMode.Full, Logged(destination, syncs), delivery);
+        return new SyncRun(destination, destination.SyncsInFull(full), Logged(destination, syncs), delivery);
     }
 
     /// <summary>Delivers what waits in a webhook's outbox (the server's retry loop), without syncing.</summary>

@@ -73,8 +73,7 @@ public static class DestinationSync
             }
         }
 
-        // A destination whose files are the whole audience syncs in full every time.
-        full |= destination.Drop?.Mode == SyncMode.Full;
+        full = destination.SyncsInFull(full);
         var result = new List<SegmentSync>();
         foreach (var segment in destination.Segments)
         {
@@ -220,22 +219,13 @@ public static class DestinationSync
     }
 
     /// <summary>Traits as the JSON object a batch carries (times ISO 8601 UTC, dates yyyy-MM-dd).</summary>
-    internal static string TraitsJson(IReadOnlyDictionary<string, object?> traits)
+    internal static string TraitsJson(IReadOnlyDictionary<string, object?> traits) => Encoding.UTF8.GetString(WebhookDelivery.Json(json =>
     {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream))
+        foreach (var (name, value) in traits)
         {
-            json.WriteStartObject();
-            foreach (var (name, value) in traits)
-            {
-                AudienceExport.WriteJson(json, name, value);
-            }
-
-            json.WriteEndObject();
+            AudienceExport.WriteJson(json, name, value);
         }
-
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
+    }));
 }
 
 /// <summary>What a sync needs from its host: the workspace folder files are relative to, the time zone, the clock, Parquet.</summary>

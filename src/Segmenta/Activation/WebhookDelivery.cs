@@ -184,7 +184,7 @@ public static class WebhookDelivery
             json.WriteString("destination", destination.Name);
             json.WriteString("sent_at", AudienceExport.Format(now));
         });
-        var (status, error, seconds) = Post(webhook, secret, http, body, "test-" + now.Ticks.ToString(CultureInfo.InvariantCulture), 1, 0, context, cancellation);
+        var (status, error, seconds, _) = Post(webhook, secret, http, body, "test-" + now.Ticks.ToString(CultureInfo.InvariantCulture), 1, 0, context, cancellation);
         return new WebhookTest(destination.Target, status, status is >= 200 and < 300, seconds, error);
     }
 
@@ -247,7 +247,7 @@ public static class WebhookDelivery
         var body = Body(warehouse, batch);
         var attempt = batch.Attempts + 1;
         var at = context.Now();
-        var (status, error, seconds) = Post(webhook, secret, http, body, batch.BatchId, attempt, batch.Sequence, context, cancellation, out var retryAfter);
+        var (status, error, seconds, retryAfter) = Post(webhook, secret, http, body, batch.BatchId, attempt, batch.Sequence, context, cancellation);
         string outcome;
         DateTime? next = null;
         if (status is >= 200 and < 300)
@@ -282,12 +282,9 @@ public static class WebhookDelivery
     /// <summary>Whether a failure is worth another try: no answer, 408, 425, 429 or any 5xx.</summary>
     private static bool Retryable(int? status) => status is null or 408 or 425 or 429 or >= 500;
 
-    private static (int? Status, string? Error, double Seconds) Post(WebhookSettings webhook, byte[] secret, HttpClient http, byte[] body, string key, int attempt, long sequence, DestinationContext context, CancellationToken cancellation) =>
-        Post(webhook, secret, http, body, key, attempt, sequence, context, cancellation, out _);
-
-    private static (int? Status, string? Error, double Seconds) Post(WebhookSettings webhook, byte[] secret, HttpClient http, byte[] body, string key, int attempt, long sequence, DestinationContext context, CancellationToken cancellation, out TimeSpan? retryAfter)
+    /// <summary>One signed POST: the status (null without an answer), what went wrong, how long it took, and the receiver's <c>Retry-After</c>.</summary>
+    private static (int? Status, string? Error, double Seconds, TimeSpan? RetryAfter) Post(WebhookSettings webhook, byte[] secret, HttpClient http, byte[] body, string key, int attempt, long sequence, DestinationContext context, CancellationToken cancellation)
     {
-        retryAfter = null;
         using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url);
         request.Content = new ByteArrayContent(body);
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
@@ -303,33 +300,32 @@ public static class WebhookDelivery
         {
             using var response = http.Send(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
             var status = (int)response.StatusCode;
-            retryAfter = response.Headers.RetryAfter is { } ra
+            var retryAfter = response.Headers.RetryAfter is { } ra
                 ? ra.Delta ?? (ra.Date is { } date ? date - context.Time.GetUtcNow() : null)
                 : null;
             if (status is >= 200 and < 300)
             {
-                return (status, null, clock.Elapsed.TotalSeconds);
+                return (status, null, clock.Elapsed.TotalSeconds, retryAfter);
             }
 
             using var reader = new StreamReader(response.Content.ReadAsStream(timeout.Token), Encoding.UTF8);
             var buffer = new char[ErrorTextLimit];
             var read = reader.ReadBlock(buffer, 0, buffer.Length);
             var text = new string(buffer, 0, read).ReplaceLineEndings(" ").Trim();
-            return (status, $"HTTP {status} {ReasonOf(response.StatusCode)}{(text.Length > 0 ? ": " + text : "")}", clock.Elapsed.TotalSeconds);
+            return (status, $"HTTP {status} {response.StatusCode}{(text.Length > 0 ? ": " + text : "")}", clock.Elapsed.TotalSeconds, retryAfter);
         }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
-            return (null, string.Create(CultureInfo.InvariantCulture, $"no answer within {webhook.Timeout.TotalSeconds:0.###} s"), clock.Elapsed.TotalSeconds);
+            return (null, string.Create(CultureInfo.InvariantCulture, $"no answer within {webhook.Timeout.TotalSeconds:0.###} s"), clock.Elapsed.TotalSeconds, null);
         }
         catch (HttpRequestException e)
         {
-            return (null, e.HttpRequestError == HttpRequestError.ConnectionError ? $"cannot connect: {e.Message}" : e.Message, clock.Elapsed.TotalSeconds);
+            return (null, e.HttpRequestError == HttpRequestError.ConnectionError ? $"cannot connect: {e.Message}" : e.Message, clock.Elapsed.TotalSeconds, null);
         }
     }
 
-    private static string ReasonOf(HttpStatusCode code) => code.ToString();
-
-    private static byte[] Json(Action<Utf8JsonWriter> write)
+    /// <summary>A JSON object as UTF-8 bytes, its properties written by <paramref name="write"/> (batch bodies, traits, JSON-lines rows).</summary>
+    internal static byte[] Json(Action<Utf8JsonWriter> write)
     {
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream))
