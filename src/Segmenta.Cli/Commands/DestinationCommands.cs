@@ -93,9 +93,8 @@ internal sealed class DestinationListCommand : GuardedCommand<WorkspaceSettingsB
     protected override int Run(WorkspaceSettingsBase settings, CancellationToken cancellation)
     {
         var workspace = FindWorkspace(settings);
-        var destinations = DestinationFiles.All(workspace);
         using var warehouse = OpenWarehouse(workspace);
-        var document = new DestinationListDocument([.. destinations.Select(d => DestinationDocuments.Of(warehouse, d))]);
+        var document = new WorkspaceViews(workspace, warehouse).Destinations();
         if (settings.Json)
         {
             CliOutput.WriteJson(document);
@@ -132,10 +131,10 @@ internal sealed class DestinationTestCommand : GuardedCommand<DestinationSetting
         var destination = DestinationFiles.Load(workspace, settings.Destination);
         using var warehouse = OpenWarehouse(workspace);
         var checks = DestinationSupport.Runner(workspace, warehouse, Parquet).Test(destination, cancellation);
-        var ok = checks.All(c => c.Ok);
+        var document = DestinationTestDocument.Of(destination, checks);
         if (settings.Json)
         {
-            CliOutput.WriteJson(new DestinationTestDocument(destination.Name, destination.TypeName, ok, [.. checks.Select(c => new DestinationTestCheckDocument(c.Name, c.Ok, c.Detail))]));
+            CliOutput.WriteJson(document);
         }
         else
         {
@@ -146,7 +145,7 @@ internal sealed class DestinationTestCommand : GuardedCommand<DestinationSetting
             }
         }
 
-        return ok ? ExitCodes.Ok : ExitCodes.Findings;
+        return document.Ok ? ExitCodes.Ok : ExitCodes.Findings;
     }
 }
 
@@ -163,7 +162,7 @@ internal sealed class DestinationSyncCommand : GuardedCommand<DestinationSyncSet
         var destination = DestinationFiles.Load(workspace, settings.Destination);
         using var warehouse = OpenWarehouse(workspace);
         var run = DestinationSupport.Runner(workspace, warehouse, Parquet).Sync(destination, settings.Full, wait, cancellation);
-        var document = new SyncRunDocument(destination.Name, destination.TypeName, run.Full, [.. run.Syncs.Select(SyncDocument.Of)], run.Delivery is { } d ? DeliveryDocument.Of(d) : null);
+        var document = SyncRunDocument.Of(run);
         if (settings.Json)
         {
             CliOutput.WriteJson(document);
@@ -199,13 +198,14 @@ internal sealed class DestinationLogCommand : GuardedCommand<DestinationLogSetti
         var workspace = FindWorkspace(settings);
         var destination = DestinationFiles.Load(workspace, settings.Destination);
         using var warehouse = OpenWarehouse(workspace);
-        var syncs = DestinationLog.Syncs(warehouse, destination.Name, settings.Limit).Select(SyncDocument.Of).ToList();
-        var batches = settings.Batches ? WebhookDelivery.Batches(warehouse, destination.Name, [], int.MaxValue).Select(BatchDocument.Of).ToList() : null;
+        var log = DestinationDocuments.Log(warehouse, destination, settings.Limit, settings.Batches ? int.MaxValue : null);
         if (settings.Json)
         {
-            CliOutput.WriteJson(new DestinationLogDocument(destination.Name, syncs, batches));
+            CliOutput.WriteJson(log);
             return ExitCodes.Ok;
         }
+
+        var syncs = log.Syncs;
 
         Console.WriteLine(syncs.Count == 0 ? $"{destination.Name}: never synced" : $"{destination.Name}: the last {syncs.Count} sync(s), newest first");
         foreach (var s in syncs)
@@ -214,7 +214,7 @@ internal sealed class DestinationLogCommand : GuardedCommand<DestinationLogSetti
             DestinationSupport.PrintSync(s);
         }
 
-        foreach (var b in batches ?? [])
+        foreach (var b in log.Batches ?? [])
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  batch {b.BatchId} #{b.Sequence} sync #{b.SyncId} {b.Segment} part {b.Part}/{b.Parts}: {b.Status}, {b.Attempts} tr{(b.Attempts == 1 ? "y" : "ies")}{(b.LastError is { } e ? $", last error: {e}" : "")}"));
         }
@@ -231,14 +231,9 @@ internal sealed class DestinationReplayCommand : GuardedCommand<DestinationRepla
         var wait = DestinationSupport.Wait(settings.Wait);
         var workspace = FindWorkspace(settings);
         var destination = DestinationFiles.Load(workspace, settings.Destination);
-        if (destination.Webhook is null)
-        {
-            throw new UserInputException($"destination `{destination.Name}` writes files; run `segmenta destination sync {destination.Name} --full` to write its audience again");
-        }
-
         using var warehouse = OpenWarehouse(workspace);
         var (requeued, delivery) = DestinationSupport.Runner(workspace, warehouse, Parquet).Replay(destination, settings.Batch, wait, cancellation);
-        var document = new ReplayDocument(destination.Name, requeued, DeliveryDocument.Of(delivery));
+        var document = ReplayDocument.Of(destination.Name, requeued, delivery);
         if (settings.Json)
         {
             CliOutput.WriteJson(document);

@@ -31,14 +31,7 @@ internal static class DestinationEndpoints
                 throw new ApiProblem(400, "Bad limit", $"limit is from 1 to {MaxLog}");
             }
 
-            return access.Read(w =>
-            {
-                var destination = DestinationFiles.Load(access.Workspace, name);
-                return TypedResults.Ok(new DestinationLogDocument(
-                    destination.Name,
-                    [.. DestinationLog.Syncs(w, destination.Name, count).Select(SyncDocument.Of)],
-                    batches == true ? [.. WebhookDelivery.Batches(w, destination.Name, [], MaxLog).Select(BatchDocument.Of)] : null));
-            }, ct);
+            return access.Read(w => TypedResults.Ok(DestinationDocuments.Log(w, DestinationFiles.Load(access.Workspace, name), count, batches == true ? MaxLog : null)), ct);
         }).RequireScope(ApiScopes.Read).WithSummary("The destination's syncs, newest first (limit, default 20), and with batches=true its webhook outbox");
 
         group.MapPost("/{name}/sync", (string name, bool? full, DestinationDispatcher dispatcher, CancellationToken ct) => dispatcher.Sync(name, full == true, ct))

@@ -109,28 +109,22 @@ internal sealed partial class DestinationDispatcher(WarehouseAccess access, ILog
         var destination = DestinationFiles.Load(access.Workspace, name);
         var run = Runner(warehouse).Sync(destination, full, TimeSpan.Zero, cancellation);
         wake.Release();
-        return new SyncRunDocument(destination.Name, destination.TypeName, run.Full, [.. run.Syncs.Select(SyncDocument.Of)], run.Delivery is { } d ? DeliveryDocument.Of(d) : null);
+        return SyncRunDocument.Of(run);
     }, cancellation);
 
     /// <summary>Checks one destination (a signed test request for a webhook).</summary>
     public Task<DestinationTestDocument> Test(string name, CancellationToken cancellation) => access.Dispatch(warehouse =>
     {
         var destination = DestinationFiles.Load(access.Workspace, name);
-        var checks = Runner(warehouse).Test(destination, cancellation);
-        return new DestinationTestDocument(destination.Name, destination.TypeName, checks.All(c => c.Ok), [.. checks.Select(c => new DestinationTestCheckDocument(c.Name, c.Ok, c.Detail))]);
+        return DestinationTestDocument.Of(destination, Runner(warehouse).Test(destination, cancellation));
     }, cancellation);
 
     /// <summary>Requeues a webhook's dead letters (or the named batches) and delivers them once.</summary>
     public Task<ReplayDocument> Replay(string name, IReadOnlyList<string> batches, CancellationToken cancellation) => access.Dispatch(warehouse =>
     {
         var destination = DestinationFiles.Load(access.Workspace, name);
-        if (destination.Webhook is null)
-        {
-            throw new DestinationException($"destination `{name}` writes files; sync it with full=true to write its audience again");
-        }
-
         var (requeued, delivery) = Runner(warehouse).Replay(destination, batches, TimeSpan.Zero, cancellation);
-        return new ReplayDocument(destination.Name, requeued, DeliveryDocument.Of(delivery));
+        return ReplayDocument.Of(destination.Name, requeued, delivery);
     }, cancellation);
 
     /// <summary>

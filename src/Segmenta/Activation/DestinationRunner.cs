@@ -71,6 +71,11 @@ public sealed record DestinationRunner(IWarehouse Warehouse, Func<SegmentLibrary
     public (IReadOnlyList<string> Requeued, DeliveryReport Delivery) Replay(DestinationDefinition destination, IReadOnlyList<string> batchIds, TimeSpan wait, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
+        if (destination.Webhook is null)
+        {
+            throw new DestinationException($"destination `{destination.Name}` writes files, which have no batches to replay; sync it in full to write its audience again (`segmenta destination sync {destination.Name} --full`, or POST /api/destinations/{destination.Name}/sync?full=true)");
+        }
+
         var secret = destination.Secret(Environment);
         var requeued = WebhookDelivery.Replay(Warehouse, destination, batchIds, Context.Now());
         return (requeued, WebhookDelivery.Deliver(Warehouse, destination, secret, Http, Context, wait, cancellation));

@@ -66,7 +66,15 @@ public sealed record SyncDocument(
 }
 
 /// <summary>What <c>destination sync</c> did: each segment's sync, then (webhooks) the delivery run.</summary>
-public sealed record SyncRunDocument(string Destination, string Type, bool Full, IReadOnlyList<SyncDocument> Syncs, DeliveryDocument? Delivery);
+public sealed record SyncRunDocument(string Destination, string Type, bool Full, IReadOnlyList<SyncDocument> Syncs, DeliveryDocument? Delivery)
+{
+    /// <summary>The document of a sync run.</summary>
+    public static SyncRunDocument Of(SyncRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return new(run.Destination.Name, run.Destination.TypeName, run.Full, [.. run.Syncs.Select(SyncDocument.Of)], run.Delivery is { } d ? DeliveryDocument.Of(d) : null);
+    }
+}
 
 /// <summary>
 /// A delivery run: batches delivered in it, those still waiting (<c>next_attempt_at</c> the first due), those in the dead
@@ -114,17 +122,41 @@ public sealed record BatchDocument(
 /// A destination tested (<c>destination test</c>): each check (the file, segments and traits, consent channel, the secret,
 /// the folder or the receiver's answer to a signed test request) with whether it passed.
 /// </summary>
-public sealed record DestinationTestDocument(string Destination, string Type, bool Ok, IReadOnlyList<DestinationTestCheckDocument> Checks);
+public sealed record DestinationTestDocument(string Destination, string Type, bool Ok, IReadOnlyList<DestinationTestCheckDocument> Checks)
+{
+    /// <summary>The document of a destination's checks: ok when every one passed.</summary>
+    public static DestinationTestDocument Of(DestinationDefinition destination, IReadOnlyList<DestinationTestCheck> checks)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentNullException.ThrowIfNull(checks);
+        return new(destination.Name, destination.TypeName, checks.All(c => c.Ok), [.. checks.Select(c => new DestinationTestCheckDocument(c.Name, c.Ok, c.Detail))]);
+    }
+}
 
 /// <summary>One check of a test.</summary>
 public sealed record DestinationTestCheckDocument(string Name, bool Ok, string Detail);
 
 /// <summary>Batches put back in the queue by <c>destination replay</c>, and the delivery run that followed.</summary>
-public sealed record ReplayDocument(string Destination, IReadOnlyList<string> Requeued, DeliveryDocument Delivery);
+public sealed record ReplayDocument(string Destination, IReadOnlyList<string> Requeued, DeliveryDocument Delivery)
+{
+    /// <summary>The document of a replay.</summary>
+    public static ReplayDocument Of(string destination, IReadOnlyList<string> requeued, DeliveryReport delivery) => new(destination, requeued, DeliveryDocument.Of(delivery));
+}
 
 /// <summary>Building the destination documents.</summary>
 public static class DestinationDocuments
 {
+    /// <summary>A destination's latest <paramref name="limit"/> syncs, newest first, and its outbox (up to <paramref name="batches"/> batches; null: none asked).</summary>
+    public static DestinationLogDocument Log(Warehouse.ISqlReader reader, DestinationDefinition destination, int limit, int? batches)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(destination);
+        return new DestinationLogDocument(
+            destination.Name,
+            [.. DestinationLog.Syncs(reader, destination.Name, limit).Select(SyncDocument.Of)],
+            batches is { } most ? [.. WebhookDelivery.Batches(reader, destination.Name, [], most).Select(BatchDocument.Of)] : null);
+    }
+
     /// <summary>A destination with each segment's last sync and the outbox's state.</summary>
     public static DestinationDocument Of(Warehouse.ISqlReader reader, DestinationDefinition destination)
     {
