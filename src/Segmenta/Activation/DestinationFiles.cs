@@ -2,7 +2,6 @@ using System.Data;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Segmenta.Configuration;
 using Segmenta.Workspaces;
 
 using Segmenta.Segments;
@@ -20,27 +19,9 @@ public sealed class UnknownDestinationException(string message) : SegmentaExcept
 public static class DestinationFiles
 {
     /// <summary>Reads <c>destinations/NAME.yaml</c>; a name is lower snake case, so none reaches outside the folder.</summary>
-    public static DestinationDefinition Load(Workspace workspace, string name)
-    {
-        ArgumentNullException.ThrowIfNull(workspace);
-        ArgumentNullException.ThrowIfNull(name);
-        if (!NamedFiles.IsValidName(name))
-        {
-            throw new DestinationException($"`{NamedFiles.Shown(name)}` is not a destination name: lower snake case, starting with a letter, at most 63 characters");
-        }
-
-        if (NamedFiles.Find(workspace, DestinationDefinition.Folder, name) is { } path)
-        {
-            var definition = DestinationDefinition.Parse(Path.GetRelativePath(workspace.Root, path), File.ReadAllText(path));
-            return definition.Name == name
-                ? definition
-                : throw new DestinationException($"{Path.GetRelativePath(workspace.Root, path)} names its destination `{definition.Name}`; use that name as the file name");
-        }
-
-        var known = NamedFiles.Names(workspace, DestinationDefinition.Folder);
-        throw new UnknownDestinationException($"no destination `{name}`: {DestinationDefinition.Folder}/{name}.yaml does not exist{Suggestions.DidYouMean(name, known)}"
-            + (known.Count == 0 ? " (write one: docs/activation.md)" : ""));
-    }
+    public static DestinationDefinition Load(Workspace workspace, string name) => NamedFiles.Load(
+        workspace, DestinationDefinition.Folder, "destination", name, DestinationDefinition.Parse, d => d.Name,
+        m => new DestinationException(m), m => new UnknownDestinationException(m), " (write one: docs/activation.md)");
 
     /// <summary>Every destination of the workspace, by name; a file with a mistake fails with its line and column.</summary>
     public static IReadOnlyList<DestinationDefinition> All(Workspace workspace) =>

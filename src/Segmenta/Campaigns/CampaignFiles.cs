@@ -1,4 +1,3 @@
-using Segmenta.Configuration;
 using Segmenta.Workspaces;
 
 namespace Segmenta.Campaigns;
@@ -32,27 +31,9 @@ public static class CampaignFiles
     /// Reads campaigns/NAME.yaml. A name is an identifier (<see cref="CampaignDefinition.IsValidName"/>), so no name can
     /// reach a file outside the folder (<c>segmenta.yaml</c>, <c>../x</c>): anything else is refused before a path is made.
     /// </summary>
-    public static CampaignDefinition Load(Workspace workspace, string name)
-    {
-        ArgumentNullException.ThrowIfNull(workspace);
-        ArgumentNullException.ThrowIfNull(name);
-        if (!CampaignDefinition.IsValidName(name))
-        {
-            throw new CampaignException($"`{NamedFiles.Shown(name)}` is not a campaign name: lower snake case, starting with a letter, at most 63 characters");
-        }
-
-        if (NamedFiles.Find(workspace, Folder, name) is { } path)
-        {
-            var definition = CampaignDefinition.Parse(Path.GetRelativePath(workspace.Root, path), File.ReadAllText(path));
-            return definition.Name == name
-                ? definition
-                : throw new CampaignException($"{Path.GetRelativePath(workspace.Root, path)} names its campaign `{definition.Name}`; use that name as the file name");
-        }
-
-        var known = NamedFiles.Names(workspace, Folder);
-        throw new UnknownCampaignException($"no campaign `{name}`: {Folder}/{name}.yaml does not exist{Suggestions.DidYouMean(name, known)}"
-            + (known.Count == 0 ? "; create one with `segmenta campaign new`" : ""));
-    }
+    public static CampaignDefinition Load(Workspace workspace, string name) => NamedFiles.Load(
+        workspace, Folder, "campaign", name, CampaignDefinition.Parse, c => c.Name,
+        m => new CampaignException(m), m => new UnknownCampaignException(m), "; create one with `segmenta campaign new`");
 
     /// <summary>The workspace's campaign files, by name.</summary>
     public static IReadOnlyList<string> List(Workspace workspace) => NamedFiles.List(workspace, Folder);

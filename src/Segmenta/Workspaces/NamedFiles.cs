@@ -26,6 +26,40 @@ public static partial class NamedFiles
         return Extensions.Select(e => Path.Combine(workspace.Root, folder, name + e)).FirstOrDefault(File.Exists);
     }
 
+    /// <summary>
+    /// Reads <c>FOLDER/NAME.yaml</c> of a kind of definition (<c>campaign</c>, <c>destination</c>): an invalid name is
+    /// refused before a path is made, a file that names another definition is refused, and a missing one is
+    /// <paramref name="unknown"/> with a suggestion (and <paramref name="noneYet"/> when the folder has none). Each kind
+    /// reports with its own exceptions.
+    /// </summary>
+    public static T Load<T>(
+        Workspace workspace, string folder, string kind, string name,
+        Func<string, string, T> parse, Func<T, string> nameOf, Func<string, SegmentaException> mistake, Func<string, SegmentaException> unknown, string noneYet)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(parse);
+        ArgumentNullException.ThrowIfNull(nameOf);
+        ArgumentNullException.ThrowIfNull(mistake);
+        ArgumentNullException.ThrowIfNull(unknown);
+        if (!IsValidName(name))
+        {
+            throw mistake($"`{Shown(name)}` is not a {kind} name: lower snake case, starting with a letter, at most 63 characters");
+        }
+
+        if (Find(workspace, folder, name) is { } path)
+        {
+            var relative = Path.GetRelativePath(workspace.Root, path);
+            var definition = parse(relative, File.ReadAllText(path));
+            return nameOf(definition) == name
+                ? definition
+                : throw mistake($"{relative} names its {kind} `{nameOf(definition)}`; use that name as the file name");
+        }
+
+        var known = Names(workspace, folder);
+        throw unknown($"no {kind} `{name}`: {folder}/{name}.yaml does not exist{Configuration.Suggestions.DidYouMean(name, known)}" + (known.Count == 0 ? noneYet : ""));
+    }
+
     /// <summary>The folder's YAML files, in byte order of their paths.</summary>
     public static IReadOnlyList<string> List(Workspace workspace, string folder)
     {
