@@ -122,8 +122,7 @@ internal static class SegmentSql
         }), 0);
         yield return (One(sql => sql.Append(
             $"DELETE FROM {intervals} WHERE segment = {sql.Parameter(segment.Name)} AND entered_at = {sql.Parameter(context.AsOf)} AND exited_at IS NULL AND customer_id IN (SELECT t.customer_id FROM {touched} t) AND NOT {Held(intervals)}")), -1);
-        yield return (One(sql => sql.Append(
-            $"UPDATE {intervals} SET exited_at = {sql.Parameter(context.AsOf)} WHERE segment = {sql.Parameter(segment.Name)} AND exited_at IS NULL AND customer_id IN (SELECT t.customer_id FROM {touched} t) AND NOT {Held(intervals)}")), -1);
+        yield return (CloseStays(d, [segment.Name], context.AsOf, touchedOnly: true), -1);
         yield return (One(sql =>
         {
             var at = sql.Parameter(context.AsOf);
@@ -134,13 +133,7 @@ internal static class SegmentSql
                   AND NOT EXISTS (SELECT 1 FROM {intervals} o WHERE o.segment = {intervals}.segment AND o.customer_id = {intervals}.customer_id AND o.exited_at IS NULL)
                 """);
         }), 1);
-        yield return (One(sql => sql.Append(
-            $"""
-            INSERT INTO {intervals} (segment, customer_id, entered_at, exited_at)
-            SELECT s.segment, s.customer_id, {sql.Parameter(context.AsOf)}, NULL
-            FROM {staging} s
-            WHERE NOT EXISTS (SELECT 1 FROM {intervals} i WHERE i.segment = s.segment AND i.customer_id = s.customer_id AND i.exited_at IS NULL)
-            """)), 1);
+        yield return (OpenStays(d, context.AsOf), 1);
         yield return (One(sql => sql.Append($"DELETE FROM {staging}")), 0);
     }
 
@@ -206,19 +199,8 @@ internal static class SegmentSql
             });
         }
 
-        yield return One(sql => sql.Append(
-            $"""
-            UPDATE {intervals} SET exited_at = {sql.Parameter(context.AsOf)}
-            WHERE segment IN ({Names(sql)}) AND exited_at IS NULL
-              AND NOT EXISTS (SELECT 1 FROM {staging} s WHERE s.segment = {intervals}.segment AND s.customer_id = {intervals}.customer_id)
-            """));
-        yield return One(sql => sql.Append(
-            $"""
-            INSERT INTO {intervals} (segment, customer_id, entered_at, exited_at)
-            SELECT s.segment, s.customer_id, {sql.Parameter(context.AsOf)}, NULL
-            FROM {staging} s
-            WHERE NOT EXISTS (SELECT 1 FROM {intervals} i WHERE i.segment = s.segment AND i.customer_id = s.customer_id AND i.exited_at IS NULL)
-            """));
+        yield return CloseStays(d, [.. segments.Select(s => s.Name)], context.AsOf, touchedOnly: false);
+        yield return OpenStays(d, context.AsOf);
         yield return One(sql =>
         {
             var at = sql.Parameter(context.AsOf);
@@ -236,6 +218,38 @@ internal static class SegmentSql
                 """);
         });
         yield return One(sql => sql.Append($"DELETE FROM {staging}"));
+    }
+
+    /// <summary>
+    /// Closes at <paramref name="at"/> the open stays in <paramref name="segments"/> of customers no longer staged — of every
+    /// customer (a materialization), or only of those a live update evaluates (<paramref name="touchedOnly"/>).
+    /// </summary>
+    private static SqlStatement CloseStays(ISqlDialect d, IReadOnlyList<string> segments, DateTime at, bool touchedOnly)
+    {
+        var intervals = d.QuoteIdentifier(Tables.SegmentIntervals);
+        var sql = new SqlBuilder(d);
+        sql.Append(
+            $"""
+            UPDATE {intervals} SET exited_at = {sql.Parameter(at)}
+            WHERE segment IN ({sql.ParameterList(segments)}) AND exited_at IS NULL{(touchedOnly ? $" AND customer_id IN (SELECT t.customer_id FROM {d.QuoteIdentifier(Tables.SegmentLiveTouched)} t)" : "")}
+              AND NOT EXISTS (SELECT 1 FROM {d.QuoteIdentifier(Tables.SegmentStaging)} s WHERE s.segment = {intervals}.segment AND s.customer_id = {intervals}.customer_id)
+            """);
+        return sql.Build();
+    }
+
+    /// <summary>Opens a stay at <paramref name="at"/> for every staged customer without an open one.</summary>
+    private static SqlStatement OpenStays(ISqlDialect d, DateTime at)
+    {
+        var intervals = d.QuoteIdentifier(Tables.SegmentIntervals);
+        var sql = new SqlBuilder(d);
+        sql.Append(
+            $"""
+            INSERT INTO {intervals} (segment, customer_id, entered_at, exited_at)
+            SELECT s.segment, s.customer_id, {sql.Parameter(at)}, NULL
+            FROM {d.QuoteIdentifier(Tables.SegmentStaging)} s
+            WHERE NOT EXISTS (SELECT 1 FROM {intervals} i WHERE i.segment = s.segment AND i.customer_id = s.customer_id AND i.exited_at IS NULL)
+            """);
+        return sql.Build();
     }
 
     /// <summary>Stored materializations, newest as-of first (all segments, or one): <c>segment, version, as_of, materialized_at, size, entered, exited</c>.</summary>
