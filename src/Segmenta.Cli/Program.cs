@@ -86,6 +86,12 @@ app.Configure(config =>
         clv.AddCommand<ClvCompareCommand>("compare").WithDescription("Fit MBG/NBD, BG/NBD and Pareto/NBD to the same histories: ln L, holdout check, P(alive) spread, warnings, and which to use.");
         clv.AddCommand<ClvValidateCommand>("validate").WithDescription("Fit on a calibration period and compare with the holdout: purchases by frequency, weekly tracking, charts.");
     });
+    config.AddBranch("uplift", uplift =>
+    {
+        uplift.SetDescription("Uplift models from randomized campaigns: whom a contact persuades, per customer, evaluated on held-out customers.");
+        uplift.AddCommand<UpliftFitCommand>("fit").WithDescription("Fit a T-learner or transformed-outcome model (LightGBM) to a launched campaign, evaluate it (Qini, AUUC, uplift@k) and store every customer's scores (uplift.CAMPAIGN.* in segments).");
+        uplift.AddCommand<UpliftShowCommand>("show").WithDescription("The stored uplift models with their held-out evaluation and quadrants.");
+    });
     config.AddBranch("campaign", campaign =>
     {
         campaign.SetDescription("Campaigns tailored per segment with randomized holdouts: write, plan, launch and show them (campaigns/*.yaml).");

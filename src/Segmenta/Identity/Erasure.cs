@@ -72,7 +72,7 @@ public static class Erasure
     [
         Tables.Events, Tables.Customers, Tables.SegmentIntervals, Tables.SegmentStaging, Tables.CustomerFeatures,
         Tables.RfmScores, Tables.ClusterScores, Tables.ClvPredictions, Tables.CampaignAssignments, Tables.ComputedTraitValues, Tables.Identities,
-        Tables.DestinationMembers, Tables.DestinationBatchMembers, Tables.DestinationStaging, Tables.SegmentLiveTouched,
+        Tables.DestinationMembers, Tables.DestinationBatchMembers, Tables.DestinationStaging, Tables.SegmentLiveTouched, Tables.UpliftScores,
     ];
 
     /// <summary>Tables whose rows are matched by identifier rather than by customer id.</summary>
@@ -83,7 +83,7 @@ public static class Erasure
     [
         Tables.SchemaVersions, Tables.SegmentDefinitions, Tables.IngestRuns, Tables.SegmentMaterializations, Tables.AnalysisRuns,
         Tables.ClusterModels, Tables.ClvModels, Tables.Campaigns, Tables.RefreshRuns, Tables.Suppressions, Tables.Erasures, Tables.ErasedOutcomes,
-        Tables.DestinationSyncs, Tables.DestinationBatches, Tables.SegmentLiveUpdates,
+        Tables.DestinationSyncs, Tables.DestinationBatches, Tables.SegmentLiveUpdates, Tables.UpliftModels,
     ];
 
     /// <summary>Erases the profiles <paramref name="customerIds"/> name, in one transaction, and records the request.</summary>

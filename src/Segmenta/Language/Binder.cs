@@ -517,6 +517,17 @@ internal sealed class Binder
             }
 
             var namespaces = schema.DerivedSets.Select(d => d.Namespace).ToList();
+            if (qualifier.StartsWith("uplift.", StringComparison.Ordinal))
+            {
+                var campaign = qualifier["uplift.".Length..];
+                var fitted = namespaces.Where(n => n.StartsWith("uplift.", StringComparison.Ordinal)).ToList();
+                Report(
+                    DiagnosticCodes.UnknownField,
+                    $"unknown field `{field.FullName}`: campaign `{campaign}` has no uplift model (segmenta uplift fit {campaign} --features …){(fitted.Count == 0 ? "" : $"; models: {string.Join(", ", fitted)}")}{Suggestions.DidYouMean(qualifier, fitted)}",
+                    field.Span);
+                return Unknown();
+            }
+
             Report(
                 DiagnosticCodes.UnknownField,
                 $"unknown field `{field.FullName}`: `{qualifier}` is neither a computed field set{(namespaces.Count == 0 ? " (none are computed in this workspace yet)" : $" ({string.Join(", ", namespaces)})")} nor an event type{Suggestions.DidYouMean(qualifier, [.. namespaces, .. schema.EventTypes])}",

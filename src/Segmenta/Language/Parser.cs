@@ -526,6 +526,20 @@ internal sealed class Parser
             }
 
             Advance();
+            if (Current.IsSymbol("."))
+            {
+                // A namespace of two words (uplift.CAMPAIGN.field): one computed field set per campaign.
+                Advance();
+                var field = Current;
+                if (field.Kind is not (TokenKind.Word or TokenKind.QuotedName))
+                {
+                    throw Error(DiagnosticCodes.Expected, $"expected a field name after `{start.Text}.{member.Text}.`, found {field.Describe()}");
+                }
+
+                Advance();
+                return new FieldSyntax(start.Name + "." + member.Name, field.Name, From(start));
+            }
+
             return new FieldSyntax(start.Name, member.Name, From(start));
         }
 

@@ -76,7 +76,7 @@ public static class Traits
             return new TraitColumn(name, new FieldDefinition(name, computed.Type)) { Expression = computed.Expression };
         }
 
-        var dot = name.IndexOf('.', StringComparison.Ordinal);
+        var dot = name.LastIndexOf('.');
         return (dot < 0 ? schema.Value(null, name) : schema.Value(name[..dot], name[(dot + 1)..])) switch
         {
             DerivedField derived => new TraitColumn(name, derived.Field, derived.Set),

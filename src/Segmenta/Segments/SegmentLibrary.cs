@@ -44,7 +44,7 @@ public sealed class SegmentLibrary
     /// <summary>
     /// The schema of a workspace: the warehouse's columns, the workspace's event types, the computed
     /// fields every workspace has (<c>features.*</c>, <c>rfm.*</c> with the workspace's RFM options),
-    /// <c>cluster</c> once a cluster model is stored, <c>clv</c> once a CLV model is, and
+    /// <c>cluster</c> once a cluster model is stored, <c>clv</c> once a CLV model is, <c>uplift.CAMPAIGN</c> per campaign with an uplift model, and
     /// any further <paramref name="derived"/> sets (which replace a built-in set of the same namespace).
     /// </summary>
     public static SegmentSchema SchemaOf(IWarehouse warehouse, WorkspaceSettings settings, IEnumerable<DerivedFieldSet>? derived = null)
@@ -62,6 +62,8 @@ public sealed class SegmentLibrary
         {
             builtIn.Add(ClvAnalysis.FieldSet);
         }
+
+        builtIn.AddRange(Uplift.UpliftAnalysis.Active(warehouse).Select(m => m.FieldSet()));
 
         return new SegmentSchema(
             warehouse.Columns(TableKind.Customers),

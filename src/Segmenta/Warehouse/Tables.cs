@@ -108,4 +108,10 @@ public static class Tables
 
     /// <summary>The customers a live update re-evaluates, while it runs, emptied in the same transaction.</summary>
     public const string SegmentLiveTouched = "segment_live_touched";
+
+    /// <summary>Every fitted uplift model: campaign, version, when, the instant it scored customers at, and the model with its evaluation.</summary>
+    public const string UpliftModels = "uplift_models";
+
+    /// <summary>Each customer's predicted uplift per campaign's newest model: conversion, revenue, visit, the baseline without contact and the quadrant.</summary>
+    public const string UpliftScores = "uplift_scores";
 }

@@ -449,6 +449,29 @@ public static class WarehouseSchema
                 change {d.TypeName(FieldType.Text)} NOT NULL)
             """,
         ]),
+        new(14, "uplift: models fitted on randomized campaigns and every customer's predicted uplift", d =>
+        [
+            $"""
+            CREATE TABLE {T(d, Tables.UpliftModels)} (
+                campaign {d.TypeName(FieldType.Text)} NOT NULL,
+                version {d.TypeName(FieldType.Integer)} NOT NULL,
+                fitted_at {d.TimestampType} NOT NULL,
+                as_of {d.TimestampType} NOT NULL,
+                model {d.TypeName(FieldType.Text)} NOT NULL,
+                PRIMARY KEY (campaign, version))
+            """,
+            $"""
+            CREATE TABLE {T(d, Tables.UpliftScores)} (
+                campaign {d.TypeName(FieldType.Text)} NOT NULL,
+                customer_id {d.TypeName(FieldType.Text)} NOT NULL,
+                conversion {d.DoubleType},
+                revenue {d.DoubleType},
+                visit {d.DoubleType},
+                baseline {d.DoubleType},
+                quadrant {d.TypeName(FieldType.Text)},
+                PRIMARY KEY (campaign, customer_id))
+            """,
+        ]),
     ];
 
     /// <summary>
