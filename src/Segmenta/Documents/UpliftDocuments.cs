@@ -55,7 +55,7 @@ public sealed record UpliftAtShareDocument(double Share, double? Uplift);
 public sealed record UpliftRankingDocument(double TopShare, double? Top, double? Rest, double? Difference, double? StandardError, double? P, bool Informative);
 
 /// <summary>One bin by predicted uplift: predicted against realized.</summary>
-public sealed record UpliftBinDocument(int Bin, double? Predicted, long Treated, long Control, double? TreatedMean, double? ControlMean, double? Realized, double? StandardError);
+public sealed record UpliftBinDocument(int Bin, double? Predicted, double? Low, long Treated, long Control, double? TreatedMean, double? ControlMean, double? Realized, double? StandardError);
 
 /// <summary>A curve's points: customers targeted and the curve's value.</summary>
 public sealed record UpliftCurveDocument(IReadOnlyList<double> Targeted, IReadOnlyList<double?> Value);
@@ -128,9 +128,99 @@ public static class UpliftDocuments
         Number(e.QiniCoefficient),
         [.. e.UpliftAtK.Select(u => new UpliftAtShareDocument(u.Share, Number(u.Uplift)))],
         new UpliftRankingDocument(e.Ranking.TopShare, Number(e.Ranking.Top), Number(e.Ranking.Rest), Number(e.Ranking.Difference), Number(e.Ranking.StandardError), Number(e.Ranking.P), e.Ranking.Informative),
-        [.. e.Bins.Select(b => new UpliftBinDocument(b.Bin, Number(b.Predicted), b.Treated, b.Control, Number(b.TreatedMean), Number(b.ControlMean), Number(b.Realized), Number(b.StandardError)))],
+        [.. e.Bins.Select(b => new UpliftBinDocument(b.Bin, Number(b.Predicted), Number(b.Low), b.Treated, b.Control, Number(b.TreatedMean), Number(b.ControlMean), Number(b.Realized), Number(b.StandardError)))],
         Curve(e.UpliftCurve),
         Curve(e.QiniCurve));
 
     private static UpliftCurveDocument Curve(UpliftCurve c) => new(c.Targeted, [.. c.Value.Select(Number)]);
+}
+
+/// <summary>A budget allocation as <c>segmenta allocate</c> reports it.</summary>
+public sealed record AllocationDocument(
+    string Campaign,
+    int Model,
+    string Outcome,
+    string Field,
+    double Budget,
+    double CostPerContact,
+    double ValuePerUnit,
+    double Holdout,
+    double Confidence,
+    long Scored,
+    long Profitable,
+    long Audience,
+    double? Threshold,
+    string Limit,
+    AllocationPointDocument Chosen,
+    double? MarginalRoi,
+    IntervalDocument MarginalRoiInterval,
+    AllocationPointDocument Everyone,
+    IReadOnlyList<AllocationPointDocument> Curve,
+    IReadOnlyList<string> Warnings,
+    string? SegmentFile,
+    string? CampaignFile);
+
+/// <summary>One point of the spend curve: contacts, spend, the model's own prediction, the held-out-calibrated expectation with its interval, ROI.</summary>
+public sealed record AllocationPointDocument(long Contacts, double Spend, double? PredictedProfit, double? ExpectedProfit, IntervalDocument ExpectedProfitInterval, double? Roi, IntervalDocument? RoiInterval);
+
+/// <summary>Builds the allocation document.</summary>
+public static class AllocationDocuments
+{
+    /// <summary>The document of <paramref name="result"/> with the files written (null on a dry run).</summary>
+    public static AllocationDocument Of(AllocationResult result, string? segmentFile, string? campaignFile)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var r = result.Request;
+        return new AllocationDocument(
+            r.Campaign,
+            result.Model.Version,
+            r.Outcome,
+            BudgetAllocation.Field(result),
+            r.Budget,
+            r.CostPerContact,
+            r.ValuePerUnit,
+            r.Holdout,
+            r.Confidence,
+            result.Scored,
+            result.Profitable,
+            result.Audience,
+            Number(result.Threshold),
+            result.Limit,
+            Point(result.Chosen),
+            Number(result.MarginalRoi),
+            new IntervalDocument(Number(result.MarginalRoiInterval.Low), Number(result.MarginalRoiInterval.High)),
+            Point(result.Everyone),
+            [.. result.Curve.Select(Point)],
+            Warnings(result),
+            segmentFile,
+            campaignFile);
+    }
+
+    /// <summary>What the reader must know: the model's own warnings, and an expected profit whose interval holds zero.</summary>
+    public static IReadOnlyList<string> Warnings(AllocationResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var inv = CultureInfo.InvariantCulture;
+        var warnings = UpliftDocuments.Warnings(result.Model).Where(w => w.StartsWith(result.Request.Outcome + ":", StringComparison.Ordinal) || w.StartsWith("the data", StringComparison.Ordinal)).ToList();
+        var chosen = result.Chosen;
+        if (result.Audience == 0)
+        {
+            warnings.Add(string.Create(inv, $"no customer is predicted to pay for a contact at {result.Request.CostPerContact}: nobody was chosen"));
+        }
+        else if (chosen.ExpectedInterval.Low <= 0)
+        {
+            warnings.Add(string.Create(inv, $"the expected incremental profit ({chosen.Expected:0.##}, {result.Request.Confidence:P0} interval {chosen.ExpectedInterval.Low:0.##} to {chosen.ExpectedInterval.High:0.##}) is not distinguishable from zero: the held-out customers do not show that this audience pays"));
+        }
+
+        return warnings;
+    }
+
+    private static AllocationPointDocument Point(AllocationPoint p) => new(
+        p.Contacts,
+        p.Spend,
+        Number(p.Predicted),
+        Number(p.Expected),
+        new IntervalDocument(Number(p.ExpectedInterval.Low), Number(p.ExpectedInterval.High)),
+        p.Roi is { } roi ? Number(roi) : null,
+        p.RoiInterval is { } i ? new IntervalDocument(Number(i.Low), Number(i.High)) : null);
 }

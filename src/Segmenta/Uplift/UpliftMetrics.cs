@@ -55,7 +55,8 @@ public sealed record UpliftCurve(double[] Targeted, double[] Value)
 /// <param name="ControlMean">The control customers' mean outcome.</param>
 /// <param name="Realized">TreatedMean − ControlMean: the uplift the bin actually showed.</param>
 /// <param name="StandardError">Of <paramref name="Realized"/> (unpooled: √(s²ₜ/nₜ + s²꜀/n꜀)).</param>
-public sealed record UpliftBin(int Bin, double Predicted, long Treated, long Control, double TreatedMean, double ControlMean, double Realized, double StandardError);
+/// <param name="Low">The lowest predicted uplift in the bin (scores at or above it, and below the previous bin's, fall in it).</param>
+public sealed record UpliftBin(int Bin, double Predicted, long Treated, long Control, double TreatedMean, double ControlMean, double Realized, double StandardError, double Low);
 
 /// <summary>
 /// The evaluation measures of an uplift ranking on customers whose treatment was randomized, as scikit-uplift
@@ -211,12 +212,13 @@ public static class UpliftMetrics
         for (var b = 0; b < bins; b++)
         {
             int from = (int)((long)n * b / bins), to = (int)((long)n * (b + 1) / bins);
-            double predicted = 0, st = 0, sst = 0, sc = 0, ssc = 0;
+            double predicted = 0, st = 0, sst = 0, sc = 0, ssc = 0, low = double.PositiveInfinity;
             long nt = 0, nc = 0;
             for (var j = from; j < to; j++)
             {
                 var i = order[j];
                 predicted += score[i];
+                low = Math.Min(low, score[i]);
                 if (treated[i] == 1)
                 {
                     nt++;
@@ -235,7 +237,7 @@ public static class UpliftMetrics
             var vt = nt > 1 ? (sst - (nt * mt * mt)) / (nt - 1) : double.NaN;
             var vc = nc > 1 ? (ssc - (nc * mc * mc)) / (nc - 1) : double.NaN;
             var se = Math.Sqrt(Math.Max(0, vt) / nt + Math.Max(0, vc) / nc);
-            result.Add(new UpliftBin(b + 1, to > from ? predicted / (to - from) : double.NaN, nt, nc, mt, mc, mt - mc, se));
+            result.Add(new UpliftBin(b + 1, to > from ? predicted / (to - from) : double.NaN, nt, nc, mt, mc, mt - mc, se, low));
         }
 
         return result;
