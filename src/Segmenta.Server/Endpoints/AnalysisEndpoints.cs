@@ -12,6 +12,7 @@ using Segmenta.Personas;
 using Segmenta.Rfm;
 using Segmenta.Segments;
 using Segmenta.Documents;
+using Segmenta.Uplift;
 using Segmenta.Server.Hosting;
 using Segmenta.Warehouse;
 
@@ -78,6 +79,16 @@ internal static class AnalysisEndpoints
         api.MapGet("/campaigns", (WarehouseAccess access, CancellationToken ct) => access.Read(
             w => TypedResults.Ok(ApiContext.Views(access, w).Campaigns()), ct))
             .WithTags("Campaigns").WithSummary("Launched campaigns with their definitions");
+
+        api.MapGet("/uplift", (WarehouseAccess access, CancellationToken ct) => access.Read(
+            w => TypedResults.Ok(new UpliftListDocument([.. UpliftAnalysis.Active(w).Select(m => UpliftDocuments.Model(m, stored: true))])), ct))
+            .WithTags("Campaigns").WithSummary("Every campaign's newest uplift model: held-out evaluation (Qini, AUUC, uplift@k, bins), quadrants and the fields segments can use");
+
+        api.MapGet("/uplift/{campaign}", (string campaign, WarehouseAccess access, CancellationToken ct) => access.Read(
+            w => TypedResults.Ok(UpliftDocuments.Model(
+                UpliftAnalysis.Active(w, campaign) is [var model] ? model : throw new UpliftNotFoundException($"no uplift model for campaign `{campaign}`: segmenta uplift fit {campaign} --features …"),
+                stored: true)), ct))
+            .WithTags("Campaigns").WithSummary("One campaign's newest uplift model with its held-out evaluation and curves");
 
         api.MapGet("/campaigns/{name}/results", (string name, string? as_of, WarehouseAccess access, CancellationToken ct) => access.Read(
             w => TypedResults.Ok(ApiContext.Views(access, w).CampaignResults(name, as_of is null ? null : ApiContext.Instant(access, "as_of", as_of), ct)), ct))

@@ -131,7 +131,11 @@ public sealed record PersonaDocument(
     IReadOnlyList<PersonaShareDocument> Channels,
     IReadOnlyList<PersonaShareDocument> RfmMix,
     PersonaLifetimeDocument? Lifetime,
-    IReadOnlyList<PersonaShareDocument> Reachable);
+    IReadOnlyList<PersonaShareDocument> Reachable,
+    IReadOnlyList<PersonaUpliftDocument> Uplift);
+
+/// <summary>How the members respond to one campaign's contact, by its uplift model: quadrant shares beside everyone scored.</summary>
+public sealed record PersonaUpliftDocument(string Campaign, int ModelVersion, long Scored, IReadOnlyList<PersonaShareDocument> Quadrants, double MeanConversionUplift, double BaseMeanConversionUplift, bool RankingInformative);
 
 /// <summary>A measure among the members beside every customer (<c>base_*</c>): index is mean over base mean, difference in base standard deviations.</summary>
 public sealed record PersonaMeasureDocument(string Name, string Unit, long Present, double? Mean, double? Median, double? BaseMean, double? BaseMedian, double? Index, double? Difference);
@@ -372,7 +376,8 @@ public static class AnalysisDocuments
                 l.LikelyInactive,
                 l.ProbabilityAliveInformative,
                 l.Warnings ?? []),
-            [.. (r.Reachable ?? []).Select(Share)]);
+            [.. (r.Reachable ?? []).Select(Share)],
+            [.. (r.Uplift ?? []).Select(u => new PersonaUpliftDocument(u.Campaign, u.ModelVersion, u.Scored, [.. u.Quadrants.Select(Share)], u.MeanConversionUplift, u.BaseMeanConversionUplift, u.RankingInformative))]);
     }
 
     private static PersonaLevelDocument Level(PersonaLevel l) => new(l.Trait, l.Level, l.Label, l.Members, l.Share, l.BaseShare, l.Lift, l.PValue);

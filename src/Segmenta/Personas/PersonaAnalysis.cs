@@ -1,4 +1,5 @@
 using Segmenta.Clv;
+using Segmenta.Uplift;
 using System.Globalization;
 using Segmenta.Features;
 using Segmenta.Language;
@@ -64,6 +65,19 @@ public sealed record PersonaLifetime(
     IReadOnlyList<string>? Warnings = null,
     bool ProbabilityAliveInformative = true);
 
+/// <summary>
+/// How the members respond to contact by one campaign's uplift model (docs/uplift.md): the four quadrants among them beside
+/// everyone scored, and their mean predicted conversion uplift.
+/// </summary>
+/// <param name="Campaign">The campaign.</param>
+/// <param name="ModelVersion">The uplift model.</param>
+/// <param name="Scored">Members with a score.</param>
+/// <param name="Quadrants">Persuadables, sure things, lost causes, sleeping dogs: members and shares beside everyone scored.</param>
+/// <param name="MeanConversionUplift">The members' mean predicted conversion uplift.</param>
+/// <param name="BaseMeanConversionUplift">Everyone scored.</param>
+/// <param name="RankingInformative">Whether the model's conversion ranking beat chance on held-out customers; when not, the quadrants are the model's guess, not evidence.</param>
+public sealed record PersonaUplift(string Campaign, int ModelVersion, long Scored, IReadOnlyList<PersonaShare> Quadrants, double MeanConversionUplift, double BaseMeanConversionUplift, bool RankingInformative);
+
 /// <summary>A segment described as a persona (docs/personas.md).</summary>
 /// <param name="Segment">The segment's name.</param>
 /// <param name="Title">Its title, if any.</param>
@@ -83,6 +97,7 @@ public sealed record PersonaLifetime(
 /// <param name="Lifetime">Predicted lifetime value and P(alive) of the members, once <c>segmenta clv</c> has stored predictions (else null).</param>
 /// <param name="Buys">What the members buy more than everyone: the categories (or, without categories, the products) bought by a
 /// larger share of members than of all customers, with lift and Bonferroni-tested significance, highest lift first.</param>
+/// <param name="Uplift">Per campaign with an uplift model, how the members respond to contact (quadrants); empty without one.</param>
 /// <param name="Reachable">Per consent channel the data knows (a grant event or a baseline trait), the members who consented to
 /// it at the as-of beside the share of all customers (docs/identity.md): whom a campaign on that channel can reach.</param>
 public sealed record PersonaReport(
@@ -103,7 +118,8 @@ public sealed record PersonaReport(
     IReadOnlyList<PersonaShare> RfmMix,
     PersonaLifetime? Lifetime = null,
     IReadOnlyList<PersonaLevel>? Buys = null,
-    IReadOnlyList<PersonaShare>? Reachable = null)
+    IReadOnlyList<PersonaShare>? Reachable = null,
+    IReadOnlyList<PersonaUplift>? Uplift = null)
 {
     /// <summary>Members as a share of all customers.</summary>
     public double ShareOfCustomers => Customers == 0 ? 0 : (double)Size / Customers;
@@ -180,8 +196,9 @@ public static class PersonaAnalysis
     /// <summary>Every customer's inputs, read once, column by column.</summary>
     private sealed class Population
     {
-        private Population(List<string> ids, IReadOnlyList<string> numericNames, double?[][] numeric, IReadOnlyList<string> categoricalNames, string?[][] categorical, decimal[] revenue, string?[] rfm, Predictions? predictions, Purchases? purchases, IReadOnlyList<(string Channel, bool[] Consenting)> reachable)
+        private Population(List<string> ids, IReadOnlyList<string> numericNames, double?[][] numeric, IReadOnlyList<string> categoricalNames, string?[][] categorical, decimal[] revenue, string?[] rfm, Predictions? predictions, Purchases? purchases, IReadOnlyList<(string Channel, bool[] Consenting)> reachable, IReadOnlyList<UpliftScores> uplift)
         {
+            Uplift = uplift;
             Reachable = reachable;
             NumericNames = numericNames;
             CategoricalNames = categoricalNames;
@@ -223,6 +240,9 @@ public static class PersonaAnalysis
 
         /// <summary>Who bought each category or product, or null when purchases carry neither.</summary>
         private Purchases? Bought { get; }
+
+        /// <summary>Per campaign with an uplift model, its stored scores in customer order.</summary>
+        private IReadOnlyList<UpliftScores> Uplift { get; }
 
         /// <summary>Per consent channel the data knows, who consented at the as-of, in customer order.</summary>
         private IReadOnlyList<(string Channel, bool[] Consenting)> Reachable { get; }
@@ -298,7 +318,8 @@ public static class PersonaAnalysis
                 [.. order.Select(i => rfm[i])],
                 Predictions.Read(warehouse, sorted),
                 Purchases.Read(warehouse, context, sorted),
-                Consenting(warehouse, context, sorted));
+                Consenting(warehouse, context, sorted),
+                [.. UpliftAnalysis.Active(warehouse).Select(m => UpliftScores.Read(warehouse, m, sorted))]);
         }
 
         /// <summary>
@@ -498,6 +519,7 @@ public static class PersonaAnalysis
             {
                 Name = name, NameReasons = reasons, Strategy = strategy, StrategyReason = why, Lifetime = Lifetimes?.Describe(members), Buys = Bought?.OverIndexing(members, size) ?? [],
                 Reachable = reachable,
+                Uplift = [.. Uplift.Select(u => u.Describe(members))],
             };
         }
     }
@@ -581,6 +603,71 @@ public static class PersonaAnalysis
             var threshold = Significance / Math.Max(1, tested.Count);
             return [.. tested.Where(l => l.Lift >= MinimumLift && l.PValue < threshold && l.Share >= MinimumBuyShare)
                 .OrderByDescending(l => l.Lift).ThenBy(l => l.Level, StringComparer.Ordinal).Take(10)];
+        }
+    }
+
+    /// <summary>One campaign's stored uplift scores, aligned with the population's customers.</summary>
+    private sealed class UpliftScores
+    {
+        private readonly UpliftModel model;
+        private readonly double[] conversion;
+        private readonly string?[] quadrant;
+
+        private UpliftScores(UpliftModel model, double[] conversion, string?[] quadrant)
+        {
+            this.model = model;
+            this.conversion = conversion;
+            this.quadrant = quadrant;
+        }
+
+        public static UpliftScores Read(IWarehouse warehouse, UpliftModel model, List<string> ids)
+        {
+            var index = ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
+            var conversion = new double[ids.Count];
+            var quadrant = new string?[ids.Count];
+            Array.Fill(conversion, double.NaN);
+            foreach (var s in UpliftAnalysis.Scores(warehouse, model.Campaign))
+            {
+                if (index.TryGetValue(s.CustomerId, out var i))
+                {
+                    conversion[i] = s.Conversion ?? double.NaN;
+                    quadrant[i] = s.Quadrant;
+                }
+            }
+
+            return new UpliftScores(model, conversion, quadrant);
+        }
+
+        public PersonaUplift Describe(bool[] members)
+        {
+            long scored = 0, all = 0;
+            double sum = 0, baseSum = 0;
+            var counts = new Dictionary<string, (long Members, long All)>(StringComparer.Ordinal);
+            for (var i = 0; i < conversion.Length; i++)
+            {
+                if (quadrant[i] is not { } q)
+                {
+                    continue;
+                }
+
+                all++;
+                baseSum += conversion[i];
+                var (m, a) = counts.GetValueOrDefault(q);
+                counts[q] = (m + (members[i] ? 1 : 0), a + 1);
+                if (members[i])
+                {
+                    scored++;
+                    sum += conversion[i];
+                }
+            }
+
+            var shares = UpliftQuadrant.All.Select(q =>
+            {
+                var (m, a) = counts.GetValueOrDefault(q);
+                return new PersonaShare(q, m, scored == 0 ? 0 : (double)m / scored, all == 0 ? 0 : (double)a / all);
+            }).ToList();
+            var informative = model.Evaluation(UpliftAnalysis.Conversion)?.Ranking.Informative ?? false;
+            return new PersonaUplift(model.Campaign, model.Version, scored, shares, scored == 0 ? 0 : sum / scored, all == 0 ? 0 : baseSum / all, informative);
         }
     }
 

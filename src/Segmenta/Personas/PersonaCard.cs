@@ -80,6 +80,13 @@ public sealed record PersonaCard(string Heading, string Subheading, IReadOnlyLis
             }
         }
 
+        foreach (var uplift in (report.Uplift ?? []).Where(u => u.Scored > 0))
+        {
+            var quadrants = string.Join(" · ", uplift.Quadrants.Select(q => $"{q.Name.Replace('_', ' ')}s {Pct(q.Share, 0)} (vs {Pct(q.BaseShare, 0)})"));
+            var caution = uplift.RankingInformative ? "" : " — the model's ranking did not beat chance on held-out customers: read these as its guess, not evidence";
+            lines.Add(($"response to {uplift.Campaign}", string.Create(Inv, $"{quadrants}; predicted conversion uplift {uplift.MeanConversionUplift * 100:+0.00;-0.00} pts vs {uplift.BaseMeanConversionUplift * 100:+0.00;-0.00} overall (uplift model {uplift.ModelVersion}){caution}")));
+        }
+
         lines.Add(("strategy", report.Strategy));
         lines.Add(("why", $"{report.StrategyReason}; named for: {string.Join("; ", report.NameReasons)}"));
         return new PersonaCard(report.Name, report.Title is { } title ? $"{report.Segment} · {title}" : report.Segment, lines);

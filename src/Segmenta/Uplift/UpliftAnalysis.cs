@@ -12,6 +12,9 @@ namespace Segmenta.Uplift;
 /// <summary>An uplift request that cannot be fitted: no such campaign, no holdout, an unknown input, too few customers.</summary>
 public sealed class UpliftException(string message) : SegmentaException(message, FailureKind.BadInput);
 
+/// <summary>A campaign without an uplift model was asked for one.</summary>
+public sealed class UpliftNotFoundException(string message) : SegmentaException(message, FailureKind.NotFound);
+
 /// <summary>The classic uplift quadrants a customer falls in by predicted conversion with and without contact.</summary>
 public static class UpliftQuadrant
 {

@@ -43,6 +43,8 @@ public sealed class SecurityTests(ServerFixture server) : IClassFixture<ServerFi
         ("GET", "/api/history", "/api/history", "read"),
         ("GET", "/api/campaigns", "/api/campaigns", "read"),
         ("GET", "/api/campaigns/{name}/results", "/api/campaigns/nothing/results", "read"),
+        ("GET", "/api/uplift", "/api/uplift", "read"),
+        ("GET", "/api/uplift/{campaign}", "/api/uplift/nothing", "read"),
         ("GET", "/api/campaigns/{name}/plan", "/api/campaigns/nothing/plan", "read"),
         ("POST", "/api/campaigns/{name}/launch", "/api/campaigns/nothing/launch?dry_run=true", "admin"),
         ("GET", "/api/refresh", "/api/refresh", "read"),
