@@ -46,7 +46,79 @@ public sealed class CampaignCliTests
         var header = File.ReadLines(Path.Combine(dir.Path, "exports", "campaigns", "hillstrom", "mens_e_mail.csv")).First();
         Assert.Equal("customer_id,segment,history_segment,zip_area,purchase_channel", header);
         Assert.Equal(21_307 + 1, File.ReadLines(Path.Combine(dir.Path, "exports", "campaigns", "hillstrom", "mens_e_mail.csv")).Count());
+
+        UpliftAndAllocate(dir.Path);
     }
+
+    /// <summary>
+    /// <c>uplift fit</c>, <c>uplift show</c> and <c>allocate</c> on the launched Hillstrom campaign (in the same workspace, which
+    /// costs a minute to load): stable JSON fields, curves drawn, the language fields usable, files ready to launch, mistakes exit 2.
+    /// </summary>
+    private static void UpliftAndAllocate(string workspace)
+    {
+        const string inputs = "months_since_purchase,history_segment,history,bought_mens,bought_womens,zip_area,newbie,purchase_channel";
+        var (code, stdout, stderr) = CliRunner.Run(workspace, "uplift", "fit", "hillstrom", "--arm", "Womens E-Mail", "--features", inputs, "--as-of", "2008-01-01", "--charts", "uplift_charts", "--json");
+        Assert.True(code == 0, stderr);
+        using (var fit = JsonDocument.Parse(stdout))
+        {
+            var model = fit.RootElement;
+            Assert.Equal(1, model.GetProperty("version").GetInt32());
+            Assert.Equal("t_learner", model.GetProperty("method").GetString());
+            Assert.Equal(64_000, model.GetProperty("scored").GetInt64());
+            Assert.Equal(["conversion", "revenue", "visit"], model.GetProperty("evaluations").EnumerateArray().Select(e => e.GetProperty("outcome").GetString()!));
+            var visit = model.GetProperty("evaluations").EnumerateArray().Single(e => e.GetProperty("outcome").GetString() == "visit");
+            Assert.InRange(visit.GetProperty("average_effect").GetDouble(), 0.03, 0.055);   // 15.14% − 10.62% on the held-out part
+            Assert.Equal(10, visit.GetProperty("bins").GetArrayLength());
+            Assert.Equal(JsonValueKind.Null, model.GetProperty("evaluations")[1].GetProperty("uplift_auc").ValueKind);   // revenue: defined for yes/no outcomes only
+            Assert.Contains("uplift.hillstrom.quadrant", model.GetProperty("fields").EnumerateArray().Select(f => f.GetString()));
+            Assert.Equal(64_000, model.GetProperty("quadrants").EnumerateArray().Sum(q => q.GetProperty("customers").GetInt64()));
+            Assert.Equal(12, model.GetProperty("charts").GetArrayLength());
+            Assert.All(model.GetProperty("charts").EnumerateArray().Select(c => c.GetString()!).Where(c => c.EndsWith(".svg", StringComparison.Ordinal)), c => Assert.Equal("svg", XDocument.Load(c).Root!.Name.LocalName));
+        }
+
+        var show = CliRunner.Run(workspace, "uplift", "show", "--json");
+        Assert.Equal(0, show.ExitCode);
+        using (var list = JsonDocument.Parse(show.Out))
+        {
+            Assert.Equal("hillstrom", list.RootElement.GetProperty("models")[0].GetProperty("campaign").GetString());
+        }
+
+        File.WriteAllText(Path.Combine(workspace, "segments", "responders.seg"), "segment responders where uplift.hillstrom.visit > 0.05\n");
+        var preview = CliRunner.Run(workspace, "segment", "preview", "responders", "--as-of", "2008-01-01", "--json");
+        Assert.True(preview.ExitCode == 0, preview.Err);
+
+        (code, stdout, stderr) = CliRunner.Run(workspace, "allocate", "--campaign", "hillstrom", "--budget", "1000", "--cost", "0.1", "--margin", "0.4", "--json");
+        Assert.True(code == 0, stderr);
+        using (var allocation = JsonDocument.Parse(stdout))
+        {
+            var a = allocation.RootElement;
+            Assert.Equal("uplift.hillstrom.revenue", a.GetProperty("field").GetString());
+            Assert.Equal("budget", a.GetProperty("limit").GetString());
+            var chosen = a.GetProperty("chosen");
+            Assert.InRange(chosen.GetProperty("spend").GetDouble(), 999, 1000);
+            Assert.InRange(chosen.GetProperty("contacts").GetInt64(), 9_990, 10_000);
+            Assert.Equal(BudgetAllocationCurvePoints, a.GetProperty("curve").GetArrayLength());
+            var campaignFile = a.GetProperty("campaign_file").GetString()!;
+            Assert.Contains("holdout: 0.1", File.ReadAllText(campaignFile), StringComparison.Ordinal);
+            Assert.Contains($"top {a.GetProperty("audience").GetInt64()} by uplift.hillstrom.revenue", File.ReadAllText(a.GetProperty("segment_file").GetString()!), StringComparison.Ordinal);
+        }
+
+        // The files are ready: plan reads them and counts the audience the allocation chose (ties at the cut included).
+        var plan = CliRunner.Run(workspace, "campaign", "plan", "hillstrom_targeted", "--as-of", "2008-01-01", "--json");
+        Assert.True(plan.ExitCode == 0, plan.Err);
+
+        // Mistakes: exit 2 with one message.
+        Assert.Equal(2, CliRunner.Run(workspace, "uplift", "fit", "nothing", "--features", "history").ExitCode);
+        Assert.Equal(2, CliRunner.Run(workspace, "uplift", "fit", "hillstrom").ExitCode);
+        Assert.Equal(2, CliRunner.Run(workspace, "uplift", "fit", "hillstrom", "--features", "visited_not").ExitCode);
+        Assert.Equal(2, CliRunner.Run(workspace, "allocate", "--campaign", "nothing", "--budget", "10").ExitCode);
+        Assert.Equal(2, CliRunner.Run(workspace, "allocate", "--campaign", "hillstrom", "--budget", "-5", "--cost", "0.1").ExitCode);
+        var again = CliRunner.Run(workspace, "allocate", "--campaign", "hillstrom", "--budget", "1000", "--cost", "0.1", "--json");
+        Assert.Equal(2, again.ExitCode);   // the files exist: --force replaces them
+        Assert.Contains("--force", again.Out + again.Err, StringComparison.Ordinal);
+    }
+
+    private const int BudgetAllocationCurvePoints = 20;
 
     [Fact]
     public void Campaign_NewPlanLaunchMeasure_WorksEndToEndAndRefusesMistakes()
