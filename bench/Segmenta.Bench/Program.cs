@@ -11,6 +11,8 @@
 //   track-load URL KEY CUSTOMERS_CSV SECONDS CLIENTS BATCH   Tracking API batches from concurrent clients (bench/server.sh)
 //   preview-load URL KEY SEGMENT AS_OF N                     a saved segment's preview N times in a row: latency percentiles
 //   during-refresh URL ADMIN_KEY TRACK_KEY SEGMENT AS_OF CUSTOMERS_CSV CLIENTS BATCH   previews and acks while a refresh runs
+//   uplift-data N D DIR    a randomized campaign with a known heterogeneous effect (bench/uplift.sh)
+//   uplift DIR D           Segmenta's T-learner, held-out evaluation, scoring and allocation on it: seconds and quality
 //   stored DB                                                after the server stopped: load events stored, distinct, quarantined, all
 using System.Diagnostics;
 using System.Globalization;
@@ -104,6 +106,12 @@ switch (args.FirstOrDefault())
 
     case "stored" when args.Length == 2:
         return ServerLoad.Stored(args[1]);
+
+    case "uplift-data" when args.Length == 4:
+        return UpliftBenchmark.Data(int.Parse(args[1], inv), int.Parse(args[2], inv), args[3]);
+
+    case "uplift" when args.Length == 3:
+        return UpliftBenchmark.Run(args[1], int.Parse(args[2], inv));
 
     case "kmeans" when args.Length == 4:
         return KMeansBenchmark.Run(args[1], int.Parse(args[2], inv), int.Parse(args[3], inv));

@@ -150,6 +150,24 @@ public sealed class SegmentCompilerTests
     }
 
     [Fact]
+    public void Schema_TwoWordNamespaces_NameOneSetPerCampaign_AndAMissingOneSaysWhichExist()
+    {
+        var with = SegmentSchema.Canonical().WithDerived(new DerivedFieldSet("uplift.spring", "uplift_scores", [new("conversion", Model.FieldType.Number), new("quadrant", Model.FieldType.Text)], "segmenta uplift fit spring"));
+        Assert.True(SegmentCompiler.TryCompileCondition("uplift.spring.conversion > 0.02 and uplift.spring.quadrant = \"persuadable\"", with, null, out _, out _));
+
+        Assert.False(SegmentCompiler.TryCompileCondition("uplift.autumn.conversion > 0", with, null, out _, out var missing));
+        Assert.Contains("campaign `autumn` has no uplift model (segmenta uplift fit autumn", missing[0].Message, StringComparison.Ordinal);
+        Assert.Contains("models: uplift.spring", missing[0].Message, StringComparison.Ordinal);
+
+        Assert.False(SegmentCompiler.TryCompileCondition("uplift.spring.revenu > 0", with, null, out _, out var field));
+        Assert.Contains("`uplift.spring` has no field `revenu`", field[0].Message, StringComparison.Ordinal);
+
+        Assert.False(SegmentCompiler.TryCompileCondition("uplift.spring. > 0", with, null, out _, out var syntax));
+        Assert.Contains("expected a field name after `uplift.spring.`", syntax[0].Message, StringComparison.Ordinal);
+        Assert.Equal(1, syntax[0].Line);
+    }
+
+    [Fact]
     public void EvaluationContext_TryParseInstant_ReadsDatesAndIsoTimesInTheZone()
     {
         var zone = LanguageFixtures.Context.Zone;
