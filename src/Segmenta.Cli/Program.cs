@@ -92,6 +92,7 @@ app.Configure(config =>
         uplift.AddCommand<UpliftFitCommand>("fit").WithDescription("Fit a T-learner or transformed-outcome model (LightGBM) to a launched campaign, evaluate it (Qini, AUUC, uplift@k) and store every customer's scores (uplift.CAMPAIGN.* in segments).");
         uplift.AddCommand<UpliftShowCommand>("show").WithDescription("The stored uplift models with their held-out evaluation and quadrants.");
     });
+    config.AddCommand<ReadoutCommand>("readout").WithDescription("A campaign's result you may check every day: CUPED-adjusted lifts with always-valid intervals per segment and arm, and whether it is safe to act yet.");
     config.AddCommand<AllocateCommand>("allocate").WithDescription("Choose whom to contact for a budget from an uplift model: expected incremental profit and ROI against spend (calibrated on held-out customers), and a campaign file ready to launch.");
     config.AddBranch("campaign", campaign =>
     {

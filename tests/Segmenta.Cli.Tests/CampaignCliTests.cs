@@ -47,6 +47,23 @@ public sealed class CampaignCliTests
         Assert.Equal("customer_id,segment,history_segment,zip_area,purchase_channel", header);
         Assert.Equal(21_307 + 1, File.ReadLines(Path.Combine(dir.Path, "exports", "campaigns", "hillstrom", "mens_e_mail.csv")).Count());
 
+        // The readout: CUPED finds no pre-period (the file has none), the always-valid intervals are wider than measure's.
+        var readout = CliRunner.Run(dir.Path, "readout", "hillstrom", "--as-of", "2008-01-15", "--json");
+        Assert.True(readout.ExitCode == 0, readout.Err);
+        using (var r = JsonDocument.Parse(readout.Out))
+        {
+            var comparisons = r.RootElement.GetProperty("comparisons").EnumerateArray().ToList();
+            Assert.Equal(6, comparisons.Count);   // three segments × two e-mails, each against the holdout
+            var spendMens = comparisons.Single(c => c.GetProperty("segment").GetString() == "mens_only" && c.GetProperty("arm").GetString() == "Mens E-Mail")
+                .GetProperty("metrics").EnumerateArray().Single(m => m.GetProperty("metric").GetString() == "revenue");
+            Assert.Equal(0, spendMens.GetProperty("variance_reduction").GetDouble());
+            var fixedWidth = spendMens.GetProperty("fixed").GetProperty("interval").GetProperty("high").GetDouble() - spendMens.GetProperty("fixed").GetProperty("interval").GetProperty("low").GetDouble();
+            var sequentialWidth = spendMens.GetProperty("sequential").GetProperty("interval").GetProperty("high").GetDouble() - spendMens.GetProperty("sequential").GetProperty("interval").GetProperty("low").GetDouble();
+            Assert.True(sequentialWidth > fixedWidth);
+            Assert.Contains(spendMens.GetProperty("verdict").GetString(), new[] { "better", "worse", "keep_running" });
+        }
+
+        Assert.Equal(2, CliRunner.Run(dir.Path, "readout", "nothing").ExitCode);
         UpliftAndAllocate(dir.Path);
     }
 

@@ -351,3 +351,74 @@ public sealed record CampaignShowDocument(string Campaign, CampaignDefinitionDoc
 
 /// <summary>When a campaign was launched, its audience's instant, the send, the end of its outcome window and its arms.</summary>
 public sealed record CampaignLaunchedDocument(string LaunchedAt, string AudienceAsOf, string SendAt, string WindowEnd, long Customers, IReadOnlyList<ArmCountDocument> Arms);
+
+/// <summary>A campaign readout as <c>segmenta readout</c> prints it.</summary>
+public sealed record ReadoutDocument(
+    string Campaign,
+    string From,
+    string To,
+    bool Complete,
+    string PreFrom,
+    double Confidence,
+    bool Cuped,
+    IReadOnlyList<ReadoutComparisonDocument> Comparisons);
+
+/// <summary>One treated arm against its segment's holdout.</summary>
+public sealed record ReadoutComparisonDocument(string Segment, string Arm, long Control, long Treated, double Tuning, IReadOnlyList<ReadoutMetricDocument> Metrics);
+
+/// <summary>One metric: means, CUPED's θ and variance reduction, the fixed-horizon, adjusted and always-valid estimates, and the verdict.</summary>
+public sealed record ReadoutMetricDocument(
+    string Metric,
+    double? ControlMean,
+    double? TreatedMean,
+    double? ControlPreMean,
+    double? TreatedPreMean,
+    double? Theta,
+    double? VarianceReduction,
+    EffectDocument Fixed,
+    EffectDocument? Adjusted,
+    EffectDocument Sequential,
+    EffectDocument RelativeSequential,
+    string Verdict);
+
+/// <summary>An estimate with its standard error, interval and p-value.</summary>
+public sealed record EffectDocument(double? Estimate, double? StandardError, IntervalDocument Interval, double? P);
+
+/// <summary>Builds the readout document.</summary>
+public static class ReadoutDocuments
+{
+    /// <summary>The document of <paramref name="r"/>.</summary>
+    public static ReadoutDocument Of(CampaignReadoutResult r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        return new ReadoutDocument(
+            r.Campaign.Definition.Name,
+            DocumentValues.Iso(r.From),
+            DocumentValues.Iso(r.To),
+            r.Complete,
+            DocumentValues.Iso(r.PreFrom),
+            r.Options.Confidence,
+            r.Options.Cuped,
+            [.. r.Comparisons.Select(c => new ReadoutComparisonDocument(c.Segment, c.Arm, c.Control, c.Treated, c.Tuning, [.. c.Metrics.Select(Metric)]))]);
+    }
+
+    private static ReadoutMetricDocument Metric(ReadoutMetric m) => new(
+        m.Metric,
+        DocumentValues.Number(m.ControlMean),
+        DocumentValues.Number(m.TreatedMean),
+        DocumentValues.Number(m.ControlPreMean),
+        DocumentValues.Number(m.TreatedPreMean),
+        DocumentValues.Number(m.Theta),
+        DocumentValues.Number(m.VarianceReduction),
+        Effect(m.Fixed),
+        m.Adjusted is { } a ? Effect(a) : null,
+        Effect(m.Sequential),
+        Effect(m.RelativeSequential),
+        m.Verdict);
+
+    private static EffectDocument Effect(Numerics.EffectEstimate e) => new(
+        DocumentValues.Number(e.Estimate),
+        DocumentValues.Number(e.StandardError),
+        new IntervalDocument(DocumentValues.Number(e.Interval.Low), DocumentValues.Number(e.Interval.High)),
+        DocumentValues.Number(e.P));
+}
