@@ -171,7 +171,7 @@ public static class UpliftAnalysis
         var baseline = learners[Conversion].Baseline(everyone);
         var conversion = evaluations[0];
         var margin = conversion.AverageEffectError;
-        var threshold = Mean(Pick(ids.Select(id => rows[id].Conversion).ToArray(), isTest, false), trainT, 0);
+        var threshold = UpliftMetrics.Groups(Pick(ids.Select(id => rows[id].Conversion).ToArray(), isTest, false), trainT, [.. Enumerable.Range(0, trainT.Length)]).Control.Mean;
         var quadrants = scores[Conversion].Select((u, i) => UpliftQuadrant.Of(u, baseline[i], margin, threshold)).ToArray();
         var counts = UpliftQuadrant.All.Select(q => new QuadrantCount(q, quadrants.LongCount(x => x == q))).ToList();
 
@@ -253,18 +253,15 @@ public static class UpliftAnalysis
     /// <summary>The held-out evaluation of one outcome's predicted uplift.</summary>
     internal static UpliftEvaluation Evaluate(string outcome, double[] y, double[] uplift, byte[] treated)
     {
-        long nt = treated.LongCount(t => t == 1), nc = treated.Length - nt;
-        var mt = Mean(y, treated, 1);
-        var mc = Mean(y, treated, 0);
-        var se = Math.Sqrt((Variance(y, treated, 1, mt) / nt) + (Variance(y, treated, 0, mc) / nc));
-        var bins = UpliftMetrics.Bins(y, uplift, treated, 10);
+        var (t, c) = UpliftMetrics.Groups(y, treated, [.. Enumerable.Range(0, y.Length)]);
+        var (effect, se) = UpliftMetrics.Difference(t, c);
         return new UpliftEvaluation(
             outcome,
-            nt,
-            nc,
-            mt,
-            mc,
-            mt - mc,
+            t.N,
+            c.N,
+            t.Mean,
+            c.Mean,
+            effect,
             se,
             // sklift's perfect uplift curve is defined for yes/no outcomes only; the Qini curve's perfect ranking holds for any.
             y.All(v => v is 0 or 1) ? UpliftMetrics.UpliftAuc(y, uplift, treated) : double.NaN,
@@ -272,7 +269,7 @@ public static class UpliftAnalysis
             [.. Shares.Select(k => new UpliftAtShare(k, UpliftMetrics.UpliftAtK(y, uplift, treated, k)))],
             UpliftMetrics.Uplift(y, uplift, treated).Thin(100),
             UpliftMetrics.Qini(y, uplift, treated).Thin(100),
-            bins,
+            UpliftMetrics.Bins(y, uplift, treated, 10),
             Ranking(y, uplift, treated, 0.3));
     }
 
@@ -284,34 +281,14 @@ public static class UpliftAnalysis
         var top = Part(order.AsSpan(0, cut));
         var rest = Part(order.AsSpan(cut));
         var difference = top.Effect - rest.Effect;
-        var se = Math.Sqrt((top.Se * top.Se) + (rest.Se * rest.Se));
+        var se = Math.Sqrt((top.StandardError * top.StandardError) + (rest.StandardError * rest.StandardError));
         var p = se > 0 ? 1 - Inference.NormalCdf(difference / se) : double.NaN;
         return new RankingCheck(share, top.Effect, rest.Effect, difference, se, p);
 
-        (double Effect, double Se) Part(ReadOnlySpan<int> part)
+        (double Effect, double StandardError) Part(ReadOnlySpan<int> part)
         {
-            double st = 0, sst = 0, sc = 0, ssc = 0;
-            long nt = 0, nc = 0;
-            foreach (var i in part)
-            {
-                if (treated[i] == 1)
-                {
-                    nt++;
-                    st += y[i];
-                    sst += y[i] * y[i];
-                }
-                else
-                {
-                    nc++;
-                    sc += y[i];
-                    ssc += y[i] * y[i];
-                }
-            }
-
-            double mt = st / nt, mc = sc / nc;
-            var vt = nt > 1 ? (sst - (nt * mt * mt)) / (nt - 1) : 0;
-            var vc = nc > 1 ? (ssc - (nc * mc * mc)) / (nc - 1) : 0;
-            return (mt - mc, Math.Sqrt((vt / nt) + (vc / nc)));
+            var (t, c) = UpliftMetrics.Groups(y, treated, part);
+            return UpliftMetrics.Difference(t, c);
         }
     }
 
@@ -360,38 +337,6 @@ public static class UpliftAnalysis
         }
 
         return [.. result];
-    }
-
-    private static double Mean(double[] y, byte[] treated, byte group)
-    {
-        double sum = 0;
-        long n = 0;
-        for (var i = 0; i < y.Length; i++)
-        {
-            if (treated[i] == group)
-            {
-                sum += y[i];
-                n++;
-            }
-        }
-
-        return n == 0 ? double.NaN : sum / n;
-    }
-
-    private static double Variance(double[] y, byte[] treated, byte group, double mean)
-    {
-        double sum = 0;
-        long n = 0;
-        for (var i = 0; i < y.Length; i++)
-        {
-            if (treated[i] == group)
-            {
-                sum += (y[i] - mean) * (y[i] - mean);
-                n++;
-            }
-        }
-
-        return n < 2 ? 0 : sum / (n - 1);
     }
 }
 

@@ -1,3 +1,5 @@
+using Segmenta.Numerics;
+
 namespace Segmenta.Uplift;
 
 /// <summary>Points of a curve over the number of customers targeted (best predicted uplift first).</summary>
@@ -212,35 +214,45 @@ public static class UpliftMetrics
         for (var b = 0; b < bins; b++)
         {
             int from = (int)((long)n * b / bins), to = (int)((long)n * (b + 1) / bins);
-            double predicted = 0, st = 0, sst = 0, sc = 0, ssc = 0, low = double.PositiveInfinity;
-            long nt = 0, nc = 0;
+            double predicted = 0, low = double.PositiveInfinity;
             for (var j = from; j < to; j++)
             {
-                var i = order[j];
-                predicted += score[i];
-                low = Math.Min(low, score[i]);
-                if (treated[i] == 1)
-                {
-                    nt++;
-                    st += outcome[i];
-                    sst += outcome[i] * outcome[i];
-                }
-                else
-                {
-                    nc++;
-                    sc += outcome[i];
-                    ssc += outcome[i] * outcome[i];
-                }
+                predicted += score[order[j]];
+                low = Math.Min(low, score[order[j]]);
             }
 
-            double mt = nt == 0 ? double.NaN : st / nt, mc = nc == 0 ? double.NaN : sc / nc;
-            var vt = nt > 1 ? (sst - (nt * mt * mt)) / (nt - 1) : double.NaN;
-            var vc = nc > 1 ? (ssc - (nc * mc * mc)) / (nc - 1) : double.NaN;
-            var se = Math.Sqrt(Math.Max(0, vt) / nt + Math.Max(0, vc) / nc);
-            result.Add(new UpliftBin(b + 1, to > from ? predicted / (to - from) : double.NaN, nt, nc, mt, mc, mt - mc, se, low));
+            var (t, c) = Groups(outcome, treated, order.AsSpan(from, to - from));
+            var (effect, se) = Difference(t, c);
+            result.Add(new UpliftBin(b + 1, to > from ? predicted / (to - from) : double.NaN, t.N, c.N, t.Mean, c.Mean, effect, se, low));
         }
 
         return result;
+    }
+
+    /// <summary>The treated and control customers' moments among <paramref name="rows"/>.</summary>
+    internal static (ArmMoments Treated, ArmMoments Control) Groups(ReadOnlySpan<double> outcome, ReadOnlySpan<byte> treated, ReadOnlySpan<int> rows)
+    {
+        ArmMoments t = new(0, 0, 0), c = t;
+        foreach (var i in rows)
+        {
+            if (treated[i] == 1)
+            {
+                t = t.Add(outcome[i]);
+            }
+            else
+            {
+                c = c.Add(outcome[i]);
+            }
+        }
+
+        return (t, c);
+    }
+
+    /// <summary>Treated mean − control mean and its unpooled standard error √(s²ₜ/nₜ + s²꜀/n꜀) (a group of one adds no variance).</summary>
+    internal static (double Effect, double StandardError) Difference(ArmMoments treated, ArmMoments control)
+    {
+        static double Share(ArmMoments a) => a.N > 1 ? Math.Max(0, a.Variance) / a.N : 0;
+        return (treated.Mean - control.Mean, Math.Sqrt(Share(treated) + Share(control)));
     }
 
     /// <summary>Indices by descending score; ties in sklift's order (numpy's stable ascending sort, reversed: the later row first).</summary>
