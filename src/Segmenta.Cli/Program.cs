@@ -93,6 +93,7 @@ app.Configure(config =>
         uplift.AddCommand<UpliftShowCommand>("show").WithDescription("The stored uplift models with their held-out evaluation and quadrants.");
     });
     config.AddCommand<ReadoutCommand>("readout").WithDescription("A campaign's result you may check every day: CUPED-adjusted lifts with always-valid intervals per segment and arm, and whether it is safe to act yet.");
+    config.AddCommand<InsightsCommand>("insights").WithDescription("Findings nobody asked for in the current snapshot: growing and shrinking segments, channel responders, falling engagement of high-value segments, untapped clusters — with evidence, effect size and a false-discovery-controlled q-value.");
     config.AddCommand<AllocateCommand>("allocate").WithDescription("Choose whom to contact for a budget from an uplift model: expected incremental profit and ROI against spend (calibrated on held-out customers), and a campaign file ready to launch.");
     config.AddBranch("campaign", campaign =>
     {

@@ -230,6 +230,23 @@ public class CliTests
         }
 
         Assert.True(found >= 2, $"only {found} true differences were large enough for their arms to be held to finding them");
+
+        // Insights of the demo's last snapshot: every kind checked, every finding within the false discovery rate and pointing
+        // its kind's way; the segment defined by e-mail clicks is found to respond to e-mail; a growth finding's p-value is
+        // the exact sign test of its entries against its exits, recomputed here.
+        var insightsRun = CliRunner.Run(Path.Combine(dir.Path, "demo"), "insights", "--json");
+        Assert.True(insightsRun.ExitCode == 0, insightsRun.Err);
+        using var insights = JsonDocument.Parse(insightsRun.Out);
+        var feed = insights.RootElement;
+        Assert.Empty(feed.GetProperty("not_checked").EnumerateArray());
+        var found2 = feed.GetProperty("insights").EnumerateArray().ToList();
+        Assert.NotEmpty(found2);
+        Assert.True(feed.GetProperty("tested").GetInt32() >= found2.Count);
+        Assert.All(found2, i => Assert.True(i.GetProperty("q").GetDouble() <= 0.05));
+        Assert.All(found2.Where(i => i.GetProperty("kind").GetString() == "shrinking" || i.GetProperty("kind").GetString() == "falling_engagement"), i => Assert.True(i.GetProperty("effect").GetDouble() < 0));
+        Assert.Contains(found2, i => i.GetProperty("kind").GetString() == "channel_response" && i.GetProperty("subject").GetString() == "clicks_then_buys");
+        var ranks = found2.Select(i => i.GetProperty("rank").GetInt32()).ToList();
+        Assert.Equal(Enumerable.Range(1, found2.Count), ranks);
     }
 
     /// <summary>The standard normal quantile, by bisection on Abramowitz and Stegun's 7.1.26 (error below 1.5e-7): enough for a threshold.</summary>
