@@ -80,6 +80,10 @@ internal static class AnalysisEndpoints
             w => TypedResults.Ok(ApiContext.Views(access, w).Campaigns()), ct))
             .WithTags("Campaigns").WithSummary("Launched campaigns with their definitions");
 
+        api.MapGet("/insights", (double? fdr, WarehouseAccess access, CancellationToken ct) => access.Read(
+            w => TypedResults.Ok(ApiContext.Views(access, w).Insights(fdr is > 0 and < 1 ? fdr.Value : 0.05, ct)), ct))
+            .WithTags("Analyses").WithSummary("Findings nobody asked for in the current snapshot, ranked, each with its evidence, effect size and Benjamini-Hochberg q-value");
+
         api.MapGet("/uplift", (WarehouseAccess access, CancellationToken ct) => access.Read(
             w => TypedResults.Ok(new UpliftListDocument([.. UpliftAnalysis.Active(w).Select(m => UpliftDocuments.Model(m, stored: true))])), ct))
             .WithTags("Campaigns").WithSummary("Every campaign's newest uplift model: held-out evaluation (Qini, AUUC, uplift@k, bins), quadrants and the fields segments can use");

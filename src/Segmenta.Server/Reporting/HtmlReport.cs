@@ -66,6 +66,7 @@ public static class HtmlReport
         }
 
         report.Add("/api/destinations", views.Destinations);
+        report.Add("/api/insights", () => views.Insights(cancellation: cancellation));
 
         // The migration view opens on the family's first and last snapshots.
         var history = report.Add("/api/history", views.Histories);

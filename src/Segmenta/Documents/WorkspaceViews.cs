@@ -30,6 +30,10 @@ public sealed class WorkspaceViews(Workspace workspace, IWarehouse warehouse)
     /// <summary>The workspace's segments compiled against the warehouse's schema (once).</summary>
     public SegmentLibrary Library => library ??= SegmentLibrary.Load(workspace, SegmentLibrary.SchemaOf(warehouse, workspace.Settings));
 
+    /// <summary>The insight feed of the current snapshot (<c>GET /api/insights</c>, <c>segmenta insights --json</c>).</summary>
+    public InsightFeedDocument Insights(double fdr = 0.05, CancellationToken cancellation = default) =>
+        InsightDocuments.Of(Segmenta.Insights.InsightAnalysis.Build(warehouse, Library, workspace.Settings.Zone, fdr, cancellation));
+
     /// <summary>The computed traits of the segment files, with what the current refresh snapshot stored of each.</summary>
     public TraitsDocument Traits() => TraitDocuments.List(Library.Compilation.Traits, StoredTraits.Current(warehouse));
 

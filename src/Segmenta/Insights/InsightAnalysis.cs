@@ -277,5 +277,5 @@ public static class InsightAnalysis
     private sealed record Draft(string Kind, string Subject, double P, double Effect, string EffectUnit, long Customers, bool Interesting, string Headline, string Evidence);
 }
 
-/// <summary>Insights cannot be built (no snapshot yet).</summary>
-public sealed class InsightException(string message) : SegmentaException(message, FailureKind.BadInput);
+/// <summary>Insights cannot be built: there is no snapshot yet.</summary>
+public sealed class InsightException(string message) : SegmentaException(message, FailureKind.NotFound);

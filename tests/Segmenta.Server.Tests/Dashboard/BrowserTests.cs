@@ -189,6 +189,11 @@ public sealed class BrowserTests(BrowserFixture f)
         {
             var snapshot = (await f.ApiAsync("/api/refresh")).GetProperty("current_snapshot").GetString()!;
             Assert.Contains(snapshot[..10], await page.TextContentAsync("dl.facts"), StringComparison.Ordinal);
+
+            // The insight feed: the card lists the API's findings in its order.
+            var insights = (await f.ApiAsync("/api/insights")).GetProperty("insights").EnumerateArray().Select(i => i.GetProperty("headline").GetString()!).ToList();
+            Assert.NotEmpty(insights);
+            Assert.Equal(insights, await page.Locator("ol.insights > li > strong").AllTextContentsAsync());
         }
 
         if (route == "rfm")

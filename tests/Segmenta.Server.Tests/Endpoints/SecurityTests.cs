@@ -44,6 +44,7 @@ public sealed class SecurityTests(ServerFixture server) : IClassFixture<ServerFi
         ("GET", "/api/campaigns", "/api/campaigns", "read"),
         ("GET", "/api/campaigns/{name}/results", "/api/campaigns/nothing/results", "read"),
         ("GET", "/api/uplift", "/api/uplift", "read"),
+        ("GET", "/api/insights", "/api/insights", "read"),
         ("GET", "/api/uplift/{campaign}", "/api/uplift/nothing", "read"),
         ("GET", "/api/campaigns/{name}/plan", "/api/campaigns/nothing/plan", "read"),
         ("POST", "/api/campaigns/{name}/launch", "/api/campaigns/nothing/launch?dry_run=true", "admin"),

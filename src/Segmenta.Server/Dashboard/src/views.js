@@ -60,8 +60,20 @@ function refreshCard(r) {
     el('div', { class: 'actions' }, el('button', { type: 'button', onclick: now }, 'Refresh now'), outcome));
 }
 
+/** The ranked findings of the current snapshot, each with its evidence and q-value (Benjamini-Hochberg). */
+function insightsCard(feed) {
+  if (!feed) return null;
+  const lead = `${feed.insights.length} of ${feed.tested} hypotheses tested pass a ${fmt.pct(feed.false_discovery_rate, 0)} false discovery rate (snapshot ${fmt.day(feed.as_of)})`;
+  return card('Insights',
+    el('p', { class: 'hint' }, lead),
+    feed.insights.length
+      ? el('ol', { class: 'insights' }, feed.insights.map((i) => el('li', {}, el('strong', {}, i.headline), el('br'), el('span', { class: 'hint' }, `${i.evidence} · q ${fmt.p(i.q)}`))))
+      : notice('Nothing stands out in this snapshot at that rate.'),
+    feed.not_checked.length ? el('p', { class: 'hint' }, `Not checked: ${feed.not_checked.join('; ')}`) : null);
+}
+
 async function overview() {
-  const [status, list, history, refresh] = await Promise.all([api('/api/status'), api('/api/segments'), api('/api/history'), report ? null : optional('/api/refresh')]);
+  const [status, list, history, refresh, insights] = await Promise.all([api('/api/status'), api('/api/segments'), api('/api/history'), report ? null : optional('/api/refresh'), optional('/api/insights')]);
   const segments = list.segments.filter((s) => s.last_materialization);
   const own = segments.filter((s) => !s.generated);
   const sized = (own.length ? own : segments).slice().sort((a, b) => b.last_materialization.size - a.last_materialization.size);
@@ -111,6 +123,7 @@ async function overview() {
         })
         : notice('No segment has been materialized yet: run a refresh.')),
       card('Trends', trendChart)),
+    insightsCard(insights),
     refreshCard(refresh),
     card('Events by type', table([
       { label: 'event type', value: (t) => t.event_type },
