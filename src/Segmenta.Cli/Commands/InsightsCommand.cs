@@ -33,10 +33,11 @@ internal sealed class InsightsCommand : GuardedCommand<InsightsSettings>
         }
 
         var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Create(inv, $"Insights of the snapshot {SegmentSupport.Iso(feed.AsOf)}: {feed.Insights.Count} of {feed.Tested} hypotheses tested pass a {feed.FalseDiscoveryRate:P0} false discovery rate (Benjamini-Hochberg)"));
+        Console.WriteLine(string.Create(inv, $"Insights of the snapshot {SegmentSupport.Iso(feed.AsOf)}: {feed.Insights.Count(i => !double.IsNaN(i.Q))} of {feed.Tested} hypotheses tested pass a {feed.FalseDiscoveryRate:P0} false discovery rate (Benjamini-Hochberg)"));
         foreach (var (insight, rank) in feed.Insights.Select((i, k) => (i, k + 1)))
         {
-            Console.WriteLine(string.Create(inv, $"  {rank}. {insight.Headline} (q {(insight.Q < 0.0001 ? "< 0.0001" : $"= {insight.Q:0.####}")})"));
+            var q = double.IsNaN(insight.Q) ? "census, no test" : insight.Q < 0.0001 ? "q < 0.0001" : string.Create(inv, $"q = {insight.Q:0.####}");
+            Console.WriteLine(string.Create(inv, $"  {rank}. {insight.Headline} ({q})"));
             Console.WriteLine("     " + insight.Evidence);
         }
 

@@ -10,14 +10,14 @@ using Segmenta.Warehouse;
 namespace Segmenta.Insights;
 
 /// <summary>One finding nobody asked for, with its evidence, effect size and false-discovery-controlled significance.</summary>
-/// <param name="Kind">growing, shrinking, channel_response, falling_engagement or untapped_cluster.</param>
+/// <param name="Kind">growing, shrinking, channel_response, falling_engagement, untapped_cluster or drift.</param>
 /// <param name="Subject">The segment (or cluster segment) it is about.</param>
 /// <param name="Headline">What was found, for people.</param>
 /// <param name="Evidence">The numbers behind it and the test.</param>
 /// <param name="Effect">The effect size: a relative change (growth, engagement) or a ratio to everyone else (channel, cluster value).</param>
 /// <param name="EffectUnit">relative_change or ratio.</param>
-/// <param name="P">The test's two-sided p-value.</param>
-/// <param name="Q">Benjamini-Hochberg's adjusted p-value over every test of the feed.</param>
+/// <param name="P">The test's two-sided p-value (NaN for drift, a census of every customer with no test).</param>
+/// <param name="Q">Benjamini-Hochberg's adjusted p-value over every test of the feed (NaN for drift).</param>
 /// <param name="Customers">The customers it is about.</param>
 public sealed record Insight(string Kind, string Subject, string Headline, string Evidence, double Effect, string EffectUnit, double P, double Q, long Customers);
 
@@ -36,7 +36,8 @@ public sealed record InsightFeed(DateTime AsOf, DateTime? PreviousAsOf, double F
 /// effect points the way the kind is about. Kinds: segments that grew or shrank by 5% or more since the previous snapshot
 /// (entries against exits, a sign test); segments whose click rate on a channel is far above everyone else's (Welch, ratio at least 1.5);
 /// high-value segments whose sessions fell over the last 30 days against the 30 before (paired t-test); clusters of the
-/// active model that no rule segment covers (Jaccard below 0.5) and whose members are worth more than the rest (Welch).
+/// active model that no rule segment covers (Jaccard below 0.5) and whose members are worth more than the rest (Welch); and,
+/// untested, features whose distribution shifted (PSI 0.25 or more) since the previous snapshot.
 /// </summary>
 public static class InsightAnalysis
 {
@@ -215,6 +216,14 @@ public static class InsightAnalysis
             .ThenBy(x => x.Q).ThenBy(x => x.Draft.Subject, StringComparer.Ordinal).ThenBy(x => x.Draft.Kind, StringComparer.Ordinal)
             .Select(x => new Insight(x.Draft.Kind, x.Draft.Subject, x.Draft.Headline, x.Draft.Evidence, x.Draft.Effect, x.Draft.EffectUnit, x.Draft.P, x.Q, x.Draft.Customers))
             .ToList();
+
+        // Drift: a feature's distribution over every customer moved (PSI at "significant", 0.25 or more). The snapshots
+        // describe the whole base, mostly the same customers twice — a census, not two samples — so there is no test to put
+        // under the false discovery rate: these follow the tested findings, largest PSI first.
+        insights.AddRange((report?.Features ?? []).Where(f => f.Psi >= PopulationStability.Significant).OrderByDescending(f => f.Psi).ThenBy(f => f.Feature, StringComparer.Ordinal)
+            .Select(f => new Insight("drift", f.Feature, string.Create(inv, $"the distribution of {f.Feature} shifted since {Iso(report!.PreviousAsOf!.Value)} (PSI {f.Psi:0.00})"),
+                string.Create(inv, $"population stability index {f.Psi:0.000} over the previous snapshot's bins (0.25 or more: significant shift; every customer counted, no sampling)"),
+                f.Psi, "psi", double.NaN, double.NaN, now.Customers.Count)));
         return new InsightFeed(asOf, report?.PreviousAsOf, fdr, drafts.Count, insights, notChecked);
     }
 

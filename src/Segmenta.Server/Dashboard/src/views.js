@@ -63,11 +63,11 @@ function refreshCard(r) {
 /** The ranked findings of the current snapshot, each with its evidence and q-value (Benjamini-Hochberg). */
 function insightsCard(feed) {
   if (!feed) return null;
-  const lead = `${feed.insights.length} of ${feed.tested} hypotheses tested pass a ${fmt.pct(feed.false_discovery_rate, 0)} false discovery rate (snapshot ${fmt.day(feed.as_of)})`;
+  const lead = `${feed.insights.filter((i) => i.q !== null).length} of ${feed.tested} hypotheses tested pass a ${fmt.pct(feed.false_discovery_rate, 0)} false discovery rate (snapshot ${fmt.day(feed.as_of)})`;
   return card('Insights',
     el('p', { class: 'hint' }, lead),
     feed.insights.length
-      ? el('ol', { class: 'insights' }, feed.insights.map((i) => el('li', {}, el('strong', {}, i.headline), el('br'), el('span', { class: 'hint' }, `${i.evidence} · q ${fmt.p(i.q)}`))))
+      ? el('ol', { class: 'insights' }, feed.insights.map((i) => el('li', {}, el('strong', {}, i.headline), el('br'), el('span', { class: 'hint' }, `${i.evidence}${i.q === null ? '' : ` · q ${fmt.p(i.q)}`}`))))
       : notice('Nothing stands out in this snapshot at that rate.'),
     feed.not_checked.length ? el('p', { class: 'hint' }, `Not checked: ${feed.not_checked.join('; ')}`) : null);
 }
