@@ -9,7 +9,9 @@
 # median of 3; the goal is judged on this, the same footing), and in one process with the database
 # already in DuckDB's buffer (Segmenta.Bench rfm-sql, median of 3, which also checks every customer's
 # scores agree with what the CLI stored)
-# and (b) pandas computing it from the same events CSV (Debian's python3-pandas, installed here).
+# and (b) pandas computing it from the same events CSV (Debian's python3-pandas, installed here). A pandas user starts
+# from the CSV: the first analysis is compared with Segmenta's ingest of that CSV plus `rfm` (both from the file), a
+# second analysis with `rfm` alone (Segmenta's data already stored, pandas' frame already loaded).
 # pandas runs under Debian's /usr/bin/python3 (bench/python-package.sh).
 # Writes bench/results/rfm.md.
 #   bench/rfm.sh              10M events, 1M customers
@@ -42,6 +44,7 @@ h_ms=$(median "$(timed hand)" "$(timed hand)" "$(timed hand)")
 read -r hand_s scored agree < <(dotnet .build/bench/Segmenta.Bench.dll rfm-sql "$out/ws")
 read -r pandas_load_s pandas_compute_s pandas_scored < <(/usr/bin/python3 bench/rfm_pandas.py "$out/data/events.csv")
 events=$(grep -m1 '"loaded"' "$out/ingest.json" | tr -dc '0-9')
+ingest_s=$(cat "$out/ingest_seconds")
 
 {
   echo "# Features and RFM benchmark"
@@ -50,7 +53,8 @@ events=$(grep -m1 '"loaded"' "$out/ingest.json" | tr -dc '0-9')
   echo "Data: \`segmenta generate --customers $((n / 10)) --events $n --seed 1\`, ingested ($events events loaded); as of 2025-01-01."
   echo
   echo "Goals (issue 5): \`rfm\` end to end within 1.25x of a hand-written DuckDB query computing the same RFM,"
-  echo "and at least 5x faster than pandas computing it from the same data."
+  echo "and at least 5x faster than pandas computing it from the same data. Issue 30's goals, from what a pandas user starts"
+  echo "from: the first analysis from the CSV (ingest included) at least 2x faster than pandas, a second analysis at least 10x."
   echo
   echo "| measure | seconds |"
   echo "|---|---:|"
@@ -59,13 +63,17 @@ events=$(grep -m1 '"loaded"' "$out/ingest.json" | tr -dc '0-9')
   awk -v v="$s_ms" 'BEGIN { printf "| the same with `--store` (scores also stored in rfm_scores) | %.2f |\n", v / 1000 }'
   awk -v v="$h_ms" 'BEGIN { printf "| (a) hand-written DuckDB RFM query on the same warehouse, fresh process, process start included (median of 3) | %.2f |\n", v / 1000 }'
   echo "| (a') the same query in one process, database already in DuckDB's buffer (median of 3) | $hand_s |"
+  echo "| (c) \`segmenta ingest events\` of the same CSV (mapping, quarantine, dedupe, crash safety), process start included; the customers file was ingested before it and is not counted | $ingest_s |"
   echo "| (b) pandas: read the events CSV | $pandas_load_s |"
   echo "| (b) pandas: compute RFM from the loaded frame | $pandas_compute_s |"
   awk -v r="$r_ms" -v h="$h_ms" 'BEGIN { printf "| `rfm` / (a) | %.2fx |\n", r / h }'
   awk -v r="$r_ms" -v h="$hand_s" 'BEGIN { printf "| `rfm` / (a\x27) | %.2fx |\n", r / 1000 / h }'
-  awk -v r="$r_ms" -v l="$pandas_load_s" -v c="$pandas_compute_s" 'BEGIN { printf "| (b) load + compute / `rfm` | %.1fx |\n", (l + c) / (r / 1000) }'
-  awk -v r="$r_ms" -v c="$pandas_compute_s" 'BEGIN { printf "| (b) compute only / `rfm` | %.1fx |\n", c / (r / 1000) }'
+  awk -v r="$r_ms" -v i="$ingest_s" -v l="$pandas_load_s" -v c="$pandas_compute_s" 'BEGIN { printf "| first analysis from the CSV: (b) load + compute / ((c) ingest + `rfm`) | %.2fx |\n", (l + c) / (i + r / 1000) }'
+  awk -v r="$r_ms" -v c="$pandas_compute_s" 'BEGIN { printf "| a second analysis on data already loaded: (b) compute only / `rfm` | %.1fx |\n", c / (r / 1000) }'
   echo
+  awk -v r="$r_ms" -v i="$ingest_s" -v l="$pandas_load_s" -v c="$pandas_compute_s" 'BEGIN {
+    first = (l + c) / (i + r / 1000); second = c / (r / 1000)
+    printf "Issue 30: first analysis from the CSV %.2fx (goal 2x: %s), second analysis %.1fx (goal 10x: %s).\n", first, (first >= 2 ? "met" : "not met"), second, (second >= 10 ? "met" : "not met") }'
   echo "Scored customers: CLI and hand-written query $scored ($agree: every customer's R, F and M equal), pandas $pandas_scored."
 } > bench/results/rfm.md
 cat bench/results/rfm.md
