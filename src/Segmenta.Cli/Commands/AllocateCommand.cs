@@ -81,8 +81,7 @@ internal sealed class AllocateCommand : GuardedCommand<AllocateSettings>
 
         var workspace = FindWorkspace(settings);
         using var warehouse = OpenWarehouse(workspace);
-        var model = UpliftAnalysis.Active(warehouse, campaignName) is [var m] ? m
-            : throw new UserInputException($"no uplift model for campaign `{campaignName}`: fit one with segmenta uplift fit {campaignName} --features …");
+        var model = UpliftAnalysis.Require(warehouse, campaignName);
         var source = CampaignLauncher.Find(warehouse, campaignName)!.Definition;
         var arm = source.TreatedArms.FirstOrDefault(a => model.Arms.Contains(a.Name, StringComparer.Ordinal));
         var cost = settings.Cost ?? (double)(arm?.CostPerContact ?? source.Costs.PerContact);

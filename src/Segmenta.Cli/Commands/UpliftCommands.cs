@@ -130,11 +130,7 @@ internal sealed class UpliftShowCommand : GuardedCommand<UpliftShowSettings>
     {
         var workspace = FindWorkspace(settings);
         using var warehouse = OpenWarehouse(workspace);
-        var models = UpliftAnalysis.Active(warehouse, settings.Campaign);
-        if (settings.Campaign is { } name && models.Count == 0)
-        {
-            throw new UserInputException($"no uplift model for campaign `{name}`: fit one with segmenta uplift fit {name} --features …");
-        }
+        IReadOnlyList<UpliftModel> models = settings.Campaign is { } name ? [UpliftAnalysis.Require(warehouse, name)] : UpliftAnalysis.Active(warehouse);
 
         if (settings.Json)
         {

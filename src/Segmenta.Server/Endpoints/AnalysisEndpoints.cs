@@ -89,9 +89,7 @@ internal static class AnalysisEndpoints
             .WithTags("Campaigns").WithSummary("Every campaign's newest uplift model: held-out evaluation (Qini, AUUC, uplift@k, bins), quadrants and the fields segments can use");
 
         api.MapGet("/uplift/{campaign}", (string campaign, WarehouseAccess access, CancellationToken ct) => access.Read(
-            w => TypedResults.Ok(UpliftDocuments.Model(
-                UpliftAnalysis.Active(w, campaign) is [var model] ? model : throw new UpliftNotFoundException($"no uplift model for campaign `{campaign}`: segmenta uplift fit {campaign} --features …"),
-                stored: true)), ct))
+            w => TypedResults.Ok(UpliftDocuments.Model(UpliftAnalysis.Require(w, campaign), stored: true)), ct))
             .WithTags("Campaigns").WithSummary("One campaign's newest uplift model with its held-out evaluation and curves");
 
         api.MapGet("/campaigns/{name}/results", (string name, string? as_of, WarehouseAccess access, CancellationToken ct) => access.Read(

@@ -75,10 +75,11 @@ public static class CampaignReadout
         var comparisons = new List<ReadoutComparison>();
         foreach (var segment in groups)
         {
-            var control = segment.Where(r => r.Value.Arm == CampaignDefinition.HoldoutArm).ToList();
+            // In customer-id order, once: sums run the same way every time (byte-identical results).
+            var control = segment.Where(r => r.Value.Arm == CampaignDefinition.HoldoutArm).OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
             foreach (var arm in segment.Select(r => r.Value.Arm).Where(a => a != CampaignDefinition.HoldoutArm).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
             {
-                var treated = segment.Where(r => r.Value.Arm == arm).ToList();
+                var treated = segment.Where(r => r.Value.Arm == arm).OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
                 if (control.Count < 2 || treated.Count < 2)
                 {
                     continue;
@@ -97,7 +98,7 @@ public static class CampaignReadout
                     ArmMoments Moments(List<KeyValuePair<string, Outcome>> rows)
                     {
                         var m = new ArmMoments(0, 0, 0, proportion);
-                        foreach (var (id, outcome) in rows.OrderBy(r => r.Key, StringComparer.Ordinal))
+                        foreach (var (id, outcome) in rows)
                         {
                             m = m.Add(value(outcome), pre.TryGetValue(id, out var before) ? value(before) : 0);
                         }

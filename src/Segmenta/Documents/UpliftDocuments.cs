@@ -97,8 +97,11 @@ public static class UpliftDocuments
             charts);
     }
 
-    /// <summary>What a reader must know before using the scores: an incomplete window, a ranking no better than chance.</summary>
-    public static IReadOnlyList<string> Warnings(UpliftModel model)
+    /// <summary>
+    /// What a reader must know before using the scores: an incomplete window, a ranking no better than chance (of every
+    /// outcome, or only of <paramref name="outcome"/>).
+    /// </summary>
+    public static IReadOnlyList<string> Warnings(UpliftModel model, string? outcome = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         var inv = CultureInfo.InvariantCulture;
@@ -108,7 +111,7 @@ public static class UpliftDocuments
             warnings.Add($"the data does not reach the end of the outcome window ({Iso(model.WindowTo)}): outcomes are partial");
         }
 
-        foreach (var e in model.Evaluations.Where(e => !e.Ranking.Informative))
+        foreach (var e in model.Evaluations.Where(e => !e.Ranking.Informative && (outcome is null || e.Outcome == outcome)))
         {
             warnings.Add(string.Create(inv, $"{e.Outcome}: on the held-out customers, the top {e.Ranking.TopShare:P0} by predicted uplift did not gain more than the rest (difference {e.Ranking.Difference:G3} ± {e.Ranking.StandardError:G3}, p = {e.Ranking.P:0.###}): the ranking is not distinguishable from random targeting; use the average effect ({e.AverageEffect:G3} ± {e.AverageEffectError:G3}) instead"));
         }
@@ -201,7 +204,7 @@ public static class AllocationDocuments
     {
         ArgumentNullException.ThrowIfNull(result);
         var inv = CultureInfo.InvariantCulture;
-        var warnings = UpliftDocuments.Warnings(result.Model).Where(w => w.StartsWith(result.Request.Outcome + ":", StringComparison.Ordinal) || w.StartsWith("the data", StringComparison.Ordinal)).ToList();
+        var warnings = UpliftDocuments.Warnings(result.Model, result.Request.Outcome).ToList();
         var chosen = result.Chosen;
         if (result.Audience == 0)
         {

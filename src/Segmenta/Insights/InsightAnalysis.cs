@@ -120,13 +120,12 @@ public static class InsightAnalysis
         var ruleMembers = new Dictionary<string, bool[]>(StringComparer.Ordinal);
         foreach (var segment in rules)
         {
-            if (Members(segment) is not { } members || members.Count(m => m) < MinimumCustomers)
+            if (Members(segment) is not { } members || members.Count(m => m) is var size && size < MinimumCustomers)
             {
                 continue;
             }
 
             ruleMembers[segment] = members;
-            var size = members.Count(m => m);
 
             // Channels: the members' click rate against everyone else's.
             foreach (var (feature, channel) in Channels)
@@ -181,12 +180,11 @@ public static class InsightAnalysis
             for (var j = 1; j <= model.K; j++)
             {
                 var name = ClusterAnalysis.SegmentName(j);
-                if (Members(name) is not { } members || members.Count(m => m) < MinimumCustomers)
+                if (Members(name) is not { } members || members.Count(m => m) is var size && size < MinimumCustomers)
                 {
                     continue;
                 }
 
-                var size = members.Count(m => m);
                 var overlap = ruleMembers.Select(r => (Segment: r.Key, Jaccard: Jaccard(members, r.Value))).OrderByDescending(x => x.Jaccard).FirstOrDefault();
                 var (inside, outside) = Split(monetary, members);
                 if (inside.Count < MinimumCustomers || outside.Count < MinimumCustomers)

@@ -3,9 +3,9 @@ namespace Segmenta.Numerics;
 /// <summary>
 /// One arm's sufficient statistics for a metric: customers, the sum and the sum of squares of their values, and — for
 /// CUPED — the same of a pre-period covariate with the sum of products. A proportion (yes/no metric) uses p(1 − p) as
-/// its variance, as GrowthBook does; other metrics the sample variance.
+/// its variance, as GrowthBook does; other metrics the sample variance. A value (no allocation per customer added).
 /// </summary>
-public sealed record ArmMoments(long N, double Sum, double SumSquares, bool Proportion = false, double PreSum = 0, double PreSumSquares = 0, double SumProducts = 0)
+public readonly record struct ArmMoments(long N, double Sum, double SumSquares, bool Proportion = false, double PreSum = 0, double PreSumSquares = 0, double SumProducts = 0)
 {
     /// <summary>The mean value.</summary>
     public double Mean => N == 0 ? double.NaN : Sum / N;
@@ -52,8 +52,6 @@ public static class Experiments
     /// </summary>
     public static double Theta(ArmMoments control, ArmMoments treated)
     {
-        ArgumentNullException.ThrowIfNull(control);
-        ArgumentNullException.ThrowIfNull(treated);
         var variance = (control.PreVariance * (control.N - 1)) + (treated.PreVariance * (treated.N - 1));
         var covariance = (control.Covariance * (control.N - 1)) + (treated.Covariance * (treated.N - 1));
         return variance > 0 && double.IsFinite(covariance) ? covariance / variance : 0;
@@ -77,8 +75,6 @@ public static class Experiments
     /// </summary>
     public static EffectEstimate Sequential(ArmMoments control, ArmMoments treated, bool relative, double alpha = 0.05, double tuning = DefaultTuning, double? theta = null)
     {
-        ArgumentNullException.ThrowIfNull(control);
-        ArgumentNullException.ThrowIfNull(treated);
         var (estimate, variance, _) = Difference(control, treated, relative, theta);
         var n = (double)(control.N + treated.N);
         var rho2 = Rho2(alpha, tuning);

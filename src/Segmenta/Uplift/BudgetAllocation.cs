@@ -36,8 +36,7 @@ public sealed record AllocationPoint(long Contacts, double Spend, double Predict
 /// <param name="Chosen">The chosen audience's contacts, spend, and expected profit.</param>
 /// <param name="MarginalRoi">The return of the last unit of budget: the last contact's bin's realized uplift × value ÷ cost − 1.</param>
 /// <param name="MarginalRoiInterval">Its interval.</param>
-/// <param name="Curve">Expected profit and ROI against spend, contacting more and more of the ranking.</param>
-/// <param name="Everyone">Contacting every scored customer.</param>
+/// <param name="Curve">Expected profit and ROI against spend, contacting more and more of the ranking, up to everyone.</param>
 public sealed record AllocationResult(
     AllocationRequest Request,
     UpliftModel Model,
@@ -49,8 +48,11 @@ public sealed record AllocationResult(
     AllocationPoint Chosen,
     double MarginalRoi,
     Interval MarginalRoiInterval,
-    IReadOnlyList<AllocationPoint> Curve,
-    AllocationPoint Everyone);
+    IReadOnlyList<AllocationPoint> Curve)
+{
+    /// <summary>Contacting every scored customer: the curve's last point.</summary>
+    public AllocationPoint Everyone => Curve[^1];
+}
 
 /// <summary>
 /// Budget allocation over an uplift ranking (docs/uplift.md, "Allocating a budget"): contact customers in order of predicted
@@ -173,8 +175,7 @@ public static class BudgetAllocation
             chosen,
             marginal,
             new Interval(marginal - (z * marginalSe), marginal + (z * marginalSe)),
-            curve,
-            curve[^1]);
+            curve);
     }
 
     /// <summary>The language field the ranking uses: <c>uplift.CAMPAIGN.OUTCOME</c>.</summary>

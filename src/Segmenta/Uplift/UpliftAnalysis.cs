@@ -129,15 +129,8 @@ public static class UpliftAnalysis
         var salt = string.Create(CultureInfo.InvariantCulture, $"uplift:{request.Seed}");
         var isTest = ids.Select(id => CampaignLauncher.Bucket(salt, id) < request.TestShare).ToArray();
         var treatedAll = ids.Select(id => rows[id].Treated).ToArray();
-        long trainTreated = 0, trainControl = 0;
-        for (var i = 0; i < ids.Count; i++)
-        {
-            if (!isTest[i])
-            {
-                trainTreated += treatedAll[i];
-                trainControl += 1 - treatedAll[i];
-            }
-        }
+        var trainT = Pick(treatedAll, isTest, false);
+        long trainTreated = trainT.LongCount(t => t == 1), trainControl = trainT.Length - trainTreated;
 
         if (trainControl < MinimumPerGroup || trainTreated < MinimumPerGroup)
         {
@@ -148,7 +141,6 @@ public static class UpliftAnalysis
         var matrix = encoder.Encode(launchInputs, index);
         var trainRows = Pick(matrix, isTest, false);
         var testRows = Pick(matrix, isTest, true);
-        var trainT = Pick(treatedAll, isTest, false);
         var testT = Pick(treatedAll, isTest, true);
         var treatedShare = (double)trainTreated / (trainTreated + trainControl);
         var boosting = request.Boosting ?? new BoostingOptions(Seed: request.Seed);
@@ -234,6 +226,11 @@ public static class UpliftAnalysis
         warehouse.Read(UpliftSql.Newest(warehouse.Dialect, campaign), r => models.Add(UpliftModel.FromJson(r.GetString(0))));
         return models;
     }
+
+    /// <summary>The newest model of <paramref name="campaign"/>; without one, not found, saying how to fit one.</summary>
+    public static UpliftModel Require(IWarehouse warehouse, string campaign) =>
+        Active(warehouse, campaign) is [var model] ? model
+            : throw new UpliftNotFoundException($"no uplift model for campaign `{campaign}`: fit one with segmenta uplift fit {campaign} --features …");
 
     /// <summary>A campaign's stored scores in customer-id order.</summary>
     public static IReadOnlyList<UpliftScore> Scores(IWarehouse warehouse, string campaign)

@@ -54,14 +54,6 @@ internal static class UpliftSql
         sql.Append($"SELECT {d.QuoteIdentifier(CanonicalModel.CustomerId)}{columns} FROM {d.QuoteIdentifier(Tables.UpliftScores)} WHERE campaign = {sql.Parameter(campaign)}");
     }
 
-    /// <summary>Customers per quadrant among the members of a segment query (or everyone with a score when null).</summary>
-    public static SqlStatement Quadrants(ISqlDialect d, string campaign)
-    {
-        var sql = new SqlBuilder(d);
-        sql.Append($"SELECT quadrant, count(*) FROM {d.QuoteIdentifier(Tables.UpliftScores)} WHERE campaign = {sql.Parameter(campaign)} GROUP BY quadrant ORDER BY quadrant");
-        return sql.Build();
-    }
-
     /// <summary>The field set's source: the newest model's scores of one campaign.</summary>
     public sealed class Source(string campaign) : IDerivedFieldSource
     {
