@@ -9,7 +9,8 @@ namespace Segmenta.DuckDb;
 
 /// <summary>
 /// One ingest run as one DuckDB transaction. Events are appended straight into <c>events</c>
-/// (tagged with the run id) and duplicates are deleted before commit; customers go through a
+/// (tagged with the run id), by the Appender batch by batch or by one <c>INSERT … FROM read_csv</c> for a
+/// clean file (<see cref="AppendCsv"/>), and duplicates are deleted before commit; customers go through a
 /// temporary stage and are inserted or updated. Quarantined rows are staged and added unless an
 /// earlier run already set the same record aside. Until <see cref="Commit"/>, nothing is visible,
 /// and a killed process leaves no trace: DuckDB discards uncommitted work on the next open.
@@ -21,8 +22,9 @@ internal sealed class DuckDbLoad : IIngestLoad
 
     private readonly DuckDbWarehouse warehouse;
     private readonly IngestLoadRequest request;
-    private readonly DuckDBAppender rows;
-    private readonly DuckDBAppender quarantine;
+    private readonly string rowsTable;       // events, or the customer stage (temp)
+    private DuckDBAppender? rows;            // opened at the first batch: a file loaded whole by DuckDB needs none
+    private DuckDBAppender? quarantine;
     private readonly int[] tableToBatch;   // for each table column, its batch column (-1: null, -2: run id)
     private readonly bool tableHadRows;
     private long appended;
@@ -45,7 +47,6 @@ internal sealed class DuckDbLoad : IIngestLoad
             tableHadRows = warehouse.Scalar(WarehouseSql.AnyRow(DuckDbDialect.Instance, table)) is not null;
 
             warehouse.Execute(DuckDbSql.CreateQuarantineStage(QuarantineStage));
-            quarantine = warehouse.Connection.CreateAppender("temp", "main", QuarantineStage);
 
             var batchIndex = request.Columns.Select((c, i) => (c.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
             if (request.Table == TableKind.Events)
@@ -54,13 +55,13 @@ internal sealed class DuckDbLoad : IIngestLoad
                 tableToBatch = tableColumns
                     .Select(name => name == WarehouseSchema.IngestRunColumn ? -2 : batchIndex.GetValueOrDefault(name, -1))
                     .ToArray();
-                rows = warehouse.Connection.CreateAppender(table);
+                rowsTable = table;
             }
             else
             {
                 warehouse.Execute(DuckDbSql.CreateCustomerStage(CustomerStage, request.Columns));
                 tableToBatch = Enumerable.Range(0, request.Columns.Count).ToArray();
-                rows = warehouse.Connection.CreateAppender("temp", "main", CustomerStage);
+                rowsTable = CustomerStage;
             }
         }
         catch
@@ -74,6 +75,10 @@ internal sealed class DuckDbLoad : IIngestLoad
 
     public void Append(RowBatch batch)
     {
+        rows ??= request.Table == TableKind.Events
+            ? warehouse.Connection.CreateAppender(rowsTable)
+            : warehouse.Connection.CreateAppender("temp", "main", rowsTable);
+        quarantine ??= warehouse.Connection.CreateAppender("temp", "main", QuarantineStage);
         for (var r = 0; r < batch.Count; r++)
         {
             var row = rows.CreateRow();
@@ -100,6 +105,25 @@ internal sealed class DuckDbLoad : IIngestLoad
         foreach (var q in batch.Quarantined)
         {
             quarantine.CreateRow().AppendValue((long?)q.Line).AppendValue(q.Reason).AppendValue(q.Raw).EndRow();
+        }
+    }
+
+    public long? AppendCsv(BulkCsvPlan plan, out string? refusal)
+    {
+        var table = CanonicalModel.TableName(request.Table);
+        var statement = DuckDbSql.InsertCsv(table, [.. warehouse.TableColumns(table).Select(c => c.Name)], plan);
+        try
+        {
+            var rowsRead = warehouse.ExecuteCount(statement, RunId);
+            appended += rowsRead;
+            refusal = null;
+            return rowsRead;
+        }
+        catch (DuckDBException e)
+        {
+            // The transaction is aborted: the caller disposes this load (rolling it back) and reads the file row by row.
+            refusal = e.Message;
+            return null;
         }
     }
 
@@ -130,8 +154,8 @@ internal sealed class DuckDbLoad : IIngestLoad
 
     public (long Loaded, long Duplicates) Commit(IngestSummary soFar, DateTime finishedAt)
     {
-        rows.Close();
-        quarantine.Close();
+        rows?.Close();
+        quarantine?.Close();
         var duplicates = soFar.Duplicates;
         long loaded;
         if (request.Table == TableKind.Events)
@@ -163,8 +187,7 @@ internal sealed class DuckDbLoad : IIngestLoad
         if (request.SourceEventIds)
         {
             // The source's own ids may repeat inside the file: keep the first occurrence.
-            var repeats = Convert.ToInt64(warehouse.Scalar(DuckDbSql.RepeatsWithinRun(), RunId), System.Globalization.CultureInfo.InvariantCulture);
-            if (repeats > 0)
+            if (warehouse.Scalar(DuckDbSql.MayRepeatWithinRun(), RunId) is true)
             {
                 removed += warehouse.ExecuteCount(DuckDbSql.DeleteRepeatsWithinRun(), RunId);
             }
@@ -202,8 +225,8 @@ internal sealed class DuckDbLoad : IIngestLoad
         finished = true;
         try
         {
-            rows.Dispose();
-            quarantine.Dispose();
+            rows?.Dispose();
+            quarantine?.Dispose();
         }
         catch (DuckDBException)
         {

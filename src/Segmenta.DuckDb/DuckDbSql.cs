@@ -1,3 +1,4 @@
+using Segmenta.Ingestion;
 using Segmenta.Model;
 using Segmenta.Sql;
 using Segmenta.Warehouse;
@@ -37,9 +38,13 @@ internal static class DuckDbSql
     public static string RunCustomers() =>
         $"(SELECT customer_id FROM {D.QuoteIdentifier(Tables.Events)} WHERE {WarehouseSchema.IngestRunColumn} = $1) e";
 
-    /// <summary>How many of the run's events repeat an id of the same run (parameter 1: the run).</summary>
-    public static string RepeatsWithinRun() =>
-        $"SELECT count(*) - count(DISTINCT event_id) FROM {D.QuoteIdentifier(Tables.Events)} WHERE {WarehouseSchema.IngestRunColumn} = $1";
+    /// <summary>
+    /// Whether the run's events may repeat an id of the same run (parameter 1: the run): false proves they do not (no two
+    /// ids share a hash), true asks for <see cref="DeleteRepeatsWithinRun"/>. Hashing first halves the check's time on
+    /// 10M events, where the ids are nearly always distinct.
+    /// </summary>
+    public static string MayRepeatWithinRun() =>
+        $"SELECT count(*) > count(DISTINCT hash(event_id)) FROM {D.QuoteIdentifier(Tables.Events)} WHERE {WarehouseSchema.IngestRunColumn} = $1";
 
     /// <summary>Deletes all but the first of the run's events with the same id (parameter 1: the run).</summary>
     public static string DeleteRepeatsWithinRun()
@@ -89,4 +94,89 @@ internal static class DuckDbSql
 
     /// <summary>A Parquet file's row count (parameter 1: the path).</summary>
     public const string CountParquet = "SELECT count(*) FROM read_parquet($1)";
+    /// <summary>The message of the error that stops <see cref="InsertCsv"/> at a row it cannot vouch for.</summary>
+    public const string CsvRowRefused = "segmenta: a row needs the row-by-row reader";
+
+    private const string ControlCharacters = @"\x00-\x1f\x7f-\x{9f}";
+
+    /// <summary>
+    /// Appends a CSV file's rows to <paramref name="table"/> with DuckDB's parallel reader (parameter 1: the run id), every
+    /// column read as text and converted as <see cref="BulkCsvPlan"/> says. A row is accepted only in the forms the
+    /// row-by-row converter loads to the same values: ids with printable ends and no control character, integers of at
+    /// most 18 digits, numbers of at most 14 integer digits and 4 decimals, <c>yyyy-MM-dd</c> dates and
+    /// <c>yyyy-MM-ddTHH:mm:ssZ</c> timestamps that exist, the workspace's event types (a consent event with a channel);
+    /// any other row stops the statement with <see cref="CsvRowRefused"/>, and a malformed record with DuckDB's own error.
+    /// </summary>
+    public static string InsertCsv(string table, IReadOnlyList<string> tableColumns, BulkCsvPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(tableColumns);
+        ArgumentNullException.ThrowIfNull(plan);
+        var quote = SqlDdl.StringLiteral(plan.Quote.ToString());
+        var columns = "{" + string.Join(", ", plan.FileColumns.Select(c => $"{SqlDdl.StringLiteral(c)}: 'VARCHAR'")) + "}";
+        var read = $"""
+            read_csv({SqlDdl.StringLiteral(plan.Path)}, columns = {columns},
+                header = {(plan.Header ? "true" : "false")}, delim = {SqlDdl.StringLiteral(plan.Delimiter.ToString())}, quote = {quote}, escape = {quote},
+                auto_detect = false, strict_mode = true, null_padding = false, allow_quoted_nulls = false, encoding = 'utf-8')
+            """;
+        var byName = plan.Columns.ToDictionary(c => c.Field.Name, StringComparer.Ordinal);
+        var values = tableColumns.Select(name =>
+            name == WarehouseSchema.IngestRunColumn ? "$1"
+            : name == CanonicalModel.UserId ? CsvValue(byName[plan.UserIdFrom])
+            : byName.TryGetValue(name, out var column) ? CsvValue(column)
+            : "NULL");
+        // An event type is checked by the list of types alone: every listed type is a clean id.
+        var checks = plan.Columns.Where(c => c.Field.Name != CanonicalModel.EventType).Select(CsvAccepts).ToList();
+        if (byName.TryGetValue(CanonicalModel.EventType, out var type))
+        {
+            checks.Add($"coalesce({D.QuoteIdentifier(type.Source)} IN ({string.Join(", ", plan.EventTypes.Select(SqlDdl.StringLiteral))}), false)");
+            if (plan.ConsentTypes.Count > 0)
+            {
+                var channel = byName.TryGetValue("channel", out var c) ? $"coalesce(regexp_matches({D.QuoteIdentifier(c.Source)}, '[!-~]'), false)" : "false";
+                checks.Add($"({D.QuoteIdentifier(type.Source)} NOT IN ({string.Join(", ", plan.ConsentTypes.Select(SqlDdl.StringLiteral))}) OR {channel})");
+            }
+        }
+
+        return $"""
+            INSERT INTO {D.QuoteIdentifier(table)} ({string.Join(", ", tableColumns.Select(D.QuoteIdentifier))})
+            SELECT {string.Join(", ", values)}
+            FROM {read}
+            WHERE CASE WHEN {string.Join(" AND ", checks)} THEN true ELSE error({SqlDdl.StringLiteral(CsvRowRefused)}) END
+            """;
+    }
+
+    /// <summary>A loaded column's value from its (accepted) file text.</summary>
+    private static string CsvValue(BulkColumn column)
+    {
+        var v = D.QuoteIdentifier(column.Source);
+        return column.Field.Type switch
+        {
+            FieldType.Integer => $"CAST({v} AS BIGINT)",
+            FieldType.Number => $"CAST({v} AS {D.TypeName(FieldType.Number)})",
+            FieldType.Boolean => $"lower({v}) IN ('true', 't', 'yes', 'y', '1')",
+            FieldType.Date => $"CAST(strptime({v}, '%Y-%m-%d') AS DATE)",
+            FieldType.Timestamp => $"strptime({v}, '%Y-%m-%dT%H:%M:%SZ')",
+            _ => v,
+        };
+    }
+
+    /// <summary>When a loaded column's file text is one the row-by-row converter loads to the same value (NULL counts as no).</summary>
+    private static string CsvAccepts(BulkColumn column)
+    {
+        var v = D.QuoteIdentifier(column.Source);
+        const string Date = "[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])";
+        var check = column.Field.Type switch
+        {
+            FieldType.Text when column.Identifier => $"regexp_full_match({v}, '{(column.Trimmed
+                ? $"[!-~]([^{ControlCharacters}]*[!-~])?"
+                : column.Required ? $"[^{ControlCharacters}]*[!-~][^{ControlCharacters}]*" : $"[^{ControlCharacters}]*")}')"
+                + (column.Field.Name == CanonicalModel.CustomerId ? $" AND NOT starts_with({v}, {SqlDdl.StringLiteral(Identity.Identifier.AnonymousPrefix)})" : ""),
+            FieldType.Text => $"NOT contains({v}, chr(0))" + (column.Required ? $" AND regexp_matches({v}, '[!-~]')" : ""),
+            FieldType.Integer => $"regexp_full_match({v}, '-?[0-9]{{1,18}}')",
+            FieldType.Number => $"regexp_full_match({v}, '-?[0-9]{{1,14}}([.][0-9]{{1,4}})?')",
+            FieldType.Boolean => $"lower({v}) IN ('true', 't', 'yes', 'y', '1', 'false', 'f', 'no', 'n', '0')",
+            FieldType.Date => $"regexp_full_match({v}, '{Date}') AND try_strptime({v}, '%Y-%m-%d') IS NOT NULL",
+            _ => $"regexp_full_match({v}, '{Date}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z') AND try_strptime({v}, '%Y-%m-%dT%H:%M:%SZ') IS NOT NULL",
+        };
+        return column.Required ? $"({v} IS NOT NULL AND {check})" : $"({v} IS NULL OR ({check}))";
+    }
 }

@@ -135,6 +135,9 @@ public sealed class DuckDbWarehouse : IWarehouse
     public IIngestLoad BeginLoad(IngestLoadRequest request) => new DuckDbLoad(this, request);
 
     /// <inheritdoc />
+    public bool ReadsCsvFiles => true;
+
+    /// <inheritdoc />
     public IReadOnlyList<QuarantineEntry> ReadQuarantine(long? runId, int limit) => WarehouseQueries.ReadQuarantine(this, runId, limit);
 
     /// <inheritdoc />

@@ -15,8 +15,16 @@ public class CliTests
         var (code, stdout, stderr) = CliRunner.Run(dir.Path, "ingest", "events", file, "--json");
         Assert.True(code == 0, stderr);
         using var json = JsonDocument.Parse(stdout);
-        Assert.Equal(["read", "loaded", "quarantined", "duplicates", "suppressed"], json.RootElement.EnumerateObject().Select(p => p.Name));
-        Assert.Equal([2, 1, 1, 0, 0], json.RootElement.EnumerateObject().Select(p => p.Value.GetInt64()));
+        Assert.Equal(["read", "loaded", "quarantined", "duplicates", "suppressed", "reader"], json.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal([2, 1, 1, 0, 0], json.RootElement.EnumerateObject().Take(5).Select(p => p.Value.GetInt64()));
+        Assert.Equal("rows", json.RootElement.GetProperty("reader").GetString());
+
+        // A clean file with its own event ids is read by DuckDB itself.
+        var clean = dir.Write("clean.csv", "event_id,customer_id,event_type,occurred_at\ne1,c1,session,2024-01-01T00:00:00Z\ne2,c2,session,2024-01-02T00:00:00Z\n");
+        var whole = CliRunner.Run(dir.Path, "ingest", "events", clean, "--json");
+        using var wholeJson = JsonDocument.Parse(whole.Out);
+        Assert.Equal("warehouse", wholeJson.RootElement.GetProperty("reader").GetString());
+        Assert.Equal(2, wholeJson.RootElement.GetProperty("loaded").GetInt64());
 
         var quarantine = CliRunner.Run(dir.Path, "ingest", "quarantine", "--json");
         using var q = JsonDocument.Parse(quarantine.Out);

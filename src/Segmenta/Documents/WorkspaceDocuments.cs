@@ -18,8 +18,12 @@ public sealed record ErrorDetail(string Code, string Message, int ExitCode);
 /// <summary>A workspace created (<c>init</c>): its folder, its warehouse and the warehouse's schema version.</summary>
 public sealed record WorkspaceCreatedDocument(string Workspace, string Warehouse, int SchemaVersion);
 
-/// <summary>A file loaded (<c>ingest</c>): rows read, loaded, set aside in quarantine, skipped as already loaded, and dropped as an erased customer's.</summary>
-public sealed record IngestResultDocument(long Read, long Loaded, long Quarantined, long Duplicates, long Suppressed);
+/// <summary>
+/// A file loaded (<c>ingest</c>): rows read, loaded, set aside in quarantine, skipped as already loaded, and dropped as an
+/// erased customer's; <paramref name="Reader"/> says who read it: <c>warehouse</c> (DuckDB's parallel CSV reader, a clean
+/// file) or <c>rows</c> (Segmenta row by row), with the same result either way (docs/ingestion.md).
+/// </summary>
+public sealed record IngestResultDocument(long Read, long Loaded, long Quarantined, long Duplicates, long Suppressed, string Reader);
 
 /// <summary>
 /// The workspace's segment files checked (<c>segment check</c>): the files, the segments that compiled in dependency order,
@@ -81,7 +85,7 @@ public sealed record ServingDocument(string Address, string Dashboard, string Wo
 /// <summary>The workspace's documents of its own: setup, ingest, segment files and exports, keys.</summary>
 public static class WorkspaceDocuments
 {
-    public static IngestResultDocument Ingest(IngestSummary s) => new(s.Read, s.Loaded, s.Quarantined, s.Duplicates, s.Suppressed);
+    public static IngestResultDocument Ingest(IngestSummary s) => new(s.Read, s.Loaded, s.Quarantined, s.Duplicates, s.Suppressed, s.WholeFile ? "warehouse" : "rows");
 
     /// <summary>A check of the user's segment files.</summary>
     public static LibraryCheckDocument Check(IReadOnlyList<string?> files, IReadOnlyList<Language.SegmentDefinition> segments, IEnumerable<Language.Diagnostic> diagnostics, IEnumerable<(Language.SegmentDefinition Segment, string Trait, string Message)> warnings, IEnumerable<Language.FailedSegment> failed, IEnumerable<Language.ComputedTrait> traits) => new(

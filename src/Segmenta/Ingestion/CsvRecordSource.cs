@@ -33,14 +33,18 @@ public sealed class CsvRecordSource : IRecordSource
     private char[] scratch = new char[256];
     private int scratchUsed;
 
-    private CsvRecordSource(string name, Stream stream, DelimitedFormat format)
+    private CsvRecordSource(string name, Stream stream, DelimitedFormat format, string? filePath = null)
     {
         Name = name;
+        FilePath = filePath;
+        HasHeader = format.Header;
         Length = stream.CanSeek ? stream.Length : 0;
         var encoding = format.Encoding is { } named ? SourceEncoding.Find(named) ?? throw new IngestSetupException($"{name}: unknown encoding `{named}`") : SourceEncoding.Utf8;
         strictUtf8 = ReferenceEquals(encoding, SourceEncoding.Utf8);
         reader = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
         quote = format.Quote;
+        Quote = quote;
+        IsStrictUtf8 = strictUtf8;
         Fill();
         delimiter = format.Delimiter ?? DetectDelimiter(buffer.AsSpan(0, end), quote);
         specials = delimiter == DelimitedFormat.Whitespace
@@ -84,6 +88,18 @@ public sealed class CsvRecordSource : IRecordSource
     /// <summary>The delimiter in use, given or detected.</summary>
     public char Delimiter { get; }
 
+    /// <summary>The quote character.</summary>
+    public char Quote { get; }
+
+    /// <summary>Whether the first record is the header.</summary>
+    public bool HasHeader { get; }
+
+    /// <summary>Whether the text is UTF-8, read strictly (a record with a byte that is not UTF-8 is an error).</summary>
+    public bool IsStrictUtf8 { get; }
+
+    /// <summary>The full path of the file read (null: a stream).</summary>
+    public string? FilePath { get; }
+
     /// <inheritdoc />
     public IReadOnlyList<string> Columns { get; }
 
@@ -109,7 +125,7 @@ public sealed class CsvRecordSource : IRecordSource
         }
 
         var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        return new CsvRecordSource(path, stream, format ?? new DelimitedFormat());
+        return new CsvRecordSource(path, stream, format ?? new DelimitedFormat(), Path.GetFullPath(path));
     }
 
     /// <summary>Reads from a stream (tests, HTTP bodies).</summary>

@@ -205,6 +205,40 @@ internal sealed class RecordConverter : IExprRow
     /// <summary>True when event ids are content hashes (the source has none).</summary>
     public bool GeneratesEventIds { get; }
 
+    /// <summary>
+    /// The plan for the warehouse to read the file itself (<see cref="BulkCsvPlan"/>), or null when a row may need what
+    /// only this converter does: expressions, constants, value maps, defaults, formats, filters, anonymous ids, generated
+    /// event ids, suppressed identifiers, or a source that is not a UTF-8 CSV file with a delimiter.
+    /// </summary>
+    public BulkCsvPlan? BulkPlan()
+    {
+        if (Table != TableKind.Events || source is not CsvRecordSource { FilePath: { } path, IsStrictUtf8: true } csv
+            || csv.Delimiter == DelimitedFormat.Whitespace || GeneratesEventIds || filter is not null || selector is not null
+            || anonymousIdColumn >= 0 || suppressed.Count > 0)
+        {
+            return null;
+        }
+
+        var columns = new List<BulkColumn>();
+        foreach (var f in fields)
+        {
+            if (f.SourceColumn is null || f.Ordinal < 0 || f.Expression is not null || f.Constant is not null || f.ValueMap is not null
+                || f.Default is not null || f.Formats.Count > 0)
+            {
+                return null;
+            }
+
+            var name = f.Definition.Name;
+            columns.Add(new BulkColumn(f.Definition, source.Columns[f.Ordinal], f.Required, CanonicalModel.IsIdentifier(name),
+                Trimmed: name is CanonicalModel.CustomerId or CanonicalModel.EventType));
+        }
+
+        return new BulkCsvPlan(path, csv.Delimiter, csv.Quote, csv.HasHeader, source.Columns, columns,
+            [.. eventTypes.Order(StringComparer.Ordinal)],
+            [.. eventTypes.Where(Model.Consent.IsConsentEvent).Order(StringComparer.Ordinal)],
+            CanonicalModel.CustomerId);
+    }
+
     long IExprRow.Line => source.Line;
 
     long IExprRow.Row => row;

@@ -23,6 +23,9 @@ public interface IWarehouse : ISqlReader, IDisposable
     /// <summary>Starts an atomic load: nothing of it is visible, or survives a crash, until it is committed.</summary>
     IIngestLoad BeginLoad(IngestLoadRequest request);
 
+    /// <summary>Whether loads can read a CSV file with the warehouse's own parallel reader (<see cref="IIngestLoad.AppendCsv"/>).</summary>
+    bool ReadsCsvFiles => false;
+
     /// <summary>Rows set aside by ingestion, newest run first.</summary>
     IReadOnlyList<QuarantineEntry> ReadQuarantine(long? runId, int limit);
 
@@ -192,6 +195,13 @@ public interface IIngestLoad : IDisposable
     /// <summary>Appends converted rows and their quarantined neighbours.</summary>
     void Append(RowBatch batch);
 
+    /// <summary>
+    /// Loads a whole CSV file with the warehouse's own reader as the run's rows (<see cref="BulkCsvPlan"/>; only where
+    /// <see cref="IWarehouse.ReadsCsvFiles"/>). Returns the rows appended, or null when a row needs the row-by-row path:
+    /// then the load is rolled back and can only be disposed, and <paramref name="refusal"/> says what the reader met.
+    /// </summary>
+    long? AppendCsv(BulkCsvPlan plan, out string? refusal) => throw new NotSupportedException("this warehouse does not read CSV files itself");
+
     /// <summary>Removes rows already in the warehouse, records the run, and commits. Returns loaded and duplicate counts.</summary>
     (long Loaded, long Duplicates) Commit(IngestSummary soFar, DateTime finishedAt);
 }
@@ -203,7 +213,8 @@ public interface IIngestLoad : IDisposable
 /// <param name="Duplicates">Records already in the warehouse or repeated in the file.</param>
 /// <param name="Skipped">Records the mapping's <c>where</c> did not select (they belong to another table or mapping).</param>
 /// <param name="Suppressed">Records of erased customers, dropped (their identifiers are suppressed).</param>
-public readonly record struct IngestSummary(long Read, long Loaded, long Quarantined, long Duplicates, long Skipped = 0, long Suppressed = 0)
+/// <param name="WholeFile">Whether the warehouse read the whole file itself (<see cref="BulkCsvPlan"/>) rather than Segmenta row by row.</param>
+public readonly record struct IngestSummary(long Read, long Loaded, long Quarantined, long Duplicates, long Skipped = 0, long Suppressed = 0, bool WholeFile = false)
 {
     /// <summary>The share of the records read that were set aside (0 when none were read).</summary>
     public double QuarantinedShare => Read == 0 ? 0 : (double)Quarantined / Read;

@@ -116,8 +116,8 @@ public static class WarehouseSql
         var customers = d.QuoteIdentifier(Tables.Customers);
         return $"""
             INSERT INTO {customers} (customer_id)
-            SELECT DISTINCT e.customer_id FROM {rows}
-            WHERE NOT EXISTS (SELECT 1 FROM {customers} c WHERE c.customer_id = e.customer_id)
+            SELECT n.customer_id FROM (SELECT DISTINCT e.customer_id FROM {rows}) n
+            WHERE NOT EXISTS (SELECT 1 FROM {customers} c WHERE c.customer_id = n.customer_id)
             """;
     }
 
