@@ -110,11 +110,19 @@ internal sealed class DuckDbLoad : IIngestLoad
 
     public long? AppendCsv(BulkCsvPlan plan, out string? refusal)
     {
-        var table = CanonicalModel.TableName(request.Table);
-        var statement = DuckDbSql.InsertCsv(table, [.. warehouse.TableColumns(table).Select(c => c.Name)], plan);
+        var events = request.Table == TableKind.Events;
+        var columns = events ? warehouse.TableColumns(rowsTable).Select(c => c.Name) : request.Columns.Select(c => c.Name);
         try
         {
-            var rowsRead = warehouse.ExecuteCount(statement, RunId);
+            var statement = DuckDbSql.InsertCsv(rowsTable, [.. columns], plan);
+            var rowsRead = events ? warehouse.ExecuteCount(statement, RunId) : warehouse.ExecuteCount(statement);
+            if (!events && warehouse.Scalar(DuckDbSql.RepeatsCustomer(rowsTable)) is true)
+            {
+                // Whether a repeat is the same profile again or a conflict, with the line of the first, is the converter's call.
+                refusal = "a customer id appears more than once in the file";
+                return null;
+            }
+
             appended += rowsRead;
             refusal = null;
             return rowsRead;

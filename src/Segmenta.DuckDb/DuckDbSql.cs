@@ -74,6 +74,10 @@ internal static class DuckDbSql
             """;
     }
 
+    /// <summary>Whether a stage holds a customer id more than once.</summary>
+    public static string RepeatsCustomer(string stage) =>
+        $"SELECT count(*) > count(DISTINCT customer_id) FROM {D.QuoteIdentifier(stage)}";
+
     /// <summary>Writes a query's rows to a zstd-compressed Parquet file.</summary>
     public static string CopyToParquet(string query, string path) =>
         $"COPY ({query}) TO {SqlDdl.StringLiteral(Path.GetFullPath(path))} (FORMAT parquet, COMPRESSION zstd)";
@@ -121,7 +125,7 @@ internal static class DuckDbSql
         var byName = plan.Columns.ToDictionary(c => c.Field.Name, StringComparer.Ordinal);
         var values = tableColumns.Select(name =>
             name == WarehouseSchema.IngestRunColumn ? "$1"
-            : name == CanonicalModel.UserId ? CsvValue(byName[plan.UserIdFrom])
+            : name == CanonicalModel.UserId && plan.UserIdFrom is { } user ? CsvValue(byName[user])
             : byName.TryGetValue(name, out var column) ? CsvValue(column)
             : "NULL");
         // An event type is checked by the list of types alone: every listed type is a clean id.

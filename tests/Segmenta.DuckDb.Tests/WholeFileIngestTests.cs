@@ -91,6 +91,44 @@ public class WholeFileIngestTests
         Assert.True(whole == fast.WholeFile, $"{name}: expected the {(whole ? "warehouse's" : "row-by-row")} reader");
     }
 
+    private const string CustomerHeader = "customer_id,email,birth_date,age,income,signup_at,email_opt_in,city";
+
+    /// <summary>Profiles DuckDB's reader loads as the row-by-row path does.</summary>
+    private const string CleanCustomers = """
+        c1,ann@example.com,1980-02-29,44,52000.5,2024-01-05T10:00:00Z,true,"Paris, FR"
+        c2,,,,,,,
+        c3,bo@example.com,1999-12-31,-1,0,2024-01-06T00:00:00Z,no,""
+        c4,"x@y.z",2000-01-01,25,12345678901234.1234,2024-01-07T00:00:00Z,Y,Zürich ✓
+        """;
+
+    public static TheoryData<string, string, bool> CustomerCases => new()
+    {
+        { "clean", CleanCustomers, true },
+        { "booleans in every form", CleanCustomers + "\nc5,,,,,,T,\nc6,,,,,,0,\nc7,,,,,,FALSE,", true },
+        { "a customer twice, the same", CleanCustomers + "\nc1,ann@example.com,1980-02-29,44,52000.5,2024-01-05T10:00:00Z,true,\"Paris, FR\"", false },
+        { "a customer twice, different", CleanCustomers + "\nc1,ann@example.com,1980-02-29,45,52000.5,2024-01-05T10:00:00Z,true,Paris", false },
+        { "a date that does not exist", CleanCustomers + "\nc5,,2023-02-29,,,,,", false },
+        { "a date with a time", CleanCustomers + "\nc5,,2023-02-01T00:00:00Z,,,,,", false },
+        { "a boolean in another form", CleanCustomers + "\nc5,,,,,,oui,", false },
+        { "a customer id to trim", CleanCustomers + "\n c5,,,,,,,", false },
+        { "a missing customer id", CleanCustomers + "\n,a@b.c,,,,,,", false },
+    };
+
+    [Theory]
+    [MemberData(nameof(CustomerCases))]
+    public void Profiles_load_the_same_whichever_reader_takes_them(string name, string rows, bool whole)
+    {
+        var text = CustomerHeader + "\n" + rows;
+        // Over stored profiles, so that updates, unchanged rows and new ones all happen.
+        const string Stored = CustomerHeader + "\nc1,old@example.com,,,,,,\nc3,bo@example.com,1999-12-31,-1,0,2024-01-06T00:00:00Z,no,\"\"\n";
+        var (fast, fastState) = Load(text, readsWholeFiles: true, TableKind.Customers, Stored);
+        var (slow, slowState) = Load(text, readsWholeFiles: false, TableKind.Customers, Stored);
+
+        Assert.Equal(slow with { WholeFile = false }, fast with { WholeFile = false });
+        Assert.Equal(slowState, fastState);
+        Assert.True(whole == fast.WholeFile, $"{name}: expected the {(whole ? "warehouse's" : "row-by-row")} reader");
+    }
+
     [Fact]
     public void Bytes_that_are_not_utf8_go_row_by_row_and_are_quarantined()
     {
@@ -118,15 +156,20 @@ public class WholeFileIngestTests
         Assert.Equal(2, f.Count("SELECT count(*) FROM ingest_runs"));
     }
 
-    private static (IngestSummary Summary, string State) Load(string text, bool readsWholeFiles) =>
-        Load(Encoding.UTF8.GetBytes(text), readsWholeFiles);
+    private static (IngestSummary Summary, string State) Load(string text, bool readsWholeFiles, TableKind table = TableKind.Events, string? before = null) =>
+        Load(Encoding.UTF8.GetBytes(text), readsWholeFiles, table, before);
 
-    private static (IngestSummary Summary, string State) Load(byte[] bytes, bool readsWholeFiles)
+    private static (IngestSummary Summary, string State) Load(byte[] bytes, bool readsWholeFiles, TableKind table = TableKind.Events, string? before = null)
     {
         using var f = new WarehouseFixture();
-        var file = Path.Combine(f.Dir, "events.csv");
+        if (before is not null)
+        {
+            Ingestor(f, readsWholeFiles: false).Run(new IngestRequest(table, f.Write("before.csv", before)));
+        }
+
+        var file = Path.Combine(f.Dir, "file.csv");
         File.WriteAllBytes(file, bytes);
-        var summary = Ingestor(f, readsWholeFiles).Run(new IngestRequest(TableKind.Events, file));
+        var summary = Ingestor(f, readsWholeFiles).Run(new IngestRequest(table, file));
         // Everything a load writes: the events (every column), the customers it created, the quarantine, the run's counts.
         var state = string.Join("\n", [
             .. f.Strings("SELECT CAST(e AS VARCHAR) FROM (SELECT * FROM events) e ORDER BY ALL"),

@@ -3,7 +3,7 @@ using Segmenta.Model;
 namespace Segmenta.Ingestion;
 
 /// <summary>
-/// A CSV file of events that a warehouse with its own parallel CSV reader (DuckDB) may load itself, because every
+/// A CSV file of events or customers that a warehouse with its own parallel CSV reader (DuckDB) may load itself, because every
 /// loaded column is read by name from one file column with no conversion beyond what SQL reproduces exactly. The
 /// warehouse accepts a row only where it is sure that the row-by-row path (<see cref="RecordConverter"/>) would load
 /// the same values; at the first row it is not sure of (a malformed record, a value in another format, an unknown event
@@ -16,9 +16,9 @@ namespace Segmenta.Ingestion;
 /// <param name="Header">Whether the first record names the columns (it is skipped).</param>
 /// <param name="FileColumns">The file's columns in file order, as the row-by-row reader names them.</param>
 /// <param name="Columns">The loaded columns, each with the file column it comes from.</param>
-/// <param name="EventTypes">The event types the workspace accepts.</param>
-/// <param name="ConsentTypes">The accepted event types that need a channel.</param>
-/// <param name="UserIdFrom">The loaded column the events' <c>user_id</c> copies (the user id is the customer id).</param>
+/// <param name="EventTypes">The event types the workspace accepts (events).</param>
+/// <param name="ConsentTypes">The accepted event types that need a channel (events).</param>
+/// <param name="UserIdFrom">The loaded column the events' <c>user_id</c> copies (the user id is the customer id); null for customers.</param>
 public sealed record BulkCsvPlan(
     string Path,
     char Delimiter,
@@ -28,7 +28,7 @@ public sealed record BulkCsvPlan(
     IReadOnlyList<BulkColumn> Columns,
     IReadOnlyList<string> EventTypes,
     IReadOnlyList<string> ConsentTypes,
-    string UserIdFrom)
+    string? UserIdFrom)
 {
     /// <summary>
     /// Whether every quote in the file opens a field right after a delimiter or line break and closes it right before

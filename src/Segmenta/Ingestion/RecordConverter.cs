@@ -208,13 +208,15 @@ internal sealed class RecordConverter : IExprRow
     /// <summary>
     /// The plan for the warehouse to read the file itself (<see cref="BulkCsvPlan"/>), or null when a row may need what
     /// only this converter does: expressions, constants, value maps, defaults, formats, filters, anonymous ids, generated
-    /// event ids, suppressed identifiers, or a source that is not a UTF-8 CSV file with a delimiter.
+    /// event ids, combined customer records, suppressed identifiers, or a source that is not a UTF-8 CSV file with a delimiter.
     /// </summary>
     public BulkCsvPlan? BulkPlan()
     {
-        if (Table != TableKind.Events || source is not CsvRecordSource { FilePath: { } path, IsStrictUtf8: true } csv
-            || csv.Delimiter == DelimitedFormat.Whitespace || GeneratesEventIds || filter is not null || selector is not null
-            || anonymousIdColumn >= 0 || suppressed.Count > 0)
+        // Customers: each id once per file (a repeat, identical or not, is the converter's to judge), no identity links.
+        var events = Table == TableKind.Events;
+        if (source is not CsvRecordSource { FilePath: { } path, IsStrictUtf8: true } csv
+            || csv.Delimiter == DelimitedFormat.Whitespace || filter is not null || selector is not null || anonymousIdColumn >= 0
+            || suppressed.Count > 0 || (events ? GeneratesEventIds : customersSeen is null || fields.Any(f => CanonicalModel.IsCustomerLink(f.Definition.Name))))
         {
             return null;
         }
@@ -234,9 +236,9 @@ internal sealed class RecordConverter : IExprRow
         }
 
         return new BulkCsvPlan(path, csv.Delimiter, csv.Quote, csv.HasHeader, source.Columns, columns,
-            [.. eventTypes.Order(StringComparer.Ordinal)],
-            [.. eventTypes.Where(Model.Consent.IsConsentEvent).Order(StringComparer.Ordinal)],
-            CanonicalModel.CustomerId);
+            events ? [.. eventTypes.Order(StringComparer.Ordinal)] : [],
+            events ? [.. eventTypes.Where(Model.Consent.IsConsentEvent).Order(StringComparer.Ordinal)] : [],
+            events ? CanonicalModel.CustomerId : null);
     }
 
     long IExprRow.Line => source.Line;
