@@ -7,10 +7,12 @@
 #   bench/run.sh                       1M, 10M and 30M events
 #   bench/run.sh 1000000               one size
 #   PAIRS=1 bench/run.sh 10000000      one pair
+#   CUSTOMERS=0 bench/run.sh           without the customers row (default: 3M customers, ingest customers)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 sizes=("${@:-1000000 10000000 30000000}")
 pairs=${PAIRS:-3}
+customers=${CUSTOMERS:-3000000}
 read -r -a sizes <<< "${sizes[*]}"
 out=bench/out
 mkdir -p "$out" bench/results
@@ -28,36 +30,51 @@ report=bench/results/ingest.md
   echo "Each size: $pairs pairs, DuckDB then Segmenta, each into a fresh database; times are each side's median, the ratio the"
   echo "median of the pairs' ratios (every pair's in brackets); peak memory the largest of the runs. \`reader\` is what Segmenta's"
   echo "\`--json\` says took the file (\`warehouse\`: DuckDB's parallel reader with the conversion in SQL; \`rows\`: row by row)."
-  echo "Goal (issue 30): Segmenta within 1.3x of DuckDB's raw load at 10M and 30M events; peak memory under 2 GiB at 30M."
+  echo "Goal (issue 30): Segmenta within 1.3x of DuckDB's raw load at 10M and 30M events; peak memory under 2 GiB at 30M events"
+  echo "and under 1 GiB for 3M customers."
   echo
-  echo "| events | file MB | generate s | DuckDB raw s | Segmenta s | ratio (pairs) | Segmenta events/s | Segmenta peak MiB | DuckDB peak MiB | reader | loads agree |"
-  echo "|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---|"
+  echo "| table | rows | file MB | generate s | DuckDB raw s | Segmenta s | ratio (pairs) | Segmenta rows/s | Segmenta peak MiB | DuckDB peak MiB | reader | loads agree |"
+  echo "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---|"
 } > "$report.tmp"
+
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# compare TABLE FILE DIR: PAIRS alternating loads of FILE by DuckDB and by `segmenta ingest TABLE`; one row of the table.
+compare() {
+  local table=$1 file=$2 dir=$3 rows mb raws=() segs=() ratios=() raw_kb=0 seg_kb=0 kb raw_s seg_s reader agree ratio
+  rows=$(($(wc -l < "$file") - 1))
+  mb=$(( $(stat -c %s "$file") / 1048576 ))
+  for ((p = 1; p <= pairs; p++)); do
+    read -r raw_s kb < <(measure dotnet .build/bench/Segmenta.Bench.dll raw-load "$file" "$dir/raw.duckdb")
+    raw_kb=$(( kb > raw_kb ? kb : raw_kb ))
+    rm -rf "$dir/ws" && ./segmenta init "$dir/ws" > /dev/null
+    read -r seg_s kb < <(measure ./segmenta ingest "$table" "$file" -w "$dir/ws" --json)
+    seg_kb=$(( kb > seg_kb ? kb : seg_kb ))
+    reader=$(grep -o '"reader": "[a-z]*"' "$out/stdout.txt" | cut -d'"' -f4)
+    raws+=("$raw_s") segs+=("$seg_s") ratios+=("$(awk -v s="$seg_s" -v r="$raw_s" 'BEGIN { printf "%.2f", s / r }')")
+  done
+  agree=$(dotnet .build/bench/Segmenta.Bench.dll verify "$dir/raw.duckdb" "$dir/ws/segmenta.duckdb" "$table" || true)
+  raw_s=$(median "${raws[@]}") seg_s=$(median "${segs[@]}") ratio=$(median "${ratios[@]}")
+  awk -v t="$table" -v n="$rows" -v mb="$mb" -v g="$gen_s" -v r="$raw_s" -v s="$seg_s" -v q="$ratio" -v all="${ratios[*]}" -v sk="$seg_kb" -v rk="$raw_kb" -v rd="$reader" -v a="$agree" \
+    'BEGIN { printf "| %s | %\047d | %d | %.1f | %.2f | %.2f | %.2f (%s) | %\047d | %d | %d | %s | %s |\n", t, n, mb, g, r, s, q, all, n / s, sk / 1024, rk / 1024, rd, a }' >> "$report.tmp"
+}
 
 for n in "${sizes[@]}"; do
   dir="$out/$n"
   rm -rf "$dir" && mkdir -p "$dir"
   read -r gen_s _ < <(measure ./segmenta generate --customers $((n / 10)) --events "$n" --seed 1 --out "$dir/data")
-  events="$dir/data/events.csv"
-  rows=$(($(wc -l < "$events") - 1))
-  mb=$(( $(stat -c %s "$events") / 1048576 ))
-  raws=() segs=() ratios=() raw_kb=0 seg_kb=0
-  for ((p = 1; p <= pairs; p++)); do
-    read -r raw_s kb < <(measure dotnet .build/bench/Segmenta.Bench.dll raw-load "$events" "$dir/raw.duckdb")
-    raw_kb=$(( kb > raw_kb ? kb : raw_kb ))
-    rm -rf "$dir/ws" && ./segmenta init "$dir/ws" > /dev/null
-    read -r seg_s kb < <(measure ./segmenta ingest events "$events" -w "$dir/ws" --json)
-    seg_kb=$(( kb > seg_kb ? kb : seg_kb ))
-    reader=$(grep -o '"reader": "[a-z]*"' "$out/stdout.txt" | cut -d'"' -f4)
-    raws+=("$raw_s") segs+=("$seg_s") ratios+=("$(awk -v s="$seg_s" -v r="$raw_s" 'BEGIN { printf "%.2f", s / r }')")
-  done
-  agree=$(dotnet .build/bench/Segmenta.Bench.dll verify "$dir/raw.duckdb" "$dir/ws/segmenta.duckdb" || true)
-  median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-  raw_s=$(median "${raws[@]}") seg_s=$(median "${segs[@]}") ratio=$(median "${ratios[@]}")
-  awk -v n="$rows" -v mb="$mb" -v g="$gen_s" -v r="$raw_s" -v s="$seg_s" -v q="$ratio" -v all="${ratios[*]}" -v sk="$seg_kb" -v rk="$raw_kb" -v rd="$reader" -v a="$agree" \
-    'BEGIN { printf "| %\047d | %d | %.1f | %.2f | %.2f | %.2f (%s) | %\047d | %d | %d | %s | %s |\n", n, mb, g, r, s, q, all, n / s, sk / 1024, rk / 1024, rd, a }' >> "$report.tmp"
+  compare events "$dir/data/events.csv" "$dir"
   echo "done: $n events" >&2
   rm -rf "$dir"
 done
+
+if [ "$customers" -gt 0 ]; then
+  dir="$out/customers"
+  rm -rf "$dir" && mkdir -p "$dir"
+  read -r gen_s _ < <(measure ./segmenta generate --customers "$customers" --events "$customers" --seed 1 --out "$dir/data")
+  compare customers "$dir/data/customers.csv" "$dir"
+  echo "done: $customers customers" >&2
+  rm -rf "$dir"
+fi
 mv "$report.tmp" "$report"
 cat "$report"

@@ -1,6 +1,6 @@
 // Benchmark helpers run by bench/run.sh, each in its own process so that peak memory is its own:
 //   raw-load CSV DB        DuckDB's own CREATE TABLE AS SELECT * FROM read_csv(...) (the baseline)
-//   verify DB WORKSPACE_DB the two loads agree: same row count, same revenue, same customers
+//   verify DB WORKSPACE_DB [customers]  the two loads agree: same row count, same revenue (income), same customers (e-mails)
 //   identity-verify PLAIN RESOLVED  bench/identity.sh: merges, and whether every event is attributed as its identifiers say
 //   segment-sql WORKSPACE  the benchmark segment's compiled SQL against a hand-written DuckDB query,
 //                          timed alternately in one process; both must count the same members
@@ -37,17 +37,24 @@ switch (args.FirstOrDefault())
         return 0;
     }
 
-    case "verify" when args.Length == 3:
+    case "verify" when args.Length is 3 or 4:
     {
         using var connection = new DuckDBConnection("Data Source=:memory:");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"""
-            ATTACH '{args[1]}' AS raw (READ_ONLY); ATTACH '{args[2]}' AS seg (READ_ONLY);
-            SELECT (SELECT count(*) FROM raw.raw) = (SELECT count(*) FROM seg.events)
-               AND (SELECT sum(revenue)::DECIMAL(18,2) FROM raw.raw) = (SELECT sum(revenue)::DECIMAL(18,2) FROM seg.events)
-               AND (SELECT count(DISTINCT customer_id) FROM raw.raw) = (SELECT count(DISTINCT customer_id) FROM seg.events)
-            """;
+        command.CommandText = args.ElementAtOrDefault(3) == "customers"
+            ? $"""
+                ATTACH '{args[1]}' AS raw (READ_ONLY); ATTACH '{args[2]}' AS seg (READ_ONLY);
+                SELECT (SELECT count(*) FROM raw.raw) = (SELECT count(*) FROM seg.customers)
+                   AND (SELECT sum(income)::DECIMAL(18,2) FROM raw.raw) = (SELECT sum(income)::DECIMAL(18,2) FROM seg.customers)
+                   AND (SELECT count(DISTINCT email) FROM raw.raw) = (SELECT count(DISTINCT email) FROM seg.customers)
+                """
+            : $"""
+                ATTACH '{args[1]}' AS raw (READ_ONLY); ATTACH '{args[2]}' AS seg (READ_ONLY);
+                SELECT (SELECT count(*) FROM raw.raw) = (SELECT count(*) FROM seg.events)
+                   AND (SELECT sum(revenue)::DECIMAL(18,2) FROM raw.raw) = (SELECT sum(revenue)::DECIMAL(18,2) FROM seg.events)
+                   AND (SELECT count(DISTINCT customer_id) FROM raw.raw) = (SELECT count(DISTINCT customer_id) FROM seg.events)
+                """;
         var agree = (bool)command.ExecuteScalar()!;
         Console.WriteLine(agree ? "agree" : "DISAGREE");
         return agree ? 0 : 1;
