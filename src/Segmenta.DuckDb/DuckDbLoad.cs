@@ -11,13 +11,13 @@ namespace Segmenta.DuckDb;
 /// One ingest run as one DuckDB transaction. Events are appended straight into <c>events</c>
 /// (tagged with the run id), by the Appender batch by batch or by one <c>INSERT … FROM read_csv</c> for a
 /// clean file (<see cref="AppendCsv"/>), and duplicates are deleted before commit; customers go through a
-/// temporary stage and are inserted or updated. Quarantined rows are staged and added unless an
+/// stage table of the run's own (created and dropped inside the transaction) and are inserted or updated. Quarantined rows are staged and added unless an
 /// earlier run already set the same record aside. Until <see cref="Commit"/>, nothing is visible,
 /// and a killed process leaves no trace: DuckDB discards uncommitted work on the next open.
 /// </summary>
 internal sealed class DuckDbLoad : IIngestLoad
 {
-    private const string CustomerStage = "segmenta_stage_customers";
+    private readonly string? customerStage; // customers: the run's own table of staged profiles (see the constructor)
     private const string QuarantineStage = "segmenta_stage_quarantine";
 
     private readonly DuckDbWarehouse warehouse;
@@ -28,12 +28,14 @@ internal sealed class DuckDbLoad : IIngestLoad
     private readonly int[] tableToBatch;   // for each table column, its batch column (-1: null, -2: run id)
     private readonly bool tableHadRows;
     private long appended;
+    private bool insertedDirectly;          // AppendCsv put the profiles into customers itself (the table was empty)
     private bool finished;
 
     public DuckDbLoad(DuckDbWarehouse warehouse, IngestLoadRequest request)
     {
         this.warehouse = warehouse;
         this.request = request;
+        if (Environment.GetEnvironmentVariable("XMEM") is { } xm) { warehouse.Execute($"SET memory_limit = '{xm}'"); }
         warehouse.Execute("BEGIN TRANSACTION");
         try
         {
@@ -59,9 +61,13 @@ internal sealed class DuckDbLoad : IIngestLoad
             }
             else
             {
-                warehouse.Execute(DuckDbSql.CreateCustomerStage(CustomerStage, request.Columns));
+                // A table of the database, not a temporary one: created and dropped inside the run's transaction, so it is
+                // never visible nor left by a crash, and its rows are compressed and may leave memory (3M profiles staged
+                // in a temporary table held about 0.5 GB).
+                customerStage = DuckDbSql.CustomerStage(RunId);
+                warehouse.Execute(DuckDbSql.CreateCustomerStage(customerStage, request.Columns));
                 tableToBatch = Enumerable.Range(0, request.Columns.Count).ToArray();
-                rowsTable = CustomerStage;
+                rowsTable = customerStage;
             }
         }
         catch
@@ -77,7 +83,7 @@ internal sealed class DuckDbLoad : IIngestLoad
     {
         rows ??= request.Table == TableKind.Events
             ? warehouse.Connection.CreateAppender(rowsTable)
-            : warehouse.Connection.CreateAppender("temp", "main", rowsTable);
+            : warehouse.Connection.CreateAppender(rowsTable);
         quarantine ??= warehouse.Connection.CreateAppender("temp", "main", QuarantineStage);
         for (var r = 0; r < batch.Count; r++)
         {
@@ -112,11 +118,14 @@ internal sealed class DuckDbLoad : IIngestLoad
     {
         var events = request.Table == TableKind.Events;
         var columns = events ? warehouse.TableColumns(rowsTable).Select(c => c.Name) : request.Columns.Select(c => c.Name);
+        // Profiles into an empty table need no stage: they go straight in, and its key refuses an id repeated in the file.
+        insertedDirectly = !events && !tableHadRows;
+        var target = insertedDirectly ? CanonicalModel.TableName(TableKind.Customers) : rowsTable;
         try
         {
-            var statement = DuckDbSql.InsertCsv(rowsTable, [.. columns], plan);
+            var statement = DuckDbSql.InsertCsv(target, [.. columns], plan);
             var rowsRead = events ? warehouse.ExecuteCount(statement, RunId) : warehouse.ExecuteCount(statement);
-            if (!events && warehouse.Scalar(DuckDbSql.RepeatsCustomer(rowsTable)) is true)
+            if (!events && !insertedDirectly && warehouse.Scalar(DuckDbSql.RepeatsCustomer(rowsTable)) is true)
             {
                 // Whether a repeat is the same profile again or a conflict, with the line of the first, is the converter's call.
                 refusal = "a customer id appears more than once in the file";
@@ -176,9 +185,10 @@ internal sealed class DuckDbLoad : IIngestLoad
         }
         else
         {
-            loaded = MergeCustomers();
+            loaded = insertedDirectly ? appended : MergeCustomers();
             duplicates += appended - loaded;
-            IdentityStore.ResolveRun(warehouse.Joined(), request, RunId, CustomerStage, warehouse.Columns(TableKind.Customers), finishedAt);
+            IdentityStore.ResolveRun(warehouse.Joined(), request, RunId, customerStage, warehouse.Columns(TableKind.Customers), finishedAt);
+            warehouse.Execute(DuckDbSql.DropTable(customerStage!));
         }
 
         warehouse.Execute(WarehouseSql.InsertQuarantine(DuckDbDialect.Instance, QuarantineStage), RunId, request.Source);
@@ -212,15 +222,16 @@ internal sealed class DuckDbLoad : IIngestLoad
 
     private long MergeCustomers()
     {
-        var update = WarehouseSql.UpdateChangedCustomers(DuckDbDialect.Instance, CustomerStage, request.Columns, request.KeepMissingTraits);
+        // Into a table that was empty when the run began every staged profile is new: nothing to compare or update.
+        var stage = customerStage!;
+        var update = tableHadRows ? WarehouseSql.UpdateChangedCustomers(DuckDbDialect.Instance, stage, request.Columns, request.KeepMissingTraits) : null;
         var updated = update is null ? 0 : warehouse.ExecuteCount(update);
-        return updated + warehouse.ExecuteCount(WarehouseSql.InsertNewCustomers(DuckDbDialect.Instance, CustomerStage, request.Columns));
+        return updated + warehouse.ExecuteCount(WarehouseSql.InsertNewCustomers(DuckDbDialect.Instance, stage, request.Columns, anyStored: tableHadRows));
     }
 
     private void DropStages()
     {
         warehouse.Execute(DuckDbSql.DropStage(QuarantineStage));
-        warehouse.Execute(DuckDbSql.DropStage(CustomerStage));
     }
 
     public void Dispose()

@@ -27,9 +27,15 @@ internal static class DuckDbSql
     public static string CreateQuarantineStage(string stage) =>
         CreateStage(stage, [$"line {D.TypeName(FieldType.Integer)}", $"reason {D.TypeName(FieldType.Text)}", $"raw {D.TypeName(FieldType.Text)}"]);
 
-    /// <summary>The stage of a run's customers, with the run's columns.</summary>
+    /// <summary>The name of a run's stage of customers (a table of the database, created and dropped in the run's transaction).</summary>
+    public static string CustomerStage(long runId) => $"segmenta_stage_customers_{runId.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
+    /// <summary>The stage of a run's customers, with the run's columns: a table of the database (see <see cref="CustomerStage"/>).</summary>
     public static string CreateCustomerStage(string stage, IEnumerable<FieldDefinition> columns) =>
-        CreateStage(stage, columns.Select(c => $"{D.QuoteIdentifier(c.Name)} {D.TypeName(c.Type)}"));
+        CreateTable(stage, columns.Select(c => $"{D.QuoteIdentifier(c.Name)} {D.TypeName(c.Type)}"));
+
+    /// <summary>Drops a table.</summary>
+    public static string DropTable(string table) => $"DROP TABLE {D.QuoteIdentifier(table)}";
 
     /// <summary>Drops a temporary stage if it exists.</summary>
     public static string DropStage(string stage) => $"DROP TABLE IF EXISTS temp.main.{D.QuoteIdentifier(stage)}";

@@ -118,11 +118,19 @@ public class WholeFileIngestTests
     [MemberData(nameof(CustomerCases))]
     public void Profiles_load_the_same_whichever_reader_takes_them(string name, string rows, bool whole)
     {
-        var text = CustomerHeader + "\n" + rows;
-        // Over stored profiles, so that updates, unchanged rows and new ones all happen.
+        // Over stored profiles (through the run's stage: updates, unchanged rows and new ones all happen), and into an
+        // empty table (straight in, the table's key refusing a repeated id).
         const string Stored = CustomerHeader + "\nc1,old@example.com,,,,,,\nc3,bo@example.com,1999-12-31,-1,0,2024-01-06T00:00:00Z,no,\"\"\n";
-        var (fast, fastState) = Load(text, readsWholeFiles: true, TableKind.Customers, Stored);
-        var (slow, slowState) = Load(text, readsWholeFiles: false, TableKind.Customers, Stored);
+        foreach (var before in new[] { Stored, null })
+        {
+            LoadProfiles(name + (before is null ? ", into an empty table" : ", over stored profiles"), CustomerHeader + "\n" + rows, whole, before);
+        }
+    }
+
+    private static void LoadProfiles(string name, string text, bool whole, string? before)
+    {
+        var (fast, fastState) = Load(text, readsWholeFiles: true, TableKind.Customers, before);
+        var (slow, slowState) = Load(text, readsWholeFiles: false, TableKind.Customers, before);
 
         Assert.Equal(slow with { WholeFile = false }, fast with { WholeFile = false });
         Assert.Equal(slowState, fastState);

@@ -94,8 +94,11 @@ public static class WarehouseSql
             """;
     }
 
-    /// <summary>Inserts the staged customers (<paramref name="stage"/>: a table's name) that are not stored yet.</summary>
-    public static string InsertNewCustomers(ISqlDialect d, string stage, IReadOnlyList<FieldDefinition> columns)
+    /// <summary>
+    /// Inserts the staged customers (<paramref name="stage"/>: a table's name) that are not stored yet; with
+    /// <paramref name="anyStored"/> false (the table was empty when the run began) every staged one, unchecked.
+    /// </summary>
+    public static string InsertNewCustomers(ISqlDialect d, string stage, IReadOnlyList<FieldDefinition> columns, bool anyStored = true)
     {
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(columns);
@@ -105,7 +108,7 @@ public static class WarehouseSql
         return $"""
             INSERT INTO {customers} ({all})
             SELECT {all} FROM {d.QuoteIdentifier(stage)} s
-            WHERE NOT EXISTS (SELECT 1 FROM {customers} c WHERE c.customer_id = s.customer_id)
+            {(anyStored ? $"WHERE NOT EXISTS (SELECT 1 FROM {customers} c WHERE c.customer_id = s.customer_id)" : "")}
             """;
     }
 
