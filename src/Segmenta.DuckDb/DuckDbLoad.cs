@@ -35,7 +35,6 @@ internal sealed class DuckDbLoad : IIngestLoad
     {
         this.warehouse = warehouse;
         this.request = request;
-        if (Environment.GetEnvironmentVariable("XMEM") is { } xm) { warehouse.Execute($"SET memory_limit = '{xm}'"); }
         warehouse.Execute("BEGIN TRANSACTION");
         try
         {
