@@ -55,7 +55,7 @@ print("included); peak memory is the process's maximum RSS. Goals (issue 30): no
 print("under 3 s, a full refresh (20 segments) under 5 minutes.\n")
 ingest = json.load(open(f"{d}/ingest_events.json"))
 customers = json.load(open(f"{d}/ingest_customers.json"))
-print(f"Base: {int(n):,} generated events ({ingest['loaded']:,} loaded, reader `{ingest['reader']}`), "
+print(f"Base: `generate --events {n}` ({ingest['loaded']:,} events loaded, reader `{ingest['reader']}`), "
       f"{customers['loaded']:,} customers (reader `{customers['reader']}`); CSV {int(data_mb):,} MB, workspace {int(ws_mb):,} MB after the run.\n")
 print("| step | seconds | peak MiB | goal | met |")
 print("|---|---:|---:|---|---|")
