@@ -82,13 +82,7 @@ public class WholeFileIngestTests
             : rows.Contains('\r') && !rows.Contains('\n') ? Header + "\r" + rows
             : Header + "\n" + rows;
         text = rows.StartsWith('\uFEFF') ? "\uFEFF" + text.Replace("\uFEFF", "", StringComparison.Ordinal) : text;
-        var (fast, fastState) = Load(text, readsWholeFiles: true);
-        var (slow, slowState) = Load(text, readsWholeFiles: false);
-
-        Assert.False(slow.WholeFile);
-        Assert.Equal(slow with { WholeFile = false }, fast with { WholeFile = false });
-        Assert.Equal(slowState, fastState);
-        Assert.True(whole == fast.WholeFile, $"{name}: expected the {(whole ? "warehouse's" : "row-by-row")} reader");
+        AssertSameEitherWay(name, text, whole, TableKind.Events, before: null);
     }
 
     private const string CustomerHeader = "customer_id,email,birth_date,age,income,signup_at,email_opt_in,city";
@@ -123,15 +117,17 @@ public class WholeFileIngestTests
         const string Stored = CustomerHeader + "\nc1,old@example.com,,,,,,\nc3,bo@example.com,1999-12-31,-1,0,2024-01-06T00:00:00Z,no,\"\"\n";
         foreach (var before in new[] { Stored, null })
         {
-            LoadProfiles(name + (before is null ? ", into an empty table" : ", over stored profiles"), CustomerHeader + "\n" + rows, whole, before);
+            AssertSameEitherWay(name + (before is null ? ", into an empty table" : ", over stored profiles"), CustomerHeader + "\n" + rows, whole, TableKind.Customers, before);
         }
     }
 
-    private static void LoadProfiles(string name, string text, bool whole, string? before)
+    /// <summary>Loads <paramref name="text"/> both ways into fresh workspaces (after <paramref name="before"/>, when given): same counts, same state, the reader <paramref name="whole"/> says.</summary>
+    private static void AssertSameEitherWay(string name, string text, bool whole, TableKind table, string? before)
     {
-        var (fast, fastState) = Load(text, readsWholeFiles: true, TableKind.Customers, before);
-        var (slow, slowState) = Load(text, readsWholeFiles: false, TableKind.Customers, before);
+        var (fast, fastState) = Load(text, readsWholeFiles: true, table, before);
+        var (slow, slowState) = Load(text, readsWholeFiles: false, table, before);
 
+        Assert.False(slow.WholeFile);
         Assert.Equal(slow with { WholeFile = false }, fast with { WholeFile = false });
         Assert.Equal(slowState, fastState);
         Assert.True(whole == fast.WholeFile, $"{name}: expected the {(whole ? "warehouse's" : "row-by-row")} reader");
