@@ -146,6 +146,19 @@ public class WholeFileIngestTests
     }
 
     [Fact]
+    public void A_path_duckdb_would_read_as_a_pattern_is_read_row_by_row()
+    {
+        // `e*.csv` as a glob would also read the other file here.
+        using var f = new WarehouseFixture();
+        f.Write("e-other.csv", Header + "\nx1,c9,purchase,2024-03-01T00:00:00Z,1,1,x,web\n");
+        var file = f.Write("e*.csv", Header + "\n" + Clean);
+        var summary = Ingestor(f, readsWholeFiles: true).Run(new IngestRequest(TableKind.Events, file));
+        Assert.False(summary.WholeFile);
+        Assert.Equal(8, summary.Loaded);
+        Assert.Equal(0, f.Count("SELECT count(*) FROM events WHERE event_id = 'x1'"));
+    }
+
+    [Fact]
     public void A_file_loaded_whole_twice_loads_nothing_the_second_time()
     {
         using var f = new WarehouseFixture();

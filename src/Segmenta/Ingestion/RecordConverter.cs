@@ -214,7 +214,8 @@ internal sealed class RecordConverter : IExprRow
     {
         // Customers: each id once per file (a repeat, identical or not, is the converter's to judge), no identity links.
         var events = Table == TableKind.Events;
-        if (source is not CsvRecordSource { FilePath: { } path, IsStrictUtf8: true } csv
+        // DuckDB reads a path as a glob: `*`, `?`, `[` or `{` in it could name other files too.
+        if (source is not CsvRecordSource { FilePath: { } path, IsStrictUtf8: true } csv || path.AsSpan().IndexOfAny("*?[{") >= 0
             || csv.Delimiter == DelimitedFormat.Whitespace || filter is not null || selector is not null || anonymousIdColumn >= 0
             || suppressed.Count > 0 || (events ? GeneratesEventIds : customersSeen is null || fields.Any(f => CanonicalModel.IsCustomerLink(f.Definition.Name))))
         {
