@@ -11,18 +11,19 @@ namespace Segmenta.DuckDb;
 /// One ingest run as one DuckDB transaction. Events are appended straight into <c>events</c>
 /// (tagged with the run id), by the Appender batch by batch or by one <c>INSERT … FROM read_csv</c> for a
 /// clean file (<see cref="AppendCsv"/>), and duplicates are deleted before commit; customers go through a
-/// stage table of the run's own (created and dropped inside the transaction) and are inserted or updated. Quarantined rows are staged and added unless an
-/// earlier run already set the same record aside. Until <see cref="Commit"/>, nothing is visible,
+/// stage table of the run's own (created and dropped inside the transaction) and are inserted or updated, or
+/// straight into an empty table. Quarantined rows are staged and added unless an earlier run already set the
+/// same record aside. Until <see cref="Commit"/>, nothing is visible,
 /// and a killed process leaves no trace: DuckDB discards uncommitted work on the next open.
 /// </summary>
 internal sealed class DuckDbLoad : IIngestLoad
 {
-    private readonly string? customerStage; // customers: the run's own table of staged profiles (see the constructor)
     private const string QuarantineStage = "segmenta_stage_quarantine";
 
     private readonly DuckDbWarehouse warehouse;
     private readonly IngestLoadRequest request;
-    private readonly string rowsTable;       // events, or the customer stage (temp)
+    private readonly string? customerStage; // customers: the run's own table of staged profiles (see the constructor)
+    private readonly string rowsTable;       // what the rows go to: events, or the customer stage
     private DuckDBAppender? rows;            // opened at the first batch: a file loaded whole by DuckDB needs none
     private DuckDBAppender? quarantine;
     private readonly int[] tableToBatch;   // for each table column, its batch column (-1: null, -2: run id)
@@ -80,9 +81,7 @@ internal sealed class DuckDbLoad : IIngestLoad
 
     public void Append(RowBatch batch)
     {
-        rows ??= request.Table == TableKind.Events
-            ? warehouse.Connection.CreateAppender(rowsTable)
-            : warehouse.Connection.CreateAppender(rowsTable);
+        rows ??= warehouse.Connection.CreateAppender(rowsTable);
         quarantine ??= warehouse.Connection.CreateAppender("temp", "main", QuarantineStage);
         for (var r = 0; r < batch.Count; r++)
         {

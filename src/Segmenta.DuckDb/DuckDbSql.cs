@@ -46,8 +46,8 @@ internal static class DuckDbSql
 
     /// <summary>
     /// Whether the run's events may repeat an id of the same run (parameter 1: the run): false proves they do not (no two
-    /// ids share a hash), true asks for <see cref="DeleteRepeatsWithinRun"/>. Hashing first halves the check's time on
-    /// 10M events, where the ids are nearly always distinct.
+    /// ids share a hash), true asks for <see cref="DeleteRepeatsWithinRun"/>. Distinct hashes are cheaper than distinct
+    /// strings (a 10M-event run: 2.6 s against 3.5 s), and the ids are nearly always distinct.
     /// </summary>
     public static string MayRepeatWithinRun() =>
         $"SELECT count(*) > count(DISTINCT hash(event_id)) FROM {D.QuoteIdentifier(Tables.Events)} WHERE {WarehouseSchema.IngestRunColumn} = $1";
@@ -104,6 +104,7 @@ internal static class DuckDbSql
 
     /// <summary>A Parquet file's row count (parameter 1: the path).</summary>
     public const string CountParquet = "SELECT count(*) FROM read_parquet($1)";
+
     /// <summary>The message of the error that stops <see cref="InsertCsv"/> at a row it cannot vouch for.</summary>
     public const string CsvRowRefused = "segmenta: a row needs the row-by-row reader";
 
