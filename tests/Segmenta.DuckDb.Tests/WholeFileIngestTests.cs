@@ -34,6 +34,8 @@ public class WholeFileIngestTests
     {
         { "clean", Clean, true },
         { "an id repeated in the file (the first is kept)", Clean + "\ne1,c9,purchase,2024-03-01T00:00:00Z,1,1,later,web", true },
+        { "an id repeated in the file, once quoted", Clean + "\n\"e2\",c9,purchase,2024-03-01T00:00:00Z,1,1,later,web", true },
+        { "an id repeated after CRLF line ends", Clean.Replace("\n", "\r\n", StringComparison.Ordinal) + "\r\ne8,c9,purchase,2024-03-01T00:00:00Z,1,1,later,web", true },
         { "CRLF line ends", Clean.Replace("\n", "\r\n", StringComparison.Ordinal), true },
         { "CR line ends", Clean.Replace("\n", "\r", StringComparison.Ordinal), true },
         { "mixed line ends", Clean.Replace("e2,", "\re2,", StringComparison.Ordinal), false },
@@ -100,6 +102,7 @@ public class WholeFileIngestTests
         { "clean", CleanCustomers, true },
         { "booleans in every form", CleanCustomers + "\nc5,,,,,,T,\nc6,,,,,,0,\nc7,,,,,,FALSE,", true },
         { "a customer twice, the same", CleanCustomers + "\nc1,ann@example.com,1980-02-29,44,52000.5,2024-01-05T10:00:00Z,true,\"Paris, FR\"", false },
+        { "a customer twice, once quoted", CleanCustomers + "\n\"c2\",,,,,,,", false },
         { "a customer twice, different", CleanCustomers + "\nc1,ann@example.com,1980-02-29,45,52000.5,2024-01-05T10:00:00Z,true,Paris", false },
         { "a date that does not exist", CleanCustomers + "\nc5,,2023-02-29,,,,,", false },
         { "a date with a time", CleanCustomers + "\nc5,,2023-02-01T00:00:00Z,,,,,", false },

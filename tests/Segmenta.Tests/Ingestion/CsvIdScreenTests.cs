@@ -1,0 +1,181 @@
+using System.Text;
+using Segmenta.Ingestion;
+using Xunit;
+
+namespace Segmenta.Tests;
+
+/// <summary>
+/// <see cref="CsvIdScreen"/> may answer "distinct" only when the ids are: checked against the row-by-row reader
+/// (<see cref="CsvRecordSource"/>) on seeded random files with every quoting, line end and repeat, and on the edges one by one.
+/// </summary>
+public sealed class CsvIdScreenTests : IDisposable
+{
+    private readonly string directory = Directory.CreateTempSubdirectory("segmenta-screen-").FullName;
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    private long? Screen(string text, string column = "id", bool header = true, bool plainQuoting = true)
+    {
+        var path = Path.Combine(directory, $"{Guid.NewGuid():N}.csv");
+        File.WriteAllBytes(path, Encoding.UTF8.GetBytes(text));
+        var columns = header ? text.TrimStart('\uFEFF').Split('\n')[0].TrimEnd('\r').Split(',') : ["id", "a", "b"];
+        var plan = new BulkCsvPlan(path, ',', '"', header, columns, [], [], [], null);
+        Assert.Equal(plainQuoting, plan.HasPlainQuoting());   // the screen is only asked about files with plain quoting
+        return CsvIdScreen.RecordsIfDistinct(plan, column);
+    }
+
+    [Fact]
+    public void Distinct_ids_give_the_count_of_records()
+    {
+        Assert.Equal(3, Screen("id,a\ne1,x\ne2,y\ne3,z\n"));
+        Assert.Equal(3, Screen("a,id\nx,e1\ny,e2\nz,e3"));
+        Assert.Equal(0, Screen("id,a\n"));
+    }
+
+    [Theory]
+    [InlineData("id,a\ne1,x\ne1,y\n", "the same id twice")]
+    [InlineData("id,a\n\"e1\",x\ne1,y\n", "quoted and unquoted")]
+    [InlineData("id,a\n\"e\"\"1\",x\n\"e\"\"1\",y\n", "a doubled quote")]
+    [InlineData("a,id\r\nx,e1\r\ny,e1", "the last column, CRLF and then the end")]
+    [InlineData("id,a\n\"e\n1\",x\n\"e\n1\",y\n", "a line break inside quotes")]
+    [InlineData("\uFEFFid,a\ne1,x\ne1,y\n", "after a byte order mark")]
+    public void A_repeated_id_is_never_called_distinct(string text, string why)
+    {
+        Assert.True(Screen(text) is null, why);
+    }
+
+    [Fact]
+    public void A_byte_order_mark_without_a_header_is_not_part_of_the_first_id()
+    {
+        Assert.Null(Screen("\uFEFFe1,x,y\ne1,x,y\n", header: false));
+        Assert.Equal(2, Screen("\uFEFFe1,x,y\ne2,x,y\n", header: false));
+    }
+
+    [Fact]
+    public void Quotes_decide_what_an_id_is()
+    {
+        Assert.Equal(2, Screen("id,a\n\"e\"\"1\",x\n\"e1\",y\n"));                // e"1 and e1
+        Assert.Equal(2, Screen("id,a\n\"e,1\",x\n\"e\",1\n"));                     // a delimiter inside quotes
+        Assert.Equal(3, Screen("id,a,b\ne1,\"x\ny\",1\ne2,\"\"\"\",2\ne3,,\n"));  // quotes and a line break after the id
+    }
+
+    [Fact]
+    public void Blank_lines_are_not_records()
+    {
+        Assert.Equal(2, Screen("id,a\n\ne1,x\r\n\r\ne2,y\n\n"));
+    }
+
+    [Fact]
+    public void A_file_it_cannot_read_as_the_warehouse_would_gets_no_answer()
+    {
+        Assert.Null(Screen("a,b,id\nx,y,e1\nx,y\n"));             // a record without the column
+        Assert.Null(Screen("id,a\re1,x\re2,y\r"));                  // line breaks by CR alone
+        Assert.Null(Screen("id,a\ne1,x\re2,y\n"));                  // a lone CR in a record
+        Assert.Null(Screen("id,a\ne1,\"open\ne2,y\n", plainQuoting: false));   // a quote never closed (asked all the same)
+        Assert.Null(Screen("id,a\ne1,x\n", column: "missing"));
+    }
+
+    [Fact]
+    public void Records_longer_than_the_buffer_and_ids_across_its_edge_are_read_whole()
+    {
+        var text = new StringBuilder("id,a\n");
+        text.Append("e0,\"").Append('x', 3 << 20).Append("\"\n");   // a 3 MiB field: the buffer grows
+        for (var i = 1; i < 200_000; i++)
+        {
+            text.Append('e').Append(i).Append(",\"y\"\"").Append(new string('z', i % 13)).Append("\"\n");
+        }
+
+        Assert.Equal(200_000, Screen(text.ToString()));
+        Assert.Null(Screen(text.Append("e199999,last\n").ToString()));
+    }
+
+    /// <summary>
+    /// Seeded random files: ids from a small alphabet (quotes, delimiters and line breaks inside quotes), other fields with
+    /// the same, LF or CRLF, blank lines, with and without a header; the screen's answer against the set of ids the
+    /// row-by-row reader reads.
+    /// </summary>
+    [Fact]
+    public void On_random_files_it_agrees_with_the_row_by_row_reader()
+    {
+        var random = new Random(20261203);
+        var calledDistinct = 0;
+        for (var file = 0; file < 400; file++)
+        {
+            var lineEnd = random.Next(2) == 0 ? "\n" : "\r\n";
+            var header = random.Next(4) > 0;
+            var idAt = random.Next(3);
+            var records = random.Next(1, 60);
+            var text = new StringBuilder(header ? string.Join(',', new[] { "id", "a", "b" }.Skip(3 - idAt).Concat(new[] { "id", "a", "b" }.Take(3 - idAt))) + lineEnd : "");
+            var names = header ? text.ToString().TrimEnd('\r', '\n').Split(',') : ["id", "a", "b"];
+            if (!header)
+            {
+                idAt = 0;
+            }
+
+            var idSpace = random.Next(2) == 0 ? records * records * 20 : records;   // seldom a repeat, or many
+            for (var r = 0; r < records; r++)
+            {
+                var fields = new[] { Field(random, $"e{random.Next(idSpace)}"), Field(random, Text(random)), Field(random, Text(random)) };
+                var id = fields[0];
+                var ordered = new[] { fields[1], fields[2] }.ToList();
+                ordered.Insert(Array.IndexOf(names, "id"), id);
+                text.Append(string.Join(',', ordered)).Append(lineEnd);
+                if (random.Next(20) == 0)
+                {
+                    text.Append(lineEnd);
+                }
+            }
+
+            var content = text.ToString();
+            if (random.Next(5) == 0)
+            {
+                content = content[..^lineEnd.Length];    // no final line break
+            }
+
+            var expected = RowByRow(content, header, names);
+            var screened = Screen(content, header: header);
+            if (expected.Distinct().Count() == expected.Count)
+            {
+                // A 64-bit hash collision among a few dozen ids would fail here: it does not happen.
+                Assert.Equal(expected.Count, screened);
+                calledDistinct++;
+            }
+            else
+            {
+                Assert.Null(screened);
+            }
+        }
+
+        Assert.InRange(calledDistinct, 50, 350);   // both answers were exercised
+    }
+
+    private static string Text(Random random) => random.Next(6) switch
+    {
+        0 => "",
+        1 => "plain",
+        2 => "with, comma",
+        3 => "say \"hi\"",
+        4 => "two\nlines",
+        _ => "crlf\r\ninside",
+    };
+
+    /// <summary>A value as a CSV field: quoted when it must be, and sometimes when it need not.</summary>
+    private static string Field(Random random, string value) =>
+        value.IndexOfAny([',', '"', '\n', '\r']) >= 0 || (value.Length > 0 && random.Next(3) == 0)
+            ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
+            : value;
+
+    private static List<string> RowByRow(string content, bool header, string[] names)
+    {
+        using var source = CsvRecordSource.FromStream("t.csv", new MemoryStream(Encoding.UTF8.GetBytes(content)), new DelimitedFormat(',', header, header ? null : names));
+        var id = header ? Array.IndexOf(names, "id") : 0;
+        var ids = new List<string>();
+        while (source.Read())
+        {
+            Assert.Null(source.RecordError);
+            ids.Add(source.Value(id).ToString());
+        }
+
+        return ids;
+    }
+}
