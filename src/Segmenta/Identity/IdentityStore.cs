@@ -288,6 +288,13 @@ public static class IdentityStore
             tx.Execute(IdentitySql.InsertProfiles(d, firstChange));
         }
 
+        var anyAbsorbing = false;
+        tx.Read(IdentitySql.AnyAbsorbing(d), _ => anyAbsorbing = true);
+        if (!anyAbsorbing)
+        {
+            return 0;
+        }
+
         var traits = customerColumns.Select(c => c.Name).Where(n => n != CanonicalModel.CustomerId && !CanonicalModel.IsCustomerLink(n)).ToList();
         long removed = 0;
         while (true)
