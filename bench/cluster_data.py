@@ -23,4 +23,4 @@ with open(out, "w") as f:
     for i in range(0, n, 100_000):
         block = x[i:i + 100_000]
         ids = np.arange(i, i + len(block))
-        f.write("".join(f"C{c:08d}," + ",".join(f"{v:.6f}" for v in row) + "\n" for c, row in zip(ids, block)))
+        f.write("".join(f"C{c:08d}," + ",".join(f"{v:.4f}" for v in row) + "\n" for c, row in zip(ids, block)))
