@@ -199,9 +199,9 @@ public static class KMeans
         var n = data.N;
         var centers = new double[k * d];
         data.Point(random.NextInt(n)).CopyTo(centers);
-        var closest = new double[n];
-        var candidateClosest = new double[n];
-        var bestClosest = new double[n];
+        // Work arrays of n values each, the same for every start of a fit (their contents are always written before read).
+        var buffers = data.SeedBuffers(2 + (2 + (int)Math.Log(k)));
+        var closest = buffers[0];
         var first = centers.AsMemory(0, d);
         data.ForEachChunk(c =>
         {
@@ -210,8 +210,13 @@ public static class KMeans
                 closest[i] = SquaredDistance(data.Point(i), first.Span);
             }
         });
+        // Greedy k-means++ (as scikit-learn): each new center is the best of a few candidates drawn in proportion to the
+        // squared distance. All candidates are scored in one pass over the points (not one pass each): the same sums in
+        // the same order as scoring them one by one, so the same centers, at a fraction of the memory traffic.
         var trials = 2 + (int)Math.Log(k);
-        var cumulative = new double[n];
+        var cumulative = buffers[1];
+        var scored = buffers[2..];
+        var candidates = new int[trials];
         for (var j = 1; j < k; j++)
         {
             var running = 0.0;
@@ -221,31 +226,39 @@ public static class KMeans
                 cumulative[i] = running;
             }
 
-            var bestPotential = double.PositiveInfinity;
-            var bestIndex = -1;
             for (var t = 0; t < trials; t++)
             {
-                var target = random.NextDouble() * running;
-                var index = Math.Min(LowerBound(cumulative, target), n - 1);
-                var candidate = data.Points.AsMemory(index * d, d);
-                data.ForEachChunk(c =>
+                candidates[t] = Math.Min(LowerBound(cumulative, random.NextDouble() * running), n - 1);
+            }
+
+            var potentials = data.SumChunks(trials, (c, sums) =>
+            {
+                for (var t = 0; t < trials; t++)
                 {
+                    var candidate = data.Point(candidates[t]);
+                    var into = scored[t];
+                    var s = 0.0;
                     for (var i = c.Start; i < c.End; i++)
                     {
-                        candidateClosest[i] = Math.Min(closest[i], SquaredDistance(data.Point(i), candidate.Span));
+                        var v = Math.Min(closest[i], SquaredDistance(data.Point(i), candidate));
+                        into[i] = v;
+                        s += v;
                     }
-                });
-                var candidatePotential = OrderedSum(data, candidateClosest);
-                if (candidatePotential < bestPotential)
+
+                    sums[t] = s;
+                }
+            });
+            var best = 0;
+            for (var t = 1; t < trials; t++)
+            {
+                if (potentials[t] < potentials[best])
                 {
-                    bestPotential = candidatePotential;
-                    bestIndex = index;
-                    (bestClosest, candidateClosest) = (candidateClosest, bestClosest);
+                    best = t;
                 }
             }
 
-            data.Point(bestIndex).CopyTo(centers.AsSpan(j * d, d));
-            (closest, bestClosest) = (bestClosest, closest);
+            data.Point(candidates[best]).CopyTo(centers.AsSpan(j * d, d));
+            (closest, scored[best]) = (scored[best], closest);
         }
 
         return centers;
@@ -298,6 +311,19 @@ public static class KMeans
         public int Chunks { get; } = (n + ChunkSize - 1) / ChunkSize;
 
         private readonly ParallelOptions parallel = new() { MaxDegreeOfParallelism = threads ?? Environment.ProcessorCount };
+
+        private double[][] seedBuffers = [];
+
+        /// <summary><paramref name="count"/> arrays of <see cref="N"/> values for k-means++ seeding, kept for the fit's next start.</summary>
+        public double[][] SeedBuffers(int count)
+        {
+            if (seedBuffers.Length < count)
+            {
+                seedBuffers = [.. seedBuffers, .. Enumerable.Range(0, count - seedBuffers.Length).Select(_ => new double[N])];
+            }
+
+            return seedBuffers[..count];
+        }
 
         public ReadOnlySpan<double> Point(int i) => Points.AsSpan(i * D, D);
 
