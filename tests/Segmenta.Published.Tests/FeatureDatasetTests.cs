@@ -121,4 +121,48 @@ public class FeatureDatasetTests
             .Select(p => (p[1], p[2])).Distinct().Count();
         Assert.Equal(holdoutDays, rows.Values.Sum(r => r.Holdout));
     }
+
+    /// <summary>
+    /// <c>clv fit</c> reads every customer's purchase days once and summarizes the calibration and the holdout check's
+    /// periods in memory (<see cref="Segmenta.Clv.PurchaseDays"/>): value for value what the SQL summary gives, on the
+    /// UCI refunds and the London time zone and on CDNOW, with and without a holdout, in weeks and in days.
+    /// </summary>
+    [Fact]
+    public void PurchaseDays_SummaryInMemory_EqualsTheSqlSummaryValueForValue()
+    {
+        using var uci = new WarehouseFixture(new WorkspaceSettings { TimeZone = "Europe/London" });
+        uci.Ingest(TableKind.Events, TestPaths.DataFile("online_retail.csv"), TestPaths.Sample("mappings/online_retail.yaml"));
+        AssertSameSummaries(uci, London, new DateOnly(2011, 12, 9),
+            new SummaryPeriod(new DateOnly(2011, 12, 9), null, SummaryUnit.Weeks),
+            new SummaryPeriod(new DateOnly(2011, 6, 30), new DateOnly(2011, 12, 9), SummaryUnit.Days));
+
+        using var cdnow = new WarehouseFixture();
+        cdnow.Ingest(TableKind.Events, TestPaths.DataFile("CDNOW_sample.txt"), TestPaths.Sample("cdnow/mapping.yaml"));
+        AssertSameSummaries(cdnow, TimeZoneInfo.Utc, new DateOnly(1998, 6, 30),
+            new SummaryPeriod(new DateOnly(1998, 6, 30), null, SummaryUnit.Weeks),
+            new SummaryPeriod(new DateOnly(1997, 9, 30), new DateOnly(1998, 6, 30), SummaryUnit.Weeks));
+    }
+
+    private static void AssertSameSummaries(WarehouseFixture f, TimeZoneInfo zone, DateOnly lastDay, params SummaryPeriod[] periods)
+    {
+        var days = Segmenta.Clv.PurchaseDays.Read(f.Warehouse, zone, lastDay);
+        foreach (var period in periods)
+        {
+            var sql = new List<string>();
+            f.Warehouse.Read(RepeatPurchaseSummary.Query(f.Dialect, zone, period), r => sql.Add(string.Join(" | ",
+                r.GetString(0), Convert.ToDouble(r.GetValue(1), CultureInfo.InvariantCulture).ToString("R", CultureInfo.InvariantCulture),
+                r.GetDouble(2).ToString("R", CultureInfo.InvariantCulture), r.GetDouble(3).ToString("R", CultureInfo.InvariantCulture),
+                r.IsDBNull(4) ? "null" : r.GetDouble(4).ToString("R", CultureInfo.InvariantCulture),
+                Convert.ToInt64(r.GetValue(5), CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture),
+                Convert.ToDouble(r.GetValue(6), CultureInfo.InvariantCulture).ToString("R", CultureInfo.InvariantCulture))));
+            var memory = days.Summary(period).Select(c => string.Join(" | ",
+                c.CustomerId, c.History.X.ToString("R", CultureInfo.InvariantCulture), c.History.Tx.ToString("R", CultureInfo.InvariantCulture),
+                c.History.T.ToString("R", CultureInfo.InvariantCulture), c.MeanSpend?.ToString("R", CultureInfo.InvariantCulture) ?? "null",
+                c.HoldoutPurchases.ToString(CultureInfo.InvariantCulture), c.HoldoutSpend.ToString("R", CultureInfo.InvariantCulture))).ToList();
+            Assert.True(sql.Count > 1000, $"{period}: {sql.Count} customers");
+            Assert.Equal(sql, memory);
+        }
+
+        Assert.Throws<ArgumentException>(() => days.Summary(new SummaryPeriod(lastDay.AddDays(-1), null, SummaryUnit.Weeks)));
+    }
 }

@@ -32,8 +32,9 @@ internal sealed class ClvCompareCommand : GuardedCommand<ClvCompareSettings>
         var context = SegmentSupport.Context(workspace, settings.AsOf);
         var end = ClvSupport.CalibrationEnd(settings.CalibrationEnd, context);
         using var warehouse = OpenWarehouse(workspace);
-        var customers = ClvAnalysis.ReadSummary(warehouse, workspace.Settings.Zone, new Features.SummaryPeriod(end, null, unit));
-        var holdout = ClvDiagnosis.ReadHoldout(warehouse, workspace.Settings.Zone, unit, end, customers);
+        var days = PurchaseDays.Read(warehouse, workspace.Settings.Zone, end);
+        var customers = days.Summary(new Features.SummaryPeriod(end, null, unit));
+        var holdout = ClvDiagnosis.Holdout(days, unit, end, customers);
         var result = ClvComparison.Compare(kind => ClvAnalysis.FitAndDiagnose(customers, kind, unit, end, holdout));
         var exit = result.Recommended is null ? ExitCodes.Findings : ExitCodes.Ok;
         if (settings.Json)

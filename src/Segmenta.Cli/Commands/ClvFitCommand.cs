@@ -47,8 +47,9 @@ internal sealed class ClvFitCommand : GuardedCommand<ClvFitSettings>
         var end = ClvSupport.CalibrationEnd(settings.CalibrationEnd, context);
 
         using var warehouse = OpenWarehouse(workspace);
-        var customers = ClvAnalysis.ReadSummary(warehouse, workspace.Settings.Zone, new Features.SummaryPeriod(end, null, unit));
-        var model = ClvAnalysis.FitAndDiagnose(warehouse, workspace.Settings.Zone, customers, kind, unit, end);
+        var days = PurchaseDays.Read(warehouse, workspace.Settings.Zone, end);
+        var customers = days.Summary(new Features.SummaryPeriod(end, null, unit));
+        var model = ClvAnalysis.FitAndDiagnose(days, customers, kind, unit, end);
         var predictions = ClvAnalysis.Predict(model, customers, end, options);
         if (!settings.DryRun)
         {

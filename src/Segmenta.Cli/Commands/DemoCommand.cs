@@ -124,8 +124,9 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
 
         step.Restart();
         var historyEnd = ClvAnalysis.LastCompleteDay(context);
-        var histories = ClvAnalysis.ReadSummary(warehouse, workspace.Settings.Zone, new Features.SummaryPeriod(historyEnd, null, Features.SummaryUnit.Weeks));
-        var fitted = ClvAnalysis.FitAndDiagnose(warehouse, workspace.Settings.Zone, histories, ClvFitter.DefaultModel, Features.SummaryUnit.Weeks, historyEnd);
+        var days = PurchaseDays.Read(warehouse, workspace.Settings.Zone, historyEnd);
+        var histories = days.Summary(new Features.SummaryPeriod(historyEnd, null, Features.SummaryUnit.Weeks));
+        var fitted = ClvAnalysis.FitAndDiagnose(days, histories, ClvFitter.DefaultModel, Features.SummaryUnit.Weeks, historyEnd);
         var values = ClvAnalysis.Predict(fitted, histories, historyEnd, new ClvValueOptions());
         var clv = ClvAnalysis.Store(warehouse, fitted, AsOf, values, cancellation);
         values = values with { Model = clv };

@@ -62,18 +62,8 @@ public static class ClvAnalysis
     }
 
     /// <summary>Every customer's summary for the period (the RFM summary's SQL), ordered by customer id.</summary>
-    public static IReadOnlyList<ClvCustomer> ReadSummary(IWarehouse warehouse, TimeZoneInfo zone, SummaryPeriod period)
-    {
-        ArgumentNullException.ThrowIfNull(warehouse);
-        var customers = new List<ClvCustomer>();
-        warehouse.Read(RepeatPurchaseSummary.Query(warehouse.Dialect, zone, period), r => customers.Add(new ClvCustomer(
-            r.GetString(0),
-            new RepeatHistory(Convert.ToDouble(r.GetValue(1), CultureInfo.InvariantCulture), r.GetDouble(2), r.GetDouble(3)),
-            r.IsDBNull(4) ? null : r.GetDouble(4),
-            Convert.ToInt64(r.GetValue(5), CultureInfo.InvariantCulture),
-            Convert.ToDouble(r.GetValue(6), CultureInfo.InvariantCulture))));
-        return customers;
-    }
+    public static IReadOnlyList<ClvCustomer> ReadSummary(IWarehouse warehouse, TimeZoneInfo zone, SummaryPeriod period) =>
+        PurchaseDays.Read(warehouse, zone, PurchaseDays.LastDayOf(period)).Summary(period);
 
     /// <summary>
     /// Fits the purchase model and Gamma-Gamma to the customers' calibration summaries. A purchase fit that
@@ -101,11 +91,12 @@ public static class ClvAnalysis
     /// <summary>
     /// <see cref="Fit(IReadOnlyList{ClvCustomer}, PurchaseModelKind, SummaryUnit, DateOnly)"/> with the fit-time
     /// diagnostics (<see cref="ClvDiagnosis"/>) attached: what <c>clv fit</c>, the demo and <c>clv compare</c> store or show.
+    /// The holdout check's summary comes from the same purchase days (read to the calibration end).
     /// </summary>
-    public static ClvModel FitAndDiagnose(IWarehouse warehouse, TimeZoneInfo zone, IReadOnlyList<ClvCustomer> customers, PurchaseModelKind kind, SummaryUnit unit, DateOnly calibrationEnd) =>
-        FitAndDiagnose(customers, kind, unit, calibrationEnd, ClvDiagnosis.ReadHoldout(warehouse, zone, unit, calibrationEnd, customers));
+    public static ClvModel FitAndDiagnose(PurchaseDays days, IReadOnlyList<ClvCustomer> customers, PurchaseModelKind kind, SummaryUnit unit, DateOnly calibrationEnd) =>
+        FitAndDiagnose(customers, kind, unit, calibrationEnd, ClvDiagnosis.Holdout(days, unit, calibrationEnd, customers));
 
-    /// <summary>The same with the holdout check's data already read (<see cref="ClvDiagnosis.ReadHoldout"/>): several models, one read.</summary>
+    /// <summary>The same with the holdout check's data already read (<see cref="ClvDiagnosis.Holdout"/>): several models, one read.</summary>
     public static ClvModel FitAndDiagnose(IReadOnlyList<ClvCustomer> customers, PurchaseModelKind kind, SummaryUnit unit, DateOnly calibrationEnd, (ClvHoldoutSample? Sample, string? Skipped) holdout)
     {
         var model = Fit(customers, kind, unit, calibrationEnd);

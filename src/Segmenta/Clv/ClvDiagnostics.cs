@@ -62,12 +62,20 @@ public static class ClvDiagnosis
 
     /// <summary>
     /// The holdout check's data for fits through <paramref name="calibrationEnd"/> to <paramref name="customers"/>: the
-    /// last third of their span (at most 26 weeks, at least 4) held out; or why the data are too short. It depends on
-    /// the data alone, so fits of several models share one read.
+    /// last third of their span (at most 26 weeks, at least 4) held out; or why the data are too short. Summarized from
+    /// <paramref name="days"/> (read to <paramref name="calibrationEnd"/>, where the holdout ends): nothing more is read,
+    /// and fits of several models share it.
     /// </summary>
-    public static (ClvHoldoutSample? Sample, string? Skipped) ReadHoldout(IWarehouse warehouse, TimeZoneInfo zone, SummaryUnit unit, DateOnly calibrationEnd, IReadOnlyList<ClvCustomer> customers)
+    public static (ClvHoldoutSample? Sample, string? Skipped) Holdout(PurchaseDays days, SummaryUnit unit, DateOnly calibrationEnd, IReadOnlyList<ClvCustomer> customers)
     {
-        ArgumentNullException.ThrowIfNull(warehouse);
+        ArgumentNullException.ThrowIfNull(days);
+        var (period, skipped) = HoldoutPeriod(unit, calibrationEnd, customers);
+        return period is null ? (null, skipped) : (new ClvHoldoutSample(period, days.Summary(period)), null);
+    }
+
+    /// <summary>The holdout check's period (its last third of the purchases' span, at most half a year), or why there is none.</summary>
+    private static (SummaryPeriod? Period, string? Skipped) HoldoutPeriod(SummaryUnit unit, DateOnly calibrationEnd, IReadOnlyList<ClvCustomer> customers)
+    {
         ArgumentNullException.ThrowIfNull(customers);
         var span = customers.Count == 0 ? 0 : (int)Math.Round(customers.Max(c => c.History.T) * (int)unit);
         var holdoutDays = Math.Min(MaximumHoldoutDays, span / 3);
@@ -76,13 +84,12 @@ public static class ClvDiagnosis
             return (null, string.Create(CultureInfo.InvariantCulture, $"the purchases span {span} days; a holdout check needs at least {3 * MinimumHoldoutDays}"));
         }
 
-        var period = new SummaryPeriod(calibrationEnd.AddDays(-holdoutDays), calibrationEnd, unit);
-        return (new ClvHoldoutSample(period, ClvAnalysis.ReadSummary(warehouse, zone, period)), null);
+        return (new SummaryPeriod(calibrationEnd.AddDays(-holdoutDays), calibrationEnd, unit), null);
     }
 
     /// <summary>
     /// Diagnoses <paramref name="model"/>, fitted to <paramref name="customers"/> (histories through its calibration end),
-    /// with the holdout check made on <paramref name="holdout"/> (from <see cref="ReadHoldout"/>; null: <paramref name="skipped"/> says why).
+    /// with the holdout check made on <paramref name="holdout"/> (from <see cref="Holdout"/>; null: <paramref name="skipped"/> says why).
     /// </summary>
     public static ClvDiagnostics Diagnose(ClvModel model, IReadOnlyList<ClvCustomer> customers, ClvHoldoutSample? holdout, string? skipped)
     {

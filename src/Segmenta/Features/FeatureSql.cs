@@ -291,6 +291,30 @@ internal sealed class FeatureSql : IDerivedFieldSource
             """;
     }
 
+    /// <summary>
+    /// Every customer's purchase days up to <paramref name="lastDay"/> (the days of <see cref="PurchaseDays(SqlBuilder, TimeZoneInfo, string)"/>,
+    /// kept orders counted as of the end of that day), ordered by customer id (bytes) and day: customer_id, the days from
+    /// the day to <paramref name="lastDay"/>, the day's net spend. What <see cref="RepeatPurchases"/> summarizes for one
+    /// period, read once so that several periods ending that day are summarized from it (Segmenta.Clv.PurchaseDays).
+    /// </summary>
+    public static SqlStatement PurchaseDaysBefore(ISqlDialect dialect, TimeZoneInfo zone, DateOnly lastDay)
+    {
+        ArgumentNullException.ThrowIfNull(dialect);
+        ArgumentNullException.ThrowIfNull(zone);
+        var sql = new SqlBuilder(dialect);
+        var end = sql.Parameter(new EvaluationContext(DateTime.UnixEpoch, zone).StartOf(lastDay.AddDays(1)));
+        var last = sql.Parameter(lastDay);
+        sql.Append(
+            $"""
+            SELECT d.customer_id, {last} - d.day AS back, d.spend
+            FROM (
+              {PurchaseDays(sql, zone, end)}
+            ) d
+            ORDER BY {dialect.BinaryOrder("d.customer_id")}, d.day
+            """);
+        return sql.Build();
+    }
+
     /// <summary>The summary of every customer who bought by the calibration end, ordered by customer id.</summary>
     public static SqlStatement RepeatPurchases(ISqlDialect dialect, TimeZoneInfo zone, SummaryPeriod period)
     {
