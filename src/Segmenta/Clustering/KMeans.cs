@@ -200,7 +200,8 @@ public static class KMeans
         var centers = new double[k * d];
         data.Point(random.NextInt(n)).CopyTo(centers);
         // Work arrays of n values each, the same for every start of a fit (their contents are always written before read).
-        var buffers = data.SeedBuffers(2 + (2 + (int)Math.Log(k)));
+        var trials = 2 + (int)Math.Log(k);   // candidates per center, as scikit-learn
+        var buffers = data.SeedBuffers(2 + trials);
         var closest = buffers[0];
         var first = centers.AsMemory(0, d);
         data.ForEachChunk(c =>
@@ -213,7 +214,6 @@ public static class KMeans
         // Greedy k-means++ (as scikit-learn): each new center is the best of a few candidates drawn in proportion to the
         // squared distance. All candidates are scored in one pass over the points (not one pass each): the same sums in
         // the same order as scoring them one by one, so the same centers, at a fraction of the memory traffic.
-        var trials = 2 + (int)Math.Log(k);
         var cumulative = buffers[1];
         var scored = buffers[2..];
         var candidates = new int[trials];
@@ -283,18 +283,6 @@ public static class KMeans
 
         return lo;
     }
-
-    /// <summary>The sum of <paramref name="values"/>, in chunk order.</summary>
-    private static double OrderedSum(Data data, double[] values) => data.SumChunks(1, (c, sum) =>
-    {
-        var s = 0.0;
-        for (var i = c.Start; i < c.End; i++)
-        {
-            s += values[i];
-        }
-
-        sum[0] = s;
-    })[0];
 
     /// <summary>Adds a chunk's values into <paramref name="sums"/>, its own slots.</summary>
     private delegate void ChunkSums(Chunk chunk, Span<double> sums);

@@ -61,9 +61,9 @@ public static class ClvAnalysis
         return DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(context.AsOf, context.Zone)).AddDays(-1);
     }
 
-    /// <summary>Every customer's summary for the period (the RFM summary's SQL), ordered by customer id.</summary>
+    /// <summary>Every customer's summary for the period (summarized in memory from one read of their purchase days), ordered by customer id.</summary>
     public static IReadOnlyList<ClvCustomer> ReadSummary(IWarehouse warehouse, TimeZoneInfo zone, SummaryPeriod period) =>
-        PurchaseDays.Read(warehouse, zone, PurchaseDays.LastDayOf(period)).Summary(period);
+        PurchaseDays.Read(warehouse, zone, period.LastDay).Summary(period);
 
     /// <summary>
     /// Fits the purchase model and Gamma-Gamma to the customers' calibration summaries. A purchase fit that

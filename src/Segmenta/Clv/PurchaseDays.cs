@@ -43,13 +43,6 @@ public sealed class PurchaseDays
         return read;
     }
 
-    /// <summary>The last day a period's summary reads purchases to: its holdout's end, else its calibration end.</summary>
-    public static DateOnly LastDayOf(SummaryPeriod period)
-    {
-        ArgumentNullException.ThrowIfNull(period);
-        return period.HoldoutEnd is { } h && h > period.CalibrationEnd ? h : period.CalibrationEnd;
-    }
-
     /// <summary>
     /// The repeat-purchase summary of <paramref name="period"/> (which must end on <see cref="LastDay"/>): every customer
     /// with a purchase day by the calibration end, in the order read (customer id, bytes).
@@ -57,9 +50,9 @@ public sealed class PurchaseDays
     public IReadOnlyList<ClvCustomer> Summary(SummaryPeriod period)
     {
         ArgumentNullException.ThrowIfNull(period);
-        if (LastDayOf(period) != LastDay)
+        if (period.LastDay != LastDay)
         {
-            throw new ArgumentException($"the period ends on {LastDayOf(period):yyyy-MM-dd}; these purchase days were read to {LastDay:yyyy-MM-dd}", nameof(period));
+            throw new ArgumentException($"the period ends on {period.LastDay:yyyy-MM-dd}; these purchase days were read to {LastDay:yyyy-MM-dd}", nameof(period));
         }
 
         var end = period.CalibrationEnd.DayNumber;

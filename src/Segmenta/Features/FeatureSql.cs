@@ -323,8 +323,7 @@ internal sealed class FeatureSql : IDerivedFieldSource
         ArgumentNullException.ThrowIfNull(period);
         var sql = new SqlBuilder(dialect);
         var context = new EvaluationContext(DateTime.UnixEpoch, zone);
-        var lastDay = period.HoldoutEnd is { } h && h > period.CalibrationEnd ? h : period.CalibrationEnd;
-        var end = sql.Parameter(context.StartOf(lastDay.AddDays(1)));
+        var end = sql.Parameter(context.StartOf(period.LastDay.AddDays(1)));
         var d = sql.Parameter(period.CalibrationEnd);
         var unit = sql.Parameter((long)period.Unit);
         var calibration = $"d.day <= {d}";

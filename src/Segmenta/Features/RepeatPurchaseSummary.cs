@@ -22,6 +22,9 @@ public sealed record SummaryPeriod(DateOnly CalibrationEnd, DateOnly? HoldoutEnd
 {
     /// <summary>The holdout's length in <see cref="Unit"/> (0 without one).</summary>
     public double HoldoutLength => HoldoutEnd is { } h ? (double)(h.DayNumber - CalibrationEnd.DayNumber) / (int)Unit : 0;
+
+    /// <summary>The last day the summary reads purchases to: the holdout's end, else the calibration end.</summary>
+    public DateOnly LastDay => HoldoutEnd is { } h && h > CalibrationEnd ? h : CalibrationEnd;
 }
 
 /// <summary>

@@ -22,7 +22,7 @@ public static class CsvIdScreen
     /// have the same value in <paramref name="fileColumn"/>; null when two may, or when a record does not have the column.
     /// The file must have passed <see cref="BulkCsvPlan.HasPlainQuoting"/>: a quote opens and closes a field only at a boundary.
     /// </summary>
-    public static long? RecordsIfDistinct(BulkCsvPlan plan, string fileColumn, CancellationToken cancellation = default)
+    public static long? RecordsIfDistinct(BulkCsvPlan plan, string fileColumn)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var column = -1;
@@ -42,8 +42,8 @@ public static class CsvIdScreen
 
         var hashes = new HashBuckets();
         using var stream = new FileStream(plan.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        var records = new RecordReader((byte)plan.Delimiter, (byte)plan.Quote, column).Read(stream, plan.Header, hashes, cancellation);
-        return records is { } n && hashes.AllDistinct(cancellation) ? n : null;
+        var records = new RecordReader((byte)plan.Delimiter, (byte)plan.Quote, column).Read(stream, plan.Header, hashes);
+        return records is { } n && hashes.AllDistinct() ? n : null;
     }
 
     /// <summary>Reads one column's value of every record and keeps its hash.</summary>
@@ -56,7 +56,7 @@ public static class CsvIdScreen
         private byte[] unquoted = new byte[256];
 
         /// <summary>The number of records read (the first skipped when <paramref name="skipFirst"/>, blank lines skipped); null if one is malformed.</summary>
-        public long? Read(Stream stream, bool skipFirst, HashBuckets hashes, CancellationToken cancellation)
+        public long? Read(Stream stream, bool skipFirst, HashBuckets hashes)
         {
             var length = Fill(stream, 0);
             var end = length < buffer.Length;
@@ -74,7 +74,6 @@ public static class CsvIdScreen
                 if (next == NeedMore)
                 {
                     // Keep the record's start and read on; a record longer than the buffer doubles it.
-                    cancellation.ThrowIfCancellationRequested();
                     var kept = length - at;
                     if (at == 0 && kept > 0)
                     {
@@ -290,10 +289,10 @@ public static class CsvIdScreen
             list[^1][used[b]++] = hash;
         }
 
-        public bool AllDistinct(CancellationToken cancellation)
+        public bool AllDistinct()
         {
             var repeated = 0;
-            Parallel.For(0, Buckets, new ParallelOptions { CancellationToken = cancellation }, () => Array.Empty<ulong>(), (b, state, scratch) =>
+            Parallel.For(0, Buckets, () => Array.Empty<ulong>(), (b, state, scratch) =>
             {
                 var list = chunks[b];
                 var count = list.Count == 0 ? 0 : ((list.Count - 1) * ChunkLength) + used[b];
