@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Xml.Linq;
 using Segmenta.Testing;
@@ -100,7 +101,24 @@ public sealed class ClvCliTests : IDisposable
             Assert.Equal(inactive, doc.RootElement.GetProperty("size").GetInt64());
             Assert.Equal(inactive, doc.RootElement.GetProperty("lifetime").GetProperty("members_predicted").GetInt64());
             Assert.InRange(doc.RootElement.GetProperty("lifetime").GetProperty("members_mean_p_alive").GetDouble(), 0, 0.5);
+
+            // The preview's lifetime figures against the exported predictions, summed here: the members' value, their mean
+            // P(alive), everyone's value (exact decimal sums in the preview, values to 1e-6; the CSV's doubles in any order).
+            var header = File.ReadLines(Path.Combine(dir.Path, "predictions.csv")).First().Split(',');
+            var rows = File.ReadLines(Path.Combine(dir.Path, "predictions.csv")).Skip(1).Select(l => l.Split(','))
+                .Select(f => (Alive: double.Parse(f[Array.IndexOf(header, "p_alive")], CultureInfo.InvariantCulture), Value: double.Parse(f[Array.IndexOf(header, "value")], CultureInfo.InvariantCulture)))
+                .ToList();
+            var fading = rows.Where(r => r.Alive < 0.5).ToList();
+            var lifetime = doc.RootElement.GetProperty("lifetime");
+            Assert.Equal(fading.Count, lifetime.GetProperty("members_predicted").GetInt64());
+            Assert.Equal(fading.Sum(r => r.Value), lifetime.GetProperty("members_value").GetDouble(), 1e-3);
+            Assert.Equal(fading.Average(r => r.Alive), lifetime.GetProperty("members_mean_p_alive").GetDouble(), 1e-9);
+            Assert.Equal(rows.Sum(r => r.Value), lifetime.GetProperty("all_customers_value").GetDouble(), 1e-3);
         }
+
+        // The same preview twice: the same bytes but for its timing.
+        static string Timeless(string json) => System.Text.RegularExpressions.Regex.Replace(json, "\"seconds\": [0-9.]+", "");
+        Assert.Equal(Timeless(preview.Out), Timeless(CliRunner.Run(dir.Path, "segment", "preview", "fading", "--as-of", "1998-07-01", "--json").Out));
     }
 
     [Fact]

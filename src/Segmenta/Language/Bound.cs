@@ -101,12 +101,15 @@ internal enum AggregateKind
 
     /// <summary>The property value most events have (ties: the first in binary order).</summary>
     MostFrequent,
+
+    /// <summary>The sum of the property's absolute values (refund amounts, whatever their sign): no segment text names it; the compiler's own queries use it.</summary>
+    SumAbsolute,
 }
 
 /// <summary>An aggregate of a customer's events in a window. Count and sum of nothing are 0; the rest are missing.</summary>
 internal sealed record Aggregate(AggregateKind Kind, BoundEvents Events, FieldDefinition? Property, Window Window, FieldType Type) : BoundValue(Type)
 {
-    public bool ZeroWhenEmpty => Kind is AggregateKind.Count or AggregateKind.CountDistinct or AggregateKind.Sum;
+    public bool ZeroWhenEmpty => Kind is AggregateKind.Count or AggregateKind.CountDistinct or AggregateKind.Sum or AggregateKind.SumAbsolute;
 }
 
 internal enum ArithmeticOp

@@ -15,6 +15,20 @@ public sealed class SegmentQuery
         Features.FeatureCatalog.FieldSet,
         Features.FeatureCatalog.FieldSet.Fields.Single(f => f.Name == "monetary"));
 
+    /// <summary>
+    /// The revenue the preview sums: read from the stored features when a refresh stored them at this as-of, else <c>monetary</c>
+    /// as aggregates in the segment's own scan of the events (one scan and one grouping instead of two: 10M events, ~0.3 s).
+    /// </summary>
+    private BoundValue PreviewRevenue => context.Stored.ContainsKey(Features.FeatureSnapshots.Analysis) ? Revenue : Features.FeatureSql.MonetaryAggregates;
+
+    /// <summary>The stored CLV predictions' columns the preview sums over members (<c>segmenta clv predict</c>).</summary>
+    private static readonly DerivedField[] Lifetime =
+    [
+        new(Clv.ClvAnalysis.FieldSet, new FieldDefinition(CanonicalModel.CustomerId, FieldType.Text)),
+        new(Clv.ClvAnalysis.FieldSet, Clv.ClvAnalysis.FieldSet.Fields.Single(f => f.Name == "value")),
+        new(Clv.ClvAnalysis.FieldSet, Clv.ClvAnalysis.FieldSet.Fields.Single(f => f.Name == "p_alive")),
+    ];
+
     private readonly SegmentDefinition segment;
     private readonly ISqlDialect dialect;
     private readonly EvaluationContext context;
@@ -50,15 +64,18 @@ public sealed class SegmentQuery
     /// One row: all customers, their purchase revenue before as-of, the count after each top-level
     /// condition in turn (the last is the segment's size), the members' revenue, and — when
     /// <paramref name="sampleSize"/> &gt; 0 — a list of up to that many member ids in a stable
-    /// pseudo-random order (by a hash of the id). One pass computes it all.
+    /// pseudo-random order (by a hash of the id); then each funnel condition's counts per step; the anonymous members; and —
+    /// with <paramref name="lifetime"/> — the members with a stored CLV prediction, their predicted value, their mean
+    /// P(alive) and every customer's predicted value. One pass computes it all.
     /// </summary>
-    public SqlStatement Preview(int sampleSize = 0)
+    public SqlStatement Preview(int sampleSize = 0, bool lifetime = false)
     {
         var sql = new SqlBuilder(dialect);
         var writer = new SegmentSqlWriter(context, sql);
         writer.Plan(segment.Condition);
-        writer.Plan(Revenue);
-        var revenue = writer.ValueExpression(Revenue, writer.Customers);
+        var revenueValue = PreviewRevenue;
+        writer.Plan(revenueValue);
+        var revenue = writer.ValueExpression(revenueValue, writer.Customers);
         var steps = segment.Steps.Select(s => writer.Predicate(s.Condition, negated: false)).ToList();
         var columns = new List<string> { "count(*)", $"sum({revenue})" };
         for (var i = 0; i < steps.Count; i++)
@@ -92,6 +109,25 @@ public sealed class SegmentQuery
         // Last: the members who are anonymous visitors (docs/identity.md), so that a count says which.
         var customerId = $"{writer.Customers}.{dialect.QuoteIdentifier(CanonicalModel.CustomerId)}";
         columns.Add($"count(*) FILTER (WHERE {all} AND {customerId} LIKE {sql.Parameter(Identity.Identifier.AnonymousPrefix + "%")})");
+        if (lifetime)
+        {
+            // The predictions joined to the same rows: no second evaluation of the segment (10M events: ~0.5 s saved).
+            foreach (var field in Lifetime)
+            {
+                writer.Plan(field);
+            }
+
+            var (predicted, value, alive) = (writer.ValueExpression(Lifetime[0], writer.Customers), writer.ValueExpression(Lifetime[1], writer.Customers), writer.ValueExpression(Lifetime[2], writer.Customers));
+            // Sums of doubles in parallel depend on the order partial sums meet: exact decimal sums (values to 1e-6, P(alive)
+            // to 1e-12) give the same figures on every run.
+            static string Exact(string column, int scale) => $"CAST({column} AS DECIMAL(38,{scale}))";
+            var table = dialect.QuoteIdentifier(Clv.ClvAnalysis.FieldSet.Table);
+            columns.Add($"count({predicted}) FILTER (WHERE {all})");
+            columns.Add($"coalesce(sum({Exact(value, 6)}) FILTER (WHERE {all}), 0)");
+            columns.Add($"avg({Exact(alive, 12)}) FILTER (WHERE {all})");
+            columns.Add($"(SELECT coalesce(sum({Exact(dialect.QuoteIdentifier("value"), 6)}), 0) FROM {table})");
+        }
+
         WriteScope(writer, sql, "SELECT " + string.Join(",\n       ", columns));
         return sql.Build();
     }

@@ -253,6 +253,7 @@ internal sealed class SegmentSqlWriter
                 AggregateKind.Count => ("count", property ?? "*"),
                 AggregateKind.CountDistinct => ("count", "DISTINCT " + property),
                 AggregateKind.Sum => ("sum", property!),
+                AggregateKind.SumAbsolute => ("sum", $"abs({property})"),
                 AggregateKind.Min => ("min", property!),
                 AggregateKind.Max => ("max", property!),
                 AggregateKind.First => ("min", occurred),

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Diagnostics;
+using System.Globalization;
 using Segmenta.Language;
 using Segmenta.Model;
 using Segmenta.Warehouse;
@@ -58,11 +59,13 @@ public sealed record SegmentPreview(
         ArgumentNullException.ThrowIfNull(sampleTraits);
         var clock = Stopwatch.StartNew();
         var query = segment.Query(warehouse.Dialect, context);
+        var model = Clv.ClvAnalysis.Active(warehouse);
         long customers = 0, size = 0, anonymous = 0;
         decimal revenue = 0, memberRevenue = 0;
         var steps = new List<SegmentStep>();
         var ids = new List<string>();
-        warehouse.Read(query.Preview(sampleSize), r =>
+        SegmentLifetime? lifetime = null;
+        warehouse.Read(query.Preview(sampleSize, lifetime: model is not null), r =>
         {
             customers = r.GetInt64(0);
             revenue = DecimalOrZero(r, 1);
@@ -72,15 +75,19 @@ public sealed record SegmentPreview(
             }
 
             size = steps[^1].Remaining;
-            var next = 3 + segment.ConditionTexts.Count;
-            memberRevenue = DecimalOrZero(r, next - 1);
-            if (sampleSize > 0 && !r.IsDBNull(next))
+            var column = 2 + segment.ConditionTexts.Count;
+            memberRevenue = DecimalOrZero(r, column++);
+            if (sampleSize > 0)
             {
-                ids.AddRange(((System.Collections.IEnumerable)r.GetValue(next)).Cast<object>().Select(o => (string)o));
+                if (!r.IsDBNull(column))
+                {
+                    ids.AddRange(((System.Collections.IEnumerable)r.GetValue(column)).Cast<object>().Select(o => (string)o));
+                }
+
+                column++;
             }
 
             // Then each funnel condition's counts per step, in order.
-            var column = next + (sampleSize > 0 ? 1 : 0);
             for (var i = 0; i < steps.Count; i++)
             {
                 if (segment.FunnelTexts.ElementAtOrDefault(i) is { } texts)
@@ -90,7 +97,16 @@ public sealed record SegmentPreview(
                 }
             }
 
-            anonymous = r.GetInt64(r.FieldCount - 1);
+            anonymous = r.GetInt64(column++);
+            if (model is not null)
+            {
+                lifetime = new SegmentLifetime(
+                    Convert.ToInt64(r.GetValue(column), CultureInfo.InvariantCulture),
+                    Convert.ToDouble(r.GetValue(column + 1), CultureInfo.InvariantCulture),
+                    Convert.ToDouble(r.GetValue(column + 3), CultureInfo.InvariantCulture),
+                    r.IsDBNull(column + 2) ? 0 : Convert.ToDouble(r.GetValue(column + 2), CultureInfo.InvariantCulture),
+                    model.Warnings);
+            }
         });
 
         var sample = new List<IReadOnlyList<object?>>();
@@ -108,23 +124,8 @@ public sealed record SegmentPreview(
             });
         }
 
-        var lifetime = Clv.ClvAnalysis.Active(warehouse) is null ? null : ReadLifetime(warehouse, query.Members());
         return new SegmentPreview(segment.Name, segment.Title, segment.Version, context.AsOf, size, customers, memberRevenue, revenue, steps, SegmentQuery.OutputColumns(sampleTraits), sample, clock.Elapsed, lifetime, anonymous);
     }
 
-    /// <summary>The members' stored predictions, beside every customer's predicted value.</summary>
-    private static SegmentLifetime ReadLifetime(IWarehouse warehouse, Sql.SqlStatement members)
-    {
-        SegmentLifetime? result = null;
-        warehouse.Read(
-            SegmentSql.Lifetime(warehouse.Dialect, members),
-            r => result = new SegmentLifetime(
-                Convert.ToInt64(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture),
-                Convert.ToDouble(r.GetValue(1), System.Globalization.CultureInfo.InvariantCulture),
-                Convert.ToDouble(r.GetValue(3), System.Globalization.CultureInfo.InvariantCulture),
-                r.IsDBNull(2) ? 0 : Convert.ToDouble(r.GetValue(2), System.Globalization.CultureInfo.InvariantCulture)));
-        return result! with { Warnings = Clv.ClvAnalysis.Active(warehouse)?.Warnings ?? [] };
-    }
-
-    private static decimal DecimalOrZero(IDataRecord r, int i) => r.IsDBNull(i) ? 0 : Convert.ToDecimal(r.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+    private static decimal DecimalOrZero(IDataRecord r, int i) => r.IsDBNull(i) ? 0 : Convert.ToDecimal(r.GetValue(i), CultureInfo.InvariantCulture);
 }

@@ -292,16 +292,4 @@ internal static class SegmentSql
     /// <summary>Every customer, then how many have a value of each of <paramref name="traits"/>.</summary>
     public static SqlStatement TraitCounts(ISqlDialect d, IReadOnlyList<string> traits) =>
         new($"SELECT count(*), {string.Join(", ", traits.Select(t => $"count({d.QuoteIdentifier(t)})"))} FROM {d.QuoteIdentifier(Tables.Customers)}", []);
-
-    /// <summary>
-    /// Of the customers <paramref name="members"/> selects: how many have a stored CLV prediction, their predicted value,
-    /// their mean P(alive), and every customer's predicted value.
-    /// </summary>
-    public static SqlStatement Lifetime(ISqlDialect d, SqlStatement members)
-    {
-        var table = d.QuoteIdentifier(Tables.ClvPredictions);
-        var value = d.QuoteIdentifier("value");
-        var id = d.QuoteIdentifier(CanonicalModel.CustomerId);
-        return new($"SELECT count(p.{id}), coalesce(sum(p.{value}), 0), avg(p.p_alive), (SELECT coalesce(sum({value}), 0) FROM {table}) FROM ({members.Text}) m JOIN {table} p ON p.{id} = m.{id}", members.Parameters);
-    }
 }
