@@ -3,7 +3,10 @@
 # customers (default 100M / 10M) on this machine, every step through the CLI end to end (process start
 # included) with its wall time and peak memory (maximum RSS): generate, ingest customers, ingest events, a
 # segment preview (median of 3), rfm, a k-means fit, a CLV fit, and a full refresh with 20 segments.
-# Goals: no step above 8 GiB, preview under 3 s, refresh under 5 minutes. Writes bench/results/scale.md.
+# Goals: no step above 8 GiB, preview under 3 s, refresh under 5 minutes. The workspace caps DuckDB's memory
+# (`warehouse.memory_limit` in segmenta.yaml, $SCALE_MEMORY_LIMIT, default 5GB: what a user with an 8 GiB budget sets,
+# leaving room for the process's own memory; "none" keeps DuckDB's default of 80% of the machine).
+# Writes bench/results/scale.md.
 #   bench/scale.sh              100M events, 10M customers
 #   bench/scale.sh 10000000     a smaller rehearsal
 set -euo pipefail
@@ -26,6 +29,11 @@ step() {
 
 step generate - ./segmenta generate --customers $((n / 10)) --events "$n" --seed 1 --out "$out/data"
 ./segmenta init "$ws" > /dev/null
+memory_limit="${SCALE_MEMORY_LIMIT:-5GB}"
+if [ "$memory_limit" != none ]; then
+  sed -i "s/^  path: \(.*\)$/  path: \1\n  memory_limit: $memory_limit/" "$ws/segmenta.yaml"
+  grep -q "memory_limit: $memory_limit" "$ws/segmenta.yaml"
+fi
 step ingest_customers - ./segmenta ingest customers "$out/data/customers.csv" -w "$ws" --json
 step ingest_events - ./segmenta ingest events "$out/data/events.csv" -w "$ws" --json
 cp bench/bench.seg "$ws/segments/bench.seg"
@@ -43,9 +51,9 @@ step cluster - ./segmenta cluster -w "$ws" --as-of 2025-01-01 -k 5 --features re
 step clv_fit - ./segmenta clv fit -w "$ws" --as-of 2025-01-01 --json
 step refresh 300 ./segmenta refresh -w "$ws" --as-of 2025-01-01 --json
 
-/usr/bin/python3 - "$out" "$n" "$(nproc)" "$(free -g | awk '/Mem:/ {print $2}')" "$(date -u +%Y-%m-%d)" "$(du -sm "$ws" | cut -f1)" "$(du -sm "$out/data" | cut -f1)" > bench/results/scale.md <<'PY'
+/usr/bin/python3 - "$out" "$n" "$(nproc)" "$(free -g | awk '/Mem:/ {print $2}')" "$(date -u +%Y-%m-%d)" "$(du -sm "$ws" | cut -f1)" "$(du -sm "$out/data" | cut -f1)" "$memory_limit" > bench/results/scale.md <<'PY'
 import json, statistics, sys
-d, n, cores, mem, day, ws_mb, data_mb = sys.argv[1:]
+d, n, cores, mem, day, ws_mb, data_mb, memory_limit = sys.argv[1:]
 rows = [l.rstrip("\n").split("\t") for l in open(f"{d}/steps.tsv")]
 steps = {r[0]: (float(r[1]), int(r[2]) / 1024, r[3]) for r in rows}
 limit_mib = 8 * 1024
@@ -53,6 +61,7 @@ print("# Scale run\n")
 print(f"Command: `bench/scale.sh {n}` on {cores} cores, {mem} GiB, {day}. Every step is the CLI end to end (process start")
 print("included); peak memory is the process's maximum RSS. Goals (issue 30): no step above 8 GiB, a segment preview")
 print("under 3 s, a full refresh (20 segments) under 5 minutes.\n")
+print(f"DuckDB's memory: {'`warehouse.memory_limit: ' + memory_limit + '`' if memory_limit != 'none' else 'its default (80% of the machine)'} in the workspace's segmenta.yaml.\n")
 ingest = json.load(open(f"{d}/ingest_events.json"))
 customers = json.load(open(f"{d}/ingest_customers.json"))
 print(f"Base: `generate --events {n}` ({ingest['loaded']:,} events loaded, reader `{ingest['reader']}`), "

@@ -13,7 +13,7 @@ public sealed class DuckDbBackend : IWarehouseBackend
     public IWarehouse Open(Workspace workspace, bool create)
     {
         ArgumentNullException.ThrowIfNull(workspace);
-        return DuckDbWarehouse.Open(workspace.WarehousePath);
+        return DuckDbWarehouse.Open(workspace.WarehousePath, memoryLimit: workspace.Settings.Warehouse.MemoryLimit);
     }
 
     /// <inheritdoc />

@@ -6,6 +6,7 @@ using Segmenta.Ingestion;
 using Segmenta.Model;
 using Segmenta.Sql;
 using Segmenta.Warehouse;
+using Segmenta.Workspaces;
 
 namespace Segmenta.DuckDb;
 
@@ -35,16 +36,31 @@ public sealed class DuckDbWarehouse : IWarehouse
 
     internal DuckDBConnection Connection => connection;
 
-    /// <summary>Opens (creating if needed) the file at <paramref name="path"/> and brings its schema up to <paramref name="upToVersion"/> (default: the latest).</summary>
-    public static DuckDbWarehouse Open(string path, int? upToVersion = null)
+    /// <summary>
+    /// Opens (creating if needed) the file at <paramref name="path"/> and brings its schema up to <paramref name="upToVersion"/>
+    /// (default: the latest); <paramref name="memoryLimit"/> caps DuckDB's memory (<see cref="WarehouseSettings.MemoryLimit"/>).
+    /// </summary>
+    public static DuckDbWarehouse Open(string path, int? upToVersion = null, string? memoryLimit = null)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (memoryLimit is not null && !WarehouseSettings.IsMemorySize(memoryLimit))
+        {
+            throw new ArgumentException($"not a memory size: {memoryLimit}", nameof(memoryLimit));
+        }
+
         var full = System.IO.Path.GetFullPath(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
         var connection = new DuckDBConnection("Data Source=" + full);
         try
         {
             connection.Open();
+            if (memoryLimit is not null)
+            {
+                // The whole database instance's budget (every connection of the process shares it); checked above, so a literal.
+                using var limit = connection.CreateCommand();
+                limit.CommandText = $"SET memory_limit = '{memoryLimit}'";
+                limit.ExecuteNonQuery();
+            }
         }
         catch (DuckDBException e)
         {

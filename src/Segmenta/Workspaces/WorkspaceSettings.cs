@@ -11,8 +11,21 @@ namespace Segmenta.Workspaces;
 /// <param name="Path">The DuckDB file, relative to the workspace root.</param>
 /// <param name="ConnectionString">The PostgreSQL connection string, for the postgres backend (never with a password).</param>
 /// <param name="Shards">Worker connection strings of a sharded PostgreSQL warehouse (empty: a single node).</param>
-public sealed record WarehouseSettings(string Backend = "duckdb", string Path = "segmenta.duckdb", string? ConnectionString = null, IReadOnlyList<string>? Shards = null)
+/// <param name="MemoryLimit">
+/// The DuckDB warehouse's memory for queries (<c>6GB</c>, <c>512MiB</c>): beyond it DuckDB spills to disk beside the file
+/// instead of growing. Null: DuckDB's default, 80% of the machine's memory (docs/scaling.md).
+/// </param>
+public sealed record WarehouseSettings(string Backend = "duckdb", string Path = "segmenta.duckdb", string? ConnectionString = null, IReadOnlyList<string>? Shards = null, string? MemoryLimit = null)
 {
+    /// <summary>What <c>memory_limit</c> accepts: a number and a unit DuckDB reads the same way.</summary>
+    private static readonly System.Text.RegularExpressions.Regex MemorySize = new(
+        @"^[0-9]{1,6}(\.[0-9]{1,3})? ?(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant | System.Text.RegularExpressions.RegexOptions.IgnoreCase,
+        TimeSpan.FromSeconds(1));
+
+    /// <summary>Whether <paramref name="text"/> is a memory size <c>memory_limit</c> accepts (<c>6GB</c>, <c>512 MiB</c>).</summary>
+    public static bool IsMemorySize(string text) => MemorySize.IsMatch(text ?? "");
+
     /// <summary>The workers, never null.</summary>
     public IReadOnlyList<string> ShardList => Shards ?? [];
 
@@ -102,7 +115,7 @@ public sealed record WorkspaceSettings
         var warehouse = new WarehouseSettings();
         if (root.GetSection("warehouse") is { } w)
         {
-            w.RejectUnknownKeys("backend", "path", "connection_string", "shards");
+            w.RejectUnknownKeys("backend", "path", "connection_string", "shards", "memory_limit");
             var backend = w.GetString("backend") ?? "duckdb";
             if (backend is not ("duckdb" or "postgres"))
             {
@@ -129,7 +142,18 @@ public sealed record WorkspaceSettings
                 throw w.ErrorAt("shards", "`shards` needs the postgres backend");
             }
 
-            warehouse = new WarehouseSettings(backend, w.GetString("path") ?? warehouse.Path, connection, shards);
+            var memory = w.GetString("memory_limit");
+            if (memory is not null && backend != "duckdb")
+            {
+                throw w.ErrorAt("memory_limit", "`memory_limit` is the DuckDB warehouse's; a PostgreSQL server's memory is its own configuration (shared_buffers, work_mem)");
+            }
+
+            if (memory is not null && !WarehouseSettings.IsMemorySize(memory))
+            {
+                throw w.ErrorAt("memory_limit", $"`{memory}` is not a memory size; expected a number and a unit, for example 6GB or 512MiB");
+            }
+
+            warehouse = new WarehouseSettings(backend, w.GetString("path") ?? warehouse.Path, connection, shards, memory);
         }
 
         var zone = root.GetString("timezone") ?? "UTC";
@@ -188,6 +212,11 @@ public sealed record WorkspaceSettings
         if (Warehouse.ConnectionString is not null)
         {
             lines.Add($"  connection_string: {YamlString(Warehouse.ConnectionString)}   # the password comes from PGPASSWORD or ~/.pgpass");
+        }
+
+        if (Warehouse.MemoryLimit is not null)
+        {
+            lines.Add($"  memory_limit: {Warehouse.MemoryLimit}   # DuckDB's memory for queries; beyond it, it spills to disk");
         }
 
         if (Warehouse.ShardList.Count > 0)

@@ -21,11 +21,24 @@ public class WorkspaceSettingsTests
         Assert.Equal(settings.ToYaml(), parsed.ToYaml());
     }
 
+    [Fact]
+    public void DuckDb_WithAMemoryLimit_RoundTripsThroughTheFile()
+    {
+        var settings = new WorkspaceSettings { Warehouse = new WarehouseSettings(MemoryLimit: "6GB") };
+        var parsed = WorkspaceSettings.Parse("segmenta.yaml", settings.ToYaml());
+        Assert.Equal("6GB", parsed.Warehouse.MemoryLimit);
+        Assert.Equal(settings.ToYaml(), parsed.ToYaml());
+    }
+
     [Theory]
     [InlineData("warehouse:\n  backend: postgres\n  connection_string: \"Host=db;Password=hunter2\"\n", 3, "must not contain a password")]
     [InlineData("warehouse:\n  backend: postgres\n  connection_string: \"Host=db\"\n  shards: [\"Host=w;PWD=x\"]\n", 4, "must not contain a password")]
     [InlineData("warehouse:\n  backend: postgres\n", 2, "needs `connection_string`")]
     [InlineData("warehouse:\n  backend: duckdb\n  shards: [\"Host=w\"]\n", 3, "`shards` needs the postgres backend")]
+    [InlineData("warehouse:\n  backend: duckdb\n  memory_limit: lots\n", 3, "`lots` is not a memory size; expected a number and a unit")]
+    [InlineData("warehouse:\n  backend: duckdb\n  memory_limit: 80%\n", 3, "is not a memory size")]
+    [InlineData("warehouse:\n  backend: duckdb\n  memory_limit: \"6GB'; SELECT 1; --\"\n", 3, "is not a memory size")]
+    [InlineData("warehouse:\n  backend: postgres\n  connection_string: \"Host=db\"\n  memory_limit: 6GB\n", 4, "`memory_limit` is the DuckDB warehouse's")]
     public void Warehouse_Mistakes_AreRefusedWithTheirLine(string yaml, int line, string message)
     {
         var e = Assert.Throws<ConfigurationException>(() => WorkspaceSettings.Parse("segmenta.yaml", yaml));
