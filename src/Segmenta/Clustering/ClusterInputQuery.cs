@@ -70,33 +70,65 @@ internal static class ClusterInputQuery
     /// <summary>Reads every customer's inputs.</summary>
     public static ClusterInputs Read(IWarehouse warehouse, EvaluationContext context, IReadOnlyList<InputColumn> numeric, IReadOnlyList<InputColumn> categorical)
     {
-        var customers = new List<string>();
-        var numbers = numeric.Select(_ => new List<double?>()).ToList();
-        var texts = categorical.Select(_ => new List<string?>()).ToList();
-        warehouse.Read(ClusterSql.InputsByCustomer(warehouse.Dialect, context, numeric, categorical), r =>
+        // Arrays of the customers' count (the query gives one row each), so 10M customers cost their values and nothing
+        // more: no lists' spare capacity and no copy from lists into arrays (about 1.5 GB at 10M customers and 5 inputs).
+        // A customer stored between the count and the read grows them; fewer rows trim them.
+        long expected = 0;
+        warehouse.Read(ClusterSql.CustomerCount(warehouse.Dialect), r => expected = Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture));
+        var capacity = (int)Math.Min(expected, Array.MaxLength);
+        var customers = new string[capacity];
+        var numbers = numeric.Select(_ => new double?[capacity]).ToArray();
+        var texts = categorical.Select(_ => new string?[capacity]).ToArray();
+        var n = 0;
+        void Resize(int length)
         {
-            customers.Add(r.GetString(0));
-            for (var i = 0; i < numbers.Count; i++)
+            Array.Resize(ref customers, length);
+            for (var i = 0; i < numbers.Length; i++)
             {
-                numbers[i].Add(r.IsDBNull(1 + i) ? null : r.GetDouble(1 + i));
+                Array.Resize(ref numbers[i], length);
             }
 
-            for (var i = 0; i < texts.Count; i++)
+            for (var i = 0; i < texts.Length; i++)
             {
-                texts[i].Add(r.IsDBNull(1 + numbers.Count + i) ? null : r.GetString(1 + numbers.Count + i));
+                Array.Resize(ref texts[i], length);
             }
+        }
+
+        warehouse.Read(ClusterSql.InputsByCustomer(warehouse.Dialect, context, numeric, categorical), r =>
+        {
+            if (n == customers.Length)
+            {
+                Resize((int)Math.Min(Math.Max(16L, n + (n / 2L)), Array.MaxLength));
+            }
+
+            customers[n] = r.GetString(0);
+            for (var i = 0; i < numbers.Length; i++)
+            {
+                numbers[i][n] = r.IsDBNull(1 + i) ? null : r.GetDouble(1 + i);
+            }
+
+            for (var i = 0; i < texts.Length; i++)
+            {
+                texts[i][n] = r.IsDBNull(1 + numbers.Length + i) ? null : r.GetString(1 + numbers.Length + i);
+            }
+
+            n++;
         });
+        if (n != customers.Length)
+        {
+            Resize(n);
+        }
 
         var numericValues = new Dictionary<string, double?[]>(StringComparer.Ordinal);
         for (var i = 0; i < numeric.Count; i++)
         {
-            numericValues[numeric[i].Name] = [.. numbers[i]];
+            numericValues[numeric[i].Name] = numbers[i];
         }
 
         var categoricalValues = new Dictionary<string, string?[]>(StringComparer.Ordinal);
         for (var i = 0; i < categorical.Count; i++)
         {
-            categoricalValues[categorical[i].Name] = [.. texts[i]];
+            categoricalValues[categorical[i].Name] = texts[i];
         }
 
         return new ClusterInputs(customers, numericValues, categoricalValues);

@@ -174,7 +174,7 @@ public sealed record ClusterPreparation(IReadOnlyList<PreparedDimension> Dimensi
     public static double Skewness(IEnumerable<double?> values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        var x = values.OfType<double>().ToArray();
+        var x = values.Where(v => v.HasValue).Select(v => v!.Value).ToArray();   // not OfType, which boxes every value
         if (x.Length < 3)
         {
             return 0;

@@ -39,6 +39,9 @@ internal sealed class ClusterSql(ClusterModel model) : IDerivedFieldSource
         return sql.Build();
     }
 
+    /// <summary>How many customers there are: the rows <see cref="InputsByCustomer"/> gives.</summary>
+    public static SqlStatement CustomerCount(ISqlDialect d) => new($"SELECT count(*) FROM {d.QuoteIdentifier(Tables.Customers)}", []);
+
     /// <summary>Every customer's inputs (<see cref="WriteInputs"/>), ordered by customer id (bytes).</summary>
     public static SqlStatement InputsByCustomer(ISqlDialect d, EvaluationContext context, IReadOnlyList<InputColumn> numeric, IReadOnlyList<InputColumn> categorical)
     {

@@ -60,17 +60,24 @@ public static class KMeans
     {
         var data = Check(points, dimensions, options);
         var toleranceAbsolute = options.Tolerance * data.MeanVariance;
-        Run? best = null;
+        Run? best = null, spare = null;
         var total = 0;
         for (var start = 0; start < options.Initializations; start++)
         {
-            var run = new Run(data, options.K, SeedPlusPlus(data, options.K, options.Seed, start));
+            // A start that lost leaves its arrays to the next one: two runs' worth of memory for any number of starts
+            // (10M points: 200 MB a run), instead of a large-object heap full of discarded ones between collections.
+            var run = new Run(data, options.K, SeedPlusPlus(data, options.K, options.Seed, start), spare);
             run.Iterate(options.MaxIterations, toleranceAbsolute);
             total += run.Iterations;
             if (best is null || run.Inertia < best.Inertia)
             {
+                spare = best;
                 best = run;
                 best.Start = start;
+            }
+            else
+            {
+                spare = run;
             }
         }
 
@@ -638,18 +645,19 @@ public static class KMeans
         private readonly long[] partialCounts;
         private readonly int[] partialChanged;
 
-        public Run(Data data, int k, double[] centers)
+        /// <summary>A run from <paramref name="centers"/>; with <paramref name="recycled"/> (a finished run of the same data and k, no longer wanted) its arrays, which the first, full assignment overwrites.</summary>
+        public Run(Data data, int k, double[] centers, Run? recycled = null)
         {
             this.data = data;
             this.k = k;
             Centers = centers;
             table = new CenterTable(centers, k, data.D);
-            Labels = new int[data.N];
-            upper = new double[data.N];
-            lower = new double[data.N];
-            partialSums = new double[data.Chunks * k * data.D];
-            partialCounts = new long[data.Chunks * k];
-            partialChanged = new int[data.Chunks];
+            Labels = recycled?.Labels ?? new int[data.N];
+            upper = recycled?.upper ?? new double[data.N];
+            lower = recycled?.lower ?? new double[data.N];
+            partialSums = recycled?.partialSums ?? new double[data.Chunks * k * data.D];
+            partialCounts = recycled?.partialCounts ?? new long[data.Chunks * k];
+            partialChanged = recycled?.partialChanged ?? new int[data.Chunks];
         }
 
         public double[] Centers { get; private set; }
