@@ -32,6 +32,32 @@ public abstract class ClusterContract
         Initializations: 3,
         AutoLog: true);
 
+    [SkippableFact]
+    public void Inputs_ReadIntoArraysOfAnyFirstSize_AreTheSameRowsAndValues()
+    {
+        // The arrays start at the customers' count; a count that is off (customers stored between the count and the read,
+        // or removed) must only grow or trim them.
+        using var f = Loaded(out var context);
+        var columns = f.Warehouse.Columns(TableKind.Customers);
+        var numeric = ClusterInputQuery.Resolve(["recency_days", "monetary", "age"], columns, numeric: true);
+        var categorical = ClusterInputQuery.Resolve(["gender"], columns, numeric: false);
+        var counted = ClusterInputQuery.Read(f.Warehouse, context, numeric, categorical);
+        Assert.True(counted.Customers.Count > 100);
+        Assert.Equal(counted.Customers.Count, counted.Numeric["age"].Length);
+        Assert.Contains(counted.Numeric["recency_days"], v => v is null);   // customers without a purchase
+        foreach (var first in new long[] { 0, 1, 7, counted.Customers.Count - 1, counted.Customers.Count + 1000 })
+        {
+            var read = ClusterInputQuery.Read(f.Warehouse, context, numeric, categorical, first);
+            Assert.Equal(counted.Customers, read.Customers);
+            foreach (var name in new[] { "recency_days", "monetary", "age" })
+            {
+                Assert.Equal(counted.Numeric[name], read.Numeric[name]);
+            }
+
+            Assert.Equal(counted.Categorical["gender"], read.Categorical["gender"]);
+        }
+    }
+
     [SkippableTheory]
     [InlineData(MissingValues.Median)]
     [InlineData(MissingValues.Drop)]

@@ -68,13 +68,26 @@ internal static class ClusterInputQuery
     }
 
     /// <summary>Reads every customer's inputs.</summary>
-    public static ClusterInputs Read(IWarehouse warehouse, EvaluationContext context, IReadOnlyList<InputColumn> numeric, IReadOnlyList<InputColumn> categorical)
+    public static ClusterInputs Read(IWarehouse warehouse, EvaluationContext context, IReadOnlyList<InputColumn> numeric, IReadOnlyList<InputColumn> categorical) =>
+        Read(warehouse, context, numeric, categorical, expectedRows: null);
+
+    /// <summary>
+    /// Reads every customer's inputs into arrays of <paramref name="expectedRows"/> (null: the customers' count, as the
+    /// query gives one row each), so 10M customers cost their values and nothing more: no lists' spare capacity and no
+    /// copy from lists into arrays (about 1.5 GB at 10M customers and 5 inputs). More rows than expected (a customer
+    /// stored between the count and the read) grow them; fewer trim them.
+    /// </summary>
+    internal static ClusterInputs Read(IWarehouse warehouse, EvaluationContext context, IReadOnlyList<InputColumn> numeric, IReadOnlyList<InputColumn> categorical, long? expectedRows)
     {
-        // Arrays of the customers' count (the query gives one row each), so 10M customers cost their values and nothing
-        // more: no lists' spare capacity and no copy from lists into arrays (about 1.5 GB at 10M customers and 5 inputs).
-        // A customer stored between the count and the read grows them; fewer rows trim them.
-        long expected = 0;
-        warehouse.Read(ClusterSql.CustomerCount(warehouse.Dialect), r => expected = Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture));
+        ArgumentNullException.ThrowIfNull(warehouse);
+        ArgumentNullException.ThrowIfNull(numeric);
+        ArgumentNullException.ThrowIfNull(categorical);
+        var expected = expectedRows ?? 0;
+        if (expectedRows is null)
+        {
+            warehouse.Read(ClusterSql.CustomerCount(warehouse.Dialect), r => expected = Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture));
+        }
+
         var capacity = (int)Math.Min(expected, Array.MaxLength);
         var customers = new string[capacity];
         var numbers = numeric.Select(_ => new double?[capacity]).ToArray();
