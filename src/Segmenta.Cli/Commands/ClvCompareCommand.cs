@@ -33,7 +33,7 @@ internal sealed class ClvCompareCommand : GuardedCommand<ClvCompareSettings>
         var end = ClvSupport.CalibrationEnd(settings.CalibrationEnd, context);
         using var warehouse = OpenWarehouse(workspace);
         var days = PurchaseDays.Read(warehouse, workspace.Settings.Zone, end);
-        var customers = days.Summary(new Features.SummaryPeriod(end, null, unit));
+        var customers = days.Calibration(unit);
         var holdout = ClvDiagnosis.Holdout(days, unit, end, customers);
         var result = ClvComparison.Compare(kind => ClvAnalysis.FitAndDiagnose(customers, kind, unit, end, holdout));
         var exit = result.Recommended is null ? ExitCodes.Findings : ExitCodes.Ok;

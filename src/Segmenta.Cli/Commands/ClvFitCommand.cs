@@ -48,7 +48,7 @@ internal sealed class ClvFitCommand : GuardedCommand<ClvFitSettings>
 
         using var warehouse = OpenWarehouse(workspace);
         var days = PurchaseDays.Read(warehouse, workspace.Settings.Zone, end);
-        var customers = days.Summary(new Features.SummaryPeriod(end, null, unit));
+        var customers = days.Calibration(unit);
         var model = ClvAnalysis.FitAndDiagnose(days, customers, kind, unit, end);
         var predictions = ClvAnalysis.Predict(model, customers, end, options);
         if (!settings.DryRun)

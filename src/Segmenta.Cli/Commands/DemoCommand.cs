@@ -125,7 +125,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         step.Restart();
         var historyEnd = ClvAnalysis.LastCompleteDay(context);
         var days = PurchaseDays.Read(warehouse, workspace.Settings.Zone, historyEnd);
-        var histories = days.Summary(new Features.SummaryPeriod(historyEnd, null, Features.SummaryUnit.Weeks));
+        var histories = days.Calibration(Features.SummaryUnit.Weeks);
         var fitted = ClvAnalysis.FitAndDiagnose(days, histories, ClvFitter.DefaultModel, Features.SummaryUnit.Weeks, historyEnd);
         var values = ClvAnalysis.Predict(fitted, histories, historyEnd, new ClvValueOptions());
         var clv = ClvAnalysis.Store(warehouse, fitted, AsOf, values, cancellation);

@@ -43,6 +43,9 @@ public sealed class PurchaseDays
         return read;
     }
 
+    /// <summary>The calibration summary through <see cref="LastDay"/> in <paramref name="unit"/>, without a holdout: what a fit reads.</summary>
+    public IReadOnlyList<ClvCustomer> Calibration(SummaryUnit unit) => Summary(new SummaryPeriod(LastDay, null, unit));
+
     /// <summary>
     /// The repeat-purchase summary of <paramref name="period"/> (which must end on <see cref="LastDay"/>): every customer
     /// with a purchase day by the calibration end, in the order read (customer id, bytes).
