@@ -171,26 +171,8 @@ internal sealed class PostgresLoad : IIngestLoad
         warehouse.Execute(WarehouseSql.InsertRun(warehouse.Dialect), WarehouseSql.RunParameters(RunId, request, soFar, loaded, duplicates, finishedAt));
         transaction.Commit();
         finished = true;
-        RefreshStatistics(loaded);
+        warehouse.RefreshStatistics(CanonicalModel.TableName(request.Table), loaded);
         return (loaded, duplicates);
-    }
-
-    /// <summary>
-    /// After a load that changed a tenth of the table or more, refreshes the planner's statistics at once
-    /// rather than when autovacuum gets to it: the next segment query is planned for the rows now there.
-    /// On a sharded warehouse the workers analyze their own partitions.
-    /// </summary>
-    private void RefreshStatistics(long loaded)
-    {
-        var table = CanonicalModel.TableName(request.Table);
-        if (warehouse.Shards is { } shards)
-        {
-            shards.Analyze(table, loaded);
-        }
-        else
-        {
-            PostgresWarehouse.AnalyzeIfGrown(warehouse.Connection, table, loaded);
-        }
     }
 
     private long InsertNewEvents()

@@ -150,6 +150,24 @@ public sealed class PostgresWarehouse : IWarehouse
     }
 
     /// <summary>
+    /// After <paramref name="added"/> rows went into <paramref name="table"/> (a load, or a bulk append of computed rows:
+    /// assignments, scores, memberships), refreshes the planner's statistics when they changed a tenth of it or more, so
+    /// the next query joining it is planned for the rows now there (PostgreSQL's ANALYZE counts the rows this transaction
+    /// added). On a sharded warehouse the workers analyze their own partitions of a distributed table.
+    /// </summary>
+    internal void RefreshStatistics(string table, long added)
+    {
+        if (Shards is { } shards && WarehouseSchema.DistributedTables.Any(t => t.Name == table))
+        {
+            shards.Analyze(table, added);
+        }
+        else
+        {
+            AnalyzeIfGrown(connection, table, added);
+        }
+    }
+
+    /// <summary>
     /// Refreshes the planner's statistics of <paramref name="table"/> on <paramref name="on"/> when a load
     /// of <paramref name="loaded"/> rows changed a tenth of it or more (a table never analyzed always is):
     /// the next segment query is planned for the rows now there, not when autovacuum gets to it.
@@ -250,7 +268,16 @@ public sealed class PostgresWarehouse : IWarehouse
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(rows);
-        using var writer = connection.BeginBinaryImport(PostgresSql.CopyFrom(table, rows.Columns.Select(c => c.Name)));
+        using (var writer = connection.BeginBinaryImport(PostgresSql.CopyFrom(table, rows.Columns.Select(c => c.Name))))
+        {
+            Copy(writer, rows, cancellation);
+        }
+
+        RefreshStatistics(table, rows.Count);
+    }
+
+    private static void Copy(NpgsqlBinaryImporter writer, TableRows rows, CancellationToken cancellation)
+    {
         for (var r = 0; r < rows.Count; r++)
         {
             if ((r & 0xFFFF) == 0)

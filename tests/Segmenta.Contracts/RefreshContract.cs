@@ -151,8 +151,10 @@ public abstract class RefreshContract
         var family = library.Compilation.Segments.Where(s => s.Name.StartsWith("rfm_", StringComparison.Ordinal)).Select(s => s.Name).ToList();
         var matrix = SegmentMigration.Compute(f.Warehouse, family, Weeks[0], End);
 
-        string State(DateTime at, string id) => family.FirstOrDefault(s => SegmentMaterializer.Members(f.Warehouse, s, at)!.CustomerIds.Contains(id)) ?? SegmentMigration.None;
-        var members = family.SelectMany(s => SegmentMaterializer.Members(f.Warehouse, s, Weeks[0])!.CustomerIds.Concat(SegmentMaterializer.Members(f.Warehouse, s, End)!.CustomerIds)).ToHashSet();
+        // Each segment's recorded members at both instants, read once (a read per customer would be thousands of queries).
+        var at = new[] { Weeks[0], End }.ToDictionary(t => t, t => family.Select(s => (Segment: s, Members: SegmentMaterializer.Members(f.Warehouse, s, t)!.CustomerIds.ToHashSet(StringComparer.Ordinal))).ToList());
+        string State(DateTime instant, string id) => at[instant].FirstOrDefault(m => m.Members.Contains(id)).Segment ?? SegmentMigration.None;
+        var members = at.Values.SelectMany(list => list.SelectMany(m => m.Members)).ToHashSet(StringComparer.Ordinal);
         var expected = members.GroupBy(id => (State(Weeks[0], id), State(End, id))).ToDictionary(g => g.Key, g => (long)g.Count());
         for (var i = 0; i < matrix.States.Count; i++)
         {
