@@ -117,11 +117,7 @@ public static class SegmentCompiler
             .ThenBy(d => d.Span.Start)
             .ThenBy(d => d.Code, StringComparer.Ordinal)
             .ToList();
-        var notCompiled = failed
-            .OrderBy(f => files.IndexOf(f.File))
-            .ThenBy(f => f.At.Start)
-            .Select(f => new FailedSegment(f.Name, f.File, f.At.Line, FirstError(ordered, failed, f)))
-            .ToList();
+        var notCompiled = FailedSegments(failed.OrderBy(f => files.IndexOf(f.File)).ThenBy(f => f.At.Start).ToList(), ordered);
         return new SegmentCompilation(result, ordered, notCompiled, computed, schema);
     }
 
@@ -194,11 +190,43 @@ public static class SegmentCompiler
         _ => [],
     };
 
-    /// <summary>The first diagnostic in a failed segment's text: from its keyword to the next segment's of the same file.</summary>
-    private static Diagnostic? FirstError(List<Diagnostic> diagnostics, List<(string? Name, string? File, TextSpan At)> failed, (string? Name, string? File, TextSpan At) segment)
+    /// <summary>
+    /// Each failed segment (in file order) with the first diagnostic in its text: from its keyword to the next failed
+    /// segment's of the same file. One pass with a binary search per segment over the diagnostics of its file (in the same
+    /// order), not a scan of all of them per segment: 35,000 broken segments took 14 s that way.
+    /// </summary>
+    private static List<FailedSegment> FailedSegments(List<(string? Name, string? File, TextSpan At)> failed, List<Diagnostic> diagnostics)
     {
-        var next = failed.Where(f => f.File == segment.File && f.At.Start > segment.At.Start).Select(f => f.At.Start).DefaultIfEmpty(int.MaxValue).Min();
-        return diagnostics.FirstOrDefault(d => d.File == segment.File && d.Span.Start >= segment.At.Start && d.Span.Start < next);
+        var byFile = diagnostics.GroupBy(d => d.File ?? "").ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var result = new List<FailedSegment>(failed.Count);
+        for (var i = 0; i < failed.Count; i++)
+        {
+            var (name, file, at) = failed[i];
+            var after = i + 1;
+            while (after < failed.Count && failed[after].File == file && failed[after].At.Start == at.Start)
+            {
+                after++;
+            }
+
+            var next = after < failed.Count && failed[after].File == file ? failed[after].At.Start : int.MaxValue;
+            Diagnostic? first = null;
+            if (byFile.TryGetValue(file ?? "", out var inFile))
+            {
+                // The first diagnostic of the file that starts at or after the segment's keyword.
+                int low = 0, high = inFile.Count;
+                while (low < high)
+                {
+                    var mid = (low + high) / 2;
+                    (low, high) = inFile[mid].Span.Start < at.Start ? (mid + 1, high) : (low, mid);
+                }
+
+                first = low < inFile.Count && inFile[low].Span.Start < next ? inFile[low] : null;
+            }
+
+            result.Add(new FailedSegment(name, file, at.Line, first));
+        }
+
+        return result;
     }
 
     /// <summary>Compiles one text of segments.</summary>
