@@ -181,7 +181,12 @@ public sealed class UpliftDatasetTests(HillstromCampaign hillstrom, ITestOutputH
     {
         var t = rows.Where(r => r.Treated).Select(r => r.Outcome).ToList();
         var c = rows.Where(r => !r.Treated).Select(r => r.Outcome).ToList();
-        double Var(List<double> v) => v.Sum(x => (x - v.Average()) * (x - v.Average())) / (v.Count - 1);
+        static double Var(List<double> v)
+        {
+            var mean = v.Average();
+            return v.Sum(x => (x - mean) * (x - mean)) / (v.Count - 1);
+        }
+
         return (t.Average() - c.Average(), Math.Sqrt((Var(t) / t.Count) + (Var(c) / c.Count)));
     }
 
