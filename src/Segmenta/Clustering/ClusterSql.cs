@@ -149,7 +149,7 @@ internal sealed class ClusterSql(ClusterModel model) : IDerivedFieldSource
         ArgumentNullException.ThrowIfNull(sql);
         var id = sql.Dialect.QuoteIdentifier(CanonicalModel.CustomerId);
         var dims = Model.Preparation.Dimensions.Count;
-        sql.Append($"SELECT s.id, count(*) AS members{string.Concat(Enumerable.Range(0, dims).Select(t => $", avg(p.x{I(t)}) AS x{I(t)}"))}\nFROM (\n");
+        sql.Append($"SELECT s.id, count(*) AS members{string.Concat(Enumerable.Range(0, dims).Select(t => $", {sql.Dialect.ExactMean($"p.x{I(t)}")} AS x{I(t)}"))}\nFROM (\n");
         WriteCoordinates(sql, context);
         sql.Append("\n) p\nJOIN (\n");
         WriteRows(sql, context, []);

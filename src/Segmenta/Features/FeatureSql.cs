@@ -391,7 +391,7 @@ internal sealed class FeatureSql : IDerivedFieldSource
             if (f.Type is FieldType.Integer or FieldType.Number)
             {
                 var x = d.ToDouble(q);
-                columns.Add($"avg({x}), min({x}), percentile_cont(0.5) WITHIN GROUP (ORDER BY {x}), max({x})");
+                columns.Add($"{d.ExactMean(q)}, min({x}), percentile_cont(0.5) WITHIN GROUP (ORDER BY {x}), max({x})");
             }
             else if (f.Type == FieldType.Timestamp)
             {

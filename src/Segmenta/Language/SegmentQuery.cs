@@ -75,7 +75,8 @@ public sealed class SegmentQuery
         writer.Plan(segment.Condition);
         var revenueValue = PreviewRevenue;
         writer.Plan(revenueValue);
-        var revenue = writer.ValueExpression(revenueValue, writer.Customers);
+        // Exact: stored features hold monetary as a double, whose sum would differ in its last digits from run to run.
+        var revenue = dialect.Exact(writer.ValueExpression(revenueValue, writer.Customers), 6);
         var steps = segment.Steps.Select(s => writer.Predicate(s.Condition, negated: false)).ToList();
         var columns = new List<string> { "count(*)", $"sum({revenue})" };
         for (var i = 0; i < steps.Count; i++)
@@ -120,12 +121,11 @@ public sealed class SegmentQuery
             var (predicted, value, alive) = (writer.ValueExpression(Lifetime[0], writer.Customers), writer.ValueExpression(Lifetime[1], writer.Customers), writer.ValueExpression(Lifetime[2], writer.Customers));
             // Sums of doubles in parallel depend on the order partial sums meet: exact decimal sums (values to 1e-6, P(alive)
             // to 1e-12) give the same figures on every run.
-            static string Exact(string column, int scale) => $"CAST({column} AS DECIMAL(38,{scale}))";
             var table = dialect.QuoteIdentifier(Clv.ClvAnalysis.FieldSet.Table);
             columns.Add($"count({predicted}) FILTER (WHERE {all})");
-            columns.Add($"coalesce(sum({Exact(value, 6)}) FILTER (WHERE {all}), 0)");
-            columns.Add($"avg({Exact(alive, 12)}) FILTER (WHERE {all})");
-            columns.Add($"(SELECT coalesce(sum({Exact(dialect.QuoteIdentifier("value"), 6)}), 0) FROM {table})");
+            columns.Add($"coalesce(sum({dialect.Exact(value, 6)}) FILTER (WHERE {all}), 0)");
+            columns.Add($"avg({dialect.Exact(alive, 12)}) FILTER (WHERE {all})");
+            columns.Add($"(SELECT coalesce(sum({dialect.Exact(dialect.QuoteIdentifier("value"), 6)}), 0) FROM {table})");
         }
 
         WriteScope(writer, sql, "SELECT " + string.Join(",\n       ", columns));

@@ -78,7 +78,7 @@ internal static class SegmentSql
     public static SqlStatement TraitSummaries(ISqlDialect d, DateTime asOf)
     {
         var sql = new SqlBuilder(d);
-        sql.Append($"SELECT trait, version, count(*), min(number_value), avg(number_value), max(number_value) FROM {d.QuoteIdentifier(Tables.ComputedTraitValues)} WHERE as_of = {sql.Parameter(asOf)} GROUP BY trait, version ORDER BY trait");
+        sql.Append($"SELECT trait, version, count(*), min(number_value), {d.ExactMean("number_value", 6)}, max(number_value) FROM {d.QuoteIdentifier(Tables.ComputedTraitValues)} WHERE as_of = {sql.Parameter(asOf)} GROUP BY trait, version ORDER BY trait");
         return sql.Build();
     }
 

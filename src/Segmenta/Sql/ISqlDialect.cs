@@ -51,6 +51,16 @@ public interface ISqlDialect
     string ToDouble(string number);
 
     /// <summary>
+    /// <paramref name="number"/> as an exact decimal with <paramref name="scale"/> digits after the point (38 in all), for
+    /// sums and means that must not depend on the order a parallel aggregation adds the values in: a double sum differs
+    /// in its last digits from run to run, a decimal one never does.
+    /// </summary>
+    string Exact(string number, int scale) => $"CAST({number} AS DECIMAL(38,{scale}))";
+
+    /// <summary>The mean of <paramref name="number"/> as a double, summed exactly (<see cref="Exact"/>): the same on every run.</summary>
+    string ExactMean(string number, int scale = 12) => ToDouble($"avg({Exact(number, scale)})");
+
+    /// <summary>
     /// <paramref name="a"/> × <paramref name="b"/> in a type wide enough not to overflow where the operands' own would: a
     /// product of two 18-digit decimals or two big integers. Exact on exact operands (decimals stay decimals).
     /// </summary>
