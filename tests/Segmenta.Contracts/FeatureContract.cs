@@ -156,6 +156,38 @@ public abstract class FeatureContract
             < f.Count("SELECT CAST(sum(frequency) AS BIGINT) FROM customer_features WHERE as_of = $1", DateTime.SpecifyKind(context.AsOf, DateTimeKind.Unspecified)));
     }
 
+    /// <summary>
+    /// The described means are the stored values' means, computed here in C# (exactly, in decimals): the rates are
+    /// doubles, which the database sums exactly too, so a mean is the same on every run.
+    /// </summary>
+    [SkippableFact]
+    public void Describe_Means_AreTheStoredValuesMeans()
+    {
+        using var f = Loaded("UTC", out var context);
+        FeatureSnapshots.Materialize(f.Warehouse, context, DateTime.UtcNow);
+        var numbers = FeatureCatalog.All.Where(x => x.Type is FieldType.Integer or FieldType.Number).Select(x => x.Name).ToList();
+        var values = numbers.ToDictionary(n => n, _ => new List<double>());
+        f.Warehouse.Read(FeatureSnapshots.Rows(f.Dialect, context.AsOf), r =>
+        {
+            for (var i = 0; i < r.FieldCount; i++)
+            {
+                if (values.TryGetValue(r.GetName(i), out var list) && !r.IsDBNull(i))
+                {
+                    list.Add(Convert.ToDouble(r.GetValue(i), CultureInfo.InvariantCulture));
+                }
+            }
+        });
+
+        var described = FeatureSnapshots.Describe(f.Warehouse, context.AsOf).ToDictionary(d => d.Feature.Name);
+        foreach (var name in numbers.Where(n => values[n].Count > 0))
+        {
+            var list = values[name];
+            var expected = list.All(v => Math.Abs(v) < 1e15) ? (double)(list.Sum(v => (decimal)v) / list.Count) : list.Average();
+            var mean = described[name].Mean!.Value;
+            Assert.True(Math.Abs(mean - expected) <= 1e-9 * Math.Max(1, Math.Abs(expected)), $"{name}: described mean {mean}, the values' mean {expected}");
+        }
+    }
+
     private WarehouseFixture Loaded(string zoneId, out EvaluationContext context)
     {
         var f = new WarehouseFixture(Backend, new WorkspaceSettings { TimeZone = zoneId });

@@ -75,8 +75,7 @@ public sealed class SegmentQuery
         writer.Plan(segment.Condition);
         var revenueValue = PreviewRevenue;
         writer.Plan(revenueValue);
-        // Exact: stored features hold monetary as a double, whose sum would differ in its last digits from run to run.
-        var revenue = dialect.Exact(writer.ValueExpression(revenueValue, writer.Customers), 6);
+        var revenue = writer.ValueExpression(revenueValue, writer.Customers);
         var steps = segment.Steps.Select(s => writer.Predicate(s.Condition, negated: false)).ToList();
         var columns = new List<string> { "count(*)", $"sum({revenue})" };
         for (var i = 0; i < steps.Count; i++)

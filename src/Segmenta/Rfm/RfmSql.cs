@@ -55,8 +55,7 @@ internal sealed class RfmSql(RfmOptions options) : IDerivedFieldSource
     {
         var sql = new SqlBuilder(d);
         var integer = d.TypeName(FieldType.Integer);
-        // Net revenue summed exactly: a double sum would differ in its last digits from run to run.
-        sql.Append($"SELECT segment, r, f, count(*), {d.ToDouble($"sum({d.Exact("monetary", 6)})")}, CAST(sum(r) AS {integer}), CAST(sum(f) AS {integer}), CAST(sum(m) AS {integer})\nFROM ");
+        sql.Append($"SELECT segment, r, f, count(*), sum(monetary), CAST(sum(r) AS {integer}), CAST(sum(f) AS {integer}), CAST(sum(m) AS {integer})\nFROM ");
         writeSource(sql);
         sql.Append("\nGROUP BY GROUPING SETS ((segment), (r, f))");
         return sql.Build();

@@ -57,8 +57,13 @@ public interface ISqlDialect
     /// </summary>
     string Exact(string number, int scale) => $"CAST({number} AS DECIMAL(38,{scale}))";
 
-    /// <summary>The mean of <paramref name="number"/> as a double, summed exactly (<see cref="Exact"/>): the same on every run.</summary>
-    string ExactMean(string number, int scale = 12) => ToDouble($"avg({Exact(number, scale)})");
+    /// <summary>
+    /// The mean of <paramref name="number"/> as a double, summed exactly (<see cref="Exact"/>): the same on every run.
+    /// Values of 10^15 or more (or NaN, infinite) would overflow the decimal sum, not the mean: should a column hold one,
+    /// its mean is the plain double one instead of an error (a computed trait's arithmetic can get there, and must not fail a refresh).
+    /// </summary>
+    string ExactMean(string number, int scale = 12) =>
+        $"CASE WHEN max(abs({number})) < 1e15 THEN {ToDouble($"avg({Exact($"CASE WHEN abs({number}) < 1e15 THEN {number} END", scale)})")} ELSE {ToDouble($"avg({number})")} END";
 
     /// <summary>
     /// <paramref name="a"/> × <paramref name="b"/> in a type wide enough not to overflow where the operands' own would: a
