@@ -263,6 +263,9 @@ public sealed class PostgresWarehouse : IWarehouse
     /// <inheritdoc />
     public IWarehouseTransaction BeginTransaction() => new Transaction(this, connection.BeginTransaction());
 
+    /// <summary>The fewest appended rows after which an append refreshes the table's statistics (<see cref="RefreshStatistics"/>).</summary>
+    private const int MinAnalyzedAppend = 1000;
+
     /// <summary>Appends rows with binary COPY, inside the connection's open transaction.</summary>
     private void Append(string table, TableRows rows, CancellationToken cancellation)
     {
@@ -273,7 +276,12 @@ public sealed class PostgresWarehouse : IWarehouse
             Copy(writer, rows, cancellation);
         }
 
-        RefreshStatistics(table, rows.Count);
+        // Not for the few rows of a live update or a destination's small batch: the planner estimates a small table from
+        // its pages well enough, and an ANALYZE in the transaction would hold its lock until the commit.
+        if (rows.Count >= MinAnalyzedAppend)
+        {
+            RefreshStatistics(table, rows.Count);
+        }
     }
 
     private static void Copy(NpgsqlBinaryImporter writer, TableRows rows, CancellationToken cancellation)
