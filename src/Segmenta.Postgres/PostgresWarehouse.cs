@@ -151,9 +151,10 @@ public sealed class PostgresWarehouse : IWarehouse
 
     /// <summary>
     /// After <paramref name="added"/> rows went into <paramref name="table"/> (a load, or a bulk append of computed rows:
-    /// assignments, scores, memberships), refreshes the planner's statistics when they changed a tenth of it or more, so
-    /// the next query joining it is planned for the rows now there (PostgreSQL's ANALYZE counts the rows this transaction
-    /// added). On a sharded warehouse the workers analyze their own partitions of a distributed table.
+    /// a campaign's assignments, CLV and uplift predictions, identity links, destination batches), refreshes the planner's
+    /// statistics when they changed a tenth of it or more, so the next query joining it is planned for the rows now there
+    /// (PostgreSQL's ANALYZE counts the rows this transaction added). On a sharded warehouse the workers analyze their own
+    /// partitions of a distributed table.
     /// </summary>
     internal void RefreshStatistics(string table, long added)
     {
@@ -168,8 +169,8 @@ public sealed class PostgresWarehouse : IWarehouse
     }
 
     /// <summary>
-    /// Refreshes the planner's statistics of <paramref name="table"/> on <paramref name="on"/> when a load
-    /// of <paramref name="loaded"/> rows changed a tenth of it or more (a table never analyzed always is):
+    /// Refreshes the planner's statistics of <paramref name="table"/> on <paramref name="on"/> when
+    /// <paramref name="loaded"/> new rows changed a tenth of it or more (a table never analyzed always is):
     /// the next segment query is planned for the rows now there, not when autovacuum gets to it.
     /// </summary>
     internal static void AnalyzeIfGrown(NpgsqlConnection on, string table, double loaded)
