@@ -252,41 +252,58 @@ internal sealed class FeatureSql : IDerivedFieldSource
         var refund = sql.Parameter("refund");
         var events = Q(Tables.Events);
         var key = $"coalesce(e.{order}, e.{Q(CanonicalModel.EventId)})";
+        var isPurchase = $"e.{type} = {purchase}";
+        var isRefund = $"e.{type} = {refund}";
+
+        // One aggregation over purchases and refunds, by customer and order key: each order's purchase totals, and the refunds
+        // carrying an order id of their own summed where it is the order's key (matched by rule 1 when that order has an
+        // order id). Only the refunds rule 1 leaves (a few, or none) are looked up by product, and only the orders they hit
+        // are joined back: no join ever builds a hash table of every order, whatever the planner estimates a group count.
         return $"""
-            WITH orders AS (
-              SELECT e.{id} AS customer_id, {key} AS order_key, max(e.{order}) IS NOT NULL AS has_order_id,
-                     min(e.{at}) AS placed_at, coalesce(sum(e.{Q("revenue")}), 0) AS gross
+            WITH keyed AS (
+              SELECT e.{id} AS customer_id, {key} AS order_key,
+                     count(*) FILTER (WHERE {isPurchase}) AS purchases,
+                     max(e.{order}) FILTER (WHERE {isPurchase}) IS NOT NULL AS has_order_id,
+                     min(e.{at}) FILTER (WHERE {isPurchase}) AS placed_at,
+                     coalesce(sum(e.{Q("revenue")}) FILTER (WHERE {isPurchase}), 0) AS gross,
+                     sum(abs(e.{Q("revenue")})) FILTER (WHERE {isRefund} AND e.{order} IS NOT NULL) AS same_order,
+                     count(*) FILTER (WHERE {isRefund}) AS refunds
               FROM {events} e
-              WHERE e.{type} = {purchase} AND e.{at} < {end}
+              WHERE e.{type} IN ({purchase}, {refund}) AND e.{at} < {end}
               GROUP BY e.{id}, {key}
             ),
-            refunds AS (
-              SELECT f.{Q(CanonicalModel.EventId)} AS refund_id, f.{id} AS customer_id, f.{order} AS order_id, f.{product} AS product,
-                     f.{at} AS refunded_at, abs(f.{Q("revenue")}) AS amount
+            loose AS (
+              SELECT f.{Q(CanonicalModel.EventId)} AS refund_id, f.{id} AS customer_id, f.{product} AS product, f.{at} AS refunded_at, abs(f.{Q("revenue")}) AS amount
               FROM {events} f
               WHERE f.{type} = {refund} AND f.{at} < {end}
-            ),
-            same_order AS (
-              SELECT r.refund_id, r.customer_id, r.amount, o.order_key
-              FROM refunds r JOIN orders o ON o.customer_id = r.customer_id AND o.has_order_id AND o.order_key = r.order_id
+                AND NOT EXISTS (SELECT 1 FROM keyed k WHERE k.refunds > 0 AND k.has_order_id AND k.customer_id = f.{id} AND k.order_key = f.{order})
             ),
             by_product AS (
-              SELECT refund_id, customer_id, amount, order_key FROM (
-                SELECT r.refund_id, r.customer_id, r.amount, {key} AS order_key,
+              SELECT customer_id, order_key, sum(amount) AS refunded FROM (
+                SELECT r.customer_id, r.amount, {key} AS order_key,
                        row_number() OVER (PARTITION BY r.refund_id ORDER BY e.{at} DESC, {key}) AS n
-                FROM refunds r JOIN {events} e ON e.{id} = r.customer_id AND e.{product} = r.product AND e.{at} <= r.refunded_at
-                WHERE e.{type} = {purchase} AND r.refund_id NOT IN (SELECT refund_id FROM same_order)
+                FROM loose r JOIN {events} e ON e.{id} = r.customer_id AND e.{product} = r.product AND e.{at} <= r.refunded_at
+                WHERE {isPurchase}
               ) ranked
               WHERE n = 1
-            ),
-            matched AS (
-              SELECT customer_id, order_key, sum(amount) AS refunded
-              FROM (SELECT customer_id, order_key, amount FROM same_order UNION ALL SELECT customer_id, order_key, amount FROM by_product) u
               GROUP BY customer_id, order_key
+            ),
+            marked AS (
+              SELECT k.customer_id, k.order_key, k.placed_at, k.gross, CASE WHEN k.has_order_id THEN coalesce(k.same_order, 0) ELSE 0 END AS same_order,
+                     (k.customer_id, k.order_key) IN (SELECT customer_id, order_key FROM by_product) AS product_refunded
+              FROM keyed k
+              WHERE k.purchases > 0
+            ),
+            kept AS (
+              SELECT customer_id, placed_at, gross, same_order AS refunded FROM marked WHERE NOT product_refunded
+              UNION ALL
+              SELECT m.customer_id, m.placed_at, m.gross,
+                     m.same_order + (SELECT b.refunded FROM by_product b WHERE b.customer_id = m.customer_id AND b.order_key = m.order_key) AS refunded
+              FROM marked m WHERE m.product_refunded
             )
-            SELECT o.customer_id, o.placed_at, o.gross, coalesce(m.refunded, 0) AS refunded, o.gross - coalesce(m.refunded, 0) AS net
-            FROM orders o LEFT JOIN matched m ON m.customer_id = o.customer_id AND m.order_key = o.order_key
-            WHERE coalesce(m.refunded, 0) <= 0 OR o.gross - coalesce(m.refunded, 0) > 0
+            SELECT customer_id, placed_at, gross, refunded, gross - refunded AS net
+            FROM kept
+            WHERE refunded <= 0 OR gross - refunded > 0
             """;
     }
 
