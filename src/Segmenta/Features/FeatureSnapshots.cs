@@ -66,37 +66,16 @@ public static class FeatureSnapshots
     public static IReadOnlyList<FeatureDistribution> Describe(IWarehouse warehouse, DateTime asOf, int topValues = 3)
     {
         ArgumentNullException.ThrowIfNull(warehouse);
-        var result = new List<FeatureDistribution>();
+        var rows = new FeatureDistribution?[FeatureCatalog.All.Count];
         warehouse.Read(FeatureSql.Distribution(warehouse.Dialect, asOf), r =>
         {
-            var i = 0;
-            foreach (var f in FeatureCatalog.All)
-            {
-                var present = r.GetInt64(i++);
-                if (f.Type is FieldType.Integer or FieldType.Number)
-                {
-                    var values = new double?[4];
-                    for (var k = 0; k < 4; k++, i++)
-                    {
-                        values[k] = r.IsDBNull(i) ? null : Convert.ToDouble(r.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
-                    }
-
-                    result.Add(new FeatureDistribution(f, present, values[0], values[1], values[2], values[3], null, null, []));
-                }
-                else if (f.Type == FieldType.Timestamp)
-                {
-                    DateTime? first = r.IsDBNull(i) ? null : DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc);
-                    DateTime? last = r.IsDBNull(i + 1) ? null : DateTime.SpecifyKind(r.GetDateTime(i + 1), DateTimeKind.Utc);
-                    i += 2;
-                    result.Add(new FeatureDistribution(f, present, null, null, null, null, first, last, []));
-                }
-                else
-                {
-                    result.Add(new FeatureDistribution(f, present, null, null, null, null, null, null, []));
-                }
-            }
+            var position = Convert.ToInt32(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture);
+            double? Number(int i) => r.IsDBNull(i) ? null : Convert.ToDouble(r.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+            DateTime? Instant(int i) => r.IsDBNull(i) ? null : DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc);
+            rows[position] = new FeatureDistribution(FeatureCatalog.All[position], r.GetInt64(1), Number(2), Number(3), Number(4), Number(5), Instant(6), Instant(7), []);
         });
 
+        var result = rows.Select(row => row ?? throw new InvalidOperationException("a feature's distribution is missing")).ToList();
         for (var k = 0; k < result.Count; k++)
         {
             if (result[k].Feature.Type is FieldType.Text or FieldType.Boolean)

@@ -110,14 +110,13 @@ public static class PopulationStability
         var text = Profiled.Where(f => f.Type == FieldType.Text).ToList();
         var before = (previous?.Features ?? []).ToDictionary(f => f.Feature, StringComparer.Ordinal);
         // The cuts: each number's deciles, repeated values merged.
-        var edges = new List<double[]>();
+        var edges = numeric.Select(_ => Array.Empty<double>()).ToList();
         reader.Read(RefreshSql.FeatureQuantiles(d, numeric, Deciles, asOf), r =>
         {
-            for (var i = 0; i < numeric.Count; i++)
+            if (!r.IsDBNull(1))
             {
-                edges.Add(r.IsDBNull(i)
-                    ? []
-                    : [.. ((System.Collections.IEnumerable)r.GetValue(i)).Cast<object?>().Where(v => v is not null).Select(v => Convert.ToDouble(v, CultureInfo.InvariantCulture)).Distinct().Order()]);
+                edges[Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture)] =
+                    [.. ((System.Collections.IEnumerable)r.GetValue(1)).Cast<object?>().Where(v => v is not null).Select(v => Convert.ToDouble(v, CultureInfo.InvariantCulture)).Distinct().Order()];
             }
         });
 
