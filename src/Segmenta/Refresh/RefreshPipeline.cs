@@ -133,18 +133,19 @@ public static class RefreshPipeline
                 predictions = ClvAnalysis.Predict(clvModel, histories, end, options.Clv);
             }
 
-            Finish(
-                step,
-                watch,
-                predictions?.Customers.Count ?? 0,
-                clvModel is null ? "no CLV model (segmenta clv fit)" : string.Create(CultureInfo.InvariantCulture, $"predicted with model {clvModel.Version}, histories through {predictions!.HistoryEnd:yyyy-MM-dd}"),
-                clvModel is null ? "skipped" : "ok");
-
+            // The predictions are stored in the snapshot's transaction, and their storing counted in the step (1M customers: 1 s).
             using var transaction = warehouse.BeginTransaction();
             if (predictions is not null)
             {
                 ClvAnalysis.StorePredictions(transaction, predictions, cancellation);
             }
+
+            Finish(
+                step,
+                watch,
+                predictions?.Customers.Count ?? 0,
+                clvModel is null ? "no CLV model (segmenta clv fit)" : string.Create(CultureInfo.InvariantCulture, $"predicted and stored with model {clvModel.Version}, histories through {predictions!.HistoryEnd:yyyy-MM-dd}"),
+                clvModel is null ? "skipped" : "ok");
 
             step = "traits";
             watch.Restart();
