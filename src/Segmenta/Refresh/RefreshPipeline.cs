@@ -146,6 +146,14 @@ public static class RefreshPipeline
                 predictions?.Customers.Count ?? 0,
                 clvModel is null ? "no CLV model (segmenta clv fit)" : string.Create(CultureInfo.InvariantCulture, $"predicted and stored with model {clvModel.Version}, histories through {predictions!.HistoryEnd:yyyy-MM-dd}"),
                 clvModel is null ? "skipped" : "ok");
+            if (predictions is not null)
+            {
+                // Every customer's history and prediction is garbage now, and at scale it is gigabytes (10M customers) that
+                // the .NET heap would keep committed while DuckDB materializes the segments, on top of DuckDB's own memory:
+                // return it to the system before the segments step (a few milliseconds on a small heap).
+                predictions = null;
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            }
 
             step = "traits";
             watch.Restart();
