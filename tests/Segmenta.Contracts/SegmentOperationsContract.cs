@@ -74,6 +74,43 @@ public abstract class SegmentOperationsContract : IDisposable
     }
 
     [SkippableFact]
+    public void Preview_LedByProfileConditions_CountsAndSumsWhatTheReferenceDoes()
+    {
+        // Led by conditions on the profile alone, the preview aggregates the events only of the customers who meet them and
+        // sums everyone's revenue over the events directly: every figure must still be what an independent evaluation of the
+        // rows gives, and the same as with an event condition first (where every customer's events are aggregated).
+        string[] conditions = ["country = \"us\" or country = \"de\"", "age >= 30", "sum(purchase.revenue) > 50", "count(email_open) >= 1"];
+        string[] reordered = [conditions[2], conditions[0], conditions[1], conditions[3]];
+        var library = $"segment led where {string.Join(" and ", conditions.Select(c => $"({c})"))}\n"
+            + $"segment reordered where {string.Join(" and ", reordered.Select(c => $"({c})"))}\n";
+        var segments = SegmentCompiler.Compile(library, LanguageFixtures.Schema);
+        Assert.True(segments.Success);
+        var reference = new ReferenceEvaluator(data.Customers, data.Derived, library, RandomWorkspace.AsOf, TimeZoneInfo.Utc);
+
+        var led = SegmentPreview.Compute(fixture.Warehouse, segments.Find("led")!, context, [], 50);
+        var other = SegmentPreview.Compute(fixture.Warehouse, segments.Find("reordered")!, context, [], 50);
+
+        var expected = Enumerable.Range(1, conditions.Length).Select(n => (long)reference.Members(string.Join(" and ", conditions.Take(n).Select(c => $"({c})"))).Count).ToList();
+        Assert.Equal(expected, led.Steps.Select(s => s.Remaining));
+        Assert.True(expected[1] < 200 && expected[3] > 0, "the profile conditions leave some customers out and some members in");
+        var members = reference.Members(string.Join(" and ", conditions.Select(c => $"({c})"))).ToHashSet();
+        decimal Revenue(IEnumerable<RefCustomer> cs) => cs.SelectMany(c => c.Events)
+            .Where(e => (DateTime)e["occurred_at"]! < RandomWorkspace.AsOf)
+            .Sum(e => (string)e["event_type"]! switch
+            {
+                "purchase" => (decimal?)e["revenue"] ?? 0,
+                "refund" => -Math.Abs((decimal?)e["revenue"] ?? 0),
+                _ => 0,
+            });
+        Assert.Equal(Revenue(data.Customers), led.Revenue);
+        Assert.Equal(Revenue(data.Customers.Where(c => members.Contains(c.Id))), led.MemberRevenue);
+        Assert.Equal(Math.Min(50, members.Count), led.Sample.Count);
+        Assert.All(led.Sample, r => Assert.Contains((string)r[0]!, members));
+        Assert.Equal((other.Size, other.Revenue, other.MemberRevenue), (led.Size, led.Revenue, led.MemberRevenue));
+        Assert.Equal(other.Sample.Select(r => r[0]), led.Sample.Select(r => r[0]));
+    }
+
+    [SkippableFact]
     public void Materialize_Twice_ReplacesAndRecordsVersionAndSize()
     {
         var now = new DateTime(2025, 1, 2, 0, 0, 0, DateTimeKind.Utc);
