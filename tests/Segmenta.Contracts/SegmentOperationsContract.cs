@@ -43,6 +43,16 @@ public abstract class SegmentOperationsContract : IDisposable
         return result.Order(StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>The customers' net revenue before as-of, from the rows: purchases less refunds (a refund's amount counts whatever its sign).</summary>
+    private static decimal Revenue(IEnumerable<RefCustomer> customers) => customers.SelectMany(c => c.Events)
+        .Where(e => (DateTime)e["occurred_at"]! < RandomWorkspace.AsOf)
+        .Sum(e => (string)e["event_type"]! switch
+        {
+            "purchase" => (decimal?)e["revenue"] ?? 0,
+            "refund" => -Math.Abs((decimal?)e["revenue"] ?? 0),
+            _ => 0,
+        });
+
     [SkippableFact]
     public void Preview_CountsEachConditionInTurnAndSharesOfRevenue()
     {
@@ -56,15 +66,6 @@ public abstract class SegmentOperationsContract : IDisposable
         Assert.True(preview.Steps[1].Remaining >= preview.Size && preview.Size > 0);
         Assert.Equal(Members("us_buyers").Count, preview.Size);
 
-        // Net revenue: purchases less refunds (a refund's amount counts whatever its sign).
-        decimal Revenue(IEnumerable<RefCustomer> cs) => cs.SelectMany(c => c.Events)
-            .Where(e => (DateTime)e["occurred_at"]! < RandomWorkspace.AsOf)
-            .Sum(e => (string)e["event_type"]! switch
-            {
-                "purchase" => (decimal?)e["revenue"] ?? 0,
-                "refund" => -Math.Abs((decimal?)e["revenue"] ?? 0),
-                _ => 0,
-            });
         var members = Members("us_buyers").ToHashSet();
         Assert.Equal(Revenue(data.Customers), preview.Revenue);
         Assert.Equal(Revenue(data.Customers.Where(c => members.Contains(c.Id))), preview.MemberRevenue);
@@ -94,14 +95,6 @@ public abstract class SegmentOperationsContract : IDisposable
         Assert.Equal(expected, led.Steps.Select(s => s.Remaining));
         Assert.True(expected[1] < 200 && expected[3] > 0, "the profile conditions leave some customers out and some members in");
         var members = reference.Members(string.Join(" and ", conditions.Select(c => $"({c})"))).ToHashSet();
-        decimal Revenue(IEnumerable<RefCustomer> cs) => cs.SelectMany(c => c.Events)
-            .Where(e => (DateTime)e["occurred_at"]! < RandomWorkspace.AsOf)
-            .Sum(e => (string)e["event_type"]! switch
-            {
-                "purchase" => (decimal?)e["revenue"] ?? 0,
-                "refund" => -Math.Abs((decimal?)e["revenue"] ?? 0),
-                _ => 0,
-            });
         Assert.Equal(Revenue(data.Customers), led.Revenue);
         Assert.Equal(Revenue(data.Customers.Where(c => members.Contains(c.Id))), led.MemberRevenue);
         Assert.Equal(Math.Min(50, members.Count), led.Sample.Count);
