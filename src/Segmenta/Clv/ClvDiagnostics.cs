@@ -150,7 +150,7 @@ public static class ClvDiagnosis
         Dictionary<RepeatHistory, double> predicted;
         try
         {
-            predicted = cohort.Select(c => c.History).Distinct().ToDictionary(h => h, h => purchase.ConditionalExpectedPurchases(p, length, h.X, h.Tx, h.T));
+            predicted = purchase.ConditionalExpectedPurchases(p, length, cohort.Select(c => c.History));
         }
         catch (Numerics.SeriesDivergedException e)
         {

@@ -67,11 +67,7 @@ public static class ClvValidator
         var p = model.Purchases.Values;
         var length = period.HoldoutLength;
 
-        var predicted = new Dictionary<RepeatHistory, double>();
-        foreach (var h in customers.Select(c => c.History).Distinct())
-        {
-            predicted[h] = purchase.ConditionalExpectedPurchases(p, length, h.X, h.Tx, h.T);
-        }
+        var predicted = purchase.ConditionalExpectedPurchases(p, length, customers.Select(c => c.History));
 
         var bins = customers
             .GroupBy(c => (int)Math.Min(c.History.X, censor))

@@ -51,8 +51,46 @@ internal abstract class PurchaseModel
     /// <summary>P(alive at T | x, t_x, T).</summary>
     public abstract double ProbabilityAlive(ReadOnlySpan<double> p, double x, double tx, double t);
 
-    /// <summary>E[Y(horizon) | x, t_x, T]: expected purchases in (T, T + horizon].</summary>
-    public abstract double ConditionalExpectedPurchases(ReadOnlySpan<double> p, double horizon, double x, double tx, double t);
+    /// <summary>
+    /// E[Y(horizon) | x, t_x, T]: expected purchases in (T, T + horizon] — P(alive) times the purchases expected of a
+    /// customer known to be alive, which depend on x and T alone: t_x only tells whether the customer is still there.
+    /// </summary>
+    public double ConditionalExpectedPurchases(ReadOnlySpan<double> p, double horizon, double x, double tx, double t) =>
+        horizon <= 0 ? 0 : ProbabilityAlive(p, x, tx, t) * ExpectedPurchasesIfAlive(p, horizon, x, t);
+
+    /// <summary>
+    /// <see cref="ConditionalExpectedPurchases(ReadOnlySpan{double}, double, double, double, double)"/> of each distinct
+    /// history of <paramref name="histories"/>, the costly part computed once per distinct (x, T).
+    /// </summary>
+    public Dictionary<RepeatHistory, double> ConditionalExpectedPurchases(double[] p, double horizon, IEnumerable<RepeatHistory> histories)
+    {
+        ArgumentNullException.ThrowIfNull(histories);
+        var ifAlive = new Dictionary<(double, double), double>();
+        var expected = new Dictionary<RepeatHistory, double>();
+        foreach (var h in histories)
+        {
+            if (expected.ContainsKey(h))
+            {
+                continue;
+            }
+
+            if (!ifAlive.TryGetValue((h.X, h.T), out var e))
+            {
+                e = ExpectedPurchasesIfAlive(p, horizon, h.X, h.T);
+                ifAlive[(h.X, h.T)] = e;
+            }
+
+            expected[h] = horizon <= 0 ? 0 : ProbabilityAlive(p, h.X, h.Tx, h.T) * e;
+        }
+
+        return expected;
+    }
+
+    /// <summary>
+    /// E[Y(horizon) | alive at T, x, T]: what <see cref="ConditionalExpectedPurchases(ReadOnlySpan{double}, double, double, double, double)"/> is for a customer still active, the
+    /// same for every t_x; a prediction for many customers computes it once per distinct (x, T).
+    /// </summary>
+    public abstract double ExpectedPurchasesIfAlive(ReadOnlySpan<double> p, double horizon, double x, double t);
 
     /// <summary>E[X(t)]: expected purchases of a new customer in (0, t].</summary>
     public abstract double ExpectedPurchases(ReadOnlySpan<double> p, double t);
@@ -125,7 +163,8 @@ internal abstract class PurchaseModel
         public override double ProbabilityAlive(ReadOnlySpan<double> p, double x, double tx, double t) =>
             1 / (1 + Math.Exp(LogDeadOdds(p, x, tx, t)));
 
-        public override double ConditionalExpectedPurchases(ReadOnlySpan<double> p, double horizon, double x, double tx, double t)
+        /// <summary>(a+b+x+k−1)/(a−1) · [1 − ((α+T)/(α+T+h))^(r+x) · ₂F₁(r+x, b+x+k; a+b+x+k−1; h/(α+T+h))].</summary>
+        public override double ExpectedPurchasesIfAlive(ReadOnlySpan<double> p, double horizon, double x, double t)
         {
             if (horizon <= 0)
             {
@@ -135,8 +174,7 @@ internal abstract class PurchaseModel
             double r = p[0], alpha = p[1], a = p[2], b = p[3];
             var z = horizon / (alpha + t + horizon);
             var logTail = ((r + x) * Math.Log((alpha + t) / (alpha + t + horizon))) + LogHypergeometric2F1(r + x, b + x + k, a + b + x + k - 1, z);
-            var numerator = (a + b + x + k - 1) / (a - 1) * -ExpM1(logTail);
-            return numerator / (1 + Math.Exp(LogDeadOdds(p, x, tx, t)));
+            return (a + b + x + k - 1) / (a - 1) * -ExpM1(logTail);
         }
 
         /// <summary>The conditional expectation of a customer with no history (x = t_x = T = 0).</summary>
@@ -176,7 +214,8 @@ internal abstract class PurchaseModel
             return 1 / (1 + Math.Exp(logOdds));
         }
 
-        public override double ConditionalExpectedPurchases(ReadOnlySpan<double> p, double horizon, double x, double tx, double t)
+        /// <summary>(r+x)(β+T)/(α+T) · the expected share of the horizon still alive.</summary>
+        public override double ExpectedPurchasesIfAlive(ReadOnlySpan<double> p, double horizon, double x, double t)
         {
             if (horizon <= 0)
             {
@@ -185,7 +224,7 @@ internal abstract class PurchaseModel
 
             double r = p[0], alpha = p[1], s = p[2], beta = p[3];
             var rate = (r + x) * (beta + t) / (alpha + t);
-            return rate * Survival(s, beta + t, horizon) * ProbabilityAlive(p, x, tx, t);
+            return rate * Survival(s, beta + t, horizon);
         }
 
         public override double ExpectedPurchases(ReadOnlySpan<double> p, double t) =>
@@ -241,9 +280,10 @@ internal abstract class PurchaseModel
 
         /// <summary>
         /// E[X(n, n + n*) | x, t_x, n] = B(α+x+1, β+n−x)/B(α,β) · δ/(γ−1) · Γ(γ+δ)/Γ(1+δ) ·
-        /// [Γ(1+δ+n)/Γ(γ+δ+n) − Γ(1+δ+n+n*)/Γ(γ+δ+n+n*)] / L.
+        /// [Γ(1+δ+n)/Γ(γ+δ+n) − Γ(1+δ+n+n*)/Γ(γ+δ+n+n*)] / L, divided by P(alive) (<see cref="ProbabilityAlive"/>'s
+        /// B(α+x, β+n−x)/B(α,β) · B(γ, δ+n+1)/B(γ,δ) / L): the likelihood L, the only term with t_x, cancels.
         /// </summary>
-        public override double ConditionalExpectedPurchases(ReadOnlySpan<double> p, double horizon, double x, double tx, double t)
+        public override double ExpectedPurchasesIfAlive(ReadOnlySpan<double> p, double horizon, double x, double t)
         {
             if (horizon <= 0)
             {
@@ -251,7 +291,8 @@ internal abstract class PurchaseModel
             }
 
             double alpha = p[0], beta = p[1], gamma = p[2], delta = p[3];
-            var front = LogBeta(alpha + x + 1, beta + t - x) - LogBeta(alpha, beta) + LogGamma(gamma + delta) - LogGamma(1 + delta) - LogLikelihood(p, x, tx, t);
+            var front = LogBeta(alpha + x + 1, beta + t - x) - LogBeta(alpha + x, beta + t - x)
+                + LogGamma(gamma + delta) - LogGamma(1 + delta) - LogBeta(gamma, delta + t + 1) + LogBeta(gamma, delta);
             return Math.Exp(front) * delta / (gamma - 1) * Retention(gamma, delta, t, horizon);
         }
 
