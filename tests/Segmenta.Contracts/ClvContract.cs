@@ -73,11 +73,23 @@ public abstract class ClvContract
         Assert.NotEmpty(Members("valuable"));
         Assert.Equal(Where(c => c.Value > 100 && c.ExpectedPurchases >= 1), Members("valuable"));
 
-        // The stored rows are the predictions, value for value.
-        var values = new Dictionary<string, double>(StringComparer.Ordinal);
-        f.Warehouse.Read(new Sql.SqlStatement($"SELECT customer_id, {f.Dialect.QuoteIdentifier("value")} FROM clv_predictions", []), r => values[r.GetString(0)] = r.GetDouble(1));
-        Assert.Equal(year.Customers.Count, values.Count);
-        Assert.All(year.Customers, c => Assert.Equal(c.Value!.Value, values[c.CustomerId], c.Value.Value * 1e-12));
-        Assert.Equal(year.TotalValue, values.Values.Sum(), year.TotalValue * 1e-9);
+        // The stored rows are the predictions, value for value; also when they are appended in several slices.
+        void AssertStored()
+        {
+            var values = new Dictionary<string, double>(StringComparer.Ordinal);
+            f.Warehouse.Read(new Sql.SqlStatement($"SELECT customer_id, {f.Dialect.QuoteIdentifier("value")} FROM clv_predictions", []), r => values.Add(r.GetString(0), r.GetDouble(1)));
+            Assert.Equal(year.Customers.Count, values.Count);
+            Assert.All(year.Customers, c => Assert.Equal(c.Value!.Value, values[c.CustomerId], c.Value.Value * 1e-12));
+            Assert.Equal(year.TotalValue, values.Values.Sum(), year.TotalValue * 1e-9);
+        }
+
+        AssertStored();
+        using (var transaction = f.Warehouse.BeginTransaction())
+        {
+            ClvAnalysis.StorePredictions(transaction, year, 1000, CancellationToken.None);
+            transaction.Commit();
+        }
+
+        AssertStored();
     }
 }

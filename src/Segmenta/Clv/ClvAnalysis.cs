@@ -46,10 +46,11 @@ public sealed record ClvPredictions(ClvModel Model, DateOnly HistoryEnd, ClvValu
 /// </summary>
 public static class ClvAnalysis
 {
-
-
     /// <summary>The prefix of CLV fields in segment text.</summary>
     public const string Namespace = "clv";
+
+    /// <summary>Predictions stored per append: small next to the predictions, large enough that an append's fixed cost does not count.</summary>
+    private const int AppendSlice = 262_144;
 
     /// <summary>
     /// The last whole calendar day before <paramref name="context"/>'s as-of: a history ends there, so no
@@ -219,16 +220,14 @@ public static class ClvAnalysis
         long latest = 0;
         warehouse.Read(WarehouseSql.LatestModelVersion(d, Tables.ClvModels), r => latest = Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture));
         var stored = model with { Version = checked((int)latest + 1) };
-        var insert = ClvSql.InsertModel(d, stored, now);
-        if (predictions is null)
+        using var transaction = warehouse.BeginTransaction();
+        transaction.Execute(ClvSql.InsertModel(d, stored, now));
+        if (predictions is not null)
         {
-            warehouse.ExecuteInTransaction([insert], cancellation);
-        }
-        else
-        {
-            warehouse.AppendInTransaction([insert, ClvSql.ClearPredictions(d)], Tables.ClvPredictions, Rows(predictions with { Model = stored }), cancellation);
+            StorePredictions(transaction, predictions with { Model = stored }, cancellation);
         }
 
+        transaction.Commit();
         return stored;
     }
 
@@ -246,22 +245,34 @@ public static class ClvAnalysis
     {
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(predictions);
-        warehouse.AppendInTransaction([ClvSql.ClearPredictions(warehouse.Dialect)], Tables.ClvPredictions, Rows(predictions), cancellation);
+        using var transaction = warehouse.BeginTransaction();
+        StorePredictions(transaction, predictions, cancellation);
+        transaction.Commit();
     }
 
     /// <summary>Replaces every stored prediction with <paramref name="predictions"/> inside an open transaction.</summary>
-    public static void StorePredictions(IWarehouseTransaction transaction, ClvPredictions predictions, CancellationToken cancellation = default)
+    public static void StorePredictions(IWarehouseTransaction transaction, ClvPredictions predictions, CancellationToken cancellation = default) =>
+        StorePredictions(transaction, predictions, AppendSlice, cancellation);
+
+    /// <summary>
+    /// The same, <paramref name="slice"/> rows per append: the columns of every row at once would be ~150 bytes a customer
+    /// (1.4 GB at 10M customers) on top of the predictions themselves, at the refresh's peak of memory.
+    /// </summary>
+    internal static void StorePredictions(IWarehouseTransaction transaction, ClvPredictions predictions, int slice, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(predictions);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(slice);
         transaction.Execute(ClvSql.ClearPredictions(transaction.Dialect));
-        transaction.Append(Tables.ClvPredictions, Rows(predictions), cancellation);
+        for (var from = 0; from < predictions.Customers.Count; from += slice)
+        {
+            transaction.Append(Tables.ClvPredictions, Rows(predictions, from, Math.Min(slice, predictions.Customers.Count - from)), cancellation);
+        }
     }
 
-    private static TableRows Rows(ClvPredictions predictions)
+    private static TableRows Rows(ClvPredictions predictions, int from, int n)
     {
-        var rows = predictions.Customers;
-        var n = rows.Count;
+        var rows = predictions.Customers.Skip(from).Take(n).ToList();
         return new TableRows(n)
             .Add("customer_id", rows.Select(r => (string?)r.CustomerId).ToArray())
             .Add("model_version", Enumerable.Repeat((long?)predictions.Model.Version, n).ToArray())
