@@ -188,6 +188,53 @@ public abstract class FeatureContract
         }
     }
 
+    [SkippableFact]
+    public void Modes_TiesOnCountThenRevenueThenBytes_PickTheDocumentedValue()
+    {
+        // Per customer, categories with equal purchase counts: more revenue wins (none counts below any), then byte order
+        // ("B" before "a"). The segment language's most_frequent breaks count ties by byte order alone.
+        using var f = new WarehouseFixture(Backend, new WorkspaceSettings());
+        var lines = new List<string> { "event_id,customer_id,event_type,occurred_at,revenue,channel,category" };
+        var n = 0;
+        void Buy(string customer, string category, string? revenue, string channel = "web") =>
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"e{n++},{customer},purchase,2024-06-{1 + (n % 27):D2}T10:00:00Z,{revenue},{channel},{category}"));
+        Buy("c1", "b", "5"); Buy("c1", "b", "5"); Buy("c1", "a", "4"); Buy("c1", "a", "4");
+        Buy("c2", "b", "3"); Buy("c2", "b", "3"); Buy("c2", "a", "3"); Buy("c2", "a", "3");
+        Buy("c3", "a", null); Buy("c3", "b", "1", "app");
+        Buy("c4", "a", "2"); Buy("c4", "B", "2");
+        Buy("c5", "x", null); Buy("c5", "x", null); Buy("c5", "x", null); Buy("c5", "y", "100"); Buy("c5", "y", "100");
+        Buy("c6", "y", null, "app"); Buy("c6", "x", null);
+        f.Ingest(TableKind.Events, f.Write("modes.csv", string.Join('\n', lines) + "\n"));
+        var context = new EvaluationContext(AsOf, f.Workspace.Settings.Zone);
+        FeatureSnapshots.Materialize(f.Warehouse, context, DateTime.UtcNow);
+        var actual = Rows(f, FeatureSnapshots.Rows(f.Dialect, context.AsOf));
+        var expected = new Dictionary<string, (string Category, string Channel)>
+        {
+            ["c1"] = ("b", "web"), ["c2"] = ("a", "web"), ["c3"] = ("b", "app"), ["c4"] = ("B", "web"), ["c5"] = ("x", "web"), ["c6"] = ("x", "app"),
+        };
+        var reference = Reference(f, context);
+        foreach (var (id, (category, channel)) in expected)
+        {
+            Assert.Equal(category, actual[id]["top_category"]);
+            Assert.Equal(channel, actual[id]["preferred_channel"]);
+            Assert.Equal(category, reference[id]["top_category"]);
+            Assert.Equal(channel, reference[id]["preferred_channel"]);
+        }
+
+        var compilation = SegmentCompiler.Compile(
+            [new SegmentSource("t.seg", "segment mode_a where most_frequent(purchase.category) = \"a\"\nsegment mode_x where most_frequent(purchase.category, last 365 days) = \"x\"\n")],
+            SegmentLibrary.SchemaOf(f.Warehouse, f.Workspace.Settings));
+        Assert.Empty(compilation.Diagnostics);
+        List<string> Members(string name)
+        {
+            var query = compilation.Find(name)!.Query(f.Dialect, context).Members();
+            return f.Strings(query.Text, [.. query.Parameters]).Order(StringComparer.Ordinal).ToList();
+        }
+
+        Assert.Equal(["c1", "c2", "c3"], Members("mode_a"));
+        Assert.Equal(["c5", "c6"], Members("mode_x"));
+    }
+
     private WarehouseFixture Loaded(string zoneId, out EvaluationContext context)
     {
         var f = new WarehouseFixture(Backend, new WorkspaceSettings { TimeZone = zoneId });

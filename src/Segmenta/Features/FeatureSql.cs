@@ -206,19 +206,13 @@ internal sealed class FeatureSql : IDerivedFieldSource
         var sql = x.Sql;
         var id = x.Q(CanonicalModel.CustomerId);
         var value = "e." + x.Q(column);
-        sql.Append(
-            $"""
-
-            LEFT JOIN (
-              SELECT {id}, v FROM (
-                SELECT e.{id}, {value} AS v,
-                       row_number() OVER (PARTITION BY e.{id} ORDER BY count(*) DESC, sum(e.{x.Q("revenue")}) DESC NULLS LAST, {x.Dialect.BinaryOrder(value)}) AS n
-                FROM {x.Q(Tables.Events)} e
-                WHERE e.{x.Q(CanonicalModel.EventType)} = {sql.Parameter(Purchase)} AND e.{x.Q(CanonicalModel.OccurredAt)} < {x.AsOf} AND {value} IS NOT NULL
-                GROUP BY e.{id}, {value}
-              ) ranked WHERE n = 1
-            ) {alias} ON {alias}.{id} = c.{id}
-            """);
+        var rows = $"""
+            SELECT e.{id}, {value} AS v, count(*) AS n, sum(e.{x.Q("revenue")}) AS s
+            FROM {x.Q(Tables.Events)} e
+            WHERE e.{x.Q(CanonicalModel.EventType)} = {sql.Parameter(Purchase)} AND e.{x.Q(CanonicalModel.OccurredAt)} < {x.AsOf} AND {value} IS NOT NULL
+            GROUP BY e.{id}, {value}
+            """;
+        sql.Append($"\nLEFT JOIN (\n{x.Dialect.TopValue(rows, id, "v", ["n", "s"])}\n) {alias} ON {alias}.{id} = c.{id}");
     }
 
     /// <summary>

@@ -387,15 +387,15 @@ internal sealed class SegmentSqlWriter
         const string e = "e";
         var property = $"{e}.{Q(mode.Property!.Name)}";
         var id = Q(CanonicalModel.CustomerId);
-        sql.Append($"{indent}SELECT f.{id}, f.{Q("_v")}\n{indent}FROM (\n{indent}  SELECT {e}.{id}, {property} AS {Q("_v")},\n");
-        sql.Append($"{indent}         row_number() OVER (PARTITION BY {e}.{id} ORDER BY count(*) DESC, {Dialect.BinaryOrder(property)}) AS {Q("_k")}\n");
-        sql.Append($"{indent}  FROM {Q(Tables.Events)} {e}\n{indent}  WHERE {e}.{Q(CanonicalModel.OccurredAt)} < {sql.Parameter(context.AsOf)} AND {property} IS NOT NULL");
+        var rows = new System.Text.StringBuilder($"{indent}  SELECT {e}.{id}, {property} AS {Q("_v")}, count(*) AS {Q("_n")}\n");
+        rows.Append($"{indent}  FROM {Q(Tables.Events)} {e}\n{indent}  WHERE {e}.{Q(CanonicalModel.OccurredAt)} < {sql.Parameter(context.AsOf)} AND {property} IS NOT NULL");
         foreach (var c in EventConditions(mode.Events, mode.Window, e))
         {
-            sql.Append($"\n{indent}    AND {c}");
+            rows.Append($"\n{indent}    AND {c}");
         }
 
-        sql.Append($"\n{indent}  GROUP BY {e}.{id}, {property}\n{indent}) f\n{indent}WHERE f.{Q("_k")} = 1");
+        rows.Append($"\n{indent}  GROUP BY {e}.{id}, {property}");
+        sql.Append(indent + Dialect.TopValue(rows.ToString(), id, Q("_v"), [Q("_n")]));
     }
 
     /// <summary>

