@@ -89,15 +89,17 @@ public sealed class DuckDbDialect : ISqlDialect
 
     /// <inheritdoc />
     /// <remarks>
-    /// The least of a struct per id — (rank missing, −rank) for each rank, then the value — rather than a window's
-    /// row_number: one more hash aggregation instead of a sort of every (id, value) row by id (the top category of 1M
-    /// customers at 10M events: 1.3 → 0.8 s). The value is in the struct, so the least is unique: deterministic.
+    /// The value whose (rank missing, −rank, …, value) struct is least, per id (arg_min), rather than a window's
+    /// row_number over every (id, value) row: the value is in the key, so the pick is unique and deterministic. At 10M
+    /// events the most frequent category of 1M customers alone takes 0.63 s against the window's 1.28 s (`min` of the
+    /// struct itself 0.88 s); inside the features query, where other branches keep both cores busy, the two cost the
+    /// same CPU.
     /// </remarks>
     public string TopValue(string rows, string id, string value, IReadOnlyList<string> ranks)
     {
         ArgumentNullException.ThrowIfNull(ranks);
-        var fields = ranks.Select((r, i) => $"m{i} := {r} IS NULL, r{i} := -{r}").Append($"v := {value}");
-        return $"SELECT {id}, min(struct_pack({string.Join(", ", fields)})).v AS {value} FROM (\n{rows}\n) t GROUP BY {id}";
+        var key = ranks.Select((r, i) => $"m{i} := {r} IS NULL, r{i} := -{r}").Append($"v := {value}");
+        return $"SELECT {id}, arg_min({value}, struct_pack({string.Join(", ", key)})) AS {value} FROM (\n{rows}\n) t GROUP BY {id}";
     }
 
     /// <inheritdoc />
