@@ -47,6 +47,11 @@ internal sealed class DuckDbLoad : IIngestLoad
             }
 
             RunId = Convert.ToInt64(warehouse.Scalar(WarehouseSql.NextIngestRun(DuckDbDialect.Instance)), System.Globalization.CultureInfo.InvariantCulture);
+            foreach (var statement in DuckDbSql.DeleteUnrecordedRuns())
+            {
+                warehouse.ExecuteCount(statement, RunId);
+            }
+
             tableHadRows = warehouse.Scalar(WarehouseSql.AnyRow(DuckDbDialect.Instance, table)) is not null;
 
             warehouse.Execute(DuckDbSql.CreateQuarantineStage(QuarantineStage));

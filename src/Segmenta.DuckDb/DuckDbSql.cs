@@ -40,6 +40,21 @@ internal static class DuckDbSql
     /// <summary>Drops a temporary stage if it exists.</summary>
     public static string DropStage(string stage) => $"DROP TABLE IF EXISTS temp.main.{D.QuoteIdentifier(stage)}";
 
+    /// <summary>
+    /// Deletes the events and quarantined rows of runs that were never recorded (parameter 1: the run about to be
+    /// recorded; every recorded run has a smaller id). A SIGKILL in the middle of DuckDB's commit can leave a torn WAL
+    /// that DuckDB 1.5 still replays in part: the row groups a large append wrote to the file ahead of the commit come
+    /// back, the rest of the transaction does not — the run's row in <c>ingest_runs</c>, its customers, its quarantine
+    /// (seen: all 1.5M events of a killed run, no run, no customer; reproduced with plain SQL and two tables). Those rows
+    /// carry the id the next run takes, so they would be taken for that run's own and kept beside its copy of them.
+    /// The run ids grow with the rows' order, so the min/max of each row group skips all but the last.
+    /// </summary>
+    public static IEnumerable<string> DeleteUnrecordedRuns() =>
+    [
+        $"DELETE FROM {D.QuoteIdentifier(Tables.Events)} WHERE {WarehouseSchema.IngestRunColumn} >= $1",
+        $"DELETE FROM {D.QuoteIdentifier(Tables.Quarantine)} WHERE run_id >= $1",
+    ];
+
     /// <summary>The run's customers, as a FROM item aliased <c>e</c> (parameter 1: the run).</summary>
     public static string RunCustomers() =>
         $"(SELECT customer_id FROM {D.QuoteIdentifier(Tables.Events)} WHERE {WarehouseSchema.IngestRunColumn} = $1) e";

@@ -19,6 +19,12 @@ public sealed class DuckDbWarehouse : IWarehouse
     private readonly DuckDBConnection connection;
     private static readonly DuckDbDialect Dialect = DuckDbDialect.Instance;
 
+    /// <summary>The files this process has open, with their connections (see <see cref="DuckDbLog.DiscardUnfinishedCommit"/>).</summary>
+    private static readonly Dictionary<string, int> OpenHere = new(StringComparer.Ordinal);
+    private static readonly Lock Instances = new();
+    private int disposed;
+
+    /// <summary>A connection to a file (counted in <see cref="OpenHere"/> by whoever opened it) and the warehouse over it.</summary>
     private DuckDbWarehouse(string path, DuckDBConnection connection)
     {
         Path = path;
@@ -50,22 +56,41 @@ public sealed class DuckDbWarehouse : IWarehouse
 
         var full = System.IO.Path.GetFullPath(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
-        var connection = new DuckDBConnection("Data Source=" + full);
-        try
+        DuckDBConnection connection;
+        lock (Instances)
         {
-            connection.Open();
-            if (memoryLimit is not null)
+            // A log at the open of the first instance of this process: a process before it did not close the file (a kill,
+            // a crash). Not when this process has it open already: then the log is that instance's own, live.
+            var interrupted = !OpenHere.ContainsKey(full) && File.Exists(full + ".wal");
+            if (interrupted)
             {
-                // The whole database instance's budget (every connection of the process shares it); checked above, so a literal.
-                using var limit = connection.CreateCommand();
-                limit.CommandText = $"SET memory_limit = '{memoryLimit}'";
-                limit.ExecuteNonQuery();
+                DuckDbLog.DiscardUnfinishedCommit(full);
             }
-        }
-        catch (DuckDBException e)
-        {
-            connection.Dispose();
-            throw new WarehouseException($"cannot open {full}: {e.Message}");
+
+            connection = new DuckDBConnection("Data Source=" + full);
+            try
+            {
+                connection.Open();
+                if (interrupted)
+                {
+                    CheckpointReplayedLog(connection);
+                }
+
+                if (memoryLimit is not null)
+                {
+                    // The whole database instance's budget (every connection of the process shares it); checked above, so a literal.
+                    using var limit = connection.CreateCommand();
+                    limit.CommandText = $"SET memory_limit = '{memoryLimit}'";
+                    limit.ExecuteNonQuery();
+                }
+            }
+            catch (DuckDBException e)
+            {
+                connection.Dispose();
+                throw new WarehouseException($"cannot open {full}: {e.Message}");
+            }
+
+            OpenHere[full] = OpenHere.GetValueOrDefault(full) + 1;
         }
 
         var warehouse = new DuckDbWarehouse(full, connection);
@@ -81,6 +106,31 @@ public sealed class DuckDbWarehouse : IWarehouse
 
         return warehouse;
     }
+
+    /// <summary>
+    /// Writes what DuckDB replayed from the log of a process that did not close the file (a kill, a crash) into the file
+    /// and ends that log, before this process writes anything. DuckDB 1.5 replays a log torn in the middle of a commit in
+    /// part (the row groups a large append wrote ahead of the commit, not the rest of its transaction), keeps that torn
+    /// log, and appends this process's commits after it: at the next open the whole is replayed again (seen: a re-run's
+    /// ingest deleted the torn events and loaded the file, and the next open held both copies, 3M events; after a process
+    /// that did not close the file, none at all). A
+    /// <c>CHECKPOINT</c> alone leaves such a log in place; one after a write of its own ends it. What the torn commit left
+    /// is then ordinary rows, which the next ingest discards (<see cref="DuckDbSql.DeleteUnrecordedRuns"/>). What
+    /// <see cref="DuckDbLog.DiscardUnfinishedCommit"/> leaves of a log needs none of this; a log it could not read (another
+    /// DuckDB version, a system other than Linux) does.
+    /// </summary>
+    private static void CheckpointReplayedLog(DuckDBConnection connection)
+    {
+        foreach (var statement in new[] { $"CREATE OR REPLACE TABLE {RecoveryTable} (x INTEGER)", $"DROP TABLE {RecoveryTable}", "CHECKPOINT" })
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = statement;
+            command.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>The table <see cref="CheckpointReplayedLog"/> creates and drops: a write of its own before the checkpoint.</summary>
+    private const string RecoveryTable = "segmenta_recovery";
 
     /// <summary>Opens a private in-memory DuckDB (Parquet reading, tests).</summary>
     internal static DuckDBConnection OpenInMemory()
@@ -318,6 +368,11 @@ public sealed class DuckDbWarehouse : IWarehouse
             throw;
         }
 
+        lock (Instances)
+        {
+            OpenHere[Path] = OpenHere.GetValueOrDefault(Path) + 1;
+        }
+
         return new DuckDbWarehouse(Path, reader) { SchemaVersion = SchemaVersion };
     }
 
@@ -330,7 +385,22 @@ public sealed class DuckDbWarehouse : IWarehouse
     };
 
     /// <inheritdoc />
-    public void Dispose() => connection.Dispose();
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
+        connection.Dispose();
+        lock (Instances)
+        {
+            if (--OpenHere[Path] == 0)
+            {
+                OpenHere.Remove(Path);
+            }
+        }
+    }
 
     internal void Execute(string sql, params object?[] parameters)
     {
