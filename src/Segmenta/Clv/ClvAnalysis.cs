@@ -138,14 +138,46 @@ public static class ClvAnalysis
         }
 
         var discounts = ends.Select(e => Math.Pow(1 + options.AnnualDiscount, -e / ClvValueOptions.DaysPerYear)).ToArray();
-        var distinct = customers.Select(c => c.History).Distinct().Order(ClvFitter.HistoryOrder).ToArray();
+
+        // Customers with equal histories share one evaluation: each customer's index into the distinct histories, in the
+        // order they first appear (no sort: every history is evaluated on its own, so the order changes no result).
+        var historyOf = new int[customers.Count];
+        var index = new Dictionary<RepeatHistory, int>();
+        var distinct = new List<RepeatHistory>();
+        for (var c = 0; c < customers.Count; c++)
+        {
+            var h = customers[c].History;
+            if (!index.TryGetValue(h, out var i))
+            {
+                i = distinct.Count;
+                index.Add(h, i);
+                distinct.Add(h);
+            }
+
+            historyOf[c] = i;
+        }
 
         // A customer's expected purchases are P(alive) times those of a customer known to be alive, which depend on x and T
         // alone: the month-by-month curve (the costly part: a hypergeometric series a month for BG/NBD) is computed once per
         // distinct (x, T) — 1M customers have ~340k distinct histories but far fewer pairs — and P(alive) once per history.
-        var pairs = distinct.Select(h => (h.X, h.T)).Distinct().ToArray();
-        var curves = new (double Purchases, double Discounted)[pairs.Length];
-        Parallel.For(0, pairs.Length, i =>
+        var pairOf = new int[distinct.Count];
+        var pairIndex = new Dictionary<(double, double), int>();
+        var pairs = new List<(double X, double T)>();
+        for (var i = 0; i < distinct.Count; i++)
+        {
+            var pair = (distinct[i].X, distinct[i].T);
+            if (!pairIndex.TryGetValue(pair, out var j))
+            {
+                j = pairs.Count;
+                pairIndex.Add(pair, j);
+                pairs.Add(pair);
+            }
+
+            pairOf[i] = j;
+        }
+
+        var curves = new (double Purchases, double Discounted)[pairs.Count];
+        Parallel.For(0, pairs.Count, i =>
         {
             var (x, t) = pairs[i];
             try
@@ -167,41 +199,36 @@ public static class ClvAnalysis
                 curves[i] = (double.NaN, double.NaN);
             }
         });
-        var curveOf = new Dictionary<(double, double), int>(pairs.Length);
-        for (var i = 0; i < pairs.Length; i++)
-        {
-            curveOf[pairs[i]] = i;
-        }
 
-        var results = new (double, double, double)[distinct.Length];
-        Parallel.For(0, distinct.Length, i =>
+        var perHistory = new (double Alive, double Purchases, double Discounted)[distinct.Count];
+        Parallel.For(0, distinct.Count, i =>
         {
             var h = distinct[i];
             var alive = purchase.ProbabilityAlive(p, h.X, h.Tx, h.T);
-            var (purchases, discounted) = curves[curveOf[(h.X, h.T)]];
-            results[i] = (alive, alive * purchases, alive * discounted);
+            var (purchases, discounted) = curves[pairOf[i]];
+            perHistory[i] = (alive, alive * purchases, alive * discounted);
         });
-        var perHistory = new Dictionary<RepeatHistory, (double Alive, double Purchases, double Discounted)>(distinct.Length);
-        for (var i = 0; i < distinct.Length; i++)
+
+        // The first invalid one in customer order (ordered by id): the same message on any number of threads.
+        foreach (var i in historyOf)
         {
-            var (a, e, d) = results[i];
-            var h = distinct[i];
+            var (a, e, d) = perHistory[i];
             if (!double.IsFinite(a) || !double.IsFinite(e) || !double.IsFinite(d) || a < 0 || a > 1 || e < 0)
             {
+                var h = distinct[i];
                 throw new ModelFitException(string.Create(CultureInfo.InvariantCulture, $"the prediction for a customer with x = {h.X}, t_x = {h.Tx}, T = {h.T} is not a valid number (P(alive) {a}, expected purchases {e}); the fit may be degenerate"));
             }
-
-            perHistory[h] = results[i];
         }
 
         var spendModel = model.Spend?.Values;
-        var predictions = new List<ClvPrediction>(customers.Count);
-        foreach (var c in customers)
+        var predictions = new ClvPrediction[customers.Count];
+        for (var c = 0; c < customers.Count; c++)
         {
-            var (alive, purchases, discounted) = perHistory[c.History];
-            double? spend = spendModel is null ? null : GammaGamma.ConditionalExpectedSpend(spendModel, c.MeanSpend is null ? 0 : c.History.X, c.MeanSpend ?? 0);
+            var customer = customers[c];
+            var (alive, purchases, discounted) = perHistory[historyOf[c]];
+            double? spend = spendModel is null ? null : GammaGamma.ConditionalExpectedSpend(spendModel, customer.MeanSpend is null ? 0 : customer.History.X, customer.MeanSpend ?? 0);
             double? value = spend * discounted * options.Margin;
-            predictions.Add(new ClvPrediction(c.CustomerId, c.History, alive, purchases, spend, value));
+            predictions[c] = new ClvPrediction(customer.CustomerId, customer.History, alive, purchases, spend, value);
         }
 
         return new ClvPredictions(model, historyEnd, options, predictions);

@@ -466,10 +466,40 @@ public static class AnalysisDocuments
     }
 
     /// <summary>Customers by value, then expected purchases, then id: sorted once for the deciles, the top and the median.</summary>
-    public static List<ClvPrediction> Ranked(ClvPredictions predictions) => [.. predictions.Customers
-        .OrderByDescending(r => r.Value ?? 0)
-        .ThenByDescending(r => r.ExpectedPurchases)
-        .ThenBy(r => r.CustomerId, StringComparer.Ordinal)];
+    /// <remarks>An array sort on the two numbers copied out (a comparison of records through three key selectors took ~0.5 s for 1M customers).</remarks>
+    public static List<ClvPrediction> Ranked(ClvPredictions predictions)
+    {
+        ArgumentNullException.ThrowIfNull(predictions);
+        var rows = predictions.Customers;
+        var keys = new (double Value, double Purchases, int Row)[rows.Count];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = (rows[i].Value ?? 0, rows[i].ExpectedPurchases, i);
+        }
+
+        Array.Sort(keys, (a, b) =>
+        {
+            var order = b.Value.CompareTo(a.Value);
+            if (order == 0)
+            {
+                order = b.Purchases.CompareTo(a.Purchases);
+            }
+
+            if (order == 0)
+            {
+                order = string.CompareOrdinal(rows[a.Row].CustomerId, rows[b.Row].CustomerId);
+            }
+
+            return order != 0 ? order : a.Row.CompareTo(b.Row);
+        });
+        var ranked = new List<ClvPrediction>(keys.Length);
+        foreach (var k in keys)
+        {
+            ranked.Add(rows[k.Row]);
+        }
+
+        return ranked;
+    }
 }
 
 /// <summary>A lifetime-value fit (<c>clv fit</c>): the model, its predictions, and where every customer's were written.</summary>
