@@ -34,11 +34,25 @@ internal static class DuckDbSql
     public static string CreateCustomerStage(string stage, IEnumerable<FieldDefinition> columns) =>
         CreateTable(stage, columns.Select(c => $"{D.QuoteIdentifier(c.Name)} {D.TypeName(c.Type)}"));
 
+    /// <summary>The table <see cref="CheckpointAfterOwnWrite"/> creates and drops.</summary>
+    private const string RecoveryTable = "segmenta_recovery";
+
     /// <summary>Drops a table.</summary>
     public static string DropTable(string table) => $"DROP TABLE {D.QuoteIdentifier(table)}";
 
     /// <summary>Drops a temporary stage if it exists.</summary>
     public static string DropStage(string stage) => $"DROP TABLE IF EXISTS temp.main.{D.QuoteIdentifier(stage)}";
+
+    /// <summary>
+    /// A write of its own, then a checkpoint: what ends a WAL that DuckDB replayed on opening (a plain <c>CHECKPOINT</c>
+    /// leaves such a log in place; DuckDbWarehouse.CheckpointReplayedLog).
+    /// </summary>
+    public static IEnumerable<string> CheckpointAfterOwnWrite() =>
+    [
+        $"CREATE OR REPLACE TABLE {D.QuoteIdentifier(RecoveryTable)} (x INTEGER)",
+        $"DROP TABLE {D.QuoteIdentifier(RecoveryTable)}",
+        "CHECKPOINT",
+    ];
 
     /// <summary>
     /// Deletes the events and quarantined rows of runs that were never recorded (parameter 1: the run about to be

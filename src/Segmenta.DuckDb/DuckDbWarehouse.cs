@@ -121,16 +121,13 @@ public sealed class DuckDbWarehouse : IWarehouse
     /// </summary>
     private static void CheckpointReplayedLog(DuckDBConnection connection)
     {
-        foreach (var statement in new[] { $"CREATE OR REPLACE TABLE {RecoveryTable} (x INTEGER)", $"DROP TABLE {RecoveryTable}", "CHECKPOINT" })
+        foreach (var statement in DuckDbSql.CheckpointAfterOwnWrite())
         {
             using var command = connection.CreateCommand();
             command.CommandText = statement;
             command.ExecuteNonQuery();
         }
     }
-
-    /// <summary>The table <see cref="CheckpointReplayedLog"/> creates and drops: a write of its own before the checkpoint.</summary>
-    private const string RecoveryTable = "segmenta_recovery";
 
     /// <summary>Opens a private in-memory DuckDB (Parquet reading, tests).</summary>
     internal static DuckDBConnection OpenInMemory()
