@@ -99,10 +99,17 @@ public static class ClvDiagnosis
         var purchase = PurchaseModel.Of(model.Model);
         var p = model.Purchases.Values;
         var name = ClvFitter.ModelName(model.Model);
-        var alive = customers.Select(c => c.History).Distinct().ToDictionary(h => h, h => purchase.ProbabilityAlive(p, h.X, h.Tx, h.T));
+        var alive = purchase.ProbabilitiesAlive(p, customers.Select(c => c.History).ToArray());
         var n = customers.Count;
-        var mean = n == 0 ? 0 : customers.Average(c => alive[c.History]);
-        var sure = n == 0 ? 0 : customers.Count(c => alive[c.History] >= AlmostSurelyAlive) / (double)n;
+        double sum = 0, sureCount = 0;
+        foreach (var a in alive)
+        {
+            sum += a;
+            sureCount += a >= AlmostSurelyAlive ? 1 : 0;
+        }
+
+        var mean = n == 0 ? 0 : sum / n;
+        var sure = n == 0 ? 0 : sureCount / n;
         var oneTime = customers.LongCount(c => c.History.X == 0);
         var warnings = new List<string>();
         if (n > 0 && sure >= CollapsedShare)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace Segmenta.Clv;
 
@@ -27,9 +28,22 @@ public static class ClvFitter
     private const int ApproximateAbove = 20_000;
 
     /// <summary>By x, then t_x, then T: the fixed order fits and predictions process histories in, whatever the hashing.</summary>
-    internal static readonly Comparer<RepeatHistory> HistoryOrder = Comparer<RepeatHistory>.Create((a, b) => (a.X, a.Tx, a.T).CompareTo((b.X, b.Tx, b.T)));
+    internal static readonly Comparer<RepeatHistory> HistoryOrder = Comparer<RepeatHistory>.Create(static (a, b) =>
+    {
+        var order = a.X.CompareTo(b.X);
+        if (order == 0)
+        {
+            order = a.Tx.CompareTo(b.Tx);
+        }
 
-    private static readonly Comparer<RepeatSpend> SpendOrder = Comparer<RepeatSpend>.Create((a, b) => (a.X, a.MeanSpend).CompareTo((b.X, b.MeanSpend)));
+        return order != 0 ? order : a.T.CompareTo(b.T);
+    });
+
+    private static readonly Comparer<RepeatSpend> SpendOrder = Comparer<RepeatSpend>.Create(static (a, b) =>
+    {
+        var order = a.X.CompareTo(b.X);
+        return order != 0 ? order : a.MeanSpend.CompareTo(b.MeanSpend);
+    });
 
     /// <summary>
     /// The purchase model <c>clv fit</c> uses unless told otherwise: MBG/NBD. It fits the published data as well
@@ -105,8 +119,8 @@ public static class ClvFitter
             kind == PurchaseModelKind.BgBb ? [1, 1, 1, 1] : [1, scale, 1, kind == PurchaseModelKind.ParetoNbd ? scale : 1],
             (long)weights.Sum(),
             table.Count,
-            p => model.TotalLogLikelihood(p, table),
-            sample is null ? null : p => model.TotalLogLikelihood(p, sample));
+            new Likelihood(p => model.TotalLogLikelihood(p, table), p => model.TotalGradient(p, table)),
+            sample is null ? null : new Likelihood(p => model.TotalLogLikelihood(p, sample), p => model.TotalGradient(p, sample)));
     }
 
     /// <summary>
@@ -131,8 +145,8 @@ public static class ClvFitter
             [1, 2, meanSpend],
             (long)weights.Sum(),
             table.Count,
-            p => GammaGamma.TotalLogLikelihood(p, table),
-            sample is null ? null : p => GammaGamma.TotalLogLikelihood(p, sample));
+            new Likelihood(p => GammaGamma.TotalLogLikelihood(p, table), p => GammaGamma.TotalGradient(p, table)),
+            sample is null ? null : new Likelihood(p => GammaGamma.TotalLogLikelihood(p, sample), p => GammaGamma.TotalGradient(p, sample)));
         return fit["q"] > 1
             ? fit
             : throw new ModelFitException(string.Create(CultureInfo.InvariantCulture, $"gamma-gamma: q = {fit["q"]:G4} <= 1, so the population's mean spend is infinite; the spend data does not suit the model"));
@@ -141,14 +155,27 @@ public static class ClvFitter
     private static (T[] Inputs, double[] Weights) Group<T>(IEnumerable<T> source, IComparer<T> order)
         where T : struct
     {
-        var counts = new Dictionary<T, long>();
+        // One lookup per item: each distinct input's slot, and its count beside it.
+        var slots = new Dictionary<T, int>();
+        var inputs = new List<T>();
+        var counts = new List<double>();
         foreach (var item in source)
         {
-            counts[item] = counts.GetValueOrDefault(item) + 1;
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(slots, item, out var seen);
+            if (!seen)
+            {
+                slot = inputs.Count;
+                inputs.Add(item);
+                counts.Add(0);
+            }
+
+            counts[slot]++;
         }
 
-        // A fixed order, so the ordered sums (and the fit) do not depend on hashing.
-        var inputs = counts.Keys.Order(order).ToArray();
-        return (inputs, inputs.Select(k => (double)counts[k]).ToArray());
+        // A fixed order, so the ordered sums (and the fit) do not depend on hashing; the inputs are distinct, so the sort
+        // needs no stability.
+        var (keys, weights) = (inputs.ToArray(), counts.ToArray());
+        Array.Sort(keys, weights, order);
+        return (keys, weights);
     }
 }

@@ -34,6 +34,37 @@ internal static class GammaGamma
         });
     }
 
+    /// <summary>
+    /// ∂/∂(p, q, γ) of <see cref="TotalLogLikelihood"/>: per customer x[ψ(px+q) − ψ(px) + ln x + ln m − ln(γ+mx)],
+    /// ψ(px+q) − ψ(q) + ln γ − ln(γ+mx) and q/γ − (px+q)/(γ+mx), the digamma terms once per distinct x.
+    /// </summary>
+    public static double[] TotalGradient(double[] parameters, SpendTable table)
+    {
+        double p = parameters[0], q = parameters[1], g = parameters[2];
+        var psiQ = Digamma(q);
+        var logG = Math.Log(g);
+        var dpByX = new double[table.Xs.Length];
+        var psiByX = new double[table.Xs.Length];
+        for (var i = 0; i < dpByX.Length; i++)
+        {
+            var x = table.Xs[i];
+            psiByX[i] = Digamma((p * x) + q);
+            dpByX[i] = x * (psiByX[i] - Digamma(p * x) + Math.Log(x));
+        }
+
+        return table.Sum(3, (i, sums) =>
+        {
+            var xi = table.XIndex[i];
+            var x = table.Xs[xi];
+            var w = table.Weights[i];
+            var spent = g + (table.Rows[i].MeanSpend * x);
+            var logSpent = Math.Log(spent);
+            sums[0] += w * (dpByX[xi] + (x * (table.LogSpend[i] - logSpent)));
+            sums[1] += w * (psiByX[xi] - psiQ + logG - logSpent);
+            sums[2] += w * ((q / g) - (((p * x) + q) / spent));
+        });
+    }
+
     /// <summary>E[M | x, m]: a weighted mean of the population mean pγ/(q−1) and the customer's own mean (the population mean when x = 0).</summary>
     public static double ConditionalExpectedSpend(ReadOnlySpan<double> parameters, double x, double m)
     {
@@ -69,4 +100,7 @@ internal sealed class SpendTable
 
     /// <summary>Σ <paramref name="term"/>(i) over the rows, the same on any number of threads.</summary>
     public double Sum(Func<int, double> term) => Numerics.OrderedSum.Of(Count, term);
+
+    /// <summary>Σ over the rows of the terms <paramref name="add"/> adds into <paramref name="dimensions"/> sums, the same on any number of threads.</summary>
+    public double[] Sum(int dimensions, Action<int, double[]> add) => Numerics.OrderedSum.Of(Count, dimensions, add);
 }

@@ -42,6 +42,9 @@ internal sealed class HistoryTable
     /// <summary>Σ <paramref name="term"/>(i) over the rows, the same on any number of threads.</summary>
     public double Sum(Func<int, double> term) => Numerics.OrderedSum.Of(Count, term);
 
+    /// <summary>Σ over the rows of the terms <paramref name="add"/> adds into <paramref name="dimensions"/> sums, the same on any number of threads.</summary>
+    public double[] Sum(int dimensions, Action<int, double[]> add) => Numerics.OrderedSum.Of(Count, dimensions, add);
+
     /// <summary>The distinct values in ascending order, and each value's position among them.</summary>
     internal static (double[] Values, int[] Index) Index(IEnumerable<double> values)
     {

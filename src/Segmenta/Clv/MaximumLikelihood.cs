@@ -37,6 +37,11 @@ public sealed record ModelFit(
     public double this[string name] => Parameters.First(p => p.Name == name).Value;
 }
 
+/// <summary>ln L summed over a model's inputs, as a function of its parameters.</summary>
+/// <param name="Total">ln L; it may throw <see cref="SeriesDivergedException"/> where it cannot be evaluated.</param>
+/// <param name="Gradient">∂ln L/∂θ in closed form, or null: then the fit differentiates <paramref name="Total"/> numerically.</param>
+internal sealed record Likelihood(Func<double[], double> Total, Func<double[], double[]?>? Gradient = null);
+
 /// <summary>A fit that produced no usable estimates (non-finite likelihood, a series that diverged).</summary>
 public sealed class ModelFitException(string message) : SegmentaException(message, FailureKind.CannotFit);
 
@@ -57,14 +62,35 @@ internal static class MaximumLikelihood
     /// <param name="start">Starting values (positive).</param>
     /// <param name="customers">Customers behind the inputs.</param>
     /// <param name="distinct">Distinct inputs.</param>
-    /// <param name="total">ln L summed over the inputs; it may throw <see cref="SeriesDivergedException"/> where it cannot be evaluated.</param>
+    /// <param name="total">ln L summed over the inputs, with its gradient where the model has one in closed form.</param>
     /// <param name="approximate">
     /// A cheaper stand-in for <paramref name="total"/> (a subsample of the inputs) to get close first: the fit of
     /// the whole then only needs the gradient steps. The estimates are those of <paramref name="total"/> either way.
     /// </param>
-    public static ModelFit Fit(string model, IReadOnlyList<string> names, double[] start, long customers, long distinct, Func<double[], double> total, Func<double[], double>? approximate = null)
+    public static ModelFit Fit(string model, IReadOnlyList<string> names, double[] start, long customers, long distinct, Likelihood total, Likelihood? approximate = null)
     {
-        Func<double[], double> Objective(Func<double[], double> sum) => logs =>
+        ArgumentNullException.ThrowIfNull(total);
+
+        // −ln L over the logarithms of the parameters, and its gradient there: −θᵢ ∂ln L/∂θᵢ (null: differentiate numerically).
+        Func<double[], double[]?>? Slope(Likelihood likelihood) => likelihood.Gradient is not { } gradient ? null : logs =>
+        {
+            if (logs.Any(v => Math.Abs(v) > 30))
+            {
+                return null;
+            }
+
+            try
+            {
+                var parameters = logs.Select(v => Math.Exp(v)).ToArray();
+                return gradient(parameters)?.Select((v, i) => -v * parameters[i]).ToArray();
+            }
+            catch (SeriesDivergedException)
+            {
+                return null;
+            }
+        };
+
+        Func<double[], double> Objective(Likelihood likelihood) => logs =>
         {
             // Parameters beyond e^±30 are no estimate of anything, and the likelihood there is rounding noise.
             if (logs.Any(v => Math.Abs(v) > 30))
@@ -74,7 +100,7 @@ internal static class MaximumLikelihood
 
             try
             {
-                var value = -sum(logs.Select(v => Math.Exp(v)).ToArray());
+                var value = -likelihood.Total(logs.Select(v => Math.Exp(v)).ToArray());
                 return double.IsFinite(value) ? value : double.PositiveInfinity;
             }
             catch (SeriesDivergedException)
@@ -96,7 +122,7 @@ internal static class MaximumLikelihood
         var iterations = 0;
         if (approximate is not null)
         {
-            var near = Minimizer.Minimize(Objective(approximate), startLogs, tolerance);
+            var near = Minimizer.Minimize(Objective(approximate), startLogs, tolerance, gradient: Slope(approximate));
             if (double.IsFinite(objective(near.Point)))
             {
                 startLogs = near.Point;
@@ -104,11 +130,12 @@ internal static class MaximumLikelihood
             }
         }
 
-        var result = Minimizer.Minimize(objective, startLogs, tolerance, nelderMead: approximate is null);
+        var slope = Slope(total);
+        var result = Minimizer.Minimize(objective, startLogs, tolerance, nelderMead: approximate is null, gradient: slope);
         if (approximate is not null && !result.Converged)
         {
             // The subsample led somewhere the gradient steps could not finish from: do it the long way.
-            result = Minimizer.Minimize(objective, start.Select(v => Math.Log(v)).ToArray(), tolerance);
+            result = Minimizer.Minimize(objective, start.Select(v => Math.Log(v)).ToArray(), tolerance, gradient: slope);
         }
 
         result = result with { Evaluations = result.Evaluations + evaluations, Iterations = result.Iterations + iterations };
@@ -138,7 +165,7 @@ internal static class MaximumLikelihood
         {
             try
             {
-                return parameters.All(v => v > 0) ? -total(parameters) : double.NaN;
+                return parameters.All(v => v > 0) ? -total.Total(parameters) : double.NaN;
             }
             catch (SeriesDivergedException)
             {
@@ -146,7 +173,20 @@ internal static class MaximumLikelihood
             }
         }
 
-        var covariance = Minimizer.InvertPositiveDefinite(Minimizer.Hessian(NegativeAt, estimates));
+        double[]? NegativeGradientAt(double[] parameters)
+        {
+            try
+            {
+                return parameters.All(v => v > 0) ? total.Gradient!(parameters)?.Select(v => -v).ToArray() : null;
+            }
+            catch (SeriesDivergedException)
+            {
+                return null;
+            }
+        }
+
+        var hessian = total.Gradient is null ? null : Minimizer.HessianOfGradient(NegativeGradientAt, estimates);
+        var covariance = Minimizer.InvertPositiveDefinite(hessian ?? Minimizer.Hessian(NegativeAt, estimates));
         double?[] errors = new double?[names.Count];
         if (covariance is null)
         {

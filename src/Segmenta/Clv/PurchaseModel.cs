@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using static Segmenta.Numerics.SpecialFunctions;
 
 namespace Segmenta.Clv;
@@ -48,6 +49,9 @@ internal abstract class PurchaseModel
     public virtual double TotalLogLikelihood(double[] p, HistoryTable table) =>
         table.Sum(i => table.Weights[i] * LogLikelihood(p, table.Histories[i].X, table.Histories[i].Tx, table.Histories[i].T));
 
+    /// <summary>The gradient of <see cref="TotalLogLikelihood"/> in the parameters, or null where the model has none in closed form (the fit then differentiates numerically).</summary>
+    public virtual double[]? TotalGradient(double[] p, HistoryTable table) => null;
+
     /// <summary>P(alive at T | x, t_x, T).</summary>
     public abstract double ProbabilityAlive(ReadOnlySpan<double> p, double x, double tx, double t);
 
@@ -84,6 +88,30 @@ internal abstract class PurchaseModel
         }
 
         return expected;
+    }
+
+    /// <summary>P(alive) of each of <paramref name="histories"/>, computed once per distinct history, in parallel.</summary>
+    public double[] ProbabilitiesAlive(double[] p, IReadOnlyList<RepeatHistory> histories)
+    {
+        ArgumentNullException.ThrowIfNull(histories);
+        var slots = new Dictionary<RepeatHistory, int>();
+        var distinct = new List<RepeatHistory>();
+        var slotOf = new int[histories.Count];
+        for (var i = 0; i < slotOf.Length; i++)
+        {
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(slots, histories[i], out var seen);
+            if (!seen)
+            {
+                slot = distinct.Count;
+                distinct.Add(histories[i]);
+            }
+
+            slotOf[i] = slot;
+        }
+
+        var alive = new double[distinct.Count];
+        Parallel.For(0, distinct.Count, i => alive[i] = ProbabilityAlive(p, distinct[i].X, distinct[i].Tx, distinct[i].T));
+        return Array.ConvertAll(slotOf, i => alive[i]);
     }
 
     /// <summary>
@@ -150,6 +178,71 @@ internal abstract class PurchaseModel
                 var rx = r + table.Xs[xi];
                 return table.Weights[i] * (byX[xi] + LogAddExp(-rx * logT[table.TIndex[i]], deadByX[xi] - (rx * logTx[table.TxIndex[i]])));
             });
+        }
+
+        /// <summary>
+        /// The gradient of <see cref="TotalLogLikelihood"/> in (r, α, a, b). Each history's ln L is c + g(x) + ln(eᵘ + eᵛ) with
+        /// u = −(r+x) ln(α+T) and v = ln a − ln(b+x+k−1) − (r+x) ln(α+t_x); ∂ln(eᵘ + eᵛ) = σ ∂u + (1 − σ) ∂v with σ = 1/(1 + eᵛ⁻ᵘ),
+        /// and the digamma terms of c and g(x) once per distinct x.
+        /// </summary>
+        public override double[] TotalGradient(double[] p, HistoryTable table)
+        {
+            double r = p[0], alpha = p[1], a = p[2], b = p[3];
+            var psiAb = Digamma(a + b);
+            var weights = 0.0;
+            foreach (var w in table.Weights)
+            {
+                weights += w;
+            }
+
+            var nx = table.Xs.Length;
+            var dr = new double[nx];
+            var da = new double[nx];
+            var db = new double[nx];
+            var dead = new double[nx];
+            var deadA = new double[nx];
+            var deadB = new double[nx];
+            for (var i = 0; i < nx; i++)
+            {
+                var x = table.Xs[i];
+                var psiTail = Digamma(a + b + x + k);
+                dr[i] = Digamma(r + x);
+                da[i] = -psiTail;
+                db[i] = Digamma(b + x + k) - psiTail;
+                dead[i] = LogDeadWeight(a, b, x);
+                if (!double.IsNegativeInfinity(dead[i]))
+                {
+                    deadA[i] = 1 / a;
+                    deadB[i] = -1 / (b + x + k - 1);
+                }
+            }
+
+            var logT = table.Ts.Select(t => Math.Log(alpha + t)).ToArray();
+            var logTx = table.Txs.Select(t => Math.Log(alpha + t)).ToArray();
+            var invT = table.Ts.Select(t => 1 / (alpha + t)).ToArray();
+            var invTx = table.Txs.Select(t => 1 / (alpha + t)).ToArray();
+            var sums = table.Sum(4, (i, s) =>
+            {
+                var xi = table.XIndex[i];
+                var rx = r + table.Xs[xi];
+                var (ti, txi) = (table.TIndex[i], table.TxIndex[i]);
+                var u = -rx * logT[ti];
+                var v = dead[xi] - (rx * logTx[txi]);
+                var sigma = double.IsNegativeInfinity(v) ? 1 : 1 / (1 + Math.Exp(v - u));
+                var rest = 1 - sigma;
+                var w = table.Weights[i];
+                s[0] += w * (dr[xi] - (sigma * logT[ti]) - (rest * logTx[txi]));
+                s[1] += w * -rx * ((sigma * invT[ti]) + (rest * invTx[txi]));
+                s[2] += w * (da[xi] + (rest * deadA[xi]));
+                s[3] += w * (db[xi] + (rest * deadB[xi]));
+            });
+            return
+            [
+                sums[0] + (weights * (Math.Log(alpha) - Digamma(r))),
+                sums[1] + (weights * r / alpha),
+                sums[2] + (weights * psiAb),
+                sums[3] + (weights * (psiAb - Digamma(b))),
+            ];
         }
 
         /// <summary>ln a/(b+x+k−1): the weight of "dropped out at the last flip"; −∞ for BG/NBD without repeat purchases (no flip yet).</summary>

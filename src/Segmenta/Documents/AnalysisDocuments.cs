@@ -466,36 +466,54 @@ public static class AnalysisDocuments
     }
 
     /// <summary>Customers by value, then expected purchases, then id: sorted once for the deciles, the top and the median.</summary>
-    /// <remarks>An array sort on the two numbers copied out (a comparison of records through three key selectors took ~0.5 s for 1M customers).</remarks>
+    /// <remarks>
+    /// The values sorted as integers (their IEEE bits, ordered as the numbers are), then each run of equal values by the rest:
+    /// a comparison of records through three key selectors took ~0.5 s for 1M customers.
+    /// </remarks>
     public static List<ClvPrediction> Ranked(ClvPredictions predictions)
     {
         ArgumentNullException.ThrowIfNull(predictions);
         var rows = predictions.Customers;
-        var keys = new (double Value, double Purchases, int Row)[rows.Count];
-        for (var i = 0; i < keys.Length; i++)
+        var n = rows.Count;
+        var keys = new long[n];
+        var order = new int[n];
+        for (var i = 0; i < n; i++)
         {
-            keys[i] = (rows[i].Value ?? 0, rows[i].ExpectedPurchases, i);
+            // + 0.0 turns −0 into 0; ~ puts the largest value first.
+            var bits = BitConverter.DoubleToInt64Bits((rows[i].Value ?? 0) + 0.0);
+            keys[i] = ~(bits >= 0 ? bits : bits ^ long.MaxValue);
+            order[i] = i;
         }
 
-        Array.Sort(keys, (a, b) =>
+        Array.Sort(keys, order);
+        var ties = Comparer<int>.Create((a, b) =>
         {
-            var order = b.Value.CompareTo(a.Value);
-            if (order == 0)
+            var byPurchases = rows[b].ExpectedPurchases.CompareTo(rows[a].ExpectedPurchases);
+            if (byPurchases != 0)
             {
-                order = b.Purchases.CompareTo(a.Purchases);
+                return byPurchases;
             }
 
-            if (order == 0)
-            {
-                order = string.CompareOrdinal(rows[a.Row].CustomerId, rows[b.Row].CustomerId);
-            }
-
-            return order != 0 ? order : a.Row.CompareTo(b.Row);
+            var byId = string.CompareOrdinal(rows[a].CustomerId, rows[b].CustomerId);
+            return byId != 0 ? byId : a.CompareTo(b);
         });
-        var ranked = new List<ClvPrediction>(keys.Length);
-        foreach (var k in keys)
+        for (int from = 0, to = 1; to <= n; to++)
         {
-            ranked.Add(rows[k.Row]);
+            if (to == n || keys[to] != keys[from])
+            {
+                if (to - from > 1)
+                {
+                    Array.Sort(order, from, to - from, ties);
+                }
+
+                from = to;
+            }
+        }
+
+        var ranked = new List<ClvPrediction>(n);
+        foreach (var i in order)
+        {
+            ranked.Add(rows[i]);
         }
 
         return ranked;

@@ -63,6 +63,29 @@ internal static class SpecialFunctions
         return um1 == -1 ? -1 : um1 * x / Math.Log(u);
     }
 
+    /// <summary>
+    /// ψ(x) = d ln Γ(x) / dx for x &gt; 0: the recurrence ψ(x) = ψ(x + 1) − 1/x up to x ≥ 10, then the asymptotic series
+    /// ln x − 1/(2x) − Σ B₂ₖ/(2k x²ᵏ) to x⁻¹⁰ (the first term left out is below 3·10⁻¹⁴ there). NaN for x ≤ 0.
+    /// </summary>
+    public static double Digamma(double x)
+    {
+        if (!(x > 0))
+        {
+            return double.NaN;
+        }
+
+        var shift = 0.0;
+        while (x < 10)
+        {
+            shift -= 1 / x;
+            x++;
+        }
+
+        var f = 1 / (x * x);
+        var series = f * ((1.0 / 12) - (f * ((1.0 / 120) - (f * ((1.0 / 252) - (f * ((1.0 / 240) - (f / 132))))))));
+        return shift + Math.Log(x) - (0.5 / x) - series;
+    }
+
     /// <summary>ln(eᵃ + eᵇ) without overflow.</summary>
     public static double LogAddExp(double a, double b)
     {

@@ -106,4 +106,58 @@ public sealed class SpecialFunctionsTests
         Assert.Equal(4.0 / 11, inverse[1, 1], 1e-6);
         Assert.Null(Minimizer.InvertPositiveDefinite(new double[,] { { 1, 2 }, { 2, 1 } }));
     }
+
+    [Theory]
+    [InlineData(1.0, -0.57721566490153286)]      // −γ
+    [InlineData(0.5, -1.96351002602142348)]      // −γ − 2 ln 2
+    [InlineData(10.0, 2.25175258906672110)]
+    [InlineData(1e-3, -1000.57557193181028)]
+    [InlineData(123.4, 4.81137377511627742)]
+    public void Digamma_KnownValues(double x, double expected) =>
+        Assert.Equal(expected, SpecialFunctions.Digamma(x), Math.Max(1, Math.Abs(expected)) * 1e-12);
+
+    [Fact]
+    public void Digamma_IsTheSlopeOfLogGamma()
+    {
+        foreach (var x in new[] { 0.07, 0.8, 3.3, 5.99, 6.01, 47.0, 2500.0 })
+        {
+            var h = 1e-5 * x;
+            var slope = (SpecialFunctions.LogGamma(x + h) - SpecialFunctions.LogGamma(x - h)) / (2 * h);
+            Assert.Equal(slope, SpecialFunctions.Digamma(x), Math.Max(1, Math.Abs(slope)) * 1e-6);
+        }
+
+        Assert.True(double.IsNaN(SpecialFunctions.Digamma(0)));
+        Assert.True(double.IsNaN(SpecialFunctions.Digamma(-2.5)));
+    }
+
+    [Fact]
+    public void Minimizer_WithTheGradient_FindsTheSameMinimumInFewerEvaluations()
+    {
+        static double Rosenbrock(double[] x) => (100 * Math.Pow(x[1] - (x[0] * x[0]), 2)) + Math.Pow(1 - x[0], 2);
+        static double[] Slope(double[] x) => [(-400 * x[0] * (x[1] - (x[0] * x[0]))) - (2 * (1 - x[0])), 200 * (x[1] - (x[0] * x[0]))];
+        var numeric = Minimizer.Minimize(Rosenbrock, [-1.2, 1.0], 1e-6, nelderMead: false);
+        var exact = Minimizer.Minimize(Rosenbrock, [-1.2, 1.0], 1e-6, nelderMead: false, gradient: Slope);
+        Assert.True(exact.Converged);
+        Assert.Equal(1.0, exact.Point[0], 1e-5);
+        Assert.Equal(1.0, exact.Point[1], 1e-5);
+        Assert.True(exact.Evaluations < numeric.Evaluations, $"{exact.Evaluations} evaluations with the gradient, {numeric.Evaluations} without");
+
+        // A gradient that gives nothing (or a non-finite value) leaves it to central differences.
+        var none = Minimizer.Minimize(Rosenbrock, [-1.2, 1.0], 1e-6, nelderMead: false, gradient: _ => null);
+        Assert.Equal(numeric.Point, none.Point);
+        Assert.Equal(numeric.Evaluations, none.Evaluations);
+    }
+
+    [Fact]
+    public void HessianOfGradient_Quadratic_IsTheMatrix()
+    {
+        // f = ½ xᵀ A x with A = [[4, 1], [1, 3]]: the gradient is A x.
+        var hessian = Minimizer.HessianOfGradient(x => [(4 * x[0]) + x[1], x[0] + (3 * x[1])], [0.7, -0.2])!;
+        Assert.Equal(4, hessian[0, 0], 1e-6);
+        Assert.Equal(1, hessian[0, 1], 1e-6);
+        Assert.Equal(1, hessian[1, 0], 1e-6);
+        Assert.Equal(3, hessian[1, 1], 1e-6);
+        Assert.Null(Minimizer.HessianOfGradient(_ => null, [0.7, -0.2]));
+        Assert.Null(Minimizer.HessianOfGradient(x => [double.NaN, x[1]], [0.7, -0.2]));
+    }
 }
