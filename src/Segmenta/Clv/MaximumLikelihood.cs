@@ -16,7 +16,7 @@ public sealed record ParameterEstimate(string Name, double Value, double? Standa
 /// <param name="Customers">Customers the fit used.</param>
 /// <param name="DistinctHistories">Distinct inputs the likelihood was evaluated on (customers with equal inputs share one evaluation).</param>
 /// <param name="Iterations">Optimizer iterations (Nelder-Mead, then BFGS).</param>
-/// <param name="Evaluations">Likelihood evaluations.</param>
+/// <param name="Evaluations">Likelihood evaluations (a closed-form gradient counts as one).</param>
 /// <param name="Converged">Whether the gradient reached the tolerance.</param>
 /// <param name="Warnings">What a user must know: no convergence, a parameter at a bound, no standard errors.</param>
 public sealed record ModelFit(

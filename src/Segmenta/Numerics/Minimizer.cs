@@ -5,7 +5,7 @@ namespace Segmenta.Numerics;
 /// <param name="Value">The function there.</param>
 /// <param name="Gradient">The gradient there (closed form or central differences).</param>
 /// <param name="Iterations">Nelder-Mead plus BFGS iterations.</param>
-/// <param name="Evaluations">Function evaluations.</param>
+/// <param name="Evaluations">Function evaluations (a call of a closed-form gradient counts as one).</param>
 /// <param name="Converged">Whether the gradient fell below the tolerance.</param>
 internal sealed record MinimizerResult(double[] Point, double Value, double[] Gradient, int Iterations, int Evaluations, bool Converged);
 
