@@ -113,8 +113,7 @@ public sealed class DuckDbWarehouse : IWarehouse
     /// part (the row groups a large append wrote ahead of the commit, not the rest of its transaction), keeps that torn
     /// log, and appends this process's commits after it: at the next open the whole is replayed again (seen: a re-run's
     /// ingest deleted the torn events and loaded the file, and the next open held both copies, 3M events; after a process
-    /// that did not close the file, none at all). A
-    /// <c>CHECKPOINT</c> alone leaves such a log in place; one after a write of its own ends it. What the torn commit left
+    /// that did not close the file, none at all). A <c>CHECKPOINT</c> alone leaves such a log in place; one after a write of its own ends it. What the torn commit left
     /// is then ordinary rows, which the next ingest discards (<see cref="DuckDbSql.DeleteUnrecordedRuns"/>). What
     /// <see cref="DuckDbLog.DiscardUnfinishedCommit"/> leaves of a log needs none of this; a log it could not read (another
     /// DuckDB version, a system other than Linux) does.

@@ -139,45 +139,16 @@ public static class ClvAnalysis
 
         var discounts = ends.Select(e => Math.Pow(1 + options.AnnualDiscount, -e / ClvValueOptions.DaysPerYear)).ToArray();
 
-        // Customers with equal histories share one evaluation: each customer's index into the distinct histories, in the
-        // order they first appear (no sort: every history is evaluated on its own, so the order changes no result).
-        var historyOf = new int[customers.Count];
-        var index = new Dictionary<RepeatHistory, int>();
-        var distinct = new List<RepeatHistory>();
-        for (var c = 0; c < customers.Count; c++)
-        {
-            var h = customers[c].History;
-            if (!index.TryGetValue(h, out var i))
-            {
-                i = distinct.Count;
-                index.Add(h, i);
-                distinct.Add(h);
-            }
-
-            historyOf[c] = i;
-        }
+        // Customers with equal histories share one evaluation (the distinct ones in the order they first appear: every
+        // history is evaluated on its own, so the order changes no result).
+        var (distinct, historyOf) = DistinctIndex.Of(customers.Select(c => c.History));
 
         // A customer's expected purchases are P(alive) times those of a customer known to be alive, which depend on x and T
         // alone: the month-by-month curve (the costly part: a hypergeometric series a month for BG/NBD) is computed once per
         // distinct (x, T) — 1M customers have ~340k distinct histories but far fewer pairs — and P(alive) once per history.
-        var pairOf = new int[distinct.Count];
-        var pairIndex = new Dictionary<(double, double), int>();
-        var pairs = new List<(double X, double T)>();
-        for (var i = 0; i < distinct.Count; i++)
-        {
-            var pair = (distinct[i].X, distinct[i].T);
-            if (!pairIndex.TryGetValue(pair, out var j))
-            {
-                j = pairs.Count;
-                pairIndex.Add(pair, j);
-                pairs.Add(pair);
-            }
-
-            pairOf[i] = j;
-        }
-
-        var curves = new (double Purchases, double Discounted)[pairs.Count];
-        Parallel.For(0, pairs.Count, i =>
+        var (pairs, pairOf) = DistinctIndex.Of(distinct.Select(h => (h.X, h.T)));
+        var curves = new (double Purchases, double Discounted)[pairs.Length];
+        Parallel.For(0, pairs.Length, i =>
         {
             var (x, t) = pairs[i];
             try
@@ -200,8 +171,8 @@ public static class ClvAnalysis
             }
         });
 
-        var perHistory = new (double Alive, double Purchases, double Discounted)[distinct.Count];
-        Parallel.For(0, distinct.Count, i =>
+        var perHistory = new (double Alive, double Purchases, double Discounted)[distinct.Length];
+        Parallel.For(0, distinct.Length, i =>
         {
             var h = distinct[i];
             var alive = purchase.ProbabilityAlive(p, h.X, h.Tx, h.T);

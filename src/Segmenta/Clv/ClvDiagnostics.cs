@@ -99,7 +99,7 @@ public static class ClvDiagnosis
         var purchase = PurchaseModel.Of(model.Model);
         var p = model.Purchases.Values;
         var name = ClvFitter.ModelName(model.Model);
-        var alive = purchase.ProbabilitiesAlive(p, customers.Select(c => c.History).ToArray());
+        var alive = purchase.ProbabilitiesAlive(p, customers.Select(c => c.History));
         var n = customers.Count;
         double sum = 0, sureCount = 0;
         foreach (var a in alive)

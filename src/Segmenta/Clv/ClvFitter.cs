@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 
 namespace Segmenta.Clv;
 
@@ -155,26 +154,15 @@ public static class ClvFitter
     private static (T[] Inputs, double[] Weights) Group<T>(IEnumerable<T> source, IComparer<T> order)
         where T : struct
     {
-        // One lookup per item: each distinct input's slot, and its count beside it.
-        var slots = new Dictionary<T, int>();
-        var inputs = new List<T>();
-        var counts = new List<double>();
-        foreach (var item in source)
+        var (keys, slots) = DistinctIndex.Of(source);
+        var weights = new double[keys.Length];
+        foreach (var slot in slots)
         {
-            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(slots, item, out var seen);
-            if (!seen)
-            {
-                slot = inputs.Count;
-                inputs.Add(item);
-                counts.Add(0);
-            }
-
-            counts[slot]++;
+            weights[slot]++;
         }
 
         // A fixed order, so the ordered sums (and the fit) do not depend on hashing; the inputs are distinct, so the sort
         // needs no stability.
-        var (keys, weights) = (inputs.ToArray(), counts.ToArray());
         Array.Sort(keys, weights, order);
         return (keys, weights);
     }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using static Segmenta.Numerics.SpecialFunctions;
 
 namespace Segmenta.Clv;
@@ -91,26 +90,11 @@ internal abstract class PurchaseModel
     }
 
     /// <summary>P(alive) of each of <paramref name="histories"/>, computed once per distinct history, in parallel.</summary>
-    public double[] ProbabilitiesAlive(double[] p, IReadOnlyList<RepeatHistory> histories)
+    public double[] ProbabilitiesAlive(double[] p, IEnumerable<RepeatHistory> histories)
     {
-        ArgumentNullException.ThrowIfNull(histories);
-        var slots = new Dictionary<RepeatHistory, int>();
-        var distinct = new List<RepeatHistory>();
-        var slotOf = new int[histories.Count];
-        for (var i = 0; i < slotOf.Length; i++)
-        {
-            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(slots, histories[i], out var seen);
-            if (!seen)
-            {
-                slot = distinct.Count;
-                distinct.Add(histories[i]);
-            }
-
-            slotOf[i] = slot;
-        }
-
-        var alive = new double[distinct.Count];
-        Parallel.For(0, distinct.Count, i => alive[i] = ProbabilityAlive(p, distinct[i].X, distinct[i].Tx, distinct[i].T));
+        var (distinct, slotOf) = DistinctIndex.Of(histories);
+        var alive = new double[distinct.Length];
+        Parallel.For(0, distinct.Length, i => alive[i] = ProbabilityAlive(p, distinct[i].X, distinct[i].Tx, distinct[i].T));
         return Array.ConvertAll(slotOf, i => alive[i]);
     }
 
