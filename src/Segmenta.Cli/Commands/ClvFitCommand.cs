@@ -51,21 +51,21 @@ internal sealed class ClvFitCommand : GuardedCommand<ClvFitSettings>
         var customers = days.Calibration(unit);
         var model = ClvAnalysis.FitAndDiagnose(days, customers, kind, unit, end);
         var predictions = ClvAnalysis.Predict(model, customers, end, options);
+        var summary = ClvPredictCommand.Summarize(predictions);
         if (!settings.DryRun)
         {
             model = ClvAnalysis.Store(warehouse, model, TimeProvider.System.GetUtcNow().UtcDateTime, predictions, cancellation);
-            predictions = predictions with { Model = model };
         }
 
         var path = ClvPredictCommand.WriteRows(warehouse, settings, format);
         if (settings.Json)
         {
-            CliOutput.WriteJson(new ClvFitDocument(AnalysisDocuments.Model(model, !settings.DryRun), AnalysisDocuments.Predictions(predictions), path));
+            CliOutput.WriteJson(new ClvFitDocument(AnalysisDocuments.Model(model, !settings.DryRun), summary.GetAwaiter().GetResult(), path));
             return ExitCodes.Ok;
         }
 
         ClvSupport.PrintModel(model, !settings.DryRun);
-        ClvSupport.PrintPredictions(predictions, workspace.Settings.Currency);
+        ClvSupport.PrintPredictions(summary.GetAwaiter().GetResult(), workspace.Settings.Currency);
         if (path is not null)
         {
             Console.WriteLine($"Wrote every customer's predictions to {path}");

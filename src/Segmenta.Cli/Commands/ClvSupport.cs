@@ -91,31 +91,30 @@ internal static class ClvSupport
         }
     }
 
-    public static void PrintPredictions(ClvPredictions predictions, string currency)
+    /// <summary>Prints the predictions' summary (<see cref="AnalysisDocuments.Predictions"/>): totals, value deciles, the top ten.</summary>
+    public static void PrintPredictions(PredictionsDocument predictions, string currency)
     {
         var inv = CultureInfo.InvariantCulture;
-        var rows = predictions.Customers;
-        var hasValue = predictions.Model.Spend is not null;
-        var ranked = AnalysisDocuments.Ranked(predictions);
-        Console.WriteLine(string.Create(inv, $"Predictions for {rows.Count:N0} customers, histories through {DocumentValues.Day(predictions.HistoryEnd)}, over {predictions.Options.HorizonDays / ClvValueOptions.DaysPerMonth:0.#} months, discounted at {predictions.Options.AnnualDiscount:0.##%} a year, margin {predictions.Options.Margin:0.##%}:"));
-        Console.WriteLine(string.Create(inv, $"  expected purchases   {predictions.TotalPurchases:N0}"));
-        Console.WriteLine(string.Create(inv, $"  mean P(alive)        {(rows.Count == 0 ? 0 : rows.Average(r => r.ProbabilityAlive)):0.###}; {rows.LongCount(r => r.ProbabilityAlive < 0.5):N0} customers below 0.5"));
-        if (hasValue)
+        var n = predictions.Customers;
+        Console.WriteLine(string.Create(inv, $"Predictions for {n:N0} customers, histories through {predictions.HistoryEnd}, over {predictions.HorizonDays / ClvValueOptions.DaysPerMonth:0.#} months, discounted at {predictions.Discount:0.##%} a year, margin {predictions.Margin:0.##%}:"));
+        Console.WriteLine(string.Create(inv, $"  expected purchases   {predictions.ExpectedPurchases:N0}"));
+        Console.WriteLine(string.Create(inv, $"  mean P(alive)        {predictions.MeanPAlive:0.###}; {predictions.LikelyInactive:N0} customers below 0.5"));
+        if (predictions.TotalValue is { } total)
         {
-            Console.WriteLine(string.Create(inv, $"  total value          {predictions.TotalValue:N0} {currency} (mean {(rows.Count == 0 ? 0 : predictions.TotalValue / rows.Count):N2})"));
+            Console.WriteLine(string.Create(inv, $"  total value          {total:N0} {currency} (mean {predictions.MeanValue ?? 0:N2})"));
             var deciles = new Table().Border(TableBorder.Rounded).AddColumns("decile", "customers", "value", "share of value", "mean P(alive)");
-            foreach (var d in AnalysisDocuments.Deciles(ranked))
+            foreach (var d in predictions.Deciles)
             {
-                deciles.AddRow(d.Decile.ToString(inv), d.Customers.ToString("N0", inv), d.Value.ToString("N0", inv), SegmentSupport.Percent(d.Share), d.MeanAlive.ToString("0.###", inv));
+                deciles.AddRow(d.Decile.ToString(inv), d.Customers.ToString("N0", inv), d.Value.ToString("N0", inv), SegmentSupport.Percent(d.ShareOfValue), d.MeanPAlive.ToString("0.###", inv));
             }
 
             AnsiConsole.Write(deciles);
         }
 
         var top = new Table().Border(TableBorder.Rounded).AddColumns("customer", "value", "P(alive)", "expected purchases", "expected spend", "x");
-        foreach (var r in ranked.Take(10))
+        foreach (var r in predictions.Top)
         {
-            top.AddRow(Markup.Escape(r.CustomerId), r.Value?.ToString("N2", inv) ?? "—", r.ProbabilityAlive.ToString("0.###", inv), r.ExpectedPurchases.ToString("0.##", inv), r.ExpectedSpend?.ToString("N2", inv) ?? "—", r.History.X.ToString(inv));
+            top.AddRow(Markup.Escape(r.CustomerId), r.Value?.ToString("N2", inv) ?? "—", r.PAlive.ToString("0.###", inv), r.ExpectedPurchases.ToString("0.##", inv), r.ExpectedSpend?.ToString("N2", inv) ?? "—", r.X.ToString(inv));
         }
 
         AnsiConsole.Write(top);

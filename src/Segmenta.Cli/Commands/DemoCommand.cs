@@ -286,7 +286,7 @@ internal sealed partial class DemoCommand : GuardedCommand<DemoSettings>
         Console.WriteLine();
         Console.WriteLine("Customer lifetime value (segmenta clv fit; clv.value and clv.p_alive in segments):");
         ClvSupport.PrintModel(clv, stored: true);
-        ClvSupport.PrintPredictions(values, workspace.Settings.Currency);
+        ClvSupport.PrintPredictions(AnalysisDocuments.Predictions(values), workspace.Settings.Currency);
         Console.WriteLine();
         Console.WriteLine("The clusters as personas (segmenta persona --all describes every segment):");
         foreach (var persona in personas)

@@ -88,10 +88,10 @@ public static class ClvDiagnosis
     }
 
     /// <summary>
-    /// Diagnoses <paramref name="model"/>, fitted to <paramref name="customers"/> (histories through its calibration end),
-    /// with the holdout check made on <paramref name="holdout"/> (from <see cref="Holdout"/>; null: <paramref name="skipped"/> says why).
+    /// Diagnoses <paramref name="model"/>, fitted to <paramref name="customers"/>, with a holdout check already made
+    /// (<see cref="CheckHoldout"/> on the sample of <see cref="Holdout"/>; or why there is none).
     /// </summary>
-    public static ClvDiagnostics Diagnose(ClvModel model, IReadOnlyList<ClvCustomer> customers, ClvHoldoutSample? holdout, string? skipped)
+    public static ClvDiagnostics Diagnose(ClvModel model, IReadOnlyList<ClvCustomer> customers, (ClvHoldoutCheck? Check, string? Skipped) holdout)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(customers);
@@ -122,12 +122,7 @@ public static class ClvDiagnosis
             warnings.Add(string.Create(inv, $"bgnbd: the {oneTime:N0} customers without a repeat purchase ({(double)oneTime / n:0.0%}) have P(alive) = 1 by construction (BG/NBD lets customers drop out only after a repeat purchase); MBG/NBD (--model mbgnbd) lets them be inactive"));
         }
 
-        ClvHoldoutCheck? check = null;
-        if (holdout is not null)
-        {
-            (check, skipped) = CheckHoldout(model.Model, holdout);
-        }
-
+        var (check, skipped) = holdout;
         if (check is not null && Math.Abs(check.RelativeError) > TolerableHoldoutError)
         {
             warnings.Add(string.Create(inv, $"{name}: refitted through {check.CalibrationEnd:yyyy-MM-dd}, it expected {check.Predicted:N0} purchases from its {check.Customers:N0} customers up to {check.HoldoutEnd:yyyy-MM-dd}; they made {check.Actual:N0} ({check.RelativeError:+0%;-0%}): its forecasts are off by more than {TolerableHoldoutError:0%} on this data"));
@@ -137,8 +132,9 @@ public static class ClvDiagnosis
     }
 
     /// <summary>The model refitted on the sample's calibration period and its forecast of the holdout, or why there is none.</summary>
-    private static (ClvHoldoutCheck? Check, string? Skipped) CheckHoldout(PurchaseModelKind kind, ClvHoldoutSample sample)
+    public static (ClvHoldoutCheck? Check, string? Skipped) CheckHoldout(PurchaseModelKind kind, ClvHoldoutSample sample)
     {
+        ArgumentNullException.ThrowIfNull(sample);
         var (period, cohort) = (sample.Period, sample.Customers);
         var calibrationEnd = period.CalibrationEnd;
         ModelFit fit;
