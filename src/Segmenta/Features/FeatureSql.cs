@@ -253,11 +253,13 @@ internal sealed class FeatureSql : IDerivedFieldSource
         // carrying an order id of their own summed where it is the order's key (matched by rule 1 when that order has an
         // order id). Only the refunds rule 1 leaves (a few, or none) are looked up by product, and only the orders they hit
         // are joined back: no join ever builds a hash table of every order, whatever the planner estimates a group count.
+        // Whether an order has an id is a count, not max(order_id): a string aggregate state cost a quarter of the
+        // aggregation (10M events: 0.18 s of 0.7 s).
         return $"""
             WITH keyed AS (
               SELECT e.{id} AS customer_id, {key} AS order_key,
                      count(*) FILTER (WHERE {isPurchase}) AS purchases,
-                     max(e.{order}) FILTER (WHERE {isPurchase}) IS NOT NULL AS has_order_id,
+                     count(e.{order}) FILTER (WHERE {isPurchase}) > 0 AS has_order_id,
                      min(e.{at}) FILTER (WHERE {isPurchase}) AS placed_at,
                      coalesce(sum(e.{Q("revenue")}) FILTER (WHERE {isPurchase}), 0) AS gross,
                      sum(abs(e.{Q("revenue")})) FILTER (WHERE {isRefund} AND e.{order} IS NOT NULL) AS same_order,
