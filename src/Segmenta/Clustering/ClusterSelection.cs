@@ -22,12 +22,7 @@ public static class ClusterSelection
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(minK, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxK, minK);
-        var fits = new List<(KMeansResult Model, ClusterQuality Quality)>();
-        for (var k = minK; k <= maxK; k++)
-        {
-            var model = KMeans.Fit(points, dimensions, options with { K = k });
-            fits.Add((model, ClusterQuality.Measure(points, model, options.Seed, silhouetteSample, options.Threads)));
-        }
+        var fits = FitEach(points, dimensions, minK, maxK, options, silhouetteSample);
 
         var qualities = fits.Select(f => f.Quality).ToList();
         var elbow = Elbow(qualities);
@@ -51,6 +46,48 @@ public static class ClusterSelection
             }.OfType<string>());
         return (fits.First(f => f.Quality.K == chosen.K).Model, new KChoice(chosen.K, reason, qualities, elbow));
     }
+
+    /// <summary>
+    /// Each k's fit and its quality, ascending in k. Up to <see cref="ParallelKUpTo"/> points the k are fitted side by side,
+    /// each on one thread; above it, one after the other, each on every thread. Either way the same numbers: a fit's
+    /// partial sums are reduced in chunk order whatever the threads.
+    /// </summary>
+    /// <remarks>
+    /// On few points an iteration is too short for its threads to share (100k points, 2 cores: k = 2..10 took 2.2 s with
+    /// both cores on each fit, 3.3 s on one); whole fits side by side keep both cores busy. On many points a fit
+    /// parallelizes well by itself, and side by side fits would each hold their arrays (~100 bytes a point) at once.
+    /// </remarks>
+    private static List<(KMeansResult Model, ClusterQuality Quality)> FitEach(double[] points, int dimensions, int minK, int maxK, KMeansOptions options, int silhouetteSample)
+    {
+        (KMeansResult, ClusterQuality) FitOne(int k, int? threads)
+        {
+            var model = KMeans.Fit(points, dimensions, options with { K = k, Threads = threads });
+            return (model, ClusterQuality.Measure(points, model, options.Seed, silhouetteSample, threads));
+        }
+
+        var count = maxK - minK + 1;
+        var workers = options.Threads ?? Environment.ProcessorCount;
+        if (workers == 1 || count == 1 || points.Length / dimensions > ParallelKUpTo)
+        {
+            return [.. Enumerable.Range(minK, count).Select(k => FitOne(k, options.Threads))];
+        }
+
+        var fits = new (KMeansResult, ClusterQuality)[count];
+        try
+        {
+            // The largest k first: they take longest, and the small ones fill in after them.
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = workers }, i => fits[count - 1 - i] = FitOne(maxK - i, 1));
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
+
+        return [.. fits];
+    }
+
+    /// <summary>The most points for which the k are fitted side by side (<see cref="FitEach"/>).</summary>
+    internal const int ParallelKUpTo = 1_000_000;
 
     /// <summary>
     /// The elbow: with k and inertia both rescaled to 0..1 over the range tried, the k whose inertia has

@@ -47,6 +47,21 @@ public sealed class KMeansTests
     }
 
     [Fact]
+    public void Selection_KFittedSideBySide_SameAsOneAfterAnother()
+    {
+        // Threads: 1 fits the k one after another; Threads: 3 fits them side by side, each on one thread (few points).
+        var points = Blobs(30_000, 3, 6, seed: 8);
+        var (oneModel, one) = ClusterSelection.Choose(points, 3, 2, 8, new KMeansOptions(0, Seed: 5, Initializations: 3, Threads: 1));
+        var (manyModel, many) = ClusterSelection.Choose(points, 3, 2, 8, new KMeansOptions(0, Seed: 5, Initializations: 3, Threads: 3));
+        Assert.Equal(one.K, many.K);
+        Assert.Equal(one.Reason, many.Reason);
+        Assert.Equal(one.ByK.Select(q => q.K), many.ByK.Select(q => q.K));
+        Assert.Equal(one.ByK, many.ByK);
+        Assert.Equal(oneModel.Centroids.ToArray(), manyModel.Centroids.ToArray());
+        Assert.Equal(oneModel.Labels.ToArray(), manyModel.Labels.ToArray());
+    }
+
+    [Fact]
     public void Fit_LabelsAreNearestCentroids_AndCentroidsTheMeans()
     {
         var points = Blobs(20_000, 3, 4, seed: 5);
