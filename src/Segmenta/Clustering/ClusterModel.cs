@@ -54,12 +54,6 @@ public sealed record ClusterModel(
     double Inertia,
     KChoice? Choice = null)
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
 
     /// <summary>Dimensions of a prepared point.</summary>
     public int Dimensions => Preparation.Dimensions.Count;
@@ -73,9 +67,20 @@ public sealed record ClusterModel(
     }
 
     /// <summary>The model as JSON text, as stored (doubles round-trip exactly).</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, ClusterModelJson.Default.ClusterModel);
 
     /// <summary>Reads a model written by <see cref="ToJson"/>.</summary>
     public static ClusterModel FromJson(string json) =>
-        JsonSerializer.Deserialize<ClusterModel>(json, Json) ?? throw new JsonException("a cluster model was expected");
+        JsonSerializer.Deserialize(json, ClusterModelJson.Default.ClusterModel) ?? throw new JsonException("a cluster model was expected");
 }
+
+/// <summary>
+/// The stored model's JSON contract, generated at build time (as <c>Segmenta.Clv.ClvModelJson</c>): the same text reflection
+/// wrote, without building the contract on first use in every command that reads the model.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    Converters = [typeof(SnakeCaseEnum<FeatureScaling>), typeof(SnakeCaseEnum<MissingValues>)])]
+[JsonSerializable(typeof(ClusterModel))]
+internal sealed partial class ClusterModelJson : JsonSerializerContext;

@@ -141,19 +141,11 @@ public sealed record UpliftModel(
     public UpliftEvaluation? Evaluation(string outcome) => Evaluations.FirstOrDefault(e => e.Outcome == outcome);
 
     /// <summary>The model as stored (one line of JSON).</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, UpliftModelJson.Default.UpliftModel);
 
     /// <summary>Reads a model written by <see cref="ToJson"/>.</summary>
     public static UpliftModel FromJson(string json) =>
-        JsonSerializer.Deserialize<UpliftModel>(json, Json) ?? throw new JsonException("an uplift model was expected");
-
-    /// <summary>Storage keeps undefined measures (an empty group's mean) as NaN; documents show them as null.</summary>
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
+        JsonSerializer.Deserialize(json, UpliftModelJson.Default.UpliftModel) ?? throw new JsonException("an uplift model was expected");
 
     /// <summary>
     /// <c>uplift.CAMPAIGN.conversion</c>, <c>.revenue</c>, <c>.visit</c> (predicted incremental effect of contact),
@@ -175,3 +167,15 @@ public sealed record UpliftModel(
 
 /// <summary>Customers of one uplift quadrant.</summary>
 public sealed record QuadrantCount(string Quadrant, long Customers);
+
+/// <summary>
+/// The stored model's JSON contract, generated at build time (as <c>Segmenta.Clv.ClvModelJson</c>): the same text reflection
+/// wrote, without building the contract on first use in every command that reads the models. Storage keeps undefined
+/// measures (an empty group's mean) as NaN, a named literal; documents show them as null.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    Converters = [typeof(SnakeCaseEnum<UpliftMethod>)])]
+[JsonSerializable(typeof(UpliftModel))]
+internal sealed partial class UpliftModelJson : JsonSerializerContext;
