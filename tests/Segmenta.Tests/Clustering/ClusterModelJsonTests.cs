@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Segmenta.Clustering;
 using Xunit;
 
@@ -7,18 +6,10 @@ namespace Segmenta.Tests.Clustering;
 
 /// <summary>
 /// The stored cluster model's JSON comes from a contract generated at build time; models stored before it were written
-/// by reflection with these options. Both must write the same text and read each other's.
+/// by reflection (<see cref="ReflectionJson"/>). Both must write the same text and read each other's.
 /// </summary>
 public sealed class ClusterModelJsonTests
 {
-    private static readonly JsonSerializerOptions Reflection = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
-    };
-
     [Theory]
     [InlineData(FeatureScaling.ZScore, MissingValues.Median)]
     [InlineData(FeatureScaling.Robust, MissingValues.Drop)]
@@ -42,10 +33,7 @@ public sealed class ClusterModelJsonTests
         var request = new ClusterRequest(numeric, categorical, scaling, missing, 2, 4, 1, 2, AutoLog: true);
         var model = new ClusterModel(3, new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc), request, preparation, fit.K, [.. fit.Centroids], [.. fit.Sizes], fit.Inertia, choice);
 
-        var generated = model.ToJson();
-        Assert.Equal(JsonSerializer.Serialize(model, Reflection), generated);
+        var generated = ReflectionJson.AssertSameContract(model, m => m.ToJson(), ClusterModel.FromJson);
         Assert.Contains($"\"scaling\":\"{JsonNamingPolicy.SnakeCaseLower.ConvertName(scaling.ToString())}\"", generated, StringComparison.Ordinal);
-        Assert.Equal(generated, ClusterModel.FromJson(JsonSerializer.Serialize(model, Reflection)).ToJson());
-        Assert.Equal(generated, JsonSerializer.Serialize(JsonSerializer.Deserialize<ClusterModel>(generated, Reflection), Reflection));
     }
 }

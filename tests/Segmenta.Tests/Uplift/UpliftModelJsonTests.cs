@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Segmenta.Uplift;
 using Xunit;
 
@@ -7,18 +6,10 @@ namespace Segmenta.Tests.Uplift;
 
 /// <summary>
 /// The stored uplift model's JSON comes from a contract generated at build time; models stored before it were written by
-/// reflection with these options. Both must write the same text (NaN for an undefined mean among it) and read each other's.
+/// reflection (<see cref="ReflectionJson"/>). Both must write the same text (NaN for an undefined mean among it) and read each other's.
 /// </summary>
 public sealed class UpliftModelJsonTests
 {
-    private static readonly JsonSerializerOptions Reflection = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
-    };
-
     [Theory]
     [InlineData(UpliftMethod.TLearner)]
     [InlineData(UpliftMethod.TransformedOutcome)]
@@ -35,11 +26,8 @@ public sealed class UpliftModelJsonTests
             [new("recency_days", false, []), new("country", true, ["US", "GB"])], ["conversion"], [evaluation], 0.01, 0.05, at.AddDays(31), 1500,
             [new("persuadable", 400), new("sure thing", 1100)], request);
 
-        var generated = model.ToJson();
-        Assert.Equal(JsonSerializer.Serialize(model, Reflection), generated);
+        var generated = ReflectionJson.AssertSameContract(model, m => m.ToJson(), UpliftModel.FromJson);
         Assert.Contains("\"NaN\"", generated, StringComparison.Ordinal);
         Assert.Contains($"\"method\":\"{JsonNamingPolicy.SnakeCaseLower.ConvertName(method.ToString())}\"", generated, StringComparison.Ordinal);
-        Assert.Equal(generated, UpliftModel.FromJson(JsonSerializer.Serialize(model, Reflection)).ToJson());
-        Assert.Equal(generated, JsonSerializer.Serialize(JsonSerializer.Deserialize<UpliftModel>(generated, Reflection), Reflection));
     }
 }
