@@ -72,42 +72,15 @@ internal static class MaximumLikelihood
         ArgumentNullException.ThrowIfNull(total);
 
         // −ln L over the logarithms of the parameters, and its gradient there: −θᵢ ∂ln L/∂θᵢ (null: differentiate numerically).
-        Func<double[], double[]?>? Slope(Likelihood likelihood) => likelihood.Gradient is not { } gradient ? null : logs =>
-        {
-            if (logs.Any(v => Math.Abs(v) > 30))
-            {
-                return null;
-            }
+        // Parameters beyond e^±30 are no estimate of anything, and the likelihood there is rounding noise.
+        static T AtLogs<T>(double[] logs, Func<double[], T> f, T none) =>
+            logs.Any(v => Math.Abs(v) > 30) ? none : Evaluated(logs.Select(v => Math.Exp(v)).ToArray(), f, none);
 
-            try
-            {
-                var parameters = logs.Select(v => Math.Exp(v)).ToArray();
-                return gradient(parameters)?.Select((v, i) => -v * parameters[i]).ToArray();
-            }
-            catch (SeriesDivergedException)
-            {
-                return null;
-            }
-        };
+        Func<double[], double[]?>? Slope(Likelihood likelihood) => likelihood.Gradient is not { } gradient ? null : logs =>
+            AtLogs(logs, parameters => gradient(parameters)?.Select((v, i) => -v * parameters[i]).ToArray(), null);
 
         Func<double[], double> Objective(Likelihood likelihood) => logs =>
-        {
-            // Parameters beyond e^±30 are no estimate of anything, and the likelihood there is rounding noise.
-            if (logs.Any(v => Math.Abs(v) > 30))
-            {
-                return double.PositiveInfinity;
-            }
-
-            try
-            {
-                var value = -likelihood.Total(logs.Select(v => Math.Exp(v)).ToArray());
-                return double.IsFinite(value) ? value : double.PositiveInfinity;
-            }
-            catch (SeriesDivergedException)
-            {
-                return double.PositiveInfinity;
-            }
-        };
+            AtLogs(logs, parameters => -likelihood.Total(parameters), double.PositiveInfinity) is var value && double.IsFinite(value) ? value : double.PositiveInfinity;
 
         var startLogs = start.Select(v => Math.Log(v)).ToArray();
         var objective = Objective(total);
@@ -161,29 +134,11 @@ internal static class MaximumLikelihood
             }
         }
 
-        double NegativeAt(double[] parameters)
-        {
-            try
-            {
-                return parameters.All(v => v > 0) ? -total.Total(parameters) : double.NaN;
-            }
-            catch (SeriesDivergedException)
-            {
-                return double.NaN;
-            }
-        }
+        double NegativeAt(double[] parameters) =>
+            parameters.All(v => v > 0) ? Evaluated(parameters, p => -total.Total(p), double.NaN) : double.NaN;
 
-        double[]? NegativeGradientAt(double[] parameters)
-        {
-            try
-            {
-                return parameters.All(v => v > 0) ? total.Gradient!(parameters)?.Select(v => -v).ToArray() : null;
-            }
-            catch (SeriesDivergedException)
-            {
-                return null;
-            }
-        }
+        double[]? NegativeGradientAt(double[] parameters) =>
+            parameters.All(v => v > 0) ? Evaluated(parameters, p => total.Gradient!(p)?.Select(v => -v).ToArray(), null) : null;
 
         var hessian = total.Gradient is null ? null : Minimizer.HessianOfGradient(NegativeGradientAt, estimates);
         var covariance = Minimizer.InvertPositiveDefinite(hessian ?? Minimizer.Hessian(NegativeAt, estimates));
@@ -214,5 +169,18 @@ internal static class MaximumLikelihood
             result.Evaluations,
             result.Converged,
             warnings);
+    }
+
+    /// <summary><paramref name="f"/> at <paramref name="parameters"/>, or <paramref name="none"/> where a series in it diverged.</summary>
+    private static T Evaluated<T>(double[] parameters, Func<double[], T> f, T none)
+    {
+        try
+        {
+            return f(parameters);
+        }
+        catch (SeriesDivergedException)
+        {
+            return none;
+        }
     }
 }
