@@ -109,7 +109,7 @@ internal static class DuckDbSql
             """;
     }
 
-    /// <summary>Whether a stage holds a customer id more than once.</summary>
+    /// <summary>Whether a table holds a customer id more than once (a run's stage, or customers just loaded into an empty table).</summary>
     public static string RepeatsCustomer(string stage) =>
         $"SELECT count(*) > count(DISTINCT customer_id) FROM {D.QuoteIdentifier(stage)}";
 

@@ -220,6 +220,28 @@ public abstract class IngestContract
     }
 
     [SkippableFact]
+    public void Ingest_EveryWriterOfCustomers_AddsEachIdOnce()
+    {
+        // DuckDB's customers have no key (schema 15): nothing but the writers keeps an id from being stored twice. Each one
+        // here meets ids it already stored and ids repeated in its input: a whole file into the empty table and over
+        // stored profiles, a file row by row (a malformed row sends it there), events' bare customers by either reader,
+        // and identity resolution's profiles.
+        using var f = NewFixture();
+        f.Ingest(TableKind.Customers, f.Write("a.csv", "customer_id,country\nc1,US\nc2,GB\nc1,US\n"));
+        f.Ingest(TableKind.Customers, f.Write("b.csv", "customer_id,country\nc2,DE\nc3,FR\nc3,FR\n"));
+        f.Ingest(TableKind.Customers, f.Write("c.csv", "customer_id,country,age\nc3,FR,\nc4,IT,x\nc4,IT,40\nc5,ES,50\n"));
+        const string Header = "customer_id,anonymous_id,event_type,occurred_at\n";
+        f.Ingest(TableKind.Events, f.Write("d.csv", Header + "c1,,session,2024-01-01T00:00:00Z\nc6,,session,2024-01-01T00:00:00Z\nc6,,session,2024-01-02T00:00:00Z\nc7,,session,2024-01-02T00:00:00Z\n"));
+        f.Ingest(TableKind.Events, f.Write("e.csv", Header + "c7,,session,2024-01-03T00:00:00Z\nc8,,session,soon\nc8,,session,2024-01-03T00:00:00Z\nc8,,session,2024-01-04T00:00:00Z\n"));
+        f.Ingest(TableKind.Events, f.Write("f.csv", Header + ",v1,page_view,2024-01-05T00:00:00Z\n,v1,page_view,2024-01-05T00:01:00Z\nc9,v1,signup,2024-01-05T00:02:00Z\nc9,v2,session,2024-01-06T00:00:00Z\n,v2,page_view,2024-01-06T00:01:00Z\n"));
+        f.Ingest(TableKind.Customers, f.Write("g.csv", "customer_id,anonymous_id,identified_at\nc9,v3,2024-01-07T00:00:00Z\nc10,v3,2024-01-08T00:00:00Z\n"));
+
+        Assert.Equal(
+            ["c1", "c10", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9"],
+            f.Strings("SELECT customer_id FROM customers ORDER BY customer_id"));
+    }
+
+    [SkippableFact]
     public void Ingest_Customers_UpdatesChangedRowsAndCountsUnchangedAsDuplicates()
     {
         using var f = NewFixture();

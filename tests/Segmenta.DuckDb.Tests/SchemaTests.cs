@@ -65,6 +65,31 @@ public class SchemaTests
     }
 
     [Fact]
+    public void Open_Version14Customers_LoseTheirKeyAndKeepEveryColumnAndRow()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var path = dir.File("w.duckdb");
+        string[] columns;
+        using (var v14 = DuckDbWarehouse.Open(path, upToVersion: 14))
+        {
+            v14.Execute("ALTER TABLE customers ADD COLUMN loyalty_tier VARCHAR");
+            v14.Execute("INSERT INTO customers (customer_id, country, loyalty_tier) VALUES ('c2', 'US', 'gold'), ('c1', NULL, NULL), ('c3', 'FR', 'tin')");
+            Assert.Throws<DuckDB.NET.Data.DuckDBException>(() => v14.Execute("INSERT INTO customers (customer_id) VALUES ('c1')"));
+            columns = Columns(v14);
+            Assert.Equal(1L, v14.Scalar("SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'customers' AND constraint_type = 'PRIMARY KEY'"));
+        }
+
+        using var upgraded = DuckDbWarehouse.Open(path);
+        Assert.Equal(columns, Columns(upgraded));
+        Assert.Equal("c2 US gold|c1  |c3 FR tin", upgraded.Scalar("SELECT string_agg(concat_ws(' ', customer_id, coalesce(country, ''), coalesce(loyalty_tier, '')), '|') FROM customers"));
+        Assert.Equal(0L, upgraded.Scalar("SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'customers' AND constraint_type = 'PRIMARY KEY'"));
+        Assert.Throws<DuckDB.NET.Data.DuckDBException>(() => upgraded.Execute("INSERT INTO customers (customer_id) VALUES (NULL)"));
+
+        static string[] Columns(DuckDbWarehouse w) =>
+            ((string)w.Scalar("SELECT string_agg(column_name || ' ' || data_type || ' ' || is_nullable, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'customers'")!).Split(',');
+    }
+
+    [Fact]
     public void Open_Version8Memberships_BecomeIntervalsThatAnswerEveryMaterialization()
     {
         using var dir = TestPaths.NewTempDir();

@@ -116,7 +116,7 @@ public class WholeFileIngestTests
     public void Profiles_load_the_same_whichever_reader_takes_them(string name, string rows, bool whole)
     {
         // Over stored profiles (through the run's stage: updates, unchanged rows and new ones all happen), and into an
-        // empty table (straight in, the table's key refusing a repeated id).
+        // empty table (straight in; a repeated id sends the file row by row).
         const string Stored = CustomerHeader + "\nc1,old@example.com,,,,,,\nc3,bo@example.com,1999-12-31,-1,0,2024-01-06T00:00:00Z,no,\"\"\n";
         foreach (var before in new[] { Stored, null })
         {

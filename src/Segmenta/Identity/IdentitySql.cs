@@ -132,7 +132,7 @@ public static class IdentitySql
         sql.Append(
             $"""
             INSERT INTO {Q(d, Tables.Customers)} (customer_id)
-            SELECT p.customer_id FROM (SELECT customer_id FROM {Q(d, Tables.Identities)}{changed}) p
+            SELECT p.customer_id FROM (SELECT DISTINCT customer_id FROM {Q(d, Tables.Identities)}{changed}) p
             WHERE NOT EXISTS (SELECT 1 FROM {Q(d, Tables.Customers)} c WHERE c.customer_id = p.customer_id)
             """);
     });

@@ -108,4 +108,23 @@ public sealed class DuckDbDialect : ISqlDialect
 
     /// <inheritdoc />
     public IReadOnlyList<string> CreateIndex(string table, params string[] columns) => [];
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// DuckDB checks every inserted row against a key's ART index and writes the index at commit: on customers, 1M new
+    /// ids cost 0.9 s inserted and 0.8 s committed, against 0.14 s without the key, in every load that adds customers
+    /// (an events ingest adds a bare row per new customer). DuckDB cannot drop a key, so the table is copied without it
+    /// (same columns in the same order, same rows in the same order) and takes the old one's name.
+    /// </remarks>
+    public IReadOnlyList<string> DropCostlyKey(string table, string keyColumn)
+    {
+        var copy = QuoteIdentifier(table + "__unkeyed");
+        return
+        [
+            $"CREATE TABLE {copy} AS SELECT * FROM {QuoteIdentifier(table)}",
+            $"DROP TABLE {QuoteIdentifier(table)}",
+            $"ALTER TABLE {copy} RENAME TO {QuoteIdentifier(table)}",
+            $"ALTER TABLE {QuoteIdentifier(table)} ALTER COLUMN {QuoteIdentifier(keyColumn)} SET NOT NULL",
+        ];
+    }
 }

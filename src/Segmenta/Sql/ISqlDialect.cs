@@ -121,4 +121,11 @@ public interface ISqlDialect
     /// from an index (none on DuckDB, whose hash joins and zone maps serve Segmenta's scans better).
     /// </summary>
     IReadOnlyList<string> CreateIndex(string table, params string[] columns);
+
+    /// <summary>
+    /// The statements that take the primary key off <paramref name="table"/> (its column <paramref name="keyColumn"/> stays
+    /// NOT NULL), where this warehouse pays for the key's index at every bulk load and its writers already keep the column
+    /// unique; none where the index is cheap to keep and serves lookups (PostgreSQL, whose shards enforce the key).
+    /// </summary>
+    IReadOnlyList<string> DropCostlyKey(string table, string keyColumn);
 }

@@ -141,4 +141,7 @@ public sealed class PostgresDialect : ISqlDialect
 
     /// <inheritdoc />
     public IReadOnlyList<string> CreateIndex(string table, params string[] columns) => [SqlDdl.CreateIndex(this, table, columns)];
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> DropCostlyKey(string table, string keyColumn) => [];
 }

@@ -472,6 +472,8 @@ public static class WarehouseSchema
                 PRIMARY KEY (campaign, customer_id))
             """,
         ]),
+        new(15, "customers without a primary key where the warehouse pays for its index at every load (DuckDB); every writer keeps customer ids unique", d =>
+            d.DropCostlyKey(Tables.Customers, CanonicalModel.CustomerId)),
     ];
 
     /// <summary>
