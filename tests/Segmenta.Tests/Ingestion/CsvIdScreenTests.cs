@@ -14,14 +14,22 @@ public sealed class CsvIdScreenTests : IDisposable
 
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
+    /// <summary>The screen's answer, the same whether the file is read by one reader or in parts side by side.</summary>
     private long? Screen(string text, string column = "id", bool header = true, bool plainQuoting = true)
+    {
+        var answers = Enumerable.Range(1, 4).Select(parts => Screen(text, column, header, plainQuoting, parts)).Distinct().ToList();
+        Assert.True(answers.Count == 1, $"one reader and parts disagree: {string.Join(", ", answers)}");
+        return answers[0];
+    }
+
+    private long? Screen(string text, string column, bool header, bool plainQuoting, int parts)
     {
         var path = Path.Combine(directory, $"{Guid.NewGuid():N}.csv");
         File.WriteAllBytes(path, Encoding.UTF8.GetBytes(text));
         var columns = header ? text.TrimStart('\uFEFF').Split('\n')[0].TrimEnd('\r').Split(',') : ["id", "a", "b"];
         var plan = new BulkCsvPlan(path, ',', '"', header, columns, [], [], [], null);
         Assert.Equal(plainQuoting, plan.HasPlainQuoting());   // the screen is only asked about files with plain quoting
-        return CsvIdScreen.RecordsIfDistinct(plan, column);
+        return CsvIdScreen.RecordsIfDistinct(plan, column, parts);
     }
 
     [Fact]
