@@ -107,6 +107,10 @@ public abstract class RefreshContract
         Assert.Equal(before, SegmentMaterializer.History(f.Warehouse, null).Select(m => (m.Segment, m.AsOf, m.Size, m.Entered, m.Exited)));
         Assert.Equal(intervals, f.Count("SELECT count(*) FROM segment_intervals"));
         Assert.Throws<HistoryException>(() => Refresh(f, Weeks[1]));
+
+        // The instant's trait values were replaced, not added to (on DuckDB no key would refuse a second copy: schema 16).
+        Assert.True(f.Count("SELECT count(*) FROM computed_trait_values") > 10);
+        Assert.Equal(0, f.Count("SELECT count(*) FROM (SELECT as_of, trait, customer_id FROM computed_trait_values GROUP BY as_of, trait, customer_id HAVING count(*) > 1) d"));
     }
 
     [SkippableFact]

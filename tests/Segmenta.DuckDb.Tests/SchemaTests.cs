@@ -64,29 +64,48 @@ public class SchemaTests
         Assert.Equal(WarehouseSchema.Migrations.Count, Convert.ToInt32(upgraded.Scalar("SELECT count(*) FROM segmenta_schema"), System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    [Fact]
-    public void Open_Version14Customers_LoseTheirKeyAndKeepEveryColumnAndRow()
+    [Theory]
+    [InlineData(14, "customers", "ALTER TABLE customers ADD COLUMN loyalty_tier VARCHAR",
+        "INSERT INTO customers (customer_id, country, loyalty_tier) VALUES ('c2', 'US', 'gold'), ('c1', NULL, NULL), ('c3', 'FR', 'tin')",
+        "INSERT INTO customers (customer_id) VALUES ('c1')")]
+    [InlineData(15, "computed_trait_values", "SELECT 1",
+        "INSERT INTO computed_trait_values (as_of, trait, version, customer_id, number_value) VALUES ('2024-01-01', 'ltv', 'v1', 'c2', 2), ('2024-01-01', 'ltv', 'v1', 'c1', NULL), ('2024-01-01', 'tier', 'v1', 'c1', 1)",
+        "INSERT INTO computed_trait_values (as_of, trait, version, customer_id) VALUES ('2024-01-01', 'ltv', 'v2', 'c1')")]
+    [InlineData(15, "uplift_scores", "SELECT 1",
+        "INSERT INTO uplift_scores (campaign, customer_id, conversion, quadrant) VALUES ('spring', 'c2', 0.1, 'persuadable'), ('spring', 'c1', NULL, NULL)",
+        "INSERT INTO uplift_scores (campaign, customer_id) VALUES ('spring', 'c1')")]
+    [InlineData(15, "destination_members", "SELECT 1",
+        "INSERT INTO destination_members VALUES ('crm', 's', 'c2', '2024-01-01'), ('crm', 's', 'c1', '2024-01-02')",
+        "INSERT INTO destination_members VALUES ('crm', 's', 'c1', '2024-01-03')")]
+    [InlineData(15, "destination_batch_members", "SELECT 1",
+        "INSERT INTO destination_batch_members VALUES ('b1', 'c2', 'entered', '{}'), ('b1', 'c1', 'exited', NULL)",
+        "INSERT INTO destination_batch_members VALUES ('b1', 'c1', 'entered', NULL)")]
+    public void Open_OlderWorkspace_TablesLoseTheirCostlyKeyAndKeepEveryColumnAndRow(int version, string table, string alter, string rows, string repeat)
     {
         using var dir = TestPaths.NewTempDir();
         var path = dir.File("w.duckdb");
         string[] columns;
-        using (var v14 = DuckDbWarehouse.Open(path, upToVersion: 14))
+        string stored;
+        using (var old = DuckDbWarehouse.Open(path, upToVersion: version))
         {
-            v14.Execute("ALTER TABLE customers ADD COLUMN loyalty_tier VARCHAR");
-            v14.Execute("INSERT INTO customers (customer_id, country, loyalty_tier) VALUES ('c2', 'US', 'gold'), ('c1', NULL, NULL), ('c3', 'FR', 'tin')");
-            Assert.Throws<DuckDB.NET.Data.DuckDBException>(() => v14.Execute("INSERT INTO customers (customer_id) VALUES ('c1')"));
-            columns = Columns(v14);
-            Assert.Equal(1L, v14.Scalar("SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'customers' AND constraint_type = 'PRIMARY KEY'"));
+            old.Execute(alter);
+            old.Execute(rows);
+            Assert.Throws<DuckDB.NET.Data.DuckDBException>(() => old.Execute(repeat));
+            columns = Columns(old);
+            stored = Rows(old);
+            Assert.Equal(1L, Keys(old));
         }
 
         using var upgraded = DuckDbWarehouse.Open(path);
         Assert.Equal(columns, Columns(upgraded));
-        Assert.Equal("c2 US gold|c1  |c3 FR tin", upgraded.Scalar("SELECT string_agg(concat_ws(' ', customer_id, coalesce(country, ''), coalesce(loyalty_tier, '')), '|') FROM customers"));
-        Assert.Equal(0L, upgraded.Scalar("SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'customers' AND constraint_type = 'PRIMARY KEY'"));
-        Assert.Throws<DuckDB.NET.Data.DuckDBException>(() => upgraded.Execute("INSERT INTO customers (customer_id) VALUES (NULL)"));
+        Assert.Contains(" NO", string.Join(",", columns), StringComparison.Ordinal);
+        Assert.Equal(stored, Rows(upgraded));
+        Assert.Equal(0L, Keys(upgraded));
 
-        static string[] Columns(DuckDbWarehouse w) =>
-            ((string)w.Scalar("SELECT string_agg(column_name || ' ' || data_type || ' ' || is_nullable, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'customers'")!).Split(',');
+        string[] Columns(DuckDbWarehouse w) =>
+            ((string)w.Scalar($"SELECT string_agg(column_name || ' ' || data_type || ' ' || is_nullable, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = '{table}'")!).Split(',');
+        string Rows(DuckDbWarehouse w) => (string)w.Scalar($"SELECT string_agg(CAST(t AS VARCHAR), '|') FROM {table} t")!;
+        long Keys(DuckDbWarehouse w) => (long)w.Scalar($"SELECT count(*) FROM duckdb_constraints() WHERE table_name = '{table}' AND constraint_type = 'PRIMARY KEY'")!;
     }
 
     [Fact]

@@ -47,6 +47,9 @@ public sealed class HillstromCampaign : IDisposable
             var request = new UpliftRequest("hillstrom", ["Womens E-Mail"], Inputs, UpliftMethod.TLearner, 0.5, seed);
             var model = UpliftAnalysis.Store(Fixture.Warehouse, UpliftAnalysis.Fit(Fixture.Warehouse, request, Launch, now), now);
             fit = (model, UpliftAnalysis.Scores(Fixture.Warehouse, "hillstrom"));
+
+            // Each store replaces the campaign's scores: one row a customer (on DuckDB no key would refuse a second: schema 16).
+            Assert.Equal(fit.Scores.Count, fit.Scores.Select(s => s.CustomerId).Distinct(StringComparer.Ordinal).Count());
             splitFits[seed] = fit;
         }
 

@@ -123,9 +123,9 @@ public interface ISqlDialect
     IReadOnlyList<string> CreateIndex(string table, params string[] columns);
 
     /// <summary>
-    /// The statements that take the primary key off <paramref name="table"/> (its column <paramref name="keyColumn"/> stays
-    /// NOT NULL), where this warehouse pays for the key's index at every bulk load and its writers already keep the column
+    /// The statements that take the primary key off <paramref name="table"/> (its <paramref name="notNull"/> columns stay
+    /// NOT NULL), where this warehouse pays for the key's index at every bulk load and its writers already keep the key
     /// unique; none where the index is cheap to keep and serves lookups (PostgreSQL, whose shards enforce the key).
     /// </summary>
-    IReadOnlyList<string> DropCostlyKey(string table, string keyColumn);
+    IReadOnlyList<string> DropCostlyKey(string table, params string[] notNull);
 }

@@ -143,5 +143,5 @@ public sealed class PostgresDialect : ISqlDialect
     public IReadOnlyList<string> CreateIndex(string table, params string[] columns) => [SqlDdl.CreateIndex(this, table, columns)];
 
     /// <inheritdoc />
-    public IReadOnlyList<string> DropCostlyKey(string table, string keyColumn) => [];
+    public IReadOnlyList<string> DropCostlyKey(string table, params string[] notNull) => [];
 }

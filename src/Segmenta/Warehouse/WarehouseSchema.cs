@@ -474,6 +474,13 @@ public static class WarehouseSchema
         ]),
         new(15, "customers without a primary key where the warehouse pays for its index at every load (DuckDB); every writer keeps customer ids unique", d =>
             d.DropCostlyKey(Tables.Customers, CanonicalModel.CustomerId)),
+        new(16, "per-customer rows of computed traits, uplift scores and destinations without a primary key where the warehouse pays for its index at every write (DuckDB); each writer adds one row per customer and key", d =>
+        [
+            .. d.DropCostlyKey(Tables.ComputedTraitValues, "as_of", "trait", "version", CanonicalModel.CustomerId),
+            .. d.DropCostlyKey(Tables.UpliftScores, "campaign", CanonicalModel.CustomerId),
+            .. d.DropCostlyKey(Tables.DestinationMembers, "destination", "segment", CanonicalModel.CustomerId, "since"),
+            .. d.DropCostlyKey(Tables.DestinationBatchMembers, "batch_id", CanonicalModel.CustomerId, "change"),
+        ]),
     ];
 
     /// <summary>
