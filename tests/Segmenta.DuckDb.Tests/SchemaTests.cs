@@ -80,6 +80,15 @@ public class SchemaTests
     [InlineData(15, "destination_batch_members", "SELECT 1",
         "INSERT INTO destination_batch_members VALUES ('b1', 'c2', 'entered', '{}'), ('b1', 'c1', 'exited', NULL)",
         "INSERT INTO destination_batch_members VALUES ('b1', 'c1', 'entered', NULL)")]
+    [InlineData(15, "identities", "SELECT 1",
+        "INSERT INTO identities VALUES ('anonymous_id', 'd2', 'u1'), ('anonymous_id', 'd1', 'u1')",
+        "INSERT INTO identities VALUES ('anonymous_id', 'd1', 'u2')")]
+    [InlineData(15, "identity_links", "SELECT 1",
+        "INSERT INTO identity_links VALUES ('user_id', 'u1', 'anonymous_id', 'd1', NULL, 'a.csv', 1, 'merged', NULL, NULL, NULL)",
+        "INSERT INTO identity_links VALUES ('user_id', 'u1', 'anonymous_id', 'd1', NULL, 'b.csv', 2, 'merged', NULL, NULL, NULL)")]
+    [InlineData(15, "identity_changes", "SELECT 1",
+        "INSERT INTO identity_changes VALUES (1, 1, '2024-01-01', 'anonymous_id', 'd1', 'anon:d1', 'u1', 'linked')",
+        "INSERT INTO identity_changes VALUES (1, 2, '2024-01-02', 'anonymous_id', 'd2', 'anon:d2', 'u1', 'linked')")]
     public void Open_OlderWorkspace_TablesLoseTheirCostlyKeyAndKeepEveryColumnAndRow(int version, string table, string alter, string rows, string repeat)
     {
         using var dir = TestPaths.NewTempDir();

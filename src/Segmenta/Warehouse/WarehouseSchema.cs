@@ -474,8 +474,11 @@ public static class WarehouseSchema
         ]),
         new(15, "customers without a primary key where the warehouse pays for its index at every load (DuckDB); every writer keeps customer ids unique", d =>
             d.DropCostlyKey(Tables.Customers, CanonicalModel.CustomerId)),
-        new(16, "per-customer rows of computed traits, uplift scores and destinations without a primary key where the warehouse pays for its index at every write (DuckDB); each writer adds one row per customer and key", d =>
+        new(16, "per-customer rows of computed traits, uplift scores, destinations and identity resolution without a primary key where the warehouse pays for its index at every write (DuckDB); each writer adds one row per customer and key", d =>
         [
+            .. d.DropCostlyKey(Tables.IdentityLinks, "kind_a", "id_a", "kind_b", "id_b", "source", "run_id", "outcome"),
+            .. d.DropCostlyKey(Tables.Identities, "kind", "id", CanonicalModel.CustomerId),
+            .. d.DropCostlyKey(Tables.IdentityChanges, "change_id", "changed_at", "kind", "id", "from_customer_id", "to_customer_id", "reason"),
             .. d.DropCostlyKey(Tables.ComputedTraitValues, "as_of", "trait", "version", CanonicalModel.CustomerId),
             .. d.DropCostlyKey(Tables.UpliftScores, "campaign", CanonicalModel.CustomerId),
             .. d.DropCostlyKey(Tables.DestinationMembers, "destination", "segment", CanonicalModel.CustomerId, "since"),
