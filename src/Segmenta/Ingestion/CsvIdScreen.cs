@@ -6,11 +6,12 @@ namespace Segmenta.Ingestion;
 /// Proves that one column of a clean CSV file (<see cref="BulkCsvPlan"/>) holds no value twice, from the file's bytes: each
 /// record's value is hashed to 64 bits, and if no two hashes are equal no two values are. A warehouse that loads the file
 /// whole then skips its own check of the ids it just stored, which for DuckDB is a single-threaded distinct over the
-/// transaction's rows (30M events: 13 s and the load's peak memory; this screen: 1.8 s on 2 cores, a file of 16 MiB or more
-/// read in parts side by side, and 8 bytes a record; 3.0 s read by one reader). The answer is one-sided: a count only when every hash differs; null when two hashes meet (a repeat,
-/// or a collision: about one chance in 10^6 at 10^7 records) or the bytes are not what the plan reads, and then the
-/// warehouse checks exactly as before. The caller also compares the count with the records the warehouse loaded, so a
-/// file this reader splits differently from the warehouse's never passes.
+/// transaction's rows (30M events: 13 s and the load's peak memory; this screen: 1.8 s on 2 cores, a file of 16 MiB or
+/// more read in parts side by side, and 8 bytes a record; 3.0 s read by one reader). The answer is one-sided: a count
+/// only when every hash differs; null when two hashes meet (a repeat, or a collision: about one chance in 10^6 at 10^7
+/// records) or the bytes are not what the plan reads, and then the warehouse checks exactly as before. The caller also
+/// compares the count with the records the warehouse loaded, so a file this reader splits differently from the
+/// warehouse's never passes.
 /// </summary>
 public static class CsvIdScreen
 {

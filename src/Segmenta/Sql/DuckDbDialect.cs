@@ -114,8 +114,9 @@ public sealed class DuckDbDialect : ISqlDialect
     /// DuckDB checks every inserted row against a key's ART index and writes the index at commit: on customers, 1M new
     /// ids cost 0.9 s inserted and 0.8 s committed, against 0.14 s without the key, in every load that adds customers
     /// (an events ingest adds a bare row per new customer); one computed trait's values for 1M customers, 1.5 s against
-    /// 0.35 s, and a refresh that replaced an instant's three traits spent 57.7 s committing them. DuckDB cannot drop a key, so the table is copied without it (same columns in the same order, same rows in
-    /// the same order, the NOT NULL columns set again) and takes the old one's name.
+    /// 0.35 s, and a refresh that replaced an instant's three traits spent 57.7 s committing them. DuckDB cannot drop a
+    /// key, so the table is copied without it (same columns in the same order, same rows in the same order, the NOT NULL
+    /// columns set again) and takes the old one's name.
     /// </remarks>
     public IReadOnlyList<string> DropCostlyKey(string table, params string[] notNull)
     {
