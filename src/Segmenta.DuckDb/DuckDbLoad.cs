@@ -238,11 +238,36 @@ internal sealed class DuckDbLoad : IIngestLoad
 
         if (tableHadRows)
         {
-            // Probed, not hashed: see DuckDbSql.DeleteStoredRepeats.
-            removed += warehouse.ExecuteCount(DuckDbSql.DeleteStoredRepeats(), RunId);
+            // The stored ids' hashes first (Tables.EventIdHashes): the ids are compared only when a hash matches (a retried
+            // request, a file loaded again, or an id whose event was deleted). Probed, not hashed: see DuckDbSql.DeleteStoredRepeats.
+            if (warehouse.Scalar(DuckDbSql.EventIdHashesCurrent()) is not true)
+            {
+                ForgetEventIdHashes();
+                warehouse.ExecuteCount(DuckDbSql.RefillEventIdHashes(), RunId);
+                warehouse.Execute(DuckDbSql.MarkEventIdHashesCurrent());
+            }
+
+            if (warehouse.Scalar(DuckDbSql.MayRepeatStoredId(), RunId) is true)
+            {
+                removed += warehouse.ExecuteCount(DuckDbSql.DeleteStoredRepeats(), RunId);
+            }
+
+            warehouse.ExecuteCount(DuckDbSql.AddEventIdHashes(), RunId);
+        }
+        else
+        {
+            ForgetEventIdHashes();
         }
 
         return removed;
+    }
+
+    private void ForgetEventIdHashes()
+    {
+        foreach (var statement in DuckDbSql.ForgetEventIdHashes())
+        {
+            warehouse.Execute(statement);
+        }
     }
 
     private long MergeCustomers()

@@ -109,6 +109,44 @@ internal static class DuckDbSql
             """;
     }
 
+    /// <summary>The text whose hash says which hash function made <see cref="Tables.EventIdHashes"/>.</summary>
+    private const string HashProbe = "'segmenta: event id hashes'";
+
+    /// <summary>Whether <see cref="Tables.EventIdHashes"/> is complete and made by this DuckDB's hash function.</summary>
+    public static string EventIdHashesCurrent() =>
+        $"SELECT count(*) = 1 FROM {D.QuoteIdentifier(Tables.EventIdHashFunction)} WHERE probe = hash({HashProbe})";
+
+    /// <summary>
+    /// Empties <see cref="Tables.EventIdHashes"/> and marks it to rebuild: before a rebuild, and what a load into an empty
+    /// table does instead of hashing its own rows (a bulk load does not pay for a check only a later load needs; that load
+    /// rebuilds the hashes).
+    /// </summary>
+    public static IReadOnlyList<string> ForgetEventIdHashes() =>
+    [
+        $"DELETE FROM {D.QuoteIdentifier(Tables.EventIdHashes)}",
+        $"DELETE FROM {D.QuoteIdentifier(Tables.EventIdHashFunction)}",
+    ];
+
+    /// <summary>Fills the emptied <see cref="Tables.EventIdHashes"/> from every stored event outside the run (parameter 1: the run).</summary>
+    public static string RefillEventIdHashes() =>
+        $"INSERT INTO {D.QuoteIdentifier(Tables.EventIdHashes)} SELECT hash(event_id) FROM {D.QuoteIdentifier(Tables.Events)} WHERE {WarehouseSchema.IngestRunColumn} <> $1";
+
+    /// <summary>Marks the refilled <see cref="Tables.EventIdHashes"/> current, under this DuckDB's hash function.</summary>
+    public static string MarkEventIdHashesCurrent() =>
+        $"INSERT INTO {D.QuoteIdentifier(Tables.EventIdHashFunction)} VALUES (hash({HashProbe}))";
+
+    /// <summary>
+    /// Whether an event of the run (parameter 1) may repeat a stored id: false proves that none does (no stored hash equals one
+    /// of the run's); true asks for <see cref="DeleteStoredRepeats"/>, which compares the ids. The run's hashes are the small
+    /// side of the join: the stored hashes are probed against them.
+    /// </summary>
+    public static string MayRepeatStoredId() =>
+        $"SELECT count(*) > 0 FROM {D.QuoteIdentifier(Tables.EventIdHashes)} k WHERE k.h IN (SELECT hash(event_id) FROM {D.QuoteIdentifier(Tables.Events)} WHERE {WarehouseSchema.IngestRunColumn} = $1)";
+
+    /// <summary>Adds the hashes of the run's events (parameter 1), once its duplicates are gone.</summary>
+    public static string AddEventIdHashes() =>
+        $"INSERT INTO {D.QuoteIdentifier(Tables.EventIdHashes)} SELECT hash(event_id) FROM {D.QuoteIdentifier(Tables.Events)} WHERE {WarehouseSchema.IngestRunColumn} = $1";
+
     /// <summary>Whether a table holds a customer id more than once (a run's stage, or customers just loaded into an empty table).</summary>
     public static string RepeatsCustomer(string stage) =>
         $"SELECT count(*) > count(DISTINCT customer_id) FROM {D.QuoteIdentifier(stage)}";

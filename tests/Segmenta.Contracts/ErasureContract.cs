@@ -114,7 +114,9 @@ public abstract class ErasureContract
         var tables = TableNames(f).Where(t => !t.Contains("_shard_", StringComparison.Ordinal)).ToList();
         Assert.Contains(Warehouse.Tables.Events, tables);
         Assert.DoesNotContain(tables, t => !listed.Contains(t));
-        Assert.DoesNotContain(listed, t => !tables.Contains(t));
+        // Tables only some warehouses keep (the event id hashes: DuckDB) are listed and may be absent.
+        var optional = f.Warehouse.Dialect.CreateEventIdHashes().Count == 0 ? new[] { Warehouse.Tables.EventIdHashes, Warehouse.Tables.EventIdHashFunction } : [];
+        Assert.DoesNotContain(listed, t => !tables.Contains(t) && !optional.Contains(t));
     }
 
     private static List<string> TableNames(WarehouseFixture f) =>

@@ -84,6 +84,7 @@ public static class Erasure
         Tables.SchemaVersions, Tables.SegmentDefinitions, Tables.IngestRuns, Tables.SegmentMaterializations, Tables.AnalysisRuns,
         Tables.ClusterModels, Tables.ClvModels, Tables.Campaigns, Tables.RefreshRuns, Tables.Suppressions, Tables.Erasures, Tables.ErasedOutcomes,
         Tables.DestinationSyncs, Tables.DestinationBatches, Tables.SegmentLiveUpdates, Tables.UpliftModels,
+        Tables.EventIdHashes, Tables.EventIdHashFunction,
     ];
 
     /// <summary>Erases the profiles <paramref name="customerIds"/> name, in one transaction, and records the request.</summary>

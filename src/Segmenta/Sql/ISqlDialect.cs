@@ -128,4 +128,11 @@ public interface ISqlDialect
     /// unique; none where the index is cheap to keep and serves lookups (PostgreSQL, whose shards enforce the key).
     /// </summary>
     IReadOnlyList<string> DropCostlyKey(string table, params string[] notNull);
+
+    /// <summary>
+    /// The statements that create <see cref="Warehouse.Tables.EventIdHashes"/> and <see cref="Warehouse.Tables.EventIdHashFunction"/>
+    /// (empty: the first load into a table with rows fills them), where the duplicate check of a load reads hashes rather
+    /// than ids; none where an index on the event id serves the check (PostgreSQL).
+    /// </summary>
+    IReadOnlyList<string> CreateEventIdHashes();
 }

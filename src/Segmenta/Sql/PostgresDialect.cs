@@ -144,4 +144,7 @@ public sealed class PostgresDialect : ISqlDialect
 
     /// <inheritdoc />
     public IReadOnlyList<string> DropCostlyKey(string table, params string[] notNull) => [];
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> CreateEventIdHashes() => [];
 }

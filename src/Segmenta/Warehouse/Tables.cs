@@ -114,4 +114,17 @@ public static class Tables
 
     /// <summary>Each customer's predicted uplift per campaign's newest model: conversion, revenue, visit, the baseline without contact and the quadrant.</summary>
     public const string UpliftScores = "uplift_scores";
+
+    /// <summary>
+    /// A 64-bit hash of every stored event's id, where the warehouse keeps one (DuckDB): what a load's duplicate check scans
+    /// instead of the ids themselves. A hash may outlive its event (deleted events leave theirs); no stored event lacks one
+    /// while <see cref="EventIdHashFunction"/> says the hashes are current.
+    /// </summary>
+    public const string EventIdHashes = "event_id_hashes";
+
+    /// <summary>
+    /// One row while <see cref="EventIdHashes"/> is complete: the hash of a fixed text under the function that made the hashes,
+    /// so that a warehouse whose hash function changed (an upgrade) rebuilds them. No row: rebuild before use.
+    /// </summary>
+    public const string EventIdHashFunction = "event_id_hash_function";
 }

@@ -484,6 +484,8 @@ public static class WarehouseSchema
             .. d.DropCostlyKey(Tables.DestinationMembers, "destination", "segment", CanonicalModel.CustomerId, "since"),
             .. d.DropCostlyKey(Tables.DestinationBatchMembers, "batch_id", CanonicalModel.CustomerId, "change"),
         ]),
+        new(17, "the stored event ids' hashes, which a load's duplicate check scans instead of the ids, where event ids have no index (DuckDB)", d =>
+            d.CreateEventIdHashes()),
     ];
 
     /// <summary>
