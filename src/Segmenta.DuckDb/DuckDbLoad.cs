@@ -19,6 +19,7 @@ namespace Segmenta.DuckDb;
 internal sealed class DuckDbLoad : IIngestLoad
 {
     private const string QuarantineStage = "segmenta_stage_quarantine";
+    private const string RunCustomersStage = "segmenta_stage_run_customers";
 
     private readonly DuckDbWarehouse warehouse;
     private readonly IngestLoadRequest request;
@@ -206,7 +207,8 @@ internal sealed class DuckDbLoad : IIngestLoad
             duplicates += removed;
             loaded = appended - removed;
             IdentityStore.ResolveRun(warehouse.Joined(), request, RunId, null, warehouse.Columns(TableKind.Customers), finishedAt);
-            warehouse.Execute(WarehouseSql.InsertBareCustomers(DuckDbDialect.Instance, DuckDbSql.RunCustomers()), RunId);
+            warehouse.Execute(DuckDbSql.StageRunCustomers(RunCustomersStage), RunId);
+            warehouse.Execute(WarehouseSql.InsertBareCustomers(DuckDbDialect.Instance, DuckDbSql.RunCustomers(RunCustomersStage)));
         }
         else
         {
@@ -282,6 +284,7 @@ internal sealed class DuckDbLoad : IIngestLoad
     private void DropStages()
     {
         warehouse.Execute(DuckDbSql.DropStage(QuarantineStage));
+        warehouse.Execute(DuckDbSql.DropStage(RunCustomersStage));
     }
 
     public void Dispose()

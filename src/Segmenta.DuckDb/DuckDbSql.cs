@@ -69,9 +69,17 @@ internal static class DuckDbSql
         $"DELETE FROM {D.QuoteIdentifier(Tables.Quarantine)} WHERE run_id >= $1",
     ];
 
-    /// <summary>The run's customers, as a FROM item aliased <c>e</c> (parameter 1: the run).</summary>
-    public static string RunCustomers() =>
-        $"(SELECT customer_id FROM {D.QuoteIdentifier(Tables.Events)} WHERE {WarehouseSchema.IngestRunColumn} = $1) e";
+    /// <summary>
+    /// (Re)creates a temporary stage holding the run's distinct customer ids (parameter 1: the run), which
+    /// <see cref="RunCustomers"/> reads. A table, not a subquery: with the stage's row count known, DuckDB builds the
+    /// anti-join of the bare customers on the run's few ids and probes the stored ones, where it built on every stored
+    /// customer for a subquery it estimated large (1M customers, a flush of 4,000 events: 0.09 s against 0.02 s).
+    /// </summary>
+    public static string StageRunCustomers(string stage) =>
+        $"CREATE OR REPLACE TEMP TABLE {D.QuoteIdentifier(stage)} AS SELECT DISTINCT customer_id FROM {D.QuoteIdentifier(Tables.Events)} WHERE {WarehouseSchema.IngestRunColumn} = $1";
+
+    /// <summary>The run's customers staged by <see cref="StageRunCustomers"/>, as a FROM item aliased <c>e</c>.</summary>
+    public static string RunCustomers(string stage) => $"temp.main.{D.QuoteIdentifier(stage)} e";
 
     /// <summary>
     /// Whether the run's events may repeat an id of the same run (parameter 1: the run): false proves they do not (no two
