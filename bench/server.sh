@@ -46,7 +46,7 @@ reader=$(token bench-reader read)
 tracker=$(token bench-tracker ingest)
 admin=$(token bench-admin admin)
 
-read -r _ _ members agree < <(bench segment-sql "$out/ws")  # before the load adds events
+read -r _ _ _ members agree < <(bench segment-sql "$out/ws")  # before the load adds events
 before=$(./segmenta status -w "$out/ws" --json | grep -m1 '"events"' | tr -dc '0-9')
 ./segmenta serve -w "$out/ws" --listen http://127.0.0.1:0 --json > "$out/serve.json" 2> "$out/serve.err" &
 server=$!
