@@ -239,6 +239,29 @@ public static class ClvAnalysis
         return stored;
     }
 
+    /// <summary>Whether a model is stored (what a segment schema needs to know), without reading it.</summary>
+    public static bool Exists(IWarehouse warehouse)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        var any = false;
+        warehouse.Read(new SqlStatement(WarehouseSql.AnyRow(warehouse.Dialect, Tables.ClvModels), []), _ => any = true);
+        return any;
+    }
+
+    /// <summary>
+    /// The active model's warnings (<see cref="ClvModel.Warnings"/>), or null before the first <c>segmenta clv fit</c>: what a
+    /// segment preview shows beside the members' CLV, read from the stored JSON without deserializing the model (whose
+    /// first deserialization in a process costs about 50 ms of JIT compilation: System.Text.Json's generic code over value
+    /// types is not precompiled with the CLI).
+    /// </summary>
+    public static IReadOnlyList<string>? ActiveWarnings(IWarehouse warehouse)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        string? json = null;
+        warehouse.Read(WarehouseSql.NewestModel(warehouse.Dialect, Tables.ClvModels), r => json = r.GetString(0));
+        return json is null ? null : ClvModel.WarningsOf(json);
+    }
+
     /// <summary>The active model (the newest stored), or null before the first <c>segmenta clv fit</c>.</summary>
     public static ClvModel? Active(IWarehouse warehouse)
     {

@@ -90,6 +90,23 @@ public sealed record ClvModel(
 
     /// <summary>All warnings of both fits and of the diagnostics.</summary>
     public IReadOnlyList<string> Warnings => [.. Purchases.Warnings, .. Spend?.Warnings ?? [], .. SpendProblem is null ? [] : new[] { SpendProblem }, .. Diagnostics?.Warnings ?? []];
+
+    /// <summary>
+    /// <see cref="Warnings"/> of the model <paramref name="json"/> holds (as <see cref="ToJson"/> writes it), read from the
+    /// document without deserializing the model (a test holds the two to the same list).
+    /// </summary>
+    public static IReadOnlyList<string> WarningsOf(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        IEnumerable<string> Of(string member) =>
+            root.TryGetProperty(member, out var part) && part.ValueKind == JsonValueKind.Object
+                && part.TryGetProperty("warnings", out var list) && list.ValueKind == JsonValueKind.Array
+                ? list.EnumerateArray().Select(w => w.GetString() ?? "")
+                : [];
+        var problem = root.TryGetProperty("spend_problem", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+        return [.. Of("purchases"), .. Of("spend"), .. problem is null ? [] : new[] { problem }, .. Of("diagnostics")];
+    }
 }
 
 /// <summary>

@@ -58,7 +58,7 @@ public sealed class SegmentLibrary
             builtIn.Add(ClusterAnalysis.FieldSet(model));
         }
 
-        if (ClvAnalysis.Active(warehouse) is not null)
+        if (ClvAnalysis.Exists(warehouse))
         {
             builtIn.Add(ClvAnalysis.FieldSet);
         }

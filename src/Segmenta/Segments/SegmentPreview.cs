@@ -59,13 +59,13 @@ public sealed record SegmentPreview(
         ArgumentNullException.ThrowIfNull(sampleTraits);
         var clock = Stopwatch.StartNew();
         var query = segment.Query(warehouse.Dialect, context);
-        var model = Clv.ClvAnalysis.Active(warehouse);
+        var warnings = Clv.ClvAnalysis.ActiveWarnings(warehouse);
         long customers = 0, size = 0, anonymous = 0;
         decimal revenue = 0, memberRevenue = 0;
         var steps = new List<SegmentStep>();
         var ids = new List<string>();
         SegmentLifetime? lifetime = null;
-        warehouse.Read(query.Preview(sampleSize, lifetime: model is not null), r =>
+        warehouse.Read(query.Preview(sampleSize, lifetime: warnings is not null), r =>
         {
             customers = r.GetInt64(0);
             revenue = DecimalOrZero(r, 1);
@@ -98,14 +98,14 @@ public sealed record SegmentPreview(
             }
 
             anonymous = r.GetInt64(column++);
-            if (model is not null)
+            if (warnings is not null)
             {
                 lifetime = new SegmentLifetime(
                     Convert.ToInt64(r.GetValue(column), CultureInfo.InvariantCulture),
                     Convert.ToDouble(r.GetValue(column + 1), CultureInfo.InvariantCulture),
                     Convert.ToDouble(r.GetValue(column + 3), CultureInfo.InvariantCulture),
                     r.IsDBNull(column + 2) ? 0 : Convert.ToDouble(r.GetValue(column + 2), CultureInfo.InvariantCulture),
-                    model.Warnings);
+                    warnings);
             }
         });
 

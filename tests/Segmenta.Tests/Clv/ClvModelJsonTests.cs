@@ -36,6 +36,29 @@ public sealed class ClvModelJsonTests
         Assert.Contains("\"Infinity\"", generated, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void WarningsOf_TheStoredText_GivesTheModelsWarnings()
+    {
+        // Warnings in each place the model keeps them, and none: what a preview reads without deserializing the model.
+        var model = Fitted(PurchaseModelKind.MbgNbd);
+        var none = model with { Purchases = model.Purchases with { Warnings = [] }, Spend = model.Spend! with { Warnings = [] }, SpendProblem = null, Diagnostics = model.Diagnostics! with { Warnings = [] } };
+        var every = model with
+        {
+            Purchases = model.Purchases with { Warnings = ["purchase fit: at a bound", "purchase fit: no standard errors"] },
+            Spend = model.Spend! with { Warnings = ["spend fit: did not converge"] },
+            Diagnostics = model.Diagnostics! with { Warnings = ["holdout: forecast 40% low"] },
+        };
+        var withoutSpend = every with { Spend = null, SpendProblem = "no customer with repeat spend" };
+        foreach (var m in new[] { model, none, every, withoutSpend })
+        {
+            Assert.Equal(m.Warnings, ClvModel.WarningsOf(m.ToJson()));
+        }
+
+        Assert.Empty(ClvModel.WarningsOf(none.ToJson()));
+        Assert.Equal(4, ClvModel.WarningsOf(every.ToJson()).Count);
+        Assert.Equal(["purchase fit: at a bound", "purchase fit: no standard errors", "no customer with repeat spend", "holdout: forecast 40% low"], ClvModel.WarningsOf(withoutSpend.ToJson()));
+    }
+
     /// <summary>A fit with its diagnostics (a holdout check among them) on generated histories.</summary>
     private static ClvModel Fitted(PurchaseModelKind kind)
     {
