@@ -107,7 +107,18 @@ public interface ISqlDialect
     /// largest second, … (a missing rank after every present one), then the first value in byte order: a query of the
     /// columns <paramref name="id"/> and <paramref name="value"/>, one row per id. What "the most frequent value" is made of.
     /// </summary>
-    string TopValue(string rows, string id, string value, IReadOnlyList<string> ranks);
+    /// <remarks>
+    /// A window's row_number per id, on every warehouse. DuckDB once took the least (rank missing, −rank, …, value) struct per id
+    /// instead (arg_min: 0.63 s against 1.28 s for the most frequent category of 1M customers alone, the same CPU inside the
+    /// features query), but an aggregate state holding text does not spill: at 100M events and 10M customers the features
+    /// snapshot ran out of a 5GB memory limit, where the window's sort spills and the same statement completes (72 s).
+    /// </remarks>
+    string TopValue(string rows, string id, string value, IReadOnlyList<string> ranks)
+    {
+        ArgumentNullException.ThrowIfNull(ranks);
+        var order = string.Join(", ", ranks.Select(r => $"{r} DESC NULLS LAST").Append(BinaryOrder(value)));
+        return $"SELECT {id}, {value} FROM (\nSELECT {id}, {value}, row_number() OVER (PARTITION BY {id} ORDER BY {order}) AS top_n FROM (\n{rows}\n) t\n) r WHERE top_n = 1";
+    }
 
     /// <summary>
     /// The statements that create a table. <paramref name="distributeBy"/> names the column a sharded

@@ -110,14 +110,6 @@ public sealed class PostgresDialect : ISqlDialect
     public string BinaryOrder(string text) => $"({text} COLLATE \"C\")";
 
     /// <inheritdoc />
-    public string TopValue(string rows, string id, string value, IReadOnlyList<string> ranks)
-    {
-        ArgumentNullException.ThrowIfNull(ranks);
-        var order = string.Join(", ", ranks.Select(r => $"{r} DESC NULLS LAST").Append(BinaryOrder(value)));
-        return $"SELECT {id}, {value} FROM (\nSELECT {id}, {value}, row_number() OVER (PARTITION BY {id} ORDER BY {order}) AS top_n FROM (\n{rows}\n) t\n) r WHERE top_n = 1";
-    }
-
-    /// <inheritdoc />
     public IReadOnlyList<string> CreateTable(string name, IReadOnlyList<string> columns, string? primaryKey, string? distributeBy)
     {
         if (Shards == 0 || distributeBy is null)
