@@ -120,6 +120,9 @@ internal static class DuckDbSql
     /// <summary>The text whose hash says which hash function made <see cref="Tables.EventIdHashes"/>.</summary>
     private const string HashProbe = "'segmenta: event id hashes'";
 
+    /// <summary>An event's id hash: one expression for the hashes stored and those checked against them.</summary>
+    private const string EventIdHash = "hash(event_id)";
+
     /// <summary>Whether <see cref="Tables.EventIdHashes"/> is complete and made by this DuckDB's hash function.</summary>
     public static string EventIdHashesCurrent() =>
         $"SELECT count(*) = 1 FROM {D.QuoteIdentifier(Tables.EventIdHashFunction)} WHERE probe = hash({HashProbe})";
@@ -136,8 +139,7 @@ internal static class DuckDbSql
     ];
 
     /// <summary>Fills the emptied <see cref="Tables.EventIdHashes"/> from every stored event outside the run (parameter 1: the run).</summary>
-    public static string RefillEventIdHashes() =>
-        $"INSERT INTO {D.QuoteIdentifier(Tables.EventIdHashes)} SELECT hash(event_id) FROM {D.QuoteIdentifier(Tables.Events)} WHERE {WarehouseSchema.IngestRunColumn} <> $1";
+    public static string RefillEventIdHashes() => InsertEventIdHashes("<>");
 
     /// <summary>Marks the refilled <see cref="Tables.EventIdHashes"/> current, under this DuckDB's hash function.</summary>
     public static string MarkEventIdHashesCurrent() =>
@@ -149,11 +151,14 @@ internal static class DuckDbSql
     /// side of the join: the stored hashes are probed against them.
     /// </summary>
     public static string MayRepeatStoredId() =>
-        $"SELECT count(*) > 0 FROM {D.QuoteIdentifier(Tables.EventIdHashes)} k WHERE k.h IN (SELECT hash(event_id) FROM {D.QuoteIdentifier(Tables.Events)} WHERE {WarehouseSchema.IngestRunColumn} = $1)";
+        $"SELECT count(*) > 0 FROM {D.QuoteIdentifier(Tables.EventIdHashes)} k WHERE k.h IN (SELECT {EventIdHash} FROM {D.QuoteIdentifier(Tables.Events)} WHERE {WarehouseSchema.IngestRunColumn} = $1)";
 
     /// <summary>Adds the hashes of the run's events (parameter 1), once its duplicates are gone.</summary>
-    public static string AddEventIdHashes() =>
-        $"INSERT INTO {D.QuoteIdentifier(Tables.EventIdHashes)} SELECT hash(event_id) FROM {D.QuoteIdentifier(Tables.Events)} WHERE {WarehouseSchema.IngestRunColumn} = $1";
+    public static string AddEventIdHashes() => InsertEventIdHashes("=");
+
+    /// <summary>Adds the hashes of the events whose run compares to parameter 1 by <paramref name="runTest"/>.</summary>
+    private static string InsertEventIdHashes(string runTest) =>
+        $"INSERT INTO {D.QuoteIdentifier(Tables.EventIdHashes)} SELECT {EventIdHash} FROM {D.QuoteIdentifier(Tables.Events)} WHERE {WarehouseSchema.IngestRunColumn} {runTest} $1";
 
     /// <summary>Whether a table holds a customer id more than once (a run's stage, or customers just loaded into an empty table).</summary>
     public static string RepeatsCustomer(string stage) =>

@@ -257,18 +257,22 @@ public static class ClvAnalysis
     public static IReadOnlyList<string>? ActiveWarnings(IWarehouse warehouse)
     {
         ArgumentNullException.ThrowIfNull(warehouse);
-        string? json = null;
-        warehouse.Read(WarehouseSql.NewestModel(warehouse.Dialect, Tables.ClvModels), r => json = r.GetString(0));
-        return json is null ? null : ClvModel.WarningsOf(json);
+        return NewestJson(warehouse) is { } json ? ClvModel.WarningsOf(json) : null;
     }
 
     /// <summary>The active model (the newest stored), or null before the first <c>segmenta clv fit</c>.</summary>
     public static ClvModel? Active(IWarehouse warehouse)
     {
         ArgumentNullException.ThrowIfNull(warehouse);
+        return NewestJson(warehouse) is { } json ? ClvModel.FromJson(json) : null;
+    }
+
+    /// <summary>The newest stored model's JSON, or null when none is stored.</summary>
+    private static string? NewestJson(IWarehouse warehouse)
+    {
         string? json = null;
         warehouse.Read(WarehouseSql.NewestModel(warehouse.Dialect, Tables.ClvModels), r => json = r.GetString(0));
-        return json is null ? null : ClvModel.FromJson(json);
+        return json;
     }
 
     /// <summary>Replaces every stored prediction with <paramref name="predictions"/>, in one transaction.</summary>
