@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Scale run (issue 30; not in CI: about an hour and 20 GB of disk at the default size): N events for N/10
+# Scale run (issue 30; not in CI: about ten minutes on this 2-core machine and 15 GB of disk at the default size): N events for N/10
 # customers (default 100M / 10M) on this machine, every step through the CLI end to end (process start
 # included) with its wall time and peak memory (maximum RSS): generate, ingest customers, ingest events, a
 # segment preview (median of 3), rfm, a k-means fit, a CLV fit, and a full refresh with 20 segments.
