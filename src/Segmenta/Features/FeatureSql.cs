@@ -324,7 +324,9 @@ internal sealed class FeatureSql : IDerivedFieldSource
     /// <summary>
     /// Every customer's purchase days up to <paramref name="lastDay"/> (the days of <see cref="PurchaseDays(SqlBuilder, TimeZoneInfo, string)"/>,
     /// kept orders counted as of the end of that day), ordered by customer id (bytes) and day: customer_id, the days from
-    /// the day to <paramref name="lastDay"/>, the day's net spend. What <see cref="RepeatPurchases"/> summarizes for one
+    /// the day to <paramref name="lastDay"/>, the day's net spend in the events' number type when it fits there (else null),
+    /// and the spend in the sum's own wide type when it does not (else null): DuckDB's sums are 38-digit decimals, whose
+    /// reading cost 0.3-0.7 s of <c>clv fit</c> at 1M customers where a narrow decimal reads in 0.1 s. What <see cref="RepeatPurchases"/> summarizes for one
     /// period, read once so that several periods ending that day are summarized from it (Segmenta.Clv.PurchaseDays).
     /// </summary>
     public static SqlStatement PurchaseDaysBefore(ISqlDialect dialect, TimeZoneInfo zone, DateOnly lastDay)
@@ -336,7 +338,9 @@ internal sealed class FeatureSql : IDerivedFieldSource
         var last = sql.Parameter(lastDay);
         sql.Append(
             $"""
-            SELECT d.customer_id, {last} - d.day AS back, d.spend
+            SELECT d.customer_id, {last} - d.day AS back,
+                   CASE WHEN abs(d.spend) < 100000000000000 THEN CAST(d.spend AS {dialect.TypeName(FieldType.Number)}) END AS spend,
+                   CASE WHEN abs(d.spend) >= 100000000000000 THEN d.spend END AS wide_spend
             FROM (
               {PurchaseDays(sql, zone, end)}
             ) d
