@@ -78,7 +78,7 @@ public static class ClvAnalysis
         // The two fits share nothing and each is deterministic by itself: the spend fit runs beside the purchase fit
         // (1M customers: 0.4 s of 1.3 s off the wall clock on 2 cores).
         var spendFit = Task.Run(() => FitSpend(customers));
-        var purchases = ClvFitter.FitPurchases(kind, customers.Select(c => c.History));
+        var purchases = ClvFitter.FitPurchases(kind, HistoryGroups.Of(customers));
         var (spend, problem) = spendFit.GetAwaiter().GetResult();
         return new ClvModel(0, kind, unit, calibrationEnd, purchases, spend, problem);
     }
@@ -102,14 +102,20 @@ public static class ClvAnalysis
     /// The holdout check's summary comes from the same purchase days (read to the calibration end).
     /// </summary>
     public static ClvModel FitAndDiagnose(PurchaseDays days, IReadOnlyList<ClvCustomer> customers, PurchaseModelKind kind, SummaryUnit unit, DateOnly calibrationEnd) =>
-        FitAndDiagnose(customers, kind, unit, calibrationEnd, ClvDiagnosis.Holdout(days, unit, calibrationEnd, customers));
+        FitAndDiagnose(customers, kind, unit, calibrationEnd, () => ClvDiagnosis.Holdout(days, unit, calibrationEnd, customers));
 
     /// <summary>The same with the holdout check's data already read (<see cref="ClvDiagnosis.Holdout"/>): several models, one read.</summary>
-    public static ClvModel FitAndDiagnose(IReadOnlyList<ClvCustomer> customers, PurchaseModelKind kind, SummaryUnit unit, DateOnly calibrationEnd, (ClvHoldoutSample? Sample, string? Skipped) holdout)
+    public static ClvModel FitAndDiagnose(IReadOnlyList<ClvCustomer> customers, PurchaseModelKind kind, SummaryUnit unit, DateOnly calibrationEnd, (ClvHoldoutSample? Sample, string? Skipped) holdout) =>
+        FitAndDiagnose(customers, kind, unit, calibrationEnd, () => holdout);
+
+    private static ClvModel FitAndDiagnose(IReadOnlyList<ClvCustomer> customers, PurchaseModelKind kind, SummaryUnit unit, DateOnly calibrationEnd, Func<(ClvHoldoutSample? Sample, string? Skipped)> holdout)
     {
-        // The holdout check refits the model on its own sample: it runs beside the fit it checks.
-        var sample = holdout.Sample;
-        var check = sample is null ? Task.FromResult<(ClvHoldoutCheck?, string?)>((null, holdout.Skipped)) : Task.Run(() => ClvDiagnosis.CheckHoldout(kind, sample));
+        // The holdout check (its summary where it is still to be made, and a refit on it) runs beside the fit it checks.
+        var check = Task.Run(() =>
+        {
+            var (sample, skipped) = holdout();
+            return sample is null ? (null, skipped) : ClvDiagnosis.CheckHoldout(kind, sample);
+        });
         var model = Fit(customers, kind, unit, calibrationEnd);
         return model with { Diagnostics = ClvDiagnosis.Diagnose(model, customers, check.GetAwaiter().GetResult()) };
     }
@@ -149,9 +155,11 @@ public static class ClvAnalysis
 
         var discounts = ends.Select(e => Math.Pow(1 + options.AnnualDiscount, -e / ClvValueOptions.DaysPerYear)).ToArray();
 
-        // Customers with equal histories share one evaluation (the distinct ones in the order they first appear: every
-        // history is evaluated on its own, so the order changes no result).
-        var (distinct, historyOf) = DistinctIndex.Of(customers.Select(c => c.History));
+        // Customers with equal histories share one evaluation: the groups a fit made of this summary, or (no order needed) the
+        // distinct histories in the order they first appear — sorting them cost `clv predict` 0.15 s at 1M customers.
+        var (distinct, historyOf) = customers is ClvSummary { GroupsIfMade: { } made }
+            ? (made.Histories, made.GroupOf)
+            : DistinctIndex.Of(customers.Select(c => c.History));
 
         // A customer's expected purchases are P(alive) times those of a customer known to be alive, which depend on x and T
         // alone: the month-by-month curve (the costly part: a hypergeometric series a month for BG/NBD) is computed once per

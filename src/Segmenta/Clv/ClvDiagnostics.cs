@@ -99,7 +99,8 @@ public static class ClvDiagnosis
         var purchase = PurchaseModel.Of(model.Model);
         var p = model.Purchases.Values;
         var name = ClvFitter.ModelName(model.Model);
-        var alive = purchase.ProbabilitiesAlive(p, customers.Select(c => c.History));
+        var groups = HistoryGroups.Of(customers);
+        var alive = groups.PerCustomer(purchase.ProbabilitiesAlive(p, groups.Histories));
         var n = customers.Count;
         double sum = 0, sureCount = 0;
         foreach (var a in alive)
@@ -137,10 +138,11 @@ public static class ClvDiagnosis
         ArgumentNullException.ThrowIfNull(sample);
         var (period, cohort) = (sample.Period, sample.Customers);
         var calibrationEnd = period.CalibrationEnd;
+        var groups = HistoryGroups.Of(cohort);
         ModelFit fit;
         try
         {
-            fit = ClvFitter.FitPurchases(kind, cohort.Select(c => c.History));
+            fit = ClvFitter.FitPurchases(kind, groups);
         }
         catch (ModelFitException e)
         {
@@ -150,10 +152,10 @@ public static class ClvDiagnosis
         var purchase = PurchaseModel.Of(kind);
         var p = fit.Values;
         var length = period.HoldoutLength;
-        Dictionary<RepeatHistory, double> predicted;
+        double[] predicted;
         try
         {
-            predicted = purchase.ConditionalExpectedPurchases(p, length, cohort.Select(c => c.History));
+            predicted = groups.PerCustomer(purchase.ConditionalExpectedPurchases(p, length, groups.Histories));
         }
         catch (Numerics.SeriesDivergedException e)
         {
@@ -165,7 +167,7 @@ public static class ClvDiagnosis
             period.HoldoutEnd!.Value,
             cohort.Count,
             cohort.Sum(c => c.HoldoutPurchases),
-            cohort.Sum(c => predicted[c.History]),
-            cohort.Count == 0 ? 0 : cohort.Average(c => Math.Abs(c.HoldoutPurchases - predicted[c.History]))), null);
+            predicted.Sum(),
+            cohort.Count == 0 ? 0 : cohort.Select((c, i) => Math.Abs(c.HoldoutPurchases - predicted[i])).Average()), null);
     }
 }

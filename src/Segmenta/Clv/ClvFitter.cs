@@ -87,8 +87,14 @@ public static class ClvFitter
     public static ModelFit FitPurchases(PurchaseModelKind kind, IEnumerable<RepeatHistory> customers)
     {
         ArgumentNullException.ThrowIfNull(customers);
+        return FitPurchases(kind, HistoryGroups.Group(customers));
+    }
+
+    /// <summary>The same for customers already grouped by history.</summary>
+    internal static ModelFit FitPurchases(PurchaseModelKind kind, HistoryGroups groups)
+    {
         var model = PurchaseModel.Of(kind);
-        var (inputs, weights) = Group(customers, HistoryOrder);
+        var (inputs, weights) = (groups.Histories, groups.Weights);
         if (inputs.Length == 0)
         {
             throw new ModelFitException($"{ModelName(kind)}: no customers to fit");
@@ -154,16 +160,7 @@ public static class ClvFitter
     private static (T[] Inputs, double[] Weights) Group<T>(IEnumerable<T> source, IComparer<T> order)
         where T : struct
     {
-        var (keys, slots) = DistinctIndex.Of(source);
-        var weights = new double[keys.Length];
-        foreach (var slot in slots)
-        {
-            weights[slot]++;
-        }
-
-        // A fixed order, so the ordered sums (and the fit) do not depend on hashing; the inputs are distinct, so the sort
-        // needs no stability.
-        Array.Sort(keys, weights, order);
+        var (keys, weights, _) = DistinctIndex.Sorted(source, order);
         return (keys, weights);
     }
 }

@@ -67,16 +67,18 @@ public static class ClvValidator
         var p = model.Purchases.Values;
         var length = period.HoldoutLength;
 
-        var predicted = purchase.ConditionalExpectedPurchases(p, length, customers.Select(c => c.History));
+        var groups = HistoryGroups.Of(customers);
+        var predicted = groups.PerCustomer(purchase.ConditionalExpectedPurchases(p, length, groups.Histories));
 
         var bins = customers
-            .GroupBy(c => (int)Math.Min(c.History.X, censor))
+            .Select((c, i) => (Customer: c, Predicted: predicted[i]))
+            .GroupBy(c => (int)Math.Min(c.Customer.History.X, censor))
             .OrderBy(g => g.Key)
             .Select(g => new FrequencyBin(
                 g.Key == censor ? string.Create(CultureInfo.InvariantCulture, $"{censor}+") : g.Key.ToString(CultureInfo.InvariantCulture),
                 g.LongCount(),
-                g.Average(c => (double)c.HoldoutPurchases),
-                g.Average(c => predicted[c.History])))
+                g.Average(c => (double)c.Customer.HoldoutPurchases),
+                g.Average(c => c.Predicted)))
             .ToList();
 
         var unitDays = (int)unit;
@@ -111,8 +113,8 @@ public static class ClvValidator
             bins,
             tracking,
             customers.Sum(c => c.HoldoutPurchases),
-            customers.Sum(c => predicted[c.History]),
-            customers.Count == 0 ? 0 : customers.Average(c => Math.Abs(c.HoldoutPurchases - predicted[c.History])));
+            predicted.Sum(),
+            customers.Count == 0 ? 0 : customers.Select((c, i) => Math.Abs(c.HoldoutPurchases - predicted[i])).Average());
     }
 
     /// <summary>Repeat purchase days of the cohort (customers whose first purchase day is by the calibration end) per week from <paramref name="start"/>.</summary>

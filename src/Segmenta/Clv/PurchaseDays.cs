@@ -44,13 +44,13 @@ public sealed class PurchaseDays
     }
 
     /// <summary>The calibration summary through <see cref="LastDay"/> in <paramref name="unit"/>, without a holdout: what a fit reads.</summary>
-    public IReadOnlyList<ClvCustomer> Calibration(SummaryUnit unit) => Summary(new SummaryPeriod(LastDay, null, unit));
+    public ClvSummary Calibration(SummaryUnit unit) => Summary(new SummaryPeriod(LastDay, null, unit));
 
     /// <summary>
     /// The repeat-purchase summary of <paramref name="period"/> (which must end on <see cref="LastDay"/>): every customer
     /// with a purchase day by the calibration end, in the order read (customer id, bytes).
     /// </summary>
-    public IReadOnlyList<ClvCustomer> Summary(SummaryPeriod period)
+    public ClvSummary Summary(SummaryPeriod period)
     {
         ArgumentNullException.ThrowIfNull(period);
         if (period.LastDay != LastDay)
@@ -101,6 +101,6 @@ public sealed class PurchaseDays
                 (double)holdoutSpend));
         }
 
-        return summary;
+        return new ClvSummary(summary);
     }
 }

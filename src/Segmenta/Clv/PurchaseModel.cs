@@ -62,40 +62,37 @@ internal abstract class PurchaseModel
         horizon <= 0 ? 0 : ProbabilityAlive(p, x, tx, t) * ExpectedPurchasesIfAlive(p, horizon, x, t);
 
     /// <summary>
-    /// <see cref="ConditionalExpectedPurchases(ReadOnlySpan{double}, double, double, double, double)"/> of each distinct
-    /// history of <paramref name="histories"/>, the costly part computed once per distinct (x, T).
+    /// <see cref="ConditionalExpectedPurchases(ReadOnlySpan{double}, double, double, double, double)"/> of each of
+    /// <paramref name="histories"/> (distinct ones: see <see cref="HistoryGroups"/>), the costly part computed once per
+    /// distinct (x, T).
     /// </summary>
-    public Dictionary<RepeatHistory, double> ConditionalExpectedPurchases(double[] p, double horizon, IEnumerable<RepeatHistory> histories)
+    public double[] ConditionalExpectedPurchases(double[] p, double horizon, IReadOnlyList<RepeatHistory> histories)
     {
         ArgumentNullException.ThrowIfNull(histories);
         var ifAlive = new Dictionary<(double, double), double>();
-        var expected = new Dictionary<RepeatHistory, double>();
-        foreach (var h in histories)
+        var expected = new double[histories.Count];
+        for (var i = 0; i < expected.Length; i++)
         {
-            if (expected.ContainsKey(h))
-            {
-                continue;
-            }
-
+            var h = histories[i];
             if (!ifAlive.TryGetValue((h.X, h.T), out var e))
             {
                 e = ExpectedPurchasesIfAlive(p, horizon, h.X, h.T);
                 ifAlive[(h.X, h.T)] = e;
             }
 
-            expected[h] = horizon <= 0 ? 0 : ProbabilityAlive(p, h.X, h.Tx, h.T) * e;
+            expected[i] = horizon <= 0 ? 0 : ProbabilityAlive(p, h.X, h.Tx, h.T) * e;
         }
 
         return expected;
     }
 
-    /// <summary>P(alive) of each of <paramref name="histories"/>, computed once per distinct history, in parallel.</summary>
-    public double[] ProbabilitiesAlive(double[] p, IEnumerable<RepeatHistory> histories)
+    /// <summary>P(alive) of each of <paramref name="histories"/> (distinct ones: see <see cref="HistoryGroups"/>), in parallel.</summary>
+    public double[] ProbabilitiesAlive(double[] p, IReadOnlyList<RepeatHistory> histories)
     {
-        var (distinct, slotOf) = DistinctIndex.Of(histories);
-        var alive = new double[distinct.Length];
-        Parallel.For(0, distinct.Length, i => alive[i] = ProbabilityAlive(p, distinct[i].X, distinct[i].Tx, distinct[i].T));
-        return Array.ConvertAll(slotOf, i => alive[i]);
+        ArgumentNullException.ThrowIfNull(histories);
+        var alive = new double[histories.Count];
+        Parallel.For(0, alive.Length, i => alive[i] = ProbabilityAlive(p, histories[i].X, histories[i].Tx, histories[i].T));
+        return alive;
     }
 
     /// <summary>
