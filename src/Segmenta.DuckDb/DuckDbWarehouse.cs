@@ -250,6 +250,8 @@ public sealed class DuckDbWarehouse : IWarehouse
             throw new WarehouseException($"table {table} has no column {unknown}");
         }
 
+        // Each column's writer is chosen once, not by a type test for every value (a million rows of ten columns).
+        var writers = order.Select(c => Writer(c < 0 ? null : rows.Columns[c].Values)).ToArray();
         using var appender = connection.CreateAppender(table);
         for (var r = 0; r < rows.Count; r++)
         {
@@ -259,36 +261,26 @@ public sealed class DuckDbWarehouse : IWarehouse
             }
 
             var row = appender.CreateRow();
-            foreach (var c in order)
+            foreach (var write in writers)
             {
-                switch (c < 0 ? null : rows.Columns[c].Values)
-                {
-                    case null:
-                        row.AppendNullValue();
-                        break;
-                    case string?[] text:
-                        row.AppendValue(text[r]);
-                        break;
-                    case long?[] integers:
-                        row.AppendValue(integers[r]);
-                        break;
-                    case double?[] numbers:
-                        row.AppendValue(numbers[r]);
-                        break;
-                    case DateOnly?[] dates:
-                        row.AppendValue(dates[r]);
-                        break;
-                    case DateTime?[] times:
-                        row.AppendValue(times[r]);
-                        break;
-                    default:
-                        throw new ArgumentException("unsupported column type", nameof(rows));
-                }
+                write(row, r);
             }
 
             row.EndRow();
         }
     }
+
+    /// <summary>Appends the value of row r of a column (null: the table has a column the rows do not).</summary>
+    private static Action<IDuckDBAppenderRow, int> Writer(Array? values) => values switch
+    {
+        null => static (row, _) => row.AppendNullValue(),
+        string?[] text => (row, r) => row.AppendValue(text[r]),
+        long?[] integers => (row, r) => row.AppendValue(integers[r]),
+        double?[] numbers => (row, r) => row.AppendValue(numbers[r]),
+        DateOnly?[] dates => (row, r) => row.AppendValue(dates[r]),
+        DateTime?[] times => (row, r) => row.AppendValue(times[r]),
+        _ => throw new ArgumentException("unsupported column type", nameof(values)),
+    };
 
     /// <summary>The transaction a load already opened, for work that joins it (identity resolution); its owner commits it.</summary>
     internal IWarehouseTransaction Joined() => new Transaction(this, owned: false);
