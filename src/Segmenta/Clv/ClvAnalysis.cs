@@ -189,14 +189,13 @@ public static class ClvAnalysis
             }
         });
 
+        var aliveOf = purchase.ProbabilitiesAlive(p, distinct);
         var perHistory = new (double Alive, double Purchases, double Discounted)[distinct.Length];
-        Parallel.For(0, distinct.Length, i =>
+        for (var i = 0; i < perHistory.Length; i++)
         {
-            var h = distinct[i];
-            var alive = purchase.ProbabilityAlive(p, h.X, h.Tx, h.T);
             var (purchases, discounted) = curves[pairOf[i]];
-            perHistory[i] = (alive, alive * purchases, alive * discounted);
-        });
+            perHistory[i] = (aliveOf[i], aliveOf[i] * purchases, aliveOf[i] * discounted);
+        }
 
         // The first invalid one in customer order (ordered by id): the same message on any number of threads.
         foreach (var i in historyOf)

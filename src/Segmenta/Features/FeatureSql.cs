@@ -321,6 +321,9 @@ internal sealed class FeatureSql : IDerivedFieldSource
             """;
     }
 
+    /// <summary>10^14: the first magnitude the events' number type (18 digits, 4 after the point) cannot hold.</summary>
+    private const string NumberIntegerBound = "100000000000000";
+
     /// <summary>
     /// Every customer's purchase days up to <paramref name="lastDay"/> (the days of <see cref="PurchaseDays(SqlBuilder, TimeZoneInfo, string)"/>,
     /// kept orders counted as of the end of that day), ordered by customer id (bytes) and day: customer_id, the days from
@@ -339,8 +342,8 @@ internal sealed class FeatureSql : IDerivedFieldSource
         sql.Append(
             $"""
             SELECT d.customer_id, {last} - d.day AS back,
-                   CASE WHEN abs(d.spend) < 100000000000000 THEN CAST(d.spend AS {dialect.TypeName(FieldType.Number)}) END AS spend,
-                   CASE WHEN abs(d.spend) >= 100000000000000 THEN d.spend END AS wide_spend
+                   CASE WHEN abs(d.spend) < {NumberIntegerBound} THEN CAST(d.spend AS {dialect.TypeName(FieldType.Number)}) END AS spend,
+                   CASE WHEN abs(d.spend) >= {NumberIntegerBound} THEN d.spend END AS wide_spend
             FROM (
               {PurchaseDays(sql, zone, end)}
             ) d
