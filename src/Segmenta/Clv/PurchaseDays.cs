@@ -61,6 +61,8 @@ public sealed class PurchaseDays
         var end = period.CalibrationEnd.DayNumber;
         var unit = (long)period.Unit;
         var summary = new List<ClvCustomer>(customers.Count);
+        var keys = new List<long>(customers.Count);   // each history as an integer, for grouping (HistoryGroups.Key)
+        var keyed = true;
         for (var c = 0; c < customers.Count; c++)
         {
             var from = firstRow[c];
@@ -93,6 +95,15 @@ public sealed class PurchaseDays
             }
 
             var repeats = calibration - 1;
+            if (keyed && HistoryGroups.Key(repeats, lastInCalibration - first, end - first) is { } key)
+            {
+                keys.Add(key);
+            }
+            else
+            {
+                keyed = false;
+            }
+
             summary.Add(new ClvCustomer(
                 customers[c],
                 new RepeatHistory(repeats, (double)(lastInCalibration - first) / unit, (double)(end - first) / unit),
@@ -101,6 +112,6 @@ public sealed class PurchaseDays
                 (double)holdoutSpend));
         }
 
-        return new ClvSummary(summary);
+        return new ClvSummary([.. summary], keyed ? [.. keys] : null, unit);
     }
 }

@@ -57,4 +57,40 @@ public sealed class HistoryGroupsTests
             ClvAnalysis.Predict(fromList, customers, end, options).Customers,
             ClvAnalysis.Predict(fromSummary, summary, end, options).Customers);
     }
+
+    [Theory]
+    [InlineData(7, 60, 4)]                  // weeks, a few years: the key's low digits only
+    [InlineData(1, 2_000_000, 500_000)]     // days, every digit of the radix sort in play
+    public void GroupByKeys_TheSameGroupsAsTheHistories(long unit, int maxDays, int maxRepeats)
+    {
+        var random = new Random(11);
+        var keys = new long[5000];
+        var histories = new RepeatHistory[keys.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            // Few distinct values per field, so that histories repeat.
+            var end = random.Next(0, 4) * (maxDays / 3);
+            var last = random.Next(0, 3) * (end / 2);
+            var repeats = random.Next(0, 3) * (maxRepeats / 2);
+            keys[i] = HistoryGroups.Key(repeats, last, end)!.Value;
+            histories[i] = new RepeatHistory(repeats, (double)last / unit, (double)end / unit);
+        }
+
+        var byKeys = HistoryGroups.Group(keys, unit);
+        var byHistories = HistoryGroups.Group(histories);
+        Assert.Equal(byHistories.Histories, byKeys.Histories);
+        Assert.Equal(byHistories.Weights, byKeys.Weights);
+        Assert.Equal(byHistories.GroupOf, byKeys.GroupOf);
+    }
+
+    [Fact]
+    public void Key_BeyondItsFields_IsNone()
+    {
+        Assert.NotNull(HistoryGroups.Key(HistoryGroups.KeyRepeatLimit, HistoryGroups.KeyDayLimit, HistoryGroups.KeyDayLimit));
+        Assert.True(HistoryGroups.Key(HistoryGroups.KeyRepeatLimit, HistoryGroups.KeyDayLimit, HistoryGroups.KeyDayLimit) > 0);
+        Assert.Null(HistoryGroups.Key(HistoryGroups.KeyRepeatLimit + 1, 0, 0));
+        Assert.Null(HistoryGroups.Key(0, HistoryGroups.KeyDayLimit + 1, 0));
+        Assert.Null(HistoryGroups.Key(0, 0, HistoryGroups.KeyDayLimit + 1));
+        Assert.Null(HistoryGroups.Key(-1, 0, 0));
+    }
 }
