@@ -14,8 +14,10 @@ namespace Segmenta.DuckDb;
 /// </summary>
 /// <remarks>
 /// A column takes the values of one .NET type: text (<c>VARCHAR</c>), <see cref="long"/>? (<c>BIGINT</c>, <c>INTEGER</c>),
-/// <see cref="double"/>? (<c>DOUBLE</c>), <see cref="DateOnly"/>? (<c>DATE</c>) or <see cref="DateTime"/>? (UTC instants:
-/// <c>TIMESTAMP</c>, <c>TIMESTAMPTZ</c>); null for a column the rows do not have (every value NULL). Appended rows join the
+/// <see cref="double"/>? (<c>DOUBLE</c>), <see cref="decimal"/>? (<c>DECIMAL</c> of up to 18 digits: digits beyond the
+/// scale are cut off, as DuckDB.NET's appender does), <see cref="bool"/>? (<c>BOOLEAN</c>), <see cref="DateOnly"/>?
+/// (<c>DATE</c>) or <see cref="DateTime"/>? (UTC instants: <c>TIMESTAMP</c>, <c>TIMESTAMPTZ</c>); null for a column the
+/// rows do not have (every value NULL). Appended rows join the
 /// connection's open transaction, as the row appender's do; DuckDB checks the table's constraints when it flushes them.
 /// </remarks>
 internal sealed unsafe class ChunkAppender : IDisposable
@@ -26,15 +28,21 @@ internal sealed unsafe class ChunkAppender : IDisposable
     private readonly DuckDBAppender appender;
     private readonly DuckDBDataChunk chunk;
     private readonly DuckDBType[] types;
+    private readonly decimal[] decimalScales;   // DECIMAL columns: 10^scale (0 for any other column)
+    private readonly decimal[] decimalLimits;   // DECIMAL columns: 10^width, the first unscaled value out of range
     private readonly int capacity;
     private byte[] text = ArrayPool<byte>.Shared.Rent(256);
+    private bool disposed;
 
-    /// <summary>An appender to <paramref name="table"/> (in <paramref name="schema"/>, or the default) on <paramref name="connection"/>.</summary>
-    public ChunkAppender(DuckDBConnection connection, string? schema, string table)
+    /// <summary>
+    /// An appender to <paramref name="table"/> on <paramref name="connection"/>, in <paramref name="catalog"/> and
+    /// <paramref name="schema"/> (null: the defaults; <c>temp</c>, <c>main</c> for a temporary table).
+    /// </summary>
+    public ChunkAppender(DuckDBConnection connection, string? catalog, string? schema, string table)
     {
         ArgumentNullException.ThrowIfNull(connection);
         this.table = table;
-        if (NativeMethods.Appender.DuckDBAppenderCreate(connection.NativeConnection, schema, table, out appender) != DuckDBState.Success)
+        if (NativeMethods.Appender.DuckDBAppenderCreateExt(connection.NativeConnection, catalog, schema, table, out appender) != DuckDBState.Success)
         {
             var problem = Problem();
             appender.Dispose();
@@ -43,6 +51,8 @@ internal sealed unsafe class ChunkAppender : IDisposable
 
         var count = checked((int)NativeMethods.Appender.DuckDBAppenderColumnCount(appender));
         types = new DuckDBType[count];
+        decimalScales = new decimal[count];
+        decimalLimits = new decimal[count];
         var logical = new DuckDBLogicalType[count];
         try
         {
@@ -50,6 +60,11 @@ internal sealed unsafe class ChunkAppender : IDisposable
             {
                 logical[c] = NativeMethods.Appender.DuckDBAppenderColumnType(appender, (ulong)c);
                 types[c] = NativeMethods.LogicalType.DuckDBGetTypeId(logical[c]);
+                if (types[c] == DuckDBType.Decimal && NativeMethods.LogicalType.DuckDBDecimalInternalType(logical[c]) == DuckDBType.BigInt)
+                {
+                    decimalScales[c] = Pow10(NativeMethods.LogicalType.DuckDBDecimalScale(logical[c]));
+                    decimalLimits[c] = Pow10(NativeMethods.LogicalType.DuckDBDecimalWidth(logical[c]));
+                }
             }
 
             // The chunk copies the types it is made of.
@@ -108,13 +123,18 @@ internal sealed unsafe class ChunkAppender : IDisposable
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>Releases the appender (flushing what was not flushed: an abandoned transaction's rollback discards it).</summary>
     public void Dispose()
     {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
         chunk?.Dispose();
         appender.Dispose();
         ArrayPool<byte>.Shared.Return(text);
-        text = [];
     }
 
     private string Problem()
@@ -197,6 +217,36 @@ internal sealed unsafe class ChunkAppender : IDisposable
                 }
 
                 break;
+            case (DuckDBType.Decimal, decimal?[] numbers) when decimalScales[c] > 0:
+                var unscaled = (long*)data;
+                for (var i = 0; i < n; i++)
+                {
+                    if (numbers[from + i] is { } v)
+                    {
+                        unscaled[i] = Unscaled(v, c);
+                    }
+                    else
+                    {
+                        nulls.Set(i);
+                    }
+                }
+
+                break;
+            case (DuckDBType.Boolean, bool?[] flags):
+                var bytes = (byte*)data;
+                for (var i = 0; i < n; i++)
+                {
+                    if (flags[from + i] is { } v)
+                    {
+                        bytes[i] = v ? (byte)1 : (byte)0;
+                    }
+                    else
+                    {
+                        nulls.Set(i);
+                    }
+                }
+
+                break;
             case (DuckDBType.Date, DateOnly?[] dates):
                 var days = (int*)data;
                 for (var i = 0; i < n; i++)
@@ -230,6 +280,26 @@ internal sealed unsafe class ChunkAppender : IDisposable
             default:
                 throw new WarehouseException($"column {c + 1} of table {table} is {types[c]}: it cannot take {values.GetType().GetElementType()?.Name} values");
         }
+    }
+
+    /// <summary><paramref name="value"/> in column <paramref name="c"/>'s scale, digits beyond it cut off: the 64-bit integer a DECIMAL of up to 18 digits stores.</summary>
+    private long Unscaled(decimal value, int c)
+    {
+        var whole = Math.Abs(value) < decimal.MaxValue / decimalScales[c] ? decimal.Truncate(value * decimalScales[c]) : decimal.MaxValue;
+        return Math.Abs(whole) < decimalLimits[c]
+            ? (long)whole
+            : throw new WarehouseException($"{value} does not fit column {c + 1} of table {table} (DECIMAL with {decimalLimits[c].ToString(System.Globalization.CultureInfo.InvariantCulture).Length - 1} digits)");
+    }
+
+    private static decimal Pow10(int digits)
+    {
+        var power = 1m;
+        for (var i = 0; i < digits; i++)
+        {
+            power *= 10;
+        }
+
+        return power;
     }
 
     private void WriteText(IntPtr vector, int row, string s)

@@ -25,8 +25,9 @@ internal sealed class DuckDbLoad : IIngestLoad
     private readonly IngestLoadRequest request;
     private readonly string? customerStage; // customers: the run's own table of staged profiles (see the constructor)
     private readonly string rowsTable;       // what the rows go to: events, or the customer stage
-    private DuckDBAppender? rows;            // opened at the first batch: a file loaded whole by DuckDB needs none
-    private DuckDBAppender? quarantine;
+    private ChunkAppender? rows;             // opened at the first batch: a file loaded whole by DuckDB needs none
+    private ChunkAppender? quarantine;
+    private long?[] runIds = [];            // the run id, once per row of the largest batch so far (the column every event has)
     private readonly int[] tableToBatch;   // for each table column, its batch column (-1: null, -2: run id)
     private readonly bool tableHadRows;
     private long appended;
@@ -88,34 +89,20 @@ internal sealed class DuckDbLoad : IIngestLoad
 
     public void Append(RowBatch batch)
     {
-        rows ??= warehouse.Connection.CreateAppender(rowsTable);
-        quarantine ??= warehouse.Connection.CreateAppender("temp", "main", QuarantineStage);
-        for (var r = 0; r < batch.Count; r++)
+        rows ??= new ChunkAppender(warehouse.Connection, null, null, rowsTable);
+        quarantine ??= new ChunkAppender(warehouse.Connection, "temp", "main", QuarantineStage);
+        if (runIds.Length < batch.Count)
         {
-            var row = rows.CreateRow();
-            foreach (var c in tableToBatch)
-            {
-                switch (c)
-                {
-                    case -2:
-                        row.AppendValue((long?)RunId);
-                        break;
-                    case -1:
-                        row.AppendNullValue();
-                        break;
-                    default:
-                        AppendCell(row, batch, c, r);
-                        break;
-                }
-            }
-
-            row.EndRow();
+            runIds = new long?[batch.Count];
+            Array.Fill(runIds, RunId);
         }
 
+        rows.Append([.. tableToBatch.Select(c => c switch { -2 => runIds, -1 => null, _ => Column(batch, c) })], batch.Count);
         appended += batch.Count;
-        foreach (var q in batch.Quarantined)
+        if (batch.Quarantined.Count > 0)
         {
-            quarantine.CreateRow().AppendValue((long?)q.Line).AppendValue(q.Reason).AppendValue(q.Raw).EndRow();
+            var set = batch.Quarantined;
+            quarantine.Append([set.Select(q => (long?)q.Line).ToArray(), set.Select(q => q.Reason).ToArray(), set.Select(q => q.Raw).ToArray()], set.Count);
         }
     }
 
@@ -170,35 +157,23 @@ internal sealed class DuckDbLoad : IIngestLoad
         }
     }
 
-    private static void AppendCell(IDuckDBAppenderRow row, RowBatch batch, int c, int r)
+    /// <summary>Column <paramref name="c"/> of <paramref name="batch"/>: its values, typed as its field.</summary>
+    private static Array Column(RowBatch batch, int c) => batch.Columns[c].Type switch
     {
-        switch (batch.Columns[c].Type)
-        {
-            case FieldType.Text:
-                row.AppendValue(batch.Text(c)[r]);
-                break;
-            case FieldType.Integer:
-                row.AppendValue(batch.Integers(c)[r]);
-                break;
-            case FieldType.Number:
-                row.AppendValue(batch.Numbers(c)[r]);
-                break;
-            case FieldType.Boolean:
-                row.AppendValue(batch.Booleans(c)[r]);
-                break;
-            case FieldType.Date:
-                row.AppendValue(batch.Dates(c)[r]);
-                break;
-            default:
-                row.AppendValue(batch.Timestamps(c)[r]);
-                break;
-        }
-    }
+        FieldType.Text => batch.Text(c),
+        FieldType.Integer => batch.Integers(c),
+        FieldType.Number => batch.Numbers(c),
+        FieldType.Boolean => batch.Booleans(c),
+        FieldType.Date => batch.Dates(c),
+        _ => batch.Timestamps(c),
+    };
 
     public (long Loaded, long Duplicates) Commit(IngestSummary soFar, DateTime finishedAt)
     {
         rows?.Close();
         quarantine?.Close();
+        rows?.Dispose();
+        quarantine?.Dispose();
         var duplicates = soFar.Duplicates;
         long loaded;
         if (request.Table == TableKind.Events)

@@ -249,7 +249,7 @@ public sealed class DuckDbWarehouse : IWarehouse
             throw new WarehouseException($"table {table} has no column {unknown}");
         }
 
-        using var appender = new ChunkAppender(connection, null, table);
+        using var appender = new ChunkAppender(connection, null, null, table);
         appender.Append([.. columns.Select(name => named.GetValueOrDefault(name))], rows.Count, cancellation);
         appender.Close();
     }

@@ -17,7 +17,7 @@ public sealed class ChunkAppenderTests
     private static DuckDbWarehouse Open(TempDir dir)
     {
         var w = DuckDbWarehouse.Open(dir.File("w.duckdb"));
-        w.Execute($"CREATE TABLE {Table} (k BIGINT NOT NULL, s VARCHAR, i INTEGER, d DOUBLE, day DATE, at_ TIMESTAMP, tz TIMESTAMPTZ, absent VARCHAR)");
+        w.Execute($"CREATE TABLE {Table} (k BIGINT NOT NULL, s VARCHAR, i INTEGER, d DOUBLE, day DATE, at_ TIMESTAMP, tz TIMESTAMPTZ, absent VARCHAR, n DECIMAL(18,4), b BOOLEAN)");
         return w;
     }
 
@@ -37,6 +37,9 @@ public sealed class ChunkAppenderTests
         double? D(int r) => r % 13 == 5 ? null : r % 3 == 0 ? -0.1 * r : r * 1e300 / n;
         DateOnly? Day(int r) => r % 17 == 6 ? null : new DateOnly(1900, 3, 1).AddDays(r * 13);
         DateTime? At(int r) => r % 19 == 7 ? null : epoch.AddTicks((r - n / 2) * 123_456_789_017L + (r % 10));   // before and after 1970, ticks below a microsecond
+        var numbers = new[] { 1.23456m, -1.23455m, 99999999999999.9999m, -99999999999999.9999m, 0m, 0.0001m };
+        decimal? N(int r) => r % 23 == 8 ? null : numbers[r % numbers.Length] is var x && r % 3 == 0 ? x : x + (x > 0 ? -r : r);
+        bool? B(int r) => r % 29 == 9 ? null : r % 2 == 0;
         var rows = new TableRows(n)
             .Add("k", [.. Enumerable.Range(0, n).Select(r => (long?)r)])
             .Add("s", [.. Enumerable.Range(0, n).Select(S)])
@@ -47,10 +50,18 @@ public sealed class ChunkAppenderTests
             .Add("tz", [.. Enumerable.Range(0, n).Select(At)]);
         ((IWarehouse)w).AppendInTransaction([], Table, rows);
 
+        // Profiles and events reach DuckDB as ingest batches of these kinds of values (decimals and booleans too).
+        using (var appender = new ChunkAppender(w.Connection, null, null, Table))
+        {
+            var more = Enumerable.Range(n, 3000).ToArray();
+            appender.Append([more.Select(r => (long?)r).ToArray(), null, null, null, null, null, null, null, more.Select(N).ToArray(), more.Select(B).ToArray()], more.Length);
+            appender.Close();
+        }
+
         // Microseconds, as DuckDB keeps them: the tick below is dropped towards the past.
         static DateTime Micro(DateTime t) => new(t.Ticks - (((t.Ticks % 10) + 10) % 10), DateTimeKind.Utc);
         var seen = 0;
-        w.Read(new Sql.SqlStatement($"SELECT k, s, i, d, day, at_, epoch_us(tz), absent FROM {Table} ORDER BY k", []), r =>
+        w.Read(new Sql.SqlStatement($"SELECT k, s, i, d, day, at_, epoch_us(tz), absent FROM {Table} WHERE k < {n} ORDER BY k", []), r =>
         {
             var k = (int)r.GetInt64(0);
             Assert.Equal(seen++, k);
@@ -63,6 +74,17 @@ public sealed class ChunkAppenderTests
             Assert.True(r.IsDBNull(7));
         });
         Assert.Equal(n, seen);
+
+        // Digits beyond the column's scale are cut off (as DuckDB.NET's appender does; ingest rounds to the scale before).
+        static decimal? Cut(decimal? v) => v is { } x ? decimal.Truncate(x * 10_000m) / 10_000m : null;
+        w.Read(new Sql.SqlStatement($"SELECT k, n, b FROM {Table} WHERE k >= {n} ORDER BY k", []), r =>
+        {
+            var k = (int)r.GetInt64(0);
+            Assert.Equal(seen++, k);
+            Assert.Equal(Cut(N(k)), r.IsDBNull(1) ? null : r.GetDecimal(1));
+            Assert.Equal(B(k), r.IsDBNull(2) ? null : r.GetBoolean(2));
+        });
+        Assert.Equal(n + 3000, seen);
     }
 
     [Fact]
@@ -76,6 +98,16 @@ public sealed class ChunkAppenderTests
         Assert.Contains("2147483648", e.Message, StringComparison.Ordinal);
         Assert.Contains(Table, e.Message, StringComparison.Ordinal);
         Assert.Equal(0L, w.Scalar($"SELECT count(*) FROM {Table}"));
+    }
+
+    [Fact]
+    public void Append_ADecimalBeyondTheColumnsDigits_Fails()
+    {
+        using var dir = TestPaths.NewTempDir();
+        using var w = Open(dir);
+        using var appender = new ChunkAppender(w.Connection, null, null, Table);
+        var e = Assert.Throws<WarehouseException>(() => appender.Append([new long?[] { 1 }, null, null, null, null, null, null, null, new decimal?[] { 100_000_000_000_000m }, null], 1));
+        Assert.Equal($"100000000000000 does not fit column 9 of table {Table} (DECIMAL with 18 digits)", e.Message);
     }
 
     [Fact]
