@@ -325,12 +325,15 @@ internal sealed class FeatureSql : IDerivedFieldSource
     private const string NumberIntegerBound = "100000000000000";
 
     /// <summary>
-    /// Every customer's purchase days up to <paramref name="lastDay"/> (the days of <see cref="PurchaseDays(SqlBuilder, TimeZoneInfo, string)"/>,
-    /// kept orders counted as of the end of that day), ordered by customer id (bytes) and day: customer_id, the days from
-    /// the day to <paramref name="lastDay"/>, the day's net spend in the events' number type when it fits there (else null),
-    /// and the spend in the sum's own wide type when it does not (else null): DuckDB's sums are 38-digit decimals, whose
-    /// reading cost 0.3-0.7 s of <c>clv fit</c> at 1M customers where a narrow decimal reads in 0.1 s. What <see cref="RepeatPurchases"/> summarizes for one
-    /// period, read once so that several periods ending that day are summarized from it (Segmenta.Clv.PurchaseDays).
+    /// Every customer's kept orders up to <paramref name="lastDay"/> (<see cref="KeptOrders"/>, counted as of the end of that
+    /// day), each with its calendar day in <paramref name="zone"/>, ordered by customer id (bytes) and day: customer_id, the
+    /// days from the order's day to <paramref name="lastDay"/>, its net value in the events' number type when it fits there
+    /// (else null), and in the sum's own wide type when it does not (else null). A day of several orders comes as several
+    /// rows: the reader adds them up into the day's spend (the purchase days of <see cref="PurchaseDays(SqlBuilder, TimeZoneInfo, string)"/>),
+    /// which spares DuckDB a second grouping of every order by customer and day (1M customers: 0.5 s of a 2.1 s query).
+    /// DuckDB's sums are 38-digit decimals, whose reading cost 0.3-0.7 s of <c>clv fit</c> at 1M customers where a narrow
+    /// decimal reads in 0.1 s. What <see cref="RepeatPurchases"/> summarizes for one period, read once so that several
+    /// periods ending that day are summarized from it (Segmenta.Clv.PurchaseDays).
     /// </summary>
     public static SqlStatement PurchaseDaysBefore(ISqlDialect dialect, TimeZoneInfo zone, DateOnly lastDay)
     {
@@ -339,13 +342,17 @@ internal sealed class FeatureSql : IDerivedFieldSource
         var sql = new SqlBuilder(dialect);
         var end = sql.Parameter(new EvaluationContext(DateTime.UnixEpoch, zone).StartOf(lastDay.AddDays(1)));
         var last = sql.Parameter(lastDay);
+        var day = CalendarDay.Of(sql, zone, "o.placed_at");
         sql.Append(
             $"""
             SELECT d.customer_id, {last} - d.day AS back,
-                   CASE WHEN abs(d.spend) < {NumberIntegerBound} THEN CAST(d.spend AS {dialect.TypeName(FieldType.Number)}) END AS spend,
-                   CASE WHEN abs(d.spend) >= {NumberIntegerBound} THEN d.spend END AS wide_spend
+                   CASE WHEN abs(d.net) < {NumberIntegerBound} THEN CAST(d.net AS {dialect.TypeName(FieldType.Number)}) END AS spend,
+                   CASE WHEN abs(d.net) >= {NumberIntegerBound} THEN d.net END AS wide_spend
             FROM (
-              {PurchaseDays(sql, zone, end)}
+              SELECT o.customer_id AS customer_id, {day} AS day, o.net AS net
+              FROM (
+                {KeptOrders(sql, end)}
+              ) o
             ) d
             ORDER BY {dialect.BinaryOrder("d.customer_id")}, d.day
             """);
