@@ -197,9 +197,11 @@ internal static class DuckDbSql
     /// most 18 digits, numbers of at most 14 integer digits and 4 decimals, <c>yyyy-MM-dd</c> dates and
     /// <c>yyyy-MM-ddTHH:mm:ssZ</c> timestamps that exist, the workspace's event types (a consent event with a channel);
     /// any other row stops the statement with <see cref="CsvRowRefused"/>, a day that does not exist with the cast's
-    /// conversion error, and a malformed record with DuckDB's own error.
+    /// conversion error, and a malformed record with DuckDB's own error. The columns in <paramref name="accepted"/> (by file
+    /// column) were found acceptable in every record of the file by <see cref="CsvIdScreen.Screen(BulkCsvPlan, string?, IReadOnlyList{BulkColumn})"/>
+    /// and are not tested again; the caller then compares the records loaded with the records screened.
     /// </summary>
-    public static string InsertCsv(string table, IReadOnlyList<string> tableColumns, BulkCsvPlan plan)
+    public static string InsertCsv(string table, IReadOnlyList<string> tableColumns, BulkCsvPlan plan, IReadOnlySet<string>? accepted = null)
     {
         ArgumentNullException.ThrowIfNull(tableColumns);
         ArgumentNullException.ThrowIfNull(plan);
@@ -217,7 +219,7 @@ internal static class DuckDbSql
             : byName.TryGetValue(name, out var column) ? CsvValue(column)
             : "NULL");
         // An event type is checked by the list of types alone: every listed type is a clean id.
-        var checks = plan.Columns.Where(c => c.Field.Name != CanonicalModel.EventType).Select(CsvAccepts).ToList();
+        var checks = plan.Columns.Where(c => c.Field.Name != CanonicalModel.EventType && accepted?.Contains(c.Source) != true).Select(CsvAccepts).ToList();
         if (byName.TryGetValue(CanonicalModel.EventType, out var type))
         {
             checks.Add($"coalesce(list_contains([{string.Join(", ", plan.EventTypes.Select(SqlDdl.StringLiteral))}], {D.QuoteIdentifier(type.Source)}), false)");
@@ -228,11 +230,11 @@ internal static class DuckDbSql
             }
         }
 
+        var where = checks.Count == 0 ? "" : $"\nWHERE CASE WHEN {string.Join(" AND ", checks)} THEN true ELSE error({SqlDdl.StringLiteral(CsvRowRefused)}) END";
         return $"""
             INSERT INTO {D.QuoteIdentifier(table)} ({string.Join(", ", tableColumns.Select(D.QuoteIdentifier))})
             SELECT {string.Join(", ", values)}
-            FROM {read}
-            WHERE CASE WHEN {string.Join(" AND ", checks)} THEN true ELSE error({SqlDdl.StringLiteral(CsvRowRefused)}) END
+            FROM {read}{where}
             """;
     }
 
@@ -254,7 +256,7 @@ internal static class DuckDbSql
     }
 
     /// <summary>When a loaded column's file text is one the row-by-row converter loads to the same value (NULL counts as no).</summary>
-    private static string CsvAccepts(BulkColumn column)
+    internal static string CsvAccepts(BulkColumn column)
     {
         var v = D.QuoteIdentifier(column.Source);
         const string Date = "[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])";

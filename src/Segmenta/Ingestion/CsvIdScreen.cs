@@ -23,15 +23,29 @@ public static class CsvIdScreen
     /// have the same value in <paramref name="fileColumn"/>; null when two may, or when a record does not have the column.
     /// The file must have passed <see cref="BulkCsvPlan.HasPlainQuoting"/>: a quote opens and closes a field only at a boundary.
     /// </summary>
-    public static long? RecordsIfDistinct(BulkCsvPlan plan, string fileColumn)
+    public static long? RecordsIfDistinct(BulkCsvPlan plan, string fileColumn) =>
+        Screen(plan, fileColumn, []) is { IdsDistinct: true } screened ? screened.Records : null;
+
+    /// <summary>
+    /// Reads <paramref name="plan"/>'s file once: its records, whether no two have the same value in
+    /// <paramref name="idColumn"/> (when given), and which of <paramref name="checks"/> every record's value passes
+    /// (<see cref="BulkValueCheck"/>). The file must have passed <see cref="BulkCsvPlan.HasPlainQuoting"/>. What it proves
+    /// holds only for the records it read: a caller that relies on it compares <see cref="CsvScreening.Records"/> with
+    /// the records the warehouse loaded.
+    /// </summary>
+    public static CsvScreening Screen(BulkCsvPlan plan, string? idColumn, IReadOnlyList<BulkColumn> checks)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var length = new FileInfo(plan.Path).Length;
-        return RecordsIfDistinct(plan, fileColumn, length < MinPartBytes ? 1 : (int)Math.Min(Environment.ProcessorCount, length / MinPartBytes));
+        return Screen(plan, idColumn, checks, length < MinPartBytes ? 1 : (int)Math.Min(Environment.ProcessorCount, length / MinPartBytes));
     }
 
     /// <summary>A file is read in parts, side by side, only where each part has at least this many bytes.</summary>
     private const long MinPartBytes = 16 << 20;
+
+    /// <summary>The same as <see cref="RecordsIfDistinct(BulkCsvPlan, string)"/>, the file read in <paramref name="parts"/>.</summary>
+    internal static long? RecordsIfDistinct(BulkCsvPlan plan, string fileColumn, int parts) =>
+        Screen(plan, fileColumn, [], parts) is { IdsDistinct: true } screened ? screened.Records : null;
 
     /// <summary>
     /// The same, the file read in <paramref name="parts"/> byte ranges side by side, each starting after a line break.
@@ -40,41 +54,56 @@ public static class CsvIdScreen
     /// induction from the first, which begins at the file's start) and they read exactly the records one reader would;
     /// when one does not, the file is read again by one reader.
     /// </summary>
-    internal static long? RecordsIfDistinct(BulkCsvPlan plan, string fileColumn, int parts)
+    internal static CsvScreening Screen(BulkCsvPlan plan, string? idColumn, IReadOnlyList<BulkColumn> checks, int parts)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        var column = -1;
-        for (var i = 0; i < plan.FileColumns.Count; i++)
+        ArgumentNullException.ThrowIfNull(checks);
+        var none = new CsvScreening(null, false, new HashSet<string>(StringComparer.Ordinal));
+        var column = idColumn is null ? -1 : IndexOf(plan, idColumn);
+        var checkColumns = checks.Select(c => IndexOf(plan, c.Source)).ToArray();
+        if ((idColumn is not null && column < 0) || checkColumns.Any(c => c < 0) || plan.Quote > 0x7F || plan.Delimiter > 0x7F)
         {
-            if (plan.FileColumns[i] == fileColumn)
-            {
-                column = i;
-                break;
-            }
-        }
-
-        if (column < 0 || plan.Quote > 0x7F || plan.Delimiter > 0x7F)
-        {
-            return null;
+            return none;
         }
 
         var ranges = Ranges(plan.Path, parts);
         var hashes = new HashBuckets[ranges.Count];
+        var readers = new RecordReader[ranges.Count];
         var records = new long?[ranges.Count];
         Parallel.For(0, ranges.Count, new ParallelOptions { MaxDegreeOfParallelism = ranges.Count }, i =>
         {
             hashes[i] = new HashBuckets();
+            readers[i] = new RecordReader((byte)plan.Delimiter, (byte)plan.Quote, column, checkColumns, [.. checks]);
             using var stream = new FileStream(plan.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
             stream.Position = ranges[i].Start;
-            records[i] = new RecordReader((byte)plan.Delimiter, (byte)plan.Quote, column).Read(stream, ranges[i].Length, first: i == 0, skipFirst: i == 0 && plan.Header, hashes[i]);
+            records[i] = readers[i].Read(stream, ranges[i].Length, first: i == 0, skipFirst: i == 0 && plan.Header, hashes[i]);
         });
 
         if (ranges.Count > 1 && records.Any(r => r is null))
         {
-            return RecordsIfDistinct(plan, fileColumn, 1);   // a part began inside a quoted field, or a record is malformed
+            return Screen(plan, idColumn, checks, 1);   // a part began inside a quoted field, or a record is malformed
         }
 
-        return records.All(r => r is not null) && HashBuckets.AllDistinct(hashes) ? records.Sum(r => r!.Value) : null;
+        if (records.Any(r => r is null))
+        {
+            return none;
+        }
+
+        var accepted = checks.Where((c, k) => readers.All(r => !r.Refused[k])).Select(c => c.Source).ToHashSet(StringComparer.Ordinal);
+        return new CsvScreening(records.Sum(r => r!.Value), column >= 0 && HashBuckets.AllDistinct(hashes), accepted);
+    }
+
+    private static int IndexOf(BulkCsvPlan plan, string fileColumn)
+    {
+        for (var i = 0; i < plan.FileColumns.Count; i++)
+        {
+            if (plan.FileColumns[i] == fileColumn)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>Up to <paramref name="parts"/> byte ranges covering the file, every one but the first starting right after a line feed.</summary>
@@ -100,9 +129,11 @@ public static class CsvIdScreen
         return [.. starts.Select((start, i) => (start, (i + 1 < starts.Count ? starts[i + 1] : length) - start))];
     }
 
-    /// <summary>Reads one column's value of every record and keeps its hash.</summary>
-    private sealed class RecordReader(byte delimiter, byte quote, int column)
+    /// <summary>Reads every record: the id column's value hashed, the checked columns' values tested.</summary>
+    private sealed class RecordReader(byte delimiter, byte quote, int column, int[] checkColumns, BulkColumn[] checks)
     {
+        private readonly int lastColumn = checkColumns.Append(column).Append(0).Max();   // the last field a record is read to
+
         private const int NeedMore = -1;    // the record runs past the bytes read so far
         private const int Malformed = -2;   // a quote never closed, or a record without the column
 
@@ -110,6 +141,9 @@ public static class CsvIdScreen
         private byte[] unquoted = new byte[256];
 
         private long unread;    // bytes of the range not read yet
+
+        /// <summary>For each check, whether a record's value failed it.</summary>
+        public bool[] Refused { get; } = new bool[checks.Length];
 
         /// <summary>
         /// The number of records in the next <paramref name="range"/> bytes of <paramref name="stream"/> (the first record
@@ -125,8 +159,9 @@ public static class CsvIdScreen
             long records = 0;
             while (at < length || !end)
             {
-                ulong? hash = null;
-                var next = at < length ? Record(at, length, end, out hash) : NeedMore;
+                bool? blank = null;
+                ulong hash = 0;
+                var next = at < length ? Record(at, length, end, test: !skipFirst, out blank, out hash) : NeedMore;
                 if (next == Malformed)
                 {
                     return null;
@@ -152,7 +187,7 @@ public static class CsvIdScreen
                 }
 
                 at = next;
-                if (hash is { } h)
+                if (blank is false)
                 {
                     if (skipFirst)
                     {
@@ -160,7 +195,11 @@ public static class CsvIdScreen
                     }
                     else
                     {
-                        hashes.Add(h);
+                        if (column >= 0)
+                        {
+                            hashes.Add(hash);
+                        }
+
                         records++;
                     }
                 }
@@ -184,15 +223,19 @@ public static class CsvIdScreen
         }
 
         /// <summary>
-        /// The record at <paramref name="at"/>: where the next one starts (or <see cref="NeedMore"/>, <see cref="Malformed"/>)
-        /// and the hash of its value in the column (null for a blank line).
+        /// The record at <paramref name="at"/>: where the next one starts (or <see cref="NeedMore"/>, <see cref="Malformed"/>),
+        /// whether it is a blank line, and the hash of its value in the id column. When <paramref name="test"/> (not the
+        /// header), its checked values are tested on the way (a record read again after more bytes is tested again, to the
+        /// same answer).
         /// </summary>
-        private int Record(int at, int length, bool end, out ulong? hash)
+        private int Record(int at, int length, bool end, bool test, out bool? blank, out ulong hash)
         {
-            hash = null;
+            blank = null;
+            hash = 0;
             var data = buffer.AsSpan(0, length);
             if (data[at] == '\n' || (data[at] == '\r' && at + 1 < length && data[at + 1] == '\n'))
             {
+                blank = true;
                 return at + (data[at] == '\n' ? 1 : 2);
             }
 
@@ -226,12 +269,21 @@ public static class CsvIdScreen
 
                 if (field == column)
                 {
-                    var after = RecordEnd(data, next, end);
-                    if (after >= 0)
-                    {
-                        hash = quoted ? HashUnquoted(value) : XxHash3.HashToUInt64(value);
-                    }
+                    hash = quoted ? HashUnquoted(value) : XxHash3.HashToUInt64(value);
+                }
 
+                for (var k = 0; test && k < checkColumns.Length; k++)
+                {
+                    if (checkColumns[k] == field && !Refused[k] && !BulkValueCheck.Accepts(checks[k], value, isNull: !quoted && value.IsEmpty))
+                    {
+                        Refused[k] = true;
+                    }
+                }
+
+                if (field == lastColumn)
+                {
+                    var after = RecordEnd(data, next, end);
+                    blank = after >= 0 ? false : null;
                     return after;
                 }
 
@@ -398,3 +450,9 @@ public static class CsvIdScreen
         }
     }
 }
+
+/// <summary>What <see cref="CsvIdScreen.Screen(BulkCsvPlan, string?, IReadOnlyList{BulkColumn})"/> found in a file.</summary>
+/// <param name="Records">The records read (null: one was malformed; then nothing else is proven).</param>
+/// <param name="IdsDistinct">Whether no two records have the same id (the 64-bit hashes all differ).</param>
+/// <param name="Accepted">The checked columns (by file column) whose value every record has accepted.</param>
+public sealed record CsvScreening(long? Records, bool IdsDistinct, IReadOnlySet<string> Accepted);
