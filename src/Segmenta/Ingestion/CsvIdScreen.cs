@@ -11,7 +11,9 @@ namespace Segmenta.Ingestion;
 /// only when every hash differs; null when two hashes meet (a repeat, or a collision: about one chance in 10^6 at 10^7
 /// records) or the bytes are not what the plan reads, and then the warehouse checks exactly as before. The caller also
 /// compares the count with the records the warehouse loaded, so a file this reader splits differently from the
-/// warehouse's never passes.
+/// warehouse's never passes. The same read tests the loaded columns' values (<see cref="BulkValueCheck"/>): a column
+/// every record has in an accepted form is one the warehouse's SQL need not test again, and the same comparison of
+/// counts guards that proof (<see cref="Screen(BulkCsvPlan, string?, IReadOnlyList{BulkColumn})"/>).
 /// </summary>
 public static class CsvIdScreen
 {
