@@ -65,6 +65,11 @@ public static class BulkValueCheck
             return false;
         }
 
+        if (!value.ContainsAnyExceptInRange((byte)0x20, (byte)0x7E))
+        {
+            return true;    // printable ASCII only (nearly every id): no control character, and well-formed
+        }
+
         for (var i = 0; i < value.Length; i++)
         {
             var b = value[i];
@@ -97,17 +102,31 @@ public static class BulkValueCheck
 
     /// <summary><c>[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])</c> in the first ten bytes.</summary>
     private static bool Date(ReadOnlySpan<byte> v) =>
-        v[0] is >= (byte)'1' and <= (byte)'9' && AllDigits(v[1..4]) && v[4] == '-'
-        && TwoDigits(v[5..7], 1, 12) && v[7] == '-' && TwoDigits(v[8..10], 1, 31);
+        v[0] != '0' && Digit(v[0]) && Digit(v[1]) && Digit(v[2]) && Digit(v[3]) && v[4] == '-'
+        && TwoDigits(v[5], v[6], 1, 12) && v[7] == '-' && TwoDigits(v[8], v[9], 1, 31);
 
     /// <summary><c>T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z</c></summary>
     private static bool Time(ReadOnlySpan<byte> v) =>
-        v[0] == 'T' && TwoDigits(v[1..3], 0, 23) && v[3] == ':' && TwoDigits(v[4..6], 0, 59) && v[6] == ':' && TwoDigits(v[7..9], 0, 59) && v[9] == 'Z';
+        v[0] == 'T' && TwoDigits(v[1], v[2], 0, 23) && v[3] == ':' && TwoDigits(v[4], v[5], 0, 59) && v[6] == ':' && TwoDigits(v[7], v[8], 0, 59) && v[9] == 'Z';
 
-    private static bool TwoDigits(ReadOnlySpan<byte> v, int least, int most) =>
-        AllDigits(v) && ((v[0] - '0') * 10) + (v[1] - '0') is var n && n >= least && n <= most;
+    private static bool TwoDigits(byte tens, byte ones, int least, int most) =>
+        Digit(tens) && Digit(ones) && ((tens - '0') * 10) + (ones - '0') is var n && n >= least && n <= most;
 
-    private static bool AllDigits(ReadOnlySpan<byte> v) => !v.ContainsAnyExceptInRange((byte)'0', (byte)'9');
+    // Byte by byte: the values are short, where a vectorized search costs more to set up than it saves.
+    private static bool AllDigits(ReadOnlySpan<byte> v)
+    {
+        foreach (var b in v)
+        {
+            if (!Digit(b))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool Digit(byte b) => (uint)(b - '0') <= 9;
 
     private static bool IsVisibleAscii(byte b) => b is >= 0x21 and <= 0x7E;
 

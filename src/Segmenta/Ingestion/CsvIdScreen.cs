@@ -91,7 +91,9 @@ public static class CsvIdScreen
             return none;
         }
 
-        var accepted = checks.Where((c, k) => readers.All(r => !r.Refused[k])).Select(c => c.Source).ToHashSet(StringComparer.Ordinal);
+        // A file column loaded twice is tested for its first column only (CheckOf): it proves nothing for either.
+        var twice = checks.GroupBy(c => c.Source, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+        var accepted = checks.Where((c, k) => !twice.Contains(c.Source) && readers.All(r => !r.Refused[k])).Select(c => c.Source).ToHashSet(StringComparer.Ordinal);
         return new CsvScreening(records.Sum(r => r!.Value), column >= 0 && HashBuckets.AllDistinct(hashes), accepted);
     }
 
@@ -135,6 +137,7 @@ public static class CsvIdScreen
     private sealed class RecordReader(byte delimiter, byte quote, int column, int[] checkColumns, BulkColumn[] checks)
     {
         private readonly int lastColumn = checkColumns.Append(column).Append(0).Max();   // the last field a record is read to
+        private readonly int[] checkOf = CheckOf(checkColumns);                          // each field's check (-1: none)
 
         private const int NeedMore = -1;    // the record runs past the bytes read so far
         private const int Malformed = -2;   // a quote never closed, or a record without the column
@@ -274,12 +277,10 @@ public static class CsvIdScreen
                     hash = quoted ? HashUnquoted(value) : XxHash3.HashToUInt64(value);
                 }
 
-                for (var k = 0; test && k < checkColumns.Length; k++)
+                if (test && field < checkOf.Length && checkOf[field] is var k and >= 0 && !Refused[k]
+                    && !BulkValueCheck.Accepts(checks[k], value, isNull: !quoted && value.IsEmpty))
                 {
-                    if (checkColumns[k] == field && !Refused[k] && !BulkValueCheck.Accepts(checks[k], value, isNull: !quoted && value.IsEmpty))
-                    {
-                        Refused[k] = true;
-                    }
+                    Refused[k] = true;
                 }
 
                 if (field == lastColumn)
@@ -358,6 +359,22 @@ public static class CsvIdScreen
 
                 return q;
             }
+        }
+
+        /// <summary>For each field up to the last checked one, the check of its values (-1: none; a field is checked once).</summary>
+        private static int[] CheckOf(int[] checkColumns)
+        {
+            var of = new int[checkColumns.Length == 0 ? 0 : checkColumns.Max() + 1];
+            Array.Fill(of, -1);
+            for (var k = 0; k < checkColumns.Length; k++)
+            {
+                if (of[checkColumns[k]] < 0)
+                {
+                    of[checkColumns[k]] = k;
+                }
+            }
+
+            return of;
         }
 
         private ulong HashUnquoted(ReadOnlySpan<byte> text)

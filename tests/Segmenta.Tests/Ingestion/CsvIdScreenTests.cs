@@ -186,4 +186,37 @@ public sealed class CsvIdScreenTests : IDisposable
 
         return ids;
     }
+
+    /// <summary>The columns whose every value the screen accepts, the same whether read by one reader or in parts.</summary>
+    private IReadOnlySet<string> Accepted(string text, params BulkColumn[] checks)
+    {
+        var path = Path.Combine(directory, $"{Guid.NewGuid():N}.csv");
+        File.WriteAllBytes(path, Encoding.UTF8.GetBytes(text));
+        var plan = new BulkCsvPlan(path, ',', '"', true, text.Split('\n')[0].Split(','), checks, [], [], null);
+        var answers = Enumerable.Range(1, 3).Select(parts => CsvIdScreen.Screen(plan, null, checks, parts)).ToList();
+        Assert.All(answers, a => Assert.Equal(answers[0].Accepted.Order(), a.Accepted.Order()));
+        Assert.All(answers, a => Assert.Equal(text.Count(c => c == '\n') - 1, a.Records));
+        return answers[0].Accepted;
+    }
+
+    private static BulkColumn Check(string name, Model.FieldType type, bool required = false) =>
+        new(new Model.FieldDefinition(name, type), name, required, Identifier: false, Trimmed: false);
+
+    [Fact]
+    public void Screen_AcceptsAColumnOnlyWhenEveryRecordsValueIsAccepted_NotTheHeaders()
+    {
+        var accepted = Accepted(
+            "n,q,at,note\n1.5,7,2024-01-31T23:59:59Z,\n-2,8,2024-02-01T00:00:00Z,\"a, b\"\n3,x,2024-02-01T00:00:00Z,c\n",
+            Check("n", Model.FieldType.Number), Check("q", Model.FieldType.Integer), Check("at", Model.FieldType.Timestamp, required: true),
+            Check("note", Model.FieldType.Text));
+        Assert.Equal(["at", "n", "note"], accepted.Order());   // q has an x; the header's words are not values
+    }
+
+    [Fact]
+    public void Screen_AFileColumnLoadedTwice_ProvesNothingForIt()
+    {
+        // Two loaded columns from one file column, with different tests: the screen tests the first only, so neither counts.
+        var accepted = Accepted("v,w\nabc,1\ndef,2\n", Check("v", Model.FieldType.Text), Check("v", Model.FieldType.Integer), Check("w", Model.FieldType.Integer));
+        Assert.Equal(["w"], accepted.Order());
+    }
 }
