@@ -97,7 +97,7 @@ internal sealed class DuckDbLoad : IIngestLoad
             Array.Fill(runIds, RunId);
         }
 
-        rows.Append([.. tableToBatch.Select(c => c switch { -2 => runIds, -1 => null, _ => Column(batch, c) })], batch.Count);
+        rows.Append([.. tableToBatch.Select(c => c switch { -2 => runIds, -1 => null, _ => batch.Values(c) })], batch.Count);
         appended += batch.Count;
         if (batch.Quarantined.Count > 0)
         {
@@ -166,20 +166,9 @@ internal sealed class DuckDbLoad : IIngestLoad
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return new CsvScreening(null, false, new HashSet<string>(StringComparer.Ordinal));
+            return CsvScreening.Nothing;
         }
     }
-
-    /// <summary>Column <paramref name="c"/> of <paramref name="batch"/>: its values, typed as its field.</summary>
-    private static Array Column(RowBatch batch, int c) => batch.Columns[c].Type switch
-    {
-        FieldType.Text => batch.Text(c),
-        FieldType.Integer => batch.Integers(c),
-        FieldType.Number => batch.Numbers(c),
-        FieldType.Boolean => batch.Booleans(c),
-        FieldType.Date => batch.Dates(c),
-        _ => batch.Timestamps(c),
-    };
 
     public (long Loaded, long Duplicates) Commit(IngestSummary soFar, DateTime finishedAt)
     {

@@ -60,12 +60,11 @@ public static class CsvIdScreen
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(checks);
-        var none = new CsvScreening(null, false, new HashSet<string>(StringComparer.Ordinal));
         var column = idColumn is null ? -1 : IndexOf(plan, idColumn);
         var checkColumns = checks.Select(c => IndexOf(plan, c.Source)).ToArray();
         if ((idColumn is not null && column < 0) || checkColumns.Any(c => c < 0) || plan.Quote > 0x7F || plan.Delimiter > 0x7F)
         {
-            return none;
+            return CsvScreening.Nothing;
         }
 
         var ranges = Ranges(plan.Path, parts);
@@ -88,7 +87,7 @@ public static class CsvIdScreen
 
         if (records.Any(r => r is null))
         {
-            return none;
+            return CsvScreening.Nothing;
         }
 
         // A file column loaded twice is tested for its first column only (CheckOf): it proves nothing for either.
@@ -474,4 +473,8 @@ public static class CsvIdScreen
 /// <param name="Records">The records read (null: one was malformed; then nothing else is proven).</param>
 /// <param name="IdsDistinct">Whether no two records have the same id (the 64-bit hashes all differ).</param>
 /// <param name="Accepted">The checked columns (by file column) whose value every record has accepted.</param>
-public sealed record CsvScreening(long? Records, bool IdsDistinct, IReadOnlySet<string> Accepted);
+public sealed record CsvScreening(long? Records, bool IdsDistinct, IReadOnlySet<string> Accepted)
+{
+    /// <summary>Nothing proven: no count, no distinct ids, no column accepted (a malformed record, or a file not read).</summary>
+    public static CsvScreening Nothing { get; } = new(null, false, new HashSet<string>(StringComparer.Ordinal));
+}

@@ -60,6 +60,9 @@ public sealed class RowBatch
     /// <summary>Records read from the source while this batch was filled.</summary>
     public long Read { get; internal set; }
 
+    /// <summary>Column <paramref name="column"/> as the typed array it is (see the class summary), for a loader that takes columns whole.</summary>
+    public Array Values(int column) => vectors[column];
+
     /// <summary>Text column <paramref name="column"/>.</summary>
     public string?[] Text(int column) => (string?[])vectors[column];
 
