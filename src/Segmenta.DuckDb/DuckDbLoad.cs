@@ -124,6 +124,14 @@ internal sealed class DuckDbLoad : IIngestLoad
             // regular expressions took ~2.5 s of 12.4 s at 10M events). Not beside the load: on two cores a third thread slowed
             // DuckDB's reader by more than the screen saved.
             var screened = Screen(plan, idColumn, [.. plan.Columns.Where(BulkValueCheck.Covers)]);
+            if (!screened.QuoteFree && !plan.HasPlainQuoting())
+            {
+                // DuckDB would read such a field otherwise than the converter (BulkCsvPlan.HasPlainQuoting). A file without a
+                // quote needs no second read to know (the screen looked at every byte).
+                refusal = "a quote in the file does not open or close a field at its edge";
+                return null;
+            }
+
 
             // The screen's hashes (8 bytes a record) are garbage now; given back before DuckDB takes its memory for the load,
             // not held beside it (10M events: 0.2 GB more at the peak when left to the next collection).

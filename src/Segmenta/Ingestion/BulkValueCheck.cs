@@ -20,11 +20,25 @@ public static class BulkValueCheck
     }
 
     /// <summary>
+    /// Whether every value of printable ASCII only (0x20–0x7E, the empty one included) is accepted for
+    /// <paramref name="column"/>: text that need not be present, trimmed or other than an anonymous id.
+    /// </summary>
+    internal static bool AcceptsAnyPrintable(BulkColumn column) =>
+        column.Field.Type == FieldType.Text && !column.Required
+        && (!column.Identifier || (!column.Trimmed && column.Field.Name != CanonicalModel.CustomerId));
+
+    /// <summary>
     /// Whether <paramref name="value"/> (a field's bytes as the file has them inside its quotes, if any: a doubled quote
     /// changes no answer here) is accepted; <paramref name="isNull"/>: an empty field without quotes, which the warehouse
     /// reads as NULL. Text that is not well-formed UTF-8 is not accepted (the warehouse's reader refuses it anyway).
     /// </summary>
-    public static bool Accepts(BulkColumn column, ReadOnlySpan<byte> value, bool isNull)
+    public static bool Accepts(BulkColumn column, ReadOnlySpan<byte> value, bool isNull) => Accepts(column, value, isNull, printableAscii: false);
+
+    /// <summary>
+    /// The same, told that <paramref name="value"/> is printable ASCII only (0x20–0x7E) when <paramref name="printableAscii"/>,
+    /// which a reader that has already looked at every byte knows (false only means "not known").
+    /// </summary>
+    internal static bool Accepts(BulkColumn column, ReadOnlySpan<byte> value, bool isNull, bool printableAscii)
     {
         ArgumentNullException.ThrowIfNull(column);
         if (isNull)
@@ -34,7 +48,8 @@ public static class BulkValueCheck
 
         return column.Field.Type switch
         {
-            FieldType.Text when column.Identifier => Identifier(column, value),
+            FieldType.Text when column.Identifier => Identifier(column, value, printableAscii),
+            FieldType.Text when printableAscii => !column.Required || HasNonSpace(value),
             FieldType.Text => !value.Contains((byte)0) && (!column.Required || HasVisibleAscii(value)) && Utf8.IsValid(value),
             FieldType.Integer => Integer(value),
             FieldType.Number => Number(value),
@@ -48,14 +63,14 @@ public static class BulkValueCheck
     /// <c>[!-~]([^C]*[!-~])?</c> when trimmed, <c>[^C]*[!-~][^C]*</c> when required, else <c>[^C]*</c>, C the control
     /// characters U+0000–U+001F and U+007F–U+009F; a customer id must not take the anonymous visitors' prefix.
     /// </summary>
-    private static bool Identifier(BulkColumn column, ReadOnlySpan<byte> value)
+    private static bool Identifier(BulkColumn column, ReadOnlySpan<byte> value, bool printableAscii)
     {
         if (column.Trimmed && (value.IsEmpty || !IsVisibleAscii(value[0]) || !IsVisibleAscii(value[^1])))
         {
             return false;
         }
 
-        if (column.Required && !HasVisibleAscii(value))
+        if (column.Required && !(printableAscii ? HasNonSpace(value) : HasVisibleAscii(value)))
         {
             return false;
         }
@@ -65,7 +80,7 @@ public static class BulkValueCheck
             return false;
         }
 
-        if (!value.ContainsAnyExceptInRange((byte)0x20, (byte)0x7E))
+        if (printableAscii || !value.ContainsAnyExceptInRange((byte)0x20, (byte)0x7E))
         {
             return true;    // printable ASCII only (nearly every id): no control character, and well-formed
         }
@@ -131,4 +146,7 @@ public static class BulkValueCheck
     private static bool IsVisibleAscii(byte b) => b is >= 0x21 and <= 0x7E;
 
     private static bool HasVisibleAscii(ReadOnlySpan<byte> v) => v.ContainsAnyInRange((byte)0x21, (byte)0x7E);
+
+    /// <summary>Of printable ASCII, whether a byte is visible (not a space); most values say so by their first.</summary>
+    private static bool HasNonSpace(ReadOnlySpan<byte> v) => v.Length > 0 && (v[0] != ' ' || v.ContainsAnyExcept((byte)' '));
 }

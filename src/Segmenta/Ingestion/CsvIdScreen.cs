@@ -1,4 +1,6 @@
 using System.IO.Hashing;
+using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace Segmenta.Ingestion;
 
@@ -17,13 +19,13 @@ namespace Segmenta.Ingestion;
 /// </summary>
 public static class CsvIdScreen
 {
-    private const int Buckets = 256;        // by a hash's top byte: each sorted alone (in cache, in parallel)
+    private const int Buckets = 256;        // by a hash's top byte: each looked at alone (in cache, in parallel)
     private const int ChunkLength = 8192;   // a bucket grows by chunks, never by copying
 
     /// <summary>
     /// The number of records of <paramref name="plan"/>'s file (header excluded, blank lines skipped) when no two of them
     /// have the same value in <paramref name="fileColumn"/>; null when two may, or when a record does not have the column.
-    /// The file must have passed <see cref="BulkCsvPlan.HasPlainQuoting"/>: a quote opens and closes a field only at a boundary.
+    /// The values are the warehouse's only where the file's quoting is plain (<see cref="BulkCsvPlan.HasPlainQuoting"/>).
     /// </summary>
     public static long? RecordsIfDistinct(BulkCsvPlan plan, string fileColumn) =>
         Screen(plan, fileColumn, []) is { IdsDistinct: true } screened ? screened.Records : null;
@@ -31,9 +33,10 @@ public static class CsvIdScreen
     /// <summary>
     /// Reads <paramref name="plan"/>'s file once: its records, whether no two have the same value in
     /// <paramref name="idColumn"/> (when given), and which of <paramref name="checks"/> every record's value passes
-    /// (<see cref="BulkValueCheck"/>). The file must have passed <see cref="BulkCsvPlan.HasPlainQuoting"/>. What it proves
-    /// holds only for the records it read: a caller that relies on it compares <see cref="CsvScreening.Records"/> with
-    /// the records the warehouse loaded.
+    /// (<see cref="BulkValueCheck"/>), and whether it holds no quote at all. Its values are those a warehouse reads only
+    /// where the file's quoting is plain: <see cref="CsvScreening.QuoteFree"/>, or else <see cref="BulkCsvPlan.HasPlainQuoting"/>,
+    /// which reads the file again. What it proves holds only for the records it read: a caller that relies on it compares
+    /// <see cref="CsvScreening.Records"/> with the records the warehouse loaded.
     /// </summary>
     public static CsvScreening Screen(BulkCsvPlan plan, string? idColumn, IReadOnlyList<BulkColumn> checks)
     {
@@ -56,7 +59,14 @@ public static class CsvIdScreen
     /// induction from the first, which begins at the file's start) and they read exactly the records one reader would;
     /// when one does not, the file is read again by one reader.
     /// </summary>
-    internal static CsvScreening Screen(BulkCsvPlan plan, string? idColumn, IReadOnlyList<BulkColumn> checks, int parts)
+    internal static CsvScreening Screen(BulkCsvPlan plan, string? idColumn, IReadOnlyList<BulkColumn> checks, int parts) =>
+        Screen(plan, idColumn, checks, parts, fast: true);
+
+    /// <summary>
+    /// The same; <paramref name="fast"/> false reads every record by the general reader alone (tests hold the two to the
+    /// same answers).
+    /// </summary>
+    internal static CsvScreening Screen(BulkCsvPlan plan, string? idColumn, IReadOnlyList<BulkColumn> checks, int parts, bool fast)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(checks);
@@ -74,7 +84,7 @@ public static class CsvIdScreen
         Parallel.For(0, ranges.Count, new ParallelOptions { MaxDegreeOfParallelism = ranges.Count }, i =>
         {
             hashes[i] = new HashBuckets();
-            readers[i] = new RecordReader((byte)plan.Delimiter, (byte)plan.Quote, column, checkColumns, [.. checks]);
+            readers[i] = new RecordReader((byte)plan.Delimiter, (byte)plan.Quote, column, checkColumns, [.. checks], fast);
             using var stream = new FileStream(plan.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
             stream.Position = ranges[i].Start;
             records[i] = readers[i].Read(stream, ranges[i].Length, first: i == 0, skipFirst: i == 0 && plan.Header, hashes[i]);
@@ -82,7 +92,7 @@ public static class CsvIdScreen
 
         if (ranges.Count > 1 && records.Any(r => r is null))
         {
-            return Screen(plan, idColumn, checks, 1);   // a part began inside a quoted field, or a record is malformed
+            return Screen(plan, idColumn, checks, 1, fast);   // a part began inside a quoted field, or a record is malformed
         }
 
         if (records.Any(r => r is null))
@@ -93,7 +103,7 @@ public static class CsvIdScreen
         // A file column loaded twice is tested for its first column only (CheckOf): it proves nothing for either.
         var twice = checks.GroupBy(c => c.Source, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
         var accepted = checks.Where((c, k) => !twice.Contains(c.Source) && readers.All(r => !r.Refused[k])).Select(c => c.Source).ToHashSet(StringComparer.Ordinal);
-        return new CsvScreening(records.Sum(r => r!.Value), column >= 0 && HashBuckets.AllDistinct(hashes), accepted);
+        return new CsvScreening(records.Sum(r => r!.Value), column >= 0 && HashBuckets.AllDistinct(hashes), accepted, QuoteFree: fast && readers.All(r => !r.SawQuote));
     }
 
     private static int IndexOf(BulkCsvPlan plan, string fileColumn)
@@ -132,19 +142,35 @@ public static class CsvIdScreen
         return [.. starts.Select((start, i) => (start, (i + 1 < starts.Count ? starts[i + 1] : length) - start))];
     }
 
-    /// <summary>Reads every record: the id column's value hashed, the checked columns' values tested.</summary>
-    private sealed class RecordReader(byte delimiter, byte quote, int column, int[] checkColumns, BulkColumn[] checks)
+    /// <summary>
+    /// Reads every record: the id column's value hashed, the checked columns' values tested. A record whose bytes hold no
+    /// quote and no carriage return but before a line feed (nearly every record of a machine-written file) is split by
+    /// bitmaps of the buffer (<see cref="Masks"/>): one bit per byte that ends a field, found 64 bytes at a time, and one per
+    /// byte outside printable ASCII, so that a text value is known to be plain without reading it again. Any other record
+    /// is read by the general reader (<see cref="Record"/>), which decides blank lines, quotes, short records and the
+    /// buffer's end; the fast reader only ever hands a record over to it, from the record's start.
+    /// </summary>
+    private sealed class RecordReader(byte delimiter, byte quote, int column, int[] checkColumns, BulkColumn[] checks, bool fast)
     {
         private readonly int lastColumn = checkColumns.Append(column).Append(0).Max();   // the last field a record is read to
         private readonly int[] checkOf = CheckOf(checkColumns);                          // each field's check (-1: none)
+        private readonly bool[] anyPrintable = [.. checks.Select(BulkValueCheck.AcceptsAnyPrintable)];   // needs no call then
 
         private const int NeedMore = -1;    // the record runs past the bytes read so far
         private const int Malformed = -2;   // a quote never closed, or a record without the column
+        private const int General = -3;     // the fast reader hands the record to the general one
+
+        private ulong[] ends = [];          // bit i of word w: byte 64w+i is the delimiter, a line feed, a carriage return or a quote
+        private ulong[] unprintable = [];   // bit i of word w: byte 64w+i is outside 0x20-0x7E
+        private int masked;                 // the bytes the masks describe (the buffer's filled length)
 
         private byte[] buffer = new byte[1 << 20];
         private byte[] unquoted = new byte[256];
 
         private long unread;    // bytes of the range not read yet
+
+        /// <summary>Whether a byte read was the quote (known only to the fast reader, which looks at every byte).</summary>
+        public bool SawQuote { get; private set; }
 
         /// <summary>For each check, whether a record's value failed it.</summary>
         public bool[] Refused { get; } = new bool[checks.Length];
@@ -165,7 +191,16 @@ public static class CsvIdScreen
             {
                 bool? blank = null;
                 ulong hash = 0;
-                var next = at < length ? Record(at, length, end, test: !skipFirst, out blank, out hash) : NeedMore;
+                var next = at < length && fast ? FastRecord(at, test: !skipFirst, out hash) : General;
+                if (next >= 0)
+                {
+                    blank = false;
+                }
+                else
+                {
+                    next = at < length ? Record(at, length, end, test: !skipFirst, out blank, out hash) : NeedMore;
+                }
+
                 if (next == Malformed)
                 {
                     return null;
@@ -223,7 +258,176 @@ public static class CsvIdScreen
                 unread -= read;
             }
 
+            if (fast)
+            {
+                Masks(length);
+            }
+
             return length;
+        }
+
+        /// <summary>The buffer's two bitmaps over its first <paramref name="length"/> bytes (the last word's bits past them clear).</summary>
+        private void Masks(int length)
+        {
+            var words = (length + 63) >> 6;
+            if (ends.Length < words)
+            {
+                ends = new ulong[buffer.Length >> 6];
+                unprintable = new ulong[buffer.Length >> 6];
+            }
+
+            var data = buffer.AsSpan();
+            var full = length >> 6;
+            ulong quotes = 0;
+            for (var w = 0; w < full; w++)
+            {
+                var block = data.Slice(w << 6, 64);
+                ulong end = 0, odd = 0;
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    for (var half = 0; half < 2; half++)
+                    {
+                        var v = Vector256.Create<byte>(block.Slice(half << 5, 32));
+                        var q = Vector256.Equals(v, Vector256.Create(quote));
+                        var e = Vector256.Equals(v, Vector256.Create(delimiter)) | Vector256.Equals(v, Vector256.Create((byte)'\n'))
+                            | Vector256.Equals(v, Vector256.Create((byte)'\r')) | q;
+                        var o = Vector256.GreaterThan(v - Vector256.Create((byte)0x20), Vector256.Create((byte)0x5E));
+                        quotes |= q.ExtractMostSignificantBits();
+                        end |= (ulong)e.ExtractMostSignificantBits() << (half << 5);
+                        odd |= (ulong)o.ExtractMostSignificantBits() << (half << 5);
+                    }
+                }
+                else
+                {
+                    for (var quarter = 0; quarter < 4; quarter++)
+                    {
+                        var v = Vector128.Create<byte>(block.Slice(quarter << 4, 16));
+                        var q = Vector128.Equals(v, Vector128.Create(quote));
+                        var e = Vector128.Equals(v, Vector128.Create(delimiter)) | Vector128.Equals(v, Vector128.Create((byte)'\n'))
+                            | Vector128.Equals(v, Vector128.Create((byte)'\r')) | q;
+                        var o = Vector128.GreaterThan(v - Vector128.Create((byte)0x20), Vector128.Create((byte)0x5E));
+                        quotes |= q.ExtractMostSignificantBits();
+                        end |= (ulong)e.ExtractMostSignificantBits() << (quarter << 4);
+                        odd |= (ulong)o.ExtractMostSignificantBits() << (quarter << 4);
+                    }
+                }
+
+                ends[w] = end;
+                unprintable[w] = odd;
+            }
+
+            if (full < words)
+            {
+                ulong end = 0, odd = 0;
+                for (var i = full << 6; i < length; i++)
+                {
+                    var b = data[i];
+                    var bit = 1UL << (i & 63);
+                    end |= b == delimiter || b == '\n' || b == '\r' || b == quote ? bit : 0;
+                    quotes |= b == quote ? 1UL : 0;
+                    odd |= (uint)(b - 0x20) > 0x5E ? bit : 0;
+                }
+
+                ends[full] = end;
+                unprintable[full] = odd;
+            }
+
+            masked = length;
+            SawQuote |= quotes != 0;
+        }
+
+        /// <summary>Whether bytes <paramref name="from"/> to <paramref name="to"/> (exclusive) are all printable ASCII.</summary>
+        private bool Printable(int from, int to)
+        {
+            if (from == to)
+            {
+                return true;
+            }
+
+            int first = from >> 6, last = (to - 1) >> 6;
+            var head = ulong.MaxValue << (from & 63);
+            var tail = ulong.MaxValue >> (63 - ((to - 1) & 63));
+            if (first == last)
+            {
+                return (unprintable[first] & head & tail) == 0;
+            }
+
+            if ((unprintable[first] & head) != 0 || (unprintable[last] & tail) != 0)
+            {
+                return false;
+            }
+
+            for (var w = first + 1; w < last; w++)
+            {
+                if (unprintable[w] != 0)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>
+        /// The record at <paramref name="at"/> by the bitmaps: where the next one starts, or <see cref="General"/> when it holds
+        /// a quote, a carriage return not before a line feed, fewer fields than the last one read, is blank, or runs past the
+        /// buffer. Its values are tested as the general reader tests them (unquoted: empty is NULL).
+        /// </summary>
+        private int FastRecord(int at, bool test, out ulong hash)
+        {
+            hash = 0;
+            var start = at;
+            var words = (masked + 63) >> 6;
+            var w = at >> 6;
+            var bits = ends[w] & (ulong.MaxValue << (at & 63));   // the field ends not yet passed, in word w
+            var data = buffer;
+            for (var field = 0; ; field++)
+            {
+                while (bits == 0)
+                {
+                    if (++w == words)
+                    {
+                        return General;
+                    }
+
+                    bits = ends[w];
+                }
+
+                var stop = (w << 6) + BitOperations.TrailingZeroCount(bits);
+                bits &= bits - 1;
+                var b = data[stop];
+                var next = b == delimiter ? stop + 1
+                    : b == '\n' ? stop + 1
+                    : b == '\r' && stop + 1 < masked && data[stop + 1] == '\n' ? stop + 2
+                    : General;
+                if (next == General || (next != stop + 1 || b == '\n') && (field < lastColumn || stop == start))
+                {
+                    return General;   // a quote, a lone carriage return, a record ending early, or a blank line
+                }
+
+                if (field <= lastColumn)
+                {
+                    var value = data.AsSpan(at, stop - at);
+                    if (field == column)
+                    {
+                        hash = XxHash3.HashToUInt64(value);
+                    }
+
+                    if (test && field < checkOf.Length && checkOf[field] is var k and >= 0 && !Refused[k]
+                        && Printable(at, stop) is var printable && !(printable && anyPrintable[k])
+                        && !BulkValueCheck.Accepts(checks[k], value, isNull: value.IsEmpty, printableAscii: printable))
+                    {
+                        Refused[k] = true;
+                    }
+                }
+
+                if (b != delimiter)
+                {
+                    return next;
+                }
+
+                at = next;
+            }
         }
 
         /// <summary>
@@ -402,6 +606,70 @@ public static class CsvIdScreen
         }
     }
 
+    /// <summary>
+    /// One bucket's hashes (random bits below the top byte) by open addressing: each placed by its low bits in a table of at
+    /// least twice their count, probed linearly, where a repeat meets its first. Linear in the count, where sorting each
+    /// bucket cost n log n (10M hashes: ~0.3 s of CPU). A slot holds hash + 1, so 0 marks an empty one; the one hash that
+    /// would wrap to 0 (ulong.MaxValue) is counted aside. The table is reused from bucket to bucket.
+    /// </summary>
+    private sealed class SlotTable
+    {
+        private ulong[] slots = [];
+        private ulong mask;
+        private int maxima;
+
+        /// <summary>Empties the table for a bucket of <paramref name="count"/> hashes.</summary>
+        public void Clear(int count)
+        {
+            var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, count * 2));
+            if (slots.Length < size)
+            {
+                slots = new ulong[size];
+            }
+            else
+            {
+                Array.Clear(slots, 0, size);
+            }
+
+            mask = (ulong)(size - 1);
+            maxima = 0;
+        }
+
+        /// <summary>Adds each hash; false as soon as one was there already.</summary>
+        public bool AddAll(ReadOnlySpan<ulong> hashes)
+        {
+            var table = slots;
+            foreach (var hash in hashes)
+            {
+                if (hash == ulong.MaxValue)
+                {
+                    if (++maxima > 1)
+                    {
+                        return false;
+                    }
+
+                    continue;
+                }
+
+                var slot = hash + 1;
+                var i = (int)(hash & mask);
+                while (table[i] != 0)
+                {
+                    if (table[i] == slot)
+                    {
+                        return false;
+                    }
+
+                    i = (int)((ulong)(i + 1) & mask);
+                }
+
+                table[i] = slot;
+            }
+
+            return true;
+        }
+    }
+
     /// <summary>64-bit hashes kept in buckets by their top byte, in chunks: 8 bytes a record and no copy while growing.</summary>
     private sealed class HashBuckets
     {
@@ -423,46 +691,34 @@ public static class CsvIdScreen
 
         private int Count(int b) => chunks[b].Count == 0 ? 0 : ((chunks[b].Count - 1) * ChunkLength) + used[b];
 
-        /// <summary>Whether no hash is in two places: in one part, or in two parts of a file (each bucket sorted alone).</summary>
+        /// <summary>Whether no hash is in two places: in one part, or in two parts of a file (each bucket alone).</summary>
         public static bool AllDistinct(IReadOnlyList<HashBuckets> parts)
         {
             var repeated = 0;
-            Parallel.For(0, Buckets, () => Array.Empty<ulong>(), (b, state, scratch) =>
+            Parallel.For(0, Buckets, () => new SlotTable(), (b, state, table) =>
             {
-                var count = parts.Sum(p => p.Count(b));
-                if (scratch.Length < count)
-                {
-                    scratch = new ulong[count + (count / 8)];
-                }
-
-                var at = 0;
+                table.Clear(parts.Sum(p => p.Count(b)));
+                var distinct = true;
                 foreach (var part in parts)
                 {
                     var left = part.Count(b);
                     foreach (var chunk in part.chunks[b])
                     {
                         var n = Math.Min(ChunkLength, left);
-                        Array.Copy(chunk, 0, scratch, at, n);
-                        at += n;
+                        distinct = distinct && table.AddAll(chunk.AsSpan(0, n));
                         left -= n;
                     }
 
-                    part.chunks[b].Clear();   // the chunks go as soon as their bucket is sorted
+                    part.chunks[b].Clear();   // the chunks go as soon as their bucket is read
                 }
 
-                var sorted = scratch.AsSpan(0, count);
-                sorted.Sort();
-                for (var i = 1; i < sorted.Length; i++)
+                if (!distinct)
                 {
-                    if (sorted[i] == sorted[i - 1])
-                    {
-                        Interlocked.Exchange(ref repeated, 1);
-                        state.Stop();
-                        break;
-                    }
+                    Interlocked.Exchange(ref repeated, 1);
+                    state.Stop();
                 }
 
-                return scratch;
+                return table;
             }, _ => { });
             return repeated == 0;
         }
@@ -473,8 +729,12 @@ public static class CsvIdScreen
 /// <param name="Records">The records read (null: one was malformed; then nothing else is proven).</param>
 /// <param name="IdsDistinct">Whether no two records have the same id (the 64-bit hashes all differ).</param>
 /// <param name="Accepted">The checked columns (by file column) whose value every record has accepted.</param>
-public sealed record CsvScreening(long? Records, bool IdsDistinct, IReadOnlySet<string> Accepted)
+/// <param name="QuoteFree">
+/// Whether no byte of the file is the quote character (then its quoting is plain: <see cref="BulkCsvPlan.HasPlainQuoting"/>
+/// need not read it again); false also when not known.
+/// </param>
+public sealed record CsvScreening(long? Records, bool IdsDistinct, IReadOnlySet<string> Accepted, bool QuoteFree)
 {
     /// <summary>Nothing proven: no count, no distinct ids, no column accepted (a malformed record, or a file not read).</summary>
-    public static CsvScreening Nothing { get; } = new(null, false, new HashSet<string>(StringComparer.Ordinal));
+    public static CsvScreening Nothing { get; } = new(null, false, new HashSet<string>(StringComparer.Ordinal), QuoteFree: false);
 }

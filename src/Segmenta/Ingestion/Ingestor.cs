@@ -91,7 +91,7 @@ public sealed class Ingestor
             options.KeepMissingTraits,
             options.Aliases);
 
-        if (ReadsWholeFiles && warehouse.ReadsCsvFiles && converter.BulkPlan() is { } plan && plan.HasPlainQuoting()
+        if (ReadsWholeFiles && warehouse.ReadsCsvFiles && converter.BulkPlan() is { } plan
             && LoadWhole(plan, loadRequest) is { } whole)
         {
             progress?.Report(new IngestProgress(source.Length, source.Length, whole.Read));

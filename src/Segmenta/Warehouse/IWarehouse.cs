@@ -197,8 +197,9 @@ public interface IIngestLoad : IDisposable
 
     /// <summary>
     /// Loads a whole CSV file with the warehouse's own reader as the run's rows (<see cref="BulkCsvPlan"/>; only where
-    /// <see cref="IWarehouse.ReadsCsvFiles"/>). Returns the rows appended, or null when a row needs the row-by-row path:
-    /// then the load is rolled back and can only be disposed, and <paramref name="refusal"/> says what the reader met.
+    /// <see cref="IWarehouse.ReadsCsvFiles"/>). Returns the rows appended, or null when a row needs the row-by-row path
+    /// (a file whose quoting is not plain, <see cref="BulkCsvPlan.HasPlainQuoting"/>, always does): then the load is rolled
+    /// back and can only be disposed, and <paramref name="refusal"/> says what the reader met.
     /// </summary>
     long? AppendCsv(BulkCsvPlan plan, out string? refusal) => throw new NotSupportedException("this warehouse does not read CSV files itself");
 

@@ -28,7 +28,12 @@ public sealed class CsvIdScreenTests : IDisposable
         File.WriteAllBytes(path, Encoding.UTF8.GetBytes(text));
         var columns = header ? text.TrimStart('\uFEFF').Split('\n')[0].TrimEnd('\r').Split(',') : ["id", "a", "b"];
         var plan = new BulkCsvPlan(path, ',', '"', header, columns, [], [], [], null);
-        Assert.Equal(plainQuoting, plan.HasPlainQuoting());   // the screen is only asked about files with plain quoting
+        Assert.Equal(plainQuoting, plan.HasPlainQuoting());
+        var general = CsvIdScreen.Screen(plan, column, [], parts, fast: false);
+        var screened = CsvIdScreen.Screen(plan, column, [], parts);
+        Assert.Equal((general.Records, general.IdsDistinct), (screened.Records, screened.IdsDistinct));
+        Assert.False(general.QuoteFree);   // the general reader does not look at every byte
+        Assert.Equal(screened.Records is not null && !text.Contains('"'), screened.QuoteFree);
         return CsvIdScreen.RecordsIfDistinct(plan, column, parts);
     }
 
@@ -193,7 +198,7 @@ public sealed class CsvIdScreenTests : IDisposable
         var path = Path.Combine(directory, $"{Guid.NewGuid():N}.csv");
         File.WriteAllBytes(path, Encoding.UTF8.GetBytes(text));
         var plan = new BulkCsvPlan(path, ',', '"', true, text.Split('\n')[0].Split(','), checks, [], [], null);
-        var answers = Enumerable.Range(1, 3).Select(parts => CsvIdScreen.Screen(plan, null, checks, parts)).ToList();
+        var answers = Enumerable.Range(1, 3).SelectMany(parts => new[] { true, false }.Select(fast => CsvIdScreen.Screen(plan, null, checks, parts, fast))).ToList();
         Assert.All(answers, a => Assert.Equal(answers[0].Accepted.Order(), a.Accepted.Order()));
         Assert.All(answers, a => Assert.Equal(text.Count(c => c == '\n') - 1, a.Records));
         return answers[0].Accepted;
@@ -201,6 +206,92 @@ public sealed class CsvIdScreenTests : IDisposable
 
     private static BulkColumn Check(string name, Model.FieldType type, bool required = false) =>
         new(new Model.FieldDefinition(name, type), name, required, Identifier: false, Trimmed: false);
+
+    /// <summary>
+    /// The bitmap reader against the general one on seeded random files of the kind machines write (few quotes, LF or
+    /// CRLF) with every irregularity among them: a quoted field, a lone CR, a blank line, a short record, non-ASCII and
+    /// control characters, values of every kind good and bad, records across 64-byte words, no final line break. Same
+    /// records, same distinct answer, same accepted columns, read whole or in parts; quote-free exactly when the file has
+    /// no quote.
+    /// </summary>
+    [Fact]
+    public void The_bitmap_reader_agrees_with_the_general_one()
+    {
+        BulkColumn[] checks =
+        [
+            new(new Model.FieldDefinition(Model.CanonicalModel.CustomerId, Model.FieldType.Text), "customer_id", Required: true, Identifier: true, Trimmed: true),
+            Check("n", Model.FieldType.Number), Check("q", Model.FieldType.Integer), Check("at", Model.FieldType.Timestamp, required: true),
+            Check("t", Model.FieldType.Text), Check("r", Model.FieldType.Text, required: true),
+            new(new Model.FieldDefinition("order_id", Model.FieldType.Text), "o", Required: false, Identifier: true, Trimmed: false),
+        ];
+        string[][] pools =
+        [
+            ["c1", "C-00042", " c1", "c1 ", "anon:7", "", "c\u00e9", "c\u0001", "c\u0085"],
+            ["1.5", "-2", "", "12345678901234.5678", "1.23456", "x", "1e5"],
+            ["7", "", "-8", "1234567890123456789", "3.0"],
+            ["2024-01-31T23:59:59Z", "2024-02-28T00:00:00Z", "2024-02-30T00:00:00Z", "2024-01-31 23:59:59", ""],
+            ["", "plain", " spaced ", "caf\u00e9", "tab\there", "nul\u0000", new string('w', 150)],
+            ["x", "y z", " ", "", "  y", "\u00e9"],
+            ["o1", "", " o2", "o\u0002", new string('o', 70)],
+        ];
+        var random = new Random(20261205);
+        var acceptedWhole = 0;
+        for (var file = 0; file < 300; file++)
+        {
+            var lineEnd = random.Next(3) == 0 ? "\r\n" : "\n";
+            var clean = random.Next(2) == 0;    // values from the first two of each pool only: every column accepted
+            var text = new StringBuilder("id,customer_id,n,q,at,t,r,o,extra" + lineEnd);
+            var records = random.Next(1, 400);
+            for (var r = 0; r < records; r++)
+            {
+                var fields = new List<string> { $"e{random.Next(clean ? 1_000_000 : records * 2)}" };
+                fields.AddRange(pools.Select(pool => pool[random.Next(clean ? 2 : pool.Length)]));
+                fields.Add(random.Next(4) == 0 ? "" : "z");
+                var line = string.Join(',', fields);
+                switch (clean ? -1 : random.Next(40))
+                {
+                    case 0: line = line.Replace(",z", ",\"q,\"\"z\"", StringComparison.Ordinal); break;   // a quoted field
+                    case 1: line += "\r"; break;                                                            // a CR before the line end
+                    case 2: line = string.Join(',', fields.Take(random.Next(1, fields.Count))); break;       // a short record
+                    case 3: text.Append(lineEnd); break;                                                    // a blank line before
+                    case 4: line = line.Replace("z", "\ry", StringComparison.Ordinal); break;               // a lone CR in a field
+                }
+
+                text.Append(line).Append(lineEnd);
+            }
+
+            var content = random.Next(5) == 0 ? text.ToString().TrimEnd('\r', '\n') : text.ToString();
+            var path = Path.Combine(directory, $"{file}.csv");
+            File.WriteAllBytes(path, Encoding.UTF8.GetBytes(content));
+            var plan = new BulkCsvPlan(path, ',', '"', true, ["id", "customer_id", "n", "q", "at", "t", "r", "o", "extra"], checks, [], [], null);
+            for (var parts = 1; parts <= 3; parts++)
+            {
+                var general = CsvIdScreen.Screen(plan, "id", checks, parts, fast: false);
+                var fast = CsvIdScreen.Screen(plan, "id", checks, parts, fast: true);
+                Assert.Equal(general.Records, fast.Records);
+                Assert.Equal(general.IdsDistinct, fast.IdsDistinct);
+                Assert.Equal(general.Accepted.Order(), fast.Accepted.Order());
+                Assert.Equal(fast.Records is not null && !content.Contains('"'), fast.QuoteFree);
+                acceptedWhole += parts == 1 && fast.Accepted.Count == checks.Length ? 1 : 0;
+            }
+        }
+
+        Assert.InRange(acceptedWhole, 50, 250);   // files accepted whole and files refused in part were both read
+    }
+
+    [Fact]
+    public void A_record_longer_than_the_buffer_without_quotes_is_read_whole()
+    {
+        var text = new StringBuilder("id,t\n");
+        text.Append("e0,").Append('x', 3 << 20).Append('\n');   // 3 MiB unquoted: the buffer grows under the bitmaps
+        for (var i = 1; i < 50_000; i++)
+        {
+            text.Append('e').Append(i).Append(',').Append('y', i % 70).Append('\n');
+        }
+
+        Assert.Equal(50_000, Screen(text.ToString()));
+        Assert.Null(Screen(text.Append("e49999,last\n").ToString()));
+    }
 
     [Fact]
     public void Screen_AcceptsAColumnOnlyWhenEveryRecordsValueIsAccepted_NotTheHeaders()
