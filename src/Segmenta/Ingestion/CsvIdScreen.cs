@@ -682,7 +682,9 @@ public static class CsvIdScreen
             var list = chunks[b];
             if (list.Count == 0 || used[b] == ChunkLength)
             {
-                list.Add(new ulong[ChunkLength]);
+                // On the pinned heap, unzeroed: the collector never copies a chunk from generation to generation (10M
+                // events: 80 MB of hashes, ~0.1 s of a 0.8 s screen when they were ordinary arrays).
+                list.Add(GC.AllocateUninitializedArray<ulong>(ChunkLength, pinned: true));
                 used[b] = 0;
             }
 
