@@ -124,6 +124,11 @@ internal sealed class DuckDbLoad : IIngestLoad
             // regular expressions took ~2.5 s of 12.4 s at 10M events). Not beside the load: on two cores a third thread slowed
             // DuckDB's reader by more than the screen saved.
             var screened = Screen(plan, idColumn, [.. plan.Columns.Where(BulkValueCheck.Covers)]);
+
+            // The screen's hashes (8 bytes a record) are garbage now; given back before DuckDB takes its memory for the load,
+            // or the rows' converter its own, not held beside them (10M events: 0.2 GB more at the peak when left to the next
+            // collection).
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             if (!screened.QuoteFree && !plan.HasPlainQuoting())
             {
                 // DuckDB would read such a field otherwise than the converter (BulkCsvPlan.HasPlainQuoting). A file without a
@@ -132,10 +137,13 @@ internal sealed class DuckDbLoad : IIngestLoad
                 return null;
             }
 
-
-            // The screen's hashes (8 bytes a record) are garbage now; given back before DuckDB takes its memory for the load,
-            // not held beside it (10M events: 0.2 GB more at the peak when left to the next collection).
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            if (screened.Records is not null && screened.Refused.Count > 0)
+            {
+                // The load's SQL makes the same test of the same records (BulkValueCheck): it would stop at that value, after
+                // DuckDB had read and stored what came before it. Row by row at once.
+                refusal = $"a value of {string.Join(", ", screened.Refused.Order(StringComparer.Ordinal))} is not in a form the load reads alike";
+                return null;
+            }
             var statement = DuckDbSql.InsertCsv(target, [.. columns], plan, screened.Accepted);
             var rowsRead = events ? warehouse.ExecuteCount(statement, RunId) : warehouse.ExecuteCount(statement);
             if (screened.Accepted.Count > 0 && screened.Records != rowsRead)

@@ -103,7 +103,11 @@ public static class CsvIdScreen
         // A file column loaded twice is tested for its first column only (CheckOf): it proves nothing for either.
         var twice = checks.GroupBy(c => c.Source, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
         var accepted = checks.Where((c, k) => !twice.Contains(c.Source) && readers.All(r => !r.Refused[k])).Select(c => c.Source).ToHashSet(StringComparer.Ordinal);
-        return new CsvScreening(records.Sum(r => r!.Value), column >= 0 && HashBuckets.AllDistinct(hashes), accepted, QuoteFree: fast && readers.All(r => !r.SawQuote));
+        var refused = checks.Where((c, k) => readers.Any(r => r.Refused[k])).Select(c => c.Source).ToHashSet(StringComparer.Ordinal);
+        return new CsvScreening(records.Sum(r => r!.Value), column >= 0 && HashBuckets.AllDistinct(hashes), accepted, QuoteFree: fast && readers.All(r => !r.SawQuote))
+        {
+            Refused = refused,
+        };
     }
 
     private static int IndexOf(BulkCsvPlan plan, string fileColumn)
@@ -737,6 +741,9 @@ public static class CsvIdScreen
 /// </param>
 public sealed record CsvScreening(long? Records, bool IdsDistinct, IReadOnlySet<string> Accepted, bool QuoteFree)
 {
+    /// <summary>The checked columns (by file column) with a record whose value the check does not accept.</summary>
+    public IReadOnlySet<string> Refused { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>Nothing proven: no count, no distinct ids, no column accepted (a malformed record, or a file not read).</summary>
     public static CsvScreening Nothing { get; } = new(null, false, new HashSet<string>(StringComparer.Ordinal), QuoteFree: false);
 }

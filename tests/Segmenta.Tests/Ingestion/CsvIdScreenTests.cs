@@ -193,15 +193,19 @@ public sealed class CsvIdScreenTests : IDisposable
     }
 
     /// <summary>The columns whose every value the screen accepts, the same whether read by one reader or in parts.</summary>
-    private IReadOnlySet<string> Accepted(string text, params BulkColumn[] checks)
+    private IReadOnlySet<string> Accepted(string text, params BulkColumn[] checks) => Screened(text, checks).Accepted;
+
+    /// <summary>The columns accepted and those refused, the same whether read by one reader or in parts.</summary>
+    private (IReadOnlySet<string> Accepted, IReadOnlySet<string> Refused) Screened(string text, params BulkColumn[] checks)
     {
         var path = Path.Combine(directory, $"{Guid.NewGuid():N}.csv");
         File.WriteAllBytes(path, Encoding.UTF8.GetBytes(text));
         var plan = new BulkCsvPlan(path, ',', '"', true, text.Split('\n')[0].Split(','), checks, [], [], null);
         var answers = Enumerable.Range(1, 3).SelectMany(parts => new[] { true, false }.Select(fast => CsvIdScreen.Screen(plan, null, checks, parts, fast))).ToList();
         Assert.All(answers, a => Assert.Equal(answers[0].Accepted.Order(), a.Accepted.Order()));
+        Assert.All(answers, a => Assert.Equal(answers[0].Refused.Order(), a.Refused.Order()));
         Assert.All(answers, a => Assert.Equal(text.Count(c => c == '\n') - 1, a.Records));
-        return answers[0].Accepted;
+        return (answers[0].Accepted, answers[0].Refused);
     }
 
     private static BulkColumn Check(string name, Model.FieldType type, bool required = false) =>
@@ -271,6 +275,7 @@ public sealed class CsvIdScreenTests : IDisposable
                 Assert.Equal(general.Records, fast.Records);
                 Assert.Equal(general.IdsDistinct, fast.IdsDistinct);
                 Assert.Equal(general.Accepted.Order(), fast.Accepted.Order());
+                Assert.Equal(general.Refused.Order(), fast.Refused.Order());
                 Assert.Equal(fast.Records is not null && !content.Contains('"'), fast.QuoteFree);
                 acceptedWhole += parts == 1 && fast.Accepted.Count == checks.Length ? 1 : 0;
             }
@@ -296,11 +301,12 @@ public sealed class CsvIdScreenTests : IDisposable
     [Fact]
     public void Screen_AcceptsAColumnOnlyWhenEveryRecordsValueIsAccepted_NotTheHeaders()
     {
-        var accepted = Accepted(
+        var (accepted, refused) = Screened(
             "n,q,at,note\n1.5,7,2024-01-31T23:59:59Z,\n-2,8,2024-02-01T00:00:00Z,\"a, b\"\n3,x,2024-02-01T00:00:00Z,c\n",
             Check("n", Model.FieldType.Number), Check("q", Model.FieldType.Integer), Check("at", Model.FieldType.Timestamp, required: true),
             Check("note", Model.FieldType.Text));
         Assert.Equal(["at", "n", "note"], accepted.Order());   // q has an x; the header's words are not values
+        Assert.Equal(["q"], refused.Order());
     }
 
     [Fact]
