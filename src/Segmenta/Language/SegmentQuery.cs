@@ -66,7 +66,9 @@ public sealed class SegmentQuery
     /// <paramref name="sampleSize"/> &gt; 0 — a list of up to that many member ids in a stable
     /// pseudo-random order (by a hash of the id); then each funnel condition's counts per step; the anonymous members; and —
     /// with <paramref name="lifetime"/> — the members with a stored CLV prediction, their predicted value, their mean
-    /// P(alive) and every customer's predicted value. One pass computes it all.
+    /// P(alive) and every customer's predicted value. One pass computes it all: a row per customer with each condition's
+    /// truth once, then the aggregates over those columns (each condition written once instead of in every count that
+    /// needs it: 10M events, ~35 ms of ~0.6 s).
     /// </summary>
     public SqlStatement Preview(int sampleSize = 0, bool lifetime = false)
     {
@@ -75,8 +77,19 @@ public sealed class SegmentQuery
         writer.Plan(segment.Condition);
         var revenueValue = PreviewRevenue;
         writer.Plan(revenueValue);
-        var revenue = writer.ValueExpression(revenueValue, writer.Customers);
-        var steps = segment.Steps.Select(s => writer.Predicate(s.Condition, negated: false)).ToList();
+
+        // The per-customer row: its id, its revenue, and a column per condition (true, false or null, as the condition is).
+        var row = new List<string>();
+        string Column(string expression)
+        {
+            var name = dialect.QuoteIdentifier($"_c{row.Count}");
+            row.Add($"{expression} AS {name}");
+            return "x." + name;
+        }
+
+        var id = Column($"{writer.Customers}.{dialect.QuoteIdentifier(CanonicalModel.CustomerId)}");
+        var revenue = Column(writer.ValueExpression(revenueValue, writer.Customers));
+        var steps = segment.Steps.Select(s => Column(writer.Predicate(s.Condition, negated: false))).ToList();
         var columns = new List<string> { "count(*)", $"sum({revenue})" };
         for (var i = 0; i < steps.Count; i++)
         {
@@ -87,7 +100,6 @@ public sealed class SegmentQuery
         columns.Add($"sum({revenue}) FILTER (WHERE {all})");
         if (sampleSize > 0)
         {
-            var id = $"{writer.Customers}.{dialect.QuoteIdentifier(CanonicalModel.CustomerId)}";
             columns.Add(dialect.SmallestBy(id, $"md5({id})", all, sampleSize));
         }
 
@@ -102,13 +114,12 @@ public sealed class SegmentQuery
             foreach (var prefix in FunnelPrefixes(funnel))
             {
                 writer.Plan(prefix);
-                columns.Add($"count(*) FILTER (WHERE {string.Join(" AND ", [.. steps.Take(i), writer.Predicate(prefix, negated: false)])})");
+                columns.Add($"count(*) FILTER (WHERE {string.Join(" AND ", [.. steps.Take(i), Column(writer.Predicate(prefix, negated: false))])})");
             }
         }
 
         // Last: the members who are anonymous visitors (docs/identity.md), so that a count says which.
-        var customerId = $"{writer.Customers}.{dialect.QuoteIdentifier(CanonicalModel.CustomerId)}";
-        columns.Add($"count(*) FILTER (WHERE {all} AND {customerId} LIKE {sql.Parameter(Identity.Identifier.AnonymousPrefix + "%")})");
+        columns.Add($"count(*) FILTER (WHERE {all} AND {id} LIKE {sql.Parameter(Identity.Identifier.AnonymousPrefix + "%")})");
         if (lifetime)
         {
             // The predictions joined to the same rows: no second evaluation of the segment (10M events: ~0.5 s saved).
@@ -117,7 +128,7 @@ public sealed class SegmentQuery
                 writer.Plan(field);
             }
 
-            var (predicted, value, alive) = (writer.ValueExpression(Lifetime[0], writer.Customers), writer.ValueExpression(Lifetime[1], writer.Customers), writer.ValueExpression(Lifetime[2], writer.Customers));
+            var (predicted, value, alive) = (Column(writer.ValueExpression(Lifetime[0], writer.Customers)), Column(writer.ValueExpression(Lifetime[1], writer.Customers)), Column(writer.ValueExpression(Lifetime[2], writer.Customers)));
             // Sums of doubles in parallel depend on the order partial sums meet: exact decimal sums (values to 1e-6, P(alive)
             // to 1e-12) give the same figures on every run.
             var table = dialect.QuoteIdentifier(Clv.ClvAnalysis.FieldSet.Table);
@@ -127,7 +138,9 @@ public sealed class SegmentQuery
             columns.Add($"(SELECT coalesce(sum({dialect.Exact(dialect.QuoteIdentifier("value"), 6)}), 0) FROM {table})");
         }
 
-        WriteScope(writer, sql, "SELECT " + string.Join(",\n       ", columns));
+        sql.Append("SELECT " + string.Join(",\n       ", columns) + "\nFROM (\n");
+        WriteScope(writer, sql, "SELECT " + string.Join(",\n       ", row));
+        sql.Append("\n) x");
         return sql.Build();
     }
 
