@@ -70,6 +70,12 @@ internal static class DuckDbSql
     ];
 
     /// <summary>
+    /// Whether DuckDB keeps the rows an INSERT … SELECT writes in the order it reads them (its default, true); false lets
+    /// each thread write its own row groups. A connection's setting: set back after the one statement that needs it.
+    /// </summary>
+    public static string PreserveInsertionOrder(bool preserve) => $"SET preserve_insertion_order = {(preserve ? "true" : "false")}";
+
+    /// <summary>
     /// (Re)creates a temporary stage holding the run's distinct customer ids (parameter 1: the run), which
     /// <see cref="RunCustomers"/> reads. A table, not a subquery: with the stage's row count known, DuckDB builds the
     /// anti-join of the bare customers on the run's few ids and probes the stored ones, where it built on every stored
