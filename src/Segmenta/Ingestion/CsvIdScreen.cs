@@ -287,33 +287,16 @@ public static class CsvIdScreen
             {
                 var block = data.Slice(w << 6, 64);
                 ulong end = 0, odd = 0;
-                if (Vector256.IsHardwareAccelerated)
+                for (var quarter = 0; quarter < 4; quarter++)
                 {
-                    for (var half = 0; half < 2; half++)
-                    {
-                        var v = Vector256.Create<byte>(block.Slice(half << 5, 32));
-                        var q = Vector256.Equals(v, Vector256.Create(quote));
-                        var e = Vector256.Equals(v, Vector256.Create(delimiter)) | Vector256.Equals(v, Vector256.Create((byte)'\n'))
-                            | Vector256.Equals(v, Vector256.Create((byte)'\r')) | q;
-                        var o = Vector256.GreaterThan(v - Vector256.Create((byte)0x20), Vector256.Create((byte)0x5E));
-                        quotes |= q.ExtractMostSignificantBits();
-                        end |= (ulong)e.ExtractMostSignificantBits() << (half << 5);
-                        odd |= (ulong)o.ExtractMostSignificantBits() << (half << 5);
-                    }
-                }
-                else
-                {
-                    for (var quarter = 0; quarter < 4; quarter++)
-                    {
-                        var v = Vector128.Create<byte>(block.Slice(quarter << 4, 16));
-                        var q = Vector128.Equals(v, Vector128.Create(quote));
-                        var e = Vector128.Equals(v, Vector128.Create(delimiter)) | Vector128.Equals(v, Vector128.Create((byte)'\n'))
-                            | Vector128.Equals(v, Vector128.Create((byte)'\r')) | q;
-                        var o = Vector128.GreaterThan(v - Vector128.Create((byte)0x20), Vector128.Create((byte)0x5E));
-                        quotes |= q.ExtractMostSignificantBits();
-                        end |= (ulong)e.ExtractMostSignificantBits() << (quarter << 4);
-                        odd |= (ulong)o.ExtractMostSignificantBits() << (quarter << 4);
-                    }
+                    var v = Vector128.Create<byte>(block.Slice(quarter << 4, 16));
+                    var q = Vector128.Equals(v, Vector128.Create(quote));
+                    var e = Vector128.Equals(v, Vector128.Create(delimiter)) | Vector128.Equals(v, Vector128.Create((byte)'\n'))
+                        | Vector128.Equals(v, Vector128.Create((byte)'\r')) | q;
+                    var o = Vector128.GreaterThan(v - Vector128.Create((byte)0x20), Vector128.Create((byte)0x5E));
+                    quotes |= q.ExtractMostSignificantBits();
+                    end |= (ulong)e.ExtractMostSignificantBits() << (quarter << 4);
+                    odd |= (ulong)o.ExtractMostSignificantBits() << (quarter << 4);
                 }
 
                 ends[w] = end;
