@@ -145,6 +145,7 @@ internal sealed class DuckDbLoad : IIngestLoad
                 refusal = $"a value of {string.Join(", ", screened.Refused.Order(StringComparer.Ordinal))} is not in a form the load reads alike";
                 return null;
             }
+
             var statement = DuckDbSql.InsertCsv(target, [.. columns], plan, screened.Accepted);
 
             // Events whose ids the screen proved distinct need no file order in the table: no repeat is left for the first
@@ -314,7 +315,15 @@ internal sealed class DuckDbLoad : IIngestLoad
         }
 
         warehouse.TryRollback();
-        RestoreOrder();
+        try
+        {
+            RestoreOrder();
+        }
+        catch (DuckDBException)
+        {
+            // A connection that cannot take a SET after its rollback (an IO error) is one nothing more is done on.
+        }
+
         DropStages();
     }
 
