@@ -23,14 +23,6 @@ public static class CsvIdScreen
     private const int ChunkLength = 8192;   // a bucket grows by chunks, never by copying
 
     /// <summary>
-    /// The number of records of <paramref name="plan"/>'s file (header excluded, blank lines skipped) when no two of them
-    /// have the same value in <paramref name="fileColumn"/>; null when two may, or when a record does not have the column.
-    /// The values are the warehouse's only where the file's quoting is plain (<see cref="BulkCsvPlan.HasPlainQuoting"/>).
-    /// </summary>
-    public static long? RecordsIfDistinct(BulkCsvPlan plan, string fileColumn) =>
-        Screen(plan, fileColumn, []) is { IdsDistinct: true } screened ? screened.Records : null;
-
-    /// <summary>
     /// Reads <paramref name="plan"/>'s file once: its records, whether no two have the same value in
     /// <paramref name="idColumn"/> (when given), and which of <paramref name="checks"/> every record's value passes
     /// (<see cref="BulkValueCheck"/>), and whether it holds no quote at all. Its values are those a warehouse reads only
@@ -48,7 +40,11 @@ public static class CsvIdScreen
     /// <summary>A file is read in parts, side by side, only where each part has at least this many bytes.</summary>
     private const long MinPartBytes = 16 << 20;
 
-    /// <summary>The same as <see cref="RecordsIfDistinct(BulkCsvPlan, string)"/>, the file read in <paramref name="parts"/>.</summary>
+    /// <summary>
+    /// The number of records of <paramref name="plan"/>'s file (header excluded, blank lines skipped), read in
+    /// <paramref name="parts"/>, when no two of them have the same value in <paramref name="fileColumn"/>; null when two may,
+    /// or when a record does not have the column.
+    /// </summary>
     internal static long? RecordsIfDistinct(BulkCsvPlan plan, string fileColumn, int parts) =>
         Screen(plan, fileColumn, [], parts) is { IdsDistinct: true } screened ? screened.Records : null;
 
