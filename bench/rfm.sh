@@ -11,7 +11,9 @@
 # scores agree with what the CLI stored)
 # and (b) pandas computing it from the same events CSV (Debian's python3-pandas, installed here). A pandas user starts
 # from the CSV: the first analysis is compared with Segmenta's ingest of that CSV plus `rfm` (both from the file), a
-# second analysis with `rfm` alone (Segmenta's data already stored, pandas' frame already loaded).
+# second analysis with `rfm` alone (Segmenta's data already stored, pandas' frame already loaded). The first `rfm` after
+# the load also builds the order summary that later analyses read (docs/features.md): it is timed on its own and is what
+# the first analysis counts; the median of 3 later runs is what a second analysis counts.
 # pandas runs under Debian's /usr/bin/python3 (bench/python-package.sh).
 # Writes bench/results/rfm.md.
 #   bench/rfm.sh              10M events, 1M customers
@@ -34,6 +36,8 @@ timed() { local s e; s=$(date +%s%N); "$@" > /dev/null; e=$(date +%s%N); echo $(
 features() { ./segmenta features -w "$out/ws" --as-of 2025-01-01 --json; }
 rfm() { ./segmenta rfm -w "$out/ws" --as-of 2025-01-01 --method ranks --json "$@"; }
 stored() { rfm --store; }
+# The first analysis after the load builds the order summary (docs/features.md, "The order summary"): timed on its own.
+first_ms=$(timed rfm)
 features > "$out/features.json"; rfm > "$out/rfm.json"; stored > /dev/null
 f_ms=$(median "$(timed features)" "$(timed features)" "$(timed features)")
 r_ms=$(median "$(timed rfm)" "$(timed rfm)" "$(timed rfm)")
@@ -59,7 +63,8 @@ ingest_s=$(cat "$out/ingest_seconds")
   echo "| measure | seconds |"
   echo "|---|---:|"
   awk -v v="$f_ms" 'BEGIN { printf "| `segmenta features --json` through the CLI, process start included (median of 3) | %.2f |\n", v / 1000 }'
-  awk -v v="$r_ms" 'BEGIN { printf "| `segmenta rfm --method ranks --json` through the CLI, process start included (median of 3) | %.2f |\n", v / 1000 }'
+  awk -v v="$first_ms" 'BEGIN { printf "| the first `segmenta rfm --method ranks --json` after the load, which also builds the order summary, process start included | %.2f |\n", v / 1000 }'
+  awk -v v="$r_ms" 'BEGIN { printf "| `segmenta rfm --method ranks --json` through the CLI, reading the order summary, process start included (median of 3) | %.2f |\n", v / 1000 }'
   awk -v v="$s_ms" 'BEGIN { printf "| the same with `--store` (scores also stored in rfm_scores) | %.2f |\n", v / 1000 }'
   awk -v v="$h_ms" 'BEGIN { printf "| (a) hand-written DuckDB RFM query on the same warehouse, fresh process, process start included (median of 3) | %.2f |\n", v / 1000 }'
   echo "| (a') the same query in one process, database already in DuckDB's buffer (median of 3) | $hand_s |"
@@ -68,11 +73,11 @@ ingest_s=$(cat "$out/ingest_seconds")
   echo "| (b) pandas: compute RFM from the loaded frame | $pandas_compute_s |"
   awk -v r="$r_ms" -v h="$h_ms" 'BEGIN { printf "| `rfm` / (a) | %.2fx |\n", r / h }'
   awk -v r="$r_ms" -v h="$hand_s" 'BEGIN { printf "| `rfm` / (a\x27) | %.2fx |\n", r / 1000 / h }'
-  awk -v r="$r_ms" -v i="$ingest_s" -v l="$pandas_load_s" -v c="$pandas_compute_s" 'BEGIN { printf "| first analysis from the CSV: (b) load + compute / ((c) ingest + `rfm`) | %.2fx |\n", (l + c) / (i + r / 1000) }'
+  awk -v r="$first_ms" -v i="$ingest_s" -v l="$pandas_load_s" -v c="$pandas_compute_s" 'BEGIN { printf "| first analysis from the CSV: (b) load + compute / ((c) ingest + the first `rfm`) | %.2fx |\n", (l + c) / (i + r / 1000) }'
   awk -v r="$r_ms" -v c="$pandas_compute_s" 'BEGIN { printf "| a second analysis on data already loaded: (b) compute only / `rfm` | %.1fx |\n", c / (r / 1000) }'
   echo
-  awk -v r="$r_ms" -v i="$ingest_s" -v l="$pandas_load_s" -v c="$pandas_compute_s" 'BEGIN {
-    first = (l + c) / (i + r / 1000); second = c / (r / 1000)
+  awk -v f="$first_ms" -v r="$r_ms" -v i="$ingest_s" -v l="$pandas_load_s" -v c="$pandas_compute_s" 'BEGIN {
+    first = (l + c) / (i + f / 1000); second = c / (r / 1000)
     printf "Issue 30: first analysis from the CSV %.2fx (goal 2x: %s), second analysis %.1fx (goal 10x: %s).\n", first, (first >= 2 ? "met" : "not met"), second, (second >= 10 ? "met" : "not met") }'
   echo "Scored customers: CLI and hand-written query $scored ($agree: every customer's R, F and M equal), pandas $pandas_scored."
 } > bench/results/rfm.md

@@ -3,6 +3,7 @@ using System.Globalization;
 using Segmenta.Documents;
 using Segmenta.Features;
 using Segmenta.Generation;
+using Segmenta.Identity;
 using Segmenta.Language;
 using Segmenta.Model;
 using Segmenta.Rfm;
@@ -234,6 +235,116 @@ public abstract class FeatureContract
         Assert.Equal(["c1", "c2", "c3"], Members("mode_a"));
         Assert.Equal(["c5", "c6"], Members("mode_x"));
     }
+
+    /// <summary>
+    /// As of after every event, where a warehouse that keeps the order summary reads it: the features read through it equal
+    /// those computed from the events, and both the reference, for every customer; a warehouse without one reads the events.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData("UTC")]
+    [InlineData("America/New_York")]
+    public void OrderSummary_AsOfAfterEveryEvent_FeaturesEqualTheEventsAndTheReference(string zoneId)
+    {
+        using var f = Loaded(zoneId, out _);
+        var context = new EvaluationContext(GeneratorOptions.DefaultAsOf.AddDays(3), f.Workspace.Settings.Zone);
+        var prepared = OrderSummary.Prepare(f.Warehouse, context);
+        Assert.Equal(KeepsSummary(f), prepared.ReadsOrderSummary);
+        Assert.Equal(KeepsSummary(f), OrderSummary.Built(f.Warehouse, f.Dialect) is not null);
+        var fromEvents = FeatureRows(f, context);
+        var read = FeatureRows(f, prepared);
+        Assert.Equal(fromEvents.Keys, read.Keys);
+        Assert.All(fromEvents, kv => Assert.Equal(kv.Value, read[kv.Key]));
+        var expected = Reference(f, context);
+        var position = FeatureSnapshots.Names.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i);
+        var differences = expected.SelectMany(e => e.Value.Where(v => !ReferenceFeatures.Same(v.Value, read[e.Key][position[v.Key]])).Select(v => $"{e.Key}.{v.Key}")).ToList();
+        Assert.True(differences.Count == 0, string.Join(", ", differences.Take(10)));
+        Assert.Contains(expected.Values, e => (long)e["refunds"]! > 0 && (long)e["frequency"]! > 0);
+
+        // Read again: the summary is current, not built again, and RFM through it is what the events say.
+        var state = f.Count("SELECT count(*) FROM order_summary");
+        Assert.True(OrderSummary.Prepare(f.Warehouse, context).ReadsOrderSummary == KeepsSummary(f));
+        Assert.Equal(state, f.Count("SELECT count(*) FROM order_summary"));
+        var rfm = RfmAnalysis.Compute(f.Warehouse, context, RfmOptions.Default);
+        var plain = RfmSummary(f, context);
+        Assert.Equal((plain.Customers, plain.Scored, plain.Revenue), (rfm.Customers, rfm.Scored, rfm.Revenue));
+        Assert.Equal(plain.Segments, rfm.Segments);
+        Assert.Equal(plain.Grid, rfm.Grid);
+    }
+
+    /// <summary>
+    /// Whatever changes the purchase and refund events — a load, an erasure, or any writer at all (here plain SQL: a profile's
+    /// events moved to another, a refund deleted) — the next analysis builds the summary again before it reads it.
+    /// </summary>
+    [SkippableFact]
+    public void OrderSummary_EventsChanged_BuiltAgainBeforeItIsRead()
+    {
+        using var f = Loaded("UTC", out _);
+        Skip.IfNot(KeepsSummary(f), "this warehouse keeps no order summary");
+
+        var context = new EvaluationContext(GeneratorOptions.DefaultAsOf.AddDays(3), f.Workspace.Settings.Zone);
+        var buyers = f.Strings("SELECT customer_id FROM events WHERE event_type = 'purchase' GROUP BY customer_id HAVING count(*) >= 3 ORDER BY customer_id LIMIT 3");
+        void Check(string change)
+        {
+            var before = OrderSummary.Built(f.Warehouse, f.Dialect);
+            var prepared = OrderSummary.Prepare(f.Warehouse, context);
+            Assert.True(prepared.ReadsOrderSummary, change);
+            Assert.NotEqual(before, OrderSummary.Built(f.Warehouse, f.Dialect));
+            var fromEvents = FeatureRows(f, context);
+            var read = FeatureRows(f, prepared);
+            Assert.Equal(fromEvents.Keys, read.Keys);
+            Assert.All(fromEvents, kv => Assert.True(kv.Value.SequenceEqual(read[kv.Key]), $"{change}: {kv.Key}"));
+        }
+
+        Assert.True(OrderSummary.Prepare(f.Warehouse, context).ReadsOrderSummary);
+        var file = f.Write("more.csv", $"""
+            event_id,customer_id,event_type,occurred_at,revenue,order_id,product
+            x1,{buyers[0]},purchase,2025-01-02T10:00:00Z,40.00,xo1,p-new
+            x2,{buyers[0]},purchase,2025-01-02T10:00:00Z,10.00,xo1,p-other
+            x3,{buyers[0]},refund,2025-01-03T09:00:00Z,-50.00,,p-new
+            x4,{buyers[1]},refund,2025-01-03T09:00:00Z,-5.00,xo9,p-none
+            """);
+        Assert.Equal(4, f.Ingest(TableKind.Events, file).Loaded);
+        Check("a load");
+        f.Warehouse.ExecuteInTransaction([new Sql.SqlStatement("UPDATE events SET customer_id = $1 WHERE customer_id = $2", [buyers[1], buyers[2]])]);
+        Check("events moved to another profile");
+        f.Warehouse.ExecuteInTransaction([new Sql.SqlStatement("DELETE FROM events WHERE event_id = 'x3'", [])]);
+        Check("a refund deleted");
+        Erasure.Forget(f.Warehouse, [buyers[0]], "test", DateTime.UtcNow, context.Zone, TimeProvider.System);
+        Assert.Equal(0, f.Count("SELECT count(*) FROM order_summary WHERE customer_id = $1", buyers[0]));
+        Check("an erasure");
+        var other = new EvaluationContext(context.AsOf, TimeZoneInfo.FindSystemTimeZoneById("America/New_York"));
+        Assert.True(OrderSummary.Prepare(f.Warehouse, other).ReadsOrderSummary);
+        Assert.Equal("America/New_York", OrderSummary.Built(f.Warehouse, f.Dialect)!.Value.Zone);
+        Assert.All(FeatureRows(f, other), kv => Assert.True(kv.Value.SequenceEqual(FeatureRows(f, OrderSummary.Prepare(f.Warehouse, other))[kv.Key])));
+    }
+
+    /// <summary>An as-of at or before the last purchase or refund is computed from the events; no summary is built for it.</summary>
+    [SkippableFact]
+    public void OrderSummary_AsOfNotAfterTheLastEvent_ReadsTheEvents()
+    {
+        using var f = Loaded("UTC", out var context);
+        Assert.False(OrderSummary.Prepare(f.Warehouse, context).ReadsOrderSummary);
+        var last = DateTime.SpecifyKind((DateTime)f.Scalar("SELECT max(occurred_at) FROM events WHERE event_type IN ('purchase', 'refund')")!, DateTimeKind.Utc);
+        Assert.False(OrderSummary.Prepare(f.Warehouse, new EvaluationContext(last, context.Zone)).ReadsOrderSummary);
+        Assert.Null(OrderSummary.Built(f.Warehouse, f.Dialect));
+        Assert.Equal(KeepsSummary(f), OrderSummary.Prepare(f.Warehouse, new EvaluationContext(last.AddTicks(10), context.Zone)).ReadsOrderSummary);
+    }
+
+    private static bool KeepsSummary(WarehouseFixture f) => FeatureSql.OrderEventsFingerprint(f.Dialect) is not null;
+
+    /// <summary>Every customer's features at the context's instant, by customer id, each row's values in catalog order.</summary>
+    private static SortedDictionary<string, object?[]> FeatureRows(WarehouseFixture f, EvaluationContext context)
+    {
+        var sql = new Sql.SqlBuilder(f.Dialect);
+        FeatureSql.Write(sql, context, FeatureSnapshots.Names);
+        var rows = new SortedDictionary<string, object?[]>(StringComparer.Ordinal);
+        f.Warehouse.Read(sql.Build(), r => rows[r.GetString(0)] = [.. Enumerable.Range(1, r.FieldCount - 1).Select(i => r.IsDBNull(i) ? null : r.GetValue(i))]);
+        return rows;
+    }
+
+    /// <summary>The RFM report computed from the events (the order summary not read).</summary>
+    private static RfmReport RfmSummary(WarehouseFixture f, EvaluationContext context) =>
+        RfmAnalysis.Summarize(f.Warehouse, context.AsOf, RfmOptions.Default, RfmSql.ComputedSummary(f.Dialect, context, RfmOptions.Default));
 
     private WarehouseFixture Loaded(string zoneId, out EvaluationContext context)
     {

@@ -46,8 +46,9 @@ public static class FeatureSnapshots
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(context);
         var options = JsonSerializer.Serialize(new Dictionary<string, string> { ["timezone"] = context.Zone.Id });
+        var computing = OrderSummary.Prepare(warehouse, context.WithNothingStored());
         warehouse.ExecuteInTransaction(
-            WarehouseSql.ReplaceAnalysis(warehouse.Dialect, Analysis, Tables.CustomerFeatures, Columns, sql => FeatureSql.Write(sql, context.WithNothingStored(), Names), context.AsOf, now, options),
+            WarehouseSql.ReplaceAnalysis(warehouse.Dialect, Analysis, Tables.CustomerFeatures, Columns, sql => FeatureSql.Write(sql, computing, Names), context.AsOf, now, options),
             cancellation);
         return AnalysisRuns.List(warehouse, Analysis).First(r => r.AsOf == context.AsOf);
     }

@@ -67,34 +67,96 @@ internal sealed class FeatureSql : IDerivedFieldSource
     /// <summary>Each feature: the aggregates it reads and its expression over them (<c>a.alias</c>), the customer <c>c</c> and the ranked subqueries.</summary>
     private static readonly Dictionary<string, (string[] Needs, Func<Context, string> Sql)> Features = new(StringComparer.Ordinal)
     {
-        ["first_purchase_at"] = (["p_first"], _ => "k.p_first"),
-        ["last_purchase_at"] = (["p_last"], _ => "k.p_last"),
-        ["recency_days"] = (["p_last"], x => x.Dialect.WholeDaysBetween("k.p_last", x.AsOf)),
-        ["frequency"] = (["p_orders"], _ => "coalesce(k.p_orders, 0)"),
-        ["purchase_days"] = (["p_days"], _ => "coalesce(k.p_days, 0)"),
-        ["gross_revenue"] = (["p_gross"], _ => "coalesce(a.p_gross, 0)"),
-        ["refunded"] = (["r_amount"], _ => "coalesce(a.r_amount, 0)"),
-        ["refunds"] = (["r_count"], _ => "coalesce(a.r_count, 0)"),
-        ["refund_rate"] = (["p_gross", "r_amount"], x => $"CASE WHEN a.p_gross > 0 THEN least({x.Dialect.ToDouble("coalesce(a.r_amount, 0)")} / {x.Dialect.ToDouble("a.p_gross")}, {x.Dialect.ToDouble("1")}) END"),
-        ["monetary"] = (["p_gross", "r_amount"], _ => "(coalesce(a.p_gross, 0) - coalesce(a.r_amount, 0))"),
-        ["avg_order_value"] = (["p_net", "p_orders"], x => $"CASE WHEN k.p_orders > 0 THEN {x.Dialect.ToDouble("k.p_net")} / k.p_orders END"),
-        ["avg_days_between_purchases"] = (["p_first", "p_last", "p_days"], x => $"CASE WHEN k.p_days > 1 THEN {x.Dialect.ToDouble($"{x.LocalDate("k.p_last")} - {x.LocalDate("k.p_first")}")} / (k.p_days - 1) END"),
+        ["first_purchase_at"] = (["p_first"], x => x.A("p_first")),
+        ["last_purchase_at"] = (["p_last"], x => x.A("p_last")),
+        ["recency_days"] = (["p_last"], x => x.Dialect.WholeDaysBetween(x.A("p_last"), x.AsOf)),
+        ["frequency"] = (["p_orders"], x => $"coalesce({x.A("p_orders")}, 0)"),
+        ["purchase_days"] = (["p_days"], x => $"coalesce({x.A("p_days")}, 0)"),
+        ["gross_revenue"] = (["p_gross"], x => $"coalesce({x.A("p_gross")}, 0)"),
+        ["refunded"] = (["r_amount"], x => $"coalesce({x.A("r_amount")}, 0)"),
+        ["refunds"] = (["r_count"], x => $"coalesce({x.A("r_count")}, 0)"),
+        ["refund_rate"] = (["p_gross", "r_amount"], x => $"CASE WHEN {x.A("p_gross")} > 0 THEN least({x.Dialect.ToDouble($"coalesce({x.A("r_amount")}, 0)")} / {x.Dialect.ToDouble(x.A("p_gross"))}, {x.Dialect.ToDouble("1")}) END"),
+        ["monetary"] = (["p_gross", "r_amount"], x => $"(coalesce({x.A("p_gross")}, 0) - coalesce({x.A("r_amount")}, 0))"),
+        ["avg_order_value"] = (["p_net", "p_orders"], x => $"CASE WHEN {x.A("p_orders")} > 0 THEN {x.Dialect.ToDouble(x.A("p_net"))} / {x.A("p_orders")} END"),
+        ["avg_days_between_purchases"] = (["p_first", "p_last", "p_days"], x => $"CASE WHEN {x.A("p_days")} > 1 THEN {x.Dialect.ToDouble($"{x.LocalDate(x.A("p_last"))} - {x.LocalDate(x.A("p_first"))}")} / ({x.A("p_days")} - 1) END"),
         ["tenure_days"] = (["any_first"], x =>
         {
             var signup = $"c.{x.Q("signup_at")}";
-            var first = $"CASE WHEN {signup} < {x.AsOf} AND (a.any_first IS NULL OR {signup} < a.any_first) THEN {signup} ELSE a.any_first END";
+            var first = $"CASE WHEN {signup} < {x.AsOf} AND ({x.A("any_first")} IS NULL OR {signup} < {x.A("any_first")}) THEN {signup} ELSE {x.A("any_first")} END";
             return x.Dialect.WholeDaysBetween(first, x.AsOf);
         }),
-        ["email_sends"] = (["m_sent"], _ => "coalesce(a.m_sent, 0)"),
+        ["email_sends"] = (["m_sent"], x => $"coalesce({x.A("m_sent")}, 0)"),
         ["email_open_rate"] = (["m_sent", "m_open"], x => x.Rate("m_open", "m_sent")),
         ["email_click_rate"] = (["m_sent", "m_click"], x => x.Rate("m_click", "m_sent")),
         ["ad_click_rate"] = (["ad_imp", "ad_clk"], x => x.Rate("ad_clk", "ad_imp")),
-        ["sessions"] = (["s_count"], _ => "coalesce(a.s_count, 0)"),
-        ["time_on_site_seconds"] = (["s_seconds"], _ => "coalesce(a.s_seconds, 0)"),
-        ["avg_session_seconds"] = (["s_seconds", "s_timed"], x => $"CASE WHEN a.s_timed > 0 THEN {x.Dialect.ToDouble("a.s_seconds")} / a.s_timed END"),
+        ["sessions"] = (["s_count"], x => $"coalesce({x.A("s_count")}, 0)"),
+        ["time_on_site_seconds"] = (["s_seconds"], x => $"coalesce({x.A("s_seconds")}, 0)"),
+        ["avg_session_seconds"] = (["s_seconds", "s_timed"], x => $"CASE WHEN {x.A("s_timed")} > 0 THEN {x.Dialect.ToDouble(x.A("s_seconds"))} / {x.A("s_timed")} END"),
         ["preferred_channel"] = ([], _ => "pc.v"),
         ["top_category"] = ([], _ => "tc.v"),
     };
+
+    /// <summary>
+    /// The aggregates the order summary (<see cref="Tables.OrderSummary"/>) holds, each as computed here over all the stored
+    /// purchase and refund events: what does not depend on the as-of once every such event is before it (<c>p_days</c> counts
+    /// days in the zone the summary was built for). The other event types' aggregates are always computed.
+    /// </summary>
+    internal static IReadOnlyList<string> SummaryColumns { get; } = ["p_first", "p_last", "p_orders", "p_days", "p_net", "p_gross", "r_amount", "r_count"];
+
+    /// <summary>
+    /// <c>INSERT INTO order_summary …</c>: every customer id with a stored purchase or refund event (whether or not a profile
+    /// has that id yet: the features join the profiles as they are when read), with <see cref="SummaryColumns"/> computed over
+    /// all of them (no as-of bound) by the very expressions the features use, days in <paramref name="zone"/>.
+    /// </summary>
+    internal static SqlStatement OrderSummaryRows(ISqlDialect d, TimeZoneInfo zone)
+    {
+        var sql = new SqlBuilder(d);
+        var x = new Context(sql, new EvaluationContext(DateTime.MaxValue, zone));
+        var id = x.Q(CanonicalModel.CustomerId);
+        var aggregates = SummaryColumns.Where(Aggregates.ContainsKey).ToList();
+        var orders = SummaryColumns.Where(OrderAggregates.ContainsKey).ToList();
+        sql.Append($"INSERT INTO {x.Q(Tables.OrderSummary)} ({id}, {string.Join(", ", SummaryColumns)})\n");
+        sql.Append($"SELECT a.{id}, {string.Join(", ", SummaryColumns.Select(x.A))}\nFROM (\n");
+        WriteAggregateRows(x, aggregates);
+        sql.Append("\n) a");
+        WriteOrderAggregates(x, orders, on: "a");
+        return sql.Build();
+    }
+
+    /// <summary>The fingerprint query of the purchase and refund events (<see cref="ISqlDialect.OrderEventsFingerprint"/>); null where the warehouse keeps no order summary.</summary>
+    internal static SqlStatement? OrderEventsFingerprint(ISqlDialect d)
+    {
+        var sql = new SqlBuilder(d);
+        var text = d.OrderEventsFingerprint(d.QuoteIdentifier(Tables.Events), sql.Parameter(Purchase), sql.Parameter(Refund));
+        if (text is null)
+        {
+            return null;
+        }
+
+        sql.Append(text);
+        return sql.Build();
+    }
+
+    /// <summary>The order summary's state: <c>events, fingerprint, last_at, zone</c> (no row before the first build).</summary>
+    internal static SqlStatement OrderSummaryState(ISqlDialect d) =>
+        new($"SELECT events, fingerprint, last_at, zone FROM {d.QuoteIdentifier(Tables.OrderSummaryState)}", []);
+
+    /// <summary>Deletes the order summary and its state.</summary>
+    internal static IEnumerable<SqlStatement> ClearOrderSummary(ISqlDialect d) =>
+    [
+        new($"DELETE FROM {d.QuoteIdentifier(Tables.OrderSummaryState)}", []),
+        new($"DELETE FROM {d.QuoteIdentifier(Tables.OrderSummary)}", []),
+    ];
+
+    /// <summary>Records the events the order summary was built from and the zone it counted days in.</summary>
+    internal static SqlStatement RecordOrderSummary(ISqlDialect d, long events, string fingerprint, DateTime? lastAt, string zone)
+    {
+        var sql = new SqlBuilder(d);
+        sql.Append(
+            $"INSERT INTO {d.QuoteIdentifier(Tables.OrderSummaryState)} (events, fingerprint, last_at, zone) " +
+            $"VALUES ({sql.Parameter(events)}, {sql.Parameter(fingerprint)}, {sql.Parameter(lastAt)}, {sql.Parameter(zone)})");
+        return sql.Build();
+    }
 
     /// <summary>The "most frequent value" features: alias of their subquery and the event column ranked.</summary>
     private static readonly Dictionary<string, (string Alias, string Column)> Modes = new(StringComparer.Ordinal)
@@ -137,6 +199,12 @@ internal sealed class FeatureSql : IDerivedFieldSource
 
         sql.Append($"\nFROM {x.Q(Tables.Customers)} c");
         var needs = features.Where(f => !f.Trait).SelectMany(f => Features[f.Name].Needs).Distinct(StringComparer.Ordinal).ToList();
+        if (x.ReadsSummary && needs.Any(SummaryColumns.Contains))
+        {
+            sql.Append($"\nLEFT JOIN {x.Q(Tables.OrderSummary)} s ON s.{x.Q(CanonicalModel.CustomerId)} = c.{x.Q(CanonicalModel.CustomerId)}");
+            needs.RemoveAll(SummaryColumns.Contains);
+        }
+
         var aggregates = needs.Where(Aggregates.ContainsKey).ToList();
         if (aggregates.Count > 0)
         {
@@ -155,11 +223,20 @@ internal sealed class FeatureSql : IDerivedFieldSource
         }
     }
 
+    /// <summary>Joins the events' per-customer aggregates as <c>a</c>.</summary>
     private static void WriteAggregates(Context x, List<string> aliases)
+    {
+        x.Sql.Append("\nLEFT JOIN (\n");
+        WriteAggregateRows(x, aliases);
+        x.Sql.Append($"\n) a ON a.{x.Q(CanonicalModel.CustomerId)} = c.{x.Q(CanonicalModel.CustomerId)}");
+    }
+
+    /// <summary>The events' per-customer aggregates: a row per customer with an event of the types they read.</summary>
+    private static void WriteAggregateRows(Context x, List<string> aliases)
     {
         var types = aliases.Select(a => Aggregates[a].Type).Distinct().ToList();
         var sql = x.Sql;
-        sql.Append("\nLEFT JOIN (\n  SELECT e.").Append(x.Q(CanonicalModel.CustomerId));
+        sql.Append("  SELECT e.").Append(x.Q(CanonicalModel.CustomerId));
         foreach (var alias in Aliases(aliases))
         {
             var (type, write) = Aggregates[alias];
@@ -180,11 +257,11 @@ internal sealed class FeatureSql : IDerivedFieldSource
                 : $" AND e.{x.Q(CanonicalModel.EventType)} IN ({string.Join(", ", types.Select(t => sql.Parameter(t)))})");
         }
 
-        sql.Append($"\n  GROUP BY e.{x.Q(CanonicalModel.CustomerId)}\n) a ON a.{x.Q(CanonicalModel.CustomerId)} = c.{x.Q(CanonicalModel.CustomerId)}");
+        sql.Append($"\n  GROUP BY e.{x.Q(CanonicalModel.CustomerId)}");
     }
 
-    /// <summary>Joins the kept orders' per-customer aggregates as <c>k</c>.</summary>
-    private static void WriteOrderAggregates(Context x, List<string> aliases)
+    /// <summary>Joins the kept orders' per-customer aggregates as <c>k</c> to the customers <paramref name="on"/>.</summary>
+    private static void WriteOrderAggregates(Context x, List<string> aliases, string on = "c")
     {
         var id = x.Q(CanonicalModel.CustomerId);
         var sql = x.Sql;
@@ -194,7 +271,7 @@ internal sealed class FeatureSql : IDerivedFieldSource
             sql.Append($", {OrderAggregates[alias](x)} AS {alias}");
         }
 
-        sql.Append($"\n  FROM (\n{KeptOrders(sql, x.AsOf)}\n  ) o\n  GROUP BY o.customer_id\n) k ON k.{id} = c.{id}");
+        sql.Append($"\n  FROM (\n{KeptOrders(sql, x.AsOf)}\n  ) o\n  GROUP BY o.customer_id\n) k ON k.{id} = {on}.{id}");
     }
 
     /// <summary>Aggregates in a stable order (the dictionary's), whatever order features asked for them.</summary>
@@ -454,6 +531,16 @@ internal sealed class FeatureSql : IDerivedFieldSource
         public string DistinctMessages() => $"count(DISTINCT coalesce(e.{Q("campaign_id")}, e.{Q(CanonicalModel.EventId)}))";
 
         public string Rate(string part, string whole) =>
-            $"CASE WHEN a.{whole} > 0 THEN least({Dialect.ToDouble("a." + part)} / a.{whole}, {Dialect.ToDouble("1")}) END";
+            $"CASE WHEN {A(whole)} > 0 THEN least({Dialect.ToDouble(A(part))} / {A(whole)}, {Dialect.ToDouble("1")}) END";
+
+        /// <summary>Whether the order summary stands in for the events' order and purchase aggregates (<see cref="SummaryColumns"/>).</summary>
+        public bool ReadsSummary { get; } = context.ReadsOrderSummary;
+
+        /// <summary>
+        /// An aggregate by alias, qualified by where it comes from: the order summary <c>s</c> when it stands in, else the kept
+        /// orders' aggregates <c>k</c> or the events' <c>a</c>.
+        /// </summary>
+        public string A(string alias) =>
+            ReadsSummary && SummaryColumns.Contains(alias) ? "s." + alias : OrderAggregates.ContainsKey(alias) ? "k." + alias : "a." + alias;
     }
 }

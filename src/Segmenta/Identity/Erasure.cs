@@ -73,6 +73,7 @@ public static class Erasure
         Tables.Events, Tables.Customers, Tables.SegmentIntervals, Tables.SegmentStaging, Tables.CustomerFeatures,
         Tables.RfmScores, Tables.ClusterScores, Tables.ClvPredictions, Tables.CampaignAssignments, Tables.ComputedTraitValues, Tables.Identities,
         Tables.DestinationMembers, Tables.DestinationBatchMembers, Tables.DestinationStaging, Tables.SegmentLiveTouched, Tables.UpliftScores,
+        Tables.OrderSummary,
     ];
 
     /// <summary>Tables whose rows are matched by identifier rather than by customer id.</summary>
@@ -84,7 +85,7 @@ public static class Erasure
         Tables.SchemaVersions, Tables.SegmentDefinitions, Tables.IngestRuns, Tables.SegmentMaterializations, Tables.AnalysisRuns,
         Tables.ClusterModels, Tables.ClvModels, Tables.Campaigns, Tables.RefreshRuns, Tables.Suppressions, Tables.Erasures, Tables.ErasedOutcomes,
         Tables.DestinationSyncs, Tables.DestinationBatches, Tables.SegmentLiveUpdates, Tables.UpliftModels,
-        Tables.EventIdHashes, Tables.EventIdHashFunction,
+        Tables.EventIdHashes, Tables.EventIdHashFunction, Tables.OrderSummaryState,
     ];
 
     /// <summary>Erases the profiles <paramref name="customerIds"/> name, in one transaction, and records the request.</summary>

@@ -32,6 +32,13 @@ public sealed record EvaluationContext
     /// </summary>
     public IReadOnlyDictionary<string, string> Stored { get; init; } = FrozenDictionary<string, string>.Empty;
 
+    /// <summary>
+    /// Whether queries read the kept orders' per-customer sums from the order summary (<see cref="Warehouse.Tables.OrderSummary"/>)
+    /// instead of computing them from the events: set by <c>Segmenta.Features.OrderSummary.Prepare</c> only when the summary
+    /// was built from the purchase and refund events as they are and every one of them is before <see cref="AsOf"/>.
+    /// </summary>
+    public bool ReadsOrderSummary { get; init; }
+
     /// <summary>This context with <paramref name="analysis"/>'s rows at its as-of stored in <paramref name="table"/>.</summary>
     public EvaluationContext WithStored(string analysis, string table) =>
         this with { Stored = new Dictionary<string, string>(Stored, StringComparer.Ordinal) { [analysis] = table }.ToFrozenDictionary(StringComparer.Ordinal) };

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Segmenta.Features;
 using Segmenta.Language;
 using Segmenta.Model;
 using Segmenta.Sql;
@@ -74,6 +75,7 @@ public static class RfmAnalysis
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
+        context = OrderSummary.Prepare(warehouse, context);
         return Summarize(warehouse, context.AsOf, options, RfmSql.ComputedSummary(warehouse.Dialect, context, options));
     }
 
@@ -83,6 +85,7 @@ public static class RfmAnalysis
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
+        context = OrderSummary.Prepare(warehouse, context);
         warehouse.ExecuteInTransaction(
             WarehouseSql.ReplaceAnalysis(warehouse.Dialect, Analysis, Tables.RfmScores, RfmSql.Columns, sql => new RfmSql(options).Write(sql, context), context.AsOf, now, OptionsJson(options)),
             cancellation);
@@ -117,7 +120,7 @@ public static class RfmAnalysis
     }
 
     /// <summary>The report at <paramref name="asOf"/> of the scored rows <paramref name="summary"/> groups (<see cref="RfmSql.StoredSummary"/> or <see cref="RfmSql.ComputedSummary"/>).</summary>
-    private static RfmReport Summarize(IWarehouse warehouse, DateTime asOf, RfmOptions options, SqlStatement summary)
+    internal static RfmReport Summarize(IWarehouse warehouse, DateTime asOf, RfmOptions options, SqlStatement summary)
     {
         var d = warehouse.Dialect;
         long customers = 0;

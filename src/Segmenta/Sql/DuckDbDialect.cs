@@ -82,6 +82,9 @@ public sealed class DuckDbDialect : ISqlDialect
     public string DoubleType => "DOUBLE";
 
     /// <inheritdoc />
+    public string SumType => "DECIMAL(38,4)";
+
+    /// <inheritdoc />
     public string LocalDate(string instant, string zone) => $"CAST(({instant} AT TIME ZONE 'UTC') AT TIME ZONE {zone} AS DATE)";
 
     /// <inheritdoc />
@@ -134,4 +137,17 @@ public sealed class DuckDbDialect : ISqlDialect
         $"CREATE TABLE {QuoteIdentifier(Warehouse.Tables.EventIdHashes)} (h UBIGINT NOT NULL)",
         $"CREATE TABLE {QuoteIdentifier(Warehouse.Tables.EventIdHashFunction)} (probe UBIGINT NOT NULL)",
     ];
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// One scan of the purchase and refund events' columns: 0.2-0.35 s for 10M events (3M of them purchases and refunds) on
+    /// 2 cores, where computing the kept orders from them takes 1.5-2 s (bench/results/rfm.md).
+    /// </remarks>
+    public string? OrderEventsFingerprint(string events, string purchase, string refund) =>
+        $"""
+        SELECT count(*),
+               CAST(coalesce(sum(hash(event_id, customer_id, event_type, occurred_at, revenue, order_id, product)), 0) AS VARCHAR),
+               max(occurred_at)
+        FROM {events} WHERE event_type IN ({purchase}, {refund})
+        """;
 }

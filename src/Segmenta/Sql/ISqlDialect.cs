@@ -86,6 +86,9 @@ public interface ISqlDialect
     /// <summary>The column type of a double-precision float (ratios, averages).</summary>
     string DoubleType { get; }
 
+    /// <summary>The type of a sum of numbers (<see cref="FieldType.Number"/>): a column that stores such a sum exactly as computed.</summary>
+    string SumType { get; }
+
     /// <summary>
     /// The calendar date in time zone <paramref name="zone"/> (an IANA name, as an expression) of a
     /// zone-less UTC instant.
@@ -146,4 +149,12 @@ public interface ISqlDialect
     /// than ids; none where an index on the event id serves the check (PostgreSQL).
     /// </summary>
     IReadOnlyList<string> CreateEventIdHashes();
+
+    /// <summary>
+    /// One row — how many purchase and refund events are stored, a fingerprint of them (text: a sum of a hash of every
+    /// column <see cref="Warehouse.Tables.OrderSummary"/> is computed from), and the last one's instant — or null where
+    /// this warehouse keeps no order summary (PostgreSQL: its analyses read the events, pushed down to the shards).
+    /// Any insert, delete or change of such an event changes the count or, but for a 64-bit hash collision, the sum.
+    /// </summary>
+    string? OrderEventsFingerprint(string events, string purchase, string refund);
 }

@@ -98,6 +98,9 @@ public sealed class PostgresDialect : ISqlDialect
     public string DoubleType => "DOUBLE PRECISION";
 
     /// <inheritdoc />
+    public string SumType => "NUMERIC";
+
+    /// <inheritdoc />
     public string LocalDate(string instant, string zone) => $"CAST(({instant} AT TIME ZONE 'UTC') AT TIME ZONE {zone} AS DATE)";
 
     /// <inheritdoc />
@@ -139,4 +142,7 @@ public sealed class PostgresDialect : ISqlDialect
 
     /// <inheritdoc />
     public IReadOnlyList<string> CreateEventIdHashes() => [];
+
+    /// <inheritdoc />
+    public string? OrderEventsFingerprint(string events, string purchase, string refund) => null;
 }

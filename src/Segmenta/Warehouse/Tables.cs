@@ -127,4 +127,19 @@ public static class Tables
     /// so that a warehouse whose hash function changed (an upgrade) rebuilds them. No row: rebuild before use.
     /// </summary>
     public const string EventIdHashFunction = "event_id_hash_function";
+
+    /// <summary>
+    /// Every customer's kept orders summed over all their stored purchase and refund events (no as-of bound): first and last
+    /// order, orders, purchase days (in the zone of <see cref="OrderSummaryState"/>), net and gross order value, refund amounts and count — what features, RFM and personas read instead of
+    /// the events while <see cref="OrderSummaryState"/> says it was built from the events as they are
+    /// (Segmenta.Features.OrderSummary). A copy of what the events say, per customer: erased with them.
+    /// </summary>
+    public const string OrderSummary = "order_summary";
+
+    /// <summary>
+    /// One row while <see cref="OrderSummary"/> holds something: the fingerprint of the purchase and refund events it was built
+    /// from (their count and a sum of their rows' hashes), the last of those events' instants (an as-of after it sees them all),
+    /// and the time zone whose calendar days it counted.
+    /// </summary>
+    public const string OrderSummaryState = "order_summary_state";
 }

@@ -486,6 +486,28 @@ public static class WarehouseSchema
         ]),
         new(17, "the stored event ids' hashes, which a load's duplicate check scans instead of the ids, where event ids have no index (DuckDB)", d =>
             d.CreateEventIdHashes()),
+        new(18, "the per-customer order summary that analyses read instead of the purchase and refund events while it is current", d =>
+        [
+            $"""
+            CREATE TABLE {T(d, Tables.OrderSummary)} (
+                customer_id {d.TypeName(FieldType.Text)} NOT NULL,
+                p_first {d.TimestampType},
+                p_last {d.TimestampType},
+                p_orders {d.TypeName(FieldType.Integer)},
+                p_days {d.TypeName(FieldType.Integer)},
+                p_net {d.SumType},
+                p_gross {d.SumType},
+                r_amount {d.SumType},
+                r_count {d.TypeName(FieldType.Integer)})
+            """,
+            $"""
+            CREATE TABLE {T(d, Tables.OrderSummaryState)} (
+                events {d.TypeName(FieldType.Integer)} NOT NULL,
+                fingerprint {d.TypeName(FieldType.Text)} NOT NULL,
+                last_at {d.TimestampType},
+                zone {d.TypeName(FieldType.Text)} NOT NULL)
+            """,
+        ]),
     ];
 
     /// <summary>
