@@ -71,8 +71,9 @@ ingest_s=$(cat "$out/ingest_seconds")
   echo "| (c) \`segmenta ingest events\` of the same CSV (mapping, quarantine, dedupe, crash safety), process start included; the customers file was ingested before it and is not counted | $ingest_s |"
   echo "| (b) pandas: read the events CSV | $pandas_load_s |"
   echo "| (b) pandas: compute RFM from the loaded frame | $pandas_compute_s |"
-  awk -v r="$r_ms" -v h="$h_ms" 'BEGIN { printf "| `rfm` / (a) | %.2fx |\n", r / h }'
-  awk -v r="$r_ms" -v h="$hand_s" 'BEGIN { printf "| `rfm` / (a\x27) | %.2fx |\n", r / 1000 / h }'
+  awk -v r="$first_ms" -v h="$h_ms" 'BEGIN { printf "| the first `rfm` (computing from the events, as (a) does, and storing the summary) / (a) | %.2fx |\n", r / h }'
+  awk -v r="$r_ms" -v h="$h_ms" 'BEGIN { printf "| `rfm` reading the summary / (a) | %.2fx |\n", r / h }'
+  awk -v r="$r_ms" -v h="$hand_s" 'BEGIN { printf "| `rfm` reading the summary / (a\x27) | %.2fx |\n", r / 1000 / h }'
   awk -v r="$first_ms" -v i="$ingest_s" -v l="$pandas_load_s" -v c="$pandas_compute_s" 'BEGIN { printf "| first analysis from the CSV: (b) load + compute / ((c) ingest + the first `rfm`) | %.2fx |\n", (l + c) / (i + r / 1000) }'
   awk -v r="$r_ms" -v c="$pandas_compute_s" 'BEGIN { printf "| a second analysis on data already loaded: (b) compute only / `rfm` | %.1fx |\n", c / (r / 1000) }'
   echo

@@ -6,6 +6,7 @@ using Segmenta.Segments;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Segmenta.Documents;
+using Segmenta.Features;
 
 namespace Segmenta.Cli.Commands;
 
@@ -42,9 +43,9 @@ internal sealed class RfmCommand : GuardedCommand<RfmSettings>
             options = options with { Method = RfmOptions.TryParseMethod(methodText, out var method) is { } problem ? throw new UserInputException("--method: " + problem) : method };
         }
 
-        var context = SegmentSupport.Context(workspace, settings.AsOf);
         using var warehouse = OpenWarehouse(workspace);
         var clock = Stopwatch.StartNew();
+        var context = OrderSummary.Prepare(warehouse, SegmentSupport.Context(workspace, settings.AsOf));
         var report = settings.Store
             ? RfmAnalysis.Materialize(warehouse, context, options, TimeProvider.System.GetUtcNow().UtcDateTime, cancellation)
             : RfmAnalysis.Compute(warehouse, context, options);

@@ -64,7 +64,7 @@ internal sealed class FeatureSql : IDerivedFieldSource
         ["p_net"] = _ => "sum(o.net)",
     };
 
-    /// <summary>Each feature: the aggregates it reads and its expression over them (<c>a.alias</c>), the customer <c>c</c> and the ranked subqueries.</summary>
+    /// <summary>Each feature: the aggregates it reads and its expression over them (<c>x.A(alias)</c>: from the events <c>a</c>, the kept orders <c>k</c> or the order summary <c>s</c>), the customer <c>c</c> and the ranked subqueries.</summary>
     private static readonly Dictionary<string, (string[] Needs, Func<Context, string> Sql)> Features = new(StringComparer.Ordinal)
     {
         ["first_purchase_at"] = (["p_first"], x => x.A("p_first")),

@@ -46,13 +46,21 @@ public static class OrderSummary
         {
             // One transaction: the fingerprint, the stored state and, when they differ, the new sums all read one snapshot.
             using var tx = warehouse.BeginTransaction();
+            var built = Built(tx, d);
+            if (built is { } past && !past.Events.Before(context.AsOf))
+            {
+                // An as-of in the past of the events the summary was built from (a holdout, a history): no summary can serve
+                // it unless events were deleted since, and then the events are merely read; spared the fingerprint's scan.
+                return context;
+            }
+
             var now = Read(tx, fingerprint);
             if (!now.Before(context.AsOf))
             {
                 return context;
             }
 
-            if (Built(tx, d) is not { } built || built.Events != now || built.Zone != context.Zone.Id)
+            if (built is null || built.Value.Events != now || built.Value.Zone != context.Zone.Id)
             {
                 foreach (var statement in FeatureSql.ClearOrderSummary(d))
                 {

@@ -281,6 +281,7 @@ public static class PersonaAnalysis
             var categorical = CategoricalInputs.Select(_ => new List<string?>()).ToArray();
             var revenue = new List<decimal>();
             var rfm = new List<string?>();
+            context = OrderSummary.Prepare(warehouse, context);
             warehouse.Read(PersonaSql.Population(warehouse.Dialect, context, options, NumericInputs, CategoricalInputs), r =>
             {
                 ids.Add(r.GetString(0));
