@@ -345,6 +345,10 @@ public sealed class DuckDbWarehouse : IWarehouse
     };
 
     /// <inheritdoc />
+    public bool IsConflict(Exception exception) =>
+        exception is DuckDBException { ErrorType: DuckDB.NET.Native.DuckDBErrorType.Transaction };
+
+    /// <inheritdoc />
     public void Dispose()
     {
         if (Interlocked.Exchange(ref disposed, 1) != 0)

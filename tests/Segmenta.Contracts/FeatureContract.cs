@@ -318,6 +318,36 @@ public abstract class FeatureContract
         Assert.All(FeatureRows(f, other), kv => Assert.True(kv.Value.SequenceEqual(FeatureRows(f, OrderSummary.Prepare(f.Warehouse, other))[kv.Key])));
     }
 
+    /// <summary>
+    /// Two analyses finding the summary stale at once (the API serves requests on several connections): the one that loses
+    /// the race to write it reads the events instead of failing, and the summary is built by the next one.
+    /// </summary>
+    [SkippableFact]
+    public void OrderSummary_AnotherWriterHoldsIt_ReadsTheEventsAndFailsNothing()
+    {
+        using var f = Loaded("UTC", out _);
+        Skip.IfNot(KeepsSummary(f), "this warehouse keeps no order summary");
+        var context = new EvaluationContext(GeneratorOptions.DefaultAsOf.AddDays(3), f.Workspace.Settings.Zone);
+        Assert.True(OrderSummary.Prepare(f.Warehouse, context).ReadsOrderSummary);
+        var buyer = f.Strings("SELECT customer_id FROM events WHERE event_type = 'purchase' ORDER BY customer_id LIMIT 1")[0];
+        f.Warehouse.ExecuteInTransaction([new Sql.SqlStatement("DELETE FROM events WHERE customer_id = $1", [buyer])]);
+        using (var other = f.Warehouse.OpenConnection()!)
+        using (var building = other.BeginTransaction())
+        {
+            foreach (var statement in FeatureSql.ClearOrderSummary(f.Dialect))
+            {
+                building.Execute(statement);
+            }
+
+            var prepared = OrderSummary.Prepare(f.Warehouse, context);
+            Assert.False(prepared.ReadsOrderSummary);
+            Assert.Equal(FeatureRows(f, context).Keys, FeatureRows(f, prepared).Keys);
+        }
+
+        Assert.True(OrderSummary.Prepare(f.Warehouse, context).ReadsOrderSummary);
+        Assert.Equal(0, f.Count("SELECT count(*) FROM order_summary WHERE customer_id = $1", buyer));
+    }
+
     /// <summary>An as-of at or before the last purchase or refund is computed from the events; no summary is built for it.</summary>
     [SkippableFact]
     public void OrderSummary_AsOfNotAfterTheLastEvent_ReadsTheEvents()

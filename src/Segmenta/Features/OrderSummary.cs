@@ -29,7 +29,7 @@ public static class OrderSummary
     /// <summary>
     /// <paramref name="context"/>, reading the order summary when it holds the events as they are and they are all before the
     /// as-of: built first when it is stale; the context unchanged when the warehouse keeps no summary, when some event is at or
-    /// after the as-of, or when the summary could not be built (a conflicting writer: a later analysis builds it).
+    /// after the as-of, or when another transaction is writing the summary at the same time (a later analysis reads its work).
     /// </summary>
     public static EvaluationContext Prepare(IWarehouse warehouse, EvaluationContext context)
     {
@@ -74,8 +74,9 @@ public static class OrderSummary
 
             return context with { ReadsOrderSummary = true };
         }
-        catch (Exception e) when (warehouse.IsFault(e))
+        catch (Exception e) when (warehouse.IsConflict(e))
         {
+            // Another analysis is building it (or just built it) from its own snapshot: this one reads the events.
             return context;
         }
     }

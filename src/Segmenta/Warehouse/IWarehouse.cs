@@ -42,6 +42,12 @@ public interface IWarehouse : ISqlReader, IDisposable
     bool IsFault(Exception exception) => exception is WarehouseException or IOException;
 
     /// <summary>
+    /// Whether <paramref name="exception"/> says another transaction wrote the same rows first (an optimistic writer lost
+    /// the race): the work can be left to that writer or tried again later.
+    /// </summary>
+    bool IsConflict(Exception exception) => false;
+
+    /// <summary>
     /// Another connection to the same database, to read beside this one's writes (MVCC: it sees what was committed) or
     /// to write other rows at the same time; null when the backend has none to give, and callers share this connection.
     /// The caller disposes it.
