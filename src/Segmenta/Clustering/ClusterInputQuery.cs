@@ -82,7 +82,6 @@ internal static class ClusterInputQuery
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(numeric);
         ArgumentNullException.ThrowIfNull(categorical);
-        context = OrderSummary.Prepare(warehouse, context);
         var expected = expectedRows ?? 0;
         if (expectedRows is null)
         {

@@ -11,8 +11,11 @@ namespace Segmenta.Features;
 /// <param name="LastAt">The last one's instant; null when there is none.</param>
 public sealed record OrderEventsState(long Events, string Fingerprint, DateTime? LastAt)
 {
-    /// <summary>Whether an evaluation as of <paramref name="asOf"/> sees every one of these events.</summary>
-    public bool Before(DateTime asOf) => LastAt is null || LastAt.Value < asOf;
+    /// <summary>
+    /// Whether an evaluation as of <paramref name="asOf"/> sees every one of these events: the last is before the as-of as
+    /// the warehouse compares them, in whole microseconds (an instant's finer ticks do not reach SQL).
+    /// </summary>
+    public bool Before(DateTime asOf) => LastAt is null || LastAt.Value.Ticks < asOf.Ticks - (asOf.Ticks % 10);
 }
 
 /// <summary>
