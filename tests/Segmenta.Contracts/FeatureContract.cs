@@ -353,7 +353,9 @@ public abstract class FeatureContract
     public void OrderSummary_AsOfNotAfterTheLastEvent_ReadsTheEvents()
     {
         using var f = Loaded("UTC", out var context);
-        Assert.False(OrderSummary.Prepare(f.Warehouse, context).ReadsOrderSummary);
+        var decided = OrderSummary.Prepare(f.Warehouse, context);
+        Assert.False(decided.ReadsOrderSummary);
+        Assert.Same(decided, OrderSummary.Prepare(f.Warehouse, decided));   // decided once: not asked again
         var last = DateTime.SpecifyKind((DateTime)f.Scalar("SELECT max(occurred_at) FROM events WHERE event_type IN ('purchase', 'refund')")!, DateTimeKind.Utc);
         Assert.False(OrderSummary.Prepare(f.Warehouse, new EvaluationContext(last, context.Zone)).ReadsOrderSummary);
 

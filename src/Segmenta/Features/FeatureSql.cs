@@ -534,7 +534,7 @@ internal sealed class FeatureSql : IDerivedFieldSource
             $"CASE WHEN {A(whole)} > 0 THEN least({Dialect.ToDouble(A(part))} / {A(whole)}, {Dialect.ToDouble("1")}) END";
 
         /// <summary>Whether the order summary stands in for the events' order and purchase aggregates (<see cref="SummaryColumns"/>).</summary>
-        public bool ReadsSummary { get; } = context.ReadsOrderSummary;
+        public bool ReadsSummary { get; } = context.ReadsOrderSummary == true;
 
         /// <summary>
         /// An aggregate by alias, qualified by where it comes from: the order summary <c>s</c> when it stands in, else the kept

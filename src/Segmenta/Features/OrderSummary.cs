@@ -31,18 +31,26 @@ public static class OrderSummary
 {
     /// <summary>
     /// <paramref name="context"/>, reading the order summary when it holds the events as they are and they are all before the
-    /// as-of: built first when it is stale; the context unchanged when the warehouse keeps no summary, when some event is at or
+    /// as-of: built first when it is stale; reading the events when the warehouse keeps no summary, when some event is at or
     /// after the as-of, or when another transaction is writing the summary at the same time (a later analysis reads its work).
+    /// A context already decided is returned as it is, and so is one whose features are stored (it reads neither).
     /// </summary>
     public static EvaluationContext Prepare(IWarehouse warehouse, EvaluationContext context)
     {
         ArgumentNullException.ThrowIfNull(warehouse);
         ArgumentNullException.ThrowIfNull(context);
+        return context.ReadsOrderSummary is not null || context.Stored.ContainsKey(FeatureSnapshots.Analysis)
+            ? context
+            : context with { ReadsOrderSummary = Reads(warehouse, context) };
+    }
+
+    /// <summary>Whether <paramref name="context"/> can read the order summary, built first when it is stale.</summary>
+    private static bool Reads(IWarehouse warehouse, EvaluationContext context)
+    {
         var d = warehouse.Dialect;
-        var fingerprint = FeatureSql.OrderEventsFingerprint(d);
-        if (context.ReadsOrderSummary || context.Stored.ContainsKey(FeatureSnapshots.Analysis) || fingerprint is null)
+        if (FeatureSql.OrderEventsFingerprint(d) is not { } fingerprint)
         {
-            return context;
+            return false;
         }
 
         try
@@ -54,13 +62,13 @@ public static class OrderSummary
             {
                 // An as-of in the past of the events the summary was built from (a holdout, a history): no summary can serve
                 // it unless events were deleted since, and then the events are merely read; spared the fingerprint's scan.
-                return context;
+                return false;
             }
 
             var now = Read(tx, fingerprint);
             if (!now.Before(context.AsOf))
             {
-                return context;
+                return false;
             }
 
             if (built is null || built.Value.Events != now || built.Value.Zone != context.Zone.Id)
@@ -75,12 +83,12 @@ public static class OrderSummary
                 tx.Commit();
             }
 
-            return context with { ReadsOrderSummary = true };
+            return true;
         }
         catch (Exception e) when (warehouse.IsConflict(e))
         {
             // Another analysis is building it (or just built it) from its own snapshot: this one reads the events.
-            return context;
+            return false;
         }
     }
 

@@ -34,10 +34,11 @@ public sealed record EvaluationContext
 
     /// <summary>
     /// Whether queries read the kept orders' per-customer sums from the order summary (<see cref="Warehouse.Tables.OrderSummary"/>)
-    /// instead of computing them from the events: set by <c>Segmenta.Features.OrderSummary.Prepare</c> only when the summary
-    /// was built from the purchase and refund events as they are and every one of them is before <see cref="AsOf"/>.
+    /// instead of computing them from the events: decided by <c>Segmenta.Features.OrderSummary.Prepare</c>, true only when the
+    /// summary was built from the purchase and refund events as they are and every one of them is before <see cref="AsOf"/>;
+    /// null until then (read as false), so that a context decided once is not asked, nor the events scanned, again.
     /// </summary>
-    public bool ReadsOrderSummary { get; init; }
+    public bool? ReadsOrderSummary { get; init; }
 
     /// <summary>This context with <paramref name="analysis"/>'s rows at its as-of stored in <paramref name="table"/>.</summary>
     public EvaluationContext WithStored(string analysis, string table) =>
